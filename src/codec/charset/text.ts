@@ -1,0 +1,35 @@
+import iconv from 'iconv-lite';
+import { DecodeError, EncodeError } from '../errors.js';
+import { decodeUtf8, encodeUtf8 } from '../utf8.js';
+import { charsetByMib, type Charset } from './mibenum.js';
+
+/** The charset for a MIBenum, or a typed error: an unknown MIBenum is never guessed. */
+export function requireCharset(mib: number, offset: number): Charset {
+  const cs = charsetByMib(mib);
+  if (!cs || !iconv.encodingExists(cs.iconv)) {
+    throw new DecodeError('UNKNOWN_CHARSET', offset, `unknown or unsupported charset MIBenum ${mib}`);
+  }
+  return cs;
+}
+
+export function decodeText(buf: Uint8Array, start: number, end: number, cs: Charset): string {
+  if (cs.mib === 106 || cs.mib === 3) return decodeUtf8(buf, start, end);
+  let view = buf.subarray(start, end);
+  let name = cs.iconv;
+  if (cs.mib === 1015 && view.length >= 2) {
+    // UTF-16 without a byte order is big-endian (RFC 2781 4.3); a BOM decides otherwise.
+    if (view[0] === 0xff && view[1] === 0xfe) {
+      name = 'utf16le';
+      view = view.subarray(2);
+    } else if (view[0] === 0xfe && view[1] === 0xff) view = view.subarray(2);
+  }
+  return iconv.decode(Buffer.from(view.buffer, view.byteOffset, view.length), name);
+}
+
+export function encodeText(s: string, cs: Charset): Uint8Array {
+  if (cs.mib === 106) return encodeUtf8(s);
+  if (cs.mib === 3 && /[^\x00-\x7f]/.test(s)) {
+    throw new EncodeError('BAD_INPUT', 'text is not representable in us-ascii');
+  }
+  return new Uint8Array(iconv.encode(s, cs.iconv));
+}

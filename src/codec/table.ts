@@ -1,0 +1,25 @@
+/**
+ * A two-way code table: wire code <-> canonical name. Names look up case-insensitively
+ * (header and media type names are case-insensitive in HTTP/WSP); the first entry for a
+ * code is its canonical spelling, later entries with the same code are accepted aliases.
+ */
+export interface CodeTable {
+  name(code: number): string | undefined;
+  code(name: string): number | undefined;
+  readonly entries: ReadonlyArray<readonly [number, string]>;
+}
+
+export function codeTable(entries: ReadonlyArray<readonly [number, string]>): CodeTable {
+  const names = new Map<number, string>();
+  const codes = new Map<string, number>();
+  for (const [code, name] of entries) {
+    if (!names.has(code)) names.set(code, name);
+    const key = name.toLowerCase();
+    if (!codes.has(key)) codes.set(key, code);
+  }
+  return Object.freeze({
+    name: (code: number) => names.get(code),
+    code: (name: string) => codes.get(name.toLowerCase()),
+    entries,
+  });
+}

@@ -1,0 +1,51 @@
+/**
+ * UTF-8 to and from JS strings. Push strings are short and almost always ASCII, where a
+ * plain loop beats TextDecoder's per-call cost by far; anything else goes to TextDecoder
+ * (non-fatal: malformed sequences become U+FFFD, exactly as TextDecoder does).
+ */
+const decoder = new TextDecoder('utf-8');
+const encoder = new TextEncoder();
+
+/** Above this many octets TextDecoder's fixed cost is amortised and it wins. */
+const ASCII_LOOP_MAX = 64;
+
+export function decodeUtf8(buf: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n === 0) return '';
+  if (n <= ASCII_LOOP_MAX) {
+    let s = '';
+    for (let i = start; i < end; i++) {
+      const b = buf[i];
+      if (b >= 0x80) return decoder.decode(buf.subarray(start, end));
+      s += String.fromCharCode(b);
+    }
+    return s;
+  }
+  return decoder.decode(buf.subarray(start, end));
+}
+
+/** Octets the string takes in UTF-8, without encoding it. */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
+}
+
+export function encodeUtf8(s: string): Uint8Array {
+  return encoder.encode(s);
+}
+
+export function encodeUtf8Into(s: string, out: Uint8Array, at: number): number {
+  return encoder.encodeInto(s, out.subarray(at)).written;
+}

@@ -1,0 +1,481 @@
+/**
+ * WSP headers (WAP-230 8.4.2.6 and 8.4.1.1): well-known fields by code with the value
+ * encoding each defines, application headers (Token-text: Text-string), and code-page
+ * shifts. Nothing is dropped: a code without a known meaning keeps its code and octets.
+ */
+import { DecodeError, EncodeError } from '../errors.js';
+import type { Limits } from '../limits.js';
+import type { ByteReader } from '../reader.js';
+import { ByteWriter } from '../writer.js';
+import { applicationIds } from './applicationIds.js';
+import { formatContentType, formatParam, parseContentType, readContentType, splitParams, writeContentType } from './contentType.js';
+import { HEADER_TOKENS, headerCode, headerFields, headerKind, type HeaderKind } from './headerFields.js';
+import { languages } from './languages.js';
+import { readCharset, readGeneric, readParameters, writeCharset, writeParameters } from './parameters.js';
+import {
+  readDateValue, readIntegerValue, readQValue, readQuotedString, readShortInteger, readTextString,
+  readTokenText, readValueLength, readVersionValue, valueEnd, writeDateValue, writeIntegerValue,
+  writeQValue, writeQuotedString, writeShortInteger, writeTextString, writeTokenText,
+  writeValueLength, writeVersionValue, isoFromSeconds,
+} from './primitives.js';
+import { cacheDirectives, contentEncodings, dispositions, methods, warnCodes } from './wellKnownValues.js';
+
+export interface WspHeader {
+  /** Canonical name of a well-known field, the token of an application header, or "0x5b" / "page2:0x05". */
+  name: string;
+  value: string | number;
+  /** Field code, for well-known headers. */
+  code?: number;
+  /** Header code page when not the default page 1. */
+  page?: number;
+  /** The value's octets, kept for values whose encoding has no textual form here. */
+  raw?: Uint8Array;
+}
+
+/** Octet 127 then a Page-identity; 1-31 shift directly (WAP-230 8.4.2.6). */
+const SHIFT_DELIMITER = 0x7f;
+const DEFAULT_PAGE = 1;
+const CONTENT_ENCODING = 0x0b;
+const CONTENT_LANGUAGE = 0x0c;
+
+export function readHeaders(r: ByteReader, end: number, limits: Limits): WspHeader[] {
+  const headers: WspHeader[] = [];
+  let page = DEFAULT_PAGE;
+  const saveEnd = r.end;
+  r.end = end;
+  try {
+    while (r.pos < end) {
+      const at = r.pos;
+      const b = r.u8();
+      if (b === SHIFT_DELIMITER) {
+        page = r.u8();
+        continue;
+      }
+      if (b >= 1 && b <= 31) {
+        page = b;
+        continue;
+      }
+      if (headers.length >= limits.maxHeaders) {
+        throw new DecodeError('LIMIT', at, `more than maxHeaders (${limits.maxHeaders}) headers`);
+      }
+      if (b & 0x80) {
+        const code = b & 0x7f;
+        const vEnd = valueEnd(r);
+        const kind = page === DEFAULT_PAGE ? headerKind(code) : undefined;
+        if (kind === undefined) {
+          const raw = r.buf.subarray(r.pos, vEnd);
+          const name = page === DEFAULT_PAGE ? `0x${code.toString(16)}` : `page${page}:0x${code.toString(16)}`;
+          const h: WspHeader = { name, value: readGeneric(r, vEnd), code, raw };
+          if (page !== DEFAULT_PAGE) h.page = page;
+          r.pos = vEnd;
+          headers.push(h);
+          continue;
+        }
+        const h = readWellKnown(r, code, kind, vEnd, limits);
+        if (r.pos !== vEnd) throw new DecodeError('BAD_LENGTH', at, `${h.name} value does not end where its length says`);
+        headers.push(h);
+      } else if (b === 0) {
+        throw new DecodeError('BAD_VALUE', at, 'empty header name');
+      } else {
+        r.pos = at;
+        const name = readTokenText(r);
+        const vEnd = valueEnd(r);
+        const value = readGeneric(r, vEnd);
+        r.pos = vEnd;
+        headers.push({ name, value });
+      }
+    }
+  } finally {
+    r.end = saveEnd;
+  }
+  return headers;
+}
+
+function readWellKnown(r: ByteReader, code: number, kind: HeaderKind, vEnd: number, limits: Limits): WspHeader {
+  const name = headerFields.name(code)!;
+  const h: WspHeader = { name, value: '', code };
+  const b = r.peek();
+  switch (kind) {
+    case 'text':
+    case 'uri':
+      h.value = readTextString(r);
+      break;
+    case 'quoted':
+      h.value = b === 0x22 ? readQuotedString(r) : readTextString(r);
+      break;
+    case 'integer':
+      h.value = readIntegerValue(r);
+      break;
+    case 'short':
+      h.value = readShortInteger(r);
+      break;
+    case 'date':
+      h.value = readDateValue(r);
+      break;
+    case 'dateOrText':
+      h.value = b <= 30 ? readDateValue(r) : readTextString(r);
+      break;
+    case 'contentType': {
+      const ct = readContentType(r, limits);
+      h.value = formatContentType(ct.type, ct.params);
+      break;
+    }
+    case 'charset':
+      h.value = withQ(r, vEnd, readCharset);
+      break;
+    case 'language':
+      h.value = code === CONTENT_LANGUAGE ? readLanguage(r) : withQ(r, vEnd, readLanguage);
+      break;
+    case 'encoding':
+      h.value =
+        code === CONTENT_ENCODING
+          ? readToken(r, contentEncodings.entries)
+          : withQ(r, vEnd, (rr) => readToken(rr, contentEncodings.entries, '*'));
+      break;
+    case 'appId':
+      if (b & 0x80 || b <= 30) {
+        const id = readIntegerValue(r);
+        h.value = code === 0x32 && id === 0 && b === 0x80 ? '*' : (applicationIds.name(id) ?? id);
+      } else h.value = readTextString(r);
+      break;
+    case 'fieldName':
+      h.value = b & 0x80 ? (r.pos++, headerFields.name(b & 0x7f) ?? `0x${(b & 0x7f).toString(16)}`) : readTokenText(r);
+      break;
+    case 'method':
+      h.value = b & 0x80 ? (r.pos++, methods.name(b & 0x7f) ?? b & 0x7f) : readTokenText(r);
+      break;
+    case 'token':
+      if (b & 0x80) {
+        r.pos++;
+        const t = HEADER_TOKENS[code]?.find(([c]) => c === (b & 0x7f));
+        h.value = t ? t[1] : b & 0x7f;
+      } else if (b >= 0x20) h.value = readTokenText(r);
+      else keepRaw(r, h, vEnd);
+      break;
+    case 'cacheControl':
+      h.value = readCacheControl(r, vEnd, limits);
+      break;
+    case 'contentDisposition': {
+      const len = readValueLength(r);
+      const end = r.pos + len;
+      const d = readToken(r, dispositions.entries);
+      const params = r.pos < end ? readParameters(r, end, limits) : {};
+      h.value = formatContentType(String(d), params);
+      break;
+    }
+    case 'encodingVersion':
+      if (b <= 30) {
+        readValueLength(r);
+        const page = readShortInteger(r);
+        h.value = r.pos < vEnd ? `${readVersionValue(r)};page=${page}` : `;page=${page}`;
+      } else h.value = readVersionValue(r);
+      break;
+    case 'md5': {
+      const len = readValueLength(r);
+      h.value = Buffer.from(r.view(len, 'a digest')).toString('base64');
+      break;
+    }
+    case 'contentRange': {
+      readValueLength(r);
+      const first = r.uintvar();
+      let total: string | number = '*';
+      if (r.pos < vEnd) total = r.peek() === 0x80 ? (r.pos++, '*') : r.uintvar();
+      h.value = `bytes ${first}-/${total}`;
+      break;
+    }
+    case 'retryAfter': {
+      readValueLength(r);
+      const form = r.u8();
+      if (form === 0x80) h.value = readDateValue(r);
+      else if (form === 0x81) h.value = readIntegerValue(r);
+      else throw new DecodeError('BAD_VALUE', r.pos - 1, `bad Retry-After form 0x${form.toString(16)}`);
+      break;
+    }
+    case 'warning':
+      if (b & 0x80) {
+        r.pos++;
+        h.value = warnCodes.name(b & 0x7f) ?? b & 0x7f;
+      } else {
+        readValueLength(r);
+        const wc = readShortInteger(r);
+        const agent = readTextString(r);
+        const text = readTextString(r);
+        h.value = `${warnCodes.name(wc) ?? wc} ${agent} "${text}"`;
+      }
+      break;
+    case 'structured':
+      if (b & 0x80) {
+        r.pos++;
+        h.value = b & 0x7f;
+      } else if (b >= 0x20) h.value = readTextString(r);
+      else keepRaw(r, h, vEnd);
+      break;
+  }
+  return h;
+}
+
+/** Keeps a Value-length value as octets (hex in the value, view in raw). */
+function keepRaw(r: ByteReader, h: WspHeader, vEnd: number): void {
+  const len = readValueLength(r);
+  h.raw = r.view(len);
+  h.value = Buffer.from(h.raw).toString('hex');
+  r.pos = vEnd;
+}
+
+/**
+ * Accept-Charset / Accept-Language / Accept-Encoding: the bare form is a Short-integer or a
+ * text (Constrained-encoding), so a first octet of 0-31 can only be the general form:
+ * Value-length, the item, an optional Q-value (WAP-230 8.4.2.8-8.4.2.10).
+ */
+function withQ(r: ByteReader, vEnd: number, inner: (r: ByteReader) => string | number): string | number {
+  if (r.peek() > 31) return inner(r);
+  readValueLength(r);
+  const v = inner(r);
+  if (r.pos < vEnd) return `${v};q=${readQValue(r)}`;
+  return v;
+}
+
+function readLanguage(r: ByteReader): string | number {
+  const b = r.peek();
+  if (b & 0x80 || b <= 30) {
+    const code = readIntegerValue(r);
+    return languages.name(code) ?? code;
+  }
+  return readTextString(r);
+}
+
+function readToken(r: ByteReader, table: ReadonlyArray<readonly [number, string]>, any?: string): string | number {
+  const b = r.peek();
+  if (b & 0x80) {
+    r.pos++;
+    const c = b & 0x7f;
+    if (any !== undefined && c === 3) return any;
+    return table.find(([k]) => k === c)?.[1] ?? c;
+  }
+  return readTokenText(r);
+}
+
+function readCacheControl(r: ByteReader, vEnd: number, limits: Limits): string | number {
+  const b = r.peek();
+  if (b & 0x80) {
+    r.pos++;
+    return cacheDirectives.name(b & 0x7f) ?? b & 0x7f;
+  }
+  if (b >= 0x20) return readTokenText(r);
+  readValueLength(r);
+  const d = r.peek();
+  if (d & 0x80) {
+    r.pos++;
+    const name = cacheDirectives.name(d & 0x7f) ?? String(d & 0x7f);
+    if (r.pos >= vEnd) return name;
+    const code = d & 0x7f;
+    if (code === 0x00 || code === 0x07) {
+      // no-cache / private: list of field names
+      const fields: string[] = [];
+      while (r.pos < vEnd) {
+        const f = r.peek();
+        fields.push(f & 0x80 ? (r.pos++, headerFields.name(f & 0x7f) ?? `0x${(f & 0x7f).toString(16)}`) : readTokenText(r));
+      }
+      return `${name}="${fields.join(', ')}"`;
+    }
+    return `${name}=${readIntegerValue(r)}`;
+  }
+  // Cache-extension: Token-text then a parameter value
+  const ext = readTokenText(r);
+  if (r.pos >= vEnd) return ext;
+  const params = readParameters(r, vEnd, limits);
+  const [k, v] = Object.entries(params)[0] ?? [ext, ''];
+  return `${ext}; ${formatParam(k, v)}`;
+}
+
+// ---- encoder --------------------------------------------------------------------------
+
+/** Writes headers with well-known codes where they exist (code page 1, WSP 1.2 codes first). */
+export function writeHeaders(w: ByteWriter, headers: ReadonlyArray<WspHeader>): void {
+  for (const h of headers) writeHeader(w, h);
+}
+
+export function writeHeader(w: ByteWriter, h: WspHeader): void {
+  const code = h.code ?? headerCode(h.name) ?? (/^0x[0-9a-f]+$/i.test(h.name) ? parseInt(h.name, 16) : undefined);
+  const kind = code !== undefined && (h.page ?? 1) === 1 ? headerKind(code) : undefined;
+  if (code === undefined) {
+    writeTokenText(w, h.name);
+    writeApplicationValue(w, h);
+    return;
+  }
+  if ((h.page ?? 1) !== 1) w.u8(SHIFT_DELIMITER).u8(h.page!);
+  w.u8(0x80 | code);
+  if (kind === undefined || h.raw) writeApplicationValue(w, h);
+  else writeWellKnown(w, code, kind, h.value);
+  if ((h.page ?? 1) !== 1) w.u8(SHIFT_DELIMITER).u8(1);
+}
+
+function writeApplicationValue(w: ByteWriter, h: WspHeader): void {
+  if (h.raw) {
+    writeValueLength(w, h.raw.length);
+    w.bytes(h.raw);
+  } else if (typeof h.value === 'number') writeIntegerValue(w, h.value);
+  else writeTextString(w, h.value);
+}
+
+function writeWellKnown(w: ByteWriter, code: number, kind: HeaderKind, value: string | number): void {
+  const s = String(value);
+  switch (kind) {
+    case 'text':
+    case 'uri':
+      return writeTextString(w, s);
+    case 'quoted':
+      return writeQuotedString(w, s);
+    case 'integer':
+      return writeIntegerValue(w, Number(value));
+    case 'short':
+      return writeShortInteger(w, Number(value));
+    case 'date':
+      return writeDateValue(w, value);
+    case 'dateOrText':
+      return /^\d{4}-\d\d-\d\dT/.test(s) ? writeDateValue(w, s) : writeTextString(w, s);
+    case 'contentType': {
+      const ct = parseContentType(s);
+      return writeContentType(w, ct.type, ct.params);
+    }
+    case 'charset':
+      return writeWithQ(w, s, false, (iw, v) => writeCharset(iw, v));
+    case 'language':
+      return writeWithQ(w, s, code === CONTENT_LANGUAGE, (iw, v) => {
+        const c = languages.code(v);
+        if (c !== undefined) writeIntegerValue(iw, c);
+        else writeTextString(iw, v);
+      });
+    case 'encoding':
+      return writeWithQ(w, s, code === CONTENT_ENCODING, (iw, v) => {
+        if (v === '*') return void iw.u8(0x83);
+        const c = contentEncodings.code(v);
+        if (c !== undefined) iw.u8(0x80 | c);
+        else writeTokenText(iw, v);
+      });
+    case 'appId': {
+      if (typeof value === 'number') return writeIntegerValue(w, value);
+      if (s === '*' && code === 0x32) return void w.u8(0x80);
+      const c = applicationIds.code(s);
+      return c !== undefined ? writeIntegerValue(w, c) : writeTextString(w, s);
+    }
+    case 'fieldName': {
+      const c = headerCode(s);
+      return c !== undefined ? void w.u8(0x80 | c) : writeTokenText(w, s);
+    }
+    case 'method': {
+      const c = typeof value === 'number' ? value : methods.code(s);
+      return c !== undefined ? void w.u8(0x80 | c) : writeTokenText(w, s);
+    }
+    case 'token': {
+      const t = HEADER_TOKENS[code]?.find(([, n]) => n === s.toLowerCase());
+      if (t) return void w.u8(0x80 | t[0]);
+      if (typeof value === 'number') return writeShortInteger(w, value);
+      return writeTokenText(w, s);
+    }
+    case 'cacheControl':
+      return writeCacheControl(w, s);
+    case 'contentDisposition': {
+      const ct = parseContentType(s);
+      const inner = new ByteWriter(32);
+      const c = dispositions.code(ct.type);
+      if (c !== undefined) inner.u8(0x80 | c);
+      else writeTokenText(inner, ct.type);
+      writeParameters(inner, ct.params);
+      return writeBlock(w, inner);
+    }
+    case 'encodingVersion': {
+      const m = /^(.*);page=(\d+)$/.exec(s);
+      if (!m) return writeVersionValue(w, s);
+      const inner = new ByteWriter(8);
+      writeShortInteger(inner, Number(m[2]));
+      if (m[1]) writeVersionValue(inner, m[1]);
+      return writeBlock(w, inner);
+    }
+    case 'md5': {
+      const digest = Buffer.from(s, 'base64');
+      writeValueLength(w, digest.length);
+      w.bytes(digest);
+      return;
+    }
+    case 'contentRange': {
+      const m = /^bytes (\d+)-\/(\d+|\*)$/.exec(s);
+      if (!m) throw new EncodeError('BAD_INPUT', `Content-Range must look like "bytes N-/M": ${s}`);
+      const inner = new ByteWriter(12);
+      inner.uintvar(Number(m[1]));
+      if (m[2] === '*') inner.u8(0x80);
+      else inner.uintvar(Number(m[2]));
+      return writeBlock(w, inner);
+    }
+    case 'retryAfter': {
+      const inner = new ByteWriter(8);
+      if (typeof value === 'number' || /^\d+$/.test(s)) {
+        inner.u8(0x81);
+        writeIntegerValue(inner, Number(value));
+      } else {
+        inner.u8(0x80);
+        writeDateValue(inner, s);
+      }
+      return writeBlock(w, inner);
+    }
+    case 'warning': {
+      const m = /^(\d{3}) (\S+) "(.*)"$/.exec(s);
+      const wc = warnCodes.code(m ? m[1] : s) ?? (typeof value === 'number' ? value : undefined);
+      if (wc === undefined) throw new EncodeError('BAD_INPUT', `bad Warning value: ${s}`);
+      if (!m) return void w.u8(0x80 | wc);
+      const inner = new ByteWriter(32);
+      writeShortInteger(inner, wc);
+      writeTextString(inner, m[2]);
+      writeTextString(inner, m[3]);
+      return writeBlock(w, inner);
+    }
+    case 'structured':
+      if (typeof value === 'number') return writeShortInteger(w, value);
+      return writeTextString(w, s);
+  }
+}
+
+function writeBlock(w: ByteWriter, inner: ByteWriter): void {
+  const b = inner.finish();
+  writeValueLength(w, b.length);
+  w.bytes(b);
+}
+
+function writeWithQ(w: ByteWriter, s: string, bare: boolean, item: (w: ByteWriter, v: string) => void): void {
+  const parts = splitParams(s);
+  const q = parts.length > 1 ? /^\s*q=([\d.]+)\s*$/.exec(parts[1]) : null;
+  const inner = new ByteWriter(16);
+  item(inner, (q ? parts[0] : s).trim());
+  if (q) writeQValue(inner, Number(q[1]));
+  const b = inner.finish();
+  // The bare form must not start with 0-31, or it would read as a general form.
+  if (bare || (!q && b[0] > 31)) w.bytes(b);
+  else {
+    writeValueLength(w, b.length);
+    w.bytes(b);
+  }
+}
+
+function writeCacheControl(w: ByteWriter, s: string): void {
+  const m = /^([^=;]+)(?:=(.*))?$/.exec(s.trim());
+  const name = m ? m[1].trim() : s;
+  const arg = m?.[2];
+  const c = cacheDirectives.code(name);
+  if (arg === undefined) {
+    if (c !== undefined) return void w.u8(0x80 | c);
+    return writeTokenText(w, name);
+  }
+  if (c === undefined) throw new EncodeError('BAD_INPUT', `unsupported Cache-Control value: ${s}`);
+  const inner = new ByteWriter(16);
+  inner.u8(0x80 | c);
+  if (c === 0x00 || c === 0x07) {
+    for (const f of arg.replace(/^"|"$/g, '').split(',')) {
+      const fc = headerCode(f.trim());
+      if (fc !== undefined) inner.u8(0x80 | fc);
+      else writeTokenText(inner, f.trim());
+    }
+  } else writeIntegerValue(inner, Number(arg));
+  writeBlock(w, inner);
+}
+
+export { isoFromSeconds };
