@@ -1,0 +1,44 @@
+/**
+ * The `decode` JSON of DESIGN.md: what `wappush decode` and `wappush listen` print.
+ */
+import { decodeBody, type PushBody } from './body.js';
+import { toHex } from './hex.js';
+import type { Limits } from './limits.js';
+import type { WspHeader } from './wsp/headers.js';
+import type { PushMessage } from './wsp/pushPdu.js';
+
+export interface WspJson {
+  transactionId: number;
+  pduType: string;
+  contentType: string;
+  contentTypeParameters: Record<string, string | number>;
+  applicationId: string | number;
+  headers: Array<{ name: string; value: string | number; code?: number; raw?: string }>;
+}
+
+export interface PushJson {
+  wdp?: Record<string, unknown>;
+  wsp: WspJson;
+  body: PushBody | (PushBody & Record<string, unknown>);
+}
+
+export function headerJson(h: WspHeader): WspJson['headers'][number] {
+  const out: WspJson['headers'][number] = { name: h.name, value: h.value };
+  if (h.code !== undefined && /^(0x|page)/.test(h.name)) out.code = h.code;
+  if (h.raw && typeof h.value !== 'string') out.raw = toHex(h.raw);
+  return out;
+}
+
+export function pushToJson(msg: PushMessage, options?: { limits?: Partial<Limits> }): PushJson {
+  return {
+    wsp: {
+      transactionId: msg.transactionId,
+      pduType: msg.pduType,
+      contentType: msg.contentType,
+      contentTypeParameters: { ...msg.contentTypeParameters },
+      applicationId: msg.applicationId,
+      headers: msg.headers.map(headerJson),
+    },
+    body: decodeBody(msg.contentType, msg.contentTypeParameters, msg.body, { limits: options?.limits, baseOffset: msg.bodyOffset }),
+  };
+}

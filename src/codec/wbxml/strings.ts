@@ -1,0 +1,56 @@
+import type { Charset } from '../charset/mibenum.js';
+import { decodeText } from '../charset/text.js';
+import { DecodeError } from '../errors.js';
+import type { Limits } from '../limits.js';
+import { truncated } from '../reader.js';
+
+/**
+ * End (exclusive, at the terminator) of a string in the document charset starting at
+ * `start`: strings end with a NUL character of the charset, i.e. `unit` zero octets
+ * aligned to the string start (WBXML 1.3 section 5.8.4.1).
+ */
+export function stringEnd(buf: Uint8Array, start: number, end: number, unit: number): number {
+  if (unit === 1) {
+    const i = buf.indexOf(0, start);
+    return i < 0 || i >= end ? -1 : i;
+  }
+  for (let i = start; i + unit <= end; i += unit) {
+    let zero = true;
+    for (let k = 0; k < unit; k++) if (buf[i + k] !== 0) zero = false;
+    if (zero) return i;
+  }
+  return -1;
+}
+
+/** The string at byte `index` of the string table. */
+export function readTableString(
+  buf: Uint8Array,
+  table: readonly [number, number],
+  index: number,
+  cs: Charset,
+  limits: Limits,
+  at: number,
+): string {
+  const start = table[0] + index;
+  if (index < 0 || start >= table[1]) {
+    throw new DecodeError('BAD_STRING_TABLE_REF', at, `string table index ${index} is outside the table (${table[1] - table[0]} octets)`);
+  }
+  const end = stringEnd(buf, start, table[1], cs.unit);
+  if (end < 0) throw new DecodeError('BAD_STRING_TABLE_REF', at, `string table entry at ${index} has no terminator`);
+  if (end - start > limits.maxStringLength) throw new DecodeError('LIMIT', at, `string longer than maxStringLength (${limits.maxStringLength})`);
+  return decodeText(buf, start, end, cs);
+}
+
+/** An inline string at `start`; returns the text and the offset after its terminator. */
+export function readInlineString(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  cs: Charset,
+  limits: Limits,
+): [string, number] {
+  const stop = stringEnd(buf, start, end, cs.unit);
+  if (stop < 0) throw truncated(end, 'the terminator of an inline string');
+  if (stop - start > limits.maxStringLength) throw new DecodeError('LIMIT', start, `string longer than maxStringLength (${limits.maxStringLength})`);
+  return [decodeText(buf, start, stop, cs), stop + cs.unit];
+}

@@ -1,0 +1,129 @@
+/**
+ * A generic element tree over the tokenizer: what SI, SL, CO (and any other vocabulary)
+ * are read from and written to. Attribute values are text; an attribute whose value is a
+ * single OPAQUE keeps the octets in `opaque` (SI dates travel that way).
+ */
+import type { Charset } from '../charset/mibenum.js';
+import { decodeText } from '../charset/text.js';
+import type { WbxmlHeader } from './header.js';
+import { WbxmlEvent, WbxmlTokenizer, type TokenizeOptions } from './tokenizer.js';
+
+export interface WbxmlAttribute {
+  name: string;
+  value: string;
+  /** Set when the value was exactly one OPAQUE (value then holds its hex). */
+  opaque?: Uint8Array;
+}
+
+export type WbxmlNode =
+  | WbxmlElement
+  | string
+  | { opaque: Uint8Array }
+  | { extension: number; form: 'i' | 't' | '0'; value: string | number }
+  | { pi: string; value: string };
+
+export interface WbxmlElement {
+  name: string;
+  attributes: WbxmlAttribute[];
+  children: WbxmlNode[];
+}
+
+export interface WbxmlDocument {
+  header: WbxmlHeader;
+  root: WbxmlElement;
+  /** Octets after the root element that were ignored. */
+  trailing: number;
+}
+
+const tokenizer = new WbxmlTokenizer();
+
+export function decodeWbxml(input: Uint8Array, options?: TokenizeOptions): WbxmlDocument {
+  const t = tokenizer;
+  const header = t.start(input, options);
+  const stack: WbxmlElement[] = [];
+  let root: WbxmlElement | undefined;
+  let attr: WbxmlAttribute | undefined;
+  let attrParts = 0;
+  for (;;) {
+    const ev = t.next();
+    switch (ev) {
+      case WbxmlEvent.StartTag: {
+        const el: WbxmlElement = { name: t.tagName, attributes: [], children: [] };
+        if (stack.length) stack[stack.length - 1].children.push(el);
+        else root = el;
+        stack.push(el);
+        break;
+      }
+      case WbxmlEvent.Attribute:
+        attr = { name: t.attributeName, value: t.text };
+        attrParts = t.text ? 1 : 0;
+        stack[stack.length - 1].attributes.push(attr);
+        break;
+      case WbxmlEvent.AttributeValue:
+        if (attr) {
+          attr.value += t.text;
+          attrParts++;
+          delete attr.opaque;
+        }
+        break;
+      case WbxmlEvent.AttributeOpaque:
+        if (attr) {
+          if (attrParts === 0) {
+            attr.opaque = t.opaque;
+            attr.value = hex(t.opaque);
+          } else {
+            delete attr.opaque;
+            attr.value += opaqueText(t.opaque, header.charset);
+          }
+          attrParts++;
+        }
+        break;
+      case WbxmlEvent.AttributesEnd:
+        attr = undefined;
+        break;
+      case WbxmlEvent.Text: {
+        const children = stack[stack.length - 1].children;
+        const last = children.length - 1;
+        if (last >= 0 && typeof children[last] === 'string') children[last] += t.text;
+        else children.push(t.text);
+        break;
+      }
+      case WbxmlEvent.Opaque:
+        stack[stack.length - 1].children.push({ opaque: t.opaque });
+        break;
+      case WbxmlEvent.Extension:
+        if (stack.length) stack[stack.length - 1].children.push({ extension: t.extIndex, form: t.extForm, value: t.extValue });
+        break;
+      case WbxmlEvent.ProcessingInstruction:
+        if (stack.length) stack[stack.length - 1].children.push({ pi: t.attributeName, value: t.text });
+        break;
+      case WbxmlEvent.EndTag:
+        stack.pop();
+        break;
+      case WbxmlEvent.End:
+        return { header, root: root!, trailing: t.trailing };
+    }
+  }
+}
+
+/** Text content of an element: its string children joined. */
+export function textOf(el: WbxmlElement): string {
+  let s = '';
+  for (const c of el.children) if (typeof c === 'string') s += c;
+  return s;
+}
+
+export function attributeOf(el: WbxmlElement, name: string): WbxmlAttribute | undefined {
+  for (const a of el.attributes) if (a.name === name) return a;
+  return undefined;
+}
+
+function opaqueText(b: Uint8Array, cs: Charset): string {
+  return decodeText(b, 0, b.length, cs);
+}
+
+function hex(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += (b[i] < 16 ? '0' : '') + b[i].toString(16);
+  return s;
+}

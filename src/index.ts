@@ -1,0 +1,29 @@
+// Public API of wappush. Layers: codec (pure byte codecs); wdp, smsc and cai come later.
+export { DecodeError, EncodeError, type DecodeErrorCode, type EncodeErrorCode } from './codec/errors.js';
+export { DEFAULT_LIMITS, type Limits } from './codec/limits.js';
+export { ByteReader } from './codec/reader.js';
+export { ByteWriter } from './codec/writer.js';
+export { toHex, fromHex } from './codec/hex.js';
+export { charsetByMib, charsetByName, type Charset } from './codec/charset/mibenum.js';
+export {
+  decodePushPdu, decodePushRouting, encodePushPdu, PduType,
+  type PushMessage, type PushRouting, type PushPduInit, type PushPduType,
+} from './codec/wsp/pushPdu.js';
+export { readHeaders, writeHeaders, type WspHeader } from './codec/wsp/headers.js';
+export { readContentType, writeContentType, type ContentType } from './codec/wsp/contentType.js';
+export type { Parameters, ParameterValue } from './codec/wsp/parameters.js';
+export { contentTypes } from './codec/wsp/contentTypes.js';
+export { applicationIds, DEFAULT_APPLICATION_ID } from './codec/wsp/applicationIds.js';
+export { headerFields } from './codec/wsp/headerFields.js';
+export { decodeBody, hasBodyDecoder, type PushBody, type BinaryBody } from './codec/body.js';
+export { compilePushXml, type CompiledPush } from './codec/compile.js';
+export { pushToJson, type PushJson } from './codec/json.js';
+export { WbxmlTokenizer, WbxmlEvent, type TokenizeOptions } from './codec/wbxml/tokenizer.js';
+export { decodeWbxml, type WbxmlDocument, type WbxmlElement, type WbxmlNode, type WbxmlAttribute } from './codec/wbxml/tree.js';
+export { encodeWbxml, type WbxmlEncodeOptions } from './codec/wbxml/encoder.js';
+export { vocabulary, type Vocabulary, type VocabularyDefinition } from './codec/wbxml/vocabulary.js';
+export { SI, SL, CO } from './codec/wbxml/vocabularies.js';
+export { parseXml } from './codec/wbxml/xml.js';
+export { decodeSi, encodeSi, type ServiceIndication, type SiAction } from './codec/wbxml/si.js';
+export { decodeSl, encodeSl, type ServiceLoading, type SlAction } from './codec/wbxml/sl.js';
+export { decodeCo, encodeCo, type CacheOperation } from './codec/wbxml/co.js';
