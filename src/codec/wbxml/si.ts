@@ -50,12 +50,12 @@ export function siFromTree(root: WbxmlElement, offset = 0): ServiceIndication {
       if (created) si.created = dateValue(created, offset);
       const expires = attributeOf(child, 'si-expires');
       if (expires) si.expires = dateValue(expires, offset);
-      const action = attributeOf(child, 'action');
-      if (action) {
-        if (!SI_ACTIONS.includes(action.value as SiAction)) {
-          throw new DecodeError('BAD_DOCUMENT', offset, `SI action ${JSON.stringify(action.value)} is not one of ${SI_ACTIONS.join(', ')}`);
+      const a = attributeOf(child, 'action');
+      if (a) {
+        if (!SI_ACTIONS.includes(a.value as SiAction)) {
+          throw new DecodeError('BAD_DOCUMENT', offset, `SI action ${JSON.stringify(a.value)} is not one of ${SI_ACTIONS.join(', ')}`);
         }
-        action = action.value as SiAction;
+        action = a.value as SiAction;
       }
       text = textOf(child);
     } else if (child.name === 'info') {
