@@ -5,6 +5,7 @@
  */
 import type { Charset } from '../charset/mibenum.js';
 import { decodeText } from '../charset/text.js';
+import { DecodeError } from '../errors.js';
 import type { WbxmlHeader } from './header.js';
 import { WbxmlEvent, WbxmlTokenizer, type TokenizeOptions } from './tokenizer.js';
 
@@ -40,6 +41,11 @@ const tokenizer = new WbxmlTokenizer();
 export function decodeWbxml(input: Uint8Array, options?: TokenizeOptions): WbxmlDocument {
   const t = tokenizer;
   const header = t.start(input, options);
+  const vocab = options?.vocabulary;
+  // A known public id that names another document type is not this document (1 = unknown).
+  if (vocab && header.publicId !== undefined && header.publicId > 1 && header.publicId !== vocab.publicId) {
+    throw new DecodeError('BAD_DOCUMENT', 1, `public id 0x${header.publicId.toString(16)} is not ${vocab.publicIdText}`);
+  }
   const stack: WbxmlElement[] = [];
   let root: WbxmlElement | undefined;
   let attr: WbxmlAttribute | undefined;
