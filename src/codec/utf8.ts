@@ -6,8 +6,16 @@
 const decoder = new TextDecoder('utf-8');
 const encoder = new TextEncoder();
 
-/** Above this many octets TextDecoder's fixed cost is amortised and it wins. */
-const ASCII_LOOP_MAX = 64;
+/** Below this many octets a plain loop beats any native call's fixed cost. */
+const ASCII_LOOP_MAX = 8;
+
+/**
+ * Node's Buffer#utf8Slice works on any Uint8Array without wrapping it and costs about
+ * half of TextDecoder#decode for push-sized strings (measured: 39 vs 61 ns for 17 octets);
+ * malformed sequences become U+FFFD in both.
+ */
+type Slice = (this: Uint8Array, start: number, end: number) => string;
+const utf8Slice: Slice | undefined = (Buffer.prototype as unknown as { utf8Slice?: Slice }).utf8Slice;
 
 export function decodeUtf8(buf: Uint8Array, start: number, end: number): string {
   const n = end - start;
@@ -16,12 +24,16 @@ export function decodeUtf8(buf: Uint8Array, start: number, end: number): string 
     let s = '';
     for (let i = start; i < end; i++) {
       const b = buf[i];
-      if (b >= 0x80) return decoder.decode(buf.subarray(start, end));
+      if (b >= 0x80) return slow(buf, start, end);
       s += String.fromCharCode(b);
     }
     return s;
   }
-  return decoder.decode(buf.subarray(start, end));
+  return slow(buf, start, end);
+}
+
+function slow(buf: Uint8Array, start: number, end: number): string {
+  return utf8Slice ? utf8Slice.call(buf, start, end) : decoder.decode(buf.subarray(start, end));
 }
 
 /** Octets the string takes in UTF-8, without encoding it. */

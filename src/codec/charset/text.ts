@@ -3,10 +3,15 @@ import { DecodeError, EncodeError } from '../errors.js';
 import { decodeUtf8, encodeUtf8 } from '../utf8.js';
 import { charsetByMib, type Charset } from './mibenum.js';
 
+/** Whether iconv-lite can convert each charset, asked once per charset (the lookup is not free). */
+const supported = new Map<number, boolean>();
+
 /** The charset for a MIBenum, or a typed error: an unknown MIBenum is never guessed. */
 export function requireCharset(mib: number, offset: number): Charset {
   const cs = charsetByMib(mib);
-  if (!cs || !iconv.encodingExists(cs.iconv)) {
+  let ok = cs !== undefined && supported.get(mib);
+  if (cs && ok === undefined) supported.set(mib, (ok = iconv.encodingExists(cs.iconv)));
+  if (!cs || !ok) {
     throw new DecodeError('UNKNOWN_CHARSET', offset, `unknown or unsupported charset MIBenum ${mib}`);
   }
   return cs;

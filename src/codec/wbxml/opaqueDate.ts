@@ -10,16 +10,19 @@ export function dateFromOpaque(b: Uint8Array, offset: number): string {
   if (b.length === 0 || b.length > MAX_OCTETS) {
     throw new DecodeError('BAD_VALUE', offset, `SI date of ${b.length} octets (1 to 7 allowed)`);
   }
-  let digits = '';
-  for (let i = 0; i < MAX_OCTETS; i++) {
-    const o = i < b.length ? b[i] : 0;
-    const hi = o >> 4;
-    const lo = o & 0x0f;
-    if (hi > 9 || lo > 9) throw new DecodeError('BAD_VALUE', offset, `SI date octet 0x${o.toString(16)} is not two BCD digits`);
-    digits += hi.toString() + lo.toString();
+  const d = [0, 0, 0, 0, 0, 0, 0];
+  for (let i = 0; i < b.length; i++) {
+    const o = b[i];
+    if (o >> 4 > 9 || (o & 0x0f) > 9) throw new DecodeError('BAD_VALUE', offset, `SI date octet 0x${o.toString(16)} is not two BCD digits`);
+    d[i] = o;
   }
-  return `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6, 8)}T${digits.slice(8, 10)}:${digits.slice(10, 12)}:${digits.slice(12, 14)}Z`;
+  return `${bcd(d[0])}${bcd(d[1])}-${bcd(d[2])}-${bcd(d[3])}T${bcd(d[4])}:${bcd(d[5])}:${bcd(d[6])}Z`;
 }
+
+/** Two BCD digits as text; the table avoids number-to-string work per octet. */
+const BCD: string[] = [];
+for (let i = 0; i < 100; i++) BCD[((i / 10) << 4) | i % 10] = String(i).padStart(2, '0');
+const bcd = (o: number): string => BCD[o];
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
 

@@ -41,16 +41,10 @@ export function readTableString(
   return decodeText(buf, start, end, cs);
 }
 
-/** An inline string at `start`; returns the text and the offset after its terminator. */
-export function readInlineString(
-  buf: Uint8Array,
-  start: number,
-  end: number,
-  cs: Charset,
-  limits: Limits,
-): [string, number] {
+/** End of the inline string at `start` (at its terminator), checked against the limits. */
+export function inlineStringEnd(buf: Uint8Array, start: number, end: number, cs: Charset, limits: Limits): number {
   const stop = stringEnd(buf, start, end, cs.unit);
   if (stop < 0) throw truncated(end, 'the terminator of an inline string');
   if (stop - start > limits.maxStringLength) throw new DecodeError('LIMIT', start, `string longer than maxStringLength (${limits.maxStringLength})`);
-  return [decodeText(buf, start, stop, cs), stop + cs.unit];
+  return stop;
 }

@@ -8,7 +8,8 @@ import { DecodeError } from '../errors.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import { ByteReader } from '../reader.js';
 import { readWbxmlHeader, type WbxmlHeader } from './header.js';
-import { readInlineString, readTableString } from './strings.js';
+import { decodeText } from '../charset/text.js';
+import { inlineStringEnd, readTableString } from './strings.js';
 import { GlobalToken, TAG_HAS_ATTRIBUTES, TAG_HAS_CONTENT, TAG_ID_MASK, isGlobal } from './tokens.js';
 import type { Vocabulary } from './vocabulary.js';
 
@@ -265,8 +266,10 @@ export class WbxmlTokenizer {
   private readString(b: number): string {
     const r = this.r;
     if (b === GlobalToken.STR_I) {
-      const [s, next] = readInlineString(r.buf, r.pos, r.end, this.header.charset, this.limits);
-      r.pos = next;
+      const cs = this.header.charset;
+      const stop = inlineStringEnd(r.buf, r.pos, r.end, cs, this.limits);
+      const s = decodeText(r.buf, r.pos, stop, cs);
+      r.pos = stop + cs.unit;
       return s;
     }
     if (b === GlobalToken.STR_T) return this.tableString(r.uintvar());
