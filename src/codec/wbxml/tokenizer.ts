@@ -10,7 +10,7 @@ import { ByteReader } from '../reader.js';
 import { readWbxmlHeader, type WbxmlHeader } from './header.js';
 import { decodeText } from '../charset/text.js';
 import { inlineStringEnd, readTableString } from './strings.js';
-import { GlobalToken, TAG_HAS_ATTRIBUTES, TAG_HAS_CONTENT, TAG_ID_MASK, isGlobal } from './tokens.js';
+import { GlobalToken, TAG_HAS_ATTRIBUTES, TAG_HAS_CONTENT, TAG_ID_MASK, isExtension, isGlobal } from './tokens.js';
 import type { Vocabulary } from './vocabulary.js';
 
 export const enum WbxmlEvent {
@@ -149,13 +149,12 @@ export class WbxmlTokenizer {
         return WbxmlEvent.Opaque;
       case GlobalToken.PI:
         return this.readPi();
-      case GlobalToken.EXT_I_0: case GlobalToken.EXT_I_1: case GlobalToken.EXT_I_2:
-      case GlobalToken.EXT_T_0: case GlobalToken.EXT_T_1: case GlobalToken.EXT_T_2:
-      case GlobalToken.EXT_0: case GlobalToken.EXT_1: case GlobalToken.EXT_2:
-        this.requireOpen();
-        this.readExtension(b);
-        return WbxmlEvent.Extension;
       default:
+        if (isExtension(b)) {
+          this.requireOpen();
+          this.readExtension(b);
+          return WbxmlEvent.Extension;
+        }
         return this.startTag(b);
     }
   }
@@ -211,11 +210,10 @@ export class WbxmlTokenizer {
       case GlobalToken.OPAQUE:
         this.opaque = this.readOpaque();
         return WbxmlEvent.AttributeOpaque;
-      case GlobalToken.EXT_I_0: case GlobalToken.EXT_I_1: case GlobalToken.EXT_I_2:
-      case GlobalToken.EXT_T_0: case GlobalToken.EXT_T_1: case GlobalToken.EXT_T_2:
-      case GlobalToken.EXT_0: case GlobalToken.EXT_1: case GlobalToken.EXT_2:
-        this.readExtension(b);
-        return WbxmlEvent.Extension;
+    }
+    if (isExtension(b)) {
+      this.readExtension(b);
+      return WbxmlEvent.Extension;
     }
     if (isGlobal(b)) throw new DecodeError('UNKNOWN_TOKEN', this.tokenAt, `token 0x${hex(b)} is not valid in an attribute list`);
     if (b < 0x80) {

@@ -46,3 +46,8 @@ export function isGlobal(b: number): boolean {
   const low = b & 0x3f;
   return low <= 0x04;
 }
+
+/** EXT_I_0..2 (0x40-0x42), EXT_T_0..2 (0x80-0x82), EXT_0..2 (0xC0-0xC2). */
+export function isExtension(b: number): boolean {
+  return b >= 0x40 && (b & 0x3f) <= 0x02;
+}
