@@ -30,7 +30,12 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxNodes: 65_536,
 });
 
+/**
+ * Complete limits from a partial set. Resolved sets are frozen, so passing one down through
+ * layers (PDU -> body -> tokenizer) costs nothing per call.
+ */
 export function resolveLimits(partial?: Partial<Limits>): Readonly<Limits> {
   if (!partial) return DEFAULT_LIMITS;
-  return { ...DEFAULT_LIMITS, ...partial };
+  if (Object.isFrozen(partial)) return partial as Readonly<Limits>;
+  return Object.freeze({ ...DEFAULT_LIMITS, ...partial });
 }

@@ -12,7 +12,7 @@ import { WbxmlEvent, WbxmlTokenizer, type TokenizeOptions } from './tokenizer.js
 export interface WbxmlAttribute {
   name: string;
   value: string;
-  /** Set when the value was exactly one OPAQUE (value then holds its hex). */
+  /** Set when the value was exactly one OPAQUE (value is then ''; the octets are here). */
   opaque?: Uint8Array;
 }
 
@@ -76,7 +76,6 @@ export function decodeWbxml(input: Uint8Array, options?: TokenizeOptions): Wbxml
         if (attr) {
           if (attrParts === 0) {
             attr.opaque = t.opaque;
-            attr.value = hex(t.opaque);
           } else {
             delete attr.opaque;
             attr.value += opaqueText(t.opaque, header.charset);
@@ -128,8 +127,3 @@ function opaqueText(b: Uint8Array, cs: Charset): string {
   return decodeText(b, 0, b.length, cs);
 }
 
-function hex(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += (b[i] < 16 ? '0' : '') + b[i].toString(16);
-  return s;
-}
