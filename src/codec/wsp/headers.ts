@@ -4,6 +4,7 @@
  * shifts. Nothing is dropped: a code without a known meaning keeps its code and octets.
  */
 import { DecodeError, EncodeError } from '../errors.js';
+import { toHex } from '../hex.js';
 import type { Limits } from '../limits.js';
 import type { ByteReader } from '../reader.js';
 import { ByteWriter } from '../writer.js';
@@ -16,7 +17,7 @@ import {
   readDateValue, readIntegerValue, readQValue, readQuotedString, readShortInteger, readTextString,
   readTokenText, readValueLength, readVersionValue, valueEnd, writeDateValue, writeIntegerValue,
   writeQValue, writeQuotedString, writeShortInteger, writeTextString, writeTokenText,
-  writeValueLength, writeVersionValue, isoFromSeconds,
+  writeValueLength, writeVersionValue,
 } from './primitives.js';
 import { cacheDirectives, contentEncodings, dispositions, methods, warnCodes } from './wellKnownValues.js';
 
@@ -218,7 +219,7 @@ function readWellKnown(r: ByteReader, code: number, kind: HeaderKind, vEnd: numb
 function keepRaw(r: ByteReader, h: WspHeader, vEnd: number): void {
   const len = readValueLength(r);
   h.raw = r.view(len);
-  h.value = Buffer.from(h.raw).toString('hex');
+  h.value = toHex(h.raw);
   r.pos = vEnd;
 }
 
@@ -478,4 +479,3 @@ function writeCacheControl(w: ByteWriter, s: string): void {
   writeBlock(w, inner);
 }
 
-export { isoFromSeconds };

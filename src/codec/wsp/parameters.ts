@@ -4,6 +4,7 @@
  */
 import { charsetByMib, charsetByName } from '../charset/mibenum.js';
 import { DecodeError, EncodeError } from '../errors.js';
+import { toHex } from '../hex.js';
 import type { Limits } from '../limits.js';
 import type { ByteReader } from '../reader.js';
 import type { ByteWriter } from '../writer.js';
@@ -171,9 +172,7 @@ export function readGeneric(r: ByteReader, end: number): string | number {
   if (b >= 0x20) return readTextString(r);
   const v = r.buf.subarray(r.pos, end);
   r.pos = end;
-  let s = '';
-  for (const x of v) s += x.toString(16).padStart(2, '0');
-  return s;
+  return toHex(v);
 }
 
 export function writeParameters(w: ByteWriter, params: Parameters | undefined): void {
