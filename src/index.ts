@@ -1,4 +1,4 @@
-// Public API of wappush. Layers: codec (pure byte codecs); wdp, smsc and cai come later.
+// Public API of wappush. Layers: codec (pure byte codecs), wdp (SMS bearer); smsc and cai come later.
 export { DecodeError, EncodeError, type DecodeErrorCode, type EncodeErrorCode } from './codec/errors.js';
 export { DEFAULT_LIMITS, type Limits } from './codec/limits.js';
 export { ByteReader } from './codec/reader.js';
@@ -27,3 +27,21 @@ export { parseXml } from './codec/wbxml/xml.js';
 export { decodeSi, encodeSi, type ServiceIndication, type SiAction } from './codec/wbxml/si.js';
 export { decodeSl, encodeSl, type ServiceLoading, type SlAction } from './codec/wbxml/sl.js';
 export { decodeCo, encodeCo, type CacheOperation } from './codec/wbxml/co.js';
+// WDP over SMS: UDH, text header, SMPP carriage, reassembly, segmentation.
+export type { WdpDatagram, Segment } from './wdp/datagram.js';
+export { decodeUdh, writeUdh, udhLength, Iei, type UserDataHeader, type UdhInit, type Concatenation, type Ports, type InformationElement } from './wdp/udh.js';
+export { decodeTextHeader, encodeTextHeader, hasTextHeader, type TextHeader } from './wdp/textHeader.js';
+export { segmentFromUserData, type UserDataContext } from './wdp/userData.js';
+export {
+  Reassembler, DEFAULT_REASSEMBLER_OPTIONS, type ReassemblerOptions, type ReassemblerStats,
+  type LostMessage, type LossReason, type RejectedSegment, type RejectReason,
+} from './wdp/reassembler.js';
+export {
+  segmentPayload, splitPayload, plan as planSegments, ReferenceAllocator, WDP_PORT_PUSH, WDP_PORT_WSP,
+  SMS_USER_DATA_OCTETS, MAX_SEGMENTS, type SegmentOptions,
+} from './wdp/segmenter.js';
+export { decodeShortMessagePdu, encodeShortMessagePdu, CommandId, MAX_SHORT_MESSAGE_PDU, type ShortMessagePdu, type ShortMessageInit } from './wdp/smpp/shortMessage.js';
+export { segmentFromSmpp, ESM_CLASS_UDHI, type SmppCarriage } from './wdp/smpp/carriage.js';
+export { smppShortMessages, MAX_MESSAGE_PAYLOAD, type SmppCarriageMode, type SmppSubmitOptions } from './wdp/smpp/submit.js';
+export { alphabetOf, dataCodingName, type Alphabet } from './wdp/smpp/dataCoding.js';
+export { TlvTag, TLV_NAMES, type Tlv } from './wdp/smpp/tlv.js';

@@ -14,7 +14,9 @@ export type DecodeErrorCode =
   | 'BAD_STRUCTURE' // unbalanced END, missing root, content after the root element
   | 'BAD_DOCUMENT' // well-formed WBXML/XML that is not the document its content type says
   | 'BAD_XML' // XML that does not parse
-  | 'LIMIT'; // a documented limit was exceeded (see Limits)
+  | 'LIMIT' // a documented limit was exceeded (see Limits)
+  | 'UNSUPPORTED_DATA_CODING' // an SMS alphabet that cannot carry a WDP datagram (UCS2, ...)
+  | 'INCOMPLETE'; // segments of a concatenated message are missing from the input
 
 export class DecodeError extends Error {
   override readonly name = 'DecodeError';

@@ -1,0 +1,290 @@
+import { EventEmitter } from 'node:events';
+import type { Segment, WdpDatagram } from './datagram.js';
+
+/**
+ * Bounds of a Reassembler. Every pending octet is counted; nothing else grows with input.
+ * `maxPendingBytes` counts segment user data; the fixed cost per pending message (its record
+ * and key, about 0.5 KiB measured, see README) is bounded by `maxPendingMessages`.
+ */
+export interface ReassemblerOptions {
+  /** A message not complete this long after its first segment is dropped ('expired'). */
+  timeoutMs?: number;
+  /** Most messages waiting for segments; over it, the oldest is dropped ('evicted'). */
+  maxPendingMessages?: number;
+  /** Most user-data octets held for pending messages; over it, oldest dropped ('evicted'). */
+  maxPendingBytes?: number;
+  /** Milliseconds clock; injectable for tests. Must not run backwards. */
+  now?: () => number;
+}
+
+export const DEFAULT_REASSEMBLER_OPTIONS = Object.freeze({
+  timeoutMs: 120_000,
+  maxPendingMessages: 10_000,
+  maxPendingBytes: 16 * 1024 * 1024,
+});
+
+/** Why a pending message was dropped before it completed. */
+export type LossReason =
+  | 'expired' // its timeout passed
+  | 'evicted' // a pending-messages or pending-bytes bound needed the room
+  | 'superseded'; // a segment with the same reference but another total arrived (reference reuse)
+
+/** What was lost with a dropped message: enough to log it or ask for a resend. */
+export interface LostMessage {
+  reason: LossReason;
+  originator: string;
+  recipient: string;
+  sourcePort?: number;
+  destinationPort?: number;
+  reference: number;
+  total: number;
+  /** Sequence numbers that had arrived. */
+  received: number[];
+  /** Octets of user data that had arrived. */
+  bytes: number;
+  /** Clock value of its first segment. */
+  firstAt: number;
+}
+
+export type RejectReason =
+  | 'bad-sequence' // sequence 0, or above the total (23.040 9.2.3.24.1: ignore the element)
+  | 'bad-total' // a total of 0 (23.040: ignore the element)
+  | 'conflicting-duplicate'; // same sequence again with other octets: the first one is kept
+
+export interface RejectedSegment {
+  reason: RejectReason;
+  segment: Segment;
+}
+
+export interface ReassemblerStats {
+  /** Segments pushed. */
+  segments: number;
+  /** Datagrams completed (single-segment ones included). */
+  datagrams: number;
+  /** Exact duplicates ignored. */
+  duplicates: number;
+  /** Segments rejected, by reason. */
+  rejected: number;
+  conflictingDuplicates: number;
+  badSequence: number;
+  badTotal: number;
+  /** Messages dropped, by reason, and what they held. */
+  expired: number;
+  evicted: number;
+  superseded: number;
+  lostSegments: number;
+  lostBytes: number;
+}
+
+interface Pending {
+  key: string;
+  first: Segment;
+  total: number;
+  parts: (Uint8Array | undefined)[];
+  received: number;
+  bytes: number;
+  firstAt: number;
+}
+
+interface ReassemblerEvents {
+  expired: [LostMessage];
+  evicted: [LostMessage];
+  superseded: [LostMessage];
+  rejected: [RejectedSegment];
+}
+
+/**
+ * Concatenated-SMS reassembly (3GPP TS 23.040 9.2.3.24.1/.8). A message is identified by
+ * originator, recipient, ports and reference; segments come in any order.
+ *
+ * Rules for what the standard leaves to the receiver:
+ * - An exact duplicate of a held segment is ignored (counted in `duplicates`).
+ * - A second segment with the same sequence and other octets is rejected; the first is kept.
+ * - Sequence 0, a sequence above the total, or a total of 0 rejects the segment (23.040 says
+ *   to ignore such an element; a fragment of a datagram is never useful alone).
+ * - A segment whose total differs from its pending message's means the sender reused the
+ *   reference: the pending message is dropped ('superseded') and a new one starts.
+ * - A message is dropped ('expired') `timeoutMs` after its first segment; when a bound needs
+ *   room, the oldest pending message goes first ('evicted'). Every drop is an event.
+ * - A duplicate that arrives after its message completed starts a new message, which then
+ *   expires and is reported.
+ *
+ * Zero-copy: a single-segment datagram's payload is the segment's own view; a multi-segment
+ * one is copied once, into one buffer, when its last segment arrives. Held segments are views,
+ * so they keep their parent buffers alive until then.
+ */
+export class Reassembler extends EventEmitter<ReassemblerEvents> {
+  readonly timeoutMs: number;
+  readonly maxPendingMessages: number;
+  readonly maxPendingBytes: number;
+  private readonly now: () => number;
+  /** Insertion order is first-segment order, hence deadline order: the head expires first. */
+  private readonly pending = new Map<string, Pending>();
+  private bytes = 0;
+  readonly stats: ReassemblerStats = {
+    segments: 0, datagrams: 0, duplicates: 0, rejected: 0, conflictingDuplicates: 0,
+    badSequence: 0, badTotal: 0, expired: 0, evicted: 0, superseded: 0, lostSegments: 0, lostBytes: 0,
+  };
+
+  constructor(options: ReassemblerOptions = {}) {
+    super();
+    this.timeoutMs = positive(options.timeoutMs ?? DEFAULT_REASSEMBLER_OPTIONS.timeoutMs, 'timeoutMs');
+    this.maxPendingMessages = positive(options.maxPendingMessages ?? DEFAULT_REASSEMBLER_OPTIONS.maxPendingMessages, 'maxPendingMessages');
+    this.maxPendingBytes = positive(options.maxPendingBytes ?? DEFAULT_REASSEMBLER_OPTIONS.maxPendingBytes, 'maxPendingBytes');
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Messages waiting for segments. */
+  get pendingMessages(): number {
+    return this.pending.size;
+  }
+
+  /** User-data octets held for them. */
+  get pendingBytes(): number {
+    return this.bytes;
+  }
+
+  /** Takes one segment; returns the datagram it completes, if it completes one. */
+  push(segment: Segment): WdpDatagram | undefined {
+    const stats = this.stats;
+    stats.segments++;
+    const now = this.now();
+    this.expire(now);
+    const { total, sequence } = segment;
+    if (segment.reference === undefined || total === 1) {
+      if (total === 1 && sequence !== 1) return this.reject(segment, 'bad-sequence');
+      stats.datagrams++;
+      return datagram(segment, 1, segment.data);
+    }
+    if (total === 0) return this.reject(segment, 'bad-total');
+    if (sequence === 0 || sequence > total) return this.reject(segment, 'bad-sequence');
+
+    const key = keyOf(segment);
+    let msg = this.pending.get(key);
+    if (msg !== undefined && msg.total !== total) {
+      this.drop(msg, 'superseded');
+      msg = undefined;
+    }
+    const data = segment.data;
+    if (msg === undefined) {
+      while (this.pending.size >= this.maxPendingMessages) this.dropOldest(undefined);
+      msg = { key, first: segment, total, parts: new Array(total), received: 0, bytes: 0, firstAt: now };
+      this.pending.set(key, msg);
+    } else {
+      const held = msg.parts[sequence - 1];
+      if (held !== undefined) {
+        if (sameBytes(held, data)) {
+          stats.duplicates++;
+          return undefined;
+        }
+        return this.reject(segment, 'conflicting-duplicate');
+      }
+    }
+    while (this.bytes + data.length > this.maxPendingBytes && this.pending.size > 1) this.dropOldest(msg);
+    if (this.bytes + data.length > this.maxPendingBytes) {
+      // This message alone is over the bound: it cannot complete, so it goes, segment and all.
+      msg.parts[sequence - 1] = data;
+      msg.received++;
+      msg.bytes += data.length;
+      this.bytes += data.length;
+      this.drop(msg, 'evicted');
+      return undefined;
+    }
+    msg.parts[sequence - 1] = data;
+    msg.received++;
+    msg.bytes += data.length;
+    this.bytes += data.length;
+    if (msg.received < total) return undefined;
+
+    this.pending.delete(key);
+    this.bytes -= msg.bytes;
+    const payload = Buffer.allocUnsafe(msg.bytes);
+    let p = 0;
+    for (let i = 0; i < total; i++) {
+      const part = msg.parts[i]!;
+      payload.set(part, p);
+      p += part.length;
+    }
+    stats.datagrams++;
+    return datagram(msg.first, total, payload);
+  }
+
+  /** Drops every message whose timeout has passed; returns how many. push() calls it too. */
+  sweep(): number {
+    return this.expire(this.now());
+  }
+
+  /** Drops everything pending, reporting each as evicted. */
+  clear(): void {
+    while (this.pending.size > 0) this.dropOldest(undefined);
+  }
+
+  private expire(now: number): number {
+    let n = 0;
+    const deadline = now - this.timeoutMs;
+    for (const msg of this.pending.values()) {
+      if (msg.firstAt > deadline) break;
+      this.drop(msg, 'expired');
+      n++;
+    }
+    return n;
+  }
+
+  private dropOldest(keep: Pending | undefined): void {
+    for (const msg of this.pending.values()) {
+      if (msg === keep) continue;
+      this.drop(msg, 'evicted');
+      return;
+    }
+  }
+
+  private drop(msg: Pending, reason: LossReason): void {
+    this.pending.delete(msg.key);
+    this.bytes -= msg.bytes;
+    const stats = this.stats;
+    stats[reason]++;
+    stats.lostSegments += msg.received;
+    stats.lostBytes += msg.bytes;
+    if (this.listenerCount(reason) === 0) return;
+    const received: number[] = [];
+    for (let i = 0; i < msg.total; i++) if (msg.parts[i] !== undefined) received.push(i + 1);
+    const s = msg.first;
+    this.emit(reason, {
+      reason, originator: s.originator, recipient: s.recipient, sourcePort: s.sourcePort,
+      destinationPort: s.destinationPort, reference: s.reference!, total: msg.total, received,
+      bytes: msg.bytes, firstAt: msg.firstAt,
+    });
+  }
+
+  private reject(segment: Segment, reason: RejectReason): undefined {
+    const stats = this.stats;
+    stats.rejected++;
+    if (reason === 'bad-sequence') stats.badSequence++;
+    else if (reason === 'bad-total') stats.badTotal++;
+    else stats.conflictingDuplicates++;
+    this.emit('rejected', { reason, segment });
+    return undefined;
+  }
+}
+
+function keyOf(s: Segment): string {
+  return s.originator + '\0' + s.recipient + '\0' + s.sourcePort + '\0' + s.destinationPort + '\0' + s.reference;
+}
+
+function datagram(s: Segment, segments: number, payload: Uint8Array): WdpDatagram {
+  return {
+    originator: s.originator, recipient: s.recipient, sourcePort: s.sourcePort,
+    destinationPort: s.destinationPort, segments, payload,
+  };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function positive(v: number, name: string): number {
+  if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`${name} must be a positive number, not ${v}`);
+  return v;
+}
