@@ -13,18 +13,28 @@ import { encodeCo } from './codec/wbxml/co.js';
 import { encodeSi, type SiAction } from './codec/wbxml/si.js';
 import { encodeSl, type SlAction } from './codec/wbxml/sl.js';
 import { decodePushPdu, encodePushPdu } from './codec/wsp/pushPdu.js';
+import { collectDatagram, datagramJson } from './wdp/collect.js';
+import type { Segment } from './wdp/datagram.js';
+import { ReferenceAllocator, segmentPayload, type SegmentOptions } from './wdp/segmenter.js';
+import { segmentFromSmpp } from './wdp/smpp/carriage.js';
+import { CommandId, decodeShortMessagePdu, encodeShortMessagePdu } from './wdp/smpp/shortMessage.js';
+import { smppShortMessages, type SmppCarriageMode } from './wdp/smpp/submit.js';
+import { segmentFromUserData } from './wdp/userData.js';
 
 const HELP = `wappush - WAP/OMA Push engine for SMS gateways
 
 Usage:
-  wappush decode [--input wsp] [--hex HEX ...]     decode push PDUs (hex from --hex or stdin lines)
-  wappush encode FILE.xml | --xml XML | --type si|sl|co [document flags] [PDU flags]
+  wappush decode [--input wsp|sms|smpp] [--hex HEX ...]   decode pushes (hex from --hex or stdin lines)
+  wappush encode FILE.xml | --xml XML | --type si|sl|co [document flags] [PDU flags] [--sms|--smpp ...]
   wappush demo                                      decode and print the sample pushes
   wappush --help
 
 decode:
   --input wsp         one WSP connectionless push PDU per hex (default)
-  --input sms|smpp    SMS TP-User-Data / SMPP PDUs (not yet: arrives with the WDP layer)
+  --input sms         each hex is one SMS TP-User-Data starting with its UDH; the segments
+                      of one message, in any order (duplicates ignored)
+  --input smpp        each hex is one whole submit_sm or deliver_sm PDU (UDH or sar_*/port
+                      TLVs, short_message or message_payload); the segments of one message
   --hex HEX           repeatable; without it, hex lines are read from stdin
 
 encode document flags:
@@ -36,6 +46,16 @@ encode PDU flags:
   --confirmed         ConfirmedPush instead of Push
   --body-only         print the WBXML body, not the WSP PDU
   --wbxml-version V   1.1, 1.2 (default) or 1.3
+encode SMS flags:
+  --sms               print the SMS TP-User-Data segments (UDH + data), hex, one a line
+  --smpp              print whole submit_sm PDUs instead, hex, one a line
+  --source-port N     default 9200          --destination-port N   default 2948
+  --port-bits 8|16|none   port addressing element (default 16)
+  --reference-bits 8|16   concatenation element (default 8)
+  --reference N       concatenation reference (default: allocated)
+  --from ADDR --to ADDR   SMPP source_addr / destination_addr (--smpp)
+  --carriage udh|sar|payload   SMPP carriage (--smpp; default udh)
+  --data-coding N     SMPP data_coding (--smpp; default 0x04)
 `;
 
 function fail(err: unknown): never {
@@ -65,11 +85,14 @@ function decode(argv: string[]): void {
     options: { hex: { type: 'string', multiple: true }, input: { type: 'string', default: 'wsp' } },
     strict: true,
   });
-  if (values.input !== 'wsp') {
-    fail(new Error(`--input ${values.input} is not available yet (the WDP layer brings sms and smpp)`));
-  }
+  const input = values.input;
+  if (input !== 'wsp' && input !== 'sms' && input !== 'smpp') fail(new Error(`unknown --input ${input}: wsp, sms or smpp`));
   const hexes = values.hex?.length ? values.hex : readStdinLines();
   if (!hexes.length) fail(new Error('no input: give --hex HEX or hex lines on stdin'));
+  if (input !== 'wsp') {
+    decodeSegments(input, hexes);
+    return;
+  }
   for (const h of hexes) {
     let bytes: Uint8Array;
     try {
@@ -82,6 +105,32 @@ function decode(argv: string[]): void {
     } catch (e) {
       fail(e);
     }
+  }
+}
+
+/** All hexes are segments of one message: reassemble, then decode the WSP PDU it carries. */
+function decodeSegments(input: 'sms' | 'smpp', hexes: string[]): void {
+  const segments: Segment[] = [];
+  hexes.forEach((h, i) => {
+    let bytes: Uint8Array;
+    try {
+      bytes = fromHex(h);
+    } catch (e) {
+      fail(new Error(`segment ${i + 1}: ${(e as Error).message}`));
+    }
+    try {
+      segments.push(input === 'sms' ? segmentFromUserData(bytes) : segmentFromSmpp(decodeShortMessagePdu(bytes)));
+    } catch (e) {
+      if (e instanceof DecodeError) fail(new DecodeError(e.code, e.offset, `segment ${i + 1}: ${e.message}`));
+      fail(e);
+    }
+  });
+  try {
+    const datagram = collectDatagram(segments);
+    const json = pushToJson(decodePushPdu(datagram.payload));
+    process.stdout.write(JSON.stringify({ wdp: datagramJson(datagram), ...json }, null, 2) + '\n');
+  } catch (e) {
+    fail(e);
   }
 }
 
@@ -107,9 +156,18 @@ function encode(argv: string[]): void {
       'body-only': { type: 'boolean' },
       'wbxml-version': { type: 'string' },
       sms: { type: 'boolean' },
+      smpp: { type: 'boolean' },
+      'source-port': { type: 'string' },
+      'destination-port': { type: 'string' },
+      'port-bits': { type: 'string' },
+      'reference-bits': { type: 'string' },
+      reference: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      carriage: { type: 'string' },
+      'data-coding': { type: 'string' },
     },
   });
-  if (values.sms) fail(new Error('--sms is not available yet (the WDP layer brings segmentation)'));
   const version = ({ '1.1': 0x01, '1.2': 0x02, '1.3': 0x03 } as const)[values['wbxml-version'] ?? '1.2'];
   if (!version) fail(new Error(`unknown --wbxml-version ${values['wbxml-version']}`));
   const opts = { version };
@@ -155,10 +213,51 @@ function encode(argv: string[]): void {
       applicationId: appId === undefined ? undefined : /^\d+$/.test(appId) ? Number(appId) : appId,
       body,
     });
+    if (values.sms || values.smpp) {
+      writeSegments(pdu, values);
+      return;
+    }
     process.stdout.write(toHex(pdu) + '\n');
   } catch (e) {
     fail(e);
   }
+}
+
+function integer(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new EncodeError('BAD_INPUT', `${name} takes a non-negative integer, not ${v}`);
+  return n;
+}
+
+function writeSegments(pdu: Uint8Array, values: Record<string, string | boolean | string[] | undefined>): void {
+  const str = (k: string) => values[k] as string | undefined;
+  const portBits = str('port-bits') ?? '16';
+  const referenceBits = str('reference-bits') ?? '8';
+  if (!['8', '16', 'none'].includes(portBits)) throw new EncodeError('BAD_INPUT', '--port-bits takes 8, 16 or none');
+  if (!['8', '16'].includes(referenceBits)) throw new EncodeError('BAD_INPUT', '--reference-bits takes 8 or 16');
+  const carriage = (str('carriage') ?? 'udh') as SmppCarriageMode;
+  if (!['udh', 'sar', 'payload'].includes(carriage)) throw new EncodeError('BAD_INPUT', '--carriage takes udh, sar or payload');
+  const bits = (carriage === 'sar' ? 16 : Number(referenceBits)) as 8 | 16;
+  const options: SegmentOptions = {
+    sourcePort: integer(str('source-port'), '--source-port'),
+    destinationPort: integer(str('destination-port'), '--destination-port'),
+    portBits: portBits === 'none' ? false : (Number(portBits) as 8 | 16),
+    referenceBits: bits,
+    reference: integer(str('reference'), '--reference') ?? new ReferenceAllocator().next(str('to') ?? '', bits),
+  };
+  if (!values.smpp) {
+    for (const seg of segmentPayload(pdu, options)) process.stdout.write(toHex(seg) + '\n');
+    return;
+  }
+  const dataCoding = integer(str('data-coding'), '--data-coding');
+  smppShortMessages(pdu, { ...options, carriage, dataCoding }).forEach((fields, i) => {
+    const bytes = encodeShortMessagePdu({
+      ...fields, commandId: CommandId.submit_sm, sequenceNumber: i + 1, serviceType: 'WAP',
+      sourceAddr: str('from') ?? '', destinationAddr: str('to') ?? '', sourceAddrTon: 0, destAddrTon: 1, destAddrNpi: 1,
+    });
+    process.stdout.write(toHex(bytes) + '\n');
+  });
 }
 
 /** Until the loopback demo exists (CAI issue): decode and show the sample pushes. */
