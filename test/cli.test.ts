@@ -50,3 +50,46 @@ describe('wappush encode', () => {
     expect(JSON.parse(r.stderr).error.code).toBe('BAD_XML');
   });
 });
+
+describe('wappush decode --input sms|smpp (DESIGN.md contract)', () => {
+  const [mms] = loadFixtures<{ segments: string[] }>('sms');
+  it('--input sms: segments in any order -> wdp + wsp + body', () => {
+    const r = run(['decode', '--input', 'sms'], [...mms.segments].reverse().join('\n') + '\n');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.wdp).toEqual({ sourcePort: 9200, destinationPort: 2948, segments: 2 });
+    expect(out.wsp).toMatchObject({ pduType: 'push', contentType: 'application/vnd.wap.mms-message', applicationId: 'x-wap-application:mms.ua' });
+    expect(out.body).toMatchObject({ type: 'binary' });
+  });
+  it('--input sms with a segment missing: INCOMPLETE, exit 1', () => {
+    const r = run(['decode', '--input', 'sms', '--hex', mms.segments[1]]);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stderr).error).toMatchObject({ code: 'INCOMPLETE', offset: 0 });
+    expect(JSON.parse(r.stderr).error.message).toMatch(/missing 1/);
+  });
+  it('--input sms with a bad UDH names the segment and the offset', () => {
+    const r = run(['decode', '--input', 'sms', '--hex', mms.segments[0], '--hex', '0b05040b84']);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stderr).error).toMatchObject({ code: 'BAD_LENGTH', offset: 0 });
+    expect(JSON.parse(r.stderr).error.message).toMatch(/^segment 2:/);
+  });
+  for (const carriage of ['udh', 'sar', 'payload']) {
+    it(`encode --smpp --carriage ${carriage} | decode --input smpp gives the push back with addresses`, () => {
+      const lines = execFileSync(process.execPath, [cli, 'encode', '--type', 'sl', '--href', 'http://example.com/' + 'x'.repeat(300),
+        '--smpp', '--carriage', carriage, '--from', '9200', '--to', '+447700900123', '--reference', '77'], { encoding: 'utf8' }).trim().split('\n');
+      expect(lines.length).toBe(carriage === 'udh' ? 3 : carriage === 'sar' ? 3 : 1);
+      const out = JSON.parse(run(['decode', '--input', 'smpp'], lines.reverse().join('\n')).stdout);
+      expect(out.wdp).toEqual({ sourcePort: 9200, destinationPort: 2948, segments: lines.length, originator: '9200', recipient: '+447700900123' });
+      expect(out.body).toEqual({ type: 'sl', href: 'http://example.com/' + 'x'.repeat(300), action: 'execute-low' });
+    });
+  }
+  it('encode --sms prints TP-User-Data segments, one a line, that decode --input sms reads', () => {
+    const lines = execFileSync(process.execPath, [cli, 'encode', '--type', 'si', '--href', 'http://a.example/', '--text', 'y'.repeat(200),
+      '--sms', '--reference-bits', '16', '--reference', '4660', '--port-bits', '8', '--source-port', '200', '--destination-port', '201'], { encoding: 'utf8' }).trim().split('\n');
+    expect(lines.length).toBe(2);
+    expect(lines[0].slice(0, 20)).toBe('0a0402c9c8080412340201'.slice(0, 20));
+    const out = JSON.parse(run(['decode', '--input', 'sms'], lines.join('\n')).stdout);
+    expect(out.wdp).toEqual({ sourcePort: 200, destinationPort: 201, segments: 2 });
+    expect(out.body.text).toBe('y'.repeat(200));
+  });
+});

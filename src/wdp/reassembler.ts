@@ -13,6 +13,12 @@ export interface ReassemblerOptions {
   maxPendingMessages?: number;
   /** Most user-data octets held for pending messages; over it, oldest dropped ('evicted'). */
   maxPendingBytes?: number;
+  /**
+   * Completed messages remembered (for `timeoutMs` after they complete) so that a segment repeated after its
+   * message completed is known as a duplicate, not the start of a new message. Each costs
+   * its key and 4 octets per segment. Default: maxPendingMessages.
+   */
+  maxRecentMessages?: number;
   /** Milliseconds clock; injectable for tests. Must not run backwards. */
   now?: () => number;
 }
@@ -61,8 +67,10 @@ export interface ReassemblerStats {
   segments: number;
   /** Datagrams completed (single-segment ones included). */
   datagrams: number;
-  /** Exact duplicates ignored. */
+  /** Exact duplicates ignored (those of already completed messages included). */
   duplicates: number;
+  /** Of those, duplicates of a message that had already completed. */
+  lateDuplicates: number;
   /** Segments rejected, by reason. */
   rejected: number;
   conflictingDuplicates: number;
@@ -86,6 +94,14 @@ interface Pending {
   firstAt: number;
 }
 
+/** A completed message, remembered to recognise late duplicates: a hash per segment. */
+interface Recent {
+  key: string;
+  total: number;
+  hashes: Uint32Array;
+  at: number;
+}
+
 interface ReassemblerEvents {
   expired: [LostMessage];
   evicted: [LostMessage];
@@ -106,8 +122,9 @@ interface ReassemblerEvents {
  *   reference: the pending message is dropped ('superseded') and a new one starts.
  * - A message is dropped ('expired') `timeoutMs` after its first segment; when a bound needs
  *   room, the oldest pending message goes first ('evicted'). Every drop is an event.
- * - A duplicate that arrives after its message completed starts a new message, which then
- *   expires and is reported.
+ * - A segment equal to one of a message completed less than `timeoutMs` ago (same identity,
+ *   total, sequence and octets) is a late duplicate, ignored and counted. One that differs
+ *   starts a new message (the reference was reused).
  *
  * Zero-copy: a single-segment datagram's payload is the segment's own view; a multi-segment
  * one is copied once, into one buffer, when its last segment arrives. Held segments are views,
@@ -117,12 +134,15 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
   readonly timeoutMs: number;
   readonly maxPendingMessages: number;
   readonly maxPendingBytes: number;
+  readonly maxRecentMessages: number;
   private readonly now: () => number;
+  /** Completed messages, oldest first. */
+  private readonly recent = new Map<string, Recent>();
   /** Insertion order is first-segment order, hence deadline order: the head expires first. */
   private readonly pending = new Map<string, Pending>();
   private bytes = 0;
   readonly stats: ReassemblerStats = {
-    segments: 0, datagrams: 0, duplicates: 0, rejected: 0, conflictingDuplicates: 0,
+    segments: 0, datagrams: 0, duplicates: 0, lateDuplicates: 0, rejected: 0, conflictingDuplicates: 0,
     badSequence: 0, badTotal: 0, expired: 0, evicted: 0, superseded: 0, lostSegments: 0, lostBytes: 0,
   };
 
@@ -131,6 +151,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     this.timeoutMs = positive(options.timeoutMs ?? DEFAULT_REASSEMBLER_OPTIONS.timeoutMs, 'timeoutMs');
     this.maxPendingMessages = positive(options.maxPendingMessages ?? DEFAULT_REASSEMBLER_OPTIONS.maxPendingMessages, 'maxPendingMessages');
     this.maxPendingBytes = positive(options.maxPendingBytes ?? DEFAULT_REASSEMBLER_OPTIONS.maxPendingBytes, 'maxPendingBytes');
+    this.maxRecentMessages = options.maxRecentMessages ?? this.maxPendingMessages;
     this.now = options.now ?? Date.now;
   }
 
@@ -167,6 +188,15 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     }
     const data = segment.data;
     if (msg === undefined) {
+      const done = this.recent.get(key);
+      if (done !== undefined) {
+        if (done.total === total && done.hashes[sequence - 1] === fnv1a(data)) {
+          stats.duplicates++;
+          stats.lateDuplicates++;
+          return undefined;
+        }
+        this.recent.delete(key);
+      }
       while (this.pending.size >= this.maxPendingMessages) this.dropOldest(undefined);
       msg = { key, first: segment, total, parts: new Array(total), received: 0, bytes: 0, firstAt: now };
       this.pending.set(key, msg);
@@ -199,12 +229,15 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     this.pending.delete(key);
     this.bytes -= msg.bytes;
     const payload = Buffer.allocUnsafe(msg.bytes);
+    const hashes = new Uint32Array(total);
     let p = 0;
     for (let i = 0; i < total; i++) {
       const part = msg.parts[i]!;
       payload.set(part, p);
       p += part.length;
+      hashes[i] = fnv1a(part);
     }
+    this.remember({ key, total, hashes, at: now });
     stats.datagrams++;
     return datagram(msg.first, total, payload);
   }
@@ -219,9 +252,19 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     while (this.pending.size > 0) this.dropOldest(undefined);
   }
 
+  private remember(done: Recent): void {
+    if (this.maxRecentMessages <= 0) return;
+    if (this.recent.size >= this.maxRecentMessages) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.set(done.key, done);
+  }
+
   private expire(now: number): number {
     let n = 0;
     const deadline = now - this.timeoutMs;
+    for (const done of this.recent.values()) {
+      if (done.at > deadline) break;
+      this.recent.delete(done.key);
+    }
     for (const msg of this.pending.values()) {
       if (msg.firstAt > deadline) break;
       this.drop(msg, 'expired');
@@ -276,6 +319,13 @@ function datagram(s: Segment, segments: number, payload: Uint8Array): WdpDatagra
     originator: s.originator, recipient: s.recipient, sourcePort: s.sourcePort,
     destinationPort: s.destinationPort, segments, payload,
   };
+}
+
+/** FNV-1a, 32 bits: tells a repeated segment from a different one without keeping its octets. */
+function fnv1a(b: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  return h >>> 0;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

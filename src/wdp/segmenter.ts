@@ -29,7 +29,7 @@ export interface SegmentOptions {
 export function plan(payloadLength: number, options: SegmentOptions = {}): { segments: number; perSegment: number; ports?: Ports } {
   const max = options.maxUserData ?? SMS_USER_DATA_OCTETS;
   const ports = portsOf(options);
-  const single = max - udhLength({ ports });
+  const single = max - headerOctets(ports);
   if (payloadLength <= single) return { segments: 1, perSegment: single, ports };
   const concatenation: Concatenation = { reference: 0, referenceBits: options.referenceBits ?? 8, total: 2, sequence: 1 };
   const perSegment = max - udhLength({ ports, concatenation });
@@ -43,15 +43,15 @@ export function plan(payloadLength: number, options: SegmentOptions = {}): { seg
 
 /**
  * A payload (a WSP PDU, say) -> TP-User-Data of each SMS, each starting with its UDH: ports,
- * and a concatenation element when it takes more than one. All segments are views of one
+ * and a concatenation element when it takes more than one (an empty UDH when neither). All segments are views of one
  * buffer.
  */
 export function segmentPayload(payload: Uint8Array, options: SegmentOptions = {}): Uint8Array[] {
   const { segments, perSegment, ports } = plan(payload.length, options);
   if (segments === 1) {
-    const len = udhLength({ ports });
+    const len = headerOctets(ports);
     const out = new Uint8Array(len + payload.length);
-    writeUdh(out, 0, { ports });
+    writeUdh(out, 0, { ports }); // with no ports: UDHL 0, left by the zeroed buffer
     out.set(payload, len);
     return [out];
   }
@@ -79,6 +79,11 @@ export function splitPayload(payload: Uint8Array, perSegment: number): Uint8Arra
   const parts: Uint8Array[] = [];
   for (let i = 0; i < n; i++) parts.push(payload.subarray(i * perSegment, (i + 1) * perSegment));
   return parts;
+}
+
+/** Every segment starts with a UDH, if only an empty one (UDHL 0), so UDHI always holds. */
+function headerOctets(ports: Ports | undefined): number {
+  return Math.max(1, udhLength({ ports }));
 }
 
 function portsOf(options: SegmentOptions): Ports | undefined {
