@@ -2,17 +2,28 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { runCodec } from './codec.js';
+import { runWdp } from './wdp.js';
 
 const quick = process.argv.includes('--quick');
 console.log(`wappush benchmarks (${quick ? 'quick' : 'full'}) on ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
 console.log('codec:');
 const codec = await runCodec({ quick });
-const byName = Object.fromEntries(codec.results.map((r) => [r.name, r.hz]));
+console.log(`  SI body ${codec.siBodyLength} octets, PDU ${codec.siPduLength} octets`);
+console.log('wdp:');
+const wdp = await runWdp({ quick });
+const results = [...codec.results, ...wdp.results];
+const byName = Object.fromEntries(results.map((r) => [r.name, r.hz]));
 const ratios = {
   'si-push-routing/vs-si-push-decode': byName['si-push-routing'] / byName['si-push-decode'],
+  'single-segment-deliver-sm/vs-smpp-package-parse': byName['single-segment-deliver-sm'] / byName['peer-smpp-package-deliver-sm-parse'],
 };
-console.log(`  SI body ${codec.siBodyLength} octets, PDU ${codec.siPduLength} octets`);
 console.log(`  routing-only is ${ratios['si-push-routing/vs-si-push-decode'].toFixed(1)}x the full decode`);
+console.log(`  deliver_sm -> datagram is ${ratios['single-segment-deliver-sm/vs-smpp-package-parse'].toFixed(1)}x the smpp package's parse of the same PDU`);
+if (wdp.memory) {
+  console.log(`  pending memory: ${wdp.memory.bookkeepingBytesPerMessage} octets of bookkeeping per message (${wdp.memory.messages} pending), plus the held segment data`);
+} else {
+  console.log('  pending memory: run with node --expose-gc to measure');
+}
 const out = new URL('./results/', import.meta.url);
 mkdirSync(out, { recursive: true });
 writeFileSync(
@@ -23,8 +34,9 @@ writeFileSync(
       machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memory: os.totalmem(), platform: `${os.platform()} ${os.release()}` },
       node: process.version,
       quick,
-      cases: codec.results.map((r) => ({ name: r.name, opsPerSec: r.hz, marginPercent: r.rme, samples: r.samples })),
+      cases: results.map((r) => ({ name: r.name, opsPerSec: r.hz, marginPercent: r.rme, samples: r.samples })),
       ratios,
+      pendingMemory: wdp.memory ?? null,
     },
     null,
     2,

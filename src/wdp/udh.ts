@@ -4,16 +4,16 @@ import { DecodeError, EncodeError } from '../codec/errors.js';
  * TP-User-Data-Header, 3GPP TS 23.040 9.2.3.24: UDHL, then information elements, each
  * IEI, IEDL, data. The IEIs we act on (values from 23.040 table 9.2.3.24):
  */
-export const enum Iei {
+export const Iei = Object.freeze({
   /** Concatenated short messages, 8-bit reference number (9.2.3.24.1) */
-  Concat8 = 0x00,
+  Concat8: 0x00,
   /** Application port addressing scheme, 8-bit address (9.2.3.24.3) */
-  Ports8 = 0x04,
+  Ports8: 0x04,
   /** Application port addressing scheme, 16-bit address (9.2.3.24.4) */
-  Ports16 = 0x05,
+  Ports16: 0x05,
   /** Concatenated short messages, 16-bit reference number (9.2.3.24.8) */
-  Concat16 = 0x08,
-}
+  Concat16: 0x08,
+} as const);
 
 /** IEDL each IEI above must have; anything else is a BAD_LENGTH. */
 const FIXED_LENGTH: Readonly<Record<number, number>> = Object.freeze({

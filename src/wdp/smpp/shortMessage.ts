@@ -1,11 +1,12 @@
 import { DecodeError, EncodeError } from '../../codec/errors.js';
 import type { Tlv } from './tlv.js';
 
-/** command_id values, SMPP v3.4 5.1.2.1. */
-export const enum CommandId {
-  submit_sm = 0x00000004,
-  deliver_sm = 0x00000005,
-}
+/** command_id values, SMPP v3.4 5.1.2.1 (a frozen map: JavaScript callers use it too). */
+export const CommandId = Object.freeze({
+  submit_sm: 0x00000004,
+  deliver_sm: 0x00000005,
+} as const);
+export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 
 export const SMPP_HEADER_LENGTH = 16;
 
@@ -172,14 +173,16 @@ function octet(b: Uint8Array, r: { p: number }, what: string): number {
 function cString(b: Uint8Array, r: { p: number }, max: number, what: string): string {
   const start = r.p;
   const limit = Math.min(b.length, start + max);
-  let s = '';
-  for (let i = start; i < limit; i++) {
-    if (b[i] === 0) {
-      r.p = i + 1;
-      return s;
-    }
-    s += String.fromCharCode(b[i]);
+  let i = start;
+  while (i < limit && b[i] !== 0) i++;
+  if (i === limit) {
+    if (limit === b.length && limit - start < max) throw new DecodeError('TRUNCATED', b.length, `input ends before the NUL ending ${what}`);
+    throw new DecodeError('BAD_LENGTH', start, `${what} is longer than ${max - 1} characters`);
   }
-  if (limit === b.length && limit - start < max) throw new DecodeError('TRUNCATED', b.length, `input ends before the NUL ending ${what}`);
-  throw new DecodeError('BAD_LENGTH', start, `${what} is longer than ${max - 1} characters`);
+  r.p = i + 1;
+  // Fields are a few characters: a loop measured as fast as one native call, and cheaper
+  // than String.fromCharCode.apply over a subarray.
+  let s = '';
+  for (let j = start; j < i; j++) s += String.fromCharCode(b[j]);
+  return s;
 }

@@ -2,21 +2,21 @@
  * SMPP optional parameters (TLVs). Tags from SMPP v3.4 (issue 1.2) section 5.3.2, "TLV Tag"
  * table; the names are the specification's.
  */
-export const enum TlvTag {
-  dest_addr_subunit = 0x0005,
-  source_addr_subunit = 0x000d,
-  payload_type = 0x0019,
-  receipted_message_id = 0x001e,
-  user_message_reference = 0x0204,
-  source_port = 0x020a,
-  destination_port = 0x020b,
-  sar_msg_ref_num = 0x020c,
-  sar_total_segments = 0x020e,
-  sar_segment_seqnum = 0x020f,
-  message_payload = 0x0424,
-  more_messages_to_send = 0x0426,
-  message_state = 0x0427,
-}
+export const TlvTag = Object.freeze({
+  dest_addr_subunit: 0x0005,
+  source_addr_subunit: 0x000d,
+  payload_type: 0x0019,
+  receipted_message_id: 0x001e,
+  user_message_reference: 0x0204,
+  source_port: 0x020a,
+  destination_port: 0x020b,
+  sar_msg_ref_num: 0x020c,
+  sar_total_segments: 0x020e,
+  sar_segment_seqnum: 0x020f,
+  message_payload: 0x0424,
+  more_messages_to_send: 0x0426,
+  message_state: 0x0427,
+} as const);
 
 /** Every tag of the SMPP v3.4 table, for display. Source: SMPP v3.4 5.3.2. */
 export const TLV_NAMES: ReadonlyMap<number, string> = new Map([

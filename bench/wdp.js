@@ -1,0 +1,91 @@
+// WDP benchmarks: concatenated-SMS reassembly with 10,000 messages pending at once (3
+// segments each, interleaved), and single-segment datagram extraction from SMS user data
+// and from whole deliver_sm PDUs. The peer: the `smpp` package parsing the same deliver_sm.
+import Benchmark from 'benchmark';
+import { createRequire } from 'node:module';
+import {
+  CommandId, Reassembler, decodeShortMessagePdu, encodeShortMessagePdu, encodePushPdu, encodeSi,
+  segmentFromSmpp, segmentFromUserData, segmentPayload, smppShortMessages,
+} from '../dist/index.js';
+
+const require = createRequire(import.meta.url);
+const smpp = require('smpp');
+
+const PENDING = 10_000;
+const pushPdu = encodePushPdu({
+  transactionId: 1, contentType: 'application/vnd.wap.sic', applicationId: 'x-wap-application:wml.ua',
+  body: encodeSi({ href: 'http://www.xyz.com/email/123/abc.wml', created: '1999-06-25T15:23:15Z', expires: '1999-06-30T00:00:00Z', text: 'You have 4 new emails' }),
+});
+// A 3-segment payload: 300 octets (128 per segment after a 12-octet UDH).
+const longPayload = new Uint8Array(300).map((_, i) => i & 0xff);
+
+/** 10,000 3-segment messages from different originators, interleaved: all first segments, then all second... */
+function interleavedSegments() {
+  const byMessage = [];
+  for (let m = 0; m < PENDING; m++) {
+    const uds = segmentPayload(longPayload, { reference: m & 0xff });
+    byMessage.push(uds.map((ud) => segmentFromUserData(ud, { originator: '+4477009' + String(m).padStart(5, '0'), recipient: '+447700900000' })));
+  }
+  const order = [];
+  for (let s = 0; s < 3; s++) for (let m = 0; m < PENDING; m++) order.push(byMessage[m][s]);
+  return order;
+}
+
+let sink = 0;
+
+function reassemblyCase() {
+  const order = interleavedSegments();
+  const r = new Reassembler({ maxPendingMessages: PENDING });
+  let i = 0;
+  let cycle = 0;
+  return () => {
+    const d = r.push(order[i]);
+    if (d !== undefined) sink += d.payload.length;
+    if (++i === order.length) {
+      // Next round: new references, or the late-duplicate memory would (rightly) drop them all.
+      i = 0;
+      cycle++;
+      for (const s of order) s.reference = (s.reference + 1) & 0xff;
+    }
+  };
+}
+
+const singleUd = segmentPayload(pushPdu)[0];
+const singleReassembler = new Reassembler();
+const [fields] = smppShortMessages(pushPdu);
+const deliverSm = Buffer.from(encodeShortMessagePdu({ ...fields, commandId: CommandId.deliver_sm, sourceAddr: '+447700900123', destinationAddr: '2948', serviceType: 'WAP' }));
+
+export const cases = [
+  ['reassembly-10k-pending', reassemblyCase()],
+  ['single-segment-sms', () => { sink += singleReassembler.push(segmentFromUserData(singleUd, { originator: '+447700900123', recipient: '2948' })).payload.length; }],
+  ['single-segment-deliver-sm', () => { sink += singleReassembler.push(segmentFromSmpp(decodeShortMessagePdu(deliverSm))).payload.length; }],
+  ['peer-smpp-package-deliver-sm-parse', () => { sink += smpp.PDU.fromBuffer(deliverSm).short_message.udh.length; }],
+];
+
+/** Heap held per pending message (bookkeeping only: the segment bytes exist apart from it). */
+export function pendingMemory() {
+  if (typeof globalThis.gc !== 'function') return undefined;
+  const order = interleavedSegments();
+  globalThis.gc();
+  const before = process.memoryUsage().heapUsed;
+  const r = new Reassembler({ maxPendingMessages: PENDING });
+  for (let i = 0; i < 2 * PENDING; i++) r.push(order[i]); // 2 of 3 segments each: all pending
+  globalThis.gc();
+  const after = process.memoryUsage().heapUsed;
+  return { messages: r.pendingMessages, heldDataBytes: r.pendingBytes, bookkeepingBytesPerMessage: Math.round((after - before) / r.pendingMessages) };
+}
+
+export function runWdp({ quick = false } = {}) {
+  return new Promise((resolve) => {
+    const suite = new Benchmark.Suite('wdp');
+    for (const [name, fn] of cases) suite.add(name, fn, quick ? { maxTime: 0.5, minSamples: 5 } : { maxTime: 3 });
+    const results = [];
+    suite.on('cycle', (e) => {
+      const b = e.target;
+      results.push({ name: b.name, hz: b.hz, rme: b.stats.rme, samples: b.stats.sample.length });
+      process.stdout.write(`  ${b.name.padEnd(36)} ${Math.round(b.hz).toLocaleString('en-US').padStart(12)} ops/s  ±${b.stats.rme.toFixed(2)}%\n`);
+    });
+    suite.on('complete', () => resolve({ results, memory: pendingMemory(), sink }));
+    suite.run();
+  });
+}
