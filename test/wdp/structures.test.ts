@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { Fifo } from '../../src/wdp/fifo.js';
+import { MessageIndex, identityHash, type Indexed } from '../../src/wdp/messageIndex.js';
+
+describe('Fifo', () => {
+  it('keeps oldest-first order through removals from anywhere and compactions', () => {
+    const q = new Fifo<{ removed: boolean; n: number }>();
+    const items = Array.from({ length: 5000 }, (_, n) => ({ removed: false, n }));
+    for (const it of items) q.push(it);
+    // remove all odd ones, then the first 1000 even ones: triggers compactions
+    for (const it of items) if (it.n % 2) q.remove(it);
+    expect(q.size).toBe(2500);
+    expect(q.peek()?.n).toBe(0);
+    for (let n = 0; n < 2000; n += 2) q.remove(items[n]);
+    expect(q.size).toBe(1500);
+    expect(q.peek()?.n).toBe(2000);
+    expect(q.peekOther(items[2000])?.n).toBe(2002);
+    q.remove(items[2000]);
+    q.remove(items[2000]); // twice is harmless
+    expect(q.size).toBe(1499);
+    const seen: number[] = [];
+    for (let it = q.peek(); it; it = q.peek()) { seen.push(it.n); q.remove(it); }
+    expect(seen).toEqual(Array.from({ length: 1499 }, (_, i) => 2002 + 2 * i));
+    expect(q.peek()).toBeUndefined();
+  });
+});
+
+describe('MessageIndex', () => {
+  const entry = (originator: string, reference: number, hash?: number): Indexed => {
+    const id = { originator, recipient: 'r', sourcePort: 9200, destinationPort: 2948, reference };
+    return { ...id, hash: hash ?? identityHash(id), chain: undefined };
+  };
+  it('tells apart entries whose hashes collide, and unlinks any of them', () => {
+    const idx = new MessageIndex<Indexed>();
+    const a = entry('a', 1, 42);
+    const b = entry('b', 1, 42);
+    const c = entry('c', 1, 42);
+    idx.add(a); idx.add(b); idx.add(c);
+    expect(idx.get(b, 42)).toBe(b);
+    expect(idx.get(entry('d', 1), 42)).toBeUndefined();
+    idx.delete(b);
+    expect(idx.get(a, 42)).toBe(a);
+    expect(idx.get(c, 42)).toBe(c);
+    expect(idx.get(b, 42)).toBeUndefined();
+    idx.delete(c);
+    idx.delete(a);
+    expect(idx.get(a, 42)).toBeUndefined();
+  });
+  it('hashes every part of the identity', () => {
+    const base = { originator: 'o', recipient: 'r', sourcePort: 1, destinationPort: 2, reference: 3 };
+    const variants = [base, { ...base, originator: 'p' }, { ...base, recipient: 's' }, { ...base, sourcePort: 4 },
+      { ...base, destinationPort: 5 }, { ...base, reference: 6 }, { ...base, sourcePort: undefined }, { ...base, originator: 'or', recipient: '' }];
+    expect(new Set(variants.map(identityHash)).size).toBe(variants.length);
+  });
+});
