@@ -72,6 +72,9 @@ export function pendingMemory() {
   for (let i = 0; i < 2 * PENDING; i++) r.push(order[i]); // 2 of 3 segments each: all pending
   globalThis.gc();
   const after = process.memoryUsage().heapUsed;
+  // The segments (and their bytes) existed before and must outlive the second reading, or
+  // their collection would be subtracted from the reassembler's own cost.
+  sink += order.length;
   return { messages: r.pendingMessages, heldDataBytes: r.pendingBytes, bookkeepingBytesPerMessage: Math.round((after - before) / r.pendingMessages) };
 }
 

@@ -6,7 +6,7 @@ import { identityHash, MessageIndex, type Indexed } from './messageIndex.js';
 /**
  * Bounds of a Reassembler. Every pending octet is counted; nothing else grows with input.
  * `maxPendingBytes` counts segment user data; the fixed cost per pending message (its record
- * and key, about 0.5 KiB measured, see README) is bounded by `maxPendingMessages`.
+ * and its index entry, about 290 octets measured, see README) is bounded by `maxPendingMessages`.
  */
 export interface ReassemblerOptions {
   /** A message not complete this long after its first segment is dropped ('expired'). */
