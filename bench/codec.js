@@ -1,6 +1,6 @@
 // Codec benchmarks: one SI and one SL push PDU decoded in full (headers and body read into
 // objects), routing-only decode, and the encoders. Run with `npm run bench`.
-import Benchmark from 'benchmark';
+import { runSuite } from './suite.js';
 import { decodeBody, decodePushPdu, decodePushRouting, encodePushPdu, encodeSi, encodeSl, fromHex } from '../dist/index.js';
 
 // A typical SI push: WAP-167 example body (86 octets, as in the Gecko test vector), with
@@ -43,17 +43,7 @@ export const cases = [
   ['si-encode', () => { sink += encodeSi({ href: 'http://www.xyz.com/email/123/abc.wml', created: '1999-06-25T15:23:15Z', expires: '1999-06-30T00:00:00Z', text: 'You have 4 new emails' }).length; }],
 ];
 
-export function runCodec({ quick = false } = {}) {
-  return new Promise((resolve) => {
-    const suite = new Benchmark.Suite('codec');
-    for (const [name, fn] of cases) suite.add(name, fn, quick ? { maxTime: 0.5, minSamples: 5 } : { maxTime: 3 });
-    const results = [];
-    suite.on('cycle', (e) => {
-      const b = e.target;
-      results.push({ name: b.name, hz: b.hz, rme: b.stats.rme, samples: b.stats.sample.length });
-      process.stdout.write(`  ${b.name.padEnd(26)} ${Math.round(b.hz).toLocaleString('en-US').padStart(12)} ops/s  ±${b.stats.rme.toFixed(2)}%\n`);
-    });
-    suite.on('complete', () => resolve({ results, siBodyLength: siBody.length, siPduLength: siPdu.length, sink }));
-    suite.run();
-  });
+export async function runCodec({ quick = false } = {}) {
+  const results = await runSuite('codec', cases, { quick });
+  return { results, siBodyLength: siBody.length, siPduLength: siPdu.length, sink };
 }

@@ -1,7 +1,7 @@
 // WDP benchmarks: concatenated-SMS reassembly with 10,000 messages pending at once (3
 // segments each, interleaved), and single-segment datagram extraction from SMS user data
 // and from whole deliver_sm PDUs. The peer: the `smpp` package parsing the same deliver_sm.
-import Benchmark from 'benchmark';
+import { runSuite } from './suite.js';
 import { createRequire } from 'node:module';
 import {
   CommandId, Reassembler, decodeShortMessagePdu, encodeShortMessagePdu, encodePushPdu, encodeSi,
@@ -78,17 +78,7 @@ export function pendingMemory() {
   return { messages: r.pendingMessages, heldDataBytes: r.pendingBytes, bookkeepingBytesPerMessage: Math.round((after - before) / r.pendingMessages) };
 }
 
-export function runWdp({ quick = false } = {}) {
-  return new Promise((resolve) => {
-    const suite = new Benchmark.Suite('wdp');
-    for (const [name, fn] of cases) suite.add(name, fn, quick ? { maxTime: 0.5, minSamples: 5 } : { maxTime: 3 });
-    const results = [];
-    suite.on('cycle', (e) => {
-      const b = e.target;
-      results.push({ name: b.name, hz: b.hz, rme: b.stats.rme, samples: b.stats.sample.length });
-      process.stdout.write(`  ${b.name.padEnd(36)} ${Math.round(b.hz).toLocaleString('en-US').padStart(12)} ops/s  ±${b.stats.rme.toFixed(2)}%\n`);
-    });
-    suite.on('complete', () => resolve({ results, memory: pendingMemory(), sink }));
-    suite.run();
-  });
+export async function runWdp({ quick = false } = {}) {
+  const results = await runSuite('wdp', cases, { quick });
+  return { results, memory: pendingMemory(), sink };
 }
