@@ -1,0 +1,382 @@
+import { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import smpp from 'smpp';
+import { DecodeError } from '../codec/errors.js';
+import { backoffDelay, type Backoff } from '../wdp/smpp/backoff.js';
+import { headerPdu, messageIdResponse, nextSequence, takeOverIntake, type SmppSession } from '../wdp/smpp/framing.js';
+import { CommandId, decodeShortMessagePdu, encodeShortMessagePdu, type ShortMessagePdu } from '../wdp/smpp/shortMessage.js';
+import { CommandStatus, isTemporary } from '../wdp/smpp/status.js';
+
+export interface SmscAccount {
+  systemId: string;
+  password: string;
+}
+
+/** Fault injection, for tests and for rehearsing outages. Probabilities are per PDU. */
+export interface SmscFaults {
+  /** Close a receiver's connection after this many deliver_sm sent on it (then count again). */
+  dropAfterDeliveries?: number;
+  /** Probability of closing a receiver's connection right after a deliver_sm is written. */
+  dropProbability?: number;
+  /** Delay every response the simulator sends (bind, submit_sm, enquire_link...), ms. */
+  responseDelayMs?: number;
+  /** Probability that a deliver_sm is sent twice (as an SMSC does after a lost response). */
+  duplicateProbability?: number;
+  /** Probability that delivery takes a random queued message instead of the oldest. */
+  reorderProbability?: number;
+}
+
+export interface SmscOptions {
+  host?: string;
+  /** 0 (default) for an ephemeral port. */
+  port?: number;
+  /** Without accounts any credentials bind. */
+  accounts?: SmscAccount[];
+  /** Outstanding deliver_sm per bind. Default 10. */
+  window?: number;
+  /** Messages accepted and not yet delivered; over it submit_sm gets ESME_RMSGQFUL. Default 100,000. */
+  maxQueue?: number;
+  /** A deliver_sm without a response after this long is sent again. Default 5,000 ms. */
+  responseTimeoutMs?: number;
+  /** Delay before a retry (missing, late or temporary-error response). */
+  retry?: Backoff;
+  /** submit_sm accepted per second per session; over it ESME_RTHROTTLED. Default unlimited. */
+  throttlePerSecond?: number;
+  faults?: SmscFaults;
+  random?: () => number;
+}
+
+interface Bind {
+  session: smpp.Session;
+  systemId: string;
+  receives: boolean;
+  transmits: boolean;
+  addressRange: RegExp | undefined;
+  outstanding: Map<number, Outstanding>;
+  deliveries: number;
+}
+
+interface Message {
+  id: string;
+  pdu: ShortMessagePdu;
+  attempts: number;
+  notBefore: number;
+}
+
+interface Outstanding {
+  message: Message;
+  timer: NodeJS.Timeout;
+}
+
+export interface SmscStats {
+  binds: number;
+  bindFailures: number;
+  submitted: number;
+  rejected: number;
+  delivered: number;
+  deliverAttempts: number;
+  retries: number;
+  failed: number;
+  genericNacks: number;
+  dropsInjected: number;
+  duplicatesInjected: number;
+}
+
+/**
+ * An SMSC simulator: SMPP 3.4 server on the `smpp` package, with the intake replaced by
+ * wappush's framing so that short messages travel as octets, untouched. submit_sm is
+ * answered with a message_id, queued, and delivered as deliver_sm to a bound receiver whose
+ * address_range matches the destination (round-robin), esm_class, data_coding, UDH and TLVs
+ * unchanged. A message leaves the queue only on a deliver_sm_resp with ESME_ROK or a
+ * permanent error ('failed' event); a missing, late or temporary-error response is retried
+ * with backoff, and a lost connection puts its outstanding messages back first in line.
+ */
+export class SmscSimulator extends EventEmitter {
+  readonly stats: SmscStats = {
+    binds: 0, bindFailures: 0, submitted: 0, rejected: 0, delivered: 0, deliverAttempts: 0, retries: 0,
+    failed: 0, genericNacks: 0, dropsInjected: 0, duplicatesInjected: 0,
+  };
+  private readonly server: smpp.Server;
+  private readonly binds: Bind[] = [];
+  private readonly queue: Message[] = [];
+  private nextId = 1;
+  private cursor = 0;
+  private pumpTimer: NodeJS.Timeout | undefined;
+  private readonly options: Required<Omit<SmscOptions, 'accounts' | 'throttlePerSecond' | 'host' | 'port'>> & SmscOptions;
+
+  constructor(options: SmscOptions = {}) {
+    super();
+    this.options = {
+      window: 10, maxQueue: 100_000, responseTimeoutMs: 5_000, retry: { initialMs: 50, maxMs: 5_000 },
+      faults: {}, random: Math.random, ...options,
+    };
+    this.server = smpp.createServer({}, (session) => this.onSession(session));
+  }
+
+  /** Starts listening; resolves with the port. */
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => {
+        resolve((this.server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Messages accepted and not yet delivered (queued or outstanding). */
+  get backlog(): number {
+    let n = this.queue.length;
+    for (const b of this.binds) n += b.outstanding.size;
+    return n;
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.pumpTimer);
+    for (const b of [...this.binds]) b.session.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private onSession(session: smpp.Session): void {
+    const s = session as unknown as SmppSession;
+    let bind: Bind | undefined;
+    let windowStart = 0;
+    let windowCount = 0;
+    const respond = (bytes: Buffer) => {
+      const delay = this.options.faults.responseDelayMs;
+      if (delay) setTimeout(() => session.socket.writable && session.socket.write(bytes), delay);
+      else session.socket.write(bytes);
+    };
+    const respondPdu = (pdu: smpp.PDU) => respond(pdu.toBuffer());
+
+    takeOverIntake(s, smpp.PDU as never, (frame) => {
+      const commandId = frame.readUInt32BE(4);
+      const sequence = frame.readUInt32BE(12);
+      if (commandId === CommandId.submit_sm) {
+        if (!bind || !bind.transmits) {
+          respond(messageIdResponse(commandId, CommandStatus.ESME_RINVBNDSTS, sequence));
+          return true;
+        }
+        const limit = this.options.throttlePerSecond;
+        if (limit !== undefined) {
+          const now = Date.now();
+          if (now - windowStart >= 1000) { windowStart = now; windowCount = 0; }
+          if (++windowCount > limit) {
+            this.stats.rejected++;
+            respond(messageIdResponse(commandId, CommandStatus.ESME_RTHROTTLED, sequence));
+            return true;
+          }
+        }
+        let pdu: ShortMessagePdu;
+        try {
+          pdu = decodeShortMessagePdu(frame);
+        } catch (e) {
+          this.stats.rejected++;
+          respond(messageIdResponse(commandId, e instanceof DecodeError && e.code === 'LIMIT' ? CommandStatus.ESME_RINVMSGLEN : CommandStatus.ESME_RINVCMDLEN, sequence));
+          return true;
+        }
+        if (this.backlog >= this.options.maxQueue) {
+          this.stats.rejected++;
+          respond(messageIdResponse(commandId, CommandStatus.ESME_RMSGQFUL, sequence));
+          return true;
+        }
+        const id = (this.nextId++).toString(16).padStart(8, '0');
+        this.queue.push({ id, pdu, attempts: 0, notBefore: 0 });
+        this.stats.submitted++;
+        respond(messageIdResponse(commandId, CommandStatus.ESME_ROK, sequence, id));
+        this.schedulePump(0);
+        return true;
+      }
+      if (commandId === (CommandId.deliver_sm | 0x80000000) >>> 0) {
+        if (bind) this.onDeliverResp(bind, sequence, frame.readUInt32BE(8));
+        return true;
+      }
+      return false;
+    });
+
+    const onBind = (mode: 'receiver' | 'transmitter' | 'transceiver') => (pdu: smpp.PDU) => {
+      if (bind) {
+        respondPdu(pdu.response({ command_status: CommandStatus.ESME_RINVBNDSTS }));
+        return;
+      }
+      const systemId = String(pdu.system_id ?? '');
+      const password = String(pdu.password ?? '');
+      const accounts = this.options.accounts;
+      let status: number = CommandStatus.ESME_ROK;
+      if (accounts && accounts.length) {
+        const account = accounts.find((a) => a.systemId === systemId);
+        if (!account) status = CommandStatus.ESME_RINVSYSID;
+        else if (account.password !== password) status = CommandStatus.ESME_RINVPASWD;
+      }
+      let addressRange: RegExp | undefined;
+      const range = String(pdu.address_range ?? '');
+      if (status === CommandStatus.ESME_ROK && range) {
+        try {
+          addressRange = new RegExp(`^(?:${range})$`);
+        } catch {
+          status = CommandStatus.ESME_RBINDFAIL;
+        }
+      }
+      if (status !== CommandStatus.ESME_ROK) {
+        this.stats.bindFailures++;
+        respondPdu(pdu.response({ command_status: status }));
+        return;
+      }
+      bind = {
+        session, systemId, receives: mode !== 'transmitter', transmits: mode !== 'receiver', addressRange,
+        outstanding: new Map(), deliveries: 0,
+      };
+      this.binds.push(bind);
+      this.stats.binds++;
+      respondPdu(pdu.response({ system_id: 'wappush-smsc' }));
+      this.emit('bind', { systemId, mode });
+      this.schedulePump(0);
+    };
+    session.on('bind_receiver', onBind('receiver'));
+    session.on('bind_transmitter', onBind('transmitter'));
+    session.on('bind_transceiver', onBind('transceiver'));
+    session.on('enquire_link', (pdu: smpp.PDU) => respondPdu(pdu.response()));
+    session.on('unbind', (pdu: smpp.PDU) => {
+      respondPdu(pdu.response());
+      this.unbind(bind);
+      bind = undefined;
+      session.close();
+    });
+    session.on('pdu', (pdu: smpp.PDU) => {
+      const handled = ['bind_receiver', 'bind_transmitter', 'bind_transceiver', 'enquire_link', 'unbind'];
+      if (pdu.isResponse() || handled.includes(pdu.command)) return;
+      // Unknown commands, and ones a simulator does not offer (query_sm, replace_sm, ...).
+      this.stats.genericNacks++;
+      respond(headerPdu(0x80000000, CommandStatus.ESME_RINVCMDID, pdu.sequence_number));
+    });
+    session.on('close', () => {
+      this.unbind(bind);
+      bind = undefined;
+    });
+    session.on('error', () => { /* the close that follows does the work */ });
+  }
+
+  private unbind(bind: Bind | undefined): void {
+    if (!bind) return;
+    const i = this.binds.indexOf(bind);
+    if (i < 0) return;
+    this.binds.splice(i, 1);
+    // Nothing accepted is lost: what was in flight goes back, first in line.
+    const back: Message[] = [];
+    for (const o of bind.outstanding.values()) {
+      clearTimeout(o.timer);
+      back.push(o.message);
+    }
+    bind.outstanding.clear();
+    this.queue.unshift(...back);
+    this.schedulePump(0);
+  }
+
+  private schedulePump(delay: number): void {
+    if (this.pumpTimer !== undefined && delay > 0) return;
+    clearTimeout(this.pumpTimer);
+    this.pumpTimer = setTimeout(() => {
+      this.pumpTimer = undefined;
+      this.pump();
+    }, delay);
+  }
+
+  private receiverFor(destination: string): Bind | undefined {
+    const n = this.binds.length;
+    for (let k = 0; k < n; k++) {
+      const b = this.binds[(this.cursor + k) % n];
+      if (!b.receives || b.outstanding.size >= this.options.window || !b.session.socket.writable) continue;
+      if (b.addressRange && !b.addressRange.test(destination)) continue;
+      this.cursor = (this.cursor + k + 1) % n;
+      return b;
+    }
+    return undefined;
+  }
+
+  private pump(): void {
+    const now = Date.now();
+    const faults = this.options.faults;
+    const random = this.options.random;
+    let wait = Infinity;
+    for (let i = 0; i < this.queue.length; ) {
+      let pick = i;
+      if (faults.reorderProbability && random() < faults.reorderProbability) {
+        pick = i + Math.floor(random() * (this.queue.length - i));
+        if (this.queue[pick].notBefore > now) pick = i;
+      }
+      const m = this.queue[pick];
+      if (m.notBefore > now) {
+        wait = Math.min(wait, m.notBefore - now);
+        i++;
+        continue;
+      }
+      const bind = this.receiverFor(m.pdu.destinationAddr);
+      if (!bind) {
+        if (!this.binds.some((b) => b.receives && b.outstanding.size < this.options.window)) break;
+        i++;
+        continue;
+      }
+      this.queue.splice(pick, 1);
+      this.send(bind, m);
+    }
+    if (wait !== Infinity) this.schedulePump(wait);
+  }
+
+  private send(bind: Bind, m: Message): void {
+    const s = bind.session as unknown as SmppSession;
+    const sequence = nextSequence(s);
+    const bytes = encodeShortMessagePdu({ ...m.pdu, commandId: CommandId.deliver_sm, sequenceNumber: sequence, scheduleDeliveryTime: '', validityPeriod: '' });
+    m.attempts++;
+    this.stats.deliverAttempts++;
+    const timer = setTimeout(() => this.onTimeout(bind, sequence), this.options.responseTimeoutMs);
+    bind.outstanding.set(sequence, { message: m, timer });
+    bind.session.socket.write(bytes);
+    const faults = this.options.faults;
+    if (faults.duplicateProbability && this.options.random() < faults.duplicateProbability) {
+      // The same message again, as a separate delivery nobody waits for.
+      this.stats.duplicatesInjected++;
+      bind.session.socket.write(encodeShortMessagePdu({ ...m.pdu, commandId: CommandId.deliver_sm, sequenceNumber: nextSequence(s), scheduleDeliveryTime: '', validityPeriod: '' }));
+    }
+    bind.deliveries++;
+    const dropNow = (faults.dropAfterDeliveries && bind.deliveries % faults.dropAfterDeliveries === 0)
+      || (faults.dropProbability && this.options.random() < faults.dropProbability);
+    if (dropNow) {
+      this.stats.dropsInjected++;
+      bind.session.socket.destroy();
+    }
+  }
+
+  private onDeliverResp(bind: Bind, sequence: number, status: number): void {
+    const o = bind.outstanding.get(sequence);
+    if (!o) return; // late: the message was already sent again, or a duplicate's response
+    clearTimeout(o.timer);
+    bind.outstanding.delete(sequence);
+    if (status === CommandStatus.ESME_ROK) {
+      this.stats.delivered++;
+      this.emit('delivered', { id: o.message.id, attempts: o.message.attempts });
+    } else if (isTemporary(status)) {
+      this.retry(o.message);
+    } else {
+      this.stats.failed++;
+      this.emit('failed', { id: o.message.id, status, pdu: o.message.pdu });
+    }
+    this.schedulePump(0);
+  }
+
+  private onTimeout(bind: Bind, sequence: number): void {
+    const o = bind.outstanding.get(sequence);
+    if (!o) return;
+    bind.outstanding.delete(sequence);
+    this.retry(o.message);
+  }
+
+  private retry(m: Message): void {
+    this.stats.retries++;
+    m.notBefore = Date.now() + backoffDelay(this.options.retry, m.attempts - 1, this.options.random);
+    this.queue.push(m);
+    this.schedulePump(m.notBefore - Date.now());
+  }
+}

@@ -1,0 +1,174 @@
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SmscSimulator } from '../../src/smsc/simulator.js';
+import { encodePushPdu } from '../../src/codec/wsp/pushPdu.js';
+import { encodeSi } from '../../src/codec/wbxml/si.js';
+import type { WdpDatagram } from '../../src/wdp/datagram.js';
+import { EsmeLink } from '../../src/wdp/smpp/link.js';
+import { SmppSubmitter } from '../../src/wdp/smpp/submitter.js';
+import { headerPdu } from '../../src/wdp/smpp/framing.js';
+import { decodePushPdu } from '../../src/codec/wsp/pushPdu.js';
+import { decodeSi } from '../../src/codec/wbxml/si.js';
+
+const open: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  while (open.length) await open.pop()!.close();
+});
+
+async function smsc(options: ConstructorParameters<typeof SmscSimulator>[0] = {}) {
+  const s = new SmscSimulator({ accounts: [{ systemId: 'ppg', password: 'secret' }, { systemId: 'client', password: 'pw' }], ...options });
+  const port = await s.listen();
+  open.push(s);
+  return { s, port };
+}
+
+/** A raw TCP peer: write octets, read whole PDUs back (bounded wait). */
+function rawPeer(port: number) {
+  const socket: Socket = connect(port, '127.0.0.1');
+  let buf = Buffer.alloc(0);
+  socket.on('data', (d) => { buf = Buffer.concat([buf, d]); });
+  const next = async (timeoutMs = 2_000): Promise<Buffer> => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (buf.length >= 16 && buf.length >= buf.readUInt32BE(0)) {
+        const n = buf.readUInt32BE(0);
+        const pdu = buf.subarray(0, n);
+        buf = buf.subarray(n);
+        return pdu;
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    throw new Error('no PDU within the timeout');
+  };
+  return { socket, next, close: async () => { socket.destroy(); } };
+}
+
+function bindPdu(commandId: number, systemId: string, password: string, sequence = 1): Buffer {
+  const body = Buffer.concat([Buffer.from(systemId + '\0' + password + '\0' + '\0', 'latin1'), Buffer.from([0x34, 0, 0, 0])]);
+  const head = headerPdu(commandId, 0, sequence);
+  head.writeUInt32BE(16 + body.length, 0);
+  return Buffer.concat([head, body]);
+}
+
+const status = (pdu: Buffer) => pdu.readUInt32BE(8);
+const command = (pdu: Buffer) => pdu.readUInt32BE(4);
+
+describe('SMSC simulator: sessions (real TCP on 127.0.0.1)', () => {
+  it('binds with the right credentials; refuses a wrong password and an unknown system_id', async () => {
+    const { port } = await smsc();
+    const peer = rawPeer(port);
+    open.push(peer);
+    peer.socket.write(bindPdu(0x00000001, 'ppg', 'wrong', 1)); // bind_receiver
+    let r = await peer.next();
+    expect([command(r), status(r)]).toEqual([0x80000001, 0x0e]); // ESME_RINVPASWD
+    peer.socket.write(bindPdu(0x00000009, 'nobody', 'x', 2)); // bind_transceiver
+    r = await peer.next();
+    expect([command(r), status(r)]).toEqual([0x80000009, 0x0f]); // ESME_RINVSYSID
+    peer.socket.write(bindPdu(0x00000002, 'ppg', 'secret', 3)); // bind_transmitter
+    r = await peer.next();
+    expect([command(r), status(r), r.readUInt32BE(12)]).toEqual([0x80000002, 0, 3]);
+  });
+  it('a malformed PDU gets generic_nack and the session survives; unknown commands too; enquire_link; unbind', async () => {
+    const { s, port } = await smsc();
+    const peer = rawPeer(port);
+    open.push(peer);
+    peer.socket.write(bindPdu(0x00000009, 'ppg', 'secret', 1));
+    expect(status(await peer.next())).toBe(0);
+    // submit_sm whose body stops inside source_addr: a known command that cannot be parsed
+    const broken = Buffer.concat([headerPdu(0x00000004, 0, 7), Buffer.from('WAP\0\x01\x01+4477', 'latin1')]);
+    broken.writeUInt32BE(broken.length, 0);
+    peer.socket.write(broken);
+    let r = await peer.next();
+    expect(command(r)).toBe(0x80000004);
+    expect(status(r)).not.toBe(0);
+    expect(r.readUInt32BE(12)).toBe(7);
+    peer.socket.write(headerPdu(0x00001234, 0, 8)); // no such command
+    r = await peer.next();
+    expect([command(r), status(r), r.readUInt32BE(12)]).toEqual([0x80000000, 0x03, 8]);
+    peer.socket.write(headerPdu(0x00000015, 0, 9)); // enquire_link
+    r = await peer.next();
+    expect([command(r), status(r), r.readUInt32BE(12)]).toEqual([0x80000015, 0, 9]);
+    peer.socket.write(headerPdu(0x00000006, 0, 10)); // unbind
+    r = await peer.next();
+    expect([command(r), status(r)]).toEqual([0x80000006, 0]);
+    expect(s.stats.genericNacks).toBe(1);
+  });
+  it('an impossible command_length gets generic_nack and the connection is closed', async () => {
+    const { port } = await smsc();
+    const peer = rawPeer(port);
+    open.push(peer);
+    const closed = new Promise((r) => peer.socket.once('close', r));
+    peer.socket.write(Buffer.from([0, 0, 0, 8, 0, 0, 0, 0x15, 0, 0, 0, 0, 0, 0, 0, 1]));
+    const r = await peer.next();
+    expect([command(r), status(r)]).toEqual([0x80000000, 0x02]);
+    await closed;
+  });
+});
+
+describe('SMSC simulator + ESME link: pushes end to end', () => {
+  it('a submitted push reaches the bound receiver as deliver_sm, octets unchanged', async () => {
+    const { port } = await smsc();
+    const got: WdpDatagram[] = [];
+    const link = new EsmeLink({ smsc: `smpp://client:pw@127.0.0.1:${port}`, onDatagram: (d) => { got.push(d); } });
+    await link.start();
+    open.push(link);
+    const tx = new SmppSubmitter(`smpp://ppg:secret@127.0.0.1:${port}`);
+    await tx.start();
+    open.push(tx);
+    const pdu = encodePushPdu({ transactionId: 1, contentType: 'application/vnd.wap.sic', body: encodeSi({ href: 'http://a.example/', text: 'x'.repeat(300) }) });
+    for (const carriage of ['udh', 'sar', 'payload'] as const) {
+      const ids = await tx.submit(pdu, { to: '+447700900123', from: '9200', carriage });
+      expect(ids.every((id) => /^[0-9a-f]{8}$/.test(id))).toBe(true);
+    }
+    for (let i = 0; i < 200 && got.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(got).toHaveLength(3);
+    for (const d of got) {
+      expect(d).toMatchObject({ originator: '9200', recipient: '+447700900123', sourcePort: 9200, destinationPort: 2948 });
+      expect(Buffer.from(d.payload).equals(Buffer.from(pdu))).toBe(true);
+    }
+    expect(got.map((d) => d.segments)).toEqual([3, 3, 1]);
+  });
+  it('a bind with wrong credentials is refused and not retried', async () => {
+    const { port } = await smsc();
+    const link = new EsmeLink({ smsc: `smpp://client:nope@127.0.0.1:${port}`, onDatagram: () => {} });
+    await expect(link.start()).rejects.toThrow(/0xe/);
+    open.push(link);
+  });
+  it('10,000 pushes while the SMSC drops connections, reorders and duplicates: each delivered exactly once', async () => {
+    const { s, port } = await smsc({
+      window: 50, responseTimeoutMs: 500, retry: { initialMs: 5, maxMs: 100 },
+      faults: { dropProbability: 0.0005, duplicateProbability: 0.02, reorderProbability: 0.05 },
+    });
+    const seen = new Map<string, number>();
+    const link = new EsmeLink({
+      smsc: `smpp://client:pw@127.0.0.1:${port}`, reconnect: { initialMs: 5, maxMs: 50 },
+      onDatagram: (d) => {
+        const si = decodeSi(decodePushPdu(d.payload).body);
+        seen.set(si.siId!, (seen.get(si.siId!) ?? 0) + 1);
+      },
+    });
+    await link.start();
+    open.push(link);
+    const tx = new SmppSubmitter(`smpp://ppg:secret@127.0.0.1:${port}`);
+    await tx.start();
+    open.push(tx);
+    const N = 10_000;
+    for (let i = 0; i < N; i += 200) {
+      await Promise.all(Array.from({ length: Math.min(200, N - i) }, (_, k) => {
+        const n = i + k;
+        // every 4th push is long enough for 2-3 segments
+        const text = n % 4 === 0 ? 'long push '.repeat(20) : 'short';
+        const body = encodeSi({ href: `http://a.example/${n}`, siId: `id-${n}`, text });
+        return tx.submit(encodePushPdu({ transactionId: n & 0xff, contentType: 'application/vnd.wap.sic', body }), { to: `+4477009${n % 7}`, from: '9200', referenceBits: 16 });
+      }));
+    }
+    const deadline = Date.now() + 60_000;
+    while (seen.size < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(seen.size).toBe(N);
+    expect([...seen.values()].every((c) => c === 1)).toBe(true);
+    expect(s.stats.dropsInjected).toBeGreaterThan(0);
+    expect(s.stats.duplicatesInjected).toBeGreaterThan(0);
+    expect(link.stats.connects).toBeGreaterThan(1);
+    expect(link.reassembler.stats.duplicates + link.stats.duplicateSingles).toBeGreaterThan(0);
+  }, 90_000);
+});
