@@ -20,12 +20,18 @@ import { segmentFromSmpp } from './wdp/smpp/carriage.js';
 import { CommandId, decodeShortMessagePdu, encodeShortMessagePdu } from './wdp/smpp/shortMessage.js';
 import { smppShortMessages, type SmppCarriageMode } from './wdp/smpp/submit.js';
 import { segmentFromUserData } from './wdp/userData.js';
+import { SmscSimulator } from './smsc/simulator.js';
+import { EsmeLink } from './wdp/smpp/link.js';
+import { SmppSubmitter } from './wdp/smpp/submitter.js';
 
 const HELP = `wappush - WAP/OMA Push engine for SMS gateways
 
 Usage:
   wappush decode [--input wsp|sms|smpp] [--hex HEX ...]   decode pushes (hex from --hex or stdin lines)
   wappush encode FILE.xml | --xml XML | --type si|sl|co [document flags] [PDU flags] [--sms|--smpp ...]
+  wappush smsc --port N [--host 127.0.0.1] [--account ID:PASSWORD ...] [--window N] [fault flags]
+  wappush inject --smsc smpp://ID:PASSWORD@HOST:PORT --to ADDRESS (--hex WSP_PDU | FILE.xml) [--from A] [--carriage C]
+  wappush listen --smsc smpp://ID:PASSWORD@HOST:PORT     print each push received, one JSON line
   wappush demo                                      decode and print the sample pushes
   wappush --help
 
@@ -46,6 +52,11 @@ encode PDU flags:
   --confirmed         ConfirmedPush instead of Push
   --body-only         print the WBXML body, not the WSP PDU
   --wbxml-version V   1.1, 1.2 (default) or 1.3
+smsc fault flags (rehearsing outages):
+  --drop-after N      close a receiver's connection after every N deliver_sm
+  --drop-probability P   --duplicate-probability P   --reorder-probability P
+  --response-delay MS  --throttle N (submit_sm per second per session)
+
 encode SMS flags:
   --sms               print the SMS TP-User-Data segments (UDH + data), hex, one a line
   --smpp              print whole submit_sm PDUs instead, hex, one a line
@@ -260,6 +271,78 @@ function writeSegments(pdu: Uint8Array, values: Record<string, string | boolean 
   });
 }
 
+function smscCommand(argv: string[]): void {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: '2775' }, host: { type: 'string', default: '127.0.0.1' },
+      account: { type: 'string', multiple: true }, window: { type: 'string' },
+      'drop-after': { type: 'string' }, 'drop-probability': { type: 'string' }, 'duplicate-probability': { type: 'string' },
+      'reorder-probability': { type: 'string' }, 'response-delay': { type: 'string' }, throttle: { type: 'string' },
+    },
+  });
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const accounts = (values.account ?? []).map((a) => {
+    const i = a.indexOf(':');
+    if (i < 0) fail(new Error(`--account takes ID:PASSWORD, not ${a}`));
+    return { systemId: a.slice(0, i), password: a.slice(i + 1) };
+  });
+  const sim = new SmscSimulator({
+    host: values.host, port: Number(values.port), accounts, window: num(values.window), throttlePerSecond: num(values.throttle),
+    faults: {
+      dropAfterDeliveries: num(values['drop-after']), dropProbability: num(values['drop-probability']),
+      duplicateProbability: num(values['duplicate-probability']), reorderProbability: num(values['reorder-probability']),
+      responseDelayMs: num(values['response-delay']),
+    },
+  });
+  sim.on('bind', (b) => process.stderr.write(`bind ${b.mode} ${b.systemId}\n`));
+  sim.listen().then((port) => {
+    process.stdout.write(JSON.stringify({ listening: { host: values.host, port } }) + '\n');
+  }, fail);
+  process.on('SIGINT', () => { sim.close().then(() => process.exit(0)); });
+}
+
+function injectCommand(argv: string[]): void {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: { smsc: { type: 'string' }, to: { type: 'string' }, from: { type: 'string' }, hex: { type: 'string' }, carriage: { type: 'string' } },
+  });
+  (async () => {
+    if (!values.smsc || !values.to) throw new EncodeError('BAD_INPUT', 'inject needs --smsc URL and --to ADDRESS');
+    let pdu: Uint8Array;
+    if (values.hex) pdu = fromHex(values.hex);
+    else if (positionals[0]) {
+      const { contentType, body } = compilePushXml(readFileSync(positionals[0], 'utf8'));
+      pdu = encodePushPdu({ transactionId: 0, contentType, body });
+    } else throw new EncodeError('BAD_INPUT', 'give --hex WSP_PDU or an SI/SL/CO XML file');
+    const tx = new SmppSubmitter(values.smsc);
+    await tx.start();
+    const ids = await tx.submit(pdu, { to: values.to, from: values.from, carriage: (values.carriage ?? 'udh') as SmppCarriageMode });
+    await tx.close();
+    process.stdout.write(JSON.stringify({ submitted: ids }) + '\n');
+  })().catch(fail);
+}
+
+function listenCommand(argv: string[]): void {
+  const { values } = parseArgs({ args: argv, options: { smsc: { type: 'string' } } });
+  if (!values.smsc) fail(new Error('listen needs --smsc smpp://ID:PASSWORD@HOST:PORT'));
+  const link = new EsmeLink({
+    smsc: values.smsc,
+    onDatagram: (d) => {
+      let line: Record<string, unknown>;
+      try {
+        line = { wdp: datagramJson(d), ...pushToJson(decodePushPdu(d.payload)) };
+      } catch (e) {
+        line = { wdp: datagramJson(d), error: e instanceof DecodeError ? e.toJSON() : { code: 'BAD_INPUT', message: String(e), offset: null } };
+      }
+      process.stdout.write(JSON.stringify(line) + '\n');
+    },
+  });
+  link.on('undecodable', ({ error }) => process.stderr.write(JSON.stringify({ undecodable: error instanceof DecodeError ? error.toJSON() : String(error) }) + '\n'));
+  link.start().catch(fail);
+  process.on('SIGINT', () => { link.close().then(() => process.exit(0)); });
+}
+
 /** Until the loopback demo exists (CAI issue): decode and show the sample pushes. */
 function demo(): void {
   const dir = new URL('../test/fixtures/wsp/', import.meta.url);
@@ -281,6 +364,15 @@ switch (cmd) {
     break;
   case 'demo':
     demo();
+    break;
+  case 'smsc':
+    smscCommand(rest);
+    break;
+  case 'inject':
+    injectCommand(rest);
+    break;
+  case 'listen':
+    listenCommand(rest);
     break;
   case undefined:
   case '-h':

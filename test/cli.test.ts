@@ -93,3 +93,31 @@ describe('wappush decode --input sms|smpp (DESIGN.md contract)', () => {
     expect(out.body.text).toBe('y'.repeat(200));
   });
 });
+
+describe('wappush smsc | listen | inject (processes on 127.0.0.1)', () => {
+  it('a push injected into the simulator is printed by listen as one decode JSON line', async () => {
+    const { spawn } = await import('node:child_process');
+    const smsc = spawn(process.execPath, [cli, 'smsc', '--port', '0', '--account', 'ppg:secret', '--account', 'client:pw']);
+    let listen: ReturnType<typeof spawn> | undefined;
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        smsc.stdout.once('data', (d: Buffer) => resolve(JSON.parse(d.toString().split('\n')[0]).listening.port));
+        setTimeout(() => reject(new Error('smsc did not start')), 5_000);
+      });
+      listen = spawn(process.execPath, [cli, 'listen', '--smsc', `smpp://client:pw@127.0.0.1:${port}`]);
+      let out = '';
+      listen.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+      await new Promise((r) => setTimeout(r, 500)); // let it bind
+      const pdu = execFileSync(process.execPath, [cli, 'encode', '--type', 'sl', '--href', 'http://example.com/x'], { encoding: 'utf8' }).trim();
+      const injected = JSON.parse(execFileSync(process.execPath, [cli, 'inject', '--smsc', `smpp://ppg:secret@127.0.0.1:${port}`, '--to', '+447700900123', '--from', '9200', '--hex', pdu], { encoding: 'utf8' }));
+      expect(injected.submitted).toHaveLength(1);
+      for (let i = 0; i < 100 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 20));
+      const line = JSON.parse(out.split('\n')[0]);
+      expect(line.wdp).toEqual({ sourcePort: 9200, destinationPort: 2948, segments: 1, originator: '9200', recipient: '+447700900123' });
+      expect(line.body).toEqual({ type: 'sl', href: 'http://example.com/x', action: 'execute-low' });
+    } finally {
+      listen?.kill();
+      smsc.kill();
+    }
+  }, 20_000);
+});
