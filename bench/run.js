@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { runCodec } from './codec.js';
 import { runWdp } from './wdp.js';
+import { runSmpp } from './smpp.js';
 
 const quick = process.argv.includes('--quick');
 console.log(`wappush benchmarks (${quick ? 'quick' : 'full'}) on ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
@@ -11,6 +12,8 @@ const codec = await runCodec({ quick });
 console.log(`  SI body ${codec.siBodyLength} octets, PDU ${codec.siPduLength} octets`);
 console.log('wdp:');
 const wdp = await runWdp({ quick });
+console.log('smpp end to end (deliveries/s, loopback):');
+const endToEnd = await runSmpp({ quick });
 const results = [...codec.results, ...wdp.results];
 const byName = Object.fromEntries(results.map((r) => [r.name, r.hz]));
 const ratios = {
@@ -37,8 +40,10 @@ writeFileSync(
       cases: results.map((r) => ({ name: r.name, opsPerSec: r.hz, marginPercent: r.rme, samples: r.samples })),
       ratios,
       pendingMemory: wdp.memory ?? null,
+      smppEndToEnd: endToEnd,
     },
     null,
     2,
   ) + '\n',
 );
+process.exit(0);

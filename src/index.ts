@@ -45,3 +45,9 @@ export { segmentFromSmpp, ESM_CLASS_UDHI, type SmppCarriage } from './wdp/smpp/c
 export { smppShortMessages, MAX_MESSAGE_PAYLOAD, type SmppCarriageMode, type SmppSubmitOptions } from './wdp/smpp/submit.js';
 export { alphabetOf, dataCodingName, type Alphabet } from './wdp/smpp/dataCoding.js';
 export { TlvTag, TLV_NAMES, type Tlv } from './wdp/smpp/tlv.js';
+// The SMPP bearer: framing, the ESME link, the submitter, and the SMSC simulator.
+export { PduFramer, takeOverIntake, MAX_PDU_LENGTH } from './wdp/smpp/framing.js';
+export { CommandStatus, isTemporary } from './wdp/smpp/status.js';
+export { EsmeLink, parseSmscUrl, type EsmeLinkOptions, type EsmeLinkStats, type SmscUrl } from './wdp/smpp/link.js';
+export { SmppSubmitter, type SubmitOptions } from './wdp/smpp/submitter.js';
+export { SmscSimulator, type SmscOptions, type SmscFaults, type SmscAccount, type SmscStats } from './smsc/simulator.js';

@@ -102,6 +102,7 @@ export class SmscSimulator extends EventEmitter {
   private nextId = 1;
   private cursor = 0;
   private pumpTimer: NodeJS.Timeout | undefined;
+  private pumpImmediate: NodeJS.Immediate | undefined;
   private readonly options: Required<Omit<SmscOptions, 'accounts' | 'throttlePerSecond' | 'host' | 'port'>> & SmscOptions;
 
   constructor(options: SmscOptions = {}) {
@@ -136,6 +137,7 @@ export class SmscSimulator extends EventEmitter {
 
   async close(): Promise<void> {
     clearTimeout(this.pumpTimer);
+    if (this.pumpImmediate !== undefined) clearImmediate(this.pumpImmediate);
     for (const b of [...this.binds]) b.session.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -276,8 +278,17 @@ export class SmscSimulator extends EventEmitter {
   }
 
   private schedulePump(delay: number): void {
-    if (this.pumpTimer !== undefined && delay > 0) return;
-    clearTimeout(this.pumpTimer);
+    if (delay <= 0) {
+      // setImmediate, not setTimeout(0): timers round up to 1 ms, which capped window 1 at ~1,000/s.
+      if (this.pumpImmediate === undefined) {
+        this.pumpImmediate = setImmediate(() => {
+          this.pumpImmediate = undefined;
+          this.pump();
+        });
+      }
+      return;
+    }
+    if (this.pumpTimer !== undefined) return;
     this.pumpTimer = setTimeout(() => {
       this.pumpTimer = undefined;
       this.pump();

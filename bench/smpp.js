@@ -1,0 +1,88 @@
+// End-to-end throughput on loopback, deliveries per second: the SMSC simulator delivering
+// queued pushes to the ESME link (framing -> reassembly -> WSP decode), at windows 1, 10 and
+// 100, beside the raw ceiling of the `smpp` package itself: a bare package server sending
+// the same deliver_sm PDUs to a bare package client that answers each. One process, like the
+// issue's reference figures. Not benchmark.js: one timed run of N deliveries per case.
+import { createRequire } from 'node:module';
+import {
+  CommandId, EsmeLink, SmscSimulator, SmppSubmitter, decodePushPdu, encodePushPdu, encodeShortMessagePdu, encodeSi, smppShortMessages,
+} from '../dist/index.js';
+
+const require = createRequire(import.meta.url);
+const smpp = require('smpp');
+
+const pushPdu = encodePushPdu({
+  transactionId: 1, contentType: 'application/vnd.wap.sic', applicationId: 'x-wap-application:wml.ua',
+  body: encodeSi({ href: 'http://www.xyz.com/email/123/abc.wml', text: 'You have 4 new emails' }),
+});
+
+async function fullStack(window, n) {
+  const sim = new SmscSimulator({ window, maxQueue: n + 1 });
+  const port = await sim.listen();
+  const tx = new SmppSubmitter(`smpp://a:b@127.0.0.1:${port}`);
+  await tx.start();
+  for (let i = 0; i < n; i += 1000) {
+    await Promise.all(Array.from({ length: Math.min(1000, n - i) }, (_, k) => tx.submit(pushPdu, { to: `+44770${(i + k) % 100}` })));
+  }
+  await tx.close();
+  let got = 0;
+  let done;
+  const finished = new Promise((r) => { done = r; });
+  const link = new EsmeLink({
+    smsc: `smpp://c:d@127.0.0.1:${port}`, duplicateWindowMs: 0, maxInFlight: 1_000,
+    onDatagram: (d) => { got += decodePushPdu(d.payload).headers.length >= 0 ? 1 : 0; if (got === n) done(); },
+  });
+  const t0 = process.hrtime.bigint();
+  await link.start();
+  await finished;
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  await link.close();
+  await sim.close();
+  return n / seconds;
+}
+
+async function rawPackage(window, n) {
+  const [fields] = smppShortMessages(pushPdu);
+  let sent = 0;
+  let acked = 0;
+  let done;
+  const finished = new Promise((r) => { done = r; });
+  const server = smpp.createServer((session) => {
+    session.on('bind_receiver', (pdu) => {
+      session.send(pdu.response());
+      const pump = () => {
+        while (sent < n && sent - acked < window) {
+          sent++;
+          session.deliver_sm({ source_addr: '9200', destination_addr: '+447700', esm_class: fields.esmClass, data_coding: fields.dataCoding, short_message: { udh: Buffer.from(fields.shortMessage.subarray(0, 7)), message: Buffer.from(fields.shortMessage.subarray(7)) } }, () => {
+            acked++;
+            if (acked === n) done();
+            else pump();
+          });
+        }
+      };
+      pump();
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const client = smpp.connect({ host: '127.0.0.1', port: server.address().port });
+  client.on('deliver_sm', (pdu) => client.send(pdu.response()));
+  const t0 = process.hrtime.bigint();
+  await new Promise((r) => client.on('connect', () => client.bind_receiver({ system_id: 'c', password: 'd' }, r)));
+  await finished;
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  client.destroy();
+  await new Promise((r) => server.close(r));
+  return n / seconds;
+}
+
+export async function runSmpp({ quick = false } = {}) {
+  const n = quick ? 5_000 : 30_000;
+  const results = [];
+  for (const window of [1, 10, 100]) {
+    const raw = await rawPackage(window, n);
+    const full = await fullStack(window, n);
+    results.push({ window, rawPerSec: raw, fullStackPerSec: full, ratio: full / raw });
+    process.stdout.write(`  window ${String(window).padStart(3)}: smpp package pair ${Math.round(raw).toLocaleString('en-US').padStart(8)}/s, wappush full stack ${Math.round(full).toLocaleString('en-US').padStart(8)}/s (${(full / raw).toFixed(2)}x)\n`);
+  }
+  return results;
+}
