@@ -98,7 +98,11 @@ export class SmscSimulator extends EventEmitter {
   };
   private readonly server: smpp.Server;
   private readonly binds: Bind[] = [];
-  private readonly queue: Message[] = [];
+  /** Ready to deliver, oldest first from `head` (no splice: a 30,000-message queue made that O(n^2)). */
+  private queue: Message[] = [];
+  private head = 0;
+  /** Waiting for a retry time. */
+  private delayed: Message[] = [];
   private nextId = 1;
   private cursor = 0;
   private pumpTimer: NodeJS.Timeout | undefined;
@@ -130,7 +134,7 @@ export class SmscSimulator extends EventEmitter {
 
   /** Messages accepted and not yet delivered (queued or outstanding). */
   get backlog(): number {
-    let n = this.queue.length;
+    let n = this.queue.length - this.head + this.delayed.length;
     for (const b of this.binds) n += b.outstanding.size;
     return n;
   }
@@ -273,7 +277,8 @@ export class SmscSimulator extends EventEmitter {
       back.push(o.message);
     }
     bind.outstanding.clear();
-    this.queue.unshift(...back);
+    this.queue = [...back, ...this.queue.slice(this.head)];
+    this.head = 0;
     this.schedulePump(0);
   }
 
@@ -288,7 +293,7 @@ export class SmscSimulator extends EventEmitter {
       }
       return;
     }
-    if (this.pumpTimer !== undefined) return;
+    clearTimeout(this.pumpTimer); // the newest request may be the soonest
     this.pumpTimer = setTimeout(() => {
       this.pumpTimer = undefined;
       this.pump();
@@ -311,29 +316,34 @@ export class SmscSimulator extends EventEmitter {
     const now = Date.now();
     const faults = this.options.faults;
     const random = this.options.random;
-    let wait = Infinity;
-    for (let i = 0; i < this.queue.length; ) {
-      let pick = i;
+    if (this.delayed.length) {
+      const due = this.delayed.filter((m) => m.notBefore <= now);
+      if (due.length) {
+        this.delayed = this.delayed.filter((m) => m.notBefore > now);
+        for (const m of due) this.queue.push(m);
+      }
+    }
+    const q = this.queue;
+    while (this.head < q.length) {
       if (faults.reorderProbability && random() < faults.reorderProbability) {
-        pick = i + Math.floor(random() * (this.queue.length - i));
-        if (this.queue[pick].notBefore > now) pick = i;
+        const j = this.head + Math.floor(random() * Math.min(64, q.length - this.head));
+        [q[this.head], q[j]] = [q[j], q[this.head]];
       }
-      const m = this.queue[pick];
-      if (m.notBefore > now) {
-        wait = Math.min(wait, m.notBefore - now);
-        i++;
-        continue;
-      }
+      const m = q[this.head];
       const bind = this.receiverFor(m.pdu.destinationAddr);
-      if (!bind) {
-        if (!this.binds.some((b) => b.receives && b.outstanding.size < this.options.window)) break;
-        i++;
-        continue;
-      }
-      this.queue.splice(pick, 1);
+      if (!bind) break;
+      this.head++;
       this.send(bind, m);
     }
-    if (wait !== Infinity) this.schedulePump(wait);
+    if (this.head > 1024 && this.head * 2 > q.length) {
+      this.queue = q.slice(this.head);
+      this.head = 0;
+    }
+    if (this.delayed.length) {
+      let wait = Infinity;
+      for (const m of this.delayed) wait = Math.min(wait, m.notBefore - now);
+      this.schedulePump(Math.max(1, wait));
+    }
   }
 
   private send(bind: Bind, m: Message): void {
@@ -387,7 +397,7 @@ export class SmscSimulator extends EventEmitter {
   private retry(m: Message): void {
     this.stats.retries++;
     m.notBefore = Date.now() + backoffDelay(this.options.retry, m.attempts - 1, this.options.random);
-    this.queue.push(m);
-    this.schedulePump(m.notBefore - Date.now());
+    this.delayed.push(m);
+    this.schedulePump(Math.max(1, m.notBefore - Date.now()));
   }
 }
