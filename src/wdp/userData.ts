@@ -1,7 +1,7 @@
 import { DecodeError } from '../codec/errors.js';
 import type { Segment } from './datagram.js';
 import { decodeTextHeader, hasTextHeader } from './textHeader.js';
-import { decodeUdh } from './udh.js';
+import { decodeUdh, type Concatenation, type Ports } from './udh.js';
 
 export interface UserDataContext {
   originator?: string;
@@ -21,24 +21,21 @@ export function segmentFromUserData(ud: Uint8Array, ctx: UserDataContext = {}): 
   const recipient = ctx.recipient ?? '';
   if (ctx.udhi ?? true) {
     const h = decodeUdh(ud);
-    const c = h.concatenation;
-    const seg: Segment = {
-      originator, recipient, sourcePort: h.ports?.source, destinationPort: h.ports?.destination,
-      reference: c?.reference, referenceBits: c?.referenceBits, total: c ? c.total : 1, sequence: c ? c.sequence : 1,
-      data: ud.subarray(h.length),
-    };
-    return seg;
+    return withHeader(originator, recipient, h.ports, h.concatenation, ud.subarray(h.length));
   }
   if (ctx.textHeader && hasTextHeader(ud)) {
     const h = decodeTextHeader(ud);
-    const c = h.concatenation;
-    return {
-      originator, recipient, sourcePort: h.ports.source, destinationPort: h.ports.destination,
-      reference: c?.reference, referenceBits: c?.referenceBits, total: c ? c.total : 1, sequence: c ? c.sequence : 1,
-      data: ud.subarray(h.length),
-    };
+    return withHeader(originator, recipient, h.ports, h.concatenation, ud.subarray(h.length));
   }
   return { originator, recipient, total: 1, sequence: 1, data: ud };
+}
+
+/** A segment from what a UDH or a text header said; both carry the same facts. */
+function withHeader(originator: string, recipient: string, ports: Ports | undefined, c: Concatenation | undefined, data: Uint8Array): Segment {
+  return {
+    originator, recipient, sourcePort: ports?.source, destinationPort: ports?.destination,
+    reference: c?.reference, referenceBits: c?.referenceBits, total: c ? c.total : 1, sequence: c ? c.sequence : 1, data,
+  };
 }
 
 /** The same error, `by` octets further on: for errors found inside a field of a bigger PDU. */
