@@ -1,4 +1,4 @@
-// Public API of wappush. Layers: codec (pure byte codecs), wdp (SMS bearer); smsc and cai come later.
+// Public API of wappush. Layers: codec (pure byte codecs), wdp (SMS bearer), smsc (simulator), cai (Push Client).
 export { DecodeError, EncodeError, type DecodeErrorCode, type EncodeErrorCode } from './codec/errors.js';
 export { DEFAULT_LIMITS, type Limits } from './codec/limits.js';
 export { ByteReader } from './codec/reader.js';
@@ -51,3 +51,17 @@ export { CommandStatus, isTemporary } from './wdp/smpp/status.js';
 export { EsmeLink, parseSmscUrl, type EsmeLinkOptions, type EsmeLinkStats, type SmscUrl } from './wdp/smpp/link.js';
 export { SmppSubmitter, type SubmitOptions } from './wdp/smpp/submitter.js';
 export { SmscSimulator, type SmscOptions, type SmscFaults, type SmscAccount, type SmscStats } from './smsc/simulator.js';
+// The Push Client-Application Interface (OMA-TS-PushCAI-V1_1).
+export { PushClient, type PushClientOptions, type PushClientStats, type UnroutedPush, type UnroutedReason } from './cai/client.js';
+export { Registration, type BoundProfile, type RegistrationState, type RegistrationStats } from './cai/registration.js';
+export { PushEvent, type PushHeader, type PushProtocol } from './cai/pushEvent.js';
+export type {
+  RegistrationRequest, ConnectionProfile, WhitelistEntry, PushHandler, RegistrationResponse, RegistrationAccepted,
+  RegistrationRejected, RegistrationRejectReason, RegistrationCompletion, DeregistrationResponse, RegistrationPolicy,
+} from './cai/types.js';
+export type { Cpi } from './cai/cpi.js';
+export { applicationKey, canonicalApplicationId, type ApplicationKey } from './cai/applicationId.js';
+export { normalizeAddress } from './cai/whitelist.js';
+export { PROTOCOLS, type ProtocolSupport } from './cai/protocols.js';
+export { RegistrationStore, RegistrationStoreError, type StoredRegistration } from './cai/store.js';
+export { HttpPushReceiver, parseEncapsulated, sendCpi, MAX_HTTP_PUSH_HEADER_OCTETS } from './cai/otaHttp.js';

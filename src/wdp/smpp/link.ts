@@ -31,8 +31,11 @@ export interface EsmeLinkOptions {
   /** 'receiver' (default) or 'transceiver'. */
   mode?: 'receiver' | 'transceiver';
   addressRange?: string;
-  /** Called with each datagram; deliver_sm_resp for its last segment waits for it to settle. */
-  onDatagram: (datagram: WdpDatagram) => void | Promise<void>;
+  /**
+   * Called with each datagram; deliver_sm_resp for its last segment waits for it to settle.
+   * May be left out and set later through `link.onDatagram` (a PushClient given a link does).
+   */
+  onDatagram?: (datagram: WdpDatagram) => void | Promise<void>;
   reassembly?: ReassemblerOptions;
   /** enquire_link period, ms (default 30,000); 0 turns it off. */
   enquireLinkMs?: number;
@@ -78,6 +81,8 @@ interface Recent {
  */
 export class EsmeLink extends EventEmitter {
   readonly reassembler: Reassembler;
+  /** Where datagrams go; reassignable, so a PushClient can take over a link made elsewhere. */
+  onDatagram: (datagram: WdpDatagram) => void | Promise<void>;
   readonly stats: EsmeLinkStats = { connects: 0, binds: 0, bindFailures: 0, deliverSm: 0, datagrams: 0, duplicateSingles: 0, undecodable: 0, handlerErrors: 0 };
   private readonly smsc: SmscUrl;
   private session: smpp.Session | undefined;
@@ -95,6 +100,7 @@ export class EsmeLink extends EventEmitter {
     this.options = { enquireLinkMs: 30_000, reconnect: { initialMs: 100, maxMs: 30_000 }, maxInFlight: 100, duplicateWindowMs: 120_000, maxRecentSingles: 10_000, ...options };
     this.smsc = typeof options.smsc === 'string' ? parseSmscUrl(options.smsc) : options.smsc;
     this.reassembler = new Reassembler(options.reassembly);
+    this.onDatagram = options.onDatagram ?? (() => {});
   }
 
   /** Connects and binds; resolves on the first successful bind, rejects on a refused one. */
@@ -213,7 +219,7 @@ export class EsmeLink extends EventEmitter {
     };
     let result: void | Promise<void>;
     try {
-      result = this.options.onDatagram(datagram);
+      result = this.onDatagram(datagram);
     } catch (error) {
       this.stats.handlerErrors++;
       this.emit('handler-error', error);

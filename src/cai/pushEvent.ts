@@ -1,0 +1,113 @@
+/**
+ * The Push event of PushCAI 5.3: content, content type and the headers as received, plus
+ * where it came from. Routing reads only App ID, content type and port; the headers and the
+ * decoded body are computed on first access, so a push nobody looks into is never decoded.
+ */
+import { decodeBody, type PushBody } from '../codec/body.js';
+import { headerJson, type PushJson } from '../codec/json.js';
+import type { Limits } from '../codec/limits.js';
+import type { Parameters } from '../codec/wsp/parameters.js';
+import { decodePushPdu, type PushMessage, type PushPduType } from '../codec/wsp/pushPdu.js';
+import { datagramJson } from '../wdp/collect.js';
+import type { WdpDatagram } from '../wdp/datagram.js';
+
+export interface PushHeader {
+  name: string;
+  value: string | number;
+}
+
+export type PushProtocol = 'OTA-WSP' | 'OTA-HTTP';
+
+export interface HttpPushSource {
+  /** Headers of the pushed entity, in order, as received. */
+  headers: PushHeader[];
+  contentTypeParameters: Parameters;
+  path: string;
+}
+
+export class PushEvent {
+  readonly protocol: PushProtocol;
+  /** The Push content, a view: of the datagram for OTA-WSP, of the request body for OTA-HTTP. */
+  readonly content: Uint8Array;
+  readonly contentType: string;
+  /** As received: the URN for a registered code or a URI value, the integer for an unregistered code. */
+  readonly applicationId: string | number;
+  /** The port it arrived at: the WDP destination port, or the HTTP receiver's port. */
+  readonly port: number | undefined;
+  /** The sender: SMS originator (the PPG or SMSC address), or the HTTP peer's address. */
+  readonly originator: string;
+  readonly recipient: string;
+  /** WSP transaction id and PDU type (OTA-WSP only). */
+  readonly transactionId: number | undefined;
+  readonly pduType: PushPduType | undefined;
+  readonly datagram: WdpDatagram | undefined;
+  private message: PushMessage | undefined;
+  private decodedBody: PushBody | undefined;
+  private readonly http: HttpPushSource | undefined;
+  private readonly limits: Partial<Limits> | undefined;
+
+  constructor(init: {
+    protocol: PushProtocol; content: Uint8Array; contentType: string; applicationId: string | number;
+    port: number | undefined; originator: string; recipient: string; transactionId?: number;
+    pduType?: PushPduType; datagram?: WdpDatagram; http?: HttpPushSource; limits?: Partial<Limits>;
+  }) {
+    this.protocol = init.protocol;
+    this.content = init.content;
+    this.contentType = init.contentType;
+    this.applicationId = init.applicationId;
+    this.port = init.port;
+    this.originator = init.originator;
+    this.recipient = init.recipient;
+    this.transactionId = init.transactionId;
+    this.pduType = init.pduType;
+    this.datagram = init.datagram;
+    this.http = init.http;
+    this.limits = init.limits;
+  }
+
+  /** The WSP push PDU fully decoded (OTA-WSP only); throws DecodeError if its headers are malformed. */
+  get wsp(): PushMessage | undefined {
+    if (this.message === undefined && this.datagram) this.message = decodePushPdu(this.datagram.payload, { limits: this.limits });
+    return this.message;
+  }
+
+  /** Every header as received (PushCAI 5.3), in order; the content type is not among them. */
+  get headers(): ReadonlyArray<PushHeader> {
+    return this.http ? this.http.headers : this.wsp!.headers;
+  }
+
+  get contentTypeParameters(): Parameters {
+    return this.http ? this.http.contentTypeParameters : this.wsp!.contentTypeParameters;
+  }
+
+  /** The decoded content (SI, SL, CO, ... or `binary`); throws DecodeError if it is malformed. */
+  get body(): PushBody {
+    if (this.decodedBody === undefined) {
+      const base = this.http ? 0 : this.wsp!.bodyOffset;
+      this.decodedBody = decodeBody(this.contentType, this.contentTypeParameters, this.content, { limits: this.limits, baseOffset: base });
+    }
+    return this.decodedBody;
+  }
+
+  /** The `decode` JSON of DESIGN.md (`wdp`, `wsp`, `body`); OTA-HTTP pushes carry `http` instead of `wdp`/`wsp`. */
+  toJSON(): PushJson & Record<string, unknown> {
+    if (this.http) {
+      return {
+        http: {
+          port: this.port, originator: this.originator, path: this.http.path, contentType: this.contentType,
+          contentTypeParameters: { ...this.http.contentTypeParameters }, applicationId: this.applicationId, headers: this.http.headers,
+        },
+        body: this.body,
+      } as unknown as PushJson & Record<string, unknown>;
+    }
+    const m = this.wsp!;
+    return {
+      wdp: datagramJson(this.datagram!),
+      wsp: {
+        transactionId: m.transactionId, pduType: m.pduType, contentType: m.contentType,
+        contentTypeParameters: { ...m.contentTypeParameters }, applicationId: m.applicationId, headers: m.headers.map(headerJson),
+      },
+      body: this.body,
+    };
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * One accepted Application Registration, with the request's details retained for
+ * deregistration (PushCAI 5.1: "MUST retain the details of the registration request").
+ */
+import { canonicalApplicationId, applicationKey, type ApplicationKey } from './applicationId.js';
+import type { DeliveryQueue } from './delivery.js';
+import { routeOf } from './routingTable.js';
+import type { PushHandler, RegistrationRequest, WhitelistEntry } from './types.js';
+
+/** A connection profile after defaults: what the client binds. */
+export interface BoundProfile {
+  protocol: 'OTA-WSP' | 'OTA-HTTP';
+  bearerType: string;
+  port: number;
+  contactPoint?: string;
+}
+
+export type RegistrationState = 'pending' | 'active' | 'failed' | 'deregistered';
+
+export interface RegistrationStats {
+  delivered: number;
+  refused: number;
+  overflowed: number;
+  handlerErrors: number;
+  handlerTimeouts: number;
+}
+
+export class Registration {
+  readonly id: number;
+  /** Canonical: the URN for a registered code, else the code or URI. */
+  readonly pushApplicationId: string | number;
+  readonly key: ApplicationKey;
+  readonly applicationId: string | undefined;
+  /** Lower-cased MIME types, or undefined for any. */
+  readonly accept: readonly string[] | undefined;
+  readonly whitelist: readonly WhitelistEntry[];
+  readonly profiles: readonly BoundProfile[];
+  readonly pushServiceRegistrationUri: string | undefined;
+  /** The request as given, without its handler: what a store keeps and a restart replays. */
+  readonly request: Readonly<Omit<RegistrationRequest, 'handler'>>;
+  readonly routes: readonly number[];
+  readonly registeredAt: Date;
+  state: RegistrationState = 'pending';
+  handler: PushHandler | undefined;
+  /** Restored from a store and not yet claimed by its application re-registering. */
+  restored = false;
+  queue!: DeliveryQueue;
+  /** OTA-HTTP receiver ports this registration holds (by requested port). */
+  httpPorts: number[] = [];
+  readonly stats: RegistrationStats = { delivered: 0, refused: 0, overflowed: 0, handlerErrors: 0, handlerTimeouts: 0 };
+  private readonly acceptExact: Set<string> | undefined;
+  private readonly acceptPrefixes: string[] | undefined;
+  private readonly contactPoints: Set<string> | undefined;
+
+  constructor(id: number, request: RegistrationRequest, profiles: BoundProfile[], normalizeAddress: (a: string) => string) {
+    this.id = id;
+    const { handler, ...details } = request;
+    this.request = Object.freeze(structuredClone(details));
+    this.handler = handler;
+    this.pushApplicationId = canonicalApplicationId(request.pushApplicationId);
+    this.key = applicationKey(request.pushApplicationId);
+    this.applicationId = request.applicationId;
+    this.whitelist = request.whitelist ?? [];
+    this.profiles = profiles;
+    this.pushServiceRegistrationUri = request.pushServiceRegistrationUri;
+    this.registeredAt = new Date();
+    this.routes = [...new Set(profiles.map((p) => routeOf(p.protocol, p.port)))];
+    if (request.accept) {
+      this.accept = request.accept.map((t) => t.toLowerCase());
+      this.acceptExact = new Set(this.accept.filter((t) => !t.endsWith('/*')));
+      this.acceptPrefixes = this.accept.filter((t) => t.endsWith('/*')).map((t) => (t === '*/*' ? '' : t.slice(0, -1)));
+    }
+    const points = profiles.map((p) => p.contactPoint).filter((c): c is string => !!c && !/^https?:/i.test(c));
+    if (points.length) this.contactPoints = new Set(points.map(normalizeAddress));
+  }
+
+  /** PushCAI 5.1 Accept: whether this application subscribed to `contentType` (any, without a list). */
+  acceptsType(contentType: string): boolean {
+    if (!this.acceptExact) return true;
+    const t = contentType.toLowerCase();
+    if (this.acceptExact.has(t)) return true;
+    for (const p of this.acceptPrefixes!) if (t.startsWith(p)) return true;
+    return false;
+  }
+
+  /** Connection Profile contact point: the expected source; any source when none names one. */
+  acceptsContactPoint(normalizedOriginator: string): boolean {
+    return !this.contactPoints || this.contactPoints.has(normalizedOriginator);
+  }
+
+  get hasWhitelist(): boolean {
+    return this.whitelist.length > 0;
+  }
+
+  /** Same application: the same App ID and the same application name (or, restored, the same binding). */
+  sameApplicationAs(other: { key: ApplicationKey; applicationId?: string; routes: readonly number[] }): boolean {
+    if (other.key !== this.key) return false;
+    if (this.applicationId !== undefined) return this.applicationId === other.applicationId;
+    return this.restored && other.applicationId === undefined && sameSet(this.routes, other.routes);
+  }
+
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = { id: this.id, pushApplicationId: this.pushApplicationId };
+    if (this.applicationId !== undefined) out.applicationId = this.applicationId;
+    out.state = this.state;
+    out.profiles = this.profiles;
+    if (this.pushServiceRegistrationUri) out.pushServiceRegistrationUri = this.pushServiceRegistrationUri;
+    if (this.accept) out.accept = this.accept;
+    if (this.whitelist.length) out.whitelist = this.whitelist;
+    return out;
+  }
+}
+
+function sameSet(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}

@@ -1,0 +1,89 @@
+/**
+ * The Application Registration and Deregistration requests and responses of
+ * OMA-TS-PushCAI-V1_1 sections 5.1 and 5.2, as plain data. Parameter names follow the
+ * specification (pushApplicationID, Application ID, Whitelist, Push Service Registration
+ * URI, Connection Profile, Accept) in this API's camel case.
+ */
+import type { PushEvent } from './pushEvent.js';
+import type { Registration } from './registration.js';
+
+/** A Push MO style whitelist entry: an address Push events are accepted from. */
+export interface WhitelistEntry {
+  /** MSISDN, short code, SMSC or PPG address, IP address or host; a trailing `*` matches a prefix. */
+  address: string;
+}
+
+/** PushCAI 5.1 "Connection Profile": one set of options for Push event delivery. */
+export interface ConnectionProfile {
+  /** 'OTA-WSP', 'OTA-HTTP', 'OTA-SIP', 'OTA-PTM' or an implementation value; default OTA-WSP. */
+  protocol?: string;
+  /** A UAProf Push-SupportedBearers value, e.g. 'GSM/SMS'; default: the protocol's own. */
+  bearerType?: string;
+  /** Port for the protocol and bearer (a string in the specification; a number is taken too). */
+  port?: number | string;
+  /** Expected source of Push messages: the PPG's address (an SMS originator; for OTA-HTTP a URL). */
+  contactPoint?: string;
+  /** OTA-PTM over CBS. Not served by this client: naming it gets the registration rejected. */
+  cellBroadcastMessageId?: string;
+  /** OTA-PTM over MBMS. Not served. */
+  mbmsUserServiceDescription?: unknown;
+  /** OTA-PTM over BCAST. Not served. */
+  bcastAccessInfo?: unknown;
+}
+
+export type PushHandler = (event: PushEvent, registration: Registration) => void | Promise<void>;
+
+/** The Application Registration request (PushCAI 5.1). */
+export interface RegistrationRequest {
+  /** Required: an OMNA registered or unregistered Push Application ID, as URN/URI or code. */
+  pushApplicationId: string | number;
+  /** The application's own name, a URI; identifies "the same Push application" on re-registration. */
+  applicationId?: string;
+  /** Where Push events go; without it they are emitted as the client's 'push' event. */
+  handler?: PushHandler;
+  whitelist?: WhitelistEntry[];
+  /** One of: connection profiles, or a Push Service Registration URI. */
+  connectionProfiles?: ConnectionProfile[];
+  pushServiceRegistrationUri?: string;
+  /** MIME types the application subscribes to; without it, any content type. */
+  accept?: string[];
+}
+
+export type RegistrationRejectReason =
+  | 'invalid-request'
+  | 'duplicate-application-id'
+  | 'unsupported-option'
+  | 'unavailable-option'
+  | 'policy';
+
+export interface RegistrationRejected {
+  status: 'rejected';
+  reason: RegistrationRejectReason;
+  /** The option that caused it, as a path into the request, e.g. `connectionProfiles[0].protocol`. */
+  option?: string;
+  message: string;
+}
+
+export type RegistrationCompletion =
+  | { status: 'success' }
+  | { status: 'failure'; reason: string; message: string };
+
+export interface RegistrationAccepted {
+  status: 'accepted';
+  registration: Registration;
+  /** Settles once binding (and registration with the Push Server where there is one) is done. */
+  completed: Promise<RegistrationCompletion>;
+}
+
+export type RegistrationResponse = RegistrationAccepted | RegistrationRejected;
+
+export type DeregistrationResponse =
+  | { status: 'success' }
+  | { status: 'rejected'; reason: 'not-registered' | 'ambiguous'; message: string }
+  | { status: 'failure'; reason: string; message: string };
+
+/**
+ * PushCAI section 6: a policy may refuse a registration. Return true (or nothing) to allow,
+ * false or a string (the reason) to refuse.
+ */
+export type RegistrationPolicy = (request: Readonly<RegistrationRequest>) => boolean | string | void | Promise<boolean | string | void>;

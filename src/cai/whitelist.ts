@@ -1,0 +1,93 @@
+/**
+ * The Push whitelist (PushCAI 5.1/5.2, entries in the style of the Push MO): addresses Push
+ * events are accepted from, each owned by the registrations that brought it. An entry goes
+ * when its last owner deregisters. Entries given to the client itself (the default whitelist)
+ * have no registration owner and never go.
+ */
+import type { WhitelistEntry } from './types.js';
+
+/** Addresses compare without spaces, dashes, brackets or a leading '+': SMPP source_addr often lacks the '+'. */
+export function normalizeAddress(address: string): string {
+  let a = address.replace(/[\s\-()]/g, '');
+  if (a.startsWith('+')) a = a.slice(1);
+  return a.toLowerCase();
+}
+
+interface Entry {
+  address: string;
+  owners: Set<number>;
+  clientDefault: boolean;
+}
+
+export class Whitelist {
+  private readonly exact = new Map<string, Entry>();
+  private readonly prefixes = new Map<string, Entry>();
+  private defaults = 0;
+
+  /** Entries of the client's own default whitelist. */
+  addDefault(entries: readonly WhitelistEntry[]): void {
+    for (const e of entries) {
+      const entry = this.entry(e.address);
+      if (!entry.clientDefault) this.defaults++;
+      entry.clientDefault = true;
+    }
+  }
+
+  add(owner: number, entries: readonly WhitelistEntry[]): void {
+    for (const e of entries) this.entry(e.address).owners.add(owner);
+  }
+
+  /** Removes `owner` from its entries; returns the addresses that left the whitelist. */
+  remove(owner: number): string[] {
+    const gone: string[] = [];
+    for (const table of [this.exact, this.prefixes]) {
+      for (const [key, e] of table) {
+        if (!e.owners.delete(owner)) continue;
+        if (e.owners.size === 0 && !e.clientDefault) {
+          table.delete(key);
+          gone.push(e.address);
+        }
+      }
+    }
+    return gone;
+  }
+
+  /**
+   * Whether `address` may push to `owner`: to an owner with entries of its own, its entries
+   * and the client's defaults; to an owner without, the client's defaults; with no defaults
+   * either, anyone (PushCAI 5.1: with no whitelist the default one, if any, applies).
+   */
+  allows(owner: number, ownsEntries: boolean, address: string): boolean {
+    if (!ownsEntries && !this.hasDefaults()) return true;
+    const key = normalizeAddress(address);
+    const e = this.exact.get(key);
+    if (e && (e.clientDefault || e.owners.has(owner))) return true;
+    for (const [prefix, p] of this.prefixes) {
+      if (key.startsWith(prefix) && (p.clientDefault || p.owners.has(owner))) return true;
+    }
+    return false;
+  }
+
+  hasDefaults(): boolean {
+    return this.defaults > 0;
+  }
+
+  /** Every entry with its owners (registration ids; 'client' for the default whitelist). */
+  entries(): Array<{ address: string; owners: Array<number | 'client'> }> {
+    const out: Array<{ address: string; owners: Array<number | 'client'> }> = [];
+    for (const table of [this.exact, this.prefixes]) {
+      for (const e of table.values()) out.push({ address: e.address, owners: [...(e.clientDefault ? ['client' as const] : []), ...e.owners] });
+    }
+    return out;
+  }
+
+  private entry(address: string): Entry {
+    const prefix = address.endsWith('*');
+    const key = normalizeAddress(prefix ? address.slice(0, -1) : address);
+    const table = prefix ? this.prefixes : this.exact;
+    let e = table.get(key);
+    if (!e) table.set(key, (e = { address, owners: new Set(), clientDefault: false }));
+    return e;
+  }
+}
+
