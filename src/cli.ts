@@ -21,8 +21,10 @@ import { CommandId, decodeShortMessagePdu, encodeShortMessagePdu } from './wdp/s
 import { smppShortMessages, type SmppCarriageMode } from './wdp/smpp/submit.js';
 import { segmentFromUserData } from './wdp/userData.js';
 import { SmscSimulator } from './smsc/simulator.js';
-import { EsmeLink } from './wdp/smpp/link.js';
 import { SmppSubmitter } from './wdp/smpp/submitter.js';
+import { fail } from './cli/output.js';
+import { listenCommand } from './cli/listen.js';
+import { demo } from './cli/demo.js';
 
 const HELP = `wappush - WAP/OMA Push engine for SMS gateways
 
@@ -31,8 +33,9 @@ Usage:
   wappush encode FILE.xml | --xml XML | --type si|sl|co [document flags] [PDU flags] [--sms|--smpp ...]
   wappush smsc --port N [--host 127.0.0.1] [--account ID:PASSWORD ...] [--window N] [fault flags]
   wappush inject --smsc smpp://ID:PASSWORD@HOST:PORT --to ADDRESS (--hex WSP_PDU | FILE.xml) [--from A] [--carriage C]
-  wappush listen --smsc smpp://ID:PASSWORD@HOST:PORT     print each push received, one JSON line
-  wappush demo                                      decode and print the sample pushes
+  wappush listen --smsc smpp://ID:PASSWORD@HOST:PORT [--register apps.json]
+                                                    bind as receiver; print each push received, one JSON line
+  wappush demo                                      simulator + Push Client + sample traffic on loopback
   wappush --help
 
 decode:
@@ -69,16 +72,6 @@ encode SMS flags:
   --data-coding N     SMPP data_coding (--smpp; default 0x04)
 `;
 
-function fail(err: unknown): never {
-  if (err instanceof DecodeError) {
-    process.stderr.write(JSON.stringify({ error: err.toJSON() }) + '\n');
-  } else if (err instanceof EncodeError) {
-    process.stderr.write(JSON.stringify({ error: { code: err.code, message: err.message, offset: null } }) + '\n');
-  } else {
-    process.stderr.write(JSON.stringify({ error: { code: 'BAD_INPUT', message: (err as Error).message, offset: null } }) + '\n');
-  }
-  process.exit(1);
-}
 
 function readStdinLines(): string[] {
   let text = '';
@@ -323,37 +316,6 @@ function injectCommand(argv: string[]): void {
   })().catch(fail);
 }
 
-function listenCommand(argv: string[]): void {
-  const { values } = parseArgs({ args: argv, options: { smsc: { type: 'string' } } });
-  if (!values.smsc) fail(new Error('listen needs --smsc smpp://ID:PASSWORD@HOST:PORT'));
-  const link = new EsmeLink({
-    smsc: values.smsc,
-    onDatagram: (d) => {
-      let line: Record<string, unknown>;
-      try {
-        line = { wdp: datagramJson(d), ...pushToJson(decodePushPdu(d.payload)) };
-      } catch (e) {
-        line = { wdp: datagramJson(d), error: e instanceof DecodeError ? e.toJSON() : { code: 'BAD_INPUT', message: String(e), offset: null } };
-      }
-      process.stdout.write(JSON.stringify(line) + '\n');
-    },
-  });
-  link.on('undecodable', ({ error }) => process.stderr.write(JSON.stringify({ undecodable: error instanceof DecodeError ? error.toJSON() : String(error) }) + '\n'));
-  link.start().catch(fail);
-  process.on('SIGINT', () => { link.close().then(() => process.exit(0)); });
-}
-
-/** Until the loopback demo exists (CAI issue): decode and show the sample pushes. */
-function demo(): void {
-  const dir = new URL('../test/fixtures/wsp/', import.meta.url);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
-  for (const f of files) {
-    const fixture = JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as { description: string; source: string; pdu: string };
-    const json = pushToJson(decodePushPdu(fromHex(fixture.pdu)));
-    process.stdout.write(`# ${fixture.description}\n#   source: ${fixture.source}\n${JSON.stringify(json, null, 2)}\n\n`);
-  }
-}
-
 const [cmd, ...rest] = process.argv.slice(2);
 switch (cmd) {
   case 'decode':
@@ -363,7 +325,7 @@ switch (cmd) {
     encode(rest);
     break;
   case 'demo':
-    demo();
+    demo().then((code) => process.exit(code), fail);
     break;
   case 'smsc':
     smscCommand(rest);

@@ -11,6 +11,11 @@ export interface SubmitOptions extends SmppSubmitOptions {
   /** TON/NPI of the destination; default international/ISDN (1/1). */
   destAddrTon?: number;
   destAddrNpi?: number;
+  /**
+   * Which segments to submit, by 0-based index, in this order; an index may repeat. For
+   * rehearsing out-of-order and duplicated arrival (the demo, tests). Default: each once, in order.
+   */
+  segmentOrder?: readonly number[];
 }
 
 /**
@@ -53,7 +58,11 @@ export class SmppSubmitter {
     if (!session) throw new Error('not bound');
     const bits = options.carriage === 'sar' ? 16 : (options.referenceBits ?? 8);
     const reference = options.reference ?? this.references.next(options.to, bits);
-    const parts = smppShortMessages(payload, { ...options, reference, referenceBits: bits });
+    const all = smppShortMessages(payload, { ...options, reference, referenceBits: bits });
+    const parts = options.segmentOrder ? options.segmentOrder.map((i) => {
+      if (!Number.isInteger(i) || i < 0 || i >= all.length) throw new RangeError(`segmentOrder: no segment ${i} (0-${all.length - 1})`);
+      return all[i];
+    }) : all;
     return Promise.all(parts.map((fields) => new Promise<string>((resolve, reject) => {
       const s = session as unknown as SmppSession;
       const sequence = nextSequence(s);

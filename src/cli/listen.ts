@@ -1,0 +1,70 @@
+/**
+ * `wappush listen --smsc URL [--register apps.json]` (DESIGN.md): bind as receiver and print
+ * one JSON line per push - the decode JSON plus `registration` (the application it went to)
+ * or `"unrouted": true` with the reason. Each registration's outcome is a line
+ * `{"register":{...}}`. Without --register every push is printed, as decode prints it.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { PushClient, type UnroutedPush } from '../cai/client.js';
+import type { PushEvent } from '../cai/pushEvent.js';
+import type { Registration } from '../cai/registration.js';
+import type { RegistrationRequest } from '../cai/types.js';
+import { datagramJson } from '../wdp/collect.js';
+import { errorJson, fail, line } from './output.js';
+
+function pushLine(event: PushEvent): Record<string, unknown> {
+  try {
+    return event.toJSON();
+  } catch (e) {
+    return { ...(event.datagram ? { wdp: datagramJson(event.datagram) } : {}), contentType: event.contentType, applicationId: event.applicationId, error: errorJson(e) };
+  }
+}
+
+export function registrationRef(r: Registration): Record<string, unknown> {
+  return r.applicationId === undefined ? { pushApplicationId: r.pushApplicationId } : { applicationId: r.applicationId, pushApplicationId: r.pushApplicationId };
+}
+
+export function loadApps(path: string): RegistrationRequest[] {
+  let apps: unknown;
+  try {
+    apps = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    fail(new Error(`--register ${path}: ${(e as Error).message}`));
+  }
+  if (!Array.isArray(apps)) fail(new Error(`--register ${path}: expected a JSON array of registration requests`));
+  return apps as RegistrationRequest[];
+}
+
+/** Registers each request and prints its outcome line; returns once every outcome is known. */
+export async function registerAll(client: PushClient, apps: RegistrationRequest[], print: (record: Record<string, unknown>) => void): Promise<void> {
+  await Promise.all(apps.map(async (request, index) => {
+    const base = { index, pushApplicationId: request?.pushApplicationId, ...(request?.applicationId ? { applicationId: request.applicationId } : {}) };
+    const r = await client.register(request);
+    if (r.status === 'rejected') {
+      print({ register: { ...base, status: 'rejected', reason: r.reason, ...(r.option ? { option: r.option } : {}), message: r.message } });
+      return;
+    }
+    const done = await r.completed;
+    print({ register: { ...base, id: r.registration.id, ...done } });
+  }));
+}
+
+export function listenCommand(argv: string[]): void {
+  const { values } = parseArgs({ args: argv, options: { smsc: { type: 'string' }, register: { type: 'string' } } });
+  if (!values.smsc) fail(new Error('listen needs --smsc smpp://ID:PASSWORD@HOST:PORT'));
+  const apps = values.register ? loadApps(values.register) : undefined;
+  const client = new PushClient({ smsc: values.smsc });
+  client.on('push', (event: PushEvent, r: Registration) => line({ ...pushLine(event), registration: registrationRef(r) }));
+  client.on('unrouted', (u: UnroutedPush) => {
+    if (u.event) {
+      line(apps ? { ...pushLine(u.event), unrouted: true, reason: u.reason } : pushLine(u.event));
+    } else {
+      line({ ...(u.datagram ? { wdp: datagramJson(u.datagram) } : {}), error: errorJson(u.error), ...(apps ? { unrouted: true, reason: u.reason } : {}) });
+    }
+  });
+  client.link!.on('undecodable', ({ error }) => process.stderr.write(JSON.stringify({ undecodable: errorJson(error) }) + '\n'));
+  client.start().then(() => (apps ? registerAll(client, apps, line) : undefined)).catch(fail);
+  process.on('SIGINT', () => { client.close().then(() => process.exit(0)); });
+  process.on('SIGTERM', () => { client.close().then(() => process.exit(0)); });
+}

@@ -1,0 +1,17 @@
+/** How the `wappush` command reports: one JSON line per record, errors as {"error":{code,message,offset}}. */
+import { DecodeError, EncodeError } from '../codec/errors.js';
+
+export function errorJson(err: unknown): { code: string; message: string; offset: number | null } {
+  if (err instanceof DecodeError) return err.toJSON();
+  if (err instanceof EncodeError) return { code: err.code, message: err.message, offset: null };
+  return { code: 'BAD_INPUT', message: err instanceof Error ? err.message : String(err), offset: null };
+}
+
+export function fail(err: unknown): never {
+  process.stderr.write(JSON.stringify({ error: errorJson(err) }) + '\n');
+  process.exit(1);
+}
+
+export function line(record: unknown): void {
+  process.stdout.write(JSON.stringify(record) + '\n');
+}
