@@ -14,9 +14,26 @@ export const DEFAULT_APPLICATION = 0x02;
 
 const NUMERIC = /^(?:0x[0-9a-f]{1,8}|[0-9]{1,10})$/i;
 
+/**
+ * How many App ID strings the key cache keeps. The hot path sees the same few App IDs over
+ * and over; the cache spares it a lower-casing and two lookups per push. Bounded: when full
+ * it is emptied, so hostile traffic with ever-new App IDs costs memory of this many keys.
+ */
+export const APPLICATION_KEY_CACHE_SIZE = 4_096;
+const keyCache = new Map<string, ApplicationKey>();
+
 /** The routing key of an App ID given as a code, a numeric string, a URN or a URI. */
 export function applicationKey(id: string | number): ApplicationKey {
   if (typeof id === 'number') return id;
+  let key = keyCache.get(id);
+  if (key === undefined) {
+    if (keyCache.size >= APPLICATION_KEY_CACHE_SIZE) keyCache.clear();
+    keyCache.set(id, (key = keyOf(id)));
+  }
+  return key;
+}
+
+function keyOf(id: string): ApplicationKey {
   const code = applicationIds.code(id);
   if (code !== undefined) return code;
   const text = id.trim();

@@ -8,6 +8,15 @@ import type { WhitelistEntry } from './types.js';
 
 /** Addresses compare without spaces, dashes, brackets or a leading '+': SMPP source_addr often lacks the '+'. */
 export function normalizeAddress(address: string): string {
+  // Fast path for the usual case, an MSISDN or short code of digits with or without '+'.
+  const start = address.charCodeAt(0) === 0x2b ? 1 : 0;
+  let i = start;
+  while (i < address.length) {
+    const c = address.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) break;
+    i++;
+  }
+  if (i === address.length) return start ? address.slice(1) : address;
   let a = address.replace(/[\s\-()]/g, '');
   if (a.startsWith('+')) a = a.slice(1);
   return a.toLowerCase();
