@@ -172,3 +172,33 @@ describe('SMSC simulator + ESME link: pushes end to end', () => {
     expect(link.reassembler.stats.duplicates + link.stats.duplicateSingles).toBeGreaterThan(0);
   }, 90_000);
 });
+
+describe('a handler that fails gets the push again (ESME_RX_T_APPN, then the SMSC retries)', () => {
+  it('redelivers single and multi-segment pushes whose handler threw, once each, and none twice after success', async () => {
+    const { port } = await smsc({ retry: { initialMs: 10, maxMs: 20 } });
+    const calls = new Map<string, number>();
+    const link = new EsmeLink({
+      smsc: `smpp://client:pw@127.0.0.1:${port}`, enquireLinkMs: 0,
+      onDatagram: (d) => {
+        const id = decodeSi(decodePushPdu(d.payload).body).siId!;
+        const n = (calls.get(id) ?? 0) + 1;
+        calls.set(id, n);
+        if (n === 1 && id.startsWith('fail')) throw new Error('application not ready');
+      },
+    });
+    await link.start();
+    open.push(link);
+    const tx = new SmppSubmitter(`smpp://ppg:secret@127.0.0.1:${port}`);
+    await tx.start();
+    open.push(tx);
+    const push = (siId: string, text: string) => encodePushPdu({ contentType: 'application/vnd.wap.sic', body: encodeSi({ href: 'http://x.example/', siId, text }) });
+    await tx.submit(push('fail-single', 'short'), { to: '1' });
+    await tx.submit(push('fail-multi', 'long '.repeat(60)), { to: '1' });
+    await tx.submit(push('ok-single', 'short'), { to: '1' });
+    const deadline = Date.now() + 3_000;
+    while (Date.now() < deadline && !((calls.get('fail-single') ?? 0) >= 2 && (calls.get('fail-multi') ?? 0) >= 2)) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(Object.fromEntries(calls)).toEqual({ 'fail-single': 2, 'fail-multi': 2, 'ok-single': 1 });
+    expect(link.stats.handlerErrors).toBe(2);
+  });
+});

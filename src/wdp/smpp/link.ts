@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import smpp from 'smpp';
-import type { WdpDatagram } from '../datagram.js';
+import type { Segment, WdpDatagram } from '../datagram.js';
 import { Fifo } from '../fifo.js';
 import { Reassembler, type ReassemblerOptions } from '../reassembler.js';
 import { backoffDelay, type Backoff } from './backoff.js';
@@ -93,6 +93,8 @@ export class EsmeLink extends EventEmitter {
   private inFlight = 0;
   private readonly recent = new Map<string, Recent>();
   private readonly recentOrder = new Fifo<Recent>();
+  /** Multi-segment datagrams whose handler failed, by completing segment, until the SMSC resends it. */
+  private readonly retained = new Map<string, { datagram: WdpDatagram; data: Buffer; at: number }>();
   private readonly options: EsmeLinkOptions & Required<Pick<EsmeLinkOptions, 'enquireLinkMs' | 'reconnect' | 'maxInFlight' | 'duplicateWindowMs' | 'maxRecentSingles'>>;
 
   constructor(options: EsmeLinkOptions) {
@@ -191,9 +193,19 @@ export class EsmeLink extends EventEmitter {
     const reply = (status: number) => {
       if (session.socket.writable) session.socket.write(messageIdResponse(CommandId.deliver_sm, status, sequence));
     };
+    let segment: Segment;
     let datagram: WdpDatagram | undefined;
     try {
-      datagram = this.reassembler.push(segmentFromSmpp(decodeShortMessagePdu(frame)));
+      segment = segmentFromSmpp(decodeShortMessagePdu(frame));
+      if (this.retained.size > 0) {
+        // The SMSC resending the segment whose datagram the handler failed: hand it over again.
+        const kept = this.takeRetained(segment);
+        if (kept) {
+          this.handOver(session, kept, segment, reply);
+          return;
+        }
+      }
+      datagram = this.reassembler.push(segment);
     } catch (error) {
       this.stats.undecodable++;
       this.emit('undecodable', { error, pdu: frame });
@@ -209,6 +221,16 @@ export class EsmeLink extends EventEmitter {
       reply(CommandStatus.ESME_ROK);
       return;
     }
+    this.handOver(session, datagram, segment, reply);
+  }
+
+  /**
+   * Calls the handler and answers once it settles. When it fails (ESME_RX_T_APPN) the SMSC
+   * will resend this segment; the duplicate memories must not swallow that resend, so a
+   * single SMS is forgotten by the repeat window and a multi-segment datagram is kept, keyed
+   * by its completing segment, to be handed over again when that segment comes back.
+   */
+  private handOver(session: smpp.Session, datagram: WdpDatagram, segment: Segment, reply: (status: number) => void): void {
     this.stats.datagrams++;
     this.inFlight++;
     if (this.inFlight >= this.options.maxInFlight) session.pause();
@@ -217,24 +239,55 @@ export class EsmeLink extends EventEmitter {
       reply(status);
       if (session.paused && this.inFlight < this.options.maxInFlight) session.resume();
     };
+    const failed = (error: unknown) => {
+      this.stats.handlerErrors++;
+      this.emit('handler-error', error);
+      if (datagram.segments === 1) this.forgetSingle(datagram);
+      else this.retain(segment, datagram);
+      settle(CommandStatus.ESME_RX_T_APPN);
+    };
     let result: void | Promise<void>;
     try {
       result = this.onDatagram(datagram);
     } catch (error) {
-      this.stats.handlerErrors++;
-      this.emit('handler-error', error);
-      settle(CommandStatus.ESME_RX_T_APPN);
+      failed(error);
       return;
     }
     if (result && typeof (result as Promise<void>).then === 'function') {
-      (result as Promise<void>).then(() => settle(CommandStatus.ESME_ROK), (error) => {
-        this.stats.handlerErrors++;
-        this.emit('handler-error', error);
-        settle(CommandStatus.ESME_RX_T_APPN);
-      });
+      (result as Promise<void>).then(() => settle(CommandStatus.ESME_ROK), failed);
     } else {
       settle(CommandStatus.ESME_ROK);
     }
+  }
+
+  private retain(segment: Segment, datagram: WdpDatagram): void {
+    const now = Date.now();
+    for (const [k, v] of this.retained) {
+      if (v.at > now - this.options.duplicateWindowMs && this.retained.size < this.options.maxRecentSingles) break;
+      this.retained.delete(k);
+    }
+    this.retained.set(retainKey(segment), { datagram, data: Buffer.from(segment.data), at: now });
+  }
+
+  private takeRetained(segment: Segment): WdpDatagram | undefined {
+    if (segment.reference === undefined) return undefined;
+    const key = retainKey(segment);
+    const kept = this.retained.get(key);
+    if (!kept || !kept.data.equals(segment.data) || kept.at <= Date.now() - this.options.duplicateWindowMs) return undefined;
+    this.retained.delete(key);
+    return kept.datagram;
+  }
+
+  private singleKey(d: WdpDatagram): string {
+    return `${d.originator}\0${d.recipient}\0${d.sourcePort}\0${d.destinationPort}\0${Buffer.from(d.payload.buffer, d.payload.byteOffset, d.payload.length).toString('base64')}`;
+  }
+
+  private forgetSingle(d: WdpDatagram): void {
+    const key = this.singleKey(d);
+    const entry = this.recent.get(key);
+    if (!entry) return;
+    this.recent.delete(key);
+    this.recentOrder.remove(entry);
   }
 
   private isRepeatedSingle(d: WdpDatagram): boolean {
@@ -244,12 +297,17 @@ export class EsmeLink extends EventEmitter {
       this.recent.delete(r.key);
       this.recentOrder.remove(r);
     }
-    const key = `${d.originator}\0${d.recipient}\0${d.sourcePort}\0${d.destinationPort}\0${Buffer.from(d.payload.buffer, d.payload.byteOffset, d.payload.length).toString('base64')}`;
+    const key = this.singleKey(d);
     if (this.recent.has(key)) return true;
     const entry = { key, at: now, removed: false };
     this.recent.set(key, entry);
     this.recentOrder.push(entry);
     return false;
   }
+}
+
+/** A segment's identity within its message, for recognising the resend of a completing segment. */
+function retainKey(s: Segment): string {
+  return `${s.originator}\0${s.recipient}\0${s.sourcePort}\0${s.destinationPort}\0${s.referenceBits}:${s.reference}\0${s.sequence}/${s.total}`;
 }
 
