@@ -183,7 +183,12 @@ export class PushClient extends EventEmitter {
     this.whitelistTable.add(r.id, r.whitelist);
     this.cpiSet.add(r);
     const completed = this.bind(r).then(async (result): Promise<RegistrationCompletion> => {
-      if (result.status === 'failure' || r.state !== 'pending') {
+      if (r.state === 'deregistered') {
+        // Deregistered while binding: give back what the binding took.
+        for (const port of r.httpPorts) this.releaseHttp(port);
+        r.httpPorts = [];
+        result = { status: 'failure', reason: 'deregistered', message: 'the application deregistered before binding completed' };
+      } else if (result.status === 'failure') {
         this.undo(r);
         r.state = 'failed';
       } else {
@@ -361,6 +366,8 @@ export class PushClient extends EventEmitter {
     const acquired: number[] = [];
     const fail = (reason: string, message: string): RegistrationCompletion => {
       for (const port of acquired) this.releaseHttp(port);
+      acquired.length = 0;
+      r.httpPorts = [];
       return { status: 'failure', reason, message };
     };
     if (r.profiles.some((p) => p.protocol === 'OTA-WSP')) {

@@ -46,7 +46,7 @@ function encapsulated(content: string, appId = 'x-wap-application:wml.ua'): Buff
   return Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: text/vnd.wap.si\r\nContent-Length: ${Buffer.byteLength(content)}\r\nX-Wap-Application-Id: ${appId}\r\n\r\n${content}`);
 }
 
-describe('OTA-HTTP registration', () => {
+describe('PushCAI 5.1 and 5.2 over OTA-HTTP: registering and deregistering with the Push Server', () => {
   it('sends the CPI to the contact point, and the updated CPI on deregistration', async () => {
     const server = await ppg();
     const client = closeLater(new PushClient({ terminalId: '+15559999' }));
@@ -102,7 +102,7 @@ describe('OTA-HTTP registration', () => {
   });
 });
 
-describe('OTA-HTTP push reception', () => {
+describe('PushCAI 5.3 over OTA-HTTP: push reception', () => {
   it('delivers an application/http push with the encapsulated headers, and answers OPTIONS with the CPI', async () => {
     const client = closeLater(new PushClient());
     const box = inbox();
@@ -154,5 +154,32 @@ describe('OTA-HTTP push reception', () => {
     const ok = parseEncapsulated(encapsulated('abc'));
     expect(typeof ok === 'object' && Buffer.from(ok.content).toString()).toBe('abc');
     expect(parseEncapsulated(Buffer.from(`HTTP/1.1 200 OK\r\nX: ${'a'.repeat(20_000)}`))).toMatch(/exceed/);
+  });
+});
+
+describe('PushCAI 5.1: a failed binding gives back only what it took', () => {
+  it('keeps a shared OTA-HTTP receiver open for the registration that still uses it', async () => {
+    const good = await ppg(204);
+    const bad = await ppg(500);
+    const client = closeLater(new PushClient());
+    const box = inbox();
+    const first = await registered(client, { pushApplicationId: 2, handler: box.handler, connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: good.url }] });
+    expect(first.done).toEqual({ status: 'success' });
+    const port = client.httpPort(0)!;
+    const second = await registered(client, { pushApplicationId: 4, connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: bad.url }] });
+    expect(second.done).toMatchObject({ status: 'failure', reason: 'push-server-refused' });
+    expect(client.httpPort(0)).toBe(port);
+    expect((await http(port, 'POST', '/', { 'Content-Type': 'application/http' }, encapsulated(SI_XML))).status).toBe(204);
+    await until(() => box.got.length === 1);
+  });
+
+  it('a registration deregistered while binding reports failure and leaves nothing bound', async () => {
+    const client = closeLater(new PushClient({ smsc: 'smpp://x:y@127.0.0.1:1', bindTimeoutMs: 100, linkOptions: { reconnect: { initialMs: 1_000, maxMs: 1_000 } } }));
+    const r = await client.register({ pushApplicationId: 2 });
+    if (r.status !== 'accepted') throw new Error('refused');
+    expect(await client.deregister(r.registration)).toEqual({ status: 'success' });
+    expect(await r.completed).toMatchObject({ status: 'failure', reason: 'deregistered' });
+    expect(r.registration.state).toBe('deregistered');
+    expect(client.registrations()).toEqual([]);
   });
 });
