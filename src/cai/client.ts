@@ -300,11 +300,9 @@ export class PushClient extends EventEmitter {
     }
     let taken = 0;
     let reason: UnroutedReason = 'content-type';
-    let source: string | undefined;
     for (const r of candidates) {
       if (!r.acceptsType(event.contentType)) continue;
-      source ??= normalizeAddress(event.originator);
-      if (!r.acceptsContactPoint(source)) {
+      if (!r.acceptsContactPoint(event.originator)) {
         this.refuse(r, event, (reason = 'contact-point'));
         continue;
       }

@@ -52,7 +52,7 @@ export class Registration {
   private readonly acceptPrefixes: string[] | undefined;
   private readonly contactPoints: Set<string> | undefined;
 
-  constructor(id: number, request: RegistrationRequest, profiles: BoundProfile[], normalizeAddress: (a: string) => string) {
+  constructor(id: number, request: RegistrationRequest, profiles: BoundProfile[], private readonly normalize: (a: string) => string) {
     this.id = id;
     const { handler, ...details } = request;
     this.request = Object.freeze(structuredClone(details));
@@ -71,12 +71,14 @@ export class Registration {
       this.acceptPrefixes = this.accept.filter((t) => t.endsWith('/*')).map((t) => (t === '*/*' ? '' : t.slice(0, -1)));
     }
     const points = profiles.map((p) => p.contactPoint).filter((c): c is string => !!c && !/^https?:/i.test(c));
-    if (points.length) this.contactPoints = new Set(points.map(normalizeAddress));
+    if (points.length) this.contactPoints = new Set(points.map(normalize));
   }
 
   /** PushCAI 5.1 Accept: whether this application subscribed to `contentType` (any, without a list). */
   acceptsType(contentType: string): boolean {
     if (!this.acceptExact) return true;
+    // Well-known content types arrive in canonical lower case: try them as they are first.
+    if (this.acceptExact.has(contentType)) return true;
     const t = contentType.toLowerCase();
     if (this.acceptExact.has(t)) return true;
     for (const p of this.acceptPrefixes!) if (t.startsWith(p)) return true;
@@ -84,8 +86,8 @@ export class Registration {
   }
 
   /** Connection Profile contact point: the expected source; any source when none names one. */
-  acceptsContactPoint(normalizedOriginator: string): boolean {
-    return !this.contactPoints || this.contactPoints.has(normalizedOriginator);
+  acceptsContactPoint(originator: string): boolean {
+    return !this.contactPoints || this.contactPoints.has(this.normalize(originator));
   }
 
   get hasWhitelist(): boolean {
