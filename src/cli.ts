@@ -33,7 +33,7 @@ Usage:
   wappush encode FILE.xml | --xml XML | --type si|sl|co [document flags] [PDU flags] [--sms|--smpp ...]
   wappush smsc --port N [--host 127.0.0.1] [--account ID:PASSWORD ...] [--window N] [fault flags]
   wappush inject --smsc smpp://ID:PASSWORD@HOST:PORT --to ADDRESS (--hex WSP_PDU | FILE.xml) [--from A] [--carriage C]
-  wappush listen --smsc smpp://ID:PASSWORD@HOST:PORT [--register apps.json]
+  wappush listen --smsc smpp://ID:PASSWORD@HOST:PORT [--register apps.json] [--store FILE]
                                                     bind as receiver; print each push received, one JSON line
   wappush demo                                      simulator + Push Client + sample traffic on loopback
   wappush --help

@@ -3,6 +3,7 @@
  * one JSON line per push - the decode JSON plus `registration` (the application it went to)
  * or `"unrouted": true` with the reason. Each registration's outcome is a line
  * `{"register":{...}}`. Without --register every push is printed, as decode prints it.
+ * `--store FILE` keeps registrations across restarts; restored ones deliver as before.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -51,10 +52,11 @@ export async function registerAll(client: PushClient, apps: RegistrationRequest[
 }
 
 export function listenCommand(argv: string[]): void {
-  const { values } = parseArgs({ args: argv, options: { smsc: { type: 'string' }, register: { type: 'string' } } });
+  const { values } = parseArgs({ args: argv, options: { smsc: { type: 'string' }, register: { type: 'string' }, store: { type: 'string' } } });
   if (!values.smsc) fail(new Error('listen needs --smsc smpp://ID:PASSWORD@HOST:PORT'));
   const apps = values.register ? loadApps(values.register) : undefined;
-  const client = new PushClient({ smsc: values.smsc });
+  const client = new PushClient({ smsc: values.smsc, store: values.store });
+  client.on('restore-failed', ({ request, response }) => line({ restore: { pushApplicationId: request?.pushApplicationId, ...response } }));
   client.on('push', (event: PushEvent, r: Registration) => line({ ...pushLine(event), registration: registrationRef(r) }));
   client.on('unrouted', (u: UnroutedPush) => {
     if (u.event) {
