@@ -9,6 +9,7 @@ import { compilePushXml } from './codec/compile.js';
 import { DecodeError, EncodeError } from './codec/errors.js';
 import { fromHex, toHex } from './codec/hex.js';
 import { pushToJson } from './codec/json.js';
+import type { BodySecrets } from './codec/body.js';
 import { encodeCo } from './codec/wbxml/co.js';
 import { encodeSi, type SiAction } from './codec/wbxml/si.js';
 import { encodeSl, type SlAction } from './codec/wbxml/sl.js';
@@ -45,6 +46,9 @@ decode:
   --input smpp        each hex is one whole submit_sm or deliver_sm PDU (UDH or sar_*/port
                       TLVs, short_message or message_payload); the segments of one message
   --hex HEX           repeatable; without it, hex lines are read from stdin
+  --pin PIN           provisioning USERPIN / USERNETWPIN / USERPINMAC secret (body.authentication)
+  --imsi IMSI         provisioning NETWPIN / USERNETWPIN secret, decimal digits
+  --syncml-password P --syncml-nonce HEX   check a SyncML notification's digest
 
 encode document flags:
   --href URL --text TEXT --action ACTION --created ISO --expires ISO --si-id ID --class C=TEXT
@@ -86,15 +90,28 @@ function readStdinLines(): string[] {
 function decode(argv: string[]): void {
   const { values } = parseArgs({
     args: argv,
-    options: { hex: { type: 'string', multiple: true }, input: { type: 'string', default: 'wsp' } },
+    options: {
+      hex: { type: 'string', multiple: true }, input: { type: 'string', default: 'wsp' },
+      pin: { type: 'string' }, imsi: { type: 'string' }, 'syncml-password': { type: 'string' }, 'syncml-nonce': { type: 'string' },
+    },
     strict: true,
   });
+  const secrets: BodySecrets = {};
+  if (values.pin !== undefined) secrets.pin = values.pin;
+  if (values.imsi !== undefined) {
+    if (!/^\d{1,15}$/.test(values.imsi)) fail(new Error(`--imsi takes 1-15 decimal digits, not ${values.imsi}`));
+    secrets.imsi = values.imsi;
+  }
+  if (values['syncml-password'] !== undefined) {
+    secrets.syncml = { password: values['syncml-password'] };
+    if (values['syncml-nonce'] !== undefined) secrets.syncml.nonce = fromHex(values['syncml-nonce']);
+  }
   const input = values.input;
   if (input !== 'wsp' && input !== 'sms' && input !== 'smpp') fail(new Error(`unknown --input ${input}: wsp, sms or smpp`));
   const hexes = values.hex?.length ? values.hex : readStdinLines();
   if (!hexes.length) fail(new Error('no input: give --hex HEX or hex lines on stdin'));
   if (input !== 'wsp') {
-    decodeSegments(input, hexes);
+    decodeSegments(input, hexes, secrets);
     return;
   }
   for (const h of hexes) {
@@ -105,7 +122,7 @@ function decode(argv: string[]): void {
       fail(e);
     }
     try {
-      process.stdout.write(JSON.stringify(pushToJson(decodePushPdu(bytes)), null, 2) + '\n');
+      process.stdout.write(JSON.stringify(pushToJson(decodePushPdu(bytes), { secrets }), null, 2) + '\n');
     } catch (e) {
       fail(e);
     }
@@ -113,7 +130,7 @@ function decode(argv: string[]): void {
 }
 
 /** All hexes are segments of one message: reassemble, then decode the WSP PDU it carries. */
-function decodeSegments(input: 'sms' | 'smpp', hexes: string[]): void {
+function decodeSegments(input: 'sms' | 'smpp', hexes: string[], secrets: BodySecrets): void {
   const segments: Segment[] = [];
   hexes.forEach((h, i) => {
     let bytes: Uint8Array;
@@ -131,7 +148,7 @@ function decodeSegments(input: 'sms' | 'smpp', hexes: string[]): void {
   });
   try {
     const datagram = collectDatagram(segments);
-    const json = pushToJson(decodePushPdu(datagram.payload));
+    const json = pushToJson(decodePushPdu(datagram.payload), { secrets });
     process.stdout.write(JSON.stringify({ wdp: datagramJson(datagram), ...json }, null, 2) + '\n');
   } catch (e) {
     fail(e);

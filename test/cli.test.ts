@@ -59,7 +59,14 @@ describe('wappush decode --input sms|smpp (DESIGN.md contract)', () => {
     const out = JSON.parse(r.stdout);
     expect(out.wdp).toEqual({ sourcePort: 9200, destinationPort: 2948, segments: 2 });
     expect(out.wsp).toMatchObject({ pduType: 'push', contentType: 'application/vnd.wap.mms-message', applicationId: 'x-wap-application:mms.ua' });
-    expect(out.body).toMatchObject({ type: 'binary' });
+    // Read off the captured octets: 8c82 (m-notification-ind), 98 "1tid...", 8d91 (1.1),
+    // 89 18 80 "+4857..." (From, address present), 8a80 (personal), 8e 03 030671, 88 04 81 02 a8be.
+    expect(out.body).toEqual({
+      type: 'mms', messageType: 'm-notification-ind', transactionId: '1tid48608394953_07ygg84bph', version: '1.1',
+      from: { text: '+48572292736/TYPE=PLMN' }, subject: { text: 'no subject' }, messageClass: 'personal',
+      messageSize: 0x030671, expiry: { relative: 0xa8be },
+      contentLocation: 'http://10.74.183.55/mms/wapenc?location=48608394953_07ygg84bph&rid=137',
+    });
   });
   it('--input sms with a segment missing: INCOMPLETE, exit 1', () => {
     const r = run(['decode', '--input', 'sms', '--hex', mms.segments[1]]);
@@ -176,7 +183,7 @@ describe('wappush demo (npm start)', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/SI inbox \(urn:wappush-demo:si-inbox\): 2 pushes/);
     expect(r.stdout).toMatch(/SL loader \(urn:wappush-demo:sl-loader\): 1 push\n.*port 49200, 3 SMS/);
-    expect(r.stdout).toMatch(/MMS user agent \(urn:wappush-demo:mms-ua\): 1 push\n.*application\/vnd\.wap\.mms-message, 155 octets/);
+    expect(r.stdout).toMatch(/MMS user agent \(urn:wappush-demo:mms-ua\): 1 push\n.*MMS m-notification-ind from \+48572292736\/TYPE=PLMN, 198257 octets/);
     expect(r.stdout).toMatch(/duplicate-application-id/);
     expect(r.stdout).toMatch(/unsupported-option \(connectionProfiles\[0\]\.protocol\)/);
     expect(r.stdout).toMatch(/from \+19990000: whitelist/);

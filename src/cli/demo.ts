@@ -38,7 +38,12 @@ function describeBody(e: PushEvent): string {
     case 'si': return `SI "${short(body.text ?? '')}" -> ${short(body.href ?? '(no href)')} (${body.action})`;
     case 'sl': return `SL ${body.action} -> ${short(body.href)}`;
     case 'co': return 'CO cache operation';
-    default: return `${e.contentType}, ${body.length} octets (kept as bytes)`;
+    case 'mms': {
+      const from = body.from && 'text' in body.from ? body.from.text : 'an unnamed sender';
+      return `MMS ${String(body.messageType)} from ${from}, ${body.messageSize ?? '?'} octets waiting at ${short(body.contentLocation ?? '?', 40)}`;
+    }
+    case 'binary': return `${e.contentType}, ${body.length} octets (kept as bytes)`;
+    default: return `${body.type} document`;
   }
 }
 

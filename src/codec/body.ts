@@ -7,6 +7,12 @@ import { decodeText } from './charset/text.js';
 import { DecodeError } from './errors.js';
 import { resolveLimits, type Limits } from './limits.js';
 import { coFromTree, type CacheOperation } from './wbxml/co.js';
+import { emnFromTree, type EmailNotification } from './wbxml/emn.js';
+import { provisioningFromTree, type ProvisioningDocument } from './wbxml/provisioning.js';
+import { verifyProvisioning, type ProvisioningSecrets } from './wbxml/provisioningSecurity.js';
+import { EMN, PROV } from './wbxml/provisioningVocabulary.js';
+import { decodeMmsPdu, type MmsPdu } from './mms/pdu.js';
+import { decodeSyncmlNotification, type SyncmlNotification, type SyncmlSecrets } from './syncml/notification.js';
 import { siFromTree, type ServiceIndication } from './wbxml/si.js';
 import { slFromTree, type ServiceLoading } from './wbxml/sl.js';
 import { decodeWbxml, type WbxmlElement } from './wbxml/tree.js';
@@ -20,22 +26,36 @@ export interface BinaryBody {
   length: number;
 }
 
-export type PushBody = ServiceIndication | ServiceLoading | CacheOperation | BinaryBody;
+export type PushBody =
+  | ServiceIndication | ServiceLoading | CacheOperation | ProvisioningDocument | EmailNotification | MmsPdu
+  | SyncmlNotification | BinaryBody;
 
-interface BodyCodec {
-  vocabulary: Vocabulary;
-  fromTree: (root: WbxmlElement, offset: number) => PushBody;
-  xml: boolean;
+/** Secrets some bodies are authenticated with; never needed to decode them. */
+export interface BodySecrets extends ProvisioningSecrets {
+  /** SyncML notification digest check. */
+  syncml?: SyncmlSecrets;
 }
+
+type BodyCodec =
+  | { kind: 'wbxml'; vocabulary: Vocabulary; fromTree: (root: WbxmlElement, offset: number) => PushBody; xml: boolean }
+  | { kind: 'binary'; decode: (body: Uint8Array, params: Parameters, options: DecodeBodyOptions, limits: Limits) => PushBody };
+
+const wbxml = (vocabulary: Vocabulary, fromTree: (root: WbxmlElement, offset: number) => PushBody, xml: boolean): BodyCodec => ({ kind: 'wbxml', vocabulary, fromTree, xml });
 
 /** Content type -> decoder. Binary (WBXML) and textual (XML) forms of each document. */
 const CODECS: ReadonlyMap<string, BodyCodec> = new Map([
-  ['application/vnd.wap.sic', { vocabulary: SI, fromTree: siFromTree, xml: false }],
-  ['text/vnd.wap.si', { vocabulary: SI, fromTree: siFromTree, xml: true }],
-  ['application/vnd.wap.slc', { vocabulary: SL, fromTree: slFromTree, xml: false }],
-  ['text/vnd.wap.sl', { vocabulary: SL, fromTree: slFromTree, xml: true }],
-  ['application/vnd.wap.coc', { vocabulary: CO, fromTree: coFromTree, xml: false }],
-  ['text/vnd.wap.co', { vocabulary: CO, fromTree: coFromTree, xml: true }],
+  ['application/vnd.wap.sic', wbxml(SI, siFromTree, false)],
+  ['text/vnd.wap.si', wbxml(SI, siFromTree, true)],
+  ['application/vnd.wap.slc', wbxml(SL, slFromTree, false)],
+  ['text/vnd.wap.sl', wbxml(SL, slFromTree, true)],
+  ['application/vnd.wap.coc', wbxml(CO, coFromTree, false)],
+  ['text/vnd.wap.co', wbxml(CO, coFromTree, true)],
+  ['application/vnd.wap.connectivity-wbxml', wbxml(PROV, provisioningFromTree, false)],
+  ['text/vnd.wap.connectivity-xml', wbxml(PROV, provisioningFromTree, true)],
+  ['application/vnd.wap.emn+wbxml', wbxml(EMN, emnFromTree, false)],
+  ['text/vnd.wap.emn+xml', wbxml(EMN, emnFromTree, true)],
+  ['application/vnd.wap.mms-message', { kind: 'binary', decode: (body, _p, o, limits) => decodeMmsPdu(body, { limits, baseOffset: o.baseOffset }) }],
+  ['application/vnd.syncml.notification', { kind: 'binary', decode: (body, _p, o) => decodeSyncmlNotification(body, { baseOffset: o.baseOffset, secrets: o.secrets?.syncml }) }],
 ]);
 
 export function hasBodyDecoder(contentType: string): boolean {
@@ -46,6 +66,8 @@ export interface DecodeBodyOptions {
   limits?: Partial<Limits>;
   /** Added to error offsets, so they point into the enclosing PDU. */
   baseOffset?: number;
+  /** PIN / IMSI for provisioning MACs, password / nonce for SyncML digests. */
+  secrets?: BodySecrets;
 }
 
 export function decodeBody(contentType: string, params: Parameters, body: Uint8Array, options: DecodeBodyOptions = {}): PushBody {
@@ -53,17 +75,23 @@ export function decodeBody(contentType: string, params: Parameters, body: Uint8A
   if (!codec) return { type: 'binary', length: body.length };
   const base = options.baseOffset ?? 0;
   const limits = resolveLimits(options.limits);
+  if (codec.kind === 'binary') return codec.decode(body, params, options, limits);
   const charsetName = typeof params.charset === 'string' ? params.charset : undefined;
   const charset = charsetName ? charsetByName(charsetName) : undefined;
+  let decoded: PushBody;
   try {
     if (codec.xml) {
       const text = decodeText(body, 0, body.length, charset ?? charsetByName('utf-8')!);
-      return codec.fromTree(parseXml(text, limits), 0);
+      decoded = codec.fromTree(parseXml(text, limits), 0);
+    } else {
+      const doc = decodeWbxml(body, { vocabulary: codec.vocabulary, defaultCharset: charset, limits });
+      decoded = codec.fromTree(doc.root, 0);
     }
-    const doc = decodeWbxml(body, { vocabulary: codec.vocabulary, defaultCharset: charset, limits });
-    return codec.fromTree(doc.root, 0);
   } catch (e) {
     if (e instanceof DecodeError && base) throw new DecodeError(e.code, e.offset + base, e.message);
     throw e;
   }
+  // OMA-WAP-ProvBoot 5: the MAC covers the document as sent; a document that does not verify is marked so.
+  if (decoded.type === 'provisioning') decoded.authentication = verifyProvisioning(params, body, options.secrets);
+  return decoded;
 }

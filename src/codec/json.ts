@@ -1,7 +1,7 @@
 /**
  * The `decode` JSON of DESIGN.md: what `wappush decode` and `wappush listen` print.
  */
-import { decodeBody, type PushBody } from './body.js';
+import { decodeBody, type BodySecrets, type PushBody } from './body.js';
 import { toHex } from './hex.js';
 import type { Limits } from './limits.js';
 import type { WspHeader } from './wsp/headers.js';
@@ -29,7 +29,7 @@ export function headerJson(h: WspHeader): WspJson['headers'][number] {
   return out;
 }
 
-export function pushToJson(msg: PushMessage, options?: { limits?: Partial<Limits> }): PushJson {
+export function pushToJson(msg: PushMessage, options?: { limits?: Partial<Limits>; secrets?: BodySecrets }): PushJson {
   return {
     wsp: {
       transactionId: msg.transactionId,
@@ -39,6 +39,6 @@ export function pushToJson(msg: PushMessage, options?: { limits?: Partial<Limits
       applicationId: msg.applicationId,
       headers: msg.headers.map(headerJson),
     },
-    body: decodeBody(msg.contentType, msg.contentTypeParameters, msg.body, { limits: options?.limits, baseOffset: msg.bodyOffset }),
+    body: decodeBody(msg.contentType, msg.contentTypeParameters, msg.body, { limits: options?.limits, baseOffset: msg.bodyOffset, secrets: options?.secrets }),
   };
 }

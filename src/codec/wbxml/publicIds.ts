@@ -18,6 +18,8 @@ export const publicIds = codeTable([
   [0x0a, '-//WAPFORUM//DTD WML 1.3//EN'],
   [0x0b, '-//WAPFORUM//DTD PROV 1.0//EN'],
   [0x0c, '-//WAPFORUM//DTD WTA-WML 1.2//EN'],
+  // OMA-Push-EMN-V1_0 names it -//OMA//...; the WAPFORUM spelling is accepted as an alias.
+  [0x0d, '-//OMA//DTD EMN 1.0//EN'],
   [0x0d, '-//WAPFORUM//DTD EMN 1.0//EN'],
   [0x0e, '-//OMA//DTD DRMREL 1.0//EN'],
 ]);

@@ -1,0 +1,43 @@
+/**
+ * E-mail Notification (OMA-Push-EMN-V1_0): <emn mailbox="..." timestamp="..."/>; the
+ * timestamp is an OPAQUE date in WBXML, coded as SI dates are.
+ */
+import { DecodeError, EncodeError } from '../errors.js';
+import { encodeWbxml, type WbxmlEncodeOptions } from './encoder.js';
+import { dateFromOpaque, dateToOpaque } from './opaqueDate.js';
+import { EMN } from './provisioningVocabulary.js';
+import type { TokenizeOptions } from './tokenizer.js';
+import { attributeOf, decodeWbxml, type WbxmlAttribute, type WbxmlElement } from './tree.js';
+
+export interface EmailNotification {
+  type: 'emn';
+  /** mailat:, pop://, imap:// or http(s) URI of the mailbox with new mail. */
+  mailbox: string;
+  /** ISO 8601 UTC, when present. */
+  timestamp?: string;
+}
+
+export function emnFromTree(root: WbxmlElement, offset = 0): EmailNotification {
+  if (root.name !== 'emn') throw new DecodeError('BAD_DOCUMENT', offset, `root element is <${root.name}>, not <emn>`);
+  const mailbox = attributeOf(root, 'mailbox')?.value;
+  if (!mailbox) throw new DecodeError('BAD_DOCUMENT', offset, '<emn> without the required mailbox attribute');
+  const emn: EmailNotification = { type: 'emn', mailbox };
+  const ts = attributeOf(root, 'timestamp');
+  if (ts) emn.timestamp = ts.opaque ? dateFromOpaque(ts.opaque, offset) : ts.value;
+  return emn;
+}
+
+export function emnToTree(emn: { mailbox: string; timestamp?: string }): WbxmlElement {
+  if (!emn.mailbox) throw new EncodeError('BAD_INPUT', 'an EMN needs a mailbox');
+  const attributes: WbxmlAttribute[] = [{ name: 'mailbox', value: emn.mailbox }];
+  if (emn.timestamp !== undefined) attributes.push({ name: 'timestamp', value: emn.timestamp, opaque: dateToOpaque(emn.timestamp) });
+  return { name: 'emn', attributes, children: [] };
+}
+
+export function decodeEmn(input: Uint8Array, options?: Omit<TokenizeOptions, 'vocabulary'>): EmailNotification {
+  return emnFromTree(decodeWbxml(input, { ...options, vocabulary: EMN }).root);
+}
+
+export function encodeEmn(emn: { mailbox: string; timestamp?: string }, options?: WbxmlEncodeOptions): Uint8Array {
+  return encodeWbxml(emnToTree(emn), EMN, options);
+}

@@ -1,0 +1,90 @@
+/**
+ * OMA Client Provisioning documents (OMA-WAP-ProvCont-v1_1): wap-provisioningdoc, nested
+ * characteristics and their parms, object <-> element tree <-> WBXML (both code pages).
+ */
+import { DecodeError, EncodeError } from '../errors.js';
+import { encodeWbxml, type WbxmlEncodeOptions } from './encoder.js';
+import { PROV } from './provisioningVocabulary.js';
+import type { TokenizeOptions } from './tokenizer.js';
+import { attributeOf, decodeWbxml, type WbxmlElement } from './tree.js';
+import type { ProvisioningAuthentication } from './provisioningSecurity.js';
+
+export interface ProvisioningParm {
+  name: string;
+  value?: string;
+}
+
+export interface ProvisioningCharacteristic {
+  /** NAPDEF, PXLOGICAL, APPLICATION, BOOTSTRAP, ... */
+  type: string;
+  parms: ProvisioningParm[];
+  characteristics: ProvisioningCharacteristic[];
+}
+
+export interface ProvisioningDocument {
+  type: 'provisioning';
+  version?: string;
+  characteristics: ProvisioningCharacteristic[];
+  /** From the SEC and MAC content-type parameters, when decoded as a push body. */
+  authentication?: ProvisioningAuthentication;
+}
+
+function elements(el: WbxmlElement): WbxmlElement[] {
+  return el.children.filter((c): c is WbxmlElement => typeof c === 'object' && 'name' in c);
+}
+
+function characteristicFrom(el: WbxmlElement, offset: number): ProvisioningCharacteristic {
+  const type = attributeOf(el, 'type')?.value;
+  if (!type) throw new DecodeError('BAD_DOCUMENT', offset, '<characteristic> without the required type attribute');
+  const c: ProvisioningCharacteristic = { type, parms: [], characteristics: [] };
+  for (const child of elements(el)) {
+    if (child.name === 'parm') {
+      const name = attributeOf(child, 'name')?.value;
+      if (!name) throw new DecodeError('BAD_DOCUMENT', offset, `<parm> without the required name attribute in ${type}`);
+      const value = attributeOf(child, 'value');
+      c.parms.push(value ? { name, value: value.value } : { name });
+    } else if (child.name === 'characteristic') c.characteristics.push(characteristicFrom(child, offset));
+  }
+  return c;
+}
+
+export function provisioningFromTree(root: WbxmlElement, offset = 0): ProvisioningDocument {
+  if (root.name !== 'wap-provisioningdoc') throw new DecodeError('BAD_DOCUMENT', offset, `root element is <${root.name}>, not <wap-provisioningdoc>`);
+  const doc: ProvisioningDocument = { type: 'provisioning', characteristics: [] };
+  const version = attributeOf(root, 'version')?.value;
+  if (version !== undefined) doc.version = version;
+  for (const child of elements(root)) if (child.name === 'characteristic') doc.characteristics.push(characteristicFrom(child, offset));
+  return doc;
+}
+
+function characteristicTree(c: ProvisioningCharacteristic): WbxmlElement {
+  if (!c.type) throw new EncodeError('BAD_INPUT', 'a characteristic needs a type');
+  return {
+    name: 'characteristic',
+    attributes: [{ name: 'type', value: c.type }],
+    children: [
+      ...(c.parms ?? []).map((p): WbxmlElement => ({
+        name: 'parm',
+        attributes: p.value === undefined ? [{ name: 'name', value: p.name }] : [{ name: 'name', value: p.name }, { name: 'value', value: p.value }],
+        children: [],
+      })),
+      ...(c.characteristics ?? []).map(characteristicTree),
+    ],
+  };
+}
+
+export function provisioningToTree(doc: Omit<ProvisioningDocument, 'type' | 'authentication'>): WbxmlElement {
+  return {
+    name: 'wap-provisioningdoc',
+    attributes: doc.version === undefined ? [] : [{ name: 'version', value: doc.version }],
+    children: doc.characteristics.map(characteristicTree),
+  };
+}
+
+export function decodeProvisioning(input: Uint8Array, options?: Omit<TokenizeOptions, 'vocabulary'>): ProvisioningDocument {
+  return provisioningFromTree(decodeWbxml(input, { ...options, vocabulary: PROV }).root);
+}
+
+export function encodeProvisioning(doc: Omit<ProvisioningDocument, 'type' | 'authentication'>, options?: WbxmlEncodeOptions): Uint8Array {
+  return encodeWbxml(provisioningToTree(doc), PROV, options);
+}
