@@ -15,7 +15,25 @@ export type { Parameters, ParameterValue } from './codec/wsp/parameters.js';
 export { contentTypes } from './codec/wsp/contentTypes.js';
 export { applicationIds, DEFAULT_APPLICATION_ID } from './codec/wsp/applicationIds.js';
 export { headerFields } from './codec/wsp/headerFields.js';
-export { decodeBody, hasBodyDecoder, type PushBody, type BinaryBody } from './codec/body.js';
+export { decodeBody, hasBodyDecoder, type PushBody, type BinaryBody, type BodySecrets, type DecodeBodyOptions } from './codec/body.js';
+// Push content beyond SI/SL/CO: MMS PDUs, OMA Client Provisioning, EMN, SyncML notifications.
+export { decodeMmsPdu, encodeMmsPdu, type MmsPdu, type MmsPduInit, type EncodedString, type MmsTime, type MmsFrom } from './codec/mms/pdu.js';
+export { MMS_FIELDS, type MmsField } from './codec/mms/fields.js';
+export { MESSAGE_TYPES as MMS_MESSAGE_TYPES } from './codec/mms/values.js';
+export {
+  decodeProvisioning, encodeProvisioning, provisioningFromTree, provisioningToTree,
+  type ProvisioningDocument, type ProvisioningCharacteristic, type ProvisioningParm,
+} from './codec/wbxml/provisioning.js';
+export {
+  verifyProvisioning, provisioningMac, userPinMacPin, imsiSemiOctets, SEC_METHODS,
+  type ProvisioningAuthentication, type ProvisioningSecrets, type SecMethod,
+} from './codec/wbxml/provisioningSecurity.js';
+export { PROV, EMN } from './codec/wbxml/provisioningVocabulary.js';
+export { decodeEmn, encodeEmn, type EmailNotification } from './codec/wbxml/emn.js';
+export {
+  decodeSyncmlNotification, encodeSyncmlNotification, notificationDigest,
+  type SyncmlNotification, type SyncmlNotificationInit, type SyncmlSecrets, type SyncAlert, type UiMode,
+} from './codec/syncml/notification.js';
 export { compilePushXml, type CompiledPush } from './codec/compile.js';
 export { pushToJson, type PushJson } from './codec/json.js';
 export { WbxmlTokenizer, WbxmlEvent, type TokenizeOptions } from './codec/wbxml/tokenizer.js';

@@ -12,6 +12,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { DecodeError } from '../codec/errors.js';
+import type { BodySecrets } from '../codec/body.js';
 import { resolveLimits, type Limits } from '../codec/limits.js';
 import { applicationIds, DEFAULT_APPLICATION_ID } from '../codec/wsp/applicationIds.js';
 import { decodePushRouting } from '../codec/wsp/pushPdu.js';
@@ -62,6 +63,8 @@ export interface PushClientOptions {
   /** Sent to Push Servers as X-Wap-Terminal-Id. */
   terminalId?: string;
   limits?: Partial<Limits>;
+  /** Secrets body decoding checks with: provisioning PIN / IMSI (SEC/MAC), SyncML notification password. */
+  secrets?: BodySecrets;
 }
 
 export type UnroutedReason = 'no-registration' | 'content-type' | 'whitelist' | 'contact-point' | 'no-handler' | 'undecodable';
@@ -271,7 +274,7 @@ export class PushClient extends EventEmitter {
     const event = new PushEvent({
       protocol: 'OTA-WSP', content: routing.body, contentType: routing.contentType, applicationId: routing.applicationId,
       port: d.destinationPort, originator: d.originator, recipient: d.recipient, transactionId: routing.transactionId,
-      pduType: routing.pduType, datagram: d, limits: this.limits,
+      pduType: routing.pduType, datagram: d, limits: this.limits, secrets: this.options.secrets,
     });
     // No port addressing: the SMS is taken as sent to the WAP push port.
     this.dispatch(event, d.destinationPort ?? WDP_PORT_PUSH);
@@ -286,7 +289,7 @@ export class PushClient extends EventEmitter {
     }
     const event = new PushEvent({
       protocol: 'OTA-HTTP', content: push.content, contentType: push.contentType, applicationId, port: push.port,
-      originator: push.remoteAddress, recipient: '', limits: this.limits,
+      originator: push.remoteAddress, recipient: '', limits: this.limits, secrets: this.options.secrets,
       http: { headers: push.headers, contentTypeParameters: push.contentTypeParameters, path: push.path },
     });
     this.dispatch(event, routeOf('OTA-HTTP', requestedPort));

@@ -3,7 +3,7 @@
  * where it came from. Routing reads only App ID, content type and port; the headers and the
  * decoded body are computed on first access, so a push nobody looks into is never decoded.
  */
-import { decodeBody, type PushBody } from '../codec/body.js';
+import { decodeBody, type BodySecrets, type PushBody } from '../codec/body.js';
 import { headerJson, type PushJson } from '../codec/json.js';
 import type { Limits } from '../codec/limits.js';
 import type { Parameters } from '../codec/wsp/parameters.js';
@@ -45,11 +45,12 @@ export class PushEvent {
   private decodedBody: PushBody | undefined;
   private readonly http: HttpPushSource | undefined;
   private readonly limits: Partial<Limits> | undefined;
+  private readonly secrets: BodySecrets | undefined;
 
   constructor(init: {
     protocol: PushProtocol; content: Uint8Array; contentType: string; applicationId: string | number;
     port: number | undefined; originator: string; recipient: string; transactionId?: number;
-    pduType?: PushPduType; datagram?: WdpDatagram; http?: HttpPushSource; limits?: Partial<Limits>;
+    pduType?: PushPduType; datagram?: WdpDatagram; http?: HttpPushSource; limits?: Partial<Limits>; secrets?: BodySecrets;
   }) {
     this.protocol = init.protocol;
     this.content = init.content;
@@ -63,6 +64,7 @@ export class PushEvent {
     this.datagram = init.datagram;
     this.http = init.http;
     this.limits = init.limits;
+    this.secrets = init.secrets;
   }
 
   /** The WSP push PDU fully decoded (OTA-WSP only); throws DecodeError if its headers are malformed. */
@@ -84,7 +86,7 @@ export class PushEvent {
   get body(): PushBody {
     if (this.decodedBody === undefined) {
       const base = this.http ? 0 : this.wsp!.bodyOffset;
-      this.decodedBody = decodeBody(this.contentType, this.contentTypeParameters, this.content, { limits: this.limits, baseOffset: base });
+      this.decodedBody = decodeBody(this.contentType, this.contentTypeParameters, this.content, { limits: this.limits, baseOffset: base, secrets: this.secrets });
     }
     return this.decodedBody;
   }
