@@ -191,3 +191,20 @@ describe('wappush demo (npm start)', () => {
     expect(r.stdout).toMatch(/duplicates dropped: 1 redelivered single SMS \(link\), 1 repeated segment \(reassembly\)/);
   });
 });
+
+describe('wappush decode --pin / --imsi (provisioning authentication, DESIGN.md)', () => {
+  const ota = loadFixtures<{ file: string; segments: string[] }>('sms').find((f) => f.file.startsWith('ota-viettel'))!;
+  const args = ota.segments.flatMap((s) => ['--hex', s]);
+  it('reports verified true with the right PIN, false with a wrong one, null without one', () => {
+    const auth = (extra: string[]) => JSON.parse(run(['decode', '--input', 'sms', ...args, ...extra]).stdout).body.authentication;
+    expect(auth(['--pin', '1111'])).toMatchObject({ sec: 'USERPIN', verified: true });
+    expect(auth(['--pin', '0000'])).toMatchObject({ sec: 'USERPIN', verified: false });
+    expect(auth([])).toMatchObject({ sec: 'USERPIN', verified: null });
+  });
+  it('refuses an IMSI that is not digits', () => {
+    const r = run(['decode', '--input', 'sms', ...args, '--imsi', '12ab']);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stderr).error.code).toBe('BAD_INPUT');
+  });
+});
+

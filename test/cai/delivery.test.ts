@@ -242,3 +242,27 @@ describe('encoded through the WSP encoder with a body from the SI encoder', () =
     expect(Buffer.from(box.got[0].content).equals(Buffer.from(body))).toBe(true);
   });
 });
+
+describe('routing the content real networks carry (issue 6 bodies)', () => {
+  it('MMS notifications to mms.ua, provisioning (no App ID) to wml.ua with its MAC checked against the client\'s PIN', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { segmentFromUserData } = await import('../../src/wdp/userData.js');
+    const { Reassembler } = await import('../../src/wdp/reassembler.js');
+    const load = (name: string) => {
+      const f = JSON.parse(readFileSync(new URL(`../fixtures/sms/${name}.json`, import.meta.url), 'utf8')) as { segments: string[] };
+      const r = new Reassembler();
+      let d;
+      for (const s of f.segments) d = r.push(segmentFromUserData(Buffer.from(s, 'hex'))) ?? d;
+      return d!;
+    };
+    const { client } = await boundClient({ secrets: { pin: '1111' } });
+    const mms = inbox();
+    const settings = inbox();
+    await registered(client, { pushApplicationId: 'x-wap-application:mms.ua', accept: ['application/vnd.wap.mms-message'], handler: mms.handler });
+    await registered(client, { pushApplicationId: 0x02, accept: ['application/vnd.wap.connectivity-wbxml'], handler: settings.handler });
+    client.deliverDatagram(load('mms-notification-2-segments'));
+    client.deliverDatagram(load('ota-viettel-3-segments'));
+    expect(mms.got[0].body).toMatchObject({ type: 'mms', messageType: 'm-notification-ind', messageSize: 198_257 });
+    expect(settings.got[0].body).toMatchObject({ type: 'provisioning', authentication: { sec: 'USERPIN', verified: true } });
+  });
+});

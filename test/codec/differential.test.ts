@@ -15,7 +15,13 @@ import { encodeSi, siFromTree } from '../../src/codec/wbxml/si.js';
 import { encodeSl, slFromTree } from '../../src/codec/wbxml/sl.js';
 import { parseXml } from '../../src/codec/wbxml/xml.js';
 import { hex, loadFixtures } from '../helpers.js';
-import { co, si, sl } from './arbitraries.js';
+import { co, emn, provisioning, si, sl } from './arbitraries.js';
+import { emnFromTree, encodeEmn } from '../../src/codec/wbxml/emn.js';
+import { encodeProvisioning, provisioningFromTree } from '../../src/codec/wbxml/provisioning.js';
+import { decodeProvisioning } from '../../src/codec/wbxml/provisioning.js';
+import { decodePushPdu } from '../../src/codec/wsp/pushPdu.js';
+import { Reassembler } from '../../src/wdp/reassembler.js';
+import { segmentFromUserData } from '../../src/wdp/userData.js';
 
 const haveTool = spawnSync('wbxml2xml', [], { stdio: 'ignore' }).error === undefined;
 // CI installs the peer; a developer machine without it skips, and says so.
@@ -67,6 +73,31 @@ run('decoder agrees with libwbxml2 (wbxml2xml)', () => {
       fc.property(co, (doc) => {
         const body = encodeCo(doc);
         expect(coFromTree(viaLibwbxml(body))).toEqual(decodeBody('application/vnd.wap.coc', {}, body));
+      }),
+      { numRuns: 75 },
+    );
+  });
+  it('the production provisioning documents (test/fixtures/sms OTA pushes)', () => {
+    for (const f of loadFixtures<{ segments: string[]; expect: { contentType: string } }>('sms').filter((x) => x.expect.contentType === 'application/vnd.wap.connectivity-wbxml')) {
+      const r = new Reassembler();
+      let d;
+      for (const seg of f.segments) d = r.push(segmentFromUserData(hex(seg))) ?? d;
+      const body = decodePushPdu(d!.payload).body;
+      expect(provisioningFromTree(viaLibwbxml(body)), f.file).toEqual(decodeProvisioning(body));
+    }
+  });
+  it('generated provisioning documents over both code pages, and EMN documents', () => {
+    fc.assert(
+      fc.property(provisioning, (doc) => {
+        const body = encodeProvisioning(doc);
+        expect(provisioningFromTree(viaLibwbxml(body))).toEqual(decodeProvisioning(body));
+      }),
+      { numRuns: 100 },
+    );
+    fc.assert(
+      fc.property(emn, (doc) => {
+        const body = encodeEmn(doc);
+        expect(emnFromTree(viaLibwbxml(body))).toEqual(decodeBody('application/vnd.wap.emn+wbxml', {}, body));
       }),
       { numRuns: 75 },
     );
