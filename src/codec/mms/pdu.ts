@@ -140,7 +140,8 @@ export function decodeMmsPdu(input: Uint8Array, options: { limits?: Partial<Limi
   const limits = resolveLimits(options.limits);
   const base = options.baseOffset ?? 0;
   const r = reader.reset(input);
-  const pdu = {} as MmsPdu;
+  // type and messageType first, so the decoded object prints in the order a reader expects.
+  const pdu = { type: 'mms', messageType: undefined } as unknown as MmsPdu;
   let count = 0;
   try {
     while (r.pos < r.end) {
@@ -206,11 +207,10 @@ export function decodeMmsPdu(input: Uint8Array, options: { limits?: Partial<Limi
   }
   if (pdu.messageType === undefined) throw new DecodeError('BAD_DOCUMENT', base, 'MMS PDU without X-Mms-Message-Type');
   const required = typeof pdu.messageType === 'string' ? REQUIRED[pdu.messageType] : undefined;
-  const missing = required?.filter((k) => pdu[k] === undefined);
-  const out: MmsPdu = { type: 'mms', messageType: pdu.messageType };
-  for (const [k, val] of Object.entries(pdu)) if (k !== 'messageType') out[k] = val;
-  if (missing?.length) out.missing = missing;
-  return out;
+  if (required) {
+    for (const k of required) if (pdu[k] === undefined) (pdu.missing ??= []).push(k);
+  }
+  return pdu;
 }
 
 function writeEncodedString(w: ByteWriter, s: EncodedString | string): void {
