@@ -2,6 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeBody } from '../../src/codec/body.js';
 import { DecodeError } from '../../src/codec/errors.js';
+import { encodeSyncmlNotification } from '../../src/codec/syncml/notification.js';
+import { encodeEmn } from '../../src/codec/wbxml/emn.js';
+import { Reassembler } from '../../src/wdp/reassembler.js';
+import { segmentFromUserData } from '../../src/wdp/userData.js';
 import { pushToJson } from '../../src/codec/json.js';
 import { decodeCo, encodeCo } from '../../src/codec/wbxml/co.js';
 import { decodeSi, encodeSi, SI_DEFAULT_ACTION } from '../../src/codec/wbxml/si.js';
@@ -122,6 +126,30 @@ describe('robustness (fast-check)', () => {
       { numRuns: 3000 },
     );
     fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => total(() => decodeWbxml(b))), { numRuns: 2000 });
+  });
+  it('mutated real MMS, provisioning, EMN and SyncML bodies, and arbitrary bytes as each: total', () => {
+    const pushes = loadFixtures<{ segments: string[] }>('sms').map((f) => {
+      const r = new Reassembler();
+      let d;
+      for (const s of f.segments) d = r.push(segmentFromUserData(hex(s))) ?? d;
+      const m = decodePushPdu(d!.payload);
+      return [m.contentType, m.contentTypeParameters, m.body] as const;
+    });
+    const others = [
+      ['application/vnd.wap.emn+wbxml', {}, encodeEmn({ mailbox: 'mailat:a@b.com', timestamp: '2026-11-29T10:00:00Z' })] as const,
+      ['application/vnd.syncml.notification', {}, encodeSyncmlNotification({ sessionId: 1, serverId: 'srv', syncs: [{ syncType: 6, contentType: 7, serverUri: 'card' }] })] as const,
+    ];
+    const all = [...pushes, ...others];
+    fc.assert(
+      fc.property(fc.constantFrom(...all).chain(([ct, params, body]) => mutate(body).map((b) => [ct, params, b] as const)), ([ct, params, b]) =>
+        total(() => decodeBody(ct, params, b, { secrets: { pin: '1111', imsi: '001010123456789', syncml: { password: 'x' } } })),
+      ),
+      { numRuns: 4000 },
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...all.map(([ct]) => ct)), fc.uint8Array({ maxLength: 200 }), (ct, b) => total(() => decodeBody(ct, { sec: 0, mac: '00' }, b))),
+      { numRuns: 2000 },
+    );
   });
   // Hostile sizes must be refused by their bounds, not worked through: a hang here fails the
   // test by its timeout (no speed is asserted; the benchmarks measure speed).
