@@ -10,6 +10,9 @@ import { DecodeError, EncodeError } from './codec/errors.js';
 import { fromHex, toHex } from './codec/hex.js';
 import { pushToJson } from './codec/json.js';
 import type { BodySecrets } from './codec/body.js';
+import { encodeMmsPdu, type MmsPduInit } from './codec/mms/pdu.js';
+import { provisioningMac, SEC_METHODS } from './codec/wbxml/provisioningSecurity.js';
+import type { Parameters } from './codec/wsp/parameters.js';
 import { encodeCo } from './codec/wbxml/co.js';
 import { encodeSi, type SiAction } from './codec/wbxml/si.js';
 import { encodeSl, type SlAction } from './codec/wbxml/sl.js';
@@ -31,7 +34,8 @@ const HELP = `wappush - WAP/OMA Push engine for SMS gateways
 
 Usage:
   wappush decode [--input wsp|sms|smpp] [--hex HEX ...]   decode pushes (hex from --hex or stdin lines)
-  wappush encode FILE.xml | --xml XML | --type si|sl|co [document flags] [PDU flags] [--sms|--smpp ...]
+  wappush encode FILE.xml | --xml XML | --type si|sl|co|mms [document flags] [PDU flags] [--sms|--smpp ...]
+                      XML roots: si, sl, co, wap-provisioningdoc (OMA provisioning), emn
   wappush smsc --port N [--host 127.0.0.1] [--account ID:PASSWORD ...] [--window N] [fault flags]
   wappush inject --smsc smpp://ID:PASSWORD@HOST:PORT --to ADDRESS (--hex WSP_PDU | FILE.xml) [--from A] [--carriage C]
   wappush listen --smsc smpp://ID:PASSWORD@HOST:PORT [--register apps.json] [--store FILE]
@@ -53,6 +57,9 @@ decode:
 encode document flags:
   --href URL --text TEXT --action ACTION --created ISO --expires ISO --si-id ID --class C=TEXT
   --uri URI (co: invalidate-object, repeatable) --service URI (co: invalidate-service, repeatable)
+  --content-location URL --message-size N [--expiry SECONDS|ISO] [--mms-from A] [--subject S]
+  [--transaction-id ID] [--message-class C]   (mms: an m-notification-ind; App ID mms.ua)
+  --sec NETWPIN|USERPIN|USERNETWPIN --pin PIN --imsi IMSI   (provisioning: SEC and MAC parameters)
 encode PDU flags:
   --app-id ID         X-Wap-Application-Id (URN, URI or number); default: none (wml.ua applies)
   --tid N             transaction id (default 0)
@@ -187,6 +194,9 @@ function encode(argv: string[]): void {
       to: { type: 'string' },
       carriage: { type: 'string' },
       'data-coding': { type: 'string' },
+      sec: { type: 'string' }, pin: { type: 'string' }, imsi: { type: 'string' },
+      'content-location': { type: 'string' }, 'message-size': { type: 'string' }, 'expiry': { type: 'string' },
+      'mms-from': { type: 'string' }, subject: { type: 'string' }, 'transaction-id': { type: 'string' }, 'message-class': { type: 'string' },
     },
   });
   const version = ({ '1.1': 0x01, '1.2': 0x02, '1.3': 0x03 } as const)[values['wbxml-version'] ?? '1.2'];
@@ -219,18 +229,23 @@ function encode(argv: string[]): void {
     } else if (values.type === 'co') {
       contentType = 'application/vnd.wap.coc';
       body = encodeCo({ objects: values.uri, services: values.service }, opts);
+    } else if (values.type === 'mms') {
+      contentType = 'application/vnd.wap.mms-message';
+      body = mmsNotificationFromFlags(values);
     } else {
-      throw new EncodeError('BAD_INPUT', 'give an XML file, --xml, or --type si|sl|co');
+      throw new EncodeError('BAD_INPUT', 'give an XML file (si, sl, co, wap-provisioningdoc, emn), --xml, or --type si|sl|co|mms');
     }
+    const contentTypeParameters = values.sec === undefined ? undefined : secParameters(values.sec, body, { pin: values.pin, imsi: values.imsi });
     if (values['body-only']) {
       process.stdout.write(toHex(body) + '\n');
       return;
     }
-    const appId = values['app-id'];
+    const appId = values['app-id'] ?? (values.type === 'mms' ? 'x-wap-application:mms.ua' : undefined);
     const pdu = encodePushPdu({
       transactionId: values.tid !== undefined ? Number(values.tid) : 0,
       pduType: values.confirmed ? 'confirmed-push' : 'push',
       contentType,
+      contentTypeParameters,
       applicationId: appId === undefined ? undefined : /^\d+$/.test(appId) ? Number(appId) : appId,
       body,
     });
@@ -242,6 +257,39 @@ function encode(argv: string[]): void {
   } catch (e) {
     fail(e);
   }
+}
+
+/** SEC and MAC content-type parameters for a provisioning document (OMA-WAP-ProvBoot 5). */
+function secParameters(sec: string, body: Uint8Array, secrets: { pin?: string; imsi?: string }): Parameters {
+  const method = sec.toUpperCase();
+  const code = SEC_METHODS.code(method);
+  if (code === undefined) throw new EncodeError('BAD_INPUT', `--sec takes NETWPIN, USERPIN or USERNETWPIN, not ${sec}`);
+  if (method === 'USERPINMAC') throw new EncodeError('BAD_INPUT', 'USERPINMAC: the PIN itself carries the MAC (library: userPinMacPin); encode sends NETWPIN, USERPIN or USERNETWPIN');
+  if (secrets.imsi !== undefined && !/^\d{1,15}$/.test(secrets.imsi)) throw new EncodeError('BAD_INPUT', `--imsi takes 1-15 decimal digits, not ${secrets.imsi}`);
+  try {
+    return { sec: code, mac: provisioningMac(method as 'NETWPIN' | 'USERPIN' | 'USERNETWPIN', body, secrets) };
+  } catch (e) {
+    throw new EncodeError('BAD_INPUT', (e as Error).message);
+  }
+}
+
+/** An m-notification-ind from flags (OMA-MMS-ENC 1.3 6.2: the mandatory fields, and From/Subject when given). */
+function mmsNotificationFromFlags(values: Record<string, string | boolean | string[] | undefined>): Uint8Array {
+  const str = (k: string) => values[k] as string | undefined;
+  if (!str('content-location') || str('message-size') === undefined) throw new EncodeError('BAD_INPUT', 'an MMS notification needs --content-location URL and --message-size N');
+  const expiry = str('expiry') ?? '604800';
+  const pdu: MmsPduInit = {
+    messageType: 'm-notification-ind',
+    transactionId: str('transaction-id') ?? `T${Date.now().toString(36)}`,
+    version: '1.2',
+  };
+  if (str('mms-from') !== undefined) pdu.from = { text: str('mms-from')! };
+  if (str('subject') !== undefined) pdu.subject = { text: str('subject')!, charset: 'utf-8' };
+  pdu.messageClass = str('message-class') ?? 'personal';
+  pdu.messageSize = Number(str('message-size'));
+  pdu.expiry = /^\d+$/.test(expiry) ? { relative: Number(expiry) } : { absolute: expiry };
+  pdu.contentLocation = str('content-location');
+  return encodeMmsPdu(pdu);
 }
 
 function integer(v: string | undefined, name: string): number | undefined {

@@ -208,3 +208,27 @@ describe('wappush decode --pin / --imsi (provisioning authentication, DESIGN.md)
   });
 });
 
+
+describe('wappush encode: provisioning with SEC/MAC, EMN XML, MMS notifications', () => {
+  const PROV = '<wap-provisioningdoc version="1.0"><characteristic type="NAPDEF"><parm name="NAPID" value="NET"/><parm name="BEARER" value="GSM-GPRS"/></characteristic>'
+    + '<characteristic type="APPLICATION"><parm name="APPID" value="w4"/><parm name="ADDR" value="http://mms.example/"/></characteristic></wap-provisioningdoc>';
+  it('signs a provisioning document (NETWPIN with the IMSI) that decode verifies only with that IMSI', () => {
+    const pdu = execFileSync(process.execPath, [cli, 'encode', '--xml', PROV, '--sec', 'NETWPIN', '--imsi', '001010123456789'], { encoding: 'utf8' }).trim();
+    const good = JSON.parse(run(['decode', '--hex', pdu, '--imsi', '001010123456789']).stdout);
+    expect(good.wsp.contentType).toBe('application/vnd.wap.connectivity-wbxml');
+    expect(good.body.characteristics.map((c: { type: string }) => c.type)).toEqual(['NAPDEF', 'APPLICATION']);
+    expect(good.body.authentication).toMatchObject({ sec: 'NETWPIN', verified: true });
+    expect(JSON.parse(run(['decode', '--hex', pdu, '--imsi', '001010123456780']).stdout).body.authentication.verified).toBe(false);
+    const refused = run(['encode', '--xml', PROV, '--sec', 'USERPIN']);
+    expect(refused.status).toBe(1);
+    expect(JSON.parse(refused.stderr).error.code).toBe('BAD_INPUT');
+  });
+  it('compiles an EMN and builds an MMS notification from flags, sent to mms.ua', () => {
+    const emn = JSON.parse(run(['decode', '--hex', execFileSync(process.execPath, [cli, 'encode', '--xml', '<emn mailbox="mailat:a@b.org" timestamp="2026-11-29T10:00:00Z"/>'], { encoding: 'utf8' }).trim()]).stdout);
+    expect(emn.body).toEqual({ type: 'emn', mailbox: 'mailat:a@b.org', timestamp: '2026-11-29T10:00:00Z' });
+    const mmsHex = execFileSync(process.execPath, [cli, 'encode', '--type', 'mms', '--content-location', 'http://m.example/1', '--message-size', '4096', '--expiry', '3600', '--transaction-id', 'T1'], { encoding: 'utf8' }).trim();
+    const mms = JSON.parse(run(['decode', '--hex', mmsHex]).stdout);
+    expect(mms.wsp.applicationId).toBe('x-wap-application:mms.ua');
+    expect(mms.body).toEqual({ type: 'mms', messageType: 'm-notification-ind', transactionId: 'T1', version: '1.2', messageClass: 'personal', messageSize: 4096, expiry: { relative: 3600 }, contentLocation: 'http://m.example/1' });
+  });
+});
