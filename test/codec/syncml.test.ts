@@ -72,4 +72,21 @@ describe('package #0', () => {
     const longId = Buffer.concat([Buffer.alloc(16), Buffer.from('032800000012347f', 'hex'), Buffer.from('short')]);
     expect(thrown(() => decodeSyncmlNotification(longId, { baseOffset: 10 }))).toMatchObject({ code: 'BAD_LENGTH', offset: 10 + 23 });
   });
+
+  // The facts of Buteo's SAN01.bin (sailfishos/buteo-syncml tests_meego/SANTest.cpp: an OVI Suite
+  // SAN for a Contacts sync): SyncML 1.2, background, server-initiated, session 0, server id
+  // "PC Suite Data Sync", one sync of type 206 with no content type to "Contacts", digest over
+  // an empty password and an empty nonce. The octets are assembled here from those facts by the ABNF.
+  it('reads the Buteo/OVI Suite SAN for Contacts and checks its digest with the empty password and nonce', () => {
+    const id = 'PC Suite Data Sync';
+    const trigger = Buffer.concat([
+      Buffer.from([0x03, 0x18, 0, 0, 0, 0x00, 0x00, id.length]), Buffer.from(id),
+      Buffer.from([0x10, 0x60, 0x00, 0x00, 0x00, 'Contacts'.length]), Buffer.from('Contacts'),
+    ]);
+    const message = Buffer.concat([digest(id, '', Buffer.alloc(0), trigger), trigger]);
+    const n = decodeSyncmlNotification(message, { secrets: { password: '', nonce: '' } });
+    expect(n).toMatchObject({ version: '1.2', uiMode: 'background', initiator: 'server', sessionId: 0, serverId: id, authentication: { verified: true, nonce: 'given' } });
+    expect(n.syncs).toEqual([{ syncType: 6, contentType: 0, serverUri: 'Contacts' }]);
+    expect(Buffer.from(encodeSyncmlNotification({ version: '1.2', uiMode: 'background', initiator: 'server', sessionId: 0, serverId: id, syncs: n.syncs, secrets: { password: '', nonce: '' } })).equals(message)).toBe(true);
+  });
 });

@@ -20,7 +20,7 @@ export type UiMode = 'not-specified' | 'background' | 'informative' | 'user-inte
 const UI_MODES: readonly UiMode[] = ['not-specified', 'background', 'informative', 'user-interaction'];
 
 export interface SyncAlert {
-  /** Sync type 206-210 (two-way, slow, one-way from client/server, refresh), as 4 bits + 200... shown as sent: 6-10. */
+  /** The 4-bit field as sent: 6-10 stand for the alert codes 206-210 (two-way, slow, one-way from client, refresh from client, one-way from server...). */
   syncType: number;
   /** 24-bit content type code (OMNA). */
   contentType: number;
