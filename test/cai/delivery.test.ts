@@ -265,4 +265,22 @@ describe('routing the content real networks carry (issue 6 bodies)', () => {
     expect(mms.got[0].body).toMatchObject({ type: 'mms', messageType: 'm-notification-ind', messageSize: 198_257 });
     expect(settings.got[0].body).toMatchObject({ type: 'provisioning', authentication: { sec: 'USERPIN', verified: true } });
   });
+
+  it('EMN to emn.ua and SyncML DM notifications to syncml.dm, the digest checked with the client\'s secrets', async () => {
+    const { encodeEmn } = await import('../../src/codec/wbxml/emn.js');
+    const { encodeSyncmlNotification } = await import('../../src/codec/syncml/notification.js');
+    const syncml = { password: 'pw', nonce: 'n1' };
+    const { client } = await boundClient({ secrets: { syncml } });
+    const mail = inbox();
+    const dm = inbox();
+    await registered(client, { pushApplicationId: 'x-wap-application:emn.ua', handler: mail.handler });
+    await registered(client, { pushApplicationId: 0x07, handler: dm.handler });
+    client.deliverDatagram(datagram(encodePushPdu({ contentType: 'application/vnd.wap.emn+wbxml', applicationId: 0x09, body: encodeEmn({ mailbox: 'imap://mail.example.com' }) })));
+    client.deliverDatagram(datagram(encodePushPdu({
+      contentType: 'application/vnd.syncml.notification', applicationId: 'x-wap-application:syncml.dm',
+      body: encodeSyncmlNotification({ sessionId: 7, serverId: 'dm.example', uiMode: 'user-interaction', secrets: syncml }),
+    })));
+    expect(mail.got[0].body).toEqual({ type: 'emn', mailbox: 'imap://mail.example.com' });
+    expect(dm.got[0].body).toMatchObject({ type: 'syncml-notification', sessionId: 7, uiMode: 'user-interaction', authentication: { verified: true } });
+  });
 });
