@@ -28,7 +28,7 @@ export {
   verifyProvisioning, provisioningMac, userPinMacPin, imsiSemiOctets, SEC_METHODS,
   type ProvisioningAuthentication, type ProvisioningSecrets, type SecMethod,
 } from './codec/wbxml/provisioningSecurity.js';
-export { PROV, EMN } from './codec/wbxml/provisioningVocabulary.js';
+export { PROV } from './codec/wbxml/provisioningVocabulary.js';
 export { decodeEmn, encodeEmn, type EmailNotification } from './codec/wbxml/emn.js';
 export {
   decodeSyncmlNotification, encodeSyncmlNotification, notificationDigest,
@@ -40,7 +40,7 @@ export { WbxmlTokenizer, WbxmlEvent, type TokenizeOptions } from './codec/wbxml/
 export { decodeWbxml, type WbxmlDocument, type WbxmlElement, type WbxmlNode, type WbxmlAttribute } from './codec/wbxml/tree.js';
 export { encodeWbxml, type WbxmlEncodeOptions } from './codec/wbxml/encoder.js';
 export { vocabulary, type Vocabulary, type VocabularyDefinition } from './codec/wbxml/vocabulary.js';
-export { SI, SL, CO } from './codec/wbxml/vocabularies.js';
+export { SI, SL, CO, EMN } from './codec/wbxml/vocabularies.js';
 export { parseXml } from './codec/wbxml/xml.js';
 export { decodeSi, encodeSi, type ServiceIndication, type SiAction } from './codec/wbxml/si.js';
 export { decodeSl, encodeSl, type ServiceLoading, type SlAction } from './codec/wbxml/sl.js';

@@ -5,7 +5,7 @@
 import { DecodeError, EncodeError } from '../errors.js';
 import { encodeWbxml, type WbxmlEncodeOptions } from './encoder.js';
 import { dateFromOpaque, dateToOpaque } from './opaqueDate.js';
-import { EMN } from './provisioningVocabulary.js';
+import { EMN } from './vocabularies.js';
 import type { TokenizeOptions } from './tokenizer.js';
 import { attributeOf, decodeWbxml, type WbxmlAttribute, type WbxmlElement } from './tree.js';
 

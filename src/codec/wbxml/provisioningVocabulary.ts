@@ -85,27 +85,3 @@ export const PROV = vocabulary({
   ],
   attributeValues: [...VALUES_0.map(([t, v]) => [0, t, v] as const), ...VALUES_1.map(([t, v]) => [1, t, v] as const)],
 });
-
-/**
- * E-mail Notification (application/vnd.wap.emn+wbxml), public id 0x0D
- * "-//OMA//DTD EMN 1.0//EN". Source: OMA-Push-EMN-V1_0 section 9 token tables, as also
- * tabulated in libwbxml's wbxml_tables.c (EMN 1.0). The timestamp is an OPAQUE date like SI's.
- */
-export const EMN = vocabulary({
-  name: 'emn',
-  publicId: 0x0d,
-  publicIdText: '-//OMA//DTD EMN 1.0//EN',
-  tags: [[0, 0x05, 'emn']],
-  attributeStarts: [
-    [0, 0x05, 'timestamp', ''],
-    [0, 0x06, 'mailbox', ''],
-    [0, 0x07, 'mailbox', 'mailat:'],
-    [0, 0x08, 'mailbox', 'pop://'],
-    [0, 0x09, 'mailbox', 'imap://'],
-    [0, 0x0a, 'mailbox', 'http://'],
-    [0, 0x0b, 'mailbox', 'http://www.'],
-    [0, 0x0c, 'mailbox', 'https://'],
-    [0, 0x0d, 'mailbox', 'https://www.'],
-  ],
-  attributeValues: [[0, 0x85, '.com'], [0, 0x86, '.edu'], [0, 0x87, '.net'], [0, 0x88, '.org']],
-});
