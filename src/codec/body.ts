@@ -3,7 +3,8 @@
  * `binary` with their length; the octets stay with the message.
  */
 import { charsetByName } from './charset/mibenum.js';
-import { decodeText } from './charset/text.js';
+import type { Charset } from './charset/mibenum.js';
+import { decodeText, encodeText } from './charset/text.js';
 import { DecodeError } from './errors.js';
 import { resolveLimits, type Limits } from './limits.js';
 import { coFromTree, type CacheOperation } from './wbxml/co.js';
@@ -70,6 +71,22 @@ export interface DecodeBodyOptions {
   secrets?: BodySecrets;
 }
 
+/**
+ * The octet offset of character `chars` of `text` decoded from `length` octets. Clamped to
+ * the body: where the input had malformed sequences, each replacement character re-encodes
+ * longer than the octet it stands for.
+ */
+function octetsBefore(text: string, chars: number, cs: Charset, length: number): number {
+  const prefix = text.slice(0, Math.max(0, Math.min(chars, text.length)));
+  let n: number;
+  try {
+    n = encodeText(prefix, cs).length;
+  } catch {
+    n = length;
+  }
+  return Math.min(n, length);
+}
+
 export function decodeBody(contentType: string, params: Parameters, body: Uint8Array, options: DecodeBodyOptions = {}): PushBody {
   const codec = CODECS.get(contentType.toLowerCase());
   if (!codec) return { type: 'binary', length: body.length };
@@ -81,8 +98,15 @@ export function decodeBody(contentType: string, params: Parameters, body: Uint8A
   let decoded: PushBody;
   try {
     if (codec.xml) {
-      const text = decodeText(body, 0, body.length, charset ?? charsetByName('utf-8')!);
-      decoded = codec.fromTree(parseXml(text, limits), 0);
+      const cs = charset ?? charsetByName('utf-8')!;
+      const text = decodeText(body, 0, body.length, cs);
+      try {
+        decoded = codec.fromTree(parseXml(text, limits), 0);
+      } catch (e) {
+        // The XML parser counts characters; the error contract counts octets of the input.
+        if (e instanceof DecodeError) throw new DecodeError(e.code, octetsBefore(text, e.offset, cs, body.length), e.message);
+        throw e;
+      }
     } else {
       const doc = decodeWbxml(body, { vocabulary: codec.vocabulary, defaultCharset: charset, limits });
       decoded = codec.fromTree(doc.root, 0);

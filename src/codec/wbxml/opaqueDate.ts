@@ -26,14 +26,23 @@ const bcd = (o: number): string => BCD[o];
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
 
+/** Other ISO 8601 forms taken on input: fractions of a second, a numeric UTC offset, no seconds. */
+const ISO_LOOSE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** Whether `text` is a date an SI/EMN attribute may carry as text (WAP-167 7.2: ISO 8601, UTC). */
+export function isIsoDate(text: string): boolean {
+  return ISO.test(text) || (ISO_LOOSE.test(text) && !Number.isNaN(Date.parse(text)));
+}
+
 /** ISO 8601 UTC ("1999-06-25T15:23:15Z", as SI XML writes it) -> OPAQUE octets. */
 export function dateToOpaque(iso: string): Uint8Array {
   let m = ISO.exec(iso);
   if (!m) {
-    const ms = Date.parse(iso);
-    if (Number.isNaN(ms)) throw new EncodeError('BAD_INPUT', `not an SI date: ${iso}`);
+    // Only ISO 8601: Date.parse alone takes strings like "0" (as the year 2000).
+    const ms = ISO_LOOSE.test(iso) ? Date.parse(iso) : NaN;
+    if (Number.isNaN(ms)) throw new EncodeError('BAD_INPUT', `not an ISO 8601 date: ${JSON.stringify(iso)}`);
     m = ISO.exec(new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'));
-    if (!m) throw new EncodeError('BAD_INPUT', `not an SI date: ${iso}`);
+    if (!m) throw new EncodeError('BAD_INPUT', `not an ISO 8601 date: ${JSON.stringify(iso)}`);
   }
   const digits = m.slice(1).join('');
   const out = new Uint8Array(MAX_OCTETS);

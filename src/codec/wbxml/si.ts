@@ -3,7 +3,7 @@
  */
 import { DecodeError, EncodeError } from '../errors.js';
 import { encodeWbxml, type WbxmlEncodeOptions } from './encoder.js';
-import { dateFromOpaque, dateToOpaque } from './opaqueDate.js';
+import { dateFromOpaque, dateToOpaque, isIsoDate } from './opaqueDate.js';
 import { attributeOf, decodeWbxml, textOf, type WbxmlAttribute, type WbxmlElement } from './tree.js';
 import type { TokenizeOptions } from './tokenizer.js';
 import { SI } from './vocabularies.js';
@@ -73,7 +73,10 @@ export function siFromTree(root: WbxmlElement, offset = 0): ServiceIndication {
 }
 
 function dateValue(a: WbxmlAttribute, offset: number): string {
-  return a.opaque ? dateFromOpaque(a.opaque, offset) : a.value;
+  if (a.opaque) return dateFromOpaque(a.opaque, offset);
+  // A date sent as text must still be a date: garbage here would otherwise pass as one.
+  if (!isIsoDate(a.value)) throw new DecodeError('BAD_VALUE', offset, `${a.name} is neither an OPAQUE date nor ISO 8601 text: ${JSON.stringify(a.value.slice(0, 40))}`);
+  return a.value;
 }
 
 export function siToTree(si: Omit<ServiceIndication, 'type' | 'action'> & { action?: SiAction }): WbxmlElement {
