@@ -22,9 +22,19 @@ describe('fuzz findings', () => {
     expect(thrown(() => decodeSi(hex('02056a0045c60a033000010101')))).toMatchObject({ code: 'BAD_VALUE' });
     expect(decodeSi(hex('02056a0045c60a03' + Buffer.from('2026-11-29T10:00:00Z').toString('hex') + '00010101')).created).toBe('2026-11-29T10:00:00Z');
     for (const bad of ['0', 'yesterday', '2026-11-29']) {
-      expect(thrown(() => encodeSi({ href: 'http://a/', created: bad }))).toBeInstanceOf(EncodeError);
+      expect(thrown(() => encodeSi({ href: 'http://a/', text: '', created: bad }))).toBeInstanceOf(EncodeError);
       expect(thrown(() => encodeEmn({ mailbox: 'mailat:a', timestamp: bad }))).toBeInstanceOf(EncodeError);
     }
-    expect(decodeSi(encodeSi({ href: 'http://a/', created: '2026-11-29T10:00:00.5+01:00' })).created).toBe('2026-11-29T09:00:00Z');
+    expect(decodeSi(encodeSi({ href: 'http://a/', text: '', created: '2026-11-29T10:00:00.5+01:00' })).created).toBe('2026-11-29T09:00:00Z');
+  });
+});
+
+describe('fuzz findings: charsets', () => {
+  it('text a charset cannot hold is refused on encode, not sent as "?"', async () => {
+    // Found by the property phase (fuzz/crashes/mms): a GBK subject decoded from invalid octets held a
+    // character that re-encoded as "?", so the PDU changed in a round trip.
+    const { encodeMmsPdu } = await import('../../src/codec/mms/pdu.js');
+    expect(thrown(() => encodeMmsPdu({ messageType: 'm-notification-ind', subject: { text: 'snow ☃', charset: 'iso-8859-1' } }))).toBeInstanceOf(EncodeError);
+    expect(encodeMmsPdu({ messageType: 'm-notification-ind', subject: { text: 'café', charset: 'iso-8859-1' } }).length).toBeGreaterThan(0);
   });
 });

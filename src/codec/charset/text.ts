@@ -36,5 +36,8 @@ export function encodeText(s: string, cs: Charset): Uint8Array {
   if (cs.mib === 3 && /[^\x00-\x7f]/.test(s)) {
     throw new EncodeError('BAD_INPUT', 'text is not representable in us-ascii');
   }
-  return new Uint8Array(iconv.encode(s, cs.iconv));
+  const out = iconv.encode(s, cs.iconv);
+  // iconv-lite writes '?' for what the charset cannot hold: refuse instead of sending other text.
+  if (iconv.decode(out, cs.iconv) !== s) throw new EncodeError('BAD_INPUT', `text is not representable in ${cs.name}`);
+  return new Uint8Array(out);
 }
