@@ -38,3 +38,13 @@ describe('fuzz findings: charsets', () => {
     expect(encodeMmsPdu({ messageType: 'm-notification-ind', subject: { text: 'café', charset: 'iso-8859-1' } }).length).toBeGreaterThan(0);
   });
 });
+
+describe('fuzz findings: MMS Encoded-string-value', () => {
+  it('text that starts with octet 0x7F is written after a Quote, so it reads back whole', async () => {
+    // Found by the property phase (fuzz/crashes/mms/property-abf704d42f220728.bin): From "\x7f" re-encoded
+    // without the Quote and read back as "".
+    const { decodeMmsPdu, encodeMmsPdu } = await import('../../src/codec/mms/pdu.js');
+    const pdu = { messageType: 'm-notification-ind', from: { text: '\x7fx', charset: 'utf-8' } };
+    expect(decodeMmsPdu(encodeMmsPdu(pdu)).from).toEqual(pdu.from);
+  });
+});

@@ -224,7 +224,8 @@ function writeEncodedString(w: ByteWriter, s: EncodedString | string): void {
   const inner = new ByteWriter(v.text.length + 8);
   writeIntegerValue(inner, cs.mib);
   const text = encodeText(v.text, cs);
-  if (text[0] >= 0x80 && cs.unit === 1) inner.u8(0x7f);
+  // A Quote precedes text whose first octet is >= 0x7F, or the decoder would take that octet for the Quote.
+  if (text[0] >= 0x7f && cs.unit === 1) inner.u8(0x7f);
   inner.bytes(text);
   for (let i = 0; i < cs.unit; i++) inner.u8(0);
   const b = inner.finish();
