@@ -91,7 +91,7 @@ const wbxml: FuzzTarget = {
     { name: 'near-valid WBXML', property: fc.property(nearValid(wbxmlSeeds()), (b) => void wbxml.fuzz(b)) },
     { name: 'deep nesting is refused by maxDepth', property: fc.property(fc.integer({ min: 65, max: 5_000 }), (n) => void wbxml.fuzz(Buffer.concat([hex('03016a00'), Buffer.alloc(n, 0x45)]))) },
   ],
-  scale: (n) => Buffer.from(encodeSi({ href: 'http://a.com/', text: 'x'.repeat(n) })),
+  scale: (n) => Buffer.from(encodeSi({ href: 'http://a.com/', text: 'x', items: Array.from({ length: Math.ceil(n / 8) }, (_, i) => ({ class: 'c', text: String(i) })) })),
 };
 
 /** A document target: decode by content type, re-encode what decoded, decode again: the same. */
