@@ -4,6 +4,7 @@
 //   2. coverage phase (jsfuzz, in its own process): seeded from test/fixtures and the encoders,
 //      corpus kept in fuzz/corpus/NAME, crashes moved to fuzz/crashes/NAME;
 //   3. with --scaling (or --seconds >= 30): time on inputs growing 1x..64x must grow about linearly.
+// --seed N fixes the property phase's random seed (the test suite's short run uses one).
 // Progress while it runs, a summary at the end; exit 1 on a finding, with the input saved and a
 // one-line reproduction command. `--reproduce FILE --target NAME` replays one input.
 import { spawn, spawnSync } from 'node:child_process';
@@ -22,7 +23,7 @@ const { values } = parseArgs({
   options: {
     target: { type: 'string', multiple: true }, all: { type: 'boolean' }, seconds: { type: 'string', default: '10' },
     engine: { type: 'string', default: 'both' }, reproduce: { type: 'string' }, scaling: { type: 'boolean' }, list: { type: 'boolean' },
-    'no-build': { type: 'boolean' }, quiet: { type: 'boolean' },
+    'no-build': { type: 'boolean' }, quiet: { type: 'boolean' }, seed: { type: 'string' },
   },
 });
 
@@ -84,7 +85,8 @@ async function propertyPhase(t, ms) {
   const findings = [];
   for (const p of props) {
     const budget = Math.max(200, ms / props.length);
-    const r = await fc.check(p.property, { numRuns: 1_000_000_000, interruptAfterTimeLimit: budget, markInterruptAsFailure: false });
+    const seed = values.seed === undefined ? undefined : Number(values.seed);
+    const r = await fc.check(p.property, { numRuns: 1_000_000_000, interruptAfterTimeLimit: budget, markInterruptAsFailure: false, ...(seed === undefined ? {} : { seed }) });
     runs += r.numRuns;
     if (r.failed) {
       const ex = r.counterexample?.[0];

@@ -35,8 +35,9 @@ describe('every target: seeds pass, and a short campaign finds nothing', () => {
   it('each seed of each target passes its own checks', async () => {
     for (const t of targets.values()) for (const s of t.seeds()) await t.fuzz(s);
   });
-  it('npm run fuzz -- --all --seconds 1', { timeout: 300_000 }, () => {
-    const r = spawnSync(process.execPath, [join(root, 'fuzz', 'run.mjs'), '--all', '--seconds', '1', '--quiet'], { encoding: 'utf8', timeout: 280_000 });
+  // A fixed property seed keeps this run reproducible; the long campaigns are where new seeds go.
+  it('npm run fuzz -- --all --seconds 1 --seed 20261129', { timeout: 300_000 }, () => {
+    const r = spawnSync(process.execPath, [join(root, 'fuzz', 'run.mjs'), '--all', '--seconds', '1', '--seed', '20261129', '--quiet'], { encoding: 'utf8', timeout: 280_000 });
     expect(r.stdout + r.stderr).toMatch(/total: [\d,]+ property runs, [\d,]+ coverage-guided executions, 0 findings/);
     expect(r.status).toBe(0);
   });
