@@ -48,3 +48,13 @@ describe('fuzz findings: MMS Encoded-string-value', () => {
     expect(decodeMmsPdu(encodeMmsPdu(pdu)).from).toEqual(pdu.from);
   });
 });
+
+describe('fuzz findings: empty MMS strings', () => {
+  it('an empty Encoded-string-value (its NUL alone) reads as empty text, so an empty Subject round-trips', async () => {
+    // Found by jsfuzz (fuzz/crashes/mms/crash-0ff7f9e5e57a6f0d.bin): Subject "" re-encoded as 00, which read
+    // as a Value-length of 0 with no charset.
+    const { decodeMmsPdu, encodeMmsPdu } = await import('../../src/codec/mms/pdu.js');
+    expect(decodeMmsPdu(hex('8c82' + '9600')).subject).toEqual({ text: '' });
+    expect(decodeMmsPdu(encodeMmsPdu({ messageType: 'm-notification-ind', subject: { text: '' } })).subject).toEqual({ text: '' });
+  });
+});

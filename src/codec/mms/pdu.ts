@@ -71,6 +71,11 @@ const reader = new ByteReader(new Uint8Array(0));
 function readEncodedString(r: ByteReader): EncodedString {
   const b = r.peek();
   if (b > 31) return { text: readTextString(r) };
+  // An empty Text-string is its NUL alone, which would otherwise read as a Value-length of 0.
+  if (b === 0) {
+    r.pos++;
+    return { text: '' };
+  }
   const at = r.pos;
   const len = readValueLength(r);
   const end = r.pos + len;
