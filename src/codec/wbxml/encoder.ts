@@ -30,7 +30,7 @@ interface Segment {
 
 export function encodeWbxml(root: WbxmlElement, vocab: Vocabulary, options: WbxmlEncodeOptions = {}): Uint8Array {
   const cs: Charset = charsetByName(options.charset ?? 'utf-8') ?? fail(`unknown charset ${options.charset}`);
-  const valueTokens = vocab.attributeValues.map(([p, t, v]) => [p, t, v] as const).sort((a, b) => b[2].length - a[2].length);
+  const valueTokens = valueTokensOf(vocab);
 
   // Pass 1: collect strings to decide the string table.
   const counts = new Map<string, number>();
@@ -153,19 +153,54 @@ export function encodeWbxml(root: WbxmlElement, vocab: Vocabulary, options: Wbxm
   return w.finish();
 }
 
-/** Splits a value around value tokens (longest first at each position). */
-function splitValue(value: string, tokens: ReadonlyArray<readonly [number, number, string]>): Segment[] {
+type ValueToken = readonly [number, number, string];
+const valueTokenLists = new WeakMap<Vocabulary, ReadonlyArray<ValueToken>>();
+
+/** A vocabulary's value tokens, longest first: built once per vocabulary, not once per document. */
+function valueTokensOf(vocab: Vocabulary): ReadonlyArray<ValueToken> {
+  let list = valueTokenLists.get(vocab);
+  if (!list) valueTokenLists.set(vocab, (list = vocab.attributeValues.map(([p, t, v]) => [p, t, v] as const).sort((a, b) => b[2].length - a[2].length)));
+  return list;
+}
+/** Value tokens by their first character, longest first: built once per token list. */
+const byFirstChar = new WeakMap<ReadonlyArray<ValueToken>, Map<string, ValueToken[]>>();
+
+function indexTokens(tokens: ReadonlyArray<ValueToken>): Map<string, ValueToken[]> {
+  let index = byFirstChar.get(tokens);
+  if (!index) {
+    index = new Map();
+    for (const t of tokens) {
+      if (!t[2].length) continue;
+      const list = index.get(t[2][0]) ?? [];
+      list.push(t);
+      index.set(t[2][0], list);
+    }
+    for (const list of index.values()) list.sort((a, b) => b[2].length - a[2].length);
+    byFirstChar.set(tokens, index);
+  }
+  return index;
+}
+
+/**
+ * Splits a value around value tokens (longest first at each position). Only the tokens that
+ * start with the character at hand are tried: PROV has some 70 value tokens.
+ */
+function splitValue(value: string, tokens: ReadonlyArray<ValueToken>): Segment[] {
+  const index = indexTokens(tokens);
   const out: Segment[] = [];
   let text = '';
   let i = 0;
   outer: while (i < value.length) {
-    for (const [page, token, v] of tokens) {
-      if (v.length && value.startsWith(v, i)) {
-        if (text) out.push({ kind: 'text', text });
-        text = '';
-        out.push({ kind: 'token', page, token });
-        i += v.length;
-        continue outer;
+    const candidates = index.get(value[i]);
+    if (candidates) {
+      for (const [page, token, v] of candidates) {
+        if (value.startsWith(v, i)) {
+          if (text) out.push({ kind: 'text', text });
+          text = '';
+          out.push({ kind: 'token', page, token });
+          i += v.length;
+          continue outer;
+        }
       }
     }
     text += value[i++];

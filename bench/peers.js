@@ -1,0 +1,35 @@
+// The libwbxml2 peer: builds bench/peers/libwbxml-bench.c against Debian's libwbxml2-dev (cc and
+// pkg-config needed), feeds it the same documents our suites decode, reads its ops/s back.
+// Without the compiler or the library the peer is skipped and the report says why.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const dir = fileURLToPath(new URL('./peers/', import.meta.url));
+const source = `${dir}libwbxml-bench.c`;
+const binary = `${dir}.build/libwbxml-bench`;
+
+export function buildLibwbxml() {
+  if (existsSync(binary) && statSync(binary).mtimeMs > statSync(source).mtimeMs) return { ok: true };
+  const flags = spawnSync('pkg-config', ['--cflags', '--libs', 'libwbxml2'], { encoding: 'utf8' });
+  if (flags.status !== 0) return { ok: false, why: 'pkg-config libwbxml2 failed: apt-get install libwbxml2-dev pkg-config' };
+  mkdirSync(`${dir}.build`, { recursive: true });
+  const cc = spawnSync('cc', ['-O2', '-Wno-deprecated-declarations', source, ...flags.stdout.trim().split(/\s+/), '-o', binary], { encoding: 'utf8' });
+  if (cc.error || cc.status !== 0) return { ok: false, why: `cc failed: ${cc.error?.message ?? cc.stderr.trim().split('\n')[0]}` };
+  return { ok: true };
+}
+
+/** ops/s of libwbxml2 on each document: { name: { tree, xml } }, or { skipped: why }. */
+export function runLibwbxml(documents, secondsEach) {
+  const built = buildLibwbxml();
+  if (!built.ok) return { skipped: built.why };
+  const input = documents.map(([name, bytes]) => `${name} ${Buffer.from(bytes).toString('hex')}`).join('\n') + '\n';
+  const r = spawnSync(binary, [String(secondsEach)], { input, encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) return { skipped: `libwbxml-bench exited ${r.status}: ${r.stderr}` };
+  const out = {};
+  for (const line of r.stdout.trim().split('\n')) {
+    const j = JSON.parse(line);
+    out[j.name] = { tree: j.treeOpsPerSec, xml: j.xmlOpsPerSec, status: j.treeStatus };
+  }
+  return out;
+}
