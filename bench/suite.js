@@ -4,7 +4,7 @@ import Benchmark from 'benchmark';
 export function runSuite(name, cases, { quick = false } = {}) {
   return new Promise((resolve) => {
     const suite = new Benchmark.Suite(name);
-    for (const [caseName, fn] of cases) suite.add(caseName, fn, quick ? { maxTime: 0.5, minSamples: 5 } : { maxTime: 3 });
+    for (const [caseName, fn] of cases) suite.add(caseName, fn, quick ? { maxTime: 0.2, minSamples: 5 } : { maxTime: 3 });
     const results = [];
     suite.on('cycle', (e) => {
       const b = e.target;

@@ -4,7 +4,7 @@
 import { runSuite } from './suite.js';
 import { createRequire } from 'node:module';
 import {
-  CommandId, Reassembler, decodeShortMessagePdu, encodeShortMessagePdu, encodePushPdu, encodeSi,
+  CommandId, Reassembler, decodeShortMessagePdu, decodeUdh, encodeShortMessagePdu, encodePushPdu, encodeSi,
   segmentFromSmpp, segmentFromUserData, segmentPayload, smppShortMessages,
 } from '../dist/index.js';
 
@@ -55,7 +55,26 @@ const singleReassembler = new Reassembler();
 const [fields] = smppShortMessages(pushPdu);
 const deliverSm = Buffer.from(encodeShortMessagePdu({ ...fields, commandId: CommandId.deliver_sm, sourceAddr: '+447700900123', destinationAddr: '2948', serviceType: 'WAP' }));
 
+/** Messages of n segments pushed in order; no late-duplicate memory, so the same messages can come round again. */
+function inOrder(n) {
+  const payload = new Uint8Array(128 * n - 10).map((_, i) => i & 0xff);
+  const messages = Array.from({ length: 256 }, (_, ref) => segmentPayload(payload, { reference: ref }).map((ud) => segmentFromUserData(ud, { originator: '+447700900123', recipient: '2948' })));
+  if (messages[0].length !== n) throw new Error(`${messages[0].length} segments, not ${n}`);
+  const r = new Reassembler({ maxRecentMessages: 0 });
+  let m = 0;
+  return () => {
+    let d;
+    for (const s of messages[m++ & 255]) d = r.push(s);
+    sink += d.payload.length;
+  };
+}
+
+const udhBytes = segmentPayload(longPayload, { reference: 7 })[0];
+
 export const cases = [
+  ['udh-parse', () => { sink += decodeUdh(udhBytes).length; }],
+  ['reassembly-3-segments', inOrder(3)],
+  ['reassembly-8-segments', inOrder(8)],
   ['reassembly-10k-pending', reassemblyCase()],
   ['single-segment-sms', () => { sink += singleReassembler.push(segmentFromUserData(singleUd, { originator: '+447700900123', recipient: '2948' })).payload.length; }],
   ['single-segment-deliver-sm', () => { sink += singleReassembler.push(segmentFromSmpp(decodeShortMessagePdu(deliverSm))).payload.length; }],

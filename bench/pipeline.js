@@ -1,0 +1,130 @@
+// The whole receiving pipeline, SMPP deliver_sm octets to the application's handler: decode the
+// PDU, take the segment, reassemble, route through a PushClient with registrations, call the
+// handler. Beside it in the same run: the WSP decode of the same push alone. Also: heap over
+// a 1,000,000-push run (it must stay flat), bytes per registration, and throughput per
+// worker_threads count across the machine's cores.
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { runSuite } from './suite.js';
+import {
+  CommandId, PushClient, SmscSimulator, decodeBody, decodePushPdu, decodeShortMessagePdu, encodePushPdu, encodeShortMessagePdu, encodeSi,
+  segmentFromSmpp, smppShortMessages,
+} from '../dist/index.js';
+
+const body = encodeSi({ href: 'http://www.xyz.com/email/123/abc.wml', created: '1999-06-25T15:23:15Z', expires: '1999-06-30T00:00:00Z', text: 'You have 4 new emails' });
+export const pushPdu = encodePushPdu({ transactionId: 1, contentType: 'application/vnd.wap.sic', applicationId: 'x-wap-application:wml.ua', body });
+const longPdu = encodePushPdu({ transactionId: 2, contentType: 'application/vnd.wap.sic', applicationId: 'x-wap-application:wml.ua', body: encodeSi({ href: 'http://www.xyz.com/', text: 'Long push text. '.repeat(18) }) });
+
+/** deliver_sm frames: `variants` copies with their own reference and originator (no two are duplicates). */
+export function frames(pdu, variants) {
+  const out = [];
+  for (let v = 0; v < variants; v++) {
+    out.push(smppShortMessages(pdu, { reference: v & 0xff }).map((f, i) => Buffer.from(encodeShortMessagePdu({
+      ...f, commandId: CommandId.deliver_sm, sequenceNumber: i + 1, sourceAddr: `+4477009${String(v >> 8).padStart(5, '0')}`, destinationAddr: '+447700900000',
+    }))));
+  }
+  return out;
+}
+
+/** A simulator and a PushClient bound to it with `registrations` applications (the first one takes wml.ua). */
+export async function pipelineClient(registrations = 1, handler = () => {}) {
+  const smsc = new SmscSimulator();
+  const port = await smsc.listen();
+  const client = new PushClient({ smsc: `smpp://bench:x@127.0.0.1:${port}`, linkOptions: { enquireLinkMs: 0, reassembly: { maxPendingMessages: 10_000 } }, maxQueuedPerApplication: 10 });
+  await client.start();
+  for (let i = 0; i < registrations; i++) {
+    const r = await client.register({ pushApplicationId: i === 0 ? 'x-wap-application:wml.ua' : `x-bench:app-${i}.ua`, handler });
+    if (r.status !== 'accepted' || (await r.completed).status !== 'success') throw new Error('registration failed');
+  }
+  return { smsc, client, close: async () => { await client.close(); await smsc.close(); } };
+}
+
+/** One push through the pipeline: every frame of one variant. */
+export function through(client, variant) {
+  const reassembler = client.link.reassembler;
+  for (const frame of variant) {
+    const d = reassembler.push(segmentFromSmpp(decodeShortMessagePdu(frame)));
+    if (d) client.deliverDatagram(d);
+  }
+}
+
+let sink = 0;
+
+function heapAfterGc() {
+  globalThis.gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+async function heapOverRun(pushes) {
+  let handled = 0;
+  const { client, close } = await pipelineClient(1, () => { handled++; });
+  const singles = frames(pushPdu, 256);
+  const samples = [];
+  const step = pushes / 4;
+  for (let i = 0; i <= pushes; i++) {
+    if (i % step === 0) samples.push({ pushes: i, heapUsed: heapAfterGc() });
+    if (i < pushes) through(client, singles[i & 255]);
+  }
+  await close();
+  if (handled !== pushes) throw new Error(`heap run: ${handled} of ${pushes} pushes reached the handler`);
+  return { pushes, samples, growthBytes: samples[samples.length - 1].heapUsed - samples[1].heapUsed };
+}
+
+async function bytesPerRegistration(count) {
+  const { client, close } = await pipelineClient(1);
+  const before = heapAfterGc();
+  const regs = [];
+  for (let i = 0; i < count; i++) {
+    const r = await client.register({ pushApplicationId: `x-mem:app-${i}.ua`, whitelist: [{ address: `+1555${i}` }], accept: ['application/vnd.wap.sic'], handler: () => {} });
+    regs.push(r);
+    await r.completed;
+  }
+  const after = heapAfterGc();
+  sink += regs.length;
+  await close();
+  return Math.round((after - before) / count);
+}
+
+function scaling(ms) {
+  const counts = [...new Set([1, 2, Math.max(1, os.cpus().length)])].sort((a, b) => a - b);
+  return (async () => {
+    const out = [];
+    for (const n of counts) {
+      const workers = Array.from({ length: n }, () => new Worker(new URL('./pipelineWorker.js', import.meta.url), { workerData: { ms } }));
+      const results = await Promise.all(workers.map((w) => new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); })));
+      await Promise.all(workers.map((w) => w.terminate()));
+      const total = results.reduce((a, r) => a + r.pushes / (r.ms / 1000), 0);
+      out.push({ workers: n, pushesPerSec: Math.round(total) });
+      process.stdout.write(`  ${n} worker${n > 1 ? 's' : ''}: ${Math.round(total).toLocaleString('en-US')} pushes/s\n`);
+    }
+    return out;
+  })();
+}
+
+export async function runPipeline({ quick = false } = {}) {
+  const one = await pipelineClient(1, () => { sink++; });
+  const many = await pipelineClient(1_000, () => { sink++; });
+  const singles = frames(pushPdu, 256);
+  const triples = frames(longPdu, 256);
+  if (triples[0].length !== 3) throw new Error(`long push is ${triples[0].length} SMS, not 3`);
+  let i = 0;
+  let j = 0;
+  const results = await runSuite('pipeline', [
+    ['pipeline-single-sms', () => { through(one.client, singles[i++ & 255]); }],
+    ['pipeline-single-sms-1000-registrations', () => { through(many.client, singles[i++ & 255]); }],
+    ['pipeline-3-segments', () => { through(one.client, triples[j++ & 255]); }],
+    ['peer-push-decode-alone', () => { const m = decodePushPdu(pushPdu); sink += decodeBody(m.contentType, m.contentTypeParameters, m.body).type.length; }],
+    ['peer-push-headers-decode-alone', () => { sink += decodePushPdu(pushPdu).headers.length; }],
+  ], { quick });
+  for (const c of [one, many]) {
+    if (c.client.stats.unrouted) throw new Error('bench pushes went unrouted');
+    await c.close();
+  }
+  process.stdout.write('  heap over the run (after gc):\n');
+  const heap = await heapOverRun(quick ? 200_000 : 1_000_000);
+  for (const s of heap.samples) process.stdout.write(`    ${s.pushes.toLocaleString('en-US').padStart(9)} pushes: ${(s.heapUsed / 1048576).toFixed(1)} MiB\n`);
+  const perRegistration = await bytesPerRegistration(quick ? 200 : 1_000);
+  process.stdout.write(`  per registration: ${perRegistration} octets\n  worker_threads:\n`);
+  const workers = await scaling(quick ? 1_000 : 3_000);
+  return { results, heap, perRegistration, workers, sink };
+}

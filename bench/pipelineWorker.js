@@ -1,0 +1,16 @@
+// One worker_threads worker of the pipeline scaling run: its own simulator and PushClient, the
+// pipeline driven for workerData.ms, the count of pushes handled sent back.
+import { parentPort, workerData } from 'node:worker_threads';
+import { frames, pipelineClient, pushPdu, through } from './pipeline.js';
+
+let handled = 0;
+const { client, close } = await pipelineClient(1, () => { handled++; });
+const singles = frames(pushPdu, 256);
+const start = Date.now();
+let i = 0;
+while (Date.now() - start < workerData.ms) {
+  for (let k = 0; k < 1_000; k++) through(client, singles[i++ & 255]);
+}
+const ms = Date.now() - start;
+await close();
+parentPort.postMessage({ pushes: handled, ms });

@@ -1,0 +1,32 @@
+// The ratios of a run as an SVG bar chart (bench/results/ratios.svg, linked from the README):
+// one bar per ratio, log scale, a line at 1x (as fast as the peer).
+export function ratiosSvg(ratios, title) {
+  const rows = Object.entries(ratios).filter(([, v]) => Number.isFinite(v) && v > 0);
+  const width = 900;
+  const left = 430;
+  const barArea = width - left - 80;
+  const rowH = 22;
+  const height = 60 + rows.length * rowH;
+  const min = Math.min(0.1, ...rows.map(([, v]) => v));
+  const max = Math.max(10, ...rows.map(([, v]) => v));
+  const x = (v) => left + ((Math.log10(v) - Math.log10(min)) / (Math.log10(max) - Math.log10(min))) * barArea;
+  const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const bars = rows.map(([k, v], i) => {
+    const y = 40 + i * rowH;
+    const x0 = x(1);
+    const x1 = x(v);
+    const color = v >= 1 ? '#2f7d32' : '#c62828';
+    return `<text x="${left - 8}" y="${y + 15}" text-anchor="end" font-size="12">${esc(k)}</text>`
+      + `<rect x="${Math.min(x0, x1)}" y="${y + 4}" width="${Math.max(1, Math.abs(x1 - x0))}" height="${rowH - 8}" fill="${color}"/>`
+      + `<text x="${Math.max(x0, x1) + 4}" y="${y + 15}" font-size="12">${v >= 10 ? v.toFixed(1) : v.toFixed(2)}x</text>`;
+  }).join('\n');
+  const ticks = [0.1, 0.5, 1, 2, 5, 10, 20, 50].filter((t) => t >= min && t <= max)
+    .map((t) => `<line x1="${x(t)}" y1="34" x2="${x(t)}" y2="${height - 10}" stroke="${t === 1 ? '#000' : '#ddd'}"/><text x="${x(t)}" y="30" font-size="11" text-anchor="middle">${t}x</text>`).join('\n');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
+<rect width="100%" height="100%" fill="#fff"/>
+<text x="10" y="18" font-size="14" font-weight="bold">${esc(title)}</text>
+${ticks}
+${bars}
+</svg>
+`;
+}
