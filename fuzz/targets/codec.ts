@@ -9,7 +9,10 @@ import { decodeSyncmlNotification, encodeSyncmlNotification } from '../../src/co
 import { encodeCo } from '../../src/codec/wbxml/co.js';
 import { encodeEmn } from '../../src/codec/wbxml/emn.js';
 import { encodeProvisioning } from '../../src/codec/wbxml/provisioning.js';
-import { encodeSi } from '../../src/codec/wbxml/si.js';
+import { encodeSi, siFromTree } from '../../src/codec/wbxml/si.js';
+import { siFromTokens } from '../../src/codec/wbxml/siTokens.js';
+import { SI } from '../../src/codec/wbxml/vocabularies.js';
+import { DecodeError } from '../../src/codec/errors.js';
 import { encodeSl } from '../../src/codec/wbxml/sl.js';
 import { decodeWbxml } from '../../src/codec/wbxml/tree.js';
 import { readHeaders, writeHeaders } from '../../src/codec/wsp/headers.js';
@@ -192,4 +195,30 @@ const syncml: FuzzTarget = {
   properties: () => [{ name: 'near-valid notifications', property: fc.property(nearValid(syncmlSeeds()), (b) => void syncml.fuzz(b)) }],
 };
 
-export const codecTargets: FuzzTarget[] = [wspPush, wspHeaders, wbxml, siTarget, slTarget, coTarget, provisioningTarget, emnTarget, mms, syncml];
+/** The SI fast path against the tree path: the same result or error, or it steps aside. */
+function outcome(fn: () => unknown): string {
+  try {
+    const v = fn();
+    return v === undefined ? 'fallback' : JSON.stringify(v);
+  } catch (e) {
+    if (e instanceof DecodeError) return `error ${e.code}@${e.offset}`;
+    throw e;
+  }
+}
+const siFast: FuzzTarget = {
+  name: 'si-fast',
+  description: 'The SI fast path (tokens straight into the object) against the tree path',
+  fuzz(buf) {
+    const fast = outcome(() => siFromTokens(buf));
+    if (fast === 'fallback') return;
+    const slow = outcome(() => siFromTree(decodeWbxml(buf, { vocabulary: SI }).root, 0));
+    if (fast !== slow) throw new Finding(`SI fast path disagrees with the tree path\n  fast ${fast.slice(0, 300)}\n  tree ${slow.slice(0, 300)}`);
+  },
+  seeds: () => siTarget.seeds(),
+  properties: () => [
+    { name: 'generated SI documents', property: fc.property(si, (d) => void siFast.fuzz(Buffer.from(encodeSi(d)))) },
+    { name: 'near-valid SI documents', property: fc.property(nearValid(siTarget.seeds()), (b) => void siFast.fuzz(b)) },
+  ],
+};
+
+export const codecTargets: FuzzTarget[] = [wspPush, wspHeaders, wbxml, siTarget, siFast, slTarget, coTarget, provisioningTarget, emnTarget, mms, syncml];

@@ -15,6 +15,7 @@ import { PROV } from './wbxml/provisioningVocabulary.js';
 import { decodeMmsPdu, type MmsPdu } from './mms/pdu.js';
 import { decodeSyncmlNotification, type SyncmlNotification, type SyncmlSecrets } from './syncml/notification.js';
 import { siFromTree, type ServiceIndication } from './wbxml/si.js';
+import { siFromTokens } from './wbxml/siTokens.js';
 import { slFromTree, type ServiceLoading } from './wbxml/sl.js';
 import { decodeWbxml, type WbxmlElement } from './wbxml/tree.js';
 import { CO, EMN, SI, SL } from './wbxml/vocabularies.js';
@@ -38,14 +39,19 @@ export interface BodySecrets extends ProvisioningSecrets {
 }
 
 type BodyCodec =
-  | { kind: 'wbxml'; vocabulary: Vocabulary; fromTree: (root: WbxmlElement, offset: number) => PushBody; xml: boolean }
+  | {
+    kind: 'wbxml'; vocabulary: Vocabulary; fromTree: (root: WbxmlElement, offset: number) => PushBody; xml: boolean;
+    /** A reader that skips the element tree for the usual documents; undefined: take the tree. */
+    fast?: FastReader;
+  }
   | { kind: 'binary'; decode: (body: Uint8Array, params: Parameters, options: DecodeBodyOptions, limits: Limits) => PushBody };
 
-const wbxml = (vocabulary: Vocabulary, fromTree: (root: WbxmlElement, offset: number) => PushBody, xml: boolean): BodyCodec => ({ kind: 'wbxml', vocabulary, fromTree, xml });
+type FastReader = (body: Uint8Array, options: { defaultCharset?: Charset; limits: Limits }) => PushBody | undefined;
+const wbxml = (vocabulary: Vocabulary, fromTree: (root: WbxmlElement, offset: number) => PushBody, xml: boolean, fast?: FastReader): BodyCodec => ({ kind: 'wbxml', vocabulary, fromTree, xml, fast });
 
 /** Content type -> decoder. Binary (WBXML) and textual (XML) forms of each document. */
 const CODECS: ReadonlyMap<string, BodyCodec> = new Map([
-  ['application/vnd.wap.sic', wbxml(SI, siFromTree, false)],
+  ['application/vnd.wap.sic', wbxml(SI, siFromTree, false, siFromTokens)],
   ['text/vnd.wap.si', wbxml(SI, siFromTree, true)],
   ['application/vnd.wap.slc', wbxml(SL, slFromTree, false)],
   ['text/vnd.wap.sl', wbxml(SL, slFromTree, true)],
@@ -108,8 +114,8 @@ export function decodeBody(contentType: string, params: Parameters, body: Uint8A
         throw e;
       }
     } else {
-      const doc = decodeWbxml(body, { vocabulary: codec.vocabulary, defaultCharset: charset, limits });
-      decoded = codec.fromTree(doc.root, 0);
+      decoded = codec.fast?.(body, { defaultCharset: charset, limits })
+        ?? codec.fromTree(decodeWbxml(body, { vocabulary: codec.vocabulary, defaultCharset: charset, limits }).root, 0);
     }
   } catch (e) {
     if (e instanceof DecodeError && base) throw new DecodeError(e.code, e.offset + base, e.message);
