@@ -70,7 +70,7 @@ export { EsmeLink, parseSmscUrl, type EsmeLinkOptions, type EsmeLinkStats, type 
 export { SmppSubmitter, type SubmitOptions } from './wdp/smpp/submitter.js';
 export { SmscSimulator, type SmscOptions, type SmscFaults, type SmscAccount, type SmscStats } from './smsc/simulator.js';
 // The Push Client-Application Interface (OMA-TS-PushCAI-V1_1).
-export { PushClient, type PushClientOptions, type PushClientStats, type UnroutedPush, type UnroutedReason } from './cai/client.js';
+export { PushClient, PushDeferred, type PushClientOptions, type PushClientStats, type UnroutedPush, type UnroutedReason } from './cai/client.js';
 export { Registration, type BoundProfile, type RegistrationState, type RegistrationStats } from './cai/registration.js';
 export { PushEvent, type PushHeader, type PushProtocol } from './cai/pushEvent.js';
 export type {

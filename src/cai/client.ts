@@ -52,6 +52,13 @@ export interface PushClientOptions {
   fallback?: (unrouted: UnroutedPush) => void;
   /** Pushes queued per application before overflow is reported. Default 1,000. */
   maxQueuedPerApplication?: number;
+  /**
+   * What a push does when an application it goes to has a full queue. 'report' (default): the
+   * others get it, the full one is an 'overflow' event. 'redeliver': nobody gets it yet and the
+   * bearer is told to send it again later (SMPP ESME_RX_T_APPN, HTTP 503), a 'deferred' event:
+   * nothing is lost under overload, at the price of the sender's retries.
+   */
+  overflow?: 'report' | 'redeliver';
   /** A handler's promise not settled after this long is reported and its queue moves on. Default 30,000 ms. */
   handlerTimeoutMs?: number;
   /** How long a registration waits for the SMPP link to be bound. Default 10,000 ms. */
@@ -65,6 +72,11 @@ export interface PushClientOptions {
   limits?: Partial<Limits>;
   /** Secrets body decoding checks with: provisioning PIN / IMSI (SEC/MAC), SyncML notification password. */
   secrets?: BodySecrets;
+}
+
+/** Thrown to the bearer when a push must be sent again later (overflow: 'redeliver'). */
+export class PushDeferred extends Error {
+  override readonly name = 'PushDeferred';
 }
 
 export type UnroutedReason = 'no-registration' | 'content-type' | 'whitelist' | 'contact-point' | 'no-handler' | 'undecodable';
@@ -87,6 +99,8 @@ export interface PushClientStats {
   /** Per-application refusals by whitelist or contact point. */
   refused: number;
   overflowed: number;
+  /** Pushes handed back to the bearer for redelivery (overflow: 'redeliver'). */
+  deferred: number;
   /** Handler calls that completed. */
   delivered: number;
   handlerErrors: number;
@@ -101,7 +115,7 @@ interface HttpBinding {
 
 export class PushClient extends EventEmitter {
   readonly link: EsmeLink | undefined;
-  readonly stats: PushClientStats = { received: 0, routed: 0, unrouted: 0, undecodable: 0, refused: 0, overflowed: 0, delivered: 0, handlerErrors: 0, handlerTimeouts: 0 };
+  readonly stats: PushClientStats = { received: 0, routed: 0, unrouted: 0, undecodable: 0, refused: 0, overflowed: 0, deferred: 0, delivered: 0, handlerErrors: 0, handlerTimeouts: 0 };
   private readonly ownsLink: boolean;
   private readonly registry = new Map<number, Registration>();
   private readonly routes = new RoutingTable();
@@ -301,6 +315,11 @@ export class PushClient extends EventEmitter {
       this.unrouted({ reason: 'no-registration', event, datagram: event.datagram });
       return;
     }
+    if (this.options.overflow === 'redeliver' && this.anyFull(event, candidates)) {
+      this.stats.deferred++;
+      this.emit('deferred', { event });
+      throw new PushDeferred(`an application's queue is full: ${String(event.applicationId)} is sent back for redelivery`);
+    }
     let taken = 0;
     let reason: UnroutedReason = 'content-type';
     for (const r of candidates) {
@@ -322,6 +341,14 @@ export class PushClient extends EventEmitter {
     }
     if (taken === 0) this.unrouted({ reason, event, datagram: event.datagram });
     else this.stats.routed++;
+  }
+
+  /** Whether a registration this push would go to has no room for it. */
+  private anyFull(event: PushEvent, candidates: readonly Registration[]): boolean {
+    for (const r of candidates) {
+      if (r.queue.full && r.acceptsType(event.contentType) && r.acceptsContactPoint(event.originator) && this.whitelistTable.allows(r.id, r.hasWhitelist, event.originator)) return true;
+    }
+    return false;
   }
 
   private handOver(event: PushEvent, r: Registration): void | Promise<void> {
@@ -411,6 +438,7 @@ export class PushClient extends EventEmitter {
         host: (this.options.otaHttp || {}).host ?? '127.0.0.1', port, maxContentOctets: resolveLimits(this.limits).maxDocumentSize,
         cpi: () => this.cpiSet.snapshot(),
         onPush: (push) => this.deliverHttp(push, port),
+        isDeferral: (e) => e instanceof PushDeferred,
         onMalformed: (m) => {
           this.stats.received++;
           this.stats.undecodable++;

@@ -35,6 +35,11 @@ export class DeliveryQueue {
     this.deliverTo = deliverTo;
   }
 
+  /** Whether push() would refuse an event now. */
+  get full(): boolean {
+    return (this.running || this.size > 0) && this.size >= this.limit;
+  }
+
   /** False when the queue is full: the caller reports the overflow. */
   push(event: PushEvent): boolean {
     if (!this.running && this.size === 0) {

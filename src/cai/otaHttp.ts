@@ -40,6 +40,8 @@ export interface HttpPushReceiverOptions {
   maxContentOctets: number;
   cpi: () => Cpi;
   onPush: (push: HttpPush) => void;
+  /** Errors from onPush that mean "send it again later": answered 503 with Retry-After. */
+  isDeferral?: (error: unknown) => boolean;
   onMalformed: (error: { remoteAddress: string; message: string }) => void;
 }
 
@@ -171,12 +173,20 @@ export class HttpPushReceiver {
         return;
       }
       const { type, params } = parseContentType(ct);
+      try {
+        this.options.onPush({
+          contentType: type, contentTypeParameters: params, applicationId: find('x-wap-application-id'),
+          headers: headers.filter((h) => h.name.toLowerCase() !== 'content-type'), content,
+          remoteAddress, path: req.url ?? '/', port: this.port,
+        });
+      } catch (e) {
+        if (this.options.isDeferral?.(e)) {
+          res.writeHead(503, { 'Retry-After': '1' }).end();
+          return;
+        }
+        throw e;
+      }
       res.writeHead(204).end();
-      this.options.onPush({
-        contentType: type, contentTypeParameters: params, applicationId: find('x-wap-application-id'),
-        headers: headers.filter((h) => h.name.toLowerCase() !== 'content-type'), content,
-        remoteAddress, path: req.url ?? '/', port: this.port,
-      });
     });
   }
 }

@@ -76,3 +76,30 @@ describe('end to end over SMPP on loopback', () => {
     expect(client.stats.unrouted).toBe(0);
   }, 30_000);
 });
+
+describe('overload: overflow "redeliver" hands full-queue pushes back to the SMSC', () => {
+  it('every push reaches a stalled application exactly once, after the SMSC retries', async () => {
+    const smsc = closeLater(new SmscSimulator({ retry: { initialMs: 20, maxMs: 50 } }));
+    const port = await smsc.listen();
+    const client = closeLater(new PushClient({ smsc: `smpp://client:pw@127.0.0.1:${port}`, overflow: 'redeliver', maxQueuedPerApplication: 1, linkOptions: { enquireLinkMs: 0 } }));
+    await client.start();
+    const seen: string[] = [];
+    let open = false;
+    const r = await client.register({
+      pushApplicationId: 0x02,
+      // Stalls until the gate opens: the queue (one push) fills and the rest must be deferred.
+      handler: async (e) => { while (!open) await new Promise((res) => setTimeout(res, 10)); seen.push((e.body as { siId: string }).siId); },
+    });
+    if (r.status !== 'accepted') throw new Error('refused');
+    await r.completed;
+    const ppg = closeLater(new SmppSubmitter(`smpp://ppg:pw@127.0.0.1:${port}`));
+    await ppg.start();
+    for (let i = 0; i < 8; i++) await ppg.submit(siPush({ siId: `p${i}`, text: i === 3 ? 'long '.repeat(60) : 'short' }), { to: '+15559999' });
+    await until(() => client.stats.deferred > 0, 3_000);
+    open = true;
+    await until(() => seen.length === 8, 10_000);
+    await new Promise((res) => setTimeout(res, 200));
+    expect([...seen].sort()).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7']);
+    expect(client.stats.overflowed).toBe(0);
+  }, 20_000);
+});

@@ -183,3 +183,19 @@ describe('PushCAI 5.1: a failed binding gives back only what it took', () => {
     expect(client.registrations()).toEqual([]);
   });
 });
+
+describe('OTA-HTTP under overload (overflow "redeliver")', () => {
+  it('answers 503 with Retry-After when the application has no room, instead of dropping the push', async () => {
+    const client = closeLater(new PushClient({ overflow: 'redeliver', maxQueuedPerApplication: 1 }));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    await registered(client, { pushApplicationId: 2, handler: () => gate, connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0 }] });
+    const port = client.httpPort(0)!;
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await http(port, 'POST', '/', { 'Content-Type': 'application/http' }, encapsulated(SI_XML))).status);
+    // One in the handler, one queued, the third has no room.
+    expect(statuses).toEqual([204, 204, 503]);
+    expect(client.stats.deferred).toBe(1);
+    release();
+  });
+});
