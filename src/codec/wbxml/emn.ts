@@ -4,7 +4,7 @@
  */
 import { DecodeError, EncodeError } from '../errors.js';
 import { encodeWbxml, type WbxmlEncodeOptions } from './encoder.js';
-import { dateFromOpaque, dateToOpaque, isIsoDate } from './opaqueDate.js';
+import { dateAttribute, dateToOpaque } from './opaqueDate.js';
 import { EMN } from './vocabularies.js';
 import type { TokenizeOptions } from './tokenizer.js';
 import { attributeOf, decodeWbxml, type WbxmlAttribute, type WbxmlElement } from './tree.js';
@@ -23,10 +23,7 @@ export function emnFromTree(root: WbxmlElement, offset = 0): EmailNotification {
   if (!mailbox) throw new DecodeError('BAD_DOCUMENT', offset, '<emn> without the required mailbox attribute');
   const emn: EmailNotification = { type: 'emn', mailbox };
   const ts = attributeOf(root, 'timestamp');
-  if (ts) {
-    if (!ts.opaque && !isIsoDate(ts.value)) throw new DecodeError('BAD_VALUE', offset, `timestamp is neither an OPAQUE date nor ISO 8601 text: ${JSON.stringify(ts.value.slice(0, 40))}`);
-    emn.timestamp = ts.opaque ? dateFromOpaque(ts.opaque, offset) : ts.value;
-  }
+  if (ts) emn.timestamp = dateAttribute('timestamp', ts.value, ts.opaque, offset);
   return emn;
 }
 

@@ -34,6 +34,16 @@ export function isIsoDate(text: string): boolean {
   return ISO.test(text) || (ISO_LOOSE.test(text) && !Number.isNaN(Date.parse(text)));
 }
 
+/**
+ * A date attribute's value (SI created/si-expires, EMN timestamp): the OPAQUE form, or text
+ * that must be ISO 8601 - garbage here would otherwise pass as a date.
+ */
+export function dateAttribute(name: string, text: string, opaque: Uint8Array | undefined, offset: number): string {
+  if (opaque) return dateFromOpaque(opaque, offset);
+  if (!isIsoDate(text)) throw new DecodeError('BAD_VALUE', offset, `${name} is neither an OPAQUE date nor ISO 8601 text: ${JSON.stringify(text.slice(0, 40))}`);
+  return text;
+}
+
 /** ISO 8601 UTC ("1999-06-25T15:23:15Z", as SI XML writes it) -> OPAQUE octets. */
 export function dateToOpaque(iso: string): Uint8Array {
   let m = ISO.exec(iso);

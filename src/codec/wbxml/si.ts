@@ -3,7 +3,7 @@
  */
 import { DecodeError, EncodeError } from '../errors.js';
 import { encodeWbxml, type WbxmlEncodeOptions } from './encoder.js';
-import { dateFromOpaque, dateToOpaque, isIsoDate } from './opaqueDate.js';
+import { dateAttribute, dateToOpaque } from './opaqueDate.js';
 import { attributeOf, decodeWbxml, textOf, type WbxmlAttribute, type WbxmlElement } from './tree.js';
 import type { TokenizeOptions } from './tokenizer.js';
 import { SI } from './vocabularies.js';
@@ -47,9 +47,9 @@ export function siFromTree(root: WbxmlElement, offset = 0): ServiceIndication {
       const id = attributeOf(child, 'si-id');
       if (id) si.siId = id.value;
       const created = attributeOf(child, 'created');
-      if (created) si.created = dateValue(created, offset);
+      if (created) si.created = dateAttribute('created', created.value, created.opaque, offset);
       const expires = attributeOf(child, 'si-expires');
-      if (expires) si.expires = dateValue(expires, offset);
+      if (expires) si.expires = dateAttribute('si-expires', expires.value, expires.opaque, offset);
       const a = attributeOf(child, 'action');
       if (a) {
         if (!SI_ACTIONS.includes(a.value as SiAction)) {
@@ -70,13 +70,6 @@ export function siFromTree(root: WbxmlElement, offset = 0): ServiceIndication {
   si.text = text;
   if (items) si.items = items;
   return si;
-}
-
-function dateValue(a: WbxmlAttribute, offset: number): string {
-  if (a.opaque) return dateFromOpaque(a.opaque, offset);
-  // A date sent as text must still be a date: garbage here would otherwise pass as one.
-  if (!isIsoDate(a.value)) throw new DecodeError('BAD_VALUE', offset, `${a.name} is neither an OPAQUE date nor ISO 8601 text: ${JSON.stringify(a.value.slice(0, 40))}`);
-  return a.value;
 }
 
 export function siToTree(si: Omit<ServiceIndication, 'type' | 'action'> & { action?: SiAction }): WbxmlElement {

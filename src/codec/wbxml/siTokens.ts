@@ -6,7 +6,7 @@
  * the caller takes the tree path, whose result is the definition: this path must equal it.
  */
 import { DecodeError } from '../errors.js';
-import { dateFromOpaque, isIsoDate } from './opaqueDate.js';
+import { dateAttribute } from './opaqueDate.js';
 import { SI_ACTIONS, SI_DEFAULT_ACTION, type ServiceIndication, type SiAction, type SiItem } from './si.js';
 import { WbxmlEvent, WbxmlTokenizer, type TokenizeOptions } from './tokenizer.js';
 import { SI } from './vocabularies.js';
@@ -19,12 +19,6 @@ interface Value {
   text: string;
   opaque: Uint8Array | undefined;
   parts: number;
-}
-
-function dateOf(name: string, v: Value): string {
-  if (v.opaque) return dateFromOpaque(v.opaque, 0);
-  if (!isIsoDate(v.text)) throw new DecodeError('BAD_VALUE', 0, `${name} is neither an OPAQUE date nor ISO 8601 text: ${JSON.stringify(v.text.slice(0, 40))}`);
-  return v.text;
 }
 
 export function siFromTokens(input: Uint8Array, options: Omit<TokenizeOptions, 'vocabulary'> = {}): ServiceIndication | undefined {
@@ -120,8 +114,8 @@ export function siFromTokens(input: Uint8Array, options: Omit<TokenizeOptions, '
         const si = { type: 'si' } as ServiceIndication;
         if (href) { if (href.opaque) return undefined; si.href = href.text; }
         if (siId) { if (siId.opaque) return undefined; si.siId = siId.text; }
-        if (created) si.created = dateOf('created', created);
-        if (expires) si.expires = dateOf('si-expires', expires);
+        if (created) si.created = dateAttribute('created', created.text, created.opaque, 0);
+        if (expires) si.expires = dateAttribute('si-expires', expires.text, expires.opaque, 0);
         let a: SiAction = SI_DEFAULT_ACTION;
         if (action) {
           if (action.opaque) return undefined;
