@@ -323,13 +323,10 @@ export class PushClient extends EventEmitter {
     let taken = 0;
     let reason: UnroutedReason = 'content-type';
     for (const r of candidates) {
-      if (!r.acceptsType(event.contentType)) continue;
-      if (!r.acceptsContactPoint(event.originator)) {
-        this.refuse(r, event, (reason = 'contact-point'));
-        continue;
-      }
-      if (!this.whitelistTable.allows(r.id, r.hasWhitelist, event.originator)) {
-        this.refuse(r, event, (reason = 'whitelist'));
+      const why = this.refusal(r, event);
+      if (why === 'content-type') continue;
+      if (why) {
+        this.refuse(r, event, (reason = why));
         continue;
       }
       taken++;
@@ -343,11 +340,17 @@ export class PushClient extends EventEmitter {
     else this.stats.routed++;
   }
 
+  /** Why `r` does not take `event` (its accept list, contact point, whitelist), or undefined when it does. */
+  private refusal(r: Registration, event: PushEvent): 'content-type' | 'contact-point' | 'whitelist' | undefined {
+    if (!r.acceptsType(event.contentType)) return 'content-type';
+    if (!r.acceptsContactPoint(event.originator)) return 'contact-point';
+    if (!this.whitelistTable.allows(r.id, r.hasWhitelist, event.originator)) return 'whitelist';
+    return undefined;
+  }
+
   /** Whether a registration this push would go to has no room for it. */
   private anyFull(event: PushEvent, candidates: readonly Registration[]): boolean {
-    for (const r of candidates) {
-      if (r.queue.full && r.acceptsType(event.contentType) && r.acceptsContactPoint(event.originator) && this.whitelistTable.allows(r.id, r.hasWhitelist, event.originator)) return true;
-    }
+    for (const r of candidates) if (r.queue.full && this.refusal(r, event) === undefined) return true;
     return false;
   }
 
