@@ -4,14 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { runSuite } from './suite.js';
 import {
-  Reassembler, decodeBody, decodePushPdu, encodeEmn, encodePushPdu, encodeSi, encodeSyncmlNotification, fromHex, segmentFromUserData,
+  collectDatagram, decodeBody, decodePushPdu, encodeEmn, encodePushPdu, encodeSi, encodeSyncmlNotification, fromHex, segmentFromUserData,
 } from '../dist/index.js';
 
 function fixturePush(name) {
   const f = JSON.parse(readFileSync(new URL(`../test/fixtures/sms/${name}.json`, import.meta.url), 'utf8'));
-  const r = new Reassembler();
-  let d;
-  for (const s of f.segments) d = r.push(segmentFromUserData(fromHex(s))) ?? d;
+  const d = collectDatagram(f.segments.map((s) => segmentFromUserData(fromHex(s))));
   return d.payload;
 }
 

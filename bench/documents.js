@@ -3,15 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { runSuite } from './suite.js';
 import {
-  Reassembler, decodeBody, decodePushPdu, encodeCo, encodeEmn, encodeProvisioning, encodeSi, encodeSl, fromHex, segmentFromUserData,
+  collectDatagram, decodeBody, decodePushPdu, encodeCo, encodeEmn, encodeProvisioning, encodeSi, encodeSl, fromHex, segmentFromUserData,
 } from '../dist/index.js';
 import { runLibwbxml } from './peers.js';
 
 function otaBody() {
   const f = JSON.parse(readFileSync(new URL('../test/fixtures/sms/ota-viettel-3-segments.json', import.meta.url), 'utf8'));
-  const r = new Reassembler();
-  let d;
-  for (const s of f.segments) d = r.push(segmentFromUserData(fromHex(s))) ?? d;
+  const d = collectDatagram(f.segments.map((s) => segmentFromUserData(fromHex(s))));
   return decodePushPdu(d.payload).body;
 }
 

@@ -50,6 +50,7 @@ export type { WdpDatagram, Segment } from './wdp/datagram.js';
 export { decodeUdh, writeUdh, udhLength, Iei, type UserDataHeader, type UdhInit, type Concatenation, type Ports, type InformationElement } from './wdp/udh.js';
 export { decodeTextHeader, encodeTextHeader, hasTextHeader, type TextHeader } from './wdp/textHeader.js';
 export { segmentFromUserData, type UserDataContext } from './wdp/userData.js';
+export { collectDatagram } from './wdp/collect.js';
 export {
   Reassembler, DEFAULT_REASSEMBLER_OPTIONS, type ReassemblerOptions, type ReassemblerStats,
   type LostMessage, type LossReason, type RejectedSegment, type RejectReason,

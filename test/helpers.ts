@@ -1,5 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fromHex } from '../src/codec/hex.js';
+import { decodePushPdu, type PushMessage } from '../src/codec/wsp/pushPdu.js';
+import { collectDatagram } from '../src/wdp/collect.js';
+import type { WdpDatagram } from '../src/wdp/datagram.js';
+import { segmentFromUserData } from '../src/wdp/userData.js';
 
 export const hex = (s: string): Uint8Array => fromHex(s);
 
@@ -19,4 +23,25 @@ export function thrown(fn: () => unknown): any {
     return e;
   }
   throw new Error('expected an error, none was thrown');
+}
+
+export interface SmsFixture {
+  file: string;
+  segments: string[];
+  expect: { contentType: string; applicationId: string; segments: number };
+}
+
+/** Each concatenated-SMS fixture (test/fixtures/sms) reassembled: the datagram and its WSP push. */
+export function smsFixturePushes(): Array<SmsFixture & { datagram: WdpDatagram; push: PushMessage }> {
+  return loadFixtures<Omit<SmsFixture, 'file'>>('sms').map((f) => {
+    const datagram = collectDatagram(f.segments.map((s) => segmentFromUserData(fromHex(s))));
+    return { ...f, datagram, push: decodePushPdu(datagram.payload) };
+  });
+}
+
+/** The fixture whose file name starts with `prefix`. */
+export function smsFixturePush(prefix: string): SmsFixture & { datagram: WdpDatagram; push: PushMessage } {
+  const f = smsFixturePushes().find((x) => x.file.startsWith(prefix));
+  if (!f) throw new Error(`no sms fixture ${prefix}`);
+  return f;
 }

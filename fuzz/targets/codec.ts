@@ -17,6 +17,8 @@ import { encodeSl } from '../../src/codec/wbxml/sl.js';
 import { decodeWbxml } from '../../src/codec/wbxml/tree.js';
 import { readHeaders, writeHeaders } from '../../src/codec/wsp/headers.js';
 import { decodePushPdu, decodePushRouting, encodePushPdu } from '../../src/codec/wsp/pushPdu.js';
+import { collectDatagram } from '../../src/wdp/collect.js';
+import { segmentFromUserData } from '../../src/wdp/userData.js';
 import { ByteWriter } from '../../src/codec/writer.js';
 import { co, emn, provisioning, si, sl, text } from '../arbitraries.js';
 import { encodable, Finding, fixtures, hex, same, total, type FuzzTarget } from './common.js';
@@ -127,13 +129,17 @@ function documentTarget<D>(name: string, contentType: string, encode: (doc: D) =
   return t;
 }
 
+/** The WSP PDU a concatenated-SMS fixture carries, reassembled as `decode --input sms` does. */
+function smsPayload(segments: string[]): Uint8Array {
+  return collectDatagram(segments.map((s) => segmentFromUserData(hex(s)))).payload;
+}
+
 function otaBodies(): Buffer[] {
   // The production OTA pushes' bodies (test/fixtures/sms): the WSP PDU after reassembly.
   const out: Buffer[] = [];
   for (const f of fixtures<{ segments: string[]; expect: { contentType: string } }>('sms')) {
     if (f.expect.contentType !== 'application/vnd.wap.connectivity-wbxml') continue;
-    const parts = f.segments.map((s) => { const b = hex(s); return b.subarray(1 + b[0]); });
-    out.push(Buffer.from(decodePushPdu(Buffer.concat(parts)).body));
+    out.push(Buffer.from(decodePushPdu(smsPayload(f.segments)).body));
   }
   return out;
 }
@@ -147,9 +153,8 @@ const emnTarget = documentTarget('emn', 'application/vnd.wap.emn+wbxml', encodeE
 
 function mmsSeeds(): Buffer[] {
   const [f] = fixtures<{ segments: string[] }>('sms');
-  const parts = f.segments.map((s) => { const b = hex(s); return b.subarray(1 + b[0]); });
   return [
-    Buffer.from(decodePushPdu(Buffer.concat(parts)).body),
+    Buffer.from(decodePushPdu(smsPayload(f.segments)).body),
     hex('8c86' + '8d92' + '8b69643100' + '972b313535352f545950453d504c4d4e00' + '85045b5f0e00' + '9581'),
     hex('8c82' + '96' + '06' + '84' + '536fe966' + '00' + '8906' + '80' + '04ea' + '616200'),
   ];

@@ -7,6 +7,8 @@ import { fromHex } from '../codec/hex.js';
 import { encodeSi } from '../codec/wbxml/si.js';
 import { encodeSl } from '../codec/wbxml/sl.js';
 import { encodePushPdu } from '../codec/wsp/pushPdu.js';
+import { collectDatagram } from '../wdp/collect.js';
+import { segmentFromUserData } from '../wdp/userData.js';
 
 /**
  * MMS m-notification-ind in two SMS (TP-User-Data with UDH: ports 9200 -> 2948, 8-bit
@@ -18,12 +20,9 @@ const MMS_NOTIFICATION_TP_UD = [
   '0b05040b8423f000031a020203067188048102a8be83687474703a2f2f31302e37342e3138332e35352f6d6d732f776170656e633f6c6f636174696f6e3d34383630383339343935335f30377967673834627068267269643d31333700',
 ];
 
-/** The WSP push PDU those two SMS carry: each TP-UD after its UDH, in sequence order. */
+/** The WSP push PDU those two SMS carry, reassembled. */
 export function mmsNotificationPdu(): Uint8Array {
-  return Buffer.concat(MMS_NOTIFICATION_TP_UD.map((hex) => {
-    const ud = fromHex(hex);
-    return ud.subarray(1 + ud[0]);
-  }));
+  return collectDatagram(MMS_NOTIFICATION_TP_UD.map((hex) => segmentFromUserData(fromHex(hex)))).payload;
 }
 
 export function siPdu(text: string, href: string, siId: string, applicationId?: number | string): Uint8Array {

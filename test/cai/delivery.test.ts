@@ -245,16 +245,8 @@ describe('encoded through the WSP encoder with a body from the SI encoder', () =
 
 describe('routing the content real networks carry (issue 6 bodies)', () => {
   it('MMS notifications to mms.ua, provisioning (no App ID) to wml.ua with its MAC checked against the client\'s PIN', async () => {
-    const { readFileSync } = await import('node:fs');
-    const { segmentFromUserData } = await import('../../src/wdp/userData.js');
-    const { Reassembler } = await import('../../src/wdp/reassembler.js');
-    const load = (name: string) => {
-      const f = JSON.parse(readFileSync(new URL(`../fixtures/sms/${name}.json`, import.meta.url), 'utf8')) as { segments: string[] };
-      const r = new Reassembler();
-      let d;
-      for (const s of f.segments) d = r.push(segmentFromUserData(Buffer.from(s, 'hex'))) ?? d;
-      return d!;
-    };
+    const { smsFixturePush } = await import('../helpers.js');
+    const load = (name: string) => smsFixturePush(name).datagram;
     const { client } = await boundClient({ secrets: { pin: '1111' } });
     const mms = inbox();
     const settings = inbox();

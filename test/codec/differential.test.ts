@@ -14,14 +14,12 @@ import { coFromTree, encodeCo } from '../../src/codec/wbxml/co.js';
 import { encodeSi, siFromTree } from '../../src/codec/wbxml/si.js';
 import { encodeSl, slFromTree } from '../../src/codec/wbxml/sl.js';
 import { parseXml } from '../../src/codec/wbxml/xml.js';
-import { hex, loadFixtures } from '../helpers.js';
+import { hex, loadFixtures, smsFixturePushes } from '../helpers.js';
 import { co, emn, provisioning, si, sl } from './arbitraries.js';
 import { emnFromTree, encodeEmn } from '../../src/codec/wbxml/emn.js';
 import { encodeProvisioning, provisioningFromTree } from '../../src/codec/wbxml/provisioning.js';
 import { decodeProvisioning } from '../../src/codec/wbxml/provisioning.js';
-import { decodePushPdu } from '../../src/codec/wsp/pushPdu.js';
-import { Reassembler } from '../../src/wdp/reassembler.js';
-import { segmentFromUserData } from '../../src/wdp/userData.js';
+
 
 const haveTool = spawnSync('wbxml2xml', [], { stdio: 'ignore' }).error === undefined;
 // CI installs the peer; a developer machine without it skips, and says so.
@@ -78,11 +76,8 @@ run('decoder agrees with libwbxml2 (wbxml2xml)', () => {
     );
   });
   it('the production provisioning documents (test/fixtures/sms OTA pushes)', () => {
-    for (const f of loadFixtures<{ segments: string[]; expect: { contentType: string } }>('sms').filter((x) => x.expect.contentType === 'application/vnd.wap.connectivity-wbxml')) {
-      const r = new Reassembler();
-      let d;
-      for (const seg of f.segments) d = r.push(segmentFromUserData(hex(seg))) ?? d;
-      const body = decodePushPdu(d!.payload).body;
+    for (const f of smsFixturePushes().filter((x) => x.expect.contentType === 'application/vnd.wap.connectivity-wbxml')) {
+      const body = f.push.body;
       expect(provisioningFromTree(viaLibwbxml(body)), f.file).toEqual(decodeProvisioning(body));
     }
   });

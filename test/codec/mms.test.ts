@@ -4,19 +4,12 @@ import fc from 'fast-check';
 import { decodeBody } from '../../src/codec/body.js';
 import { DecodeError } from '../../src/codec/errors.js';
 import { decodeMmsPdu, encodeMmsPdu, type MmsPdu } from '../../src/codec/mms/pdu.js';
-import { decodePushPdu } from '../../src/codec/wsp/pushPdu.js';
-import { Reassembler } from '../../src/wdp/reassembler.js';
-import { segmentFromUserData } from '../../src/wdp/userData.js';
-import { hex, loadFixtures, thrown } from '../helpers.js';
+import { hex, smsFixturePush, thrown } from '../helpers.js';
 import { isoDate, text } from './arbitraries.js';
 
 /** The captured notification of test/fixtures/sms (two SMS-DELIVERs; source in the fixture). */
 function capturedNotification(): Uint8Array {
-  const [f] = loadFixtures<{ segments: string[] }>('sms').filter((x) => x.file.startsWith('mms'));
-  const r = new Reassembler();
-  let d;
-  for (const s of f.segments) d = r.push(segmentFromUserData(hex(s))) ?? d;
-  return decodePushPdu(d!.payload).body;
+  return smsFixturePush('mms').push.body;
 }
 
 describe('MMS m-notification-ind', () => {

@@ -4,15 +4,13 @@ import { decodeBody } from '../../src/codec/body.js';
 import { DecodeError } from '../../src/codec/errors.js';
 import { encodeSyncmlNotification } from '../../src/codec/syncml/notification.js';
 import { encodeEmn } from '../../src/codec/wbxml/emn.js';
-import { Reassembler } from '../../src/wdp/reassembler.js';
-import { segmentFromUserData } from '../../src/wdp/userData.js';
 import { pushToJson } from '../../src/codec/json.js';
 import { decodeCo, encodeCo } from '../../src/codec/wbxml/co.js';
 import { decodeSi, encodeSi, SI_DEFAULT_ACTION } from '../../src/codec/wbxml/si.js';
 import { decodeSl, encodeSl } from '../../src/codec/wbxml/sl.js';
 import { decodeWbxml } from '../../src/codec/wbxml/tree.js';
 import { decodePushPdu, decodePushRouting, encodePushPdu } from '../../src/codec/wsp/pushPdu.js';
-import { hex, loadFixtures } from '../helpers.js';
+import { hex, loadFixtures, smsFixturePushes } from '../helpers.js';
 import { co, si, sl, url } from './arbitraries.js';
 
 const RUNS = 300;
@@ -128,13 +126,7 @@ describe('robustness (fast-check)', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => total(() => decodeWbxml(b))), { numRuns: 2000 });
   });
   it('mutated real MMS, provisioning, EMN and SyncML bodies, and arbitrary bytes as each: total', () => {
-    const pushes = loadFixtures<{ segments: string[] }>('sms').map((f) => {
-      const r = new Reassembler();
-      let d;
-      for (const s of f.segments) d = r.push(segmentFromUserData(hex(s))) ?? d;
-      const m = decodePushPdu(d!.payload);
-      return [m.contentType, m.contentTypeParameters, m.body] as const;
-    });
+    const pushes = smsFixturePushes().map(({ push: m }) => [m.contentType, m.contentTypeParameters, m.body] as const);
     const others = [
       ['application/vnd.wap.emn+wbxml', {}, encodeEmn({ mailbox: 'mailat:a@b.com', timestamp: '2026-11-29T10:00:00Z' })] as const,
       ['application/vnd.syncml.notification', {}, encodeSyncmlNotification({ sessionId: 1, serverId: 'srv', syncs: [{ syncType: 6, contentType: 7, serverUri: 'card' }] })] as const,

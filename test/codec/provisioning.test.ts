@@ -6,19 +6,12 @@ import { decodeBody } from '../../src/codec/body.js';
 import { decodeEmn, encodeEmn } from '../../src/codec/wbxml/emn.js';
 import { decodeProvisioning, encodeProvisioning, type ProvisioningDocument } from '../../src/codec/wbxml/provisioning.js';
 import { imsiSemiOctets, userPinMacPin, verifyProvisioning } from '../../src/codec/wbxml/provisioningSecurity.js';
-import { decodePushPdu } from '../../src/codec/wsp/pushPdu.js';
-import { Reassembler } from '../../src/wdp/reassembler.js';
-import { segmentFromUserData } from '../../src/wdp/userData.js';
-import { hex, loadFixtures, thrown } from '../helpers.js';
+import { hex, smsFixturePush, thrown } from '../helpers.js';
 import { emn, provisioning } from './arbitraries.js';
 
 /** The OTA settings pushes of test/fixtures/sms (an operator-facing gateway's production pushes; source in the fixtures). */
 function otaPush(name: string) {
-  const [f] = loadFixtures<{ segments: string[] }>('sms').filter((x) => x.file.startsWith(name));
-  const r = new Reassembler();
-  let d;
-  for (const s of f.segments) d = r.push(segmentFromUserData(hex(s))) ?? d;
-  return decodePushPdu(d!.payload);
+  return smsFixturePush(name).push;
 }
 
 const hmacHex = (key: Uint8Array | string, body: Uint8Array) => createHmac('sha1', key).update(body).digest('hex').toUpperCase();
