@@ -45,3 +45,12 @@ export function smsFixturePush(prefix: string): SmsFixture & { datagram: WdpData
   if (!f) throw new Error(`no sms fixture ${prefix}`);
   return f;
 }
+
+/** Waits for `cond` (polled every 20 ms) up to `timeoutMs`: tests on sockets and processes stop by themselves. */
+export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 3_000, what = 'the condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

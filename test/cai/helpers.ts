@@ -48,10 +48,4 @@ export function inbox() {
   return { got, handler: (e: PushEvent) => { got.push(e); } };
 }
 
-export async function until(cond: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+export { until } from '../helpers.js';

@@ -20,13 +20,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function until(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { until } from '../helpers.js';
 
 /** Processes started by a suite, stopped by it: SIGTERM, then SIGKILL after a grace period. */
 export class Processes {
