@@ -29,6 +29,11 @@ export const documents = [
 
 let sink = 0;
 
+/** libwbxml2 on the same documents, for a fixed time per document (bench/peers.js). */
+export function runDocumentsPeer({ quick = false } = {}) {
+  return runLibwbxml(documents.map(([name, , body]) => [name, body]), quick ? 0.5 : 3);
+}
+
 export async function runDocuments({ quick = false } = {}) {
   const cases = [];
   for (const [name, ct, body, encode] of documents) {
@@ -36,6 +41,6 @@ export async function runDocuments({ quick = false } = {}) {
     cases.push([`${name}-encode`, () => { sink += encode().length; }]);
   }
   const results = await runSuite('documents', cases, { quick });
-  const peer = runLibwbxml(documents.map(([name, , body]) => [name, body]), quick ? 0.5 : 3);
+  const peer = runDocumentsPeer({ quick });
   return { results, peer, sizes: Object.fromEntries(documents.map(([name, , body]) => [name, body.length])), sink };
 }

@@ -33,3 +33,24 @@ export function runLibwbxml(documents, secondsEach) {
   }
   return out;
 }
+
+/**
+ * Two runs of the peer (one before our suites, one after) as one figure each: their mean, with
+ * both runs and their spread kept, so a ratio is not at the mercy of one noisy moment of the machine.
+ */
+export function mergePeerRuns(first, second) {
+  if (first.skipped || second.skipped) return first.skipped ? first : second;
+  const out = {};
+  for (const [name, b] of Object.entries(second)) {
+    const a = first[name] ?? b;
+    const tree = (a.tree + b.tree) / 2;
+    out[name] = {
+      tree,
+      xml: (a.xml + b.xml) / 2,
+      status: b.status,
+      runs: { tree: [a.tree, b.tree], xml: [a.xml, b.xml] },
+      treeSpreadPercent: (Math.abs(a.tree - b.tree) / tree) * 100,
+    };
+  }
+  return out;
+}

@@ -4,7 +4,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { runCodec } from './codec.js';
-import { runDocuments } from './documents.js';
+import { runDocuments, runDocumentsPeer } from './documents.js';
+import { mergePeerRuns } from './peers.js';
 import { runContent } from './content.js';
 import { runWdp } from './wdp.js';
 import { runCai } from './cai.js';
@@ -17,12 +18,16 @@ const started = Date.now();
 const section = (name) => console.log(`\n${name}  (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 console.log(`wappush benchmarks (${quick ? 'quick' : 'full'}) on ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, Node ${process.version}`);
 
+section('libwbxml2 (C), first of two runs: before our suites, so drift of the machine shows as spread');
+const peerFirst = runDocumentsPeer({ quick });
+if (peerFirst.skipped) console.log(`  libwbxml2 peer skipped: ${peerFirst.skipped}`);
 section('codec: WSP push decode (full, routing-only, headers-only), SI encode');
 const codec = await runCodec({ quick });
 section('documents: each WBXML document decoded and encoded; libwbxml2 (C) on the same octets');
 const documents = await runDocuments({ quick });
+documents.peer = mergePeerRuns(peerFirst, documents.peer);
 if (documents.peer.skipped) console.log(`  libwbxml2 peer skipped: ${documents.peer.skipped}`);
-else for (const [name, p] of Object.entries(documents.peer)) console.log(`  libwbxml2 ${name.padEnd(13)} tree ${Math.round(p.tree).toLocaleString('en-US').padStart(10)} ops/s   wbxml2xml ${Math.round(p.xml).toLocaleString('en-US').padStart(10)} ops/s`);
+else for (const [name, p] of Object.entries(documents.peer)) console.log(`  libwbxml2 ${name.padEnd(13)} tree ${Math.round(p.tree).toLocaleString('en-US').padStart(10)} ops/s (two runs ±${(p.treeSpreadPercent / 2).toFixed(1)}%)   wbxml2xml ${Math.round(p.xml).toLocaleString('en-US').padStart(10)} ops/s`);
 section('content: MMS, provisioning, EMN, SyncML pushes beside the SI push');
 const content = await runContent({ quick });
 section('wdp: UDH, reassembly (1, 3, 8 segments; 10,000 pending), deliver_sm; the smpp package');

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { decodeBody } from '../../src/codec/body.js';
 import { pushToJson } from '../../src/codec/json.js';
-import { resolveLimits } from '../../src/codec/limits.js';
+import { DEFAULT_LIMITS, resolveLimits, type Limits } from '../../src/codec/limits.js';
 import { decodeMmsPdu, encodeMmsPdu } from '../../src/codec/mms/pdu.js';
 import { ByteReader } from '../../src/codec/reader.js';
 import { decodeSyncmlNotification, encodeSyncmlNotification } from '../../src/codec/syncml/notification.js';
@@ -10,7 +10,7 @@ import { encodeCo } from '../../src/codec/wbxml/co.js';
 import { encodeEmn } from '../../src/codec/wbxml/emn.js';
 import { encodeProvisioning } from '../../src/codec/wbxml/provisioning.js';
 import { encodeSi, siFromTree } from '../../src/codec/wbxml/si.js';
-import { siFromTokens } from '../../src/codec/wbxml/siTokens.js';
+import { siFromBytes } from '../../src/codec/wbxml/siBytes.js';
 import { SI } from '../../src/codec/wbxml/vocabularies.js';
 import { DecodeError } from '../../src/codec/errors.js';
 import { encodeSl } from '../../src/codec/wbxml/sl.js';
@@ -212,18 +212,33 @@ function outcome(fn: () => unknown): string {
 }
 const siFast: FuzzTarget = {
   name: 'si-fast',
-  description: 'The SI fast path (tokens straight into the object) against the tree path',
+  description: 'The SI fast path (octets straight into the object) against the tree path, also under tight limits',
   fuzz(buf) {
-    const fast = outcome(() => siFromTokens(buf));
-    if (fast === 'fallback') return;
-    const slow = outcome(() => siFromTree(decodeWbxml(buf, { vocabulary: SI }).root, 0));
-    if (fast !== slow) throw new Finding(`SI fast path disagrees with the tree path\n  fast ${fast.slice(0, 300)}\n  tree ${slow.slice(0, 300)}`);
+    siAgrees(buf, DEFAULT_LIMITS);
   },
   seeds: () => siTarget.seeds(),
   properties: () => [
     { name: 'generated SI documents', property: fc.property(si, (d) => void siFast.fuzz(Buffer.from(encodeSi(d)))) },
     { name: 'near-valid SI documents', property: fc.property(nearValid(siTarget.seeds()), (b) => void siFast.fuzz(b)) },
+    { name: 'SI documents under tight limits', property: fc.property(si, tightLimits, (d, limits) => void siAgrees(Buffer.from(encodeSi(d)), limits)) },
   ],
 };
+
+/** Limits small enough for generated SI documents to reach each of them. */
+const tightLimits = fc.record({
+  maxDocumentSize: fc.integer({ min: 1, max: 200 }),
+  maxDepth: fc.integer({ min: 1, max: 4 }),
+  maxStringLength: fc.integer({ min: 0, max: 40 }),
+  maxAttributes: fc.integer({ min: 0, max: 6 }),
+  maxNodes: fc.integer({ min: 1, max: 12 }),
+}).map((l) => resolveLimits(l));
+
+/** The fast path never throws; where it answers, the tree path must give the same object. */
+function siAgrees(buf: Uint8Array, limits: Limits): void {
+  const fast = outcome(() => siFromBytes(buf, undefined, limits));
+  if (fast === 'fallback') return;
+  const slow = outcome(() => siFromTree(decodeWbxml(buf, { vocabulary: SI, limits }).root, 0));
+  if (fast !== slow) throw new Finding(`SI fast path disagrees with the tree path\n  fast ${fast.slice(0, 300)}\n  tree ${slow.slice(0, 300)}`);
+}
 
 export const codecTargets: FuzzTarget[] = [wspPush, wspHeaders, wbxml, siTarget, siFast, slTarget, coTarget, provisioningTarget, emnTarget, mms, syncml];

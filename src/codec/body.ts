@@ -15,7 +15,7 @@ import { PROV } from './wbxml/provisioningVocabulary.js';
 import { decodeMmsPdu, type MmsPdu } from './mms/pdu.js';
 import { decodeSyncmlNotification, type SyncmlNotification, type SyncmlSecrets } from './syncml/notification.js';
 import { siFromTree, type ServiceIndication } from './wbxml/si.js';
-import { siFromTokens } from './wbxml/siTokens.js';
+import { siFromBytes } from './wbxml/siBytes.js';
 import { slFromTree, type ServiceLoading } from './wbxml/sl.js';
 import { decodeWbxml, type WbxmlElement } from './wbxml/tree.js';
 import { CO, EMN, SI, SL } from './wbxml/vocabularies.js';
@@ -46,12 +46,12 @@ type BodyCodec =
   }
   | { kind: 'binary'; decode: (body: Uint8Array, params: Parameters, options: DecodeBodyOptions, limits: Limits) => PushBody };
 
-type FastReader = (body: Uint8Array, options: { defaultCharset?: Charset; limits: Limits }) => PushBody | undefined;
+type FastReader = (body: Uint8Array, defaultCharset: Charset | undefined, limits: Limits) => PushBody | undefined;
 const wbxml = (vocabulary: Vocabulary, fromTree: (root: WbxmlElement, offset: number) => PushBody, xml: boolean, fast?: FastReader): BodyCodec => ({ kind: 'wbxml', vocabulary, fromTree, xml, fast });
 
 /** Content type -> decoder. Binary (WBXML) and textual (XML) forms of each document. */
 const CODECS: ReadonlyMap<string, BodyCodec> = new Map([
-  ['application/vnd.wap.sic', wbxml(SI, siFromTree, false, siFromTokens)],
+  ['application/vnd.wap.sic', wbxml(SI, siFromTree, false, siFromBytes)],
   ['text/vnd.wap.si', wbxml(SI, siFromTree, true)],
   ['application/vnd.wap.slc', wbxml(SL, slFromTree, false)],
   ['text/vnd.wap.sl', wbxml(SL, slFromTree, true)],
@@ -65,8 +65,13 @@ const CODECS: ReadonlyMap<string, BodyCodec> = new Map([
   ['application/vnd.syncml.notification', { kind: 'binary', decode: (body, _p, o) => decodeSyncmlNotification(body, { baseOffset: o.baseOffset, secrets: o.secrets?.syncml }) }],
 ]);
 
+/** Content types are case-insensitive; WSP decoding already gives well-known ones in lower case. */
+function codecFor(contentType: string): BodyCodec | undefined {
+  return CODECS.get(contentType) ?? CODECS.get(contentType.toLowerCase());
+}
+
 export function hasBodyDecoder(contentType: string): boolean {
-  return CODECS.has(contentType.toLowerCase());
+  return codecFor(contentType) !== undefined;
 }
 
 export interface DecodeBodyOptions {
@@ -94,7 +99,7 @@ function octetsBefore(text: string, chars: number, cs: Charset, length: number):
 }
 
 export function decodeBody(contentType: string, params: Parameters, body: Uint8Array, options: DecodeBodyOptions = {}): PushBody {
-  const codec = CODECS.get(contentType.toLowerCase());
+  const codec = codecFor(contentType);
   if (!codec) return { type: 'binary', length: body.length };
   const base = options.baseOffset ?? 0;
   const limits = resolveLimits(options.limits);
@@ -114,7 +119,7 @@ export function decodeBody(contentType: string, params: Parameters, body: Uint8A
         throw e;
       }
     } else {
-      decoded = codec.fast?.(body, { defaultCharset: charset, limits })
+      decoded = codec.fast?.(body, charset, limits)
         ?? codec.fromTree(decodeWbxml(body, { vocabulary: codec.vocabulary, defaultCharset: charset, limits }).root, 0);
     }
   } catch (e) {

@@ -1,10 +1,11 @@
-// The SI fast path (siTokens.ts) must give exactly what the tree path gives, or step aside.
+// The SI fast path (siBytes.ts) must give exactly what the tree path gives, or step aside.
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../src/codec/errors.js';
 import { encodeSi, siFromTree } from '../../src/codec/wbxml/si.js';
-import { siFromTokens } from '../../src/codec/wbxml/siTokens.js';
+import { siFromBytes } from '../../src/codec/wbxml/siBytes.js';
+import { DEFAULT_LIMITS } from '../../src/codec/limits.js';
 import { decodeWbxml } from '../../src/codec/wbxml/tree.js';
 import { SI } from '../../src/codec/wbxml/vocabularies.js';
 import { nearValid } from '../../fuzz/targets/mutate.js';
@@ -24,7 +25,7 @@ function outcome(fn: () => unknown): Outcome {
 }
 
 const tree = (b: Uint8Array) => outcome(() => siFromTree(decodeWbxml(b, { vocabulary: SI }).root, 0));
-const fast = (b: Uint8Array) => outcome(() => siFromTokens(b));
+const fast = (b: Uint8Array) => outcome(() => siFromBytes(b, undefined, DEFAULT_LIMITS));
 
 /** The fast path agrees with the tree path whenever it answers (a result or the same error). */
 function agree(b: Uint8Array): boolean {

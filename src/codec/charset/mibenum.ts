@@ -65,10 +65,14 @@ const TABLE: ReadonlyArray<readonly [number, string, string, (1 | 2 | 4)?]> = [
 ];
 
 const byMib = new Map<number, Charset>();
+/** MIBenums below 256 (every Short-integer charset, UTF-8 among them) also by index: no Map probe per decode. */
+const DENSE_MIBS = 256;
+const byMibDense: (Charset | undefined)[] = new Array<Charset | undefined>(DENSE_MIBS).fill(undefined);
 const byName = new Map<string, Charset>();
 for (const [mib, name, iconv, unit = 1] of TABLE) {
   const cs: Charset = Object.freeze({ mib, name, iconv, unit });
   byMib.set(mib, cs);
+  if (mib < DENSE_MIBS) byMibDense[mib] = cs;
   byName.set(name, cs);
 }
 // Common aliases a push initiator may write in a charset parameter or XML declaration.
@@ -84,9 +88,10 @@ export const UTF8_MIB = 106;
 export const ANY_CHARSET = 0;
 
 export function charsetByMib(mib: number): Charset | undefined {
-  return byMib.get(mib);
+  return mib >= 0 && mib < DENSE_MIBS ? byMibDense[mib] : byMib.get(mib);
 }
 
 export function charsetByName(name: string): Charset | undefined {
-  return byName.get(name.toLowerCase());
+  // The exact name first: WSP decoding already writes well-known charsets in lower case.
+  return byName.get(name) ?? byName.get(name.toLowerCase());
 }

