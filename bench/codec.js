@@ -5,13 +5,13 @@ import { decodeBody, decodePushPdu, decodePushRouting, encodePushPdu, encodeSi, 
 
 // A typical SI push: WAP-167 example body (86 octets, as in the Gecko test vector), with
 // X-Wap-Application-Id and a charset parameter, as PPGs send it.
-const siBody = encodeSi({
+export const siBody = encodeSi({
   href: 'http://www.xyz.com/email/123/abc.wml',
   created: '1999-06-25T15:23:15Z',
   expires: '1999-06-30T00:00:00Z',
   text: 'You have 4 new emails',
 });
-const siPdu = encodePushPdu({
+export const siPdu = encodePushPdu({
   transactionId: 1,
   contentType: 'application/vnd.wap.sic',
   contentTypeParameters: { charset: 'utf-8' },
@@ -28,7 +28,8 @@ const slPdu = encodePushPdu({
 const capturedPdu = fromHex('FD0601AE02056A0045C60D03676F6F676C652E636F6D0007010342696B61736800010100');
 
 let sink = 0;
-function fullDecode(pdu) {
+/** The full decode every "si-push-decode" figure means: the WSP PDU and its body, into objects. */
+export function fullDecode(pdu) {
   const m = decodePushPdu(pdu);
   const body = decodeBody(m.contentType, m.contentTypeParameters, m.body);
   sink += m.headers.length + (body.type === 'si' ? body.text.length : 1);

@@ -19,12 +19,15 @@ export function buildLibwbxml() {
   return { ok: true };
 }
 
-/** ops/s of libwbxml2 on each document: { name: { tree, xml } }, or { skipped: why }. */
-export function runLibwbxml(documents, secondsEach) {
+/**
+ * ops/s of libwbxml2 on each document: { name: { tree, xml } }, or { skipped: why }. With
+ * `treeOnly` the tree build gets the whole time and xml is 0.
+ */
+export function runLibwbxml(documents, secondsEach, { treeOnly = false } = {}) {
   const built = buildLibwbxml();
   if (!built.ok) return { skipped: built.why };
   const input = documents.map(([name, bytes]) => `${name} ${Buffer.from(bytes).toString('hex')}`).join('\n') + '\n';
-  const r = spawnSync(binary, [String(secondsEach)], { input, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(binary, [String(secondsEach), ...(treeOnly ? ['tree'] : [])], { input, encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0) return { skipped: `libwbxml-bench exited ${r.status}: ${r.stderr}` };
   const out = {};
   for (const line of r.stdout.trim().split('\n')) {

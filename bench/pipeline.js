@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { runSuite } from './suite.js';
+import { opsPerSec, paired } from './paired.js';
 import {
   CommandId, PushClient, SmscSimulator, decodeBody, decodePushPdu, decodeShortMessagePdu, encodePushPdu, encodeShortMessagePdu, encodeSi,
   segmentFromSmpp, smppShortMessages,
@@ -116,6 +117,15 @@ export async function runPipeline({ quick = false } = {}) {
     ['peer-push-decode-alone', () => { const m = decodePushPdu(pushPdu); sink += decodeBody(m.contentType, m.contentTypeParameters, m.body).type.length; }],
     ['peer-push-headers-decode-alone', () => { sink += decodePushPdu(pushPdu).headers.length; }],
   ], { quick });
+  // The target ratio (pipeline within 2x of the decode alone), in paired rounds (bench/paired.js).
+  process.stdout.write('  pipeline-single-sms / peer-push-decode-alone in paired rounds:\n');
+  const versusDecode = paired({
+    ours: (sec) => opsPerSec(() => { through(one.client, singles[i++ & 255]); }, sec),
+    peer: (sec) => opsPerSec(() => { const m = decodePushPdu(pushPdu); sink += decodeBody(m.contentType, m.contentTypeParameters, m.body).type.length; }, sec),
+    rounds: quick ? 3 : 7,
+    seconds: quick ? 0.3 : 1,
+  });
+  for (const r of versusDecode.rounds) process.stdout.write(`    ${r.ours.toLocaleString('en-US').padStart(10)} vs ${r.peer.toLocaleString('en-US').padStart(10)} ops/s: ${r.ratio.toFixed(2)}x\n`);
   for (const c of [one, many]) {
     if (c.client.stats.unrouted) throw new Error('bench pushes went unrouted');
     await c.close();
@@ -126,5 +136,5 @@ export async function runPipeline({ quick = false } = {}) {
   const perRegistration = await bytesPerRegistration(quick ? 200 : 1_000);
   process.stdout.write(`  per registration: ${perRegistration} octets\n  worker_threads:\n`);
   const workers = await scaling(quick ? 1_000 : 3_000);
-  return { results, heap, perRegistration, workers, sink };
+  return { results, heap, perRegistration, workers, versusDecode, sink };
 }

@@ -1,19 +1,25 @@
 // `npm run bench [-- --quick]`: every layer's suite with its peers in the same run, a table on the
 // terminal as it goes, bench/results/latest.json (machine, Node, every case's ops/s and margin,
 // ratios named "case/vs-peer" = our speed / the peer's, memory, scaling) and bench/results/ratios.svg.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { runCodec } from './codec.js';
-import { runDocuments, runDocumentsPeer } from './documents.js';
+import path from 'node:path';
+import { runDocumentsPeer } from './documents.js';
 import { mergePeerRuns } from './peers.js';
-import { runContent } from './content.js';
-import { runWdp } from './wdp.js';
-import { runCai } from './cai.js';
-import { runPipeline } from './pipeline.js';
-import { runSmpp } from './smpp.js';
 import { ratiosSvg } from './svg.js';
 
 const quick = process.argv.includes('--quick');
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'wappush-bench-'));
+
+/** A suite in its own process (bench/child.js); its progress goes to our terminal, its figures come back as JSON. */
+function inChild(name) {
+  const out = path.join(scratch, `${name}.json`);
+  const args = ['--expose-gc', new URL('./child.js', import.meta.url).pathname, name, out, ...(quick ? ['--quick'] : [])];
+  const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`bench suite ${name} exited with ${r.status ?? r.signal}`);
+  return JSON.parse(readFileSync(out, 'utf8'));
+}
 const started = Date.now();
 const section = (name) => console.log(`\n${name}  (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 console.log(`wappush benchmarks (${quick ? 'quick' : 'full'}) on ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, Node ${process.version}`);
@@ -22,22 +28,37 @@ section('libwbxml2 (C), first of two runs: before our suites, so drift of the ma
 const peerFirst = runDocumentsPeer({ quick });
 if (peerFirst.skipped) console.log(`  libwbxml2 peer skipped: ${peerFirst.skipped}`);
 section('codec: WSP push decode (full, routing-only, headers-only), SI encode');
-const codec = await runCodec({ quick });
+const codec = inChild('codec');
 section('documents: each WBXML document decoded and encoded; libwbxml2 (C) on the same octets');
-const documents = await runDocuments({ quick });
+const documents = inChild('documents');
 documents.peer = mergePeerRuns(peerFirst, documents.peer);
 if (documents.peer.skipped) console.log(`  libwbxml2 peer skipped: ${documents.peer.skipped}`);
 else for (const [name, p] of Object.entries(documents.peer)) console.log(`  libwbxml2 ${name.padEnd(13)} tree ${Math.round(p.tree).toLocaleString('en-US').padStart(10)} ops/s (two runs ±${(p.treeSpreadPercent / 2).toFixed(1)}%)   wbxml2xml ${Math.round(p.xml).toLocaleString('en-US').padStart(10)} ops/s`);
 section('content: MMS, provisioning, EMN, SyncML pushes beside the SI push');
-const content = await runContent({ quick });
+const content = inChild('content');
 section('wdp: UDH, reassembly (1, 3, 8 segments; 10,000 pending), deliver_sm; the smpp package');
-const wdp = await runWdp({ quick });
+const wdp = inChild('wdp');
 section('cai: dispatch with 1 and 1,000 registrations');
-const cai = await runCai({ quick });
+const cai = inChild('cai');
 section('pipeline: deliver_sm octets to the handler; heap; registrations; worker_threads');
-const pipeline = await runPipeline({ quick });
+const pipeline = inChild('pipeline');
 section('smpp end to end on loopback (deliveries/s), beside the smpp package pair');
-const endToEnd = await runSmpp({ quick });
+const endToEnd = inChild('smpp');
+
+section('targets: each ratio in paired rounds (ours and the peer alternating; bench/paired.js)');
+const siTarget = inChild('si-target');
+const siVersusLibwbxml = siTarget.skipped ? undefined : siTarget;
+if (siVersusLibwbxml) {
+  for (const r of siVersusLibwbxml.rounds) console.log(`  si-push-decode ${r.ours.toLocaleString('en-US').padStart(10)} vs libwbxml2 tree ${r.peer.toLocaleString('en-US').padStart(10)} ops/s: ${r.ratio.toFixed(2)}x`);
+}
+/** Heap growth from the first quarter of the 1,000,000-push run to its end that still counts as flat. */
+const HEAP_FLAT_BYTES = 1 << 20;
+const target = (want, p, met) => (p ? { want, ratio: p.ratio, min: p.min, max: p.max, rounds: p.rounds, met } : { want, skipped: true });
+const targets = {
+  'si-push-decode/vs-libwbxml2-tree': target('>= 5 (full SI push decode at least 5x libwbxml2 parsing the SI body)', siVersusLibwbxml, siVersusLibwbxml?.ratio >= 5),
+  'pipeline-single-sms/vs-push-decode-alone': target('>= 0.5 (the pipeline within 2x of the decode alone)', pipeline.versusDecode, pipeline.versusDecode.ratio >= 0.5),
+  'heap-growth': { want: `flat: under ${HEAP_FLAT_BYTES} octets from the first quarter of the run to its end`, bytes: pipeline.heap.growthBytes, pushes: pipeline.heap.pushes, met: pipeline.heap.growthBytes < HEAP_FLAT_BYTES },
+};
 
 const results = [...codec.results, ...documents.results, ...content.results, ...wdp.results, ...cai.results, ...pipeline.results];
 const hz = Object.fromEntries(results.map((r) => [r.name, r.hz]));
@@ -60,9 +81,16 @@ if (!documents.peer.skipped) {
   ratios['si-push-decode/vs-libwbxml2-tree'] = hz['si-push-decode'] / documents.peer.si.tree;
 } else delete ratios['si-push-decode/vs-libwbxml2-tree'];
 for (const e of endToEnd) ratios[`smpp-end-to-end-window-${e.window}/vs-smpp-package-pair`] = e.ratio;
+// The targets' ratios are the paired medians: the single figures above were taken minutes apart.
+for (const [k, t] of Object.entries(targets)) if (t.ratio !== undefined) ratios[k] = t.ratio;
 
 console.log('\nratios (our speed / the peer\'s):');
 for (const [k, v] of Object.entries(ratios)) console.log(`  ${k.padEnd(58)} ${v.toFixed(2)}x`);
+console.log('\ntargets (issue 9):');
+for (const [k, t] of Object.entries(targets)) {
+  const figure = t.skipped ? 'skipped (no peer)' : t.ratio !== undefined ? `${t.ratio.toFixed(2)}x (rounds ${t.min.toFixed(2)}-${t.max.toFixed(2)}x)` : `${t.bytes} octets over ${t.pushes.toLocaleString('en-US')} pushes`;
+  console.log(`  ${t.skipped ? '-' : t.met ? 'met    ' : 'NOT met'}  ${k.padEnd(44)} ${figure}   want ${t.want}`);
+}
 const growth = pipeline.heap.growthBytes;
 console.log(`\nheap growth over ${pipeline.heap.pushes.toLocaleString('en-US')} pushes (after the first quarter): ${(growth / 1024).toFixed(1)} KiB`);
 if (wdp.memory) console.log(`pending reassembly: ${wdp.memory.bookkeepingBytesPerMessage} octets of bookkeeping per message; per registration: ${pipeline.perRegistration} octets`);
@@ -79,11 +107,13 @@ const report = {
   cases: results.map((r) => ({ name: r.name, opsPerSec: r.hz, marginPercent: r.rme, samples: r.samples })),
   peers: { libwbxml2: documents.peer, documentOctets: documents.sizes },
   ratios,
+  targets,
   memory: { pendingReassembly: wdp.memory ?? null, bytesPerRegistration: pipeline.perRegistration, heapOverRun: pipeline.heap },
   scaling: { pipelineWorkers: pipeline.workers },
   smppEndToEnd: endToEnd,
 };
 writeFileSync(new URL('latest.json', out), JSON.stringify(report, null, 2) + '\n');
 writeFileSync(new URL('ratios.svg', out), ratiosSvg(ratios, `wappush / peer, ${quick ? 'quick ' : ''}run of ${report.date.slice(0, 10)} (${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version})`));
+rmSync(scratch, { recursive: true, force: true });
 console.log(`\nwrote bench/results/latest.json and bench/results/ratios.svg in ${report.seconds} s`);
 process.exit(0);

@@ -1,5 +1,6 @@
 /** Generators of valid structures (documents, PDUs), shared by the fuzz campaigns and the tests. */
 import fc from 'fast-check';
+import { resolveLimits } from '../src/codec/limits.js';
 
 /** Text without NUL or leading/trailing whitespace (XML paths trim; the wire keeps it). */
 export const text = fc
@@ -62,3 +63,12 @@ export const emn = fc.record({
   mailbox: fc.tuple(fc.constantFrom('mailat:', 'pop://', 'imap://', 'http://', 'https://www.', 'x-mail:'), fc.stringMatching(/^[a-z0-9@._-]{1,20}$/), fc.constantFrom('.com', '.org', '')).map(([a, b, c]) => a + b + c),
   timestamp: fc.option(isoDate, { nil: undefined }),
 }).map((e) => (e.timestamp === undefined ? { mailbox: e.mailbox } : e));
+
+/** Limits small enough for generated documents to reach each of them (the decoders' LIMIT paths). */
+export const tightLimits = fc.record({
+  maxDocumentSize: fc.integer({ min: 1, max: 400 }),
+  maxDepth: fc.integer({ min: 1, max: 4 }),
+  maxStringLength: fc.integer({ min: 0, max: 80 }),
+  maxAttributes: fc.integer({ min: 0, max: 8 }),
+  maxNodes: fc.integer({ min: 1, max: 40 }),
+}).map((l) => resolveLimits(l));

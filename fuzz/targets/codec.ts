@@ -20,7 +20,7 @@ import { decodePushPdu, decodePushRouting, encodePushPdu } from '../../src/codec
 import { collectDatagram } from '../../src/wdp/collect.js';
 import { segmentFromUserData } from '../../src/wdp/userData.js';
 import { ByteWriter } from '../../src/codec/writer.js';
-import { co, emn, provisioning, si, sl, text } from '../arbitraries.js';
+import { co, emn, provisioning, si, sl, text, tightLimits } from '../arbitraries.js';
 import { encodable, Finding, fixtures, hex, same, total, type FuzzTarget } from './common.js';
 import { nearValid } from './mutate.js';
 
@@ -223,15 +223,6 @@ const siFast: FuzzTarget = {
     { name: 'SI documents under tight limits', property: fc.property(si, tightLimits, (d, limits) => void siAgrees(Buffer.from(encodeSi(d)), limits)) },
   ],
 };
-
-/** Limits small enough for generated SI documents to reach each of them. */
-const tightLimits = fc.record({
-  maxDocumentSize: fc.integer({ min: 1, max: 200 }),
-  maxDepth: fc.integer({ min: 1, max: 4 }),
-  maxStringLength: fc.integer({ min: 0, max: 40 }),
-  maxAttributes: fc.integer({ min: 0, max: 6 }),
-  maxNodes: fc.integer({ min: 1, max: 12 }),
-}).map((l) => resolveLimits(l));
 
 /** The fast path never throws; where it answers, the tree path must give the same object. */
 function siAgrees(buf: Uint8Array, limits: Limits): void {

@@ -173,10 +173,13 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
   push(segment: Segment): WdpDatagram | undefined {
     const stats = this.stats;
     stats.segments++;
-    const now = this.now();
-    this.expire(now);
     const { total, sequence } = segment;
-    if (segment.reference === undefined || total === 1) {
+    const single = segment.reference === undefined || total === 1;
+    // A single SMS into a reassembler holding nothing has nothing to expire: no clock read.
+    const quiet = single && this.order.size === 0 && this.recentOrder.size === 0;
+    const now = quiet ? 0 : this.now();
+    if (!quiet) this.expire(now);
+    if (single) {
       if (total === 1 && sequence !== 1) return this.reject(segment, 'bad-sequence');
       stats.datagrams++;
       return datagram(segment, 1, segment.data);

@@ -10,7 +10,10 @@ import { decodeWbxml } from '../../src/codec/wbxml/tree.js';
 import { SI } from '../../src/codec/wbxml/vocabularies.js';
 import { nearValid } from '../../fuzz/targets/mutate.js';
 import { hex, loadFixtures } from '../helpers.js';
-import { si } from './arbitraries.js';
+import { si, tightLimits } from './arbitraries.js';
+import { bcdDate, dateFromOpaque } from '../../src/codec/wbxml/opaqueDate.js';
+import { decodeBody } from '../../src/codec/body.js';
+import type { Limits } from '../../src/codec/limits.js';
 
 type Outcome = { ok: unknown } | { error: string } | { fallback: true };
 
@@ -24,14 +27,14 @@ function outcome(fn: () => unknown): Outcome {
   }
 }
 
-const tree = (b: Uint8Array) => outcome(() => siFromTree(decodeWbxml(b, { vocabulary: SI }).root, 0));
-const fast = (b: Uint8Array) => outcome(() => siFromBytes(b, undefined, DEFAULT_LIMITS));
+const tree = (b: Uint8Array, limits: Limits = DEFAULT_LIMITS) => outcome(() => siFromTree(decodeWbxml(b, { vocabulary: SI, limits }).root, 0));
+const fast = (b: Uint8Array, limits: Limits = DEFAULT_LIMITS) => outcome(() => siFromBytes(b, undefined, limits));
 
-/** The fast path agrees with the tree path whenever it answers (a result or the same error). */
-function agree(b: Uint8Array): boolean {
-  const f = fast(b);
+/** The fast path agrees with the tree path whenever it answers (it never throws: errors are the tree's). */
+function agree(b: Uint8Array, limits: Limits = DEFAULT_LIMITS): boolean {
+  const f = fast(b, limits);
   if ('fallback' in f) return false;
-  expect(f, Buffer.from(b).toString('hex')).toEqual(tree(b));
+  expect(f, Buffer.from(b).toString('hex')).toEqual(tree(b, limits));
   return true;
 }
 
@@ -50,5 +53,61 @@ describe('SI fast path', () => {
     expect(answered).toBeGreaterThan(1_000);
     const corpus = new URL('../../fuzz/corpus/si/', import.meta.url);
     for (const f of readdirSync(corpus)) agree(readFileSync(new URL(f, corpus)));
+  });
+
+  it('under tight limits answers only what the tree answers, and steps aside where the tree throws LIMIT', () => {
+    let answered = 0;
+    let stepped = 0;
+    fc.assert(fc.property(si, tightLimits, (d, limits) => {
+      const b = encodeSi(d);
+      if (agree(b, limits)) answered++;
+      else if ('error' in tree(b, limits)) stepped++;
+    }), { numRuns: 2_000 });
+    // Both sides are reached: the generated limits are tight enough to bite, loose enough not always to.
+    expect(answered).toBeGreaterThan(50);
+    expect(stepped).toBeGreaterThan(50);
+  });
+
+  it('steps aside for what it does not read, and decodeBody still decodes it by the tree', () => {
+    const base = encodeSi({ href: 'http://www.example.com/', text: 'caf\u00e9' });
+    // Charset field (4th octet) changed from UTF-8 (0x6A) to ISO-8859-1 (0x04): the tree's charset.
+    const latin = Uint8Array.from(base);
+    expect(latin[2]).toBe(0x6a);
+    latin[2] = 0x04;
+    expect(siFromBytes(latin, undefined, DEFAULT_LIMITS)).toBeUndefined();
+    const viaTree = decodeBody('application/vnd.wap.sic', {}, latin);
+    expect(viaTree).toMatchObject({ type: 'si', href: 'http://www.example.com/', text: 'caf\u00c3\u00a9' });
+    // A SWITCH_PAGE to page 0 before the root is legal WBXML the fast path leaves to the tree.
+    const switched = Uint8Array.from([...base.subarray(0, 4), 0x00, 0x00, ...base.subarray(4)]);
+    expect(siFromBytes(switched, undefined, DEFAULT_LIMITS)).toBeUndefined();
+    expect(decodeBody('application/vnd.wap.sic', {}, switched)).toEqual(decodeBody('application/vnd.wap.sic', {}, base));
+  });
+});
+
+describe('SI dates (WAP-167 8.2.2 OPAQUE BCD)', () => {
+  /** Reference: each octet's two hex digits are its two decimal digits, or the octet is not BCD. */
+  function reference(octets: number[]): string | undefined {
+    const hex = octets.map((o) => o.toString(16).padStart(2, '0')).join('').padEnd(14, '0');
+    if (!/^\d{14}$/.test(hex)) return undefined;
+    return `${hex.slice(0, 4)}-${hex.slice(4, 6)}-${hex.slice(6, 8)}T${hex.slice(8, 10)}:${hex.slice(10, 12)}:${hex.slice(12, 14)}Z`;
+  }
+
+  it('reads every octet value in every position as the hex-digit reference does', () => {
+    for (let position = 0; position < 7; position++) {
+      for (let o = 0; o < 256; o++) {
+        const octets = [0x20, 0x26, 0x11, 0x29, 0x10, 0x15, 0x30];
+        octets[position] = o;
+        expect(bcdDate(Uint8Array.from(octets), 0, 7), `octet 0x${o.toString(16)} at ${position}`).toBe(reference(octets));
+      }
+    }
+  });
+
+  it('fills left-out trailing octets with zeros, takes 1 to 7 octets, and reads at an offset', () => {
+    expect(bcdDate(Uint8Array.from([0x19, 0x99, 0x06, 0x30]), 0, 4)).toBe('1999-06-30T00:00:00Z');
+    expect(bcdDate(Uint8Array.from([0x20]), 0, 1)).toBe('2000-00-00T00:00:00Z');
+    expect(bcdDate(Uint8Array.from([0xff, 0x19, 0x99]), 1, 2)).toBe('1999-00-00T00:00:00Z');
+    expect(bcdDate(new Uint8Array(8), 0, 0)).toBeUndefined();
+    expect(bcdDate(new Uint8Array(8), 0, 8)).toBeUndefined();
+    expect(() => dateFromOpaque(Uint8Array.from([0x19, 0x9a]), 12)).toThrow(expect.objectContaining({ code: 'BAD_VALUE', offset: 12 }));
   });
 });

@@ -16,8 +16,6 @@ export function dateFromOpaque(b: Uint8Array, offset: number): string {
   throw new DecodeError('BAD_VALUE', offset, `SI date octet 0x${o.toString(16)} is not two BCD digits`);
 }
 
-const DIGIT_0 = 0x30;
-
 /**
  * `length` octets of BCD at `start` as "YYYY-MM-DDThh:mm:ssZ", missing octets as zeros; undefined
  * unless 1 to 7 octets of decimal digits. One fromCharCode call makes the string flat at once,
@@ -25,19 +23,25 @@ const DIGIT_0 = 0x30;
  */
 export function bcdDate(b: Uint8Array, start: number, length: number): string | undefined {
   if (length === 0 || length > MAX_OCTETS) return undefined;
-  const o = (i: number): number => (i < length ? b[start + i] : 0);
-  const o0 = o(0), o1 = o(1), o2 = o(2), o3 = o(3), o4 = o(4), o5 = o(5), o6 = o(6);
-  if (!isBcd(o0) || !isBcd(o1) || !isBcd(o2) || !isBcd(o3) || !isBcd(o4) || !isBcd(o5) || !isBcd(o6)) return undefined;
-  const hi = (x: number): number => DIGIT_0 + (x >> 4);
-  const lo = (x: number): number => DIGIT_0 + (x & 0x0f);
+  const o0 = b[start];
+  const o1 = length > 1 ? b[start + 1] : 0;
+  const o2 = length > 2 ? b[start + 2] : 0;
+  const o3 = length > 3 ? b[start + 3] : 0;
+  const o4 = length > 4 ? b[start + 4] : 0;
+  const o5 = length > 5 ? b[start + 5] : 0;
+  const o6 = length > 6 ? b[start + 6] : 0;
+  if ((notBcd(o0) | notBcd(o1) | notBcd(o2) | notBcd(o3) | notBcd(o4) | notBcd(o5) | notBcd(o6)) !== 0) return undefined;
   return String.fromCharCode(
     hi(o0), lo(o0), hi(o1), lo(o1), 0x2d, hi(o2), lo(o2), 0x2d, hi(o3), lo(o3), 0x54,
     hi(o4), lo(o4), 0x3a, hi(o5), lo(o5), 0x3a, hi(o6), lo(o6), 0x5a,
   );
 }
 
-/** Two decimal digits in one octet. */
-const isBcd = (x: number): boolean => x >> 4 <= 9 && (x & 0x0f) <= 9;
+const DIGIT_0 = 0x30;
+const hi = (x: number): number => DIGIT_0 + (x >> 4);
+const lo = (x: number): number => DIGIT_0 + (x & 0x0f);
+/** Non-zero unless both nibbles are decimal digits: a nibble above 9 carries into bit 4 when 6 is added. */
+const notBcd = (x: number): number => (((x >> 4) + 6) | ((x & 0x0f) + 6)) & 0x10;
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
 

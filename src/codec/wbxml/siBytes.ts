@@ -42,6 +42,8 @@ const TAG_INFO = tagToken('info');
 const TAG_ITEM = tagToken('item');
 const SI_PUBLIC_ID = SI.publicId;
 
+const EMPTY = new Uint8Array(0);
+
 /** The charsets this path decodes (MIBenum): both read as UTF-8, as decodeText does. */
 const UTF8 = 106;
 const US_ASCII = 3;
@@ -51,7 +53,7 @@ const US_ASCII = 3;
  * only its strings and the result (single-threaded JS: no decode interleaves with another).
  */
 class SiReader {
-  buf: Uint8Array = new Uint8Array(0);
+  buf: Uint8Array = EMPTY;
   pos = 0;
   end = 0;
   /** Start of the string table; its end is `tableEnd`. */
@@ -95,7 +97,9 @@ class SiReader {
     if (q >= limit || q - start > this.limits.maxStringLength) return undefined;
     this.stringEnd = q;
     if (high >= 0x80 || q - start <= LATIN1_LOOP_MAX) return decodeUtf8(buf, start, q);
-    // ASCII: a slice of the whole document read as Latin-1 once, instead of one native call per string.
+    // ASCII: a slice of the whole document read as Latin-1 once, instead of one native call per
+    // string. A slice of 13 or more characters shares the document's text (V8 sliced strings),
+    // so a kept href or text keeps at most one document-sized string alive with it.
     return (this.latin1 ??= decodeLatin1(buf, 0, this.end)).slice(start, q);
   }
 
@@ -188,6 +192,12 @@ class SiReader {
     if (n >= 0) return bcdDate(this.buf, this.opaqueAt[a], n);
     const text = this.text[a];
     return isIsoDate(text) ? text : undefined;
+  }
+
+  /** Lets go of the last input and its text: the reader lives as long as the process. */
+  release(): void {
+    this.buf = EMPTY;
+    this.latin1 = undefined;
   }
 
   /** An element at `depth` within maxNodes and maxDepth, as the tokenizer counts them. */
@@ -296,5 +306,7 @@ class SiReader {
 const reader = new SiReader();
 
 export function siFromBytes(input: Uint8Array, defaultCharset: Charset | undefined, limits: Limits): ServiceIndication | undefined {
-  return reader.read(input, defaultCharset, limits);
+  const si = reader.read(input, defaultCharset, limits);
+  reader.release();
+  return si;
 }

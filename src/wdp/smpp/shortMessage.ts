@@ -65,20 +65,33 @@ export function decodeShortMessagePdu(pdu: Uint8Array): ShortMessagePdu {
   if (commandId !== CommandId.submit_sm && commandId !== CommandId.deliver_sm) {
     throw new DecodeError('BAD_PDU_TYPE', 4, `command_id 0x${commandId.toString(16).padStart(8, '0')} is not submit_sm or deliver_sm`);
   }
+  // The five C-Octet Strings are found first and decoded with one Latin-1 read of the stretch
+  // that holds them, then sliced: one native call per PDU instead of one per address.
   const r = { p: SMPP_HEADER_LENGTH };
-  const serviceType = cString(pdu, r, C_STRING_MAX.service_type, 'service_type');
+  const serviceTypeEnd = cStringEnd(pdu, r, C_STRING_MAX.service_type, 'service_type');
   const sourceAddrTon = octet(pdu, r, 'source_addr_ton');
   const sourceAddrNpi = octet(pdu, r, 'source_addr_npi');
   // Addresses are bounded by the PDU, not the 3.4 size: SMSCs send SMPP 5.0's 65-octet ones.
-  const sourceAddr = cString(pdu, r, 65, 'source_addr');
+  const sourceAddrStart = r.p;
+  const sourceAddrEnd = cStringEnd(pdu, r, 65, 'source_addr');
   const destAddrTon = octet(pdu, r, 'dest_addr_ton');
   const destAddrNpi = octet(pdu, r, 'dest_addr_npi');
-  const destinationAddr = cString(pdu, r, 65, 'destination_addr');
+  const destinationAddrStart = r.p;
+  const destinationAddrEnd = cStringEnd(pdu, r, 65, 'destination_addr');
   const esmClass = octet(pdu, r, 'esm_class');
   const protocolId = octet(pdu, r, 'protocol_id');
   const priorityFlag = octet(pdu, r, 'priority_flag');
-  const scheduleDeliveryTime = cString(pdu, r, C_STRING_MAX.schedule_delivery_time, 'schedule_delivery_time');
-  const validityPeriod = cString(pdu, r, C_STRING_MAX.validity_period, 'validity_period');
+  const scheduleStart = r.p;
+  const scheduleEnd = cStringEnd(pdu, r, C_STRING_MAX.schedule_delivery_time, 'schedule_delivery_time');
+  const validityStart = r.p;
+  const validityEnd = cStringEnd(pdu, r, C_STRING_MAX.validity_period, 'validity_period');
+  const text = decodeLatin1(pdu, SMPP_HEADER_LENGTH, validityEnd);
+  const field = (start: number, end: number): string => (start === end ? '' : text.slice(start - SMPP_HEADER_LENGTH, end - SMPP_HEADER_LENGTH));
+  const serviceType = field(SMPP_HEADER_LENGTH, serviceTypeEnd);
+  const sourceAddr = field(sourceAddrStart, sourceAddrEnd);
+  const destinationAddr = field(destinationAddrStart, destinationAddrEnd);
+  const scheduleDeliveryTime = field(scheduleStart, scheduleEnd);
+  const validityPeriod = field(validityStart, validityEnd);
   const registeredDelivery = octet(pdu, r, 'registered_delivery');
   const replaceIfPresentFlag = octet(pdu, r, 'replace_if_present_flag');
   const dataCoding = octet(pdu, r, 'data_coding');
@@ -179,8 +192,8 @@ function octet(b: Uint8Array, r: { p: number }, what: string): number {
   return b[r.p++];
 }
 
-/** A NUL-terminated ASCII field of at most `max` octets, NUL included. */
-function cString(b: Uint8Array, r: { p: number }, max: number, what: string): string {
+/** End (the NUL) of a NUL-terminated field of at most `max` octets, NUL included; r.p moves past it. */
+function cStringEnd(b: Uint8Array, r: { p: number }, max: number, what: string): number {
   const start = r.p;
   const limit = Math.min(b.length, start + max);
   let i = start;
@@ -190,5 +203,5 @@ function cString(b: Uint8Array, r: { p: number }, max: number, what: string): st
     throw new DecodeError('BAD_LENGTH', start, `${what} is longer than ${max - 1} characters`);
   }
   r.p = i + 1;
-  return decodeLatin1(b, start, i);
+  return i;
 }

@@ -1,0 +1,44 @@
+// One suite in a process of its own: node --expose-gc bench/child.js <suite> <out.json> [--quick].
+// Suites run apart so that one suite's work (type feedback in the shared WSP/WBXML code, its
+// heap, its modules' set-up) does not bend another's figures. Measured here: the pipeline's
+// paired ratio to its decode was 0.45-0.51x in a process that had loaded every suite's module,
+// and 0.63-1.27x (one run each, quick) in a process that loaded only its own.
+import { writeFileSync } from 'node:fs';
+
+/** The SI target in paired rounds: our full push decode and libwbxml2's tree build of its body, alternating. */
+async function runSiTarget({ quick }) {
+  const { fullDecode, siBody, siPdu } = await import('./codec.js');
+  const { opsPerSec, paired } = await import('./paired.js');
+  const { runLibwbxml } = await import('./peers.js');
+  const built = runLibwbxml([['si', siBody]], 0.01, { treeOnly: true });
+  if (built.skipped) return { skipped: built.skipped };
+  return paired({
+    ours: (sec) => opsPerSec(() => fullDecode(siPdu), sec),
+    peer: (sec) => runLibwbxml([['si', siBody]], sec, { treeOnly: true }).si.tree,
+    rounds: quick ? 3 : 7,
+    seconds: quick ? 0.3 : 1,
+  });
+}
+
+// Each suite's module is loaded only in its own process: module-level set-up of the others
+// (documents encoded, the smpp package loaded) must not shape this one's figures either.
+const SUITES = {
+  codec: async (o) => (await import('./codec.js')).runCodec(o),
+  documents: async (o) => (await import('./documents.js')).runDocuments(o),
+  content: async (o) => (await import('./content.js')).runContent(o),
+  wdp: async (o) => (await import('./wdp.js')).runWdp(o),
+  cai: async (o) => (await import('./cai.js')).runCai(o),
+  pipeline: async (o) => (await import('./pipeline.js')).runPipeline(o),
+  smpp: async (o) => (await import('./smpp.js')).runSmpp(o),
+  'si-target': runSiTarget,
+};
+
+const [name, out] = process.argv.slice(2);
+const run = SUITES[name];
+if (!run || !out) {
+  console.error(`usage: node --expose-gc bench/child.js <${Object.keys(SUITES).join('|')}> <out.json> [--quick]`);
+  process.exit(2);
+}
+const result = await run({ quick: process.argv.includes('--quick') });
+writeFileSync(out, JSON.stringify(result));
+process.exit(0);

@@ -1,0 +1,45 @@
+// The benchmark harness's own arithmetic (bench/paired.js, bench/peers.js), with made-up
+// figures: the median of paired rounds, the order of the sides, and merged peer runs.
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error - plain JS modules of the bench, no types
+import { paired } from '../bench/paired.js';
+// @ts-expect-error - plain JS modules of the bench, no types
+import { mergePeerRuns } from '../bench/peers.js';
+
+describe('paired rounds (bench/paired.js)', () => {
+  it('reports the median of the per-round ratios with the lowest and highest, and alternates who goes first', () => {
+    const calls: string[] = [];
+    const ours = [300, 100, 500, 200, 400];
+    const peer = [100, 100, 100, 100, 100];
+    let o = 0;
+    let p = 0;
+    const r = paired({
+      ours: (sec: number) => { calls.push(`ours ${sec}`); return ours[o++]; },
+      peer: (sec: number) => { calls.push(`peer ${sec}`); return peer[p++]; },
+      rounds: 5,
+      seconds: 0.5,
+    });
+    expect(r.ratio).toBe(3);
+    expect(r.min).toBe(1);
+    expect(r.max).toBe(5);
+    expect(r.rounds.map((x: { ratio: number }) => x.ratio)).toEqual([3, 1, 5, 2, 4]);
+    expect(calls).toEqual(['ours 0.5', 'peer 0.5', 'peer 0.5', 'ours 0.5', 'ours 0.5', 'peer 0.5', 'peer 0.5', 'ours 0.5', 'ours 0.5', 'peer 0.5']);
+  });
+
+  it('takes the mean of the middle two for an even number of rounds', () => {
+    const ratios = [1, 4, 2, 3];
+    let i = 0;
+    const r = paired({ ours: () => ratios[i++ >> 1] * 10, peer: () => 10, rounds: 4, seconds: 1 });
+    expect(r.ratio).toBe(2.5);
+  });
+});
+
+describe('libwbxml2 peer runs merged (bench/peers.js)', () => {
+  it('averages the two runs per document, keeps both and their spread, and passes a skip through', () => {
+    const first = { si: { tree: 400, xml: 200, status: 0 } };
+    const second = { si: { tree: 600, xml: 100, status: 0 } };
+    const m = mergePeerRuns(first, second);
+    expect(m.si).toEqual({ tree: 500, xml: 150, status: 0, runs: { tree: [400, 600], xml: [200, 100] }, treeSpreadPercent: 40 });
+    expect(mergePeerRuns({ skipped: 'no cc' }, second)).toEqual({ skipped: 'no cc' });
+  });
+});
