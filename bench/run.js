@@ -67,7 +67,7 @@ const ratios = {
   'si-push-routing/vs-si-push-decode': hz['si-push-routing'] / hz['si-push-decode'],
   'single-segment-deliver-sm/vs-smpp-package-parse': hz['single-segment-deliver-sm'] / hz['peer-smpp-package-deliver-sm-parse'],
   'pipeline-single-sms/vs-push-decode-alone': hz['pipeline-single-sms'] / hz['peer-push-decode-alone'],
-  'pipeline-3-segments/vs-push-decode-alone': hz['pipeline-3-segments'] / hz['peer-push-decode-alone'],
+  'pipeline-3-segments/vs-same-push-decode-alone': hz['pipeline-3-segments'] / hz['peer-long-push-decode-alone'],
   'cai-dispatch-1000-registrations/vs-full-decode': hz['cai-dispatch-1000-registrations'] / hz['peer-full-decode-same-push'],
   'cai-dispatch-1000/vs-1-registration': hz['cai-dispatch-1000-registrations'] / hz['cai-dispatch-1-registration'],
   'mms-notification-decode/vs-si-push-decode': hz['mms-notification-decode'] / hz['peer-si-push-decode'],

@@ -38,6 +38,8 @@ export function bcdDate(b: Uint8Array, start: number, length: number): string | 
 }
 
 const DIGIT_0 = 0x30;
+/** Where each octet's two digits start in "YYYY-MM-DDThh:mm:ssZ". */
+const DIGIT_PAIRS = [0, 2, 5, 8, 11, 14, 17];
 const hi = (x: number): number => DIGIT_0 + (x >> 4);
 const lo = (x: number): number => DIGIT_0 + (x & 0x0f);
 /** Non-zero unless both nibbles are decimal digits: a nibble above 9 carries into bit 4 when 6 is added. */
@@ -73,9 +75,13 @@ export function dateToOpaque(iso: string): Uint8Array {
     m = ISO.exec(new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'));
     if (!m) throw new EncodeError('BAD_INPUT', `not an ISO 8601 date: ${JSON.stringify(iso)}`);
   }
-  const digits = m.slice(1).join('');
+  // The 14 digits sit at fixed places of the canonical form "YYYY-MM-DDThh:mm:ssZ".
+  const text = m[0];
   const out = new Uint8Array(MAX_OCTETS);
-  for (let i = 0; i < MAX_OCTETS; i++) out[i] = (Number(digits[2 * i]) << 4) | Number(digits[2 * i + 1]);
+  for (let i = 0; i < MAX_OCTETS; i++) {
+    const at = DIGIT_PAIRS[i];
+    out[i] = ((text.charCodeAt(at) - DIGIT_0) << 4) | (text.charCodeAt(at + 1) - DIGIT_0);
+  }
   let n = MAX_OCTETS;
   while (n > 1 && out[n - 1] === 0) n--;
   return out.slice(0, n);
