@@ -20,6 +20,29 @@ function inChild(name) {
   if (r.status !== 0) throw new Error(`bench suite ${name} exited with ${r.status ?? r.signal}`);
   return JSON.parse(readFileSync(out, 'utf8'));
 }
+// `--suite pipeline,wdp`: only those suites, each in its own process, printed and not written to
+// bench/results (a partial run must not replace the full report).
+const suiteArg = process.argv.indexOf('--suite');
+if (suiteArg >= 0) {
+  const names = (process.argv[suiteArg + 1] ?? '').split(',').filter(Boolean);
+  if (!names.length) {
+    console.error('--suite needs names: codec, documents, content, wdp, cai, pipeline, smpp, si-target (comma-separated)');
+    process.exit(2);
+  }
+  let status = 0;
+  for (const name of names) {
+    console.log(`\n${name}`);
+    try {
+      inChild(name);
+    } catch (e) {
+      console.error(e.message);
+      status = 1;
+    }
+  }
+  rmSync(scratch, { recursive: true, force: true });
+  process.exit(status);
+}
+
 const started = Date.now();
 const section = (name) => console.log(`\n${name}  (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 console.log(`wappush benchmarks (${quick ? 'quick' : 'full'}) on ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, Node ${process.version}`);
