@@ -157,6 +157,15 @@ describe('Reassembler: rules', () => {
     expect(r.pendingMessages).toBe(1);
     expect(r.pendingBytes).toBe(1);
   });
+  it('a single SMS still expires what is pending (it skips the clock only when nothing is pending or remembered)', () => {
+    const { r, lost, advance } = clocked({ timeoutMs: 5_000 });
+    expect(r.push(seg(1, 1, 'cc', { reference: undefined }))).toBeDefined();
+    r.push(seg(1, 2, '01'));
+    advance(5_000);
+    expect(r.push(seg(1, 1, 'dd', { reference: undefined }))).toBeDefined();
+    expect(lost.map((m) => m.reason)).toEqual(['expired']);
+    expect(r.pendingMessages).toBe(0);
+  });
   it('over maxPendingMessages, the oldest message is evicted', () => {
     const { r, lost } = clocked({ maxPendingMessages: 2 });
     for (const ref of [1, 2, 3]) r.push(seg(1, 2, '01', { reference: ref }));

@@ -23,6 +23,22 @@ describe('submit_sm / deliver_sm codec', () => {
       expect(seg.destinationPort).toBeUndefined();
     });
   }
+  it('reads every C-Octet String of a Buffer PDU, long, short, empty and with high octets, into plain views', () => {
+    // The five strings come from one Latin-1 read of their stretch (shortMessage.ts); each must be its own field.
+    const fields = { serviceType: 'WAP', sourceAddr: '+447700900123456', destinationAddr: '9200', scheduleDeliveryTime: '', validityPeriod: '000001000000000R' };
+    const bytes = Buffer.from(encodeShortMessagePdu({ ...fields, commandId: CommandId.deliver_sm, shortMessage: hex('0102'), tlvs: [{ tag: 0x0426, value: hex('01') }] }));
+    const pdu = decodeShortMessagePdu(bytes);
+    expect(pdu).toMatchObject(fields);
+    expect(Buffer.isBuffer(pdu.shortMessage)).toBe(false);
+    expect(pdu.shortMessage.buffer).toBe(bytes.buffer);
+    expect([...pdu.shortMessage]).toEqual([1, 2]);
+    expect([...pdu.tlvs[0].value]).toEqual([1]);
+    // Octets above 0x7F (not ASCII, but some SMSCs send them) read one character per octet, as before.
+    const high = Uint8Array.from(bytes);
+    const at = bytes.indexOf(Buffer.from('+4477'));
+    high[at + 1] = 0xe9;
+    expect(decodeShortMessagePdu(high).sourceAddr).toBe('+\u00e947700900123456');
+  });
   it('TLVs are views, with their offsets', () => {
     const bytes = encodeShortMessagePdu({ commandId: CommandId.deliver_sm, tlvs: [{ tag: 0x1234, value: hex('abcd') }] });
     const pdu = decodeShortMessagePdu(bytes);
