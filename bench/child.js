@@ -8,15 +8,14 @@ import { writeFileSync } from 'node:fs';
 /** The SI target in paired rounds: our full push decode and libwbxml2's tree build of its body, alternating. */
 async function runSiTarget({ quick }) {
   const { fullDecode, siBody, siPdu } = await import('./codec.js');
-  const { opsPerSec, paired } = await import('./paired.js');
+  const { opsPerSec, paired, pairedSettings } = await import('./paired.js');
   const { runLibwbxml } = await import('./peers.js');
   const built = runLibwbxml([['si', siBody]], 0.01, { treeOnly: true });
   if (built.skipped) return { skipped: built.skipped };
   return paired({
     ours: (sec) => opsPerSec(() => fullDecode(siPdu), sec),
     peer: (sec) => runLibwbxml([['si', siBody]], sec, { treeOnly: true }).si.tree,
-    rounds: quick ? 3 : 7,
-    seconds: quick ? 0.3 : 1,
+    ...pairedSettings(quick),
   });
 }
 

@@ -36,3 +36,15 @@ export function paired({ ours, peer, rounds, seconds }) {
   const ratio = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   return { ratio, min: sorted[0], max: sorted[sorted.length - 1], rounds: out };
 }
+
+/** Rounds and seconds per side for a run: 7 rounds of 1 s, or 3 of 0.3 s with --quick. */
+export function pairedSettings(quick) {
+  return quick ? { rounds: 3, seconds: 0.3 } : { rounds: 7, seconds: 1 };
+}
+
+/** One line per round: "<label> <ours> vs <peerLabel> <peer> ops/s: <ratio>x". */
+export function printRounds(result, label, peerLabel) {
+  for (const r of result.rounds) {
+    process.stdout.write(`  ${label} ${r.ours.toLocaleString('en-US').padStart(10)} vs ${peerLabel} ${r.peer.toLocaleString('en-US').padStart(10)} ops/s: ${r.ratio.toFixed(2)}x\n`);
+  }
+}

@@ -6,9 +6,10 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { runSuite } from './suite.js';
-import { opsPerSec, paired } from './paired.js';
+import { opsPerSec, paired, pairedSettings, printRounds } from './paired.js';
+import { fullDecode } from './codec.js';
 import {
-  CommandId, PushClient, SmscSimulator, decodeBody, decodePushPdu, decodeShortMessagePdu, encodePushPdu, encodeShortMessagePdu, encodeSi,
+  CommandId, PushClient, SmscSimulator, decodePushPdu, decodeShortMessagePdu, encodePushPdu, encodeShortMessagePdu, encodeSi,
   segmentFromSmpp, smppShortMessages,
 } from '../dist/index.js';
 
@@ -110,24 +111,25 @@ export async function runPipeline({ quick = false } = {}) {
   if (triples[0].length !== 3) throw new Error(`long push is ${triples[0].length} SMS, not 3`);
   let i = 0;
   let j = 0;
+  const pipelineOne = () => { through(one.client, singles[i++ & 255]); };
+  const decodeAlone = () => fullDecode(pushPdu);
   const results = await runSuite('pipeline', [
-    ['pipeline-single-sms', () => { through(one.client, singles[i++ & 255]); }],
+    ['pipeline-single-sms', pipelineOne],
     ['pipeline-single-sms-1000-registrations', () => { through(many.client, singles[i++ & 255]); }],
     ['pipeline-3-segments', () => { through(one.client, triples[j++ & 255]); }],
-    ['peer-push-decode-alone', () => { const m = decodePushPdu(pushPdu); sink += decodeBody(m.contentType, m.contentTypeParameters, m.body).type.length; }],
+    ['peer-push-decode-alone', decodeAlone],
     ['peer-push-headers-decode-alone', () => { sink += decodePushPdu(pushPdu).headers.length; }],
     // The 3-segment pipeline's own push (312 octets, a 306-octet SI) decoded alone: the fair peer for that case.
-    ['peer-long-push-decode-alone', () => { const m = decodePushPdu(longPdu); sink += decodeBody(m.contentType, m.contentTypeParameters, m.body).type.length; }],
+    ['peer-long-push-decode-alone', () => fullDecode(longPdu)],
   ], { quick });
   // The target ratio (pipeline within 2x of the decode alone), in paired rounds (bench/paired.js).
   process.stdout.write('  pipeline-single-sms / peer-push-decode-alone in paired rounds:\n');
   const versusDecode = paired({
-    ours: (sec) => opsPerSec(() => { through(one.client, singles[i++ & 255]); }, sec),
-    peer: (sec) => opsPerSec(() => { const m = decodePushPdu(pushPdu); sink += decodeBody(m.contentType, m.contentTypeParameters, m.body).type.length; }, sec),
-    rounds: quick ? 3 : 7,
-    seconds: quick ? 0.3 : 1,
+    ours: (sec) => opsPerSec(pipelineOne, sec),
+    peer: (sec) => opsPerSec(decodeAlone, sec),
+    ...pairedSettings(quick),
   });
-  for (const r of versusDecode.rounds) process.stdout.write(`    ${r.ours.toLocaleString('en-US').padStart(10)} vs ${r.peer.toLocaleString('en-US').padStart(10)} ops/s: ${r.ratio.toFixed(2)}x\n`);
+  printRounds(versusDecode, 'pipeline-single-sms', 'decode alone');
   for (const c of [one, many]) {
     if (c.client.stats.unrouted) throw new Error('bench pushes went unrouted');
     await c.close();

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runDocumentsPeer } from './documents.js';
 import { mergePeerRuns } from './peers.js';
+import { printRounds } from './paired.js';
 import { ratiosSvg } from './svg.js';
 
 const quick = process.argv.includes('--quick');
@@ -71,9 +72,7 @@ const endToEnd = inChild('smpp');
 section('targets: each ratio in paired rounds (ours and the peer alternating; bench/paired.js)');
 const siTarget = inChild('si-target');
 if (siTarget.skipped) console.log(`  libwbxml2 peer skipped: ${siTarget.skipped}`);
-else {
-  for (const r of siTarget.rounds) console.log(`  si-push-decode ${r.ours.toLocaleString('en-US').padStart(10)} vs libwbxml2 tree ${r.peer.toLocaleString('en-US').padStart(10)} ops/s: ${r.ratio.toFixed(2)}x`);
-}
+else printRounds(siTarget, 'si-push-decode', 'libwbxml2 tree');
 /** Heap growth from the first quarter of the 1,000,000-push run to its end that still counts as flat. */
 const HEAP_FLAT_BYTES = 1 << 20;
 const target = (at, want, p) => (p.skipped ? { want, at, skipped: p.skipped } : { want, at, ratio: p.ratio, min: p.min, max: p.max, rounds: p.rounds, met: p.ratio >= at });

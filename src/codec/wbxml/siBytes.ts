@@ -9,7 +9,7 @@
  * DecodeError is the definition: where this path answers, it must answer what the tree does
  * (test/codec/si-fast.test.ts and the si-fast fuzz target check exactly that).
  */
-import type { Charset } from '../charset/mibenum.js';
+import { UTF8_MIB, type Charset } from '../charset/mibenum.js';
 import { decodeLatin1, LATIN1_LOOP_MAX } from '../latin1.js';
 import { decodeUtf8 } from '../utf8.js';
 import type { Limits } from '../limits.js';
@@ -44,9 +44,8 @@ const SI_PUBLIC_ID = SI.publicId;
 
 const EMPTY = new Uint8Array(0);
 
-/** The charsets this path decodes (MIBenum): both read as UTF-8, as decodeText does. */
-const UTF8 = 106;
-const US_ASCII = 3;
+/** US-ASCII's MIBenum: read as UTF-8, as decodeText does; the only charset this path takes besides UTF-8. */
+const US_ASCII_MIB = 3;
 
 /**
  * One reader, reused: the attribute slots and the cursor live here so a decode allocates
@@ -224,13 +223,13 @@ class SiReader {
     const publicIdIndex = publicId === 0 ? this.uintvar() : 0;
     if (publicIdIndex < 0) return undefined;
     // Charset 0 (unknown) means the default: the content type's, else UTF-8 (as the tree reads it).
-    let mib = defaultCharset?.mib ?? UTF8;
+    let mib = defaultCharset?.mib ?? UTF8_MIB;
     if (version >= 0x01) {
       const given = this.uintvar();
       if (given < 0) return undefined;
       if (given !== 0) mib = given;
     }
-    if (mib !== UTF8 && mib !== US_ASCII) return undefined;
+    if (mib !== UTF8_MIB && mib !== US_ASCII_MIB) return undefined;
     const tableLength = this.uintvar();
     if (tableLength < 0 || tableLength > this.end - this.pos) return undefined;
     this.table = this.pos;
@@ -243,8 +242,7 @@ class SiReader {
     let text: string | undefined;
     let indications = 0;
     let items: SiItem[] | undefined;
-    for (;;) {
-      if (root === TAG_SI) break;
+    while (root !== TAG_SI) {
       if (this.pos >= this.end) return undefined;
       const b = input[this.pos++];
       if (b === GlobalToken.END) break;
