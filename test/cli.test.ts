@@ -132,7 +132,7 @@ describe('wappush smsc | listen | inject (processes on 127.0.0.1)', () => {
 describe('wappush listen --register apps.json (processes on 127.0.0.1)', () => {
   it('prints each registration outcome, then pushes with their registration or "unrouted": true', async () => {
     const { spawn } = await import('node:child_process');
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const dir = mkdtempSync(join(tmpdir(), 'wappush-cli-'));
@@ -173,6 +173,7 @@ describe('wappush listen --register apps.json (processes on 127.0.0.1)', () => {
     } finally {
       listen?.kill();
       smsc.kill();
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 20_000);
 });

@@ -1,5 +1,5 @@
 // PushCAI 5.1: registration details retained for deregistration, here across a restart.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,8 @@ import { closeLater, datagram, inbox, siPush } from './helpers.js';
 
 async function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'wappush-store-'));
+  // Closed last (closeLater closes in reverse order): the clients may still write the store as they close.
+  closeLater({ close: async () => rmSync(dir, { recursive: true, force: true }) });
   const smsc = closeLater(new SmscSimulator());
   const port = await smsc.listen();
   const make = () => closeLater(new PushClient({ smsc: `smpp://c:p@127.0.0.1:${port}`, store: join(dir, 'registrations.json'), linkOptions: { enquireLinkMs: 0 } }));
