@@ -20,11 +20,18 @@ const NUMERIC = /^(?:0x[0-9a-f]{1,8}|[0-9]{1,10})$/i;
  * it is emptied, so hostile traffic with ever-new App IDs costs memory of this many keys.
  */
 export const APPLICATION_KEY_CACHE_SIZE = 4_096;
+/**
+ * The longest App ID string the cache keeps (registered URNs are under 50 characters). A longer
+ * one is keyed each time: a full cache of App IDs as long as a PDU allows would hold hundreds of
+ * megabytes (the key of a URI is its lower-cased copy, kept beside it).
+ */
+export const APPLICATION_KEY_CACHE_MAX_LENGTH = 256;
 const keyCache = new Map<string, ApplicationKey>();
 
 /** The routing key of an App ID given as a code, a numeric string, a URN or a URI. */
 export function applicationKey(id: string | number): ApplicationKey {
   if (typeof id === 'number') return id;
+  if (id.length > APPLICATION_KEY_CACHE_MAX_LENGTH) return keyOf(id);
   let key = keyCache.get(id);
   if (key === undefined) {
     if (keyCache.size >= APPLICATION_KEY_CACHE_SIZE) keyCache.clear();

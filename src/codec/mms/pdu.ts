@@ -66,7 +66,9 @@ const REQUIRED: Readonly<Record<string, readonly string[]>> = {
   'm-read-orig-ind': ['version', 'messageId', 'to', 'from', 'date', 'readStatus'],
 };
 
-const reader = new ByteReader(new Uint8Array(0));
+const EMPTY = new Uint8Array(0);
+/** One reader for every decode; pointed back at EMPTY after each, so it keeps no input alive. */
+const reader = new ByteReader(EMPTY);
 
 function readEncodedString(r: ByteReader): EncodedString {
   const b = r.peek();
@@ -209,6 +211,8 @@ export function decodeMmsPdu(input: Uint8Array, options: { limits?: Partial<Limi
   } catch (e) {
     if (e instanceof DecodeError) throw new DecodeError(e.code, e.offset + base, `MMS: ${e.message}`);
     throw e;
+  } finally {
+    reader.reset(EMPTY);
   }
   if (pdu.messageType === undefined) throw new DecodeError('BAD_DOCUMENT', base, 'MMS PDU without X-Mms-Message-Type');
   const required = typeof pdu.messageType === 'string' ? REQUIRED[pdu.messageType] : undefined;

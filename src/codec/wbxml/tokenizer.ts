@@ -93,6 +93,16 @@ export class WbxmlTokenizer {
     return this.header;
   }
 
+  /**
+   * Lets go of the input and of the last OPAQUE (a view of it): a tokenizer kept between decodes
+   * would otherwise keep the last document, and whatever larger buffer it is a view of, alive
+   * until the next one. The event's strings are copies, not views.
+   */
+  release(): void {
+    this.r.buf = EMPTY;
+    this.opaque = EMPTY;
+  }
+
   next(): WbxmlEvent {
     if (this.pendingEnd) {
       this.pendingEnd = false;

@@ -39,7 +39,15 @@ export interface WbxmlDocument {
 const tokenizer = new WbxmlTokenizer();
 
 export function decodeWbxml(input: Uint8Array, options?: TokenizeOptions): WbxmlDocument {
-  const t = tokenizer;
+  try {
+    return buildTree(tokenizer, input, options);
+  } finally {
+    // The tokenizer lives as long as the process: it must not keep this input alive.
+    tokenizer.release();
+  }
+}
+
+function buildTree(t: WbxmlTokenizer, input: Uint8Array, options: TokenizeOptions | undefined): WbxmlDocument {
   const header = t.start(input, options);
   const vocab = options?.vocabulary;
   // A known public id that names another document type is not this document (1 = unknown).

@@ -55,7 +55,9 @@ export interface PushRouting {
   bodyOffset: number;
 }
 
-const reader = new ByteReader(new Uint8Array(0));
+const EMPTY = new Uint8Array(0);
+/** One reader for every decode; it is pointed back at EMPTY after each, so it keeps no input alive. */
+const reader = new ByteReader(EMPTY);
 
 function readFixedPart(r: ByteReader, limits: Limits): { tid: number; type: PushPduType; headersEnd: number } {
   if (r.buf.length > limits.maxDocumentSize) {
@@ -78,7 +80,14 @@ function readFixedPart(r: ByteReader, limits: Limits): { tid: number; type: Push
 
 export function decodePushPdu(input: Uint8Array, options?: { limits?: Partial<Limits> }): PushMessage {
   const limits = resolveLimits(options?.limits);
-  const r = reader.reset(input);
+  try {
+    return readPush(reader.reset(input), input, limits);
+  } finally {
+    reader.reset(EMPTY);
+  }
+}
+
+function readPush(r: ByteReader, input: Uint8Array, limits: Limits): PushMessage {
   const { tid, type, headersEnd } = readFixedPart(r, limits);
   const ctAt = r.pos;
   const saveEnd = r.end;
@@ -118,7 +127,14 @@ export function decodePushPdu(input: Uint8Array, options?: { limits?: Partial<Li
  */
 export function decodePushRouting(input: Uint8Array, options?: { limits?: Partial<Limits> }): PushRouting {
   const limits = resolveLimits(options?.limits);
-  const r = reader.reset(input);
+  try {
+    return readRouting(reader.reset(input), input, limits);
+  } finally {
+    reader.reset(EMPTY);
+  }
+}
+
+function readRouting(r: ByteReader, input: Uint8Array, limits: Limits): PushRouting {
   const { tid, type, headersEnd } = readFixedPart(r, limits);
   const saveEnd = r.end;
   r.end = headersEnd;
