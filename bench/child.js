@@ -5,18 +5,23 @@
 // and 0.63-1.27x (one run each, quick) in a process that loaded only its own.
 import { writeFileSync } from 'node:fs';
 
-/** The SI target in paired rounds: our full push decode and libwbxml2's tree build of its body, alternating. */
+/**
+ * The SI target in paired rounds: our full push decode and libwbxml2's tree build of its body,
+ * alternating. Then the same for the floor (bench/floor.js), a decoder for this one push only:
+ * how far any decoder could take the ratio in this process.
+ */
 async function runSiTarget({ quick }) {
   const { fullDecode, siBody, siPdu } = await import('./codec.js');
+  const { floorDecode } = await import('./floor.js');
   const { opsPerSec, paired, pairedSettings } = await import('./paired.js');
   const { runLibwbxml } = await import('./peers.js');
   const built = runLibwbxml([['si', siBody]], 0.01, { treeOnly: true });
   if (built.skipped) return { skipped: built.skipped };
-  return paired({
-    ours: (sec) => opsPerSec(() => fullDecode(siPdu), sec),
-    peer: (sec) => runLibwbxml([['si', siBody]], sec, { treeOnly: true }).si.tree,
-    ...pairedSettings(quick),
-  });
+  const peer = (sec) => runLibwbxml([['si', siBody]], sec, { treeOnly: true }).si.tree;
+  let sink = 0;
+  const ours = paired({ ours: (sec) => opsPerSec(() => fullDecode(siPdu), sec), peer, ...pairedSettings(quick) });
+  const floor = paired({ ours: (sec) => opsPerSec(() => { sink += floorDecode(siPdu).si.text.length; }, sec), peer, ...pairedSettings(quick) });
+  return { ...ours, floor, sink };
 }
 
 // Each suite's module is loaded only in its own process: module-level set-up of the others

@@ -1,8 +1,9 @@
 // The ratios of a run as an SVG bar chart (bench/results/ratios.svg, linked from the README):
 // one bar per ratio, log scale, a line at 1x (as fast as the peer). A ratio with a target also
 // shows the spread of its paired rounds (a whisker) and the target (a dashed mark, blue), and is
-// green only when it meets its target.
-// `marks`: { key: { target, min, max } }.
+// green only when it meets its target. A reference (not our product: bench/floor.js) is grey,
+// with what it is beside its figure.
+// `marks`: { key: { target, min, max, reference } }.
 export function ratiosSvg(ratios, title, marks = {}) {
   const rows = Object.entries(ratios).filter(([, v]) => Number.isFinite(v) && v > 0);
   const width = 900;
@@ -20,7 +21,7 @@ export function ratiosSvg(ratios, title, marks = {}) {
     const x1 = x(v);
     const m = marks[k];
     // Green: as fast as the peer or faster, or where there is a target, the target met.
-    const color = v >= (m?.target > 0 ? m.target : 1) ? '#2f7d32' : '#c62828';
+    const color = m?.reference ? '#9e9e9e' : v >= (m?.target > 0 ? m.target : 1) ? '#2f7d32' : '#c62828';
     const mark = !m ? '' : (Number.isFinite(m.min) && Number.isFinite(m.max) && m.min > 0
       ? `<line x1="${x(m.min)}" y1="${y + rowH / 2}" x2="${x(m.max)}" y2="${y + rowH / 2}" stroke="#000"/>` : '')
       + (Number.isFinite(m.target) && m.target > 0
@@ -28,7 +29,7 @@ export function ratiosSvg(ratios, title, marks = {}) {
     return `<text x="${left - 8}" y="${y + 15}" text-anchor="end" font-size="12">${esc(k)}</text>`
       + `<rect x="${Math.min(x0, x1)}" y="${y + 4}" width="${Math.max(1, Math.abs(x1 - x0))}" height="${rowH - 8}" fill="${color}"/>`
       + mark
-      + `<text x="${Math.max(x0, x1, m?.target > 0 ? x(m.target) : 0) + 4}" y="${y + 15}" font-size="12">${v >= 10 ? v.toFixed(1) : v.toFixed(2)}x${m?.target ? ` (target ${m.target}x)` : ''}</text>`;
+      + `<text x="${Math.max(x0, x1, m?.target > 0 ? x(m.target) : 0) + 4}" y="${y + 15}" font-size="12">${v >= 10 ? v.toFixed(1) : v.toFixed(2)}x${m?.target ? ` (target ${m.target}x)` : ''}${m?.reference ? ` (${esc(m.reference)})` : ''}</text>`;
   }).join('\n');
   const ticks = [0.1, 0.5, 1, 2, 5, 10, 20, 50].filter((t) => t >= min && t <= max)
     .map((t) => `<line x1="${x(t)}" y1="34" x2="${x(t)}" y2="${height - 10}" stroke="${t === 1 ? '#000' : '#ddd'}"/><text x="${x(t)}" y="30" font-size="11" text-anchor="middle">${t}x</text>`).join('\n');

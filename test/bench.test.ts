@@ -5,6 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { paired } from '../bench/paired.js';
 // @ts-expect-error - plain JS modules of the bench, no types
 import { mergePeerRuns } from '../bench/peers.js';
+// @ts-expect-error - plain JS modules of the bench, no types
+import { siPdu } from '../bench/codec.js';
+// @ts-expect-error - plain JS modules of the bench, no types
+import { floorDecode } from '../bench/floor.js';
+import { decodeBody } from '../src/codec/body.js';
+import { decodePushPdu } from '../src/codec/wsp/pushPdu.js';
 
 describe('paired rounds (bench/paired.js)', () => {
   it('reports the median of the per-round ratios with the lowest and highest, and alternates who goes first', () => {
@@ -41,5 +47,17 @@ describe('libwbxml2 peer runs merged (bench/peers.js)', () => {
     const m = mergePeerRuns(first, second);
     expect(m.si).toEqual({ tree: 500, xml: 150, status: 0, runs: { tree: [400, 600], xml: [200, 100] }, treeSpreadPercent: 40 });
     expect(mergePeerRuns({ skipped: 'no cc' }, second)).toEqual({ skipped: 'no cc' });
+  });
+});
+
+describe('the SI floor (bench/floor.js)', () => {
+  it('makes every field the full decode makes, equal to it, for the bench\'s SI push', () => {
+    const message = decodePushPdu(siPdu);
+    const si = decodeBody(message.contentType, message.contentTypeParameters, message.body);
+    const floor = floorDecode(siPdu);
+    expect(floor.message).toStrictEqual(message);
+    expect(Object.keys(floor.message)).toEqual(Object.keys(message));
+    expect(floor.si).toStrictEqual(si);
+    expect(Object.keys(floor.si)).toEqual(Object.keys(si));
   });
 });
