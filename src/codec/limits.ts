@@ -31,11 +31,25 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
 });
 
 /**
- * Complete limits from a partial set. Resolved sets are frozen, so passing one down through
- * layers (PDU -> body -> tokenizer) costs nothing per call.
+ * Every set this module completed. A set is trusted as complete only when it is one of these:
+ * a caller's own frozen partial set (Object.freeze({ maxNodes: 10 })) must still be completed,
+ * or every limit it leaves out would compare against undefined and never stop anything.
+ */
+const resolved = new WeakSet<object>([DEFAULT_LIMITS]);
+
+/**
+ * Complete limits from a partial set. A resolved set passed down through layers (PDU -> body
+ * -> tokenizer) comes back as it is, so that costs one check per call.
  */
 export function resolveLimits(partial?: Partial<Limits>): Readonly<Limits> {
-  if (!partial) return DEFAULT_LIMITS;
-  if (Object.isFrozen(partial)) return partial as Readonly<Limits>;
-  return Object.freeze({ ...DEFAULT_LIMITS, ...partial });
+  if (!partial || partial === DEFAULT_LIMITS) return DEFAULT_LIMITS;
+  if (resolved.has(partial)) return partial as Readonly<Limits>;
+  // A limit given as undefined is left out, not copied over its default.
+  const limits: Limits = { ...DEFAULT_LIMITS };
+  for (const name of Object.keys(DEFAULT_LIMITS) as Array<keyof Limits>) {
+    const v = partial[name];
+    if (v !== undefined) limits[name] = v;
+  }
+  resolved.add(Object.freeze(limits));
+  return limits;
 }
