@@ -48,7 +48,10 @@ export function resolveLimits(partial?: Partial<Limits>): Readonly<Limits> {
   const limits: Limits = { ...DEFAULT_LIMITS };
   for (const name of Object.keys(DEFAULT_LIMITS) as Array<keyof Limits>) {
     const v = partial[name];
-    if (v !== undefined) limits[name] = v;
+    if (v === undefined) continue;
+    // NaN or a string would compare false against every count and so stop nothing: refused.
+    if (typeof v !== 'number' || !(v >= 0)) throw new RangeError(`limits.${name} must be a number >= 0, not ${String(v)}`);
+    limits[name] = v;
   }
   resolved.add(Object.freeze(limits));
   return limits;

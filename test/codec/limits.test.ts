@@ -16,6 +16,13 @@ describe('resolveLimits', () => {
     expect(resolveLimits({ maxStringLength: undefined, maxDepth: 3 })).toEqual({ ...DEFAULT_LIMITS, maxDepth: 3 });
   });
 
+  it('refuses a limit that would stop nothing: NaN, negative, not a number', () => {
+    expect(() => resolveLimits({ maxNodes: Number.NaN })).toThrow(/limits\.maxNodes must be a number >= 0, not NaN/);
+    expect(() => resolveLimits({ maxDepth: -1 })).toThrow(RangeError);
+    expect(() => resolveLimits({ maxHeaders: '10' as unknown as number })).toThrow(/limits\.maxHeaders/);
+    expect(resolveLimits({ maxAttributes: 0 }).maxAttributes).toBe(0);
+  });
+
   it('returns a set it resolved, and the defaults, as they are', () => {
     const limits = resolveLimits({ maxHeaders: 7 });
     expect(resolveLimits(limits)).toBe(limits);

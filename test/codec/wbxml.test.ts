@@ -97,3 +97,33 @@ describe('WBXML tokenizer and tree (WAP-192 WBXML 1.3)', () => {
     expect(thrown(() => decodeWbxml(hex(head))).code).toBe('TRUNCATED');
   });
 });
+
+describe('NUL scan of WBXML strings (strings.ts: a loop, then indexOf past 64 octets)', () => {
+  const ascii = (n: number) => Array.from({ length: n }, (_, i) => 0x61 + (i % 26));
+  // <si> with one STR_I of `n` octets as content: version 1.3, SI public id, UTF-8, no string table.
+  const doc = (n: number, terminated = true) => Uint8Array.from([0x03, 0x05, 0x6a, 0x00, 0x45, 0x03, ...ascii(n), ...(terminated ? [0x00] : []), 0x01]);
+
+  it('reads inline strings on both sides of the loop\'s end', () => {
+    for (const n of [0, 1, 63, 64, 65, 66, 200, 5000]) {
+      const root = decodeWbxml(doc(n), { vocabulary: SI }).root;
+      expect(root.children).toEqual(n ? [String.fromCharCode(...ascii(n))] : ['']);
+    }
+  });
+
+  it('does not take a NUL after the input\'s end, long or short, as the terminator', () => {
+    for (const n of [10, 64, 65, 300]) {
+      // The document is a view that stops inside the string; the buffer behind it goes on to a NUL.
+      const whole = Uint8Array.from([...doc(n, false).subarray(0, -1), ...ascii(10), 0x00, 0x01]);
+      const view = whole.subarray(0, 6 + n);
+      expect(thrown(() => decodeWbxml(view, { vocabulary: SI }))).toMatchObject({ code: 'TRUNCATED' });
+    }
+  });
+
+  it('does not take a NUL past the string table as a table string\'s terminator', () => {
+    for (const n of [5, 64, 100]) {
+      // String table of n octets without a NUL; the body after it starts with STR_T 0 in the root.
+      const b = Uint8Array.from([0x03, 0x05, 0x6a, ...(n < 128 ? [n] : [0x80 | (n >> 7), n & 0x7f]), ...ascii(n), 0x45, 0x83, 0x00, 0x01]);
+      expect(thrown(() => decodeWbxml(b, { vocabulary: SI }))).toMatchObject({ code: 'BAD_STRING_TABLE_REF' });
+    }
+  });
+});

@@ -24,11 +24,14 @@ export interface WbxmlHeader {
 
 const UNKNOWN_CHARSET_MIB = 0;
 
+/** The version octets WBXML defines (1.0-1.3, WBXML 1.3 5.4) as text, made once instead of per document. */
+const VERSIONS: readonly string[] = [0x00, 0x01, 0x02, 0x03].map((v) => `${(v >> 4) + 1}.${v & 0x0f}`);
+
 export function readWbxmlHeader(r: ByteReader, limits: Limits, defaultCharset?: Charset): WbxmlHeader {
   const versionAt = r.pos;
   const v = r.u8();
   if (v > 0x03) throw new DecodeError('BAD_VALUE', versionAt, `unsupported WBXML version octet 0x${v.toString(16)}`);
-  const version = `${(v >> 4) + 1}.${v & 0x0f}`;
+  const version = VERSIONS[v];
   let publicId: number | undefined = r.uintvar();
   let publicIdIndex = -1;
   if (publicId === PUBLIC_ID_IN_STRING_TABLE) {

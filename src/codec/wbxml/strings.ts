@@ -4,6 +4,9 @@ import { DecodeError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import { truncated } from '../reader.js';
 
+/** Octets a NUL scan reads by a loop before it hands the rest to indexOf. */
+const STRING_LOOP_MAX = 64;
+
 /**
  * End (exclusive, at the terminator) of a string in the document charset starting at
  * `start`: strings end with a NUL character of the charset, i.e. `unit` zero octets
@@ -11,7 +14,12 @@ import { truncated } from '../reader.js';
  */
 export function stringEnd(buf: Uint8Array, start: number, end: number, unit: number): number {
   if (unit === 1) {
-    const i = buf.indexOf(0, start);
+    // Most strings are short: a loop over them costs less than indexOf's native call, which
+    // takes the rest (bounded by `end`, where indexOf would run on to the end of `buf`).
+    const loopEnd = Math.min(end, start + STRING_LOOP_MAX);
+    for (let i = start; i < loopEnd; i++) if (buf[i] === 0) return i;
+    if (loopEnd === end) return -1;
+    const i = buf.indexOf(0, loopEnd);
     return i < 0 || i >= end ? -1 : i;
   }
   for (let i = start; i + unit <= end; i += unit) {

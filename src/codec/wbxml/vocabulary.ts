@@ -21,31 +21,32 @@ export interface Vocabulary extends VocabularyDefinition {
   attributeStartsFor(name: string): ReadonlyArray<readonly [page: number, token: number, prefix: string]>;
 }
 
-const key = (page: number, token: number) => (page << 8) | token;
+/**
+ * Entries by code page, then token (both octets): two array reads per lookup, where a Map with
+ * a computed key cost a hash probe on every token of a document. A later entry wins, as in the
+ * tables' own order.
+ */
+function byPageAndToken<T>(entries: Iterable<readonly [page: number, token: number, value: T]>): (page: number, token: number) => T | undefined {
+  const pages: Array<Array<T | undefined> | undefined> = [];
+  for (const [p, t, v] of entries) (pages[p] ??= new Array<T | undefined>(256).fill(undefined))[t] = v;
+  return (p, t) => pages[p]?.[t];
+}
 
 export function vocabulary(def: VocabularyDefinition): Vocabulary {
-  const tags = new Map<number, string>();
   const tagTokens = new Map<string, readonly [number, number]>();
-  for (const [p, t, n] of def.tags) {
-    tags.set(key(p, t), n);
-    if (!tagTokens.has(n)) tagTokens.set(n, [p, t]);
-  }
-  const starts = new Map<number, readonly [string, string]>();
+  for (const [p, t, n] of def.tags) if (!tagTokens.has(n)) tagTokens.set(n, [p, t]);
   const startsByName = new Map<string, Array<readonly [number, number, string]>>();
   for (const [p, t, n, prefix] of def.attributeStarts) {
-    starts.set(key(p, t), [n, prefix]);
     let list = startsByName.get(n);
     if (!list) startsByName.set(n, (list = []));
     list.push([p, t, prefix]);
   }
   for (const list of startsByName.values()) list.sort((a, b) => b[2].length - a[2].length);
-  const values = new Map<number, string>();
-  for (const [p, t, v] of def.attributeValues) values.set(key(p, t), v);
   return Object.freeze({
     ...def,
-    tagName: (p: number, t: number) => tags.get(key(p, t)),
-    attributeStart: (p: number, t: number) => starts.get(key(p, t)),
-    attributeValue: (p: number, t: number) => values.get(key(p, t)),
+    tagName: byPageAndToken(def.tags),
+    attributeStart: byPageAndToken(def.attributeStarts.map(([p, t, n, prefix]) => [p, t, [n, prefix] as const] as const)),
+    attributeValue: byPageAndToken(def.attributeValues),
     tagToken: (n: string) => tagTokens.get(n),
     attributeStartsFor: (n: string) => startsByName.get(n) ?? [],
   });
