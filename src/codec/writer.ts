@@ -1,7 +1,10 @@
 import { EncodeError } from './errors.js';
 import { encodeUtf8Into, utf8Length } from './utf8.js';
 
-/** A growable output buffer; `finish` returns a view of exactly what was written. */
+/** Up to this many characters, `utf8` copies ASCII by a loop (see encodeUtf8's threshold). */
+const ASCII_WRITE_LOOP_MAX = 64;
+
+/** A growable output buffer; `finish` returns a copy of exactly what was written. */
 export class ByteWriter {
   private buf: Uint8Array;
   pos = 0;
@@ -47,21 +50,61 @@ export class ByteWriter {
     if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
       throw new EncodeError('OUT_OF_RANGE', `uintvar out of range: ${v}`);
     }
-    const tmp: number[] = [v & 0x7f];
-    v = Math.floor(v / 128);
-    while (v > 0) {
-      tmp.push((v & 0x7f) | 0x80);
+    // Written from its last octet back: 7 bits each, the high bit set on all but the last.
+    const n = uintvarLength(v);
+    this.ensure(n);
+    let at = this.pos + n - 1;
+    this.buf[at] = v & 0x7f;
+    while (at > this.pos) {
       v = Math.floor(v / 128);
+      this.buf[--at] = (v & 0x7f) | 0x80;
     }
-    this.ensure(tmp.length);
-    for (let i = tmp.length - 1; i >= 0; i--) this.buf[this.pos++] = tmp[i];
+    this.pos += n;
     return this;
   }
 
   utf8(s: string): this {
+    // ASCII of up to ASCII_WRITE_LOOP_MAX characters by a loop; encodeInto (a subarray and a
+    // native call) for the rest, or from the first character that is not ASCII.
+    const n = s.length;
+    if (n <= ASCII_WRITE_LOOP_MAX) {
+      this.ensure(n);
+      const buf = this.buf;
+      const start = this.pos;
+      for (let i = 0; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) {
+          this.pos = start;
+          return this.utf8Native(s);
+        }
+        buf[start + i] = c;
+      }
+      this.pos = start + n;
+      return this;
+    }
+    return this.utf8Native(s);
+  }
+
+  private utf8Native(s: string): this {
     this.ensure(utf8Length(s));
     this.pos += encodeUtf8Into(s, this.buf, this.pos);
     return this;
+  }
+
+  /** Empties the writer, keeping its buffer: for a writer reused across encodes. */
+  reset(): this {
+    this.pos = 0;
+    return this;
+  }
+
+  /** Capacity in octets (what a reused writer keeps between encodes). */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
+  /** What was written, as a view: valid only until the next write or reset. */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
   }
 
   /** Overwrites already written octets (for back-patched lengths). */

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compilePushXml } from '../../src/codec/compile.js';
 import { decodeCo, encodeCo } from '../../src/codec/wbxml/co.js';
@@ -53,6 +54,27 @@ describe('SI OPAQUE dates (WAP-167 8.2.2)', () => {
     expect(toHex(dateToOpaque('1999-06-30T00:00:00Z'))).toBe('19990630');
     expect(toHex(dateToOpaque('2011-11-22T10:00:00Z'))).toBe('2011112210');
     expect(dateFromOpaque(hex('20111122'), 0)).toBe('2011-11-22T00:00:00Z');
+  });
+  it('encodes what the ISO pattern takes, and normalizes or refuses the rest, as a regex reference does', () => {
+    // Reference: the canonical form by regex, its 14 digits as 7 BCD octets, trailing zero octets dropped.
+    const reference = (iso: string): string | undefined => {
+      const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/.exec(iso);
+      return m ? m.slice(1).join('').replace(/(?:00)+$/, '').padEnd(2, '0') : undefined;
+    };
+    const canonical = fc.date({ min: new Date(0), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true }).map((d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    fc.assert(fc.property(canonical, (iso) => { expect(toHex(dateToOpaque(iso))).toBe(reference(iso)); }), { numRuns: 500 });
+    // One character changed: still canonical (a digit for a digit) or else normalized or refused, never misread.
+    const mutated = fc.tuple(canonical, fc.nat(19), fc.integer({ min: 0x20, max: 0x7e })).map(([iso, i, c]) => iso.slice(0, i) + String.fromCharCode(c) + iso.slice(i + 1));
+    fc.assert(fc.property(mutated, (iso) => {
+      const want = reference(iso);
+      if (want !== undefined) expect(toHex(dateToOpaque(iso))).toBe(want);
+      else {
+        const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/.test(iso) ? Date.parse(iso) : NaN;
+        if (Number.isNaN(ms)) expect(thrown(() => dateToOpaque(iso)).code).toBe('BAD_INPUT');
+        else expect(toHex(dateToOpaque(iso))).toBe(reference(new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')));
+      }
+    }), { numRuns: 2_000 });
+    expect(toHex(dateToOpaque('2011-11-22T10:00+01:00'))).toBe('2011112209');
   });
   it('non-BCD octets and more than 7 octets are BAD_VALUE', () => {
     expect(thrown(() => dateFromOpaque(hex('1a'), 3)).code).toBe('BAD_VALUE');

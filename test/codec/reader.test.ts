@@ -42,3 +42,34 @@ describe('uintvar (WAP-230 8.1.2)', () => {
     expect(v[0]).toBe(9);
   });
 });
+
+describe('ByteWriter.utf8 (a loop for short ASCII, encodeInto otherwise)', () => {
+  const enc = new TextEncoder();
+  it('writes what TextEncoder writes, on both sides of the loop threshold, after other octets, across growth', () => {
+    const texts = ['', 'a', 'a'.repeat(63), 'a'.repeat(64), 'a'.repeat(65), `${'a'.repeat(40)}é`, `é${'a'.repeat(70)}`, 'x\ud83d\ude00y', 'lone \ud800 surrogate', '\u0000nul'];
+    for (const t of texts) {
+      const w = new ByteWriter(2);
+      const out = w.u8(0xaa).utf8(t).u8(0xbb).finish();
+      expect(Buffer.from(out).toString('hex'), JSON.stringify(t)).toBe(Buffer.from([0xaa, ...enc.encode(t), 0xbb]).toString('hex'));
+    }
+  });
+});
+
+describe('WBXML encodes share their writers but never their results', () => {
+  it('a result stays as it was after later encodes, a large one among them', async () => {
+    const { encodeSi } = await import('../../src/codec/wbxml/si.js');
+    const { decodeSi } = await import('../../src/codec/wbxml/si.js');
+    const first = encodeSi({ href: 'http://a.example/', text: 'first' });
+    const copy = Uint8Array.from(first);
+    // Same size, same writers, no growth between: a result that were a view of them would change here.
+    const second = encodeSi({ href: 'http://z.example/', text: 'other' });
+    expect(first).toEqual(copy);
+    expect(second).not.toEqual(copy);
+    const big = encodeSi({ href: 'http://b.example/', text: 'x'.repeat(100_000) });
+    const after = encodeSi({ href: 'http://c.example/', text: 'after' });
+    expect(first).toEqual(copy);
+    expect(decodeSi(big, { limits: { maxStringLength: 200_000 } }).text).toHaveLength(100_000);
+    expect(decodeSi(after)).toMatchObject({ href: 'http://c.example/', text: 'after' });
+    expect(first.buffer).not.toBe(after.buffer);
+  });
+});

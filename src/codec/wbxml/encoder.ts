@@ -4,9 +4,10 @@
  * their text occurs in the rest of a value, OPAQUE for opaque attributes, and a string
  * table for strings that occur more than once (where it saves octets).
  */
-import { charsetByName, type Charset } from '../charset/mibenum.js';
+import { charsetByName, UTF8_MIB, type Charset } from '../charset/mibenum.js';
 import { encodeText } from '../charset/text.js';
 import { EncodeError } from '../errors.js';
+import { utf8Length } from '../utf8.js';
 import { ByteWriter, uintvarLength } from '../writer.js';
 import { GlobalToken, TAG_HAS_ATTRIBUTES, TAG_HAS_CONTENT } from './tokens.js';
 import type { WbxmlElement } from './tree.js';
@@ -28,7 +29,36 @@ interface Segment {
   token?: number;
 }
 
+/**
+ * The document and its string table are written into two writers kept for the next encode
+ * (single-threaded: no encode runs inside another), and the result is one copy out of them.
+ * A new pair of writers per encode cost two off-heap buffers (malloc, zeroing, sweeping) each
+ * time. A writer grown past SCRATCH_KEEP_MAX by a large document is let go afterwards.
+ */
+const SCRATCH_KEEP_MAX = 64 * 1024;
+let scratchOut = new ByteWriter(256);
+let scratchTable = new ByteWriter(64);
+
+/** A string in the document charset: straight into the writer for UTF-8, else through iconv-lite. */
+function writeText(w: ByteWriter, s: string, cs: Charset): void {
+  if (cs.mib === UTF8_MIB) w.utf8(s);
+  else w.bytes(encodeText(s, cs));
+}
+
+function textLength(s: string, cs: Charset): number {
+  return cs.mib === UTF8_MIB ? utf8Length(s) : encodeText(s, cs).length;
+}
+
 export function encodeWbxml(root: WbxmlElement, vocab: Vocabulary, options: WbxmlEncodeOptions = {}): Uint8Array {
+  try {
+    return encodeInto(scratchOut.reset(), scratchTable.reset(), root, vocab, options);
+  } finally {
+    if (scratchOut.capacity > SCRATCH_KEEP_MAX) scratchOut = new ByteWriter(256);
+    if (scratchTable.capacity > SCRATCH_KEEP_MAX) scratchTable = new ByteWriter(64);
+  }
+}
+
+function encodeInto(w: ByteWriter, table: ByteWriter, root: WbxmlElement, vocab: Vocabulary, options: WbxmlEncodeOptions): Uint8Array {
   const cs: Charset = charsetByName(options.charset ?? 'utf-8') ?? fail(`unknown charset ${options.charset}`);
   const valueTokens = valueTokensOf(vocab);
 
@@ -71,26 +101,24 @@ export function encodeWbxml(root: WbxmlElement, vocab: Vocabulary, options: Wbxm
   };
   visit(root, 0);
 
-  const table = new ByteWriter(64);
   const index = new Map<string, number>();
   const addToTable = (s: string) => {
     if (index.has(s)) return;
     index.set(s, table.pos);
-    table.bytes(encodeText(s, cs));
+    writeText(table, s, cs);
     for (let i = 0; i < cs.unit; i++) table.u8(0);
   };
   for (const name of literalNames) addToTable(name);
   if (options.stringTable !== false) {
     for (const [s, n] of counts) {
-      const len = encodeText(s, cs).length;
+      const len = textLength(s, cs);
       // Inline each time: n * (len + 2). Table: len + 1 once, plus n references of 1 + uintvar.
       if (n >= 2 && n * (len + 2) > len + 1 + n * (1 + uintvarLength(table.pos))) addToTable(s);
     }
   }
 
-  const w = new ByteWriter(256);
   w.u8(options.version ?? 0x02).uintvar(vocab.publicId).uintvar(cs.mib);
-  const tbl = table.finish();
+  const tbl = table.view();
   w.uintvar(tbl.length).bytes(tbl);
 
   let tagPage = 0;
@@ -100,7 +128,8 @@ export function encodeWbxml(root: WbxmlElement, vocab: Vocabulary, options: Wbxm
     if (i !== undefined) w.u8(GlobalToken.STR_T).uintvar(i);
     else {
       if (s.includes('\0')) throw new EncodeError('BAD_INPUT', 'strings cannot contain NUL');
-      w.u8(GlobalToken.STR_I).bytes(encodeText(s, cs));
+      w.u8(GlobalToken.STR_I);
+      writeText(w, s, cs);
       for (let k = 0; k < cs.unit; k++) w.u8(0);
     }
   };
@@ -162,20 +191,35 @@ function valueTokensOf(vocab: Vocabulary): ReadonlyArray<ValueToken> {
   if (!list) valueTokenLists.set(vocab, (list = vocab.attributeValues.map(([p, t, v]) => [p, t, v] as const).sort((a, b) => b[2].length - a[2].length)));
   return list;
 }
-/** Value tokens by their first character, longest first: built once per token list. */
-const byFirstChar = new WeakMap<ReadonlyArray<ValueToken>, Map<string, ValueToken[]>>();
+/**
+ * Value tokens by the code of their first character, longest first: built once per token list.
+ * A dense array for codes below 128 (every value token of the WAP vocabularies starts with
+ * ASCII), a Map for any other.
+ */
+interface TokenIndex {
+  ascii: Array<ValueToken[] | undefined>;
+  other: Map<number, ValueToken[]>;
+}
+const byFirstChar = new WeakMap<ReadonlyArray<ValueToken>, TokenIndex>();
 
-function indexTokens(tokens: ReadonlyArray<ValueToken>): Map<string, ValueToken[]> {
+function indexTokens(tokens: ReadonlyArray<ValueToken>): TokenIndex {
   let index = byFirstChar.get(tokens);
   if (!index) {
-    index = new Map();
+    index = { ascii: new Array<ValueToken[] | undefined>(128).fill(undefined), other: new Map() };
+    const lists: ValueToken[][] = [];
     for (const t of tokens) {
       if (!t[2].length) continue;
-      const list = index.get(t[2][0]) ?? [];
+      const c = t[2].charCodeAt(0);
+      let list = c < 128 ? index.ascii[c] : index.other.get(c);
+      if (!list) {
+        list = [];
+        lists.push(list);
+        if (c < 128) index.ascii[c] = list;
+        else index.other.set(c, list);
+      }
       list.push(t);
-      index.set(t[2][0], list);
     }
-    for (const list of index.values()) list.sort((a, b) => b[2].length - a[2].length);
+    for (const list of lists) list.sort((a, b) => b[2].length - a[2].length);
     byFirstChar.set(tokens, index);
   }
   return index;
@@ -183,29 +227,31 @@ function indexTokens(tokens: ReadonlyArray<ValueToken>): Map<string, ValueToken[
 
 /**
  * Splits a value around value tokens (longest first at each position). Only the tokens that
- * start with the character at hand are tried: PROV has some 70 value tokens.
+ * start with the character at hand are tried: PROV has some 70 value tokens. Text between
+ * tokens is one slice of the value.
  */
 function splitValue(value: string, tokens: ReadonlyArray<ValueToken>): Segment[] {
   const index = indexTokens(tokens);
   const out: Segment[] = [];
-  let text = '';
+  let textStart = 0;
   let i = 0;
   outer: while (i < value.length) {
-    const candidates = index.get(value[i]);
+    const c = value.charCodeAt(i);
+    const candidates = c < 128 ? index.ascii[c] : index.other.get(c);
     if (candidates) {
       for (const [page, token, v] of candidates) {
         if (value.startsWith(v, i)) {
-          if (text) out.push({ kind: 'text', text });
-          text = '';
+          if (i > textStart) out.push({ kind: 'text', text: value.slice(textStart, i) });
           out.push({ kind: 'token', page, token });
           i += v.length;
+          textStart = i;
           continue outer;
         }
       }
     }
-    text += value[i++];
+    i++;
   }
-  if (text) out.push({ kind: 'text', text });
+  if (i > textStart) out.push({ kind: 'text', text: value.slice(textStart, i) });
   return out;
 }
 

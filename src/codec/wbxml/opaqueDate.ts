@@ -67,22 +67,39 @@ export function dateAttribute(name: string, text: string, opaque: Uint8Array | u
 
 /** ISO 8601 UTC ("1999-06-25T15:23:15Z", as SI XML writes it) -> OPAQUE octets. */
 export function dateToOpaque(iso: string): Uint8Array {
-  let m = ISO.exec(iso);
-  if (!m) {
+  let text = iso;
+  if (!isCanonicalIso(text)) {
     // Only ISO 8601: Date.parse alone takes strings like "0" (as the year 2000).
     const ms = ISO_LOOSE.test(iso) ? Date.parse(iso) : NaN;
     if (Number.isNaN(ms)) throw new EncodeError('BAD_INPUT', `not an ISO 8601 date: ${JSON.stringify(iso)}`);
-    m = ISO.exec(new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'));
-    if (!m) throw new EncodeError('BAD_INPUT', `not an ISO 8601 date: ${JSON.stringify(iso)}`);
+    text = new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    if (!isCanonicalIso(text)) throw new EncodeError('BAD_INPUT', `not an ISO 8601 date: ${JSON.stringify(iso)}`);
   }
-  // The 14 digits sit at fixed places of the canonical form "YYYY-MM-DDThh:mm:ssZ".
-  const text = m[0];
-  const out = new Uint8Array(MAX_OCTETS);
-  for (let i = 0; i < MAX_OCTETS; i++) {
-    const at = DIGIT_PAIRS[i];
-    out[i] = ((text.charCodeAt(at) - DIGIT_0) << 4) | (text.charCodeAt(at + 1) - DIGIT_0);
-  }
+  // The 14 digits sit at fixed places of the canonical form "YYYY-MM-DDThh:mm:ssZ"; trailing
+  // zero octets are left out, so the length is known before the one allocation.
   let n = MAX_OCTETS;
-  while (n > 1 && out[n - 1] === 0) n--;
-  return out.slice(0, n);
+  while (n > 1 && octetAt(text, n - 1) === 0) n--;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = octetAt(text, i);
+  return out;
 }
+
+/** Octet i of the canonical form's digits as BCD. */
+function octetAt(text: string, i: number): number {
+  const at = DIGIT_PAIRS[i];
+  return ((text.charCodeAt(at) - DIGIT_0) << 4) | (text.charCodeAt(at + 1) - DIGIT_0);
+}
+
+/** What ISO matches, by character codes: "YYYY-MM-DDThh:mm:ssZ", digits where DIGIT_PAIRS say. */
+function isCanonicalIso(text: string): boolean {
+  if (text.length !== 20) return false;
+  for (let i = 0; i < 20; i++) {
+    const c = text.charCodeAt(i);
+    const want = CANONICAL_SEPARATORS[i];
+    if (want === 0 ? c < DIGIT_0 || c > DIGIT_0 + 9 : c !== want) return false;
+  }
+  return true;
+}
+
+/** The separators of "YYYY-MM-DDThh:mm:ssZ" by position; 0 where a digit goes. */
+const CANONICAL_SEPARATORS = Array.from('0000-00-00T00:00:00Z', (ch) => (ch === '0' ? 0 : ch.charCodeAt(0)));
