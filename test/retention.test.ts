@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { applicationKey, APPLICATION_KEY_CACHE_MAX_LENGTH, APPLICATION_KEY_CACHE_SIZE } from '../src/cai/applicationId.js';
 import { decodeBody } from '../src/codec/body.js';
 import { decodeMmsPdu } from '../src/codec/mms/pdu.js';
+import { WbxmlEvent, WbxmlTokenizer } from '../src/codec/wbxml/tokenizer.js';
 import { decodeWbxml } from '../src/codec/wbxml/tree.js';
 import { SL } from '../src/codec/wbxml/vocabularies.js';
 import { decodePushPdu, decodePushRouting } from '../src/codec/wsp/pushPdu.js';
@@ -65,6 +66,18 @@ describe('decoders let go of their input', () => {
     expect(await freedAfter(SL_BODY, (v) => decodeWbxml(v, { vocabulary: SL }))).toBe(true);
     expect(await freedAfter(SL_BODY, (v) => decodeBody('application/vnd.wap.slc', {}, v))).toBe(true);
     expect(await freedAfter(SL_BODY.subarray(0, 9), (v) => decodeWbxml(v, { vocabulary: SL }))).toBe(true);
+  });
+
+  it('a tokenizer of the caller\'s own, on release(); next() then gives End', async () => {
+    const t = new WbxmlTokenizer();
+    let first: WbxmlEvent | undefined;
+    expect(await freedAfter(SL_BODY, (v) => {
+      t.start(v, { vocabulary: SL });
+      first = t.next();
+      t.release();
+    })).toBe(true);
+    expect(first).toBe(WbxmlEvent.StartTag);
+    expect(t.next()).toBe(WbxmlEvent.End);
   });
 
   it('decodeMmsPdu, after a decode and after an error', async () => {

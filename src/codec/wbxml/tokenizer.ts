@@ -96,11 +96,13 @@ export class WbxmlTokenizer {
   /**
    * Lets go of the input and of the last OPAQUE (a view of it): a tokenizer kept between decodes
    * would otherwise keep the last document, and whatever larger buffer it is a view of, alive
-   * until the next one. The event's strings are copies, not views.
+   * until the next one. The event's strings are copies, not views. Until the next `start`,
+   * `next` gives End.
    */
   release(): void {
-    this.r.buf = EMPTY;
+    this.r.reset(EMPTY);
     this.opaque = EMPTY;
+    this.done = true;
   }
 
   next(): WbxmlEvent {
