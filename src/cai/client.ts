@@ -10,6 +10,7 @@
  * to the fallback handler), one a whitelist refuses is a 'refused' event, one a full queue
  * cannot take is an 'overflow' event, and each has its counter in `stats`.
  */
+import { MAX_TIMER_MS, positiveBound } from '../bounds.js';
 import { EventEmitter } from 'node:events';
 import { DecodeError } from '../codec/errors.js';
 import type { BodySecrets } from '../codec/body.js';
@@ -130,7 +131,12 @@ export class PushClient extends EventEmitter {
 
   constructor(private readonly options: PushClientOptions = {}) {
     super();
-    this.settings = { maxQueuedPerApplication: 1_000, handlerTimeoutMs: 30_000, bindTimeoutMs: 10_000, serverTimeoutMs: 5_000, ...stripUndefined(options) };
+    this.settings = {
+      maxQueuedPerApplication: positiveBound(options.maxQueuedPerApplication ?? 1_000, 'maxQueuedPerApplication'),
+      handlerTimeoutMs: positiveBound(options.handlerTimeoutMs ?? 30_000, 'handlerTimeoutMs', MAX_TIMER_MS),
+      bindTimeoutMs: positiveBound(options.bindTimeoutMs ?? 10_000, 'bindTimeoutMs', MAX_TIMER_MS),
+      serverTimeoutMs: positiveBound(options.serverTimeoutMs ?? 5_000, 'serverTimeoutMs', MAX_TIMER_MS),
+    };
     if (options.link && options.smsc) throw new TypeError('give smsc or link, not both');
     this.ownsLink = !options.link && options.smsc !== undefined;
     this.link = options.link ?? (options.smsc !== undefined ? new EsmeLink({ ...options.linkOptions, smsc: options.smsc }) : undefined);
@@ -503,6 +509,3 @@ function serverContactPoints(r: Registration): string[] {
   return [...new Set(points)];
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}

@@ -1,3 +1,4 @@
+import { nonNegativeBound, positiveBound } from '../bounds.js';
 import { EventEmitter } from 'node:events';
 import type { Segment, WdpDatagram } from './datagram.js';
 import { Fifo } from './fifo.js';
@@ -152,10 +153,10 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
 
   constructor(options: ReassemblerOptions = {}) {
     super();
-    this.timeoutMs = positive(options.timeoutMs ?? DEFAULT_REASSEMBLER_OPTIONS.timeoutMs, 'timeoutMs');
-    this.maxPendingMessages = positive(options.maxPendingMessages ?? DEFAULT_REASSEMBLER_OPTIONS.maxPendingMessages, 'maxPendingMessages');
-    this.maxPendingBytes = positive(options.maxPendingBytes ?? DEFAULT_REASSEMBLER_OPTIONS.maxPendingBytes, 'maxPendingBytes');
-    this.maxRecentMessages = options.maxRecentMessages ?? this.maxPendingMessages;
+    this.timeoutMs = positiveBound(options.timeoutMs ?? DEFAULT_REASSEMBLER_OPTIONS.timeoutMs, 'timeoutMs');
+    this.maxPendingMessages = positiveBound(options.maxPendingMessages ?? DEFAULT_REASSEMBLER_OPTIONS.maxPendingMessages, 'maxPendingMessages');
+    this.maxPendingBytes = positiveBound(options.maxPendingBytes ?? DEFAULT_REASSEMBLER_OPTIONS.maxPendingBytes, 'maxPendingBytes');
+    this.maxRecentMessages = nonNegativeBound(options.maxRecentMessages ?? this.maxPendingMessages, 'maxRecentMessages');
     this.now = options.now ?? Date.now;
   }
 
@@ -355,7 +356,3 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-function positive(v: number, name: string): number {
-  if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`${name} must be a positive number, not ${v}`);
-  return v;
-}

@@ -195,5 +195,8 @@ describe('Reassembler: rules', () => {
   it('refuses nonsense bounds', () => {
     expect(() => new Reassembler({ maxPendingBytes: 0 })).toThrow(RangeError);
     expect(() => new Reassembler({ timeoutMs: Number.NaN })).toThrow(RangeError);
+    // The duplicate memory: 0 turns it off; NaN, Infinity or a negative count is refused.
+    expect(new Reassembler({ maxRecentMessages: 0 }).maxRecentMessages).toBe(0);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, -1]) expect(() => new Reassembler({ maxRecentMessages: bad })).toThrow(/maxRecentMessages/);
   });
 });

@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS, nonNegativeBound, positiveBound } from '../../bounds.js';
 import { EventEmitter } from 'node:events';
 import smpp from 'smpp';
 import type { Segment, WdpDatagram } from '../datagram.js';
@@ -99,7 +100,15 @@ export class EsmeLink extends EventEmitter {
 
   constructor(options: EsmeLinkOptions) {
     super();
-    this.options = { enquireLinkMs: 30_000, reconnect: { initialMs: 100, maxMs: 30_000 }, maxInFlight: 100, duplicateWindowMs: 120_000, maxRecentSingles: 10_000, ...options };
+    // Each default by ??, so a bound given as undefined keeps its default; each bound checked.
+    this.options = {
+      ...options,
+      enquireLinkMs: nonNegativeBound(options.enquireLinkMs ?? 30_000, 'enquireLinkMs', MAX_TIMER_MS),
+      reconnect: options.reconnect ?? { initialMs: 100, maxMs: 30_000 },
+      maxInFlight: positiveBound(options.maxInFlight ?? 100, 'maxInFlight'),
+      duplicateWindowMs: nonNegativeBound(options.duplicateWindowMs ?? 120_000, 'duplicateWindowMs'),
+      maxRecentSingles: nonNegativeBound(options.maxRecentSingles ?? 10_000, 'maxRecentSingles'),
+    };
     this.smsc = typeof options.smsc === 'string' ? parseSmscUrl(options.smsc) : options.smsc;
     this.reassembler = new Reassembler(options.reassembly);
     this.onDatagram = options.onDatagram ?? (() => {});
