@@ -27,6 +27,11 @@ describe('option bounds', () => {
     expect(() => new EsmeLink({ smsc, maxInFlight: 0 })).toThrow(/maxInFlight/);
     expect(() => new EsmeLink({ smsc, maxRecentSingles: Number.NaN })).toThrow(/maxRecentSingles/);
     expect(() => new EsmeLink({ smsc, enquireLinkMs: 2 ** 31 })).toThrow(/enquireLinkMs/);
+    // A reconnect delay of NaN or 0 would retry at once, over and over.
+    expect(() => new EsmeLink({ smsc, reconnect: { initialMs: Number.NaN, maxMs: 100 } })).toThrow(/reconnect\.initialMs/);
+    expect(() => new EsmeLink({ smsc, reconnect: { initialMs: 0, maxMs: 100 } })).toThrow(/reconnect\.initialMs/);
+    expect(() => new EsmeLink({ smsc, reconnect: { initialMs: 500, maxMs: 100 } })).toThrow(/reconnect\.maxMs/);
+    expect(new EsmeLink({ smsc, reconnect: { initialMs: 10, maxMs: 50 } })).toBeInstanceOf(EsmeLink);
   });
 
   it('Reassembler: every bound, including the duplicate memory', () => {

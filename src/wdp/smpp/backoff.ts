@@ -1,9 +1,22 @@
+import { MAX_TIMER_MS, positiveBound } from '../../bounds.js';
+
 /** Exponential backoff with full jitter: a delay in [base/2, base) where base doubles per attempt. */
 export interface Backoff {
   /** First delay, ms. */
   initialMs: number;
   /** Largest delay, ms. */
   maxMs: number;
+}
+
+/**
+ * The backoff as given, checked: a NaN or 0 delay would make the link reconnect at once, over
+ * and over, against an SMSC that is refusing it.
+ */
+export function checkBackoff(b: Backoff): Backoff {
+  const initialMs = positiveBound(b.initialMs, 'reconnect.initialMs', MAX_TIMER_MS);
+  const maxMs = positiveBound(b.maxMs, 'reconnect.maxMs', MAX_TIMER_MS);
+  if (maxMs < initialMs) throw new RangeError(`reconnect.maxMs (${maxMs}) is below reconnect.initialMs (${initialMs})`);
+  return b;
 }
 
 export function backoffDelay(b: Backoff, attempt: number, random: () => number = Math.random): number {

@@ -4,7 +4,7 @@ import smpp from 'smpp';
 import type { Segment, WdpDatagram } from '../datagram.js';
 import { Fifo } from '../fifo.js';
 import { Reassembler, type ReassemblerOptions } from '../reassembler.js';
-import { backoffDelay, type Backoff } from './backoff.js';
+import { backoffDelay, checkBackoff, type Backoff } from './backoff.js';
 import { segmentFromSmpp } from './carriage.js';
 import { messageIdResponse, takeOverIntake, type SmppSession } from './framing.js';
 import { CommandId, decodeShortMessagePdu } from './shortMessage.js';
@@ -104,7 +104,7 @@ export class EsmeLink extends EventEmitter {
     this.options = {
       ...options,
       enquireLinkMs: nonNegativeBound(options.enquireLinkMs ?? 30_000, 'enquireLinkMs', MAX_TIMER_MS),
-      reconnect: options.reconnect ?? { initialMs: 100, maxMs: 30_000 },
+      reconnect: checkBackoff(options.reconnect ?? { initialMs: 100, maxMs: 30_000 }),
       maxInFlight: positiveBound(options.maxInFlight ?? 100, 'maxInFlight'),
       duplicateWindowMs: nonNegativeBound(options.duplicateWindowMs ?? 120_000, 'duplicateWindowMs'),
       maxRecentSingles: nonNegativeBound(options.maxRecentSingles ?? 10_000, 'maxRecentSingles'),
