@@ -345,14 +345,20 @@ function smscCommand(argv: string[]): void {
     if (i < 0) fail(new Error(`--account takes ID:PASSWORD, not ${a}`));
     return { systemId: a.slice(0, i), password: a.slice(i + 1) };
   });
-  const sim = new SmscSimulator({
-    host: values.host, port: Number(values.port), accounts, window: num(values.window), throttlePerSecond: num(values.throttle),
-    faults: {
-      dropAfterDeliveries: num(values['drop-after']), dropProbability: num(values['drop-probability']),
-      duplicateProbability: num(values['duplicate-probability']), reorderProbability: num(values['reorder-probability']),
-      responseDelayMs: num(values['response-delay']),
-    },
-  });
+  let sim: SmscSimulator;
+  try {
+    sim = new SmscSimulator({
+      host: values.host, port: Number(values.port), accounts, window: num(values.window), throttlePerSecond: num(values.throttle),
+      faults: {
+        dropAfterDeliveries: num(values['drop-after']), dropProbability: num(values['drop-probability']),
+        duplicateProbability: num(values['duplicate-probability']), reorderProbability: num(values['reorder-probability']),
+        responseDelayMs: num(values['response-delay']),
+      },
+    });
+  } catch (e) {
+    // A flag out of its range (--window abc, --drop-probability 3): the error line, not a stack.
+    fail(e);
+  }
   sim.on('bind', (b) => process.stderr.write(`bind ${b.mode} ${b.systemId}\n`));
   sim.listen().then((port) => {
     process.stdout.write(JSON.stringify({ listening: { host: values.host, port } }) + '\n');
@@ -382,32 +388,46 @@ function injectCommand(argv: string[]): void {
 }
 
 const [cmd, ...rest] = process.argv.slice(2);
-switch (cmd) {
-  case 'decode':
-    decode(rest);
-    break;
-  case 'encode':
-    encode(rest);
-    break;
-  case 'demo':
-    demo().then((code) => process.exit(code), fail);
-    break;
-  case 'smsc':
-    smscCommand(rest);
-    break;
-  case 'inject':
-    injectCommand(rest);
-    break;
-  case 'listen':
-    listenCommand(rest);
-    break;
-  case undefined:
-  case '-h':
-  case '--help':
-  case 'help':
-    process.stdout.write(HELP);
-    break;
-  default:
-    process.stderr.write(`unknown command ${cmd}\n\n${HELP}`);
+try {
+  run(cmd, rest);
+} catch (e) {
+  // A flag Node's parseArgs refuses (unknown, or missing its value) is a usage error, exit 2 as
+  // for an unknown command; anything else thrown while starting is the error line, exit 1.
+  if ((e as { code?: unknown } | undefined)?.code?.toString().startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(JSON.stringify({ error: { code: 'BAD_INPUT', message: (e as Error).message, offset: null } }) + '\n');
     process.exit(2);
+  }
+  fail(e);
+}
+
+function run(cmd: string | undefined, rest: string[]): void {
+  switch (cmd) {
+    case 'decode':
+      decode(rest);
+      break;
+    case 'encode':
+      encode(rest);
+      break;
+    case 'demo':
+      demo().then((code) => process.exit(code), fail);
+      break;
+    case 'smsc':
+      smscCommand(rest);
+      break;
+    case 'inject':
+      injectCommand(rest);
+      break;
+    case 'listen':
+      listenCommand(rest);
+      break;
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(HELP);
+      break;
+    default:
+      process.stderr.write(`unknown command ${cmd}\n\n${HELP}`);
+      process.exit(2);
+  }
 }

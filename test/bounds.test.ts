@@ -2,6 +2,7 @@
 // timer would otherwise compare false against every count (and stop nothing) or fire at once.
 import { describe, expect, it } from 'vitest';
 import { PushClient } from '../src/cai/client.js';
+import { SmscSimulator } from '../src/smsc/simulator.js';
 import { Reassembler } from '../src/wdp/reassembler.js';
 import { EsmeLink } from '../src/wdp/smpp/link.js';
 
@@ -38,5 +39,17 @@ describe('option bounds', () => {
     expect(() => new Reassembler({ maxPendingMessages: Number.NaN })).toThrow(/maxPendingMessages/);
     expect(() => new Reassembler({ maxRecentMessages: Number.POSITIVE_INFINITY })).toThrow(/maxRecentMessages/);
     expect(new Reassembler({ maxRecentMessages: undefined, maxPendingMessages: 5 }).maxRecentMessages).toBe(5);
+  });
+
+  it('SmscSimulator: a flag left out keeps its default (the CLI passed window: undefined, which lifted the window)', () => {
+    const sim = new SmscSimulator({ window: undefined, maxQueue: undefined, throttlePerSecond: undefined, faults: { dropProbability: undefined } });
+    const options = (sim as unknown as { options: Record<string, unknown> }).options;
+    expect(options).toMatchObject({ window: 10, maxQueue: 100_000, responseTimeoutMs: 5_000 });
+    expect(() => new SmscSimulator({ window: Number.NaN })).toThrow(/window/);
+    expect(() => new SmscSimulator({ maxQueue: 0 })).toThrow(/maxQueue/);
+    expect(() => new SmscSimulator({ throttlePerSecond: -5 })).toThrow(/throttlePerSecond/);
+    expect(() => new SmscSimulator({ faults: { dropProbability: 2 } })).toThrow(/faults\.dropProbability/);
+    expect(() => new SmscSimulator({ faults: { responseDelayMs: Number.NaN } })).toThrow(/faults\.responseDelayMs/);
+    expect(() => new SmscSimulator({ retry: { initialMs: 0, maxMs: 10 } })).toThrow(/retry\.initialMs/);
   });
 });

@@ -233,3 +233,25 @@ describe('wappush encode: provisioning with SEC/MAC, EMN XML, MMS notifications'
     expect(mms.body).toEqual({ type: 'mms', messageType: 'm-notification-ind', transactionId: 'T1', version: '1.2', messageClass: 'personal', messageSize: 4096, expiry: { relative: 3600 }, contentLocation: 'http://m.example/1' });
   });
 });
+
+describe('wappush: bad flags are the error line, not a stack trace', () => {
+  it('a flag parseArgs refuses exits 2 with {"error":...}', () => {
+    for (const args of [['decode', '--bogus'], ['smsc', '--response-delay', '-4']]) {
+      const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 10_000 });
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(JSON.parse(r.stderr.trim()).error).toMatchObject({ code: 'BAD_INPUT', offset: null });
+      expect(r.stderr).not.toContain('    at ');
+    }
+  });
+
+  it('an smsc bound out of its range exits 1 with the bound named', () => {
+    for (const [flag, value, name] of [['--window', 'abc', 'window'], ['--drop-probability', '3', 'faults.dropProbability'], ['--throttle', '0', 'throttlePerSecond']]) {
+      // Bounded: an smsc that took the flag would listen until killed.
+      const r = spawnSync(process.execPath, [cli, 'smsc', '--port', '0', flag, value], { encoding: 'utf8', timeout: 10_000 });
+      expect(r.status, flag).toBe(1);
+      const e = JSON.parse(r.stderr.trim()).error;
+      expect(e.code).toBe('BAD_INPUT');
+      expect(e.message).toContain(name);
+    }
+  });
+});

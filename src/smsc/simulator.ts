@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import smpp from 'smpp';
 import { DecodeError } from '../codec/errors.js';
-import { backoffDelay, type Backoff } from '../wdp/smpp/backoff.js';
+import { MAX_TIMER_MS, nonNegativeBound, positiveBound, probabilityBound } from '../bounds.js';
+import { backoffDelay, checkBackoff, type Backoff } from '../wdp/smpp/backoff.js';
 import { headerPdu, messageIdResponse, nextSequence, takeOverIntake, type SmppSession } from '../wdp/smpp/framing.js';
 import { CommandId, decodeShortMessagePdu, encodeShortMessagePdu, type ShortMessagePdu } from '../wdp/smpp/shortMessage.js';
 import { CommandStatus, isTemporary } from '../wdp/smpp/status.js';
@@ -24,6 +25,16 @@ export interface SmscFaults {
   duplicateProbability?: number;
   /** Probability that delivery takes a random queued message instead of the oldest. */
   reorderProbability?: number;
+}
+
+/** The faults as given, each checked: a probability over 1 or a NaN delay is refused by name. */
+function checkFaults(f: SmscFaults): SmscFaults {
+  if (f.dropAfterDeliveries !== undefined) positiveBound(f.dropAfterDeliveries, 'faults.dropAfterDeliveries');
+  if (f.responseDelayMs !== undefined) nonNegativeBound(f.responseDelayMs, 'faults.responseDelayMs', MAX_TIMER_MS);
+  for (const name of ['dropProbability', 'duplicateProbability', 'reorderProbability'] as const) {
+    if (f[name] !== undefined) probabilityBound(f[name], `faults.${name}`);
+  }
+  return f;
 }
 
 export interface SmscOptions {
@@ -111,9 +122,17 @@ export class SmscSimulator extends EventEmitter {
 
   constructor(options: SmscOptions = {}) {
     super();
+    // Each default by ??, so a bound given as undefined (as the CLI passes a flag left out)
+    // keeps its default instead of lifting the bound; each bound checked.
     this.options = {
-      window: 10, maxQueue: 100_000, responseTimeoutMs: 5_000, retry: { initialMs: 50, maxMs: 5_000 },
-      faults: {}, random: Math.random, ...options,
+      ...options,
+      window: positiveBound(options.window ?? 10, 'window'),
+      maxQueue: positiveBound(options.maxQueue ?? 100_000, 'maxQueue'),
+      responseTimeoutMs: positiveBound(options.responseTimeoutMs ?? 5_000, 'responseTimeoutMs', MAX_TIMER_MS),
+      retry: checkBackoff(options.retry ?? { initialMs: 50, maxMs: 5_000 }, 'retry'),
+      throttlePerSecond: options.throttlePerSecond === undefined ? undefined : positiveBound(options.throttlePerSecond, 'throttlePerSecond'),
+      faults: checkFaults(options.faults ?? {}),
+      random: options.random ?? Math.random,
     };
     this.server = smpp.createServer({}, (session) => this.onSession(session));
   }

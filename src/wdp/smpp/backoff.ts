@@ -12,10 +12,10 @@ export interface Backoff {
  * The backoff as given, checked: a NaN or 0 delay would make the link reconnect at once, over
  * and over, against an SMSC that is refusing it.
  */
-export function checkBackoff(b: Backoff): Backoff {
-  const initialMs = positiveBound(b.initialMs, 'reconnect.initialMs', MAX_TIMER_MS);
-  const maxMs = positiveBound(b.maxMs, 'reconnect.maxMs', MAX_TIMER_MS);
-  if (maxMs < initialMs) throw new RangeError(`reconnect.maxMs (${maxMs}) is below reconnect.initialMs (${initialMs})`);
+export function checkBackoff(b: Backoff, name: string): Backoff {
+  const initialMs = positiveBound(b.initialMs, `${name}.initialMs`, MAX_TIMER_MS);
+  const maxMs = positiveBound(b.maxMs, `${name}.maxMs`, MAX_TIMER_MS);
+  if (maxMs < initialMs) throw new RangeError(`${name}.maxMs (${maxMs}) is below ${name}.initialMs (${initialMs})`);
   return b;
 }
 

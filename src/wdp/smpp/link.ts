@@ -104,7 +104,7 @@ export class EsmeLink extends EventEmitter {
     this.options = {
       ...options,
       enquireLinkMs: nonNegativeBound(options.enquireLinkMs ?? 30_000, 'enquireLinkMs', MAX_TIMER_MS),
-      reconnect: checkBackoff(options.reconnect ?? { initialMs: 100, maxMs: 30_000 }),
+      reconnect: checkBackoff(options.reconnect ?? { initialMs: 100, maxMs: 30_000 }, 'reconnect'),
       maxInFlight: positiveBound(options.maxInFlight ?? 100, 'maxInFlight'),
       duplicateWindowMs: nonNegativeBound(options.duplicateWindowMs ?? 120_000, 'duplicateWindowMs'),
       maxRecentSingles: nonNegativeBound(options.maxRecentSingles ?? 10_000, 'maxRecentSingles'),
