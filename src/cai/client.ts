@@ -10,8 +10,8 @@
  * to the fallback handler), one a whitelist refuses is a 'refused' event, one a full queue
  * cannot take is an 'overflow' event, and each has its counter in `stats`.
  */
-import { MAX_TIMER_MS, positiveBound } from '../bounds.js';
 import { EventEmitter } from 'node:events';
+import { MAX_TIMER_MS, positiveBound } from '../bounds.js';
 import { DecodeError } from '../codec/errors.js';
 import type { BodySecrets } from '../codec/body.js';
 import { resolveLimits, type Limits } from '../codec/limits.js';

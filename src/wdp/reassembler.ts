@@ -1,5 +1,5 @@
-import { nonNegativeBound, positiveBound } from '../bounds.js';
 import { EventEmitter } from 'node:events';
+import { nonNegativeBound, positiveBound } from '../bounds.js';
 import type { Segment, WdpDatagram } from './datagram.js';
 import { Fifo } from './fifo.js';
 import { identityHash, MessageIndex, type Indexed } from './messageIndex.js';

@@ -1,6 +1,6 @@
-import { MAX_TIMER_MS, nonNegativeBound, positiveBound } from '../../bounds.js';
 import { EventEmitter } from 'node:events';
 import smpp from 'smpp';
+import { MAX_TIMER_MS, nonNegativeBound, positiveBound } from '../../bounds.js';
 import type { Segment, WdpDatagram } from '../datagram.js';
 import { Fifo } from '../fifo.js';
 import { Reassembler, type ReassemblerOptions } from '../reassembler.js';
