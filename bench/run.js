@@ -80,7 +80,7 @@ else {
 const HEAP_FLAT_BYTES = 1 << 20;
 const target = (at, want, p) => (p.skipped ? { want, at, skipped: p.skipped } : { want, at, ratio: p.ratio, min: p.min, max: p.max, rounds: p.rounds, met: p.ratio >= at });
 /** The floor's own paired rounds against the same peer (bench/floor.js): the most the SI target could show here. */
-const floorOf = (p) => (p.skipped ? {} : { floor: { ratio: p.floor.ratio, min: p.floor.min, max: p.floor.max, rounds: p.floor.rounds } });
+const floorOf = (p) => (p.skipped ? {} : { floor: p.floor });
 const targets = {
   'si-push-decode/vs-libwbxml2-tree': { ...target(5, '>= 5 (full SI push decode at least 5x libwbxml2 parsing the SI body)', siTarget), ...floorOf(siTarget) },
   'pipeline-single-sms/vs-push-decode-alone': target(0.5, '>= 0.5 (the pipeline within 2x of the decode alone)', pipeline.versusDecode),

@@ -1,5 +1,8 @@
 import { DecodeError } from './errors.js';
 
+/** An input of no octets: what a reader kept between decodes points at when it has let go. */
+export const EMPTY_OCTETS = new Uint8Array(0);
+
 /**
  * A bounds-checked cursor over one input. It never copies: `view` returns a subarray of
  * the input. Offsets in errors are absolute positions in `buf`.
@@ -21,6 +24,14 @@ export class ByteReader {
     this.pos = start;
     this.end = end;
     return this;
+  }
+
+  /**
+   * Points the reader at no input. A reader kept between decodes would otherwise keep its last
+   * input alive, and the whole buffer that input is a view of, until the next decode.
+   */
+  release(): void {
+    this.reset(EMPTY_OCTETS);
   }
 
   get remaining(): number {

@@ -56,20 +56,28 @@ export function utf8Length(s: string): number {
 
 /**
  * Up to this many characters, ASCII text is copied by a loop: TextEncoder#encode allocates its
- * result natively, which cost about 1 us per call here, most of an SI encode.
+ * result natively, which cost about 1 us per call here, most of an SI encode, and encodeInto
+ * needs a subarray and a native call.
  */
-const ASCII_ENCODE_LOOP_MAX = 64;
+export const ASCII_ENCODE_LOOP_MAX = 64;
+
+/**
+ * Copies `s` into `out` at `at` if it is ASCII, one octet a character (`out` must have room for
+ * s.length octets); false at the first character that is not, with what came before written.
+ */
+export function copyAscii(s: string, out: Uint8Array, at: number): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return false;
+    out[at + i] = c;
+  }
+  return true;
+}
 
 export function encodeUtf8(s: string): Uint8Array {
-  const n = s.length;
-  if (n <= ASCII_ENCODE_LOOP_MAX) {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) return encoder.encode(s);
-      out[i] = c;
-    }
-    return out;
+  if (s.length <= ASCII_ENCODE_LOOP_MAX) {
+    const out = new Uint8Array(s.length);
+    if (copyAscii(s, out, 0)) return out;
   }
   return encoder.encode(s);
 }

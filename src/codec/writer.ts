@@ -1,8 +1,5 @@
 import { EncodeError } from './errors.js';
-import { encodeUtf8Into, utf8Length } from './utf8.js';
-
-/** Up to this many characters, `utf8` copies ASCII by a loop (see encodeUtf8's threshold). */
-const ASCII_WRITE_LOOP_MAX = 64;
+import { ASCII_ENCODE_LOOP_MAX, copyAscii, encodeUtf8Into, utf8Length } from './utf8.js';
 
 /** A growable output buffer; `finish` returns a copy of exactly what was written. */
 export class ByteWriter {
@@ -64,28 +61,15 @@ export class ByteWriter {
   }
 
   utf8(s: string): this {
-    // ASCII of up to ASCII_WRITE_LOOP_MAX characters by a loop; encodeInto (a subarray and a
-    // native call) for the rest, or from the first character that is not ASCII.
-    const n = s.length;
-    if (n <= ASCII_WRITE_LOOP_MAX) {
-      this.ensure(n);
-      const buf = this.buf;
-      const start = this.pos;
-      for (let i = 0; i < n; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) {
-          this.pos = start;
-          return this.utf8Native(s);
-        }
-        buf[start + i] = c;
+    // Short ASCII by a loop (as encodeUtf8); the rest, or text that is not ASCII, by encodeInto
+    // over what the loop may have written.
+    if (s.length <= ASCII_ENCODE_LOOP_MAX) {
+      this.ensure(s.length);
+      if (copyAscii(s, this.buf, this.pos)) {
+        this.pos += s.length;
+        return this;
       }
-      this.pos = start + n;
-      return this;
     }
-    return this.utf8Native(s);
-  }
-
-  private utf8Native(s: string): this {
     this.ensure(utf8Length(s));
     this.pos += encodeUtf8Into(s, this.buf, this.pos);
     return this;

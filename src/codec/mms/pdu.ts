@@ -9,7 +9,7 @@ import { decodeText, encodeText, requireCharset } from '../charset/text.js';
 import { DecodeError, EncodeError } from '../errors.js';
 import { fromHex, toHex } from '../hex.js';
 import { resolveLimits, type Limits } from '../limits.js';
-import { ByteReader } from '../reader.js';
+import { ByteReader, EMPTY_OCTETS } from '../reader.js';
 import { ByteWriter } from '../writer.js';
 import { readContentType, writeContentType } from '../wsp/contentType.js';
 import type { Parameters } from '../wsp/parameters.js';
@@ -66,9 +66,8 @@ const REQUIRED: Readonly<Record<string, readonly string[]>> = {
   'm-read-orig-ind': ['version', 'messageId', 'to', 'from', 'date', 'readStatus'],
 };
 
-const EMPTY = new Uint8Array(0);
-/** One reader for every decode; pointed back at EMPTY after each, so it keeps no input alive. */
-const reader = new ByteReader(EMPTY);
+/** One reader for every decode, released after each. */
+const reader = new ByteReader(EMPTY_OCTETS);
 
 function readEncodedString(r: ByteReader): EncodedString {
   const b = r.peek();
@@ -212,7 +211,7 @@ export function decodeMmsPdu(input: Uint8Array, options: { limits?: Partial<Limi
     if (e instanceof DecodeError) throw new DecodeError(e.code, e.offset + base, `MMS: ${e.message}`);
     throw e;
   } finally {
-    reader.reset(EMPTY);
+    reader.release();
   }
   if (pdu.messageType === undefined) throw new DecodeError('BAD_DOCUMENT', base, 'MMS PDU without X-Mms-Message-Type');
   const required = typeof pdu.messageType === 'string' ? REQUIRED[pdu.messageType] : undefined;

@@ -45,14 +45,12 @@ const lo = (x: number): number => DIGIT_0 + (x & 0x0f);
 /** Non-zero unless both nibbles are decimal digits: a nibble above 9 carries into bit 4 when 6 is added. */
 const notBcd = (x: number): number => (((x >> 4) + 6) | ((x & 0x0f) + 6)) & 0x10;
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
-
 /** Other ISO 8601 forms taken on input: fractions of a second, a numeric UTC offset, no seconds. */
 const ISO_LOOSE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /** Whether `text` is a date an SI/EMN attribute may carry as text (WAP-167 7.2: ISO 8601, UTC). */
 export function isIsoDate(text: string): boolean {
-  return ISO.test(text) || (ISO_LOOSE.test(text) && !Number.isNaN(Date.parse(text)));
+  return isCanonicalIso(text) || (ISO_LOOSE.test(text) && !Number.isNaN(Date.parse(text)));
 }
 
 /**
@@ -90,7 +88,7 @@ function octetAt(text: string, i: number): number {
   return ((text.charCodeAt(at) - DIGIT_0) << 4) | (text.charCodeAt(at + 1) - DIGIT_0);
 }
 
-/** What ISO matches, by character codes: "YYYY-MM-DDThh:mm:ssZ", digits where DIGIT_PAIRS say. */
+/** The canonical form "YYYY-MM-DDThh:mm:ssZ", checked by character codes: digits where DIGIT_PAIRS say. */
 function isCanonicalIso(text: string): boolean {
   if (text.length !== 20) return false;
   for (let i = 0; i < 20; i++) {

@@ -11,6 +11,7 @@
  */
 import { UTF8_MIB, type Charset } from '../charset/mibenum.js';
 import { decodeLatin1, LATIN1_LOOP_MAX } from '../latin1.js';
+import { EMPTY_OCTETS } from '../reader.js';
 import { decodeUtf8 } from '../utf8.js';
 import type { Limits } from '../limits.js';
 import { bcdDate, isIsoDate } from './opaqueDate.js';
@@ -42,7 +43,6 @@ const TAG_INFO = tagToken('info');
 const TAG_ITEM = tagToken('item');
 const SI_PUBLIC_ID = SI.publicId;
 
-const EMPTY = new Uint8Array(0);
 
 /** US-ASCII's MIBenum: read as UTF-8, as decodeText does; the only charset this path takes besides UTF-8. */
 const US_ASCII_MIB = 3;
@@ -52,7 +52,7 @@ const US_ASCII_MIB = 3;
  * only its strings and the result (single-threaded JS: no decode interleaves with another).
  */
 class SiReader {
-  buf: Uint8Array = EMPTY;
+  buf: Uint8Array = EMPTY_OCTETS;
   pos = 0;
   end = 0;
   /** Start of the string table; its end is `tableEnd`. */
@@ -195,7 +195,7 @@ class SiReader {
 
   /** Lets go of the last input and its text: the reader lives as long as the process. */
   release(): void {
-    this.buf = EMPTY;
+    this.buf = EMPTY_OCTETS;
     this.latin1 = undefined;
   }
 

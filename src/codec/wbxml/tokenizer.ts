@@ -6,7 +6,7 @@
 import type { Charset } from '../charset/mibenum.js';
 import { DecodeError } from '../errors.js';
 import { resolveLimits, type Limits } from '../limits.js';
-import { ByteReader } from '../reader.js';
+import { ByteReader, EMPTY_OCTETS } from '../reader.js';
 import { readWbxmlHeader, type WbxmlHeader } from './header.js';
 import { decodeText } from '../charset/text.js';
 import { inlineStringEnd, readTableString } from './strings.js';
@@ -46,10 +46,9 @@ export interface TokenizeOptions {
   limits?: Partial<Limits>;
 }
 
-const EMPTY = new Uint8Array(0);
 
 export class WbxmlTokenizer {
-  readonly r = new ByteReader(EMPTY);
+  readonly r = new ByteReader(EMPTY_OCTETS);
   header!: WbxmlHeader;
   /** Offset of the token that produced the current event. */
   tokenAt = 0;
@@ -58,7 +57,7 @@ export class WbxmlTokenizer {
   hasContent = false;
   attributeName = '';
   text = '';
-  opaque: Uint8Array = EMPTY;
+  opaque: Uint8Array = EMPTY_OCTETS;
   extIndex = 0;
   extForm: 'i' | 't' | '0' = '0';
   extValue: string | number = '';
@@ -100,8 +99,8 @@ export class WbxmlTokenizer {
    * `next` gives End.
    */
   release(): void {
-    this.r.reset(EMPTY);
-    this.opaque = EMPTY;
+    this.r.release();
+    this.opaque = EMPTY_OCTETS;
     this.done = true;
   }
 

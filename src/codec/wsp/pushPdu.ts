@@ -5,7 +5,7 @@
  */
 import { DecodeError, EncodeError } from '../errors.js';
 import { resolveLimits, type Limits } from '../limits.js';
-import { ByteReader } from '../reader.js';
+import { ByteReader, EMPTY_OCTETS } from '../reader.js';
 import { ByteWriter } from '../writer.js';
 import { applicationIds, DEFAULT_APPLICATION_ID } from './applicationIds.js';
 import { readContentType, writeContentType } from './contentType.js';
@@ -55,9 +55,8 @@ export interface PushRouting {
   bodyOffset: number;
 }
 
-const EMPTY = new Uint8Array(0);
-/** One reader for every decode; it is pointed back at EMPTY after each, so it keeps no input alive. */
-const reader = new ByteReader(EMPTY);
+/** One reader for every decode, released after each. */
+const reader = new ByteReader(EMPTY_OCTETS);
 
 function readFixedPart(r: ByteReader, limits: Limits): { tid: number; type: PushPduType; headersEnd: number } {
   if (r.buf.length > limits.maxDocumentSize) {
@@ -83,7 +82,7 @@ export function decodePushPdu(input: Uint8Array, options?: { limits?: Partial<Li
   try {
     return readPush(reader.reset(input), input, limits);
   } finally {
-    reader.reset(EMPTY);
+    reader.release();
   }
 }
 
@@ -130,7 +129,7 @@ export function decodePushRouting(input: Uint8Array, options?: { limits?: Partia
   try {
     return readRouting(reader.reset(input), input, limits);
   } finally {
-    reader.reset(EMPTY);
+    reader.release();
   }
 }
 
