@@ -5,7 +5,7 @@
 // issue's reference figures. Not benchmark.js: one timed run of N deliveries per case.
 import { createRequire } from 'node:module';
 import {
-  CommandId, EsmeLink, SmscSimulator, SmppSubmitter, decodePushPdu, encodePushPdu, encodeShortMessagePdu, encodeSi, smppShortMessages,
+  EsmeLink, SmscSimulator, SmppSubmitter, decodePushPdu, encodePushPdu, encodeSi, smppShortMessages,
 } from '../dist/index.js';
 
 const require = createRequire(import.meta.url);

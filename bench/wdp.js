@@ -37,14 +37,12 @@ function reassemblyCase() {
   const order = interleavedSegments();
   const r = new Reassembler({ maxPendingMessages: PENDING });
   let i = 0;
-  let cycle = 0;
   return () => {
     const d = r.push(order[i]);
     if (d !== undefined) sink += d.payload.length;
     if (++i === order.length) {
       // Next round: new references, or the late-duplicate memory would (rightly) drop them all.
       i = 0;
-      cycle++;
       for (const s of order) s.reference = (s.reference + 1) & 0xff;
     }
   };

@@ -3,7 +3,7 @@
  * The `wappush` command. Contracts (DESIGN.md): `decode` prints one JSON document per push
  * on stdout and exits 0; bad input exits 1 with {"error":{code,message,offset}} on stderr.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { compilePushXml } from './codec/compile.js';
 import { DecodeError, EncodeError } from './codec/errors.js';
@@ -363,7 +363,7 @@ function smscCommand(argv: string[]): void {
   sim.listen().then((port) => {
     process.stdout.write(JSON.stringify({ listening: { host: values.host, port } }) + '\n');
   }, fail);
-  process.on('SIGINT', () => { sim.close().then(() => process.exit(0)); });
+  process.on('SIGINT', () => void sim.close().then(() => process.exit(0)));
 }
 
 function injectCommand(argv: string[]): void {

@@ -97,7 +97,7 @@ export class DeliveryQueue {
         }
         const pending = this.invoke(event);
         if (pending) {
-          pending.then(next);
+          void pending.then(next);
           return;
         }
       }
@@ -106,6 +106,6 @@ export class DeliveryQueue {
       this.idleWaiters = [];
       for (const w of waiters) w();
     };
-    first.then(next);
+    void first.then(next);
   }
 }

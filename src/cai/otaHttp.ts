@@ -12,7 +12,7 @@
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { parseContentType } from '../codec/wsp/contentType.js';
 import type { Parameters } from '../codec/wsp/parameters.js';
 import type { Cpi } from './cpi.js';
@@ -84,7 +84,7 @@ export function parseEncapsulated(body: Buffer): { headers: PushHeader[]; conten
 
 export class HttpPushReceiver {
   private server: Server | undefined;
-  private readonly sockets = new Set<import('node:net').Socket>();
+  private readonly sockets = new Set<Socket>();
 
   constructor(private readonly options: HttpPushReceiverOptions) {}
 

@@ -67,6 +67,6 @@ export function listenCommand(argv: string[]): void {
   });
   client.link!.on('undecodable', ({ error }) => process.stderr.write(JSON.stringify({ undecodable: errorJson(error) }) + '\n'));
   client.start().then(() => (apps ? registerAll(client, apps, line) : undefined)).catch(fail);
-  process.on('SIGINT', () => { client.close().then(() => process.exit(0)); });
-  process.on('SIGTERM', () => { client.close().then(() => process.exit(0)); });
+  process.on('SIGINT', () => void client.close().then(() => process.exit(0)));
+  process.on('SIGTERM', () => void client.close().then(() => process.exit(0)));
 }

@@ -33,6 +33,7 @@ export function decodeText(buf: Uint8Array, start: number, end: number, cs: Char
 
 export function encodeText(s: string, cs: Charset): Uint8Array {
   if (cs.mib === 106) return encodeUtf8(s);
+  // eslint-disable-next-line no-control-regex -- the US-ASCII range includes the controls
   if (cs.mib === 3 && /[^\x00-\x7f]/.test(s)) {
     throw new EncodeError('BAD_INPUT', 'text is not representable in us-ascii');
   }

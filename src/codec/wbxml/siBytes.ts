@@ -20,7 +20,10 @@ import { GlobalToken, TAG_HAS_ATTRIBUTES, TAG_HAS_CONTENT, TAG_ID_MASK } from '.
 import { SI } from './vocabularies.js';
 
 /** The attributes the SI mapping reads, as indices into a reader's slots. */
-const enum Attr { Href, SiId, Created, Expires, Action, Class, Count }
+// Plain numbers, not a const enum: isolatedModules tools refuse const enums, and V8 inlines
+// a frozen object's fields on this path as it would the literals.
+const Attr = Object.freeze({ Href: 0, SiId: 1, Created: 2, Expires: 3, Action: 4, Class: 5, Count: 6 } as const);
+type Attr = number;
 const ATTR_BY_NAME: Readonly<Record<string, Attr>> = {
   href: Attr.Href, 'si-id': Attr.SiId, created: Attr.Created, 'si-expires': Attr.Expires, action: Attr.Action, class: Attr.Class,
 };

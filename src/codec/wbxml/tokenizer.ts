@@ -13,28 +13,29 @@ import { inlineStringEnd, readTableString } from './strings.js';
 import { GlobalToken, TAG_HAS_ATTRIBUTES, TAG_HAS_CONTENT, TAG_ID_MASK, isExtension, isGlobal } from './tokens.js';
 import type { Vocabulary } from './vocabulary.js';
 
-export const enum WbxmlEvent {
+export const WbxmlEvent = Object.freeze({
   /** tagName, hasAttributes, hasContent */
-  StartTag = 1,
+  StartTag: 1,
   /** attributeName, and the value prefix its start token stands for in `text` */
-  Attribute = 2,
+  Attribute: 2,
   /** a piece of the current attribute's value in `text` */
-  AttributeValue = 3,
+  AttributeValue: 3,
   /** an OPAQUE piece of the current attribute's value in `opaque` */
-  AttributeOpaque = 4,
-  AttributesEnd = 5,
+  AttributeOpaque: 4,
+  AttributesEnd: 5,
   /** character data in `text` (STR_I, STR_T or ENTITY) */
-  Text = 6,
+  Text: 6,
   /** OPAQUE content in `opaque` */
-  Opaque = 7,
-  EndTag = 8,
+  Opaque: 7,
+  EndTag: 8,
   /** extension token: extIndex 0-2, extForm 'i' | 't' | '0', extValue */
-  Extension = 9,
+  Extension: 9,
   /** processing instruction: target in attributeName, value in text */
-  ProcessingInstruction = 10,
+  ProcessingInstruction: 10,
   /** end of the document (after the root element) */
-  End = 11,
-}
+  End: 11,
+} as const);
+export type WbxmlEvent = (typeof WbxmlEvent)[keyof typeof WbxmlEvent];
 
 export interface TokenizeOptions {
   /** Names tags and attributes; without one they get synthetic names (tag-P-0xTT). */

@@ -5,7 +5,6 @@
  */
 import { DecodeError, EncodeError } from '../errors.js';
 import type { ByteReader } from '../reader.js';
-import { truncated } from '../reader.js';
 import { decodeUtf8 } from '../utf8.js';
 import type { ByteWriter } from '../writer.js';
 

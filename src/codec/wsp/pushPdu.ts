@@ -14,12 +14,13 @@ import type { Parameters } from './parameters.js';
 import { readIntegerValue, readTextString, valueEnd } from './primitives.js';
 
 /** PDU type codes (WAP-230 Table 34). */
-export const enum PduType {
+export const PduType = Object.freeze({
   /** Push */
-  Push = 0x06,
+  Push: 0x06,
   /** ConfirmedPush */
-  ConfirmedPush = 0x07,
-}
+  ConfirmedPush: 0x07,
+} as const);
+export type PduType = (typeof PduType)[keyof typeof PduType];
 
 export type PushPduType = 'push' | 'confirmed-push';
 

@@ -138,6 +138,7 @@ export function encodeShortMessagePdu(init: ShortMessageInit): Uint8Array {
     [init.validityPeriod ?? '', C_STRING_MAX.validity_period, 'validity_period'],
   ] as const;
   for (const [s, max, name] of strings) {
+    // eslint-disable-next-line no-control-regex -- a C-Octet String may hold any non-NUL ASCII octet
     if (s.length + 1 > max || /[^\x01-\x7f]/.test(s)) throw new EncodeError('BAD_INPUT', `${name} must be ASCII of at most ${max - 1} characters`);
   }
   const tlvs = init.tlvs ?? [];
