@@ -20,7 +20,14 @@ async function runSiTarget({ quick }) {
   const peer = (sec) => runLibwbxml([['si', siBody]], sec, { treeOnly: true }).si.tree;
   let sink = 0;
   const ours = paired({ ours: (sec) => opsPerSec(() => fullDecode(siPdu), sec), peer, ...pairedSettings(quick) });
-  const floor = paired({ ours: (sec) => opsPerSec(() => { sink += floorDecode(siPdu).si.text.length; }, sec), peer, ...pairedSettings(quick) });
+  const floor = paired({
+    ours: (sec) =>
+      opsPerSec(() => {
+        sink += floorDecode(siPdu).si.text.length;
+      }, sec),
+    peer,
+    ...pairedSettings(quick),
+  });
   return { ...ours, floor, sink };
 }
 

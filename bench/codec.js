@@ -1,7 +1,15 @@
 // Codec benchmarks: one SI and one SL push PDU decoded in full (headers and body read into
 // objects), routing-only decode, and the encoders. Run with `npm run bench`.
 import { runSuite } from './suite.js';
-import { decodeBody, decodePushPdu, decodePushRouting, encodePushPdu, encodeSi, encodeSl, fromHex } from '../dist/index.js';
+import {
+  decodeBody,
+  decodePushPdu,
+  decodePushRouting,
+  encodePushPdu,
+  encodeSi,
+  encodeSl,
+  fromHex,
+} from '../dist/index.js';
 
 // A typical SI push: WAP-167 example body (86 octets, as in the Gecko test vector), with
 // X-Wap-Application-Id and a charset parameter, as PPGs send it.
@@ -39,9 +47,29 @@ export const cases = [
   ['si-push-decode', () => fullDecode(siPdu)],
   ['sl-push-decode', () => fullDecode(slPdu)],
   ['captured-si-push-decode', () => fullDecode(capturedPdu)],
-  ['si-push-routing', () => { sink += decodePushRouting(siPdu).body.length; }],
-  ['si-push-headers-only', () => { sink += decodePushPdu(siPdu).headers.length; }],
-  ['si-encode', () => { sink += encodeSi({ href: 'http://www.xyz.com/email/123/abc.wml', created: '1999-06-25T15:23:15Z', expires: '1999-06-30T00:00:00Z', text: 'You have 4 new emails' }).length; }],
+  [
+    'si-push-routing',
+    () => {
+      sink += decodePushRouting(siPdu).body.length;
+    },
+  ],
+  [
+    'si-push-headers-only',
+    () => {
+      sink += decodePushPdu(siPdu).headers.length;
+    },
+  ],
+  [
+    'si-encode',
+    () => {
+      sink += encodeSi({
+        href: 'http://www.xyz.com/email/123/abc.wml',
+        created: '1999-06-25T15:23:15Z',
+        expires: '1999-06-30T00:00:00Z',
+        text: 'You have 4 new emails',
+      }).length;
+    },
+  ],
 ];
 
 export async function runCodec({ quick = false } = {}) {

@@ -4,7 +4,15 @@
 import { readFileSync } from 'node:fs';
 import { runSuite } from './suite.js';
 import {
-  collectDatagram, decodeBody, decodePushPdu, encodeEmn, encodePushPdu, encodeSi, encodeSyncmlNotification, fromHex, segmentFromUserData,
+  collectDatagram,
+  decodeBody,
+  decodePushPdu,
+  encodeEmn,
+  encodePushPdu,
+  encodeSi,
+  encodeSyncmlNotification,
+  fromHex,
+  segmentFromUserData,
 } from '../dist/index.js';
 
 function fixturePush(name) {
@@ -14,16 +22,35 @@ function fixturePush(name) {
 }
 
 const siPdu = encodePushPdu({
-  transactionId: 1, contentType: 'application/vnd.wap.sic', contentTypeParameters: { charset: 'utf-8' }, applicationId: 'x-wap-application:wml.ua',
-  body: encodeSi({ href: 'http://www.xyz.com/email/123/abc.wml', created: '1999-06-25T15:23:15Z', expires: '1999-06-30T00:00:00Z', text: 'You have 4 new emails' }),
+  transactionId: 1,
+  contentType: 'application/vnd.wap.sic',
+  contentTypeParameters: { charset: 'utf-8' },
+  applicationId: 'x-wap-application:wml.ua',
+  body: encodeSi({
+    href: 'http://www.xyz.com/email/123/abc.wml',
+    created: '1999-06-25T15:23:15Z',
+    expires: '1999-06-30T00:00:00Z',
+    text: 'You have 4 new emails',
+  }),
 });
 const mmsPdu = fixturePush('mms-notification-2-segments');
 const otaPdu = fixturePush('ota-viettel-3-segments');
-const emnPdu = encodePushPdu({ contentType: 'application/vnd.wap.emn+wbxml', applicationId: 'x-wap-application:emn.ua', body: encodeEmn({ mailbox: 'mailat:user@example.com', timestamp: '2026-11-29T10:00:00Z' }) });
+const emnPdu = encodePushPdu({
+  contentType: 'application/vnd.wap.emn+wbxml',
+  applicationId: 'x-wap-application:emn.ua',
+  body: encodeEmn({ mailbox: 'mailat:user@example.com', timestamp: '2026-11-29T10:00:00Z' }),
+});
 const syncml = { password: 'secret', nonce: Buffer.from('nonce') };
 const syncmlPdu = encodePushPdu({
-  contentType: 'application/vnd.syncml.notification', applicationId: 'x-wap-application:syncml.dm',
-  body: encodeSyncmlNotification({ sessionId: 0x1234, serverId: 'dm.example.com', uiMode: 'background', vendorSpecific: Buffer.from('cafe', 'hex'), secrets: syncml }),
+  contentType: 'application/vnd.syncml.notification',
+  applicationId: 'x-wap-application:syncml.dm',
+  body: encodeSyncmlNotification({
+    sessionId: 0x1234,
+    serverId: 'dm.example.com',
+    uiMode: 'background',
+    vendorSpecific: Buffer.from('cafe', 'hex'),
+    secrets: syncml,
+  }),
 });
 
 let sink = 0;
@@ -39,13 +66,21 @@ if (full(syncmlPdu, { syncml }).authentication.verified !== true) throw new Erro
 if (full(mmsPdu).type !== 'mms' || full(emnPdu).type !== 'emn') throw new Error('bodies do not decode');
 
 export async function runContent({ quick = false } = {}) {
-  const results = await runSuite('content', [
-    ['peer-si-push-decode', () => full(siPdu)],
-    ['mms-notification-decode', () => full(mmsPdu)],
-    ['provisioning-decode', () => full(otaPdu)],
-    ['provisioning-decode-with-mac', () => full(otaPdu, { pin: '1111' })],
-    ['emn-decode', () => full(emnPdu)],
-    ['syncml-notification-decode-with-digest', () => full(syncmlPdu, { syncml })],
-  ], { quick });
-  return { results, sizes: { mms: mmsPdu.length, provisioning: otaPdu.length, emn: emnPdu.length, syncml: syncmlPdu.length }, sink };
+  const results = await runSuite(
+    'content',
+    [
+      ['peer-si-push-decode', () => full(siPdu)],
+      ['mms-notification-decode', () => full(mmsPdu)],
+      ['provisioning-decode', () => full(otaPdu)],
+      ['provisioning-decode-with-mac', () => full(otaPdu, { pin: '1111' })],
+      ['emn-decode', () => full(emnPdu)],
+      ['syncml-notification-decode-with-digest', () => full(syncmlPdu, { syncml })],
+    ],
+    { quick },
+  );
+  return {
+    results,
+    sizes: { mms: mmsPdu.length, provisioning: otaPdu.length, emn: emnPdu.length, syncml: syncmlPdu.length },
+    sink,
+  };
 }

@@ -3,17 +3,33 @@
 import { readFileSync } from 'node:fs';
 import { runSuite } from './suite.js';
 import {
-  collectDatagram, decodeBody, decodePushPdu, encodeCo, encodeEmn, encodeProvisioning, encodeSi, encodeSl, fromHex, segmentFromUserData,
+  collectDatagram,
+  decodeBody,
+  decodePushPdu,
+  encodeCo,
+  encodeEmn,
+  encodeProvisioning,
+  encodeSi,
+  encodeSl,
+  fromHex,
+  segmentFromUserData,
 } from '../dist/index.js';
 import { runLibwbxml } from './peers.js';
 
 function otaBody() {
-  const f = JSON.parse(readFileSync(new URL('../test/fixtures/sms/ota-viettel-3-segments.json', import.meta.url), 'utf8'));
+  const f = JSON.parse(
+    readFileSync(new URL('../test/fixtures/sms/ota-viettel-3-segments.json', import.meta.url), 'utf8'),
+  );
   const d = collectDatagram(f.segments.map((s) => segmentFromUserData(fromHex(s))));
   return decodePushPdu(d.payload).body;
 }
 
-const si = { href: 'http://www.xyz.com/email/123/abc.wml', created: '1999-06-25T15:23:15Z', expires: '1999-06-30T00:00:00Z', text: 'You have 4 new emails' };
+const si = {
+  href: 'http://www.xyz.com/email/123/abc.wml',
+  created: '1999-06-25T15:23:15Z',
+  expires: '1999-06-30T00:00:00Z',
+  text: 'You have 4 new emails',
+};
 const sl = { href: 'http://www.oreilly.com/', action: 'execute-high' };
 const co = { objects: ['http://www.xyz.com/Emails/123.wml'], services: ['http://www.abc.com/'] };
 const emn = { mailbox: 'mailat:user@example.com', timestamp: '2026-11-29T10:00:00Z' };
@@ -24,21 +40,42 @@ export const documents = [
   ['sl', 'application/vnd.wap.slc', encodeSl(sl), () => encodeSl(sl)],
   ['co', 'application/vnd.wap.coc', encodeCo(co), () => encodeCo(co)],
   ['emn', 'application/vnd.wap.emn+wbxml', encodeEmn(emn), () => encodeEmn(emn)],
-  ['provisioning', 'application/vnd.wap.connectivity-wbxml', provisioning, (() => { const doc = decodeBody('application/vnd.wap.connectivity-wbxml', {}, provisioning); return () => encodeProvisioning(doc); })()],
+  [
+    'provisioning',
+    'application/vnd.wap.connectivity-wbxml',
+    provisioning,
+    (() => {
+      const doc = decodeBody('application/vnd.wap.connectivity-wbxml', {}, provisioning);
+      return () => encodeProvisioning(doc);
+    })(),
+  ],
 ];
 
 let sink = 0;
 
 /** libwbxml2 on the same documents, for a fixed time per document (bench/peers.js). */
 export function runDocumentsPeer({ quick = false } = {}) {
-  return runLibwbxml(documents.map(([name, , body]) => [name, body]), quick ? 0.5 : 3);
+  return runLibwbxml(
+    documents.map(([name, , body]) => [name, body]),
+    quick ? 0.5 : 3,
+  );
 }
 
 export async function runDocuments({ quick = false } = {}) {
   const cases = [];
   for (const [name, ct, body, encode] of documents) {
-    cases.push([`${name}-body-decode`, () => { sink += decodeBody(ct, {}, body).type.length; }]);
-    cases.push([`${name}-encode`, () => { sink += encode().length; }]);
+    cases.push([
+      `${name}-body-decode`,
+      () => {
+        sink += decodeBody(ct, {}, body).type.length;
+      },
+    ]);
+    cases.push([
+      `${name}-encode`,
+      () => {
+        sink += encode().length;
+      },
+    ]);
   }
   const results = await runSuite('documents', cases, { quick });
   const peer = runDocumentsPeer({ quick });

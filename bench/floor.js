@@ -11,9 +11,35 @@ const lo = (x) => 0x30 + (x & 0x0f);
 
 function date(b, p, n) {
   const o = (i) => (i < n ? b[p + i] : 0);
-  const o0 = o(0), o1 = o(1), o2 = o(2), o3 = o(3), o4 = o(4), o5 = o(5), o6 = o(6);
-  return fromCharCode(hi(o0), lo(o0), hi(o1), lo(o1), 0x2d, hi(o2), lo(o2), 0x2d, hi(o3), lo(o3), 0x54,
-    hi(o4), lo(o4), 0x3a, hi(o5), lo(o5), 0x3a, hi(o6), lo(o6), 0x5a);
+  const o0 = o(0),
+    o1 = o(1),
+    o2 = o(2),
+    o3 = o(3),
+    o4 = o(4),
+    o5 = o(5),
+    o6 = o(6);
+  return fromCharCode(
+    hi(o0),
+    lo(o0),
+    hi(o1),
+    lo(o1),
+    0x2d,
+    hi(o2),
+    lo(o2),
+    0x2d,
+    hi(o3),
+    lo(o3),
+    0x54,
+    hi(o4),
+    lo(o4),
+    0x3a,
+    hi(o5),
+    lo(o5),
+    0x3a,
+    hi(o6),
+    lo(o6),
+    0x5a,
+  );
 }
 
 function nul(b, p) {
@@ -52,6 +78,13 @@ export function floorDecode(pdu) {
   const expires = date(body, p + 1, body[p]);
   p += 1 + body[p] + 2; // length, date, END, STR_I
   q = nul(body, p);
-  const si = { type: 'si', href: `http://www.${host}.com/${path}`, created, expires, action: 'signal-medium', text: text.slice(p, q) };
+  const si = {
+    type: 'si',
+    href: `http://www.${host}.com/${path}`,
+    created,
+    expires,
+    action: 'signal-medium',
+    text: text.slice(p, q),
+  };
   return { message, si };
 }

@@ -45,6 +45,8 @@ export function pairedSettings(quick) {
 /** One line per round: "<label> <ours> vs <peerLabel> <peer> ops/s: <ratio>x". */
 export function printRounds(result, label, peerLabel) {
   for (const r of result.rounds) {
-    process.stdout.write(`  ${label} ${r.ours.toLocaleString('en-US').padStart(10)} vs ${peerLabel} ${r.peer.toLocaleString('en-US').padStart(10)} ops/s: ${r.ratio.toFixed(2)}x\n`);
+    process.stdout.write(
+      `  ${label} ${r.ours.toLocaleString('en-US').padStart(10)} vs ${peerLabel} ${r.peer.toLocaleString('en-US').padStart(10)} ops/s: ${r.ratio.toFixed(2)}x\n`,
+    );
   }
 }

@@ -12,10 +12,16 @@ const binary = `${dir}.build/libwbxml-bench`;
 export function buildLibwbxml() {
   if (existsSync(binary) && statSync(binary).mtimeMs > statSync(source).mtimeMs) return { ok: true };
   const flags = spawnSync('pkg-config', ['--cflags', '--libs', 'libwbxml2'], { encoding: 'utf8' });
-  if (flags.status !== 0) return { ok: false, why: 'pkg-config libwbxml2 failed: apt-get install libwbxml2-dev pkg-config' };
+  if (flags.status !== 0)
+    return { ok: false, why: 'pkg-config libwbxml2 failed: apt-get install libwbxml2-dev pkg-config' };
   mkdirSync(`${dir}.build`, { recursive: true });
-  const cc = spawnSync('cc', ['-O2', '-Wno-deprecated-declarations', source, ...flags.stdout.trim().split(/\s+/), '-o', binary], { encoding: 'utf8' });
-  if (cc.error || cc.status !== 0) return { ok: false, why: `cc failed: ${cc.error?.message ?? cc.stderr.trim().split('\n')[0]}` };
+  const cc = spawnSync(
+    'cc',
+    ['-O2', '-Wno-deprecated-declarations', source, ...flags.stdout.trim().split(/\s+/), '-o', binary],
+    { encoding: 'utf8' },
+  );
+  if (cc.error || cc.status !== 0)
+    return { ok: false, why: `cc failed: ${cc.error?.message ?? cc.stderr.trim().split('\n')[0]}` };
   return { ok: true };
 }
 
@@ -27,7 +33,11 @@ export function runLibwbxml(documents, secondsEach, { treeOnly = false } = {}) {
   const built = buildLibwbxml();
   if (!built.ok) return { skipped: built.why };
   const input = documents.map(([name, bytes]) => `${name} ${Buffer.from(bytes).toString('hex')}`).join('\n') + '\n';
-  const r = spawnSync(binary, [String(secondsEach), ...(treeOnly ? ['tree'] : [])], { input, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(binary, [String(secondsEach), ...(treeOnly ? ['tree'] : [])], {
+    input,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (r.status !== 0) return { skipped: `libwbxml-bench exited ${r.status}: ${r.stderr}` };
   const out = {};
   for (const line of r.stdout.trim().split('\n')) {

@@ -9,21 +9,54 @@ import { runSuite } from './suite.js';
 import { opsPerSec, paired, pairedSettings, printRounds } from './paired.js';
 import { fullDecode } from './codec.js';
 import {
-  CommandId, PushClient, SmscSimulator, decodePushPdu, decodeShortMessagePdu, encodePushPdu, encodeShortMessagePdu, encodeSi,
-  segmentFromSmpp, smppShortMessages,
+  CommandId,
+  PushClient,
+  SmscSimulator,
+  decodePushPdu,
+  decodeShortMessagePdu,
+  encodePushPdu,
+  encodeShortMessagePdu,
+  encodeSi,
+  segmentFromSmpp,
+  smppShortMessages,
 } from '../dist/index.js';
 
-const body = encodeSi({ href: 'http://www.xyz.com/email/123/abc.wml', created: '1999-06-25T15:23:15Z', expires: '1999-06-30T00:00:00Z', text: 'You have 4 new emails' });
-export const pushPdu = encodePushPdu({ transactionId: 1, contentType: 'application/vnd.wap.sic', applicationId: 'x-wap-application:wml.ua', body });
-const longPdu = encodePushPdu({ transactionId: 2, contentType: 'application/vnd.wap.sic', applicationId: 'x-wap-application:wml.ua', body: encodeSi({ href: 'http://www.xyz.com/', text: 'Long push text. '.repeat(18) }) });
+const body = encodeSi({
+  href: 'http://www.xyz.com/email/123/abc.wml',
+  created: '1999-06-25T15:23:15Z',
+  expires: '1999-06-30T00:00:00Z',
+  text: 'You have 4 new emails',
+});
+export const pushPdu = encodePushPdu({
+  transactionId: 1,
+  contentType: 'application/vnd.wap.sic',
+  applicationId: 'x-wap-application:wml.ua',
+  body,
+});
+const longPdu = encodePushPdu({
+  transactionId: 2,
+  contentType: 'application/vnd.wap.sic',
+  applicationId: 'x-wap-application:wml.ua',
+  body: encodeSi({ href: 'http://www.xyz.com/', text: 'Long push text. '.repeat(18) }),
+});
 
 /** deliver_sm frames: `variants` copies with their own reference and originator (no two are duplicates). */
 export function frames(pdu, variants) {
   const out = [];
   for (let v = 0; v < variants; v++) {
-    out.push(smppShortMessages(pdu, { reference: v & 0xff }).map((f, i) => Buffer.from(encodeShortMessagePdu({
-      ...f, commandId: CommandId.deliver_sm, sequenceNumber: i + 1, sourceAddr: `+4477009${String(v >> 8).padStart(5, '0')}`, destinationAddr: '+447700900000',
-    }))));
+    out.push(
+      smppShortMessages(pdu, { reference: v & 0xff }).map((f, i) =>
+        Buffer.from(
+          encodeShortMessagePdu({
+            ...f,
+            commandId: CommandId.deliver_sm,
+            sequenceNumber: i + 1,
+            sourceAddr: `+4477009${String(v >> 8).padStart(5, '0')}`,
+            destinationAddr: '+447700900000',
+          }),
+        ),
+      ),
+    );
   }
   return out;
 }
@@ -32,13 +65,27 @@ export function frames(pdu, variants) {
 export async function pipelineClient(registrations = 1, handler = () => {}) {
   const smsc = new SmscSimulator();
   const port = await smsc.listen();
-  const client = new PushClient({ smsc: `smpp://bench:x@127.0.0.1:${port}`, linkOptions: { enquireLinkMs: 0, reassembly: { maxPendingMessages: 10_000 } }, maxQueuedPerApplication: 10 });
+  const client = new PushClient({
+    smsc: `smpp://bench:x@127.0.0.1:${port}`,
+    linkOptions: { enquireLinkMs: 0, reassembly: { maxPendingMessages: 10_000 } },
+    maxQueuedPerApplication: 10,
+  });
   await client.start();
   for (let i = 0; i < registrations; i++) {
-    const r = await client.register({ pushApplicationId: i === 0 ? 'x-wap-application:wml.ua' : `x-bench:app-${i}.ua`, handler });
+    const r = await client.register({
+      pushApplicationId: i === 0 ? 'x-wap-application:wml.ua' : `x-bench:app-${i}.ua`,
+      handler,
+    });
     if (r.status !== 'accepted' || (await r.completed).status !== 'success') throw new Error('registration failed');
   }
-  return { smsc, client, close: async () => { await client.close(); await smsc.close(); } };
+  return {
+    smsc,
+    client,
+    close: async () => {
+      await client.close();
+      await smsc.close();
+    },
+  };
 }
 
 /** One push through the pipeline: every frame of one variant. */
@@ -59,7 +106,9 @@ function heapAfterGc() {
 
 async function heapOverRun(pushes) {
   let handled = 0;
-  const { client, close } = await pipelineClient(1, () => { handled++; });
+  const { client, close } = await pipelineClient(1, () => {
+    handled++;
+  });
   const singles = frames(pushPdu, 256);
   const samples = [];
   const step = pushes / 4;
@@ -77,7 +126,12 @@ async function bytesPerRegistration(count) {
   const before = heapAfterGc();
   const regs = [];
   for (let i = 0; i < count; i++) {
-    const r = await client.register({ pushApplicationId: `x-mem:app-${i}.ua`, whitelist: [{ address: `+1555${i}` }], accept: ['application/vnd.wap.sic'], handler: () => {} });
+    const r = await client.register({
+      pushApplicationId: `x-mem:app-${i}.ua`,
+      whitelist: [{ address: `+1555${i}` }],
+      accept: ['application/vnd.wap.sic'],
+      handler: () => {},
+    });
     regs.push(r);
     await r.completed;
   }
@@ -92,8 +146,19 @@ function scaling(ms) {
   return (async () => {
     const out = [];
     for (const n of counts) {
-      const workers = Array.from({ length: n }, () => new Worker(new URL('./pipelineWorker.js', import.meta.url), { workerData: { ms } }));
-      const results = await Promise.all(workers.map((w) => new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); })));
+      const workers = Array.from(
+        { length: n },
+        () => new Worker(new URL('./pipelineWorker.js', import.meta.url), { workerData: { ms } }),
+      );
+      const results = await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise((resolve, reject) => {
+              w.once('message', resolve);
+              w.once('error', reject);
+            }),
+        ),
+      );
       await Promise.all(workers.map((w) => w.terminate()));
       const total = results.reduce((a, r) => a + r.pushes / (r.ms / 1000), 0);
       out.push({ workers: n, pushesPerSec: Math.round(total) });
@@ -104,24 +169,49 @@ function scaling(ms) {
 }
 
 export async function runPipeline({ quick = false } = {}) {
-  const one = await pipelineClient(1, () => { sink++; });
-  const many = await pipelineClient(1_000, () => { sink++; });
+  const one = await pipelineClient(1, () => {
+    sink++;
+  });
+  const many = await pipelineClient(1_000, () => {
+    sink++;
+  });
   const singles = frames(pushPdu, 256);
   const triples = frames(longPdu, 256);
   if (triples[0].length !== 3) throw new Error(`long push is ${triples[0].length} SMS, not 3`);
   let i = 0;
   let j = 0;
-  const pipelineOne = () => { through(one.client, singles[i++ & 255]); };
+  const pipelineOne = () => {
+    through(one.client, singles[i++ & 255]);
+  };
   const decodeAlone = () => fullDecode(pushPdu);
-  const results = await runSuite('pipeline', [
-    ['pipeline-single-sms', pipelineOne],
-    ['pipeline-single-sms-1000-registrations', () => { through(many.client, singles[i++ & 255]); }],
-    ['pipeline-3-segments', () => { through(one.client, triples[j++ & 255]); }],
-    ['peer-push-decode-alone', decodeAlone],
-    ['peer-push-headers-decode-alone', () => { sink += decodePushPdu(pushPdu).headers.length; }],
-    // The 3-segment pipeline's own push (312 octets, a 306-octet SI) decoded alone: the fair peer for that case.
-    ['peer-long-push-decode-alone', () => fullDecode(longPdu)],
-  ], { quick });
+  const results = await runSuite(
+    'pipeline',
+    [
+      ['pipeline-single-sms', pipelineOne],
+      [
+        'pipeline-single-sms-1000-registrations',
+        () => {
+          through(many.client, singles[i++ & 255]);
+        },
+      ],
+      [
+        'pipeline-3-segments',
+        () => {
+          through(one.client, triples[j++ & 255]);
+        },
+      ],
+      ['peer-push-decode-alone', decodeAlone],
+      [
+        'peer-push-headers-decode-alone',
+        () => {
+          sink += decodePushPdu(pushPdu).headers.length;
+        },
+      ],
+      // The 3-segment pipeline's own push (312 octets, a 306-octet SI) decoded alone: the fair peer for that case.
+      ['peer-long-push-decode-alone', () => fullDecode(longPdu)],
+    ],
+    { quick },
+  );
   // The target ratio (pipeline within 2x of the decode alone), in paired rounds (bench/paired.js).
   process.stdout.write('  pipeline-single-sms / peer-push-decode-alone in paired rounds:\n');
   const versusDecode = paired({
@@ -136,7 +226,10 @@ export async function runPipeline({ quick = false } = {}) {
   }
   process.stdout.write('  heap over the run (after gc):\n');
   const heap = await heapOverRun(quick ? 200_000 : 1_000_000);
-  for (const s of heap.samples) process.stdout.write(`    ${s.pushes.toLocaleString('en-US').padStart(9)} pushes: ${(s.heapUsed / 1048576).toFixed(1)} MiB\n`);
+  for (const s of heap.samples)
+    process.stdout.write(
+      `    ${s.pushes.toLocaleString('en-US').padStart(9)} pushes: ${(s.heapUsed / 1048576).toFixed(1)} MiB\n`,
+    );
   const perRegistration = await bytesPerRegistration(quick ? 200 : 1_000);
   process.stdout.write(`  per registration: ${perRegistration} octets\n  worker_threads:\n`);
   const workers = await scaling(quick ? 1_000 : 3_000);

@@ -4,7 +4,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { frames, pipelineClient, pushPdu, through } from './pipeline.js';
 
 let handled = 0;
-const { client, close } = await pipelineClient(1, () => { handled++; });
+const { client, close } = await pipelineClient(1, () => {
+  handled++;
+});
 const singles = frames(pushPdu, 256);
 const start = Date.now();
 let i = 0;

@@ -16,7 +16,13 @@ const scratch = mkdtempSync(path.join(os.tmpdir(), 'wappush-bench-'));
 /** A suite in its own process (bench/child.js); its progress goes to our terminal, its figures come back as JSON. */
 function inChild(name) {
   const out = path.join(scratch, `${name}.json`);
-  const args = ['--expose-gc', new URL('./child.js', import.meta.url).pathname, name, out, ...(quick ? ['--quick'] : [])];
+  const args = [
+    '--expose-gc',
+    new URL('./child.js', import.meta.url).pathname,
+    name,
+    out,
+    ...(quick ? ['--quick'] : []),
+  ];
   const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`bench suite ${name} exited with ${r.status ?? r.signal}`);
   return JSON.parse(readFileSync(out, 'utf8'));
@@ -27,7 +33,9 @@ const suiteArg = process.argv.indexOf('--suite');
 if (suiteArg >= 0) {
   const names = (process.argv[suiteArg + 1] ?? '').split(',').filter(Boolean);
   if (!names.length) {
-    console.error('--suite needs names: codec, documents, content, wdp, cai, pipeline, smpp, si-target (comma-separated)');
+    console.error(
+      '--suite needs names: codec, documents, content, wdp, cai, pipeline, smpp, si-target (comma-separated)',
+    );
     process.exit(2);
   }
   let status = 0;
@@ -46,7 +54,9 @@ if (suiteArg >= 0) {
 
 const started = Date.now();
 const section = (name) => console.log(`\n${name}  (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-console.log(`wappush benchmarks (${quick ? 'quick' : 'full'}) on ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, Node ${process.version}`);
+console.log(
+  `wappush benchmarks (${quick ? 'quick' : 'full'}) on ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, Node ${process.version}`,
+);
 
 section('libwbxml2 (C), first of two runs: before our suites, so drift of the machine shows as spread');
 const peerFirst = runDocumentsPeer({ quick });
@@ -57,7 +67,11 @@ section('documents: each WBXML document decoded and encoded; libwbxml2 (C) on th
 const documents = inChild('documents');
 documents.peer = mergePeerRuns(peerFirst, documents.peer);
 if (documents.peer.skipped) console.log(`  libwbxml2 peer skipped: ${documents.peer.skipped}`);
-else for (const [name, p] of Object.entries(documents.peer)) console.log(`  libwbxml2 ${name.padEnd(13)} tree ${Math.round(p.tree).toLocaleString('en-US').padStart(10)} ops/s (two runs ±${(p.treeSpreadPercent / 2).toFixed(1)}%)   wbxml2xml ${Math.round(p.xml).toLocaleString('en-US').padStart(10)} ops/s`);
+else
+  for (const [name, p] of Object.entries(documents.peer))
+    console.log(
+      `  libwbxml2 ${name.padEnd(13)} tree ${Math.round(p.tree).toLocaleString('en-US').padStart(10)} ops/s (two runs ±${(p.treeSpreadPercent / 2).toFixed(1)}%)   wbxml2xml ${Math.round(p.xml).toLocaleString('en-US').padStart(10)} ops/s`,
+    );
 section('content: MMS, provisioning, EMN, SyncML pushes beside the SI push');
 const content = inChild('content');
 section('wdp: UDH, reassembly (1, 3, 8 segments; 10,000 pending), deliver_sm; the smpp package');
@@ -78,25 +92,49 @@ else {
 }
 /** Heap growth from the first quarter of the 1,000,000-push run to its end that still counts as flat. */
 const HEAP_FLAT_BYTES = 1 << 20;
-const target = (at, want, p) => (p.skipped ? { want, at, skipped: p.skipped } : { want, at, ratio: p.ratio, min: p.min, max: p.max, rounds: p.rounds, met: p.ratio >= at });
+const target = (at, want, p) =>
+  p.skipped
+    ? { want, at, skipped: p.skipped }
+    : { want, at, ratio: p.ratio, min: p.min, max: p.max, rounds: p.rounds, met: p.ratio >= at };
 /** The floor's own paired rounds against the same peer (bench/floor.js): the most the SI target could show here. */
 const floorOf = (p) => (p.skipped ? {} : { floor: p.floor });
 const targets = {
-  'si-push-decode/vs-libwbxml2-tree': { ...target(5, '>= 5 (full SI push decode at least 5x libwbxml2 parsing the SI body)', siTarget), ...floorOf(siTarget) },
-  'pipeline-single-sms/vs-push-decode-alone': target(0.5, '>= 0.5 (the pipeline within 2x of the decode alone)', pipeline.versusDecode),
-  'heap-growth': { want: `flat: under ${HEAP_FLAT_BYTES} octets from the first quarter of the run to its end`, bytes: pipeline.heap.growthBytes, pushes: pipeline.heap.pushes, met: pipeline.heap.growthBytes < HEAP_FLAT_BYTES },
+  'si-push-decode/vs-libwbxml2-tree': {
+    ...target(5, '>= 5 (full SI push decode at least 5x libwbxml2 parsing the SI body)', siTarget),
+    ...floorOf(siTarget),
+  },
+  'pipeline-single-sms/vs-push-decode-alone': target(
+    0.5,
+    '>= 0.5 (the pipeline within 2x of the decode alone)',
+    pipeline.versusDecode,
+  ),
+  'heap-growth': {
+    want: `flat: under ${HEAP_FLAT_BYTES} octets from the first quarter of the run to its end`,
+    bytes: pipeline.heap.growthBytes,
+    pushes: pipeline.heap.pushes,
+    met: pipeline.heap.growthBytes < HEAP_FLAT_BYTES,
+  },
 };
 
-const results = [...codec.results, ...documents.results, ...content.results, ...wdp.results, ...cai.results, ...pipeline.results];
+const results = [
+  ...codec.results,
+  ...documents.results,
+  ...content.results,
+  ...wdp.results,
+  ...cai.results,
+  ...pipeline.results,
+];
 const hz = Object.fromEntries(results.map((r) => [r.name, r.hz]));
 const ratios = {
   'si-push-decode/vs-libwbxml2-tree': undefined,
   'si-push-floor/vs-libwbxml2-tree': undefined,
   'si-push-routing/vs-si-push-decode': hz['si-push-routing'] / hz['si-push-decode'],
-  'single-segment-deliver-sm/vs-smpp-package-parse': hz['single-segment-deliver-sm'] / hz['peer-smpp-package-deliver-sm-parse'],
+  'single-segment-deliver-sm/vs-smpp-package-parse':
+    hz['single-segment-deliver-sm'] / hz['peer-smpp-package-deliver-sm-parse'],
   'pipeline-single-sms/vs-push-decode-alone': hz['pipeline-single-sms'] / hz['peer-push-decode-alone'],
   'pipeline-3-segments/vs-same-push-decode-alone': hz['pipeline-3-segments'] / hz['peer-long-push-decode-alone'],
-  'cai-dispatch-1000-registrations/vs-full-decode': hz['cai-dispatch-1000-registrations'] / hz['peer-full-decode-same-push'],
+  'cai-dispatch-1000-registrations/vs-full-decode':
+    hz['cai-dispatch-1000-registrations'] / hz['peer-full-decode-same-push'],
   'cai-dispatch-1000/vs-1-registration': hz['cai-dispatch-1000-registrations'] / hz['cai-dispatch-1-registration'],
   'mms-notification-decode/vs-si-push-decode': hz['mms-notification-decode'] / hz['peer-si-push-decode'],
   'provisioning-decode/vs-si-push-decode': hz['provisioning-decode'] / hz['peer-si-push-decode'],
@@ -114,24 +152,41 @@ for (const [k, t] of Object.entries(targets)) if (t.ratio !== undefined) ratios[
 if (siTarget.skipped) delete ratios['si-push-floor/vs-libwbxml2-tree'];
 else ratios['si-push-floor/vs-libwbxml2-tree'] = siTarget.floor.ratio;
 
-console.log('\nratios (our speed / the peer\'s):');
+console.log("\nratios (our speed / the peer's):");
 for (const [k, v] of Object.entries(ratios)) console.log(`  ${k.padEnd(58)} ${v.toFixed(2)}x`);
 console.log('\ntargets (issue 9):');
 for (const [k, t] of Object.entries(targets)) {
-  const figure = t.skipped ? `skipped: ${t.skipped}` : t.ratio !== undefined ? `${t.ratio.toFixed(2)}x (rounds ${t.min.toFixed(2)}-${t.max.toFixed(2)}x)` : `${t.bytes} octets over ${t.pushes.toLocaleString('en-US')} pushes`;
+  const figure = t.skipped
+    ? `skipped: ${t.skipped}`
+    : t.ratio !== undefined
+      ? `${t.ratio.toFixed(2)}x (rounds ${t.min.toFixed(2)}-${t.max.toFixed(2)}x)`
+      : `${t.bytes} octets over ${t.pushes.toLocaleString('en-US')} pushes`;
   console.log(`  ${t.skipped ? '-' : t.met ? 'met    ' : 'NOT met'}  ${k.padEnd(44)} ${figure}   want ${t.want}`);
-  if (t.floor) console.log(`           ${'(floor: a decoder for this one push only)'.padEnd(44)} ${t.floor.ratio.toFixed(2)}x (rounds ${t.floor.min.toFixed(2)}-${t.floor.max.toFixed(2)}x)`);
+  if (t.floor)
+    console.log(
+      `           ${'(floor: a decoder for this one push only)'.padEnd(44)} ${t.floor.ratio.toFixed(2)}x (rounds ${t.floor.min.toFixed(2)}-${t.floor.max.toFixed(2)}x)`,
+    );
 }
 const growth = pipeline.heap.growthBytes;
-console.log(`\nheap growth over ${pipeline.heap.pushes.toLocaleString('en-US')} pushes (after the first quarter): ${(growth / 1024).toFixed(1)} KiB`);
-if (wdp.memory) console.log(`pending reassembly: ${wdp.memory.bookkeepingBytesPerMessage} octets of bookkeeping per message; per registration: ${pipeline.perRegistration} octets`);
+console.log(
+  `\nheap growth over ${pipeline.heap.pushes.toLocaleString('en-US')} pushes (after the first quarter): ${(growth / 1024).toFixed(1)} KiB`,
+);
+if (wdp.memory)
+  console.log(
+    `pending reassembly: ${wdp.memory.bookkeepingBytesPerMessage} octets of bookkeeping per message; per registration: ${pipeline.perRegistration} octets`,
+  );
 else console.log('memory figures need node --expose-gc (npm run bench passes it)');
 
 const out = new URL('./results/', import.meta.url);
 mkdirSync(out, { recursive: true });
 const report = {
   date: new Date().toISOString(),
-  machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memory: os.totalmem(), platform: `${os.platform()} ${os.release()}` },
+  machine: {
+    cpu: os.cpus()[0]?.model,
+    cores: os.cpus().length,
+    memory: os.totalmem(),
+    platform: `${os.platform()} ${os.release()}`,
+  },
   node: process.version,
   quick,
   seconds: Math.round((Date.now() - started) / 1000),
@@ -139,16 +194,34 @@ const report = {
   peers: { libwbxml2: documents.peer, documentOctets: documents.sizes },
   ratios,
   targets,
-  memory: { pendingReassembly: wdp.memory ?? null, bytesPerRegistration: pipeline.perRegistration, heapOverRun: pipeline.heap },
+  memory: {
+    pendingReassembly: wdp.memory ?? null,
+    bytesPerRegistration: pipeline.perRegistration,
+    heapOverRun: pipeline.heap,
+  },
   scaling: { pipelineWorkers: pipeline.workers },
   smppEndToEnd: endToEnd,
 };
 writeFileSync(new URL('latest.json', out), JSON.stringify(report, null, 2) + '\n');
-writeFileSync(new URL('ratios.svg', out), ratiosSvg(ratios, `wappush / peer, ${quick ? 'quick ' : ''}run of ${report.date.slice(0, 10)} (${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version})`,
-  {
-    ...Object.fromEntries(Object.entries(targets).filter(([, t]) => t.ratio !== undefined).map(([k, t]) => [k, { target: t.at, min: t.min, max: t.max }])),
-    ...(siTarget.skipped ? {} : { 'si-push-floor/vs-libwbxml2-tree': { reference: 'floor', min: siTarget.floor.min, max: siTarget.floor.max } }),
-  }));
+writeFileSync(
+  new URL('ratios.svg', out),
+  ratiosSvg(
+    ratios,
+    `wappush / peer, ${quick ? 'quick ' : ''}run of ${report.date.slice(0, 10)} (${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version})`,
+    {
+      ...Object.fromEntries(
+        Object.entries(targets)
+          .filter(([, t]) => t.ratio !== undefined)
+          .map(([k, t]) => [k, { target: t.at, min: t.min, max: t.max }]),
+      ),
+      ...(siTarget.skipped
+        ? {}
+        : {
+            'si-push-floor/vs-libwbxml2-tree': { reference: 'floor', min: siTarget.floor.min, max: siTarget.floor.max },
+          }),
+    },
+  ),
+);
 rmSync(scratch, { recursive: true, force: true });
 console.log(`\nwrote bench/results/latest.json and bench/results/ratios.svg in ${report.seconds} s`);
 process.exit(0);

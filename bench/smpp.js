@@ -5,14 +5,22 @@
 // issue's reference figures. Not benchmark.js: one timed run of N deliveries per case.
 import { createRequire } from 'node:module';
 import {
-  EsmeLink, SmscSimulator, SmppSubmitter, decodePushPdu, encodePushPdu, encodeSi, smppShortMessages,
+  EsmeLink,
+  SmscSimulator,
+  SmppSubmitter,
+  decodePushPdu,
+  encodePushPdu,
+  encodeSi,
+  smppShortMessages,
 } from '../dist/index.js';
 
 const require = createRequire(import.meta.url);
 const smpp = require('smpp');
 
 const pushPdu = encodePushPdu({
-  transactionId: 1, contentType: 'application/vnd.wap.sic', applicationId: 'x-wap-application:wml.ua',
+  transactionId: 1,
+  contentType: 'application/vnd.wap.sic',
+  applicationId: 'x-wap-application:wml.ua',
   body: encodeSi({ href: 'http://www.xyz.com/email/123/abc.wml', text: 'You have 4 new emails' }),
 });
 
@@ -22,15 +30,24 @@ async function fullStack(window, n) {
   const tx = new SmppSubmitter(`smpp://a:b@127.0.0.1:${port}`);
   await tx.start();
   for (let i = 0; i < n; i += 1000) {
-    await Promise.all(Array.from({ length: Math.min(1000, n - i) }, (_, k) => tx.submit(pushPdu, { to: `+44770${(i + k) % 100}` })));
+    await Promise.all(
+      Array.from({ length: Math.min(1000, n - i) }, (_, k) => tx.submit(pushPdu, { to: `+44770${(i + k) % 100}` })),
+    );
   }
   await tx.close();
   let got = 0;
   let done;
-  const finished = new Promise((r) => { done = r; });
+  const finished = new Promise((r) => {
+    done = r;
+  });
   const link = new EsmeLink({
-    smsc: `smpp://c:d@127.0.0.1:${port}`, duplicateWindowMs: 0, maxInFlight: 1_000,
-    onDatagram: (d) => { got += decodePushPdu(d.payload).headers.length >= 0 ? 1 : 0; if (got === n) done(); },
+    smsc: `smpp://c:d@127.0.0.1:${port}`,
+    duplicateWindowMs: 0,
+    maxInFlight: 1_000,
+    onDatagram: (d) => {
+      got += decodePushPdu(d.payload).headers.length >= 0 ? 1 : 0;
+      if (got === n) done();
+    },
   });
   const t0 = process.hrtime.bigint();
   await link.start();
@@ -46,18 +63,32 @@ async function rawPackage(window, n) {
   let sent = 0;
   let acked = 0;
   let done;
-  const finished = new Promise((r) => { done = r; });
+  const finished = new Promise((r) => {
+    done = r;
+  });
   const server = smpp.createServer((session) => {
     session.on('bind_receiver', (pdu) => {
       session.send(pdu.response());
       const pump = () => {
         while (sent < n && sent - acked < window) {
           sent++;
-          session.deliver_sm({ source_addr: '9200', destination_addr: '+447700', esm_class: fields.esmClass, data_coding: fields.dataCoding, short_message: { udh: Buffer.from(fields.shortMessage.subarray(0, 7)), message: Buffer.from(fields.shortMessage.subarray(7)) } }, () => {
-            acked++;
-            if (acked === n) done();
-            else pump();
-          });
+          session.deliver_sm(
+            {
+              source_addr: '9200',
+              destination_addr: '+447700',
+              esm_class: fields.esmClass,
+              data_coding: fields.dataCoding,
+              short_message: {
+                udh: Buffer.from(fields.shortMessage.subarray(0, 7)),
+                message: Buffer.from(fields.shortMessage.subarray(7)),
+              },
+            },
+            () => {
+              acked++;
+              if (acked === n) done();
+              else pump();
+            },
+          );
         }
       };
       pump();
@@ -82,7 +113,9 @@ export async function runSmpp({ quick = false } = {}) {
     const raw = await rawPackage(window, n);
     const full = await fullStack(window, n);
     results.push({ window, rawPerSec: raw, fullStackPerSec: full, ratio: full / raw });
-    process.stdout.write(`  window ${String(window).padStart(3)}: smpp package pair ${Math.round(raw).toLocaleString('en-US').padStart(8)}/s, wappush full stack ${Math.round(full).toLocaleString('en-US').padStart(8)}/s (${(full / raw).toFixed(2)}x)\n`);
+    process.stdout.write(
+      `  window ${String(window).padStart(3)}: smpp package pair ${Math.round(raw).toLocaleString('en-US').padStart(8)}/s, wappush full stack ${Math.round(full).toLocaleString('en-US').padStart(8)}/s (${(full / raw).toFixed(2)}x)\n`,
+    );
   }
   return results;
 }

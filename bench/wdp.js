@@ -4,8 +4,17 @@
 import { runSuite } from './suite.js';
 import { createRequire } from 'node:module';
 import {
-  CommandId, Reassembler, decodeShortMessagePdu, decodeUdh, encodeShortMessagePdu, encodePushPdu, encodeSi,
-  segmentFromSmpp, segmentFromUserData, segmentPayload, smppShortMessages,
+  CommandId,
+  Reassembler,
+  decodeShortMessagePdu,
+  decodeUdh,
+  encodeShortMessagePdu,
+  encodePushPdu,
+  encodeSi,
+  segmentFromSmpp,
+  segmentFromUserData,
+  segmentPayload,
+  smppShortMessages,
 } from '../dist/index.js';
 
 const require = createRequire(import.meta.url);
@@ -13,8 +22,15 @@ const smpp = require('smpp');
 
 const PENDING = 10_000;
 const pushPdu = encodePushPdu({
-  transactionId: 1, contentType: 'application/vnd.wap.sic', applicationId: 'x-wap-application:wml.ua',
-  body: encodeSi({ href: 'http://www.xyz.com/email/123/abc.wml', created: '1999-06-25T15:23:15Z', expires: '1999-06-30T00:00:00Z', text: 'You have 4 new emails' }),
+  transactionId: 1,
+  contentType: 'application/vnd.wap.sic',
+  applicationId: 'x-wap-application:wml.ua',
+  body: encodeSi({
+    href: 'http://www.xyz.com/email/123/abc.wml',
+    created: '1999-06-25T15:23:15Z',
+    expires: '1999-06-30T00:00:00Z',
+    text: 'You have 4 new emails',
+  }),
 });
 // A 3-segment payload: 300 octets (128 per segment after a 12-octet UDH).
 const longPayload = new Uint8Array(300).map((_, i) => i & 0xff);
@@ -24,7 +40,11 @@ function interleavedSegments() {
   const byMessage = [];
   for (let m = 0; m < PENDING; m++) {
     const uds = segmentPayload(longPayload, { reference: m & 0xff });
-    byMessage.push(uds.map((ud) => segmentFromUserData(ud, { originator: '+4477009' + String(m).padStart(5, '0'), recipient: '+447700900000' })));
+    byMessage.push(
+      uds.map((ud) =>
+        segmentFromUserData(ud, { originator: '+4477009' + String(m).padStart(5, '0'), recipient: '+447700900000' }),
+      ),
+    );
   }
   const order = [];
   for (let s = 0; s < 3; s++) for (let m = 0; m < PENDING; m++) order.push(byMessage[m][s]);
@@ -51,12 +71,24 @@ function reassemblyCase() {
 const singleUd = segmentPayload(pushPdu)[0];
 const singleReassembler = new Reassembler();
 const [fields] = smppShortMessages(pushPdu);
-const deliverSm = Buffer.from(encodeShortMessagePdu({ ...fields, commandId: CommandId.deliver_sm, sourceAddr: '+447700900123', destinationAddr: '2948', serviceType: 'WAP' }));
+const deliverSm = Buffer.from(
+  encodeShortMessagePdu({
+    ...fields,
+    commandId: CommandId.deliver_sm,
+    sourceAddr: '+447700900123',
+    destinationAddr: '2948',
+    serviceType: 'WAP',
+  }),
+);
 
 /** Messages of n segments pushed in order; no late-duplicate memory, so the same messages can come round again. */
 function inOrder(n) {
   const payload = new Uint8Array(128 * n - 10).map((_, i) => i & 0xff);
-  const messages = Array.from({ length: 256 }, (_, ref) => segmentPayload(payload, { reference: ref }).map((ud) => segmentFromUserData(ud, { originator: '+447700900123', recipient: '2948' })));
+  const messages = Array.from({ length: 256 }, (_, ref) =>
+    segmentPayload(payload, { reference: ref }).map((ud) =>
+      segmentFromUserData(ud, { originator: '+447700900123', recipient: '2948' }),
+    ),
+  );
   if (messages[0].length !== n) throw new Error(`${messages[0].length} segments, not ${n}`);
   const r = new Reassembler({ maxRecentMessages: 0 });
   let m = 0;
@@ -70,13 +102,34 @@ function inOrder(n) {
 const udhBytes = segmentPayload(longPayload, { reference: 7 })[0];
 
 export const cases = [
-  ['udh-parse', () => { sink += decodeUdh(udhBytes).length; }],
+  [
+    'udh-parse',
+    () => {
+      sink += decodeUdh(udhBytes).length;
+    },
+  ],
   ['reassembly-3-segments', inOrder(3)],
   ['reassembly-8-segments', inOrder(8)],
   ['reassembly-10k-pending', reassemblyCase()],
-  ['single-segment-sms', () => { sink += singleReassembler.push(segmentFromUserData(singleUd, { originator: '+447700900123', recipient: '2948' })).payload.length; }],
-  ['single-segment-deliver-sm', () => { sink += singleReassembler.push(segmentFromSmpp(decodeShortMessagePdu(deliverSm))).payload.length; }],
-  ['peer-smpp-package-deliver-sm-parse', () => { sink += smpp.PDU.fromBuffer(deliverSm).short_message.udh.length; }],
+  [
+    'single-segment-sms',
+    () => {
+      sink += singleReassembler.push(segmentFromUserData(singleUd, { originator: '+447700900123', recipient: '2948' }))
+        .payload.length;
+    },
+  ],
+  [
+    'single-segment-deliver-sm',
+    () => {
+      sink += singleReassembler.push(segmentFromSmpp(decodeShortMessagePdu(deliverSm))).payload.length;
+    },
+  ],
+  [
+    'peer-smpp-package-deliver-sm-parse',
+    () => {
+      sink += smpp.PDU.fromBuffer(deliverSm).short_message.udh.length;
+    },
+  ],
 ];
 
 /** Heap held per pending message (bookkeeping only: the segment bytes exist apart from it). */
@@ -92,7 +145,11 @@ export function pendingMemory() {
   // The segments (and their bytes) existed before and must outlive the second reading, or
   // their collection would be subtracted from the reassembler's own cost.
   sink += order.length;
-  return { messages: r.pendingMessages, heldDataBytes: r.pendingBytes, bookkeepingBytesPerMessage: Math.round((after - before) / r.pendingMessages) };
+  return {
+    messages: r.pendingMessages,
+    heldDataBytes: r.pendingBytes,
+    bookkeepingBytesPerMessage: Math.round((after - before) / r.pendingMessages),
+  };
 }
 
 export async function runWdp({ quick = false } = {}) {

@@ -21,9 +21,16 @@ const require = createRequire(import.meta.url);
 
 const { values } = parseArgs({
   options: {
-    target: { type: 'string', multiple: true }, all: { type: 'boolean' }, seconds: { type: 'string', default: '10' },
-    engine: { type: 'string', default: 'both' }, reproduce: { type: 'string' }, scaling: { type: 'boolean' }, list: { type: 'boolean' },
-    'no-build': { type: 'boolean' }, quiet: { type: 'boolean' }, seed: { type: 'string' },
+    target: { type: 'string', multiple: true },
+    all: { type: 'boolean' },
+    seconds: { type: 'string', default: '10' },
+    engine: { type: 'string', default: 'both' },
+    reproduce: { type: 'string' },
+    scaling: { type: 'boolean' },
+    list: { type: 'boolean' },
+    'no-build': { type: 'boolean' },
+    quiet: { type: 'boolean' },
+    seed: { type: 'string' },
   },
 });
 
@@ -48,10 +55,16 @@ if (!names.length) {
   console.error('give --target NAME (repeatable) or --all; --list shows the targets');
   process.exit(2);
 }
-for (const n of names) if (!targets.has(n)) { console.error(`unknown target ${n}; --list shows the targets`); process.exit(2); }
+for (const n of names)
+  if (!targets.has(n)) {
+    console.error(`unknown target ${n}; --list shows the targets`);
+    process.exit(2);
+  }
 
 const seconds = Number(values.seconds);
-const log = (s) => { if (!values.quiet) console.log(s); };
+const log = (s) => {
+  if (!values.quiet) console.log(s);
+};
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const reproduceCommand = (name, file) => `npm run fuzz -- --target ${name} --reproduce ${relative(ROOT, file)}`;
 
@@ -86,12 +99,26 @@ async function propertyPhase(t, ms) {
   for (const p of props) {
     const budget = Math.max(200, ms / props.length);
     const seed = values.seed === undefined ? undefined : Number(values.seed);
-    const r = await fc.check(p.property, { numRuns: 1_000_000_000, interruptAfterTimeLimit: budget, markInterruptAsFailure: false, ...(seed === undefined ? {} : { seed }) });
+    const r = await fc.check(p.property, {
+      numRuns: 1_000_000_000,
+      interruptAfterTimeLimit: budget,
+      markInterruptAsFailure: false,
+      ...(seed === undefined ? {} : { seed }),
+    });
     runs += r.numRuns;
     if (r.failed) {
       const ex = r.counterexample?.[0];
-      const file = Buffer.isBuffer(ex) || ex instanceof Uint8Array ? saveFinding(t.name, Buffer.from(ex), 'property') : undefined;
-      findings.push({ property: p.name, error: String(r.errorInstance ?? r.error).split('\n').slice(0, 3).join(' | '), file, counterexample: file ? undefined : JSON.stringify(r.counterexample).slice(0, 300) });
+      const file =
+        Buffer.isBuffer(ex) || ex instanceof Uint8Array ? saveFinding(t.name, Buffer.from(ex), 'property') : undefined;
+      findings.push({
+        property: p.name,
+        error: String(r.errorInstance ?? r.error)
+          .split('\n')
+          .slice(0, 3)
+          .join(' | '),
+        file,
+        counterexample: file ? undefined : JSON.stringify(r.counterexample).slice(0, 300),
+      });
     }
     log(`  [${t.name}] property "${p.name}": ${fmt(r.numRuns)} runs${r.failed ? ' FAILED' : ''}`);
   }
@@ -103,7 +130,9 @@ function entryFor(name) {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.js`);
   // jsfuzz instruments every module it loads; only the engine's own code is worth covering.
-  writeFileSync(file, `const Module = require('module');
+  writeFileSync(
+    file,
+    `const Module = require('module');
 const fs = require('fs');
 const instrumented = Module._extensions['.js'];
 const src = ${JSON.stringify(join(BUILD, 'src') + '/')};
@@ -112,7 +141,8 @@ Module._extensions['.js'] = function (module, filename) {
   module._compile(fs.readFileSync(filename, 'utf8'), filename);
 };
 module.exports.fuzz = require(${JSON.stringify(join(BUILD, 'fuzz', 'targets', 'index.js'))}).targets.get(${JSON.stringify(name)}).fuzz;
-`);
+`,
+  );
   return file;
 }
 
@@ -129,7 +159,21 @@ function coveragePhase(t, ms) {
     const entry = entryFor(t.name);
     // jsfuzz caps its mutations at 4 KiB but not its versifier (text-oriented; --no-versifier below),
     // which grew an input to 107 MB whose IPC alone hit the timeout.
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'jsfuzz', 'build', 'src', 'index.js'), relative(work, entry), corpus, seedDir, '--timeout', '10', '--rss-limit-mb', '1024', '--no-versifier'], { cwd: work, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules', 'jsfuzz', 'build', 'src', 'index.js'),
+        relative(work, entry),
+        corpus,
+        seedDir,
+        '--timeout',
+        '10',
+        '--rss-limit-mb',
+        '1024',
+        '--no-versifier',
+      ],
+      { cwd: work, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const state = { execs: 0, cov: 0, corpus: 0, rate: 0, crash: undefined, output: [] };
     const started = Date.now();
     let last = 0;
@@ -144,7 +188,9 @@ function coveragePhase(t, ms) {
         if (m[2] === 'PULSE') state.rate = Number(m[5]);
         if (Date.now() - last > 5_000) {
           last = Date.now();
-          log(`  [${t.name}] ${((Date.now() - started) / 1000).toFixed(0)}s  execs ${fmt(state.execs)}  (${fmt(state.rate)}/s)  corpus ${state.corpus}  coverage ${state.cov}`);
+          log(
+            `  [${t.name}] ${((Date.now() - started) / 1000).toFixed(0)}s  execs ${fmt(state.execs)}  (${fmt(state.rate)}/s)  corpus ${state.corpus}  coverage ${state.cov}`,
+          );
         }
       }
       const c = /crash was written to (\S+)/.exec(line);
@@ -154,11 +200,20 @@ function coveragePhase(t, ms) {
     const onData = (d) => {
       buf += d.toString();
       let i;
-      while ((i = buf.indexOf('\n')) >= 0) { onLine(buf.slice(0, i)); buf = buf.slice(i + 1); }
+      while ((i = buf.indexOf('\n')) >= 0) {
+        onLine(buf.slice(0, i));
+        buf = buf.slice(i + 1);
+      }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    const stop = () => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } };
+    const stop = () => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    };
     const timer = setTimeout(stop, ms);
     child.on('exit', () => {
       clearTimeout(timer);
@@ -169,9 +224,21 @@ function coveragePhase(t, ms) {
         const input = readFileSync(state.crash);
         const file = saveFinding(t.name, input, 'crash');
         rmSync(state.crash, { force: true });
-        finding = { file, error: state.output.filter((l) => !/^#\d+/.test(l)).slice(-12).join('\n') };
+        finding = {
+          file,
+          error: state.output
+            .filter((l) => !/^#\d+/.test(l))
+            .slice(-12)
+            .join('\n'),
+        };
       }
-      resolve({ execs: state.execs, rate: state.execs / Math.max(elapsed, 0.001), cov: state.cov, corpus: readdirSync(corpus).length, finding });
+      resolve({
+        execs: state.execs,
+        rate: state.execs / Math.max(elapsed, 0.001),
+        cov: state.cov,
+        corpus: readdirSync(corpus).length,
+        finding,
+      });
     });
   });
 }
@@ -183,7 +250,11 @@ function scalingPhase(t) {
     let best = Infinity;
     for (let i = 0; i < 5; i++) {
       const s = process.hrtime.bigint();
-      try { t.fuzz(input); } catch { /* findings are the other phases' business */ }
+      try {
+        t.fuzz(input);
+      } catch {
+        /* findings are the other phases' business */
+      }
       best = Math.min(best, Number(process.hrtime.bigint() - s) / 1e6);
     }
     return { n, octets: input.length, ms: best };
@@ -218,7 +289,8 @@ for (const name of names) {
     const s = scalingPhase(t);
     if (s) {
       row.scaling = s.points.map((p) => `${p.octets}B:${p.ms.toFixed(2)}ms`).join(' ');
-      if (s.superlinear) row.findings.push({ error: `time per octet grew ${s.growth.toFixed(1)}x from 1k to 16k inputs: superlinear` });
+      if (s.superlinear)
+        row.findings.push({ error: `time per octet grew ${s.growth.toFixed(1)}x from 1k to 16k inputs: superlinear` });
     }
   }
   await t.teardown?.();
@@ -226,15 +298,20 @@ for (const name of names) {
   for (const f of row.findings) {
     failed = true;
     console.log(`FINDING in ${name}${f.property ? ` (property "${f.property}")` : ''}: ${f.error}`);
-    if (f.file) console.log(`  input saved: ${relative(ROOT, f.file)}\n  reproduce:   ${reproduceCommand(name, f.file)}`);
+    if (f.file)
+      console.log(`  input saved: ${relative(ROOT, f.file)}\n  reproduce:   ${reproduceCommand(name, f.file)}`);
     else if (f.counterexample) console.log(`  counterexample: ${f.counterexample}`);
   }
 }
 
 console.log('\ntarget            property runs   jsfuzz execs   execs/s   coverage  corpus  findings');
 for (const r of summary) {
-  console.log(`${r.target.padEnd(16)} ${fmt(r.propertyRuns).padStart(14)} ${fmt(r.execs).padStart(14)} ${fmt(r.rate).padStart(9)} ${String(r.coverage).padStart(10)} ${String(r.corpus).padStart(7)} ${String(r.findings.length).padStart(9)}${r.scaling ? `   scaling ${r.scaling}` : ''}`);
+  console.log(
+    `${r.target.padEnd(16)} ${fmt(r.propertyRuns).padStart(14)} ${fmt(r.execs).padStart(14)} ${fmt(r.rate).padStart(9)} ${String(r.coverage).padStart(10)} ${String(r.corpus).padStart(7)} ${String(r.findings.length).padStart(9)}${r.scaling ? `   scaling ${r.scaling}` : ''}`,
+  );
 }
 const totals = summary.reduce((a, r) => ({ p: a.p + r.propertyRuns, e: a.e + r.execs }), { p: 0, e: 0 });
-console.log(`total: ${fmt(totals.p)} property runs, ${fmt(totals.e)} coverage-guided executions, ${summary.reduce((n, r) => n + r.findings.length, 0)} findings`);
+console.log(
+  `total: ${fmt(totals.p)} property runs, ${fmt(totals.e)} coverage-guided executions, ${summary.reduce((n, r) => n + r.findings.length, 0)} findings`,
+);
 process.exit(failed ? 1 : 0);

@@ -12,13 +12,15 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A count or period that must be above 0 (a queue of 0 could never take anything); finite, at most `max`. */
 export function positiveBound(v: unknown, name: string, max = Number.MAX_VALUE): number {
-  if (typeof v !== 'number' || !(v > 0) || !(v <= max)) throw new RangeError(`${name} must be a number above 0${upTo(max)}, not ${String(v)}`);
+  if (typeof v !== 'number' || !(v > 0) || !(v <= max))
+    throw new RangeError(`${name} must be a number above 0${upTo(max)}, not ${String(v)}`);
   return v;
 }
 
 /** A count or period where 0 turns the feature off; finite, at most `max`. */
 export function nonNegativeBound(v: unknown, name: string, max = Number.MAX_VALUE): number {
-  if (typeof v !== 'number' || !(v >= 0) || !(v <= max)) throw new RangeError(`${name} must be a number >= 0${upTo(max)}, not ${String(v)}`);
+  if (typeof v !== 'number' || !(v >= 0) || !(v <= max))
+    throw new RangeError(`${name} must be a number >= 0${upTo(max)}, not ${String(v)}`);
   return v;
 }
 
@@ -26,6 +28,7 @@ const upTo = (max: number): string => (max === Number.MAX_VALUE ? ' (finite)' : 
 
 /** A probability, 0 to 1 (fault injection). */
 export function probabilityBound(v: unknown, name: string): number {
-  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new RangeError(`${name} must be a probability from 0 to 1, not ${String(v)}`);
+  if (typeof v !== 'number' || !(v >= 0 && v <= 1))
+    throw new RangeError(`${name} must be a probability from 0 to 1, not ${String(v)}`);
   return v;
 }

@@ -83,7 +83,6 @@ encode SMS flags:
   --data-coding N     SMPP data_coding (--smpp; default 0x04)
 `;
 
-
 function readStdinLines(): string[] {
   let text = '';
   try {
@@ -91,15 +90,22 @@ function readStdinLines(): string[] {
   } catch {
     return [];
   }
-  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
 }
 
 function decode(argv: string[]): void {
   const { values } = parseArgs({
     args: argv,
     options: {
-      hex: { type: 'string', multiple: true }, input: { type: 'string', default: 'wsp' },
-      pin: { type: 'string' }, imsi: { type: 'string' }, 'syncml-password': { type: 'string' }, 'syncml-nonce': { type: 'string' },
+      hex: { type: 'string', multiple: true },
+      input: { type: 'string', default: 'wsp' },
+      pin: { type: 'string' },
+      imsi: { type: 'string' },
+      'syncml-password': { type: 'string' },
+      'syncml-nonce': { type: 'string' },
     },
     strict: true,
   });
@@ -114,7 +120,8 @@ function decode(argv: string[]): void {
     if (values['syncml-nonce'] !== undefined) secrets.syncml.nonce = fromHex(values['syncml-nonce']);
   }
   const input = values.input;
-  if (input !== 'wsp' && input !== 'sms' && input !== 'smpp') fail(new Error(`unknown --input ${input}: wsp, sms or smpp`));
+  if (input !== 'wsp' && input !== 'sms' && input !== 'smpp')
+    fail(new Error(`unknown --input ${input}: wsp, sms or smpp`));
   const hexes = values.hex?.length ? values.hex : readStdinLines();
   if (!hexes.length) fail(new Error('no input: give --hex HEX or hex lines on stdin'));
   if (input !== 'wsp') {
@@ -194,9 +201,16 @@ function encode(argv: string[]): void {
       to: { type: 'string' },
       carriage: { type: 'string' },
       'data-coding': { type: 'string' },
-      sec: { type: 'string' }, pin: { type: 'string' }, imsi: { type: 'string' },
-      'content-location': { type: 'string' }, 'message-size': { type: 'string' }, 'expiry': { type: 'string' },
-      'mms-from': { type: 'string' }, subject: { type: 'string' }, 'transaction-id': { type: 'string' }, 'message-class': { type: 'string' },
+      sec: { type: 'string' },
+      pin: { type: 'string' },
+      imsi: { type: 'string' },
+      'content-location': { type: 'string' },
+      'message-size': { type: 'string' },
+      expiry: { type: 'string' },
+      'mms-from': { type: 'string' },
+      subject: { type: 'string' },
+      'transaction-id': { type: 'string' },
+      'message-class': { type: 'string' },
     },
   });
   const version = ({ '1.1': 0x01, '1.2': 0x02, '1.3': 0x03 } as const)[values['wbxml-version'] ?? '1.2'];
@@ -233,9 +247,13 @@ function encode(argv: string[]): void {
       contentType = 'application/vnd.wap.mms-message';
       body = mmsNotificationFromFlags(values);
     } else {
-      throw new EncodeError('BAD_INPUT', 'give an XML file (si, sl, co, wap-provisioningdoc, emn), --xml, or --type si|sl|co|mms');
+      throw new EncodeError(
+        'BAD_INPUT',
+        'give an XML file (si, sl, co, wap-provisioningdoc, emn), --xml, or --type si|sl|co|mms',
+      );
     }
-    const contentTypeParameters = values.sec === undefined ? undefined : secParameters(values.sec, body, { pin: values.pin, imsi: values.imsi });
+    const contentTypeParameters =
+      values.sec === undefined ? undefined : secParameters(values.sec, body, { pin: values.pin, imsi: values.imsi });
     if (values['body-only']) {
       process.stdout.write(toHex(body) + '\n');
       return;
@@ -264,8 +282,13 @@ function secParameters(sec: string, body: Uint8Array, secrets: { pin?: string; i
   const method = sec.toUpperCase();
   const code = SEC_METHODS.code(method);
   if (code === undefined) throw new EncodeError('BAD_INPUT', `--sec takes NETWPIN, USERPIN or USERNETWPIN, not ${sec}`);
-  if (method === 'USERPINMAC') throw new EncodeError('BAD_INPUT', 'USERPINMAC: the PIN itself carries the MAC (library: userPinMacPin); encode sends NETWPIN, USERPIN or USERNETWPIN');
-  if (secrets.imsi !== undefined && !/^\d{1,15}$/.test(secrets.imsi)) throw new EncodeError('BAD_INPUT', `--imsi takes 1-15 decimal digits, not ${secrets.imsi}`);
+  if (method === 'USERPINMAC')
+    throw new EncodeError(
+      'BAD_INPUT',
+      'USERPINMAC: the PIN itself carries the MAC (library: userPinMacPin); encode sends NETWPIN, USERPIN or USERNETWPIN',
+    );
+  if (secrets.imsi !== undefined && !/^\d{1,15}$/.test(secrets.imsi))
+    throw new EncodeError('BAD_INPUT', `--imsi takes 1-15 decimal digits, not ${secrets.imsi}`);
   try {
     return { sec: code, mac: provisioningMac(method as 'NETWPIN' | 'USERPIN' | 'USERNETWPIN', body, secrets) };
   } catch (e) {
@@ -276,7 +299,8 @@ function secParameters(sec: string, body: Uint8Array, secrets: { pin?: string; i
 /** An m-notification-ind from flags (OMA-MMS-ENC 1.3 6.2: the mandatory fields, and From/Subject when given). */
 function mmsNotificationFromFlags(values: Record<string, string | boolean | string[] | undefined>): Uint8Array {
   const str = (k: string) => values[k] as string | undefined;
-  if (!str('content-location') || str('message-size') === undefined) throw new EncodeError('BAD_INPUT', 'an MMS notification needs --content-location URL and --message-size N');
+  if (!str('content-location') || str('message-size') === undefined)
+    throw new EncodeError('BAD_INPUT', 'an MMS notification needs --content-location URL and --message-size N');
   const expiry = str('expiry') ?? '604800';
   const pdu: MmsPduInit = {
     messageType: 'm-notification-ind',
@@ -295,7 +319,8 @@ function mmsNotificationFromFlags(values: Record<string, string | boolean | stri
 function integer(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new EncodeError('BAD_INPUT', `${name} takes a non-negative integer, not ${v}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new EncodeError('BAD_INPUT', `${name} takes a non-negative integer, not ${v}`);
   return n;
 }
 
@@ -306,7 +331,8 @@ function writeSegments(pdu: Uint8Array, values: Record<string, string | boolean 
   if (!['8', '16', 'none'].includes(portBits)) throw new EncodeError('BAD_INPUT', '--port-bits takes 8, 16 or none');
   if (!['8', '16'].includes(referenceBits)) throw new EncodeError('BAD_INPUT', '--reference-bits takes 8 or 16');
   const carriage = (str('carriage') ?? 'udh') as SmppCarriageMode;
-  if (!['udh', 'sar', 'payload'].includes(carriage)) throw new EncodeError('BAD_INPUT', '--carriage takes udh, sar or payload');
+  if (!['udh', 'sar', 'payload'].includes(carriage))
+    throw new EncodeError('BAD_INPUT', '--carriage takes udh, sar or payload');
   const bits = (carriage === 'sar' ? 16 : Number(referenceBits)) as 8 | 16;
   const options: SegmentOptions = {
     sourcePort: integer(str('source-port'), '--source-port'),
@@ -322,8 +348,15 @@ function writeSegments(pdu: Uint8Array, values: Record<string, string | boolean 
   const dataCoding = integer(str('data-coding'), '--data-coding');
   smppShortMessages(pdu, { ...options, carriage, dataCoding }).forEach((fields, i) => {
     const bytes = encodeShortMessagePdu({
-      ...fields, commandId: CommandId.submit_sm, sequenceNumber: i + 1, serviceType: 'WAP',
-      sourceAddr: str('from') ?? '', destinationAddr: str('to') ?? '', sourceAddrTon: 0, destAddrTon: 1, destAddrNpi: 1,
+      ...fields,
+      commandId: CommandId.submit_sm,
+      sequenceNumber: i + 1,
+      serviceType: 'WAP',
+      sourceAddr: str('from') ?? '',
+      destinationAddr: str('to') ?? '',
+      sourceAddrTon: 0,
+      destAddrTon: 1,
+      destAddrNpi: 1,
     });
     process.stdout.write(toHex(bytes) + '\n');
   });
@@ -333,10 +366,16 @@ function smscCommand(argv: string[]): void {
   const { values } = parseArgs({
     args: argv,
     options: {
-      port: { type: 'string', default: '2775' }, host: { type: 'string', default: '127.0.0.1' },
-      account: { type: 'string', multiple: true }, window: { type: 'string' },
-      'drop-after': { type: 'string' }, 'drop-probability': { type: 'string' }, 'duplicate-probability': { type: 'string' },
-      'reorder-probability': { type: 'string' }, 'response-delay': { type: 'string' }, throttle: { type: 'string' },
+      port: { type: 'string', default: '2775' },
+      host: { type: 'string', default: '127.0.0.1' },
+      account: { type: 'string', multiple: true },
+      window: { type: 'string' },
+      'drop-after': { type: 'string' },
+      'drop-probability': { type: 'string' },
+      'duplicate-probability': { type: 'string' },
+      'reorder-probability': { type: 'string' },
+      'response-delay': { type: 'string' },
+      throttle: { type: 'string' },
     },
   });
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
@@ -348,10 +387,16 @@ function smscCommand(argv: string[]): void {
   let sim: SmscSimulator;
   try {
     sim = new SmscSimulator({
-      host: values.host, port: Number(values.port), accounts, window: num(values.window), throttlePerSecond: num(values.throttle),
+      host: values.host,
+      port: Number(values.port),
+      accounts,
+      window: num(values.window),
+      throttlePerSecond: num(values.throttle),
       faults: {
-        dropAfterDeliveries: num(values['drop-after']), dropProbability: num(values['drop-probability']),
-        duplicateProbability: num(values['duplicate-probability']), reorderProbability: num(values['reorder-probability']),
+        dropAfterDeliveries: num(values['drop-after']),
+        dropProbability: num(values['drop-probability']),
+        duplicateProbability: num(values['duplicate-probability']),
+        reorderProbability: num(values['reorder-probability']),
         responseDelayMs: num(values['response-delay']),
       },
     });
@@ -368,8 +413,15 @@ function smscCommand(argv: string[]): void {
 
 function injectCommand(argv: string[]): void {
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
-    options: { smsc: { type: 'string' }, to: { type: 'string' }, from: { type: 'string' }, hex: { type: 'string' }, carriage: { type: 'string' } },
+    args: argv,
+    allowPositionals: true,
+    options: {
+      smsc: { type: 'string' },
+      to: { type: 'string' },
+      from: { type: 'string' },
+      hex: { type: 'string' },
+      carriage: { type: 'string' },
+    },
   });
   (async () => {
     if (!values.smsc || !values.to) throw new EncodeError('BAD_INPUT', 'inject needs --smsc URL and --to ADDRESS');
@@ -381,7 +433,11 @@ function injectCommand(argv: string[]): void {
     } else throw new EncodeError('BAD_INPUT', 'give --hex WSP_PDU or an SI/SL/CO XML file');
     const tx = new SmppSubmitter(values.smsc);
     await tx.start();
-    const ids = await tx.submit(pdu, { to: values.to, from: values.from, carriage: (values.carriage ?? 'udh') as SmppCarriageMode });
+    const ids = await tx.submit(pdu, {
+      to: values.to,
+      from: values.from,
+      carriage: (values.carriage ?? 'udh') as SmppCarriageMode,
+    });
     await tx.close();
     process.stdout.write(JSON.stringify({ submitted: ids }) + '\n');
   })().catch(fail);
@@ -394,7 +450,9 @@ try {
   // A flag Node's parseArgs refuses (unknown, or missing its value) is a usage error, exit 2 as
   // for an unknown command; anything else thrown while starting is the error line, exit 1.
   if ((e as { code?: unknown } | undefined)?.code?.toString().startsWith('ERR_PARSE_ARGS')) {
-    process.stderr.write(JSON.stringify({ error: { code: 'BAD_INPUT', message: (e as Error).message, offset: null } }) + '\n');
+    process.stderr.write(
+      JSON.stringify({ error: { code: 'BAD_INPUT', message: (e as Error).message, offset: null } }) + '\n',
+    );
     process.exit(2);
   }
   fail(e);

@@ -6,8 +6,14 @@ export { ByteWriter } from './codec/writer.js';
 export { toHex, fromHex } from './codec/hex.js';
 export { charsetByMib, charsetByName, type Charset } from './codec/charset/mibenum.js';
 export {
-  decodePushPdu, decodePushRouting, encodePushPdu, PduType,
-  type PushMessage, type PushRouting, type PushPduInit, type PushPduType,
+  decodePushPdu,
+  decodePushRouting,
+  encodePushPdu,
+  PduType,
+  type PushMessage,
+  type PushRouting,
+  type PushPduInit,
+  type PushPduType,
 } from './codec/wsp/pushPdu.js';
 export { readHeaders, writeHeaders, type WspHeader } from './codec/wsp/headers.js';
 export { readContentType, writeContentType, type ContentType } from './codec/wsp/contentType.js';
@@ -15,29 +21,67 @@ export type { Parameters, ParameterValue } from './codec/wsp/parameters.js';
 export { contentTypes } from './codec/wsp/contentTypes.js';
 export { applicationIds, DEFAULT_APPLICATION_ID } from './codec/wsp/applicationIds.js';
 export { headerFields } from './codec/wsp/headerFields.js';
-export { decodeBody, hasBodyDecoder, type PushBody, type BinaryBody, type BodySecrets, type DecodeBodyOptions } from './codec/body.js';
+export {
+  decodeBody,
+  hasBodyDecoder,
+  type PushBody,
+  type BinaryBody,
+  type BodySecrets,
+  type DecodeBodyOptions,
+} from './codec/body.js';
 // Push content beyond SI/SL/CO: MMS PDUs, OMA Client Provisioning, EMN, SyncML notifications.
-export { decodeMmsPdu, encodeMmsPdu, type MmsPdu, type MmsPduInit, type EncodedString, type MmsTime, type MmsFrom } from './codec/mms/pdu.js';
+export {
+  decodeMmsPdu,
+  encodeMmsPdu,
+  type MmsPdu,
+  type MmsPduInit,
+  type EncodedString,
+  type MmsTime,
+  type MmsFrom,
+} from './codec/mms/pdu.js';
 export { MMS_FIELDS, type MmsField } from './codec/mms/fields.js';
 export { MESSAGE_TYPES as MMS_MESSAGE_TYPES } from './codec/mms/values.js';
 export {
-  decodeProvisioning, encodeProvisioning, provisioningFromTree, provisioningToTree,
-  type ProvisioningDocument, type ProvisioningCharacteristic, type ProvisioningParm,
+  decodeProvisioning,
+  encodeProvisioning,
+  provisioningFromTree,
+  provisioningToTree,
+  type ProvisioningDocument,
+  type ProvisioningCharacteristic,
+  type ProvisioningParm,
 } from './codec/wbxml/provisioning.js';
 export {
-  verifyProvisioning, provisioningMac, userPinMacPin, imsiSemiOctets, SEC_METHODS,
-  type ProvisioningAuthentication, type ProvisioningSecrets, type SecMethod,
+  verifyProvisioning,
+  provisioningMac,
+  userPinMacPin,
+  imsiSemiOctets,
+  SEC_METHODS,
+  type ProvisioningAuthentication,
+  type ProvisioningSecrets,
+  type SecMethod,
 } from './codec/wbxml/provisioningSecurity.js';
 export { PROV } from './codec/wbxml/provisioningVocabulary.js';
 export { decodeEmn, encodeEmn, type EmailNotification } from './codec/wbxml/emn.js';
 export {
-  decodeSyncmlNotification, encodeSyncmlNotification, notificationDigest,
-  type SyncmlNotification, type SyncmlNotificationInit, type SyncmlSecrets, type SyncAlert, type UiMode,
+  decodeSyncmlNotification,
+  encodeSyncmlNotification,
+  notificationDigest,
+  type SyncmlNotification,
+  type SyncmlNotificationInit,
+  type SyncmlSecrets,
+  type SyncAlert,
+  type UiMode,
 } from './codec/syncml/notification.js';
 export { compilePushXml, type CompiledPush } from './codec/compile.js';
 export { pushToJson, type PushJson } from './codec/json.js';
 export { WbxmlTokenizer, WbxmlEvent, type TokenizeOptions } from './codec/wbxml/tokenizer.js';
-export { decodeWbxml, type WbxmlDocument, type WbxmlElement, type WbxmlNode, type WbxmlAttribute } from './codec/wbxml/tree.js';
+export {
+  decodeWbxml,
+  type WbxmlDocument,
+  type WbxmlElement,
+  type WbxmlNode,
+  type WbxmlAttribute,
+} from './codec/wbxml/tree.js';
 export { encodeWbxml, type WbxmlEncodeOptions } from './codec/wbxml/encoder.js';
 export { vocabulary, type Vocabulary, type VocabularyDefinition } from './codec/wbxml/vocabulary.js';
 export { SI, SL, CO, EMN } from './codec/wbxml/vocabularies.js';
@@ -47,21 +91,56 @@ export { decodeSl, encodeSl, type ServiceLoading, type SlAction } from './codec/
 export { decodeCo, encodeCo, type CacheOperation } from './codec/wbxml/co.js';
 // WDP over SMS: UDH, text header, SMPP carriage, reassembly, segmentation.
 export type { WdpDatagram, Segment } from './wdp/datagram.js';
-export { decodeUdh, writeUdh, udhLength, Iei, type UserDataHeader, type UdhInit, type Concatenation, type Ports, type InformationElement } from './wdp/udh.js';
+export {
+  decodeUdh,
+  writeUdh,
+  udhLength,
+  Iei,
+  type UserDataHeader,
+  type UdhInit,
+  type Concatenation,
+  type Ports,
+  type InformationElement,
+} from './wdp/udh.js';
 export { decodeTextHeader, encodeTextHeader, hasTextHeader, type TextHeader } from './wdp/textHeader.js';
 export { segmentFromUserData, type UserDataContext } from './wdp/userData.js';
 export { collectDatagram } from './wdp/collect.js';
 export {
-  Reassembler, DEFAULT_REASSEMBLER_OPTIONS, type ReassemblerOptions, type ReassemblerStats,
-  type LostMessage, type LossReason, type RejectedSegment, type RejectReason,
+  Reassembler,
+  DEFAULT_REASSEMBLER_OPTIONS,
+  type ReassemblerOptions,
+  type ReassemblerStats,
+  type LostMessage,
+  type LossReason,
+  type RejectedSegment,
+  type RejectReason,
 } from './wdp/reassembler.js';
 export {
-  segmentPayload, splitPayload, plan as planSegments, ReferenceAllocator, WDP_PORT_PUSH, WDP_PORT_WSP,
-  SMS_USER_DATA_OCTETS, MAX_SEGMENTS, type SegmentOptions,
+  segmentPayload,
+  splitPayload,
+  plan as planSegments,
+  ReferenceAllocator,
+  WDP_PORT_PUSH,
+  WDP_PORT_WSP,
+  SMS_USER_DATA_OCTETS,
+  MAX_SEGMENTS,
+  type SegmentOptions,
 } from './wdp/segmenter.js';
-export { decodeShortMessagePdu, encodeShortMessagePdu, CommandId, MAX_SHORT_MESSAGE_PDU, type ShortMessagePdu, type ShortMessageInit } from './wdp/smpp/shortMessage.js';
+export {
+  decodeShortMessagePdu,
+  encodeShortMessagePdu,
+  CommandId,
+  MAX_SHORT_MESSAGE_PDU,
+  type ShortMessagePdu,
+  type ShortMessageInit,
+} from './wdp/smpp/shortMessage.js';
 export { segmentFromSmpp, ESM_CLASS_UDHI, type SmppCarriage } from './wdp/smpp/carriage.js';
-export { smppShortMessages, MAX_MESSAGE_PAYLOAD, type SmppCarriageMode, type SmppSubmitOptions } from './wdp/smpp/submit.js';
+export {
+  smppShortMessages,
+  MAX_MESSAGE_PAYLOAD,
+  type SmppCarriageMode,
+  type SmppSubmitOptions,
+} from './wdp/smpp/submit.js';
 export { alphabetOf, dataCodingName, type Alphabet } from './wdp/smpp/dataCoding.js';
 export { TlvTag, TLV_NAMES, type Tlv } from './wdp/smpp/tlv.js';
 // The SMPP bearer: framing, the ESME link, the submitter, and the SMSC simulator.
@@ -69,14 +148,36 @@ export { PduFramer, takeOverIntake, MAX_PDU_LENGTH } from './wdp/smpp/framing.js
 export { CommandStatus, isTemporary } from './wdp/smpp/status.js';
 export { EsmeLink, parseSmscUrl, type EsmeLinkOptions, type EsmeLinkStats, type SmscUrl } from './wdp/smpp/link.js';
 export { SmppSubmitter, type SubmitOptions } from './wdp/smpp/submitter.js';
-export { SmscSimulator, type SmscOptions, type SmscFaults, type SmscAccount, type SmscStats } from './smsc/simulator.js';
+export {
+  SmscSimulator,
+  type SmscOptions,
+  type SmscFaults,
+  type SmscAccount,
+  type SmscStats,
+} from './smsc/simulator.js';
 // The Push Client-Application Interface (OMA-TS-PushCAI-V1_1).
-export { PushClient, PushDeferred, type PushClientOptions, type PushClientStats, type UnroutedPush, type UnroutedReason } from './cai/client.js';
+export {
+  PushClient,
+  PushDeferred,
+  type PushClientOptions,
+  type PushClientStats,
+  type UnroutedPush,
+  type UnroutedReason,
+} from './cai/client.js';
 export { Registration, type BoundProfile, type RegistrationState, type RegistrationStats } from './cai/registration.js';
 export { PushEvent, type PushHeader, type PushProtocol } from './cai/pushEvent.js';
 export type {
-  RegistrationRequest, ConnectionProfile, WhitelistEntry, PushHandler, RegistrationResponse, RegistrationAccepted,
-  RegistrationRejected, RegistrationRejectReason, RegistrationCompletion, DeregistrationResponse, RegistrationPolicy,
+  RegistrationRequest,
+  ConnectionProfile,
+  WhitelistEntry,
+  PushHandler,
+  RegistrationResponse,
+  RegistrationAccepted,
+  RegistrationRejected,
+  RegistrationRejectReason,
+  RegistrationCompletion,
+  DeregistrationResponse,
+  RegistrationPolicy,
 } from './cai/types.js';
 export type { Cpi } from './cai/cpi.js';
 export { applicationKey, canonicalApplicationId, type ApplicationKey } from './cai/applicationId.js';

@@ -20,8 +20,14 @@ describe('paired rounds (bench/paired.js)', () => {
     let o = 0;
     let p = 0;
     const r = paired({
-      ours: (sec: number) => { calls.push(`ours ${sec}`); return ours[o++]; },
-      peer: (sec: number) => { calls.push(`peer ${sec}`); return peer[p++]; },
+      ours: (sec: number) => {
+        calls.push(`ours ${sec}`);
+        return ours[o++];
+      },
+      peer: (sec: number) => {
+        calls.push(`peer ${sec}`);
+        return peer[p++];
+      },
       rounds: 5,
       seconds: 0.5,
     });
@@ -29,7 +35,18 @@ describe('paired rounds (bench/paired.js)', () => {
     expect(r.min).toBe(1);
     expect(r.max).toBe(5);
     expect(r.rounds.map((x: { ratio: number }) => x.ratio)).toEqual([3, 1, 5, 2, 4]);
-    expect(calls).toEqual(['ours 0.5', 'peer 0.5', 'peer 0.5', 'ours 0.5', 'ours 0.5', 'peer 0.5', 'peer 0.5', 'ours 0.5', 'ours 0.5', 'peer 0.5']);
+    expect(calls).toEqual([
+      'ours 0.5',
+      'peer 0.5',
+      'peer 0.5',
+      'ours 0.5',
+      'ours 0.5',
+      'peer 0.5',
+      'peer 0.5',
+      'ours 0.5',
+      'ours 0.5',
+      'peer 0.5',
+    ]);
   });
 
   it('takes the mean of the middle two for an even number of rounds', () => {
@@ -45,13 +62,19 @@ describe('libwbxml2 peer runs merged (bench/peers.js)', () => {
     const first = { si: { tree: 400, xml: 200, status: 0 } };
     const second = { si: { tree: 600, xml: 100, status: 0 } };
     const m = mergePeerRuns(first, second);
-    expect(m.si).toEqual({ tree: 500, xml: 150, status: 0, runs: { tree: [400, 600], xml: [200, 100] }, treeSpreadPercent: 40 });
+    expect(m.si).toEqual({
+      tree: 500,
+      xml: 150,
+      status: 0,
+      runs: { tree: [400, 600], xml: [200, 100] },
+      treeSpreadPercent: 40,
+    });
     expect(mergePeerRuns({ skipped: 'no cc' }, second)).toEqual({ skipped: 'no cc' });
   });
 });
 
 describe('the SI floor (bench/floor.js)', () => {
-  it('makes every field the full decode makes, equal to it, for the bench\'s SI push', () => {
+  it("makes every field the full decode makes, equal to it, for the bench's SI push", () => {
     const message = decodePushPdu(siPdu);
     const si = decodeBody(message.contentType, message.contentTypeParameters, message.body);
     const floor = floorDecode(siPdu);

@@ -21,15 +21,30 @@ describe('option bounds', () => {
   });
 
   it('EsmeLink: a bound given as undefined keeps its default (a spread of defaults let it through)', () => {
-    const link = new EsmeLink({ smsc, maxRecentSingles: undefined, maxInFlight: undefined, duplicateWindowMs: undefined, enquireLinkMs: undefined });
+    const link = new EsmeLink({
+      smsc,
+      maxRecentSingles: undefined,
+      maxInFlight: undefined,
+      duplicateWindowMs: undefined,
+      enquireLinkMs: undefined,
+    });
     const options = (link as unknown as { options: Record<string, unknown> }).options;
-    expect(options).toMatchObject({ maxRecentSingles: 10_000, maxInFlight: 100, duplicateWindowMs: 120_000, enquireLinkMs: 30_000 });
-    expect(new EsmeLink({ smsc, enquireLinkMs: 0, duplicateWindowMs: 0, maxRecentSingles: 0 })).toBeInstanceOf(EsmeLink);
+    expect(options).toMatchObject({
+      maxRecentSingles: 10_000,
+      maxInFlight: 100,
+      duplicateWindowMs: 120_000,
+      enquireLinkMs: 30_000,
+    });
+    expect(new EsmeLink({ smsc, enquireLinkMs: 0, duplicateWindowMs: 0, maxRecentSingles: 0 })).toBeInstanceOf(
+      EsmeLink,
+    );
     expect(() => new EsmeLink({ smsc, maxInFlight: 0 })).toThrow(/maxInFlight/);
     expect(() => new EsmeLink({ smsc, maxRecentSingles: Number.NaN })).toThrow(/maxRecentSingles/);
     expect(() => new EsmeLink({ smsc, enquireLinkMs: 2 ** 31 })).toThrow(/enquireLinkMs/);
     // A reconnect delay of NaN or 0 would retry at once, over and over.
-    expect(() => new EsmeLink({ smsc, reconnect: { initialMs: Number.NaN, maxMs: 100 } })).toThrow(/reconnect\.initialMs/);
+    expect(() => new EsmeLink({ smsc, reconnect: { initialMs: Number.NaN, maxMs: 100 } })).toThrow(
+      /reconnect\.initialMs/,
+    );
     expect(() => new EsmeLink({ smsc, reconnect: { initialMs: 0, maxMs: 100 } })).toThrow(/reconnect\.initialMs/);
     expect(() => new EsmeLink({ smsc, reconnect: { initialMs: 500, maxMs: 100 } })).toThrow(/reconnect\.maxMs/);
     expect(new EsmeLink({ smsc, reconnect: { initialMs: 10, maxMs: 50 } })).toBeInstanceOf(EsmeLink);
@@ -42,7 +57,12 @@ describe('option bounds', () => {
   });
 
   it('SmscSimulator: a flag left out keeps its default (the CLI passed window: undefined, which lifted the window)', () => {
-    const sim = new SmscSimulator({ window: undefined, maxQueue: undefined, throttlePerSecond: undefined, faults: { dropProbability: undefined } });
+    const sim = new SmscSimulator({
+      window: undefined,
+      maxQueue: undefined,
+      throttlePerSecond: undefined,
+      faults: { dropProbability: undefined },
+    });
     const options = (sim as unknown as { options: Record<string, unknown> }).options;
     expect(options).toMatchObject({ window: 10, maxQueue: 100_000, responseTimeoutMs: 5_000 });
     expect(() => new SmscSimulator({ window: Number.NaN })).toThrow(/window/);

@@ -18,7 +18,13 @@ afterAll(async () => {
 });
 
 describe('fuzz findings replay as regression tests', () => {
-  const saved = existsSync(crashes) ? readdirSync(crashes).flatMap((dir) => readdirSync(join(crashes, dir)).filter((f) => f.endsWith('.bin')).map((f) => [dir, f] as const)) : [];
+  const saved = existsSync(crashes)
+    ? readdirSync(crashes).flatMap((dir) =>
+        readdirSync(join(crashes, dir))
+          .filter((f) => f.endsWith('.bin'))
+          .map((f) => [dir, f] as const),
+      )
+    : [];
   it('there are saved findings to replay (the campaigns have found some)', () => {
     expect(saved.length).toBeGreaterThan(0);
   });
@@ -37,7 +43,11 @@ describe('every target: seeds pass, and a short campaign finds nothing', () => {
   });
   // A fixed property seed keeps this run reproducible; the long campaigns are where new seeds go.
   it('npm run fuzz -- --all --seconds 1 --seed 20261129', { timeout: 300_000 }, () => {
-    const r = spawnSync(process.execPath, [join(root, 'fuzz', 'run.mjs'), '--all', '--seconds', '1', '--seed', '20261129', '--quiet'], { encoding: 'utf8', timeout: 280_000 });
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'fuzz', 'run.mjs'), '--all', '--seconds', '1', '--seed', '20261129', '--quiet'],
+      { encoding: 'utf8', timeout: 280_000 },
+    );
     expect(r.stdout + r.stderr).toMatch(/total: [\d,]+ property runs, [\d,]+ coverage-guided executions, 0 findings/);
     expect(r.status).toBe(0);
   });

@@ -47,7 +47,11 @@ export function smsFixturePush(prefix: string): SmsFixture & { datagram: WdpData
 }
 
 /** Waits for `cond` (polled every 20 ms) up to `timeoutMs`: tests on sockets and processes stop by themselves. */
-export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 3_000, what = 'the condition'): Promise<void> {
+export async function until(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 3_000,
+  what = 'the condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

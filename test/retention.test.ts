@@ -5,7 +5,11 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { applicationKey, APPLICATION_KEY_CACHE_MAX_LENGTH, APPLICATION_KEY_CACHE_SIZE } from '../src/cai/applicationId.js';
+import {
+  applicationKey,
+  APPLICATION_KEY_CACHE_MAX_LENGTH,
+  APPLICATION_KEY_CACHE_SIZE,
+} from '../src/cai/applicationId.js';
 import { decodeBody } from '../src/codec/body.js';
 import { decodeMmsPdu } from '../src/codec/mms/pdu.js';
 import { WbxmlEvent, WbxmlTokenizer } from '../src/codec/wbxml/tokenizer.js';
@@ -62,20 +66,25 @@ describe('decoders let go of their input', () => {
   });
 
   it('the WBXML tree (decodeWbxml, decodeBody of SL), after a decode and after an error', async () => {
-    expect(decodeBody('application/vnd.wap.slc', {}, SL_BODY)).toMatchObject({ type: 'sl', href: 'http://www.oreilly.com/' });
+    expect(decodeBody('application/vnd.wap.slc', {}, SL_BODY)).toMatchObject({
+      type: 'sl',
+      href: 'http://www.oreilly.com/',
+    });
     expect(await freedAfter(SL_BODY, (v) => decodeWbxml(v, { vocabulary: SL }))).toBe(true);
     expect(await freedAfter(SL_BODY, (v) => decodeBody('application/vnd.wap.slc', {}, v))).toBe(true);
     expect(await freedAfter(SL_BODY.subarray(0, 9), (v) => decodeWbxml(v, { vocabulary: SL }))).toBe(true);
   });
 
-  it('a tokenizer of the caller\'s own, on release(); next() then gives End', async () => {
+  it("a tokenizer of the caller's own, on release(); next() then gives End", async () => {
     const t = new WbxmlTokenizer();
     let first: WbxmlEvent | undefined;
-    expect(await freedAfter(SL_BODY, (v) => {
-      t.start(v, { vocabulary: SL });
-      first = t.next();
-      t.release();
-    })).toBe(true);
+    expect(
+      await freedAfter(SL_BODY, (v) => {
+        t.start(v, { vocabulary: SL });
+        first = t.next();
+        t.release();
+      }),
+    ).toBe(true);
     expect(first).toBe(WbxmlEvent.StartTag);
     expect(t.next()).toBe(WbxmlEvent.End);
   });
@@ -91,7 +100,10 @@ describe('the App ID routing-key cache', () => {
   it('keys long App IDs without keeping them', () => {
     // Fresh, flat strings of 16 KiB each, as a PDU's header would give them; together far more
     // than the cache may hold if it kept them.
-    const long = (i: number) => Buffer.alloc(16 << 10, 0x61).fill(String(i), 20, 30).toString('latin1');
+    const long = (i: number) =>
+      Buffer.alloc(16 << 10, 0x61)
+        .fill(String(i), 20, 30)
+        .toString('latin1');
     const uri = (i: number) => `http://example.com/${long(i)}`;
     expect(uri(0).length).toBeGreaterThan(APPLICATION_KEY_CACHE_MAX_LENGTH);
     gc();

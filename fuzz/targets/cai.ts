@@ -15,23 +15,45 @@ import { encodeSi } from '../../src/codec/wbxml/si.js';
 import { Finding, fixtures, hex, total, type FuzzTarget } from './common.js';
 import { nearValid } from './mutate.js';
 
-const AVAILABLE: Availability = { protocols: new Set(['OTA-WSP', 'OTA-HTTP']), defaultProfile: { protocol: 'OTA-WSP', bearerType: 'GSM/SMS', port: 2948 } };
-const REASONS = new Set(['invalid-request', 'duplicate-application-id', 'unsupported-option', 'unavailable-option', 'policy']);
+const AVAILABLE: Availability = {
+  protocols: new Set(['OTA-WSP', 'OTA-HTTP']),
+  defaultProfile: { protocol: 'OTA-WSP', bearerType: 'GSM/SMS', port: 2948 },
+};
+const REASONS = new Set([
+  'invalid-request',
+  'duplicate-application-id',
+  'unsupported-option',
+  'unavailable-option',
+  'policy',
+]);
 
 function validate(value: unknown): void {
   const v = validateRequest(value as RegistrationRequest, AVAILABLE);
   if ('status' in v) {
-    if (!REASONS.has(v.reason) || typeof v.message !== 'string') throw new Finding(`rejection without a known reason: ${JSON.stringify(v)}`);
+    if (!REASONS.has(v.reason) || typeof v.message !== 'string')
+      throw new Finding(`rejection without a known reason: ${JSON.stringify(v)}`);
   } else if (!Array.isArray(v.profiles) || v.profiles.length === 0) throw new Finding('accepted without a profile');
 }
 
-const requestSeeds = (): Buffer[] => [
-  { pushApplicationId: 'x-wap-application:wml.ua', applicationId: 'urn:a:b', accept: ['application/vnd.wap.sic'], whitelist: [{ address: '+1555*' }] },
-  { pushApplicationId: 4, connectionProfiles: [{ protocol: 'OTA-WSP', bearerType: 'GSM/SMS', port: '2948', contactPoint: '+1' }] },
-  { pushApplicationId: '0x07', connectionProfiles: [{ protocol: 'OTA-HTTP', port: 4035, contactPoint: 'http://ppg/' }] },
-  { pushApplicationId: 2, pushServiceRegistrationUri: 'https://psr.example/' },
-  { pushApplicationId: 2, connectionProfiles: [{ protocol: 'OTA-PTM', cellBroadcastMessageId: '1' }] },
-].map((r) => Buffer.from(JSON.stringify(r)));
+const requestSeeds = (): Buffer[] =>
+  [
+    {
+      pushApplicationId: 'x-wap-application:wml.ua',
+      applicationId: 'urn:a:b',
+      accept: ['application/vnd.wap.sic'],
+      whitelist: [{ address: '+1555*' }],
+    },
+    {
+      pushApplicationId: 4,
+      connectionProfiles: [{ protocol: 'OTA-WSP', bearerType: 'GSM/SMS', port: '2948', contactPoint: '+1' }],
+    },
+    {
+      pushApplicationId: '0x07',
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 4035, contactPoint: 'http://ppg/' }],
+    },
+    { pushApplicationId: 2, pushServiceRegistrationUri: 'https://psr.example/' },
+    { pushApplicationId: 2, connectionProfiles: [{ protocol: 'OTA-PTM', cellBroadcastMessageId: '1' }] },
+  ].map((r) => Buffer.from(JSON.stringify(r)));
 
 const caiValidator: FuzzTarget = {
   name: 'cai-validator',
@@ -51,17 +73,36 @@ const caiValidator: FuzzTarget = {
     {
       name: 'requests with fields of the wrong kind',
       property: fc.property(
-        fc.record({
-          pushApplicationId: fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.double()),
-          applicationId: fc.oneof(fc.string(), fc.integer()),
-          accept: fc.oneof(fc.array(fc.string()), fc.string()),
-          whitelist: fc.oneof(fc.array(fc.record({ address: fc.oneof(fc.string(), fc.integer()) })), fc.anything()),
-          connectionProfiles: fc.oneof(fc.array(fc.record({ protocol: fc.oneof(fc.constantFrom('OTA-WSP', 'OTA-HTTP', 'OTA-SIP', 'ota-wsp'), fc.string()), port: fc.oneof(fc.integer(), fc.string()), bearerType: fc.string(), contactPoint: fc.string() }, { requiredKeys: [] })), fc.anything()),
-        }, { requiredKeys: [] }),
+        fc.record(
+          {
+            pushApplicationId: fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.double()),
+            applicationId: fc.oneof(fc.string(), fc.integer()),
+            accept: fc.oneof(fc.array(fc.string()), fc.string()),
+            whitelist: fc.oneof(fc.array(fc.record({ address: fc.oneof(fc.string(), fc.integer()) })), fc.anything()),
+            connectionProfiles: fc.oneof(
+              fc.array(
+                fc.record(
+                  {
+                    protocol: fc.oneof(fc.constantFrom('OTA-WSP', 'OTA-HTTP', 'OTA-SIP', 'ota-wsp'), fc.string()),
+                    port: fc.oneof(fc.integer(), fc.string()),
+                    bearerType: fc.string(),
+                    contactPoint: fc.string(),
+                  },
+                  { requiredKeys: [] },
+                ),
+              ),
+              fc.anything(),
+            ),
+          },
+          { requiredKeys: [] },
+        ),
         (r) => validate(r),
       ),
     },
-    { name: 'near-valid JSON text', property: fc.property(nearValid(requestSeeds()), (b) => void caiValidator.fuzz(b)) },
+    {
+      name: 'near-valid JSON text',
+      property: fc.property(nearValid(requestSeeds()), (b) => void caiValidator.fuzz(b)),
+    },
   ],
 };
 
@@ -78,7 +119,12 @@ function setup(): Promise<Pipeline> {
     const smsc = new SmscSimulator();
     const port = await smsc.listen();
     const findings: string[] = [];
-    const client = new PushClient({ smsc: `smpp://fuzz:x@127.0.0.1:${port}`, linkOptions: { enquireLinkMs: 0 }, maxQueuedPerApplication: 10_000, secrets: { pin: '1111', syncml: { password: 'p' } } });
+    const client = new PushClient({
+      smsc: `smpp://fuzz:x@127.0.0.1:${port}`,
+      linkOptions: { enquireLinkMs: 0 },
+      maxQueuedPerApplication: 10_000,
+      secrets: { pin: '1111', syncml: { password: 'p' } },
+    });
     await client.start();
     // What an application does with an event: read everything; only a DecodeError may come out.
     const touch = (e: PushEvent) => {
@@ -97,9 +143,12 @@ function setup(): Promise<Pipeline> {
       { pushApplicationId: 'x-wap-application:*', connectionProfiles: [{ port: 9200 }] },
     ] as RegistrationRequest[]) {
       const r = await client.register({ ...request, handler: touch });
-      if (r.status !== 'accepted' || (await r.completed).status !== 'success') throw new Error('fuzz pipeline: registration failed');
+      if (r.status !== 'accepted' || (await r.completed).status !== 'success')
+        throw new Error('fuzz pipeline: registration failed');
     }
-    client.on('unrouted', (u: UnroutedPush) => { if (u.event) touch(u.event); });
+    client.on('unrouted', (u: UnroutedPush) => {
+      if (u.event) touch(u.event);
+    });
     client.on('handler-error', ({ error }) => findings.push(`handler error ${String(error)}`));
     return { smsc, client, findings };
   })();
@@ -107,9 +156,26 @@ function setup(): Promise<Pipeline> {
 }
 
 const pipelineSeeds = (): Buffer[] => {
-  const si = encodePushPdu({ contentType: 'application/vnd.wap.sic', body: encodeSi({ href: 'http://a.com/', text: 'x'.repeat(300) }) });
+  const si = encodePushPdu({
+    contentType: 'application/vnd.wap.sic',
+    body: encodeSi({ href: 'http://a.com/', text: 'x'.repeat(300) }),
+  });
   const pdus = [...fixtures<{ pdu: string }>('wsp').map((f) => hex(f.pdu)), Buffer.from(si)];
-  return pdus.map((p, n) => Buffer.concat(smppShortMessages(p, { carriage: (['udh', 'sar', 'payload'] as const)[n % 3], reference: n }).map((f, i) => Buffer.from(encodeShortMessagePdu({ ...f, commandId: CommandId.deliver_sm, sequenceNumber: i + 1, sourceAddr: n % 2 ? '+15550001' : '+19990000', destinationAddr: '+1' })))));
+  return pdus.map((p, n) =>
+    Buffer.concat(
+      smppShortMessages(p, { carriage: (['udh', 'sar', 'payload'] as const)[n % 3], reference: n }).map((f, i) =>
+        Buffer.from(
+          encodeShortMessagePdu({
+            ...f,
+            commandId: CommandId.deliver_sm,
+            sequenceNumber: i + 1,
+            sourceAddr: n % 2 ? '+15550001' : '+19990000',
+            destinationAddr: '+1',
+          }),
+        ),
+      ),
+    ),
+  );
 };
 
 const pipelineTarget: FuzzTarget = {
@@ -138,11 +204,17 @@ const pipelineTarget: FuzzTarget = {
     const s = client.stats;
     const received = s.received - before.received;
     const accounted = s.routed - before.routed + (s.unrouted - before.unrouted);
-    if (received !== accounted) throw new Finding(`${received} pushes received, ${accounted} routed or reported unrouted`);
+    if (received !== accounted)
+      throw new Finding(`${received} pushes received, ${accounted} routed or reported unrouted`);
     if (findings.length) throw new Finding(findings.splice(0).join('; '));
   },
   seeds: pipelineSeeds,
-  properties: () => [{ name: 'near-valid SMPP streams through the whole pipeline', property: fc.asyncProperty(nearValid(pipelineSeeds()), (b) => pipelineTarget.fuzz(b) as Promise<void>) }],
+  properties: () => [
+    {
+      name: 'near-valid SMPP streams through the whole pipeline',
+      property: fc.asyncProperty(nearValid(pipelineSeeds()), (b) => pipelineTarget.fuzz(b) as Promise<void>),
+    },
+  ],
   async teardown() {
     if (!pipeline) return;
     const { client, smsc } = await pipeline;

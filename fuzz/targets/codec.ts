@@ -28,7 +28,20 @@ const LIMITS = resolveLimits();
 
 function wspSeeds(): Buffer[] {
   const pdus = fixtures<{ pdu: string }>('wsp').map((f) => hex(f.pdu));
-  pdus.push(Buffer.from(encodePushPdu({ transactionId: 1, contentType: 'application/vnd.wap.mms-message', applicationId: 4, headers: [{ name: 'X-Wap-Initiator-URI', value: 'http://a/' }, { name: 'Content-Length', value: 9 }], body: hex('8c82') })));
+  pdus.push(
+    Buffer.from(
+      encodePushPdu({
+        transactionId: 1,
+        contentType: 'application/vnd.wap.mms-message',
+        applicationId: 4,
+        headers: [
+          { name: 'X-Wap-Initiator-URI', value: 'http://a/' },
+          { name: 'Content-Length', value: 9 },
+        ],
+        body: hex('8c82'),
+      }),
+    ),
+  );
   return pdus;
 }
 
@@ -39,23 +52,53 @@ const wspPush: FuzzTarget = {
     const full = total(() => decodePushPdu(buf), buf.length);
     const routing = total(() => decodePushRouting(buf), buf.length);
     if (full && !routing) throw new Finding('full decode succeeded where routing-only decode failed');
-    if (full && routing && (full.contentType !== routing.contentType || full.applicationId !== routing.applicationId || full.bodyOffset !== routing.bodyOffset)) {
-      throw new Finding(`routing-only decode disagrees: ${JSON.stringify([full.contentType, full.applicationId, full.bodyOffset])} vs ${JSON.stringify([routing.contentType, routing.applicationId, routing.bodyOffset])}`);
+    if (
+      full &&
+      routing &&
+      (full.contentType !== routing.contentType ||
+        full.applicationId !== routing.applicationId ||
+        full.bodyOffset !== routing.bodyOffset)
+    ) {
+      throw new Finding(
+        `routing-only decode disagrees: ${JSON.stringify([full.contentType, full.applicationId, full.bodyOffset])} vs ${JSON.stringify([routing.contentType, routing.applicationId, routing.bodyOffset])}`,
+      );
     }
     if (full) total(() => pushToJson(full), buf.length);
   },
   seeds: wspSeeds,
   properties: () => [
-    { name: 'near-valid PDUs: a result or a DecodeError', property: fc.property(nearValid(wspSeeds()), (b) => void wspPush.fuzz(b)) },
+    {
+      name: 'near-valid PDUs: a result or a DecodeError',
+      property: fc.property(nearValid(wspSeeds()), (b) => void wspPush.fuzz(b)),
+    },
     {
       name: 'encoded pushes decode to what was encoded',
-      property: fc.property(fc.integer({ min: 0, max: 255 }), fc.constantFrom('application/vnd.wap.sic', 'text/plain', 'application/x-y'), fc.uint8Array({ maxLength: 200 }), (tid, ct, body) => {
-        const m = decodePushPdu(encodePushPdu({ transactionId: tid, contentType: ct, body }));
-        same([m.transactionId, m.contentType, Buffer.from(m.body).toString('hex')], [tid, ct, Buffer.from(body).toString('hex')], 'push PDU');
-      }),
+      property: fc.property(
+        fc.integer({ min: 0, max: 255 }),
+        fc.constantFrom('application/vnd.wap.sic', 'text/plain', 'application/x-y'),
+        fc.uint8Array({ maxLength: 200 }),
+        (tid, ct, body) => {
+          const m = decodePushPdu(encodePushPdu({ transactionId: tid, contentType: ct, body }));
+          same(
+            [m.transactionId, m.contentType, Buffer.from(m.body).toString('hex')],
+            [tid, ct, Buffer.from(body).toString('hex')],
+            'push PDU',
+          );
+        },
+      ),
     },
   ],
-  scale: (n) => Buffer.from(encodePushPdu({ contentType: 'text/plain', headers: Array.from({ length: Math.min(n, 250) }, (_, i) => ({ name: 'X-H', value: `v${i}`.repeat(Math.ceil(n / 250)) })), body: new Uint8Array(n) })),
+  scale: (n) =>
+    Buffer.from(
+      encodePushPdu({
+        contentType: 'text/plain',
+        headers: Array.from({ length: Math.min(n, 250) }, (_, i) => ({
+          name: 'X-H',
+          value: `v${i}`.repeat(Math.ceil(n / 250)),
+        })),
+        body: new Uint8Array(n),
+      }),
+    ),
 };
 
 function headerBlock(buf: Uint8Array) {
@@ -70,17 +113,30 @@ const wspHeaders: FuzzTarget = {
     const headers = total(() => headerBlock(buf), buf.length);
     if (!headers) return;
     // What was read as text re-encodes and reads back the same; raw values are kept as octets.
-    const textual = headers.filter((h) => typeof h.value === 'string' && !h.raw && h.page === undefined && !/^0x/.test(h.name));
+    const textual = headers.filter(
+      (h) => typeof h.value === 'string' && !h.raw && h.page === undefined && !/^0x/.test(h.name),
+    );
     const w = new ByteWriter(64);
     if (encodable(() => writeHeaders(w, textual)) === undefined) return;
     const back = total(() => headerBlock(w.finish()), Infinity);
-    if (back) same(back.map((h) => [h.name.toLowerCase(), h.value]), textual.map((h) => [h.name.toLowerCase(), h.value]), 'textual headers');
+    if (back)
+      same(
+        back.map((h) => [h.name.toLowerCase(), h.value]),
+        textual.map((h) => [h.name.toLowerCase(), h.value]),
+        'textual headers',
+      );
   },
-  seeds: () => wspSeeds().map((p) => {
-    const m = decodePushPdu(p);
-    return Buffer.from(p.subarray(3, m.bodyOffset));
-  }),
-  properties: () => [{ name: 'near-valid header blocks', property: fc.property(nearValid(wspHeaders.seeds()), (b) => void wspHeaders.fuzz(b)) }],
+  seeds: () =>
+    wspSeeds().map((p) => {
+      const m = decodePushPdu(p);
+      return Buffer.from(p.subarray(3, m.bodyOffset));
+    }),
+  properties: () => [
+    {
+      name: 'near-valid header blocks',
+      property: fc.property(nearValid(wspHeaders.seeds()), (b) => void wspHeaders.fuzz(b)),
+    },
+  ],
 };
 
 const wbxmlSeeds = (): Buffer[] => fixtures<{ body: string }>('wbxml').map((f) => hex(f.body));
@@ -94,24 +150,50 @@ const wbxml: FuzzTarget = {
   seeds: wbxmlSeeds,
   properties: () => [
     { name: 'near-valid WBXML', property: fc.property(nearValid(wbxmlSeeds()), (b) => void wbxml.fuzz(b)) },
-    { name: 'deep nesting is refused by maxDepth', property: fc.property(fc.integer({ min: 65, max: 5_000 }), (n) => void wbxml.fuzz(Buffer.concat([hex('03016a00'), Buffer.alloc(n, 0x45)]))) },
+    {
+      name: 'deep nesting is refused by maxDepth',
+      property: fc.property(
+        fc.integer({ min: 65, max: 5_000 }),
+        (n) => void wbxml.fuzz(Buffer.concat([hex('03016a00'), Buffer.alloc(n, 0x45)])),
+      ),
+    },
   ],
-  scale: (n) => Buffer.from(encodeSi({ href: 'http://a.com/', text: 'x', items: Array.from({ length: Math.ceil(n / 8) }, (_, i) => ({ class: 'c', text: String(i) })) })),
+  scale: (n) =>
+    Buffer.from(
+      encodeSi({
+        href: 'http://a.com/',
+        text: 'x',
+        items: Array.from({ length: Math.ceil(n / 8) }, (_, i) => ({ class: 'c', text: String(i) })),
+      }),
+    ),
 };
 
 /** A document target: decode by content type, re-encode what decoded, decode again: the same. */
-function documentTarget<D>(name: string, contentType: string, encode: (doc: D) => Uint8Array, arbitrary: fc.Arbitrary<D>, extraSeeds: () => Buffer[] = () => []): FuzzTarget {
-  const seeds = () => [...fixtures<{ body: string; contentType: string }>('wbxml').filter((f) => f.contentType === contentType).map((f) => hex(f.body)), ...extraSeeds()];
+function documentTarget<D>(
+  name: string,
+  contentType: string,
+  encode: (doc: D) => Uint8Array,
+  arbitrary: fc.Arbitrary<D>,
+  extraSeeds: () => Buffer[] = () => [],
+): FuzzTarget {
+  const seeds = () => [
+    ...fixtures<{ body: string; contentType: string }>('wbxml')
+      .filter((f) => f.contentType === contentType)
+      .map((f) => hex(f.body)),
+    ...extraSeeds(),
+  ];
   const t: FuzzTarget = {
     name,
     description: `${contentType}: decode, re-encode, decode again`,
     fuzz(buf) {
-      const doc = total(() => decodeBody(contentType, {}, buf), buf.length) as (D & { type: string; authentication?: unknown }) | undefined;
+      const doc = total(() => decodeBody(contentType, {}, buf), buf.length) as
+        (D & { type: string; authentication?: unknown }) | undefined;
       if (!doc) return;
       const { type: _type, authentication: _auth, ...plain } = doc as { type: string; authentication?: unknown };
       const again = encodable(() => encode(plain as D));
       if (!again) return;
-      const back = total(() => decodeBody(contentType, {}, again), Infinity) as { authentication?: unknown } | undefined;
+      const back = total(() => decodeBody(contentType, {}, again), Infinity) as
+        { authentication?: unknown } | undefined;
       if (!back) throw new Finding(`${name}: our own encoding of a decoded document does not decode`);
       delete back.authentication;
       const { authentication: _a, ...before } = doc as { authentication?: unknown };
@@ -122,7 +204,10 @@ function documentTarget<D>(name: string, contentType: string, encode: (doc: D) =
       return s.length ? s : [Buffer.from(fc.sample(arbitrary, { numRuns: 1, seed: 1 }).map(encode)[0])];
     },
     properties: () => [
-      { name: 'generated documents round-trip', property: fc.property(arbitrary, (d) => void t.fuzz(Buffer.from(encode(d)))) },
+      {
+        name: 'generated documents round-trip',
+        property: fc.property(arbitrary, (d) => void t.fuzz(Buffer.from(encode(d)))),
+      },
       { name: 'near-valid documents', property: fc.property(nearValid(t.seeds()), (b) => void t.fuzz(b)) },
     ],
   };
@@ -147,8 +232,25 @@ function otaBodies(): Buffer[] {
 const siTarget = documentTarget('si', 'application/vnd.wap.sic', encodeSi, si);
 const slTarget = documentTarget('sl', 'application/vnd.wap.slc', encodeSl, sl);
 const coTarget = documentTarget('co', 'application/vnd.wap.coc', encodeCo, co);
-const provisioningTarget = documentTarget('provisioning', 'application/vnd.wap.connectivity-wbxml', encodeProvisioning, provisioning, otaBodies);
-provisioningTarget.scale = (n) => Buffer.from(encodeProvisioning({ characteristics: [{ type: 'NAPDEF', parms: Array.from({ length: n }, (_, i) => ({ name: 'NAME', value: `n${i}` })), characteristics: [] }] }));
+const provisioningTarget = documentTarget(
+  'provisioning',
+  'application/vnd.wap.connectivity-wbxml',
+  encodeProvisioning,
+  provisioning,
+  otaBodies,
+);
+provisioningTarget.scale = (n) =>
+  Buffer.from(
+    encodeProvisioning({
+      characteristics: [
+        {
+          type: 'NAPDEF',
+          parms: Array.from({ length: n }, (_, i) => ({ name: 'NAME', value: `n${i}` })),
+          characteristics: [],
+        },
+      ],
+    }),
+  );
 const emnTarget = documentTarget('emn', 'application/vnd.wap.emn+wbxml', encodeEmn, emn);
 
 function mmsSeeds(): Buffer[] {
@@ -177,16 +279,59 @@ const mms: FuzzTarget = {
     { name: 'near-valid MMS PDUs', property: fc.property(nearValid(mmsSeeds()), (b) => void mms.fuzz(b)) },
     {
       name: 'generated notifications round-trip',
-      property: fc.property(fc.record({ transactionId: fc.stringMatching(/^[A-Za-z0-9]{1,20}$/), subject: text.filter((t) => t.length > 0), size: fc.nat() }), (n) =>
-        void mms.fuzz(Buffer.from(encodeMmsPdu({ messageType: 'm-notification-ind', transactionId: n.transactionId, version: '1.2', subject: { text: n.subject, charset: 'utf-8' }, messageClass: 'personal', messageSize: n.size, expiry: { relative: 60 }, contentLocation: 'http://m/' })))),
+      property: fc.property(
+        fc.record({
+          transactionId: fc.stringMatching(/^[A-Za-z0-9]{1,20}$/),
+          subject: text.filter((t) => t.length > 0),
+          size: fc.nat(),
+        }),
+        (n) =>
+          void mms.fuzz(
+            Buffer.from(
+              encodeMmsPdu({
+                messageType: 'm-notification-ind',
+                transactionId: n.transactionId,
+                version: '1.2',
+                subject: { text: n.subject, charset: 'utf-8' },
+                messageClass: 'personal',
+                messageSize: n.size,
+                expiry: { relative: 60 },
+                contentLocation: 'http://m/',
+              }),
+            ),
+          ),
+      ),
     },
   ],
-  scale: (n) => Buffer.from(encodeMmsPdu({ messageType: 'm-notification-ind', otherHeaders: Array.from({ length: Math.min(n, 250) }, (_, i) => ({ name: `X-${i}`, value: 'v'.repeat(Math.ceil(n / 250)) })) })),
+  scale: (n) =>
+    Buffer.from(
+      encodeMmsPdu({
+        messageType: 'm-notification-ind',
+        otherHeaders: Array.from({ length: Math.min(n, 250) }, (_, i) => ({
+          name: `X-${i}`,
+          value: 'v'.repeat(Math.ceil(n / 250)),
+        })),
+      }),
+    ),
 };
 
 const syncmlSeeds = () => [
-  Buffer.from(encodeSyncmlNotification({ sessionId: 1, serverId: 'srv', syncs: [{ syncType: 6, contentType: 7, serverUri: 'card' }], secrets: { password: 'p' } })),
-  Buffer.from(encodeSyncmlNotification({ sessionId: 0x1234, serverId: 'dm.example', uiMode: 'user-interaction', vendorSpecific: hex('cafe') })),
+  Buffer.from(
+    encodeSyncmlNotification({
+      sessionId: 1,
+      serverId: 'srv',
+      syncs: [{ syncType: 6, contentType: 7, serverUri: 'card' }],
+      secrets: { password: 'p' },
+    }),
+  ),
+  Buffer.from(
+    encodeSyncmlNotification({
+      sessionId: 0x1234,
+      serverId: 'dm.example',
+      uiMode: 'user-interaction',
+      vendorSpecific: hex('cafe'),
+    }),
+  ),
 ];
 
 const syncml: FuzzTarget = {
@@ -197,7 +342,9 @@ const syncml: FuzzTarget = {
     if (n && n.authentication?.verified === undefined) throw new Finding('digest check did not run');
   },
   seeds: syncmlSeeds,
-  properties: () => [{ name: 'near-valid notifications', property: fc.property(nearValid(syncmlSeeds()), (b) => void syncml.fuzz(b)) }],
+  properties: () => [
+    { name: 'near-valid notifications', property: fc.property(nearValid(syncmlSeeds()), (b) => void syncml.fuzz(b)) },
+  ],
 };
 
 /** The SI fast path against the tree path: the same result or error, or it steps aside. */
@@ -220,7 +367,10 @@ const siFast: FuzzTarget = {
   properties: () => [
     { name: 'generated SI documents', property: fc.property(si, (d) => void siFast.fuzz(Buffer.from(encodeSi(d)))) },
     { name: 'near-valid SI documents', property: fc.property(nearValid(siTarget.seeds()), (b) => void siFast.fuzz(b)) },
-    { name: 'SI documents under tight limits', property: fc.property(si, tightLimits, (d, limits) => void siAgrees(Buffer.from(encodeSi(d)), limits)) },
+    {
+      name: 'SI documents under tight limits',
+      property: fc.property(si, tightLimits, (d, limits) => void siAgrees(Buffer.from(encodeSi(d)), limits)),
+    },
   ],
 };
 
@@ -229,7 +379,22 @@ function siAgrees(buf: Uint8Array, limits: Limits): void {
   const fast = outcome(() => siFromBytes(buf, undefined, limits));
   if (fast === 'fallback') return;
   const slow = outcome(() => siFromTree(decodeWbxml(buf, { vocabulary: SI, limits }).root, 0));
-  if (fast !== slow) throw new Finding(`SI fast path disagrees with the tree path\n  fast ${fast.slice(0, 300)}\n  tree ${slow.slice(0, 300)}`);
+  if (fast !== slow)
+    throw new Finding(
+      `SI fast path disagrees with the tree path\n  fast ${fast.slice(0, 300)}\n  tree ${slow.slice(0, 300)}`,
+    );
 }
 
-export const codecTargets: FuzzTarget[] = [wspPush, wspHeaders, wbxml, siTarget, siFast, slTarget, coTarget, provisioningTarget, emnTarget, mms, syncml];
+export const codecTargets: FuzzTarget[] = [
+  wspPush,
+  wspHeaders,
+  wbxml,
+  siTarget,
+  siFast,
+  slTarget,
+  coTarget,
+  provisioningTarget,
+  emnTarget,
+  mms,
+  syncml,
+];

@@ -45,7 +45,9 @@ export function total<T>(fn: () => T, limit: number): T | undefined {
   } catch (e) {
     if (e instanceof DecodeError) {
       if (typeof e.code !== 'string' || !Number.isInteger(e.offset) || e.offset < 0 || e.offset > limit) {
-        throw new Finding(`DecodeError with a bad code or offset (${e.code} at ${e.offset}, input ${limit} octets): ${e.message}`);
+        throw new Finding(
+          `DecodeError with a bad code or offset (${e.code} at ${e.offset}, input ${limit} octets): ${e.message}`,
+        );
       }
       return undefined;
     }
@@ -65,13 +67,20 @@ export function encodable<T>(fn: () => T): T | undefined {
 
 /** JSON with object keys sorted: the same value however its keys were ordered. */
 function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) && !(x instanceof Uint8Array) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
+  return JSON.stringify(v, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x) && !(x instanceof Uint8Array)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : x,
+  );
 }
 
 export function same(a: unknown, b: unknown, what: string): void {
   const ja = canonical(a);
   const jb = canonical(b);
-  if (ja !== jb) throw new Finding(`${what}: round trip changed the value\n  before ${ja.slice(0, 400)}\n  after  ${jb.slice(0, 400)}`);
+  if (ja !== jb)
+    throw new Finding(
+      `${what}: round trip changed the value\n  before ${ja.slice(0, 400)}\n  after  ${jb.slice(0, 400)}`,
+    );
 }
 
 let root: string | undefined;
@@ -89,7 +98,10 @@ export function repoRoot(): string {
 
 export function fixtures<T>(dir: string): T[] {
   const base = join(repoRoot(), 'test', 'fixtures', dir);
-  return readdirSync(base).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(join(base, f), 'utf8')) as T);
+  return readdirSync(base)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(base, f), 'utf8')) as T);
 }
 
 export const hex = (s: string): Buffer => Buffer.from(fromHex(s));

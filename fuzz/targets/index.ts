@@ -4,5 +4,7 @@ import { codecTargets } from './codec.js';
 import type { FuzzTarget } from './common.js';
 import { wdpTargets } from './wdp.js';
 
-export const targets: ReadonlyMap<string, FuzzTarget> = new Map([...codecTargets, ...wdpTargets, ...caiTargets].map((t) => [t.name, t]));
+export const targets: ReadonlyMap<string, FuzzTarget> = new Map(
+  [...codecTargets, ...wdpTargets, ...caiTargets].map((t) => [t.name, t]),
+);
 export type { FuzzTarget } from './common.js';

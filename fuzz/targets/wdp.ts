@@ -15,7 +15,10 @@ import { nearValid } from './mutate.js';
 
 const udhSeeds = (): Buffer[] => [
   ...fixtures<{ segments: string[] }>('sms').flatMap((f) => f.segments.map((s) => hex(s))),
-  hex('0605040b8423f0'), hex('0b05040b8423f000031a0201'), hex('0c0804beef03020804040b840000'), hex('00'),
+  hex('0605040b8423f0'),
+  hex('0b05040b8423f000031a0201'),
+  hex('0c0804beef03020804040b840000'),
+  hex('00'),
 ];
 
 const udh: FuzzTarget = {
@@ -33,10 +36,15 @@ const udh: FuzzTarget = {
     }
   },
   seeds: udhSeeds,
-  properties: () => [{ name: 'near-valid headers', property: fc.property(nearValid(udhSeeds()), (b) => void udh.fuzz(b)) }],
+  properties: () => [
+    { name: 'near-valid headers', property: fc.property(nearValid(udhSeeds()), (b) => void udh.fuzz(b)) },
+  ],
 };
 
-const textSeeds = (): Buffer[] => ['//SCK2948 hello', '//SCKL0B840B84 x', '//SCKL0B840B8400010301 data', '//SCK9200\r\n', '//SCKL23F023F0'].map((s) => Buffer.from(s, 'latin1'));
+const textSeeds = (): Buffer[] =>
+  ['//SCK2948 hello', '//SCKL0B840B84 x', '//SCKL0B840B8400010301 data', '//SCK9200\r\n', '//SCKL23F023F0'].map((s) =>
+    Buffer.from(s, 'latin1'),
+  );
 
 const textHeader: FuzzTarget = {
   name: 'text-header',
@@ -52,7 +60,9 @@ const textHeader: FuzzTarget = {
     {
       name: 'encoded text headers decode to their ports',
       property: fc.property(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 0xffff }), (d, s) => {
-        const h = decodeTextHeader(Buffer.from(encodeTextHeader({ bits: 16, destination: d, source: s }) + ' ', 'latin1'));
+        const h = decodeTextHeader(
+          Buffer.from(encodeTextHeader({ bits: 16, destination: d, source: s }) + ' ', 'latin1'),
+        );
         same([h.ports.destination, h.ports.source], [d, s], 'text header');
       }),
     },
@@ -80,26 +90,45 @@ function feed(buf: Buffer): void {
     const data = buf.subarray(p, p + len);
     p += len;
     clock += advance * 8;
-    const s: Segment = { originator: `+1555000${who & 3}`, recipient: '+1', reference: ref, referenceBits: 8, sequence: seq & 7, total: tot & 7, data, destinationPort: 2948, sourcePort: 9200 };
+    const s: Segment = {
+      originator: `+1555000${who & 3}`,
+      recipient: '+1',
+      reference: ref,
+      referenceBits: 8,
+      sequence: seq & 7,
+      total: tot & 7,
+      data,
+      destinationPort: 2948,
+      sourcePort: 9200,
+    };
     const d = r.push(s);
     if (d) {
       completedSegments += d.segments;
-      if (d.segments !== (tot & 7)) throw new Finding(`datagram of ${d.segments} segments from a message of total ${tot & 7}`);
+      if (d.segments !== (tot & 7))
+        throw new Finding(`datagram of ${d.segments} segments from a message of total ${tot & 7}`);
     }
-    if (r.pendingMessages > BOUNDS.maxPendingMessages) throw new Finding(`${r.pendingMessages} pending messages over the bound ${BOUNDS.maxPendingMessages}`);
-    if (r.pendingBytes > BOUNDS.maxPendingBytes) throw new Finding(`${r.pendingBytes} pending octets over the bound ${BOUNDS.maxPendingBytes}`);
+    if (r.pendingMessages > BOUNDS.maxPendingMessages)
+      throw new Finding(`${r.pendingMessages} pending messages over the bound ${BOUNDS.maxPendingMessages}`);
+    if (r.pendingBytes > BOUNDS.maxPendingBytes)
+      throw new Finding(`${r.pendingBytes} pending octets over the bound ${BOUNDS.maxPendingBytes}`);
     if (pendingSegments() < 0) throw new Finding('negative pending count');
   }
   const st = r.stats;
   if (completedSegments > st.segments) throw new Finding('more segments out than in');
 }
 
-function streamOf(messages: Array<{ who: number; ref: number; payload: Uint8Array }>, order: number[], dups: number[]): Buffer {
+function streamOf(
+  messages: Array<{ who: number; ref: number; payload: Uint8Array }>,
+  order: number[],
+  dups: number[],
+): Buffer {
   const segs: Buffer[] = [];
   for (const m of messages) {
     for (const ud of segmentPayload(m.payload, { reference: m.ref, referenceBits: 8 })) {
       const s = segmentFromUserData(ud);
-      segs.push(Buffer.concat([Buffer.from([m.who, m.ref, s.sequence, s.total, 0, s.data.length]), Buffer.from(s.data)]));
+      segs.push(
+        Buffer.concat([Buffer.from([m.who, m.ref, s.sequence, s.total, 0, s.data.length]), Buffer.from(s.data)]),
+      );
     }
   }
   const out: Buffer[] = order.map((i) => segs[i % segs.length]);
@@ -113,20 +142,42 @@ const reassembler: FuzzTarget = {
   fuzz(buf) {
     feed(buf);
   },
-  seeds: () => [streamOf([{ who: 0, ref: 1, payload: new Uint8Array(300).fill(7) }, { who: 1, ref: 1, payload: new Uint8Array(200).fill(9) }], [0, 3, 1, 4, 2], [1])],
+  seeds: () => [
+    streamOf(
+      [
+        { who: 0, ref: 1, payload: new Uint8Array(300).fill(7) },
+        { who: 1, ref: 1, payload: new Uint8Array(200).fill(9) },
+      ],
+      [0, 3, 1, 4, 2],
+      [1],
+    ),
+  ],
   properties: () => [
     {
       name: 'complete messages come out exactly once with their octets, in any order, with duplicates',
       property: fc.property(
-        fc.array(fc.record({ who: fc.integer({ min: 0, max: 3 }), ref: fc.integer({ min: 0, max: 255 }), payload: fc.uint8Array({ minLength: 1, maxLength: 400 }) }), { minLength: 1, maxLength: 4 })
+        fc
+          .array(
+            fc.record({
+              who: fc.integer({ min: 0, max: 3 }),
+              ref: fc.integer({ min: 0, max: 255 }),
+              payload: fc.uint8Array({ minLength: 1, maxLength: 400 }),
+            }),
+            { minLength: 1, maxLength: 4 },
+          )
           .filter((ms) => new Set(ms.map((m) => `${m.who}/${m.ref}`)).size === ms.length),
         fc.integer({ min: 0, max: 1_000_000 }),
         (messages, seed) => {
           const segs: Segment[] = [];
-          for (const m of messages) for (const ud of segmentPayload(m.payload, { reference: m.ref })) segs.push({ ...segmentFromUserData(ud), originator: `+1555000${m.who}`, recipient: '+1' });
+          for (const m of messages)
+            for (const ud of segmentPayload(m.payload, { reference: m.ref }))
+              segs.push({ ...segmentFromUserData(ud), originator: `+1555000${m.who}`, recipient: '+1' });
           // A deterministic shuffle from the seed, plus every concatenated segment repeated once. A single
           // SMS has no reference, so a repeat is a new message to the reassembler (the link dedupes those).
-          const order = [...segs, ...segs.filter((s) => s.reference !== undefined)].map((s, i) => ({ s, k: (i * 2654435761 + seed) % 4294967296 })).sort((a, b) => a.k - b.k).map((x) => x.s);
+          const order = [...segs, ...segs.filter((s) => s.reference !== undefined)]
+            .map((s, i) => ({ s, k: (i * 2654435761 + seed) % 4294967296 }))
+            .sort((a, b) => a.k - b.k)
+            .map((x) => x.s);
           const r = new Reassembler({ maxPendingMessages: 64, maxPendingBytes: 1 << 20 });
           // Two messages may be equal (same sender, same octets): compare as multisets.
           const out: string[] = [];
@@ -134,20 +185,46 @@ const reassembler: FuzzTarget = {
             const d = r.push(s);
             if (d) out.push(d.originator + Buffer.from(d.payload).toString('hex'));
           }
-          same(out.sort(), messages.map((m) => `+1555000${m.who}` + Buffer.from(m.payload).toString('hex')).sort(), 'reassembled messages (each exactly once)');
+          same(
+            out.sort(),
+            messages.map((m) => `+1555000${m.who}` + Buffer.from(m.payload).toString('hex')).sort(),
+            'reassembled messages (each exactly once)',
+          );
         },
       ),
     },
-    { name: 'near-valid segment streams keep their bounds', property: fc.property(nearValid(reassembler.seeds()), (b) => void feed(b)) },
+    {
+      name: 'near-valid segment streams keep their bounds',
+      property: fc.property(nearValid(reassembler.seeds()), (b) => void feed(b)),
+    },
   ],
-  scale: (n) => streamOf(Array.from({ length: n }, (_, i) => ({ who: i & 3, ref: i & 0xff, payload: new Uint8Array(300) })), Array.from({ length: 3 * n }, (_, i) => i), []),
+  scale: (n) =>
+    streamOf(
+      Array.from({ length: n }, (_, i) => ({ who: i & 3, ref: i & 0xff, payload: new Uint8Array(300) })),
+      Array.from({ length: 3 * n }, (_, i) => i),
+      [],
+    ),
 };
 
 const smppSeeds = (): Buffer[] => {
   const push = hex('0106' + '0403' + 'ae8184' + '02056a0045c60c0377617000010101');
   const out = [
     ...fixtures<{ pdu: string }>('smpp').map((f) => hex(f.pdu)),
-    ...(['udh', 'sar', 'payload'] as const).map((carriage) => Buffer.concat(smppShortMessages(push, { carriage, reference: 5 }).map((f, i) => Buffer.from(encodeShortMessagePdu({ ...f, commandId: CommandId.deliver_sm, sequenceNumber: i + 1, sourceAddr: '+1555', destinationAddr: '+1' }))))),
+    ...(['udh', 'sar', 'payload'] as const).map((carriage) =>
+      Buffer.concat(
+        smppShortMessages(push, { carriage, reference: 5 }).map((f, i) =>
+          Buffer.from(
+            encodeShortMessagePdu({
+              ...f,
+              commandId: CommandId.deliver_sm,
+              sequenceNumber: i + 1,
+              sourceAddr: '+1555',
+              destinationAddr: '+1',
+            }),
+          ),
+        ),
+      ),
+    ),
   ];
   return out;
 };
@@ -179,10 +256,13 @@ function intake(buf: Buffer): void {
 
 const smppIntake: FuzzTarget = {
   name: 'smpp-intake',
-  description: 'SMPP intake of the ESME link: framing across chunk boundaries, deliver_sm/submit_sm decode, segment extraction',
+  description:
+    'SMPP intake of the ESME link: framing across chunk boundaries, deliver_sm/submit_sm decode, segment extraction',
   fuzz: intake,
   seeds: smppSeeds,
-  properties: () => [{ name: 'near-valid PDU streams', property: fc.property(nearValid(smppSeeds()), (b) => void intake(b)) }],
+  properties: () => [
+    { name: 'near-valid PDU streams', property: fc.property(nearValid(smppSeeds()), (b) => void intake(b)) },
+  ],
 };
 
 export const wdpTargets: FuzzTarget[] = [udh, textHeader, reassembler, smppIntake];

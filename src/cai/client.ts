@@ -30,8 +30,13 @@ import { Registration, type BoundProfile } from './registration.js';
 import { routeOf, RoutingTable } from './routingTable.js';
 import { RegistrationStore } from './store.js';
 import type {
-  DeregistrationResponse, RegistrationCompletion, RegistrationPolicy, RegistrationRejected, RegistrationRequest,
-  RegistrationResponse, WhitelistEntry,
+  DeregistrationResponse,
+  RegistrationCompletion,
+  RegistrationPolicy,
+  RegistrationRejected,
+  RegistrationRequest,
+  RegistrationResponse,
+  WhitelistEntry,
 } from './types.js';
 import { validateRequest, type Availability } from './validate.js';
 import { normalizeAddress, Whitelist } from './whitelist.js';
@@ -80,7 +85,8 @@ export class PushDeferred extends Error {
   override readonly name = 'PushDeferred';
 }
 
-export type UnroutedReason = 'no-registration' | 'content-type' | 'whitelist' | 'contact-point' | 'no-handler' | 'undecodable';
+export type UnroutedReason =
+  'no-registration' | 'content-type' | 'whitelist' | 'contact-point' | 'no-handler' | 'undecodable';
 
 export interface UnroutedPush {
   reason: UnroutedReason;
@@ -116,7 +122,18 @@ interface HttpBinding {
 
 export class PushClient extends EventEmitter {
   readonly link: EsmeLink | undefined;
-  readonly stats: PushClientStats = { received: 0, routed: 0, unrouted: 0, undecodable: 0, refused: 0, overflowed: 0, deferred: 0, delivered: 0, handlerErrors: 0, handlerTimeouts: 0 };
+  readonly stats: PushClientStats = {
+    received: 0,
+    routed: 0,
+    unrouted: 0,
+    undecodable: 0,
+    refused: 0,
+    overflowed: 0,
+    deferred: 0,
+    delivered: 0,
+    handlerErrors: 0,
+    handlerTimeouts: 0,
+  };
   private readonly ownsLink: boolean;
   private readonly registry = new Map<number, Registration>();
   private readonly routes = new RoutingTable();
@@ -125,7 +142,9 @@ export class PushClient extends EventEmitter {
   private readonly http = new Map<number, HttpBinding>();
   private readonly store: RegistrationStore | undefined;
   private readonly limits: Partial<Limits> | undefined;
-  private readonly settings: Required<Pick<PushClientOptions, 'maxQueuedPerApplication' | 'handlerTimeoutMs' | 'bindTimeoutMs' | 'serverTimeoutMs'>>;
+  private readonly settings: Required<
+    Pick<PushClientOptions, 'maxQueuedPerApplication' | 'handlerTimeoutMs' | 'bindTimeoutMs' | 'serverTimeoutMs'>
+  >;
   private nextId = 0;
   private closed = false;
 
@@ -139,7 +158,9 @@ export class PushClient extends EventEmitter {
     };
     if (options.link && options.smsc) throw new TypeError('give smsc or link, not both');
     this.ownsLink = !options.link && options.smsc !== undefined;
-    this.link = options.link ?? (options.smsc !== undefined ? new EsmeLink({ ...options.linkOptions, smsc: options.smsc }) : undefined);
+    this.link =
+      options.link ??
+      (options.smsc !== undefined ? new EsmeLink({ ...options.linkOptions, smsc: options.smsc }) : undefined);
     if (this.link) this.link.onDatagram = (d) => this.deliverDatagram(d);
     if (options.whitelist) this.whitelistTable.addDefault(options.whitelist);
     this.store = options.store ? new RegistrationStore(options.store) : undefined;
@@ -182,7 +203,11 @@ export class PushClient extends EventEmitter {
         verdict = `policy failed: ${(e as Error).message}`;
       }
       if (verdict === false || typeof verdict === 'string') {
-        return this.rejected(request, { status: 'rejected', reason: 'policy', message: typeof verdict === 'string' ? verdict : 'refused by the registration policy' });
+        return this.rejected(request, {
+          status: 'rejected',
+          reason: 'policy',
+          message: typeof verdict === 'string' ? verdict : 'refused by the registration policy',
+        });
       }
     }
     const r = new Registration(++this.nextId, request, checked.profiles, normalizeAddress);
@@ -192,16 +217,34 @@ export class PushClient extends EventEmitter {
       if (other.sameApplicationAs(r)) replaces = other;
       else if (!uniqueBinding(other, r)) {
         return this.rejected(request, {
-          status: 'rejected', reason: 'duplicate-application-id', option: 'pushApplicationId',
+          status: 'rejected',
+          reason: 'duplicate-application-id',
+          option: 'pushApplicationId',
           message: `${String(r.pushApplicationId)} is already registered (registration ${other.id}${other.applicationId ? `, ${other.applicationId}` : ''}) on the same binding`,
         });
       }
     }
-    r.queue = new DeliveryQueue((e) => this.handOver(e, r), this.settings.maxQueuedPerApplication, this.settings.handlerTimeoutMs, {
-      delivered: () => { r.stats.delivered++; this.stats.delivered++; },
-      error: (event, error) => { r.stats.handlerErrors++; this.stats.handlerErrors++; this.emit('handler-error', { registration: r, event, error }); },
-      timeout: (event) => { r.stats.handlerTimeouts++; this.stats.handlerTimeouts++; this.emit('handler-timeout', { registration: r, event }); },
-    });
+    r.queue = new DeliveryQueue(
+      (e) => this.handOver(e, r),
+      this.settings.maxQueuedPerApplication,
+      this.settings.handlerTimeoutMs,
+      {
+        delivered: () => {
+          r.stats.delivered++;
+          this.stats.delivered++;
+        },
+        error: (event, error) => {
+          r.stats.handlerErrors++;
+          this.stats.handlerErrors++;
+          this.emit('handler-error', { registration: r, event, error });
+        },
+        timeout: (event) => {
+          r.stats.handlerTimeouts++;
+          this.stats.handlerTimeouts++;
+          this.emit('handler-timeout', { registration: r, event });
+        },
+      },
+    );
     this.registry.set(r.id, r);
     this.whitelistTable.add(r.id, r.whitelist);
     this.cpiSet.add(r);
@@ -210,7 +253,11 @@ export class PushClient extends EventEmitter {
         // Deregistered while binding: give back what the binding took.
         for (const port of r.httpPorts) this.releaseHttp(port);
         r.httpPorts = [];
-        result = { status: 'failure', reason: 'deregistered', message: 'the application deregistered before binding completed' };
+        result = {
+          status: 'failure',
+          reason: 'deregistered',
+          message: 'the application deregistered before binding completed',
+        };
       } else if (result.status === 'failure') {
         this.undo(r);
         r.state = 'failed';
@@ -240,22 +287,37 @@ export class PushClient extends EventEmitter {
       } catch {
         key = String(target);
       }
-      const matches = [...this.registry.values()].filter((x) => x.key === key && (applicationId === undefined || x.applicationId === applicationId));
-      if (matches.length > 1) return { status: 'rejected', reason: 'ambiguous', message: `${matches.length} applications are registered for ${String(target)}: deregister by registration or name the applicationId` };
+      const matches = [...this.registry.values()].filter(
+        (x) => x.key === key && (applicationId === undefined || x.applicationId === applicationId),
+      );
+      if (matches.length > 1)
+        return {
+          status: 'rejected',
+          reason: 'ambiguous',
+          message: `${matches.length} applications are registered for ${String(target)}: deregister by registration or name the applicationId`,
+        };
       r = matches[0];
     }
     if (!r || r.state === 'deregistered' || r.state === 'failed') {
-      return { status: 'rejected', reason: 'not-registered', message: `${target instanceof Registration ? `registration ${target.id}` : String(target)} is not registered` };
+      return {
+        status: 'rejected',
+        reason: 'not-registered',
+        message: `${target instanceof Registration ? `registration ${target.id}` : String(target)} is not registered`,
+      };
     }
     // Tell the Push Servers first: if that fails nothing changes here and the application may retry.
     const after = this.cpiSet.without(r);
     if (after.headers['X-Wap-CPITag'] !== this.cpiSet.snapshot().headers['X-Wap-CPITag']) {
       for (const point of serverContactPoints(r)) {
-        const sent = await sendCpi(point, after, { terminalId: this.options.terminalId, timeoutMs: this.settings.serverTimeoutMs });
+        const sent = await sendCpi(point, after, {
+          terminalId: this.options.terminalId,
+          timeoutMs: this.settings.serverTimeoutMs,
+        });
         if (!sent.ok) return { status: 'failure', reason: sent.reason, message: sent.message };
       }
     }
-    if (this.registry.get(r.id) !== r) return { status: 'rejected', reason: 'not-registered', message: `registration ${r.id} is not registered` };
+    if (this.registry.get(r.id) !== r)
+      return { status: 'rejected', reason: 'not-registered', message: `registration ${r.id} is not registered` };
     this.drop(r);
     await this.persist();
     this.emit('deregistration', { registration: r });
@@ -292,9 +354,18 @@ export class PushClient extends EventEmitter {
       return;
     }
     const event = new PushEvent({
-      protocol: 'OTA-WSP', content: routing.body, contentType: routing.contentType, applicationId: routing.applicationId,
-      port: d.destinationPort, originator: d.originator, recipient: d.recipient, transactionId: routing.transactionId,
-      pduType: routing.pduType, datagram: d, limits: this.limits, secrets: this.options.secrets,
+      protocol: 'OTA-WSP',
+      content: routing.body,
+      contentType: routing.contentType,
+      applicationId: routing.applicationId,
+      port: d.destinationPort,
+      originator: d.originator,
+      recipient: d.recipient,
+      transactionId: routing.transactionId,
+      pduType: routing.pduType,
+      datagram: d,
+      limits: this.limits,
+      secrets: this.options.secrets,
     });
     // No port addressing: the SMS is taken as sent to the WAP push port.
     this.dispatch(event, d.destinationPort ?? WDP_PORT_PUSH);
@@ -308,8 +379,15 @@ export class PushClient extends EventEmitter {
       applicationId = /^(?:0x[0-9a-f]+|\d+)$/i.test(v) ? (applicationIds.name(Number(v)) ?? Number(v)) : v;
     }
     const event = new PushEvent({
-      protocol: 'OTA-HTTP', content: push.content, contentType: push.contentType, applicationId, port: push.port,
-      originator: push.remoteAddress, recipient: '', limits: this.limits, secrets: this.options.secrets,
+      protocol: 'OTA-HTTP',
+      content: push.content,
+      contentType: push.contentType,
+      applicationId,
+      port: push.port,
+      originator: push.remoteAddress,
+      recipient: '',
+      limits: this.limits,
+      secrets: this.options.secrets,
       http: { headers: push.headers, contentTypeParameters: push.contentTypeParameters, path: push.path },
     });
     this.dispatch(event, routeOf('OTA-HTTP', requestedPort));
@@ -324,7 +402,9 @@ export class PushClient extends EventEmitter {
     if (this.options.overflow === 'redeliver' && this.anyFull(event, candidates)) {
       this.stats.deferred++;
       this.emit('deferred', { event });
-      throw new PushDeferred(`an application's queue is full: ${String(event.applicationId)} is sent back for redelivery`);
+      throw new PushDeferred(
+        `an application's queue is full: ${String(event.applicationId)} is sent back for redelivery`,
+      );
     }
     let taken = 0;
     let reason: UnroutedReason = 'content-type';
@@ -393,7 +473,11 @@ export class PushClient extends EventEmitter {
     if (this.link) protocols.add('OTA-WSP');
     if (this.options.otaHttp !== false) protocols.add('OTA-HTTP');
     const defaultProfile: BoundProfile | undefined = this.link
-      ? { protocol: 'OTA-WSP', bearerType: PROTOCOLS['OTA-WSP'].defaultBearer!, port: PROTOCOLS['OTA-WSP'].defaultPort! }
+      ? {
+          protocol: 'OTA-WSP',
+          bearerType: PROTOCOLS['OTA-WSP'].defaultBearer!,
+          port: PROTOCOLS['OTA-WSP'].defaultPort!,
+        }
       : undefined;
     return { protocols, defaultProfile };
   }
@@ -409,7 +493,8 @@ export class PushClient extends EventEmitter {
     };
     if (r.profiles.some((p) => p.protocol === 'OTA-WSP')) {
       const bound = await this.linkBound();
-      if (!bound) return fail('bearer-unavailable', `the SMPP link is not bound (waited ${this.settings.bindTimeoutMs} ms)`);
+      if (!bound)
+        return fail('bearer-unavailable', `the SMPP link is not bound (waited ${this.settings.bindTimeoutMs} ms)`);
     }
     for (const p of r.profiles) {
       if (p.protocol !== 'OTA-HTTP' || acquired.includes(p.port)) continue;
@@ -422,8 +507,15 @@ export class PushClient extends EventEmitter {
     }
     r.httpPorts = acquired;
     for (const point of serverContactPoints(r)) {
-      const sent = await sendCpi(point, this.cpiSet.snapshot(), { terminalId: this.options.terminalId, timeoutMs: this.settings.serverTimeoutMs });
-      if (!sent.ok) return fail(point === r.pushServiceRegistrationUri ? 'push-service-registration-failed' : sent.reason, sent.message);
+      const sent = await sendCpi(point, this.cpiSet.snapshot(), {
+        terminalId: this.options.terminalId,
+        timeoutMs: this.settings.serverTimeoutMs,
+      });
+      if (!sent.ok)
+        return fail(
+          point === r.pushServiceRegistrationUri ? 'push-service-registration-failed' : sent.reason,
+          sent.message,
+        );
     }
     if (this.closed) return fail('closed', 'the client was closed');
     return { status: 'success' };
@@ -434,8 +526,14 @@ export class PushClient extends EventEmitter {
     if (!link) return Promise.resolve(false);
     if (link.bound) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { link.off('bound', onBound); resolve(false); }, this.settings.bindTimeoutMs);
-      const onBound = () => { clearTimeout(timer); resolve(true); };
+      const timer = setTimeout(() => {
+        link.off('bound', onBound);
+        resolve(false);
+      }, this.settings.bindTimeoutMs);
+      const onBound = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
       link.once('bound', onBound);
     });
   }
@@ -444,14 +542,19 @@ export class PushClient extends EventEmitter {
     let b = this.http.get(port);
     if (!b) {
       const receiver = new HttpPushReceiver({
-        host: (this.options.otaHttp || {}).host ?? '127.0.0.1', port, maxContentOctets: resolveLimits(this.limits).maxDocumentSize,
+        host: (this.options.otaHttp || {}).host ?? '127.0.0.1',
+        port,
+        maxContentOctets: resolveLimits(this.limits).maxDocumentSize,
         cpi: () => this.cpiSet.snapshot(),
         onPush: (push) => this.deliverHttp(push, port),
         isDeferral: (e) => e instanceof PushDeferred,
         onMalformed: (m) => {
           this.stats.received++;
           this.stats.undecodable++;
-          this.unrouted({ reason: 'undecodable', error: new DecodeError('BAD_VALUE', 0, `OTA-HTTP push from ${m.remoteAddress}: ${m.message}`) });
+          this.unrouted({
+            reason: 'undecodable',
+            error: new DecodeError('BAD_VALUE', 0, `OTA-HTTP push from ${m.remoteAddress}: ${m.message}`),
+          });
         },
       });
       b = { receiver, refs: 0, ready: receiver.listen() };
@@ -459,7 +562,10 @@ export class PushClient extends EventEmitter {
       b.ready.catch(() => this.http.delete(port));
     }
     b.refs++;
-    return b.ready.catch((e) => { b!.refs--; throw e; });
+    return b.ready.catch((e) => {
+      b!.refs--;
+      throw e;
+    });
   }
 
   private releaseHttp(port: number): void {
@@ -498,7 +604,12 @@ export class PushClient extends EventEmitter {
 
 /** PushCAI 5.1: a second registration of an App ID is allowed on its own port or its own Push Service Registration address. */
 function uniqueBinding(a: Registration, b: Registration): boolean {
-  if (a.pushServiceRegistrationUri && b.pushServiceRegistrationUri && a.pushServiceRegistrationUri !== b.pushServiceRegistrationUri) return true;
+  if (
+    a.pushServiceRegistrationUri &&
+    b.pushServiceRegistrationUri &&
+    a.pushServiceRegistrationUri !== b.pushServiceRegistrationUri
+  )
+    return true;
   return !a.routes.some((route) => b.routes.includes(route));
 }
 
@@ -508,4 +619,3 @@ function serverContactPoints(r: Registration): string[] {
   if (r.pushServiceRegistrationUri) points.push(r.pushServiceRegistrationUri);
   return [...new Set(points)];
 }
-

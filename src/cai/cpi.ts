@@ -59,6 +59,10 @@ export class CpiSet {
     const acceptHeader = accept.join(', ');
     // The tag is opaque to the peer: the first 8 octets of SHA-1 over both header values.
     const tag = createHash('sha1').update(`${appIdHeader}\n${acceptHeader}`).digest().subarray(0, 8).toString('base64');
-    return { acceptAppIds, accept, headers: { 'X-Wap-Push-Accept-AppID': appIdHeader, 'X-Wap-Push-Accept': acceptHeader, 'X-Wap-CPITag': tag } };
+    return {
+      acceptAppIds,
+      accept,
+      headers: { 'X-Wap-Push-Accept-AppID': appIdHeader, 'X-Wap-Push-Accept': acceptHeader, 'X-Wap-CPITag': tag },
+    };
   }
 }

@@ -79,8 +79,16 @@ export class DeliveryQueue {
       }, this.timeoutMs);
       timer.unref();
       (result as Promise<void>).then(
-        () => { clearTimeout(timer); this.reports.delivered(event); resolve(); },
-        (error) => { clearTimeout(timer); this.reports.error(event, error); resolve(); },
+        () => {
+          clearTimeout(timer);
+          this.reports.delivered(event);
+          resolve();
+        },
+        (error) => {
+          clearTimeout(timer);
+          this.reports.error(event, error);
+          resolve();
+        },
       );
     });
   }

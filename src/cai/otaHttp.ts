@@ -10,7 +10,13 @@
  * Sources for the header names and the application/http form: the header field registry of
  * WAP-230 WSP Appendix A / OMNA, and PPG and terminal test data (Symbian TE_WAPPUSH vectors).
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { parseContentType } from '../codec/wsp/contentType.js';
@@ -65,18 +71,23 @@ export function parseEncapsulated(body: Buffer): { headers: PushHeader[]; conten
     end = body.subarray(0, limit).indexOf('\n\n');
     sep = 2;
   }
-  if (end < 0) return body.length > MAX_HTTP_PUSH_HEADER_OCTETS ? `encapsulated headers exceed ${MAX_HTTP_PUSH_HEADER_OCTETS} octets` : 'encapsulated message has no end of headers';
+  if (end < 0)
+    return body.length > MAX_HTTP_PUSH_HEADER_OCTETS
+      ? `encapsulated headers exceed ${MAX_HTTP_PUSH_HEADER_OCTETS} octets`
+      : 'encapsulated message has no end of headers';
   const head = body.subarray(0, end).toString('latin1');
   const nl = head.indexOf('\n');
   const statusLine = (nl < 0 ? head : head.slice(0, nl)).trim();
-  if (!/^HTTP\/1\.[01] \d{3}\b/.test(statusLine)) return `encapsulated message does not start with an HTTP status line: ${JSON.stringify(statusLine.slice(0, 40))}`;
+  if (!/^HTTP\/1\.[01] \d{3}\b/.test(statusLine))
+    return `encapsulated message does not start with an HTTP status line: ${JSON.stringify(statusLine.slice(0, 40))}`;
   const headers = splitHeaderBlock(nl < 0 ? '' : head.slice(nl + 1));
   if (!headers) return 'malformed header line in the encapsulated message';
   let content = body.subarray(end + sep);
   const length = headers.find((h) => h.name.toLowerCase() === 'content-length');
   if (length) {
     const n = Number(length.value);
-    if (!Number.isInteger(n) || n < 0 || n > content.length) return `encapsulated Content-Length ${length.value} does not fit the ${content.length} octets sent`;
+    if (!Number.isInteger(n) || n < 0 || n > content.length)
+      return `encapsulated Content-Length ${length.value} does not fit the ${content.length} octets sent`;
     content = content.subarray(0, n);
   }
   return { headers, content };
@@ -95,7 +106,10 @@ export class HttpPushReceiver {
   listen(): Promise<number> {
     return new Promise((resolve, reject) => {
       const server = createServer((req, res) => this.onRequest(req, res));
-      server.on('connection', (s) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
+      server.on('connection', (s) => {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+      });
       server.once('error', reject);
       server.listen(this.options.port, this.options.host, () => {
         server.off('error', reject);
@@ -157,7 +171,8 @@ export class HttpPushReceiver {
         ({ headers, content } = parsed);
       } else {
         headers = [];
-        for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push({ name: req.rawHeaders[i], value: req.rawHeaders[i + 1] });
+        for (let i = 0; i < req.rawHeaders.length; i += 2)
+          headers.push({ name: req.rawHeaders[i], value: req.rawHeaders[i + 1] });
         content = body;
       }
       const find = (name: string) => headers.find((h) => h.name.toLowerCase() === name)?.value as string | undefined;
@@ -168,16 +183,24 @@ export class HttpPushReceiver {
         return;
       }
       if (content.length > this.options.maxContentOctets) {
-        this.options.onMalformed({ remoteAddress, message: `content of ${content.length} octets exceeds ${this.options.maxContentOctets}` });
+        this.options.onMalformed({
+          remoteAddress,
+          message: `content of ${content.length} octets exceeds ${this.options.maxContentOctets}`,
+        });
         res.writeHead(413).end();
         return;
       }
       const { type, params } = parseContentType(ct);
       try {
         this.options.onPush({
-          contentType: type, contentTypeParameters: params, applicationId: find('x-wap-application-id'),
-          headers: headers.filter((h) => h.name.toLowerCase() !== 'content-type'), content,
-          remoteAddress, path: req.url ?? '/', port: this.port,
+          contentType: type,
+          contentTypeParameters: params,
+          applicationId: find('x-wap-application-id'),
+          headers: headers.filter((h) => h.name.toLowerCase() !== 'content-type'),
+          content,
+          remoteAddress,
+          path: req.url ?? '/',
+          port: this.port,
         });
       } catch (e) {
         if (this.options.isDeferral?.(e)) {
@@ -194,7 +217,11 @@ export class HttpPushReceiver {
 export type CpiDelivery = { ok: true; status: number } | { ok: false; reason: string; message: string };
 
 /** Sends the CPI to a PPG contact point; success is a 2xx answer whose X-Wap-Push-Status, if any, is 2xx too. */
-export function sendCpi(contactPoint: string, cpi: Cpi, options: { terminalId?: string; timeoutMs: number }): Promise<CpiDelivery> {
+export function sendCpi(
+  contactPoint: string,
+  cpi: Cpi,
+  options: { terminalId?: string; timeoutMs: number },
+): Promise<CpiDelivery> {
   return new Promise((resolve) => {
     const url = new URL(contactPoint);
     const headers: Record<string, string> = { 'X-Wap-Push-OTA-Version': OTA_VERSION, ...cpi.headers };
@@ -205,12 +232,20 @@ export function sendCpi(contactPoint: string, cpi: Cpi, options: { terminalId?: 
       const status = res.statusCode ?? 0;
       const pushStatus = res.headers['x-wap-push-status'];
       const ps = Array.isArray(pushStatus) ? pushStatus[0] : pushStatus;
-      if (status < 200 || status > 299) resolve({ ok: false, reason: 'push-server-refused', message: `${contactPoint} answered HTTP ${status}` });
-      else if (ps !== undefined && !/^\s*2\d\d/.test(ps)) resolve({ ok: false, reason: 'push-server-refused', message: `${contactPoint} answered X-Wap-Push-Status ${ps}` });
+      if (status < 200 || status > 299)
+        resolve({ ok: false, reason: 'push-server-refused', message: `${contactPoint} answered HTTP ${status}` });
+      else if (ps !== undefined && !/^\s*2\d\d/.test(ps))
+        resolve({
+          ok: false,
+          reason: 'push-server-refused',
+          message: `${contactPoint} answered X-Wap-Push-Status ${ps}`,
+        });
       else resolve({ ok: true, status });
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
-    req.on('error', (e) => resolve({ ok: false, reason: 'push-server-unreachable', message: `${contactPoint}: ${e.message}` }));
+    req.on('error', (e) =>
+      resolve({ ok: false, reason: 'push-server-unreachable', message: `${contactPoint}: ${e.message}` }),
+    );
     req.end();
   });
 }

@@ -22,9 +22,17 @@ export const PROTOCOLS: Readonly<Record<string, ProtocolSupport>> = Object.freez
   // Connectionless WSP push over WDP; 2948 is the IANA wap-push port (WAP-259 Appendix B).
   'OTA-WSP': { served: true, defaultBearer: 'GSM/SMS', defaultPort: 2948, bearer: /^(?:[A-Za-z0-9 .-]+\/)?SMS$/i },
   // PO-TCP push over HTTP; 4035 is the IANA wap-push-http port.
-  'OTA-HTTP': { served: true, defaultBearer: 'IPv4', defaultPort: 4035, bearer: /^(?:IPv4|IPv6|[A-Za-z0-9 .-]+\/(?:GPRS|EGPRS|PS|LTE|WLAN))$/i },
+  'OTA-HTTP': {
+    served: true,
+    defaultBearer: 'IPv4',
+    defaultPort: 4035,
+    bearer: /^(?:IPv4|IPv6|[A-Za-z0-9 .-]+\/(?:GPRS|EGPRS|PS|LTE|WLAN))$/i,
+  },
   'OTA-SIP': { served: false, note: 'Push over SIP needs a SIP/IP core registration this client does not make' },
-  'OTA-PTM': { served: false, note: 'point-to-multipoint push needs a CBS, MBMS or BCAST receiver this client does not have' },
+  'OTA-PTM': {
+    served: false,
+    note: 'point-to-multipoint push needs a CBS, MBMS or BCAST receiver this client does not have',
+  },
 });
 
 export const DEFAULT_PROTOCOL = 'OTA-WSP';

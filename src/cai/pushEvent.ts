@@ -48,9 +48,19 @@ export class PushEvent {
   private readonly secrets: BodySecrets | undefined;
 
   constructor(init: {
-    protocol: PushProtocol; content: Uint8Array; contentType: string; applicationId: string | number;
-    port: number | undefined; originator: string; recipient: string; transactionId?: number;
-    pduType?: PushPduType; datagram?: WdpDatagram; http?: HttpPushSource; limits?: Partial<Limits>; secrets?: BodySecrets;
+    protocol: PushProtocol;
+    content: Uint8Array;
+    contentType: string;
+    applicationId: string | number;
+    port: number | undefined;
+    originator: string;
+    recipient: string;
+    transactionId?: number;
+    pduType?: PushPduType;
+    datagram?: WdpDatagram;
+    http?: HttpPushSource;
+    limits?: Partial<Limits>;
+    secrets?: BodySecrets;
   }) {
     this.protocol = init.protocol;
     this.content = init.content;
@@ -69,7 +79,8 @@ export class PushEvent {
 
   /** The WSP push PDU fully decoded (OTA-WSP only); throws DecodeError if its headers are malformed. */
   get wsp(): PushMessage | undefined {
-    if (this.message === undefined && this.datagram) this.message = decodePushPdu(this.datagram.payload, { limits: this.limits });
+    if (this.message === undefined && this.datagram)
+      this.message = decodePushPdu(this.datagram.payload, { limits: this.limits });
     return this.message;
   }
 
@@ -86,7 +97,11 @@ export class PushEvent {
   get body(): PushBody {
     if (this.decodedBody === undefined) {
       const base = this.http ? 0 : this.wsp!.bodyOffset;
-      this.decodedBody = decodeBody(this.contentType, this.contentTypeParameters, this.content, { limits: this.limits, baseOffset: base, secrets: this.secrets });
+      this.decodedBody = decodeBody(this.contentType, this.contentTypeParameters, this.content, {
+        limits: this.limits,
+        baseOffset: base,
+        secrets: this.secrets,
+      });
     }
     return this.decodedBody;
   }
@@ -96,8 +111,13 @@ export class PushEvent {
     if (this.http) {
       return {
         http: {
-          port: this.port, originator: this.originator, path: this.http.path, contentType: this.contentType,
-          contentTypeParameters: { ...this.http.contentTypeParameters }, applicationId: this.applicationId, headers: this.http.headers,
+          port: this.port,
+          originator: this.originator,
+          path: this.http.path,
+          contentType: this.contentType,
+          contentTypeParameters: { ...this.http.contentTypeParameters },
+          applicationId: this.applicationId,
+          headers: this.http.headers,
         },
         body: this.body,
       } as unknown as PushJson & Record<string, unknown>;
@@ -106,8 +126,12 @@ export class PushEvent {
     return {
       wdp: datagramJson(this.datagram!),
       wsp: {
-        transactionId: m.transactionId, pduType: m.pduType, contentType: m.contentType,
-        contentTypeParameters: { ...m.contentTypeParameters }, applicationId: m.applicationId, headers: m.headers.map(headerJson),
+        transactionId: m.transactionId,
+        pduType: m.pduType,
+        contentType: m.contentType,
+        contentTypeParameters: { ...m.contentTypeParameters },
+        applicationId: m.applicationId,
+        headers: m.headers.map(headerJson),
       },
       body: this.body,
     };

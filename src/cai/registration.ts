@@ -52,7 +52,12 @@ export class Registration {
   private readonly acceptPrefixes: string[] | undefined;
   private readonly contactPoints: Set<string> | undefined;
 
-  constructor(id: number, request: RegistrationRequest, profiles: BoundProfile[], private readonly normalize: (a: string) => string) {
+  constructor(
+    id: number,
+    request: RegistrationRequest,
+    profiles: BoundProfile[],
+    private readonly normalize: (a: string) => string,
+  ) {
     this.id = id;
     const { handler, ...details } = request;
     this.request = Object.freeze(structuredClone(details));

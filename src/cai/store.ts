@@ -14,7 +14,10 @@ interface StoreFile {
 }
 
 export class RegistrationStoreError extends Error {
-  constructor(readonly path: string, message: string) {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
     super(`${path}: ${message}`);
     this.name = 'RegistrationStoreError';
   }
@@ -41,7 +44,8 @@ export class RegistrationStore {
     } catch (e) {
       throw new RegistrationStoreError(this.path, `not JSON: ${(e as Error).message}`);
     }
-    if (data?.version !== 1 || !Array.isArray(data.registrations)) throw new RegistrationStoreError(this.path, 'not a version 1 registration store');
+    if (data?.version !== 1 || !Array.isArray(data.registrations))
+      throw new RegistrationStoreError(this.path, 'not a version 1 registration store');
     return data.registrations;
   }
 

@@ -50,11 +50,7 @@ export interface RegistrationRequest {
 }
 
 export type RegistrationRejectReason =
-  | 'invalid-request'
-  | 'duplicate-application-id'
-  | 'unsupported-option'
-  | 'unavailable-option'
-  | 'policy';
+  'invalid-request' | 'duplicate-application-id' | 'unsupported-option' | 'unavailable-option' | 'policy';
 
 export interface RegistrationRejected {
   status: 'rejected';
@@ -64,9 +60,7 @@ export interface RegistrationRejected {
   message: string;
 }
 
-export type RegistrationCompletion =
-  | { status: 'success' }
-  | { status: 'failure'; reason: string; message: string };
+export type RegistrationCompletion = { status: 'success' } | { status: 'failure'; reason: string; message: string };
 
 export interface RegistrationAccepted {
   status: 'accepted';
@@ -86,4 +80,6 @@ export type DeregistrationResponse =
  * PushCAI section 6: a policy may refuse a registration. Return true (or nothing) to allow,
  * false or a string (the reason) to refuse.
  */
-export type RegistrationPolicy = (request: Readonly<RegistrationRequest>) => boolean | string | void | Promise<boolean | string | void>;
+export type RegistrationPolicy = (
+  request: Readonly<RegistrationRequest>,
+) => boolean | string | void | Promise<boolean | string | void>;

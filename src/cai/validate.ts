@@ -8,7 +8,15 @@ import { DEFAULT_PROTOCOL, PROTOCOLS, PTM_FIELDS } from './protocols.js';
 import type { BoundProfile } from './registration.js';
 import type { RegistrationRejected, RegistrationRejectReason, RegistrationRequest } from './types.js';
 
-const REQUEST_FIELDS = new Set(['pushApplicationId', 'applicationId', 'handler', 'whitelist', 'connectionProfiles', 'pushServiceRegistrationUri', 'accept']);
+const REQUEST_FIELDS = new Set([
+  'pushApplicationId',
+  'applicationId',
+  'handler',
+  'whitelist',
+  'connectionProfiles',
+  'pushServiceRegistrationUri',
+  'accept',
+]);
 const PROFILE_FIELDS = new Set(['protocol', 'bearerType', 'port', 'contactPoint', ...PTM_FIELDS]);
 const WHITELIST_FIELDS = new Set(['address']);
 /** RFC 6838 type/subtype, with the wildcards Accept lists use. */
@@ -25,7 +33,9 @@ export interface Availability {
 export type Validated = { ok: true; profiles: BoundProfile[] } | RegistrationRejected;
 
 function reject(reason: RegistrationRejectReason, option: string | undefined, message: string): RegistrationRejected {
-  return option === undefined ? { status: 'rejected', reason, message } : { status: 'rejected', reason, option, message };
+  return option === undefined
+    ? { status: 'rejected', reason, message }
+    : { status: 'rejected', reason, option, message };
 }
 
 function isHttpUrl(s: string): boolean {
@@ -38,44 +48,79 @@ function isHttpUrl(s: string): boolean {
 }
 
 export function validateRequest(request: RegistrationRequest, available: Availability): Validated {
-  if (request === null || typeof request !== 'object') return reject('invalid-request', undefined, 'the registration request is not an object');
+  if (request === null || typeof request !== 'object')
+    return reject('invalid-request', undefined, 'the registration request is not an object');
   for (const k of Object.keys(request)) {
     if (!REQUEST_FIELDS.has(k)) return reject('unsupported-option', k, `option ${k} is not supported`);
   }
-  if (request.pushApplicationId === undefined) return reject('invalid-request', 'pushApplicationId', 'pushApplicationId is required (PushCAI 5.1)');
+  if (request.pushApplicationId === undefined)
+    return reject('invalid-request', 'pushApplicationId', 'pushApplicationId is required (PushCAI 5.1)');
   if (!isApplicationId(request.pushApplicationId)) {
-    return reject('invalid-request', 'pushApplicationId', `pushApplicationId ${JSON.stringify(request.pushApplicationId)} is neither an App ID code nor a URI`);
+    return reject(
+      'invalid-request',
+      'pushApplicationId',
+      `pushApplicationId ${JSON.stringify(request.pushApplicationId)} is neither an App ID code nor a URI`,
+    );
   }
-  if (request.applicationId !== undefined && (typeof request.applicationId !== 'string' || !/^[a-z][a-z0-9+.-]*:\S+$/i.test(request.applicationId))) {
+  if (
+    request.applicationId !== undefined &&
+    (typeof request.applicationId !== 'string' || !/^[a-z][a-z0-9+.-]*:\S+$/i.test(request.applicationId))
+  ) {
     return reject('invalid-request', 'applicationId', 'applicationId must be a URI (anyURI)');
   }
-  if (request.handler !== undefined && typeof request.handler !== 'function') return reject('invalid-request', 'handler', 'handler must be a function');
+  if (request.handler !== undefined && typeof request.handler !== 'function')
+    return reject('invalid-request', 'handler', 'handler must be a function');
   if (request.whitelist !== undefined) {
-    if (!Array.isArray(request.whitelist)) return reject('invalid-request', 'whitelist', 'whitelist must be an array of { address }');
+    if (!Array.isArray(request.whitelist))
+      return reject('invalid-request', 'whitelist', 'whitelist must be an array of { address }');
     for (const [i, e] of request.whitelist.entries()) {
-      if (e === null || typeof e !== 'object') return reject('invalid-request', `whitelist[${i}]`, 'a whitelist entry is an object { address }');
-      for (const k of Object.keys(e)) if (!WHITELIST_FIELDS.has(k)) return reject('unsupported-option', `whitelist[${i}].${k}`, `whitelist option ${k} is not supported`);
-      if (typeof e.address !== 'string' || e.address.replace(/[\s*+]/g, '') === '') return reject('invalid-request', `whitelist[${i}].address`, 'a whitelist address must be a non-empty string');
+      if (e === null || typeof e !== 'object')
+        return reject('invalid-request', `whitelist[${i}]`, 'a whitelist entry is an object { address }');
+      for (const k of Object.keys(e))
+        if (!WHITELIST_FIELDS.has(k))
+          return reject('unsupported-option', `whitelist[${i}].${k}`, `whitelist option ${k} is not supported`);
+      if (typeof e.address !== 'string' || e.address.replace(/[\s*+]/g, '') === '')
+        return reject('invalid-request', `whitelist[${i}].address`, 'a whitelist address must be a non-empty string');
     }
   }
   if (request.accept !== undefined) {
-    if (!Array.isArray(request.accept)) return reject('invalid-request', 'accept', 'accept must be an array of MIME types');
+    if (!Array.isArray(request.accept))
+      return reject('invalid-request', 'accept', 'accept must be an array of MIME types');
     for (const [i, t] of request.accept.entries()) {
-      if (typeof t !== 'string' || !MEDIA_TYPE.test(t)) return reject('invalid-request', `accept[${i}]`, `${JSON.stringify(t)} is not a MIME type`);
+      if (typeof t !== 'string' || !MEDIA_TYPE.test(t))
+        return reject('invalid-request', `accept[${i}]`, `${JSON.stringify(t)} is not a MIME type`);
     }
   }
   if (request.connectionProfiles !== undefined && request.pushServiceRegistrationUri !== undefined) {
-    return reject('invalid-request', 'pushServiceRegistrationUri', 'give one of connectionProfiles or pushServiceRegistrationUri (PushCAI 5.1)');
+    return reject(
+      'invalid-request',
+      'pushServiceRegistrationUri',
+      'give one of connectionProfiles or pushServiceRegistrationUri (PushCAI 5.1)',
+    );
   }
   if (request.pushServiceRegistrationUri !== undefined) {
     if (typeof request.pushServiceRegistrationUri !== 'string' || !isHttpUrl(request.pushServiceRegistrationUri)) {
-      return reject('unsupported-option', 'pushServiceRegistrationUri', 'the Push Service Registration procedure runs over HTTP: give an http(s) URI');
+      return reject(
+        'unsupported-option',
+        'pushServiceRegistrationUri',
+        'the Push Service Registration procedure runs over HTTP: give an http(s) URI',
+      );
     }
-    if (!available.defaultProfile) return reject('unavailable-option', 'pushServiceRegistrationUri', 'no bearer to bind after Push Service Registration: the client has no SMPP link');
+    if (!available.defaultProfile)
+      return reject(
+        'unavailable-option',
+        'pushServiceRegistrationUri',
+        'no bearer to bind after Push Service Registration: the client has no SMPP link',
+      );
     return { ok: true, profiles: [{ ...available.defaultProfile }] };
   }
   if (request.connectionProfiles === undefined) {
-    if (!available.defaultProfile) return reject('unavailable-option', 'connectionProfiles', 'no connection profile given and the client has no default bearer');
+    if (!available.defaultProfile)
+      return reject(
+        'unavailable-option',
+        'connectionProfiles',
+        'no connection profile given and the client has no default bearer',
+      );
     return { ok: true, profiles: [{ ...available.defaultProfile }] };
   }
   if (!Array.isArray(request.connectionProfiles) || request.connectionProfiles.length === 0) {
@@ -85,31 +130,56 @@ export function validateRequest(request: RegistrationRequest, available: Availab
   for (const [i, p] of request.connectionProfiles.entries()) {
     const at = `connectionProfiles[${i}]`;
     if (p === null || typeof p !== 'object') return reject('invalid-request', at, 'a connection profile is an object');
-    for (const k of Object.keys(p)) if (!PROFILE_FIELDS.has(k)) return reject('unsupported-option', `${at}.${k}`, `connection profile option ${k} is not supported`);
+    for (const k of Object.keys(p))
+      if (!PROFILE_FIELDS.has(k))
+        return reject('unsupported-option', `${at}.${k}`, `connection profile option ${k} is not supported`);
     const protocol = p.protocol ?? DEFAULT_PROTOCOL;
     const support = typeof protocol === 'string' ? PROTOCOLS[protocol.toUpperCase()] : undefined;
-    if (!support) return reject('unsupported-option', `${at}.protocol`, `protocol ${JSON.stringify(protocol)} is not supported (OTA-WSP, OTA-HTTP are)`);
-    if (!support.served) return reject('unsupported-option', `${at}.protocol`, `protocol ${protocol} is not supported: ${support.note}`);
-    for (const f of PTM_FIELDS) if (p[f] !== undefined) return reject('unsupported-option', `${at}.${f}`, `${f} is an OTA-PTM option, and OTA-PTM is not supported`);
+    if (!support)
+      return reject(
+        'unsupported-option',
+        `${at}.protocol`,
+        `protocol ${JSON.stringify(protocol)} is not supported (OTA-WSP, OTA-HTTP are)`,
+      );
+    if (!support.served)
+      return reject('unsupported-option', `${at}.protocol`, `protocol ${protocol} is not supported: ${support.note}`);
+    for (const f of PTM_FIELDS)
+      if (p[f] !== undefined)
+        return reject('unsupported-option', `${at}.${f}`, `${f} is an OTA-PTM option, and OTA-PTM is not supported`);
     const name = protocol.toUpperCase() as BoundProfile['protocol'];
     const bearerType = p.bearerType ?? support.defaultBearer!;
     if (typeof bearerType !== 'string' || !support.bearer!.test(bearerType)) {
-      return reject('unsupported-option', `${at}.bearerType`, `bearer ${JSON.stringify(bearerType)} is not supported for ${name}`);
+      return reject(
+        'unsupported-option',
+        `${at}.bearerType`,
+        `bearer ${JSON.stringify(bearerType)} is not supported for ${name}`,
+      );
     }
     let port = support.defaultPort!;
     if (p.port !== undefined) {
       const n = typeof p.port === 'string' && /^\d{1,5}$/.test(p.port.trim()) ? Number(p.port) : p.port;
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 0xffff) return reject('invalid-request', `${at}.port`, `port ${JSON.stringify(p.port)} is not 0-65535`);
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 0xffff)
+        return reject('invalid-request', `${at}.port`, `port ${JSON.stringify(p.port)} is not 0-65535`);
       port = n;
     }
     if (p.contactPoint !== undefined && (typeof p.contactPoint !== 'string' || p.contactPoint.trim() === '')) {
       return reject('invalid-request', `${at}.contactPoint`, 'contactPoint must be a non-empty string');
     }
     if (name === 'OTA-HTTP' && p.contactPoint !== undefined && !isHttpUrl(p.contactPoint)) {
-      return reject('unsupported-option', `${at}.contactPoint`, 'an OTA-HTTP contact point is the PPG\'s http(s) URL, where the CPI is sent');
+      return reject(
+        'unsupported-option',
+        `${at}.contactPoint`,
+        "an OTA-HTTP contact point is the PPG's http(s) URL, where the CPI is sent",
+      );
     }
     if (!available.protocols.has(name)) {
-      return reject('unavailable-option', `${at}.protocol`, name === 'OTA-WSP' ? 'OTA-WSP over SMS needs an SMPP link, and this client has none' : `${name} is turned off in this client`);
+      return reject(
+        'unavailable-option',
+        `${at}.protocol`,
+        name === 'OTA-WSP'
+          ? 'OTA-WSP over SMS needs an SMPP link, and this client has none'
+          : `${name} is turned off in this client`,
+      );
     }
     const bound: BoundProfile = { protocol: name, bearerType, port };
     if (p.contactPoint !== undefined) bound.contactPoint = p.contactPoint.trim();

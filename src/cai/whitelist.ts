@@ -85,7 +85,8 @@ export class Whitelist {
   entries(): Array<{ address: string; owners: Array<number | 'client'> }> {
     const out: Array<{ address: string; owners: Array<number | 'client'> }> = [];
     for (const table of [this.exact, this.prefixes]) {
-      for (const e of table.values()) out.push({ address: e.address, owners: [...(e.clientDefault ? ['client' as const] : []), ...e.owners] });
+      for (const e of table.values())
+        out.push({ address: e.address, owners: [...(e.clientDefault ? ['client' as const] : []), ...e.owners] });
     }
     return out;
   }
@@ -99,4 +100,3 @@ export class Whitelist {
     return e;
   }
 }
-

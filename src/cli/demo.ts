@@ -35,15 +35,20 @@ function describeBody(e: PushEvent): string {
     return `undecodable body: ${(err as Error).message}`;
   }
   switch (body.type) {
-    case 'si': return `SI "${short(body.text ?? '')}" -> ${short(body.href ?? '(no href)')} (${body.action})`;
-    case 'sl': return `SL ${body.action} -> ${short(body.href)}`;
-    case 'co': return 'CO cache operation';
+    case 'si':
+      return `SI "${short(body.text ?? '')}" -> ${short(body.href ?? '(no href)')} (${body.action})`;
+    case 'sl':
+      return `SL ${body.action} -> ${short(body.href)}`;
+    case 'co':
+      return 'CO cache operation';
     case 'mms': {
       const from = body.from && 'text' in body.from ? body.from.text : 'an unnamed sender';
       return `MMS ${String(body.messageType)} from ${from}, ${body.messageSize ?? '?'} octets waiting at ${short(body.contentLocation ?? '?', 40)}`;
     }
-    case 'binary': return `${e.contentType}, ${body.length} octets (kept as bytes)`;
-    default: return `${body.type} document`;
+    case 'binary':
+      return `${e.contentType}, ${body.length} octets (kept as bytes)`;
+    default:
+      return `${body.type} document`;
   }
 }
 
@@ -66,7 +71,12 @@ async function until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
 }
 
 export async function demo(): Promise<number> {
-  const smsc = new SmscSimulator({ accounts: [{ systemId: 'handset', password: 'demo' }, { systemId: 'ppg', password: 'demo' }] });
+  const smsc = new SmscSimulator({
+    accounts: [
+      { systemId: 'handset', password: 'demo' },
+      { systemId: 'ppg', password: 'demo' },
+    ],
+  });
   const port = await smsc.listen();
   const client = new PushClient({ smsc: `smpp://handset:demo@127.0.0.1:${port}`, linkOptions: { enquireLinkMs: 0 } });
   const ppg = new SmppSubmitter(`smpp://ppg:demo@127.0.0.1:${port}`);
@@ -78,16 +88,59 @@ export async function demo(): Promise<number> {
     out();
 
     const apps: App[] = [
-      { label: 'SI inbox', got: [], request: { pushApplicationId: 'x-wap-application:wml.ua', applicationId: 'urn:wappush-demo:si-inbox', accept: ['application/vnd.wap.sic', 'text/vnd.wap.si'], whitelist: [{ address: PPG }] } },
-      { label: 'SL loader', got: [], request: { pushApplicationId: 0x02, applicationId: 'urn:wappush-demo:sl-loader', accept: ['application/vnd.wap.slc'] } },
-      { label: 'SL loader', got: [], request: { pushApplicationId: 0x02, applicationId: 'urn:wappush-demo:sl-loader', accept: ['application/vnd.wap.slc'], connectionProfiles: [{ protocol: 'OTA-WSP', bearerType: 'GSM/SMS', port: 49_200 }] } },
-      { label: 'MMS user agent', got: [], request: { pushApplicationId: 'x-wap-application:mms.ua', applicationId: 'urn:wappush-demo:mms-ua', accept: ['application/vnd.wap.mms-message'] } },
-      { label: 'SIP push app', got: [], request: { pushApplicationId: 'x-oma-application:ulp.ua', connectionProfiles: [{ protocol: 'OTA-SIP' }] } },
+      {
+        label: 'SI inbox',
+        got: [],
+        request: {
+          pushApplicationId: 'x-wap-application:wml.ua',
+          applicationId: 'urn:wappush-demo:si-inbox',
+          accept: ['application/vnd.wap.sic', 'text/vnd.wap.si'],
+          whitelist: [{ address: PPG }],
+        },
+      },
+      {
+        label: 'SL loader',
+        got: [],
+        request: {
+          pushApplicationId: 0x02,
+          applicationId: 'urn:wappush-demo:sl-loader',
+          accept: ['application/vnd.wap.slc'],
+        },
+      },
+      {
+        label: 'SL loader',
+        got: [],
+        request: {
+          pushApplicationId: 0x02,
+          applicationId: 'urn:wappush-demo:sl-loader',
+          accept: ['application/vnd.wap.slc'],
+          connectionProfiles: [{ protocol: 'OTA-WSP', bearerType: 'GSM/SMS', port: 49_200 }],
+        },
+      },
+      {
+        label: 'MMS user agent',
+        got: [],
+        request: {
+          pushApplicationId: 'x-wap-application:mms.ua',
+          applicationId: 'urn:wappush-demo:mms-ua',
+          accept: ['application/vnd.wap.mms-message'],
+        },
+      },
+      {
+        label: 'SIP push app',
+        got: [],
+        request: { pushApplicationId: 'x-oma-application:ulp.ua', connectionProfiles: [{ protocol: 'OTA-SIP' }] },
+      },
     ];
     const byRegistration = new Map<Registration, App>();
     out('Registrations (OMA Push CAI 5.1)');
     for (const app of apps) {
-      const r = await client.register({ ...app.request, handler: (e) => { app.got.push(e); } });
+      const r = await client.register({
+        ...app.request,
+        handler: (e) => {
+          app.got.push(e);
+        },
+      });
       if (r.status === 'rejected') {
         out(`  refused   ${app.label.padEnd(15)} ${describeProfile(app.request)}`);
         out(`            ${r.reason}${r.option ? ` (${r.option})` : ''}: ${r.message}`);
@@ -107,15 +160,35 @@ export async function demo(): Promise<number> {
     const unrouted: UnroutedPush[] = [];
     client.on('unrouted', (u) => unrouted.push(u));
     const to = (extra: Partial<SubmitOptions> = {}): SubmitOptions => ({ to: HANDSET, from: PPG, ...extra });
-    const longSi = siPdu('Your statement for November is ready. Open it to see the charges, the payments received and the balance carried to December.', 'https://bank.example/statements/2026-11', 'stmt-2026-11');
+    const longSi = siPdu(
+      'Your statement for November is ready. Open it to see the charges, the payments received and the balance carried to December.',
+      'https://bank.example/statements/2026-11',
+      'stmt-2026-11',
+    );
     const traffic: Array<[string, () => Promise<unknown>]> = [
       ['SI, 1 SMS', () => ppg.submit(siPdu('You have 3 new messages', 'http://mail.example/inbox', 'mail-1'), to())],
       ['SI, 2 SMS submitted in reverse order', () => ppg.submit(longSi, to({ segmentOrder: [1, 0] }))],
-      ['SL to port 49200, 3 SMS with the second sent twice', () => ppg.submit(slPdu(`http://apps.example/install/${'game-'.repeat(60)}v2.jad`), to({ destinationPort: 49_200, segmentOrder: [0, 1, 1, 2] }))],
+      [
+        'SL to port 49200, 3 SMS with the second sent twice',
+        () =>
+          ppg.submit(
+            slPdu(`http://apps.example/install/${'game-'.repeat(60)}v2.jad`),
+            to({ destinationPort: 49_200, segmentOrder: [0, 1, 1, 2] }),
+          ),
+      ],
       ['MMS notification, the 2 captured SMS', () => ppg.submit(mmsNotificationPdu(), to())],
-      ['the first SI again: the SMSC redelivers it', () => ppg.submit(siPdu('You have 3 new messages', 'http://mail.example/inbox', 'mail-1'), to())],
-      [`SI from ${STRANGER}, a sender no whitelist lists`, () => ppg.submit(siPdu('Claim your prize', 'http://prize.example/', 'spam-1'), to({ from: STRANGER }))],
-      ['SI for App ID 0x9999, which nobody registered', () => ppg.submit(siPdu('For an app that is not installed', 'http://x.example/', 'x-1', 0x9999), to())],
+      [
+        'the first SI again: the SMSC redelivers it',
+        () => ppg.submit(siPdu('You have 3 new messages', 'http://mail.example/inbox', 'mail-1'), to()),
+      ],
+      [
+        `SI from ${STRANGER}, a sender no whitelist lists`,
+        () => ppg.submit(siPdu('Claim your prize', 'http://prize.example/', 'spam-1'), to({ from: STRANGER })),
+      ],
+      [
+        'SI for App ID 0x9999, which nobody registered',
+        () => ppg.submit(siPdu('For an app that is not installed', 'http://x.example/', 'x-1', 0x9999), to()),
+      ],
     ];
     out(`Traffic: the PPG submits ${traffic.length} pushes (submit_sm, UDH 2948 <- 9200) to ${HANDSET}`);
     for (const [i, [label, send]] of traffic.entries()) {
@@ -127,18 +200,29 @@ export async function demo(): Promise<number> {
     const delivered = () => apps.reduce((n, a) => n + a.got.length, 0);
     const expectedDelivered = 4;
     const expectedUnrouted = 2;
-    const settled = await until(() => delivered() >= expectedDelivered && unrouted.length >= expectedUnrouted && client.link!.stats.duplicateSingles >= 1, 10_000);
+    const settled = await until(
+      () =>
+        delivered() >= expectedDelivered &&
+        unrouted.length >= expectedUnrouted &&
+        client.link!.stats.duplicateSingles >= 1,
+      10_000,
+    );
 
     out('What each application received (PushCAI 5.3)');
     for (const [registration, app] of byRegistration) {
-      out(`  ${app.label} (${registration.applicationId ?? String(registration.pushApplicationId)}): ${app.got.length} push${app.got.length === 1 ? '' : 'es'}`);
-      for (const e of app.got) out(`    - ${describeBody(e)}; from ${e.originator}, port ${e.port}, ${e.datagram?.segments ?? 1} SMS`);
+      out(
+        `  ${app.label} (${registration.applicationId ?? String(registration.pushApplicationId)}): ${app.got.length} push${app.got.length === 1 ? '' : 'es'}`,
+      );
+      for (const e of app.got)
+        out(`    - ${describeBody(e)}; from ${e.originator}, port ${e.port}, ${e.datagram?.segments ?? 1} SMS`);
     }
     out();
     out('What was not delivered, and why');
     for (const u of unrouted) {
       const e = u.event;
-      const what = e ? `${describeBody(e)} for ${appIdText(e.applicationId)} from ${e.originator}` : 'a datagram that is no push';
+      const what = e
+        ? `${describeBody(e)} for ${appIdText(e.applicationId)} from ${e.originator}`
+        : 'a datagram that is no push';
       const why = {
         whitelist: 'the whitelist of the application it was for does not list the sender',
         'no-registration': 'no application is registered for that App ID and port',
@@ -150,7 +234,9 @@ export async function demo(): Promise<number> {
       out(`  - ${what}: ${u.reason}, ${why}`);
     }
     const rs = client.link!.reassembler.stats;
-    out(`  - duplicates dropped: ${client.link!.stats.duplicateSingles} redelivered single SMS (link), ${rs.duplicates} repeated segment${rs.duplicates === 1 ? '' : 's'} (reassembly)`);
+    out(
+      `  - duplicates dropped: ${client.link!.stats.duplicateSingles} redelivered single SMS (link), ${rs.duplicates} repeated segment${rs.duplicates === 1 ? '' : 's'} (reassembly)`,
+    );
     out();
     out(`Counters: ${JSON.stringify(client.stats)}`);
     if (!settled) {

@@ -26,9 +26,18 @@ export function mmsNotificationPdu(): Uint8Array {
 }
 
 export function siPdu(text: string, href: string, siId: string, applicationId?: number | string): Uint8Array {
-  return encodePushPdu({ transactionId: 1, contentType: 'application/vnd.wap.sic', applicationId, body: encodeSi({ href, text, siId, created: '2026-11-29T09:00:00Z' }) });
+  return encodePushPdu({
+    transactionId: 1,
+    contentType: 'application/vnd.wap.sic',
+    applicationId,
+    body: encodeSi({ href, text, siId, created: '2026-11-29T09:00:00Z' }),
+  });
 }
 
 export function slPdu(href: string): Uint8Array {
-  return encodePushPdu({ transactionId: 2, contentType: 'application/vnd.wap.slc', body: encodeSl({ href, action: 'execute-high' }) });
+  return encodePushPdu({
+    transactionId: 2,
+    contentType: 'application/vnd.wap.slc',
+    body: encodeSl({ href, action: 'execute-high' }),
+  });
 }

@@ -18,12 +18,19 @@ function pushLine(event: PushEvent): Record<string, unknown> {
   try {
     return event.toJSON();
   } catch (e) {
-    return { ...(event.datagram ? { wdp: datagramJson(event.datagram) } : {}), contentType: event.contentType, applicationId: event.applicationId, error: errorJson(e) };
+    return {
+      ...(event.datagram ? { wdp: datagramJson(event.datagram) } : {}),
+      contentType: event.contentType,
+      applicationId: event.applicationId,
+      error: errorJson(e),
+    };
   }
 }
 
 export function registrationRef(r: Registration): Record<string, unknown> {
-  return r.applicationId === undefined ? { pushApplicationId: r.pushApplicationId } : { applicationId: r.applicationId, pushApplicationId: r.pushApplicationId };
+  return r.applicationId === undefined
+    ? { pushApplicationId: r.pushApplicationId }
+    : { applicationId: r.applicationId, pushApplicationId: r.pushApplicationId };
 }
 
 export function loadApps(path: string): RegistrationRequest[] {
@@ -38,35 +45,69 @@ export function loadApps(path: string): RegistrationRequest[] {
 }
 
 /** Registers each request and prints its outcome line; returns once every outcome is known. */
-export async function registerAll(client: PushClient, apps: RegistrationRequest[], print: (record: Record<string, unknown>) => void): Promise<void> {
-  await Promise.all(apps.map(async (request, index) => {
-    const base = { index, pushApplicationId: request?.pushApplicationId, ...(request?.applicationId ? { applicationId: request.applicationId } : {}) };
-    const r = await client.register(request);
-    if (r.status === 'rejected') {
-      print({ register: { ...base, status: 'rejected', reason: r.reason, ...(r.option ? { option: r.option } : {}), message: r.message } });
-      return;
-    }
-    const done = await r.completed;
-    print({ register: { ...base, id: r.registration.id, ...done } });
-  }));
+export async function registerAll(
+  client: PushClient,
+  apps: RegistrationRequest[],
+  print: (record: Record<string, unknown>) => void,
+): Promise<void> {
+  await Promise.all(
+    apps.map(async (request, index) => {
+      const base = {
+        index,
+        pushApplicationId: request?.pushApplicationId,
+        ...(request?.applicationId ? { applicationId: request.applicationId } : {}),
+      };
+      const r = await client.register(request);
+      if (r.status === 'rejected') {
+        print({
+          register: {
+            ...base,
+            status: 'rejected',
+            reason: r.reason,
+            ...(r.option ? { option: r.option } : {}),
+            message: r.message,
+          },
+        });
+        return;
+      }
+      const done = await r.completed;
+      print({ register: { ...base, id: r.registration.id, ...done } });
+    }),
+  );
 }
 
 export function listenCommand(argv: string[]): void {
-  const { values } = parseArgs({ args: argv, options: { smsc: { type: 'string' }, register: { type: 'string' }, store: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { smsc: { type: 'string' }, register: { type: 'string' }, store: { type: 'string' } },
+  });
   if (!values.smsc) fail(new Error('listen needs --smsc smpp://ID:PASSWORD@HOST:PORT'));
   const apps = values.register ? loadApps(values.register) : undefined;
   const client = new PushClient({ smsc: values.smsc, store: values.store });
-  client.on('restore-failed', ({ request, response }) => line({ restore: { pushApplicationId: request?.pushApplicationId, ...response } }));
-  client.on('push', (event: PushEvent, r: Registration) => line({ ...pushLine(event), registration: registrationRef(r) }));
+  client.on('restore-failed', ({ request, response }) =>
+    line({ restore: { pushApplicationId: request?.pushApplicationId, ...response } }),
+  );
+  client.on('push', (event: PushEvent, r: Registration) =>
+    line({ ...pushLine(event), registration: registrationRef(r) }),
+  );
   client.on('unrouted', (u: UnroutedPush) => {
     if (u.event) {
       line(apps ? { ...pushLine(u.event), unrouted: true, reason: u.reason } : pushLine(u.event));
     } else {
-      line({ ...(u.datagram ? { wdp: datagramJson(u.datagram) } : {}), error: errorJson(u.error), ...(apps ? { unrouted: true, reason: u.reason } : {}) });
+      line({
+        ...(u.datagram ? { wdp: datagramJson(u.datagram) } : {}),
+        error: errorJson(u.error),
+        ...(apps ? { unrouted: true, reason: u.reason } : {}),
+      });
     }
   });
-  client.link!.on('undecodable', ({ error }) => process.stderr.write(JSON.stringify({ undecodable: errorJson(error) }) + '\n'));
-  client.start().then(() => (apps ? registerAll(client, apps, line) : undefined)).catch(fail);
+  client.link!.on('undecodable', ({ error }) =>
+    process.stderr.write(JSON.stringify({ undecodable: errorJson(error) }) + '\n'),
+  );
+  client
+    .start()
+    .then(() => (apps ? registerAll(client, apps, line) : undefined))
+    .catch(fail);
   process.on('SIGINT', () => void client.close().then(() => process.exit(0)));
   process.on('SIGTERM', () => void client.close().then(() => process.exit(0)));
 }

@@ -29,8 +29,14 @@ export interface BinaryBody {
 }
 
 export type PushBody =
-  | ServiceIndication | ServiceLoading | CacheOperation | ProvisioningDocument | EmailNotification | MmsPdu
-  | SyncmlNotification | BinaryBody;
+  | ServiceIndication
+  | ServiceLoading
+  | CacheOperation
+  | ProvisioningDocument
+  | EmailNotification
+  | MmsPdu
+  | SyncmlNotification
+  | BinaryBody;
 
 /** Secrets some bodies are authenticated with; never needed to decode them. */
 export interface BodySecrets extends ProvisioningSecrets {
@@ -40,14 +46,25 @@ export interface BodySecrets extends ProvisioningSecrets {
 
 type BodyCodec =
   | {
-    kind: 'wbxml'; vocabulary: Vocabulary; fromTree: (root: WbxmlElement, offset: number) => PushBody; xml: boolean;
-    /** A reader that skips the element tree for the usual documents; undefined: take the tree. */
-    fast?: FastReader;
-  }
-  | { kind: 'binary'; decode: (body: Uint8Array, params: Parameters, options: DecodeBodyOptions, limits: Limits) => PushBody };
+      kind: 'wbxml';
+      vocabulary: Vocabulary;
+      fromTree: (root: WbxmlElement, offset: number) => PushBody;
+      xml: boolean;
+      /** A reader that skips the element tree for the usual documents; undefined: take the tree. */
+      fast?: FastReader;
+    }
+  | {
+      kind: 'binary';
+      decode: (body: Uint8Array, params: Parameters, options: DecodeBodyOptions, limits: Limits) => PushBody;
+    };
 
 type FastReader = (body: Uint8Array, defaultCharset: Charset | undefined, limits: Limits) => PushBody | undefined;
-const wbxml = (vocabulary: Vocabulary, fromTree: (root: WbxmlElement, offset: number) => PushBody, xml: boolean, fast?: FastReader): BodyCodec => ({ kind: 'wbxml', vocabulary, fromTree, xml, fast });
+const wbxml = (
+  vocabulary: Vocabulary,
+  fromTree: (root: WbxmlElement, offset: number) => PushBody,
+  xml: boolean,
+  fast?: FastReader,
+): BodyCodec => ({ kind: 'wbxml', vocabulary, fromTree, xml, fast });
 
 /** Content type -> decoder. Binary (WBXML) and textual (XML) forms of each document. */
 const CODECS: ReadonlyMap<string, BodyCodec> = new Map([
@@ -61,8 +78,17 @@ const CODECS: ReadonlyMap<string, BodyCodec> = new Map([
   ['text/vnd.wap.connectivity-xml', wbxml(PROV, provisioningFromTree, true)],
   ['application/vnd.wap.emn+wbxml', wbxml(EMN, emnFromTree, false)],
   ['text/vnd.wap.emn+xml', wbxml(EMN, emnFromTree, true)],
-  ['application/vnd.wap.mms-message', { kind: 'binary', decode: (body, _p, o, limits) => decodeMmsPdu(body, { limits, baseOffset: o.baseOffset }) }],
-  ['application/vnd.syncml.notification', { kind: 'binary', decode: (body, _p, o) => decodeSyncmlNotification(body, { baseOffset: o.baseOffset, secrets: o.secrets?.syncml }) }],
+  [
+    'application/vnd.wap.mms-message',
+    { kind: 'binary', decode: (body, _p, o, limits) => decodeMmsPdu(body, { limits, baseOffset: o.baseOffset }) },
+  ],
+  [
+    'application/vnd.syncml.notification',
+    {
+      kind: 'binary',
+      decode: (body, _p, o) => decodeSyncmlNotification(body, { baseOffset: o.baseOffset, secrets: o.secrets?.syncml }),
+    },
+  ],
 ]);
 
 /** Content types are case-insensitive; WSP decoding already gives well-known ones in lower case. */
@@ -98,7 +124,12 @@ function octetsBefore(text: string, chars: number, cs: Charset, length: number):
   return Math.min(n, length);
 }
 
-export function decodeBody(contentType: string, params: Parameters, body: Uint8Array, options: DecodeBodyOptions = {}): PushBody {
+export function decodeBody(
+  contentType: string,
+  params: Parameters,
+  body: Uint8Array,
+  options: DecodeBodyOptions = {},
+): PushBody {
   const codec = codecFor(contentType);
   if (!codec) return { type: 'binary', length: body.length };
   const base = options.baseOffset ?? 0;
@@ -115,12 +146,14 @@ export function decodeBody(contentType: string, params: Parameters, body: Uint8A
         decoded = codec.fromTree(parseXml(text, limits), 0);
       } catch (e) {
         // The XML parser counts characters; the error contract counts octets of the input.
-        if (e instanceof DecodeError) throw new DecodeError(e.code, octetsBefore(text, e.offset, cs, body.length), e.message);
+        if (e instanceof DecodeError)
+          throw new DecodeError(e.code, octetsBefore(text, e.offset, cs, body.length), e.message);
         throw e;
       }
     } else {
-      decoded = codec.fast?.(body, charset, limits)
-        ?? codec.fromTree(decodeWbxml(body, { vocabulary: codec.vocabulary, defaultCharset: charset, limits }).root, 0);
+      decoded =
+        codec.fast?.(body, charset, limits) ??
+        codec.fromTree(decodeWbxml(body, { vocabulary: codec.vocabulary, defaultCharset: charset, limits }).root, 0);
     }
   } catch (e) {
     if (e instanceof DecodeError && base) throw new DecodeError(e.code, e.offset + base, e.message);

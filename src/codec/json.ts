@@ -39,6 +39,10 @@ export function pushToJson(msg: PushMessage, options?: { limits?: Partial<Limits
       applicationId: msg.applicationId,
       headers: msg.headers.map(headerJson),
     },
-    body: decodeBody(msg.contentType, msg.contentTypeParameters, msg.body, { limits: options?.limits, baseOffset: msg.bodyOffset, secrets: options?.secrets }),
+    body: decodeBody(msg.contentType, msg.contentTypeParameters, msg.body, {
+      limits: options?.limits,
+      baseOffset: msg.bodyOffset,
+      secrets: options?.secrets,
+    }),
   };
 }

@@ -50,7 +50,8 @@ export function resolveLimits(partial?: Partial<Limits>): Readonly<Limits> {
     const v = partial[name];
     if (v === undefined) continue;
     // NaN or a string would compare false against every count and so stop nothing: refused.
-    if (typeof v !== 'number' || !(v >= 0)) throw new RangeError(`limits.${name} must be a number >= 0, not ${String(v)}`);
+    if (typeof v !== 'number' || !(v >= 0))
+      throw new RangeError(`limits.${name} must be a number >= 0, not ${String(v)}`);
     limits[name] = v;
   }
   resolved.add(Object.freeze(limits));

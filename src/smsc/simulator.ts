@@ -5,7 +5,12 @@ import { DecodeError } from '../codec/errors.js';
 import { MAX_TIMER_MS, nonNegativeBound, positiveBound, probabilityBound } from '../bounds.js';
 import { backoffDelay, checkBackoff, type Backoff } from '../wdp/smpp/backoff.js';
 import { headerPdu, messageIdResponse, nextSequence, takeOverIntake, type SmppSession } from '../wdp/smpp/framing.js';
-import { CommandId, decodeShortMessagePdu, encodeShortMessagePdu, type ShortMessagePdu } from '../wdp/smpp/shortMessage.js';
+import {
+  CommandId,
+  decodeShortMessagePdu,
+  encodeShortMessagePdu,
+  type ShortMessagePdu,
+} from '../wdp/smpp/shortMessage.js';
 import { CommandStatus, isTemporary } from '../wdp/smpp/status.js';
 
 export interface SmscAccount {
@@ -104,8 +109,17 @@ export interface SmscStats {
  */
 export class SmscSimulator extends EventEmitter {
   readonly stats: SmscStats = {
-    binds: 0, bindFailures: 0, submitted: 0, rejected: 0, delivered: 0, deliverAttempts: 0, retries: 0,
-    failed: 0, genericNacks: 0, dropsInjected: 0, duplicatesInjected: 0,
+    binds: 0,
+    bindFailures: 0,
+    submitted: 0,
+    rejected: 0,
+    delivered: 0,
+    deliverAttempts: 0,
+    retries: 0,
+    failed: 0,
+    genericNacks: 0,
+    dropsInjected: 0,
+    duplicatesInjected: 0,
   };
   private readonly server: smpp.Server;
   private readonly binds: Bind[] = [];
@@ -118,7 +132,8 @@ export class SmscSimulator extends EventEmitter {
   private cursor = 0;
   private pumpTimer: NodeJS.Timeout | undefined;
   private pumpImmediate: NodeJS.Immediate | undefined;
-  private readonly options: Required<Omit<SmscOptions, 'accounts' | 'throttlePerSecond' | 'host' | 'port'>> & SmscOptions;
+  private readonly options: Required<Omit<SmscOptions, 'accounts' | 'throttlePerSecond' | 'host' | 'port'>> &
+    SmscOptions;
 
   constructor(options: SmscOptions = {}) {
     super();
@@ -130,7 +145,10 @@ export class SmscSimulator extends EventEmitter {
       maxQueue: positiveBound(options.maxQueue ?? 100_000, 'maxQueue'),
       responseTimeoutMs: positiveBound(options.responseTimeoutMs ?? 5_000, 'responseTimeoutMs', MAX_TIMER_MS),
       retry: checkBackoff(options.retry ?? { initialMs: 50, maxMs: 5_000 }, 'retry'),
-      throttlePerSecond: options.throttlePerSecond === undefined ? undefined : positiveBound(options.throttlePerSecond, 'throttlePerSecond'),
+      throttlePerSecond:
+        options.throttlePerSecond === undefined
+          ? undefined
+          : positiveBound(options.throttlePerSecond, 'throttlePerSecond'),
       faults: checkFaults(options.faults ?? {}),
       random: options.random ?? Math.random,
     };
@@ -188,7 +206,10 @@ export class SmscSimulator extends EventEmitter {
         const limit = this.options.throttlePerSecond;
         if (limit !== undefined) {
           const now = Date.now();
-          if (now - windowStart >= 1000) { windowStart = now; windowCount = 0; }
+          if (now - windowStart >= 1000) {
+            windowStart = now;
+            windowCount = 0;
+          }
           if (++windowCount > limit) {
             this.stats.rejected++;
             respond(messageIdResponse(commandId, CommandStatus.ESME_RTHROTTLED, sequence));
@@ -200,7 +221,15 @@ export class SmscSimulator extends EventEmitter {
           pdu = decodeShortMessagePdu(frame);
         } catch (e) {
           this.stats.rejected++;
-          respond(messageIdResponse(commandId, e instanceof DecodeError && e.code === 'LIMIT' ? CommandStatus.ESME_RINVMSGLEN : CommandStatus.ESME_RINVCMDLEN, sequence));
+          respond(
+            messageIdResponse(
+              commandId,
+              e instanceof DecodeError && e.code === 'LIMIT'
+                ? CommandStatus.ESME_RINVMSGLEN
+                : CommandStatus.ESME_RINVCMDLEN,
+              sequence,
+            ),
+          );
           return true;
         }
         if (this.backlog >= this.options.maxQueue) {
@@ -251,8 +280,13 @@ export class SmscSimulator extends EventEmitter {
         return;
       }
       bind = {
-        session, systemId, receives: mode !== 'transmitter', transmits: mode !== 'receiver', addressRange,
-        outstanding: new Map(), deliveries: 0,
+        session,
+        systemId,
+        receives: mode !== 'transmitter',
+        transmits: mode !== 'receiver',
+        addressRange,
+        outstanding: new Map(),
+        deliveries: 0,
       };
       this.binds.push(bind);
       this.stats.binds++;
@@ -281,7 +315,9 @@ export class SmscSimulator extends EventEmitter {
       this.unbind(bind);
       bind = undefined;
     });
-    session.on('error', () => { /* the close that follows does the work */ });
+    session.on('error', () => {
+      /* the close that follows does the work */
+    });
   }
 
   private unbind(bind: Bind | undefined): void {
@@ -368,7 +404,13 @@ export class SmscSimulator extends EventEmitter {
   private send(bind: Bind, m: Message): void {
     const s = bind.session as unknown as SmppSession;
     const sequence = nextSequence(s);
-    const bytes = encodeShortMessagePdu({ ...m.pdu, commandId: CommandId.deliver_sm, sequenceNumber: sequence, scheduleDeliveryTime: '', validityPeriod: '' });
+    const bytes = encodeShortMessagePdu({
+      ...m.pdu,
+      commandId: CommandId.deliver_sm,
+      sequenceNumber: sequence,
+      scheduleDeliveryTime: '',
+      validityPeriod: '',
+    });
     m.attempts++;
     this.stats.deliverAttempts++;
     const timer = setTimeout(() => this.onTimeout(bind, sequence), this.options.responseTimeoutMs);
@@ -378,11 +420,20 @@ export class SmscSimulator extends EventEmitter {
     if (faults.duplicateProbability && this.options.random() < faults.duplicateProbability) {
       // The same message again, as a separate delivery nobody waits for.
       this.stats.duplicatesInjected++;
-      bind.session.socket.write(encodeShortMessagePdu({ ...m.pdu, commandId: CommandId.deliver_sm, sequenceNumber: nextSequence(s), scheduleDeliveryTime: '', validityPeriod: '' }));
+      bind.session.socket.write(
+        encodeShortMessagePdu({
+          ...m.pdu,
+          commandId: CommandId.deliver_sm,
+          sequenceNumber: nextSequence(s),
+          scheduleDeliveryTime: '',
+          validityPeriod: '',
+        }),
+      );
     }
     bind.deliveries++;
-    const dropNow = (faults.dropAfterDeliveries && bind.deliveries % faults.dropAfterDeliveries === 0)
-      || (faults.dropProbability && this.options.random() < faults.dropProbability);
+    const dropNow =
+      (faults.dropAfterDeliveries && bind.deliveries % faults.dropAfterDeliveries === 0) ||
+      (faults.dropProbability && this.options.random() < faults.dropProbability);
     if (dropNow) {
       this.stats.dropsInjected++;
       bind.session.socket.destroy();

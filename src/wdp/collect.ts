@@ -9,23 +9,35 @@ import { Reassembler } from './reassembler.js';
  * more than one message. Offsets are 0; the message names the segment (1-based input order).
  */
 export function collectDatagram(segments: readonly Segment[]): WdpDatagram {
-  const r = new Reassembler({ timeoutMs: Number.MAX_SAFE_INTEGER, maxPendingMessages: segments.length + 1, maxPendingBytes: Number.MAX_SAFE_INTEGER, now: () => 0 });
+  const r = new Reassembler({
+    timeoutMs: Number.MAX_SAFE_INTEGER,
+    maxPendingMessages: segments.length + 1,
+    maxPendingBytes: Number.MAX_SAFE_INTEGER,
+    now: () => 0,
+  });
   let rejected: string | undefined;
-  r.on('rejected', (x) => { rejected ??= x.reason; });
+  r.on('rejected', (x) => {
+    rejected ??= x.reason;
+  });
   const done: WdpDatagram[] = [];
   let doneAt = 0;
   segments.forEach((s, i) => {
     rejected = undefined;
     const d = r.push(s);
     if (rejected) {
-      throw new DecodeError('BAD_VALUE', 0, `segment ${i + 1}: rejected (${rejected}: sequence ${s.sequence} of ${s.total})`);
+      throw new DecodeError(
+        'BAD_VALUE',
+        0,
+        `segment ${i + 1}: rejected (${rejected}: sequence ${s.sequence} of ${s.total})`,
+      );
     }
     if (d) {
       done.push(d);
       doneAt = i + 1;
     }
   });
-  if (done.length > 1) throw new DecodeError('BAD_VALUE', 0, `the input holds ${done.length} datagrams; decode takes the segments of one`);
+  if (done.length > 1)
+    throw new DecodeError('BAD_VALUE', 0, `the input holds ${done.length} datagrams; decode takes the segments of one`);
   if (done.length === 1 && r.pendingMessages === 0) return done[0];
   const lost: string[] = [];
   r.on('evicted', (m) => {
@@ -35,7 +47,11 @@ export function collectDatagram(segments: readonly Segment[]): WdpDatagram {
   });
   r.clear();
   if (done.length === 1) {
-    throw new DecodeError('BAD_VALUE', 0, `segment ${doneAt} completed a datagram, but other segments belong to another message (${lost.join('; ')})`);
+    throw new DecodeError(
+      'BAD_VALUE',
+      0,
+      `segment ${doneAt} completed a datagram, but other segments belong to another message (${lost.join('; ')})`,
+    );
   }
   throw new DecodeError('INCOMPLETE', 0, `segments are missing: ${lost.join('; ') || 'no segment given'}`);
 }

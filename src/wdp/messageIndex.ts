@@ -32,8 +32,13 @@ export function identityHash(id: MessageIdentity): number {
 }
 
 export function sameIdentity(a: MessageIdentity, b: MessageIdentity): boolean {
-  return a.reference === b.reference && a.sourcePort === b.sourcePort && a.destinationPort === b.destinationPort
-    && a.originator === b.originator && a.recipient === b.recipient;
+  return (
+    a.reference === b.reference &&
+    a.sourcePort === b.sourcePort &&
+    a.destinationPort === b.destinationPort &&
+    a.originator === b.originator &&
+    a.recipient === b.recipient
+  );
 }
 
 export class MessageIndex<T extends Indexed> {

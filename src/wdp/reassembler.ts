@@ -147,16 +147,36 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
   private readonly order = new Fifo<Pending>();
   private bytes = 0;
   readonly stats: ReassemblerStats = {
-    segments: 0, datagrams: 0, duplicates: 0, lateDuplicates: 0, rejected: 0, conflictingDuplicates: 0,
-    badSequence: 0, badTotal: 0, expired: 0, evicted: 0, superseded: 0, lostSegments: 0, lostBytes: 0,
+    segments: 0,
+    datagrams: 0,
+    duplicates: 0,
+    lateDuplicates: 0,
+    rejected: 0,
+    conflictingDuplicates: 0,
+    badSequence: 0,
+    badTotal: 0,
+    expired: 0,
+    evicted: 0,
+    superseded: 0,
+    lostSegments: 0,
+    lostBytes: 0,
   };
 
   constructor(options: ReassemblerOptions = {}) {
     super();
     this.timeoutMs = positiveBound(options.timeoutMs ?? DEFAULT_REASSEMBLER_OPTIONS.timeoutMs, 'timeoutMs');
-    this.maxPendingMessages = positiveBound(options.maxPendingMessages ?? DEFAULT_REASSEMBLER_OPTIONS.maxPendingMessages, 'maxPendingMessages');
-    this.maxPendingBytes = positiveBound(options.maxPendingBytes ?? DEFAULT_REASSEMBLER_OPTIONS.maxPendingBytes, 'maxPendingBytes');
-    this.maxRecentMessages = nonNegativeBound(options.maxRecentMessages ?? this.maxPendingMessages, 'maxRecentMessages');
+    this.maxPendingMessages = positiveBound(
+      options.maxPendingMessages ?? DEFAULT_REASSEMBLER_OPTIONS.maxPendingMessages,
+      'maxPendingMessages',
+    );
+    this.maxPendingBytes = positiveBound(
+      options.maxPendingBytes ?? DEFAULT_REASSEMBLER_OPTIONS.maxPendingBytes,
+      'maxPendingBytes',
+    );
+    this.maxRecentMessages = nonNegativeBound(
+      options.maxRecentMessages ?? this.maxPendingMessages,
+      'maxRecentMessages',
+    );
     this.now = options.now ?? Date.now;
   }
 
@@ -207,9 +227,19 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
       }
       while (this.order.size >= this.maxPendingMessages) this.dropOldest(undefined);
       msg = {
-        originator: segment.originator, recipient: segment.recipient, sourcePort: segment.sourcePort,
-        destinationPort: segment.destinationPort, reference: segment.reference, hash, chain: undefined,
-        total, parts: new Array(total), received: 0, bytes: 0, firstAt: now, removed: false,
+        originator: segment.originator,
+        recipient: segment.recipient,
+        sourcePort: segment.sourcePort,
+        destinationPort: segment.destinationPort,
+        reference: segment.reference,
+        hash,
+        chain: undefined,
+        total,
+        parts: new Array(total),
+        received: 0,
+        bytes: 0,
+        firstAt: now,
+        removed: false,
       };
       this.pending.add(msg);
       this.order.push(msg);
@@ -253,8 +283,17 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
       const hashes: number[] = new Array(total);
       for (let i = 0; i < total; i++) hashes[i] = fingerprint(msg.parts[i]!);
       this.remember({
-        originator: msg.originator, recipient: msg.recipient, sourcePort: msg.sourcePort, destinationPort: msg.destinationPort,
-        reference: msg.reference, hash, chain: undefined, total, hashes, at: now, removed: false,
+        originator: msg.originator,
+        recipient: msg.recipient,
+        sourcePort: msg.sourcePort,
+        destinationPort: msg.destinationPort,
+        reference: msg.reference,
+        hash,
+        chain: undefined,
+        total,
+        hashes,
+        at: now,
+        removed: false,
       });
     }
     stats.datagrams++;
@@ -285,7 +324,11 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
   private expire(now: number): number {
     let n = 0;
     const deadline = now - this.timeoutMs;
-    for (let done = this.recentOrder.peek(); done !== undefined && done.at <= deadline; done = this.recentOrder.peek()) {
+    for (
+      let done = this.recentOrder.peek();
+      done !== undefined && done.at <= deadline;
+      done = this.recentOrder.peek()
+    ) {
       this.forget(done);
     }
     for (let msg = this.order.peek(); msg !== undefined && msg.firstAt <= deadline; msg = this.order.peek()) {
@@ -312,9 +355,16 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     const received: number[] = [];
     for (let i = 0; i < msg.total; i++) if (msg.parts[i] !== undefined) received.push(i + 1);
     this.emit(reason, {
-      reason, originator: msg.originator, recipient: msg.recipient, sourcePort: msg.sourcePort,
-      destinationPort: msg.destinationPort, reference: msg.reference!, total: msg.total, received,
-      bytes: msg.bytes, firstAt: msg.firstAt,
+      reason,
+      originator: msg.originator,
+      recipient: msg.recipient,
+      sourcePort: msg.sourcePort,
+      destinationPort: msg.destinationPort,
+      reference: msg.reference!,
+      total: msg.total,
+      received,
+      bytes: msg.bytes,
+      firstAt: msg.firstAt,
     });
   }
 
@@ -331,8 +381,12 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
 
 function datagram(s: Segment | Pending, segments: number, payload: Uint8Array): WdpDatagram {
   return {
-    originator: s.originator, recipient: s.recipient, sourcePort: s.sourcePort,
-    destinationPort: s.destinationPort, segments, payload,
+    originator: s.originator,
+    recipient: s.recipient,
+    sourcePort: s.sourcePort,
+    destinationPort: s.destinationPort,
+    segments,
+    payload,
   };
 }
 
@@ -355,4 +409,3 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
-

@@ -26,17 +26,29 @@ export interface SegmentOptions {
 }
 
 /** How the payload is cut: segment count and user-data octets per segment. */
-export function plan(payloadLength: number, options: SegmentOptions = {}): { segments: number; perSegment: number; ports?: Ports } {
+export function plan(
+  payloadLength: number,
+  options: SegmentOptions = {},
+): { segments: number; perSegment: number; ports?: Ports } {
   const max = options.maxUserData ?? SMS_USER_DATA_OCTETS;
   const ports = portsOf(options);
   const single = max - headerOctets(ports);
   if (payloadLength <= single) return { segments: 1, perSegment: single, ports };
-  const concatenation: Concatenation = { reference: 0, referenceBits: options.referenceBits ?? 8, total: 2, sequence: 1 };
+  const concatenation: Concatenation = {
+    reference: 0,
+    referenceBits: options.referenceBits ?? 8,
+    total: 2,
+    sequence: 1,
+  };
   const perSegment = max - udhLength({ ports, concatenation });
-  if (perSegment <= 0) throw new EncodeError('OUT_OF_RANGE', `maxUserData ${max} leaves no room for data after the UDH`);
+  if (perSegment <= 0)
+    throw new EncodeError('OUT_OF_RANGE', `maxUserData ${max} leaves no room for data after the UDH`);
   const segments = Math.ceil(payloadLength / perSegment);
   if (segments > MAX_SEGMENTS) {
-    throw new EncodeError('LIMIT', `payload of ${payloadLength} octets needs ${segments} segments; a concatenated SMS has at most ${MAX_SEGMENTS}`);
+    throw new EncodeError(
+      'LIMIT',
+      `payload of ${payloadLength} octets needs ${segments} segments; a concatenated SMS has at most ${MAX_SEGMENTS}`,
+    );
   }
   return { segments, perSegment, ports };
 }
@@ -55,7 +67,8 @@ export function segmentPayload(payload: Uint8Array, options: SegmentOptions = {}
     out.set(payload, len);
     return [out];
   }
-  if (options.reference === undefined) throw new EncodeError('BAD_INPUT', 'a concatenation reference is needed for more than one segment');
+  if (options.reference === undefined)
+    throw new EncodeError('BAD_INPUT', 'a concatenation reference is needed for more than one segment');
   const referenceBits = options.referenceBits ?? 8;
   const headerLength = udhLength({ ports, concatenation: { reference: 0, referenceBits, total: 0, sequence: 0 } });
   const out = new Uint8Array(segments * headerLength + payload.length);
@@ -64,7 +77,10 @@ export function segmentPayload(payload: Uint8Array, options: SegmentOptions = {}
   for (let i = 0; i < segments; i++) {
     const start = p;
     const chunk = payload.subarray(i * perSegment, (i + 1) * perSegment);
-    p = writeUdh(out, p, { ports, concatenation: { reference: options.reference, referenceBits, total: segments, sequence: i + 1 } });
+    p = writeUdh(out, p, {
+      ports,
+      concatenation: { reference: options.reference, referenceBits, total: segments, sequence: i + 1 },
+    });
     out.set(chunk, p);
     p += chunk.length;
     result.push(out.subarray(start, p));
@@ -75,7 +91,8 @@ export function segmentPayload(payload: Uint8Array, options: SegmentOptions = {}
 /** Splits without headers: for carriages that say the same in TLVs (SMPP sar_*). */
 export function splitPayload(payload: Uint8Array, perSegment: number): Uint8Array[] {
   const n = Math.max(1, Math.ceil(payload.length / perSegment));
-  if (n > MAX_SEGMENTS) throw new EncodeError('LIMIT', `payload of ${payload.length} octets needs ${n} segments; at most ${MAX_SEGMENTS}`);
+  if (n > MAX_SEGMENTS)
+    throw new EncodeError('LIMIT', `payload of ${payload.length} octets needs ${n} segments; at most ${MAX_SEGMENTS}`);
   const parts: Uint8Array[] = [];
   for (let i = 0; i < n; i++) parts.push(payload.subarray(i * perSegment, (i + 1) * perSegment));
   return parts;

@@ -43,12 +43,21 @@ export function decodeTextHeader(buf: Uint8Array, start = 0, end = buf.length): 
   if (p === end) length = p - start;
   else if (buf[p] === 0x20 || buf[p] === 0x0a) length = p + 1 - start;
   else if (buf[p] === 0x0d && p + 1 < end && buf[p + 1] === 0x0a) length = p + 2 - start;
-  else throw new DecodeError('BAD_VALUE', p, `text header: unexpected character 0x${buf[p].toString(16).padStart(2, '0')} (a hex digit, space or line end was expected)`);
+  else
+    throw new DecodeError(
+      'BAD_VALUE',
+      p,
+      `text header: unexpected character 0x${buf[p].toString(16).padStart(2, '0')} (a hex digit, space or line end was expected)`,
+    );
 
   const w = long ? 4 : 2;
   const field = (i: number, n: number) => hexNumber(buf, digitsAt + i, n);
   if (digits !== w && digits !== 2 * w && digits !== 2 * w + 6) {
-    throw new DecodeError('BAD_LENGTH', digitsAt, `text header holds ${digits} hex digits; //SCK${long ? 'L' : ''} takes ${w}, ${2 * w} or ${2 * w + 6}`);
+    throw new DecodeError(
+      'BAD_LENGTH',
+      digitsAt,
+      `text header holds ${digits} hex digits; //SCK${long ? 'L' : ''} takes ${w}, ${2 * w} or ${2 * w + 6}`,
+    );
   }
   const destination = field(0, w);
   const source = digits >= 2 * w ? field(w, w) : destination;
@@ -69,13 +78,15 @@ export function encodeTextHeader(ports: Ports, concatenation?: Concatenation): s
   const w = ports.bits === 8 ? 2 : 4;
   const max = ports.bits === 8 ? 0xff : 0xffff;
   for (const v of [ports.destination, ports.source]) {
-    if (!Number.isInteger(v) || v < 0 || v > max) throw new EncodeError('OUT_OF_RANGE', `port ${v} does not fit ${ports.bits}-bit addressing`);
+    if (!Number.isInteger(v) || v < 0 || v > max)
+      throw new EncodeError('OUT_OF_RANGE', `port ${v} does not fit ${ports.bits}-bit addressing`);
   }
   let s = '//SCK' + (w === 4 ? 'L' : '') + hexDigits(ports.destination, w) + hexDigits(ports.source, w);
   if (concatenation) {
     const { reference, total, sequence } = concatenation;
     for (const v of [reference, total, sequence]) {
-      if (!Number.isInteger(v) || v < 0 || v > 0xff) throw new EncodeError('OUT_OF_RANGE', `text header fields take 0..255, not ${v}`);
+      if (!Number.isInteger(v) || v < 0 || v > 0xff)
+        throw new EncodeError('OUT_OF_RANGE', `text header fields take 0..255, not ${v}`);
     }
     s += hexDigits(reference, 2) + hexDigits(total, 2) + hexDigits(sequence, 2);
   }

@@ -63,7 +63,11 @@ export function decodeUdh(buf: Uint8Array, start = 0, end = buf.length): UserDat
   const udhl = buf[start];
   const headerEnd = start + 1 + udhl;
   if (headerEnd > end) {
-    throw new DecodeError('BAD_LENGTH', start, `UDHL ${udhl} runs past the end of the user data (${end - start - 1} octets follow)`);
+    throw new DecodeError(
+      'BAD_LENGTH',
+      start,
+      `UDHL ${udhl} runs past the end of the user data (${end - start - 1} octets follow)`,
+    );
   }
   let concatenation: Concatenation | undefined;
   let ports: Ports | undefined;
@@ -72,7 +76,8 @@ export function decodeUdh(buf: Uint8Array, start = 0, end = buf.length): UserDat
   while (p < headerEnd) {
     const at = p;
     const iei = buf[p++];
-    if (p >= headerEnd) throw new DecodeError('BAD_LENGTH', at, `element 0x${hex2(iei)} has no length octet inside the header`);
+    if (p >= headerEnd)
+      throw new DecodeError('BAD_LENGTH', at, `element 0x${hex2(iei)} has no length octet inside the header`);
     const iedl = buf[p++];
     if (p + iedl > headerEnd) {
       throw new DecodeError('BAD_LENGTH', at + 1, `element 0x${hex2(iei)} length ${iedl} runs past the header end`);
@@ -85,25 +90,35 @@ export function decodeUdh(buf: Uint8Array, start = 0, end = buf.length): UserDat
       case Iei.Concat8:
       case Iei.Concat16:
         if (concatenation) {
-          throw new DecodeError('BAD_VALUE', at, concatenation.referenceBits === (iei === Iei.Concat8 ? 8 : 16)
-            ? `concatenation element 0x${hex2(iei)} repeated`
-            : 'both 8-bit and 16-bit concatenation elements present');
+          throw new DecodeError(
+            'BAD_VALUE',
+            at,
+            concatenation.referenceBits === (iei === Iei.Concat8 ? 8 : 16)
+              ? `concatenation element 0x${hex2(iei)} repeated`
+              : 'both 8-bit and 16-bit concatenation elements present',
+          );
         }
-        concatenation = iei === Iei.Concat8
-          ? { reference: buf[p], referenceBits: 8, total: buf[p + 1], sequence: buf[p + 2] }
-          : { reference: (buf[p] << 8) | buf[p + 1], referenceBits: 16, total: buf[p + 2], sequence: buf[p + 3] };
+        concatenation =
+          iei === Iei.Concat8
+            ? { reference: buf[p], referenceBits: 8, total: buf[p + 1], sequence: buf[p + 2] }
+            : { reference: (buf[p] << 8) | buf[p + 1], referenceBits: 16, total: buf[p + 2], sequence: buf[p + 3] };
         break;
       case Iei.Ports8:
       case Iei.Ports16:
         if (ports) {
-          throw new DecodeError('BAD_VALUE', at, ports.bits === (iei === Iei.Ports8 ? 8 : 16)
-            ? `port addressing element 0x${hex2(iei)} repeated`
-            : 'both 8-bit and 16-bit port addressing elements present');
+          throw new DecodeError(
+            'BAD_VALUE',
+            at,
+            ports.bits === (iei === Iei.Ports8 ? 8 : 16)
+              ? `port addressing element 0x${hex2(iei)} repeated`
+              : 'both 8-bit and 16-bit port addressing elements present',
+          );
         }
         // 23.040: destination port first, then originator port.
-        ports = iei === Iei.Ports8
-          ? { destination: buf[p], source: buf[p + 1], bits: 8 }
-          : { destination: (buf[p] << 8) | buf[p + 1], source: (buf[p + 2] << 8) | buf[p + 3], bits: 16 };
+        ports =
+          iei === Iei.Ports8
+            ? { destination: buf[p], source: buf[p + 1], bits: 8 }
+            : { destination: (buf[p] << 8) | buf[p + 1], source: (buf[p + 2] << 8) | buf[p + 3], bits: 16 };
         break;
       default:
         if (others === NO_OTHERS) others = [];
@@ -143,27 +158,40 @@ export function writeUdh(out: Uint8Array, at: number, init: UdhInit): number {
   const ports = init.ports;
   if (ports) {
     if (ports.bits === 8) {
-      out[p++] = Iei.Ports8; out[p++] = 2;
-      out[p++] = ports.destination; out[p++] = ports.source;
+      out[p++] = Iei.Ports8;
+      out[p++] = 2;
+      out[p++] = ports.destination;
+      out[p++] = ports.source;
     } else {
-      out[p++] = Iei.Ports16; out[p++] = 4;
-      out[p++] = ports.destination >> 8; out[p++] = ports.destination & 0xff;
-      out[p++] = ports.source >> 8; out[p++] = ports.source & 0xff;
+      out[p++] = Iei.Ports16;
+      out[p++] = 4;
+      out[p++] = ports.destination >> 8;
+      out[p++] = ports.destination & 0xff;
+      out[p++] = ports.source >> 8;
+      out[p++] = ports.source & 0xff;
     }
   }
   const c = init.concatenation;
   if (c) {
     if (c.referenceBits === 8) {
-      out[p++] = Iei.Concat8; out[p++] = 3; out[p++] = c.reference;
+      out[p++] = Iei.Concat8;
+      out[p++] = 3;
+      out[p++] = c.reference;
     } else {
-      out[p++] = Iei.Concat16; out[p++] = 4; out[p++] = c.reference >> 8; out[p++] = c.reference & 0xff;
+      out[p++] = Iei.Concat16;
+      out[p++] = 4;
+      out[p++] = c.reference >> 8;
+      out[p++] = c.reference & 0xff;
     }
-    out[p++] = c.total; out[p++] = c.sequence;
+    out[p++] = c.total;
+    out[p++] = c.sequence;
   }
   if (init.others) {
     for (const e of init.others) {
-      out[p++] = e.iei; out[p++] = e.data.length;
-      out.set(e.data, p); p += e.data.length;
+      out[p++] = e.iei;
+      out[p++] = e.data.length;
+      out.set(e.data, p);
+      p += e.data.length;
     }
   }
   return p;
@@ -174,14 +202,21 @@ function checkUdh(init: UdhInit): void {
   const inRange = (v: number, hi: number) => Number.isInteger(v) && v >= 0 && v <= hi;
   const { ports, concatenation: c } = init;
   if (ports && !(inRange(ports.destination, max(ports.bits)) && inRange(ports.source, max(ports.bits)))) {
-    throw new EncodeError('OUT_OF_RANGE', `ports ${ports.source} -> ${ports.destination} do not fit ${ports.bits}-bit addressing`);
+    throw new EncodeError(
+      'OUT_OF_RANGE',
+      `ports ${ports.source} -> ${ports.destination} do not fit ${ports.bits}-bit addressing`,
+    );
   }
   if (c && !(inRange(c.reference, max(c.referenceBits)) && inRange(c.total, 0xff) && inRange(c.sequence, 0xff))) {
-    throw new EncodeError('OUT_OF_RANGE', `concatenation ${c.reference}/${c.total}/${c.sequence} does not fit a ${c.referenceBits}-bit element`);
+    throw new EncodeError(
+      'OUT_OF_RANGE',
+      `concatenation ${c.reference}/${c.total}/${c.sequence} does not fit a ${c.referenceBits}-bit element`,
+    );
   }
   if (init.others) {
     for (const e of init.others) {
-      if (!inRange(e.iei, 0xff) || e.data.length > 0xff) throw new EncodeError('OUT_OF_RANGE', `element 0x${hex2(e.iei)} cannot be written`);
+      if (!inRange(e.iei, 0xff) || e.data.length > 0xff)
+        throw new EncodeError('OUT_OF_RANGE', `element 0x${hex2(e.iei)} cannot be written`);
     }
   }
 }

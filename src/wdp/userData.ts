@@ -31,10 +31,23 @@ export function segmentFromUserData(ud: Uint8Array, ctx: UserDataContext = {}): 
 }
 
 /** A segment from what a UDH or a text header said; both carry the same facts. */
-function withHeader(originator: string, recipient: string, ports: Ports | undefined, c: Concatenation | undefined, data: Uint8Array): Segment {
+function withHeader(
+  originator: string,
+  recipient: string,
+  ports: Ports | undefined,
+  c: Concatenation | undefined,
+  data: Uint8Array,
+): Segment {
   return {
-    originator, recipient, sourcePort: ports?.source, destinationPort: ports?.destination,
-    reference: c?.reference, referenceBits: c?.referenceBits, total: c ? c.total : 1, sequence: c ? c.sequence : 1, data,
+    originator,
+    recipient,
+    sourcePort: ports?.source,
+    destinationPort: ports?.destination,
+    reference: c?.reference,
+    referenceBits: c?.referenceBits,
+    total: c ? c.total : 1,
+    sequence: c ? c.sequence : 1,
+    data,
   };
 }
 

@@ -28,8 +28,14 @@ describe('PushCAI 5.3: the Push event', () => {
     await registered(client, { pushApplicationId: 'x-wap-application:mms.ua', handler: box.handler });
     const body = Uint8Array.from([0x8c, 0x82, 0x98, 0x41, 0x00]);
     const pdu = encodePushPdu({
-      transactionId: 7, contentType: 'application/vnd.wap.mms-message', applicationId: 0x04,
-      headers: [{ name: 'X-Wap-Initiator-URI', value: 'http://ppg.example/' }, { name: 'X-Trace', value: 'abc' }], body,
+      transactionId: 7,
+      contentType: 'application/vnd.wap.mms-message',
+      applicationId: 0x04,
+      headers: [
+        { name: 'X-Wap-Initiator-URI', value: 'http://ppg.example/' },
+        { name: 'X-Trace', value: 'abc' },
+      ],
+      body,
     });
     client.deliverDatagram(datagram(pdu, { originator: '+4470000', destinationPort: 2948 }));
     expect(box.got).toHaveLength(1);
@@ -37,7 +43,9 @@ describe('PushCAI 5.3: the Push event', () => {
     expect(Buffer.from(e.content)).toEqual(Buffer.from(body));
     expect(e.contentType).toBe('application/vnd.wap.mms-message');
     expect(e.headers.map((h) => [h.name, h.value])).toEqual([
-      ['X-Wap-Application-Id', 'x-wap-application:mms.ua'], ['X-Wap-Initiator-URI', 'http://ppg.example/'], ['X-Trace', 'abc'],
+      ['X-Wap-Application-Id', 'x-wap-application:mms.ua'],
+      ['X-Wap-Initiator-URI', 'http://ppg.example/'],
+      ['X-Trace', 'abc'],
     ]);
     expect(e.applicationId).toBe('x-wap-application:mms.ua');
     expect(e.port).toBe(2948);
@@ -51,13 +59,21 @@ describe('PushCAI 5.3: the Push event', () => {
     const box = inbox();
     await registered(client, { pushApplicationId: 0x02, handler: box.handler });
     const good = siPush({ text: 'fine' });
-    const broken = encodePushPdu({ transactionId: 1, contentType: 'application/vnd.wap.sic', body: Uint8Array.from([0x02, 0x05, 0x6a, 0x00, 0x45, 0xc6, 0x0c]) });
+    const broken = encodePushPdu({
+      transactionId: 1,
+      contentType: 'application/vnd.wap.sic',
+      body: Uint8Array.from([0x02, 0x05, 0x6a, 0x00, 0x45, 0xc6, 0x0c]),
+    });
     client.deliverDatagram(datagram(good));
     client.deliverDatagram(datagram(broken));
     expect(box.got).toHaveLength(2);
     expect(box.got[0].body).toMatchObject({ type: 'si', text: 'fine', href: 'http://example.com/' });
     expect(() => box.got[1].body).toThrow(DecodeError);
-    expect(box.got[0].toJSON()).toMatchObject({ wdp: { destinationPort: 2948, segments: 1 }, wsp: { contentType: 'application/vnd.wap.sic' }, body: { type: 'si' } });
+    expect(box.got[0].toJSON()).toMatchObject({
+      wdp: { destinationPort: 2948, segments: 1 },
+      wsp: { contentType: 'application/vnd.wap.sic' },
+      body: { type: 'si' },
+    });
   });
 });
 
@@ -76,7 +92,11 @@ describe('routing: App ID x port', () => {
     const mms = inbox();
     const custom = inbox();
     await registered(client, { pushApplicationId: 4, handler: mms.handler });
-    await registered(client, { pushApplicationId: 'x-example:custom.ua', handler: custom.handler, connectionProfiles: [{ port: 5000 }] });
+    await registered(client, {
+      pushApplicationId: 'x-example:custom.ua',
+      handler: custom.handler,
+      connectionProfiles: [{ port: 5000 }],
+    });
     client.deliverDatagram(datagram(siPush({ applicationId: 'x-wap-application:mms.ua' })));
     client.deliverDatagram(datagram(siPush({ applicationId: 0x04 })));
     client.deliverDatagram(datagram(siPush({ applicationId: 'X-Example:Custom.UA' }), { destinationPort: 5000 }));
@@ -128,14 +148,18 @@ describe('routing: App ID x port', () => {
 });
 
 describe('whitelist and contact point', () => {
-  it('does not deliver pushes from addresses off the application\'s whitelist, and reports them', async () => {
+  it("does not deliver pushes from addresses off the application's whitelist, and reports them", async () => {
     const { client } = await boundClient();
     const box = inbox();
     const open = inbox();
     const refused: Array<{ reason: string }> = [];
     client.on('refused', (r) => refused.push(r));
     const unrouted = unroutedOf(client);
-    const reg = await registered(client, { pushApplicationId: 0x02, whitelist: [{ address: '+15550001' }, { address: '+4470*' }], handler: box.handler });
+    const reg = await registered(client, {
+      pushApplicationId: 0x02,
+      whitelist: [{ address: '+15550001' }, { address: '+4470*' }],
+      handler: box.handler,
+    });
     await registered(client, { pushApplicationId: 0x04, handler: open.handler });
     client.deliverDatagram(datagram(siPush({ text: 'ok' }), { originator: '15550001' }));
     client.deliverDatagram(datagram(siPush({ text: 'prefix' }), { originator: '+447012345' }));
@@ -166,7 +190,11 @@ describe('whitelist and contact point', () => {
   it('takes a connection profile contact point as the expected source', async () => {
     const { client } = await boundClient();
     const box = inbox();
-    await registered(client, { pushApplicationId: 0x02, connectionProfiles: [{ contactPoint: '+15550001' }], handler: box.handler });
+    await registered(client, {
+      pushApplicationId: 0x02,
+      connectionProfiles: [{ contactPoint: '+15550001' }],
+      handler: box.handler,
+    });
     client.deliverDatagram(datagram(siPush(), { originator: '+15550001' }));
     client.deliverDatagram(datagram(siPush(), { originator: '+15550002' }));
     expect(box.got).toHaveLength(1);
@@ -183,7 +211,11 @@ describe('delivery queues: one application cannot disturb another', () => {
     const other = inbox();
     await registered(client, {
       pushApplicationId: 0x02,
-      handler: (e) => { const t = (e.body as { text: string }).text; seen.push(t); if (t === 'boom') throw new Error('app bug'); },
+      handler: (e) => {
+        const t = (e.body as { text: string }).text;
+        seen.push(t);
+        if (t === 'boom') throw new Error('app bug');
+      },
     });
     await registered(client, { pushApplicationId: 0x04, handler: other.handler });
     for (const text of ['a', 'boom', 'b']) {
@@ -196,7 +228,7 @@ describe('delivery queues: one application cannot disturb another', () => {
     expect(client.stats).toMatchObject({ handlerErrors: 1, delivered: 5 });
   });
 
-  it('bounds a slow application\'s queue, reports the overflow and the timeout, and keeps the others flowing', async () => {
+  it("bounds a slow application's queue, reports the overflow and the timeout, and keeps the others flowing", async () => {
     const { client } = await boundClient({ maxQueuedPerApplication: 3, handlerTimeoutMs: 100 });
     const overflow: PushEvent[] = [];
     const timeouts: PushEvent[] = [];
@@ -204,7 +236,13 @@ describe('delivery queues: one application cannot disturb another', () => {
     client.on('handler-timeout', ({ event }) => timeouts.push(event));
     const slowSeen: number[] = [];
     const fast = inbox();
-    await registered(client, { pushApplicationId: 0x02, handler: (e) => { slowSeen.push(e.transactionId!); return new Promise(() => {}); } });
+    await registered(client, {
+      pushApplicationId: 0x02,
+      handler: (e) => {
+        slowSeen.push(e.transactionId!);
+        return new Promise(() => {});
+      },
+    });
     await registered(client, { pushApplicationId: 0x04, handler: fast.handler });
     for (let i = 0; i < 10; i++) {
       client.deliverDatagram(datagram(siPush({ transactionId: i })));
@@ -244,21 +282,32 @@ describe('encoded through the WSP encoder with a body from the SI encoder', () =
 });
 
 describe('routing the content real networks carry (issue 6 bodies)', () => {
-  it('MMS notifications to mms.ua, provisioning (no App ID) to wml.ua with its MAC checked against the client\'s PIN', async () => {
+  it("MMS notifications to mms.ua, provisioning (no App ID) to wml.ua with its MAC checked against the client's PIN", async () => {
     const { smsFixturePush } = await import('../helpers.js');
     const load = (name: string) => smsFixturePush(name).datagram;
     const { client } = await boundClient({ secrets: { pin: '1111' } });
     const mms = inbox();
     const settings = inbox();
-    await registered(client, { pushApplicationId: 'x-wap-application:mms.ua', accept: ['application/vnd.wap.mms-message'], handler: mms.handler });
-    await registered(client, { pushApplicationId: 0x02, accept: ['application/vnd.wap.connectivity-wbxml'], handler: settings.handler });
+    await registered(client, {
+      pushApplicationId: 'x-wap-application:mms.ua',
+      accept: ['application/vnd.wap.mms-message'],
+      handler: mms.handler,
+    });
+    await registered(client, {
+      pushApplicationId: 0x02,
+      accept: ['application/vnd.wap.connectivity-wbxml'],
+      handler: settings.handler,
+    });
     client.deliverDatagram(load('mms-notification-2-segments'));
     client.deliverDatagram(load('ota-viettel-3-segments'));
     expect(mms.got[0].body).toMatchObject({ type: 'mms', messageType: 'm-notification-ind', messageSize: 198_257 });
-    expect(settings.got[0].body).toMatchObject({ type: 'provisioning', authentication: { sec: 'USERPIN', verified: true } });
+    expect(settings.got[0].body).toMatchObject({
+      type: 'provisioning',
+      authentication: { sec: 'USERPIN', verified: true },
+    });
   });
 
-  it('EMN to emn.ua and SyncML DM notifications to syncml.dm, the digest checked with the client\'s secrets', async () => {
+  it("EMN to emn.ua and SyncML DM notifications to syncml.dm, the digest checked with the client's secrets", async () => {
     const { encodeEmn } = await import('../../src/codec/wbxml/emn.js');
     const { encodeSyncmlNotification } = await import('../../src/codec/syncml/notification.js');
     const syncml = { password: 'pw', nonce: 'n1' };
@@ -267,12 +316,35 @@ describe('routing the content real networks carry (issue 6 bodies)', () => {
     const dm = inbox();
     await registered(client, { pushApplicationId: 'x-wap-application:emn.ua', handler: mail.handler });
     await registered(client, { pushApplicationId: 0x07, handler: dm.handler });
-    client.deliverDatagram(datagram(encodePushPdu({ contentType: 'application/vnd.wap.emn+wbxml', applicationId: 0x09, body: encodeEmn({ mailbox: 'imap://mail.example.com' }) })));
-    client.deliverDatagram(datagram(encodePushPdu({
-      contentType: 'application/vnd.syncml.notification', applicationId: 'x-wap-application:syncml.dm',
-      body: encodeSyncmlNotification({ sessionId: 7, serverId: 'dm.example', uiMode: 'user-interaction', secrets: syncml }),
-    })));
+    client.deliverDatagram(
+      datagram(
+        encodePushPdu({
+          contentType: 'application/vnd.wap.emn+wbxml',
+          applicationId: 0x09,
+          body: encodeEmn({ mailbox: 'imap://mail.example.com' }),
+        }),
+      ),
+    );
+    client.deliverDatagram(
+      datagram(
+        encodePushPdu({
+          contentType: 'application/vnd.syncml.notification',
+          applicationId: 'x-wap-application:syncml.dm',
+          body: encodeSyncmlNotification({
+            sessionId: 7,
+            serverId: 'dm.example',
+            uiMode: 'user-interaction',
+            secrets: syncml,
+          }),
+        }),
+      ),
+    );
     expect(mail.got[0].body).toEqual({ type: 'emn', mailbox: 'imap://mail.example.com' });
-    expect(dm.got[0].body).toMatchObject({ type: 'syncml-notification', sessionId: 7, uiMode: 'user-interaction', authentication: { verified: true } });
+    expect(dm.got[0].body).toMatchObject({
+      type: 'syncml-notification',
+      sessionId: 7,
+      uiMode: 'user-interaction',
+      authentication: { verified: true },
+    });
   });
 });

@@ -14,7 +14,10 @@ async function registered(client: PushClient, request: RegistrationRequest) {
 describe('PushCAI 5.2: deregistration', () => {
   it('rejects deregistering an application that is not registered', async () => {
     const { client } = await boundClient();
-    expect(await client.deregister('x-wap-application:mms.ua')).toMatchObject({ status: 'rejected', reason: 'not-registered' });
+    expect(await client.deregister('x-wap-application:mms.ua')).toMatchObject({
+      status: 'rejected',
+      reason: 'not-registered',
+    });
     const r = await registered(client, { pushApplicationId: 0x04 });
     expect(await client.deregister(r)).toEqual({ status: 'success' });
     expect(await client.deregister(r)).toMatchObject({ status: 'rejected', reason: 'not-registered' });
@@ -24,8 +27,15 @@ describe('PushCAI 5.2: deregistration', () => {
   it('deregisters by Push Application ID in either form; asks for the name when two applications share it', async () => {
     const { client } = await boundClient();
     await registered(client, { pushApplicationId: 0x02, applicationId: 'urn:a' });
-    await registered(client, { pushApplicationId: 0x02, applicationId: 'urn:b', connectionProfiles: [{ port: 40_000 }] });
-    expect(await client.deregister('x-wap-application:wml.ua')).toMatchObject({ status: 'rejected', reason: 'ambiguous' });
+    await registered(client, {
+      pushApplicationId: 0x02,
+      applicationId: 'urn:b',
+      connectionProfiles: [{ port: 40_000 }],
+    });
+    expect(await client.deregister('x-wap-application:wml.ua')).toMatchObject({
+      status: 'rejected',
+      reason: 'ambiguous',
+    });
     expect(await client.deregister('x-wap-application:wml.ua', 'urn:b')).toEqual({ status: 'success' });
     expect(await client.deregister(2)).toEqual({ status: 'success' });
     expect(client.registrations()).toEqual([]);
@@ -33,8 +43,17 @@ describe('PushCAI 5.2: deregistration', () => {
 
   it('removes App IDs and MIME types from the CPI only when no other registration needs them', async () => {
     const { client } = await boundClient();
-    const inboxReg = await registered(client, { pushApplicationId: 0x02, applicationId: 'urn:inbox', accept: ['application/vnd.wap.sic', 'text/vnd.wap.si'] });
-    const alt = await registered(client, { pushApplicationId: 0x02, applicationId: 'urn:alt', accept: ['application/vnd.wap.sic'], connectionProfiles: [{ port: 40_001 }] });
+    const inboxReg = await registered(client, {
+      pushApplicationId: 0x02,
+      applicationId: 'urn:inbox',
+      accept: ['application/vnd.wap.sic', 'text/vnd.wap.si'],
+    });
+    const alt = await registered(client, {
+      pushApplicationId: 0x02,
+      applicationId: 'urn:alt',
+      accept: ['application/vnd.wap.sic'],
+      connectionProfiles: [{ port: 40_001 }],
+    });
     const mms = await registered(client, { pushApplicationId: 0x04, accept: ['application/vnd.wap.mms-message'] });
     expect(await client.deregister(inboxReg)).toEqual({ status: 'success' });
     // wml.ua stays (alt still has it); text/vnd.wap.si was only the inbox's.
@@ -48,7 +67,10 @@ describe('PushCAI 5.2: deregistration', () => {
 
   it('removes only the whitelist entries solely associated with the deregistered application', async () => {
     const { client } = await boundClient({ whitelist: [{ address: '+15550009' }] });
-    const a = await registered(client, { pushApplicationId: 0x02, whitelist: [{ address: '+15550001' }, { address: '+15550002' }, { address: '+15550009' }] });
+    const a = await registered(client, {
+      pushApplicationId: 0x02,
+      whitelist: [{ address: '+15550001' }, { address: '+15550002' }, { address: '+15550009' }],
+    });
     const b = await registered(client, { pushApplicationId: 0x04, whitelist: [{ address: '+1 555 0002' }] });
     expect(await client.deregister(a)).toEqual({ status: 'success' });
     expect(client.whitelist()).toEqual([

@@ -9,7 +9,12 @@ import { closeLater, inbox, siPush, slPush, until } from './helpers.js';
 async function stack(faults: ConstructorParameters<typeof SmscSimulator>[0] = {}) {
   const smsc = closeLater(new SmscSimulator(faults));
   const port = await smsc.listen();
-  const client = closeLater(new PushClient({ smsc: `smpp://client:pw@127.0.0.1:${port}`, linkOptions: { enquireLinkMs: 0, reconnect: { initialMs: 10, maxMs: 50 } } }));
+  const client = closeLater(
+    new PushClient({
+      smsc: `smpp://client:pw@127.0.0.1:${port}`,
+      linkOptions: { enquireLinkMs: 0, reconnect: { initialMs: 10, maxMs: 50 } },
+    }),
+  );
   await client.start();
   const ppg = new SmppSubmitter(`smpp://ppg:pw@127.0.0.1:${port}`);
   await ppg.start();
@@ -25,21 +30,43 @@ describe('end to end over SMPP on loopback', () => {
     const unrouted: UnroutedPush[] = [];
     client.on('unrouted', (u) => unrouted.push(u));
     for (const req of [
-      { pushApplicationId: 'x-wap-application:wml.ua', applicationId: 'urn:demo:inbox', accept: ['application/vnd.wap.sic'], whitelist: [{ address: '+15550001' }], handler: si.handler },
-      { pushApplicationId: 0x02, applicationId: 'urn:demo:loader', accept: ['application/vnd.wap.slc'], connectionProfiles: [{ port: 2948 }], handler: sl.handler },
+      {
+        pushApplicationId: 'x-wap-application:wml.ua',
+        applicationId: 'urn:demo:inbox',
+        accept: ['application/vnd.wap.sic'],
+        whitelist: [{ address: '+15550001' }],
+        handler: si.handler,
+      },
+      {
+        pushApplicationId: 0x02,
+        applicationId: 'urn:demo:loader',
+        accept: ['application/vnd.wap.slc'],
+        connectionProfiles: [{ port: 2948 }],
+        handler: sl.handler,
+      },
     ]) {
       const r = await client.register(req);
       // Same App ID, same port: the loader is a duplicate of the inbox.
       if (r.status === 'rejected') expect(r.reason).toBe('duplicate-application-id');
       else expect(await r.completed).toEqual({ status: 'success' });
     }
-    const loader = await client.register({ pushApplicationId: 'x-wap-application:wml.ua', applicationId: 'urn:demo:loader', accept: ['application/vnd.wap.slc'], connectionProfiles: [{ port: 49_200 }], handler: sl.handler });
+    const loader = await client.register({
+      pushApplicationId: 'x-wap-application:wml.ua',
+      applicationId: 'urn:demo:loader',
+      accept: ['application/vnd.wap.slc'],
+      connectionProfiles: [{ port: 49_200 }],
+      handler: sl.handler,
+    });
     expect(loader.status).toBe('accepted');
     if (loader.status === 'accepted') await loader.completed;
 
     await ppg.submit(siPush({ text: 'single' }), { to: '+15559999', from: '+15550001' });
     await ppg.submit(siPush({ text: 'long '.repeat(80) }), { to: '+15559999', from: '+15550001' });
-    await ppg.submit(slPush(`http://example.com/${'x'.repeat(300)}`), { to: '+15559999', from: '+15550001', destinationPort: 49_200 });
+    await ppg.submit(slPush(`http://example.com/${'x'.repeat(300)}`), {
+      to: '+15559999',
+      from: '+15550001',
+      destinationPort: 49_200,
+    });
     await ppg.submit(siPush({ text: 'spam' }), { to: '+15559999', from: '+19990000' });
     await ppg.submit(siPush({ applicationId: 0x9999 }), { to: '+15559999', from: '+15550001' });
     await until(() => si.got.length + sl.got.length + unrouted.length >= 5);
@@ -52,13 +79,25 @@ describe('end to end over SMPP on loopback', () => {
   });
 
   it('delivers 2,000 pushes exactly once to each application while the SMSC drops, duplicates and reorders', async () => {
-    const { smsc, client, ppg } = await stack({ faults: { dropProbability: 0.01, duplicateProbability: 0.03, reorderProbability: 0.05 } });
+    const { smsc, client, ppg } = await stack({
+      faults: { dropProbability: 0.01, duplicateProbability: 0.03, reorderProbability: 0.05 },
+    });
     const counts = new Map<string, number>();
-    const count = (e: PushEvent) => { const id = (e.body as { siId: string }).siId; counts.set(id, (counts.get(id) ?? 0) + 1); };
+    const count = (e: PushEvent) => {
+      const id = (e.body as { siId: string }).siId;
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    };
     let slowCalls = 0;
     for (const [app, handler] of [
       [0x02, count],
-      [0x04, async (e: PushEvent) => { slowCalls++; await new Promise((r) => setTimeout(r, 0)); count(e); }],
+      [
+        0x04,
+        async (e: PushEvent) => {
+          slowCalls++;
+          await new Promise((r) => setTimeout(r, 0));
+          count(e);
+        },
+      ],
     ] as const) {
       const r = await client.register({ pushApplicationId: app, handler });
       if (r.status !== 'accepted') throw new Error(r.message);
@@ -67,7 +106,10 @@ describe('end to end over SMPP on loopback', () => {
     const n = 2_000;
     for (let i = 0; i < n; i++) {
       const text = i % 5 === 0 ? `long ${'y'.repeat(200)}` : 'short';
-      await ppg.submit(siPush({ siId: `id-${i}`, text, applicationId: i % 2 ? 0x04 : 0x02 }), { to: '+15559999', from: '+15550001' });
+      await ppg.submit(siPush({ siId: `id-${i}`, text, applicationId: i % 2 ? 0x04 : 0x02 }), {
+        to: '+15559999',
+        from: '+15550001',
+      });
     }
     await until(() => counts.size === n, 20_000);
     expect([...counts.values()].every((c) => c === 1)).toBe(true);
@@ -81,20 +123,31 @@ describe('overload: overflow "redeliver" hands full-queue pushes back to the SMS
   it('every push reaches a stalled application exactly once, after the SMSC retries', async () => {
     const smsc = closeLater(new SmscSimulator({ retry: { initialMs: 20, maxMs: 50 } }));
     const port = await smsc.listen();
-    const client = closeLater(new PushClient({ smsc: `smpp://client:pw@127.0.0.1:${port}`, overflow: 'redeliver', maxQueuedPerApplication: 1, linkOptions: { enquireLinkMs: 0 } }));
+    const client = closeLater(
+      new PushClient({
+        smsc: `smpp://client:pw@127.0.0.1:${port}`,
+        overflow: 'redeliver',
+        maxQueuedPerApplication: 1,
+        linkOptions: { enquireLinkMs: 0 },
+      }),
+    );
     await client.start();
     const seen: string[] = [];
     let open = false;
     const r = await client.register({
       pushApplicationId: 0x02,
       // Stalls until the gate opens: the queue (one push) fills and the rest must be deferred.
-      handler: async (e) => { while (!open) await new Promise((res) => setTimeout(res, 10)); seen.push((e.body as { siId: string }).siId); },
+      handler: async (e) => {
+        while (!open) await new Promise((res) => setTimeout(res, 10));
+        seen.push((e.body as { siId: string }).siId);
+      },
     });
     if (r.status !== 'accepted') throw new Error('refused');
     await r.completed;
     const ppg = closeLater(new SmppSubmitter(`smpp://ppg:pw@127.0.0.1:${port}`));
     await ppg.start();
-    for (let i = 0; i < 8; i++) await ppg.submit(siPush({ siId: `p${i}`, text: i === 3 ? 'long '.repeat(60) : 'short' }), { to: '+15559999' });
+    for (let i = 0; i < 8; i++)
+      await ppg.submit(siPush({ siId: `p${i}`, text: i === 3 ? 'long '.repeat(60) : 'short' }), { to: '+15559999' });
     await until(() => client.stats.deferred > 0, 3_000);
     open = true;
     await until(() => seen.length === 8, 10_000);

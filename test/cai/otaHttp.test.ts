@@ -17,8 +17,16 @@ async function ppg(status = 204, pushStatus?: string) {
     res.writeHead(status).end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const close = () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
-  closeLater({ close: async () => { if (server.listening) await close(); } });
+  const close = () =>
+    new Promise<void>((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    });
+  closeLater({
+    close: async () => {
+      if (server.listening) await close();
+    },
+  });
   return { seen, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/cpi`, close };
 }
 
@@ -41,9 +49,12 @@ async function registered(client: PushClient, req: RegistrationRequest) {
 
 // The encapsulated form as PPG test data shows it (Symbian TE_WAPPUSH testdata: POST /wappush,
 // Content-Type application/http, X-Wap-Push-OTA-Version 1.0, an HTTP/1.1 200 OK message inside).
-const SI_XML = '<?xml version="1.0"?><!DOCTYPE si PUBLIC "-//WAPFORUM//DTD SI 1.0//EN" "http://www.wapforum.org/DTD/si.dtd"><si><indication href="http://www.example.com/" si-id="n1">New mail</indication></si>';
+const SI_XML =
+  '<?xml version="1.0"?><!DOCTYPE si PUBLIC "-//WAPFORUM//DTD SI 1.0//EN" "http://www.wapforum.org/DTD/si.dtd"><si><indication href="http://www.example.com/" si-id="n1">New mail</indication></si>';
 function encapsulated(content: string, appId = 'x-wap-application:wml.ua'): Buffer {
-  return Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: text/vnd.wap.si\r\nContent-Length: ${Buffer.byteLength(content)}\r\nX-Wap-Application-Id: ${appId}\r\n\r\n${content}`);
+  return Buffer.from(
+    `HTTP/1.1 200 OK\r\nContent-Type: text/vnd.wap.si\r\nContent-Length: ${Buffer.byteLength(content)}\r\nX-Wap-Application-Id: ${appId}\r\n\r\n${content}`,
+  );
 }
 
 describe('PushCAI 5.1 and 5.2 over OTA-HTTP: registering and deregistering with the Push Server', () => {
@@ -51,7 +62,8 @@ describe('PushCAI 5.1 and 5.2 over OTA-HTTP: registering and deregistering with 
     const server = await ppg();
     const client = closeLater(new PushClient({ terminalId: '+15559999' }));
     const { registration, done } = await registered(client, {
-      pushApplicationId: 'x-wap-application:emn.ua', accept: ['application/vnd.wap.emn+wbxml'],
+      pushApplicationId: 'x-wap-application:emn.ua',
+      accept: ['application/vnd.wap.emn+wbxml'],
       connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: server.url }],
     });
     expect(done).toEqual({ status: 'success' });
@@ -70,17 +82,26 @@ describe('PushCAI 5.1 and 5.2 over OTA-HTTP: registering and deregistering with 
   it('reports failure when the PPG refuses, and a failed deregistration changes nothing', async () => {
     const refusing = await ppg(403);
     const client = closeLater(new PushClient());
-    const { done } = await registered(client, { pushApplicationId: 0x09, connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: refusing.url }] });
+    const { done } = await registered(client, {
+      pushApplicationId: 0x09,
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: refusing.url }],
+    });
     expect(done).toMatchObject({ status: 'failure', reason: 'push-server-refused' });
     expect(client.registrations()).toEqual([]);
     expect(client.cpi().acceptAppIds).toEqual([]);
 
     const statusRefusal = await ppg(200, '400 Not Understood');
-    const second = await registered(client, { pushApplicationId: 0x09, connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: statusRefusal.url }] });
+    const second = await registered(client, {
+      pushApplicationId: 0x09,
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: statusRefusal.url }],
+    });
     expect(second.done).toMatchObject({ status: 'failure', reason: 'push-server-refused' });
 
     const flaky = await ppg(204);
-    const third = await registered(client, { pushApplicationId: 0x09, connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: flaky.url }] });
+    const third = await registered(client, {
+      pushApplicationId: 0x09,
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: flaky.url }],
+    });
     expect(third.done).toEqual({ status: 'success' });
     await flaky.close();
     const dereg = await client.deregister(third.registration);
@@ -93,12 +114,26 @@ describe('PushCAI 5.1 and 5.2 over OTA-HTTP: registering and deregistering with 
     const b = await ppg();
     const { boundClient } = await import('./helpers.js');
     const { client } = await boundClient();
-    const one = await registered(client, { pushApplicationId: 0x07, applicationId: 'urn:dm:one', pushServiceRegistrationUri: a.url });
-    const two = await registered(client, { pushApplicationId: 0x07, applicationId: 'urn:dm:two', pushServiceRegistrationUri: b.url });
+    const one = await registered(client, {
+      pushApplicationId: 0x07,
+      applicationId: 'urn:dm:one',
+      pushServiceRegistrationUri: a.url,
+    });
+    const two = await registered(client, {
+      pushApplicationId: 0x07,
+      applicationId: 'urn:dm:two',
+      pushServiceRegistrationUri: b.url,
+    });
     expect([one.done, two.done]).toEqual([{ status: 'success' }, { status: 'success' }]);
     expect(a.seen[0].headers['x-wap-push-accept-appid']).toBe('x-wap-application:syncml.dm');
     expect(b.seen).toHaveLength(1);
-    expect(await client.register({ pushApplicationId: 0x07, applicationId: 'urn:dm:three', pushServiceRegistrationUri: a.url })).toMatchObject({ status: 'rejected', reason: 'duplicate-application-id' });
+    expect(
+      await client.register({
+        pushApplicationId: 0x07,
+        applicationId: 'urn:dm:three',
+        pushServiceRegistrationUri: a.url,
+      }),
+    ).toMatchObject({ status: 'rejected', reason: 'duplicate-application-id' });
   });
 });
 
@@ -106,9 +141,20 @@ describe('PushCAI 5.3 over OTA-HTTP: push reception', () => {
   it('delivers an application/http push with the encapsulated headers, and answers OPTIONS with the CPI', async () => {
     const client = closeLater(new PushClient());
     const box = inbox();
-    await registered(client, { pushApplicationId: 'x-wap-application:wml.ua', accept: ['text/vnd.wap.si'], handler: box.handler, connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0 }] });
+    await registered(client, {
+      pushApplicationId: 'x-wap-application:wml.ua',
+      accept: ['text/vnd.wap.si'],
+      handler: box.handler,
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0 }],
+    });
     const port = client.httpPort(0)!;
-    const res = await http(port, 'POST', '/wappush', { 'Content-Type': 'application/http', 'X-Wap-Push-OTA-Version': '1.0' }, encapsulated(SI_XML));
+    const res = await http(
+      port,
+      'POST',
+      '/wappush',
+      { 'Content-Type': 'application/http', 'X-Wap-Push-OTA-Version': '1.0' },
+      encapsulated(SI_XML),
+    );
     expect(res.status).toBe(204);
     expect(res.headers['x-wap-push-ota-version']).toBe('1.0');
     await until(() => box.got.length === 1);
@@ -129,12 +175,28 @@ describe('PushCAI 5.3 over OTA-HTTP: push reception', () => {
 
   it('refuses malformed pushes with 400 and reports them; other methods get 405', async () => {
     const client = closeLater(new PushClient());
-    await registered(client, { pushApplicationId: 2, handler: () => {}, connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0 }] });
+    await registered(client, {
+      pushApplicationId: 2,
+      handler: () => {},
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0 }],
+    });
     const port = client.httpPort(0)!;
     const reasons: string[] = [];
     client.on('unrouted', (u) => reasons.push(u.reason));
-    expect((await http(port, 'POST', '/', { 'Content-Type': 'application/http' }, Buffer.from('garbage\r\n\r\n'))).status).toBe(400);
-    expect((await http(port, 'POST', '/', { 'Content-Type': 'application/http' }, Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\nshort'))).status).toBe(400);
+    expect(
+      (await http(port, 'POST', '/', { 'Content-Type': 'application/http' }, Buffer.from('garbage\r\n\r\n'))).status,
+    ).toBe(400);
+    expect(
+      (
+        await http(
+          port,
+          'POST',
+          '/',
+          { 'Content-Type': 'application/http' },
+          Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\nshort'),
+        )
+      ).status,
+    ).toBe(400);
     expect((await http(port, 'POST', '/', {}, Buffer.from('no type'))).status).toBe(400);
     expect((await http(port, 'GET', '/', {})).status).toBe(405);
     expect(reasons).toEqual(['undecodable', 'undecodable', 'undecodable']);
@@ -146,7 +208,10 @@ describe('PushCAI 5.3 over OTA-HTTP: push reception', () => {
     closeLater({ close: () => new Promise<void>((r) => blocker.close(() => r())) });
     const taken = (blocker.address() as AddressInfo).port;
     const client = closeLater(new PushClient());
-    const { done } = await registered(client, { pushApplicationId: 2, connectionProfiles: [{ protocol: 'OTA-HTTP', port: taken }] });
+    const { done } = await registered(client, {
+      pushApplicationId: 2,
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: taken }],
+    });
     expect(done).toMatchObject({ status: 'failure', reason: 'bind-failed' });
   });
 
@@ -163,18 +228,33 @@ describe('PushCAI 5.1: a failed binding gives back only what it took', () => {
     const bad = await ppg(500);
     const client = closeLater(new PushClient());
     const box = inbox();
-    const first = await registered(client, { pushApplicationId: 2, handler: box.handler, connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: good.url }] });
+    const first = await registered(client, {
+      pushApplicationId: 2,
+      handler: box.handler,
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: good.url }],
+    });
     expect(first.done).toEqual({ status: 'success' });
     const port = client.httpPort(0)!;
-    const second = await registered(client, { pushApplicationId: 4, connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: bad.url }] });
+    const second = await registered(client, {
+      pushApplicationId: 4,
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: bad.url }],
+    });
     expect(second.done).toMatchObject({ status: 'failure', reason: 'push-server-refused' });
     expect(client.httpPort(0)).toBe(port);
-    expect((await http(port, 'POST', '/', { 'Content-Type': 'application/http' }, encapsulated(SI_XML))).status).toBe(204);
+    expect((await http(port, 'POST', '/', { 'Content-Type': 'application/http' }, encapsulated(SI_XML))).status).toBe(
+      204,
+    );
     await until(() => box.got.length === 1);
   });
 
   it('a registration deregistered while binding reports failure and leaves nothing bound', async () => {
-    const client = closeLater(new PushClient({ smsc: 'smpp://x:y@127.0.0.1:1', bindTimeoutMs: 100, linkOptions: { reconnect: { initialMs: 1_000, maxMs: 1_000 } } }));
+    const client = closeLater(
+      new PushClient({
+        smsc: 'smpp://x:y@127.0.0.1:1',
+        bindTimeoutMs: 100,
+        linkOptions: { reconnect: { initialMs: 1_000, maxMs: 1_000 } },
+      }),
+    );
     const r = await client.register({ pushApplicationId: 2 });
     if (r.status !== 'accepted') throw new Error('refused');
     expect(await client.deregister(r.registration)).toEqual({ status: 'success' });
@@ -188,11 +268,20 @@ describe('OTA-HTTP under overload (overflow "redeliver")', () => {
   it('answers 503 with Retry-After when the application has no room, instead of dropping the push', async () => {
     const client = closeLater(new PushClient({ overflow: 'redeliver', maxQueuedPerApplication: 1 }));
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    await registered(client, { pushApplicationId: 2, handler: () => gate, connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0 }] });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    await registered(client, {
+      pushApplicationId: 2,
+      handler: () => gate,
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0 }],
+    });
     const port = client.httpPort(0)!;
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await http(port, 'POST', '/', { 'Content-Type': 'application/http' }, encapsulated(SI_XML))).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push(
+        (await http(port, 'POST', '/', { 'Content-Type': 'application/http' }, encapsulated(SI_XML))).status,
+      );
     // One in the handler, one queued, the third has no room.
     expect(statuses).toEqual([204, 204, 503]);
     expect(client.stats.deferred).toBe(1);

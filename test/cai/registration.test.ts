@@ -6,7 +6,11 @@ import { boundClient, closeLater, datagram, inbox, siPush } from './helpers.js';
 describe('PushCAI 5.1: registration request and response', () => {
   it('accepts a registration, then reports success once bound to the SMPP link', async () => {
     const { client } = await boundClient();
-    const r = await client.register({ pushApplicationId: 'x-wap-application:wml.ua', applicationId: 'urn:example:inbox', accept: ['application/vnd.wap.sic'] });
+    const r = await client.register({
+      pushApplicationId: 'x-wap-application:wml.ua',
+      applicationId: 'urn:example:inbox',
+      accept: ['application/vnd.wap.sic'],
+    });
     expect(r.status).toBe('accepted');
     if (r.status !== 'accepted') return;
     expect(r.registration.state).toBe('pending');
@@ -18,7 +22,9 @@ describe('PushCAI 5.1: registration request and response', () => {
   it('retains the details of the registration request (5.1 last MUST)', async () => {
     const { client } = await boundClient();
     const request = {
-      pushApplicationId: 0x04, applicationId: 'urn:example:mms', whitelist: [{ address: '+15550001' }],
+      pushApplicationId: 0x04,
+      applicationId: 'urn:example:mms',
+      whitelist: [{ address: '+15550001' }],
       connectionProfiles: [{ protocol: 'OTA-WSP', bearerType: 'GSM/SMS', port: '2948', contactPoint: '+15550001' }],
       accept: ['application/vnd.wap.mms-message'],
     };
@@ -30,33 +36,62 @@ describe('PushCAI 5.1: registration request and response', () => {
 
   it('rejects a registration without pushApplicationId, or with one that is no App ID', async () => {
     const { client } = await boundClient();
-    expect(await client.register({} as never)).toMatchObject({ status: 'rejected', reason: 'invalid-request', option: 'pushApplicationId' });
-    expect(await client.register({ pushApplicationId: 'not a uri' })).toMatchObject({ status: 'rejected', reason: 'invalid-request', option: 'pushApplicationId' });
-    expect(await client.register({ pushApplicationId: -1 })).toMatchObject({ status: 'rejected', reason: 'invalid-request' });
+    expect(await client.register({} as never)).toMatchObject({
+      status: 'rejected',
+      reason: 'invalid-request',
+      option: 'pushApplicationId',
+    });
+    expect(await client.register({ pushApplicationId: 'not a uri' })).toMatchObject({
+      status: 'rejected',
+      reason: 'invalid-request',
+      option: 'pushApplicationId',
+    });
+    expect(await client.register({ pushApplicationId: -1 })).toMatchObject({
+      status: 'rejected',
+      reason: 'invalid-request',
+    });
   });
 });
 
 describe('PushCAI 5.1: an already-registered Push Application ID is rejected', () => {
   it('rejects a second application with the same App ID on the same binding, by URN or by code', async () => {
     const { client } = await boundClient();
-    const first = await client.register({ pushApplicationId: 'x-wap-application:wml.ua', applicationId: 'urn:example:a' });
+    const first = await client.register({
+      pushApplicationId: 'x-wap-application:wml.ua',
+      applicationId: 'urn:example:a',
+    });
     if (first.status !== 'accepted') throw new Error('first refused');
     await first.completed;
     for (const id of [0x02, '0x02', '2', 'X-WAP-APPLICATION:WML.UA']) {
-      expect(await client.register({ pushApplicationId: id, applicationId: 'urn:example:b' })).toMatchObject({ status: 'rejected', reason: 'duplicate-application-id', option: 'pushApplicationId' });
+      expect(await client.register({ pushApplicationId: id, applicationId: 'urn:example:b' })).toMatchObject({
+        status: 'rejected',
+        reason: 'duplicate-application-id',
+        option: 'pushApplicationId',
+      });
     }
     // An application with no name cannot show it is the same one.
-    expect(await client.register({ pushApplicationId: 0x02 })).toMatchObject({ status: 'rejected', reason: 'duplicate-application-id' });
+    expect(await client.register({ pushApplicationId: 0x02 })).toMatchObject({
+      status: 'rejected',
+      reason: 'duplicate-application-id',
+    });
   });
 
   it('accepts the same application re-registering, and the new registration replaces the old', async () => {
     const { client } = await boundClient();
     const a = inbox();
     const b = inbox();
-    const first = await client.register({ pushApplicationId: 0x02, applicationId: 'urn:example:a', handler: a.handler });
+    const first = await client.register({
+      pushApplicationId: 0x02,
+      applicationId: 'urn:example:a',
+      handler: a.handler,
+    });
     if (first.status !== 'accepted') throw new Error('refused');
     await first.completed;
-    const again = await client.register({ pushApplicationId: 'x-wap-application:wml.ua', applicationId: 'urn:example:a', handler: b.handler });
+    const again = await client.register({
+      pushApplicationId: 'x-wap-application:wml.ua',
+      applicationId: 'urn:example:a',
+      handler: b.handler,
+    });
     if (again.status !== 'accepted') throw new Error(`re-registration refused: ${again.message}`);
     expect(await again.completed).toEqual({ status: 'success' });
     expect(first.registration.state).toBe('deregistered');
@@ -70,8 +105,17 @@ describe('PushCAI 5.1: an already-registered Push Application ID is rejected', (
     const { client } = await boundClient();
     const std = inbox();
     const alt = inbox();
-    const one = await client.register({ pushApplicationId: 0x02, applicationId: 'urn:example:std', handler: std.handler });
-    const two = await client.register({ pushApplicationId: 0x02, applicationId: 'urn:example:alt', handler: alt.handler, connectionProfiles: [{ port: 49_999 }] });
+    const one = await client.register({
+      pushApplicationId: 0x02,
+      applicationId: 'urn:example:std',
+      handler: std.handler,
+    });
+    const two = await client.register({
+      pushApplicationId: 0x02,
+      applicationId: 'urn:example:alt',
+      handler: alt.handler,
+      connectionProfiles: [{ port: 49_999 }],
+    });
     expect(one.status).toBe('accepted');
     expect(two.status).toBe('accepted');
     if (one.status !== 'accepted' || two.status !== 'accepted') return;
@@ -81,8 +125,13 @@ describe('PushCAI 5.1: an already-registered Push Application ID is rejected', (
     expect(std.got.map((e) => (e.body as { text?: string }).text)).toEqual(['standard']);
     expect(alt.got.map((e) => (e.body as { text?: string }).text)).toEqual(['alternate']);
     // A third application on one of those ports is a duplicate again.
-    expect(await client.register({ pushApplicationId: 0x02, applicationId: 'urn:example:c', connectionProfiles: [{ port: '49999' }] }))
-      .toMatchObject({ status: 'rejected', reason: 'duplicate-application-id' });
+    expect(
+      await client.register({
+        pushApplicationId: 0x02,
+        applicationId: 'urn:example:c',
+        connectionProfiles: [{ port: '49999' }],
+      }),
+    ).toMatchObject({ status: 'rejected', reason: 'duplicate-application-id' });
   });
 });
 
@@ -94,9 +143,15 @@ describe('PushCAI 5.1: an option that is not supported or not available is rejec
       [{ connectionProfiles: [{ protocol: 'OTA-PTM', bearerType: 'GSM/CBS' }] }, 'connectionProfiles[0].protocol'],
       [{ connectionProfiles: [{ protocol: 'OTA-WSP' }, { protocol: 'OTA-FOO' }] }, 'connectionProfiles[1].protocol'],
       [{ connectionProfiles: [{ protocol: 'OTA-WSP', bearerType: 'GSM/CSD' }] }, 'connectionProfiles[0].bearerType'],
-      [{ connectionProfiles: [{ protocol: 'OTA-WSP', cellBroadcastMessageId: '4352' }] }, 'connectionProfiles[0].cellBroadcastMessageId'],
+      [
+        { connectionProfiles: [{ protocol: 'OTA-WSP', cellBroadcastMessageId: '4352' }] },
+        'connectionProfiles[0].cellBroadcastMessageId',
+      ],
       [{ connectionProfiles: [{ protocol: 'OTA-WSP', qos: 'gold' }] }, 'connectionProfiles[0].qos'],
-      [{ connectionProfiles: [{ protocol: 'OTA-HTTP', contactPoint: '+15550001' }] }, 'connectionProfiles[0].contactPoint'],
+      [
+        { connectionProfiles: [{ protocol: 'OTA-HTTP', contactPoint: '+15550001' }] },
+        'connectionProfiles[0].contactPoint',
+      ],
       [{ priority: 'high' }, 'priority'],
       [{ whitelist: [{ address: '+1555', addressType: 'E164' }] }, 'whitelist[0].addressType'],
       [{ pushServiceRegistrationUri: 'sip:psr@example.com' }, 'pushServiceRegistrationUri'],
@@ -111,29 +166,65 @@ describe('PushCAI 5.1: an option that is not supported or not available is rejec
 
   it('rejects what is supported but not available now: OTA-WSP without an SMPP link, OTA-HTTP turned off', async () => {
     const client = closeLater(new PushClient({ otaHttp: false }));
-    expect(await client.register({ pushApplicationId: 0x02 })).toMatchObject({ status: 'rejected', reason: 'unavailable-option', option: 'connectionProfiles' });
-    expect(await client.register({ pushApplicationId: 0x02, connectionProfiles: [{ protocol: 'OTA-WSP' }] }))
-      .toMatchObject({ status: 'rejected', reason: 'unavailable-option', option: 'connectionProfiles[0].protocol' });
-    expect(await client.register({ pushApplicationId: 0x02, connectionProfiles: [{ protocol: 'OTA-HTTP' }] }))
-      .toMatchObject({ status: 'rejected', reason: 'unavailable-option', option: 'connectionProfiles[0].protocol' });
+    expect(await client.register({ pushApplicationId: 0x02 })).toMatchObject({
+      status: 'rejected',
+      reason: 'unavailable-option',
+      option: 'connectionProfiles',
+    });
+    expect(
+      await client.register({ pushApplicationId: 0x02, connectionProfiles: [{ protocol: 'OTA-WSP' }] }),
+    ).toMatchObject({ status: 'rejected', reason: 'unavailable-option', option: 'connectionProfiles[0].protocol' });
+    expect(
+      await client.register({ pushApplicationId: 0x02, connectionProfiles: [{ protocol: 'OTA-HTTP' }] }),
+    ).toMatchObject({ status: 'rejected', reason: 'unavailable-option', option: 'connectionProfiles[0].protocol' });
   });
 
   it('rejects malformed options as invalid, naming them', async () => {
     const { client } = await boundClient();
-    expect(await client.register({ pushApplicationId: 2, accept: ['text'] })).toMatchObject({ reason: 'invalid-request', option: 'accept[0]' });
-    expect(await client.register({ pushApplicationId: 2, connectionProfiles: [{ port: 70_000 }] })).toMatchObject({ reason: 'invalid-request', option: 'connectionProfiles[0].port' });
-    expect(await client.register({ pushApplicationId: 2, connectionProfiles: [] })).toMatchObject({ reason: 'invalid-request', option: 'connectionProfiles' });
-    expect(await client.register({ pushApplicationId: 2, connectionProfiles: [{}], pushServiceRegistrationUri: 'http://127.0.0.1/psr' }))
-      .toMatchObject({ reason: 'invalid-request', option: 'pushServiceRegistrationUri' });
-    expect(await client.register({ pushApplicationId: 2, whitelist: [{ address: ' ' }] })).toMatchObject({ reason: 'invalid-request', option: 'whitelist[0].address' });
-    expect(await client.register({ pushApplicationId: 2, applicationId: 'inbox' })).toMatchObject({ reason: 'invalid-request', option: 'applicationId' });
+    expect(await client.register({ pushApplicationId: 2, accept: ['text'] })).toMatchObject({
+      reason: 'invalid-request',
+      option: 'accept[0]',
+    });
+    expect(await client.register({ pushApplicationId: 2, connectionProfiles: [{ port: 70_000 }] })).toMatchObject({
+      reason: 'invalid-request',
+      option: 'connectionProfiles[0].port',
+    });
+    expect(await client.register({ pushApplicationId: 2, connectionProfiles: [] })).toMatchObject({
+      reason: 'invalid-request',
+      option: 'connectionProfiles',
+    });
+    expect(
+      await client.register({
+        pushApplicationId: 2,
+        connectionProfiles: [{}],
+        pushServiceRegistrationUri: 'http://127.0.0.1/psr',
+      }),
+    ).toMatchObject({ reason: 'invalid-request', option: 'pushServiceRegistrationUri' });
+    expect(await client.register({ pushApplicationId: 2, whitelist: [{ address: ' ' }] })).toMatchObject({
+      reason: 'invalid-request',
+      option: 'whitelist[0].address',
+    });
+    expect(await client.register({ pushApplicationId: 2, applicationId: 'inbox' })).toMatchObject({
+      reason: 'invalid-request',
+      option: 'applicationId',
+    });
   });
 });
 
 describe('PushCAI 5.1: binding after acceptance', () => {
   it('reports failure with a reason when the bearer cannot be bound, and leaves nothing behind', async () => {
-    const client = closeLater(new PushClient({ smsc: 'smpp://client:pw@127.0.0.1:1', bindTimeoutMs: 150, linkOptions: { reconnect: { initialMs: 1_000, maxMs: 1_000 } } }));
-    const r = await client.register({ pushApplicationId: 0x02, whitelist: [{ address: '+15550001' }], accept: ['text/vnd.wap.si'] });
+    const client = closeLater(
+      new PushClient({
+        smsc: 'smpp://client:pw@127.0.0.1:1',
+        bindTimeoutMs: 150,
+        linkOptions: { reconnect: { initialMs: 1_000, maxMs: 1_000 } },
+      }),
+    );
+    const r = await client.register({
+      pushApplicationId: 0x02,
+      whitelist: [{ address: '+15550001' }],
+      accept: ['text/vnd.wap.si'],
+    });
     if (r.status !== 'accepted') throw new Error('not accepted');
     const done = await r.completed;
     expect(done).toMatchObject({ status: 'failure', reason: 'bearer-unavailable' });
@@ -145,7 +236,10 @@ describe('PushCAI 5.1: binding after acceptance', () => {
 
   it('adds the whitelist entries for that application (5.1 whitelist MUST)', async () => {
     const { client } = await boundClient();
-    const r = await client.register({ pushApplicationId: 0x02, whitelist: [{ address: '+15550001' }, { address: '+1666*' }] });
+    const r = await client.register({
+      pushApplicationId: 0x02,
+      whitelist: [{ address: '+15550001' }, { address: '+1666*' }],
+    });
     if (r.status !== 'accepted') throw new Error('refused');
     await r.completed;
     expect(client.whitelist()).toEqual([
@@ -156,14 +250,23 @@ describe('PushCAI 5.1: binding after acceptance', () => {
 
   it('puts the App IDs and MIME types into the CPI', async () => {
     const { client } = await boundClient();
-    const a = await client.register({ pushApplicationId: 0x02, accept: ['application/vnd.wap.sic', 'text/vnd.wap.si'] });
+    const a = await client.register({
+      pushApplicationId: 0x02,
+      accept: ['application/vnd.wap.sic', 'text/vnd.wap.si'],
+    });
     const b = await client.register({ pushApplicationId: 0x9000, accept: ['application/vnd.wap.sic'] });
     const c = await client.register({ pushApplicationId: 'x-example:custom.ua' });
     for (const r of [a, b, c]) if (r.status === 'accepted') await r.completed;
     const cpi = client.cpi();
-    expect(cpi.acceptAppIds).toEqual(['x-example:custom.ua', 'x-wap-application:wml.ua', 'x-wap-docomo:imode.mail2.ua']);
+    expect(cpi.acceptAppIds).toEqual([
+      'x-example:custom.ua',
+      'x-wap-application:wml.ua',
+      'x-wap-docomo:imode.mail2.ua',
+    ]);
     expect(cpi.accept).toEqual(['application/vnd.wap.sic', 'text/vnd.wap.si']);
-    expect(cpi.headers['X-Wap-Push-Accept-AppID']).toBe('x-example:custom.ua, x-wap-application:wml.ua, x-wap-docomo:imode.mail2.ua');
+    expect(cpi.headers['X-Wap-Push-Accept-AppID']).toBe(
+      'x-example:custom.ua, x-wap-application:wml.ua, x-wap-docomo:imode.mail2.ua',
+    );
     expect(cpi.headers['X-Wap-Push-Accept']).toBe('application/vnd.wap.sic, text/vnd.wap.si');
   });
 });

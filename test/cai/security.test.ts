@@ -6,7 +6,10 @@ import { boundClient } from './helpers.js';
 describe('PushCAI 6: registration policy', () => {
   it('trusts every application when no policy is enforced', async () => {
     const { client } = await boundClient();
-    const r = await client.register({ pushApplicationId: 'x-oma-application:java-ams', applicationId: 'urn:unknown:midlet' });
+    const r = await client.register({
+      pushApplicationId: 'x-oma-application:java-ams',
+      applicationId: 'urn:unknown:midlet',
+    });
     expect(r.status).toBe('accepted');
     if (r.status === 'accepted') expect(await r.completed).toEqual({ status: 'success' });
   });
@@ -20,15 +23,33 @@ describe('PushCAI 6: registration policy', () => {
         return req.pushApplicationId === 0x04 ? 'MMS is reserved for the operator client' : false;
       },
     });
-    expect(await client.register({ pushApplicationId: 0x04, applicationId: 'urn:other:mms' })).toEqual({ status: 'rejected', reason: 'policy', message: 'MMS is reserved for the operator client' });
-    expect(await client.register({ pushApplicationId: 0x02 })).toMatchObject({ status: 'rejected', reason: 'policy', message: 'refused by the registration policy' });
-    expect((await client.register({ pushApplicationId: 0x04, applicationId: 'urn:trusted:mms' })).status).toBe('accepted');
+    expect(await client.register({ pushApplicationId: 0x04, applicationId: 'urn:other:mms' })).toEqual({
+      status: 'rejected',
+      reason: 'policy',
+      message: 'MMS is reserved for the operator client',
+    });
+    expect(await client.register({ pushApplicationId: 0x02 })).toMatchObject({
+      status: 'rejected',
+      reason: 'policy',
+      message: 'refused by the registration policy',
+    });
+    expect((await client.register({ pushApplicationId: 0x04, applicationId: 'urn:trusted:mms' })).status).toBe(
+      'accepted',
+    );
     expect(asked).toHaveLength(3);
     expect(client.registrations().map((r) => r.applicationId)).toEqual(['urn:trusted:mms']);
   });
 
   it('refuses when the policy itself fails', async () => {
-    const { client } = await boundClient({ policy: () => { throw new Error('policy store down'); } });
-    expect(await client.register({ pushApplicationId: 0x02 })).toMatchObject({ status: 'rejected', reason: 'policy', message: 'policy failed: policy store down' });
+    const { client } = await boundClient({
+      policy: () => {
+        throw new Error('policy store down');
+      },
+    });
+    expect(await client.register({ pushApplicationId: 0x02 })).toMatchObject({
+      status: 'rejected',
+      reason: 'policy',
+      message: 'policy failed: policy store down',
+    });
   });
 });

@@ -15,7 +15,14 @@ async function setup() {
   closeLater({ close: async () => rmSync(dir, { recursive: true, force: true }) });
   const smsc = closeLater(new SmscSimulator());
   const port = await smsc.listen();
-  const make = () => closeLater(new PushClient({ smsc: `smpp://c:p@127.0.0.1:${port}`, store: join(dir, 'registrations.json'), linkOptions: { enquireLinkMs: 0 } }));
+  const make = () =>
+    closeLater(
+      new PushClient({
+        smsc: `smpp://c:p@127.0.0.1:${port}`,
+        store: join(dir, 'registrations.json'),
+        linkOptions: { enquireLinkMs: 0 },
+      }),
+    );
   return { dir, make };
 }
 
@@ -25,7 +32,12 @@ describe('registration store', () => {
     const first = make();
     await first.start();
     for (const req of [
-      { pushApplicationId: 0x02, applicationId: 'urn:inbox', whitelist: [{ address: '+15550001' }], accept: ['application/vnd.wap.sic'] },
+      {
+        pushApplicationId: 0x02,
+        applicationId: 'urn:inbox',
+        whitelist: [{ address: '+15550001' }],
+        accept: ['application/vnd.wap.sic'],
+      },
       { pushApplicationId: 0x04, connectionProfiles: [{ port: 2948 }] },
     ]) {
       const r = await first.register({ ...req, handler: () => {} });
@@ -41,7 +53,8 @@ describe('registration store', () => {
     const second = make();
     await second.start();
     expect(second.registrations().map((r) => [r.pushApplicationId, r.state, r.restored])).toEqual([
-      ['x-wap-application:wml.ua', 'active', true], ['x-wap-application:mms.ua', 'active', true],
+      ['x-wap-application:wml.ua', 'active', true],
+      ['x-wap-application:mms.ua', 'active', true],
     ]);
     expect(second.whitelist()).toEqual([{ address: '+15550001', owners: [1] }]);
     expect(second.cpi().accept).toEqual(['application/vnd.wap.sic']);
@@ -51,7 +64,11 @@ describe('registration store', () => {
     expect(pushed).toHaveLength(1);
     // The inbox comes back and claims its registration; the unnamed MMS one is claimed by its binding.
     const box = inbox();
-    const again = await second.register({ pushApplicationId: 'x-wap-application:wml.ua', applicationId: 'urn:inbox', handler: box.handler });
+    const again = await second.register({
+      pushApplicationId: 'x-wap-application:wml.ua',
+      applicationId: 'urn:inbox',
+      handler: box.handler,
+    });
     expect(again.status).toBe('accepted');
     if (again.status === 'accepted') await again.completed;
     second.deliverDatagram(datagram(siPush(), { originator: '+15550001' }));

@@ -20,11 +20,11 @@ import { emnFromTree, encodeEmn } from '../../src/codec/wbxml/emn.js';
 import { encodeProvisioning, provisioningFromTree } from '../../src/codec/wbxml/provisioning.js';
 import { decodeProvisioning } from '../../src/codec/wbxml/provisioning.js';
 
-
 const haveTool = spawnSync('wbxml2xml', [], { stdio: 'ignore' }).error === undefined;
 // CI installs the peer; a developer machine without it skips, and says so.
 const run = haveTool || process.env.CI ? describe : describe.skip;
-if (!haveTool && !process.env.CI) console.warn('wbxml2xml not installed: differential tests skipped (apt-get install libwbxml2-utils)');
+if (!haveTool && !process.env.CI)
+  console.warn('wbxml2xml not installed: differential tests skipped (apt-get install libwbxml2-utils)');
 
 const dir = mkdtempSync(join(tmpdir(), 'wappush-diff-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,7 +42,9 @@ function viaLibwbxml(body: Uint8Array) {
 const FROM_TREE = { si: siFromTree, sl: slFromTree, co: coFromTree } as const;
 
 run('decoder agrees with libwbxml2 (wbxml2xml)', () => {
-  const fixtures = loadFixtures<{ body: string; contentType: string }>('wbxml').filter((f) => f.contentType.startsWith('application/'));
+  const fixtures = loadFixtures<{ body: string; contentType: string }>('wbxml').filter((f) =>
+    f.contentType.startsWith('application/'),
+  );
   for (const f of fixtures) {
     it(`fixture ${f.file}`, () => {
       const body = hex(f.body);
@@ -76,7 +78,9 @@ run('decoder agrees with libwbxml2 (wbxml2xml)', () => {
     );
   });
   it('the production provisioning documents (test/fixtures/sms OTA pushes)', () => {
-    for (const f of smsFixturePushes().filter((x) => x.expect.contentType === 'application/vnd.wap.connectivity-wbxml')) {
+    for (const f of smsFixturePushes().filter(
+      (x) => x.expect.contentType === 'application/vnd.wap.connectivity-wbxml',
+    )) {
       const body = f.push.body;
       expect(provisioningFromTree(viaLibwbxml(body)), f.file).toEqual(decodeProvisioning(body));
     }

@@ -7,7 +7,8 @@ import { decodeSi, encodeSi } from '../../src/codec/wbxml/si.js';
 import { decodeSl, encodeSl } from '../../src/codec/wbxml/sl.js';
 import { hex, loadFixtures, thrown } from '../helpers.js';
 
-const fixture = (name: string) => loadFixtures<{ body: string; sourceXml?: string }>('wbxml').find((f) => f.file === name)!;
+const fixture = (name: string) =>
+  loadFixtures<{ body: string; sourceXml?: string }>('wbxml').find((f) => f.file === name)!;
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 describe('SI encoder (WAP-167)', () => {
@@ -33,14 +34,21 @@ describe('SI encoder (WAP-167)', () => {
     expect(toHex(out.body)).toBe(fixture('si-href-dates.json').body);
   });
   it('puts a repeated string in the string table and reads it back', () => {
-    const doc = { href: 'https://example.org/a', text: 'same words here', items: [{ class: 'c', text: 'same words here' }] };
+    const doc = {
+      href: 'https://example.org/a',
+      text: 'same words here',
+      items: [{ class: 'c', text: 'same words here' }],
+    };
     const b = encodeSi(doc);
     expect(b[3]).toBeGreaterThan(0); // string table length
     expect(decodeSi(b)).toMatchObject({ text: 'same words here', items: [{ class: 'c', text: 'same words here' }] });
   });
   it('writes the action only when it is not the default, and reads the default back', () => {
     expect(decodeSi(encodeSi({ href: 'http://a/', text: '' })).action).toBe('signal-medium');
-    expect(decodeSi(encodeSi({ href: 'http://a/', text: '', action: 'delete', siId: 'x' }))).toMatchObject({ action: 'delete', siId: 'x' });
+    expect(decodeSi(encodeSi({ href: 'http://a/', text: '', action: 'delete', siId: 'x' }))).toMatchObject({
+      action: 'delete',
+      siId: 'x',
+    });
   });
   it('rejects a root that is not <si> with BAD_DOCUMENT', () => {
     expect(thrown(() => decodeSi(hex('02066a00' + '05'))).code).toBe('BAD_DOCUMENT'); // SL public id
@@ -59,21 +67,41 @@ describe('SI OPAQUE dates (WAP-167 8.2.2)', () => {
     // Reference: the canonical form by regex, its 14 digits as 7 BCD octets, trailing zero octets dropped.
     const reference = (iso: string): string | undefined => {
       const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/.exec(iso);
-      return m ? m.slice(1).join('').replace(/(?:00)+$/, '').padEnd(2, '0') : undefined;
+      return m
+        ? m
+            .slice(1)
+            .join('')
+            .replace(/(?:00)+$/, '')
+            .padEnd(2, '0')
+        : undefined;
     };
-    const canonical = fc.date({ min: new Date(0), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true }).map((d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z'));
-    fc.assert(fc.property(canonical, (iso) => { expect(toHex(dateToOpaque(iso))).toBe(reference(iso)); }), { numRuns: 500 });
+    const canonical = fc
+      .date({ min: new Date(0), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true })
+      .map((d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    fc.assert(
+      fc.property(canonical, (iso) => {
+        expect(toHex(dateToOpaque(iso))).toBe(reference(iso));
+      }),
+      { numRuns: 500 },
+    );
     // One character changed: still canonical (a digit for a digit) or else normalized or refused, never misread.
-    const mutated = fc.tuple(canonical, fc.nat(19), fc.integer({ min: 0x20, max: 0x7e })).map(([iso, i, c]) => iso.slice(0, i) + String.fromCharCode(c) + iso.slice(i + 1));
-    fc.assert(fc.property(mutated, (iso) => {
-      const want = reference(iso);
-      if (want !== undefined) expect(toHex(dateToOpaque(iso))).toBe(want);
-      else {
-        const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/.test(iso) ? Date.parse(iso) : NaN;
-        if (Number.isNaN(ms)) expect(thrown(() => dateToOpaque(iso)).code).toBe('BAD_INPUT');
-        else expect(toHex(dateToOpaque(iso))).toBe(reference(new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')));
-      }
-    }), { numRuns: 2_000 });
+    const mutated = fc
+      .tuple(canonical, fc.nat(19), fc.integer({ min: 0x20, max: 0x7e }))
+      .map(([iso, i, c]) => iso.slice(0, i) + String.fromCharCode(c) + iso.slice(i + 1));
+    fc.assert(
+      fc.property(mutated, (iso) => {
+        const want = reference(iso);
+        if (want !== undefined) expect(toHex(dateToOpaque(iso))).toBe(want);
+        else {
+          const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/.test(iso)
+            ? Date.parse(iso)
+            : NaN;
+          if (Number.isNaN(ms)) expect(thrown(() => dateToOpaque(iso)).code).toBe('BAD_INPUT');
+          else expect(toHex(dateToOpaque(iso))).toBe(reference(new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')));
+        }
+      }),
+      { numRuns: 2_000 },
+    );
     expect(toHex(dateToOpaque('2011-11-22T10:00+01:00'))).toBe('2011112209');
   });
   it('non-BCD octets and more than 7 octets are BAD_VALUE', () => {
@@ -87,7 +115,11 @@ describe('SL encoder (WAP-168)', () => {
     expect(toHex(encodeSl({ href: 'http://www.oreilly.com/' }, { version: 0x03 }))).toBe(fixture('sl.json').body);
   });
   it('action round-trips; a missing href is BAD_DOCUMENT', () => {
-    expect(decodeSl(encodeSl({ href: 'https://x.org/', action: 'cache' }))).toEqual({ type: 'sl', href: 'https://x.org/', action: 'cache' });
+    expect(decodeSl(encodeSl({ href: 'https://x.org/', action: 'cache' }))).toEqual({
+      type: 'sl',
+      href: 'https://x.org/',
+      action: 'cache',
+    });
     expect(thrown(() => compilePushXml('<sl/>')).code).toBe('BAD_DOCUMENT');
   });
 });
@@ -101,8 +133,14 @@ describe('CO encoder (WAP-175)', () => {
     expect(decodeCo(b)).toEqual({ type: 'co', ...co });
   });
   it('compiles CO XML', () => {
-    const out = compilePushXml('<co><invalidate-object uri="http://www.x.com/y"/><invalidate-service uri="http://www.x.com/"/></co>');
+    const out = compilePushXml(
+      '<co><invalidate-object uri="http://www.x.com/y"/><invalidate-service uri="http://www.x.com/"/></co>',
+    );
     expect(out.contentType).toBe('application/vnd.wap.coc');
-    expect(decodeCo(out.body)).toEqual({ type: 'co', objects: ['http://www.x.com/y'], services: ['http://www.x.com/'] });
+    expect(decodeCo(out.body)).toEqual({
+      type: 'co',
+      objects: ['http://www.x.com/y'],
+      services: ['http://www.x.com/'],
+    });
   });
 });

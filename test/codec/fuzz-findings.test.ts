@@ -20,12 +20,16 @@ describe('fuzz findings', () => {
     // that text, and the encoder's Date.parse fallback turned it into 2000-01-01.
     // 02 05 6a 00 | 45 si | c6 indication(attrs, content) | 0a created= | 03 "0" 00 | 01 | 01 01
     expect(thrown(() => decodeSi(hex('02056a0045c60a033000010101')))).toMatchObject({ code: 'BAD_VALUE' });
-    expect(decodeSi(hex('02056a0045c60a03' + Buffer.from('2026-11-29T10:00:00Z').toString('hex') + '00010101')).created).toBe('2026-11-29T10:00:00Z');
+    expect(
+      decodeSi(hex('02056a0045c60a03' + Buffer.from('2026-11-29T10:00:00Z').toString('hex') + '00010101')).created,
+    ).toBe('2026-11-29T10:00:00Z');
     for (const bad of ['0', 'yesterday', '2026-11-29']) {
       expect(thrown(() => encodeSi({ href: 'http://a/', text: '', created: bad }))).toBeInstanceOf(EncodeError);
       expect(thrown(() => encodeEmn({ mailbox: 'mailat:a', timestamp: bad }))).toBeInstanceOf(EncodeError);
     }
-    expect(decodeSi(encodeSi({ href: 'http://a/', text: '', created: '2026-11-29T10:00:00.5+01:00' })).created).toBe('2026-11-29T09:00:00Z');
+    expect(decodeSi(encodeSi({ href: 'http://a/', text: '', created: '2026-11-29T10:00:00.5+01:00' })).created).toBe(
+      '2026-11-29T09:00:00Z',
+    );
   });
 });
 
@@ -34,8 +38,14 @@ describe('fuzz findings: charsets', () => {
     // Found by the property phase (fuzz/crashes/mms): a GBK subject decoded from invalid octets held a
     // character that re-encoded as "?", so the PDU changed in a round trip.
     const { encodeMmsPdu } = await import('../../src/codec/mms/pdu.js');
-    expect(thrown(() => encodeMmsPdu({ messageType: 'm-notification-ind', subject: { text: 'snow ☃', charset: 'iso-8859-1' } }))).toBeInstanceOf(EncodeError);
-    expect(encodeMmsPdu({ messageType: 'm-notification-ind', subject: { text: 'café', charset: 'iso-8859-1' } }).length).toBeGreaterThan(0);
+    expect(
+      thrown(() =>
+        encodeMmsPdu({ messageType: 'm-notification-ind', subject: { text: 'snow ☃', charset: 'iso-8859-1' } }),
+      ),
+    ).toBeInstanceOf(EncodeError);
+    expect(
+      encodeMmsPdu({ messageType: 'm-notification-ind', subject: { text: 'café', charset: 'iso-8859-1' } }).length,
+    ).toBeGreaterThan(0);
   });
 });
 
@@ -55,6 +65,8 @@ describe('fuzz findings: empty MMS strings', () => {
     // as a Value-length of 0 with no charset.
     const { decodeMmsPdu, encodeMmsPdu } = await import('../../src/codec/mms/pdu.js');
     expect(decodeMmsPdu(hex('8c82' + '9600')).subject).toEqual({ text: '' });
-    expect(decodeMmsPdu(encodeMmsPdu({ messageType: 'm-notification-ind', subject: { text: '' } })).subject).toEqual({ text: '' });
+    expect(decodeMmsPdu(encodeMmsPdu({ messageType: 'm-notification-ind', subject: { text: '' } })).subject).toEqual({
+      text: '',
+    });
   });
 });

@@ -26,8 +26,14 @@ describe('round trips (fast-check)', () => {
     );
   });
   it('SL and CO', () => {
-    fc.assert(fc.property(sl, (doc) => void expect(decodeSl(encodeSl(doc))).toEqual({ type: 'sl', ...doc })), { numRuns: RUNS });
-    fc.assert(fc.property(co, (doc) => void expect(decodeCo(encodeCo(doc))).toEqual({ type: 'co', ...doc })), { numRuns: RUNS });
+    fc.assert(
+      fc.property(sl, (doc) => void expect(decodeSl(encodeSl(doc))).toEqual({ type: 'sl', ...doc })),
+      { numRuns: RUNS },
+    );
+    fc.assert(
+      fc.property(co, (doc) => void expect(decodeCo(encodeCo(doc))).toEqual({ type: 'co', ...doc })),
+      { numRuns: RUNS },
+    );
   });
   it('push PDU: headers, content type, parameters, app id and body survive', () => {
     const appId = fc.oneof(
@@ -39,7 +45,13 @@ describe('round trips (fast-check)', () => {
       fc.property(
         fc.integer({ min: 0, max: 255 }),
         fc.constantFrom('push', 'confirmed-push' as const),
-        fc.constantFrom('application/vnd.wap.sic', 'application/vnd.wap.slc', 'text/plain', 'application/x-custom', 'application/vnd.syncml.notification'),
+        fc.constantFrom(
+          'application/vnd.wap.sic',
+          'application/vnd.wap.slc',
+          'text/plain',
+          'application/x-custom',
+          'application/vnd.syncml.notification',
+        ),
         fc.option(fc.constantFrom('utf-8', 'iso-8859-1', 'utf-16'), { nil: undefined }),
         fc.option(appId, { nil: undefined }),
         fc.option(fc.integer({ min: 0, max: 2 ** 40 }), { nil: undefined }),
@@ -47,14 +59,24 @@ describe('round trips (fast-check)', () => {
         (tid, pduType, contentType, charset, applicationId, contentLength, body) => {
           const headers = contentLength === undefined ? [] : [{ name: 'Content-Length', value: contentLength }];
           const params = charset ? { charset } : undefined;
-          const pdu = encodePushPdu({ transactionId: tid, pduType, contentType, contentTypeParameters: params, applicationId, headers, body });
+          const pdu = encodePushPdu({
+            transactionId: tid,
+            pduType,
+            contentType,
+            contentTypeParameters: params,
+            applicationId,
+            headers,
+            body,
+          });
           const m = decodePushPdu(pdu);
           expect(m.transactionId).toBe(tid);
           expect(m.pduType).toBe(pduType);
           expect(m.contentType).toBe(contentType);
           expect(m.contentTypeParameters).toEqual(params ?? {});
           expect(m.applicationId).toEqual(applicationId ?? 'x-wap-application:wml.ua');
-          expect(m.headers.filter((h) => h.name === 'Content-Length').map((h) => h.value)).toEqual(headers.map((h) => h.value));
+          expect(m.headers.filter((h) => h.name === 'Content-Length').map((h) => h.value)).toEqual(
+            headers.map((h) => h.value),
+          );
           expect(Array.from(m.body)).toEqual(Array.from(body));
           const route = decodePushRouting(pdu);
           expect([route.contentType, route.applicationId]).toEqual([m.contentType, m.applicationId]);
@@ -84,7 +106,11 @@ const mutate = (seed: Uint8Array) =>
     .array(
       fc.oneof(
         fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-        fc.record({ kind: fc.constant('set' as const), at: fc.nat(), v: fc.constantFrom(0x00, 0x01, 0x1f, 0x7f, 0x80, 0xff, 0xc3, 0x83, 0x03) }),
+        fc.record({
+          kind: fc.constant('set' as const),
+          at: fc.nat(),
+          v: fc.constantFrom(0x00, 0x01, 0x1f, 0x7f, 0x80, 0xff, 0xc3, 0x83, 0x03),
+        }),
         fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
         fc.record({ kind: fc.constant('dup' as const), at: fc.nat(), n: fc.integer({ min: 1, max: 8 }) }),
       ),
@@ -114,32 +140,57 @@ describe('robustness (fast-check)', () => {
     );
   });
   it('mutated real PDUs: total', () => {
-    fc.assert(fc.property(fc.constantFrom(...seeds).chain(mutate), (b) => total(() => pushToJson(decodePushPdu(b)))), { numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.constantFrom(...seeds).chain(mutate), (b) => total(() => pushToJson(decodePushPdu(b)))),
+      { numRuns: 3000 },
+    );
   });
   it('mutated real WBXML bodies and arbitrary bytes as WBXML: total', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...bodySeeds).chain((f) => mutate(hex(f.body)).map((b) => [f.contentType, b] as const)), ([ct, b]) =>
-        total(() => decodeBody(ct, {}, b)),
+      fc.property(
+        fc.constantFrom(...bodySeeds).chain((f) => mutate(hex(f.body)).map((b) => [f.contentType, b] as const)),
+        ([ct, b]) => total(() => decodeBody(ct, {}, b)),
       ),
       { numRuns: 3000 },
     );
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => total(() => decodeWbxml(b))), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (b) => total(() => decodeWbxml(b))),
+      { numRuns: 2000 },
+    );
   });
   it('mutated real MMS, provisioning, EMN and SyncML bodies, and arbitrary bytes as each: total', () => {
     const pushes = smsFixturePushes().map(({ push: m }) => [m.contentType, m.contentTypeParameters, m.body] as const);
     const others = [
-      ['application/vnd.wap.emn+wbxml', {}, encodeEmn({ mailbox: 'mailat:a@b.com', timestamp: '2026-11-29T10:00:00Z' })] as const,
-      ['application/vnd.syncml.notification', {}, encodeSyncmlNotification({ sessionId: 1, serverId: 'srv', syncs: [{ syncType: 6, contentType: 7, serverUri: 'card' }] })] as const,
+      [
+        'application/vnd.wap.emn+wbxml',
+        {},
+        encodeEmn({ mailbox: 'mailat:a@b.com', timestamp: '2026-11-29T10:00:00Z' }),
+      ] as const,
+      [
+        'application/vnd.syncml.notification',
+        {},
+        encodeSyncmlNotification({
+          sessionId: 1,
+          serverId: 'srv',
+          syncs: [{ syncType: 6, contentType: 7, serverUri: 'card' }],
+        }),
+      ] as const,
     ];
     const all = [...pushes, ...others];
     fc.assert(
-      fc.property(fc.constantFrom(...all).chain(([ct, params, body]) => mutate(body).map((b) => [ct, params, b] as const)), ([ct, params, b]) =>
-        total(() => decodeBody(ct, params, b, { secrets: { pin: '1111', imsi: '001010123456789', syncml: { password: 'x' } } })),
+      fc.property(
+        fc.constantFrom(...all).chain(([ct, params, body]) => mutate(body).map((b) => [ct, params, b] as const)),
+        ([ct, params, b]) =>
+          total(() =>
+            decodeBody(ct, params, b, { secrets: { pin: '1111', imsi: '001010123456789', syncml: { password: 'x' } } }),
+          ),
       ),
       { numRuns: 4000 },
     );
     fc.assert(
-      fc.property(fc.constantFrom(...all.map(([ct]) => ct)), fc.uint8Array({ maxLength: 200 }), (ct, b) => total(() => decodeBody(ct, { sec: 0, mac: '00' }, b))),
+      fc.property(fc.constantFrom(...all.map(([ct]) => ct)), fc.uint8Array({ maxLength: 200 }), (ct, b) =>
+        total(() => decodeBody(ct, { sec: 0, mac: '00' }, b)),
+      ),
       { numRuns: 2000 },
     );
   });

@@ -46,11 +46,24 @@ describe('uintvar (WAP-230 8.1.2)', () => {
 describe('ByteWriter.utf8 (a loop for short ASCII, encodeInto otherwise)', () => {
   const enc = new TextEncoder();
   it('writes what TextEncoder writes, on both sides of the loop threshold, after other octets, across growth', () => {
-    const texts = ['', 'a', 'a'.repeat(63), 'a'.repeat(64), 'a'.repeat(65), `${'a'.repeat(40)}é`, `é${'a'.repeat(70)}`, 'x\ud83d\ude00y', 'lone \ud800 surrogate', '\u0000nul'];
+    const texts = [
+      '',
+      'a',
+      'a'.repeat(63),
+      'a'.repeat(64),
+      'a'.repeat(65),
+      `${'a'.repeat(40)}é`,
+      `é${'a'.repeat(70)}`,
+      'x\ud83d\ude00y',
+      'lone \ud800 surrogate',
+      '\u0000nul',
+    ];
     for (const t of texts) {
       const w = new ByteWriter(2);
       const out = w.u8(0xaa).utf8(t).u8(0xbb).finish();
-      expect(Buffer.from(out).toString('hex'), JSON.stringify(t)).toBe(Buffer.from([0xaa, ...enc.encode(t), 0xbb]).toString('hex'));
+      expect(Buffer.from(out).toString('hex'), JSON.stringify(t)).toBe(
+        Buffer.from([0xaa, ...enc.encode(t), 0xbb]).toString('hex'),
+      );
     }
   });
 });

@@ -27,7 +27,8 @@ function outcome(fn: () => unknown): Outcome {
   }
 }
 
-const tree = (b: Uint8Array, limits: Limits = DEFAULT_LIMITS) => outcome(() => siFromTree(decodeWbxml(b, { vocabulary: SI, limits }).root, 0));
+const tree = (b: Uint8Array, limits: Limits = DEFAULT_LIMITS) =>
+  outcome(() => siFromTree(decodeWbxml(b, { vocabulary: SI, limits }).root, 0));
 const fast = (b: Uint8Array, limits: Limits = DEFAULT_LIMITS) => outcome(() => siFromBytes(b, undefined, limits));
 
 /** The fast path agrees with the tree path whenever it answers (it never throws: errors are the tree's). */
@@ -39,17 +40,29 @@ function agree(b: Uint8Array, limits: Limits = DEFAULT_LIMITS): boolean {
 }
 
 describe('SI fast path', () => {
-  const fixtures = loadFixtures<{ body: string; contentType: string }>('wbxml').filter((f) => f.contentType === 'application/vnd.wap.sic').map((f) => hex(f.body));
+  const fixtures = loadFixtures<{ body: string; contentType: string }>('wbxml')
+    .filter((f) => f.contentType === 'application/vnd.wap.sic')
+    .map((f) => hex(f.body));
 
   it('answers for every SI fixture and every document our encoder writes, as the tree does', () => {
     for (const b of fixtures) expect(agree(b)).toBe(true);
-    fc.assert(fc.property(si, (d) => { expect(agree(encodeSi(d))).toBe(true); }), { numRuns: 500 });
+    fc.assert(
+      fc.property(si, (d) => {
+        expect(agree(encodeSi(d))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('agrees or steps aside on near-valid documents and on the fuzz corpus', () => {
     const seeds = [...fixtures, ...fc.sample(si, { numRuns: 20, seed: 7 }).map((d) => encodeSi(d))];
     let answered = 0;
-    fc.assert(fc.property(nearValid(seeds), (b) => { if (agree(b)) answered++; }), { numRuns: 5_000 });
+    fc.assert(
+      fc.property(nearValid(seeds), (b) => {
+        if (agree(b)) answered++;
+      }),
+      { numRuns: 5_000 },
+    );
     expect(answered).toBeGreaterThan(1_000);
     const corpus = new URL('../../fuzz/corpus/si/', import.meta.url);
     for (const f of readdirSync(corpus)) agree(readFileSync(new URL(f, corpus)));
@@ -58,11 +71,14 @@ describe('SI fast path', () => {
   it('under tight limits answers only what the tree answers, and steps aside where the tree throws LIMIT', () => {
     let answered = 0;
     let stepped = 0;
-    fc.assert(fc.property(si, tightLimits, (d, limits) => {
-      const b = encodeSi(d);
-      if (agree(b, limits)) answered++;
-      else if ('error' in tree(b, limits)) stepped++;
-    }), { numRuns: 2_000 });
+    fc.assert(
+      fc.property(si, tightLimits, (d, limits) => {
+        const b = encodeSi(d);
+        if (agree(b, limits)) answered++;
+        else if ('error' in tree(b, limits)) stepped++;
+      }),
+      { numRuns: 2_000 },
+    );
     // Both sides are reached: the generated limits are tight enough to bite, loose enough not always to.
     expect(answered).toBeGreaterThan(50);
     expect(stepped).toBeGreaterThan(50);
@@ -80,14 +96,19 @@ describe('SI fast path', () => {
     // A SWITCH_PAGE to page 0 before the root is legal WBXML the fast path leaves to the tree.
     const switched = Uint8Array.from([...base.subarray(0, 4), 0x00, 0x00, ...base.subarray(4)]);
     expect(siFromBytes(switched, undefined, DEFAULT_LIMITS)).toBeUndefined();
-    expect(decodeBody('application/vnd.wap.sic', {}, switched)).toEqual(decodeBody('application/vnd.wap.sic', {}, base));
+    expect(decodeBody('application/vnd.wap.sic', {}, switched)).toEqual(
+      decodeBody('application/vnd.wap.sic', {}, base),
+    );
   });
 });
 
 describe('SI dates (WAP-167 8.2.2 OPAQUE BCD)', () => {
   /** Reference: each octet's two hex digits are its two decimal digits, or the octet is not BCD. */
   function reference(octets: number[]): string | undefined {
-    const hex = octets.map((o) => o.toString(16).padStart(2, '0')).join('').padEnd(14, '0');
+    const hex = octets
+      .map((o) => o.toString(16).padStart(2, '0'))
+      .join('')
+      .padEnd(14, '0');
     if (!/^\d{14}$/.test(hex)) return undefined;
     return `${hex.slice(0, 4)}-${hex.slice(4, 6)}-${hex.slice(6, 8)}T${hex.slice(8, 10)}:${hex.slice(10, 12)}:${hex.slice(12, 14)}Z`;
   }
@@ -97,7 +118,9 @@ describe('SI dates (WAP-167 8.2.2 OPAQUE BCD)', () => {
       for (let o = 0; o < 256; o++) {
         const octets = [0x20, 0x26, 0x11, 0x29, 0x10, 0x15, 0x30];
         octets[position] = o;
-        expect(bcdDate(Uint8Array.from(octets), 0, 7), `octet 0x${o.toString(16)} at ${position}`).toBe(reference(octets));
+        expect(bcdDate(Uint8Array.from(octets), 0, 7), `octet 0x${o.toString(16)} at ${position}`).toBe(
+          reference(octets),
+        );
       }
     }
   });
@@ -108,6 +131,8 @@ describe('SI dates (WAP-167 8.2.2 OPAQUE BCD)', () => {
     expect(bcdDate(Uint8Array.from([0xff, 0x19, 0x99]), 1, 2)).toBe('1999-00-00T00:00:00Z');
     expect(bcdDate(new Uint8Array(8), 0, 0)).toBeUndefined();
     expect(bcdDate(new Uint8Array(8), 0, 8)).toBeUndefined();
-    expect(() => dateFromOpaque(Uint8Array.from([0x19, 0x9a]), 12)).toThrow(expect.objectContaining({ code: 'BAD_VALUE', offset: 12 }));
+    expect(() => dateFromOpaque(Uint8Array.from([0x19, 0x9a]), 12)).toThrow(
+      expect.objectContaining({ code: 'BAD_VALUE', offset: 12 }),
+    );
   });
 });

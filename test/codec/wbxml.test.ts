@@ -12,7 +12,7 @@ interface BodyFixture {
   expect: Record<string, unknown>;
 }
 
-describe('SI / SL bodies from another implementation\'s test suite (Gecko)', () => {
+describe("SI / SL bodies from another implementation's test suite (Gecko)", () => {
   for (const f of loadFixtures<BodyFixture>('wbxml')) {
     it(`${f.file}`, () => {
       expect(decodeBody(f.contentType, {}, hex(f.body))).toEqual(f.expect);
@@ -30,11 +30,18 @@ describe('WBXML tokenizer and tree (WAP-192 WBXML 1.3)', () => {
   it('SWITCH_PAGE, ENTITY, OPAQUE, EXT and PI in content', () => {
     const doc = decodeWbxml(
       hex(
-        head + '45' + '0001' + '06' + // SWITCH_PAGE 1, empty tag 0x06
+        head +
+          '45' +
+          '0001' +
+          '06' + // SWITCH_PAGE 1, empty tag 0x06
           '028169' + // ENTITY U+00E9 (uintvar 81 69)
           'c302abcd' + // OPAQUE 2 octets
-          'c2' + '40787900' + // EXT_2, EXT_I_0 "xy"
-          '43' + '05' + '037600' + '01' + // PI: target token 05, value "v", END
+          'c2' +
+          '40787900' + // EXT_2, EXT_I_0 "xy"
+          '43' +
+          '05' +
+          '037600' +
+          '01' + // PI: target token 05, value "v", END
           '01',
       ),
     );
@@ -101,16 +108,17 @@ describe('WBXML tokenizer and tree (WAP-192 WBXML 1.3)', () => {
 describe('NUL scan of WBXML strings (strings.ts: a loop, then indexOf past 64 octets)', () => {
   const ascii = (n: number) => Array.from({ length: n }, (_, i) => 0x61 + (i % 26));
   // <si> with one STR_I of `n` octets as content: version 1.3, SI public id, UTF-8, no string table.
-  const doc = (n: number, terminated = true) => Uint8Array.from([0x03, 0x05, 0x6a, 0x00, 0x45, 0x03, ...ascii(n), ...(terminated ? [0x00] : []), 0x01]);
+  const doc = (n: number, terminated = true) =>
+    Uint8Array.from([0x03, 0x05, 0x6a, 0x00, 0x45, 0x03, ...ascii(n), ...(terminated ? [0x00] : []), 0x01]);
 
-  it('reads inline strings on both sides of the loop\'s end', () => {
+  it("reads inline strings on both sides of the loop's end", () => {
     for (const n of [0, 1, 63, 64, 65, 66, 200, 5000]) {
       const root = decodeWbxml(doc(n), { vocabulary: SI }).root;
       expect(root.children).toEqual(n ? [String.fromCharCode(...ascii(n))] : ['']);
     }
   });
 
-  it('does not take a NUL after the input\'s end, long or short, as the terminator', () => {
+  it("does not take a NUL after the input's end, long or short, as the terminator", () => {
     for (const n of [10, 64, 65, 300]) {
       // The document is a view that stops inside the string; the buffer behind it goes on to a NUL.
       const whole = Uint8Array.from([...doc(n, false).subarray(0, -1), ...ascii(10), 0x00, 0x01]);
@@ -119,10 +127,20 @@ describe('NUL scan of WBXML strings (strings.ts: a loop, then indexOf past 64 oc
     }
   });
 
-  it('does not take a NUL past the string table as a table string\'s terminator', () => {
+  it("does not take a NUL past the string table as a table string's terminator", () => {
     for (const n of [5, 64, 100]) {
       // String table of n octets without a NUL; the body after it starts with STR_T 0 in the root.
-      const b = Uint8Array.from([0x03, 0x05, 0x6a, ...(n < 128 ? [n] : [0x80 | (n >> 7), n & 0x7f]), ...ascii(n), 0x45, 0x83, 0x00, 0x01]);
+      const b = Uint8Array.from([
+        0x03,
+        0x05,
+        0x6a,
+        ...(n < 128 ? [n] : [0x80 | (n >> 7), n & 0x7f]),
+        ...ascii(n),
+        0x45,
+        0x83,
+        0x00,
+        0x01,
+      ]);
       expect(thrown(() => decodeWbxml(b, { vocabulary: SI }))).toMatchObject({ code: 'BAD_STRING_TABLE_REF' });
     }
   });

@@ -2,9 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { ByteReader } from '../../src/codec/reader.js';
 import { ByteWriter } from '../../src/codec/writer.js';
 import {
-  readDateValue, readIntegerValue, readQValue, readQuotedString, readTextString, readTextValue,
-  readValueLength, readVersionValue, valueEnd, writeIntegerValue, writeQValue, writeTextString,
-  writeValueLength, writeVersionValue,
+  readDateValue,
+  readIntegerValue,
+  readQValue,
+  readQuotedString,
+  readTextString,
+  readTextValue,
+  readValueLength,
+  readVersionValue,
+  valueEnd,
+  writeIntegerValue,
+  writeQValue,
+  writeTextString,
+  writeValueLength,
+  writeVersionValue,
 } from '../../src/codec/wsp/primitives.js';
 import { hex, thrown } from '../helpers.js';
 

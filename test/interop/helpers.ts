@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 /** Whether a Debian tool is on PATH; CI (CI=1, set by .ci/run) must have it, elsewhere its tests skip. */
 export function haveTool(cmd: string, args: string[] = ['--version']): boolean {
   const ok = spawnSync(cmd, args, { stdio: 'ignore' }).error === undefined;
-  if (!ok && !process.env.CI) console.warn(`${cmd} not installed: its interop tests are skipped (apt-get install it, or run .ci/run)`);
+  if (!ok && !process.env.CI)
+    console.warn(`${cmd} not installed: its interop tests are skipped (apt-get install it, or run .ci/run)`);
   return ok || !!process.env.CI;
 }
 
@@ -35,11 +36,19 @@ export class Processes {
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all(this.list.splice(0).map((p) => new Promise<void>((resolve) => {
-      if (p.exitCode !== null || p.signalCode !== null) return resolve();
-      const timer = setTimeout(() => p.kill('SIGKILL'), 3_000);
-      p.once('exit', () => { clearTimeout(timer); resolve(); });
-      p.kill('SIGTERM');
-    })));
+    await Promise.all(
+      this.list.splice(0).map(
+        (p) =>
+          new Promise<void>((resolve) => {
+            if (p.exitCode !== null || p.signalCode !== null) return resolve();
+            const timer = setTimeout(() => p.kill('SIGKILL'), 3_000);
+            p.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            p.kill('SIGTERM');
+          }),
+      ),
+    );
   }
 }

@@ -18,7 +18,10 @@ import { freePort, haveTool, Processes, until } from './helpers.js';
 const run = haveTool('bearerbox', ['-v']) && haveTool('wapbox', ['-v']) ? describe : describe.skip;
 
 /** The Kannel configuration a user points at our simulator (also shown in the README). */
-function kannelConf(dir: string, ports: { admin: number; smsbox: number; wapbox: number; ppg: number; smsc: number }): string {
+function kannelConf(
+  dir: string,
+  ports: { admin: number; smsbox: number; wapbox: number; ppg: number; smsc: number },
+): string {
   return `group = core
 admin-port = ${ports.admin}
 admin-password = interop
@@ -62,21 +65,36 @@ service-name = ppg
 const BOUNDARY = 'wappush-interop-boundary';
 
 function pap(pushId: string, contentType: string, content: string, headers: Record<string, string> = {}): string {
-  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-  return `--${BOUNDARY}\r\nContent-Type: application/xml\r\n\r\n<?xml version="1.0"?>\r\n`
-    + '<!DOCTYPE pap PUBLIC "-//WAPFORUM//DTD PAP 1.0//EN" "http://www.wapforum.org/DTD/pap_1.0.dtd">\r\n'
-    + `<pap><push-message push-id="${pushId}"><address address-value="WAPPUSH=+15559999/TYPE=PLMN@ppg.example"/>`
-    + '<quality-of-service delivery-method="unconfirmed" network-required="true" network="GSM" bearer-required="true" bearer="SMS"/></push-message></pap>\r\n'
-    + `--${BOUNDARY}\r\nContent-Type: ${contentType}\r\n${extra}\r\n${content}\r\n--${BOUNDARY}--\r\n`;
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
+  return (
+    `--${BOUNDARY}\r\nContent-Type: application/xml\r\n\r\n<?xml version="1.0"?>\r\n` +
+    '<!DOCTYPE pap PUBLIC "-//WAPFORUM//DTD PAP 1.0//EN" "http://www.wapforum.org/DTD/pap_1.0.dtd">\r\n' +
+    `<pap><push-message push-id="${pushId}"><address address-value="WAPPUSH=+15559999/TYPE=PLMN@ppg.example"/>` +
+    '<quality-of-service delivery-method="unconfirmed" network-required="true" network="GSM" bearer-required="true" bearer="SMS"/></push-message></pap>\r\n' +
+    `--${BOUNDARY}\r\nContent-Type: ${contentType}\r\n${extra}\r\n${content}\r\n--${BOUNDARY}--\r\n`
+  );
 }
 
 function post(port: number, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/wappush', method: 'POST', headers: { 'Content-Type': `multipart/related; boundary=${BOUNDARY}; type="application/xml"` } }, (res) => {
-      let text = '';
-      res.on('data', (d) => { text += d; });
-      res.on('end', () => resolve({ status: res.statusCode!, text }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/wappush',
+        method: 'POST',
+        headers: { 'Content-Type': `multipart/related; boundary=${BOUNDARY}; type="application/xml"` },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => {
+          text += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode!, text }));
+      },
+    );
     req.on('error', reject);
     req.setTimeout(10_000, () => req.destroy(new Error('PPG did not answer')));
     req.end(body);
@@ -99,28 +117,66 @@ run('Kannel PPG -> SMPP -> our simulator -> our PushClient', () => {
     smsc = new SmscSimulator();
     const smscPort = await smsc.listen();
     let kannelBound = false;
-    smsc.on('bind', (b: { systemId: string }) => { if (b.systemId === 'kannel') kannelBound = true; });
+    smsc.on('bind', (b: { systemId: string }) => {
+      if (b.systemId === 'kannel') kannelBound = true;
+    });
     client = new PushClient({ smsc: `smpp://handset:x@127.0.0.1:${smscPort}`, linkOptions: { enquireLinkMs: 0 } });
     await client.start();
     client.on('unrouted', (u: { reason: string; event?: PushEvent }) => {
-      if (process.env.KEEP_INTEROP_LOGS) console.log('UNROUTED', u.reason, u.event?.applicationId, u.event?.contentType, u.event && Buffer.from(u.event.datagram!.payload).toString('hex'));
+      if (process.env.KEEP_INTEROP_LOGS)
+        console.log(
+          'UNROUTED',
+          u.reason,
+          u.event?.applicationId,
+          u.event?.contentType,
+          u.event && Buffer.from(u.event.datagram!.payload).toString('hex'),
+        );
     });
     for (const [request, box] of [
-      [{ pushApplicationId: 'x-wap-application:wml.ua', applicationId: 'urn:interop:si', accept: ['application/vnd.wap.sic'] }, si],
-      [{ pushApplicationId: 'x-wap-application:wta.ua', applicationId: 'urn:interop:sl', accept: ['application/vnd.wap.slc'] }, sl],
+      [
+        {
+          pushApplicationId: 'x-wap-application:wml.ua',
+          applicationId: 'urn:interop:si',
+          accept: ['application/vnd.wap.sic'],
+        },
+        si,
+      ],
+      [
+        {
+          pushApplicationId: 'x-wap-application:wta.ua',
+          applicationId: 'urn:interop:sl',
+          accept: ['application/vnd.wap.slc'],
+        },
+        sl,
+      ],
       [{ pushApplicationId: 'x-wap-application:*', applicationId: 'urn:interop:any' }, any],
     ] as Array<[RegistrationRequest, PushEvent[]]>) {
-      const r = await client.register({ ...request, handler: (e) => { box.push(e); } });
+      const r = await client.register({
+        ...request,
+        handler: (e) => {
+          box.push(e);
+        },
+      });
       if (r.status !== 'accepted' || (await r.completed).status !== 'success') throw new Error('registration failed');
     }
-    const ports = { admin: await freePort(), smsbox: await freePort(), wapbox: await freePort(), ppg: await freePort(), smsc: smscPort };
+    const ports = {
+      admin: await freePort(),
+      smsbox: await freePort(),
+      wapbox: await freePort(),
+      ppg: await freePort(),
+      smsc: smscPort,
+    };
     ppgPort = ports.ppg;
     const conf = join(dir, 'kannel.conf');
     writeFileSync(conf, kannelConf(dir, ports));
     procs.start('bearerbox', [conf]);
     await until(() => kannelBound, 15_000, 'Kannel to bind to the simulator');
     procs.start('wapbox', [conf]);
-    await until(async () => (await post(ppgPort, '').catch(() => ({ status: 0 }))).status > 0, 15_000, "Kannel's PPG to listen");
+    await until(
+      async () => (await post(ppgPort, '').catch(() => ({ status: 0 }))).status > 0,
+      15_000,
+      "Kannel's PPG to listen",
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -130,7 +186,12 @@ run('Kannel PPG -> SMPP -> our simulator -> our PushClient', () => {
     if (!process.env.KEEP_INTEROP_LOGS) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function push(box: PushEvent[], contentType: string, xml: string, headers?: Record<string, string>): Promise<PushEvent> {
+  async function push(
+    box: PushEvent[],
+    contentType: string,
+    xml: string,
+    headers?: Record<string, string>,
+  ): Promise<PushEvent> {
     const before = box.length;
     const r = await post(ppgPort, pap(`p${Date.now()}${Math.random()}@interop`, contentType, xml, headers));
     expect(r.text).toMatch(/code ?="1001"/);
@@ -143,8 +204,23 @@ run('Kannel PPG -> SMPP -> our simulator -> our PushClient', () => {
 
   it('SI with every action, si-id, created and expires arrives with exactly that content', async () => {
     for (const action of ['signal-none', 'signal-low', 'signal-medium', 'signal-high', 'delete']) {
-      const e = await push(si, 'text/vnd.wap.si', siXml(`href="http://www.example.com/${action}" si-id="id-${action}" action="${action}" created="2026-11-29T10:00:00Z" si-expires="2026-12-29T10:00:00Z"`, `Action ${action}`));
-      expect(e.body).toEqual({ type: 'si', href: `http://www.example.com/${action}`, siId: `id-${action}`, created: '2026-11-29T10:00:00Z', expires: '2026-12-29T10:00:00Z', action, text: `Action ${action}` });
+      const e = await push(
+        si,
+        'text/vnd.wap.si',
+        siXml(
+          `href="http://www.example.com/${action}" si-id="id-${action}" action="${action}" created="2026-11-29T10:00:00Z" si-expires="2026-12-29T10:00:00Z"`,
+          `Action ${action}`,
+        ),
+      );
+      expect(e.body).toEqual({
+        type: 'si',
+        href: `http://www.example.com/${action}`,
+        siId: `id-${action}`,
+        created: '2026-11-29T10:00:00Z',
+        expires: '2026-12-29T10:00:00Z',
+        action,
+        text: `Action ${action}`,
+      });
       expect(e.applicationId).toBe('x-wap-application:wml.ua');
     }
   }, 120_000);
@@ -184,7 +260,8 @@ run('Kannel PPG -> SMPP -> our simulator -> our PushClient', () => {
     // "x-oma-application:dlota.ua" (OMNA code 0x11, registered after Kannel's table was written),
     // Kannel 1.4.5 sends af 80 (X-Wap-Application-Id, Short-integer 0) instead of the URI as text,
     // which WAP-230 8.4.2.54 allows. Our client routes the push as it arrives: to x-wap-application:*.
-    const xml = '<?xml version="1.0"?>\r\n<!DOCTYPE sl PUBLIC "-//WAPFORUM//DTD SL 1.0//EN" "http://www.wapforum.org/DTD/sl.dtd">\r\n<sl href="http://apps.example.com/x.jad"/>';
+    const xml =
+      '<?xml version="1.0"?>\r\n<!DOCTYPE sl PUBLIC "-//WAPFORUM//DTD SL 1.0//EN" "http://www.wapforum.org/DTD/sl.dtd">\r\n<sl href="http://apps.example.com/x.jad"/>';
     for (const appId of ['x-example:sl-loader', 'x-oma-application:dlota.ua']) {
       const e = await push(any, 'text/vnd.wap.sl', xml, { 'X-Wap-Application-Id': appId });
       expect(e.applicationId).toBe('x-wap-application:*');

@@ -44,7 +44,15 @@ export function udp(srcPort: number, dstPort: number, data: Uint8Array): Buffer 
   return ipv4(17, seg);
 }
 
-function tcpSegment(srcPort: number, dstPort: number, seq: number, ack: number, flags: number, data: Uint8Array, reverse: boolean): Buffer {
+function tcpSegment(
+  srcPort: number,
+  dstPort: number,
+  seq: number,
+  ack: number,
+  flags: number,
+  data: Uint8Array,
+  reverse: boolean,
+): Buffer {
   const h = Buffer.alloc(20);
   h.writeUInt16BE(srcPort, 0);
   h.writeUInt16BE(dstPort, 2);
@@ -60,8 +68,11 @@ function tcpSegment(srcPort: number, dstPort: number, seq: number, ack: number, 
 
 /** A TCP connection client -> server: handshake, then each message as one PSH segment, each acknowledged. */
 export function tcpStream(clientPort: number, serverPort: number, messages: Uint8Array[]): Buffer[] {
-  const SYN = 0x02, ACK = 0x10, PSH = 0x08;
-  let c = 1000, s = 5000;
+  const SYN = 0x02,
+    ACK = 0x10,
+    PSH = 0x08;
+  let c = 1000,
+    s = 5000;
   const out = [
     tcpSegment(clientPort, serverPort, c, 0, SYN, new Uint8Array(0), false),
     tcpSegment(serverPort, clientPort, s, c + 1, SYN | ACK, new Uint8Array(0), true),

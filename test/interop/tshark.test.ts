@@ -33,7 +33,10 @@ let n = 0;
 function dissect(packets: Buffer[]): Layers[] {
   const file = join(dir, `${++n}.pcap`);
   writeFileSync(file, pcap(packets));
-  const out = execFileSync('tshark', ['-r', file, '-T', 'json', '--no-duplicate-keys'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const out = execFileSync('tshark', ['-r', file, '-T', 'json', '--no-duplicate-keys'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   return (JSON.parse(out) as Array<{ _source: { layers: Layers } }>).map((p) => p._source.layers);
 }
 
@@ -64,12 +67,83 @@ function expectClean(all: Layers[]): void {
 const first = (layers: unknown, field: string) => values(layers, field)[0];
 
 const pushes: Array<[string, Uint8Array]> = [
-  ['SI', encodePushPdu({ transactionId: 7, contentType: 'application/vnd.wap.sic', contentTypeParameters: { charset: 'utf-8' }, applicationId: 'x-wap-application:wml.ua', body: encodeSi({ href: 'http://www.example.com/inbox', text: 'You have mail', siId: 'id1', created: '2026-11-29T10:00:00Z', action: 'signal-high' }) })],
-  ['long SI', encodePushPdu({ transactionId: 8, contentType: 'application/vnd.wap.sic', body: encodeSi({ href: 'http://a.example.org/', text: 'Long text. '.repeat(40) }) })],
-  ['SL', encodePushPdu({ transactionId: 9, contentType: 'application/vnd.wap.slc', applicationId: 0x04, body: encodeSl({ href: 'https://www.example.net/x.jad', action: 'execute-high' }) })],
-  ['CO', encodePushPdu({ transactionId: 10, contentType: 'application/vnd.wap.coc', body: encodeCo({ objects: ['http://www.example.com/a'], services: ['http://www.example.com/'] }) })],
-  ['MMS', encodePushPdu({ transactionId: 11, contentType: 'application/vnd.wap.mms-message', applicationId: 'x-wap-application:mms.ua', body: encodeMmsPdu({ messageType: 'm-notification-ind', transactionId: 'T1', version: '1.2', messageClass: 'personal', messageSize: 1024, expiry: { relative: 3600 }, contentLocation: 'http://mmsc.example/m1' }) })],
-  ['provisioning', encodePushPdu({ transactionId: 12, contentType: 'application/vnd.wap.connectivity-wbxml', body: encodeProvisioning({ characteristics: [{ type: 'NAPDEF', parms: [{ name: 'NAPID', value: 'NET' }, { name: 'BEARER', value: 'GSM-GPRS' }], characteristics: [] }] }) })],
+  [
+    'SI',
+    encodePushPdu({
+      transactionId: 7,
+      contentType: 'application/vnd.wap.sic',
+      contentTypeParameters: { charset: 'utf-8' },
+      applicationId: 'x-wap-application:wml.ua',
+      body: encodeSi({
+        href: 'http://www.example.com/inbox',
+        text: 'You have mail',
+        siId: 'id1',
+        created: '2026-11-29T10:00:00Z',
+        action: 'signal-high',
+      }),
+    }),
+  ],
+  [
+    'long SI',
+    encodePushPdu({
+      transactionId: 8,
+      contentType: 'application/vnd.wap.sic',
+      body: encodeSi({ href: 'http://a.example.org/', text: 'Long text. '.repeat(40) }),
+    }),
+  ],
+  [
+    'SL',
+    encodePushPdu({
+      transactionId: 9,
+      contentType: 'application/vnd.wap.slc',
+      applicationId: 0x04,
+      body: encodeSl({ href: 'https://www.example.net/x.jad', action: 'execute-high' }),
+    }),
+  ],
+  [
+    'CO',
+    encodePushPdu({
+      transactionId: 10,
+      contentType: 'application/vnd.wap.coc',
+      body: encodeCo({ objects: ['http://www.example.com/a'], services: ['http://www.example.com/'] }),
+    }),
+  ],
+  [
+    'MMS',
+    encodePushPdu({
+      transactionId: 11,
+      contentType: 'application/vnd.wap.mms-message',
+      applicationId: 'x-wap-application:mms.ua',
+      body: encodeMmsPdu({
+        messageType: 'm-notification-ind',
+        transactionId: 'T1',
+        version: '1.2',
+        messageClass: 'personal',
+        messageSize: 1024,
+        expiry: { relative: 3600 },
+        contentLocation: 'http://mmsc.example/m1',
+      }),
+    }),
+  ],
+  [
+    'provisioning',
+    encodePushPdu({
+      transactionId: 12,
+      contentType: 'application/vnd.wap.connectivity-wbxml',
+      body: encodeProvisioning({
+        characteristics: [
+          {
+            type: 'NAPDEF',
+            parms: [
+              { name: 'NAPID', value: 'NET' },
+              { name: 'BEARER', value: 'GSM-GPRS' },
+            ],
+            characteristics: [],
+          },
+        ],
+      }),
+    }),
+  ],
 ];
 
 /** WSP fields tshark and our decoder both report. */
@@ -86,7 +160,8 @@ function expectSameWsp(wsp: unknown, pdu: Uint8Array, label: string): void {
 /** Strings tshark reads out of a WBXML body all appear in what our decoder reads out of it. */
 function expectSameStrings(wbxml: unknown, contentType: string, body: Uint8Array, label: string): void {
   const ours = JSON.stringify(decodeBody(contentType, {}, body));
-  for (const s of values(wbxml, 'wbxml.str_i')) expect(ours, `${label}: tshark string ${JSON.stringify(s)}`).toContain(JSON.stringify(s).slice(1, -1));
+  for (const s of values(wbxml, 'wbxml.str_i'))
+    expect(ours, `${label}: tshark string ${JSON.stringify(s)}`).toContain(JSON.stringify(s).slice(1, -1));
 }
 
 run('tshark dissects what our encoders produce into the fields our decoder reports', () => {
@@ -107,7 +182,17 @@ run('tshark dissects what our encoders produce into the fields our decoder repor
 
   it('SMPP submit_sm over TCP 2775: the UDH, the addresses, and the push tshark reassembles', () => {
     for (const [label, pdu] of pushes) {
-      const frames = smppShortMessages(pdu, { reference: 42 }).map((f, i) => encodeShortMessagePdu({ ...f, commandId: CommandId.submit_sm, sequenceNumber: i + 1, sourceAddr: '+15550001', destinationAddr: '+15559999', destAddrTon: 1, destAddrNpi: 1 }));
+      const frames = smppShortMessages(pdu, { reference: 42 }).map((f, i) =>
+        encodeShortMessagePdu({
+          ...f,
+          commandId: CommandId.submit_sm,
+          sequenceNumber: i + 1,
+          sourceAddr: '+15550001',
+          destinationAddr: '+15559999',
+          destAddrTon: 1,
+          destAddrNpi: 1,
+        }),
+      );
       const layers = dissect(tcpStream(40_000, 2775, frames)).filter((l) => l.smpp);
       expectClean(layers);
       expect(layers.length, label).toBe(frames.length);
@@ -142,11 +227,26 @@ run('our decoder agrees with tshark on the fixture captures', () => {
   });
 
   it('the concatenated SMS captures (MMS notification, OTA settings), carried as deliver_sm', () => {
-    for (const f of loadFixtures<{ segments: string[]; expect: { contentType: string; applicationId: string; segments: number } }>('sms')) {
-      const frames = f.segments.map((s, i) => encodeShortMessagePdu({ commandId: CommandId.deliver_sm, sequenceNumber: i + 1, sourceAddr: '1234', destinationAddr: '+15559999', esmClass: 0x40, dataCoding: 0xf5, shortMessage: hex(s) }));
+    for (const f of loadFixtures<{
+      segments: string[];
+      expect: { contentType: string; applicationId: string; segments: number };
+    }>('sms')) {
+      const frames = f.segments.map((s, i) =>
+        encodeShortMessagePdu({
+          commandId: CommandId.deliver_sm,
+          sequenceNumber: i + 1,
+          sourceAddr: '1234',
+          destinationAddr: '+15559999',
+          esmClass: 0x40,
+          dataCoding: 0xf5,
+          shortMessage: hex(s),
+        }),
+      );
       const layers = dissect(tcpStream(2775, 40_001, frames)).filter((l) => l.smpp);
       expectClean(layers);
-      expect(layers.map((l) => Number(first(l, 'gsm_sms.udh.mm.msg_parts')))).toEqual(f.segments.map(() => f.expect.segments));
+      expect(layers.map((l) => Number(first(l, 'gsm_sms.udh.mm.msg_parts')))).toEqual(
+        f.segments.map(() => f.expect.segments),
+      );
       const wsp = layers.map((l) => l.wsp).find(Boolean);
       expect(first(wsp, 'wsp.header.content_type'), f.file).toBe(f.expect.contentType);
     }

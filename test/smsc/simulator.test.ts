@@ -16,7 +16,13 @@ afterEach(async () => {
 });
 
 async function smsc(options: ConstructorParameters<typeof SmscSimulator>[0] = {}) {
-  const s = new SmscSimulator({ accounts: [{ systemId: 'ppg', password: 'secret' }, { systemId: 'client', password: 'pw' }], ...options });
+  const s = new SmscSimulator({
+    accounts: [
+      { systemId: 'ppg', password: 'secret' },
+      { systemId: 'client', password: 'pw' },
+    ],
+    ...options,
+  });
   const port = await s.listen();
   open.push(s);
   return { s, port };
@@ -26,7 +32,9 @@ async function smsc(options: ConstructorParameters<typeof SmscSimulator>[0] = {}
 function rawPeer(port: number) {
   const socket: Socket = connect(port, '127.0.0.1');
   let buf = Buffer.alloc(0);
-  socket.on('data', (d) => { buf = Buffer.concat([buf, d]); });
+  socket.on('data', (d) => {
+    buf = Buffer.concat([buf, d]);
+  });
   const next = async (timeoutMs = 2_000): Promise<Buffer> => {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -40,11 +48,20 @@ function rawPeer(port: number) {
     }
     throw new Error('no PDU within the timeout');
   };
-  return { socket, next, close: async () => { socket.destroy(); } };
+  return {
+    socket,
+    next,
+    close: async () => {
+      socket.destroy();
+    },
+  };
 }
 
 function bindPdu(commandId: number, systemId: string, password: string, sequence = 1): Buffer {
-  const body = Buffer.concat([Buffer.from(systemId + '\0' + password + '\0' + '\0', 'latin1'), Buffer.from([0x34, 0, 0, 0])]);
+  const body = Buffer.concat([
+    Buffer.from(systemId + '\0' + password + '\0' + '\0', 'latin1'),
+    Buffer.from([0x34, 0, 0, 0]),
+  ]);
   const head = headerPdu(commandId, 0, sequence);
   head.writeUInt32BE(16 + body.length, 0);
   return Buffer.concat([head, body]);
@@ -109,13 +126,22 @@ describe('SMSC simulator + ESME link: pushes end to end', () => {
   it('a submitted push reaches the bound receiver as deliver_sm, octets unchanged', async () => {
     const { port } = await smsc();
     const got: WdpDatagram[] = [];
-    const link = new EsmeLink({ smsc: `smpp://client:pw@127.0.0.1:${port}`, onDatagram: (d) => { got.push(d); } });
+    const link = new EsmeLink({
+      smsc: `smpp://client:pw@127.0.0.1:${port}`,
+      onDatagram: (d) => {
+        got.push(d);
+      },
+    });
     await link.start();
     open.push(link);
     const tx = new SmppSubmitter(`smpp://ppg:secret@127.0.0.1:${port}`);
     await tx.start();
     open.push(tx);
-    const pdu = encodePushPdu({ transactionId: 1, contentType: 'application/vnd.wap.sic', body: encodeSi({ href: 'http://a.example/', text: 'x'.repeat(300) }) });
+    const pdu = encodePushPdu({
+      transactionId: 1,
+      contentType: 'application/vnd.wap.sic',
+      body: encodeSi({ href: 'http://a.example/', text: 'x'.repeat(300) }),
+    });
     for (const carriage of ['udh', 'sar', 'payload'] as const) {
       const ids = await tx.submit(pdu, { to: '+447700900123', from: '9200', carriage });
       expect(ids.every((id) => /^[0-9a-f]{8}$/.test(id))).toBe(true);
@@ -123,7 +149,12 @@ describe('SMSC simulator + ESME link: pushes end to end', () => {
     for (let i = 0; i < 200 && got.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
     expect(got).toHaveLength(3);
     for (const d of got) {
-      expect(d).toMatchObject({ originator: '9200', recipient: '+447700900123', sourcePort: 9200, destinationPort: 2948 });
+      expect(d).toMatchObject({
+        originator: '9200',
+        recipient: '+447700900123',
+        sourcePort: 9200,
+        destinationPort: 2948,
+      });
       expect(Buffer.from(d.payload).equals(Buffer.from(pdu))).toBe(true);
     }
     expect(got.map((d) => d.segments)).toEqual([3, 3, 1]);
@@ -136,12 +167,15 @@ describe('SMSC simulator + ESME link: pushes end to end', () => {
   });
   it('10,000 pushes while the SMSC drops connections, reorders and duplicates: each delivered exactly once', async () => {
     const { s, port } = await smsc({
-      window: 50, responseTimeoutMs: 500, retry: { initialMs: 5, maxMs: 100 },
+      window: 50,
+      responseTimeoutMs: 500,
+      retry: { initialMs: 5, maxMs: 100 },
       faults: { dropProbability: 0.0005, duplicateProbability: 0.02, reorderProbability: 0.05 },
     });
     const seen = new Map<string, number>();
     const link = new EsmeLink({
-      smsc: `smpp://client:pw@127.0.0.1:${port}`, reconnect: { initialMs: 5, maxMs: 50 },
+      smsc: `smpp://client:pw@127.0.0.1:${port}`,
+      reconnect: { initialMs: 5, maxMs: 50 },
       onDatagram: (d) => {
         const si = decodeSi(decodePushPdu(d.payload).body);
         seen.set(si.siId!, (seen.get(si.siId!) ?? 0) + 1);
@@ -154,13 +188,19 @@ describe('SMSC simulator + ESME link: pushes end to end', () => {
     open.push(tx);
     const N = 10_000;
     for (let i = 0; i < N; i += 200) {
-      await Promise.all(Array.from({ length: Math.min(200, N - i) }, (_, k) => {
-        const n = i + k;
-        // every 4th push is long enough for 2-3 segments
-        const text = n % 4 === 0 ? 'long push '.repeat(20) : 'short';
-        const body = encodeSi({ href: `http://a.example/${n}`, siId: `id-${n}`, text });
-        return tx.submit(encodePushPdu({ transactionId: n & 0xff, contentType: 'application/vnd.wap.sic', body }), { to: `+4477009${n % 7}`, from: '9200', referenceBits: 16 });
-      }));
+      await Promise.all(
+        Array.from({ length: Math.min(200, N - i) }, (_, k) => {
+          const n = i + k;
+          // every 4th push is long enough for 2-3 segments
+          const text = n % 4 === 0 ? 'long push '.repeat(20) : 'short';
+          const body = encodeSi({ href: `http://a.example/${n}`, siId: `id-${n}`, text });
+          return tx.submit(encodePushPdu({ transactionId: n & 0xff, contentType: 'application/vnd.wap.sic', body }), {
+            to: `+4477009${n % 7}`,
+            from: '9200',
+            referenceBits: 16,
+          });
+        }),
+      );
     }
     const deadline = Date.now() + 60_000;
     while (seen.size < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -178,7 +218,8 @@ describe('a handler that fails gets the push again (ESME_RX_T_APPN, then the SMS
     const { port } = await smsc({ retry: { initialMs: 10, maxMs: 20 } });
     const calls = new Map<string, number>();
     const link = new EsmeLink({
-      smsc: `smpp://client:pw@127.0.0.1:${port}`, enquireLinkMs: 0,
+      smsc: `smpp://client:pw@127.0.0.1:${port}`,
+      enquireLinkMs: 0,
       onDatagram: (d) => {
         const id = decodeSi(decodePushPdu(d.payload).body).siId!;
         const n = (calls.get(id) ?? 0) + 1;
@@ -191,12 +232,17 @@ describe('a handler that fails gets the push again (ESME_RX_T_APPN, then the SMS
     const tx = new SmppSubmitter(`smpp://ppg:secret@127.0.0.1:${port}`);
     await tx.start();
     open.push(tx);
-    const push = (siId: string, text: string) => encodePushPdu({ contentType: 'application/vnd.wap.sic', body: encodeSi({ href: 'http://x.example/', siId, text }) });
+    const push = (siId: string, text: string) =>
+      encodePushPdu({
+        contentType: 'application/vnd.wap.sic',
+        body: encodeSi({ href: 'http://x.example/', siId, text }),
+      });
     await tx.submit(push('fail-single', 'short'), { to: '1' });
     await tx.submit(push('fail-multi', 'long '.repeat(60)), { to: '1' });
     await tx.submit(push('ok-single', 'short'), { to: '1' });
     const deadline = Date.now() + 3_000;
-    while (Date.now() < deadline && !((calls.get('fail-single') ?? 0) >= 2 && (calls.get('fail-multi') ?? 0) >= 2)) await new Promise((r) => setTimeout(r, 10));
+    while (Date.now() < deadline && !((calls.get('fail-single') ?? 0) >= 2 && (calls.get('fail-multi') ?? 0) >= 2))
+      await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setTimeout(r, 100));
     expect(Object.fromEntries(calls)).toEqual({ 'fail-single': 2, 'fail-multi': 2, 'ok-single': 1 });
     expect(link.stats.handlerErrors).toBe(2);

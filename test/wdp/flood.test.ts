@@ -14,12 +14,25 @@ describe('flood of segments that never complete', () => {
     const maxPendingBytes = 256 * 1024;
     const r = new Reassembler({ timeoutMs: 30_000, maxPendingMessages, maxPendingBytes, now: () => t });
     const reported = { expired: 0, evicted: 0, superseded: 0, segments: 0 };
-    const count = (m: LostMessage) => { reported[m.reason]++; reported.segments += m.received.length; };
+    const count = (m: LostMessage) => {
+      reported[m.reason]++;
+      reported.segments += m.received.length;
+    };
     r.on('expired', count);
     r.on('evicted', count);
     r.on('superseded', count);
     const data = new Uint8Array(128);
-    const seg: Segment = { originator: '', recipient: '+447700900123', sourcePort: 9200, destinationPort: 2948, reference: 0, referenceBits: 16, total: 3, sequence: 1, data };
+    const seg: Segment = {
+      originator: '',
+      recipient: '+447700900123',
+      sourcePort: 9200,
+      destinationPort: 2948,
+      reference: 0,
+      referenceBits: 16,
+      total: 3,
+      sequence: 1,
+      data,
+    };
     let maxBytes = 0;
     let maxMessages = 0;
     let completed = 0;
@@ -40,7 +53,13 @@ describe('flood of segments that never complete', () => {
     expect(reported.evicted).toBeGreaterThan(0);
     // Every segment is either still pending or was reported lost with its message.
     expect(reported.segments + r.pendingBytes / data.length).toBe(N);
-    expect(r.stats).toMatchObject({ segments: N, datagrams: 0, lostSegments: reported.segments, evicted: reported.evicted, expired: reported.expired });
+    expect(r.stats).toMatchObject({
+      segments: N,
+      datagrams: 0,
+      lostSegments: reported.segments,
+      evicted: reported.evicted,
+      expired: reported.expired,
+    });
     expect(dropped).toBe(r.stats.evicted + r.stats.expired + r.stats.superseded);
     r.clear();
     expect(r.pendingBytes).toBe(0);

@@ -14,7 +14,9 @@ function bytesOf(length: number, seed: number): Uint8Array {
   const out = new Uint8Array(length);
   let x = seed | 1;
   for (let i = 0; i < length; i++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
     out[i] = x & 0xff;
   }
   return out;
@@ -39,22 +41,45 @@ describe('round trip: encode -> segment -> shuffle -> duplicate -> reassemble', 
       fc.property(settings, (s) => {
         const payload = bytesOf(s.length, s.seed);
         const reference = s.referenceBits === 8 ? s.reference & 0xff : s.reference;
-        const options = { referenceBits: s.referenceBits, portBits: s.portBits, reference, sourcePort: s.sourcePort, destinationPort: s.destinationPort };
+        const options = {
+          referenceBits: s.referenceBits,
+          portBits: s.portBits,
+          reference,
+          sourcePort: s.sourcePort,
+          destinationPort: s.destinationPort,
+        };
         let segments: Segment[];
         if (s.carriage === 'sms') {
-          segments = segmentPayload(payload, options).map((ud) => segmentFromUserData(ud, { originator: 'o', recipient: 'r' }));
+          segments = segmentPayload(payload, options).map((ud) =>
+            segmentFromUserData(ud, { originator: 'o', recipient: 'r' }),
+          );
         } else {
-          const fields = smppShortMessages(payload, { ...options, carriage: s.carriage === 'smpp-udh' ? 'udh' : 'sar' });
-          segments = fields.map((f, i) => segmentFromSmpp(decodeShortMessagePdu(encodeShortMessagePdu({
-            ...f, commandId: CommandId.deliver_sm, sequenceNumber: i + 1, sourceAddr: 'o', destinationAddr: 'r',
-          }))));
+          const fields = smppShortMessages(payload, {
+            ...options,
+            carriage: s.carriage === 'smpp-udh' ? 'udh' : 'sar',
+          });
+          segments = fields.map((f, i) =>
+            segmentFromSmpp(
+              decodeShortMessagePdu(
+                encodeShortMessagePdu({
+                  ...f,
+                  commandId: CommandId.deliver_sm,
+                  sequenceNumber: i + 1,
+                  sourceAddr: 'o',
+                  destinationAddr: 'r',
+                }),
+              ),
+            ),
+          );
         }
         for (const seg of segments) expect(seg.data.length + 0).toBeLessThanOrEqual(140);
         // shuffle, then put some duplicates in
         let x = s.shuffleSeed | 1;
         const order = [...segments];
         for (let i = order.length - 1; i > 0; i--) {
-          x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
           const j = (x >>> 0) % (i + 1);
           [order[i], order[j]] = [order[j], order[i]];
         }
@@ -77,15 +102,20 @@ describe('round trip: encode -> segment -> shuffle -> duplicate -> reassemble', 
     );
   });
   it('each SMS respects the 140-octet TP-User-Data limit, UDH included', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 255 * 127 }), fc.constantFrom(8 as const, 16 as const), (n, bits) => {
-      const parts = segmentPayload(bytesOf(n, n), { reference: 1, referenceBits: bits });
-      for (const p of parts) expect(p.length).toBeLessThanOrEqual(140);
-      expect(parts.length).toBe(plan(n, { referenceBits: bits }).segments);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 255 * 127 }), fc.constantFrom(8 as const, 16 as const), (n, bits) => {
+        const parts = segmentPayload(bytesOf(n, n), { reference: 1, referenceBits: bits });
+        for (const p of parts) expect(p.length).toBeLessThanOrEqual(140);
+        expect(parts.length).toBe(plan(n, { referenceBits: bits }).segments);
+      }),
+      { numRuns: 200 },
+    );
   });
   it('a payload that needs more than 255 segments is an EncodeError LIMIT', () => {
     const { perSegment } = plan(1000, { referenceBits: 16 });
-    expect(thrown(() => segmentPayload(new Uint8Array(perSegment * 255 + 1), { reference: 1, referenceBits: 16 }))).toMatchObject({ name: 'EncodeError', code: 'LIMIT' });
+    expect(
+      thrown(() => segmentPayload(new Uint8Array(perSegment * 255 + 1), { reference: 1, referenceBits: 16 })),
+    ).toMatchObject({ name: 'EncodeError', code: 'LIMIT' });
     expect(segmentPayload(new Uint8Array(perSegment * 255), { reference: 1, referenceBits: 16 })).toHaveLength(255);
   });
   it('a multi-segment payload without a reference is refused', () => {

@@ -7,13 +7,30 @@ import { hex, loadFixtures } from '../helpers.js';
 
 interface SmsFixture {
   segments: string[];
-  expect: { sourcePort: number; destinationPort: number; reference: number; referenceBits: number; segments: number;
-    contentType: string; applicationId: string; bodyStartsWith: string; bodyEndsWith?: string };
+  expect: {
+    sourcePort: number;
+    destinationPort: number;
+    reference: number;
+    referenceBits: number;
+    segments: number;
+    contentType: string;
+    applicationId: string;
+    bodyStartsWith: string;
+    bodyEndsWith?: string;
+  };
 }
 
 const seg = (sequence: number, total: number, data: string, extra: Partial<Segment> = {}): Segment => ({
-  originator: 'A', recipient: 'B', sourcePort: 9200, destinationPort: 2948, reference: 7, referenceBits: 8,
-  total, sequence, data: hex(data), ...extra,
+  originator: 'A',
+  recipient: 'B',
+  sourcePort: 9200,
+  destinationPort: 2948,
+  reference: 7,
+  referenceBits: 8,
+  total,
+  sequence,
+  data: hex(data),
+  ...extra,
 });
 
 function clocked(options = {}) {
@@ -25,33 +42,56 @@ function clocked(options = {}) {
   r.on('evicted', (m) => lost.push(m));
   r.on('superseded', (m) => lost.push(m));
   r.on('rejected', (x) => rejected.push(x));
-  return { r, lost, rejected, advance: (ms: number) => { t += ms; } };
+  return {
+    r,
+    lost,
+    rejected,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 describe('Reassembler: real concatenated pushes', () => {
   for (const f of loadFixtures<SmsFixture>('sms')) {
     it(`${f.file}: every order gives the same WSP push`, () => {
       const segments = f.segments.map((s) => segmentFromUserData(hex(s), { originator: '+4470', recipient: '+4471' }));
-      expect(segments[0]).toMatchObject({ reference: f.expect.reference, referenceBits: f.expect.referenceBits, total: f.expect.segments });
+      expect(segments[0]).toMatchObject({
+        reference: f.expect.reference,
+        referenceBits: f.expect.referenceBits,
+        total: f.expect.segments,
+      });
       const orders = [segments, [...segments].reverse(), [...segments.slice(1), segments[0]]];
       const payloads = orders.map((order) => {
         const r = new Reassembler();
         const out = order.map((s) => r.push(s));
         expect(out.slice(0, -1).every((d) => d === undefined)).toBe(true);
         const d = out[out.length - 1]!;
-        expect(d).toMatchObject({ originator: '+4470', recipient: '+4471', sourcePort: f.expect.sourcePort, destinationPort: f.expect.destinationPort, segments: f.expect.segments });
+        expect(d).toMatchObject({
+          originator: '+4470',
+          recipient: '+4471',
+          sourcePort: f.expect.sourcePort,
+          destinationPort: f.expect.destinationPort,
+          segments: f.expect.segments,
+        });
         expect(r.pendingMessages).toBe(0);
         expect(r.pendingBytes).toBe(0);
         return Buffer.from(d.payload);
       });
       // The payload is the segments' data after each UDH, in sequence order.
-      const expected = Buffer.concat(f.segments.map((s) => { const b = hex(s); return Buffer.from(b.subarray(b[0] + 1)); }));
+      const expected = Buffer.concat(
+        f.segments.map((s) => {
+          const b = hex(s);
+          return Buffer.from(b.subarray(b[0] + 1));
+        }),
+      );
       for (const p of payloads) expect(p.equals(expected)).toBe(true);
       const push = decodePushPdu(payloads[0]);
       expect(push.contentType).toBe(f.expect.contentType);
       expect(push.applicationId).toBe(f.expect.applicationId);
       expect(Buffer.from(push.body).toString('hex').startsWith(f.expect.bodyStartsWith)).toBe(true);
-      if (f.expect.bodyEndsWith) expect(Buffer.from(push.body).toString('hex').endsWith(f.expect.bodyEndsWith)).toBe(true);
+      if (f.expect.bodyEndsWith)
+        expect(Buffer.from(push.body).toString('hex').endsWith(f.expect.bodyEndsWith)).toBe(true);
     });
   }
 });
@@ -133,7 +173,14 @@ describe('Reassembler: rules', () => {
   });
   it('messages are told apart by originator, recipient, ports and reference', () => {
     const { r } = clocked();
-    const variants: Partial<Segment>[] = [{}, { originator: 'X' }, { recipient: 'Y' }, { sourcePort: 1 }, { destinationPort: 2 }, { reference: 8 }];
+    const variants: Partial<Segment>[] = [
+      {},
+      { originator: 'X' },
+      { recipient: 'Y' },
+      { sourcePort: 1 },
+      { destinationPort: 2 },
+      { reference: 8 },
+    ];
     for (const v of variants) r.push(seg(1, 2, '01', v));
     expect(r.pendingMessages).toBe(variants.length);
     for (const v of variants) expect(r.push(seg(2, 2, '02', v))).toBeDefined();
@@ -148,8 +195,20 @@ describe('Reassembler: rules', () => {
     expect(r.sweep()).toBe(0);
     advance(1);
     expect(r.sweep()).toBe(1);
-    expect(lost).toEqual([{ reason: 'expired', originator: 'A', recipient: 'B', sourcePort: 9200, destinationPort: 2948,
-      reference: 7, total: 3, received: [1, 2], bytes: 3, firstAt: 1_000 }]);
+    expect(lost).toEqual([
+      {
+        reason: 'expired',
+        originator: 'A',
+        recipient: 'B',
+        sourcePort: 9200,
+        destinationPort: 2948,
+        reference: 7,
+        total: 3,
+        received: [1, 2],
+        bytes: 3,
+        firstAt: 1_000,
+      },
+    ]);
     advance(4_000);
     r.push(seg(1, 2, '01', { reference: 10 })); // push() sweeps too
     expect(lost.map((m) => m.reference)).toEqual([7, 9]);
@@ -180,7 +239,10 @@ describe('Reassembler: rules', () => {
     expect(lost.map((m) => m.reference)).toEqual([1]);
     expect(r.pendingBytes).toBe(6);
     r.push(seg(3, 3, '0102030405', { reference: 2 })); // 11 octets for one message: it cannot fit
-    expect(lost.map((m) => [m.reason, m.reference, m.bytes])).toEqual([['evicted', 1, 5], ['evicted', 2, 11]]);
+    expect(lost.map((m) => [m.reason, m.reference, m.bytes])).toEqual([
+      ['evicted', 1, 5],
+      ['evicted', 2, 11],
+    ]);
     expect(r.pendingBytes).toBe(0);
     expect(r.pendingMessages).toBe(0);
   });
@@ -197,6 +259,7 @@ describe('Reassembler: rules', () => {
     expect(() => new Reassembler({ timeoutMs: Number.NaN })).toThrow(RangeError);
     // The duplicate memory: 0 turns it off; NaN, Infinity or a negative count is refused.
     expect(new Reassembler({ maxRecentMessages: 0 }).maxRecentMessages).toBe(0);
-    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, -1]) expect(() => new Reassembler({ maxRecentMessages: bad })).toThrow(/maxRecentMessages/);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, -1])
+      expect(() => new Reassembler({ maxRecentMessages: bad })).toThrow(/maxRecentMessages/);
   });
 });

@@ -1,14 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { segmentFromSmpp } from '../../src/wdp/smpp/carriage.js';
 import { alphabetOf } from '../../src/wdp/smpp/dataCoding.js';
-import { CommandId, decodeShortMessagePdu, encodeShortMessagePdu, type ShortMessageInit } from '../../src/wdp/smpp/shortMessage.js';
+import {
+  CommandId,
+  decodeShortMessagePdu,
+  encodeShortMessagePdu,
+  type ShortMessageInit,
+} from '../../src/wdp/smpp/shortMessage.js';
 import { smppShortMessages } from '../../src/wdp/smpp/submit.js';
 import { TlvTag } from '../../src/wdp/smpp/tlv.js';
 import { collectDatagram } from '../../src/wdp/collect.js';
 import { hex, loadFixtures, thrown } from '../helpers.js';
 
 describe('submit_sm / deliver_sm codec', () => {
-  for (const f of loadFixtures<{ pdu: string; expect: Record<string, unknown> & { shortMessageText: string } }>('smpp')) {
+  for (const f of loadFixtures<{ pdu: string; expect: Record<string, unknown> & { shortMessageText: string } }>(
+    'smpp',
+  )) {
     it(`reads a published PDU: ${f.file}`, () => {
       const { shortMessageText, ...fields } = f.expect;
       const pdu = decodeShortMessagePdu(hex(f.pdu));
@@ -25,8 +32,21 @@ describe('submit_sm / deliver_sm codec', () => {
   }
   it('reads every C-Octet String of a Buffer PDU, long, short, empty and with high octets, into plain views', () => {
     // The five strings come from one Latin-1 read of their stretch (shortMessage.ts); each must be its own field.
-    const fields = { serviceType: 'WAP', sourceAddr: '+447700900123456', destinationAddr: '9200', scheduleDeliveryTime: '', validityPeriod: '000001000000000R' };
-    const bytes = Buffer.from(encodeShortMessagePdu({ ...fields, commandId: CommandId.deliver_sm, shortMessage: hex('0102'), tlvs: [{ tag: 0x0426, value: hex('01') }] }));
+    const fields = {
+      serviceType: 'WAP',
+      sourceAddr: '+447700900123456',
+      destinationAddr: '9200',
+      scheduleDeliveryTime: '',
+      validityPeriod: '000001000000000R',
+    };
+    const bytes = Buffer.from(
+      encodeShortMessagePdu({
+        ...fields,
+        commandId: CommandId.deliver_sm,
+        shortMessage: hex('0102'),
+        tlvs: [{ tag: 0x0426, value: hex('01') }],
+      }),
+    );
     const pdu = decodeShortMessagePdu(bytes);
     expect(pdu).toMatchObject(fields);
     expect(Buffer.isBuffer(pdu.shortMessage)).toBe(false);
@@ -40,7 +60,10 @@ describe('submit_sm / deliver_sm codec', () => {
     expect(decodeShortMessagePdu(high).sourceAddr).toBe('+\u00e947700900123456');
   });
   it('TLVs are views, with their offsets', () => {
-    const bytes = encodeShortMessagePdu({ commandId: CommandId.deliver_sm, tlvs: [{ tag: 0x1234, value: hex('abcd') }] });
+    const bytes = encodeShortMessagePdu({
+      commandId: CommandId.deliver_sm,
+      tlvs: [{ tag: 0x1234, value: hex('abcd') }],
+    });
     const pdu = decodeShortMessagePdu(bytes);
     expect(pdu.commandId).toBe(CommandId.deliver_sm);
     expect(pdu.tlvs).toHaveLength(1);
@@ -50,7 +73,10 @@ describe('submit_sm / deliver_sm codec', () => {
   it('typed errors: short, length mismatch, other command, field past the end, TLV past the end, oversize', () => {
     const good = encodeShortMessagePdu({ shortMessage: hex('0102'), tlvs: [{ tag: 0x0426, value: hex('01') }] });
     expect(thrown(() => decodeShortMessagePdu(good.subarray(0, 10)))).toMatchObject({ code: 'TRUNCATED' });
-    expect(thrown(() => decodeShortMessagePdu(good.subarray(0, good.length - 1)))).toMatchObject({ code: 'BAD_LENGTH', offset: 0 });
+    expect(thrown(() => decodeShortMessagePdu(good.subarray(0, good.length - 1)))).toMatchObject({
+      code: 'BAD_LENGTH',
+      offset: 0,
+    });
     const other = good.slice();
     other[7] = 0x09; // bind_transceiver
     expect(thrown(() => decodeShortMessagePdu(other))).toMatchObject({ code: 'BAD_PDU_TYPE', offset: 4 });
@@ -71,9 +97,19 @@ describe('submit_sm / deliver_sm codec', () => {
 const pushPdu = hex('01060403ae81ea02056a0045c60c036578616d706c652e636f6d000103486921000101');
 
 function viaSmpp(fields: ShortMessageInit[], from = '9200', to = '447700900123') {
-  return fields.map((f, i) => segmentFromSmpp(decodeShortMessagePdu(encodeShortMessagePdu({
-    ...f, commandId: CommandId.deliver_sm, sequenceNumber: i + 1, sourceAddr: from, destinationAddr: to,
-  }))));
+  return fields.map((f, i) =>
+    segmentFromSmpp(
+      decodeShortMessagePdu(
+        encodeShortMessagePdu({
+          ...f,
+          commandId: CommandId.deliver_sm,
+          sequenceNumber: i + 1,
+          sourceAddr: from,
+          destinationAddr: to,
+        }),
+      ),
+    ),
+  );
 }
 
 describe('SMPP carriage: equivalent inputs give the same datagram', () => {
@@ -81,9 +117,15 @@ describe('SMPP carriage: equivalent inputs give the same datagram', () => {
   for (const payload of [pushPdu, long]) {
     it(`UDH, sar_* TLVs and message_payload agree (${payload.length} octets)`, () => {
       const results = (['udh', 'sar', 'payload'] as const).map((carriage) =>
-        collectDatagram(viaSmpp(smppShortMessages(payload, { carriage, reference: 0x42 }))));
+        collectDatagram(viaSmpp(smppShortMessages(payload, { carriage, reference: 0x42 }))),
+      );
       for (const d of results) {
-        expect(d).toMatchObject({ originator: '9200', recipient: '447700900123', sourcePort: 9200, destinationPort: 2948 });
+        expect(d).toMatchObject({
+          originator: '9200',
+          recipient: '447700900123',
+          sourcePort: 9200,
+          destinationPort: 2948,
+        });
         expect(Buffer.from(d.payload).equals(Buffer.from(payload))).toBe(true);
       }
       // UDH costs 12 octets a segment (128 left), sar_* none (140), message_payload is one PDU.
@@ -108,7 +150,8 @@ describe('SMPP carriage: equivalent inputs give the same datagram', () => {
 });
 
 describe('SMPP carriage: typed errors', () => {
-  const deliver = (init: ShortMessageInit) => decodeShortMessagePdu(encodeShortMessagePdu({ commandId: CommandId.deliver_sm, ...init }));
+  const deliver = (init: ShortMessageInit) =>
+    decodeShortMessagePdu(encodeShortMessagePdu({ commandId: CommandId.deliver_sm, ...init }));
   it('UCS2 and other alphabets: UNSUPPORTED_DATA_CODING at the data_coding octet', () => {
     const pdu = deliver({ dataCoding: 0x08, esmClass: 0x40, shortMessage: hex('0605040b8423f0 00') });
     const e = thrown(() => segmentFromSmpp(pdu));
@@ -120,23 +163,66 @@ describe('SMPP carriage: typed errors', () => {
     expect(alphabetOf(0x05)).toBe('unsupported');
   });
   it('short_message and message_payload both carrying data', () => {
-    expect(thrown(() => segmentFromSmpp(deliver({ dataCoding: 4, shortMessage: hex('01'), tlvs: [{ tag: TlvTag.message_payload, value: hex('02') }] }))))
-      .toMatchObject({ code: 'BAD_VALUE' });
+    expect(
+      thrown(() =>
+        segmentFromSmpp(
+          deliver({
+            dataCoding: 4,
+            shortMessage: hex('01'),
+            tlvs: [{ tag: TlvTag.message_payload, value: hex('02') }],
+          }),
+        ),
+      ),
+    ).toMatchObject({ code: 'BAD_VALUE' });
   });
   it('an incomplete sar_* set, a sar_* TLV of the wrong size, a repeated one', () => {
-    expect(thrown(() => segmentFromSmpp(deliver({ dataCoding: 4, shortMessage: hex('01'), tlvs: [{ tag: TlvTag.sar_msg_ref_num, value: hex('0001') }] }))))
-      .toMatchObject({ code: 'BAD_VALUE' });
-    expect(thrown(() => segmentFromSmpp(deliver({ dataCoding: 4, shortMessage: hex('01'), tlvs: [{ tag: TlvTag.sar_total_segments, value: hex('0001') }] }))))
-      .toMatchObject({ code: 'BAD_LENGTH' });
-    expect(thrown(() => segmentFromSmpp(deliver({ dataCoding: 4, tlvs: [{ tag: TlvTag.source_port, value: hex('0001') }, { tag: TlvTag.source_port, value: hex('0001') }] }))))
-      .toMatchObject({ code: 'BAD_VALUE' });
+    expect(
+      thrown(() =>
+        segmentFromSmpp(
+          deliver({
+            dataCoding: 4,
+            shortMessage: hex('01'),
+            tlvs: [{ tag: TlvTag.sar_msg_ref_num, value: hex('0001') }],
+          }),
+        ),
+      ),
+    ).toMatchObject({ code: 'BAD_VALUE' });
+    expect(
+      thrown(() =>
+        segmentFromSmpp(
+          deliver({
+            dataCoding: 4,
+            shortMessage: hex('01'),
+            tlvs: [{ tag: TlvTag.sar_total_segments, value: hex('0001') }],
+          }),
+        ),
+      ),
+    ).toMatchObject({ code: 'BAD_LENGTH' });
+    expect(
+      thrown(() =>
+        segmentFromSmpp(
+          deliver({
+            dataCoding: 4,
+            tlvs: [
+              { tag: TlvTag.source_port, value: hex('0001') },
+              { tag: TlvTag.source_port, value: hex('0001') },
+            ],
+          }),
+        ),
+      ),
+    ).toMatchObject({ code: 'BAD_VALUE' });
   });
   it('UDH and TLVs that contradict each other', () => {
     const [f] = smppShortMessages(pushPdu);
-    expect(thrown(() => segmentFromSmpp(deliver({ ...f, tlvs: [{ tag: TlvTag.destination_port, value: hex('0b85') }] }))))
-      .toMatchObject({ code: 'BAD_VALUE' });
+    expect(
+      thrown(() => segmentFromSmpp(deliver({ ...f, tlvs: [{ tag: TlvTag.destination_port, value: hex('0b85') }] }))),
+    ).toMatchObject({ code: 'BAD_VALUE' });
     const [g] = smppShortMessages(new Uint8Array(300), { reference: 5 });
-    const sar = [{ tag: TlvTag.sar_msg_ref_num, value: hex('0006') }, { tag: TlvTag.sar_total_segments, value: hex('03') }, { tag: TlvTag.sar_segment_seqnum, value: hex('01') }];
+    const sar = [
+      { tag: TlvTag.sar_msg_ref_num, value: hex('0006') },
+      { tag: TlvTag.sar_total_segments, value: hex('03') },
+      { tag: TlvTag.sar_segment_seqnum, value: hex('01') },
+    ];
     expect(thrown(() => segmentFromSmpp(deliver({ ...g, tlvs: sar })))).toMatchObject({ code: 'BAD_VALUE' });
   });
   it('a bad UDH inside short_message reports the PDU offset', () => {

@@ -19,7 +19,10 @@ describe('Fifo', () => {
     q.remove(items[2000]); // twice is harmless
     expect(q.size).toBe(1499);
     const seen: number[] = [];
-    for (let it = q.peek(); it; it = q.peek()) { seen.push(it.n); q.remove(it); }
+    for (let it = q.peek(); it; it = q.peek()) {
+      seen.push(it.n);
+      q.remove(it);
+    }
     expect(seen).toEqual(Array.from({ length: 1499 }, (_, i) => 2002 + 2 * i));
     expect(q.peek()).toBeUndefined();
   });
@@ -35,7 +38,9 @@ describe('MessageIndex', () => {
     const a = entry('a', 1, 42);
     const b = entry('b', 1, 42);
     const c = entry('c', 1, 42);
-    idx.add(a); idx.add(b); idx.add(c);
+    idx.add(a);
+    idx.add(b);
+    idx.add(c);
     expect(idx.get(b, 42)).toBe(b);
     expect(idx.get(entry('d', 1), 42)).toBeUndefined();
     idx.delete(b);
@@ -48,8 +53,16 @@ describe('MessageIndex', () => {
   });
   it('hashes every part of the identity', () => {
     const base = { originator: 'o', recipient: 'r', sourcePort: 1, destinationPort: 2, reference: 3 };
-    const variants = [base, { ...base, originator: 'p' }, { ...base, recipient: 's' }, { ...base, sourcePort: 4 },
-      { ...base, destinationPort: 5 }, { ...base, reference: 6 }, { ...base, sourcePort: undefined }, { ...base, originator: 'or', recipient: '' }];
+    const variants = [
+      base,
+      { ...base, originator: 'p' },
+      { ...base, recipient: 's' },
+      { ...base, sourcePort: 4 },
+      { ...base, destinationPort: 5 },
+      { ...base, reference: 6 },
+      { ...base, sourcePort: undefined },
+      { ...base, originator: 'or', recipient: '' },
+    ];
     expect(new Set(variants.map(identityHash)).size).toBe(variants.length);
   });
 });

@@ -5,7 +5,12 @@ import { hex, thrown } from '../helpers.js';
 describe('decodeUdh: published headers', () => {
   it("Kannel PPG's 16-bit ports, 2948 <- 9200 (06 05 04 0b84 23f0, DESIGN.md field notes)", () => {
     const h = decodeUdh(hex('0605040b8423f0 01'));
-    expect(h).toEqual({ length: 7, ports: { destination: 2948, source: 9200, bits: 16 }, concatenation: undefined, others: [] });
+    expect(h).toEqual({
+      length: 7,
+      ports: { destination: 2948, source: 9200, bits: 16 },
+      concatenation: undefined,
+      others: [],
+    });
   });
   it('ports and 8-bit concatenation (people.dsv.su.se "WAP-PUSH SMS Encoding": 0B 05 04 0B84 23F0 00 03 01 01 01)', () => {
     const h = decodeUdh(hex('0b05040b8423f0000301010101 0606'));
@@ -22,7 +27,10 @@ describe('decodeUdh: published headers', () => {
   it('unknown elements are skipped and kept, in order, as views', () => {
     const buf = hex('0b 24 01 01 05040b8423f0 25 00 aa');
     const h = decodeUdh(buf);
-    expect(h.others.map((e) => [e.iei, Buffer.from(e.data).toString('hex')])).toEqual([[0x24, '01'], [0x25, '']]);
+    expect(h.others.map((e) => [e.iei, Buffer.from(e.data).toString('hex')])).toEqual([
+      [0x24, '01'],
+      [0x25, ''],
+    ]);
     expect(h.others[0].data.buffer).toBe(buf.buffer);
     expect(h.ports?.destination).toBe(2948);
   });
@@ -58,9 +66,18 @@ describe('decodeUdh: typed errors with offsets', () => {
 describe('writeUdh', () => {
   const inits: UdhInit[] = [
     { ports: { destination: 2948, source: 9200, bits: 16 } },
-    { ports: { destination: 0x42, source: 0x43, bits: 8 }, concatenation: { reference: 200, referenceBits: 8, total: 9, sequence: 3 } },
-    { ports: { destination: 2948, source: 9200, bits: 16 }, concatenation: { reference: 0xbeef, referenceBits: 16, total: 255, sequence: 255 } },
-    { concatenation: { reference: 1, referenceBits: 8, total: 2, sequence: 1 }, others: [{ iei: 0x24, data: hex('01') }] },
+    {
+      ports: { destination: 0x42, source: 0x43, bits: 8 },
+      concatenation: { reference: 200, referenceBits: 8, total: 9, sequence: 3 },
+    },
+    {
+      ports: { destination: 2948, source: 9200, bits: 16 },
+      concatenation: { reference: 0xbeef, referenceBits: 16, total: 255, sequence: 255 },
+    },
+    {
+      concatenation: { reference: 1, referenceBits: 8, total: 2, sequence: 1 },
+      others: [{ iei: 0x24, data: hex('01') }],
+    },
   ];
   for (const init of inits) {
     it(`writes what decodeUdh reads: ${JSON.stringify(init)}`, () => {
@@ -80,7 +97,12 @@ describe('writeUdh', () => {
   });
   it('refuses values that do not fit', () => {
     const out = new Uint8Array(16);
-    expect(thrown(() => writeUdh(out, 0, { ports: { destination: 300, source: 1, bits: 8 } }))).toMatchObject({ name: 'EncodeError', code: 'OUT_OF_RANGE' });
-    expect(thrown(() => writeUdh(out, 0, { concatenation: { reference: 256, referenceBits: 8, total: 2, sequence: 1 } }))).toMatchObject({ code: 'OUT_OF_RANGE' });
+    expect(thrown(() => writeUdh(out, 0, { ports: { destination: 300, source: 1, bits: 8 } }))).toMatchObject({
+      name: 'EncodeError',
+      code: 'OUT_OF_RANGE',
+    });
+    expect(
+      thrown(() => writeUdh(out, 0, { concatenation: { reference: 256, referenceBits: 8, total: 2, sequence: 1 } })),
+    ).toMatchObject({ code: 'OUT_OF_RANGE' });
   });
 });

@@ -77,8 +77,13 @@ for (const [mib, name, iconv, unit = 1] of TABLE) {
 }
 // Common aliases a push initiator may write in a charset parameter or XML declaration.
 for (const [alias, name] of [
-  ['utf8', 'utf-8'], ['ascii', 'us-ascii'], ['latin1', 'iso-8859-1'], ['iso_8859-1', 'iso-8859-1'],
-  ['ucs-2', 'iso-10646-ucs-2'], ['sjis', 'shift_jis'], ['cp1252', 'windows-1252'],
+  ['utf8', 'utf-8'],
+  ['ascii', 'us-ascii'],
+  ['latin1', 'iso-8859-1'],
+  ['iso_8859-1', 'iso-8859-1'],
+  ['ucs-2', 'iso-10646-ucs-2'],
+  ['sjis', 'shift_jis'],
+  ['cp1252', 'windows-1252'],
 ] as const) {
   byName.set(alias, byName.get(name)!);
 }

@@ -6,8 +6,19 @@
  */
 import type { CodeTable } from '../table.js';
 import {
-  CANCEL_STATUSES, CONTENT_CLASSES, MESSAGE_CLASSES, MESSAGE_TYPES, MM_STATES, PRIORITIES, READ_STATUSES,
-  REPLY_CHARGING, RESPONSE_STATUSES, RETRIEVAL_MODES, SENDER_VISIBILITY, STATUSES, YES_NO,
+  CANCEL_STATUSES,
+  CONTENT_CLASSES,
+  MESSAGE_CLASSES,
+  MESSAGE_TYPES,
+  MM_STATES,
+  PRIORITIES,
+  READ_STATUSES,
+  REPLY_CHARGING,
+  RESPONSE_STATUSES,
+  RETRIEVAL_MODES,
+  SENDER_VISIBILITY,
+  STATUSES,
+  YES_NO,
 } from './values.js';
 
 export type FieldKind =
@@ -32,7 +43,7 @@ export interface MmsField {
 }
 
 const e = (table: CodeTable, tokenText = false): FieldKind => ({ kind: 'enum', table, tokenText });
-const k = (kind: Exclude<FieldKind['kind'], 'enum' | 'address'>): FieldKind => ({ kind } as FieldKind);
+const k = (kind: Exclude<FieldKind['kind'], 'enum' | 'address'>): FieldKind => ({ kind }) as FieldKind;
 
 const FIELDS: ReadonlyArray<readonly [number, string, string, FieldKind]> = [
   [0x01, 'Bcc', 'bcc', { kind: 'address', repeatable: true }],
@@ -100,5 +111,9 @@ const FIELDS: ReadonlyArray<readonly [number, string, string, FieldKind]> = [
   [0x3f, 'X-Mms-Cancel-Status', 'cancelStatus', e(CANCEL_STATUSES)],
 ];
 
-export const MMS_FIELDS: ReadonlyMap<number, MmsField> = new Map(FIELDS.map(([code, name, key, value]) => [code, Object.freeze({ code, name, key, value })]));
-export const MMS_FIELDS_BY_KEY: ReadonlyMap<string, MmsField> = new Map([...MMS_FIELDS.values()].map((f) => [f.key, f]));
+export const MMS_FIELDS: ReadonlyMap<number, MmsField> = new Map(
+  FIELDS.map(([code, name, key, value]) => [code, Object.freeze({ code, name, key, value })]),
+);
+export const MMS_FIELDS_BY_KEY: ReadonlyMap<string, MmsField> = new Map(
+  [...MMS_FIELDS.values()].map((f) => [f.key, f]),
+);

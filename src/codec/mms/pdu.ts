@@ -14,8 +14,20 @@ import { ByteWriter } from '../writer.js';
 import { readContentType, writeContentType } from '../wsp/contentType.js';
 import type { Parameters } from '../wsp/parameters.js';
 import {
-  isoFromSeconds, readIntegerValue, readLongInteger, readShortInteger, readTextString, readTokenText, readValueLength,
-  secondsFromIso, valueEnd, writeIntegerValue, writeLongInteger, writeTextString, writeTokenText, writeValueLength,
+  isoFromSeconds,
+  readIntegerValue,
+  readLongInteger,
+  readShortInteger,
+  readTextString,
+  readTokenText,
+  readValueLength,
+  secondsFromIso,
+  valueEnd,
+  writeIntegerValue,
+  writeLongInteger,
+  writeTextString,
+  writeTokenText,
+  writeValueLength,
 } from '../wsp/primitives.js';
 import { MMS_FIELDS, MMS_FIELDS_BY_KEY, type MmsField } from './fields.js';
 import { ABSOLUTE_TOKEN, ADDRESS_PRESENT_TOKEN, INSERT_ADDRESS_TOKEN, RELATIVE_TOKEN } from './values.js';
@@ -110,7 +122,12 @@ function readTime(r: ByteReader, field: MmsField): MmsTime {
   let value: MmsTime;
   if (token === ABSOLUTE_TOKEN) value = { absolute: isoFromSeconds(readLongInteger(r)) };
   else if (token === RELATIVE_TOKEN) value = { relative: readIntegerValue(r) };
-  else throw new DecodeError('BAD_VALUE', at, `${field.name}: token 0x${token.toString(16)} is neither Absolute (0x80) nor Relative (0x81)`);
+  else
+    throw new DecodeError(
+      'BAD_VALUE',
+      at,
+      `${field.name}: token 0x${token.toString(16)} is neither Absolute (0x80) nor Relative (0x81)`,
+    );
   if (r.pos !== end) throw new DecodeError('BAD_LENGTH', at, `${field.name}: value does not end at its Value-length`);
   return value;
 }
@@ -130,7 +147,12 @@ function readFrom(r: ByteReader): MmsFrom {
     } finally {
       r.end = saveEnd;
     }
-  } else throw new DecodeError('BAD_VALUE', at, `From: token 0x${token.toString(16)} is neither Address-present (0x80) nor Insert-address (0x81)`);
+  } else
+    throw new DecodeError(
+      'BAD_VALUE',
+      at,
+      `From: token 0x${token.toString(16)} is neither Address-present (0x80) nor Insert-address (0x81)`,
+    );
   if (r.pos !== end) throw new DecodeError('BAD_LENGTH', at, 'From: value does not end at its Value-length');
   return value;
 }
@@ -142,7 +164,10 @@ function readVersion(r: ByteReader): string {
   return minor === 0x0f ? `${major}` : `${major}.${minor}`;
 }
 
-export function decodeMmsPdu(input: Uint8Array, options: { limits?: Partial<Limits>; baseOffset?: number } = {}): MmsPdu {
+export function decodeMmsPdu(
+  input: Uint8Array,
+  options: { limits?: Partial<Limits>; baseOffset?: number } = {},
+): MmsPdu {
   const limits = resolveLimits(options.limits);
   const base = options.baseOffset ?? 0;
   const r = reader.reset(input);
@@ -152,7 +177,8 @@ export function decodeMmsPdu(input: Uint8Array, options: { limits?: Partial<Limi
   try {
     while (r.pos < r.end) {
       const at = r.pos;
-      if (++count > limits.maxHeaders) throw new DecodeError('LIMIT', at, `more than maxHeaders (${limits.maxHeaders}) MMS headers`);
+      if (++count > limits.maxHeaders)
+        throw new DecodeError('LIMIT', at, `more than maxHeaders (${limits.maxHeaders}) MMS headers`);
       const b = r.u8();
       if ((b & 0x80) === 0) {
         r.pos--;
@@ -164,11 +190,15 @@ export function decodeMmsPdu(input: Uint8Array, options: { limits?: Partial<Limi
       const field = MMS_FIELDS.get(b & 0x7f);
       if (!field) {
         const end = valueEnd(r);
-        (pdu.otherHeaders ??= []).push({ name: `0x${(b & 0x7f).toString(16).padStart(2, '0')}`, raw: toHex(r.buf.subarray(r.pos, end)) });
+        (pdu.otherHeaders ??= []).push({
+          name: `0x${(b & 0x7f).toString(16).padStart(2, '0')}`,
+          raw: toHex(r.buf.subarray(r.pos, end)),
+        });
         r.pos = end;
         continue;
       }
-      if (at === 0 && field.key !== 'messageType') throw new DecodeError('BAD_DOCUMENT', at, `an MMS PDU starts with X-Mms-Message-Type, not ${field.name}`);
+      if (at === 0 && field.key !== 'messageType')
+        throw new DecodeError('BAD_DOCUMENT', at, `an MMS PDU starts with X-Mms-Message-Type, not ${field.name}`);
       const v = field.value;
       let value: unknown;
       switch (v.kind) {
@@ -181,15 +211,33 @@ export function decodeMmsPdu(input: Uint8Array, options: { limits?: Partial<Limi
           }
           break;
         }
-        case 'text': value = readTextString(r); break;
-        case 'encodedString': value = readEncodedString(r); break;
-        case 'address': value = readEncodedString(r); break;
-        case 'from': value = readFrom(r); break;
-        case 'longInteger': value = readLongInteger(r); break;
-        case 'integer': value = readIntegerValue(r); break;
-        case 'date': value = isoFromSeconds(readLongInteger(r)); break;
-        case 'time': value = readTime(r, field); break;
-        case 'version': value = readVersion(r); break;
+        case 'text':
+          value = readTextString(r);
+          break;
+        case 'encodedString':
+          value = readEncodedString(r);
+          break;
+        case 'address':
+          value = readEncodedString(r);
+          break;
+        case 'from':
+          value = readFrom(r);
+          break;
+        case 'longInteger':
+          value = readLongInteger(r);
+          break;
+        case 'integer':
+          value = readIntegerValue(r);
+          break;
+        case 'date':
+          value = isoFromSeconds(readLongInteger(r));
+          break;
+        case 'time':
+          value = readTime(r, field);
+          break;
+        case 'version':
+          value = readVersion(r);
+          break;
         case 'contentType': {
           const ct = readContentType(r, limits);
           pdu.contentType = { type: ct.type, parameters: { ...ct.params } };
@@ -204,7 +252,11 @@ export function decodeMmsPdu(input: Uint8Array, options: { limits?: Partial<Limi
           break;
         }
       }
-      if (v.kind === 'address') ((pdu[field.key] as EncodedString[] | undefined) ?? (pdu[field.key] = [] as EncodedString[]) as EncodedString[]).push(value as EncodedString);
+      if (v.kind === 'address')
+        (
+          (pdu[field.key] as EncodedString[] | undefined) ??
+          ((pdu[field.key] = [] as EncodedString[]) as EncodedString[])
+        ).push(value as EncodedString);
       else pdu[field.key] = value;
     }
   } catch (e) {
@@ -254,27 +306,45 @@ function writeValue(w: ByteWriter, field: MmsField, value: unknown): void {
       }
       return;
     }
-    case 'text': writeTextString(w, String(value)); return;
+    case 'text':
+      writeTextString(w, String(value));
+      return;
     case 'encodedString':
-    case 'address': writeEncodedString(w, value as EncodedString); return;
+    case 'address':
+      writeEncodedString(w, value as EncodedString);
+      return;
     case 'from': {
       const f = value as MmsFrom;
       const inner = new ByteWriter(32);
       if ('insertAddress' in f) inner.u8(INSERT_ADDRESS_TOKEN);
-      else { inner.u8(ADDRESS_PRESENT_TOKEN); writeEncodedString(inner, f); }
+      else {
+        inner.u8(ADDRESS_PRESENT_TOKEN);
+        writeEncodedString(inner, f);
+      }
       const b = inner.finish();
       writeValueLength(w, b.length);
       w.bytes(b);
       return;
     }
-    case 'longInteger': writeLongInteger(w, Number(value)); return;
-    case 'integer': writeIntegerValue(w, Number(value)); return;
-    case 'date': writeLongInteger(w, secondsFromIso(value as string)); return;
+    case 'longInteger':
+      writeLongInteger(w, Number(value));
+      return;
+    case 'integer':
+      writeIntegerValue(w, Number(value));
+      return;
+    case 'date':
+      writeLongInteger(w, secondsFromIso(value as string));
+      return;
     case 'time': {
       const t = value as MmsTime;
       const inner = new ByteWriter(12);
-      if ('absolute' in t) { inner.u8(ABSOLUTE_TOKEN); writeLongInteger(inner, secondsFromIso(t.absolute)); }
-      else { inner.u8(RELATIVE_TOKEN); writeLongInteger(inner, t.relative); }
+      if ('absolute' in t) {
+        inner.u8(ABSOLUTE_TOKEN);
+        writeLongInteger(inner, secondsFromIso(t.absolute));
+      } else {
+        inner.u8(RELATIVE_TOKEN);
+        writeLongInteger(inner, t.relative);
+      }
       const b = inner.finish();
       writeValueLength(w, b.length);
       w.bytes(b);
@@ -282,12 +352,16 @@ function writeValue(w: ByteWriter, field: MmsField, value: unknown): void {
     }
     case 'version': {
       const m = /^(\d)(?:\.(\d{1,2}))?$/.exec(String(value));
-      if (!m || Number(m[2] ?? 15) > 15) throw new EncodeError('BAD_INPUT', `MMS version ${String(value)} is not major.minor`);
+      if (!m || Number(m[2] ?? 15) > 15)
+        throw new EncodeError('BAD_INPUT', `MMS version ${String(value)} is not major.minor`);
       w.u8(0x80 | (Number(m[1]) << 4) | Number(m[2] ?? 15));
       return;
     }
-    case 'raw': w.bytes(fromHex((value as { raw: string }).raw)); return;
-    case 'contentType': return;
+    case 'raw':
+      w.bytes(fromHex((value as { raw: string }).raw));
+      return;
+    case 'contentType':
+      return;
   }
 }
 
@@ -316,8 +390,13 @@ export function encodeMmsPdu(pdu: MmsPduInit): Uint8Array {
     write(key, pdu[key]);
   }
   for (const h of pdu.otherHeaders ?? []) {
-    if (h.raw !== undefined) { w.u8(0x80 | parseInt(h.name, 16)); w.bytes(fromHex(h.raw)); }
-    else { writeTokenText(w, h.name); writeTextString(w, h.value ?? ''); }
+    if (h.raw !== undefined) {
+      w.u8(0x80 | parseInt(h.name, 16));
+      w.bytes(fromHex(h.raw));
+    } else {
+      writeTokenText(w, h.name);
+      writeTextString(w, h.value ?? '');
+    }
   }
   if (pdu.contentType) {
     w.u8(0x80 | 0x04);
@@ -325,7 +404,15 @@ export function encodeMmsPdu(pdu: MmsPduInit): Uint8Array {
     if (pdu.body) w.bytes(pdu.body);
   }
   for (const k of Object.keys(pdu)) {
-    if (k !== 'otherHeaders' && k !== 'body' && k !== 'type' && k !== 'missing' && k !== 'bodyLength' && !MMS_FIELDS_BY_KEY.has(k)) throw new EncodeError('BAD_INPUT', `unknown MMS field ${k}`);
+    if (
+      k !== 'otherHeaders' &&
+      k !== 'body' &&
+      k !== 'type' &&
+      k !== 'missing' &&
+      k !== 'bodyLength' &&
+      !MMS_FIELDS_BY_KEY.has(k)
+    )
+      throw new EncodeError('BAD_INPUT', `unknown MMS field ${k}`);
   }
   return w.finish();
 }

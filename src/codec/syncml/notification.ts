@@ -72,16 +72,34 @@ function parseDsBody(body: Uint8Array): SyncAlert[] | undefined {
 const md5 = (data: Uint8Array | string) => createHash('md5').update(data).digest();
 
 /** The digest a server puts on `trigger` (the octets after the digest). */
-export function notificationDigest(serverId: string, password: string, nonce: Uint8Array | string, trigger: Uint8Array): Buffer {
+export function notificationDigest(
+  serverId: string,
+  password: string,
+  nonce: Uint8Array | string,
+  trigger: Uint8Array,
+): Buffer {
   const a = md5(`${serverId}:${password}`).toString('base64');
   const b = md5(trigger).toString('base64');
-  return md5(Buffer.concat([Buffer.from(`${a}:`), typeof nonce === 'string' ? Buffer.from(nonce) : Buffer.from(nonce), Buffer.from(`:${b}`)]));
+  return md5(
+    Buffer.concat([
+      Buffer.from(`${a}:`),
+      typeof nonce === 'string' ? Buffer.from(nonce) : Buffer.from(nonce),
+      Buffer.from(`:${b}`),
+    ]),
+  );
 }
 
-export function decodeSyncmlNotification(input: Uint8Array, options: { baseOffset?: number; secrets?: SyncmlSecrets } = {}): SyncmlNotification {
+export function decodeSyncmlNotification(
+  input: Uint8Array,
+  options: { baseOffset?: number; secrets?: SyncmlSecrets } = {},
+): SyncmlNotification {
   const base = options.baseOffset ?? 0;
   if (input.length < DIGEST_OCTETS + HEADER_OCTETS) {
-    throw new DecodeError('TRUNCATED', base + input.length, `a SyncML notification is at least ${DIGEST_OCTETS + HEADER_OCTETS} octets, this one ${input.length}`);
+    throw new DecodeError(
+      'TRUNCATED',
+      base + input.length,
+      `a SyncML notification is at least ${DIGEST_OCTETS + HEADER_OCTETS} octets, this one ${input.length}`,
+    );
   }
   const h = DIGEST_OCTETS;
   const versionField = (input[h] << 2) | (input[h + 1] >> 6);
@@ -91,7 +109,11 @@ export function decodeSyncmlNotification(input: Uint8Array, options: { baseOffse
   const idLength = input[h + 7];
   const idStart = h + HEADER_OCTETS;
   if (idStart + idLength > input.length) {
-    throw new DecodeError('BAD_LENGTH', base + h + 7, `server identifier of ${idLength} octets runs past the end (${input.length - idStart} left)`);
+    throw new DecodeError(
+      'BAD_LENGTH',
+      base + h + 7,
+      `server identifier of ${idLength} octets runs past the end (${input.length - idStart} left)`,
+    );
   }
   const n: SyncmlNotification = {
     type: 'syncml-notification',
@@ -140,7 +162,8 @@ export function encodeSyncmlNotification(init: SyncmlNotificationInit): Uint8Arr
   if (id.length > 255) throw new EncodeError('LIMIT', 'server identifier longer than 255 octets');
   const version = Math.round(Number(init.version ?? '1.2') * 10);
   if (!(version >= 0 && version < 1024)) throw new EncodeError('OUT_OF_RANGE', `version ${init.version}`);
-  if (!Number.isInteger(init.sessionId) || init.sessionId < 0 || init.sessionId > 0xffff) throw new EncodeError('OUT_OF_RANGE', `sessionId ${init.sessionId}`);
+  if (!Number.isInteger(init.sessionId) || init.sessionId < 0 || init.sessionId > 0xffff)
+    throw new EncodeError('OUT_OF_RANGE', `sessionId ${init.sessionId}`);
   const ui = UI_MODES.indexOf(init.uiMode ?? 'not-specified');
   if (ui < 0) throw new EncodeError('BAD_INPUT', `uiMode ${init.uiMode}`);
   const parts: Uint8Array[] = [];
@@ -157,10 +180,21 @@ export function encodeSyncmlNotification(init: SyncmlNotificationInit): Uint8Arr
     for (const s of init.syncs) {
       const uri = encodeUtf8(s.serverUri);
       if (uri.length > 255) throw new EncodeError('LIMIT', 'server URI longer than 255 octets');
-      parts.push(Uint8Array.of((s.syncType & 0x0f) << 4, (s.contentType >> 16) & 0xff, (s.contentType >> 8) & 0xff, s.contentType & 0xff, uri.length), uri);
+      parts.push(
+        Uint8Array.of(
+          (s.syncType & 0x0f) << 4,
+          (s.contentType >> 16) & 0xff,
+          (s.contentType >> 8) & 0xff,
+          s.contentType & 0xff,
+          uri.length,
+        ),
+        uri,
+      );
     }
   } else if (init.vendorSpecific) parts.push(init.vendorSpecific);
   const trigger = Buffer.concat(parts);
-  const digest = init.secrets ? notificationDigest(init.serverId, init.secrets.password, init.secrets.nonce ?? new Uint8Array(4), trigger) : Buffer.alloc(DIGEST_OCTETS);
+  const digest = init.secrets
+    ? notificationDigest(init.serverId, init.secrets.password, init.secrets.nonce ?? new Uint8Array(4), trigger)
+    : Buffer.alloc(DIGEST_OCTETS);
   return new Uint8Array(Buffer.concat([digest, trigger]));
 }

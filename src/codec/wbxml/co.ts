@@ -28,9 +28,12 @@ export function coFromTree(root: WbxmlElement, offset = 0): CacheOperation {
 
 export function coToTree(co: { objects?: string[]; services?: string[] }): WbxmlElement {
   const children: WbxmlElement[] = [];
-  for (const uri of co.objects ?? []) children.push({ name: 'invalidate-object', attributes: [{ name: 'uri', value: uri }], children: [] });
-  for (const uri of co.services ?? []) children.push({ name: 'invalidate-service', attributes: [{ name: 'uri', value: uri }], children: [] });
-  if (children.length === 0) throw new EncodeError('BAD_INPUT', 'a CO needs at least one invalidate-object or invalidate-service');
+  for (const uri of co.objects ?? [])
+    children.push({ name: 'invalidate-object', attributes: [{ name: 'uri', value: uri }], children: [] });
+  for (const uri of co.services ?? [])
+    children.push({ name: 'invalidate-service', attributes: [{ name: 'uri', value: uri }], children: [] });
+  if (children.length === 0)
+    throw new EncodeError('BAD_INPUT', 'a CO needs at least one invalidate-object or invalidate-service');
   return { name: 'co', attributes: [], children };
 }
 

@@ -30,7 +30,8 @@ export function emnFromTree(root: WbxmlElement, offset = 0): EmailNotification {
 export function emnToTree(emn: { mailbox: string; timestamp?: string }): WbxmlElement {
   if (!emn.mailbox) throw new EncodeError('BAD_INPUT', 'an EMN needs a mailbox');
   const attributes: WbxmlAttribute[] = [{ name: 'mailbox', value: emn.mailbox }];
-  if (emn.timestamp !== undefined) attributes.push({ name: 'timestamp', value: emn.timestamp, opaque: dateToOpaque(emn.timestamp) });
+  if (emn.timestamp !== undefined)
+    attributes.push({ name: 'timestamp', value: emn.timestamp, opaque: dateToOpaque(emn.timestamp) });
   return { name: 'emn', attributes, children: [] };
 }
 

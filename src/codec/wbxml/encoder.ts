@@ -58,14 +58,23 @@ export function encodeWbxml(root: WbxmlElement, vocab: Vocabulary, options: Wbxm
   }
 }
 
-function encodeInto(w: ByteWriter, table: ByteWriter, root: WbxmlElement, vocab: Vocabulary, options: WbxmlEncodeOptions): Uint8Array {
+function encodeInto(
+  w: ByteWriter,
+  table: ByteWriter,
+  root: WbxmlElement,
+  vocab: Vocabulary,
+  options: WbxmlEncodeOptions,
+): Uint8Array {
   const cs: Charset = charsetByName(options.charset ?? 'utf-8') ?? fail(`unknown charset ${options.charset}`);
   const valueTokens = valueTokensOf(vocab);
 
   // Pass 1: collect strings to decide the string table.
   const counts = new Map<string, number>();
   const literalNames = new Set<string>();
-  const plans = new Map<WbxmlElement, Array<{ page: number; token: number; rest: Segment[]; opaque?: Uint8Array } | { literal: string; rest: Segment[] }>>();
+  const plans = new Map<
+    WbxmlElement,
+    Array<{ page: number; token: number; rest: Segment[]; opaque?: Uint8Array } | { literal: string; rest: Segment[] }>
+  >();
   const count = (s: string) => counts.set(s, (counts.get(s) ?? 0) + 1);
   const visit = (el: WbxmlElement, depth: number) => {
     if (depth > 256) throw new EncodeError('LIMIT', 'element tree nested deeper than 256');
@@ -81,7 +90,8 @@ function encodeInto(w: ByteWriter, table: ByteWriter, root: WbxmlElement, vocab:
       }
       const s = starts.find(([, , prefix]) => a.value.startsWith(prefix));
       if (!s) {
-        if (starts.length) throw new EncodeError('BAD_INPUT', `value ${JSON.stringify(a.value)} not allowed for attribute ${a.name}`);
+        if (starts.length)
+          throw new EncodeError('BAD_INPUT', `value ${JSON.stringify(a.value)} not allowed for attribute ${a.name}`);
         literalNames.add(a.name);
         const rest = splitValue(a.value, valueTokens);
         rest.forEach((seg) => seg.kind === 'text' && count(seg.text!));
@@ -117,7 +127,9 @@ function encodeInto(w: ByteWriter, table: ByteWriter, root: WbxmlElement, vocab:
     }
   }
 
-  w.u8(options.version ?? 0x02).uintvar(vocab.publicId).uintvar(cs.mib);
+  w.u8(options.version ?? 0x02)
+    .uintvar(vocab.publicId)
+    .uintvar(cs.mib);
   const tbl = table.view();
   w.uintvar(tbl.length).bytes(tbl);
 
@@ -188,7 +200,11 @@ const valueTokenLists = new WeakMap<Vocabulary, ReadonlyArray<ValueToken>>();
 /** A vocabulary's value tokens, longest first: built once per vocabulary, not once per document. */
 function valueTokensOf(vocab: Vocabulary): ReadonlyArray<ValueToken> {
   let list = valueTokenLists.get(vocab);
-  if (!list) valueTokenLists.set(vocab, (list = vocab.attributeValues.map(([p, t, v]) => [p, t, v] as const).sort((a, b) => b[2].length - a[2].length)));
+  if (!list)
+    valueTokenLists.set(
+      vocab,
+      (list = vocab.attributeValues.map(([p, t, v]) => [p, t, v] as const).sort((a, b) => b[2].length - a[2].length)),
+    );
   return list;
 }
 /**

@@ -46,7 +46,8 @@ export function readWbxmlHeader(r: ByteReader, limits: Limits, defaultCharset?: 
   }
   const tblAt = r.pos;
   const len = r.uintvar();
-  if (len > limits.maxDocumentSize) throw new DecodeError('LIMIT', tblAt, `string table of ${len} octets exceeds maxDocumentSize`);
+  if (len > limits.maxDocumentSize)
+    throw new DecodeError('LIMIT', tblAt, `string table of ${len} octets exceeds maxDocumentSize`);
   if (len > r.remaining) throw new DecodeError('BAD_LENGTH', tblAt, `string table length ${len} runs past the end`);
   const stringTable: [number, number] = [r.pos, r.pos + len];
   r.pos += len;

@@ -30,10 +30,29 @@ export function bcdDate(b: Uint8Array, start: number, length: number): string | 
   const o4 = length > 4 ? b[start + 4] : 0;
   const o5 = length > 5 ? b[start + 5] : 0;
   const o6 = length > 6 ? b[start + 6] : 0;
-  if ((notBcd(o0) | notBcd(o1) | notBcd(o2) | notBcd(o3) | notBcd(o4) | notBcd(o5) | notBcd(o6)) !== 0) return undefined;
+  if ((notBcd(o0) | notBcd(o1) | notBcd(o2) | notBcd(o3) | notBcd(o4) | notBcd(o5) | notBcd(o6)) !== 0)
+    return undefined;
   return String.fromCharCode(
-    hi(o0), lo(o0), hi(o1), lo(o1), 0x2d, hi(o2), lo(o2), 0x2d, hi(o3), lo(o3), 0x54,
-    hi(o4), lo(o4), 0x3a, hi(o5), lo(o5), 0x3a, hi(o6), lo(o6), 0x5a,
+    hi(o0),
+    lo(o0),
+    hi(o1),
+    lo(o1),
+    0x2d,
+    hi(o2),
+    lo(o2),
+    0x2d,
+    hi(o3),
+    lo(o3),
+    0x54,
+    hi(o4),
+    lo(o4),
+    0x3a,
+    hi(o5),
+    lo(o5),
+    0x3a,
+    hi(o6),
+    lo(o6),
+    0x5a,
   );
 }
 
@@ -59,7 +78,12 @@ export function isIsoDate(text: string): boolean {
  */
 export function dateAttribute(name: string, text: string, opaque: Uint8Array | undefined, offset: number): string {
   if (opaque) return dateFromOpaque(opaque, offset);
-  if (!isIsoDate(text)) throw new DecodeError('BAD_VALUE', offset, `${name} is neither an OPAQUE date nor ISO 8601 text: ${JSON.stringify(text.slice(0, 40))}`);
+  if (!isIsoDate(text))
+    throw new DecodeError(
+      'BAD_VALUE',
+      offset,
+      `${name} is neither an OPAQUE date nor ISO 8601 text: ${JSON.stringify(text.slice(0, 40))}`,
+    );
   return text;
 }
 

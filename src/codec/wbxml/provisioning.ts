@@ -49,11 +49,13 @@ function characteristicFrom(el: WbxmlElement, offset: number): ProvisioningChara
 }
 
 export function provisioningFromTree(root: WbxmlElement, offset = 0): ProvisioningDocument {
-  if (root.name !== 'wap-provisioningdoc') throw new DecodeError('BAD_DOCUMENT', offset, `root element is <${root.name}>, not <wap-provisioningdoc>`);
+  if (root.name !== 'wap-provisioningdoc')
+    throw new DecodeError('BAD_DOCUMENT', offset, `root element is <${root.name}>, not <wap-provisioningdoc>`);
   const doc: ProvisioningDocument = { type: 'provisioning', characteristics: [] };
   const version = attributeOf(root, 'version')?.value;
   if (version !== undefined) doc.version = version;
-  for (const child of elements(root)) if (child.name === 'characteristic') doc.characteristics.push(characteristicFrom(child, offset));
+  for (const child of elements(root))
+    if (child.name === 'characteristic') doc.characteristics.push(characteristicFrom(child, offset));
   return doc;
 }
 
@@ -65,7 +67,13 @@ function characteristicTree(c: ProvisioningCharacteristic): WbxmlElement {
     children: [
       ...(c.parms ?? []).map((p): WbxmlElement => ({
         name: 'parm',
-        attributes: p.value === undefined ? [{ name: 'name', value: p.name }] : [{ name: 'name', value: p.name }, { name: 'value', value: p.value }],
+        attributes:
+          p.value === undefined
+            ? [{ name: 'name', value: p.name }]
+            : [
+                { name: 'name', value: p.name },
+                { name: 'value', value: p.value },
+              ],
         children: [],
       })),
       ...(c.characteristics ?? []).map(characteristicTree),
@@ -81,10 +89,16 @@ export function provisioningToTree(doc: Omit<ProvisioningDocument, 'type' | 'aut
   };
 }
 
-export function decodeProvisioning(input: Uint8Array, options?: Omit<TokenizeOptions, 'vocabulary'>): ProvisioningDocument {
+export function decodeProvisioning(
+  input: Uint8Array,
+  options?: Omit<TokenizeOptions, 'vocabulary'>,
+): ProvisioningDocument {
   return provisioningFromTree(decodeWbxml(input, { ...options, vocabulary: PROV }).root);
 }
 
-export function encodeProvisioning(doc: Omit<ProvisioningDocument, 'type' | 'authentication'>, options?: WbxmlEncodeOptions): Uint8Array {
+export function encodeProvisioning(
+  doc: Omit<ProvisioningDocument, 'type' | 'authentication'>,
+  options?: WbxmlEncodeOptions,
+): Uint8Array {
   return encodeWbxml(provisioningToTree(doc), PROV, options);
 }

@@ -18,7 +18,12 @@ import { codeTable } from '../table.js';
 import type { Parameters } from '../wsp/parameters.js';
 
 /** SEC parameter values (OMA-WAP-ProvBoot-v1_1 Table 5; WSP Well-known-parameter 0x11). */
-export const SEC_METHODS = codeTable([[0, 'NETWPIN'], [1, 'USERPIN'], [2, 'USERNETWPIN'], [3, 'USERPINMAC']]);
+export const SEC_METHODS = codeTable([
+  [0, 'NETWPIN'],
+  [1, 'USERPIN'],
+  [2, 'USERNETWPIN'],
+  [3, 'USERPINMAC'],
+]);
 export type SecMethod = 'NETWPIN' | 'USERPIN' | 'USERNETWPIN' | 'USERPINMAC';
 
 export interface ProvisioningSecrets {
@@ -53,17 +58,30 @@ function hmac(key: Uint8Array | string, body: Uint8Array): Buffer {
 /** The key of a method, or undefined when a secret it needs was not given. */
 function keyFor(sec: SecMethod, secrets: ProvisioningSecrets): Buffer | undefined {
   switch (sec) {
-    case 'NETWPIN': return secrets.imsi === undefined ? undefined : imsiSemiOctets(secrets.imsi);
-    case 'USERPIN': return secrets.pin === undefined ? undefined : Buffer.from(secrets.pin, 'ascii');
-    case 'USERNETWPIN': return secrets.imsi === undefined || secrets.pin === undefined ? undefined : Buffer.concat([imsiSemiOctets(secrets.imsi), Buffer.from(secrets.pin, 'ascii')]);
-    case 'USERPINMAC': return undefined;
+    case 'NETWPIN':
+      return secrets.imsi === undefined ? undefined : imsiSemiOctets(secrets.imsi);
+    case 'USERPIN':
+      return secrets.pin === undefined ? undefined : Buffer.from(secrets.pin, 'ascii');
+    case 'USERNETWPIN':
+      return secrets.imsi === undefined || secrets.pin === undefined
+        ? undefined
+        : Buffer.concat([imsiSemiOctets(secrets.imsi), Buffer.from(secrets.pin, 'ascii')]);
+    case 'USERPINMAC':
+      return undefined;
   }
 }
 
 /** The MAC parameter a sender puts on `body` (40 upper-case hex digits); not for USERPINMAC. */
-export function provisioningMac(sec: Exclude<SecMethod, 'USERPINMAC'>, body: Uint8Array, secrets: ProvisioningSecrets): string {
+export function provisioningMac(
+  sec: Exclude<SecMethod, 'USERPINMAC'>,
+  body: Uint8Array,
+  secrets: ProvisioningSecrets,
+): string {
   const key = keyFor(sec, secrets);
-  if (!key) throw new RangeError(`${sec} needs ${sec === 'USERPIN' ? 'a PIN' : sec === 'NETWPIN' ? 'an IMSI' : 'an IMSI and a PIN'}`);
+  if (!key)
+    throw new RangeError(
+      `${sec} needs ${sec === 'USERPIN' ? 'a PIN' : sec === 'NETWPIN' ? 'an IMSI' : 'an IMSI and a PIN'}`,
+    );
   return hmac(key, body).toString('hex').toUpperCase();
 }
 
@@ -80,20 +98,32 @@ function sameHex(a: string, b: Buffer): boolean {
   return given !== undefined && given.length === b.length && timingSafeEqual(given, b);
 }
 
-export function verifyProvisioning(params: Parameters, body: Uint8Array, secrets: ProvisioningSecrets = {}): ProvisioningAuthentication {
+export function verifyProvisioning(
+  params: Parameters,
+  body: Uint8Array,
+  secrets: ProvisioningSecrets = {},
+): ProvisioningAuthentication {
   const rawSec = params.sec;
   const mac = params.mac === undefined ? null : String(params.mac);
   if (rawSec === undefined) return { sec: null, mac, verified: null };
-  const sec = (typeof rawSec === 'number' ? SEC_METHODS.name(rawSec) : SEC_METHODS.code(String(rawSec)) !== undefined ? String(rawSec).toUpperCase() : undefined) as SecMethod | undefined;
+  const sec = (
+    typeof rawSec === 'number'
+      ? SEC_METHODS.name(rawSec)
+      : SEC_METHODS.code(String(rawSec)) !== undefined
+        ? String(rawSec).toUpperCase()
+        : undefined
+  ) as SecMethod | undefined;
   if (!sec) return { sec: null, mac, verified: false, reason: `unknown SEC value ${String(rawSec)}` };
   const out: ProvisioningAuthentication = { sec, mac, verified: null };
   if (sec === 'USERPINMAC') {
     const pin = secrets.pin;
     if (pin === undefined) return { ...out, reason: 'USERPINMAC needs the PIN' };
     const n = pin.length / 2;
-    if (!Number.isInteger(n) || n < 1 || !/^\d+$/.test(pin)) return { ...out, verified: false, reason: 'a USERPINMAC PIN is an even number of decimal digits' };
+    if (!Number.isInteger(n) || n < 1 || !/^\d+$/.test(pin))
+      return { ...out, verified: false, reason: 'a USERPINMAC PIN is an even number of decimal digits' };
     out.verified = userPinMacPin(pin.slice(0, n), body) === pin;
-    if (!out.verified && mac !== null && sameHex(mac, hmac(Buffer.from(pin, 'ascii'), body))) out.nonStandard = 'kannel-userpinmac';
+    if (!out.verified && mac !== null && sameHex(mac, hmac(Buffer.from(pin, 'ascii'), body)))
+      out.nonStandard = 'kannel-userpinmac';
     return out;
   }
   if (mac === null) return { ...out, verified: false, reason: `SEC ${sec} without a MAC parameter` };
@@ -103,10 +133,15 @@ export function verifyProvisioning(params: Parameters, body: Uint8Array, secrets
   } catch (e) {
     return { ...out, verified: false, reason: (e as Error).message };
   }
-  if (!key) return { ...out, reason: `${sec} needs ${sec === 'USERPIN' ? 'the PIN' : sec === 'NETWPIN' ? 'the IMSI' : 'the IMSI and the PIN'}` };
+  if (!key)
+    return {
+      ...out,
+      reason: `${sec} needs ${sec === 'USERPIN' ? 'the PIN' : sec === 'NETWPIN' ? 'the IMSI' : 'the IMSI and the PIN'}`,
+    };
   out.verified = sameHex(mac, hmac(key, body));
   if (!out.verified && secrets.imsi !== undefined && (sec === 'NETWPIN' || sec === 'USERNETWPIN')) {
-    const kannelKey = sec === 'NETWPIN' ? Buffer.from(secrets.imsi, 'ascii') : Buffer.from(secrets.imsi + (secrets.pin ?? ''), 'ascii');
+    const kannelKey =
+      sec === 'NETWPIN' ? Buffer.from(secrets.imsi, 'ascii') : Buffer.from(secrets.imsi + (secrets.pin ?? ''), 'ascii');
     if (sameHex(mac, hmac(kannelKey, body))) out.nonStandard = 'kannel-imsi-ascii';
   }
   return out;

@@ -53,7 +53,11 @@ export function siFromTree(root: WbxmlElement, offset = 0): ServiceIndication {
       const a = attributeOf(child, 'action');
       if (a) {
         if (!SI_ACTIONS.includes(a.value as SiAction)) {
-          throw new DecodeError('BAD_DOCUMENT', offset, `SI action ${JSON.stringify(a.value)} is not one of ${SI_ACTIONS.join(', ')}`);
+          throw new DecodeError(
+            'BAD_DOCUMENT',
+            offset,
+            `SI action ${JSON.stringify(a.value)} is not one of ${SI_ACTIONS.join(', ')}`,
+          );
         }
         action = a.value as SiAction;
       }
@@ -87,7 +91,11 @@ export function siToTree(si: Omit<ServiceIndication, 'type' | 'action'> & { acti
     children.push({
       name: 'info',
       attributes: [],
-      children: si.items.map((it) => ({ name: 'item', attributes: [{ name: 'class', value: it.class }], children: it.text ? [it.text] : [] })),
+      children: si.items.map((it) => ({
+        name: 'item',
+        attributes: [{ name: 'class', value: it.class }],
+        children: it.text ? [it.text] : [],
+      })),
     });
   }
   return { name: 'si', attributes: [], children };
@@ -102,6 +110,9 @@ export function decodeSi(input: Uint8Array, options?: Omit<TokenizeOptions, 'voc
   return siFromTree(decodeWbxml(input, { ...options, vocabulary: SI }).root);
 }
 
-export function encodeSi(si: Omit<ServiceIndication, 'type' | 'action'> & { action?: SiAction }, options?: WbxmlEncodeOptions): Uint8Array {
+export function encodeSi(
+  si: Omit<ServiceIndication, 'type' | 'action'> & { action?: SiAction },
+  options?: WbxmlEncodeOptions,
+): Uint8Array {
   return encodeWbxml(siToTree(si), SI, options);
 }

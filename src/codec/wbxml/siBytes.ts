@@ -25,7 +25,12 @@ import { SI } from './vocabularies.js';
 const Attr = Object.freeze({ Href: 0, SiId: 1, Created: 2, Expires: 3, Action: 4, Class: 5, Count: 6 } as const);
 type Attr = number;
 const ATTR_BY_NAME: Readonly<Record<string, Attr>> = {
-  href: Attr.Href, 'si-id': Attr.SiId, created: Attr.Created, 'si-expires': Attr.Expires, action: Attr.Action, class: Attr.Class,
+  href: Attr.Href,
+  'si-id': Attr.SiId,
+  created: Attr.Created,
+  'si-expires': Attr.Expires,
+  action: Attr.Action,
+  class: Attr.Class,
 };
 
 // Code page 0 of the SI vocabulary (vocabularies.ts, WAP-167 8.3) flattened into arrays indexed
@@ -45,7 +50,6 @@ const TAG_INDICATION = tagToken('indication');
 const TAG_INFO = tagToken('info');
 const TAG_ITEM = tagToken('item');
 const SI_PUBLIC_ID = SI.publicId;
-
 
 /** US-ASCII's MIBenum: read as UTF-8, as decodeText does; the only charset this path takes besides UTF-8. */
 const US_ASCII_MIB = 3;
@@ -237,7 +241,12 @@ class SiReader {
     if (tableLength < 0 || tableLength > this.end - this.pos) return undefined;
     this.table = this.pos;
     this.tableEnd = this.pos += tableLength;
-    if (publicId === 0 && (this.table + publicIdIndex >= this.tableEnd || this.stringAt(this.table + publicIdIndex, this.tableEnd) === undefined)) return undefined;
+    if (
+      publicId === 0 &&
+      (this.table + publicIdIndex >= this.tableEnd ||
+        this.stringAt(this.table + publicIdIndex, this.tableEnd) === undefined)
+    )
+      return undefined;
 
     // <si> with content, or an empty <si/> (a valid document with nothing to show).
     const root = input[this.pos++];
@@ -253,7 +262,8 @@ class SiReader {
       if (!this.element(2)) return undefined;
       if (id === TAG_INDICATION) {
         if (++indications > 1) return undefined;
-        const allowed = (1 << Attr.Href) | (1 << Attr.SiId) | (1 << Attr.Created) | (1 << Attr.Expires) | (1 << Attr.Action);
+        const allowed =
+          (1 << Attr.Href) | (1 << Attr.SiId) | (1 << Attr.Created) | (1 << Attr.Expires) | (1 << Attr.Action);
         if (b & TAG_HAS_ATTRIBUTES && !this.attributes(allowed)) return undefined;
         text = b & TAG_HAS_CONTENT ? this.content() : '';
         if (text === undefined) return undefined;
@@ -270,10 +280,24 @@ class SiReader {
     // Built in the order the decode JSON shows: type, href, siId, created, expires, action, text.
     const si = { type: 'si' } as ServiceIndication;
     const opaque = this.opaqueLength;
-    if (this.seen(Attr.Href)) { if (opaque[Attr.Href] >= 0) return undefined; si.href = this.text[Attr.Href]; }
-    if (this.seen(Attr.SiId)) { if (opaque[Attr.SiId] >= 0) return undefined; si.siId = this.text[Attr.SiId]; }
-    if (this.seen(Attr.Created)) { const d = this.date(Attr.Created); if (d === undefined) return undefined; si.created = d; }
-    if (this.seen(Attr.Expires)) { const d = this.date(Attr.Expires); if (d === undefined) return undefined; si.expires = d; }
+    if (this.seen(Attr.Href)) {
+      if (opaque[Attr.Href] >= 0) return undefined;
+      si.href = this.text[Attr.Href];
+    }
+    if (this.seen(Attr.SiId)) {
+      if (opaque[Attr.SiId] >= 0) return undefined;
+      si.siId = this.text[Attr.SiId];
+    }
+    if (this.seen(Attr.Created)) {
+      const d = this.date(Attr.Created);
+      if (d === undefined) return undefined;
+      si.created = d;
+    }
+    if (this.seen(Attr.Expires)) {
+      const d = this.date(Attr.Expires);
+      if (d === undefined) return undefined;
+      si.expires = d;
+    }
     let action: SiAction = SI_DEFAULT_ACTION;
     if (this.seen(Attr.Action)) {
       const a = this.text[Attr.Action] as SiAction;
@@ -306,7 +330,11 @@ class SiReader {
 
 const reader = new SiReader();
 
-export function siFromBytes(input: Uint8Array, defaultCharset: Charset | undefined, limits: Limits): ServiceIndication | undefined {
+export function siFromBytes(
+  input: Uint8Array,
+  defaultCharset: Charset | undefined,
+  limits: Limits,
+): ServiceIndication | undefined {
   const si = reader.read(input, defaultCharset, limits);
   reader.release();
   return si;

@@ -22,7 +22,11 @@ export function slFromTree(root: WbxmlElement, offset = 0): ServiceLoading {
   if (!href) throw new DecodeError('BAD_DOCUMENT', offset, 'SL without the required href attribute');
   const action = attributeOf(root, 'action')?.value ?? SL_DEFAULT_ACTION;
   if (!SL_ACTIONS.includes(action as SlAction)) {
-    throw new DecodeError('BAD_DOCUMENT', offset, `SL action ${JSON.stringify(action)} is not one of ${SL_ACTIONS.join(', ')}`);
+    throw new DecodeError(
+      'BAD_DOCUMENT',
+      offset,
+      `SL action ${JSON.stringify(action)} is not one of ${SL_ACTIONS.join(', ')}`,
+    );
   }
   return { type: 'sl', href: href.value, action: action as SlAction };
 }

@@ -41,11 +41,16 @@ export function readTableString(
 ): string {
   const start = table[0] + index;
   if (index < 0 || start >= table[1]) {
-    throw new DecodeError('BAD_STRING_TABLE_REF', at, `string table index ${index} is outside the table (${table[1] - table[0]} octets)`);
+    throw new DecodeError(
+      'BAD_STRING_TABLE_REF',
+      at,
+      `string table index ${index} is outside the table (${table[1] - table[0]} octets)`,
+    );
   }
   const end = stringEnd(buf, start, table[1], cs.unit);
   if (end < 0) throw new DecodeError('BAD_STRING_TABLE_REF', at, `string table entry at ${index} has no terminator`);
-  if (end - start > limits.maxStringLength) throw new DecodeError('LIMIT', at, `string longer than maxStringLength (${limits.maxStringLength})`);
+  if (end - start > limits.maxStringLength)
+    throw new DecodeError('LIMIT', at, `string longer than maxStringLength (${limits.maxStringLength})`);
   return decodeText(buf, start, end, cs);
 }
 
@@ -53,6 +58,7 @@ export function readTableString(
 export function inlineStringEnd(buf: Uint8Array, start: number, end: number, cs: Charset, limits: Limits): number {
   const stop = stringEnd(buf, start, end, cs.unit);
   if (stop < 0) throw truncated(end, 'the terminator of an inline string');
-  if (stop - start > limits.maxStringLength) throw new DecodeError('LIMIT', start, `string longer than maxStringLength (${limits.maxStringLength})`);
+  if (stop - start > limits.maxStringLength)
+    throw new DecodeError('LIMIT', start, `string longer than maxStringLength (${limits.maxStringLength})`);
   return stop;
 }

@@ -47,7 +47,6 @@ export interface TokenizeOptions {
   limits?: Partial<Limits>;
 }
 
-
 export class WbxmlTokenizer {
   readonly r = new ByteReader(EMPTY_OCTETS);
   header!: WbxmlHeader;
@@ -81,7 +80,11 @@ export class WbxmlTokenizer {
   start(input: Uint8Array, options: TokenizeOptions = {}): WbxmlHeader {
     this.limits = resolveLimits(options.limits);
     if (input.length > this.limits.maxDocumentSize) {
-      throw new DecodeError('LIMIT', 0, `document of ${input.length} octets exceeds maxDocumentSize (${this.limits.maxDocumentSize})`);
+      throw new DecodeError(
+        'LIMIT',
+        0,
+        `document of ${input.length} octets exceeds maxDocumentSize (${this.limits.maxDocumentSize})`,
+      );
     }
     this.r.reset(input);
     this.vocab = options.vocabulary;
@@ -124,7 +127,11 @@ export class WbxmlTokenizer {
         return WbxmlEvent.End;
       }
       if (r.pos >= r.end) {
-        throw new DecodeError('TRUNCATED', r.pos, this.rootSeen ? 'document ends inside an element' : 'document has no root element');
+        throw new DecodeError(
+          'TRUNCATED',
+          r.pos,
+          this.rootSeen ? 'document ends inside an element' : 'document has no root element',
+        );
       }
       this.tokenAt = r.pos;
       const b = r.buf[r.pos++];
@@ -182,7 +189,11 @@ export class WbxmlTokenizer {
       const name = this.vocab?.tagName(this.tagPage, id);
       if (name !== undefined) this.tagName = name;
       else if (this.vocab && this.strict) {
-        throw new DecodeError('UNKNOWN_TOKEN', this.tokenAt, `unknown tag token 0x${hex(id)} on code page ${this.tagPage}`);
+        throw new DecodeError(
+          'UNKNOWN_TOKEN',
+          this.tokenAt,
+          `unknown tag token 0x${hex(id)} on code page ${this.tagPage}`,
+        );
       } else this.tagName = `tag-${this.tagPage}-0x${hex(id)}`;
     }
     this.countNode();
@@ -227,7 +238,8 @@ export class WbxmlTokenizer {
       this.readExtension(b);
       return WbxmlEvent.Extension;
     }
-    if (isGlobal(b)) throw new DecodeError('UNKNOWN_TOKEN', this.tokenAt, `token 0x${hex(b)} is not valid in an attribute list`);
+    if (isGlobal(b))
+      throw new DecodeError('UNKNOWN_TOKEN', this.tokenAt, `token 0x${hex(b)} is not valid in an attribute list`);
     if (b < 0x80) {
       this.countAttribute();
       const start = this.vocab?.attributeStart(this.attrPage, b);
@@ -235,7 +247,11 @@ export class WbxmlTokenizer {
         this.attributeName = start[0];
         this.text = start[1];
       } else if (this.vocab && this.strict) {
-        throw new DecodeError('UNKNOWN_TOKEN', this.tokenAt, `unknown attribute start token 0x${hex(b)} on code page ${this.attrPage}`);
+        throw new DecodeError(
+          'UNKNOWN_TOKEN',
+          this.tokenAt,
+          `unknown attribute start token 0x${hex(b)} on code page ${this.attrPage}`,
+        );
       } else {
         this.attributeName = `attr-${this.attrPage}-0x${hex(b)}`;
         this.text = '';
@@ -245,7 +261,11 @@ export class WbxmlTokenizer {
     const value = this.vocab?.attributeValue(this.attrPage, b);
     if (value !== undefined) this.text = value;
     else if (this.vocab && this.strict) {
-      throw new DecodeError('UNKNOWN_TOKEN', this.tokenAt, `unknown attribute value token 0x${hex(b)} on code page ${this.attrPage}`);
+      throw new DecodeError(
+        'UNKNOWN_TOKEN',
+        this.tokenAt,
+        `unknown attribute value token 0x${hex(b)} on code page ${this.attrPage}`,
+      );
     } else this.text = `[0x${hex(b)}]`;
     return WbxmlEvent.AttributeValue;
   }
@@ -285,7 +305,8 @@ export class WbxmlTokenizer {
     if (b === GlobalToken.STR_T) return this.tableString(r.uintvar());
     const at = r.pos;
     const cp = r.uintvar();
-    if (cp > 0x10ffff) throw new DecodeError('BAD_VALUE', at, `ENTITY code point 0x${cp.toString(16)} is not a character`);
+    if (cp > 0x10ffff)
+      throw new DecodeError('BAD_VALUE', at, `ENTITY code point 0x${cp.toString(16)} is not a character`);
     return String.fromCodePoint(cp);
   }
 
@@ -327,7 +348,11 @@ export class WbxmlTokenizer {
 
   private countAttribute(): void {
     if (++this.attrCount > this.limits.maxAttributes) {
-      throw new DecodeError('LIMIT', this.tokenAt, `more than maxAttributes (${this.limits.maxAttributes}) attributes on one element`);
+      throw new DecodeError(
+        'LIMIT',
+        this.tokenAt,
+        `more than maxAttributes (${this.limits.maxAttributes}) attributes on one element`,
+      );
     }
   }
 }

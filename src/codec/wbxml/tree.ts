@@ -52,7 +52,11 @@ function buildTree(t: WbxmlTokenizer, input: Uint8Array, options: TokenizeOption
   const vocab = options?.vocabulary;
   // A known public id that names another document type is not this document (1 = unknown).
   if (vocab && header.publicId !== undefined && header.publicId > 1 && header.publicId !== vocab.publicId) {
-    throw new DecodeError('BAD_DOCUMENT', 1, `public id 0x${header.publicId.toString(16)} is not ${vocab.publicIdText}`);
+    throw new DecodeError(
+      'BAD_DOCUMENT',
+      1,
+      `public id 0x${header.publicId.toString(16)} is not ${vocab.publicIdText}`,
+    );
   }
   const stack: WbxmlElement[] = [];
   let root: WbxmlElement | undefined;
@@ -106,7 +110,8 @@ function buildTree(t: WbxmlTokenizer, input: Uint8Array, options: TokenizeOption
         stack[stack.length - 1].children.push({ opaque: t.opaque });
         break;
       case WbxmlEvent.Extension:
-        if (stack.length) stack[stack.length - 1].children.push({ extension: t.extIndex, form: t.extForm, value: t.extValue });
+        if (stack.length)
+          stack[stack.length - 1].children.push({ extension: t.extIndex, form: t.extForm, value: t.extValue });
         break;
       case WbxmlEvent.ProcessingInstruction:
         if (stack.length) stack[stack.length - 1].children.push({ pi: t.attributeName, value: t.text });
@@ -135,4 +140,3 @@ export function attributeOf(el: WbxmlElement, name: string): WbxmlAttribute | un
 function opaqueText(b: Uint8Array, cs: Charset): string {
   return decodeText(b, 0, b.length, cs);
 }
-

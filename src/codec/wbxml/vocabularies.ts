@@ -101,5 +101,10 @@ export const EMN = vocabulary({
     [0, 0x0c, 'mailbox', 'https://'],
     [0, 0x0d, 'mailbox', 'https://www.'],
   ],
-  attributeValues: [[0, 0x85, '.com'], [0, 0x86, '.edu'], [0, 0x87, '.net'], [0, 0x88, '.org']],
+  attributeValues: [
+    [0, 0x85, '.com'],
+    [0, 0x86, '.edu'],
+    [0, 0x87, '.net'],
+    [0, 0x88, '.org'],
+  ],
 });

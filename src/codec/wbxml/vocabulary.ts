@@ -26,7 +26,9 @@ export interface Vocabulary extends VocabularyDefinition {
  * a computed key cost a hash probe on every token of a document. A later entry wins, as in the
  * tables' own order.
  */
-function byPageAndToken<T>(entries: Iterable<readonly [page: number, token: number, value: T]>): (page: number, token: number) => T | undefined {
+function byPageAndToken<T>(
+  entries: Iterable<readonly [page: number, token: number, value: T]>,
+): (page: number, token: number) => T | undefined {
   const pages: Array<Array<T | undefined> | undefined> = [];
   for (const [p, t, v] of entries) (pages[p] ??= new Array<T | undefined>(256).fill(undefined))[t] = v;
   return (p, t) => pages[p]?.[t];
@@ -45,7 +47,9 @@ export function vocabulary(def: VocabularyDefinition): Vocabulary {
   return Object.freeze({
     ...def,
     tagName: byPageAndToken(def.tags),
-    attributeStart: byPageAndToken(def.attributeStarts.map(([p, t, n, prefix]) => [p, t, [n, prefix] as const] as const)),
+    attributeStart: byPageAndToken(
+      def.attributeStarts.map(([p, t, n, prefix]) => [p, t, [n, prefix] as const] as const),
+    ),
     attributeValue: byPageAndToken(def.attributeValues),
     tagToken: (n: string) => tagTokens.get(n),
     attributeStartsFor: (n: string) => startsByName.get(n) ?? [],

@@ -24,7 +24,8 @@ export function parseXml(text: string, limits: Readonly<Limits> = DEFAULT_LIMITS
   parser.on('error', (e) => fail(new DecodeError('BAD_XML', parser.position, e.message)));
   parser.on('opentag', (tag) => {
     if (++nodes > limits.maxNodes) return fail(new DecodeError('LIMIT', parser.position, 'more than maxNodes nodes'));
-    if (stack.length >= limits.maxDepth) return fail(new DecodeError('LIMIT', parser.position, 'XML nested deeper than maxDepth'));
+    if (stack.length >= limits.maxDepth)
+      return fail(new DecodeError('LIMIT', parser.position, 'XML nested deeper than maxDepth'));
     const el: WbxmlElement = {
       name: tag.name,
       attributes: Object.entries(tag.attributes as Record<string, string>).map(([name, value]) => ({ name, value })),

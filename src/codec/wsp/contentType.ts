@@ -9,7 +9,11 @@ import { ByteWriter } from '../writer.js';
 import { contentTypes } from './contentTypes.js';
 import { readParameters, writeParameters, type Parameters } from './parameters.js';
 import {
-  readIntegerValue, readTextString, readValueLength, writeIntegerValue, writeTextString,
+  readIntegerValue,
+  readTextString,
+  readValueLength,
+  writeIntegerValue,
+  writeTextString,
   writeValueLength,
 } from './primitives.js';
 

@@ -144,7 +144,10 @@ export function headerKind(code: number): HeaderKind | undefined {
 
 /** The Short-integer tokens of 'token'-kind headers (WAP-230 8.4.2.x), keyed by field code. */
 export const HEADER_TOKENS: Readonly<Record<number, ReadonlyArray<readonly [number, string]>>> = {
-  0x04: [[0, 'none'], [1, 'bytes']], // Accept-Ranges
+  0x04: [
+    [0, 'none'],
+    [1, 'bytes'],
+  ], // Accept-Ranges
   0x09: [[0, 'close']], // Connection
   0x1f: [[0, 'no-cache']], // Pragma
   0x27: [[0, 'chunked']], // Transfer-Encoding

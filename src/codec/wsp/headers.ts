@@ -9,15 +9,37 @@ import type { Limits } from '../limits.js';
 import type { ByteReader } from '../reader.js';
 import { ByteWriter } from '../writer.js';
 import { applicationIds } from './applicationIds.js';
-import { formatContentType, formatParam, parseContentType, readContentType, splitParams, writeContentType } from './contentType.js';
+import {
+  formatContentType,
+  formatParam,
+  parseContentType,
+  readContentType,
+  splitParams,
+  writeContentType,
+} from './contentType.js';
 import { HEADER_TOKENS, headerCode, headerFields, headerKind, type HeaderKind } from './headerFields.js';
 import { languages } from './languages.js';
 import { readCharset, readGeneric, readParameters, writeCharset, writeParameters } from './parameters.js';
 import {
-  readDateValue, readIntegerValue, readQValue, readQuotedString, readShortInteger, readTextString,
-  readTokenText, readValueLength, readVersionValue, valueEnd, writeDateValue, writeIntegerValue,
-  writeQValue, writeQuotedString, writeShortInteger, writeTextString, writeTokenText,
-  writeValueLength, writeVersionValue,
+  readDateValue,
+  readIntegerValue,
+  readQValue,
+  readQuotedString,
+  readShortInteger,
+  readTextString,
+  readTokenText,
+  readValueLength,
+  readVersionValue,
+  valueEnd,
+  writeDateValue,
+  writeIntegerValue,
+  writeQValue,
+  writeQuotedString,
+  writeShortInteger,
+  writeTextString,
+  writeTokenText,
+  writeValueLength,
+  writeVersionValue,
 } from './primitives.js';
 import { cacheDirectives, contentEncodings, dispositions, methods, warnCodes } from './wellKnownValues.js';
 
@@ -73,7 +95,8 @@ export function readHeaders(r: ByteReader, end: number, limits: Limits): WspHead
           continue;
         }
         const h = readWellKnown(r, code, kind, vEnd, limits);
-        if (r.pos !== vEnd) throw new DecodeError('BAD_LENGTH', at, `${h.name} value does not end where its length says`);
+        if (r.pos !== vEnd)
+          throw new DecodeError('BAD_LENGTH', at, `${h.name} value does not end where its length says`);
         headers.push(h);
       } else if (b === 0) {
         throw new DecodeError('BAD_VALUE', at, 'empty header name');
@@ -275,7 +298,9 @@ function readCacheControl(r: ByteReader, vEnd: number, limits: Limits): string |
       const fields: string[] = [];
       while (r.pos < vEnd) {
         const f = r.peek();
-        fields.push(f & 0x80 ? (r.pos++, headerFields.name(f & 0x7f) ?? `0x${(f & 0x7f).toString(16)}`) : readTokenText(r));
+        fields.push(
+          f & 0x80 ? (r.pos++, headerFields.name(f & 0x7f) ?? `0x${(f & 0x7f).toString(16)}`) : readTokenText(r),
+        );
       }
       return `${name}="${fields.join(', ')}"`;
     }
@@ -478,4 +503,3 @@ function writeCacheControl(w: ByteWriter, s: string): void {
   } else writeIntegerValue(inner, Number(arg));
   writeBlock(w, inner);
 }
-

@@ -11,17 +11,41 @@ import type { ByteWriter } from '../writer.js';
 import { contentTypes } from './contentTypes.js';
 import { headerFields, headerCode } from './headerFields.js';
 import {
-  readDateValue, readIntegerValue, readLongInteger, readQValue, readShortInteger, readTextString,
-  readTextValue, readTokenText, readVersionValue, valueEnd, writeDateValue, writeIntegerValue,
-  writeQValue, writeShortInteger, writeTextString, writeTextValue, writeTokenText, writeVersionValue,
+  readDateValue,
+  readIntegerValue,
+  readLongInteger,
+  readQValue,
+  readShortInteger,
+  readTextString,
+  readTextValue,
+  readTokenText,
+  readVersionValue,
+  valueEnd,
+  writeDateValue,
+  writeIntegerValue,
+  writeQValue,
+  writeShortInteger,
+  writeTextString,
+  writeTextValue,
+  writeTokenText,
+  writeVersionValue,
 } from './primitives.js';
 
 export type ParameterValue = string | number;
 export type Parameters = Record<string, ParameterValue>;
 
 type ParamKind =
-  | 'q' | 'charset' | 'version' | 'integer' | 'text' | 'textValue' | 'fieldName' | 'short'
-  | 'constrainedEncoding' | 'noValue' | 'date';
+  | 'q'
+  | 'charset'
+  | 'version'
+  | 'integer'
+  | 'text'
+  | 'textValue'
+  | 'fieldName'
+  | 'short'
+  | 'constrainedEncoding'
+  | 'noValue'
+  | 'date';
 
 /**
  * Well-known parameter assignments. Source: WAP-230-WSP-20010705-a Table 38 (encoding
@@ -65,10 +89,26 @@ for (const [code, name, kind] of PARAMS) byCode[code] = [name, kind];
 
 /** Codes the encoder uses per name: the WSP 1.2-compatible one, and 'type' by value type. */
 const ENCODE_AS: Record<string, number> = {
-  q: 0x00, charset: 0x01, level: 0x02, name: 0x05, filename: 0x06, differences: 0x07,
-  padding: 0x08, start: 0x0a, 'start-info': 0x0b, comment: 0x0c, domain: 0x0d, 'max-age': 0x0e,
-  path: 0x0f, secure: 0x10, sec: 0x11, mac: 0x12, 'creation-date': 0x13,
-  'modification-date': 0x14, 'read-date': 0x15, size: 0x16,
+  q: 0x00,
+  charset: 0x01,
+  level: 0x02,
+  name: 0x05,
+  filename: 0x06,
+  differences: 0x07,
+  padding: 0x08,
+  start: 0x0a,
+  'start-info': 0x0b,
+  comment: 0x0c,
+  domain: 0x0d,
+  'max-age': 0x0e,
+  path: 0x0f,
+  secure: 0x10,
+  sec: 0x11,
+  mac: 0x12,
+  'creation-date': 0x13,
+  'modification-date': 0x14,
+  'read-date': 0x15,
+  size: 0x16,
 };
 
 function readTyped(r: ByteReader, kind: ParamKind): ParameterValue {

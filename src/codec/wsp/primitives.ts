@@ -49,7 +49,8 @@ export function readValueLength(r: ByteReader): number {
   if (b <= 30) len = b;
   else if (b === LENGTH_QUOTE) len = r.uintvar();
   else throw new DecodeError('BAD_VALUE', at, `expected a Value-length, got 0x${hex2(b)}`);
-  if (len > r.remaining) throw new DecodeError('BAD_LENGTH', at, `Value-length ${len} runs past the end (${r.remaining} left)`);
+  if (len > r.remaining)
+    throw new DecodeError('BAD_LENGTH', at, `Value-length ${len} runs past the end (${r.remaining} left)`);
   return len;
 }
 

@@ -61,13 +61,21 @@ const reader = new ByteReader(EMPTY_OCTETS);
 
 function readFixedPart(r: ByteReader, limits: Limits): { tid: number; type: PushPduType; headersEnd: number } {
   if (r.buf.length > limits.maxDocumentSize) {
-    throw new DecodeError('LIMIT', 0, `PDU of ${r.buf.length} octets exceeds maxDocumentSize (${limits.maxDocumentSize})`);
+    throw new DecodeError(
+      'LIMIT',
+      0,
+      `PDU of ${r.buf.length} octets exceeds maxDocumentSize (${limits.maxDocumentSize})`,
+    );
   }
   const tid = r.u8();
   const typeAt = r.pos;
   const t = r.u8();
   if (t !== PduType.Push && t !== PduType.ConfirmedPush) {
-    throw new DecodeError('BAD_PDU_TYPE', typeAt, `PDU type 0x${t.toString(16).padStart(2, '0')} is not Push (0x06) or ConfirmedPush (0x07)`);
+    throw new DecodeError(
+      'BAD_PDU_TYPE',
+      typeAt,
+      `PDU type 0x${t.toString(16).padStart(2, '0')} is not Push (0x06) or ConfirmedPush (0x07)`,
+    );
   }
   const lenAt = r.pos;
   const headersLen = r.uintvar();
@@ -154,7 +162,8 @@ function readRouting(r: ByteReader, input: Uint8Array, limits: Limits): PushRout
         page = b;
         continue;
       }
-      if (++count > limits.maxHeaders) throw new DecodeError('LIMIT', r.pos - 1, `more than maxHeaders (${limits.maxHeaders}) headers`);
+      if (++count > limits.maxHeaders)
+        throw new DecodeError('LIMIT', r.pos - 1, `more than maxHeaders (${limits.maxHeaders}) headers`);
       if ((b & 0x80) === 0) {
         r.pos--;
         r.pos = r.findNul('a header name') + 1;
@@ -194,7 +203,8 @@ export interface PushPduInit {
 
 export function encodePushPdu(init: PushPduInit): Uint8Array {
   const tid = init.transactionId ?? 0;
-  if (!Number.isInteger(tid) || tid < 0 || tid > 255) throw new EncodeError('OUT_OF_RANGE', `transactionId out of range: ${tid}`);
+  if (!Number.isInteger(tid) || tid < 0 || tid > 255)
+    throw new EncodeError('OUT_OF_RANGE', `transactionId out of range: ${tid}`);
   const head = new ByteWriter(64);
   writeContentType(head, init.contentType, init.contentTypeParameters);
   const headers: WspHeader[] = [];

@@ -5,10 +5,18 @@
 export type Alphabet = 'binary' | 'text' | 'unsupported';
 
 const NAMES: Readonly<Record<number, string>> = Object.freeze({
-  0x00: 'SMSC default alphabet', 0x01: 'IA5 (CCITT T.50)/ASCII', 0x02: 'octet unspecified (8-bit binary)',
-  0x03: 'Latin 1 (ISO-8859-1)', 0x04: 'octet unspecified (8-bit binary)', 0x05: 'JIS (X 0208-1990)',
-  0x06: 'Cyrillic (ISO-8859-5)', 0x07: 'Latin/Hebrew (ISO-8859-8)', 0x08: 'UCS2 (ISO/IEC-10646)',
-  0x09: 'pictogram encoding', 0x0a: 'ISO-2022-JP (music codes)', 0x0d: 'extended Kanji JIS (X 0212-1990)',
+  0x00: 'SMSC default alphabet',
+  0x01: 'IA5 (CCITT T.50)/ASCII',
+  0x02: 'octet unspecified (8-bit binary)',
+  0x03: 'Latin 1 (ISO-8859-1)',
+  0x04: 'octet unspecified (8-bit binary)',
+  0x05: 'JIS (X 0208-1990)',
+  0x06: 'Cyrillic (ISO-8859-5)',
+  0x07: 'Latin/Hebrew (ISO-8859-8)',
+  0x08: 'UCS2 (ISO/IEC-10646)',
+  0x09: 'pictogram encoding',
+  0x0a: 'ISO-2022-JP (music codes)',
+  0x0d: 'extended Kanji JIS (X 0212-1990)',
   0x0e: 'KS C 5601',
 });
 
@@ -26,6 +34,7 @@ export function alphabetOf(dataCoding: number): Alphabet {
 }
 
 export function dataCodingName(dataCoding: number): string {
-  if (dataCoding >= 0xf0) return `GSM message class ${dataCoding & 3}, ${dataCoding & 4 ? '8-bit data' : 'default alphabet'}`;
+  if (dataCoding >= 0xf0)
+    return `GSM message class ${dataCoding & 3}, ${dataCoding & 4 ? '8-bit data' : 'default alphabet'}`;
   return NAMES[dataCoding] ?? 'reserved';
 }

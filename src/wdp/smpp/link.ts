@@ -22,8 +22,10 @@ export function parseSmscUrl(url: string): SmscUrl {
   const u = new URL(url);
   if (u.protocol !== 'smpp:') throw new TypeError(`not an smpp:// URL: ${url}`);
   return {
-    host: u.hostname || '127.0.0.1', port: u.port ? Number(u.port) : 2775,
-    systemId: decodeURIComponent(u.username), password: decodeURIComponent(u.password),
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 2775,
+    systemId: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
   };
 }
 
@@ -84,7 +86,16 @@ export class EsmeLink extends EventEmitter {
   readonly reassembler: Reassembler;
   /** Where datagrams go; reassignable, so a PushClient can take over a link made elsewhere. */
   onDatagram: (datagram: WdpDatagram) => void | Promise<void>;
-  readonly stats: EsmeLinkStats = { connects: 0, binds: 0, bindFailures: 0, deliverSm: 0, datagrams: 0, duplicateSingles: 0, undecodable: 0, handlerErrors: 0 };
+  readonly stats: EsmeLinkStats = {
+    connects: 0,
+    binds: 0,
+    bindFailures: 0,
+    deliverSm: 0,
+    datagrams: 0,
+    duplicateSingles: 0,
+    undecodable: 0,
+    handlerErrors: 0,
+  };
   private readonly smsc: SmscUrl;
   private session: smpp.Session | undefined;
   private closing = false;
@@ -96,7 +107,10 @@ export class EsmeLink extends EventEmitter {
   private readonly recentOrder = new Fifo<Recent>();
   /** Multi-segment datagrams whose handler failed, by completing segment, until the SMSC resends it. */
   private readonly retained = new Map<string, { datagram: WdpDatagram; data: Buffer; at: number }>();
-  private readonly options: EsmeLinkOptions & Required<Pick<EsmeLinkOptions, 'enquireLinkMs' | 'reconnect' | 'maxInFlight' | 'duplicateWindowMs' | 'maxRecentSingles'>>;
+  private readonly options: EsmeLinkOptions &
+    Required<
+      Pick<EsmeLinkOptions, 'enquireLinkMs' | 'reconnect' | 'maxInFlight' | 'duplicateWindowMs' | 'maxRecentSingles'>
+    >;
 
   constructor(options: EsmeLinkOptions) {
     super();
@@ -117,8 +131,14 @@ export class EsmeLink extends EventEmitter {
   /** Connects and binds; resolves on the first successful bind, rejects on a refused one. */
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const onBound = () => { this.off('bind-failed', onFailed); resolve(); };
-      const onFailed = (e: { status: number }) => { this.off('bound', onBound); reject(new Error(`bind refused: command_status 0x${e.status.toString(16)}`)); };
+      const onBound = () => {
+        this.off('bind-failed', onFailed);
+        resolve();
+      };
+      const onFailed = (e: { status: number }) => {
+        this.off('bound', onBound);
+        reject(new Error(`bind refused: command_status 0x${e.status.toString(16)}`));
+      };
       this.once('bound', onBound);
       this.once('bind-failed', onFailed);
       this.connect();
@@ -137,8 +157,14 @@ export class EsmeLink extends EventEmitter {
     const session = this.session;
     if (!session) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => { session.destroy(); resolve(); }, timeoutMs);
-      session.socket.once('close', () => { clearTimeout(timer); resolve(); });
+      const timer = setTimeout(() => {
+        session.destroy();
+        resolve();
+      }, timeoutMs);
+      session.socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
       const sent = (session as unknown as { unbind: (cb: () => void) => boolean }).unbind(() => session.close());
       if (!sent) session.destroy();
     });
@@ -160,26 +186,30 @@ export class EsmeLink extends EventEmitter {
     session.on('connect', () => {
       const bindCommand = this.options.mode === 'transceiver' ? 'bind_transceiver' : 'bind_receiver';
       const bindFn = session[bindCommand] as (o: Record<string, unknown>, cb: (pdu: smpp.PDU) => void) => void;
-      bindFn.call(session, { system_id: this.smsc.systemId, password: this.smsc.password, address_range: this.options.addressRange ?? '' }, (pdu) => {
-        if (pdu.command_status !== 0) {
-          this.stats.bindFailures++;
-          this.emit('bind-failed', { status: pdu.command_status });
-          this.closing = true; // wrong credentials do not get better by retrying
-          session.destroy();
-          return;
-        }
-        bound = true;
-        this.attempt = 0;
-        this.session = session;
-        this.stats.binds++;
-        if (this.options.enquireLinkMs > 0) {
-          this.enquireTimer = setInterval(() => {
-            (session as unknown as { enquire_link: () => void }).enquire_link();
-          }, this.options.enquireLinkMs);
-          this.enquireTimer.unref();
-        }
-        this.emit('bound');
-      });
+      bindFn.call(
+        session,
+        { system_id: this.smsc.systemId, password: this.smsc.password, address_range: this.options.addressRange ?? '' },
+        (pdu) => {
+          if (pdu.command_status !== 0) {
+            this.stats.bindFailures++;
+            this.emit('bind-failed', { status: pdu.command_status });
+            this.closing = true; // wrong credentials do not get better by retrying
+            session.destroy();
+            return;
+          }
+          bound = true;
+          this.attempt = 0;
+          this.session = session;
+          this.stats.binds++;
+          if (this.options.enquireLinkMs > 0) {
+            this.enquireTimer = setInterval(() => {
+              (session as unknown as { enquire_link: () => void }).enquire_link();
+            }, this.options.enquireLinkMs);
+            this.enquireTimer.unref();
+          }
+          this.emit('bound');
+        },
+      );
     });
     session.on('unbind', (pdu: smpp.PDU) => {
       session.send(pdu.response());
@@ -239,7 +269,12 @@ export class EsmeLink extends EventEmitter {
    * single SMS is forgotten by the repeat window and a multi-segment datagram is kept, keyed
    * by its completing segment, to be handed over again when that segment comes back.
    */
-  private handOver(session: smpp.Session, datagram: WdpDatagram, segment: Segment, reply: (status: number) => void): void {
+  private handOver(
+    session: smpp.Session,
+    datagram: WdpDatagram,
+    segment: Segment,
+    reply: (status: number) => void,
+  ): void {
     this.stats.datagrams++;
     this.inFlight++;
     if (this.inFlight >= this.options.maxInFlight) session.pause();
@@ -282,7 +317,8 @@ export class EsmeLink extends EventEmitter {
     if (segment.reference === undefined) return undefined;
     const key = retainKey(segment);
     const kept = this.retained.get(key);
-    if (!kept || !kept.data.equals(segment.data) || kept.at <= Date.now() - this.options.duplicateWindowMs) return undefined;
+    if (!kept || !kept.data.equals(segment.data) || kept.at <= Date.now() - this.options.duplicateWindowMs)
+      return undefined;
     this.retained.delete(key);
     return kept.datagram;
   }
@@ -302,7 +338,11 @@ export class EsmeLink extends EventEmitter {
   private isRepeatedSingle(d: WdpDatagram): boolean {
     if (this.options.duplicateWindowMs <= 0) return false;
     const now = Date.now();
-    for (let r = this.recentOrder.peek(); r && (r.at <= now - this.options.duplicateWindowMs || this.recentOrder.size > this.options.maxRecentSingles); r = this.recentOrder.peek()) {
+    for (
+      let r = this.recentOrder.peek();
+      r && (r.at <= now - this.options.duplicateWindowMs || this.recentOrder.size > this.options.maxRecentSingles);
+      r = this.recentOrder.peek()
+    ) {
       this.recent.delete(r.key);
       this.recentOrder.remove(r);
     }
@@ -319,4 +359,3 @@ export class EsmeLink extends EventEmitter {
 function retainKey(s: Segment): string {
   return `${s.originator}\0${s.recipient}\0${s.sourcePort}\0${s.destinationPort}\0${s.referenceBits}:${s.reference}\0${s.sequence}/${s.total}`;
 }
-

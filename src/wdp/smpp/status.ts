@@ -17,6 +17,10 @@ export const CommandStatus = Object.freeze({
 
 /** Statuses after which a sender should try again later (SMPP v3.4 5.1.3). */
 export function isTemporary(status: number): boolean {
-  return status === CommandStatus.ESME_RMSGQFUL || status === CommandStatus.ESME_RTHROTTLED
-    || status === CommandStatus.ESME_RX_T_APPN || status === CommandStatus.ESME_RSYSERR;
+  return (
+    status === CommandStatus.ESME_RMSGQFUL ||
+    status === CommandStatus.ESME_RTHROTTLED ||
+    status === CommandStatus.ESME_RX_T_APPN ||
+    status === CommandStatus.ESME_RSYSERR
+  );
 }

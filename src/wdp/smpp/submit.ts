@@ -1,5 +1,12 @@
 import { EncodeError } from '../../codec/errors.js';
-import { SMS_USER_DATA_OCTETS, WDP_PORT_PUSH, WDP_PORT_WSP, segmentPayload, splitPayload, type SegmentOptions } from '../segmenter.js';
+import {
+  SMS_USER_DATA_OCTETS,
+  WDP_PORT_PUSH,
+  WDP_PORT_WSP,
+  segmentPayload,
+  splitPayload,
+  type SegmentOptions,
+} from '../segmenter.js';
 import { ESM_CLASS_UDHI } from './carriage.js';
 import type { ShortMessageInit } from './shortMessage.js';
 import { TlvTag, type Tlv } from './tlv.js';
@@ -29,14 +36,22 @@ export function smppShortMessages(payload: Uint8Array, options: SmppSubmitOption
   const dataCoding = options.dataCoding ?? 0x04;
   const carriage = options.carriage ?? 'udh';
   if (carriage === 'udh') {
-    return segmentPayload(payload, options).map((shortMessage) => ({ esmClass: ESM_CLASS_UDHI, dataCoding, shortMessage }));
+    return segmentPayload(payload, options).map((shortMessage) => ({
+      esmClass: ESM_CLASS_UDHI,
+      dataCoding,
+      shortMessage,
+    }));
   }
-  const portTlvs: Tlv[] = options.portBits === false ? [] : [
-    { tag: TlvTag.source_port, value: u16(options.sourcePort ?? WDP_PORT_WSP) },
-    { tag: TlvTag.destination_port, value: u16(options.destinationPort ?? WDP_PORT_PUSH) },
-  ];
+  const portTlvs: Tlv[] =
+    options.portBits === false
+      ? []
+      : [
+          { tag: TlvTag.source_port, value: u16(options.sourcePort ?? WDP_PORT_WSP) },
+          { tag: TlvTag.destination_port, value: u16(options.destinationPort ?? WDP_PORT_PUSH) },
+        ];
   if (carriage === 'payload') {
-    if (payload.length > MAX_MESSAGE_PAYLOAD) throw new EncodeError('LIMIT', `message_payload of ${payload.length} octets exceeds ${MAX_MESSAGE_PAYLOAD}`);
+    if (payload.length > MAX_MESSAGE_PAYLOAD)
+      throw new EncodeError('LIMIT', `message_payload of ${payload.length} octets exceeds ${MAX_MESSAGE_PAYLOAD}`);
     return [{ esmClass: 0, dataCoding, tlvs: [...portTlvs, { tag: TlvTag.message_payload, value: payload }] }];
   }
   const parts = splitPayload(payload, options.maxUserData ?? SMS_USER_DATA_OCTETS);
@@ -46,7 +61,9 @@ export function smppShortMessages(payload: Uint8Array, options: SmppSubmitOption
     throw new EncodeError('BAD_INPUT', `sar_msg_ref_num needs a reference 0..65535, not ${reference}`);
   }
   return parts.map((shortMessage, i) => ({
-    esmClass: 0, dataCoding, shortMessage,
+    esmClass: 0,
+    dataCoding,
+    shortMessage,
     tlvs: [
       ...portTlvs,
       { tag: TlvTag.sar_msg_ref_num, value: u16(reference) },
@@ -57,6 +74,7 @@ export function smppShortMessages(payload: Uint8Array, options: SmppSubmitOption
 }
 
 function u16(v: number): Uint8Array {
-  if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new EncodeError('OUT_OF_RANGE', `port ${v} does not fit 16 bits`);
+  if (!Number.isInteger(v) || v < 0 || v > 0xffff)
+    throw new EncodeError('OUT_OF_RANGE', `port ${v} does not fit 16 bits`);
   return Uint8Array.of(v >> 8, v & 0xff);
 }

@@ -59,24 +59,40 @@ export class SmppSubmitter {
     const bits = options.carriage === 'sar' ? 16 : (options.referenceBits ?? 8);
     const reference = options.reference ?? this.references.next(options.to, bits);
     const all = smppShortMessages(payload, { ...options, reference, referenceBits: bits });
-    const parts = options.segmentOrder ? options.segmentOrder.map((i) => {
-      if (!Number.isInteger(i) || i < 0 || i >= all.length) throw new RangeError(`segmentOrder: no segment ${i} (0-${all.length - 1})`);
-      return all[i];
-    }) : all;
-    return Promise.all(parts.map((fields) => new Promise<string>((resolve, reject) => {
-      const s = session as unknown as SmppSession;
-      const sequence = nextSequence(s);
-      s._callbacks[sequence] = (pdu) => {
-        const resp = pdu as smpp.PDU;
-        if (resp.command_status !== 0) reject(new Error(`submit_sm refused: command_status 0x${resp.command_status.toString(16)}`));
-        else resolve(String(resp.message_id ?? ''));
-      };
-      session.socket.write(encodeShortMessagePdu({
-        ...fields, commandId: CommandId.submit_sm, sequenceNumber: sequence, serviceType: 'WAP',
-        sourceAddr: options.from ?? '', destinationAddr: options.to,
-        destAddrTon: options.destAddrTon ?? 1, destAddrNpi: options.destAddrNpi ?? 1,
-      }));
-    })));
+    const parts = options.segmentOrder
+      ? options.segmentOrder.map((i) => {
+          if (!Number.isInteger(i) || i < 0 || i >= all.length)
+            throw new RangeError(`segmentOrder: no segment ${i} (0-${all.length - 1})`);
+          return all[i];
+        })
+      : all;
+    return Promise.all(
+      parts.map(
+        (fields) =>
+          new Promise<string>((resolve, reject) => {
+            const s = session as unknown as SmppSession;
+            const sequence = nextSequence(s);
+            s._callbacks[sequence] = (pdu) => {
+              const resp = pdu as smpp.PDU;
+              if (resp.command_status !== 0)
+                reject(new Error(`submit_sm refused: command_status 0x${resp.command_status.toString(16)}`));
+              else resolve(String(resp.message_id ?? ''));
+            };
+            session.socket.write(
+              encodeShortMessagePdu({
+                ...fields,
+                commandId: CommandId.submit_sm,
+                sequenceNumber: sequence,
+                serviceType: 'WAP',
+                sourceAddr: options.from ?? '',
+                destinationAddr: options.to,
+                destAddrTon: options.destAddrTon ?? 1,
+                destAddrNpi: options.destAddrNpi ?? 1,
+              }),
+            );
+          }),
+      ),
+    );
   }
 
   async close(): Promise<void> {
@@ -84,8 +100,14 @@ export class SmppSubmitter {
     this.session = undefined;
     if (!session) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => { session.destroy(); resolve(); }, 1_000);
-      session.socket.once('close', () => { clearTimeout(timer); resolve(); });
+      const timer = setTimeout(() => {
+        session.destroy();
+        resolve();
+      }, 1_000);
+      session.socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
       const unbind = session.unbind as (cb: () => void) => boolean;
       if (!unbind.call(session, () => session.close())) session.destroy();
     });
