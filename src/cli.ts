@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `wappush` command. Contracts (DESIGN.md): `decode` prints one JSON document per push
+ * The `wappush` command. Contracts (docs/architecture.md): `decode` prints one JSON document per push
  * on stdout and exits 0; bad input exits 1 with {"error":{code,message,offset}} on stderr.
  */
 import { readFileSync } from 'node:fs';

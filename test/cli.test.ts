@@ -8,7 +8,7 @@ const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const run = (args: string[], input?: string) =>
   spawnSync(process.execPath, [cli, ...args], { input, encoding: 'utf8' });
 
-describe('wappush decode (DESIGN.md contract)', () => {
+describe('wappush decode (docs/architecture.md contract)', () => {
   const [f] = loadFixtures<{ pdu: string; expect: { wsp: unknown; body: unknown } }>('wsp');
   it('--hex prints one JSON document and exits 0', () => {
     const r = run(['decode', '--hex', f.pdu]);
@@ -93,7 +93,7 @@ describe('wappush encode', () => {
   });
 });
 
-describe('wappush decode --input sms|smpp (DESIGN.md contract)', () => {
+describe('wappush decode --input sms|smpp (docs/architecture.md contract)', () => {
   const [mms] = loadFixtures<{ segments: string[] }>('sms');
   it('--input sms: segments in any order -> wdp + wsp + body', () => {
     const r = run(['decode', '--input', 'sms'], [...mms.segments].reverse().join('\n') + '\n');
@@ -389,7 +389,7 @@ describe('wappush demo (npm start)', () => {
   });
 });
 
-describe('wappush decode --pin / --imsi (provisioning authentication, DESIGN.md)', () => {
+describe('wappush decode --pin / --imsi (provisioning authentication, docs/library.md)', () => {
   const ota = loadFixtures<{ file: string; segments: string[] }>('sms').find((f) => f.file.startsWith('ota-viettel'))!;
   const args = ota.segments.flatMap((s) => ['--hex', s]);
   it('reports verified true with the right PIN, false with a wrong one, null without one', () => {

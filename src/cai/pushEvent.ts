@@ -106,7 +106,7 @@ export class PushEvent {
     return this.decodedBody;
   }
 
-  /** The `decode` JSON of DESIGN.md (`wdp`, `wsp`, `body`); OTA-HTTP pushes carry `http` instead of `wdp`/`wsp`. */
+  /** The `decode` JSON of docs/architecture.md (`wdp`, `wsp`, `body`); OTA-HTTP pushes carry `http` instead of `wdp`/`wsp`. */
   toJSON(): PushJson & Record<string, unknown> {
     if (this.http) {
       return {

@@ -1,5 +1,5 @@
 /**
- * `wappush listen --smsc URL [--register apps.json]` (DESIGN.md): bind as receiver and print
+ * `wappush listen --smsc URL [--register apps.json]` (docs/cli.md): bind as receiver and print
  * one JSON line per push - the decode JSON plus `registration` (the application it went to)
  * or `"unrouted": true` with the reason. Each registration's outcome is a line
  * `{"register":{...}}`. Without --register every push is printed, as decode prints it.

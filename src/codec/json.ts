@@ -1,5 +1,5 @@
 /**
- * The `decode` JSON of DESIGN.md: what `wappush decode` and `wappush listen` print.
+ * The `decode` JSON (docs/architecture.md): what `wappush decode` and `wappush listen` print.
  */
 import { decodeBody, type BodySecrets, type PushBody } from './body.js';
 import { toHex } from './hex.js';

@@ -56,7 +56,7 @@ export function collectDatagram(segments: readonly Segment[]): WdpDatagram {
   throw new DecodeError('INCOMPLETE', 0, `segments are missing: ${lost.join('; ') || 'no segment given'}`);
 }
 
-/** The `wdp` object of the decode JSON (DESIGN.md). */
+/** The `wdp` object of the decode JSON (docs/architecture.md). */
 export function datagramJson(d: WdpDatagram): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (d.sourcePort !== undefined) out.sourcePort = d.sourcePort;

@@ -3,7 +3,7 @@ import { decodeUdh, udhLength, writeUdh, type UdhInit } from '../../src/wdp/udh.
 import { hex, thrown } from '../helpers.js';
 
 describe('decodeUdh: published headers', () => {
-  it("Kannel PPG's 16-bit ports, 2948 <- 9200 (06 05 04 0b84 23f0, DESIGN.md field notes)", () => {
+  it('16-bit ports, 2948 <- 9200 (06 05 04 0b84 23f0, the NowSMS capture: test/fixtures/wsp/01-nowsms-forum-si.json)', () => {
     const h = decodeUdh(hex('0605040b8423f0 01'));
     expect(h).toEqual({
       length: 7,

@@ -17,7 +17,7 @@ export interface SmscUrl {
   password: string;
 }
 
-/** smpp://ID:PASSWORD@HOST:PORT (DESIGN.md). Default port 2775. */
+/** smpp://ID:PASSWORD@HOST:PORT (docs/architecture.md). Default port 2775. */
 export function parseSmscUrl(url: string): SmscUrl {
   const u = new URL(url);
   if (u.protocol !== 'smpp:') throw new TypeError(`not an smpp:// URL: ${url}`);
