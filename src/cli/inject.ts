@@ -25,7 +25,10 @@ export const inject: Command = {
   name: 'inject',
   usage: `  wappush inject --smsc smpp://ID:PASSWORD@HOST:PORT --to ADDRESS (--hex WSP_PDU | FILE.xml) [--from A] [--carriage C]
 `,
-  flags: '',
+  flags: `inject:
+  --from A            SMPP source_addr (default: empty)
+  --carriage udh|sar|payload   how the WDP ports and segments travel (default udh)
+`,
   options,
   run(argv) {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true });

@@ -84,7 +84,11 @@ export const listen: Command = {
   usage: `  wappush listen --smsc smpp://ID:PASSWORD@HOST:PORT [--register apps.json] [--store FILE]
                                                     bind as receiver; print each push received, one JSON line
 `,
-  flags: '',
+  flags: `listen:
+  --register FILE     a JSON array of registration requests: each outcome is printed as a line
+                      {"register":...}, then each push with its registration or "unrouted": true
+  --store FILE        keep registrations in FILE: restored at start, they deliver as before
+`,
   options,
   run(argv) {
     const { values } = parseArgs({ args: argv, options });
