@@ -8,8 +8,8 @@ import { compilePushXml } from '../codec/compile.js';
 import { EncodeError } from '../codec/errors.js';
 import { fromHex } from '../codec/hex.js';
 import { encodePushPdu } from '../codec/wsp/pushPdu.js';
-import type { SmppCarriageMode } from '../wdp/smpp/submit.js';
 import { SmppSubmitter } from '../wdp/smpp/submitter.js';
+import { carriage } from './args.js';
 import type { Command } from './command.js';
 import { fail } from './output.js';
 
@@ -40,12 +40,13 @@ export const inject: Command = {
         const { contentType, body } = compilePushXml(readFileSync(positionals[0], 'utf8'));
         pdu = encodePushPdu({ transactionId: 0, contentType, body });
       } else throw new EncodeError('BAD_INPUT', 'give --hex WSP_PDU or an SI/SL/CO XML file');
+      const mode = carriage(values.carriage);
       const tx = new SmppSubmitter(values.smsc);
       await tx.start();
       const ids = await tx.submit(pdu, {
         to: values.to,
         from: values.from,
-        carriage: (values.carriage ?? 'udh') as SmppCarriageMode,
+        carriage: mode,
       });
       await tx.close();
       process.stdout.write(JSON.stringify({ submitted: ids }) + '\n');
