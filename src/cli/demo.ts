@@ -11,7 +11,9 @@ import type { Registration } from '../cai/registration.js';
 import type { RegistrationRequest } from '../cai/types.js';
 import { SmscSimulator } from '../smsc/simulator.js';
 import { SmppSubmitter, type SubmitOptions } from '../wdp/smpp/submitter.js';
+import type { Command } from './command.js';
 import { mmsNotificationPdu, siPdu, slPdu } from './demoTraffic.js';
+import { fail } from './output.js';
 
 const PPG = '+15550001';
 const STRANGER = '+19990000';
@@ -70,7 +72,19 @@ async function until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
   return true;
 }
 
-export async function demo(): Promise<number> {
+export const demo: Command = {
+  name: 'demo',
+  usage: `  wappush demo                                      simulator + Push Client + sample traffic on loopback
+`,
+  flags: '',
+  options: {},
+  // It takes no flags, and ignores what it is given, as it always has.
+  run() {
+    runDemo().then((code) => process.exit(code), fail);
+  },
+};
+
+async function runDemo(): Promise<number> {
   const smsc = new SmscSimulator({
     accounts: [
       { systemId: 'handset', password: 'demo' },

@@ -12,6 +12,7 @@ import type { PushEvent } from '../cai/pushEvent.js';
 import type { Registration } from '../cai/registration.js';
 import type { RegistrationRequest } from '../cai/types.js';
 import { datagramJson } from '../wdp/collect.js';
+import type { Command } from './command.js';
 import { errorJson, fail, line } from './output.js';
 
 function pushLine(event: PushEvent): Record<string, unknown> {
@@ -76,38 +77,49 @@ export async function registerAll(
   );
 }
 
-export function listenCommand(argv: string[]): void {
-  const { values } = parseArgs({
-    args: argv,
-    options: { smsc: { type: 'string' }, register: { type: 'string' }, store: { type: 'string' } },
-  });
-  if (!values.smsc) fail(new Error('listen needs --smsc smpp://ID:PASSWORD@HOST:PORT'));
-  const apps = values.register ? loadApps(values.register) : undefined;
-  const client = new PushClient({ smsc: values.smsc, store: values.store });
-  client.on('restore-failed', ({ request, response }) =>
-    line({ restore: { pushApplicationId: request?.pushApplicationId, ...response } }),
-  );
-  client.on('push', (event: PushEvent, r: Registration) =>
-    line({ ...pushLine(event), registration: registrationRef(r) }),
-  );
-  client.on('unrouted', (u: UnroutedPush) => {
-    if (u.event) {
-      line(apps ? { ...pushLine(u.event), unrouted: true, reason: u.reason } : pushLine(u.event));
-    } else {
-      line({
-        ...(u.datagram ? { wdp: datagramJson(u.datagram) } : {}),
-        error: errorJson(u.error),
-        ...(apps ? { unrouted: true, reason: u.reason } : {}),
-      });
-    }
-  });
-  client.link!.on('undecodable', ({ error }) =>
-    process.stderr.write(JSON.stringify({ undecodable: errorJson(error) }) + '\n'),
-  );
-  client
-    .start()
-    .then(() => (apps ? registerAll(client, apps, line) : undefined))
-    .catch(fail);
-  process.on('SIGINT', () => void client.close().then(() => process.exit(0)));
-  process.on('SIGTERM', () => void client.close().then(() => process.exit(0)));
-}
+const options = { smsc: { type: 'string' }, register: { type: 'string' }, store: { type: 'string' } } as const;
+
+export const listen: Command = {
+  name: 'listen',
+  usage: `  wappush listen --smsc smpp://ID:PASSWORD@HOST:PORT [--register apps.json] [--store FILE]
+                                                    bind as receiver; print each push received, one JSON line
+`,
+  flags: `listen:
+  --register FILE     a JSON array of registration requests: each outcome is printed as a line
+                      {"register":...}, then each push with its registration or "unrouted": true
+  --store FILE        keep registrations in FILE: restored at start, they deliver as before
+`,
+  options,
+  run(argv) {
+    const { values } = parseArgs({ args: argv, options });
+    if (!values.smsc) fail(new Error('listen needs --smsc smpp://ID:PASSWORD@HOST:PORT'));
+    const apps = values.register ? loadApps(values.register) : undefined;
+    const client = new PushClient({ smsc: values.smsc, store: values.store });
+    client.on('restore-failed', ({ request, response }) =>
+      line({ restore: { pushApplicationId: request?.pushApplicationId, ...response } }),
+    );
+    client.on('push', (event: PushEvent, r: Registration) =>
+      line({ ...pushLine(event), registration: registrationRef(r) }),
+    );
+    client.on('unrouted', (u: UnroutedPush) => {
+      if (u.event) {
+        line(apps ? { ...pushLine(u.event), unrouted: true, reason: u.reason } : pushLine(u.event));
+      } else {
+        line({
+          ...(u.datagram ? { wdp: datagramJson(u.datagram) } : {}),
+          error: errorJson(u.error),
+          ...(apps ? { unrouted: true, reason: u.reason } : {}),
+        });
+      }
+    });
+    client.link!.on('undecodable', ({ error }) =>
+      process.stderr.write(JSON.stringify({ undecodable: errorJson(error) }) + '\n'),
+    );
+    client
+      .start()
+      .then(() => (apps ? registerAll(client, apps, line) : undefined))
+      .catch(fail);
+    process.on('SIGINT', () => void client.close().then(() => process.exit(0)));
+    process.on('SIGTERM', () => void client.close().then(() => process.exit(0)));
+  },
+};

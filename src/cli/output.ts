@@ -7,9 +7,10 @@ export function errorJson(err: unknown): { code: string; message: string; offset
   return { code: 'BAD_INPUT', message: err instanceof Error ? err.message : String(err), offset: null };
 }
 
-export function fail(err: unknown): never {
+/** The error line on stderr, then exit: 1 for bad input or a failure, 2 for a usage error. */
+export function fail(err: unknown, status: 1 | 2 = 1): never {
   process.stderr.write(JSON.stringify({ error: errorJson(err) }) + '\n');
-  process.exit(1);
+  process.exit(status);
 }
 
 export function line(record: unknown): void {

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { loadFixtures } from '../helpers.js';
+import { run } from './run.js';
+
+describe('wappush decode (docs/architecture.md contract)', () => {
+  const [f] = loadFixtures<{ pdu: string; expect: { wsp: unknown; body: unknown } }>('wsp');
+  it('--hex prints one JSON document and exits 0', () => {
+    const r = run(['decode', '--hex', f.pdu]);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(f.expect);
+  });
+  it('hex lines on stdin', () => {
+    const r = run(['decode'], `${f.pdu}\n`);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).wsp.transactionId).toBe(253);
+  });
+  it('bad input exits 1 with {"error":{code,message,offset}} on stderr', () => {
+    const r = run(['decode', '--hex', '0140']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    const err = JSON.parse(r.stderr).error;
+    expect(err).toMatchObject({ code: 'BAD_PDU_TYPE', offset: 1 });
+    expect(typeof err.message).toBe('string');
+  });
+});
+
+describe('wappush decode --input sms|smpp (docs/architecture.md contract)', () => {
+  const [mms] = loadFixtures<{ segments: string[] }>('sms');
+  it('--input sms: segments in any order -> wdp + wsp + body', () => {
+    const r = run(['decode', '--input', 'sms'], [...mms.segments].reverse().join('\n') + '\n');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.wdp).toEqual({ sourcePort: 9200, destinationPort: 2948, segments: 2 });
+    expect(out.wsp).toMatchObject({
+      pduType: 'push',
+      contentType: 'application/vnd.wap.mms-message',
+      applicationId: 'x-wap-application:mms.ua',
+    });
+    // Read off the captured octets: 8c82 (m-notification-ind), 98 "1tid...", 8d91 (1.1),
+    // 89 18 80 "+4857..." (From, address present), 8a80 (personal), 8e 03 030671, 88 04 81 02 a8be.
+    expect(out.body).toEqual({
+      type: 'mms',
+      messageType: 'm-notification-ind',
+      transactionId: '1tid48608394953_07ygg84bph',
+      version: '1.1',
+      from: { text: '+48572292736/TYPE=PLMN' },
+      subject: { text: 'no subject' },
+      messageClass: 'personal',
+      messageSize: 0x030671,
+      expiry: { relative: 0xa8be },
+      contentLocation: 'http://10.74.183.55/mms/wapenc?location=48608394953_07ygg84bph&rid=137',
+    });
+  });
+  it('--input sms with a segment missing: INCOMPLETE, exit 1', () => {
+    const r = run(['decode', '--input', 'sms', '--hex', mms.segments[1]]);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stderr).error).toMatchObject({ code: 'INCOMPLETE', offset: 0 });
+    expect(JSON.parse(r.stderr).error.message).toMatch(/missing 1/);
+  });
+  it('--input sms with a bad UDH names the segment and the offset', () => {
+    const r = run(['decode', '--input', 'sms', '--hex', mms.segments[0], '--hex', '0b05040b84']);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stderr).error).toMatchObject({ code: 'BAD_LENGTH', offset: 0 });
+    expect(JSON.parse(r.stderr).error.message).toMatch(/^segment 2:/);
+  });
+});
+
+describe('wappush decode --pin / --imsi (provisioning authentication, docs/library.md)', () => {
+  const ota = loadFixtures<{ file: string; segments: string[] }>('sms').find((f) => f.file.startsWith('ota-viettel'))!;
+  const args = ota.segments.flatMap((s) => ['--hex', s]);
+  it('reports verified true with the right PIN, false with a wrong one, null without one', () => {
+    const auth = (extra: string[]) =>
+      JSON.parse(run(['decode', '--input', 'sms', ...args, ...extra]).stdout).body.authentication;
+    expect(auth(['--pin', '1111'])).toMatchObject({ sec: 'USERPIN', verified: true });
+    expect(auth(['--pin', '0000'])).toMatchObject({ sec: 'USERPIN', verified: false });
+    expect(auth([])).toMatchObject({ sec: 'USERPIN', verified: null });
+  });
+  it('refuses an IMSI that is not digits', () => {
+    const r = run(['decode', '--input', 'sms', ...args, '--imsi', '12ab']);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stderr).error.code).toBe('BAD_INPUT');
+  });
+});
