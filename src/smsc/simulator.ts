@@ -12,6 +12,7 @@ import {
   type ShortMessagePdu,
 } from '../wdp/smpp/shortMessage.js';
 import { CommandStatus, isTemporary } from '../wdp/smpp/status.js';
+import { AddressRange, AddressRangeError } from './addressRange.js';
 
 export interface SmscAccount {
   systemId: string;
@@ -67,7 +68,7 @@ interface Bind {
   systemId: string;
   receives: boolean;
   transmits: boolean;
-  addressRange: RegExp | undefined;
+  addressRange: AddressRange | undefined;
   outstanding: Map<number, Outstanding>;
   deliveries: number;
 }
@@ -265,18 +266,24 @@ export class SmscSimulator extends EventEmitter {
         if (!account) status = CommandStatus.ESME_RINVSYSID;
         else if (account.password !== password) status = CommandStatus.ESME_RINVPASWD;
       }
-      let addressRange: RegExp | undefined;
+      // address_range routes what a receiver gets (SMPP v3.4 5.2.7); a transmitter's is unused.
+      // SMPP v3.4 5.1.3 has no status for a bad bind parameter: ESME_RBINDFAIL ("Bind Failed") says it.
+      let addressRange: AddressRange | undefined;
+      let reason: string | undefined;
       const range = String(pdu.address_range ?? '');
-      if (status === CommandStatus.ESME_ROK && range) {
+      if (status === CommandStatus.ESME_ROK && range && mode !== 'transmitter') {
         try {
-          addressRange = new RegExp(`^(?:${range})$`);
-        } catch {
+          addressRange = AddressRange.compile(range);
+        } catch (e) {
+          if (!(e instanceof AddressRangeError)) throw e;
           status = CommandStatus.ESME_RBINDFAIL;
+          reason = e.message;
         }
       }
       if (status !== CommandStatus.ESME_ROK) {
         this.stats.bindFailures++;
         respondPdu(pdu.response({ command_status: status }));
+        this.emit('bindRefused', { systemId, mode, status, reason });
         return;
       }
       bind = {
@@ -360,7 +367,7 @@ export class SmscSimulator extends EventEmitter {
     for (let k = 0; k < n; k++) {
       const b = this.binds[(this.cursor + k) % n];
       if (!b.receives || b.outstanding.size >= this.options.window || !b.session.socket.writable) continue;
-      if (b.addressRange && !b.addressRange.test(destination)) continue;
+      if (b.addressRange && !b.addressRange.matches(destination)) continue;
       this.cursor = (this.cursor + k + 1) % n;
       return b;
     }

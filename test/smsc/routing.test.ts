@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BIND_RECEIVER,
+  BIND_TRANSCEIVER,
+  BIND_TRANSMITTER,
+  bindPdu,
+  command,
+  rawPeer,
+  receiver,
+  smsc,
+  status,
+  transmitter,
+  until,
+} from './peers.js';
+
+const ESME_RBINDFAIL = 0x0d;
+
+describe('address_range at bind (real SMPP on 127.0.0.1)', () => {
+  it('a range outside the grammar or over 41 octets gets ESME_RBINDFAIL; a valid one binds', async () => {
+    const { s, port } = await smsc();
+    const refusals: string[] = [];
+    s.on('bindRefused', (r) => refusals.push(r.reason ?? ''));
+    const peer = rawPeer(port);
+    const cases: Array<[number, string, number]> = [
+      [BIND_RECEIVER, '(?=1)2', ESME_RBINDFAIL], // a JavaScript lookahead, not a UNIX regular expression
+      [BIND_TRANSCEIVER, '1'.repeat(41), ESME_RBINDFAIL], // 41 characters + NUL = 42 octets
+      [BIND_RECEIVER, '[0-9', ESME_RBINDFAIL],
+      [BIND_RECEIVER, '\\w+', ESME_RBINDFAIL],
+      [BIND_TRANSMITTER, '(?=1)2', 0], // a transmitter's address_range is not used (SMPP v3.4 5.2.7)
+    ];
+    let sequence = 1;
+    for (const [commandId, range, expected] of cases) {
+      peer.socket.write(bindPdu(commandId, 'esme', 'pw', ++sequence, range));
+      const r = await peer.next();
+      expect([command(r), status(r), range]).toEqual([(commandId | 0x80000000) >>> 0, expected, range]);
+    }
+    expect(s.stats.bindFailures).toBe(4);
+    expect(refusals).toHaveLength(4);
+    expect(refusals[1]).toMatch(/at most 40/);
+    const ok = rawPeer(port);
+    ok.socket.write(bindPdu(BIND_RECEIVER, 'esme', 'pw', 1, '^\\+44(77|78)[0-9]{6,}$'));
+    expect(status(await ok.next())).toBe(0);
+  });
+
+  it('a range a backtracking engine chokes on routes at once: (\\d+)+y against 28-digit destinations', async () => {
+    const { port } = await smsc();
+    const choke = await receiver(port, 'a', 'pw', '(\\d+)+y');
+    const digits = await receiver(port, 'b', 'pw', '^1+$');
+    expect([choke.bindStatus, digits.bindStatus]).toEqual([0, 0]);
+    const tx = await transmitter(port, 'ppg', 'pw');
+    for (let i = 0; i < 5; i++) {
+      expect(await tx.submit('1'.repeat(28), `digits ${i}`)).toBe(0);
+      expect(await tx.submit('1'.repeat(27) + 'y', `y ${i}`)).toBe(0);
+    }
+    await until(() => choke.got.length + digits.got.length === 10, 'all 10 deliveries');
+    expect(choke.got.map((d) => d.text)).toEqual(['y 0', 'y 1', 'y 2', 'y 3', 'y 4']);
+    expect(digits.got.map((d) => d.text)).toEqual(['digits 0', 'digits 1', 'digits 2', 'digits 3', 'digits 4']);
+  });
+});
