@@ -12,12 +12,10 @@ import {
   type ShortMessagePdu,
 } from '../wdp/smpp/shortMessage.js';
 import { CommandStatus, isTemporary } from '../wdp/smpp/status.js';
+import { Accounts, type SmscAccount } from './accounts.js';
 import { AddressRange, AddressRangeError } from './addressRange.js';
 
-export interface SmscAccount {
-  systemId: string;
-  password: string;
-}
+export type { SmscAccount } from './accounts.js';
 
 /** Fault injection, for tests and for rehearsing outages. Probabilities are per PDU. */
 export interface SmscFaults {
@@ -47,7 +45,10 @@ export interface SmscOptions {
   host?: string;
   /** 0 (default) for an ephemeral port. */
   port?: number;
-  /** Without accounts any credentials bind. */
+  /**
+   * Without accounts any credentials bind and any receiver may be given any message. With
+   * them, an account's `addressRange` claims destinations for its receivers (docs/simulator.md).
+   */
   accounts?: SmscAccount[];
   /** Outstanding deliver_sm per bind. Default 10. */
   window?: number;
@@ -123,6 +124,7 @@ export class SmscSimulator extends EventEmitter {
     duplicatesInjected: 0,
   };
   private readonly server: smpp.Server;
+  private readonly accounts: Accounts;
   private readonly binds: Bind[] = [];
   /** Ready to deliver, oldest first from `head` (no splice: a 30,000-message queue made that O(n^2)). */
   private queue: Message[] = [];
@@ -153,6 +155,7 @@ export class SmscSimulator extends EventEmitter {
       faults: checkFaults(options.faults ?? {}),
       random: options.random ?? Math.random,
     };
+    this.accounts = new Accounts(options.accounts);
     this.server = smpp.createServer({}, (session) => this.onSession(session));
   }
 
@@ -259,13 +262,7 @@ export class SmscSimulator extends EventEmitter {
       }
       const systemId = String(pdu.system_id ?? '');
       const password = String(pdu.password ?? '');
-      const accounts = this.options.accounts;
-      let status: number = CommandStatus.ESME_ROK;
-      if (accounts && accounts.length) {
-        const account = accounts.find((a) => a.systemId === systemId);
-        if (!account) status = CommandStatus.ESME_RINVSYSID;
-        else if (account.password !== password) status = CommandStatus.ESME_RINVPASWD;
-      }
+      let status = this.accounts.check(systemId, password);
       // address_range routes what a receiver gets (SMPP v3.4 5.2.7); a transmitter's is unused.
       // SMPP v3.4 5.1.3 has no status for a bad bind parameter: ESME_RBINDFAIL ("Bind Failed") says it.
       let addressRange: AddressRange | undefined;
@@ -364,9 +361,11 @@ export class SmscSimulator extends EventEmitter {
 
   private receiverFor(destination: string): Bind | undefined {
     const n = this.binds.length;
+    const allowed = this.accounts.receiversOf(destination);
     for (let k = 0; k < n; k++) {
       const b = this.binds[(this.cursor + k) % n];
       if (!b.receives || b.outstanding.size >= this.options.window || !b.session.socket.writable) continue;
+      if (!allowed(b.systemId)) continue;
       if (b.addressRange && !b.addressRange.matches(destination)) continue;
       this.cursor = (this.cursor + k + 1) % n;
       return b;

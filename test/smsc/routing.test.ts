@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SmscSimulator } from '../../src/smsc/simulator.js';
 import {
   BIND_RECEIVER,
   BIND_TRANSCEIVER,
@@ -55,5 +56,62 @@ describe('address_range at bind (real SMPP on 127.0.0.1)', () => {
     await until(() => choke.got.length + digits.got.length === 10, 'all 10 deliveries');
     expect(choke.got.map((d) => d.text)).toEqual(['y 0', 'y 1', 'y 2', 'y 3', 'y 4']);
     expect(digits.got.map((d) => d.text)).toEqual(['digits 0', 'digits 1', 'digits 2', 'digits 3', 'digits 4']);
+  });
+});
+
+describe('routing by account as well as range (real SMPP on 127.0.0.1)', () => {
+  const accounts = [
+    { systemId: 'ppg', password: 'pw' },
+    { systemId: 'alice', password: 'pw', addressRange: '^\\+4477' },
+    { systemId: 'bob', password: 'pw', addressRange: '^\\+4478' },
+    { systemId: 'carol', password: 'pw' },
+  ];
+
+  it("a receiver of another account gets none of an account's destinations; unclaimed ones go to accounts without a range", async () => {
+    const { port } = await smsc({ accounts });
+    const alice = await receiver(port, 'alice', 'pw');
+    const bob = await receiver(port, 'bob', 'pw');
+    const carol = await receiver(port, 'carol', 'pw');
+    const tx = await transmitter(port, 'ppg', 'pw');
+    for (let i = 0; i < 20; i++) {
+      expect(await tx.submit(`+447700900${i}`, `a${i}`)).toBe(0);
+      expect(await tx.submit(`+447800900${i}`, `b${i}`)).toBe(0);
+    }
+    for (let i = 0; i < 5; i++) expect(await tx.submit(`+447900900${i}`, `c${i}`)).toBe(0);
+    await until(() => alice.got.length + bob.got.length + carol.got.length === 45, 'all 45 deliveries');
+    expect(alice.got.map((d) => d.text)).toEqual(Array.from({ length: 20 }, (_, i) => `a${i}`));
+    expect(bob.got.map((d) => d.text)).toEqual(Array.from({ length: 20 }, (_, i) => `b${i}`));
+    expect(carol.got.map((d) => d.text)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
+  });
+
+  it("within an account the binds' address_range route; an empty one takes all of the account's", async () => {
+    const { port } = await smsc({ accounts });
+    const odd = await receiver(port, 'alice', 'pw', '[13579]$');
+    const even = await receiver(port, 'alice', 'pw', '[02468]$');
+    const bob = await receiver(port, 'bob', 'pw', '');
+    const tx = await transmitter(port, 'ppg', 'pw');
+    for (let i = 0; i < 10; i++) expect(await tx.submit(`+44770090000${i}`, `${i}`)).toBe(0);
+    for (let i = 0; i < 3; i++) expect(await tx.submit(`+44780090000${i}`, `b${i}`)).toBe(0);
+    await until(() => odd.got.length + even.got.length + bob.got.length === 13, 'all 13 deliveries');
+    expect(odd.got.map((d) => d.text)).toEqual(['1', '3', '5', '7', '9']);
+    expect(even.got.map((d) => d.text)).toEqual(['0', '2', '4', '6', '8']);
+    expect(bob.got.map((d) => d.text)).toEqual(['b0', 'b1', 'b2']);
+  });
+
+  it('with no accounts configured any receiver may be given any message', async () => {
+    const { port } = await smsc();
+    const one = await receiver(port, 'one', 'x');
+    const two = await receiver(port, 'two', 'y');
+    const tx = await transmitter(port, 'anyone', 'z');
+    for (let i = 0; i < 20; i++) expect(await tx.submit('+447700900123', `${i}`)).toBe(0);
+    await until(() => one.got.length + two.got.length === 20, 'all 20 deliveries');
+    expect(one.got.length).toBeGreaterThan(0);
+    expect(two.got.length).toBeGreaterThan(0);
+  });
+
+  it('an account range outside the grammar is refused when the simulator is made, naming the account', () => {
+    expect(() => new SmscSimulator({ accounts: [{ systemId: 'x', password: 'y', addressRange: '(?=1)' }] })).toThrow(
+      /account "x".*\(\?/,
+    );
   });
 });
