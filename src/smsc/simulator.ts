@@ -14,6 +14,7 @@ import {
 import { CommandStatus, isTemporary } from '../wdp/smpp/status.js';
 import { Accounts, type SmscAccount } from './accounts.js';
 import { AddressRange, AddressRangeError } from './addressRange.js';
+import { RouteTable } from './routes.js';
 
 export type { SmscAccount } from './accounts.js';
 
@@ -54,6 +55,11 @@ export interface SmscOptions {
   window?: number;
   /** Messages accepted and not yet delivered; over it submit_sm gets ESME_RMSGQFUL. Default 100,000. */
   maxQueue?: number;
+  /**
+   * A message that no bound receiver may be given waits this long for one to bind, then is
+   * dropped ('dropped' event, reason 'no-receiver'). Default 300,000 ms.
+   */
+  unroutedTimeoutMs?: number;
   /** A deliver_sm without a response after this long is sent again. Default 5,000 ms. */
   responseTimeoutMs?: number;
   /** Delay before a retry (missing, late or temporary-error response). */
@@ -65,6 +71,8 @@ export interface SmscOptions {
 }
 
 interface Bind {
+  /** Names the bind in route keys. */
+  id: number;
   session: smpp.Session;
   systemId: string;
   receives: boolean;
@@ -96,6 +104,8 @@ export interface SmscStats {
   retries: number;
   failed: number;
   genericNacks: number;
+  /** Messages dropped after waiting unroutedTimeoutMs with no receiver that may be given them. */
+  droppedNoReceiver: number;
   dropsInjected: number;
   duplicatesInjected: number;
 }
@@ -103,11 +113,14 @@ export interface SmscStats {
 /**
  * An SMSC simulator: SMPP 3.4 server on the `smpp` package, with the intake replaced by
  * wappush's framing so that short messages travel as octets, untouched. submit_sm is
- * answered with a message_id, queued, and delivered as deliver_sm to a bound receiver whose
- * address_range matches the destination (round-robin), esm_class, data_coding, UDH and TLVs
- * unchanged. A message leaves the queue only on a deliver_sm_resp with ESME_ROK or a
- * permanent error ('failed' event); a missing, late or temporary-error response is retried
- * with backoff, and a lost connection puts its outstanding messages back first in line.
+ * answered with a message_id, queued, and delivered as deliver_sm to a bound receiver that
+ * its account and its address_range allow (round-robin; docs/simulator.md), esm_class,
+ * data_coding, UDH and TLVs unchanged. Messages queue per set of receivers, so one that no
+ * receiver may take, or whose receivers are busy, holds up no other; the order per destination
+ * is kept. One that no receiver may take waits unroutedTimeoutMs, then is dropped ('dropped').
+ * A message leaves the queue only on a deliver_sm_resp with ESME_ROK or a permanent error
+ * ('failed' event); a missing, late or temporary-error response is retried with backoff, and a
+ * lost connection puts its outstanding messages back first in line.
  */
 export class SmscSimulator extends EventEmitter {
   readonly stats: SmscStats = {
@@ -120,20 +133,24 @@ export class SmscSimulator extends EventEmitter {
     retries: 0,
     failed: 0,
     genericNacks: 0,
+    droppedNoReceiver: 0,
     dropsInjected: 0,
     duplicatesInjected: 0,
   };
   private readonly server: smpp.Server;
   private readonly accounts: Accounts;
   private readonly binds: Bind[] = [];
-  /** Ready to deliver, oldest first from `head` (no splice: a 30,000-message queue made that O(n^2)). */
-  private queue: Message[] = [];
-  private head = 0;
+  /** Ready to deliver: a queue per set of receivers, so that none waits behind another's messages. */
+  private readonly routes = new RouteTable<Bind, Message>(
+    (destination) => this.receiversFor(destination),
+    (m) => m.pdu.destinationAddr,
+  );
   /** Waiting for a retry time. */
   private delayed: Message[] = [];
   private nextId = 1;
-  private cursor = 0;
+  private nextBindId = 1;
   private pumpTimer: NodeJS.Timeout | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
   private pumpImmediate: NodeJS.Immediate | undefined;
   private readonly options: Required<Omit<SmscOptions, 'accounts' | 'throttlePerSecond' | 'host' | 'port'>> &
     SmscOptions;
@@ -147,6 +164,7 @@ export class SmscSimulator extends EventEmitter {
       window: positiveBound(options.window ?? 10, 'window'),
       maxQueue: positiveBound(options.maxQueue ?? 100_000, 'maxQueue'),
       responseTimeoutMs: positiveBound(options.responseTimeoutMs ?? 5_000, 'responseTimeoutMs', MAX_TIMER_MS),
+      unroutedTimeoutMs: positiveBound(options.unroutedTimeoutMs ?? 300_000, 'unroutedTimeoutMs', MAX_TIMER_MS),
       retry: checkBackoff(options.retry ?? { initialMs: 50, maxMs: 5_000 }, 'retry'),
       throttlePerSecond:
         options.throttlePerSecond === undefined
@@ -175,13 +193,19 @@ export class SmscSimulator extends EventEmitter {
 
   /** Messages accepted and not yet delivered (queued or outstanding). */
   get backlog(): number {
-    let n = this.queue.length - this.head + this.delayed.length;
+    let n = this.routes.size + this.delayed.length;
     for (const b of this.binds) n += b.outstanding.size;
     return n;
   }
 
+  /** Messages queued that no bound receiver may be given (each waits unroutedTimeoutMs at most). */
+  get unrouted(): number {
+    return this.routes.unroutedCount;
+  }
+
   async close(): Promise<void> {
     clearTimeout(this.pumpTimer);
+    clearTimeout(this.expiryTimer);
     if (this.pumpImmediate !== undefined) clearImmediate(this.pumpImmediate);
     for (const b of [...this.binds]) b.session.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -242,7 +266,8 @@ export class SmscSimulator extends EventEmitter {
           return true;
         }
         const id = (this.nextId++).toString(16).padStart(8, '0');
-        this.queue.push({ id, pdu, attempts: 0, notBefore: 0 });
+        this.routes.place({ id, pdu, attempts: 0, notBefore: 0 }, Date.now());
+        this.scheduleExpiry();
         this.stats.submitted++;
         respond(messageIdResponse(commandId, CommandStatus.ESME_ROK, sequence, id));
         this.schedulePump(0);
@@ -284,6 +309,7 @@ export class SmscSimulator extends EventEmitter {
         return;
       }
       bind = {
+        id: this.nextBindId++,
         session,
         systemId,
         receives: mode !== 'transmitter',
@@ -296,6 +322,7 @@ export class SmscSimulator extends EventEmitter {
       this.stats.binds++;
       respondPdu(pdu.response({ system_id: 'wappush-smsc' }));
       this.emit('bind', { systemId, mode });
+      if (bind.receives) this.reroute([]);
       this.schedulePump(0);
     };
     session.on('bind_receiver', onBind('receiver'));
@@ -336,9 +363,34 @@ export class SmscSimulator extends EventEmitter {
       back.push(o.message);
     }
     bind.outstanding.clear();
-    this.queue = [...back, ...this.queue.slice(this.head)];
-    this.head = 0;
+    if (bind.receives) this.reroute(back);
     this.schedulePump(0);
+  }
+
+  /** The receivers changed: every queued message's route is worked out again. */
+  private reroute(returned: Message[]): void {
+    this.routes.reroute(returned, Date.now());
+    clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    this.scheduleExpiry();
+  }
+
+  /** Drops what waited unroutedTimeoutMs with no receiver, when the oldest of them is due. */
+  private scheduleExpiry(): void {
+    const oldest = this.routes.oldestUnrouted;
+    if (oldest === undefined || this.expiryTimer !== undefined) return;
+    const limit = this.options.unroutedTimeoutMs;
+    this.expiryTimer = setTimeout(
+      () => {
+        this.expiryTimer = undefined;
+        for (const m of this.routes.expire(Date.now(), limit)) {
+          this.stats.droppedNoReceiver++;
+          this.emit('dropped', { id: m.id, reason: 'no-receiver', pdu: m.pdu });
+        }
+        this.scheduleExpiry();
+      },
+      Math.max(1, oldest + limit - Date.now()),
+    );
   }
 
   private schedulePump(delay: number): void {
@@ -359,18 +411,12 @@ export class SmscSimulator extends EventEmitter {
     }, delay);
   }
 
-  private receiverFor(destination: string): Bind | undefined {
-    const n = this.binds.length;
+  /** The receivers that may be given a message for `destination` (docs/simulator.md, "Accounts and routing"). */
+  private receiversFor(destination: string): Bind[] {
     const allowed = this.accounts.receiversOf(destination);
-    for (let k = 0; k < n; k++) {
-      const b = this.binds[(this.cursor + k) % n];
-      if (!b.receives || b.outstanding.size >= this.options.window || !b.session.socket.writable) continue;
-      if (!allowed(b.systemId)) continue;
-      if (b.addressRange && !b.addressRange.matches(destination)) continue;
-      this.cursor = (this.cursor + k + 1) % n;
-      return b;
-    }
-    return undefined;
+    return this.binds.filter(
+      (b) => b.receives && allowed(b.systemId) && (b.addressRange === undefined || b.addressRange.matches(destination)),
+    );
   }
 
   private pump(): void {
@@ -381,25 +427,17 @@ export class SmscSimulator extends EventEmitter {
       const due = this.delayed.filter((m) => m.notBefore <= now);
       if (due.length) {
         this.delayed = this.delayed.filter((m) => m.notBefore > now);
-        for (const m of due) this.queue.push(m);
+        for (const m of due) this.routes.place(m, now);
+        this.scheduleExpiry();
       }
     }
-    const q = this.queue;
-    while (this.head < q.length) {
-      if (faults.reorderProbability && random() < faults.reorderProbability) {
-        const j = this.head + Math.floor(random() * Math.min(64, q.length - this.head));
-        [q[this.head], q[j]] = [q[j], q[this.head]];
-      }
-      const m = q[this.head];
-      const bind = this.receiverFor(m.pdu.destinationAddr);
-      if (!bind) break;
-      this.head++;
-      this.send(bind, m);
-    }
-    if (this.head > 1024 && this.head * 2 > q.length) {
-      this.queue = q.slice(this.head);
-      this.head = 0;
-    }
+    const window = this.options.window;
+    this.routes.dispatch(
+      (b) => b.outstanding.size < window && b.session.socket.writable,
+      (b, m) => this.send(b, m),
+      (queued) =>
+        faults.reorderProbability && random() < faults.reorderProbability ? Math.floor(random() * queued) : 0,
+    );
     if (this.delayed.length) {
       let wait = Infinity;
       for (const m of this.delayed) wait = Math.min(wait, m.notBefore - now);

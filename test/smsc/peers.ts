@@ -115,16 +115,18 @@ export async function receiver(port: number, systemId: string, password: string,
   peer.socket.write(bindPdu(BIND_RECEIVER, systemId, password, 1, addressRange));
   const resp = await peer.next();
   const got: Delivered[] = [];
-  const state = { ack: true, bindStatus: status(resp), got };
+  const state = { ack: true, bindStatus: status(resp), got, close: () => peer.socket.destroy() };
   if (state.bindStatus !== 0) return state;
-  peer.socket.on('data', () => {
+  const drain = () => {
     for (let pdu = peer.take(); pdu; pdu = peer.take()) {
       if (command(pdu) !== CommandId.deliver_sm) continue;
       const sm = decodeShortMessagePdu(pdu);
       got.push({ destination: sm.destinationAddr, text: Buffer.from(sm.shortMessage).toString('latin1') });
       if (state.ack) peer.socket.write(header(0x80000005, 0, sequenceOf(pdu), Buffer.from([0])));
     }
-  });
+  };
+  peer.socket.on('data', drain);
+  drain(); // what came in the same read as bind_resp
   return state;
 }
 

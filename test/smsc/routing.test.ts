@@ -115,3 +115,64 @@ describe('routing by account as well as range (real SMPP on 127.0.0.1)', () => {
     );
   });
 });
+
+describe('no head-of-line blocking (real SMPP on 127.0.0.1)', () => {
+  it('a message no receiver matches holds up none behind it, and goes out when a receiver for it binds', async () => {
+    const { s, port } = await smsc();
+    const ones = await receiver(port, 'esme', 'pw', '^1');
+    const tx = await transmitter(port, 'ppg', 'pw');
+    expect(await tx.submit('999', 'stuck 0')).toBe(0);
+    for (let i = 0; i < 10; i++) expect(await tx.submit(`10${i}`, `ok ${i}`)).toBe(0);
+    expect(await tx.submit('999', 'stuck 1')).toBe(0);
+    await until(() => ones.got.length === 10, '10 deliveries behind the unmatched one');
+    expect(ones.got.map((d) => d.text)).toEqual(Array.from({ length: 10 }, (_, i) => `ok ${i}`));
+    expect(s.unrouted).toBe(2);
+    const nines = await receiver(port, 'esme', 'pw', '^9');
+    await until(() => nines.got.length === 2, 'the unmatched ones once a receiver binds for them');
+    expect(nines.got.map((d) => d.text)).toEqual(['stuck 0', 'stuck 1']);
+    await until(() => s.backlog === 0, 'their deliver_sm_resp');
+    expect([s.unrouted, s.stats.delivered, s.stats.droppedNoReceiver]).toEqual([0, 12, 0]);
+  });
+
+  it('an unmatched message waits unroutedTimeoutMs, then is dropped with a counted reason', async () => {
+    const { s, port } = await smsc({ unroutedTimeoutMs: 50 });
+    const dropped: Array<{ id: string; reason: string; to: string }> = [];
+    s.on('dropped', (d) => dropped.push({ id: d.id, reason: d.reason, to: d.pdu.destinationAddr }));
+    const tx = await transmitter(port, 'ppg', 'pw');
+    expect(await tx.submit('999', 'nobody')).toBe(0);
+    await until(() => dropped.length === 1, 'the drop');
+    expect(dropped).toEqual([{ id: '00000001', reason: 'no-receiver', to: '999' }]);
+    expect([s.stats.droppedNoReceiver, s.unrouted, s.backlog]).toEqual([1, 0, 0]);
+    const late = await receiver(port, 'esme', 'pw');
+    expect(await tx.submit('123', 'after')).toBe(0);
+    await until(() => late.got.length === 1, 'a later message');
+    expect(late.got.map((d) => d.text)).toEqual(['after']);
+  });
+
+  it("a receiver whose window is full holds up no other receiver's messages", async () => {
+    const { s, port } = await smsc({ window: 2 });
+    const slow = await receiver(port, 'slow', 'pw', '^1');
+    slow.ack = false;
+    const fast = await receiver(port, 'fast', 'pw', '^2');
+    const tx = await transmitter(port, 'ppg', 'pw');
+    for (let i = 0; i < 5; i++) expect(await tx.submit(`1${i}`, `slow ${i}`)).toBe(0);
+    for (let i = 0; i < 5; i++) expect(await tx.submit(`2${i}`, `fast ${i}`)).toBe(0);
+    await until(() => fast.got.length === 5, "the fast receiver's 5");
+    expect(fast.got.map((d) => d.text)).toEqual(['fast 0', 'fast 1', 'fast 2', 'fast 3', 'fast 4']);
+    expect(slow.got.map((d) => d.text)).toEqual(['slow 0', 'slow 1']);
+    expect(s.backlog).toBe(5);
+  });
+
+  it('what was in flight to a receiver that went comes back first, in order, to the next one', async () => {
+    const { port } = await smsc({ window: 3 });
+    const first = await receiver(port, 'esme', 'pw');
+    first.ack = false;
+    const tx = await transmitter(port, 'ppg', 'pw');
+    for (let i = 0; i < 6; i++) expect(await tx.submit('123', `${i}`)).toBe(0);
+    await until(() => first.got.length === 3, 'a full window');
+    first.close();
+    const second = await receiver(port, 'esme', 'pw');
+    await until(() => second.got.length === 6, 'all six again');
+    expect(second.got.map((d) => d.text)).toEqual(['0', '1', '2', '3', '4', '5']);
+  });
+});
