@@ -70,6 +70,22 @@ export interface SmscOptions {
   random?: () => number;
 }
 
+export type BindMode = 'receiver' | 'transmitter' | 'transceiver';
+
+/** The events of SmscSimulator and what their listeners get: a misspelled name does not compile. */
+export interface SmscEvents {
+  /** A bind succeeded. */
+  bind: [{ systemId: string; mode: BindMode }];
+  /** A bind was refused with `status`; `reason` says why when the address_range was the cause. */
+  bindRefused: [{ systemId: string; mode: BindMode; status: number; reason: string | undefined }];
+  /** A receiver answered a deliver_sm with ESME_ROK; the message left the queue. */
+  delivered: [{ id: string; attempts: number }];
+  /** A receiver answered with a permanent error; the message left the queue. */
+  failed: [{ id: string; status: number; pdu: ShortMessagePdu }];
+  /** The message left the queue undelivered: no receiver could be given it within unroutedTimeoutMs. */
+  dropped: [{ id: string; reason: 'no-receiver'; pdu: ShortMessagePdu }];
+}
+
 interface Bind {
   /** Names the bind in route keys. */
   id: number;
@@ -122,7 +138,7 @@ export interface SmscStats {
  * ('failed' event); a missing, late or temporary-error response is retried with backoff, and a
  * lost connection puts its outstanding messages back first in line.
  */
-export class SmscSimulator extends EventEmitter {
+export class SmscSimulator extends EventEmitter<SmscEvents> {
   readonly stats: SmscStats = {
     binds: 0,
     bindFailures: 0,
@@ -280,7 +296,7 @@ export class SmscSimulator extends EventEmitter {
       return false;
     });
 
-    const onBind = (mode: 'receiver' | 'transmitter' | 'transceiver') => (pdu: smpp.PDU) => {
+    const onBind = (mode: BindMode) => (pdu: smpp.PDU) => {
       if (bind) {
         respondPdu(pdu.response({ command_status: CommandStatus.ESME_RINVBNDSTS }));
         return;
