@@ -18,7 +18,7 @@
 /** The address_range field is a C-Octet String of at most 41 octets with its NUL (SMPP v3.4 4.1.1). */
 export const MAX_ADDRESS_RANGE_LENGTH = 40;
 /** Largest compiled program; only `{m,n}` can grow a 40-character pattern past it. */
-export const MAX_PROGRAM_SIZE = 1_000;
+export const MAX_PROGRAM_SIZE = 256;
 /** Largest m or n in `{m,n}`. */
 export const MAX_REPEAT = 100;
 
@@ -244,8 +244,8 @@ function size(node: Node): number {
       return node.items.reduce((n, x) => n + size(x) + 2, -2);
     case 'rep': {
       const one = size(node.node);
-      const optional = node.max === Infinity ? one + 2 : (node.max - node.min) * (one + 1);
-      return node.min * one + optional;
+      if (node.max === Infinity) return node.min === 0 ? one + 2 : node.min * one + 1;
+      return node.min * one + (node.max - node.min) * (one + 1);
     }
   }
 }
@@ -293,6 +293,15 @@ class Program {
         return;
       }
       case 'rep': {
+        if (node.max === Infinity && node.min > 0) {
+          // m-1 copies, then L: body; split L, end; end:  (the last copy is the loop)
+          for (let k = 1; k < node.min; k++) this.compile(node.node);
+          const loop = this.op.length;
+          this.compile(node.node);
+          const split = this.emit(Op.SPLIT, loop);
+          this.y[split] = split + 1;
+          return;
+        }
         for (let k = 0; k < node.min; k++) this.compile(node.node);
         if (node.max === Infinity) {
           // L: split body, end; body; jmp L; end:
@@ -325,6 +334,8 @@ export class AddressRange {
   private readonly x: number[];
   private readonly y: number[];
   private readonly set: (CharSet | undefined)[];
+  /** The program starts with `^`: no thread can start after position 0. */
+  private readonly anchored: boolean;
   private readonly mark: Uint32Array;
   private readonly stack: Int32Array;
   private readonly current: Int32Array;
@@ -339,6 +350,7 @@ export class AddressRange {
     this.x = program.x;
     this.y = program.y;
     this.set = program.set;
+    this.anchored = this.op[0] === Op.BOL;
     const n = this.op.length;
     this.mark = new Uint32Array(n);
     this.stack = new Int32Array(n * 2 + 2);
@@ -390,7 +402,7 @@ export class AddressRange {
       // thread starts at every position: a UNIX regular expression searches, it is not anchored.
       count = this.add(cur, count, 0, pos, len);
       if (count < 0) return true;
-      if (pos === len) return false;
+      if (pos === len || (count === 0 && this.anchored)) return false;
       const c = address.charCodeAt(pos);
       const k = c < OTHER ? c : OTHER;
       this.bump();

@@ -87,8 +87,13 @@ export class RouteTable<R extends { readonly id: number }, M> {
     this.queued++;
   }
 
-  private put(m: M, since: number): void {
-    const receivers = this.receiversFor(this.destinationOf(m));
+  private put(m: M, since: number, cache?: Map<string, R[]>): void {
+    const destination = this.destinationOf(m);
+    let receivers = cache?.get(destination);
+    if (!receivers) {
+      receivers = this.receiversFor(destination);
+      cache?.set(destination, receivers);
+    }
     if (!receivers.length) {
       this.unrouted.push({ removed: false, message: m, since });
       return;
@@ -115,9 +120,11 @@ export class RouteTable<R extends { readonly id: number }, M> {
     this.routes = new Map();
     this.active.clear();
     this.unrouted = new Fifo();
-    for (const e of unrouted.values()) this.put(e.message, e.since);
-    for (const m of returned) this.put(m, now);
-    for (const route of routes.values()) for (const e of route.queue.values()) this.put(e.message, now);
+    // Each destination's receivers worked out once, however many messages it has queued.
+    const cache = new Map<string, R[]>();
+    for (const e of unrouted.values()) this.put(e.message, e.since, cache);
+    for (const m of returned) this.put(m, now, cache);
+    for (const route of routes.values()) for (const e of route.queue.values()) this.put(e.message, now, cache);
     this.queued += returned.length;
   }
 

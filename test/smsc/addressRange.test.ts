@@ -147,6 +147,12 @@ describe('address_range matcher: linear time', () => {
       }
     });
   }
+  it('a pattern that starts with ^ stops reading once no thread is left', () => {
+    const range = AddressRange.compile('^\\+4477');
+    range.steps = 0;
+    expect(range.matches('4'.repeat(64))).toBe(false);
+    expect(range.steps).toBeLessThanOrEqual(2 * range.states);
+  });
   it('the same patterns still match what they describe, and the issue 18 case does not', () => {
     expect(AddressRange.compile('(\\d+)+y').matches('1'.repeat(27))).toBe(false);
     expect(AddressRange.compile('(\\d+)+y').matches('1'.repeat(27) + 'y')).toBe(true);
