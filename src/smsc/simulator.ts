@@ -168,6 +168,8 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
   private pumpTimer: NodeJS.Timeout | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
   private pumpImmediate: NodeJS.Immediate | undefined;
+  /** After close(), the unbinds that follow set no new timers. */
+  private closed = false;
   private readonly options: Required<Omit<SmscOptions, 'accounts' | 'throttlePerSecond' | 'host' | 'port'>> &
     SmscOptions;
 
@@ -220,6 +222,7 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     clearTimeout(this.pumpTimer);
     clearTimeout(this.expiryTimer);
     if (this.pumpImmediate !== undefined) clearImmediate(this.pumpImmediate);
@@ -394,7 +397,7 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
   /** Drops what waited unroutedTimeoutMs with no receiver, when the oldest of them is due. */
   private scheduleExpiry(): void {
     const oldest = this.routes.oldestUnrouted;
-    if (oldest === undefined || this.expiryTimer !== undefined) return;
+    if (oldest === undefined || this.expiryTimer !== undefined || this.closed) return;
     const limit = this.options.unroutedTimeoutMs;
     this.expiryTimer = setTimeout(
       () => {
@@ -410,6 +413,7 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
   }
 
   private schedulePump(delay: number): void {
+    if (this.closed) return;
     if (delay <= 0) {
       // setImmediate, not setTimeout(0): timers round up to 1 ms, which capped window 1 at ~1,000/s.
       if (this.pumpImmediate === undefined) {

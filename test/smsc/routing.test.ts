@@ -11,6 +11,7 @@ import {
   smsc,
   status,
   transmitter,
+  settle,
   until,
 } from './peers.js';
 
@@ -174,5 +175,20 @@ describe('no head-of-line blocking (real SMPP on 127.0.0.1)', () => {
     const second = await receiver(port, 'esme', 'pw');
     await until(() => second.got.length === 6, 'all six again');
     expect(second.got.map((d) => d.text)).toEqual(['0', '1', '2', '3', '4', '5']);
+  });
+});
+
+describe('close()', () => {
+  it('sets no timer as its receivers go: nothing is dropped or sent after it', async () => {
+    const { s, port } = await smsc({ unroutedTimeoutMs: 100 });
+    const dropped: string[] = [];
+    s.on('dropped', (d) => dropped.push(d.id));
+    await receiver(port, 'esme', 'pw', '^1');
+    const tx = await transmitter(port, 'ppg', 'pw');
+    expect(await tx.submit('999', 'unrouted')).toBe(0);
+    expect(s.unrouted).toBe(1);
+    await s.close();
+    await settle(300); // the sessions' close events, the unbinds they cause, and past the 100 ms
+    expect(dropped).toEqual([]);
   });
 });
