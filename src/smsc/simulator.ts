@@ -12,11 +12,11 @@ import {
   type ShortMessagePdu,
 } from '../wdp/smpp/shortMessage.js';
 import { CommandStatus, isTemporary } from '../wdp/smpp/status.js';
+import { Accounts, type SmscAccount } from './accounts.js';
+import { AddressRange, AddressRangeError } from './addressRange.js';
+import { RouteTable } from './routes.js';
 
-export interface SmscAccount {
-  systemId: string;
-  password: string;
-}
+export type { SmscAccount } from './accounts.js';
 
 /** Fault injection, for tests and for rehearsing outages. Probabilities are per PDU. */
 export interface SmscFaults {
@@ -46,12 +46,20 @@ export interface SmscOptions {
   host?: string;
   /** 0 (default) for an ephemeral port. */
   port?: number;
-  /** Without accounts any credentials bind. */
+  /**
+   * Without accounts any credentials bind and any receiver may be given any message. With
+   * them, an account's `addressRange` claims destinations for its receivers (docs/simulator.md).
+   */
   accounts?: SmscAccount[];
   /** Outstanding deliver_sm per bind. Default 10. */
   window?: number;
   /** Messages accepted and not yet delivered; over it submit_sm gets ESME_RMSGQFUL. Default 100,000. */
   maxQueue?: number;
+  /**
+   * A message that no bound receiver may be given waits this long for one to bind, then is
+   * dropped ('dropped' event, reason 'no-receiver'). Default 300,000 ms.
+   */
+  unroutedTimeoutMs?: number;
   /** A deliver_sm without a response after this long is sent again. Default 5,000 ms. */
   responseTimeoutMs?: number;
   /** Delay before a retry (missing, late or temporary-error response). */
@@ -62,12 +70,30 @@ export interface SmscOptions {
   random?: () => number;
 }
 
+export type BindMode = 'receiver' | 'transmitter' | 'transceiver';
+
+/** The events of SmscSimulator and what their listeners get: a misspelled name does not compile. */
+export interface SmscEvents {
+  /** A bind succeeded. */
+  bind: [{ systemId: string; mode: BindMode }];
+  /** A bind was refused with `status`; `reason` says why when the address_range was the cause. */
+  bindRefused: [{ systemId: string; mode: BindMode; status: number; reason: string | undefined }];
+  /** A receiver answered a deliver_sm with ESME_ROK; the message left the queue. */
+  delivered: [{ id: string; attempts: number }];
+  /** A receiver answered with a permanent error; the message left the queue. */
+  failed: [{ id: string; status: number; pdu: ShortMessagePdu }];
+  /** The message left the queue undelivered: no receiver could be given it within unroutedTimeoutMs. */
+  dropped: [{ id: string; reason: 'no-receiver'; pdu: ShortMessagePdu }];
+}
+
 interface Bind {
+  /** Names the bind in route keys. */
+  id: number;
   session: smpp.Session;
   systemId: string;
   receives: boolean;
   transmits: boolean;
-  addressRange: RegExp | undefined;
+  addressRange: AddressRange | undefined;
   outstanding: Map<number, Outstanding>;
   deliveries: number;
 }
@@ -94,6 +120,8 @@ export interface SmscStats {
   retries: number;
   failed: number;
   genericNacks: number;
+  /** Messages dropped after waiting unroutedTimeoutMs with no receiver that may be given them. */
+  droppedNoReceiver: number;
   dropsInjected: number;
   duplicatesInjected: number;
 }
@@ -101,13 +129,16 @@ export interface SmscStats {
 /**
  * An SMSC simulator: SMPP 3.4 server on the `smpp` package, with the intake replaced by
  * wappush's framing so that short messages travel as octets, untouched. submit_sm is
- * answered with a message_id, queued, and delivered as deliver_sm to a bound receiver whose
- * address_range matches the destination (round-robin), esm_class, data_coding, UDH and TLVs
- * unchanged. A message leaves the queue only on a deliver_sm_resp with ESME_ROK or a
- * permanent error ('failed' event); a missing, late or temporary-error response is retried
- * with backoff, and a lost connection puts its outstanding messages back first in line.
+ * answered with a message_id, queued, and delivered as deliver_sm to a bound receiver that
+ * its account and its address_range allow (round-robin; docs/simulator.md), esm_class,
+ * data_coding, UDH and TLVs unchanged. Messages queue per set of receivers, so one that no
+ * receiver may take, or whose receivers are busy, holds up no other; the order per destination
+ * is kept. One that no receiver may take waits unroutedTimeoutMs, then is dropped ('dropped').
+ * A message leaves the queue only on a deliver_sm_resp with ESME_ROK or a permanent error
+ * ('failed' event); a missing, late or temporary-error response is retried with backoff, and a
+ * lost connection puts its outstanding messages back first in line.
  */
-export class SmscSimulator extends EventEmitter {
+export class SmscSimulator extends EventEmitter<SmscEvents> {
   readonly stats: SmscStats = {
     binds: 0,
     bindFailures: 0,
@@ -118,20 +149,27 @@ export class SmscSimulator extends EventEmitter {
     retries: 0,
     failed: 0,
     genericNacks: 0,
+    droppedNoReceiver: 0,
     dropsInjected: 0,
     duplicatesInjected: 0,
   };
   private readonly server: smpp.Server;
+  private readonly accounts: Accounts;
   private readonly binds: Bind[] = [];
-  /** Ready to deliver, oldest first from `head` (no splice: a 30,000-message queue made that O(n^2)). */
-  private queue: Message[] = [];
-  private head = 0;
+  /** Ready to deliver: a queue per set of receivers, so that none waits behind another's messages. */
+  private readonly routes = new RouteTable<Bind, Message>(
+    (destination) => this.receiversFor(destination),
+    (m) => m.pdu.destinationAddr,
+  );
   /** Waiting for a retry time. */
   private delayed: Message[] = [];
   private nextId = 1;
-  private cursor = 0;
+  private nextBindId = 1;
   private pumpTimer: NodeJS.Timeout | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
   private pumpImmediate: NodeJS.Immediate | undefined;
+  /** After close(), the unbinds that follow set no new timers. */
+  private closed = false;
   private readonly options: Required<Omit<SmscOptions, 'accounts' | 'throttlePerSecond' | 'host' | 'port'>> &
     SmscOptions;
 
@@ -144,6 +182,7 @@ export class SmscSimulator extends EventEmitter {
       window: positiveBound(options.window ?? 10, 'window'),
       maxQueue: positiveBound(options.maxQueue ?? 100_000, 'maxQueue'),
       responseTimeoutMs: positiveBound(options.responseTimeoutMs ?? 5_000, 'responseTimeoutMs', MAX_TIMER_MS),
+      unroutedTimeoutMs: positiveBound(options.unroutedTimeoutMs ?? 300_000, 'unroutedTimeoutMs', MAX_TIMER_MS),
       retry: checkBackoff(options.retry ?? { initialMs: 50, maxMs: 5_000 }, 'retry'),
       throttlePerSecond:
         options.throttlePerSecond === undefined
@@ -152,6 +191,7 @@ export class SmscSimulator extends EventEmitter {
       faults: checkFaults(options.faults ?? {}),
       random: options.random ?? Math.random,
     };
+    this.accounts = new Accounts(options.accounts);
     this.server = smpp.createServer({}, (session) => this.onSession(session));
   }
 
@@ -171,13 +211,20 @@ export class SmscSimulator extends EventEmitter {
 
   /** Messages accepted and not yet delivered (queued or outstanding). */
   get backlog(): number {
-    let n = this.queue.length - this.head + this.delayed.length;
+    let n = this.routes.size + this.delayed.length;
     for (const b of this.binds) n += b.outstanding.size;
     return n;
   }
 
+  /** Messages queued that no bound receiver may be given (each waits unroutedTimeoutMs at most). */
+  get unrouted(): number {
+    return this.routes.unroutedCount;
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     clearTimeout(this.pumpTimer);
+    clearTimeout(this.expiryTimer);
     if (this.pumpImmediate !== undefined) clearImmediate(this.pumpImmediate);
     for (const b of [...this.binds]) b.session.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -238,7 +285,8 @@ export class SmscSimulator extends EventEmitter {
           return true;
         }
         const id = (this.nextId++).toString(16).padStart(8, '0');
-        this.queue.push({ id, pdu, attempts: 0, notBefore: 0 });
+        this.routes.place({ id, pdu, attempts: 0, notBefore: 0 }, Date.now());
+        this.scheduleExpiry();
         this.stats.submitted++;
         respond(messageIdResponse(commandId, CommandStatus.ESME_ROK, sequence, id));
         this.schedulePump(0);
@@ -251,35 +299,36 @@ export class SmscSimulator extends EventEmitter {
       return false;
     });
 
-    const onBind = (mode: 'receiver' | 'transmitter' | 'transceiver') => (pdu: smpp.PDU) => {
+    const onBind = (mode: BindMode) => (pdu: smpp.PDU) => {
       if (bind) {
         respondPdu(pdu.response({ command_status: CommandStatus.ESME_RINVBNDSTS }));
         return;
       }
       const systemId = String(pdu.system_id ?? '');
       const password = String(pdu.password ?? '');
-      const accounts = this.options.accounts;
-      let status: number = CommandStatus.ESME_ROK;
-      if (accounts && accounts.length) {
-        const account = accounts.find((a) => a.systemId === systemId);
-        if (!account) status = CommandStatus.ESME_RINVSYSID;
-        else if (account.password !== password) status = CommandStatus.ESME_RINVPASWD;
-      }
-      let addressRange: RegExp | undefined;
+      let status = this.accounts.check(systemId, password);
+      // address_range routes what a receiver gets (SMPP v3.4 5.2.7); a transmitter's is unused.
+      // SMPP v3.4 5.1.3 has no status for a bad bind parameter: ESME_RBINDFAIL ("Bind Failed") says it.
+      let addressRange: AddressRange | undefined;
+      let reason: string | undefined;
       const range = String(pdu.address_range ?? '');
-      if (status === CommandStatus.ESME_ROK && range) {
+      if (status === CommandStatus.ESME_ROK && range && mode !== 'transmitter') {
         try {
-          addressRange = new RegExp(`^(?:${range})$`);
-        } catch {
+          addressRange = AddressRange.compile(range);
+        } catch (e) {
+          if (!(e instanceof AddressRangeError)) throw e;
           status = CommandStatus.ESME_RBINDFAIL;
+          reason = e.message;
         }
       }
       if (status !== CommandStatus.ESME_ROK) {
         this.stats.bindFailures++;
         respondPdu(pdu.response({ command_status: status }));
+        this.emit('bindRefused', { systemId, mode, status, reason });
         return;
       }
       bind = {
+        id: this.nextBindId++,
         session,
         systemId,
         receives: mode !== 'transmitter',
@@ -292,6 +341,7 @@ export class SmscSimulator extends EventEmitter {
       this.stats.binds++;
       respondPdu(pdu.response({ system_id: 'wappush-smsc' }));
       this.emit('bind', { systemId, mode });
+      if (bind.receives) this.reroute([]);
       this.schedulePump(0);
     };
     session.on('bind_receiver', onBind('receiver'));
@@ -332,12 +382,38 @@ export class SmscSimulator extends EventEmitter {
       back.push(o.message);
     }
     bind.outstanding.clear();
-    this.queue = [...back, ...this.queue.slice(this.head)];
-    this.head = 0;
+    if (bind.receives) this.reroute(back);
     this.schedulePump(0);
   }
 
+  /** The receivers changed: every queued message's route is worked out again. */
+  private reroute(returned: Message[]): void {
+    this.routes.reroute(returned, Date.now());
+    clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    this.scheduleExpiry();
+  }
+
+  /** Drops what waited unroutedTimeoutMs with no receiver, when the oldest of them is due. */
+  private scheduleExpiry(): void {
+    const oldest = this.routes.oldestUnrouted;
+    if (oldest === undefined || this.expiryTimer !== undefined || this.closed) return;
+    const limit = this.options.unroutedTimeoutMs;
+    this.expiryTimer = setTimeout(
+      () => {
+        this.expiryTimer = undefined;
+        for (const m of this.routes.expire(Date.now(), limit)) {
+          this.stats.droppedNoReceiver++;
+          this.emit('dropped', { id: m.id, reason: 'no-receiver', pdu: m.pdu });
+        }
+        this.scheduleExpiry();
+      },
+      Math.max(1, oldest + limit - Date.now()),
+    );
+  }
+
   private schedulePump(delay: number): void {
+    if (this.closed) return;
     if (delay <= 0) {
       // setImmediate, not setTimeout(0): timers round up to 1 ms, which capped window 1 at ~1,000/s.
       if (this.pumpImmediate === undefined) {
@@ -355,16 +431,12 @@ export class SmscSimulator extends EventEmitter {
     }, delay);
   }
 
-  private receiverFor(destination: string): Bind | undefined {
-    const n = this.binds.length;
-    for (let k = 0; k < n; k++) {
-      const b = this.binds[(this.cursor + k) % n];
-      if (!b.receives || b.outstanding.size >= this.options.window || !b.session.socket.writable) continue;
-      if (b.addressRange && !b.addressRange.test(destination)) continue;
-      this.cursor = (this.cursor + k + 1) % n;
-      return b;
-    }
-    return undefined;
+  /** The receivers that may be given a message for `destination` (docs/simulator.md, "Accounts and routing"). */
+  private receiversFor(destination: string): Bind[] {
+    const allowed = this.accounts.receiversOf(destination);
+    return this.binds.filter(
+      (b) => b.receives && allowed(b.systemId) && (b.addressRange === undefined || b.addressRange.matches(destination)),
+    );
   }
 
   private pump(): void {
@@ -375,25 +447,17 @@ export class SmscSimulator extends EventEmitter {
       const due = this.delayed.filter((m) => m.notBefore <= now);
       if (due.length) {
         this.delayed = this.delayed.filter((m) => m.notBefore > now);
-        for (const m of due) this.queue.push(m);
+        for (const m of due) this.routes.place(m, now);
+        this.scheduleExpiry();
       }
     }
-    const q = this.queue;
-    while (this.head < q.length) {
-      if (faults.reorderProbability && random() < faults.reorderProbability) {
-        const j = this.head + Math.floor(random() * Math.min(64, q.length - this.head));
-        [q[this.head], q[j]] = [q[j], q[this.head]];
-      }
-      const m = q[this.head];
-      const bind = this.receiverFor(m.pdu.destinationAddr);
-      if (!bind) break;
-      this.head++;
-      this.send(bind, m);
-    }
-    if (this.head > 1024 && this.head * 2 > q.length) {
-      this.queue = q.slice(this.head);
-      this.head = 0;
-    }
+    const window = this.options.window;
+    this.routes.dispatch(
+      (b) => b.outstanding.size < window && b.session.socket.writable,
+      (b, m) => this.send(b, m),
+      (queued) =>
+        faults.reorderProbability && random() < faults.reorderProbability ? Math.floor(random() * queued) : 0,
+    );
     if (this.delayed.length) {
       let wait = Infinity;
       for (const m of this.delayed) wait = Math.min(wait, m.notBefore - now);

@@ -55,4 +55,10 @@ export class Fifo<T extends QueueItem> {
     this.items = next;
     this.head = 0;
   }
+
+  /** The live items, oldest first, for reading: the queue must not change while this runs. */
+  *values(): IterableIterator<T> {
+    const items = this.items;
+    for (let i = this.head; i < items.length; i++) if (!items[i].removed) yield items[i];
+  }
 }

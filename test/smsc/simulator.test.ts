@@ -1,80 +1,28 @@
-import { connect, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { SmscSimulator } from '../../src/smsc/simulator.js';
+import { describe, expect, it } from 'vitest';
+import type { SmscOptions } from '../../src/smsc/simulator.js';
 import { encodePushPdu } from '../../src/codec/wsp/pushPdu.js';
 import { encodeSi } from '../../src/codec/wbxml/si.js';
 import type { WdpDatagram } from '../../src/wdp/datagram.js';
 import { EsmeLink } from '../../src/wdp/smpp/link.js';
 import { SmppSubmitter } from '../../src/wdp/smpp/submitter.js';
-import { headerPdu } from '../../src/wdp/smpp/framing.js';
 import { decodePushPdu } from '../../src/codec/wsp/pushPdu.js';
 import { decodeSi } from '../../src/codec/wbxml/si.js';
+import { bindPdu, closeLater, command, header, rawPeer, smsc as startSmsc, status } from './peers.js';
 
-const open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  while (open.length) await open.pop()!.close();
-});
-
-async function smsc(options: ConstructorParameters<typeof SmscSimulator>[0] = {}) {
-  const s = new SmscSimulator({
+/** The simulator with the two accounts these tests bind with. */
+const smsc = (options: SmscOptions = {}) =>
+  startSmsc({
     accounts: [
       { systemId: 'ppg', password: 'secret' },
       { systemId: 'client', password: 'pw' },
     ],
     ...options,
   });
-  const port = await s.listen();
-  open.push(s);
-  return { s, port };
-}
-
-/** A raw TCP peer: write octets, read whole PDUs back (bounded wait). */
-function rawPeer(port: number) {
-  const socket: Socket = connect(port, '127.0.0.1');
-  let buf = Buffer.alloc(0);
-  socket.on('data', (d) => {
-    buf = Buffer.concat([buf, d]);
-  });
-  const next = async (timeoutMs = 2_000): Promise<Buffer> => {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (buf.length >= 16 && buf.length >= buf.readUInt32BE(0)) {
-        const n = buf.readUInt32BE(0);
-        const pdu = buf.subarray(0, n);
-        buf = buf.subarray(n);
-        return pdu;
-      }
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    throw new Error('no PDU within the timeout');
-  };
-  return {
-    socket,
-    next,
-    close: async () => {
-      socket.destroy();
-    },
-  };
-}
-
-function bindPdu(commandId: number, systemId: string, password: string, sequence = 1): Buffer {
-  const body = Buffer.concat([
-    Buffer.from(systemId + '\0' + password + '\0' + '\0', 'latin1'),
-    Buffer.from([0x34, 0, 0, 0]),
-  ]);
-  const head = headerPdu(commandId, 0, sequence);
-  head.writeUInt32BE(16 + body.length, 0);
-  return Buffer.concat([head, body]);
-}
-
-const status = (pdu: Buffer) => pdu.readUInt32BE(8);
-const command = (pdu: Buffer) => pdu.readUInt32BE(4);
 
 describe('SMSC simulator: sessions (real TCP on 127.0.0.1)', () => {
   it('binds with the right credentials; refuses a wrong password and an unknown system_id', async () => {
     const { port } = await smsc();
     const peer = rawPeer(port);
-    open.push(peer);
     peer.socket.write(bindPdu(0x00000001, 'ppg', 'wrong', 1)); // bind_receiver
     let r = await peer.next();
     expect([command(r), status(r)]).toEqual([0x80000001, 0x0e]); // ESME_RINVPASWD
@@ -88,24 +36,23 @@ describe('SMSC simulator: sessions (real TCP on 127.0.0.1)', () => {
   it('a malformed PDU gets generic_nack and the session survives; unknown commands too; enquire_link; unbind', async () => {
     const { s, port } = await smsc();
     const peer = rawPeer(port);
-    open.push(peer);
     peer.socket.write(bindPdu(0x00000009, 'ppg', 'secret', 1));
     expect(status(await peer.next())).toBe(0);
     // submit_sm whose body stops inside source_addr: a known command that cannot be parsed
-    const broken = Buffer.concat([headerPdu(0x00000004, 0, 7), Buffer.from('WAP\0\x01\x01+4477', 'latin1')]);
+    const broken = Buffer.concat([header(0x00000004, 0, 7), Buffer.from('WAP\0\x01\x01+4477', 'latin1')]);
     broken.writeUInt32BE(broken.length, 0);
     peer.socket.write(broken);
     let r = await peer.next();
     expect(command(r)).toBe(0x80000004);
     expect(status(r)).not.toBe(0);
     expect(r.readUInt32BE(12)).toBe(7);
-    peer.socket.write(headerPdu(0x00001234, 0, 8)); // no such command
+    peer.socket.write(header(0x00001234, 0, 8)); // no such command
     r = await peer.next();
     expect([command(r), status(r), r.readUInt32BE(12)]).toEqual([0x80000000, 0x03, 8]);
-    peer.socket.write(headerPdu(0x00000015, 0, 9)); // enquire_link
+    peer.socket.write(header(0x00000015, 0, 9)); // enquire_link
     r = await peer.next();
     expect([command(r), status(r), r.readUInt32BE(12)]).toEqual([0x80000015, 0, 9]);
-    peer.socket.write(headerPdu(0x00000006, 0, 10)); // unbind
+    peer.socket.write(header(0x00000006, 0, 10)); // unbind
     r = await peer.next();
     expect([command(r), status(r)]).toEqual([0x80000006, 0]);
     expect(s.stats.genericNacks).toBe(1);
@@ -113,7 +60,6 @@ describe('SMSC simulator: sessions (real TCP on 127.0.0.1)', () => {
   it('an impossible command_length gets generic_nack and the connection is closed', async () => {
     const { port } = await smsc();
     const peer = rawPeer(port);
-    open.push(peer);
     const closed = new Promise((r) => peer.socket.once('close', r));
     peer.socket.write(Buffer.from([0, 0, 0, 8, 0, 0, 0, 0x15, 0, 0, 0, 0, 0, 0, 0, 1]));
     const r = await peer.next();
@@ -133,10 +79,10 @@ describe('SMSC simulator + ESME link: pushes end to end', () => {
       },
     });
     await link.start();
-    open.push(link);
+    closeLater(link);
     const tx = new SmppSubmitter(`smpp://ppg:secret@127.0.0.1:${port}`);
     await tx.start();
-    open.push(tx);
+    closeLater(tx);
     const pdu = encodePushPdu({
       transactionId: 1,
       contentType: 'application/vnd.wap.sic',
@@ -163,7 +109,7 @@ describe('SMSC simulator + ESME link: pushes end to end', () => {
     const { port } = await smsc();
     const link = new EsmeLink({ smsc: `smpp://client:nope@127.0.0.1:${port}`, onDatagram: () => {} });
     await expect(link.start()).rejects.toThrow(/0xe/);
-    open.push(link);
+    closeLater(link);
   });
   it('10,000 pushes while the SMSC drops connections, reorders and duplicates: each delivered exactly once', async () => {
     const { s, port } = await smsc({
@@ -182,10 +128,10 @@ describe('SMSC simulator + ESME link: pushes end to end', () => {
       },
     });
     await link.start();
-    open.push(link);
+    closeLater(link);
     const tx = new SmppSubmitter(`smpp://ppg:secret@127.0.0.1:${port}`);
     await tx.start();
-    open.push(tx);
+    closeLater(tx);
     const N = 10_000;
     for (let i = 0; i < N; i += 200) {
       await Promise.all(
@@ -228,10 +174,10 @@ describe('a handler that fails gets the push again (ESME_RX_T_APPN, then the SMS
       },
     });
     await link.start();
-    open.push(link);
+    closeLater(link);
     const tx = new SmppSubmitter(`smpp://ppg:secret@127.0.0.1:${port}`);
     await tx.start();
-    open.push(tx);
+    closeLater(tx);
     const push = (siId: string, text: string) =>
       encodePushPdu({
         contentType: 'application/vnd.wap.sic',
