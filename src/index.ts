@@ -154,7 +154,9 @@ export {
   type SmscFaults,
   type SmscAccount,
   type SmscStats,
+  type SmscEvents,
 } from './smsc/simulator.js';
+export { AddressRange, AddressRangeError } from './smsc/addressRange.js';
 // The Push Client-Application Interface (OMA-TS-PushCAI-V1_1).
 export {
   PushClient,

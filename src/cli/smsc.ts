@@ -13,6 +13,7 @@ const options = {
   port: { type: 'string', default: '2775' },
   host: { type: 'string', default: '127.0.0.1' },
   account: { type: 'string', multiple: true },
+  route: { type: 'string', multiple: true },
   window: { type: 'string' },
   'drop-after': { type: 'string' },
   'drop-probability': { type: 'string' },
@@ -24,7 +25,8 @@ const options = {
 
 export const smsc: Command = {
   name: 'smsc',
-  usage: `  wappush smsc --port N [--host 127.0.0.1] [--account ID:PASSWORD ...] [--window N] [fault flags]
+  usage: `  wappush smsc --port N [--host 127.0.0.1] [--account ID:PASSWORD ...] [--route ID:RANGE ...] [--window N] [fault flags]
+    --route ID:RANGE    destinations (an address_range pattern) only account ID's receivers are given
 `,
   flags: `smsc fault flags (rehearsing outages):
   --drop-after N      close a receiver's connection after every N deliver_sm
@@ -37,8 +39,14 @@ export const smsc: Command = {
     const accounts = (values.account ?? []).map((a) => {
       const i = a.indexOf(':');
       if (i < 0) fail(new Error(`--account takes ID:PASSWORD, not ${a}`));
-      return { systemId: a.slice(0, i), password: a.slice(i + 1) };
+      return { systemId: a.slice(0, i), password: a.slice(i + 1), addressRange: undefined as string | undefined };
     });
+    for (const r of values.route ?? []) {
+      const i = r.indexOf(':');
+      const account = accounts.find((a) => a.systemId === r.slice(0, i));
+      if (i < 0 || account === undefined) fail(new Error(`--route takes ID:RANGE for an --account ID, not ${r}`));
+      else account.addressRange = r.slice(i + 1);
+    }
     let sim: SmscSimulator;
     try {
       sim = new SmscSimulator({
