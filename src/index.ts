@@ -161,21 +161,25 @@ export {
   PushDeferred,
   type PushClientOptions,
   type PushClientStats,
+  type PushClientEvents,
   type UnroutedPush,
   type UnroutedReason,
 } from './cai/client.js';
-export { Registration, type BoundProfile, type RegistrationState, type RegistrationStats } from './cai/registration.js';
+export { Registration, type RegistrationResponse, type RegistrationAccepted } from './cai/registration.js';
 export { PushEvent, type PushHeader, type PushProtocol } from './cai/pushEvent.js';
 export type {
   RegistrationRequest,
   ConnectionProfile,
   WhitelistEntry,
   PushHandler,
-  RegistrationResponse,
-  RegistrationAccepted,
   RegistrationRejected,
   RegistrationRejectReason,
   RegistrationCompletion,
+  RegistrationFailure,
+  RegistrationView,
+  BoundProfile,
+  RegistrationState,
+  RegistrationStats,
   DeregistrationResponse,
   RegistrationPolicy,
 } from './cai/types.js';

@@ -5,27 +5,30 @@
 import { canonicalApplicationId, applicationKey, type ApplicationKey } from './applicationId.js';
 import type { DeliveryQueue } from './delivery.js';
 import { routeOf } from './routingTable.js';
-import type { PushHandler, RegistrationRequest, WhitelistEntry } from './types.js';
+import type {
+  BoundProfile,
+  PushHandler,
+  RegistrationCompletion,
+  RegistrationRejected,
+  RegistrationRequest,
+  RegistrationState,
+  RegistrationStats,
+  RegistrationView,
+  WhitelistEntry,
+} from './types.js';
 
-/** A connection profile after defaults: what the client binds. */
-export interface BoundProfile {
-  protocol: 'OTA-WSP' | 'OTA-HTTP';
-  bearerType: string;
-  port: number;
-  contactPoint?: string;
+export type { BoundProfile, RegistrationState, RegistrationStats } from './types.js';
+
+export interface RegistrationAccepted {
+  status: 'accepted';
+  registration: Registration;
+  /** Settles once binding (and registration with the Push Server where there is one) is done. */
+  completed: Promise<RegistrationCompletion>;
 }
 
-export type RegistrationState = 'pending' | 'active' | 'failed' | 'deregistered';
+export type RegistrationResponse = RegistrationAccepted | RegistrationRejected;
 
-export interface RegistrationStats {
-  delivered: number;
-  refused: number;
-  overflowed: number;
-  handlerErrors: number;
-  handlerTimeouts: number;
-}
-
-export class Registration {
+export class Registration implements RegistrationView {
   readonly id: number;
   /** Canonical: the URN for a registered code, else the code or URI. */
   readonly pushApplicationId: string | number;

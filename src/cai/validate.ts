@@ -5,8 +5,7 @@
  */
 import { isApplicationId } from './applicationId.js';
 import { DEFAULT_PROTOCOL, PROTOCOLS, PTM_FIELDS } from './protocols.js';
-import type { BoundProfile } from './registration.js';
-import type { RegistrationRejected, RegistrationRejectReason, RegistrationRequest } from './types.js';
+import type { BoundProfile, RegistrationRejected, RegistrationRejectReason, RegistrationRequest } from './types.js';
 
 const REQUEST_FIELDS = new Set([
   'pushApplicationId',

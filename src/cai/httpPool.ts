@@ -1,0 +1,66 @@
+/**
+ * The OTA-HTTP receivers registrations bind to, one per requested port and shared by every
+ * registration that asks for that port: a receiver opens with its first registration and
+ * closes when its last one lets go.
+ */
+import { HttpPushReceiver, type HttpPushReceiverOptions } from './otaHttp.js';
+
+/** What every receiver of the pool shares; the pool adds host and port. */
+export type PooledReceiverOptions = Omit<HttpPushReceiverOptions, 'host' | 'port' | 'onPush'> & {
+  host: string;
+  /** Called with each push and the port its receiver was asked for (0: ephemeral). */
+  onPush: (push: Parameters<HttpPushReceiverOptions['onPush']>[0], requestedPort: number) => void;
+};
+
+interface Pooled {
+  receiver: HttpPushReceiver;
+  refs: number;
+  ready: Promise<number>;
+}
+
+export class HttpReceiverPool {
+  private readonly receivers = new Map<number, Pooled>();
+
+  constructor(private readonly options: PooledReceiverOptions) {}
+
+  /** Opens (or shares) the receiver for `requestedPort`; resolves with the port it listens on. */
+  acquire(requestedPort: number): Promise<number> {
+    let p = this.receivers.get(requestedPort);
+    if (!p) {
+      const receiver = new HttpPushReceiver({
+        ...this.options,
+        port: requestedPort,
+        onPush: (push) => this.options.onPush(push, requestedPort),
+      });
+      const ready = receiver.listen();
+      p = { receiver, refs: 0, ready };
+      this.receivers.set(requestedPort, p);
+      ready.catch(() => this.receivers.delete(requestedPort));
+    }
+    const pooled = p;
+    pooled.refs++;
+    return pooled.ready.catch((e: unknown) => {
+      pooled.refs--;
+      throw e;
+    });
+  }
+
+  /** Lets go of one hold on `requestedPort`'s receiver; the last one closes it. */
+  release(requestedPort: number): void {
+    const p = this.receivers.get(requestedPort);
+    if (!p || --p.refs > 0) return;
+    this.receivers.delete(requestedPort);
+    void p.receiver.close();
+  }
+
+  /** The port the receiver for `requestedPort` listens on. */
+  port(requestedPort: number): number | undefined {
+    return this.receivers.get(requestedPort)?.receiver.port;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.receivers.values()];
+    this.receivers.clear();
+    await Promise.all(all.map((p) => p.receiver.close()));
+  }
+}
