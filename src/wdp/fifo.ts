@@ -55,4 +55,11 @@ export class Fifo<T extends QueueItem> {
     this.items = next;
     this.head = 0;
   }
+
+  /** Takes the oldest live item out of the queue (a plain first-in first-out queue's pop). */
+  shift(): T | undefined {
+    const item = this.peek();
+    if (item !== undefined) this.remove(item);
+    return item;
+  }
 }
