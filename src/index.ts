@@ -188,4 +188,12 @@ export { applicationKey, canonicalApplicationId, type ApplicationKey } from './c
 export { normalizeAddress } from './cai/whitelist.js';
 export { PROTOCOLS, type ProtocolSupport } from './cai/protocols.js';
 export { RegistrationStore, RegistrationStoreError, type StoredRegistration } from './cai/store.js';
-export { HttpPushReceiver, parseEncapsulated, sendCpi, MAX_HTTP_PUSH_HEADER_OCTETS } from './cai/otaHttp.js';
+export { parseEncapsulated, sendCpi, MAX_HTTP_PUSH_HEADER_OCTETS, type HttpPush } from './cai/otaHttp.js';
+export { HttpPushReceiver, type HttpPushReceiverOptions, type HttpPushOutcome } from './cai/otaHttpReceiver.js';
+export {
+  DEFAULT_OTA_HTTP_LIMITS,
+  OtaHttpBudget,
+  resolveOtaHttpLimits,
+  type OtaHttpLimits,
+  type OtaHttpStats,
+} from './cai/otaHttpBudget.js';

@@ -19,6 +19,7 @@ import type { Cpi } from './cpi.js';
 import { Dispatcher, PushDeferred, type PushClientStats } from './dispatcher.js';
 import type { PushClientEvents, UnroutedPush } from './events.js';
 import { HttpReceiverPool } from './httpPool.js';
+import type { OtaHttpLimits, OtaHttpStats } from './otaHttpBudget.js';
 import type { Registration, RegistrationResponse } from './registration.js';
 import { RoutingTable } from './routingTable.js';
 import { Registrar } from './registrar.js';
@@ -66,8 +67,11 @@ export interface PushClientOptions {
   bindTimeoutMs?: number;
   /** Timeout of requests to Push Servers (CPI, Push Service Registration). Default 5,000 ms. */
   serverTimeoutMs?: number;
-  /** OTA-HTTP receivers: host they listen on (default 127.0.0.1); false turns OTA-HTTP off. */
-  otaHttp?: false | { host?: string };
+  /**
+   * OTA-HTTP receivers: the host they listen on (default 127.0.0.1) and the bounds over all
+   * their requests together (DEFAULT_OTA_HTTP_LIMITS); false turns OTA-HTTP off.
+   */
+  otaHttp?: false | ({ host?: string } & Partial<OtaHttpLimits>);
   /** Sent to Push Servers as X-Wap-Terminal-Id. */
   terminalId?: string;
   limits?: Partial<Limits>;
@@ -105,8 +109,10 @@ export class PushClient extends EventEmitter<PushClientEvents> {
     this.bearer = new SmppBearer(options, (d) => this.dispatcher.deliverDatagram(d));
     this.link = this.bearer.link;
     if (options.otaHttp !== false) {
+      const { host, ...httpLimits } = options.otaHttp ?? {};
       this.http = new HttpReceiverPool({
-        host: (options.otaHttp ?? {}).host ?? '127.0.0.1',
+        host: host ?? '127.0.0.1',
+        limits: httpLimits,
         maxContentOctets: limits.maxDocumentSize,
         cpi: () => this.registrar.cpi(),
         onPush: (push, requestedPort) => this.dispatcher.deliverHttp(push, requestedPort),
@@ -172,6 +178,11 @@ export class PushClient extends EventEmitter<PushClientEvents> {
   /** The port an OTA-HTTP receiver listens on, for a profile that asked for `requestedPort` (0: ephemeral). */
   httpPort(requestedPort: number): number | undefined {
     return this.http?.port(requestedPort);
+  }
+
+  /** What the OTA-HTTP receivers hold and have refused, over all of them; undefined with OTA-HTTP off. */
+  otaHttpStats(): Readonly<OtaHttpStats> | undefined {
+    return this.http?.stats;
   }
 
   /** Routes one WDP datagram (what the SMPP link hands up); returns once it is queued or reported. */

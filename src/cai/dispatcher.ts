@@ -16,6 +16,7 @@ import { applicationKey } from './applicationId.js';
 import { DeliveryQueue } from './delivery.js';
 import type { PushClientEvents, UnroutedPush, UnroutedReason } from './events.js';
 import type { HttpPush } from './otaHttp.js';
+import type { HttpPushOutcome } from './otaHttpReceiver.js';
 import { PushEvent } from './pushEvent.js';
 import type { Registration } from './registration.js';
 import { routeOf, type RoutingTable } from './routingTable.js';
@@ -128,8 +129,11 @@ export class Dispatcher {
     this.dispatch(event, d.destinationPort ?? WDP_PORT_PUSH);
   }
 
-  /** Routes one OTA-HTTP push that arrived at the receiver asked for on `requestedPort`. */
-  deliverHttp(push: HttpPush, requestedPort: number): void {
+  /**
+   * Routes one OTA-HTTP push that arrived at the receiver asked for on `requestedPort`;
+   * 'forbidden' when every registration it was for refused its sender (whitelist, contact point).
+   */
+  deliverHttp(push: HttpPush, requestedPort: number): HttpPushOutcome {
     this.stats.received++;
     let applicationId: string | number = DEFAULT_APPLICATION_ID;
     if (push.applicationId !== undefined) {
@@ -148,7 +152,8 @@ export class Dispatcher {
       secrets: this.options.secrets,
       http: { headers: push.headers, contentTypeParameters: push.contentTypeParameters, path: push.path },
     });
-    this.dispatch(event, routeOf('OTA-HTTP', requestedPort));
+    const refused = this.dispatch(event, routeOf('OTA-HTTP', requestedPort));
+    return refused === 'whitelist' || refused === 'contact-point' ? 'forbidden' : 'accepted';
   }
 
   /** An OTA-HTTP request that was not a readable push. */
@@ -158,11 +163,12 @@ export class Dispatcher {
     this.unrouted({ reason: 'undecodable', error });
   }
 
-  private dispatch(event: PushEvent, route: number): void {
+  /** Queues `event` for each registration that takes it; returns why none did, or undefined. */
+  private dispatch(event: PushEvent, route: number): UnroutedReason | undefined {
     const candidates = this.routes.lookup(applicationKey(event.applicationId), route);
     if (!candidates) {
       this.unrouted({ reason: 'no-registration', event, datagram: event.datagram });
-      return;
+      return 'no-registration';
     }
     if (this.options.overflow === 'redeliver' && this.anyFull(event, candidates)) {
       this.stats.deferred++;
@@ -187,8 +193,12 @@ export class Dispatcher {
         this.events.emit('overflow', { registration: r, event });
       }
     }
-    if (taken === 0) this.unrouted({ reason, event, datagram: event.datagram });
-    else this.stats.routed++;
+    if (taken > 0) {
+      this.stats.routed++;
+      return undefined;
+    }
+    this.unrouted({ reason, event, datagram: event.datagram });
+    return reason;
   }
 
   /** Why `r` does not take `event` (its accept list, contact point, whitelist), or undefined when it does. */

@@ -3,13 +3,15 @@
  * registration that asks for that port: a receiver opens with its first registration and
  * closes when its last one lets go.
  */
-import { HttpPushReceiver, type HttpPushReceiverOptions } from './otaHttp.js';
+import type { HttpPush } from './otaHttp.js';
+import { OtaHttpBudget, type OtaHttpLimits, type OtaHttpStats } from './otaHttpBudget.js';
+import { HttpPushReceiver, type HttpPushOutcome, type HttpPushReceiverOptions } from './otaHttpReceiver.js';
 
-/** What every receiver of the pool shares; the pool adds host and port. */
-export type PooledReceiverOptions = Omit<HttpPushReceiverOptions, 'host' | 'port' | 'onPush'> & {
-  host: string;
+/** What every receiver of the pool shares; the pool adds the port and one budget for all. */
+export type PooledReceiverOptions = Omit<HttpPushReceiverOptions, 'port' | 'onPush' | 'budget'> & {
   /** Called with each push and the port its receiver was asked for (0: ephemeral). */
-  onPush: (push: Parameters<HttpPushReceiverOptions['onPush']>[0], requestedPort: number) => void;
+  onPush: (push: HttpPush, requestedPort: number) => HttpPushOutcome;
+  limits?: Partial<OtaHttpLimits>;
 };
 
 interface Pooled {
@@ -19,9 +21,17 @@ interface Pooled {
 }
 
 export class HttpReceiverPool {
+  /** Shared by every receiver: the connection and memory bounds hold over all of them together. */
+  readonly budget: OtaHttpBudget;
   private readonly receivers = new Map<number, Pooled>();
 
-  constructor(private readonly options: PooledReceiverOptions) {}
+  constructor(private readonly options: PooledReceiverOptions) {
+    this.budget = new OtaHttpBudget(options.limits);
+  }
+
+  get stats(): Readonly<OtaHttpStats> {
+    return this.budget.stats;
+  }
 
   /** Opens (or shares) the receiver for `requestedPort`; resolves with the port it listens on. */
   acquire(requestedPort: number): Promise<number> {
@@ -29,6 +39,7 @@ export class HttpReceiverPool {
     if (!p) {
       const receiver = new HttpPushReceiver({
         ...this.options,
+        budget: this.budget,
         port: requestedPort,
         onPush: (push) => this.options.onPush(push, requestedPort),
       });
