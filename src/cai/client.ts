@@ -14,6 +14,7 @@ import type { BodySecrets } from '../codec/body.js';
 import { DecodeError } from '../codec/errors.js';
 import { resolveLimits, type Limits } from '../codec/limits.js';
 import type { WdpDatagram } from '../wdp/datagram.js';
+import { checkBackoff, type Backoff } from '../wdp/smpp/backoff.js';
 import type { EsmeLink, EsmeLinkOptions, SmscUrl } from '../wdp/smpp/link.js';
 import type { Cpi } from './cpi.js';
 import { Dispatcher, PushDeferred, type PushClientStats } from './dispatcher.js';
@@ -50,6 +51,11 @@ export interface PushClientOptions {
   policy?: RegistrationPolicy;
   /** File that keeps registrations across restarts (written atomically). */
   store?: string;
+  /**
+   * Backoff between restores of a stored registration that failed for a passing reason (its
+   * OTA-HTTP port busy, its Push Server unreachable). Default 1,000 ms doubling to 60,000 ms.
+   */
+  restoreRetry?: Backoff;
   /** Receives every push no registration takes (also emitted as 'unrouted'). */
   fallback?: (unrouted: UnroutedPush) => void;
   /** Pushes queued per application before overflow is reported. Default 1,000. */
@@ -134,13 +140,20 @@ export class PushClient extends EventEmitter<PushClientEvents> {
       routes,
       whitelist: this.whitelistTable,
       makeQueue: (r) => this.dispatcher.queueFor(r),
+      restoreRetry: checkBackoff(options.restoreRetry ?? { initialMs: 1_000, maxMs: 60_000 }, 'restoreRetry'),
     });
   }
 
-  /** Binds the link it owns, then restores stored registrations (they deliver as 'push' events until re-registered). */
+  /**
+   * Restores the stored registrations, then binds the link it owns, so pushes that waited at
+   * the SMSC find their registrations; resolves once each restore has completed. Restored
+   * registrations deliver as 'push' events until their applications register again; one that
+   * fails to restore stays stored ('restore-failed', heldRegistrations()).
+   */
   async start(): Promise<void> {
+    const restoring = await this.registrar.restore();
     await this.bearer.start();
-    await this.registrar.restore();
+    await restoring.settled;
   }
 
   async close(): Promise<void> {
@@ -169,6 +182,11 @@ export class PushClient extends EventEmitter<PushClientEvents> {
 
   registrations(): Registration[] {
     return this.registrar.registrations();
+  }
+
+  /** Stored registrations not in effect now: a restore that failed (retried) or was refused (kept). */
+  heldRegistrations(): ReturnType<Registrar['heldRegistrations']> {
+    return this.registrar.heldRegistrations();
   }
 
   whitelist(): ReturnType<Whitelist['entries']> {

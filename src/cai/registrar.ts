@@ -10,13 +10,14 @@ import { applicationKey, type ApplicationKey } from './applicationId.js';
 import { CpiSet, type Cpi } from './cpi.js';
 import type { DeliveryQueue } from './delivery.js';
 import type { PushClientEvents } from './events.js';
+import { HeldRegistrations, type HeldRegistration } from './held.js';
 import type { HttpReceiverPool } from './httpPool.js';
-import { sendCpi } from './otaHttp.js';
+import { sendCpi, type CpiDelivery } from './otaHttp.js';
 import { PROTOCOLS } from './protocols.js';
 import { Registration, type RegistrationResponse } from './registration.js';
 import type { RoutingTable } from './routingTable.js';
 import type { SmppBearer } from './smppBearer.js';
-import type { RegistrationStore } from './store.js';
+import type { RegistrationStore, StoredRegistration } from './store.js';
 import type {
   BoundProfile,
   DeregistrationResponse,
@@ -27,6 +28,7 @@ import type {
   RegistrationView,
 } from './types.js';
 import { validateRequest, type Availability } from './validate.js';
+import type { Backoff } from '../wdp/smpp/backoff.js';
 import { normalizeAddress, type Whitelist } from './whitelist.js';
 
 export interface RegistrarOptions {
@@ -41,25 +43,53 @@ export interface RegistrarOptions {
   routes: RoutingTable<Registration>;
   whitelist: Whitelist;
   makeQueue: (r: Registration) => DeliveryQueue;
+  /** Backoff between restores of a stored registration that failed for a passing reason. */
+  restoreRetry: Backoff;
+}
+
+/** What a save of the store is to change: the registration it adds, the ones it takes out. */
+interface StoreChange {
+  add?: Registration;
+  remove?: Registration;
+  release?: readonly HeldRegistration[];
 }
 
 export class Registrar {
   private readonly registry = new Map<number, Registration>();
   private readonly cpiSet = new CpiSet();
+  private readonly held: HeldRegistrations;
+  /** The held (stored) entry each registration being restored came from. */
+  private readonly restoringFrom = new WeakMap<Registration, HeldRegistration>();
   private nextId = 0;
   private closed = false;
 
   constructor(
     private readonly events: EventEmitter<PushClientEvents>,
     private readonly options: RegistrarOptions,
-  ) {}
+  ) {
+    this.held = new HeldRegistrations(options.restoreRetry, (h) => void this.restoreOne(h));
+  }
 
   close(): void {
     this.closed = true;
+    this.held.close();
   }
 
   /** PushCAI 5.1 Application Registration. */
-  async register(request: RegistrationRequest): Promise<RegistrationResponse> {
+  register(request: RegistrationRequest): Promise<RegistrationResponse> {
+    return this.admit(request, undefined);
+  }
+
+  /**
+   * A registration request from an application, or (`restoring`) one from the store. A restored
+   * one is routed as soon as it is accepted, before its binding completes, so pushes that waited
+   * at the SMSC find it when the link binds; a new one is routed once its binding succeeded and
+   * it is stored.
+   */
+  private async admit(
+    request: RegistrationRequest,
+    restoring: HeldRegistration | undefined,
+  ): Promise<RegistrationResponse> {
     const checked = validateRequest(request, this.availability());
     if ('status' in checked) return this.rejected(request, checked);
     if (this.options.policy) {
@@ -95,6 +125,11 @@ export class Registrar {
     this.registry.set(r.id, r);
     this.options.whitelist.add(r.id, r.whitelist);
     this.cpiSet.add(r);
+    if (restoring) {
+      r.restored = true;
+      this.restoringFrom.set(r, restoring);
+      this.options.routes.add(r);
+    }
     const completed = this.bind(r).then(async (result): Promise<RegistrationCompletion> => {
       if (r.state === 'deregistered') {
         // Deregistered while binding: give back what the binding took.
@@ -107,16 +142,39 @@ export class Registrar {
       } else if (result.status === 'failure') {
         this.undo(r);
         r.state = 'failed';
-      } else {
-        if (replaces && this.registry.has(replaces.id)) this.drop(replaces);
+      } else if (restoring) {
+        // Already in the store, as the held entry it replaces.
+        this.held.release(restoring);
         r.state = 'active';
-        this.options.routes.add(r);
-        await this.persist();
+      } else {
+        result = await this.activate(r, replaces);
       }
       this.events.emit('registration', { registration: r, result });
       return result;
     });
     return { status: 'accepted', registration: r, completed };
+  }
+
+  /** A bound registration becomes active once it is stored: one that cannot be stored is a failure. */
+  private async activate(r: Registration, replaces: Registration | undefined): Promise<RegistrationCompletion> {
+    const superseded = this.held.all().filter((h) => sameStoredApplication(h.request, r));
+    const saved = await this.persist({ add: r, remove: replaces, release: superseded });
+    if (saved !== undefined) {
+      this.undo(r);
+      r.state = 'failed';
+      // The Push Servers were told of it: tell them again without it (best effort).
+      await this.tellServers(r, this.cpiSet.snapshot());
+      return {
+        status: 'failure',
+        reason: 'store-failed',
+        message: `the registration could not be stored: ${errorMessage(saved)}`,
+      };
+    }
+    if (replaces && this.registry.has(replaces.id)) this.drop(replaces);
+    for (const h of superseded) this.held.release(h);
+    r.state = 'active';
+    this.options.routes.add(r);
+    return { status: 'success' };
   }
 
   /**
@@ -132,12 +190,7 @@ export class Registrar {
       const known = this.registry.get(target.id);
       r = known === target ? known : undefined;
     } else {
-      let key: ApplicationKey;
-      try {
-        key = applicationKey(target);
-      } catch {
-        key = String(target);
-      }
+      const key = applicationKeyOf(target);
       const matches = [...this.registry.values()].filter(
         (x) => x.key === key && (applicationId === undefined || x.applicationId === applicationId),
       );
@@ -149,6 +202,23 @@ export class Registrar {
         };
       r = matches[0];
     }
+    if (!r && typeof target !== 'object') {
+      // Not in effect, but stored: a held registration leaves the store.
+      const key = applicationKeyOf(target);
+      const held = this.held
+        .all()
+        .filter(
+          (h) =>
+            applicationKeyOf(h.request.pushApplicationId) === key &&
+            (applicationId === undefined || h.request.applicationId === applicationId),
+        );
+      if (held.length > 0) {
+        const failed = await this.persist({ release: held });
+        if (failed !== undefined) return storeFailure(failed);
+        for (const h of held) this.held.release(h);
+        return { status: 'success' };
+      }
+    }
     if (!r || r.state === 'deregistered' || r.state === 'failed') {
       return {
         status: 'rejected',
@@ -156,38 +226,61 @@ export class Registrar {
         message: `${typeof target === 'object' ? `registration ${target.id}` : String(target)} is not registered`,
       };
     }
-    // Tell the Push Servers first: if that fails nothing changes here and the application may retry.
+    // The store first: if it cannot be written, nothing changes here or at the Push Servers.
+    const from = this.restoringFrom.get(r);
+    const unstored = await this.persist({ remove: r, release: from ? [from] : [] });
+    if (unstored !== undefined) return storeFailure(unstored);
+    // Then the Push Servers: if that fails, the store is put back and the application may retry.
     const after = this.cpiSet.without(r);
     if (after.headers['X-Wap-CPITag'] !== this.cpiSet.snapshot().headers['X-Wap-CPITag']) {
-      for (const point of serverContactPoints(r)) {
-        const sent = await sendCpi(point, after, {
-          terminalId: this.options.terminalId,
-          timeoutMs: this.options.serverTimeoutMs,
-        });
-        if (!sent.ok) return { status: 'failure', reason: sent.reason, message: sent.message };
+      const sent = await this.tellServers(r, after);
+      if (!sent.ok) {
+        const restored = await this.persist();
+        if (restored !== undefined) this.events.emit('store-error', restored);
+        return { status: 'failure', reason: sent.reason, message: sent.message };
       }
     }
     if (this.registry.get(r.id) !== r)
       return { status: 'rejected', reason: 'not-registered', message: `registration ${r.id} is not registered` };
     this.drop(r);
-    await this.persist();
+    if (from) this.held.release(from);
     this.events.emit('deregistration', { registration: r });
     return { status: 'success' };
   }
 
-  /** Registers each stored registration again; they deliver as 'push' events until their applications re-register. */
-  async restore(): Promise<void> {
-    if (!this.options.store) return;
-    for (const request of await this.options.store.load()) {
-      const r = await this.register(request);
-      if (r.status === 'rejected') {
-        this.events.emit('restore-failed', { request, response: r });
-        continue;
-      }
-      r.registration.restored = true;
-      const done = await r.completed;
-      if (done.status === 'failure') this.events.emit('restore-failed', { request, response: done });
+  /**
+   * Accepts every stored registration again and routes it at once; `settled` resolves when
+   * each one's binding has completed. One that fails for a passing reason is retried with
+   * backoff, one refused is kept; both stay stored and are reported as 'restore-failed'.
+   */
+  async restore(): Promise<{ settled: Promise<void> }> {
+    if (!this.options.store) return { settled: Promise.resolve() };
+    const stored = await this.options.store.load();
+    const holds = stored.map((request) => this.held.add(request));
+    const attempts = await Promise.all(holds.map((h) => this.restoreOne(h)));
+    return { settled: Promise.all(attempts.map((a) => a.settled)).then(() => undefined) };
+  }
+
+  /** One restore attempt of a held registration: resolves once it is accepted or refused, with its outcome to come. */
+  private async restoreOne(h: HeldRegistration): Promise<{ settled: Promise<void> }> {
+    const request = h.request as RegistrationRequest;
+    const r = await this.admit(request, h);
+    if (r.status === 'rejected') {
+      this.held.failed(h, r.reason, false);
+      this.events.emit('restore-failed', { request: h.request, response: r });
+      return { settled: Promise.resolve() };
     }
+    const settled = r.completed.then((done) => {
+      if (done.status === 'success' || !this.held.has(h)) return;
+      this.held.failed(h, done.reason, true);
+      this.events.emit('restore-failed', { request: h.request, response: done });
+    });
+    return { settled };
+  }
+
+  /** Stored registrations not in effect now, with why (see held.ts). */
+  heldRegistrations(): Array<{ request: StoredRegistration; reason: string; attempts: number; retrying: boolean }> {
+    return this.held.all().map(({ request, reason, attempts, retrying }) => ({ request, reason, attempts, retrying }));
   }
 
   cpi(): Cpi {
@@ -260,28 +353,81 @@ export class Registrar {
 
   /** Takes a registration out everywhere: routes, whitelist entries it alone owned, CPI, bearers. */
   private drop(r: Registration): void {
-    this.options.routes.remove(r);
     this.undo(r);
     r.state = 'deregistered';
   }
 
   private undo(r: Registration): void {
     if (this.registry.get(r.id) !== r) return;
+    this.options.routes.remove(r);
     this.registry.delete(r.id);
     this.options.whitelist.remove(r.id);
     this.cpiSet.remove(r);
     this.releaseHttp(r);
   }
 
-  private async persist(): Promise<void> {
-    if (!this.options.store) return;
-    const active = [...this.registry.values()].filter((r) => r.state === 'active').map((r) => r.request);
+  /**
+   * Saves the store as it is to be after `change`: the active registrations and the held
+   * ones. Returns the error when it could not be written (nothing here changed), else undefined.
+   */
+  private async persist(change: StoreChange = {}): Promise<unknown> {
+    const store = this.options.store;
+    if (!store) return undefined;
+    const requests: StoredRegistration[] = [];
+    for (const r of this.registry.values())
+      if ((r.state === 'active' && r !== change.remove) || r === change.add) requests.push(r.request);
+    for (const h of this.held.all()) if (!change.release?.includes(h)) requests.push(h.request);
     try {
-      await this.options.store.save(active);
+      await store.save(requests);
+      return undefined;
     } catch (error) {
-      this.events.emit('store-error', error);
+      return error ?? new Error('store write failed');
     }
   }
+
+  /** Sends `cpi` to each Push Server `r` registered with; false at the first that fails. */
+  private async tellServers(r: Registration, cpi: Cpi): Promise<CpiDelivery> {
+    for (const point of serverContactPoints(r)) {
+      const sent = await sendCpi(point, cpi, {
+        terminalId: this.options.terminalId,
+        timeoutMs: this.options.serverTimeoutMs,
+      });
+      if (!sent.ok) return sent;
+    }
+    return { ok: true, status: 204 };
+  }
+}
+
+function storeFailure(error: unknown): DeregistrationResponse {
+  return {
+    status: 'failure',
+    reason: 'store-failed',
+    message: `the store could not be written: ${errorMessage(error)}`,
+  };
+}
+
+/** The routing key of an App ID as an application may give it; a malformed one keys as its text. */
+function applicationKeyOf(id: string | number): ApplicationKey {
+  try {
+    return applicationKey(id);
+  } catch {
+    return String(id);
+  }
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Whether a held (stored) request is the application `r` registering again: same App ID and name, or same binding when unnamed. */
+function sameStoredApplication(stored: StoredRegistration, r: Registration): boolean {
+  if (applicationKey(stored.pushApplicationId) !== r.key) return false;
+  if (stored.applicationId !== undefined || r.applicationId !== undefined)
+    return stored.applicationId === r.applicationId;
+  return (
+    JSON.stringify(stored.connectionProfiles ?? null) === JSON.stringify(r.request.connectionProfiles ?? null) &&
+    stored.pushServiceRegistrationUri === r.request.pushServiceRegistrationUri
+  );
 }
 
 /** PushCAI 5.1: a second registration of an App ID is allowed on its own port or its own Push Service Registration address. */
