@@ -170,18 +170,23 @@ export class Dispatcher {
       this.unrouted({ reason: 'no-registration', event, datagram: event.datagram });
       return 'no-registration';
     }
-    if (this.options.overflow === 'redeliver' && this.anyFull(event, candidates)) {
+    if (this.options.overflow === 'redeliver' && this.anyFull(event, candidates, route)) {
       this.stats.deferred++;
       this.events.emit('deferred', { event });
       throw new PushDeferred(
         `an application's queue is full: ${String(event.applicationId)} is sent back for redelivery`,
       );
     }
+    // Registrations whose contact point is this push's source are the ones it is meant for; the
+    // others on the route are refused by contact point only when none is (5.1 unique delivery).
+    let fromContactPoint = false;
+    for (const r of candidates)
+      if (r.acceptsType(event.contentType) && r.acceptsContactPoint(event.originator, route)) fromContactPoint = true;
     let taken = 0;
     let reason: UnroutedReason = 'content-type';
     for (const r of candidates) {
-      const why = this.refusal(r, event);
-      if (why === 'content-type') continue;
+      const why = this.refusal(r, event, route);
+      if (why === 'content-type' || (why === 'contact-point' && fromContactPoint)) continue;
       if (why) {
         this.refuse(r, event, (reason = why));
         continue;
@@ -202,16 +207,20 @@ export class Dispatcher {
   }
 
   /** Why `r` does not take `event` (its accept list, contact point, whitelist), or undefined when it does. */
-  private refusal(r: Registration, event: PushEvent): 'content-type' | 'contact-point' | 'whitelist' | undefined {
+  private refusal(
+    r: Registration,
+    event: PushEvent,
+    route: number,
+  ): 'content-type' | 'contact-point' | 'whitelist' | undefined {
     if (!r.acceptsType(event.contentType)) return 'content-type';
-    if (!r.acceptsContactPoint(event.originator)) return 'contact-point';
+    if (!r.acceptsContactPoint(event.originator, route)) return 'contact-point';
     if (!this.whitelist.allows(r.id, r.hasWhitelist, event.originator)) return 'whitelist';
     return undefined;
   }
 
   /** Whether a registration this push would go to has no room for it. */
-  private anyFull(event: PushEvent, candidates: readonly Registration[]): boolean {
-    for (const r of candidates) if (r.queue.full && this.refusal(r, event) === undefined) return true;
+  private anyFull(event: PushEvent, candidates: readonly Registration[], route: number): boolean {
+    for (const r of candidates) if (r.queue.full && this.refusal(r, event, route) === undefined) return true;
     return false;
   }
 

@@ -430,15 +430,22 @@ function sameStoredApplication(stored: StoredRegistration, r: Registration): boo
   );
 }
 
-/** PushCAI 5.1: a second registration of an App ID is allowed on its own port or its own Push Service Registration address. */
+/**
+ * PushCAI 5.1: a second registration of an App ID is allowed only where its binding keeps the
+ * two apart, so each push reaches the application it is meant for: on every route (port) they
+ * share, both name expected sources (contact points) and none in common. A distinct Push
+ * Service Registration address alone does not: the pushes still arrive on the same port from
+ * anyone.
+ */
 function uniqueBinding(a: Registration, b: Registration): boolean {
-  if (
-    a.pushServiceRegistrationUri &&
-    b.pushServiceRegistrationUri &&
-    a.pushServiceRegistrationUri !== b.pushServiceRegistrationUri
-  )
-    return true;
-  return !a.routes.some((route) => b.routes.includes(route));
+  for (const route of a.routes) {
+    if (!b.routes.includes(route)) continue;
+    const sa = a.sources(route);
+    const sb = b.sources(route);
+    if (!sa || !sb) return false;
+    for (const source of sa) if (sb.has(source)) return false;
+  }
+  return true;
 }
 
 /** Push Servers a registration registers with: OTA-HTTP contact points and its Push Service Registration URI. */

@@ -53,7 +53,11 @@ export class Registration implements RegistrationView {
   readonly stats: RegistrationStats = { delivered: 0, refused: 0, overflowed: 0, handlerErrors: 0, handlerTimeouts: 0 };
   private readonly acceptExact: Set<string> | undefined;
   private readonly acceptPrefixes: string[] | undefined;
-  private readonly contactPoints: Set<string> | undefined;
+  /**
+   * Per route, the expected sources its profiles name (contact points, normalized), or
+   * undefined when a profile on that route takes pushes from any source.
+   */
+  private readonly sourcesByRoute = new Map<number, Set<string> | undefined>();
 
   constructor(
     id: number,
@@ -78,8 +82,15 @@ export class Registration implements RegistrationView {
       this.acceptExact = new Set(this.accept.filter((t) => !t.endsWith('/*')));
       this.acceptPrefixes = this.accept.filter((t) => t.endsWith('/*')).map((t) => (t === '*/*' ? '' : t.slice(0, -1)));
     }
-    const points = profiles.map((p) => p.contactPoint).filter((c): c is string => !!c && !/^https?:/i.test(c));
-    if (points.length) this.contactPoints = new Set(points.map(normalize));
+    for (const p of profiles) {
+      const route = routeOf(p.protocol, p.port);
+      // An http(s) contact point is where the CPI goes, not (yet) a source this route checks.
+      const source = p.contactPoint && !/^https?:/i.test(p.contactPoint) ? normalize(p.contactPoint) : undefined;
+      const known = this.sourcesByRoute.get(route);
+      if (source === undefined) this.sourcesByRoute.set(route, undefined);
+      else if (known) known.add(source);
+      else if (!this.sourcesByRoute.has(route)) this.sourcesByRoute.set(route, new Set([source]));
+    }
   }
 
   /** PushCAI 5.1 Accept: whether this application subscribed to `contentType` (any, without a list). */
@@ -93,9 +104,15 @@ export class Registration implements RegistrationView {
     return false;
   }
 
-  /** Connection Profile contact point: the expected source; any source when none names one. */
-  acceptsContactPoint(originator: string): boolean {
-    return !this.contactPoints || this.contactPoints.has(this.normalize(originator));
+  /** Connection Profile contact point: the expected source on `route`; any source when its profile names none. */
+  acceptsContactPoint(originator: string, route: number): boolean {
+    const sources = this.sourcesByRoute.get(route);
+    return !sources || sources.has(this.normalize(originator));
+  }
+
+  /** The sources `route` expects, or undefined for any source. */
+  sources(route: number): ReadonlySet<string> | undefined {
+    return this.sourcesByRoute.get(route);
   }
 
   get hasWhitelist(): boolean {

@@ -1,0 +1,86 @@
+// PushCAI to the letter (issue 19): one test per point, named after its PushCAI section.
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import type { PushClient } from '../../src/cai/client.js';
+import type { RegistrationRequest } from '../../src/cai/types.js';
+import { boundClient, closeLater, datagram, inbox, siPush } from './helpers.js';
+
+/** A stand-in Push Server on loopback: records each request, answers with the given status. */
+async function pushServer(status = 204) {
+  const seen: Array<{ method: string; headers: IncomingHttpHeaders }> = [];
+  const server: Server = createServer((req, res) => {
+    seen.push({ method: req.method!, headers: req.headers });
+    req.resume();
+    res.writeHead(status).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  closeLater({
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  });
+  return { seen, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/psr` };
+}
+
+async function registered(client: PushClient, request: RegistrationRequest) {
+  const r = await client.register(request);
+  if (r.status !== 'accepted') throw new Error(`refused: ${r.message}`);
+  expect(await r.completed).toEqual({ status: 'success' });
+  return r.registration;
+}
+
+describe('PushCAI 5.1 unique delivery: an already-registered Push Application ID', () => {
+  it('is rejected when the second binding cannot tell its pushes apart, even with another Push Service Registration URI', async () => {
+    const a = await pushServer();
+    const b = await pushServer();
+    const { client } = await boundClient();
+    await registered(client, {
+      pushApplicationId: 0x07,
+      applicationId: 'urn:dm:one',
+      pushServiceRegistrationUri: a.url,
+    });
+    // Both would be bound to OTA-WSP port 2948 from any source: one push would reach both.
+    expect(
+      await client.register({
+        pushApplicationId: 0x07,
+        applicationId: 'urn:dm:two',
+        pushServiceRegistrationUri: b.url,
+      }),
+    ).toMatchObject({ status: 'rejected', reason: 'duplicate-application-id', option: 'pushApplicationId' });
+    expect(b.seen).toHaveLength(0);
+  });
+
+  it('is accepted on the same port when each names its own contact point, and each push reaches exactly one', async () => {
+    const { client } = await boundClient();
+    const one = inbox();
+    const two = inbox();
+    const refused: string[] = [];
+    client.on('refused', ({ reason }) => refused.push(reason));
+    await registered(client, {
+      pushApplicationId: 0x02,
+      applicationId: 'urn:a',
+      connectionProfiles: [{ contactPoint: '+15550001' }],
+      handler: one.handler,
+    });
+    await registered(client, {
+      pushApplicationId: 0x02,
+      applicationId: 'urn:b',
+      connectionProfiles: [{ contactPoint: '+15550002' }],
+      handler: two.handler,
+    });
+    // A third without a contact point on that port would take pushes from anyone: a duplicate.
+    expect(await client.register({ pushApplicationId: 0x02, applicationId: 'urn:c' })).toMatchObject({
+      status: 'rejected',
+      reason: 'duplicate-application-id',
+    });
+    client.deliverDatagram(datagram(siPush({ text: 'for a' }), { originator: '+15550001' }));
+    client.deliverDatagram(datagram(siPush({ text: 'for b' }), { originator: '15550002' }));
+    client.deliverDatagram(datagram(siPush({ text: 'nobody' }), { originator: '+15550003' }));
+    expect(one.got.map((e) => (e.body as { text: string }).text)).toEqual(['for a']);
+    expect(two.got.map((e) => (e.body as { text: string }).text)).toEqual(['for b']);
+    expect(refused).toEqual(['contact-point', 'contact-point']);
+  });
+});
