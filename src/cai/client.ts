@@ -56,6 +56,11 @@ export interface PushClientOptions {
    * OTA-HTTP port busy, its Push Server unreachable). Default 1,000 ms doubling to 60,000 ms.
    */
   restoreRetry?: Backoff;
+  /**
+   * Backoff between sends of a CPI change a Push Server did not take (a replaced or forced-out
+   * registration, one undone after it was announced). Default 1,000 ms doubling to 60,000 ms.
+   */
+  pushServerRetry?: Backoff;
   /** Receives every push no registration takes (also emitted as 'unrouted'). */
   fallback?: (unrouted: UnroutedPush) => void;
   /** Pushes queued per application before overflow is reported. Default 1,000. */
@@ -120,7 +125,7 @@ export class PushClient extends EventEmitter<PushClientEvents> {
         host: host ?? '127.0.0.1',
         limits: httpLimits,
         maxContentOctets: limits.maxDocumentSize,
-        cpi: () => this.registrar.cpi(),
+        cpi: (requestedPort) => this.registrar.cpiForHttpPort(requestedPort),
         onPush: (push, requestedPort) => this.dispatcher.deliverHttp(push, requestedPort),
         isDeferral: (e) => e instanceof PushDeferred,
         onMalformed: (m) =>
@@ -141,6 +146,7 @@ export class PushClient extends EventEmitter<PushClientEvents> {
       whitelist: this.whitelistTable,
       makeQueue: (r) => this.dispatcher.queueFor(r),
       restoreRetry: checkBackoff(options.restoreRetry ?? { initialMs: 1_000, maxMs: 60_000 }, 'restoreRetry'),
+      pushServerRetry: checkBackoff(options.pushServerRetry ?? { initialMs: 1_000, maxMs: 60_000 }, 'pushServerRetry'),
     });
   }
 
@@ -182,6 +188,11 @@ export class PushClient extends EventEmitter<PushClientEvents> {
 
   registrations(): Registration[] {
     return this.registrar.registrations();
+  }
+
+  /** Push Servers with a change of their CPI not yet delivered; each is retried in the background. */
+  pendingPushServers(): string[] {
+    return this.registrar.pendingPushServers();
   }
 
   /** Stored registrations not in effect now: a restore that failed (retried) or was refused (kept). */

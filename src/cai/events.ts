@@ -44,6 +44,8 @@ export interface PushClientEvents {
   deregistration: [outcome: { registration: Registration }];
   /** A stored registration could not be restored at start. */
   'restore-failed': [failure: { request: StoredRegistration; response: RegistrationRejected | RegistrationFailure }];
+  /** A Push Server did not take a change of its CPI; it is sent again after `retryInMs`. */
+  'push-server-pending': [pending: { contactPoint: string; reason: string; message: string; retryInMs: number }];
   /** The registration store could not be written. */
   'store-error': [error: unknown];
 }

@@ -3,12 +3,15 @@
  * registration that asks for that port: a receiver opens with its first registration and
  * closes when its last one lets go.
  */
+import type { Cpi } from './cpi.js';
 import type { HttpPush } from './otaHttp.js';
 import { OtaHttpBudget, type OtaHttpLimits, type OtaHttpStats } from './otaHttpBudget.js';
 import { HttpPushReceiver, type HttpPushOutcome, type HttpPushReceiverOptions } from './otaHttpReceiver.js';
 
 /** What every receiver of the pool shares; the pool adds the port and one budget for all. */
-export type PooledReceiverOptions = Omit<HttpPushReceiverOptions, 'port' | 'onPush' | 'budget'> & {
+export type PooledReceiverOptions = Omit<HttpPushReceiverOptions, 'port' | 'onPush' | 'budget' | 'cpi'> & {
+  /** The CPI the receiver asked for on `requestedPort` answers OPTIONS with. */
+  cpi: (requestedPort: number) => Cpi;
   /** Called with each push and the port its receiver was asked for (0: ephemeral). */
   onPush: (push: HttpPush, requestedPort: number) => HttpPushOutcome;
   limits?: Partial<OtaHttpLimits>;
@@ -42,6 +45,7 @@ export class HttpReceiverPool {
         budget: this.budget,
         port: requestedPort,
         onPush: (push) => this.options.onPush(push, requestedPort),
+        cpi: () => this.options.cpi(requestedPort),
       });
       const ready = receiver.listen();
       p = { receiver, refs: 0, ready };

@@ -12,8 +12,8 @@ import type { DeliveryQueue } from './delivery.js';
 import type { PushClientEvents } from './events.js';
 import { HeldRegistrations, type HeldRegistration } from './held.js';
 import type { HttpReceiverPool } from './httpPool.js';
-import { sendCpi, type CpiDelivery } from './otaHttp.js';
 import { PROTOCOLS } from './protocols.js';
+import { PushServers, serverContactPoints } from './pushServers.js';
 import { Registration, type RegistrationResponse } from './registration.js';
 import type { RoutingTable } from './routingTable.js';
 import type { SmppBearer } from './smppBearer.js';
@@ -45,6 +45,8 @@ export interface RegistrarOptions {
   makeQueue: (r: Registration) => DeliveryQueue;
   /** Backoff between restores of a stored registration that failed for a passing reason. */
   restoreRetry: Backoff;
+  /** Backoff between sends of a CPI change a Push Server did not take. */
+  pushServerRetry: Backoff;
 }
 
 /** What a save of the store is to change: the registration it adds, the ones it takes out. */
@@ -58,6 +60,7 @@ export class Registrar {
   private readonly registry = new Map<number, Registration>();
   private readonly cpiSet = new CpiSet();
   private readonly held: HeldRegistrations;
+  private readonly servers: PushServers;
   /** The held (stored) entry each registration being restored came from. */
   private readonly restoringFrom = new WeakMap<Registration, HeldRegistration>();
   private nextId = 0;
@@ -68,11 +71,31 @@ export class Registrar {
     private readonly options: RegistrarOptions,
   ) {
     this.held = new HeldRegistrations(options.restoreRetry, (h) => void this.restoreOne(h));
+    this.servers = new PushServers(events, {
+      terminalId: options.terminalId,
+      timeoutMs: options.serverTimeoutMs,
+      retry: options.pushServerRetry,
+      members: () => this.registry.values(),
+    });
   }
 
   close(): void {
     this.closed = true;
     this.held.close();
+    this.servers.close();
+  }
+
+  /** Push Servers with a change of their CPI not yet delivered (retried in the background). */
+  pendingPushServers(): string[] {
+    return this.servers.pending();
+  }
+
+  /** The CPI an OTA-HTTP receiver answers OPTIONS with: the registrations bound to that receiver. */
+  cpiForHttpPort(requestedPort: number): Cpi {
+    const set = new CpiSet();
+    for (const r of this.registry.values())
+      if (r.profiles.some((p) => p.protocol === 'OTA-HTTP' && p.port === requestedPort)) set.add(r);
+    return set.snapshot();
   }
 
   /** PushCAI 5.1 Application Registration. */
@@ -162,15 +185,20 @@ export class Registrar {
     if (saved !== undefined) {
       this.undo(r);
       r.state = 'failed';
-      // The Push Servers were told of it: tell them again without it (best effort).
-      await this.tellServers(r, this.cpiSet.snapshot());
+      // The Push Servers were told of it: they are told again without it.
+      for (const point of serverContactPoints(r)) this.servers.later(point);
       return {
         status: 'failure',
         reason: 'store-failed',
         message: `the registration could not be stored: ${errorMessage(saved)}`,
       };
     }
-    if (replaces && this.registry.has(replaces.id)) this.drop(replaces);
+    if (replaces && this.registry.has(replaces.id)) {
+      this.drop(replaces);
+      // A Push Server only the replaced registration was bound to hears that it is gone.
+      const kept = serverContactPoints(r);
+      for (const point of serverContactPoints(replaces)) if (!kept.includes(point)) this.servers.later(point);
+    }
     for (const h of superseded) this.held.release(h);
     r.state = 'active';
     this.options.routes.add(r);
@@ -230,15 +258,21 @@ export class Registrar {
     const from = this.restoringFrom.get(r);
     const unstored = await this.persist({ remove: r, release: from ? [from] : [] });
     if (unstored !== undefined) return storeFailure(unstored);
-    // Then the Push Servers: if that fails, the store is put back and the application may retry.
-    const after = this.cpiSet.without(r);
-    if (after.headers['X-Wap-CPITag'] !== this.cpiSet.snapshot().headers['X-Wap-CPITag']) {
-      const sent = await this.tellServers(r, after);
+    // Then the Push Servers, each with its own CPI, where it changes (5.2: not when another
+    // registration there still has the App ID or MIME types). If one fails, the store is put
+    // back, those already told hear the registration again, and the application may retry.
+    const told: string[] = [];
+    for (const point of serverContactPoints(r)) {
+      const after = this.servers.cpiFor(point, { remove: r });
+      if (after.headers['X-Wap-CPITag'] === this.servers.cpiFor(point).headers['X-Wap-CPITag']) continue;
+      const sent = await this.servers.tell(point, { remove: r });
       if (!sent.ok) {
+        for (const p of told) this.servers.later(p);
         const restored = await this.persist();
         if (restored !== undefined) this.events.emit('store-error', restored);
         return { status: 'failure', reason: sent.reason, message: sent.message };
       }
+      told.push(point);
     }
     if (this.registry.get(r.id) !== r)
       return { status: 'rejected', reason: 'not-registered', message: `registration ${r.id} is not registered` };
@@ -331,16 +365,18 @@ export class Registrar {
         return fail('bind-failed', `OTA-HTTP receiver on port ${p.port}: ${(e as Error).message}`);
       }
     }
+    const told: string[] = [];
     for (const point of serverContactPoints(r)) {
-      const sent = await sendCpi(point, this.cpiSet.snapshot(), {
-        terminalId: this.options.terminalId,
-        timeoutMs: this.options.serverTimeoutMs,
-      });
-      if (!sent.ok)
+      const sent = await this.servers.tell(point);
+      if (!sent.ok) {
+        // Those already told of it hear it is gone: later() sends what is current once it is undone.
+        for (const p of told) this.servers.later(p);
         return fail(
           point === r.pushServiceRegistrationUri ? 'push-service-registration-failed' : sent.reason,
           sent.message,
         );
+      }
+      told.push(point);
     }
     if (this.closed) return fail('closed', 'the client was closed');
     return { status: 'success' };
@@ -383,18 +419,6 @@ export class Registrar {
     } catch (error) {
       return error ?? new Error('store write failed');
     }
-  }
-
-  /** Sends `cpi` to each Push Server `r` registered with; false at the first that fails. */
-  private async tellServers(r: Registration, cpi: Cpi): Promise<CpiDelivery> {
-    for (const point of serverContactPoints(r)) {
-      const sent = await sendCpi(point, cpi, {
-        terminalId: this.options.terminalId,
-        timeoutMs: this.options.serverTimeoutMs,
-      });
-      if (!sent.ok) return sent;
-    }
-    return { ok: true, status: 204 };
   }
 }
 
@@ -446,11 +470,4 @@ function uniqueBinding(a: Registration, b: Registration): boolean {
     for (const source of sa) if (sb.has(source)) return false;
   }
   return true;
-}
-
-/** Push Servers a registration registers with: OTA-HTTP contact points and its Push Service Registration URI. */
-function serverContactPoints(r: Registration): string[] {
-  const points = r.profiles.filter((p) => p.protocol === 'OTA-HTTP' && p.contactPoint).map((p) => p.contactPoint!);
-  if (r.pushServiceRegistrationUri) points.push(r.pushServiceRegistrationUri);
-  return [...new Set(points)];
 }

@@ -2,9 +2,9 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { PushClient } from '../../src/cai/client.js';
+import { PushClient } from '../../src/cai/client.js';
 import type { RegistrationRequest } from '../../src/cai/types.js';
-import { boundClient, closeLater, datagram, inbox, siPush } from './helpers.js';
+import { boundClient, closeLater, datagram, inbox, siPush, until } from './helpers.js';
 
 /** A stand-in Push Server on loopback: records each request, answers with the given status. */
 async function pushServer(status = 204) {
@@ -82,5 +82,49 @@ describe('PushCAI 5.1 unique delivery: an already-registered Push Application ID
     expect(one.got.map((e) => (e.body as { text: string }).text)).toEqual(['for a']);
     expect(two.got.map((e) => (e.body as { text: string }).text)).toEqual(['for b']);
     expect(refused).toEqual(['contact-point', 'contact-point']);
+  });
+});
+
+describe('PushCAI 5.1 and 5.2: each Push Server hears exactly the registrations bound to it, and every change', () => {
+  it('tells no Push Server of another server’s applications; a replaced or deregistered one is taken out where it was', async () => {
+    const p1 = await pushServer();
+    const p2 = await pushServer();
+    const p3 = await pushServer();
+    const client = closeLater(new PushClient());
+    const appIdsAt = (s: { seen: Array<{ headers: IncomingHttpHeaders }> }) =>
+      s.seen.map((x) => x.headers['x-wap-push-accept-appid']);
+    const a = await registered(client, {
+      pushApplicationId: 'x-wap-application:wml.ua',
+      applicationId: 'urn:a',
+      accept: ['application/vnd.wap.sic'],
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: p1.url }],
+    });
+    await registered(client, {
+      pushApplicationId: 'x-wap-application:mms.ua',
+      applicationId: 'urn:b',
+      accept: ['application/vnd.wap.mms-message'],
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: p2.url }],
+    });
+    expect(appIdsAt(p1)).toEqual(['x-wap-application:wml.ua']);
+    expect(appIdsAt(p2)).toEqual(['x-wap-application:mms.ua']);
+    expect(p2.seen[0].headers['x-wap-push-accept']).toBe('application/vnd.wap.mms-message');
+
+    // A registers again, now with p3: p1, which was told of A, hears that A is gone there.
+    const again = await registered(client, {
+      pushApplicationId: 'x-wap-application:wml.ua',
+      applicationId: 'urn:a',
+      accept: ['application/vnd.wap.sic'],
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: p3.url }],
+    });
+    expect(a.state).toBe('deregistered');
+    await until(() => p1.seen.length === 2, 2_000, 'p1 to be told');
+    expect(appIdsAt(p1)).toEqual(['x-wap-application:wml.ua', '']);
+    expect(appIdsAt(p3)).toEqual(['x-wap-application:wml.ua']);
+
+    // A deregisters: p3 hears it; p2 never heard of A at all.
+    expect(await client.deregister(again)).toEqual({ status: 'success' });
+    expect(appIdsAt(p3)).toEqual(['x-wap-application:wml.ua', '']);
+    expect(appIdsAt(p2)).toEqual(['x-wap-application:mms.ua']);
+    expect(client.pendingPushServers()).toEqual([]);
   });
 });
