@@ -79,11 +79,13 @@ describe('OTA-HTTP receiver limits', () => {
     await until(() => peers.every((p) => p.closed), 10_000, 'every connection to be closed');
     const peak = stop();
     const stats = client.otaHttpStats()!;
-    expect(stats.peakConnections).toBe(DEFAULT_OTA_HTTP_LIMITS.maxConnectionsPerAddress);
-    expect(stats.refusedConnections).toBe(300 - DEFAULT_OTA_HTTP_LIMITS.maxConnectionsPerAddress);
-    // The 16 taken never finished their bodies: each was told 408 after bodyTimeoutMs.
-    expect(stats.bodyTimeouts).toBe(16);
-    expect(peers.filter((p) => p.status === 408)).toHaveLength(16);
+    const perAddress = DEFAULT_OTA_HTTP_LIMITS.maxConnectionsPerAddress;
+    expect(stats.peakConnections).toBe(perAddress);
+    // Those taken never finished their bodies: each was told 408 after bodyTimeoutMs. (On a slow
+    // machine a slot freed by a timeout may take one more of the 300 before they have all come.)
+    expect(stats.bodyTimeouts).toBeGreaterThanOrEqual(perAddress);
+    expect(stats.refusedConnections + stats.bodyTimeouts).toBe(300);
+    expect(peers.filter((p) => p.status === 408)).toHaveLength(stats.bodyTimeouts);
     expect(stats.peakBufferedOctets).toBe(16 * MB);
     expect(stats).toMatchObject({ connections: 0, bufferedOctets: 0 });
     expect(box.got).toHaveLength(0);
@@ -95,7 +97,7 @@ describe('OTA-HTTP receiver limits', () => {
     const { client, port } = await receiver({
       maxConnections: 40,
       maxConnectionsPerAddress: 100,
-      headersTimeoutMs: 1_000,
+      headersTimeoutMs: 3_000,
     });
     // Ten loopback addresses, ten idle connections each: the total bound, not the per-address one, refuses.
     const peers = Array.from({ length: 100 }, (_, i) => {
@@ -107,29 +109,27 @@ describe('OTA-HTTP receiver limits', () => {
       return peer;
     });
     await until(() => peers.every((p) => p.closed), 10_000, 'every connection to be closed');
-    expect(client.otaHttpStats()).toMatchObject({
-      peakConnections: 40,
-      refusedConnections: 60,
-      headerTimeouts: 40,
-      connections: 0,
-    });
+    const stats = client.otaHttpStats()!;
+    expect(stats).toMatchObject({ peakConnections: 40, connections: 0 });
+    expect(stats.headerTimeouts).toBeGreaterThanOrEqual(40);
+    expect(stats.refusedConnections + stats.headerTimeouts).toBe(100);
   }, 20_000);
 
   it('caps the body octets held at once over all requests: what does not fit is answered 503', async () => {
     const { client, port } = await receiver({
       maxConnectionsPerAddress: 100,
       maxBufferedOctets: 8 * MB,
-      bodyTimeoutMs: 1_000,
+      bodyTimeoutMs: 2_000,
     });
     const peers = Array.from({ length: 20 }, () => holdingPeer(port));
     await until(() => peers.every((p) => p.closed), 10_000, 'every connection to be closed');
     const stats = client.otaHttpStats()!;
     // Eight 1 MB bodies fit in 8 MiB and are held until they time out; the other twelve are refused at once.
     expect(stats.peakBufferedOctets).toBe(8 * MB);
-    expect(stats.refusedForMemory).toBe(12);
-    expect(peers.filter((p) => p.status === 503)).toHaveLength(12);
-    expect(stats.bodyTimeouts).toBe(8);
-    expect(peers.filter((p) => p.status === 408)).toHaveLength(8);
+    expect(stats.bodyTimeouts).toBeGreaterThanOrEqual(8);
+    expect(stats.refusedForMemory + stats.bodyTimeouts).toBe(20);
+    expect(peers.filter((p) => p.status === 503)).toHaveLength(stats.refusedForMemory);
+    expect(peers.filter((p) => p.status === 408)).toHaveLength(stats.bodyTimeouts);
     expect(stats.bufferedOctets).toBe(0);
   }, 20_000);
 
