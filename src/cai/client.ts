@@ -74,7 +74,11 @@ export interface PushClientOptions {
   overflow?: 'report' | 'redeliver';
   /** A handler's promise not settled after this long is reported and its queue moves on. Default 30,000 ms. */
   handlerTimeoutMs?: number;
-  /** How long a registration waits for the SMPP link to be bound. Default 10,000 ms. */
+  /**
+   * How long a registration waits for the SMPP link to bind. Default: no limit - it stays
+   * pending until the link binds, and fails at once, naming why, if the link's bind is refused
+   * or the client closes.
+   */
   bindTimeoutMs?: number;
   /** Timeout of requests to Push Servers (CPI, Push Service Registration). Default 5,000 ms. */
   serverTimeoutMs?: number;
@@ -103,7 +107,10 @@ export class PushClient extends EventEmitter<PushClientEvents> {
     super();
     const maxQueuedPerApplication = positiveBound(options.maxQueuedPerApplication ?? 1_000, 'maxQueuedPerApplication');
     const handlerTimeoutMs = positiveBound(options.handlerTimeoutMs ?? 30_000, 'handlerTimeoutMs', MAX_TIMER_MS);
-    const bindTimeoutMs = positiveBound(options.bindTimeoutMs ?? 10_000, 'bindTimeoutMs', MAX_TIMER_MS);
+    const bindTimeoutMs =
+      options.bindTimeoutMs === undefined
+        ? undefined
+        : positiveBound(options.bindTimeoutMs, 'bindTimeoutMs', MAX_TIMER_MS);
     const serverTimeoutMs = positiveBound(options.serverTimeoutMs ?? 5_000, 'serverTimeoutMs', MAX_TIMER_MS);
     const limits = resolveLimits(options.limits);
     if (options.whitelist) this.whitelistTable.addDefault(options.whitelist);

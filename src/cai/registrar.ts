@@ -35,7 +35,8 @@ export interface RegistrarOptions {
   policy: RegistrationPolicy | undefined;
   store: RegistrationStore | undefined;
   terminalId: string | undefined;
-  bindTimeoutMs: number;
+  /** How long a registration waits for the SMPP link to bind; undefined: until it binds or will not. */
+  bindTimeoutMs: number | undefined;
   serverTimeoutMs: number;
   bearer: SmppBearer;
   /** OTA-HTTP receivers; undefined when OTA-HTTP is turned off. */
@@ -153,7 +154,7 @@ export class Registrar {
       this.restoringFrom.set(r, restoring);
       this.options.routes.add(r);
     }
-    const completed = this.bind(r).then(async (result): Promise<RegistrationCompletion> => {
+    const completed = this.bind(r, restoring !== undefined).then(async (result): Promise<RegistrationCompletion> => {
       if (r.state === 'deregistered') {
         // Deregistered while binding: give back what the binding took.
         this.releaseHttp(r);
@@ -332,29 +333,32 @@ export class Registrar {
 
   private availability(): Availability {
     const protocols = new Set<string>();
-    const link = this.options.bearer.link;
-    if (link) protocols.add('OTA-WSP');
+    const smsUnavailable = this.options.bearer.unavailable;
+    if (smsUnavailable === undefined) protocols.add('OTA-WSP');
     if (this.options.http) protocols.add('OTA-HTTP');
-    const defaultProfile: BoundProfile | undefined = link
-      ? {
-          protocol: 'OTA-WSP',
-          bearerType: PROTOCOLS['OTA-WSP'].defaultBearer!,
-          port: PROTOCOLS['OTA-WSP'].defaultPort!,
-        }
-      : undefined;
-    return { protocols, defaultProfile };
+    const reasons = smsUnavailable === undefined ? {} : { 'OTA-WSP': smsUnavailable };
+    const defaultProfile: BoundProfile | undefined =
+      smsUnavailable === undefined
+        ? {
+            protocol: 'OTA-WSP',
+            bearerType: PROTOCOLS['OTA-WSP'].defaultBearer!,
+            port: PROTOCOLS['OTA-WSP'].defaultPort!,
+          }
+        : undefined;
+    return { protocols, defaultProfile, reasons };
   }
 
   /** Binding after acceptance (PushCAI 5.1): the bearer, then the Push Server where there is one. */
-  private async bind(r: Registration): Promise<RegistrationCompletion> {
+  private async bind(r: Registration, restoring: boolean): Promise<RegistrationCompletion> {
     const fail = (reason: string, message: string): RegistrationCompletion => {
       this.releaseHttp(r);
       return { status: 'failure', reason, message };
     };
-    if (r.profiles.some((p) => p.protocol === 'OTA-WSP')) {
+    // A new registration waits for the link to bind (5.1: "bind to the requested bearer"); a
+    // restored one is routed already and the link binds right after restore, at start.
+    if (!restoring && r.profiles.some((p) => p.protocol === 'OTA-WSP')) {
       const bound = await this.options.bearer.bound(this.options.bindTimeoutMs);
-      if (!bound)
-        return fail('bearer-unavailable', `the SMPP link is not bound (waited ${this.options.bindTimeoutMs} ms)`);
+      if (bound !== true) return fail(this.closed ? 'closed' : 'bearer-unavailable', bound);
     }
     for (const p of r.profiles) {
       if (p.protocol !== 'OTA-HTTP' || r.httpPorts.includes(p.port)) continue;

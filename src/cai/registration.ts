@@ -119,11 +119,31 @@ export class Registration implements RegistrationView {
     return this.whitelist.length > 0;
   }
 
-  /** Same application: the same App ID and the same application name (or, restored, the same binding). */
-  sameApplicationAs(other: { key: ApplicationKey; applicationId?: string; routes: readonly number[] }): boolean {
+  /**
+   * Same application (PushCAI 5.1: "received from the same Push application", which may
+   * register again): the same App ID and the same application name; without a name on either
+   * side, the same binding - there is nothing else to tell two unnamed applications apart by,
+   * and on the same binding the new registration replacing the old keeps delivery unique.
+   */
+  sameApplicationAs(other: Registration): boolean {
     if (other.key !== this.key) return false;
-    if (this.applicationId !== undefined) return this.applicationId === other.applicationId;
-    return this.restored && other.applicationId === undefined && sameSet(this.routes, other.routes);
+    if (this.applicationId !== undefined || other.applicationId !== undefined)
+      return this.applicationId === other.applicationId;
+    return this.sameBindingAs(other);
+  }
+
+  /** The same routes, with the same expected sources on each, and the same Push Service Registration address. */
+  sameBindingAs(other: Registration): boolean {
+    if (this.pushServiceRegistrationUri !== other.pushServiceRegistrationUri) return false;
+    if (this.routes.length !== other.routes.length || !this.routes.every((r) => other.routes.includes(r))) return false;
+    for (const route of this.routes) {
+      const a = this.sources(route);
+      const b = other.sources(route);
+      if (a === undefined || b === undefined) {
+        if (a !== b) return false;
+      } else if (a.size !== b.size || [...a].some((x) => !b.has(x))) return false;
+    }
+    return true;
   }
 
   toJSON(): Record<string, unknown> {
@@ -136,8 +156,4 @@ export class Registration implements RegistrationView {
     if (this.whitelist.length) out.whitelist = this.whitelist;
     return out;
   }
-}
-
-function sameSet(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
 }

@@ -14,6 +14,9 @@ export interface SmppBearerOptions {
 export class SmppBearer {
   readonly link: EsmeLink | undefined;
   private readonly owned: boolean;
+  /** Why the link will not bind, once that is known (its bind refused, the client closed). */
+  private gone: string | undefined;
+  private readonly waiting = new Set<(outcome: true | string) => void>();
 
   constructor(options: SmppBearerOptions, onDatagram: (d: WdpDatagram) => void) {
     if (options.link && options.smsc) throw new TypeError('give smsc or link, not both');
@@ -21,7 +24,20 @@ export class SmppBearer {
     this.link =
       options.link ??
       (options.smsc !== undefined ? new EsmeLink({ ...options.linkOptions, smsc: options.smsc }) : undefined);
-    if (this.link) this.link.onDatagram = onDatagram;
+    if (this.link) {
+      this.link.onDatagram = onDatagram;
+      // Wrong credentials do not get better by retrying: the link stops, and so does the wait for it.
+      this.link.on('bind-failed', (e: { status: number }) =>
+        this.end(`the SMSC refused the bind (command_status 0x${e.status.toString(16).padStart(8, '0')})`),
+      );
+      this.link.on('bound', () => this.settle(true));
+    }
+  }
+
+  /** Why OTA-WSP cannot be served now, or undefined when it can (the link is bound, or binding). */
+  get unavailable(): string | undefined {
+    if (!this.link) return 'OTA-WSP over SMS needs an SMPP link, and this client has none';
+    return this.gone;
   }
 
   /** Binds the link when this client owns it; a link made elsewhere is started by its maker. */
@@ -30,24 +46,37 @@ export class SmppBearer {
   }
 
   async close(): Promise<void> {
+    this.end('the client was closed');
     if (this.owned) await this.link!.close();
   }
 
-  /** Whether the link is bound now, or binds within `timeoutMs`. */
-  bound(timeoutMs: number): Promise<boolean> {
-    const link = this.link;
-    if (!link) return Promise.resolve(false);
-    if (link.bound) return Promise.resolve(true);
+  /**
+   * True once the link is bound; while it connects, waits for it - without a limit, or up to
+   * `timeoutMs` when given - and resolves with why not when it will not bind.
+   */
+  bound(timeoutMs?: number): Promise<true | string> {
+    const why = this.unavailable;
+    if (why !== undefined) return Promise.resolve(why);
+    if (this.link!.bound) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        link.off('bound', onBound);
-        resolve(false);
-      }, timeoutMs);
-      const onBound = () => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (outcome: true | string) => {
         clearTimeout(timer);
-        resolve(true);
+        this.waiting.delete(done);
+        resolve(outcome);
       };
-      link.once('bound', onBound);
+      this.waiting.add(done);
+      if (timeoutMs !== undefined)
+        timer = setTimeout(() => done(`the SMPP link is not bound (waited ${timeoutMs} ms)`), timeoutMs);
     });
+  }
+
+  private end(why: string): void {
+    this.gone ??= why;
+    this.settle(why);
+  }
+
+  private settle(outcome: true | string): void {
+    for (const done of [...this.waiting]) done(outcome);
   }
 }

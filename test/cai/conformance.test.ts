@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { PushClient } from '../../src/cai/client.js';
 import type { RegistrationRequest } from '../../src/cai/types.js';
+import { SmscSimulator } from '../../src/smsc/simulator.js';
 import { boundClient, closeLater, datagram, inbox, siPush, until } from './helpers.js';
 
 /** A stand-in Push Server on loopback: records each request, answers with the given status. */
@@ -126,5 +127,64 @@ describe('PushCAI 5.1 and 5.2: each Push Server hears exactly the registrations 
     expect(appIdsAt(p3)).toEqual(['x-wap-application:wml.ua', '']);
     expect(appIdsAt(p2)).toEqual(['x-wap-application:mms.ua']);
     expect(client.pendingPushServers()).toEqual([]);
+  });
+});
+
+describe('PushCAI 5.1: the same Push application may register again', () => {
+  it('takes an application registered without an Application ID registering again on the same binding', async () => {
+    const { client } = await boundClient();
+    const before = inbox();
+    const after = inbox();
+    const first = await registered(client, { pushApplicationId: 0x04, handler: before.handler });
+    const again = await registered(client, { pushApplicationId: 'x-wap-application:mms.ua', handler: after.handler });
+    expect(first.state).toBe('deregistered');
+    expect(client.registrations()).toEqual([again]);
+    client.deliverDatagram(datagram(siPush({ applicationId: 4 })));
+    expect([before.got.length, after.got.length]).toEqual([0, 1]);
+    // On another binding it is another application, and on the same port it would be a duplicate.
+    expect(
+      await client.register({ pushApplicationId: 0x04, connectionProfiles: [{ contactPoint: '+15550001' }] }),
+    ).toMatchObject({ status: 'rejected', reason: 'duplicate-application-id' });
+  });
+});
+
+describe('PushCAI 5.1: binding to the bearer of a registration made while the SMPP link is not bound', () => {
+  it('stays pending while the link connects, past the old 10 s limit, and succeeds once the link binds', async () => {
+    // A port with nothing on it yet: the SMSC comes up later.
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const client = closeLater(
+      new PushClient({
+        smsc: `smpp://client:pw@127.0.0.1:${port}`,
+        linkOptions: { enquireLinkMs: 0, reconnect: { initialMs: 200, maxMs: 400 } },
+      }),
+    );
+    const started = client.start();
+    const r = await client.register({ pushApplicationId: 0x02, applicationId: 'urn:early' });
+    if (r.status !== 'accepted') throw new Error(r.message);
+    let outcome: unknown;
+    void r.completed.then((c) => (outcome = c));
+    await new Promise((resolve) => setTimeout(resolve, 10_500));
+    expect(outcome).toBeUndefined();
+    expect(r.registration.state).toBe('pending');
+    const smsc = closeLater(new SmscSimulator({ port }));
+    await smsc.listen();
+    await started;
+    expect(await r.completed).toEqual({ status: 'success' });
+    expect(r.registration.state).toBe('active');
+  }, 20_000);
+
+  it('is rejected at once, naming why, when the link will not bind: its bind was refused', async () => {
+    const smsc = closeLater(new SmscSimulator({ accounts: [{ systemId: 'client', password: 'right' }] }));
+    const port = await smsc.listen();
+    const client = closeLater(
+      new PushClient({ smsc: `smpp://client:wrong@127.0.0.1:${port}`, linkOptions: { enquireLinkMs: 0 } }),
+    );
+    await expect(client.start()).rejects.toThrow(/bind refused/);
+    const r = await client.register({ pushApplicationId: 0x02 });
+    expect(r).toMatchObject({ status: 'rejected', reason: 'unavailable-option', option: 'connectionProfiles' });
+    expect(r.status === 'rejected' && r.message).toMatch(/refused the bind \(command_status 0x0000000e\)/);
   });
 });

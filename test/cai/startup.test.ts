@@ -82,7 +82,7 @@ describe('the registration store: a registration that cannot be stored is not a 
   });
 });
 
-describe('the registration store: a restore that fails for a passing reason', () => {
+describe('PushCAI 5.1 retains the details of the registration request: a restore that fails for a passing reason', () => {
   it('stays stored through later saves, is retried with backoff, and comes back once its port is free', async () => {
     const dir = tempDir();
     const store = join(dir, 'registrations.json');
