@@ -9,7 +9,7 @@ import type { EventEmitter } from 'node:events';
 import type { BodySecrets } from '../codec/body.js';
 import type { Limits } from '../codec/limits.js';
 import { applicationIds, DEFAULT_APPLICATION_ID } from '../codec/wsp/applicationIds.js';
-import { decodePushRouting } from '../codec/wsp/pushPdu.js';
+import { decodePushPdu, type PushMessage } from '../codec/wsp/pushPdu.js';
 import type { WdpDatagram } from '../wdp/datagram.js';
 import { WDP_PORT_PUSH } from '../wdp/segmenter.js';
 import { applicationKey } from './applicationId.js';
@@ -103,30 +103,36 @@ export class Dispatcher {
   /** Routes one WDP datagram (what the SMPP link hands up); returns once it is queued or reported. */
   deliverDatagram(d: WdpDatagram): void {
     this.stats.received++;
-    let routing;
+    // The whole header block is decoded before routing (PushCAI 5.3: the headers as received
+    // go with the event), so a malformed one is 'undecodable' here, not an error in a handler.
+    let message: PushMessage;
     try {
-      routing = decodePushRouting(d.payload, { limits: this.options.limits });
+      message = decodePushPdu(d.payload, { limits: this.options.limits });
     } catch (error) {
       this.stats.undecodable++;
       this.unrouted({ reason: 'undecodable', datagram: d, error });
       return;
     }
+    // No port addressing: the SMS is taken as sent to the WSP push port, and the event says so.
+    const portImplied = d.destinationPort === undefined;
+    const port = d.destinationPort ?? WDP_PORT_PUSH;
     const event = new PushEvent({
       protocol: 'OTA-WSP',
-      content: routing.body,
-      contentType: routing.contentType,
-      applicationId: routing.applicationId,
-      port: d.destinationPort,
+      content: message.body,
+      contentType: message.contentType,
+      applicationId: message.applicationId,
+      port,
+      portImplied,
       originator: d.originator,
       recipient: d.recipient,
-      transactionId: routing.transactionId,
-      pduType: routing.pduType,
+      transactionId: message.transactionId,
+      pduType: message.pduType,
       datagram: d,
+      message,
       limits: this.options.limits,
       secrets: this.options.secrets,
     });
-    // No port addressing: the SMS is taken as sent to the WAP push port.
-    this.dispatch(event, d.destinationPort ?? WDP_PORT_PUSH);
+    this.dispatch(event, port);
   }
 
   /**
@@ -150,7 +156,12 @@ export class Dispatcher {
       recipient: '',
       limits: this.options.limits,
       secrets: this.options.secrets,
-      http: { headers: push.headers, contentTypeParameters: push.contentTypeParameters, path: push.path },
+      http: {
+        headers: push.headers,
+        rawHeaders: push.rawHeaders,
+        contentTypeParameters: push.contentTypeParameters,
+        path: push.path,
+      },
     });
     const refused = this.dispatch(event, routeOf('OTA-HTTP', requestedPort));
     return refused === 'whitelist' || refused === 'contact-point' ? 'forbidden' : 'accepted';

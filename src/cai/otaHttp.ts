@@ -26,6 +26,8 @@ export interface HttpPush {
   /** The X-Wap-Application-Id value as sent, or undefined. */
   applicationId: string | undefined;
   headers: PushHeader[];
+  /** The header lines as received, each with its line end (the encapsulated entity's, or the request's). */
+  rawHeaders: Uint8Array;
   content: Uint8Array;
   remoteAddress: string;
   path: string;
@@ -44,7 +46,9 @@ function splitHeaderBlock(text: string): PushHeader[] | undefined {
 }
 
 /** Parses an application/http entity: `HTTP/1.x NNN reason`, headers, blank line, content. */
-export function parseEncapsulated(body: Buffer): { headers: PushHeader[]; content: Buffer } | string {
+export function parseEncapsulated(
+  body: Buffer,
+): { headers: PushHeader[]; rawHeaders: Buffer; content: Buffer } | string {
   const limit = Math.min(body.length, MAX_HTTP_PUSH_HEADER_OCTETS);
   let end = body.subarray(0, limit).indexOf('\r\n\r\n');
   let sep = 4;
@@ -71,7 +75,9 @@ export function parseEncapsulated(body: Buffer): { headers: PushHeader[]; conten
       return `encapsulated Content-Length ${length.value} does not fit the ${content.length} octets sent`;
     content = content.subarray(0, n);
   }
-  return { headers, content };
+  // The header lines as sent: after the status line, through the last line's end.
+  const rawHeaders = nl < 0 ? body.subarray(0, 0) : body.subarray(nl + 1, end + sep / 2);
+  return { headers, rawHeaders, content };
 }
 
 export type CpiDelivery = { ok: true; status: number } | { ok: false; reason: string; message: string };

@@ -224,6 +224,7 @@ export class HttpPushReceiver {
   private answer(req: IncomingMessage, res: ServerResponse, body: Buffer, remoteAddress: string): void {
     const outer = req.headers['content-type'] ?? '';
     let headers: PushHeader[];
+    let rawHeaders: Uint8Array;
     let content: Buffer;
     if (parseContentType(outer).type.toLowerCase() === 'application/http') {
       const parsed = parseEncapsulated(body);
@@ -232,11 +233,16 @@ export class HttpPushReceiver {
         res.writeHead(400).end();
         return;
       }
-      ({ headers, content } = parsed);
+      ({ headers, rawHeaders, content } = parsed);
     } else {
       headers = [];
-      for (let i = 0; i < req.rawHeaders.length; i += 2)
+      let lines = '';
+      for (let i = 0; i < req.rawHeaders.length; i += 2) {
         headers.push({ name: req.rawHeaders[i], value: req.rawHeaders[i + 1] });
+        lines += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;
+      }
+      // Node keeps each header's name and value as sent, in order; the lines are rebuilt from them.
+      rawHeaders = Buffer.from(lines, 'latin1');
       content = body;
     }
     const find = (name: string) => headers.find((h) => h.name.toLowerCase() === name)?.value as string | undefined;
@@ -263,6 +269,7 @@ export class HttpPushReceiver {
         contentTypeParameters: params,
         applicationId: find('x-wap-application-id'),
         headers: headers.filter((h) => h.name.toLowerCase() !== 'content-type'),
+        rawHeaders,
         content,
         remoteAddress,
         path: req.url ?? '/',

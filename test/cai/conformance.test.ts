@@ -1,5 +1,5 @@
 // PushCAI to the letter (issue 19): one test per point, named after its PushCAI section.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { PushClient } from '../../src/cai/client.js';
@@ -186,5 +186,61 @@ describe('PushCAI 5.1: binding to the bearer of a registration made while the SM
     const r = await client.register({ pushApplicationId: 0x02 });
     expect(r).toMatchObject({ status: 'rejected', reason: 'unavailable-option', option: 'connectionProfiles' });
     expect(r.status === 'rejected' && r.message).toMatch(/refused the bind \(command_status 0x0000000e\)/);
+  });
+});
+
+describe('PushCAI 5.3: the headers as received', () => {
+  // WAP-230 8.2.4.1 push PDU: TID, PDU type 0x06, HeadersLen, then the content type
+  // (0xAE: application/vnd.wap.sic, WSP Table 40 code 0x2E) and the headers; the body follows.
+  const SI_BODY = [0x02, 0x05, 0x6a, 0x00, 0x45, 0xc6, 0x01, 0x01]; // body octets, not decoded by these tests
+
+  it('takes a push whose header block is malformed after the App ID as undecodable, before any handler', async () => {
+    const { client } = await boundClient();
+    const box = inbox();
+    await registered(client, { pushApplicationId: 0x02, handler: box.handler });
+    const unrouted: Array<{ reason: string; error?: unknown }> = [];
+    client.on('unrouted', (u) => unrouted.push(u));
+    // App ID 0xAF 0x82 (x-wap-application:wml.ua), then X-Wap-Initiator-URI (0xB1) whose
+    // text runs to the end of the header block without its terminating NUL.
+    const pdu = Uint8Array.from([0x01, 0x06, 0x06, 0xae, 0xaf, 0x82, 0xb1, 0x61, 0x62, ...SI_BODY]);
+    client.deliverDatagram(datagram(pdu));
+    expect(box.got).toHaveLength(0);
+    expect(unrouted.map((u) => u.reason)).toEqual(['undecodable']);
+    expect(unrouted[0].error).toMatchObject({ name: 'DecodeError' });
+    expect(client.stats.undecodable).toBe(1);
+  });
+
+  it('gives the raw header octets too: the WSP header block of an OTA-WSP push, the header lines of an OTA-HTTP one', async () => {
+    const { client } = await boundClient();
+    const box = inbox();
+    await registered(client, { pushApplicationId: 0x02, handler: box.handler });
+    const headerBlock = [0xae, 0xaf, 0x82, 0xb1, 0x61, 0x00];
+    client.deliverDatagram(datagram(Uint8Array.from([0x07, 0x06, headerBlock.length, ...headerBlock, ...SI_BODY])));
+    expect(box.got).toHaveLength(1);
+    expect([...box.got[0].rawHeaders]).toEqual(headerBlock);
+    expect(box.got[0].headers.map((h) => h.name)).toEqual(['X-Wap-Application-Id', 'X-Wap-Initiator-URI']);
+
+    const http = closeLater(new PushClient());
+    const got = inbox();
+    await registered(http, {
+      pushApplicationId: 0x02,
+      handler: got.handler,
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0 }],
+    });
+    const lines = 'Content-Type: text/vnd.wap.si\r\nX-Wap-Application-Id: x-wap-application:wml.ua\r\n';
+    const body = `HTTP/1.1 200 OK\r\n${lines}\r\n<si><indication href="http://a.example/">x</indication></si>`;
+    await new Promise<void>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port: http.httpPort(0), method: 'POST', headers: { 'Content-Type': 'application/http' } },
+        (res) => {
+          res.resume();
+          res.on('end', resolve);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    await until(() => got.got.length === 1);
+    expect(Buffer.from(got.got[0].rawHeaders).toString('latin1')).toBe(lines);
   });
 });
