@@ -163,21 +163,25 @@ export {
   PushDeferred,
   type PushClientOptions,
   type PushClientStats,
+  type PushClientEvents,
   type UnroutedPush,
   type UnroutedReason,
 } from './cai/client.js';
-export { Registration, type BoundProfile, type RegistrationState, type RegistrationStats } from './cai/registration.js';
+export { Registration, type RegistrationResponse, type RegistrationAccepted } from './cai/registration.js';
 export { PushEvent, type PushHeader, type PushProtocol } from './cai/pushEvent.js';
 export type {
   RegistrationRequest,
   ConnectionProfile,
   WhitelistEntry,
   PushHandler,
-  RegistrationResponse,
-  RegistrationAccepted,
   RegistrationRejected,
   RegistrationRejectReason,
   RegistrationCompletion,
+  RegistrationFailure,
+  RegistrationView,
+  BoundProfile,
+  RegistrationState,
+  RegistrationStats,
   DeregistrationResponse,
   RegistrationPolicy,
 } from './cai/types.js';
@@ -186,4 +190,12 @@ export { applicationKey, canonicalApplicationId, type ApplicationKey } from './c
 export { normalizeAddress } from './cai/whitelist.js';
 export { PROTOCOLS, type ProtocolSupport } from './cai/protocols.js';
 export { RegistrationStore, RegistrationStoreError, type StoredRegistration } from './cai/store.js';
-export { HttpPushReceiver, parseEncapsulated, sendCpi, MAX_HTTP_PUSH_HEADER_OCTETS } from './cai/otaHttp.js';
+export { parseEncapsulated, sendCpi, MAX_HTTP_PUSH_HEADER_OCTETS, type HttpPush } from './cai/otaHttp.js';
+export { HttpPushReceiver, type HttpPushReceiverOptions, type HttpPushOutcome } from './cai/otaHttpReceiver.js';
+export {
+  DEFAULT_OTA_HTTP_LIMITS,
+  OtaHttpBudget,
+  resolveOtaHttpLimits,
+  type OtaHttpLimits,
+  type OtaHttpStats,
+} from './cai/otaHttpBudget.js';

@@ -5,6 +5,7 @@
  * within the timeout is reported and left behind. A push the full queue cannot take is
  * reported as overflow, never dropped silently.
  */
+import { Fifo } from '../wdp/fifo.js';
 import type { PushEvent } from './pushEvent.js';
 
 export interface DeliveryReports {
@@ -13,9 +14,14 @@ export interface DeliveryReports {
   delivered(event: PushEvent): void;
 }
 
+/** One push waiting in one application's queue (a push going to several applications has one each). */
+interface Queued {
+  event: PushEvent;
+  removed: boolean;
+}
+
 export class DeliveryQueue {
-  private items: PushEvent[] = [];
-  private head = 0;
+  private readonly items = new Fifo<Queued>();
   private running = false;
   private idleWaiters: Array<() => void> = [];
 
@@ -27,7 +33,7 @@ export class DeliveryQueue {
   ) {}
 
   get size(): number {
-    return this.items.length - this.head;
+    return this.items.size;
   }
 
   /** Points future deliveries at a new handler (an application re-registering). */
@@ -49,7 +55,7 @@ export class DeliveryQueue {
       return true;
     }
     if (this.size >= this.limit) return false;
-    this.items.push(event);
+    this.items.push({ event, removed: false });
     return true;
   }
 
@@ -96,14 +102,9 @@ export class DeliveryQueue {
   private run(first: Promise<void>): void {
     this.running = true;
     const next = (): void => {
-      while (this.size > 0) {
-        const event = this.items[this.head];
-        this.items[this.head++] = undefined as unknown as PushEvent;
-        if (this.head > 1024 && this.head * 2 > this.items.length) {
-          this.items = this.items.slice(this.head);
-          this.head = 0;
-        }
-        const pending = this.invoke(event);
+      let queued: Queued | undefined;
+      while ((queued = this.items.shift()) !== undefined) {
+        const pending = this.invoke(queued.event);
         if (pending) {
           void pending.then(next);
           return;

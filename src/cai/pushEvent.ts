@@ -8,6 +8,7 @@ import { headerJson, type PushJson } from '../codec/json.js';
 import type { Limits } from '../codec/limits.js';
 import type { Parameters } from '../codec/wsp/parameters.js';
 import { decodePushPdu, type PushMessage, type PushPduType } from '../codec/wsp/pushPdu.js';
+import { ByteReader } from '../codec/reader.js';
 import { datagramJson } from '../wdp/collect.js';
 import type { WdpDatagram } from '../wdp/datagram.js';
 
@@ -21,6 +22,8 @@ export type PushProtocol = 'OTA-WSP' | 'OTA-HTTP';
 export interface HttpPushSource {
   /** Headers of the pushed entity, in order, as received. */
   headers: PushHeader[];
+  /** The same header lines as octets. */
+  rawHeaders: Uint8Array;
   contentTypeParameters: Parameters;
   path: string;
 }
@@ -32,8 +35,10 @@ export class PushEvent {
   readonly contentType: string;
   /** As received: the URN for a registered code or a URI value, the integer for an unregistered code. */
   readonly applicationId: string | number;
-  /** The port it arrived at: the WDP destination port, or the HTTP receiver's port. */
+  /** The port it arrived at: the WDP destination port (2948 for an SMS without port addressing), or the HTTP receiver's port. */
   readonly port: number | undefined;
+  /** True when the SMS carried no port addressing and was taken as sent to 2948, the WSP push port. */
+  readonly portImplied: boolean;
   /** The sender: SMS originator (the PPG or SMSC address), or the HTTP peer's address. */
   readonly originator: string;
   readonly recipient: string;
@@ -58,6 +63,9 @@ export class PushEvent {
     transactionId?: number;
     pduType?: PushPduType;
     datagram?: WdpDatagram;
+    /** The PDU already decoded (and so validated) by the dispatcher. */
+    message?: PushMessage;
+    portImplied?: boolean;
     http?: HttpPushSource;
     limits?: Partial<Limits>;
     secrets?: BodySecrets;
@@ -67,6 +75,8 @@ export class PushEvent {
     this.contentType = init.contentType;
     this.applicationId = init.applicationId;
     this.port = init.port;
+    this.portImplied = init.portImplied ?? false;
+    this.message = init.message;
     this.originator = init.originator;
     this.recipient = init.recipient;
     this.transactionId = init.transactionId;
@@ -87,6 +97,20 @@ export class PushEvent {
   /** Every header as received (PushCAI 5.3), in order; the content type is not among them. */
   get headers(): ReadonlyArray<PushHeader> {
     return this.http ? this.http.headers : this.wsp!.headers;
+  }
+
+  /**
+   * The header block as received, as octets (PushCAI 5.3): for OTA-WSP the WSP headers of the
+   * push PDU, content type first, encoded as sent (a view of the datagram); for OTA-HTTP the
+   * header lines.
+   */
+  get rawHeaders(): Uint8Array {
+    if (this.http) return this.http.rawHeaders;
+    const payload = this.datagram!.payload;
+    // TID, PDU type, then HeadersLen: the header block starts after it and ends where the body starts.
+    const r = new ByteReader(payload, 2);
+    r.uintvar();
+    return payload.subarray(r.pos, this.wsp!.bodyOffset);
   }
 
   get contentTypeParameters(): Parameters {

@@ -5,27 +5,30 @@
 import { canonicalApplicationId, applicationKey, type ApplicationKey } from './applicationId.js';
 import type { DeliveryQueue } from './delivery.js';
 import { routeOf } from './routingTable.js';
-import type { PushHandler, RegistrationRequest, WhitelistEntry } from './types.js';
+import type {
+  BoundProfile,
+  PushHandler,
+  RegistrationCompletion,
+  RegistrationRejected,
+  RegistrationRequest,
+  RegistrationState,
+  RegistrationStats,
+  RegistrationView,
+  WhitelistEntry,
+} from './types.js';
 
-/** A connection profile after defaults: what the client binds. */
-export interface BoundProfile {
-  protocol: 'OTA-WSP' | 'OTA-HTTP';
-  bearerType: string;
-  port: number;
-  contactPoint?: string;
+export type { BoundProfile, RegistrationState, RegistrationStats } from './types.js';
+
+export interface RegistrationAccepted {
+  status: 'accepted';
+  registration: Registration;
+  /** Settles once binding (and registration with the Push Server where there is one) is done. */
+  completed: Promise<RegistrationCompletion>;
 }
 
-export type RegistrationState = 'pending' | 'active' | 'failed' | 'deregistered';
+export type RegistrationResponse = RegistrationAccepted | RegistrationRejected;
 
-export interface RegistrationStats {
-  delivered: number;
-  refused: number;
-  overflowed: number;
-  handlerErrors: number;
-  handlerTimeouts: number;
-}
-
-export class Registration {
+export class Registration implements RegistrationView {
   readonly id: number;
   /** Canonical: the URN for a registered code, else the code or URI. */
   readonly pushApplicationId: string | number;
@@ -50,7 +53,11 @@ export class Registration {
   readonly stats: RegistrationStats = { delivered: 0, refused: 0, overflowed: 0, handlerErrors: 0, handlerTimeouts: 0 };
   private readonly acceptExact: Set<string> | undefined;
   private readonly acceptPrefixes: string[] | undefined;
-  private readonly contactPoints: Set<string> | undefined;
+  /**
+   * Per route, the expected sources its profiles name (contact points, normalized), or
+   * undefined when a profile on that route takes pushes from any source.
+   */
+  private readonly sourcesByRoute = new Map<number, Set<string> | undefined>();
 
   constructor(
     id: number,
@@ -75,8 +82,15 @@ export class Registration {
       this.acceptExact = new Set(this.accept.filter((t) => !t.endsWith('/*')));
       this.acceptPrefixes = this.accept.filter((t) => t.endsWith('/*')).map((t) => (t === '*/*' ? '' : t.slice(0, -1)));
     }
-    const points = profiles.map((p) => p.contactPoint).filter((c): c is string => !!c && !/^https?:/i.test(c));
-    if (points.length) this.contactPoints = new Set(points.map(normalize));
+    for (const p of profiles) {
+      const route = routeOf(p.protocol, p.port);
+      // An http(s) contact point is where the CPI goes, not (yet) a source this route checks.
+      const source = p.contactPoint && !/^https?:/i.test(p.contactPoint) ? normalize(p.contactPoint) : undefined;
+      const known = this.sourcesByRoute.get(route);
+      if (source === undefined) this.sourcesByRoute.set(route, undefined);
+      else if (known) known.add(source);
+      else if (!this.sourcesByRoute.has(route)) this.sourcesByRoute.set(route, new Set([source]));
+    }
   }
 
   /** PushCAI 5.1 Accept: whether this application subscribed to `contentType` (any, without a list). */
@@ -90,20 +104,46 @@ export class Registration {
     return false;
   }
 
-  /** Connection Profile contact point: the expected source; any source when none names one. */
-  acceptsContactPoint(originator: string): boolean {
-    return !this.contactPoints || this.contactPoints.has(this.normalize(originator));
+  /** Connection Profile contact point: the expected source on `route`; any source when its profile names none. */
+  acceptsContactPoint(originator: string, route: number): boolean {
+    const sources = this.sourcesByRoute.get(route);
+    return !sources || sources.has(this.normalize(originator));
+  }
+
+  /** The sources `route` expects, or undefined for any source. */
+  sources(route: number): ReadonlySet<string> | undefined {
+    return this.sourcesByRoute.get(route);
   }
 
   get hasWhitelist(): boolean {
     return this.whitelist.length > 0;
   }
 
-  /** Same application: the same App ID and the same application name (or, restored, the same binding). */
-  sameApplicationAs(other: { key: ApplicationKey; applicationId?: string; routes: readonly number[] }): boolean {
+  /**
+   * Same application (PushCAI 5.1: "received from the same Push application", which may
+   * register again): the same App ID and the same application name; without a name on either
+   * side, the same binding - there is nothing else to tell two unnamed applications apart by,
+   * and on the same binding the new registration replacing the old keeps delivery unique.
+   */
+  sameApplicationAs(other: Registration): boolean {
     if (other.key !== this.key) return false;
-    if (this.applicationId !== undefined) return this.applicationId === other.applicationId;
-    return this.restored && other.applicationId === undefined && sameSet(this.routes, other.routes);
+    if (this.applicationId !== undefined || other.applicationId !== undefined)
+      return this.applicationId === other.applicationId;
+    return this.sameBindingAs(other);
+  }
+
+  /** The same routes, with the same expected sources on each, and the same Push Service Registration address. */
+  sameBindingAs(other: Registration): boolean {
+    if (this.pushServiceRegistrationUri !== other.pushServiceRegistrationUri) return false;
+    if (this.routes.length !== other.routes.length || !this.routes.every((r) => other.routes.includes(r))) return false;
+    for (const route of this.routes) {
+      const a = this.sources(route);
+      const b = other.sources(route);
+      if (a === undefined || b === undefined) {
+        if (a !== b) return false;
+      } else if (a.size !== b.size || [...a].some((x) => !b.has(x))) return false;
+    }
+    return true;
   }
 
   toJSON(): Record<string, unknown> {
@@ -116,8 +156,4 @@ export class Registration {
     if (this.whitelist.length) out.whitelist = this.whitelist;
     return out;
   }
-}
-
-function sameSet(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
 }

@@ -4,12 +4,17 @@
  * A lookup is two Map gets; x-wap-application:* registrations take what no exact one does.
  */
 import { WILDCARD_APPLICATION, type ApplicationKey } from './applicationId.js';
-import type { Registration } from './registration.js';
 
-export class RoutingTable {
-  private readonly byApplication = new Map<ApplicationKey, Map<number, Registration[]>>();
+/** What the table keys an entry by: its App ID key and its route numbers (a Registration). */
+export interface Routed {
+  readonly key: ApplicationKey;
+  readonly routes: readonly number[];
+}
 
-  add(r: Registration): void {
+export class RoutingTable<T extends Routed> {
+  private readonly byApplication = new Map<ApplicationKey, Map<number, T[]>>();
+
+  add(r: T): void {
     let ports = this.byApplication.get(r.key);
     if (!ports) this.byApplication.set(r.key, (ports = new Map()));
     for (const route of r.routes) {
@@ -19,7 +24,7 @@ export class RoutingTable {
     }
   }
 
-  remove(r: Registration): void {
+  remove(r: T): void {
     const ports = this.byApplication.get(r.key);
     if (!ports) return;
     for (const route of r.routes) {
@@ -32,7 +37,7 @@ export class RoutingTable {
     if (ports.size === 0) this.byApplication.delete(r.key);
   }
 
-  lookup(key: ApplicationKey, route: number): readonly Registration[] | undefined {
+  lookup(key: ApplicationKey, route: number): readonly T[] | undefined {
     return this.byApplication.get(key)?.get(route) ?? this.byApplication.get(WILDCARD_APPLICATION)?.get(route);
   }
 }

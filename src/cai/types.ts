@@ -4,8 +4,8 @@
  * specification (pushApplicationID, Application ID, Whitelist, Push Service Registration
  * URI, Connection Profile, Accept) in this API's camel case.
  */
+import type { ApplicationKey } from './applicationId.js';
 import type { PushEvent } from './pushEvent.js';
-import type { Registration } from './registration.js';
 
 /** A Push MO style whitelist entry: an address Push events are accepted from. */
 export interface WhitelistEntry {
@@ -31,7 +31,45 @@ export interface ConnectionProfile {
   bcastAccessInfo?: unknown;
 }
 
-export type PushHandler = (event: PushEvent, registration: Registration) => void | Promise<void>;
+/** A connection profile after defaults: what the client binds. */
+export interface BoundProfile {
+  protocol: 'OTA-WSP' | 'OTA-HTTP';
+  bearerType: string;
+  port: number;
+  contactPoint?: string;
+}
+
+export type RegistrationState = 'pending' | 'active' | 'failed' | 'deregistered';
+
+export interface RegistrationStats {
+  delivered: number;
+  refused: number;
+  overflowed: number;
+  handlerErrors: number;
+  handlerTimeouts: number;
+}
+
+/**
+ * A registration as its handler and listeners see it (a Registration is one). Declared here so
+ * the request's handler type need not import the Registration class that holds the request.
+ */
+export interface RegistrationView {
+  readonly id: number;
+  readonly pushApplicationId: string | number;
+  readonly key: ApplicationKey;
+  readonly applicationId: string | undefined;
+  readonly accept: readonly string[] | undefined;
+  readonly whitelist: readonly WhitelistEntry[];
+  readonly profiles: readonly BoundProfile[];
+  readonly pushServiceRegistrationUri: string | undefined;
+  readonly request: Readonly<Omit<RegistrationRequest, 'handler'>>;
+  readonly registeredAt: Date;
+  readonly state: RegistrationState;
+  readonly restored: boolean;
+  readonly stats: RegistrationStats;
+}
+
+export type PushHandler = (event: PushEvent, registration: RegistrationView) => void | Promise<void>;
 
 /** The Application Registration request (PushCAI 5.1). */
 export interface RegistrationRequest {
@@ -60,16 +98,13 @@ export interface RegistrationRejected {
   message: string;
 }
 
-export type RegistrationCompletion = { status: 'success' } | { status: 'failure'; reason: string; message: string };
-
-export interface RegistrationAccepted {
-  status: 'accepted';
-  registration: Registration;
-  /** Settles once binding (and registration with the Push Server where there is one) is done. */
-  completed: Promise<RegistrationCompletion>;
+export interface RegistrationFailure {
+  status: 'failure';
+  reason: string;
+  message: string;
 }
 
-export type RegistrationResponse = RegistrationAccepted | RegistrationRejected;
+export type RegistrationCompletion = { status: 'success' } | RegistrationFailure;
 
 export type DeregistrationResponse =
   | { status: 'success' }

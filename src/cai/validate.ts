@@ -5,8 +5,7 @@
  */
 import { isApplicationId } from './applicationId.js';
 import { DEFAULT_PROTOCOL, PROTOCOLS, PTM_FIELDS } from './protocols.js';
-import type { BoundProfile } from './registration.js';
-import type { RegistrationRejected, RegistrationRejectReason, RegistrationRequest } from './types.js';
+import type { BoundProfile, RegistrationRejected, RegistrationRejectReason, RegistrationRequest } from './types.js';
 
 const REQUEST_FIELDS = new Set([
   'pushApplicationId',
@@ -28,6 +27,8 @@ export interface Availability {
   protocols: ReadonlySet<string>;
   /** Profile used when a request names neither profiles nor a Push Service Registration URI. */
   defaultProfile: BoundProfile | undefined;
+  /** Why a protocol is not available now, by name, for the rejection's message. */
+  reasons?: Partial<Record<BoundProfile['protocol'], string>>;
 }
 
 export type Validated = { ok: true; profiles: BoundProfile[] } | RegistrationRejected;
@@ -110,7 +111,7 @@ export function validateRequest(request: RegistrationRequest, available: Availab
       return reject(
         'unavailable-option',
         'pushServiceRegistrationUri',
-        'no bearer to bind after Push Service Registration: the client has no SMPP link',
+        `no bearer to bind after Push Service Registration: ${available.reasons?.['OTA-WSP'] ?? 'the client has no SMPP link'}`,
       );
     return { ok: true, profiles: [{ ...available.defaultProfile }] };
   }
@@ -119,7 +120,7 @@ export function validateRequest(request: RegistrationRequest, available: Availab
       return reject(
         'unavailable-option',
         'connectionProfiles',
-        'no connection profile given and the client has no default bearer',
+        `no connection profile given and the client has no default bearer${available.reasons?.['OTA-WSP'] ? `: ${available.reasons['OTA-WSP']}` : ''}`,
       );
     return { ok: true, profiles: [{ ...available.defaultProfile }] };
   }
@@ -176,9 +177,10 @@ export function validateRequest(request: RegistrationRequest, available: Availab
       return reject(
         'unavailable-option',
         `${at}.protocol`,
-        name === 'OTA-WSP'
-          ? 'OTA-WSP over SMS needs an SMPP link, and this client has none'
-          : `${name} is turned off in this client`,
+        available.reasons?.[name] ??
+          (name === 'OTA-WSP'
+            ? 'OTA-WSP over SMS needs an SMPP link, and this client has none'
+            : `${name} is turned off in this client`),
       );
     }
     const bound: BoundProfile = { protocol: name, bearerType, port };

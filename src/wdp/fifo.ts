@@ -61,4 +61,11 @@ export class Fifo<T extends QueueItem> {
     const items = this.items;
     for (let i = this.head; i < items.length; i++) if (!items[i].removed) yield items[i];
   }
+
+  /** Takes the oldest live item out of the queue (a plain first-in first-out queue's pop). */
+  shift(): T | undefined {
+    const item = this.peek();
+    if (item !== undefined) this.remove(item);
+    return item;
+  }
 }

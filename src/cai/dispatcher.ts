@@ -1,0 +1,260 @@
+/**
+ * Dispatch (PushCAI 5.3): a push from either bearer is routed by App ID and port, checked
+ * against each candidate's accept list, contact point and whitelist, and queued for each
+ * application that takes it. Delivery never waits for applications: the bearer is answered
+ * once the push is queued or reported. Nothing is dropped silently: what no registration takes
+ * is 'unrouted' (and goes to the fallback), a refusal is 'refused', a full queue 'overflow'.
+ */
+import type { EventEmitter } from 'node:events';
+import type { BodySecrets } from '../codec/body.js';
+import type { Limits } from '../codec/limits.js';
+import { applicationIds, DEFAULT_APPLICATION_ID } from '../codec/wsp/applicationIds.js';
+import { decodePushPdu, type PushMessage } from '../codec/wsp/pushPdu.js';
+import type { WdpDatagram } from '../wdp/datagram.js';
+import { WDP_PORT_PUSH } from '../wdp/segmenter.js';
+import { applicationKey } from './applicationId.js';
+import { DeliveryQueue } from './delivery.js';
+import type { PushClientEvents, UnroutedPush, UnroutedReason } from './events.js';
+import type { HttpPush } from './otaHttp.js';
+import type { HttpPushOutcome } from './otaHttpReceiver.js';
+import { PushEvent } from './pushEvent.js';
+import type { Registration } from './registration.js';
+import { routeOf, type RoutingTable } from './routingTable.js';
+import type { Whitelist } from './whitelist.js';
+
+/** Thrown to the bearer when a push must be sent again later (overflow: 'redeliver'). */
+export class PushDeferred extends Error {
+  override readonly name = 'PushDeferred';
+}
+
+export interface PushClientStats {
+  /** Pushes received from any bearer. */
+  received: number;
+  /** Pushes that reached at least one application's queue. */
+  routed: number;
+  unrouted: number;
+  undecodable: number;
+  /** Per-application refusals by whitelist or contact point. */
+  refused: number;
+  overflowed: number;
+  /** Pushes handed back to the bearer for redelivery (overflow: 'redeliver'). */
+  deferred: number;
+  /** Handler calls that completed. */
+  delivered: number;
+  handlerErrors: number;
+  handlerTimeouts: number;
+}
+
+export interface DispatcherOptions {
+  overflow: 'report' | 'redeliver';
+  fallback: ((unrouted: UnroutedPush) => void) | undefined;
+  maxQueuedPerApplication: number;
+  handlerTimeoutMs: number;
+  limits: Partial<Limits> | undefined;
+  secrets: BodySecrets | undefined;
+}
+
+export class Dispatcher {
+  readonly stats: PushClientStats = {
+    received: 0,
+    routed: 0,
+    unrouted: 0,
+    undecodable: 0,
+    refused: 0,
+    overflowed: 0,
+    deferred: 0,
+    delivered: 0,
+    handlerErrors: 0,
+    handlerTimeouts: 0,
+  };
+
+  constructor(
+    private readonly events: EventEmitter<PushClientEvents>,
+    private readonly routes: RoutingTable<Registration>,
+    private readonly whitelist: Whitelist,
+    private readonly options: DispatcherOptions,
+  ) {}
+
+  /** The delivery queue of a new registration: its handler, or the client's 'push' event. */
+  queueFor(r: Registration): DeliveryQueue {
+    return new DeliveryQueue(
+      (e) => this.handOver(e, r),
+      this.options.maxQueuedPerApplication,
+      this.options.handlerTimeoutMs,
+      {
+        delivered: () => {
+          r.stats.delivered++;
+          this.stats.delivered++;
+        },
+        error: (event, error) => {
+          r.stats.handlerErrors++;
+          this.stats.handlerErrors++;
+          this.events.emit('handler-error', { registration: r, event, error });
+        },
+        timeout: (event) => {
+          r.stats.handlerTimeouts++;
+          this.stats.handlerTimeouts++;
+          this.events.emit('handler-timeout', { registration: r, event });
+        },
+      },
+    );
+  }
+
+  /** Routes one WDP datagram (what the SMPP link hands up); returns once it is queued or reported. */
+  deliverDatagram(d: WdpDatagram): void {
+    this.stats.received++;
+    // The whole header block is decoded before routing (PushCAI 5.3: the headers as received
+    // go with the event), so a malformed one is 'undecodable' here, not an error in a handler.
+    let message: PushMessage;
+    try {
+      message = decodePushPdu(d.payload, { limits: this.options.limits });
+    } catch (error) {
+      this.stats.undecodable++;
+      this.unrouted({ reason: 'undecodable', datagram: d, error });
+      return;
+    }
+    // No port addressing: the SMS is taken as sent to the WSP push port, and the event says so.
+    const portImplied = d.destinationPort === undefined;
+    const port = d.destinationPort ?? WDP_PORT_PUSH;
+    const event = new PushEvent({
+      protocol: 'OTA-WSP',
+      content: message.body,
+      contentType: message.contentType,
+      applicationId: message.applicationId,
+      port,
+      portImplied,
+      originator: d.originator,
+      recipient: d.recipient,
+      transactionId: message.transactionId,
+      pduType: message.pduType,
+      datagram: d,
+      message,
+      limits: this.options.limits,
+      secrets: this.options.secrets,
+    });
+    this.dispatch(event, port);
+  }
+
+  /**
+   * Routes one OTA-HTTP push that arrived at the receiver asked for on `requestedPort`;
+   * 'forbidden' when every registration it was for refused its sender (whitelist, contact point).
+   */
+  deliverHttp(push: HttpPush, requestedPort: number): HttpPushOutcome {
+    this.stats.received++;
+    let applicationId: string | number = DEFAULT_APPLICATION_ID;
+    if (push.applicationId !== undefined) {
+      const v = push.applicationId.trim();
+      applicationId = /^(?:0x[0-9a-f]+|\d+)$/i.test(v) ? (applicationIds.name(Number(v)) ?? Number(v)) : v;
+    }
+    const event = new PushEvent({
+      protocol: 'OTA-HTTP',
+      content: push.content,
+      contentType: push.contentType,
+      applicationId,
+      port: push.port,
+      originator: push.remoteAddress,
+      recipient: '',
+      limits: this.options.limits,
+      secrets: this.options.secrets,
+      http: {
+        headers: push.headers,
+        rawHeaders: push.rawHeaders,
+        contentTypeParameters: push.contentTypeParameters,
+        path: push.path,
+      },
+    });
+    const refused = this.dispatch(event, routeOf('OTA-HTTP', requestedPort));
+    return refused === 'whitelist' || refused === 'contact-point' ? 'forbidden' : 'accepted';
+  }
+
+  /** An OTA-HTTP request that was not a readable push. */
+  malformed(error: unknown): void {
+    this.stats.received++;
+    this.stats.undecodable++;
+    this.unrouted({ reason: 'undecodable', error });
+  }
+
+  /** Queues `event` for each registration that takes it; returns why none did, or undefined. */
+  private dispatch(event: PushEvent, route: number): UnroutedReason | undefined {
+    const candidates = this.routes.lookup(applicationKey(event.applicationId), route);
+    if (!candidates) {
+      this.unrouted({ reason: 'no-registration', event, datagram: event.datagram });
+      return 'no-registration';
+    }
+    if (this.options.overflow === 'redeliver' && this.anyFull(event, candidates, route)) {
+      this.stats.deferred++;
+      this.events.emit('deferred', { event });
+      throw new PushDeferred(
+        `an application's queue is full: ${String(event.applicationId)} is sent back for redelivery`,
+      );
+    }
+    // Registrations whose contact point is this push's source are the ones it is meant for; the
+    // others on the route are refused by contact point only when none is (5.1 unique delivery).
+    let fromContactPoint = false;
+    for (const r of candidates)
+      if (r.acceptsType(event.contentType) && r.acceptsContactPoint(event.originator, route)) fromContactPoint = true;
+    let taken = 0;
+    let reason: UnroutedReason = 'content-type';
+    for (const r of candidates) {
+      const why = this.refusal(r, event, route);
+      if (why === 'content-type' || (why === 'contact-point' && fromContactPoint)) continue;
+      if (why) {
+        this.refuse(r, event, (reason = why));
+        continue;
+      }
+      taken++;
+      if (!r.queue.push(event)) {
+        r.stats.overflowed++;
+        this.stats.overflowed++;
+        this.events.emit('overflow', { registration: r, event });
+      }
+    }
+    if (taken > 0) {
+      this.stats.routed++;
+      return undefined;
+    }
+    this.unrouted({ reason, event, datagram: event.datagram });
+    return reason;
+  }
+
+  /** Why `r` does not take `event` (its accept list, contact point, whitelist), or undefined when it does. */
+  private refusal(
+    r: Registration,
+    event: PushEvent,
+    route: number,
+  ): 'content-type' | 'contact-point' | 'whitelist' | undefined {
+    if (!r.acceptsType(event.contentType)) return 'content-type';
+    if (!r.acceptsContactPoint(event.originator, route)) return 'contact-point';
+    if (!this.whitelist.allows(r.id, r.hasWhitelist, event.originator)) return 'whitelist';
+    return undefined;
+  }
+
+  /** Whether a registration this push would go to has no room for it. */
+  private anyFull(event: PushEvent, candidates: readonly Registration[], route: number): boolean {
+    for (const r of candidates) if (r.queue.full && this.refusal(r, event, route) === undefined) return true;
+    return false;
+  }
+
+  private handOver(event: PushEvent, r: Registration): void | Promise<void> {
+    if (r.handler) return r.handler(event, r);
+    if (!this.events.emit('push', event, r)) this.unrouted({ reason: 'no-handler', event, datagram: event.datagram });
+  }
+
+  private refuse(r: Registration, event: PushEvent, reason: 'whitelist' | 'contact-point'): void {
+    r.stats.refused++;
+    this.stats.refused++;
+    this.events.emit('refused', { registration: r, event, reason });
+  }
+
+  private unrouted(u: UnroutedPush): void {
+    this.stats.unrouted++;
+    this.events.emit('unrouted', u);
+    if (this.options.fallback) {
+      try {
+        this.options.fallback(u);
+      } catch (error) {
+        this.events.emit('handler-error', { registration: undefined, event: u.event, error });
+      }
+    }
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Stored registrations that are not in effect now: one whose restore failed for a passing
+ * reason (its OTA-HTTP port busy, its Push Server unreachable, the link not bound) is retried
+ * with bounded backoff; one the client refused at restore (its options no longer available, or
+ * the policy) is kept, not retried. Either way it stays in the store, so a save never erases
+ * it: it leaves only when it is restored, when its application registers again, or when it is
+ * deregistered.
+ */
+import { backoffDelay, type Backoff } from '../wdp/smpp/backoff.js';
+import type { StoredRegistration } from './store.js';
+
+export interface HeldRegistration {
+  readonly request: StoredRegistration;
+  /** Why it is not in effect: the reason of its last failure or rejection. */
+  reason: string;
+  /** Restores tried so far. */
+  attempts: number;
+  /** Whether it is retried (a passing reason) or only kept. */
+  retrying: boolean;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export class HeldRegistrations {
+  private readonly entries = new Set<HeldRegistration>();
+  private closed = false;
+
+  constructor(
+    private readonly backoff: Backoff,
+    private readonly retry: (held: HeldRegistration) => void,
+  ) {}
+
+  /** Holds a stored request while it is being restored. */
+  add(request: StoredRegistration): HeldRegistration {
+    const h: HeldRegistration = { request, reason: 'restoring', attempts: 0, retrying: false, timer: undefined };
+    this.entries.add(h);
+    return h;
+  }
+
+  /** A restore of `h` failed: it stays held and, when the reason is a passing one, is tried again later. */
+  failed(h: HeldRegistration, reason: string, retrying: boolean): void {
+    if (!this.entries.has(h)) return;
+    h.reason = reason;
+    h.retrying = retrying;
+    h.attempts++;
+    clearTimeout(h.timer);
+    h.timer = undefined;
+    if (!retrying || this.closed) return;
+    h.timer = setTimeout(
+      () => {
+        h.timer = undefined;
+        if (this.entries.has(h)) this.retry(h);
+      },
+      backoffDelay(this.backoff, h.attempts - 1),
+    );
+    h.timer.unref();
+  }
+
+  /** Lets go of a hold: it was restored, replaced or deregistered. */
+  release(h: HeldRegistration): void {
+    clearTimeout(h.timer);
+    this.entries.delete(h);
+  }
+
+  has(h: HeldRegistration): boolean {
+    return this.entries.has(h);
+  }
+
+  all(): HeldRegistration[] {
+    return [...this.entries];
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const h of this.entries) clearTimeout(h.timer);
+  }
+}

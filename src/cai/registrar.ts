@@ -1,0 +1,477 @@
+/**
+ * The registration lifecycle of PushCAI 5.1 and 5.2: a request is validated and checked by the
+ * policy (6), accepted or rejected at once; then bound - the bearer, then the Push Servers -
+ * and reported as success or failure; deregistration tells the Push Servers first and changes
+ * nothing here if that fails. The registry, the whitelist entries and the CPI follow each
+ * registration in and out; the store keeps the active ones across a restart.
+ */
+import type { EventEmitter } from 'node:events';
+import { applicationKey, type ApplicationKey } from './applicationId.js';
+import { CpiSet, type Cpi } from './cpi.js';
+import type { DeliveryQueue } from './delivery.js';
+import type { PushClientEvents } from './events.js';
+import { HeldRegistrations, type HeldRegistration } from './held.js';
+import type { HttpReceiverPool } from './httpPool.js';
+import { PROTOCOLS } from './protocols.js';
+import { PushServers, serverContactPoints } from './pushServers.js';
+import { Registration, type RegistrationResponse } from './registration.js';
+import type { RoutingTable } from './routingTable.js';
+import type { SmppBearer } from './smppBearer.js';
+import type { RegistrationStore, StoredRegistration } from './store.js';
+import type {
+  BoundProfile,
+  DeregistrationResponse,
+  RegistrationCompletion,
+  RegistrationPolicy,
+  RegistrationRejected,
+  RegistrationRequest,
+  RegistrationView,
+} from './types.js';
+import { validateRequest, type Availability } from './validate.js';
+import type { Backoff } from '../wdp/smpp/backoff.js';
+import { normalizeAddress, type Whitelist } from './whitelist.js';
+
+export interface RegistrarOptions {
+  policy: RegistrationPolicy | undefined;
+  store: RegistrationStore | undefined;
+  terminalId: string | undefined;
+  /** How long a registration waits for the SMPP link to bind; undefined: until it binds or will not. */
+  bindTimeoutMs: number | undefined;
+  serverTimeoutMs: number;
+  bearer: SmppBearer;
+  /** OTA-HTTP receivers; undefined when OTA-HTTP is turned off. */
+  http: HttpReceiverPool | undefined;
+  routes: RoutingTable<Registration>;
+  whitelist: Whitelist;
+  makeQueue: (r: Registration) => DeliveryQueue;
+  /** Backoff between restores of a stored registration that failed for a passing reason. */
+  restoreRetry: Backoff;
+  /** Backoff between sends of a CPI change a Push Server did not take. */
+  pushServerRetry: Backoff;
+}
+
+/** What a save of the store is to change: the registration it adds, the ones it takes out. */
+interface StoreChange {
+  add?: Registration;
+  remove?: Registration;
+  release?: readonly HeldRegistration[];
+}
+
+export class Registrar {
+  private readonly registry = new Map<number, Registration>();
+  private readonly cpiSet = new CpiSet();
+  private readonly held: HeldRegistrations;
+  private readonly servers: PushServers;
+  /** The held (stored) entry each registration being restored came from. */
+  private readonly restoringFrom = new WeakMap<Registration, HeldRegistration>();
+  private nextId = 0;
+  private closed = false;
+
+  constructor(
+    private readonly events: EventEmitter<PushClientEvents>,
+    private readonly options: RegistrarOptions,
+  ) {
+    this.held = new HeldRegistrations(options.restoreRetry, (h) => void this.restoreOne(h));
+    this.servers = new PushServers(events, {
+      terminalId: options.terminalId,
+      timeoutMs: options.serverTimeoutMs,
+      retry: options.pushServerRetry,
+      members: () => this.registry.values(),
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.held.close();
+    this.servers.close();
+  }
+
+  /** Push Servers with a change of their CPI not yet delivered (retried in the background). */
+  pendingPushServers(): string[] {
+    return this.servers.pending();
+  }
+
+  /** The CPI an OTA-HTTP receiver answers OPTIONS with: the registrations bound to that receiver. */
+  cpiForHttpPort(requestedPort: number): Cpi {
+    const set = new CpiSet();
+    for (const r of this.registry.values())
+      if (r.profiles.some((p) => p.protocol === 'OTA-HTTP' && p.port === requestedPort)) set.add(r);
+    return set.snapshot();
+  }
+
+  /** PushCAI 5.1 Application Registration. */
+  register(request: RegistrationRequest): Promise<RegistrationResponse> {
+    return this.admit(request, undefined);
+  }
+
+  /**
+   * A registration request from an application, or (`restoring`) one from the store. A restored
+   * one is routed as soon as it is accepted, before its binding completes, so pushes that waited
+   * at the SMSC find it when the link binds; a new one is routed once its binding succeeded and
+   * it is stored.
+   */
+  private async admit(
+    request: RegistrationRequest,
+    restoring: HeldRegistration | undefined,
+  ): Promise<RegistrationResponse> {
+    const checked = validateRequest(request, this.availability());
+    if ('status' in checked) return this.rejected(request, checked);
+    if (this.options.policy) {
+      let verdict: boolean | string | void;
+      try {
+        verdict = await this.options.policy(request);
+      } catch (e) {
+        verdict = `policy failed: ${(e as Error).message}`;
+      }
+      if (verdict === false || typeof verdict === 'string') {
+        return this.rejected(request, {
+          status: 'rejected',
+          reason: 'policy',
+          message: typeof verdict === 'string' ? verdict : 'refused by the registration policy',
+        });
+      }
+    }
+    const r = new Registration(++this.nextId, request, checked.profiles, normalizeAddress);
+    let replaces: Registration | undefined;
+    for (const other of this.registry.values()) {
+      if (other.key !== r.key) continue;
+      if (other.sameApplicationAs(r)) replaces = other;
+      else if (!uniqueBinding(other, r)) {
+        return this.rejected(request, {
+          status: 'rejected',
+          reason: 'duplicate-application-id',
+          option: 'pushApplicationId',
+          message: `${String(r.pushApplicationId)} is already registered (registration ${other.id}${other.applicationId ? `, ${other.applicationId}` : ''}) on the same binding`,
+        });
+      }
+    }
+    r.queue = this.options.makeQueue(r);
+    this.registry.set(r.id, r);
+    this.options.whitelist.add(r.id, r.whitelist);
+    this.cpiSet.add(r);
+    if (restoring) {
+      r.restored = true;
+      this.restoringFrom.set(r, restoring);
+      this.options.routes.add(r);
+    }
+    const completed = this.bind(r, restoring !== undefined).then(async (result): Promise<RegistrationCompletion> => {
+      if (r.state === 'deregistered') {
+        // Deregistered while binding: give back what the binding took.
+        this.releaseHttp(r);
+        result = {
+          status: 'failure',
+          reason: 'deregistered',
+          message: 'the application deregistered before binding completed',
+        };
+      } else if (result.status === 'failure') {
+        this.undo(r);
+        r.state = 'failed';
+      } else if (restoring) {
+        // Already in the store, as the held entry it replaces.
+        this.held.release(restoring);
+        r.state = 'active';
+      } else {
+        result = await this.activate(r, replaces);
+      }
+      this.events.emit('registration', { registration: r, result });
+      return result;
+    });
+    return { status: 'accepted', registration: r, completed };
+  }
+
+  /** A bound registration becomes active once it is stored: one that cannot be stored is a failure. */
+  private async activate(r: Registration, replaces: Registration | undefined): Promise<RegistrationCompletion> {
+    const superseded = this.held.all().filter((h) => sameStoredApplication(h.request, r));
+    const saved = await this.persist({ add: r, remove: replaces, release: superseded });
+    if (saved !== undefined) {
+      this.undo(r);
+      r.state = 'failed';
+      // The Push Servers were told of it: they are told again without it.
+      for (const point of serverContactPoints(r)) this.servers.later(point);
+      return {
+        status: 'failure',
+        reason: 'store-failed',
+        message: `the registration could not be stored: ${errorMessage(saved)}`,
+      };
+    }
+    if (replaces && this.registry.has(replaces.id)) {
+      this.drop(replaces);
+      // A Push Server only the replaced registration was bound to hears that it is gone.
+      const kept = serverContactPoints(r);
+      for (const point of serverContactPoints(replaces)) if (!kept.includes(point)) this.servers.later(point);
+    }
+    for (const h of superseded) this.held.release(h);
+    r.state = 'active';
+    this.options.routes.add(r);
+    return { status: 'success' };
+  }
+
+  /**
+   * PushCAI 5.2 Application Deregistration, by the registration object or by Push Application
+   * ID (with the application's name when several applications share the App ID).
+   */
+  async deregister(
+    target: RegistrationView | string | number,
+    applicationId?: string,
+  ): Promise<DeregistrationResponse> {
+    let r: Registration | undefined;
+    if (typeof target === 'object') {
+      const known = this.registry.get(target.id);
+      r = known === target ? known : undefined;
+    } else {
+      const key = applicationKeyOf(target);
+      const matches = [...this.registry.values()].filter(
+        (x) => x.key === key && (applicationId === undefined || x.applicationId === applicationId),
+      );
+      if (matches.length > 1)
+        return {
+          status: 'rejected',
+          reason: 'ambiguous',
+          message: `${matches.length} applications are registered for ${String(target)}: deregister by registration or name the applicationId`,
+        };
+      r = matches[0];
+    }
+    if (!r && typeof target !== 'object') {
+      // Not in effect, but stored: a held registration leaves the store.
+      const key = applicationKeyOf(target);
+      const held = this.held
+        .all()
+        .filter(
+          (h) =>
+            applicationKeyOf(h.request.pushApplicationId) === key &&
+            (applicationId === undefined || h.request.applicationId === applicationId),
+        );
+      if (held.length > 0) {
+        const failed = await this.persist({ release: held });
+        if (failed !== undefined) return storeFailure(failed);
+        for (const h of held) this.held.release(h);
+        return { status: 'success' };
+      }
+    }
+    if (!r || r.state === 'deregistered' || r.state === 'failed') {
+      return {
+        status: 'rejected',
+        reason: 'not-registered',
+        message: `${typeof target === 'object' ? `registration ${target.id}` : String(target)} is not registered`,
+      };
+    }
+    // The store first: if it cannot be written, nothing changes here or at the Push Servers.
+    const from = this.restoringFrom.get(r);
+    const unstored = await this.persist({ remove: r, release: from ? [from] : [] });
+    if (unstored !== undefined) return storeFailure(unstored);
+    // Then the Push Servers, each with its own CPI, where it changes (5.2: not when another
+    // registration there still has the App ID or MIME types). If one fails, the store is put
+    // back, those already told hear the registration again, and the application may retry.
+    const told: string[] = [];
+    for (const point of serverContactPoints(r)) {
+      const after = this.servers.cpiFor(point, { remove: r });
+      if (after.headers['X-Wap-CPITag'] === this.servers.cpiFor(point).headers['X-Wap-CPITag']) continue;
+      const sent = await this.servers.tell(point, { remove: r });
+      if (!sent.ok) {
+        for (const p of told) this.servers.later(p);
+        const restored = await this.persist();
+        if (restored !== undefined) this.events.emit('store-error', restored);
+        return { status: 'failure', reason: sent.reason, message: sent.message };
+      }
+      told.push(point);
+    }
+    if (this.registry.get(r.id) !== r)
+      return { status: 'rejected', reason: 'not-registered', message: `registration ${r.id} is not registered` };
+    this.drop(r);
+    if (from) this.held.release(from);
+    this.events.emit('deregistration', { registration: r });
+    return { status: 'success' };
+  }
+
+  /**
+   * Accepts every stored registration again and routes it at once; `settled` resolves when
+   * each one's binding has completed. One that fails for a passing reason is retried with
+   * backoff, one refused is kept; both stay stored and are reported as 'restore-failed'.
+   */
+  async restore(): Promise<{ settled: Promise<void> }> {
+    if (!this.options.store) return { settled: Promise.resolve() };
+    const stored = await this.options.store.load();
+    const holds = stored.map((request) => this.held.add(request));
+    const attempts = await Promise.all(holds.map((h) => this.restoreOne(h)));
+    return { settled: Promise.all(attempts.map((a) => a.settled)).then(() => undefined) };
+  }
+
+  /** One restore attempt of a held registration: resolves once it is accepted or refused, with its outcome to come. */
+  private async restoreOne(h: HeldRegistration): Promise<{ settled: Promise<void> }> {
+    const request = h.request as RegistrationRequest;
+    const r = await this.admit(request, h);
+    if (r.status === 'rejected') {
+      this.held.failed(h, r.reason, false);
+      this.events.emit('restore-failed', { request: h.request, response: r });
+      return { settled: Promise.resolve() };
+    }
+    const settled = r.completed.then((done) => {
+      if (done.status === 'success' || !this.held.has(h)) return;
+      this.held.failed(h, done.reason, true);
+      this.events.emit('restore-failed', { request: h.request, response: done });
+    });
+    return { settled };
+  }
+
+  /** Stored registrations not in effect now, with why (see held.ts). */
+  heldRegistrations(): Array<{ request: StoredRegistration; reason: string; attempts: number; retrying: boolean }> {
+    return this.held.all().map(({ request, reason, attempts, retrying }) => ({ request, reason, attempts, retrying }));
+  }
+
+  cpi(): Cpi {
+    return this.cpiSet.snapshot();
+  }
+
+  registrations(): Registration[] {
+    return [...this.registry.values()];
+  }
+
+  private rejected(request: RegistrationRequest, response: RegistrationRejected): RegistrationRejected {
+    this.events.emit('registration-rejected', { request, response });
+    return response;
+  }
+
+  private availability(): Availability {
+    const protocols = new Set<string>();
+    const smsUnavailable = this.options.bearer.unavailable;
+    if (smsUnavailable === undefined) protocols.add('OTA-WSP');
+    if (this.options.http) protocols.add('OTA-HTTP');
+    const reasons = smsUnavailable === undefined ? {} : { 'OTA-WSP': smsUnavailable };
+    const defaultProfile: BoundProfile | undefined =
+      smsUnavailable === undefined
+        ? {
+            protocol: 'OTA-WSP',
+            bearerType: PROTOCOLS['OTA-WSP'].defaultBearer!,
+            port: PROTOCOLS['OTA-WSP'].defaultPort!,
+          }
+        : undefined;
+    return { protocols, defaultProfile, reasons };
+  }
+
+  /** Binding after acceptance (PushCAI 5.1): the bearer, then the Push Server where there is one. */
+  private async bind(r: Registration, restoring: boolean): Promise<RegistrationCompletion> {
+    const fail = (reason: string, message: string): RegistrationCompletion => {
+      this.releaseHttp(r);
+      return { status: 'failure', reason, message };
+    };
+    // A new registration waits for the link to bind (5.1: "bind to the requested bearer"); a
+    // restored one is routed already and the link binds right after restore, at start.
+    if (!restoring && r.profiles.some((p) => p.protocol === 'OTA-WSP')) {
+      const bound = await this.options.bearer.bound(this.options.bindTimeoutMs);
+      if (bound !== true) return fail(this.closed ? 'closed' : 'bearer-unavailable', bound);
+    }
+    for (const p of r.profiles) {
+      if (p.protocol !== 'OTA-HTTP' || r.httpPorts.includes(p.port)) continue;
+      try {
+        await this.options.http!.acquire(p.port);
+        r.httpPorts.push(p.port);
+      } catch (e) {
+        return fail('bind-failed', `OTA-HTTP receiver on port ${p.port}: ${(e as Error).message}`);
+      }
+    }
+    const told: string[] = [];
+    for (const point of serverContactPoints(r)) {
+      const sent = await this.servers.tell(point);
+      if (!sent.ok) {
+        // Those already told of it hear it is gone: later() sends what is current once it is undone.
+        for (const p of told) this.servers.later(p);
+        return fail(
+          point === r.pushServiceRegistrationUri ? 'push-service-registration-failed' : sent.reason,
+          sent.message,
+        );
+      }
+      told.push(point);
+    }
+    if (this.closed) return fail('closed', 'the client was closed');
+    return { status: 'success' };
+  }
+
+  private releaseHttp(r: Registration): void {
+    for (const port of r.httpPorts) this.options.http?.release(port);
+    r.httpPorts = [];
+  }
+
+  /** Takes a registration out everywhere: routes, whitelist entries it alone owned, CPI, bearers. */
+  private drop(r: Registration): void {
+    this.undo(r);
+    r.state = 'deregistered';
+  }
+
+  private undo(r: Registration): void {
+    if (this.registry.get(r.id) !== r) return;
+    this.options.routes.remove(r);
+    this.registry.delete(r.id);
+    this.options.whitelist.remove(r.id);
+    this.cpiSet.remove(r);
+    this.releaseHttp(r);
+  }
+
+  /**
+   * Saves the store as it is to be after `change`: the active registrations and the held
+   * ones. Returns the error when it could not be written (nothing here changed), else undefined.
+   */
+  private async persist(change: StoreChange = {}): Promise<unknown> {
+    const store = this.options.store;
+    if (!store) return undefined;
+    const requests: StoredRegistration[] = [];
+    for (const r of this.registry.values())
+      if ((r.state === 'active' && r !== change.remove) || r === change.add) requests.push(r.request);
+    for (const h of this.held.all()) if (!change.release?.includes(h)) requests.push(h.request);
+    try {
+      await store.save(requests);
+      return undefined;
+    } catch (error) {
+      return error ?? new Error('store write failed');
+    }
+  }
+}
+
+function storeFailure(error: unknown): DeregistrationResponse {
+  return {
+    status: 'failure',
+    reason: 'store-failed',
+    message: `the store could not be written: ${errorMessage(error)}`,
+  };
+}
+
+/** The routing key of an App ID as an application may give it; a malformed one keys as its text. */
+function applicationKeyOf(id: string | number): ApplicationKey {
+  try {
+    return applicationKey(id);
+  } catch {
+    return String(id);
+  }
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Whether a held (stored) request is the application `r` registering again: same App ID and name, or same binding when unnamed. */
+function sameStoredApplication(stored: StoredRegistration, r: Registration): boolean {
+  if (applicationKey(stored.pushApplicationId) !== r.key) return false;
+  if (stored.applicationId !== undefined || r.applicationId !== undefined)
+    return stored.applicationId === r.applicationId;
+  return (
+    JSON.stringify(stored.connectionProfiles ?? null) === JSON.stringify(r.request.connectionProfiles ?? null) &&
+    stored.pushServiceRegistrationUri === r.request.pushServiceRegistrationUri
+  );
+}
+
+/**
+ * PushCAI 5.1: a second registration of an App ID is allowed only where its binding keeps the
+ * two apart, so each push reaches the application it is meant for: on every route (port) they
+ * share, both name expected sources (contact points) and none in common. A distinct Push
+ * Service Registration address alone does not: the pushes still arrive on the same port from
+ * anyone.
+ */
+function uniqueBinding(a: Registration, b: Registration): boolean {
+  for (const route of a.routes) {
+    if (!b.routes.includes(route)) continue;
+    const sa = a.sources(route);
+    const sb = b.sources(route);
+    if (!sa || !sb) return false;
+    for (const source of sa) if (sb.has(source)) return false;
+  }
+  return true;
+}

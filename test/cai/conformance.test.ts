@@ -1,0 +1,246 @@
+// PushCAI to the letter (issue 19): one test per point, named after its PushCAI section.
+import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { PushClient } from '../../src/cai/client.js';
+import type { RegistrationRequest } from '../../src/cai/types.js';
+import { SmscSimulator } from '../../src/smsc/simulator.js';
+import { boundClient, closeLater, datagram, inbox, siPush, until } from './helpers.js';
+
+/** A stand-in Push Server on loopback: records each request, answers with the given status. */
+async function pushServer(status = 204) {
+  const seen: Array<{ method: string; headers: IncomingHttpHeaders }> = [];
+  const server: Server = createServer((req, res) => {
+    seen.push({ method: req.method!, headers: req.headers });
+    req.resume();
+    res.writeHead(status).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  closeLater({
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  });
+  return { seen, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/psr` };
+}
+
+async function registered(client: PushClient, request: RegistrationRequest) {
+  const r = await client.register(request);
+  if (r.status !== 'accepted') throw new Error(`refused: ${r.message}`);
+  expect(await r.completed).toEqual({ status: 'success' });
+  return r.registration;
+}
+
+describe('PushCAI 5.1 unique delivery: an already-registered Push Application ID', () => {
+  it('is rejected when the second binding cannot tell its pushes apart, even with another Push Service Registration URI', async () => {
+    const a = await pushServer();
+    const b = await pushServer();
+    const { client } = await boundClient();
+    await registered(client, {
+      pushApplicationId: 0x07,
+      applicationId: 'urn:dm:one',
+      pushServiceRegistrationUri: a.url,
+    });
+    // Both would be bound to OTA-WSP port 2948 from any source: one push would reach both.
+    expect(
+      await client.register({
+        pushApplicationId: 0x07,
+        applicationId: 'urn:dm:two',
+        pushServiceRegistrationUri: b.url,
+      }),
+    ).toMatchObject({ status: 'rejected', reason: 'duplicate-application-id', option: 'pushApplicationId' });
+    expect(b.seen).toHaveLength(0);
+  });
+
+  it('is accepted on the same port when each names its own contact point, and each push reaches exactly one', async () => {
+    const { client } = await boundClient();
+    const one = inbox();
+    const two = inbox();
+    const refused: string[] = [];
+    client.on('refused', ({ reason }) => refused.push(reason));
+    await registered(client, {
+      pushApplicationId: 0x02,
+      applicationId: 'urn:a',
+      connectionProfiles: [{ contactPoint: '+15550001' }],
+      handler: one.handler,
+    });
+    await registered(client, {
+      pushApplicationId: 0x02,
+      applicationId: 'urn:b',
+      connectionProfiles: [{ contactPoint: '+15550002' }],
+      handler: two.handler,
+    });
+    // A third without a contact point on that port would take pushes from anyone: a duplicate.
+    expect(await client.register({ pushApplicationId: 0x02, applicationId: 'urn:c' })).toMatchObject({
+      status: 'rejected',
+      reason: 'duplicate-application-id',
+    });
+    client.deliverDatagram(datagram(siPush({ text: 'for a' }), { originator: '+15550001' }));
+    client.deliverDatagram(datagram(siPush({ text: 'for b' }), { originator: '15550002' }));
+    client.deliverDatagram(datagram(siPush({ text: 'nobody' }), { originator: '+15550003' }));
+    expect(one.got.map((e) => (e.body as { text: string }).text)).toEqual(['for a']);
+    expect(two.got.map((e) => (e.body as { text: string }).text)).toEqual(['for b']);
+    expect(refused).toEqual(['contact-point', 'contact-point']);
+  });
+});
+
+describe('PushCAI 5.1 and 5.2: each Push Server hears exactly the registrations bound to it, and every change', () => {
+  it('tells no Push Server of another server’s applications; a replaced or deregistered one is taken out where it was', async () => {
+    const p1 = await pushServer();
+    const p2 = await pushServer();
+    const p3 = await pushServer();
+    const client = closeLater(new PushClient());
+    const appIdsAt = (s: { seen: Array<{ headers: IncomingHttpHeaders }> }) =>
+      s.seen.map((x) => x.headers['x-wap-push-accept-appid']);
+    const a = await registered(client, {
+      pushApplicationId: 'x-wap-application:wml.ua',
+      applicationId: 'urn:a',
+      accept: ['application/vnd.wap.sic'],
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: p1.url }],
+    });
+    await registered(client, {
+      pushApplicationId: 'x-wap-application:mms.ua',
+      applicationId: 'urn:b',
+      accept: ['application/vnd.wap.mms-message'],
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: p2.url }],
+    });
+    expect(appIdsAt(p1)).toEqual(['x-wap-application:wml.ua']);
+    expect(appIdsAt(p2)).toEqual(['x-wap-application:mms.ua']);
+    expect(p2.seen[0].headers['x-wap-push-accept']).toBe('application/vnd.wap.mms-message');
+
+    // A registers again, now with p3: p1, which was told of A, hears that A is gone there.
+    const again = await registered(client, {
+      pushApplicationId: 'x-wap-application:wml.ua',
+      applicationId: 'urn:a',
+      accept: ['application/vnd.wap.sic'],
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: p3.url }],
+    });
+    expect(a.state).toBe('deregistered');
+    await until(() => p1.seen.length === 2, 2_000, 'p1 to be told');
+    expect(appIdsAt(p1)).toEqual(['x-wap-application:wml.ua', '']);
+    expect(appIdsAt(p3)).toEqual(['x-wap-application:wml.ua']);
+
+    // A deregisters: p3 hears it; p2 never heard of A at all.
+    expect(await client.deregister(again)).toEqual({ status: 'success' });
+    expect(appIdsAt(p3)).toEqual(['x-wap-application:wml.ua', '']);
+    expect(appIdsAt(p2)).toEqual(['x-wap-application:mms.ua']);
+    expect(client.pendingPushServers()).toEqual([]);
+  });
+});
+
+describe('PushCAI 5.1: the same Push application may register again', () => {
+  it('takes an application registered without an Application ID registering again on the same binding', async () => {
+    const { client } = await boundClient();
+    const before = inbox();
+    const after = inbox();
+    const first = await registered(client, { pushApplicationId: 0x04, handler: before.handler });
+    const again = await registered(client, { pushApplicationId: 'x-wap-application:mms.ua', handler: after.handler });
+    expect(first.state).toBe('deregistered');
+    expect(client.registrations()).toEqual([again]);
+    client.deliverDatagram(datagram(siPush({ applicationId: 4 })));
+    expect([before.got.length, after.got.length]).toEqual([0, 1]);
+    // On another binding it is another application, and on the same port it would be a duplicate.
+    expect(
+      await client.register({ pushApplicationId: 0x04, connectionProfiles: [{ contactPoint: '+15550001' }] }),
+    ).toMatchObject({ status: 'rejected', reason: 'duplicate-application-id' });
+  });
+});
+
+describe('PushCAI 5.1: binding to the bearer of a registration made while the SMPP link is not bound', () => {
+  it('stays pending while the link connects, past the old 10 s limit, and succeeds once the link binds', async () => {
+    // A port with nothing on it yet: the SMSC comes up later.
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const client = closeLater(
+      new PushClient({
+        smsc: `smpp://client:pw@127.0.0.1:${port}`,
+        linkOptions: { enquireLinkMs: 0, reconnect: { initialMs: 200, maxMs: 400 } },
+      }),
+    );
+    const started = client.start();
+    const r = await client.register({ pushApplicationId: 0x02, applicationId: 'urn:early' });
+    if (r.status !== 'accepted') throw new Error(r.message);
+    let outcome: unknown;
+    void r.completed.then((c) => (outcome = c));
+    await new Promise((resolve) => setTimeout(resolve, 10_500));
+    expect(outcome).toBeUndefined();
+    expect(r.registration.state).toBe('pending');
+    const smsc = closeLater(new SmscSimulator({ port }));
+    await smsc.listen();
+    await started;
+    expect(await r.completed).toEqual({ status: 'success' });
+    expect(r.registration.state).toBe('active');
+  }, 20_000);
+
+  it('is rejected at once, naming why, when the link will not bind: its bind was refused', async () => {
+    const smsc = closeLater(new SmscSimulator({ accounts: [{ systemId: 'client', password: 'right' }] }));
+    const port = await smsc.listen();
+    const client = closeLater(
+      new PushClient({ smsc: `smpp://client:wrong@127.0.0.1:${port}`, linkOptions: { enquireLinkMs: 0 } }),
+    );
+    await expect(client.start()).rejects.toThrow(/bind refused/);
+    const r = await client.register({ pushApplicationId: 0x02 });
+    expect(r).toMatchObject({ status: 'rejected', reason: 'unavailable-option', option: 'connectionProfiles' });
+    expect(r.status === 'rejected' && r.message).toMatch(/refused the bind \(command_status 0x0000000e\)/);
+  });
+});
+
+describe('PushCAI 5.3: the headers as received', () => {
+  // WAP-230 8.2.4.1 push PDU: TID, PDU type 0x06, HeadersLen, then the content type
+  // (0xAE: application/vnd.wap.sic, WSP Table 40 code 0x2E) and the headers; the body follows.
+  const SI_BODY = [0x02, 0x05, 0x6a, 0x00, 0x45, 0xc6, 0x01, 0x01]; // body octets, not decoded by these tests
+
+  it('takes a push whose header block is malformed after the App ID as undecodable, before any handler', async () => {
+    const { client } = await boundClient();
+    const box = inbox();
+    await registered(client, { pushApplicationId: 0x02, handler: box.handler });
+    const unrouted: Array<{ reason: string; error?: unknown }> = [];
+    client.on('unrouted', (u) => unrouted.push(u));
+    // App ID 0xAF 0x82 (x-wap-application:wml.ua), then X-Wap-Initiator-URI (0xB1) whose
+    // text runs to the end of the header block without its terminating NUL.
+    const pdu = Uint8Array.from([0x01, 0x06, 0x06, 0xae, 0xaf, 0x82, 0xb1, 0x61, 0x62, ...SI_BODY]);
+    client.deliverDatagram(datagram(pdu));
+    expect(box.got).toHaveLength(0);
+    expect(unrouted.map((u) => u.reason)).toEqual(['undecodable']);
+    expect(unrouted[0].error).toMatchObject({ name: 'DecodeError' });
+    expect(client.stats.undecodable).toBe(1);
+  });
+
+  it('gives the raw header octets too: the WSP header block of an OTA-WSP push, the header lines of an OTA-HTTP one', async () => {
+    const { client } = await boundClient();
+    const box = inbox();
+    await registered(client, { pushApplicationId: 0x02, handler: box.handler });
+    const headerBlock = [0xae, 0xaf, 0x82, 0xb1, 0x61, 0x00];
+    client.deliverDatagram(datagram(Uint8Array.from([0x07, 0x06, headerBlock.length, ...headerBlock, ...SI_BODY])));
+    expect(box.got).toHaveLength(1);
+    expect([...box.got[0].rawHeaders]).toEqual(headerBlock);
+    expect(box.got[0].headers.map((h) => h.name)).toEqual(['X-Wap-Application-Id', 'X-Wap-Initiator-URI']);
+
+    const http = closeLater(new PushClient());
+    const got = inbox();
+    await registered(http, {
+      pushApplicationId: 0x02,
+      handler: got.handler,
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0 }],
+    });
+    const lines = 'Content-Type: text/vnd.wap.si\r\nX-Wap-Application-Id: x-wap-application:wml.ua\r\n';
+    const body = `HTTP/1.1 200 OK\r\n${lines}\r\n<si><indication href="http://a.example/">x</indication></si>`;
+    await new Promise<void>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port: http.httpPort(0), method: 'POST', headers: { 'Content-Type': 'application/http' } },
+        (res) => {
+          res.resume();
+          res.on('end', resolve);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    await until(() => got.got.length === 1);
+    expect(Buffer.from(got.got[0].rawHeaders).toString('latin1')).toBe(lines);
+  });
+});

@@ -1,0 +1,205 @@
+// Start-up and the registration store (issue 18 item 6, issue 19 item 5), over real SMPP on
+// loopback: registrations come back before the link binds, a registration that cannot be
+// stored is not a success, and one whose restore fails for a passing reason stays stored and
+// is retried.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PushClient, type UnroutedPush } from '../../src/cai/client.js';
+import type { PushEvent } from '../../src/cai/pushEvent.js';
+import { SmscSimulator } from '../../src/smsc/simulator.js';
+import { SmppSubmitter } from '../../src/wdp/smpp/submitter.js';
+import { closeLater, datagram, siPush, until } from './helpers.js';
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'wappush-startup-'));
+  // Closed last (closeLater closes in reverse order): clients may still write the store as they close.
+  closeLater({ close: async () => rmSync(dir, { recursive: true, force: true }) });
+  return dir;
+}
+
+function storedRequests(path: string): unknown[] {
+  return (JSON.parse(readFileSync(path, 'utf8')) as { registrations: unknown[] }).registrations;
+}
+
+describe('start-up: stored registrations come back before the SMPP link binds', () => {
+  it('delivers all 50 pushes that waited at the SMSC to the restored registration, none unrouted', async () => {
+    const dir = tempDir();
+    const store = join(dir, 'registrations.json');
+    const smsc = closeLater(new SmscSimulator());
+    const port = await smsc.listen();
+    const make = () =>
+      closeLater(
+        new PushClient({ smsc: `smpp://client:pw@127.0.0.1:${port}`, store, linkOptions: { enquireLinkMs: 0 } }),
+      );
+    const first = make();
+    await first.start();
+    const r = await first.register({ pushApplicationId: 0x02, applicationId: 'urn:demo:inbox' });
+    if (r.status !== 'accepted') throw new Error(r.message);
+    expect(await r.completed).toEqual({ status: 'success' });
+    await first.close();
+
+    // While no receiver is bound, 50 pushes wait at the SMSC.
+    const ppg = closeLater(new SmppSubmitter(`smpp://ppg:pw@127.0.0.1:${port}`));
+    await ppg.start();
+    for (let i = 0; i < 50; i++) await ppg.submit(siPush({ text: `n${i}` }), { to: '+15559999', from: '+15550001' });
+
+    const second = make();
+    const pushed: PushEvent[] = [];
+    const unrouted: UnroutedPush[] = [];
+    second.on('push', (e) => pushed.push(e));
+    second.on('unrouted', (u) => unrouted.push(u));
+    await second.start();
+    await until(() => pushed.length + unrouted.length === 50, 10_000, 'the 50 waiting pushes');
+    expect(unrouted.map((u) => u.reason)).toEqual([]);
+    expect(pushed).toHaveLength(50);
+  });
+});
+
+describe('the registration store: a registration that cannot be stored is not a success', () => {
+  it('fails with reason store-failed and leaves nothing registered when the store path is unwritable', async () => {
+    const dir = tempDir();
+    // A store whose directory is a regular file cannot be written, whoever runs the test.
+    writeFileSync(join(dir, 'not-a-directory'), '');
+    // Not started: start() would refuse to read such a store; registering needs no start.
+    const client = closeLater(new PushClient({ store: join(dir, 'not-a-directory', 'registrations.json') }));
+    const r = await client.register({
+      pushApplicationId: 0x02,
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0 }],
+      accept: ['text/vnd.wap.si'],
+    });
+    if (r.status !== 'accepted') throw new Error(r.message);
+    const done = await r.completed;
+    expect(done).toMatchObject({ status: 'failure', reason: 'store-failed' });
+    expect(done.status === 'failure' && done.message).toMatch(/not-a-directory/);
+    expect(r.registration.state).toBe('failed');
+    expect(client.registrations()).toEqual([]);
+    expect(client.cpi().acceptAppIds).toEqual([]);
+    expect(client.httpPort(0)).toBeUndefined();
+  });
+});
+
+describe('PushCAI 5.1 retains the details of the registration request: a restore that fails for a passing reason', () => {
+  it('stays stored through later saves, is retried with backoff, and comes back once its port is free', async () => {
+    const dir = tempDir();
+    const store = join(dir, 'registrations.json');
+    // Another program holds the OTA-HTTP port the stored registration listens on.
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const busy = (blocker.address() as AddressInfo).port;
+    const held = {
+      pushApplicationId: 'x-wap-application:wml.ua',
+      applicationId: 'urn:demo:http',
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: busy }],
+    };
+    writeFileSync(store, JSON.stringify({ version: 1, registrations: [held] }));
+
+    const client = closeLater(new PushClient({ store, restoreRetry: { initialMs: 50, maxMs: 200 } }));
+    const failures: string[] = [];
+    client.on('restore-failed', ({ response }) =>
+      failures.push(response.status === 'failure' ? response.reason : response.reason),
+    );
+    await client.start();
+    expect(failures).toEqual(['bind-failed']);
+    expect(client.registrations()).toEqual([]);
+
+    // Another registration saves the store: the failed one is still in it.
+    const other = await client.register({
+      pushApplicationId: 0x04,
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0 }],
+    });
+    if (other.status !== 'accepted') throw new Error(other.message);
+    expect(await other.completed).toEqual({ status: 'success' });
+    const saved = storedRequests(store);
+    expect(saved).toHaveLength(2);
+    expect(saved).toEqual(expect.arrayContaining([held, expect.objectContaining({ pushApplicationId: 0x04 })]));
+
+    // Still busy: retried and failed again (with backoff, each retry reported).
+    await until(() => failures.length >= 3, 3_000, 'two retries');
+    await new Promise<void>((r) => blocker.close(() => r()));
+    await until(
+      () => client.registrations().some((r) => r.applicationId === 'urn:demo:http' && r.state === 'active'),
+      3_000,
+      'the restore to succeed',
+    );
+    expect(client.httpPort(busy)).toBe(busy);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port: busy, method: 'POST', path: '/', headers: { 'Content-Type': 'text/plain' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
+      req.on('error', reject);
+      req.end('hi');
+    });
+    expect(status).toBe(204);
+    expect(storedRequests(store)).toHaveLength(2);
+  });
+
+  it('a stored registration its application registers again replaces it, and a retry stops', async () => {
+    const dir = tempDir();
+    const store = join(dir, 'registrations.json');
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    closeLater({ close: () => new Promise<void>((r) => blocker.close(() => r())) });
+    const busy = (blocker.address() as AddressInfo).port;
+    writeFileSync(
+      store,
+      JSON.stringify({
+        version: 1,
+        registrations: [
+          {
+            pushApplicationId: 2,
+            applicationId: 'urn:demo:http',
+            connectionProfiles: [{ protocol: 'OTA-HTTP', port: busy }],
+          },
+        ],
+      }),
+    );
+    const client = closeLater(new PushClient({ store, restoreRetry: { initialMs: 50, maxMs: 100 } }));
+    await client.start();
+    const again = await client.register({
+      pushApplicationId: 2,
+      applicationId: 'urn:demo:http',
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0 }],
+    });
+    if (again.status !== 'accepted') throw new Error(again.message);
+    expect(await again.completed).toEqual({ status: 'success' });
+    expect(storedRequests(store)).toEqual([
+      { pushApplicationId: 2, applicationId: 'urn:demo:http', connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0 }] },
+    ]);
+    const retriesBefore = client.registrations().length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(client.registrations()).toHaveLength(retriesBefore);
+    expect(storedRequests(store)).toHaveLength(1);
+  });
+});
+
+describe('a restored registration delivers without a handler until its application comes back', () => {
+  it('is routed at once after start, even before the link is bound', async () => {
+    const dir = tempDir();
+    const store = join(dir, 'registrations.json');
+    writeFileSync(store, JSON.stringify({ version: 1, registrations: [{ pushApplicationId: 4 }] }));
+    // An SMSC that is not there: the link never binds, yet the restored route is in place.
+    const client = closeLater(
+      new PushClient({
+        smsc: 'smpp://x:y@127.0.0.1:1',
+        store,
+        bindTimeoutMs: 200,
+        linkOptions: { reconnect: { initialMs: 1_000, maxMs: 1_000 } },
+      }),
+    );
+    const pushed: PushEvent[] = [];
+    client.on('push', (e) => pushed.push(e));
+    const started = client.start().catch((e: unknown) => e);
+    await until(() => client.registrations().length === 1, 1_000, 'the restored registration');
+    client.deliverDatagram(datagram(siPush({ applicationId: 4 })));
+    expect(pushed).toHaveLength(1);
+    void started;
+  });
+});
