@@ -109,6 +109,8 @@ describe('OTA-HTTP receiver limits', () => {
       return peer;
     });
     await until(() => peers.every((p) => p.closed), 10_000, 'every connection to be closed');
+    // The peer sees its socket close before the server's own 'close' event has run.
+    await until(() => client.otaHttpStats()!.connections === 0, 5_000, 'the receiver to count them closed');
     const stats = client.otaHttpStats()!;
     expect(stats).toMatchObject({ peakConnections: 40, connections: 0 });
     expect(stats.headerTimeouts).toBeGreaterThanOrEqual(40);
