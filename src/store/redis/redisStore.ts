@@ -186,6 +186,8 @@ export class RedisStore extends StoreBase implements Store {
       maxRetriesPerRequest: 0,
       commandTimeout: commandTimeoutMs,
       connectTimeout: this.o.commandTimeoutMs,
+      // A connection given up is closed within this, not after ioredis's default 2 s.
+      disconnectTimeout: Math.min(this.o.commandTimeoutMs, 500),
       retryStrategy: (times: number) => Math.min(times * 100, this.o.probeIntervalMs),
     };
     if (s.tls) options.tls = {};
@@ -195,8 +197,19 @@ export class RedisStore extends StoreBase implements Store {
   }
 
   private async start(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.redis.connect();
+      // ioredis retries a failing first connection by itself; the caller is told within commandTimeoutMs.
+      await Promise.race([
+        this.redis.connect(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${this.o.commandTimeoutMs} ms`)),
+            this.o.commandTimeoutMs,
+          );
+        }),
+      ]);
+      clearTimeout(timer);
       const info = text(await this.redis.callBuffer('INFO', 'server'));
       const version = /redis_version:(\d+)\.(\d+)/.exec(info);
       const [major, minor] = version ? [Number(version[1]), Number(version[2])] : [0, 0];
@@ -208,6 +221,7 @@ export class RedisStore extends StoreBase implements Store {
       await this.beat();
       this.seenVersion = await this.recordVersion();
     } catch (error) {
+      clearTimeout(timer);
       this.closed = true;
       this.redis.disconnect();
       if (error instanceof StoreError) throw error;
