@@ -75,7 +75,10 @@ export abstract class InProcessStore extends StoreBase implements Store {
   constructor(options: StoreOptions) {
     super(options);
     this.segments = {
-      add: (s) => this.change(() => this.add(s)),
+      // Only what the caller acknowledges waits for the disk: a held segment, or a duplicate of one
+      // (stored by an add that may still be committing). A completion is delivered at once:
+      // its segments' own adds answer for them, and the completing one is not written.
+      add: (s) => this.change(() => this.add(s), acknowledged),
       finish: (m) => this.change(() => this.space.reassembly.finish(m.key)),
       release: (m) => this.change(() => this.space.reassembly.release(m.key, this.nodeId)),
       sweep: () => this.change(() => this.sweep()),
@@ -144,8 +147,11 @@ export abstract class InProcessStore extends StoreBase implements Store {
   /** Resolves once every change made so far is stored; rejects (StoreError) when one was not. */
   protected abstract settled(): Promise<void> | undefined;
 
-  /** Runs a change on the working copy now, and resolves with its result once it is stored. */
-  protected change<T>(fn: () => T): Promise<T> {
+  /**
+   * Runs a change on the working copy now, and resolves with its result once it is stored
+   * (when `durable` says the result needs it).
+   */
+  protected change<T>(fn: () => T, durable: (value: T) => boolean = always): Promise<T> {
     let value: T;
     try {
       this.ready();
@@ -153,6 +159,7 @@ export abstract class InProcessStore extends StoreBase implements Store {
     } catch (error) {
       return Promise.reject(error instanceof StoreError ? error : this.fail(error, 'write'));
     }
+    if (!durable(value)) return Promise.resolve(value);
     const pending = this.settled();
     return pending === undefined ? Promise.resolve(value) : pending.then(() => value);
   }
@@ -235,6 +242,9 @@ export abstract class InProcessStore extends StoreBase implements Store {
     this.space.watchers.delete(this.nodeId);
   }
 }
+
+const always = () => true;
+const acknowledged = (o: SegmentOutcome) => o.status === 'held' || o.status === 'duplicate';
 
 function recordJson(value: JsonValue): string {
   let json: string | undefined;

@@ -171,10 +171,10 @@ export class LmdbStore extends InProcessStore implements Store {
       );
   }
 
-  protected override change<T>(fn: () => T): Promise<T> {
+  protected override change<T>(fn: () => T, durable?: (value: T) => boolean): Promise<T> {
     if (this.readOnly && !this.closed)
       return Promise.reject(new StoreError(StoreErrorCode.STORE_READ_ONLY, `${this.path} is open read-only`));
-    return super.change(fn);
+    return super.change(fn, durable);
   }
 
   protected override read<T>(fn: () => T): Promise<T> {
