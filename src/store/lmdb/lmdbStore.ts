@@ -10,7 +10,8 @@
  * every call fails fast, the probe tries a write every `probeIntervalMs`, and when one goes
  * through the working copy is read back from disk before calls go through again.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import { StoreError, StoreErrorCode, unavailable } from '../errors.js';
 import { InProcessStore, Space } from '../inProcess.js';
@@ -24,6 +25,15 @@ import { takeLock } from './lock.js';
 export const LMDB_FORMAT = 1;
 
 type Db = RootDatabase<unknown, StateKey>;
+
+/** process.umask, or undefined where it cannot be set (a worker thread). */
+function umask(mask: number): number | undefined {
+  try {
+    return process.umask(mask);
+  } catch {
+    return undefined;
+  }
+}
 
 const noop = () => {};
 
@@ -108,17 +118,20 @@ export class LmdbStore extends InProcessStore implements Store {
         `${path} is a file, not a store directory (an old registrations file is imported by the CLI, not opened)`,
       );
     if (this.readOnly && !existsSync(path)) throw new StoreError(StoreErrorCode.BAD_SPEC, `no store at ${path}`);
-    const mask = process.umask(0o077);
+    // Files are created owner-only: umask around the (synchronous) creation, and chmod after it
+    // for a worker thread (where umask cannot be set) or files an older run left readable.
+    const mask = umask(0o077);
     try {
       if (!this.readOnly) mkdirSync(path, { recursive: true, mode: 0o700 });
       this.unlock = this.readOnly ? undefined : takeLock(path);
       this.db = this.openDb();
+      if (!this.readOnly) for (const f of ['data.mdb', 'lock.mdb']) chmodSync(join(path, f), 0o600);
     } catch (error) {
       this.unlock?.();
       if (error instanceof StoreError) throw error;
       throw unavailable(error, `cannot open the store at ${path}`);
     } finally {
-      process.umask(mask);
+      if (mask !== undefined) umask(mask);
     }
     try {
       this.space = this.load();
