@@ -151,6 +151,19 @@ describe.each(['memory', 'lmdb', 'redis'] as BackendName[])('%s store', (name) =
     expect(await store.segments.add(seg(3, 2, 2, 'y'))).toEqual({ status: 'duplicate', late: true, lost: [] });
   });
 
+  it('expires a released message nobody resent within its timeout', async () => {
+    const clock = manualClock();
+    const store = await h.open({ now: clock.now, reassembly: { timeoutMs: 10_000 } });
+    await store.segments.add(seg(5, 1, 2, 'a'));
+    await store.segments.release(completedOf(await store.segments.add(seg(5, 2, 2, 'b'))));
+    clock.advance(9_999);
+    expect(await store.segments.sweep()).toEqual({ expired: [], orphans: [] });
+    clock.advance(1);
+    const { expired } = await store.segments.sweep();
+    expect(expired).toMatchObject([{ reference: 5, reason: 'expired', received: [1, 2], bytes: 2 }]);
+    expect(await store.segments.list()).toEqual([]);
+  });
+
   it('hands a message over again when its claim is not finished before a restart', async () => {
     let store = await h.open();
     await store.segments.add(seg(4, 1, 2, 'p'));
@@ -416,6 +429,27 @@ describe.each(['memory', 'lmdb', 'redis'] as BackendName[])('%s store', (name) =
     await consumer.stop();
     expect(seen).toEqual(['a', 'b', 'c']);
     expect(await store.queues.counts('app')).toEqual({ queue: 'app', ready: 0, inFlight: 0 });
+  });
+
+  it('reports a handler that does not settle in handlerTimeoutMs and goes on to the next item', async () => {
+    const store = await h.open();
+    await store.queues.enqueue('hung', { data: text('1') });
+    await store.queues.enqueue('hung', { data: text('2') });
+    const seen: string[] = [];
+    const timedOut: string[] = [];
+    const consumer = store.queues.consume(
+      'hung',
+      (item) => {
+        seen.push(str(item.data));
+        return seen.length === 1 ? new Promise<void>(() => {}) : undefined;
+      },
+      { handlerTimeoutMs: 100, blockMs: 50 },
+    );
+    consumer.on('timeout', (item) => timedOut.push(str(item.data)));
+    await until(() => seen.length === 2, 3_000, 'the next item after the hung one');
+    await consumer.stop();
+    expect(timedOut).toEqual(['1']);
+    expect(await store.queues.counts('hung')).toEqual({ queue: 'hung', ready: 0, inFlight: 0 });
   });
 
   it('reports what is pending and queued', async () => {
