@@ -157,6 +157,40 @@ export {
   type SmscEvents,
 } from './smsc/simulator.js';
 export { AddressRange, AddressRangeError } from './smsc/addressRange.js';
+// The state layer (durable segments, duplicate memories, registrations, queues): memory, lmdb, Redis.
+export { openStore, parseStoreSpec, type StoreSpec } from './store/open.js';
+export { StoreError, StoreErrorCode } from './store/errors.js';
+export { MemoryStore } from './store/memory.js';
+export { LmdbStore } from './store/lmdb/lmdbStore.js';
+export { RedisStore } from './store/redis/redisStore.js';
+export { messageKey } from './store/keys.js';
+export { DEFAULT_STORE_OPTIONS, type StoreOptions, type ReassemblyBounds } from './store/options.js';
+export type {
+  Store,
+  StoreBackend,
+  StoreEvents,
+  StoreReport,
+  StoredSegment,
+  MessageIdentity,
+  SegmentStore,
+  SegmentOutcome,
+  CompletedMessage,
+  SweepResult,
+  PendingMessage,
+  LostMessage as StoredLostMessage,
+  LossReason as StoredLossReason,
+  EvictionBound,
+  DuplicateMemory,
+  RecordTable,
+  StoredRecord,
+  JsonValue,
+  QueueStore,
+  QueueEntry,
+  QueueItem,
+  QueueCounts,
+  QueueConsumer,
+  ConsumeOptions,
+} from './store/types.js';
 // The Push Client-Application Interface (OMA-TS-PushCAI-V1_1).
 export {
   PushClient,

@@ -1,0 +1,104 @@
+/**
+ * The loop behind queues.consume(): take one item, run the handler, acknowledge once it has
+ * settled, look for lapsed items now and then. One item at a time per consumer, so a slow
+ * application holds up only itself; several nodes consuming one queue share its items.
+ */
+import { EventEmitter } from 'node:events';
+import { MAX_TIMER_MS, positiveBound } from '../bounds.js';
+import { unavailable, type StoreError } from './errors.js';
+import type { ConsumeOptions, QueueConsumer, QueueItem } from './types.js';
+
+export interface ConsumerSource {
+  /** Up to one ready item, waiting at most `blockMs` for one. */
+  next(blockMs: number): Promise<QueueItem[]>;
+  /** Lapsed items taken over by this consumer. */
+  reclaim(): Promise<QueueItem[]>;
+  ack(id: string): Promise<void>;
+  /** Ends a waiting next() early. */
+  interrupt(): void;
+  /** Releases what the source holds (a connection). */
+  close(): void;
+}
+
+export const DEFAULT_CONSUME_OPTIONS = Object.freeze({ handlerTimeoutMs: 30_000, blockMs: 1_000 });
+
+export class Consumer
+  extends EventEmitter<{
+    'handler-error': [QueueItem, unknown];
+    timeout: [QueueItem];
+    delivered: [QueueItem];
+    'store-error': [StoreError];
+  }>
+  implements QueueConsumer
+{
+  private stopping = false;
+  private readonly done: Promise<void>;
+  private readonly handlerTimeoutMs: number;
+  private readonly blockMs: number;
+  private lastReclaim = 0;
+
+  constructor(
+    readonly queue: string,
+    private readonly handler: (item: QueueItem) => void | Promise<void>,
+    private readonly source: ConsumerSource,
+    private readonly reclaimEveryMs: number,
+    options: ConsumeOptions = {},
+  ) {
+    super();
+    this.handlerTimeoutMs = positiveBound(
+      options.handlerTimeoutMs ?? DEFAULT_CONSUME_OPTIONS.handlerTimeoutMs,
+      'handlerTimeoutMs',
+      MAX_TIMER_MS,
+    );
+    this.blockMs = positiveBound(options.blockMs ?? DEFAULT_CONSUME_OPTIONS.blockMs, 'blockMs', MAX_TIMER_MS);
+    this.done = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.source.interrupt();
+    await this.done;
+  }
+
+  private async run(): Promise<void> {
+    // Let the caller attach its listeners before the first item can be reported.
+    await Promise.resolve();
+    while (!this.stopping) {
+      try {
+        let items: QueueItem[] = [];
+        if (Date.now() - this.lastReclaim >= this.reclaimEveryMs) {
+          this.lastReclaim = Date.now();
+          items = await this.source.reclaim();
+        }
+        if (items.length === 0) items = await this.source.next(this.blockMs);
+        // Items already taken are handled even when stopping: they are this consumer's now.
+        for (const item of items) await this.handle(item);
+      } catch (error) {
+        if (this.stopping) break;
+        this.emit('store-error', unavailable(error, `queue ${this.queue}`));
+        await new Promise((r) => setTimeout(r, this.blockMs).unref());
+      }
+    }
+    this.source.close();
+  }
+
+  private async handle(item: QueueItem): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await new Promise<'delivered' | 'timeout' | { error: unknown }>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.handlerTimeoutMs);
+      try {
+        Promise.resolve(this.handler(item)).then(
+          () => resolve('delivered'),
+          (error: unknown) => resolve({ error }),
+        );
+      } catch (error) {
+        resolve({ error });
+      }
+    });
+    clearTimeout(timer);
+    if (outcome === 'delivered') this.emit('delivered', item);
+    else if (outcome === 'timeout') this.emit('timeout', item);
+    else this.emit('handler-error', item, outcome.error);
+    await this.source.ack(item.id);
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * A store whose state lives in this process (memory), or whose working copy does while every
+ * change goes to disk (lmdb). Decisions are made on the working copy, synchronously, so two
+ * calls never race; a call resolves once the changes made so far are stored (`settled()`).
+ */
+import { StoreBase } from './base.js';
+import { Consumer, type ConsumerSource } from './consumer.js';
+import { StoreError, StoreErrorCode } from './errors.js';
+import { checkName, checkSegment, duplicateKey } from './keys.js';
+import {
+  DEFAULT_LIST_LIMIT,
+  MAX_BATCH,
+  MAX_QUEUE_ITEM_OCTETS,
+  MAX_RECORD_OCTETS,
+  type StoreOptions,
+} from './options.js';
+import { DuplicateState } from './state/duplicates.js';
+import { QueueState } from './state/queues.js';
+import { RecordState } from './state/records.js';
+import { ReassemblyState } from './state/reassembly.js';
+import { NO_SINK, type Sink } from './state/sink.js';
+import type {
+  ConsumeOptions,
+  DuplicateMemory,
+  JsonValue,
+  QueueConsumer,
+  QueueCounts,
+  QueueEntry,
+  QueueItem,
+  QueueStore,
+  RecordTable,
+  SegmentOutcome,
+  SegmentStore,
+  Store,
+  StoredRecord,
+  StoredSegment,
+  StoreReport,
+  SweepResult,
+} from './types.js';
+
+/** The four kinds of state, and the nodes that share them (several memory stores in one process). */
+export class Space {
+  readonly reassembly: ReassemblyState;
+  readonly duplicates: DuplicateState;
+  readonly records: RecordState;
+  readonly queues: QueueState;
+  readonly nodes = new Set<string>();
+  /** Record watchers by node, told of changes other nodes make. */
+  readonly watchers = new Map<string, Set<(version: number) => void>>();
+
+  constructor(options: ConstructorParameters<typeof ReassemblyState>[0], sink: Sink = NO_SINK) {
+    this.reassembly = new ReassemblyState(options, sink);
+    this.duplicates = new DuplicateState(options, sink);
+    this.records = new RecordState(sink);
+    this.queues = new QueueState(options, sink);
+  }
+
+  setSink(sink: Sink): void {
+    this.reassembly.setSink(sink);
+    this.duplicates.setSink(sink);
+    this.records.setSink(sink);
+    this.queues.setSink(sink);
+  }
+
+  readonly live = (nodeId: string): boolean => this.nodes.has(nodeId);
+}
+
+export abstract class InProcessStore extends StoreBase implements Store {
+  readonly segments: SegmentStore;
+  readonly duplicates: DuplicateMemory;
+  readonly registrations: RecordTable;
+  readonly queues: QueueStore;
+  protected space!: Space;
+
+  constructor(options: StoreOptions) {
+    super(options);
+    this.segments = {
+      // Only what the caller acknowledges waits for the disk: a held segment, or a duplicate of one
+      // (stored by an add that may still be committing). A completion is delivered at once:
+      // its segments' own adds answer for them, and the completing one is not written.
+      add: (s) => this.change(() => this.add(s), acknowledged),
+      finish: (m) => this.change(() => this.space.reassembly.finish(m.key)),
+      release: (m) => this.change(() => this.space.reassembly.release(m.key, this.nodeId)),
+      sweep: () => this.change(() => this.sweep()),
+      list: (limit = DEFAULT_LIST_LIMIT) => this.read(() => this.space.reassembly.list(limit).list),
+    };
+    this.duplicates = {
+      remember: (key, windowMs) =>
+        this.change(() => {
+          if (typeof windowMs !== 'number' || !(windowMs >= 0))
+            throw new StoreError(StoreErrorCode.BAD_INPUT, 'windowMs must be a number >= 0');
+          return this.space.duplicates.remember(duplicateKey(key), windowMs);
+        }),
+      forget: (key) => this.change(() => this.space.duplicates.forget(duplicateKey(key))),
+    };
+    this.registrations = {
+      list: () => this.read(() => this.recordList()),
+      get: (id) => this.read(() => this.recordGet(id)),
+      put: (id, value) =>
+        this.change(() => this.recordChanged(this.space.records.put(checkName(id, 'record id'), recordJson(value)))),
+      delete: (id) => this.change(() => this.recordChanged(this.space.records.delete(checkName(id, 'record id')))),
+      version: () => this.read(() => this.recordVersion()),
+      watch: (listener) => this.watch(listener),
+    };
+    this.queues = {
+      enqueue: (queue, entry) =>
+        this.change(() => this.space.queues.enqueue(checkName(queue, 'queue'), checkEntry(entry))),
+      take: (queue, count = 1) =>
+        this.change(() => this.space.queues.take(checkName(queue, 'queue'), this.nodeId, checkCount(count))),
+      ack: (queue, id) => this.change(() => this.space.queues.ack(checkName(queue, 'queue'), String(id))),
+      reclaim: (queue, count = MAX_BATCH) =>
+        this.change(() =>
+          this.space.queues.reclaim(checkName(queue, 'queue'), this.nodeId, this.space.live, checkCount(count)),
+        ),
+      consume: (queue, handler, options) => this.consume(queue, handler, options),
+      counts: (queue) => this.read(() => this.space.queues.counts(checkName(queue, 'queue'))),
+      names: () => this.read(() => this.space.queues.names()),
+    };
+  }
+
+  inspect(limit = DEFAULT_LIST_LIMIT): Promise<StoreReport> {
+    return this.read(() => {
+      const r = this.space.reassembly.list(limit);
+      const queues: QueueCounts[] = this.space.queues.names().map((n) => this.space.queues.counts(n));
+      return {
+        backend: this.backend,
+        location: this.location,
+        pending: {
+          messages: r.messages,
+          segments: r.segments,
+          bytes: r.bytes,
+          oldestAgeMs: r.oldest,
+          list: r.list,
+          truncated: r.messages > r.list.length,
+        },
+        queues,
+        registrations: this.space.records.records.size,
+        registrationsVersion: this.space.records.version,
+      };
+    });
+  }
+
+  protected abstract readonly location: string;
+
+  abstract close(): Promise<void>;
+
+  /** Resolves once every change made so far is stored; rejects (StoreError) when one was not. */
+  protected abstract settled(): Promise<void> | undefined;
+
+  /**
+   * Runs a change on the working copy now, and resolves with its result once it is stored
+   * (when `durable` says the result needs it).
+   */
+  protected change<T>(fn: () => T, durable: (value: T) => boolean = always): Promise<T> {
+    let value: T;
+    try {
+      this.ready();
+      value = fn();
+    } catch (error) {
+      return Promise.reject(error instanceof StoreError ? error : this.fail(error, 'write'));
+    }
+    if (!durable(value)) return Promise.resolve(value);
+    const pending = this.settled();
+    return pending === undefined ? Promise.resolve(value) : pending.then(() => value);
+  }
+
+  protected read<T>(fn: () => T): Promise<T> {
+    try {
+      if (this.closed) this.ready();
+      return Promise.resolve(fn());
+    } catch (error) {
+      return Promise.reject(error instanceof StoreError ? error : this.fail(error, 'read'));
+    }
+  }
+
+  protected recordList(): StoredRecord[] {
+    return [...this.space.records.records].map(([id, json]) => ({ id, value: JSON.parse(json) as JsonValue }));
+  }
+
+  protected recordGet(id: string): JsonValue | undefined {
+    const json = this.space.records.records.get(checkName(id, 'record id'));
+    return json === undefined ? undefined : (JSON.parse(json) as JsonValue);
+  }
+
+  protected recordVersion(): number {
+    return this.space.records.version;
+  }
+
+  protected watch(listener: (version: number) => void): () => void {
+    let set = this.space.watchers.get(this.nodeId);
+    if (set === undefined) this.space.watchers.set(this.nodeId, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  private add(s: StoredSegment): SegmentOutcome {
+    return this.space.reassembly.add(s, checkSegment(s), this.nodeId, this.space.live);
+  }
+
+  private sweep(): SweepResult {
+    this.space.duplicates.sweep(this.o.now());
+    return this.space.reassembly.sweep(this.nodeId, this.space.live, MAX_BATCH);
+  }
+
+  private consume(
+    queue: string,
+    handler: (item: QueueItem) => void | Promise<void>,
+    options?: ConsumeOptions,
+  ): QueueConsumer {
+    checkName(queue, 'queue');
+    let waiting: { cancel: () => void } | undefined;
+    const source: ConsumerSource = {
+      next: async (blockMs) => {
+        const now = await this.queues.take(queue, 1);
+        if (now.length > 0) return now;
+        const w = this.space.queues.wait(queue, blockMs);
+        waiting = w;
+        await w.promise;
+        waiting = undefined;
+        return this.queues.take(queue, 1);
+      },
+      reclaim: () => this.queues.reclaim(queue, 1),
+      ack: (id) => this.queues.ack(queue, id),
+      interrupt: () => waiting?.cancel(),
+      close: () => {},
+    };
+    return new Consumer(queue, handler, source, Math.max(1, Math.floor(this.o.queueReclaimMs / 2)), options);
+  }
+
+  /** After a record change made here: the other nodes sharing the space are told. Returns the version. */
+  protected recordChanged(version: number): number {
+    for (const [node, set] of this.space.watchers)
+      if (node !== this.nodeId) for (const l of set) queueMicrotask(() => l(version));
+    return version;
+  }
+
+  /** Gives back what this node holds, so the nodes sharing the space (or the next process) take it over. */
+  protected releaseHeld(): void {
+    this.space.reassembly.releaseAll(this.nodeId);
+    this.space.queues.releaseAll(this.nodeId);
+    this.space.nodes.delete(this.nodeId);
+    this.space.watchers.delete(this.nodeId);
+  }
+}
+
+const always = () => true;
+const acknowledged = (o: SegmentOutcome) => o.status === 'held' || o.status === 'duplicate';
+
+function recordJson(value: JsonValue): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (error) {
+    throw new StoreError(StoreErrorCode.BAD_INPUT, `a record must be JSON: ${(error as Error).message}`);
+  }
+  if (json === undefined) throw new StoreError(StoreErrorCode.BAD_INPUT, 'a record must be a JSON value');
+  if (Buffer.byteLength(json) > MAX_RECORD_OCTETS)
+    throw new StoreError(StoreErrorCode.BAD_INPUT, `a record's JSON must be at most ${MAX_RECORD_OCTETS} octets`);
+  return json;
+}
+
+export function checkEntry(entry: QueueEntry): QueueEntry {
+  if (entry === null || typeof entry !== 'object' || !(entry.data instanceof Uint8Array))
+    throw new StoreError(StoreErrorCode.BAD_INPUT, 'a queue entry is { data: Uint8Array, attributes? }');
+  let size = entry.data.length;
+  if (entry.attributes !== undefined) {
+    if (entry.attributes === null || typeof entry.attributes !== 'object')
+      throw new StoreError(StoreErrorCode.BAD_INPUT, 'queue entry attributes are an object of strings');
+    for (const [k, v] of Object.entries(entry.attributes)) {
+      if (typeof v !== 'string')
+        throw new StoreError(StoreErrorCode.BAD_INPUT, `queue entry attribute ${k} must be a string`);
+      size += k.length + v.length;
+    }
+  }
+  if (size > MAX_QUEUE_ITEM_OCTETS)
+    throw new StoreError(StoreErrorCode.BAD_INPUT, `a queue entry must be at most ${MAX_QUEUE_ITEM_OCTETS} octets`);
+  return entry;
+}
+
+export function checkCount(count: number): number {
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_BATCH)
+    throw new StoreError(StoreErrorCode.BAD_INPUT, `count must be 1-${MAX_BATCH}`);
+  return count;
+}

@@ -1,0 +1,288 @@
+/**
+ * The embedded durable backend, on lmdb (a B+tree in one memory-mapped file, prebuilt binary
+ * in its npm package). The working copy in this process decides; every change is a put or a
+ * remove that lmdb commits in batches on its own thread (group commit: everything written
+ * while one commit syncs goes into the next). A call resolves once its batch is committed and
+ * synced to disk (overlappingSync off: the commit includes the fsync), so what resolved
+ * survives a crash of the process or of the machine.
+ *
+ * A commit that fails (disk full, file too large, I/O error) turns the store unavailable:
+ * every call fails fast, the probe tries a write every `probeIntervalMs`, and when one goes
+ * through the working copy is read back from disk before calls go through again.
+ */
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { open, type RootDatabase } from 'lmdb';
+import { StoreError, StoreErrorCode, unavailable } from '../errors.js';
+import { InProcessStore, Space } from '../inProcess.js';
+import type { StoreOptions } from '../options.js';
+import type { Sink, StateKey } from '../state/sink.js';
+import type { Store } from '../types.js';
+import { loadSpace } from './load.js';
+import { takeLock } from './lock.js';
+
+/** Written once into a new store; a store with another value was written by something else. */
+export const LMDB_FORMAT = 1;
+
+type Db = RootDatabase<unknown, StateKey>;
+
+/** process.umask, or undefined where it cannot be set (a worker thread). */
+function umask(mask: number): number | undefined {
+  try {
+    return process.umask(mask);
+  } catch {
+    return undefined;
+  }
+}
+
+const noop = () => {};
+
+/**
+ * Waits for a write. On failure `failed` runs at once (so a later commit that succeeds cannot
+ * be seen before it), and `cause` with the reason: lmdb rejects a failed commit's writes with
+ * "Commit failed" and a second promise (commitError) that rejects with the reason, usually at
+ * once; it is handled here (left alone it would be an unhandled rejection).
+ */
+function settle(p: Promise<unknown>, failed: () => void, cause: (e: unknown) => void): Promise<void> {
+  return p.then(noop, (e: unknown) => {
+    failed();
+    const commitError = (e as { commitError?: Promise<unknown> } | undefined)?.commitError;
+    if (commitError && typeof commitError.then === 'function') {
+      void Promise.race([
+        commitError.then(
+          () => e,
+          (c: unknown) => c,
+        ),
+        new Promise((r) => setImmediate(() => r(e))),
+      ]).then(cause);
+    } else cause(e);
+  });
+}
+
+class LmdbSink implements Sink {
+  /** The last write's settlement; never rejects (failures are counted instead). */
+  last: Promise<void> | undefined;
+  failures = 0;
+  lastError: unknown;
+
+  constructor(
+    private readonly db: Db,
+    private readonly onFailure: (e: unknown) => void,
+  ) {}
+
+  put(key: StateKey, value: unknown): void {
+    this.track(this.db.put(key, value));
+  }
+
+  del(key: StateKey): void {
+    this.track(this.db.remove(key));
+  }
+
+  private track(p: Promise<unknown>): void {
+    const mine = settle(
+      p,
+      () => this.failures++,
+      (e) => {
+        this.lastError = e;
+        this.onFailure(e);
+      },
+    );
+    this.last = mine;
+    void mine.then(() => {
+      if (this.last === mine) this.last = undefined;
+    });
+  }
+}
+
+export class LmdbStore extends InProcessStore implements Store {
+  readonly backend = 'lmdb' as const;
+  protected readonly location: string;
+  readonly readOnly: boolean;
+  private db!: Db;
+  private sink: LmdbSink | undefined;
+  private unlock: (() => void) | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private seenVersion = 0;
+
+  /** Opens (creating it owner-only when missing) the store in directory `path`. */
+  constructor(
+    readonly path: string,
+    options: StoreOptions = {},
+  ) {
+    super(options);
+    this.location = path;
+    this.readOnly = this.o.readOnly;
+    if (existsSync(path) && !statSync(path).isDirectory())
+      throw new StoreError(
+        StoreErrorCode.BAD_SPEC,
+        `${path} is a file, not a store directory (an old registrations file is imported by the CLI, not opened)`,
+      );
+    if (this.readOnly && !existsSync(path)) throw new StoreError(StoreErrorCode.BAD_SPEC, `no store at ${path}`);
+    // Files are created owner-only: umask around the (synchronous) creation, and chmod after it
+    // for a worker thread (where umask cannot be set) or files an older run left readable.
+    const mask = umask(0o077);
+    try {
+      if (!this.readOnly) mkdirSync(path, { recursive: true, mode: 0o700 });
+      this.unlock = this.readOnly ? undefined : takeLock(path);
+      this.db = this.openDb();
+      if (!this.readOnly) for (const f of ['data.mdb', 'lock.mdb']) chmodSync(join(path, f), 0o600);
+    } catch (error) {
+      this.unlock?.();
+      if (error instanceof StoreError) throw error;
+      throw unavailable(error, `cannot open the store at ${path}`);
+    } finally {
+      if (mask !== undefined) umask(mask);
+    }
+    try {
+      this.space = this.load();
+      if (!this.readOnly) this.checkFormat();
+    } catch (error) {
+      this.unlock?.();
+      void this.db.close();
+      throw error instanceof StoreError ? error : unavailable(error, `cannot read the store at ${path}`);
+    }
+    this.space.nodes.add(this.nodeId);
+    this.seenVersion = this.space.records.version;
+  }
+
+  private openDb(): Db {
+    const options = {
+      path: this.path,
+      compression: false,
+      readOnly: this.readOnly,
+      // Durable when the promise resolves: the commit includes the fsync.
+      overlappingSync: false,
+      // lmdb's event-turn batching leaves one of its own promises unhandled when a commit
+      // fails, which would end the process; without it, a batch is everything written
+      // before the next turn (setImmediate), which is the same group commit.
+      eventTurnBatching: false,
+      txnStartThreshold: 1_000_000,
+    };
+    return open<unknown, StateKey>(options);
+  }
+
+  /** Reads the whole store into a new working copy. */
+  private load(): Space {
+    const space = new Space(this.o);
+    const orphans = loadSpace(this.db, space);
+    if (!this.readOnly) {
+      const sink = new LmdbSink(this.db, (e) => this.fail(e, 'lmdb commit'));
+      for (const key of orphans) sink.del(key);
+      space.setSink(sink);
+      this.sink = sink;
+    }
+    return space;
+  }
+
+  private checkFormat(): void {
+    const format = this.db.get(['format']);
+    if (format === undefined) this.sink!.put(['format'], LMDB_FORMAT);
+    else if (format !== LMDB_FORMAT)
+      throw new StoreError(
+        StoreErrorCode.STORE_CORRUPT,
+        `${this.path} holds format ${String(format)}, not ${LMDB_FORMAT}`,
+      );
+  }
+
+  protected override change<T>(fn: () => T, durable?: (value: T) => boolean): Promise<T> {
+    if (this.readOnly && !this.closed)
+      return Promise.reject(new StoreError(StoreErrorCode.STORE_READ_ONLY, `${this.path} is open read-only`));
+    return super.change(fn, durable);
+  }
+
+  protected override read<T>(fn: () => T): Promise<T> {
+    if (this.readOnly && !this.closed) {
+      try {
+        this.refresh();
+      } catch (error) {
+        return Promise.reject(this.fail(error, 'read'));
+      }
+    }
+    return super.read(fn);
+  }
+
+  /** Read-only: the working copy re-read, so it shows what the writer has committed since. */
+  private refresh(): void {
+    this.db.resetReadTxn();
+    this.replaceSpace(this.load());
+  }
+
+  /** A new working copy, keeping who is live and who watches. */
+  private replaceSpace(space: Space): void {
+    for (const n of this.space.nodes) space.nodes.add(n);
+    for (const [n, w] of this.space.watchers) space.watchers.set(n, w);
+    this.space = space;
+  }
+
+  protected settled(): Promise<void> | undefined {
+    const sink = this.sink!;
+    const last = sink.last;
+    if (last === undefined) return undefined;
+    const failures = sink.failures;
+    return last.then(async () => {
+      if (sink.failures === failures && sink === this.sink) return;
+      // The reason comes a turn after the failure (see settle).
+      await new Promise((r) => setImmediate(r));
+      throw this.fail(sink.lastError ?? new Error('a commit failed'), 'lmdb commit');
+    });
+  }
+
+  protected async tryWrite(): Promise<void> {
+    if (this.readOnly) {
+      this.db.resetReadTxn();
+      this.db.get(['rv']);
+      return;
+    }
+    let failed = false;
+    await settle(
+      this.db.put(['probe'], Date.now()),
+      () => (failed = true),
+      () => {},
+    );
+    if (failed) throw new Error('the probe write was not committed');
+  }
+
+  protected override async reload(): Promise<void> {
+    if (this.readOnly) return;
+    await this.sink?.last;
+    this.replaceSpace(this.load());
+  }
+
+  protected override watch(listener: (version: number) => void): () => void {
+    const stop = super.watch(listener);
+    if (this.pollTimer === undefined && this.readOnly) {
+      this.pollTimer = setInterval(() => this.poll(), this.o.registrationPollMs);
+      this.pollTimer.unref();
+    }
+    return stop;
+  }
+
+  /** Read-only instances follow the writer's record changes. */
+  private poll(): void {
+    if (this.closed) return;
+    try {
+      this.db.resetReadTxn();
+      const version = this.db.get(['rv']);
+      if (typeof version !== 'number' || version === this.seenVersion) return;
+      this.seenVersion = version;
+      this.refresh();
+      for (const set of this.space.watchers.values()) for (const l of set) l(version);
+    } catch (error) {
+      this.fail(error, 'poll');
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopProbing();
+    clearInterval(this.pollTimer);
+    this.releaseHeld();
+    try {
+      await this.sink?.last;
+      await this.db.close();
+    } finally {
+      this.unlock?.();
+    }
+  }
+}

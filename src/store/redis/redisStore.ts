@@ -1,0 +1,600 @@
+/**
+ * The Redis backend (ioredis), for several processes and machines sharing one state. Every
+ * change is one command or one Lua script (scripts.ts), atomic on the server; a call resolves
+ * once Redis has applied it. How durable that is depends on the server's own persistence
+ * (appendonly yes with appendfsync everysec loses at most a second on a host crash; always,
+ * none): see docs/state.md.
+ *
+ * Commands are not queued while the connection is down: they fail at once with
+ * STORE_UNAVAILABLE, so a bearer answers a temporary error rather than waiting. The client
+ * reconnects by itself; 'available' follows the first probe that goes through.
+ */
+import { createHash } from 'node:crypto';
+import { Redis, type RedisOptions } from 'ioredis';
+import { StoreBase } from '../base.js';
+import { Consumer, type ConsumerSource } from '../consumer.js';
+import { StoreError, StoreErrorCode } from '../errors.js';
+import { checkEntry, checkCount } from '../inProcess.js';
+import { checkName, checkSegment, duplicateKey, identityOfKey } from '../keys.js';
+import { DEFAULT_LIST_LIMIT, MAX_BATCH, MAX_RECORD_OCTETS, type StoreOptions } from '../options.js';
+import { MAX_RECORDS } from '../state/records.js';
+import type {
+  CompletedMessage,
+  DuplicateMemory,
+  JsonValue,
+  PendingMessage,
+  QueueCounts,
+  QueueEntry,
+  QueueItem,
+  QueueStore,
+  RecordTable,
+  SegmentOutcome,
+  SegmentStore,
+  Store,
+  StoredRecord,
+  StoredSegment,
+  StoreReport,
+  SweepResult,
+} from '../types.js';
+import { completed, int, list, lostMessages, queueItem, text } from './replies.js';
+import * as scripts from './scripts.js';
+
+/** The Redis version XAUTOCLAIM needs. */
+const MIN_REDIS_VERSION = [6, 2];
+const GROUP = 'wappush';
+
+export interface RedisSpec {
+  host: string;
+  port: number;
+  db: number;
+  tls: boolean;
+  username?: string;
+  password?: string;
+  display: string;
+}
+
+interface Script {
+  text: string;
+  sha: string;
+}
+
+function script(lua: string): Script {
+  return { text: lua, sha: createHash('sha1').update(lua).digest('hex') };
+}
+
+const SCRIPTS = {
+  add: script(scripts.ADD_SEGMENT),
+  finish: script(scripts.FINISH),
+  release: script(scripts.RELEASE),
+  sweep: script(scripts.SWEEP),
+  recordPut: script(scripts.RECORD_PUT),
+  recordDelete: script(scripts.RECORD_DELETE),
+  enqueue: script(scripts.ENQUEUE),
+  ack: script(scripts.ACK),
+  reclaim: script(scripts.RECLAIM),
+};
+
+type Arg = string | number | Buffer;
+
+const view = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.length));
+
+export class RedisStore extends StoreBase implements Store {
+  readonly backend = 'redis' as const;
+  readonly segments: SegmentStore;
+  readonly duplicates: DuplicateMemory;
+  readonly registrations: RecordTable;
+  readonly queues: QueueStore;
+  private readonly redis: Redis;
+  private readonly P: string;
+  /** Claims this node holds (a claim Redis has for this node and this set lacks came with a lost reply). */
+  private readonly claims = new Set<string>();
+  /** Adds on their way, by message: while one is, a claim of this node's may be its reply still to come. */
+  private readonly adding = new Map<string, number>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private subscriber: Redis | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private readonly watchers = new Set<(version: number) => void>();
+  private seenVersion = 0;
+  private readonly blocking = new Set<Redis>();
+
+  /** Connects; rejects STORE_UNAVAILABLE when the server does not answer, BAD_SPEC when it is too old. */
+  static async connect(spec: RedisSpec, options: StoreOptions = {}): Promise<RedisStore> {
+    const store = new RedisStore(spec, options);
+    await store.start();
+    return store;
+  }
+
+  private constructor(
+    private readonly spec: RedisSpec,
+    options: StoreOptions,
+  ) {
+    super(options);
+    this.P = this.o.prefix;
+    this.redis = new Redis(this.clientOptions(this.o.commandTimeoutMs));
+    this.redis.on('error', (e: Error) => this.fail(e, `redis ${spec.display}`));
+    this.redis.on('close', () => {
+      if (!this.closed) this.fail(new Error('connection closed'), `redis ${spec.display}`);
+    });
+    this.redis.on('ready', () => void this.probe());
+
+    this.segments = {
+      add: (s) => this.run('add segment', () => this.add(s)),
+      finish: (m) => this.run('finish', () => this.finish(m)),
+      release: (m) => this.run('release', () => this.release(m)),
+      sweep: () => this.run('sweep', () => this.sweep()),
+      list: (limit = DEFAULT_LIST_LIMIT) => this.run('list', async () => (await this.pending(limit)).list),
+    };
+    this.duplicates = {
+      remember: (key, windowMs) =>
+        this.run('remember', async () => {
+          if (typeof windowMs !== 'number' || !(windowMs >= 0))
+            throw new StoreError(StoreErrorCode.BAD_INPUT, 'windowMs must be a number >= 0');
+          const k = this.P + 'u:' + duplicateKey(key);
+          if (windowMs === 0) return (await this.redis.callBuffer('EXISTS', k)) === 0;
+          const r = await this.redis.callBuffer('SET', k, '1', 'PX', Math.ceil(windowMs), 'NX');
+          return r !== null;
+        }),
+      forget: (key) =>
+        this.run('forget', async () => {
+          await this.redis.callBuffer('DEL', this.P + 'u:' + duplicateKey(key));
+        }),
+    };
+    this.registrations = {
+      list: () => this.run('records', () => this.recordList()),
+      get: (id) =>
+        this.run('record', async () => {
+          const v = await this.redis.callBuffer('HGET', this.P + 'reg', checkName(id, 'record id'));
+          return v === null ? undefined : (JSON.parse(text(v)) as JsonValue);
+        }),
+      put: (id, value) => this.run('put record', () => this.recordPut(id, value)),
+      delete: (id) =>
+        this.run('delete record', async () =>
+          this.ownVersion(int(await this.eval(SCRIPTS.recordDelete, [checkName(id, 'record id'), this.nodeId]))),
+        ),
+      version: () => this.run('record version', () => this.recordVersion()),
+      watch: (listener) => this.watch(listener),
+    };
+    this.queues = {
+      enqueue: (queue, entry) => this.run('enqueue', () => this.enqueue(queue, entry)),
+      take: (queue, count = 1) =>
+        this.run('take', () => this.read(this.redis, checkName(queue, 'queue'), checkCount(count), 0)),
+      ack: (queue, id) =>
+        this.run('ack', async () => {
+          await this.eval(SCRIPTS.ack, [checkName(queue, 'queue'), String(id)]);
+        }),
+      reclaim: (queue, count = MAX_BATCH) =>
+        this.run('reclaim', () => this.reclaim(checkName(queue, 'queue'), checkCount(count))),
+      consume: (queue, handler, options) => this.consume(queue, handler, options),
+      counts: (queue) => this.run('queue counts', () => this.counts(checkName(queue, 'queue'))),
+      names: () => this.run('queue names', () => this.names()),
+    };
+  }
+
+  private clientOptions(commandTimeoutMs: number): RedisOptions {
+    const s = this.spec;
+    const options: RedisOptions = {
+      host: s.host,
+      port: s.port,
+      db: s.db,
+      lazyConnect: true,
+      // RESP2: the replies this code reads (ioredis 6 speaks RESP3 unless told).
+      protocol: 2,
+      // Fail at once while disconnected, and never resend a command whose answer was lost:
+      // the bearer answers a temporary error and the sender resends, which is idempotent here.
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: commandTimeoutMs,
+      connectTimeout: this.o.commandTimeoutMs,
+      // A connection given up is closed within this, not after ioredis's default 2 s.
+      disconnectTimeout: Math.min(this.o.commandTimeoutMs, 500),
+      retryStrategy: (times: number) => Math.min(times * 100, this.o.probeIntervalMs),
+    };
+    if (s.tls) options.tls = {};
+    if (s.username !== undefined) options.username = s.username;
+    if (s.password !== undefined) options.password = s.password;
+    return options;
+  }
+
+  private async start(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // ioredis retries a failing first connection by itself; the caller is told within commandTimeoutMs.
+      await Promise.race([
+        this.redis.connect(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${this.o.commandTimeoutMs} ms`)),
+            this.o.commandTimeoutMs,
+          );
+        }),
+      ]);
+      clearTimeout(timer);
+      const info = text(await this.redis.callBuffer('INFO', 'server'));
+      const version = /redis_version:(\d+)\.(\d+)/.exec(info);
+      const [major, minor] = version ? [Number(version[1]), Number(version[2])] : [0, 0];
+      if (major < MIN_REDIS_VERSION[0] || (major === MIN_REDIS_VERSION[0] && minor < MIN_REDIS_VERSION[1]))
+        throw new StoreError(
+          StoreErrorCode.BAD_SPEC,
+          `Redis at ${this.spec.display} is ${major}.${minor}; ${MIN_REDIS_VERSION.join('.')} or later is needed`,
+        );
+      await this.beat();
+      this.seenVersion = await this.recordVersion();
+    } catch (error) {
+      clearTimeout(timer);
+      this.closed = true;
+      this.redis.disconnect();
+      if (error instanceof StoreError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new StoreError(StoreErrorCode.STORE_UNAVAILABLE, `cannot reach Redis at ${this.spec.display}: ${message}`, {
+        cause: error,
+      });
+    }
+    this.heartbeat = setInterval(
+      () => {
+        this.beat().catch((e: unknown) => this.fail(e, 'heartbeat'));
+      },
+      Math.max(1, Math.floor(this.o.nodeTtlMs / 3)),
+    );
+    this.heartbeat.unref();
+  }
+
+  /** This node lives for nodeTtlMs more. */
+  private async beat(): Promise<void> {
+    await this.redis.callBuffer('SET', this.P + 'node:' + this.nodeId, String(this.o.now()), 'PX', this.o.nodeTtlMs);
+  }
+
+  protected async tryWrite(): Promise<void> {
+    await this.beat();
+  }
+
+  /** A call: fails fast while unavailable; a Redis failure turns the store unavailable. */
+  private async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    this.ready();
+    try {
+      return await fn();
+    } catch (error) {
+      throw error instanceof StoreError ? error : this.fail(error, `redis ${what}`);
+    }
+  }
+
+  private async eval(s: Script, args: Arg[]): Promise<unknown> {
+    const all: Arg[] = [0, this.P, ...args];
+    try {
+      return await this.redis.callBuffer('EVALSHA', s.sha, ...all);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return this.redis.callBuffer('EVAL', s.text, ...all);
+    }
+  }
+
+  private async add(s: StoredSegment): Promise<SegmentOutcome> {
+    const key = checkSegment(s);
+    const o = this.o;
+    const own = this.claims.has(key) || this.adding.has(key);
+    this.adding.set(key, (this.adding.get(key) ?? 0) + 1);
+    let reply: unknown;
+    try {
+      reply = await this.eval(SCRIPTS.add, [
+        key,
+        s.originator,
+        s.sequence,
+        view(s.data),
+        s.total,
+        o.now(),
+        o.timeoutMs,
+        this.nodeId,
+        own ? 1 : 0,
+        o.maxPendingMessages,
+        o.maxPendingBytes,
+        o.maxPendingPerOriginator,
+        o.claimTimeoutMs,
+      ]);
+    } finally {
+      const n = this.adding.get(key)! - 1;
+      if (n === 0) this.adding.delete(key);
+      else this.adding.set(key, n);
+    }
+    const r = list(reply);
+    const status = text(r[0]);
+    const lost = lostMessages(r[1]);
+    switch (status) {
+      case 'held':
+        return { status, received: int(r[2]), lost };
+      case 'duplicate':
+        return { status, late: int(r[2]) === 1, lost };
+      case 'complete': {
+        const message = completed(r[2], r.slice(3));
+        this.claims.add(key);
+        return { status, message, lost };
+      }
+      case 'conflict':
+      case 'busy':
+      case 'dropped':
+        return { status, lost };
+      default:
+        throw new StoreError(StoreErrorCode.STORE_CORRUPT, `unexpected add status ${status}`);
+    }
+  }
+
+  private async finish(m: CompletedMessage): Promise<void> {
+    await this.eval(SCRIPTS.finish, [m.key, this.o.timeoutMs]);
+    this.claims.delete(m.key);
+  }
+
+  private async release(m: CompletedMessage): Promise<void> {
+    await this.eval(SCRIPTS.release, [m.key, this.nodeId]);
+    this.claims.delete(m.key);
+  }
+
+  private async sweep(): Promise<SweepResult> {
+    const o = this.o;
+    await this.redis.callBuffer('PEXPIRE', this.P + 'node:' + this.nodeId, o.nodeTtlMs);
+    const r = list(await this.eval(SCRIPTS.sweep, [o.now(), o.timeoutMs, this.nodeId, o.claimTimeoutMs, MAX_BATCH]));
+    const expired = lostMessages(r[0]);
+    const orphans: CompletedMessage[] = [];
+    for (let i = 1; i < r.length;) {
+      const n = int(r[i]);
+      const m = completed(r[i + 1], r.slice(i + 2, i + 1 + n));
+      this.claims.add(m.key);
+      orphans.push(m);
+      i += 1 + n;
+    }
+    return { expired, orphans };
+  }
+
+  /** Pending messages: open ones oldest first, then complete ones; totals over all of them. */
+  private async pending(limit: number): Promise<StoreReport['pending']> {
+    const now = this.o.now();
+    const keys = [
+      ...list(await this.redis.callBuffer('ZRANGE', this.P + 'order', 0, -1)).map(text),
+      ...list(await this.redis.callBuffer('ZRANGE', this.P + 'claims', 0, -1)).map(text),
+    ];
+    const all: PendingMessage[] = [];
+    for (let i = 0; i < keys.length; i += 1_000) {
+      const batch = keys.slice(i, i + 1_000);
+      const pipeline = this.redis.pipeline();
+      for (const k of batch) pipeline.hgetall(this.P + 'm:' + k);
+      const replies = (await pipeline.exec()) ?? [];
+      replies.forEach(([error, value], j) => {
+        if (error) throw error;
+        const h = value as Record<string, string>;
+        if (h.st === undefined) return; // gone since the listing
+        const received = Object.keys(h)
+          .filter((f) => /^\d+$/.test(f))
+          .map(Number)
+          .sort((a, b) => a - b);
+        all.push({
+          ...identityOfKey(batch[j]),
+          received,
+          bytes: Number(h.b),
+          firstAt: Number(h.f),
+          ageMs: now - Number(h.f),
+          state: h.st === 'open' ? 'open' : h.st === 'claimed' ? 'delivering' : 'released',
+        });
+      });
+    }
+    all.sort((a, b) => a.firstAt - b.firstAt);
+    return {
+      messages: all.length,
+      segments: all.reduce((n, m) => n + m.received.length, 0),
+      bytes: all.reduce((n, m) => n + m.bytes, 0),
+      oldestAgeMs: all.length > 0 ? all[0].ageMs : null,
+      list: all.slice(0, limit),
+      truncated: all.length > limit,
+    };
+  }
+
+  private async recordList(): Promise<StoredRecord[]> {
+    const flat = list(await this.redis.callBuffer('HGETALL', this.P + 'reg'));
+    const out: StoredRecord[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2)
+      out.push({ id: text(flat[i]), value: JSON.parse(text(flat[i + 1])) as JsonValue });
+    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  private async recordPut(id: string, value: JsonValue): Promise<number> {
+    checkName(id, 'record id');
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(value);
+    } catch (error) {
+      throw new StoreError(StoreErrorCode.BAD_INPUT, `a record must be JSON: ${(error as Error).message}`);
+    }
+    if (json === undefined) throw new StoreError(StoreErrorCode.BAD_INPUT, 'a record must be a JSON value');
+    if (Buffer.byteLength(json) > MAX_RECORD_OCTETS)
+      throw new StoreError(StoreErrorCode.BAD_INPUT, `a record's JSON must be at most ${MAX_RECORD_OCTETS} octets`);
+    const v = int(await this.eval(SCRIPTS.recordPut, [id, json, this.nodeId, MAX_RECORDS]));
+    if (v < 0)
+      throw new StoreError(StoreErrorCode.BAD_INPUT, `the record table holds its most, ${MAX_RECORDS} records`);
+    return this.ownVersion(v);
+  }
+
+  private async recordVersion(): Promise<number> {
+    const v = await this.redis.callBuffer('GET', this.P + 'reg:v');
+    return v === null ? 0 : int(v);
+  }
+
+  /** A version this node's own change made: watchers hear of it only when others changed the table in between. */
+  private ownVersion(v: number): number {
+    if (v > this.seenVersion + 1) this.notify(v);
+    else if (v > this.seenVersion) this.seenVersion = v;
+    return v;
+  }
+
+  private notify(v: number): void {
+    if (v <= this.seenVersion) return;
+    this.seenVersion = v;
+    for (const l of this.watchers) l(v);
+  }
+
+  /** Follows changes by pub/sub (at once) and by polling the version (within registrationPollMs, also after a lost message). */
+  private watch(listener: (version: number) => void): () => void {
+    this.watchers.add(listener);
+    if (this.subscriber === undefined && !this.closed) {
+      const sub = new Redis({
+        ...this.clientOptions(this.o.commandTimeoutMs),
+        lazyConnect: false,
+        enableOfflineQueue: true,
+      });
+      sub.on('error', () => {}); // the main connection reports outages
+      sub.on('message', (_channel: string, message: string) => {
+        const [v, origin] = message.split(' ');
+        if (origin !== this.nodeId) this.notify(Number(v));
+      });
+      sub.subscribe(this.P + 'reg:changed').catch(() => {});
+      this.subscriber = sub;
+      this.pollTimer = setInterval(() => {
+        if (!this.available || this.closed) return;
+        this.recordVersion().then(
+          (v) => this.notify(v),
+          () => {},
+        );
+      }, this.o.registrationPollMs);
+      this.pollTimer.unref();
+    }
+    return () => this.watchers.delete(listener);
+  }
+
+  private async enqueue(queue: string, entry: QueueEntry): Promise<string> {
+    checkName(queue, 'queue');
+    checkEntry(entry);
+    const id = await this.eval(SCRIPTS.enqueue, [
+      queue,
+      view(entry.data),
+      JSON.stringify(entry.attributes ?? {}),
+      this.o.now(),
+      this.o.maxQueued,
+    ]);
+    if (id === null)
+      throw new StoreError(StoreErrorCode.QUEUE_FULL, `queue ${queue} holds its most, ${this.o.maxQueued} items`);
+    return text(id);
+  }
+
+  /** New items for this node (XREADGROUP '>'), waiting up to blockMs when blockMs > 0. */
+  private async read(client: Redis, queue: string, count: number, blockMs: number): Promise<QueueItem[]> {
+    const k = this.P + 'q:' + queue;
+    const args: Arg[] = ['GROUP', GROUP, this.nodeId, 'COUNT', count];
+    if (blockMs > 0) args.push('BLOCK', blockMs);
+    args.push('STREAMS', k, '>');
+    let reply: unknown;
+    try {
+      reply = await client.callBuffer('XREADGROUP', ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOGROUP')) throw error;
+      await this.redis.callBuffer('XGROUP', 'CREATE', k, GROUP, '0', 'MKSTREAM').catch((e: Error) => {
+        if (!e.message.startsWith('BUSYGROUP')) throw e;
+      });
+      reply = await client.callBuffer('XREADGROUP', ...args);
+    }
+    if (reply === null) return [];
+    const [stream] = list(reply);
+    const [, entries] = list(stream);
+    return list(entries).map((e) => queueItem(e, 1));
+  }
+
+  private async reclaim(queue: string, count: number): Promise<QueueItem[]> {
+    const r = list(await this.eval(SCRIPTS.reclaim, [queue, this.nodeId, this.o.queueReclaimMs, count]));
+    const out: QueueItem[] = [];
+    for (let i = 0; i + 2 < r.length; i += 3) out.push(queueItem([r[i], r[i + 1]], int(r[i + 2])));
+    return out;
+  }
+
+  private async counts(queue: string): Promise<QueueCounts> {
+    const k = this.P + 'q:' + queue;
+    const length = int(await this.redis.callBuffer('XLEN', k));
+    let inFlight = 0;
+    if (length > 0) {
+      const summary = await this.redis.callBuffer('XPENDING', k, GROUP).catch(() => null);
+      if (Array.isArray(summary)) inFlight = int(summary[0]);
+    }
+    return { queue, ready: length - inFlight, inFlight };
+  }
+
+  private async names(): Promise<string[]> {
+    const names = list(await this.redis.callBuffer('SMEMBERS', this.P + 'queues'))
+      .map(text)
+      .sort();
+    const out: string[] = [];
+    for (const n of names) if (int(await this.redis.callBuffer('XLEN', this.P + 'q:' + n)) > 0) out.push(n);
+    return out;
+  }
+
+  private consume(
+    queue: string,
+    handler: (item: QueueItem) => void | Promise<void>,
+    options?: { handlerTimeoutMs?: number; blockMs?: number },
+  ) {
+    checkName(queue, 'queue');
+    const blockMs = options?.blockMs ?? 1_000;
+    // A blocking read holds its connection: each consumer has its own.
+    const client = new Redis({
+      ...this.clientOptions(blockMs + this.o.commandTimeoutMs),
+      lazyConnect: false,
+      enableOfflineQueue: true,
+    });
+    client.on('error', () => {}); // the main connection reports outages
+    this.blocking.add(client);
+    let stopped = false;
+    const source: ConsumerSource = {
+      // The consumer's own connection: its failures (and its closing at stop) are the consumer's, not the store's.
+      next: async (ms) => {
+        this.ready();
+        return this.read(client, queue, 1, ms);
+      },
+      reclaim: () => this.queues.reclaim(queue, 1),
+      ack: (id) => this.queues.ack(queue, id),
+      interrupt: () => {
+        stopped = true;
+        client.disconnect();
+      },
+      close: () => {
+        if (!stopped) client.disconnect();
+        this.blocking.delete(client);
+      },
+    };
+    return new Consumer(queue, handler, source, Math.max(1, Math.floor(this.o.queueReclaimMs / 2)), options);
+  }
+
+  async inspect(limit = DEFAULT_LIST_LIMIT): Promise<StoreReport> {
+    return this.run('inspect', async () => {
+      const names = list(await this.redis.callBuffer('SMEMBERS', this.P + 'queues'))
+        .map(text)
+        .sort();
+      const queues: QueueCounts[] = [];
+      for (const n of names) {
+        const c = await this.counts(n);
+        if (c.ready + c.inFlight > 0) queues.push(c);
+      }
+      return {
+        backend: this.backend,
+        location: this.spec.display,
+        pending: await this.pending(limit),
+        queues,
+        registrations: int(await this.redis.callBuffer('HLEN', this.P + 'reg')),
+        registrationsVersion: await this.recordVersion(),
+      };
+    });
+  }
+
+  /** Gives back this node's claims, ends its liveness (its queue items go to the others at once), disconnects. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    clearInterval(this.heartbeat);
+    clearInterval(this.pollTimer);
+    this.stopProbing();
+    if (this.available) {
+      try {
+        for (const key of this.claims) await this.eval(SCRIPTS.release, [key, this.nodeId]);
+        await this.redis.callBuffer('DEL', this.P + 'node:' + this.nodeId);
+      } catch {
+        // Redis is away: the claims lapse with this node's liveness.
+      }
+    }
+    this.claims.clear();
+    this.closed = true;
+    for (const c of this.blocking) c.disconnect();
+    this.subscriber?.disconnect();
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

@@ -1,0 +1,282 @@
+/**
+ * The Redis backend's Lua scripts. Each runs atomically on the server, so the nodes sharing
+ * one Redis never see half a change: a segment's add and its message's completion are one step,
+ * and the node whose add completes a message is the only one it is handed to.
+ *
+ * Keys (P is the prefix, default `wappush:`; MK a message key, see keys.ts):
+ *   P m:MK        hash: o originator, f first seen, t total, n received, b octets, st state
+ *                 (open | claimed | released), cl claimer node, ca claimed at, h handovers,
+ *                 and "1".."t" the segments' octets
+ *   P order       zset MK -> first seen, open messages (expiry, eviction)
+ *   P o:ORIG      zset MK -> first seen, one originator's open messages
+ *   P load        zset ORIG -> open messages it holds ("the originator holding the most")
+ *   P bytes       octets held by open messages
+ *   P claims      zset MK -> claimed at, complete messages (claimed or released)
+ *   P d:MK        hash "1".."t" -> SHA-1 of each segment of a completed message, expires after timeoutMs
+ *   P u:HASH      a duplicate memory, expires after its window
+ *   P node:ID     a live node, expires after nodeTtlMs unless renewed
+ *   P reg, P reg:v  records (registrations) by id, and their version; channel P reg:changed
+ *   P q:NAME      a stream per queue, consumer group `wappush`; P queues the set of names
+ */
+
+/** Shared helpers, put in front of the scripts that drop or claim messages. */
+const COMMON = `
+local P = ARGV[1]
+local M = P .. 'm:'
+local lost = {}
+
+local function unlink_open(mk, o, bytes)
+  redis.call('ZREM', P .. 'order', mk)
+  redis.call('ZREM', P .. 'o:' .. o, mk)
+  if tonumber(redis.call('ZINCRBY', P .. 'load', -1, o)) <= 0 then redis.call('ZREM', P .. 'load', o) end
+  redis.call('DECRBY', P .. 'bytes', bytes)
+end
+
+local function drop(mk, reason, bound)
+  local key = M .. mk
+  local f = redis.call('HMGET', key, 'o', 'f', 'b', 'st')
+  local rec = {}
+  for _, field in ipairs(redis.call('HKEYS', key)) do
+    local n = tonumber(field)
+    if n then rec[#rec + 1] = n end
+  end
+  table.sort(rec)
+  redis.call('DEL', key)
+  if f[4] == 'open' then unlink_open(mk, f[1], tonumber(f[3])) else redis.call('ZREM', P .. 'claims', mk) end
+  lost[#lost + 1] = cjson.encode({ k = mk, r = reason, w = bound or '', s = table.concat(rec, ','), b = f[3], f = f[2] })
+end
+
+local function lost_json()
+  return '[' .. table.concat(lost, ',') .. ']'
+end
+
+-- A claim holds while younger than claimTimeout and its node lives. This node's own claim holds
+-- only when the caller knows of it (own): otherwise the reply that made it was lost.
+local function claim_holds(key, now, me, own, claimTimeout)
+  local v = redis.call('HMGET', key, 'cl', 'ca')
+  if tonumber(v[2]) <= now - claimTimeout then return false end
+  if v[1] == me then return own end
+  return redis.call('EXISTS', P .. 'node:' .. v[1]) == 1
+end
+
+-- Claims a complete message for me; returns { meta, part1, ..., partN }.
+local function claim(mk, now, me)
+  local key = M .. mk
+  redis.call('HSET', key, 'st', 'claimed', 'cl', me, 'ca', now)
+  local h = redis.call('HINCRBY', key, 'h', 1)
+  redis.call('ZADD', P .. 'claims', now, mk)
+  local f = redis.call('HMGET', key, 'f', 'b', 't')
+  local fields = {}
+  for i = 1, tonumber(f[3]) do fields[i] = tostring(i) end
+  local out = { cjson.encode({ k = mk, f = f[1], b = f[2], h = h }) }
+  for _, part in ipairs(redis.call('HMGET', key, unpack(fields))) do out[#out + 1] = part end
+  return out
+end
+`;
+
+/**
+ * ARGV: prefix, MK, originator, sequence, data, total, now, timeoutMs, me, own (0/1),
+ * maxPendingMessages, maxPendingBytes, maxPendingPerOriginator, claimTimeoutMs.
+ * Returns { status, lostJson, ... }: held -> received; duplicate -> 1 if late; complete -> meta, parts.
+ */
+export const ADD_SEGMENT = `${COMMON}
+local mk, orig, seq, data = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local total, now, timeout = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local me, own = ARGV[9], ARGV[10] == '1'
+local maxMsgs, maxBytes, maxPerOrig, claimTimeout = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
+local deadline = now - timeout
+local key = M .. mk
+
+local function victim(keep)
+  local top = redis.call('ZREVRANGE', P .. 'load', 0, 0)
+  if #top > 0 then
+    for _, k in ipairs(redis.call('ZRANGE', P .. 'o:' .. top[1], 0, 1)) do if k ~= keep then return k end end
+  end
+  for _, k in ipairs(redis.call('ZRANGE', P .. 'order', 0, 1)) do if k ~= keep then return k end end
+  return nil
+end
+
+local st = redis.call('HGET', key, 'st')
+if st and st ~= 'claimed' and tonumber(redis.call('HGET', key, 'f')) <= deadline then
+  drop(mk, 'expired', nil)
+  st = nil
+end
+if st and st ~= 'open' then
+  if redis.call('HGET', key, seq) ~= data then return { 'conflict', lost_json() } end
+  if st == 'claimed' and claim_holds(key, now, me, own, claimTimeout) then return { 'busy', lost_json() } end
+  local c = claim(mk, now, me)
+  return { 'complete', lost_json(), unpack(c) }
+end
+if st then
+  local held = redis.call('HGET', key, seq)
+  if held then
+    if held == data then return { 'duplicate', lost_json(), 0 } end
+    return { 'conflict', lost_json() }
+  end
+else
+  local dk = P .. 'd:' .. mk
+  local fp = redis.call('HGET', dk, seq)
+  if fp and fp == redis.sha1hex(data) then return { 'duplicate', lost_json(), 1 } end
+  redis.call('DEL', dk)
+  if redis.call('ZCARD', P .. 'o:' .. orig) >= maxPerOrig then
+    drop(redis.call('ZRANGE', P .. 'o:' .. orig, 0, 0)[1], 'evicted', 'originator')
+  end
+  while redis.call('ZCARD', P .. 'order') >= maxMsgs do drop(victim(nil), 'evicted', 'messages') end
+  redis.call('HSET', key, 'o', orig, 'f', now, 't', total, 'n', 0, 'b', 0, 'st', 'open', 'h', 0)
+  redis.call('ZADD', P .. 'order', now, mk)
+  redis.call('ZADD', P .. 'o:' .. orig, now, mk)
+  redis.call('ZINCRBY', P .. 'load', 1, orig)
+end
+local n = tonumber(redis.call('HGET', key, 'n'))
+local len = string.len(data)
+if n + 1 == total then
+  local b = tonumber(redis.call('HGET', key, 'b'))
+  unlink_open(mk, orig, b)
+  redis.call('HSET', key, seq, data, 'n', n + 1, 'b', b + len)
+  local c = claim(mk, now, me)
+  return { 'complete', lost_json(), unpack(c) }
+end
+while tonumber(redis.call('GET', P .. 'bytes') or '0') + len > maxBytes do
+  local v = victim(mk)
+  if not v then break end
+  drop(v, 'evicted', 'bytes')
+end
+redis.call('HSET', key, seq, data)
+redis.call('HINCRBY', key, 'n', 1)
+redis.call('HINCRBY', key, 'b', len)
+if redis.call('INCRBY', P .. 'bytes', len) > maxBytes then
+  drop(mk, 'evicted', 'bytes')
+  return { 'dropped', lost_json() }
+end
+return { 'held', lost_json(), n + 1 }
+`;
+
+/** ARGV: prefix, MK, timeoutMs. The message's segments go; their SHA-1s stay for timeoutMs. */
+export const FINISH = `
+local P, mk, timeout = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local key = P .. 'm:' .. mk
+local v = redis.call('HMGET', key, 'st', 't')
+if not v[1] or v[1] == 'open' then return 0 end
+local dk = P .. 'd:' .. mk
+redis.call('DEL', dk)
+for i = 1, tonumber(v[2]) do
+  local part = redis.call('HGET', key, tostring(i))
+  if part then redis.call('HSET', dk, tostring(i), redis.sha1hex(part)) end
+end
+redis.call('PEXPIRE', dk, timeout)
+redis.call('DEL', key)
+redis.call('ZREM', P .. 'claims', mk)
+return 1
+`;
+
+/** ARGV: prefix, MK, me. */
+export const RELEASE = `
+local P, mk, me = ARGV[1], ARGV[2], ARGV[3]
+local key = P .. 'm:' .. mk
+local v = redis.call('HMGET', key, 'st', 'cl')
+if v[1] ~= 'claimed' or v[2] ~= me then return 0 end
+redis.call('HSET', key, 'st', 'released', 'cl', '')
+return 1
+`;
+
+/**
+ * ARGV: prefix, now, timeoutMs, me, claimTimeoutMs, limit, own claims (space-separated MKs are
+ * not passed: a sweep treats this node's own claims as held until claimTimeoutMs).
+ * Returns { lostJson, orphans... } where each orphan is { meta, parts... } flattened with its part count.
+ */
+export const SWEEP = `${COMMON}
+local now, timeout, me, claimTimeout, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
+local deadline = now - timeout
+for _, mk in ipairs(redis.call('ZRANGEBYSCORE', P .. 'order', '-inf', deadline, 'LIMIT', 0, limit)) do
+  drop(mk, 'expired', nil)
+end
+local out = { '' }
+for _, mk in ipairs(redis.call('ZRANGE', P .. 'claims', 0, limit - 1)) do
+  local key = M .. mk
+  local v = redis.call('HMGET', key, 'st', 'f')
+  if v[1] == 'released' then
+    if tonumber(v[2]) <= deadline then drop(mk, 'expired', nil) end
+  elseif v[1] == 'claimed' and not claim_holds(key, now, me, true, claimTimeout) then
+    local c = claim(mk, now, me)
+    out[#out + 1] = #c
+    for _, x in ipairs(c) do out[#out + 1] = x end
+  end
+end
+out[1] = lost_json()
+return out
+`;
+
+/** ARGV: prefix, id, json, me, maxRecords. Returns the new version, or -1 when the table is full. */
+export const RECORD_PUT = `
+local P, id, json, me, max = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+if redis.call('HEXISTS', P .. 'reg', id) == 0 and redis.call('HLEN', P .. 'reg') >= max then return -1 end
+redis.call('HSET', P .. 'reg', id, json)
+local v = redis.call('INCR', P .. 'reg:v')
+redis.call('PUBLISH', P .. 'reg:changed', v .. ' ' .. me)
+return v
+`;
+
+/** ARGV: prefix, id, me. Returns the version (unchanged when nothing was deleted). */
+export const RECORD_DELETE = `
+local P, id, me = ARGV[1], ARGV[2], ARGV[3]
+if redis.call('HDEL', P .. 'reg', id) == 0 then return tonumber(redis.call('GET', P .. 'reg:v') or '0') end
+local v = redis.call('INCR', P .. 'reg:v')
+redis.call('PUBLISH', P .. 'reg:changed', v .. ' ' .. me)
+return v
+`;
+
+/** ARGV: prefix, name, data, attributes JSON, now, maxQueued. Returns the entry id, or false when full. */
+export const ENQUEUE = `
+local P, name = ARGV[1], ARGV[2]
+local k = P .. 'q:' .. name
+if redis.call('XLEN', k) >= tonumber(ARGV[6]) then return false end
+if redis.call('EXISTS', k) == 0 then redis.call('XGROUP', 'CREATE', k, 'wappush', '0', 'MKSTREAM') end
+redis.call('SADD', P .. 'queues', name)
+return redis.call('XADD', k, '*', 'd', ARGV[3], 'a', ARGV[4], 't', ARGV[5])
+`;
+
+/** ARGV: prefix, name, id. Acknowledged and deleted, so the stream's length is what is left to do. */
+export const ACK = `
+local k = ARGV[1] .. 'q:' .. ARGV[2]
+redis.call('XACK', k, 'wappush', ARGV[3])
+return redis.call('XDEL', k, ARGV[3])
+`;
+
+/**
+ * ARGV: prefix, name, me, minIdleMs, count. Takes over the items of consumers whose node is
+ * gone, then those idle past minIdleMs (XAUTOCLAIM). Returns { id, fields, deliveries }... flattened.
+ */
+export const RECLAIM = `
+local P, name, me, minIdle, count = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local k = P .. 'q:' .. name
+if redis.call('EXISTS', k) == 0 then return {} end
+local ok, summary = pcall(redis.call, 'XPENDING', k, 'wappush')
+if not ok then return {} end
+local ids = {}
+if summary[4] then
+  for _, c in ipairs(summary[4]) do
+    if #ids >= count then break end
+    if c[1] ~= me and redis.call('EXISTS', P .. 'node:' .. c[1]) == 0 then
+      for _, e in ipairs(redis.call('XPENDING', k, 'wappush', '-', '+', count - #ids, c[1])) do ids[#ids + 1] = e[1] end
+    end
+  end
+end
+local out = {}
+local claimed = {}
+if #ids > 0 then
+  for _, e in ipairs(redis.call('XCLAIM', k, 'wappush', me, 0, unpack(ids))) do claimed[#claimed + 1] = e end
+end
+if #claimed < count then
+  local r = redis.call('XAUTOCLAIM', k, 'wappush', me, minIdle, '0-0', 'COUNT', count - #claimed)
+  for _, e in ipairs(r[2]) do claimed[#claimed + 1] = e end
+end
+for _, e in ipairs(claimed) do
+  if e and e[2] then
+    local p = redis.call('XPENDING', k, 'wappush', e[1], e[1], 1)
+    out[#out + 1] = e[1]
+    out[#out + 1] = e[2]
+    out[#out + 1] = p[1] and p[1][4] or 1
+  end
+end
+return out
+`;

@@ -1,0 +1,262 @@
+/**
+ * The state layer's one interface. Every backend (memory, lmdb, Redis) keeps the same four
+ * kinds of state behind it, and every call is asynchronous: a promise that resolves means the
+ * change is stored (for lmdb: committed and synced to disk; for Redis: applied by the server),
+ * one that rejects with a StoreError means it is not.
+ *
+ * The store sits below wdp and cai, so it names its own shapes; wdp's Segment is one of
+ * StoredSegment's shapes, field for field.
+ */
+import type { EventEmitter } from 'node:events';
+import type { StoreError } from './errors.js';
+
+export type StoreBackend = 'memory' | 'lmdb' | 'redis';
+
+/** One SMS of a concatenated message (3GPP TS 23.040 9.2.3.24.1/.8), as the bearer read it. */
+export interface StoredSegment {
+  originator: string;
+  recipient: string;
+  sourcePort?: number;
+  destinationPort?: number;
+  /** Concatenation reference (0-65535). */
+  reference?: number;
+  /** 8 or 16: the reference's width on the wire, part of the message's identity. */
+  referenceBits?: 8 | 16;
+  /** Segments in the message (2-255). */
+  total: number;
+  /** This one's place, 1-based. */
+  sequence: number;
+  data: Uint8Array;
+}
+
+/** Which message a segment belongs to: originator, recipient, ports, reference (and its width), total. */
+export interface MessageIdentity {
+  originator: string;
+  recipient: string;
+  sourcePort?: number;
+  destinationPort?: number;
+  reference: number;
+  referenceBits?: 8 | 16;
+  total: number;
+}
+
+export type LossReason =
+  | 'expired' // not complete `timeoutMs` after its first segment
+  | 'evicted'; // a bound needed the room
+
+/** Which bound evicted a message. */
+export type EvictionBound =
+  | 'messages' // maxPendingMessages: the oldest of the originator holding the most went
+  | 'bytes' // maxPendingBytes
+  | 'originator'; // maxPendingPerOriginator: that originator's own oldest went
+
+/** A message dropped before it completed: enough to log it or ask for a resend. */
+export interface LostMessage extends MessageIdentity {
+  reason: LossReason;
+  bound?: EvictionBound;
+  /** Sequence numbers that had arrived. */
+  received: number[];
+  /** User-data octets that had arrived. */
+  bytes: number;
+  /** Clock value of its first segment. */
+  firstAt: number;
+}
+
+/**
+ * A message whose segments are all in: handed to exactly one caller at a time (a claim). The
+ * caller delivers it, then calls `segments.finish(m)` (the segments go, and the message is
+ * remembered for `timeoutMs` so a resent segment is known as a late duplicate) or, when the
+ * handler failed, `segments.release(m)` (kept, to be handed over again when the sender resends).
+ * A claim whose holder dies (its node's liveness lapses) or that is held past `claimTimeoutMs`
+ * is taken over by the next resend or sweep: at least once, never lost.
+ */
+export interface CompletedMessage extends MessageIdentity {
+  /** The store's key of this message. */
+  key: string;
+  /** User data by sequence (index 0 is segment 1); views, valid until the next call. */
+  parts: Uint8Array[];
+  bytes: number;
+  firstAt: number;
+  /** How many times it has been handed over (more than 1: a handler may have seen it before). */
+  handovers: number;
+}
+
+export type SegmentOutcome =
+  /** Stored; the message waits for more. Acknowledge the segment. */
+  | { status: 'held'; received: number; lost: LostMessage[] }
+  /** This segment completed the message, claimed by this caller: deliver, then finish() or release(). */
+  | { status: 'complete'; message: CompletedMessage; lost: LostMessage[] }
+  /** The same segment is already stored (`late`: its message completed less than `timeoutMs` ago). Acknowledge. */
+  | { status: 'duplicate'; late: boolean; lost: LostMessage[] }
+  /** Another segment with this sequence and other octets is held; the first is kept. Refuse it permanently. */
+  | { status: 'conflict'; lost: LostMessage[] }
+  /** Its message is complete and being delivered by a live claim: answer a temporary error, the sender retries. */
+  | { status: 'busy'; lost: LostMessage[] }
+  /** Taken, but its message alone is over maxPendingBytes and was dropped (in `lost`). Acknowledge. */
+  | { status: 'dropped'; lost: LostMessage[] };
+
+export interface SweepResult {
+  /** Messages dropped because their timeout passed. */
+  expired: LostMessage[];
+  /** Complete messages whose claim lapsed (holder dead or past claimTimeoutMs), now claimed by this caller. */
+  orphans: CompletedMessage[];
+}
+
+/** One pending message as `wappush store inspect` shows it. */
+export interface PendingMessage extends MessageIdentity {
+  received: number[];
+  bytes: number;
+  firstAt: number;
+  ageMs: number;
+  /** open: waiting for segments; delivering: complete and claimed; released: complete, its handler failed. */
+  state: 'open' | 'delivering' | 'released';
+}
+
+export interface SegmentStore {
+  add(segment: StoredSegment): Promise<SegmentOutcome>;
+  /** The claimed message was delivered: its segments go, a resend is recognised as a late duplicate. */
+  finish(message: CompletedMessage): Promise<void>;
+  /** Its delivery failed: the message stays, whole, to be claimed again by the sender's resend. */
+  release(message: CompletedMessage): Promise<void>;
+  /** Expires what is past its timeout and takes over lapsed claims. Call it every second or so. */
+  sweep(): Promise<SweepResult>;
+  /** What is pending, oldest first, at most `limit`. */
+  list(limit?: number): Promise<PendingMessage[]>;
+}
+
+/** Memories of what was already seen (the link's single-SMS repeat window). */
+export interface DuplicateMemory {
+  /**
+   * True when `key` was not seen in the last `windowMs` (it is remembered from now on),
+   * false when it was: a repeat. Keys are hashed; any length is taken.
+   */
+  remember(key: string | Uint8Array, windowMs: number): Promise<boolean>;
+  /** Forgets a key (its handler failed, so the repeat must get through). */
+  forget(key: string | Uint8Array): Promise<void>;
+}
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface StoredRecord {
+  id: string;
+  value: JsonValue;
+}
+
+/** A shared table of records by id (the Push Client's registrations), with a version that counts changes. */
+export interface RecordTable {
+  list(): Promise<StoredRecord[]>;
+  get(id: string): Promise<JsonValue | undefined>;
+  /** Stores it; resolves to the table's new version. */
+  put(id: string, value: JsonValue): Promise<number>;
+  /** Resolves to the table's new version (unchanged when there was nothing to delete). */
+  delete(id: string): Promise<number>;
+  version(): Promise<number>;
+  /**
+   * Calls `listener` when another store instance (another node, or another process on the same
+   * path) changed the table, within `registrationPollMs`. Returns the function that stops it.
+   */
+  watch(listener: (version: number) => void): () => void;
+}
+
+export interface QueueEntry {
+  data: Uint8Array;
+  /** Small facts beside the data (originator, ports, ...). */
+  attributes?: Record<string, string>;
+}
+
+export interface QueueItem {
+  id: string;
+  data: Uint8Array;
+  attributes: Record<string, string>;
+  enqueuedAt: number;
+  /** 1 on the first delivery; more when it is delivered again (its earlier consumer died or timed out). */
+  deliveries: number;
+}
+
+export interface QueueCounts {
+  queue: string;
+  /** Waiting for a consumer. */
+  ready: number;
+  /** Taken and not yet acknowledged. */
+  inFlight: number;
+}
+
+export interface ConsumeOptions {
+  /** A handler not settled after this long is reported ('timeout') and its item acknowledged. Default 30,000 ms. */
+  handlerTimeoutMs?: number;
+  /** How long one wait for new items lasts before the consumer looks for lapsed ones. Default 1,000 ms. */
+  blockMs?: number;
+}
+
+export interface QueueConsumer extends EventEmitter<{
+  /** A handler threw or rejected; the item is acknowledged (the next goes on). */
+  'handler-error': [QueueItem, unknown];
+  timeout: [QueueItem];
+  delivered: [QueueItem];
+  /** The store failed; the consumer waits and tries again. */
+  'store-error': [StoreError];
+}> {
+  readonly queue: string;
+  /** Stops taking; resolves once the item being handled (if any) has settled and been acknowledged. */
+  stop(): Promise<void>;
+}
+
+/** Per-name durable queues (the Push Client's per-application delivery queues). */
+export interface QueueStore {
+  /** Appends; resolves to the item's id once stored. Rejects QUEUE_FULL at `maxQueued`. */
+  enqueue(queue: string, entry: QueueEntry): Promise<string>;
+  /** Takes up to `count` ready items for this store instance (its consumer name: the node id). */
+  take(queue: string, count?: number): Promise<QueueItem[]>;
+  /** Acknowledges an item: it is gone. Call only after its handler settled. */
+  ack(queue: string, id: string): Promise<void>;
+  /** Takes over items in flight for longer than `queueReclaimMs`, or whose consumer is gone. */
+  reclaim(queue: string, count?: number): Promise<QueueItem[]>;
+  /** Runs `handler` on each item, one at a time, acknowledging each once its handler settled. */
+  consume(queue: string, handler: (item: QueueItem) => void | Promise<void>, options?: ConsumeOptions): QueueConsumer;
+  counts(queue: string): Promise<QueueCounts>;
+  /** Names of queues that hold anything. */
+  names(): Promise<string[]>;
+}
+
+/** What `wappush store inspect` prints. */
+export interface StoreReport {
+  backend: StoreBackend;
+  /** Path, or Redis URL without its password. */
+  location: string;
+  pending: {
+    messages: number;
+    segments: number;
+    bytes: number;
+    oldestAgeMs: number | null;
+    list: PendingMessage[];
+    /** More were pending than `limit` listed. */
+    truncated: boolean;
+  };
+  queues: QueueCounts[];
+  registrations: number;
+  registrationsVersion: number;
+}
+
+export interface StoreEvents {
+  /** A call failed for want of the backend; every call fails fast until 'available'. */
+  unavailable: [StoreError];
+  /** The backend answers again. */
+  available: [];
+}
+
+export interface Store extends EventEmitter<StoreEvents> {
+  readonly backend: StoreBackend;
+  /** This instance's name among the nodes sharing the store (its claims and queue consumer). */
+  readonly nodeId: string;
+  readonly segments: SegmentStore;
+  readonly duplicates: DuplicateMemory;
+  readonly registrations: RecordTable;
+  readonly queues: QueueStore;
+  /** False between an 'unavailable' and the next 'available'. */
+  readonly available: boolean;
+  /** Tries a write now; resolves whether the store can write (and emits 'available' when it comes back). */
+  probe(): Promise<boolean>;
+  inspect(limit?: number): Promise<StoreReport>;
+  /** Releases what this instance holds (claims, queue items in flight) and closes. */
+  close(): Promise<void>;
+}

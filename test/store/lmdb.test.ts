@@ -1,0 +1,219 @@
+// The embedded store's own promises: owner-only files, one writer, durable across SIGKILL, and
+// a disk that stops taking writes turns into typed errors, never into an acknowledgement of
+// something not stored. Needs dist/ (npm run build) for the child process it kills.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/store/errors.js';
+import { LmdbStore } from '../../src/store/lmdb/lmdbStore.js';
+import type { SegmentOutcome, StoredSegment } from '../../src/store/types.js';
+import { until } from '../helpers.js';
+import { afterTest, tempDir } from './backends.js';
+
+const dist = fileURLToPath(new URL('../../dist/store/lmdb/lmdbStore.js', import.meta.url));
+
+function seg(reference: number, sequence: number, total: number, data: string | Uint8Array): StoredSegment {
+  return {
+    originator: '+15550001',
+    recipient: '+15559999',
+    destinationPort: 2948,
+    sourcePort: 9200,
+    reference,
+    total,
+    sequence,
+    data: typeof data === 'string' ? new Uint8Array(Buffer.from(data)) : data,
+  };
+}
+
+function opened(path: string, options = {}): LmdbStore {
+  const store = new LmdbStore(path, options);
+  afterTest(() => store.close());
+  return store;
+}
+
+const mode = (p: string) => statSync(p).mode & 0o777;
+
+/** This process's file-size limit (RLIMIT_FSIZE), soft only: a write past it fails with EFBIG. */
+function limitFileSize(octets: number | 'unlimited'): void {
+  execFileSync('prlimit', ['--pid', String(process.pid), `--fsize=${octets}:unlimited`]);
+}
+
+describe('lmdb store', () => {
+  it('creates its directory 0700 and its files 0600 whatever the umask', async () => {
+    const path = join(tempDir(), 'state');
+    const mask = process.umask(0o022);
+    try {
+      const store = opened(path);
+      await store.segments.add(seg(1, 1, 2, 'x'));
+    } finally {
+      process.umask(mask);
+    }
+    expect(mode(path)).toBe(0o700);
+    for (const f of ['data.mdb', 'lock.mdb', 'owner.lock']) expect([f, mode(join(path, f))]).toEqual([f, 0o600]);
+  });
+
+  it('has one writer per directory, and takes over the lock of a process that is gone', async () => {
+    const path = join(tempDir(), 'state');
+    const first = opened(path);
+    let error: unknown;
+    try {
+      opened(path);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as StoreError).code).toBe('STORE_LOCKED');
+    expect((error as StoreError).message).toContain('this process');
+    await first.close();
+    expect(existsSync(join(path, 'owner.lock'))).toBe(false);
+    opened(path);
+  });
+
+  it('takes over a lock whose process is dead', async () => {
+    const path = join(tempDir(), 'state');
+    await opened(path).close();
+    const gone = spawn(process.execPath, ['-e', '']);
+    await new Promise((r) => gone.once('exit', r));
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    writeFileSync(join(path, 'owner.lock'), JSON.stringify({ pid: gone.pid, host: hostname(), boot }));
+    const store = opened(path);
+    expect(await store.segments.add(seg(1, 1, 2, 'x'))).toMatchObject({ status: 'held' });
+  });
+
+  it('opens read-only beside the writer: it sees what is committed and refuses to write', async () => {
+    const path = join(tempDir(), 'state');
+    const writer = opened(path);
+    await writer.segments.add(seg(5, 1, 2, 'abc'));
+    const reader = opened(path, { readOnly: true });
+    expect((await reader.inspect()).pending).toMatchObject({ messages: 1, segments: 1, bytes: 3 });
+    await writer.segments.add(seg(6, 1, 2, 'de'));
+    expect((await reader.inspect()).pending).toMatchObject({ messages: 2, segments: 2, bytes: 5 });
+    const e = await reader.segments.add(seg(7, 1, 2, 'x')).catch((x: unknown) => x);
+    expect((e as StoreError).code).toBe('STORE_READ_ONLY');
+    let missing: unknown;
+    try {
+      opened(join(tempDir(), 'none'), { readOnly: true });
+    } catch (x) {
+      missing = x;
+    }
+    expect((missing as StoreError).code).toBe('BAD_SPEC');
+  });
+
+  it('keeps what it answered for when its process is killed with SIGKILL', async () => {
+    const path = join(tempDir(), 'state');
+    // A child stores two segments, a duplicate memory and a queue item, says so, and is killed.
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `
+        const { LmdbStore } = await import(${JSON.stringify(dist)});
+        const store = new LmdbStore(${JSON.stringify(path)});
+        const seg = (n, d) => ({ originator: 'o', recipient: 'r', reference: 9, total: 3, sequence: n, data: Buffer.from(d) });
+        await Promise.all([
+          store.segments.add(seg(1, 'A')),
+          store.segments.add(seg(2, 'B')),
+          store.duplicates.remember('single', 600000),
+          store.queues.enqueue('app', { data: Buffer.from('queued') }),
+        ]);
+        process.stdout.write('stored\\n');
+        setInterval(() => {}, 1000);
+        `,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    afterTest(() => {
+      child.kill('SIGKILL');
+    });
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    await until(() => out.includes('stored'), 10_000, 'the child to store');
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const store = opened(path);
+    const done = await store.segments.add({
+      originator: 'o',
+      recipient: 'r',
+      reference: 9,
+      total: 3,
+      sequence: 3,
+      data: new Uint8Array(Buffer.from('C')),
+    });
+    expect(done.status).toBe('complete');
+    expect(Buffer.concat((done as Extract<SegmentOutcome, { status: 'complete' }>).message.parts).toString()).toBe(
+      'ABC',
+    );
+    expect(await store.duplicates.remember('single', 600_000)).toBe(false);
+    expect((await store.queues.take('app')).map((i) => Buffer.from(i.data).toString())).toEqual(['queued']);
+  });
+
+  it('refuses to open where it cannot write, with STORE_UNAVAILABLE, and opens once it can', () => {
+    const path = join(tempDir(), 'state');
+    let error: unknown;
+    limitFileSize(0);
+    try {
+      new LmdbStore(path);
+    } catch (e) {
+      error = e;
+    } finally {
+      limitFileSize('unlimited');
+    }
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).code).toBe('STORE_UNAVAILABLE');
+    expect((error as StoreError).message).toContain(`cannot open the store at ${path}`);
+    opened(path);
+  });
+
+  it('on a full disk answers STORE_UNAVAILABLE for what it did not store, and comes back by itself', async () => {
+    const path = join(tempDir(), 'state');
+    let store = opened(path, { probeIntervalMs: 50 });
+    const events: string[] = [];
+    store.on('unavailable', (e) => events.push(`unavailable ${e.code}`));
+    store.on('available', () => events.push('available'));
+    await store.segments.add(seg(0, 1, 2, 'before'));
+    const size = statSync(join(path, 'data.mdb')).size;
+    const stored: number[] = [];
+    const refused: number[] = [];
+    limitFileSize(size);
+    try {
+      // Distinct messages, 2,000 octets each: the file must grow, and cannot.
+      const data = new Uint8Array(2_000).fill(7);
+      for (let ref = 1; ref <= 200 && refused.length === 0; ref += 10) {
+        const batch = Array.from({ length: 10 }, (_, i) => ref + i);
+        const outcomes = await Promise.allSettled(batch.map((r) => store.segments.add(seg(r, 1, 2, data))));
+        outcomes.forEach((o, i) => {
+          if (o.status === 'fulfilled') stored.push(batch[i]);
+          else {
+            expect(o.reason).toBeInstanceOf(StoreError);
+            expect((o.reason as StoreError).code).toBe('STORE_UNAVAILABLE');
+            refused.push(batch[i]);
+          }
+        });
+      }
+      expect(refused.length).toBeGreaterThan(0);
+      expect(store.available).toBe(false);
+      // While unavailable every call fails at once.
+      const e = await store.segments.add(seg(999, 1, 2, 'x')).catch((x: unknown) => x);
+      expect((e as StoreError).code).toBe('STORE_UNAVAILABLE');
+    } finally {
+      limitFileSize('unlimited');
+    }
+    await until(() => store.available, 5_000, 'the store to come back');
+    expect(events).toEqual(['unavailable STORE_UNAVAILABLE', 'available']);
+    // Nothing answered for was lost, nothing refused was kept.
+    const data = new Uint8Array(2_000).fill(7);
+    for (const r of stored)
+      expect([r, (await store.segments.add(seg(r, 1, 2, data))).status]).toEqual([r, 'duplicate']);
+    for (const r of refused) expect([r, (await store.segments.add(seg(r, 1, 2, data))).status]).toEqual([r, 'held']);
+    // And after a restart, every one of them is there.
+    await store.close();
+    store = opened(path);
+    for (const r of [0, ...stored, ...refused]) {
+      const d = r === 0 ? 'before' : data;
+      expect([r, (await store.segments.add(seg(r, 1, 2, d))).status]).toEqual([r, 'duplicate']);
+    }
+  });
+});
