@@ -6,7 +6,7 @@ import { Fifo } from '../fifo.js';
 import { Reassembler, type ReassemblerOptions } from '../reassembler.js';
 import { backoffDelay, checkBackoff, type Backoff } from './backoff.js';
 import { segmentFromSmpp } from './carriage.js';
-import { messageIdResponse, takeOverIntake, type SmppSession } from './framing.js';
+import { messageIdResponse, takeOverIntake } from './framing.js';
 import { CommandId, decodeShortMessagePdu } from './shortMessage.js';
 import { CommandStatus } from './status.js';
 
@@ -165,7 +165,7 @@ export class EsmeLink extends EventEmitter {
         clearTimeout(timer);
         resolve();
       });
-      const sent = (session as unknown as { unbind: (cb: () => void) => boolean }).unbind(() => session.close());
+      const sent = session.unbind(() => session.close());
       if (!sent) session.destroy();
     });
   }
@@ -175,8 +175,7 @@ export class EsmeLink extends EventEmitter {
     this.stats.connects++;
     const session = smpp.connect({ host: this.smsc.host, port: this.smsc.port });
     let bound = false;
-    const s = session as unknown as SmppSession;
-    takeOverIntake(s, smpp.PDU as never, (frame) => {
+    takeOverIntake(session, smpp.PDU, (frame) => {
       if (bound && frame.readUInt32BE(4) === CommandId.deliver_sm) {
         this.onDeliverSm(session, frame);
         return true;
@@ -185,9 +184,7 @@ export class EsmeLink extends EventEmitter {
     });
     session.on('connect', () => {
       const bindCommand = this.options.mode === 'transceiver' ? 'bind_transceiver' : 'bind_receiver';
-      const bindFn = session[bindCommand] as (o: Record<string, unknown>, cb: (pdu: smpp.PDU) => void) => void;
-      bindFn.call(
-        session,
+      session[bindCommand](
         { system_id: this.smsc.systemId, password: this.smsc.password, address_range: this.options.addressRange ?? '' },
         (pdu) => {
           if (pdu.command_status !== 0) {
@@ -203,7 +200,7 @@ export class EsmeLink extends EventEmitter {
           this.stats.binds++;
           if (this.options.enquireLinkMs > 0) {
             this.enquireTimer = setInterval(() => {
-              (session as unknown as { enquire_link: () => void }).enquire_link();
+              session.enquire_link();
             }, this.options.enquireLinkMs);
             this.enquireTimer.unref();
           }

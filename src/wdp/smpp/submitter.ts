@@ -1,6 +1,6 @@
 import smpp from 'smpp';
 import { ReferenceAllocator } from '../segmenter.js';
-import { nextSequence, takeOverIntake, type SmppSession } from './framing.js';
+import { nextSequence, takeOverIntake } from './framing.js';
 import { parseSmscUrl, type SmscUrl } from './link.js';
 import { CommandId, encodeShortMessagePdu } from './shortMessage.js';
 import { smppShortMessages, type SmppSubmitOptions } from './submit.js';
@@ -35,11 +35,10 @@ export class SmppSubmitter {
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       const session = smpp.connect({ host: this.smsc.host, port: this.smsc.port });
-      takeOverIntake(session as unknown as SmppSession, smpp.PDU as never, () => false);
+      takeOverIntake(session, smpp.PDU, () => false);
       session.on('error', reject);
       session.on('connect', () => {
-        const bind = session.bind_transmitter as (o: Record<string, unknown>, cb: (pdu: smpp.PDU) => void) => void;
-        bind.call(session, { system_id: this.smsc.systemId, password: this.smsc.password }, (pdu) => {
+        session.bind_transmitter({ system_id: this.smsc.systemId, password: this.smsc.password }, (pdu) => {
           if (pdu.command_status !== 0) {
             session.destroy();
             reject(new Error(`bind_transmitter refused: command_status 0x${pdu.command_status.toString(16)}`));
@@ -70,10 +69,8 @@ export class SmppSubmitter {
       parts.map(
         (fields) =>
           new Promise<string>((resolve, reject) => {
-            const s = session as unknown as SmppSession;
-            const sequence = nextSequence(s);
-            s._callbacks[sequence] = (pdu) => {
-              const resp = pdu as smpp.PDU;
+            const sequence = nextSequence(session);
+            session._callbacks[sequence] = (resp) => {
               if (resp.command_status !== 0)
                 reject(new Error(`submit_sm refused: command_status 0x${resp.command_status.toString(16)}`));
               else resolve(String(resp.message_id ?? ''));
@@ -108,8 +105,7 @@ export class SmppSubmitter {
         clearTimeout(timer);
         resolve();
       });
-      const unbind = session.unbind as (cb: () => void) => boolean;
-      if (!unbind.call(session, () => session.close())) session.destroy();
+      if (!session.unbind(() => session.close())) session.destroy();
     });
   }
 }
