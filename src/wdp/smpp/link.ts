@@ -62,6 +62,22 @@ export interface EsmeLinkStats {
   handlerErrors: number;
 }
 
+/** The events of an EsmeLink, by name: the listener's arguments. */
+export interface EsmeLinkEvents {
+  /** A bind succeeded (the first one also resolves start()). */
+  bound: [];
+  /** The SMSC refused the bind; the link stops (credentials do not improve by retrying). */
+  'bind-failed': [{ status: number }];
+  /** The connection failed or broke; the link reconnects unless closing. */
+  'connection-error': [Error];
+  /** The connection closed (a reconnect follows unless the link is closing). */
+  disconnected: [];
+  /** A deliver_sm that could not be read; answered ESME_RX_P_APPN. */
+  undecodable: [{ error: unknown; pdu: Buffer }];
+  /** onDatagram threw or rejected; the segment was answered ESME_RX_T_APPN. */
+  'handler-error': [unknown];
+}
+
 interface Recent {
   key: string;
   at: number;
@@ -82,7 +98,7 @@ interface Recent {
  * with enquire_link, pauses intake while `maxInFlight` datagrams are unsettled, and unbinds
  * on close().
  */
-export class EsmeLink extends EventEmitter {
+export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   readonly reassembler: Reassembler;
   /** Where datagrams go; reassignable, so a PushClient can take over a link made elsewhere. */
   onDatagram: (datagram: WdpDatagram) => void | Promise<void>;
