@@ -146,7 +146,14 @@ export { TlvTag, TLV_NAMES, type Tlv } from './wdp/smpp/tlv.js';
 // The SMPP bearer: framing, the ESME link, the submitter, and the SMSC simulator.
 export { PduFramer, MAX_PDU_LENGTH } from './wdp/smpp/framing.js';
 export { CommandStatus, isTemporary } from './wdp/smpp/status.js';
-export { EsmeLink, parseSmscUrl, type EsmeLinkOptions, type EsmeLinkStats, type SmscUrl } from './wdp/smpp/link.js';
+export {
+  EsmeLink,
+  parseSmscUrl,
+  type EsmeLinkEvents,
+  type EsmeLinkOptions,
+  type EsmeLinkStats,
+  type SmscUrl,
+} from './wdp/smpp/link.js';
 export { SmppSubmitter, type SubmitOptions } from './wdp/smpp/submitter.js';
 export {
   SmscSimulator,
