@@ -112,6 +112,7 @@ export {
   type ReassemblerStats,
   type LostMessage,
   type LossReason,
+  type EvictionPolicy,
   type RejectedSegment,
   type RejectReason,
 } from './wdp/reassembler.js';
@@ -152,6 +153,7 @@ export {
   type EsmeLinkEvents,
   type EsmeLinkOptions,
   type EsmeLinkStats,
+  type LostPush,
   type SmscUrl,
 } from './wdp/smpp/link.js';
 export { SmppSubmitter, type SubmitOptions } from './wdp/smpp/submitter.js';

@@ -5,7 +5,8 @@
 // _resp; 5.1.3 command_status codes; 7.2 the enquire_link and response timers.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WdpDatagram } from '../../src/wdp/datagram.js';
-import { EsmeLink, type EsmeLinkOptions } from '../../src/wdp/smpp/link.js';
+import { segmentPayload } from '../../src/wdp/segmenter.js';
+import { EsmeLink, type EsmeLinkOptions, type LostPush } from '../../src/wdp/smpp/link.js';
 import { CommandId, encodeShortMessagePdu } from '../../src/wdp/smpp/shortMessage.js';
 import { acceptBound, header, pdu, rawSmsc, type RawSmsc } from './rawSmsc.js';
 
@@ -173,5 +174,66 @@ describe('EsmeLink finds a dead SMSC', () => {
     await acceptBound(smsc);
     await started;
     expect(link.stats).toMatchObject({ bindTimeouts: 1, binds: 1, connects: 2 });
+  });
+});
+
+describe("EsmeLink reports the reassembler's losses as 'lost'", () => {
+  /** deliver_sm carrying one SMS of a concatenated push: UDH with ports and concatenation. */
+  const segmentSm = (sequence: number, reference: number, part: number, total: number) => {
+    const payload = Buffer.alloc(total * 120 - 60, 0x41 + part);
+    const ud = segmentPayload(payload, { reference, referenceBits: 8 })[part - 1];
+    return Buffer.from(
+      encodeShortMessagePdu({
+        commandId: CommandId.deliver_sm,
+        sequenceNumber: sequence,
+        sourceAddr: '9200',
+        destinationAddr: '+447700900123',
+        esmClass: 0x40,
+        dataCoding: 0x04,
+        shortMessage: ud,
+      }),
+    );
+  };
+
+  it('expired, superseded and evicted pushes: one typed event each, counted by reason', async () => {
+    const { smsc, link } = await setUp({
+      reassembly: { timeoutMs: 150, maxPendingMessagesPerOriginator: 2 },
+    });
+    const lost: LostPush[] = [];
+    link.on('lost', (m) => lost.push(m));
+    const { peer } = await startBound(smsc, link);
+    const bind = `esme@127.0.0.1:${smsc.port}`;
+    const send = async (pdu: Buffer) => {
+      peer.write(pdu);
+      expect(header(await peer.next())[1]).toBe(0);
+    };
+    await send(segmentSm(1, 7, 1, 2)); // never completed: expires
+    await send(segmentSm(2, 8, 1, 2));
+    await send(segmentSm(3, 8, 2, 3)); // same reference, another total: 8 of 2 superseded
+    await send(segmentSm(4, 9, 1, 3)); // a third pending from 9200: its oldest (7) goes
+    expect(lost.map((m) => [m.reason, m.reference])).toEqual([
+      ['superseded', 8],
+      ['evicted', 7],
+    ]);
+    // nothing more arrives: the link's own sweep finds 8 (of 3) and 9 expired
+    for (let i = 0; i < 300 && lost.length < 4; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(lost[0]).toEqual({
+      reason: 'superseded',
+      originator: '9200',
+      recipient: '+447700900123',
+      sourcePort: 9200,
+      destinationPort: 2948,
+      reference: 8,
+      segmentsHeld: 1,
+      segmentsExpected: 2,
+      bytes: 128, // 140 octets of user data less a 12-octet UDH (UDHL, 16-bit ports, 8-bit concatenation)
+      bind,
+    });
+    expect(lost[1]).toMatchObject({ reason: 'evicted', policy: 'originator-quota', reference: 7, segmentsHeld: 1 });
+    expect(lost.slice(2).map((m) => [m.reason, m.reference, m.segmentsHeld, m.segmentsExpected])).toEqual([
+      ['expired', 8, 1, 3],
+      ['expired', 9, 1, 3],
+    ]);
+    expect(link.stats).toMatchObject({ lostExpired: 2, lostEvicted: 1, lostSuperseded: 1 });
   });
 });

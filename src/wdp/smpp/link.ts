@@ -3,7 +3,13 @@ import net from 'node:net';
 import { MAX_TIMER_MS, nonNegativeBound, positiveBound } from '../../bounds.js';
 import type { Segment, WdpDatagram } from '../datagram.js';
 import { Fifo } from '../fifo.js';
-import { Reassembler, type ReassemblerOptions } from '../reassembler.js';
+import {
+  Reassembler,
+  type EvictionPolicy,
+  type LossReason,
+  type LostMessage,
+  type ReassemblerOptions,
+} from '../reassembler.js';
 import { backoffDelay, checkBackoff, type Backoff } from './backoff.js';
 import { segmentFromSmpp } from './carriage.js';
 import { bindPdu, checkBindFields, type BindFields } from './bind.js';
@@ -45,6 +51,13 @@ export interface EsmeLinkOptions {
    */
   onDatagram?: (datagram: WdpDatagram) => void | Promise<void>;
   reassembly?: ReassemblerOptions;
+  /**
+   * A reassembler shared with other links (their binds then share its bounds, each within its
+   * per-bind quota); `reassembly` is then not used. Default: one of its own.
+   */
+  reassembler?: Reassembler;
+  /** This bind's name in the reassembler's per-bind quotas and in 'lost' events. Default SYSTEM_ID@HOST:PORT. */
+  bindName?: string;
   /** enquire_link period, ms (default 30,000); 0 turns it off. */
   enquireLinkMs?: number;
   /**
@@ -83,6 +96,29 @@ export interface EsmeLinkStats {
   refused: number;
   /** Responses to nothing we had sent: ignored, never answered. */
   unexpectedResponses: number;
+  /** Concatenated messages lost before they completed ('lost' events), by reason. */
+  lostExpired: number;
+  lostEvicted: number;
+  lostSuperseded: number;
+}
+
+/** A concatenated push lost before it completed: what a log line or a resend request needs. */
+export interface LostPush {
+  reason: LossReason;
+  /** For 'evicted': which bound (reassembler.ts EvictionPolicy). */
+  policy?: EvictionPolicy;
+  originator: string;
+  /** Absent when the SMSC gave none. */
+  recipient?: string;
+  sourcePort?: number;
+  destinationPort?: number;
+  reference: number;
+  segmentsHeld: number;
+  segmentsExpected: number;
+  /** User-data octets that had arrived. */
+  bytes: number;
+  /** The bind its first segment came by. */
+  bind?: string;
 }
 
 /** The events of an EsmeLink, by name: the listener's arguments. */
@@ -105,7 +141,12 @@ export interface EsmeLinkEvents {
   undecodable: [{ error: unknown; pdu: Buffer }];
   /** onDatagram threw or rejected; the segment was answered ESME_RX_T_APPN. */
   'handler-error': [unknown];
+  /** A concatenated push of this bind dropped before it completed: expired, evicted or superseded. */
+  lost: [LostPush];
 }
+
+/** How often a running link sweeps the reassembler for expired messages, at most, ms. */
+const SWEEP_MS = 1_000;
 
 interface Recent {
   key: string;
@@ -150,7 +191,12 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     enquireLinksAnswered: 0,
     refused: 0,
     unexpectedResponses: 0,
+    lostExpired: 0,
+    lostEvicted: 0,
+    lostSuperseded: 0,
   };
+  /** This bind's name in the reassembler and in 'lost' events. */
+  readonly bindName: string;
   private readonly smsc: SmscUrl;
   /** The bound session, if any. */
   private session: EsmeSession | undefined;
@@ -160,6 +206,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private enquireTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
   private inFlight = 0;
   private readonly recent = new Map<string, Recent>();
   private readonly recentOrder = new Fifo<Recent>();
@@ -199,7 +246,12 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     };
     this.smsc = typeof options.smsc === 'string' ? parseSmscUrl(options.smsc) : options.smsc;
     checkBindFields(this.bindFields());
-    this.reassembler = new Reassembler(options.reassembly);
+    this.bindName = options.bindName ?? `${this.smsc.systemId}@${this.smsc.host}:${this.smsc.port}`;
+    this.reassembler = options.reassembler ?? new Reassembler(options.reassembly);
+    const forward = (m: LostMessage) => this.onLost(m);
+    this.reassembler.on('expired', forward);
+    this.reassembler.on('evicted', forward);
+    this.reassembler.on('superseded', forward);
     this.onDatagram = options.onDatagram ?? (() => {});
   }
 
@@ -216,6 +268,10 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
       };
       this.once('bound', onBound);
       this.once('bind-failed', onFailed);
+      // Expiry is otherwise checked only when a segment arrives; a quiet link must report too.
+      const every = Math.min(this.reassembler.timeoutMs, SWEEP_MS);
+      this.sweepTimer = setInterval(() => this.reassembler.sweep(), every);
+      this.sweepTimer.unref();
       this.connect();
     });
   }
@@ -229,6 +285,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     this.closing = true;
     clearTimeout(this.reconnectTimer);
     clearInterval(this.enquireTimer);
+    clearInterval(this.sweepTimer);
     const connection = this.connection;
     if (!connection || connection.socket.destroyed) return;
     const closed = new Promise<void>((resolve) => connection.socket.once('close', () => resolve()));
@@ -365,7 +422,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
           return;
         }
       }
-      datagram = this.reassembler.push(segment);
+      datagram = this.reassembler.push(segment, this.bindName);
     } catch (error) {
       this.stats.undecodable++;
       this.emit('undecodable', { error, pdu: frame });
@@ -423,6 +480,28 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     } else {
       settle(CommandStatus.ESME_ROK);
     }
+  }
+
+  private onLost(m: LostMessage): void {
+    // A shared reassembler reports every bind's losses to every link: each link tells its own.
+    if (m.bind !== this.bindName) return;
+    if (m.reason === 'expired') this.stats.lostExpired++;
+    else if (m.reason === 'evicted') this.stats.lostEvicted++;
+    else this.stats.lostSuperseded++;
+    const lost: LostPush = {
+      reason: m.reason,
+      originator: m.originator,
+      reference: m.reference,
+      segmentsHeld: m.received.length,
+      segmentsExpected: m.total,
+      bytes: m.bytes,
+      bind: m.bind,
+    };
+    if (m.policy !== undefined) lost.policy = m.policy;
+    if (m.recipient !== '') lost.recipient = m.recipient;
+    if (m.sourcePort !== undefined) lost.sourcePort = m.sourcePort;
+    if (m.destinationPort !== undefined) lost.destinationPort = m.destinationPort;
+    this.emit('lost', lost);
   }
 
   private retain(segment: Segment, datagram: WdpDatagram): void {
