@@ -7,9 +7,9 @@ import { BindShares, oldestOf, OriginatorShares, type Held, type Share } from '.
 
 /**
  * Bounds of a Reassembler. Every pending octet is counted; nothing else grows with input.
- * `maxPendingBytes` counts segment user data; the fixed cost per pending message (its record
- * and its index entry, about 290 octets measured, see docs/smpp.md) is bounded by
- * `maxPendingMessages`.
+ * `maxPendingBytes` counts segment user data; the fixed cost per pending message (its record,
+ * index entry and share, about 250 octets, and about 200 more per originator with messages
+ * pending; measured, see docs/smpp.md) is bounded by `maxPendingMessages`.
  *
  * The bounds are fair: each originator (and each bind, for segments pushed with one) has a
  * quota of its own, and when a global bound needs room it is taken from the originator that
