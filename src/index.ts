@@ -156,7 +156,7 @@ export {
   type LostPush,
   type SmscUrl,
 } from './wdp/smpp/link.js';
-export { SmppSubmitter, type SubmitOptions } from './wdp/smpp/submitter.js';
+export { SmppSubmitter, type SubmitOptions, type SubmitterOptions } from './wdp/smpp/submitter.js';
 export {
   SmscSimulator,
   type SmscOptions,

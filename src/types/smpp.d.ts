@@ -1,6 +1,8 @@
-// The parts of the `smpp` package that wappush uses. The package ships no types; package.json
-// pins it to the exact version these declarations describe (0.5.1), because src/wdp/smpp/framing.ts
-// replaces some of its private members, declared below under "private, replaced". A test
+// The parts of the `smpp` package that wappush uses: the SMSC simulator's server side (src/smsc)
+// and takeOverIntake (src/wdp/smpp/framing.ts); the ESME link and the submitter run their own
+// session (esmeSession.ts). The package ships no types; package.json pins it to the exact
+// version these declarations describe (0.5.1), because takeOverIntake replaces some of its
+// private members, declared below under "private, replaced". A test
 // (test/wdp/smppInternals.test.ts) checks them against the installed package.
 declare module 'smpp' {
   import type { EventEmitter } from 'node:events';
@@ -44,7 +46,7 @@ declare module 'smpp' {
     close(callback?: () => void): void;
     destroy(callback?: () => void): void;
 
-    // One shortcut per command in the package's table; these are the ones wappush calls.
+    // One shortcut per command in the package's table; these are the ones declared for use.
     bind_transmitter: CommandShortcut;
     bind_receiver: CommandShortcut;
     bind_transceiver: CommandShortcut;

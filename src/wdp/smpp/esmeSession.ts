@@ -75,7 +75,14 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   private sequence = 0;
   private pausedIntake = false;
 
-  constructor(readonly socket: Socket) {
+  /**
+   * `receives`: bound as receiver or transceiver (deliver_sm is taken); a transmitter answers
+   * deliver_sm ESME_RINVBNDSTS, as it may not receive one (2.3).
+   */
+  constructor(
+    readonly socket: Socket,
+    private readonly receives = true,
+  ) {
     super();
     socket.on('data', (chunk: Buffer) => {
       this.framer.push(chunk);
@@ -98,7 +105,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   request(
     commandId: number,
     timeoutMs: number,
-    build: (sequence: number) => Buffer = headerOnly(commandId),
+    build: (sequence: number) => Uint8Array = headerOnly(commandId),
   ): Promise<Buffer> {
     const sequence = this.nextSequence();
     return new Promise((resolve, reject) => {
@@ -185,7 +192,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     switch (action) {
       case 'deliver':
         // A deliver_sm before the bind is through: the command is fine, the state is not (5.1.3).
-        if (!this.bound) {
+        if (!this.bound || !this.receives) {
           this.refused(commandId, sequence, CommandStatus.ESME_RINVBNDSTS);
           this.respond(messageIdResponse(commandId, CommandStatus.ESME_RINVBNDSTS, sequence));
         } else {
