@@ -112,6 +112,7 @@ export {
   type ReassemblerStats,
   type LostMessage,
   type LossReason,
+  type EvictionPolicy,
   type RejectedSegment,
   type RejectReason,
 } from './wdp/reassembler.js';
@@ -144,10 +145,18 @@ export {
 export { alphabetOf, dataCodingName, type Alphabet } from './wdp/smpp/dataCoding.js';
 export { TlvTag, TLV_NAMES, type Tlv } from './wdp/smpp/tlv.js';
 // The SMPP bearer: framing, the ESME link, the submitter, and the SMSC simulator.
-export { PduFramer, takeOverIntake, MAX_PDU_LENGTH } from './wdp/smpp/framing.js';
+export { PduFramer, MAX_PDU_LENGTH } from './wdp/smpp/framing.js';
 export { CommandStatus, isTemporary } from './wdp/smpp/status.js';
-export { EsmeLink, parseSmscUrl, type EsmeLinkOptions, type EsmeLinkStats, type SmscUrl } from './wdp/smpp/link.js';
-export { SmppSubmitter, type SubmitOptions } from './wdp/smpp/submitter.js';
+export {
+  EsmeLink,
+  parseSmscUrl,
+  type EsmeLinkEvents,
+  type EsmeLinkOptions,
+  type EsmeLinkStats,
+  type LostPush,
+  type SmscUrl,
+} from './wdp/smpp/link.js';
+export { SmppSubmitter, type SubmitOptions, type SubmitterOptions } from './wdp/smpp/submitter.js';
 export {
   SmscSimulator,
   type SmscOptions,

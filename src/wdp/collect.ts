@@ -13,6 +13,8 @@ export function collectDatagram(segments: readonly Segment[]): WdpDatagram {
     timeoutMs: Number.MAX_SAFE_INTEGER,
     maxPendingMessages: segments.length + 1,
     maxPendingBytes: Number.MAX_SAFE_INTEGER,
+    maxPendingMessagesPerOriginator: segments.length + 1,
+    maxPendingBytesPerOriginator: Number.MAX_SAFE_INTEGER,
     now: () => 0,
   });
   let rejected: string | undefined;

@@ -3,19 +3,33 @@ import { nonNegativeBound, positiveBound } from '../bounds.js';
 import type { Segment, WdpDatagram } from './datagram.js';
 import { Fifo } from './fifo.js';
 import { identityHash, MessageIndex, type Indexed } from './messageIndex.js';
+import { BindShares, oldestOf, OriginatorShares, type Held, type Share } from './shares.js';
 
 /**
  * Bounds of a Reassembler. Every pending octet is counted; nothing else grows with input.
- * `maxPendingBytes` counts segment user data; the fixed cost per pending message (its record
- * and its index entry, about 290 octets measured, see README) is bounded by `maxPendingMessages`.
+ * `maxPendingBytes` counts segment user data; the fixed cost per pending message (its record,
+ * index entry and share, about 250 octets, and about 200 more per originator with messages
+ * pending; measured, see docs/smpp.md) is bounded by `maxPendingMessages`.
+ *
+ * The bounds are fair: each originator (and each bind, for segments pushed with one) has a
+ * quota of its own, and when a global bound needs room it is taken from the originator that
+ * holds the most, oldest message first, so one sender cannot push out everyone else.
  */
 export interface ReassemblerOptions {
   /** A message not complete this long after its first segment is dropped ('expired'). */
   timeoutMs?: number;
-  /** Most messages waiting for segments; over it, the oldest is dropped ('evicted'). */
+  /** Most messages waiting for segments; over it, the oldest of the originator holding the most goes. */
   maxPendingMessages?: number;
-  /** Most user-data octets held for pending messages; over it, oldest dropped ('evicted'). */
+  /** Most user-data octets held for pending messages; over it, taken from the originator holding the most. */
   maxPendingBytes?: number;
+  /** Most messages one originator may have pending; over it, its own oldest goes. Default 1,000. */
+  maxPendingMessagesPerOriginator?: number;
+  /** Most user-data octets one originator may have pending; over it, its own oldest goes. Default 1 MiB. */
+  maxPendingBytesPerOriginator?: number;
+  /** Most messages pending from one bind (the `bind` given to push); its own oldest goes. Default: maxPendingMessages. */
+  maxPendingMessagesPerBind?: number;
+  /** Most user-data octets pending from one bind. Default: maxPendingBytes. */
+  maxPendingBytesPerBind?: number;
   /**
    * Completed messages remembered (for `timeoutMs` after they complete) so that a segment repeated after its
    * message completed is known as a duplicate, not the start of a new message. Each costs
@@ -30,6 +44,8 @@ export const DEFAULT_REASSEMBLER_OPTIONS = Object.freeze({
   timeoutMs: 120_000,
   maxPendingMessages: 10_000,
   maxPendingBytes: 16 * 1024 * 1024,
+  maxPendingMessagesPerOriginator: 1_000,
+  maxPendingBytesPerOriginator: 1024 * 1024,
 });
 
 /** Why a pending message was dropped before it completed. */
@@ -38,9 +54,21 @@ export type LossReason =
   | 'evicted' // a pending-messages or pending-bytes bound needed the room
   | 'superseded'; // a segment with the same reference but another total arrived (reference reuse)
 
+/** Which bound evicted a message (LostMessage.policy, and a count of each in the stats). */
+export type EvictionPolicy =
+  | 'global' // maxPendingMessages or maxPendingBytes, taken from the originator holding the most
+  | 'originator-quota' // the originator's own maxPending*PerOriginator
+  | 'bind-quota' // the bind's own maxPending*PerBind
+  | 'oversize' // the message alone is over a bytes bound: it can never complete
+  | 'cleared'; // clear()
+
 /** What was lost with a dropped message: enough to log it or ask for a resend. */
 export interface LostMessage {
   reason: LossReason;
+  /** For 'evicted': which bound. */
+  policy?: EvictionPolicy;
+  /** The bind its first segment came by, if push() was told. */
+  bind?: string;
   originator: string;
   recipient: string;
   sourcePort?: number;
@@ -83,18 +111,33 @@ export interface ReassemblerStats {
   expired: number;
   evicted: number;
   superseded: number;
+  /** Of `evicted`, by policy. */
+  evictedGlobal: number;
+  evictedOriginatorQuota: number;
+  evictedBindQuota: number;
+  evictedOversize: number;
+  evictedCleared: number;
   lostSegments: number;
   lostBytes: number;
 }
 
-interface Pending extends Indexed {
+interface Pending extends Indexed, Held<Pending> {
   total: number;
   parts: (Uint8Array | undefined)[];
   received: number;
   bytes: number;
   firstAt: number;
   removed: boolean;
+  bind: string | undefined;
 }
+
+const POLICY_STAT = Object.freeze({
+  global: 'evictedGlobal',
+  'originator-quota': 'evictedOriginatorQuota',
+  'bind-quota': 'evictedBindQuota',
+  oversize: 'evictedOversize',
+  cleared: 'evictedCleared',
+} as const satisfies Record<EvictionPolicy, keyof ReassemblerStats>);
 
 /** A completed message, remembered to recognise late duplicates: a hash per segment. */
 interface Recent extends Indexed {
@@ -123,8 +166,11 @@ interface ReassemblerEvents {
  *   to ignore such an element; a fragment of a datagram is never useful alone).
  * - A segment whose total differs from its pending message's means the sender reused the
  *   reference: the pending message is dropped ('superseded') and a new one starts.
- * - A message is dropped ('expired') `timeoutMs` after its first segment; when a bound needs
- *   room, the oldest pending message goes first ('evicted'). Every drop is an event.
+ * - A message is dropped ('expired') `timeoutMs` after its first segment. When a bound needs
+ *   room a message is 'evicted' (its `policy` says which bound): an originator or bind over its
+ *   quota loses its own oldest; a global bound takes the oldest message of the originator that
+ *   holds the most (messages, or bytes within a factor of two). A message alone over a bytes
+ *   bound goes at once ('oversize'). Every drop is an event.
  * - A segment equal to one of a message completed less than `timeoutMs` ago (same identity,
  *   total, sequence and octets) is a late duplicate, ignored and counted. One that differs
  *   starts a new message (the reference was reused).
@@ -137,8 +183,16 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
   readonly timeoutMs: number;
   readonly maxPendingMessages: number;
   readonly maxPendingBytes: number;
+  readonly maxPendingMessagesPerOriginator: number;
+  readonly maxPendingBytesPerOriginator: number;
+  readonly maxPendingMessagesPerBind: number;
+  readonly maxPendingBytesPerBind: number;
   readonly maxRecentMessages: number;
   private readonly now: () => number;
+  /** The smallest bytes bound a single message must fit. */
+  private readonly maxMessageBytes: number;
+  private readonly originators = new OriginatorShares<Pending>();
+  private readonly binds = new BindShares<Pending>();
   /** Completed messages by identity, and oldest first. */
   private readonly recent = new MessageIndex<Recent>();
   private readonly recentOrder = new Fifo<Recent>();
@@ -158,6 +212,11 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     expired: 0,
     evicted: 0,
     superseded: 0,
+    evictedGlobal: 0,
+    evictedOriginatorQuota: 0,
+    evictedBindQuota: 0,
+    evictedOversize: 0,
+    evictedCleared: 0,
     lostSegments: 0,
     lostBytes: 0,
   };
@@ -172,6 +231,27 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     this.maxPendingBytes = positiveBound(
       options.maxPendingBytes ?? DEFAULT_REASSEMBLER_OPTIONS.maxPendingBytes,
       'maxPendingBytes',
+    );
+    this.maxPendingMessagesPerOriginator = positiveBound(
+      options.maxPendingMessagesPerOriginator ?? DEFAULT_REASSEMBLER_OPTIONS.maxPendingMessagesPerOriginator,
+      'maxPendingMessagesPerOriginator',
+    );
+    this.maxPendingBytesPerOriginator = positiveBound(
+      options.maxPendingBytesPerOriginator ?? DEFAULT_REASSEMBLER_OPTIONS.maxPendingBytesPerOriginator,
+      'maxPendingBytesPerOriginator',
+    );
+    this.maxPendingMessagesPerBind = positiveBound(
+      options.maxPendingMessagesPerBind ?? this.maxPendingMessages,
+      'maxPendingMessagesPerBind',
+    );
+    this.maxPendingBytesPerBind = positiveBound(
+      options.maxPendingBytesPerBind ?? this.maxPendingBytes,
+      'maxPendingBytesPerBind',
+    );
+    this.maxMessageBytes = Math.min(
+      this.maxPendingBytes,
+      this.maxPendingBytesPerOriginator,
+      this.maxPendingBytesPerBind,
     );
     this.maxRecentMessages = nonNegativeBound(
       options.maxRecentMessages ?? this.maxPendingMessages,
@@ -190,8 +270,24 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     return this.bytes;
   }
 
-  /** Takes one segment; returns the datagram it completes, if it completes one. */
-  push(segment: Segment): WdpDatagram | undefined {
+  /** What one originator has pending. */
+  pendingOf(originator: string): { messages: number; bytes: number } {
+    const s = this.originators.get(originator);
+    return { messages: s?.messages ?? 0, bytes: s?.bytes ?? 0 };
+  }
+
+  /** What one bind has pending. */
+  pendingOfBind(bind: string): { messages: number; bytes: number } {
+    const s = this.binds.get(bind);
+    return { messages: s?.messages ?? 0, bytes: s?.bytes ?? 0 };
+  }
+
+  /**
+   * Takes one segment; returns the datagram it completes, if it completes one. `bind` names
+   * the connection it came by, for the per-bind quotas; a message counts against the bind of
+   * its first segment.
+   */
+  push(segment: Segment, bind?: string): WdpDatagram | undefined {
     const stats = this.stats;
     stats.segments++;
     const { total, sequence } = segment;
@@ -211,7 +307,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     const hash = identityHash(segment);
     let msg = this.pending.get(segment, hash);
     if (msg !== undefined && msg.total !== total) {
-      this.drop(msg, 'superseded');
+      this.drop(msg, 'superseded', undefined);
       msg = undefined;
     }
     const data = segment.data;
@@ -225,7 +321,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
         }
         this.forget(done);
       }
-      while (this.order.size >= this.maxPendingMessages) this.dropOldest(undefined);
+      const share = this.makeRoom(segment.originator, bind);
       msg = {
         originator: segment.originator,
         recipient: segment.recipient,
@@ -240,9 +336,18 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
         bytes: 0,
         firstAt: now,
         removed: false,
+        bind,
+        originatorShare: undefined,
+        prevO: undefined,
+        nextO: undefined,
+        bindShare: undefined,
+        prevB: undefined,
+        nextB: undefined,
       };
       this.pending.add(msg);
       this.order.push(msg);
+      this.originators.add(share ?? this.originators.acquire(segment.originator), msg);
+      if (bind !== undefined) this.binds.add(this.binds.acquire(bind), msg);
     } else {
       const held = msg.parts[sequence - 1];
       if (held !== undefined) {
@@ -253,25 +358,37 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
         return this.reject(segment, 'conflicting-duplicate');
       }
     }
-    while (this.bytes + data.length > this.maxPendingBytes && this.order.size > 1) this.dropOldest(msg);
-    if (this.bytes + data.length > this.maxPendingBytes) {
-      // This message alone is over the bound: it cannot complete, so it goes, segment and all.
-      msg.parts[sequence - 1] = data;
-      msg.received++;
-      msg.bytes += data.length;
-      this.bytes += data.length;
-      this.drop(msg, 'evicted');
-      return undefined;
-    }
+    const n = data.length;
     msg.parts[sequence - 1] = data;
     msg.received++;
-    msg.bytes += data.length;
-    this.bytes += data.length;
-    if (msg.received < total) return undefined;
-
-    this.pending.delete(msg);
-    this.order.remove(msg);
-    this.bytes -= msg.bytes;
+    if (msg.received < total) {
+      msg.bytes += n;
+      this.bytes += n;
+      const o = msg.originatorShare!;
+      this.originators.addBytes(o, n);
+      const b = msg.bindShare;
+      if (b !== undefined) b.bytes += n;
+      if (
+        msg.bytes > this.maxMessageBytes ||
+        o.bytes > this.maxPendingBytesPerOriginator ||
+        this.bytes > this.maxPendingBytes ||
+        (b !== undefined && b.bytes > this.maxPendingBytesPerBind)
+      )
+        this.fitBytes(msg, o, b);
+      return undefined;
+    }
+    // Complete: its bytes are not to stay, so no other message makes room for them; but a
+    // message over a bytes bound is dropped whichever segment took it over.
+    if (msg.bytes + n > this.maxMessageBytes) {
+      msg.bytes += n;
+      this.originators.addBytes(msg.originatorShare!, n);
+      if (msg.bindShare !== undefined) msg.bindShare.bytes += n;
+      this.bytes += n;
+      this.drop(msg, 'evicted', 'oversize');
+      return undefined;
+    }
+    this.release(msg);
+    msg.bytes += n;
     const payload = Buffer.allocUnsafe(msg.bytes);
     let p = 0;
     for (let i = 0; i < total; i++) {
@@ -305,9 +422,53 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     return this.expire(this.now());
   }
 
-  /** Drops everything pending, reporting each as evicted. */
+  /** Drops everything pending, reporting each as evicted ('cleared'). */
   clear(): void {
-    while (this.order.size > 0) this.dropOldest(undefined);
+    for (let msg = this.order.peek(); msg !== undefined; msg = this.order.peek()) this.drop(msg, 'evicted', 'cleared');
+  }
+
+  /**
+   * Room for one more message from `originator` (and `bind`): each quota takes its own oldest;
+   * the global bound takes the oldest message of the originator holding the most. Returns the
+   * originator's share if it has one left.
+   */
+  private makeRoom(originator: string, bind: string | undefined): Share<Pending> | undefined {
+    const o = this.originators.get(originator);
+    if (o !== undefined) {
+      while (o.messages >= this.maxPendingMessagesPerOriginator) {
+        this.drop(victim(o.head), 'evicted', 'originator-quota');
+      }
+    }
+    const b = bind === undefined ? undefined : this.binds.get(bind);
+    if (b !== undefined) {
+      while (b.messages >= this.maxPendingMessagesPerBind) this.drop(victim(b.head), 'evicted', 'bind-quota');
+    }
+    while (this.order.size >= this.maxPendingMessages) {
+      this.drop(victim(this.originators.oldestOfMostMessages()), 'evicted', 'global');
+    }
+    // The originator's share, unless an eviction emptied it (an empty share is forgotten).
+    return o !== undefined && o.messages > 0 ? o : undefined;
+  }
+
+  /**
+   * After `msg` grew: a message alone over a bytes bound goes ('oversize'); otherwise its
+   * originator's and bind's quotas take their own oldest, and the global bound takes from the
+   * originator holding the most bytes; `msg` itself is never the one taken.
+   */
+  private fitBytes(msg: Pending, o: Share<Pending>, b: Share<Pending> | undefined): void {
+    if (msg.bytes > this.maxMessageBytes) {
+      this.drop(msg, 'evicted', 'oversize');
+      return;
+    }
+    while (o.bytes > this.maxPendingBytesPerOriginator)
+      this.drop(victim(oldestOf(o, msg)), 'evicted', 'originator-quota');
+    if (b !== undefined) {
+      while (b.bytes > this.maxPendingBytesPerBind)
+        this.drop(victim(this.binds.oldest(b, msg)), 'evicted', 'bind-quota');
+    }
+    while (this.bytes > this.maxPendingBytes) {
+      this.drop(victim(this.originators.oldestOfMostBytes(msg)), 'evicted', 'global');
+    }
   }
 
   private remember(done: Recent): void {
@@ -332,29 +493,32 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
       this.forget(done);
     }
     for (let msg = this.order.peek(); msg !== undefined && msg.firstAt <= deadline; msg = this.order.peek()) {
-      this.drop(msg, 'expired');
+      this.drop(msg, 'expired', undefined);
       n++;
     }
     return n;
   }
 
-  private dropOldest(keep: Pending | undefined): void {
-    const msg = keep === undefined ? this.order.peek() : this.order.peekOther(keep);
-    if (msg !== undefined) this.drop(msg, 'evicted');
-  }
-
-  private drop(msg: Pending, reason: LossReason): void {
+  /** Out of every index and share, its bytes no longer held. */
+  private release(msg: Pending): void {
     this.pending.delete(msg);
     this.order.remove(msg);
+    this.originators.remove(msg);
+    if (msg.bindShare !== undefined) this.binds.remove(msg);
     this.bytes -= msg.bytes;
+  }
+
+  private drop(msg: Pending, reason: LossReason, policy: EvictionPolicy | undefined): void {
+    this.release(msg);
     const stats = this.stats;
     stats[reason]++;
+    if (policy !== undefined) stats[POLICY_STAT[policy]]++;
     stats.lostSegments += msg.received;
     stats.lostBytes += msg.bytes;
     if (this.listenerCount(reason) === 0) return;
     const received: number[] = [];
     for (let i = 0; i < msg.total; i++) if (msg.parts[i] !== undefined) received.push(i + 1);
-    this.emit(reason, {
+    const lost: LostMessage = {
       reason,
       originator: msg.originator,
       recipient: msg.recipient,
@@ -365,7 +529,10 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
       received,
       bytes: msg.bytes,
       firstAt: msg.firstAt,
-    });
+    };
+    if (policy !== undefined) lost.policy = policy;
+    if (msg.bind !== undefined) lost.bind = msg.bind;
+    this.emit(reason, lost);
   }
 
   private reject(segment: Segment, reason: RejectReason): undefined {
@@ -377,6 +544,12 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     this.emit('rejected', { reason, segment });
     return undefined;
   }
+}
+
+/** A bound over its limit always has a message to give (see makeRoom and fitBytes). */
+function victim(m: Pending | undefined): Pending {
+  if (m === undefined) throw new Error('reassembler: a bound is over its limit with nothing to evict');
+  return m;
 }
 
 function datagram(s: Segment | Pending, segments: number, payload: Uint8Array): WdpDatagram {

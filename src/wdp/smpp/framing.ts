@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type smpp from 'smpp';
 import { MAX_SHORT_MESSAGE_PDU, SMPP_HEADER_LENGTH } from './shortMessage.js';
 import { CommandStatus } from './status.js';
 
@@ -65,18 +65,28 @@ export function messageIdResponse(commandId: number, status: number, sequence: n
 
 export const GENERIC_NACK = 0x80000000;
 
-/** The parts of an `smpp` package Session this module drives. */
-export interface SmppSession {
-  socket: Socket;
-  paused: boolean;
-  sequence: number;
-  _callbacks: Record<number, (pdu: unknown) => void>;
-  _extractPDUs: () => void;
-  emit(event: string, ...args: unknown[]): boolean;
-}
+/**
+ * An `smpp` package Session (declared in src/types/smpp.d.ts); the name the simulator and the
+ * submitter use for it.
+ */
+export type SmppSession = smpp.Session;
 
-interface PduConstructor {
-  new (buffer: Buffer): { command: string; command_id: number; sequence_number: number; isResponse(): boolean };
+/**
+ * What takeOverIntake relies on in the package's Session, checked on the session it is given:
+ * a package other than the pinned one fails here, by name, instead of reading PDUs twice or
+ * never. test/wdp/smppInternals.test.ts checks the same and the behaviour behind it.
+ */
+export function smppInternalsProblem(session: smpp.Session): string | undefined {
+  const socket = session.socket;
+  if (typeof session._extractPDUs !== 'function') return 'Session._extractPDUs is not a function';
+  if (typeof session._callbacks !== 'object' || session._callbacks === null)
+    return 'Session._callbacks is not an object';
+  if (typeof session.sequence !== 'number') return 'Session.sequence is not a number';
+  if (typeof session.paused !== 'boolean') return 'Session.paused is not a boolean';
+  if (socket.listenerCount('data') !== 0) return "the Session listens to its socket's 'data' events";
+  if (socket.listenerCount('readable') !== 1)
+    return `the Session has ${socket.listenerCount('readable')} 'readable' listeners on its socket, not 1`;
+  return undefined;
 }
 
 /**
@@ -88,7 +98,11 @@ interface PduConstructor {
  * generic_nack (ESME_RINVCMDLEN) and the session goes on. A command_length no framer can
  * trust gets a generic_nack and the connection is closed.
  */
-export function takeOverIntake(session: SmppSession, PDU: PduConstructor, intake: (frame: Buffer) => boolean): void {
+export function takeOverIntake(session: smpp.Session, PDU: typeof smpp.PDU, intake: (frame: Buffer) => boolean): void {
+  const problem = smppInternalsProblem(session);
+  if (problem !== undefined) {
+    throw new Error(`the smpp package is not the version wappush was built against (0.5.1): ${problem}`);
+  }
   const socket = session.socket;
   const framer = new PduFramer();
   let busy = false;
@@ -113,7 +127,7 @@ export function takeOverIntake(session: SmppSession, PDU: PduConstructor, intake
           continue;
         }
         if (intake(frame)) continue;
-        let pdu: InstanceType<PduConstructor>;
+        let pdu: smpp.PDU;
         try {
           pdu = new PDU(frame);
         } catch {
@@ -138,7 +152,7 @@ export function takeOverIntake(session: SmppSession, PDU: PduConstructor, intake
 }
 
 /** The next sequence number of a session, shared with the package's own numbering. */
-export function nextSequence(session: SmppSession): number {
+export function nextSequence(session: smpp.Session): number {
   if (session.sequence >= 0x7fffffff) session.sequence = 0;
   return ++session.sequence;
 }

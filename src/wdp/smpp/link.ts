@@ -1,13 +1,22 @@
 import { EventEmitter } from 'node:events';
-import smpp from 'smpp';
+import net from 'node:net';
 import { MAX_TIMER_MS, nonNegativeBound, positiveBound } from '../../bounds.js';
 import type { Segment, WdpDatagram } from '../datagram.js';
 import { Fifo } from '../fifo.js';
-import { Reassembler, type ReassemblerOptions } from '../reassembler.js';
+import {
+  Reassembler,
+  type EvictionPolicy,
+  type LossReason,
+  type LostMessage,
+  type ReassemblerOptions,
+} from '../reassembler.js';
 import { backoffDelay, checkBackoff, type Backoff } from './backoff.js';
 import { segmentFromSmpp } from './carriage.js';
-import { messageIdResponse, takeOverIntake, type SmppSession } from './framing.js';
-import { CommandId, decodeShortMessagePdu } from './shortMessage.js';
+import { bindPdu, checkBindFields, type BindFields } from './bind.js';
+import { SmppCommand } from './commands.js';
+import { EsmeSession, ResponseTimeout, type RefusedPdu } from './esmeSession.js';
+import { messageIdResponse } from './framing.js';
+import { decodeShortMessagePdu } from './shortMessage.js';
 import { CommandStatus } from './status.js';
 
 export interface SmscUrl {
@@ -34,14 +43,30 @@ export interface EsmeLinkOptions {
   /** 'receiver' (default) or 'transceiver'. */
   mode?: 'receiver' | 'transceiver';
   addressRange?: string;
+  /** system_type of the bind (SMPP v3.4 4.1.1); default empty. */
+  systemType?: string;
   /**
    * Called with each datagram; deliver_sm_resp for its last segment waits for it to settle.
    * May be left out and set later through `link.onDatagram` (a PushClient given a link does).
    */
   onDatagram?: (datagram: WdpDatagram) => void | Promise<void>;
   reassembly?: ReassemblerOptions;
+  /**
+   * A reassembler shared with other links (their binds then share its bounds, each within its
+   * per-bind quota); `reassembly` is then not used. Default: one of its own.
+   */
+  reassembler?: Reassembler;
+  /** This bind's name in the reassembler's per-bind quotas and in 'lost' events. Default SYSTEM_ID@HOST:PORT. */
+  bindName?: string;
   /** enquire_link period, ms (default 30,000); 0 turns it off. */
   enquireLinkMs?: number;
+  /**
+   * How long an enquire_link of ours may go unanswered, ms, while nothing else arrives either,
+   * before the link is dead: dropped, reported ('dead-link') and reconnected. Default: the period.
+   */
+  enquireLinkTimeoutMs?: number;
+  /** How long a bind may go unanswered before the connection is dropped and retried, ms. Default 10,000. */
+  bindTimeoutMs?: number;
   reconnect?: Backoff;
   /** Datagrams handed up and not yet settled before intake pauses (back-pressure). Default 100. */
   maxInFlight?: number;
@@ -55,12 +80,73 @@ export interface EsmeLinkStats {
   connects: number;
   binds: number;
   bindFailures: number;
+  /** Binds that got no answer within bindTimeoutMs. */
+  bindTimeouts: number;
   deliverSm: number;
   datagrams: number;
   duplicateSingles: number;
   undecodable: number;
   handlerErrors: number;
+  /** enquire_link sent, and those found unanswered (each one a dead link dropped). */
+  enquireLinksSent: number;
+  deadLinks: number;
+  /** enquire_link from the SMSC, answered. */
+  enquireLinksAnswered: number;
+  /** PDUs refused: generic_nack (unknown or unexpected command, bad command_length) or ESME_RINVBNDSTS. */
+  refused: number;
+  /** Responses to nothing we had sent: ignored, never answered. */
+  unexpectedResponses: number;
+  /** Concatenated messages lost before they completed ('lost' events), by reason. */
+  lostExpired: number;
+  lostEvicted: number;
+  lostSuperseded: number;
 }
+
+/** A concatenated push lost before it completed: what a log line or a resend request needs. */
+export interface LostPush {
+  reason: LossReason;
+  /** For 'evicted': which bound (reassembler.ts EvictionPolicy). */
+  policy?: EvictionPolicy;
+  originator: string;
+  /** Absent when the SMSC gave none. */
+  recipient?: string;
+  sourcePort?: number;
+  destinationPort?: number;
+  reference: number;
+  segmentsHeld: number;
+  segmentsExpected: number;
+  /** User-data octets that had arrived. */
+  bytes: number;
+  /** The bind its first segment came by. */
+  bind?: string;
+}
+
+/** The events of an EsmeLink, by name: the listener's arguments. */
+export interface EsmeLinkEvents {
+  /** A bind succeeded (the first one also resolves start()). */
+  bound: [];
+  /** The SMSC refused the bind; the link stops (credentials do not improve by retrying). */
+  'bind-failed': [{ status: number }];
+  /** The connection failed or broke; the link reconnects unless closing. */
+  'connection-error': [Error];
+  /** The connection closed (a reconnect follows unless the link is closing). */
+  disconnected: [];
+  /** An enquire_link went unanswered, and nothing else came, for `unansweredMs`: dropped, to reconnect. */
+  'dead-link': [{ unansweredMs: number }];
+  /** A PDU from the SMSC answered with an error status (what, and which status). */
+  refused: [RefusedPdu];
+  /** A response to nothing outstanding, ignored. */
+  'unexpected-response': [{ commandId: number; sequence: number }];
+  /** A deliver_sm that could not be read; answered ESME_RX_P_APPN. */
+  undecodable: [{ error: unknown; pdu: Buffer }];
+  /** onDatagram threw or rejected; the segment was answered ESME_RX_T_APPN. */
+  'handler-error': [unknown];
+  /** A concatenated push of this bind dropped before it completed: expired, evicted or superseded. */
+  lost: [LostPush];
+}
+
+/** How often a running link sweeps the reassembler for expired messages, at most, ms. */
+const SWEEP_MS = 1_000;
 
 interface Recent {
   key: string;
@@ -78,11 +164,15 @@ interface Recent {
  * help) and reported as 'undecodable'; a throwing or rejecting handler gets ESME_RX_T_APPN
  * (temporary: the SMSC sends it again). Redeliveries do not reach the handler twice: the
  * reassembler drops duplicate segments, and single SMS repeated within `duplicateWindowMs`
- * are dropped here. The link reconnects with backoff and jitter, keeps the session alive
- * with enquire_link, pauses intake while `maxInFlight` datagrams are unsettled, and unbinds
- * on close().
+ * are dropped here.
+ *
+ * The session (esmeSession.ts) answers what SMPP v3.4 says an ESME must: enquire_link,
+ * unbind, generic_nack for anything it does not take. The link keeps the session alive with
+ * enquire_link and treats one unanswered within `enquireLinkTimeoutMs` as a dead SMSC; it
+ * reconnects with backoff and jitter, pauses intake while `maxInFlight` datagrams are
+ * unsettled, and unbinds on close().
  */
-export class EsmeLink extends EventEmitter {
+export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   readonly reassembler: Reassembler;
   /** Where datagrams go; reassignable, so a PushClient can take over a link made elsewhere. */
   onDatagram: (datagram: WdpDatagram) => void | Promise<void>;
@@ -90,18 +180,33 @@ export class EsmeLink extends EventEmitter {
     connects: 0,
     binds: 0,
     bindFailures: 0,
+    bindTimeouts: 0,
     deliverSm: 0,
     datagrams: 0,
     duplicateSingles: 0,
     undecodable: 0,
     handlerErrors: 0,
+    enquireLinksSent: 0,
+    deadLinks: 0,
+    enquireLinksAnswered: 0,
+    refused: 0,
+    unexpectedResponses: 0,
+    lostExpired: 0,
+    lostEvicted: 0,
+    lostSuperseded: 0,
   };
+  /** This bind's name in the reassembler and in 'lost' events. */
+  readonly bindName: string;
   private readonly smsc: SmscUrl;
-  private session: smpp.Session | undefined;
+  /** The bound session, if any. */
+  private session: EsmeSession | undefined;
+  /** The connection being made or in use, bound or not. */
+  private connection: EsmeSession | undefined;
   private closing = false;
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private enquireTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
   private inFlight = 0;
   private readonly recent = new Map<string, Recent>();
   private readonly recentOrder = new Fifo<Recent>();
@@ -109,22 +214,44 @@ export class EsmeLink extends EventEmitter {
   private readonly retained = new Map<string, { datagram: WdpDatagram; data: Buffer; at: number }>();
   private readonly options: EsmeLinkOptions &
     Required<
-      Pick<EsmeLinkOptions, 'enquireLinkMs' | 'reconnect' | 'maxInFlight' | 'duplicateWindowMs' | 'maxRecentSingles'>
+      Pick<
+        EsmeLinkOptions,
+        | 'enquireLinkMs'
+        | 'enquireLinkTimeoutMs'
+        | 'bindTimeoutMs'
+        | 'reconnect'
+        | 'maxInFlight'
+        | 'duplicateWindowMs'
+        | 'maxRecentSingles'
+      >
     >;
 
   constructor(options: EsmeLinkOptions) {
     super();
     // Each default by ??, so a bound given as undefined keeps its default; each bound checked.
+    const enquireLinkMs = nonNegativeBound(options.enquireLinkMs ?? 30_000, 'enquireLinkMs', MAX_TIMER_MS);
     this.options = {
       ...options,
-      enquireLinkMs: nonNegativeBound(options.enquireLinkMs ?? 30_000, 'enquireLinkMs', MAX_TIMER_MS),
+      enquireLinkMs,
+      enquireLinkTimeoutMs: positiveBound(
+        options.enquireLinkTimeoutMs ?? (enquireLinkMs || 30_000),
+        'enquireLinkTimeoutMs',
+        MAX_TIMER_MS,
+      ),
+      bindTimeoutMs: positiveBound(options.bindTimeoutMs ?? 10_000, 'bindTimeoutMs', MAX_TIMER_MS),
       reconnect: checkBackoff(options.reconnect ?? { initialMs: 100, maxMs: 30_000 }, 'reconnect'),
       maxInFlight: positiveBound(options.maxInFlight ?? 100, 'maxInFlight'),
       duplicateWindowMs: nonNegativeBound(options.duplicateWindowMs ?? 120_000, 'duplicateWindowMs'),
       maxRecentSingles: nonNegativeBound(options.maxRecentSingles ?? 10_000, 'maxRecentSingles'),
     };
     this.smsc = typeof options.smsc === 'string' ? parseSmscUrl(options.smsc) : options.smsc;
-    this.reassembler = new Reassembler(options.reassembly);
+    checkBindFields(this.bindFields());
+    this.bindName = options.bindName ?? `${this.smsc.systemId}@${this.smsc.host}:${this.smsc.port}`;
+    this.reassembler = options.reassembler ?? new Reassembler(options.reassembly);
+    const forward = (m: LostMessage) => this.onLost(m);
+    this.reassembler.on('expired', forward);
+    this.reassembler.on('evicted', forward);
+    this.reassembler.on('superseded', forward);
     this.onDatagram = options.onDatagram ?? (() => {});
   }
 
@@ -141,6 +268,10 @@ export class EsmeLink extends EventEmitter {
       };
       this.once('bound', onBound);
       this.once('bind-failed', onFailed);
+      // Expiry is otherwise checked only when a segment arrives; a quiet link must report too.
+      const every = Math.min(this.reassembler.timeoutMs, SWEEP_MS);
+      this.sweepTimer = setInterval(() => this.reassembler.sweep(), every);
+      this.sweepTimer.unref();
       this.connect();
     });
   }
@@ -154,70 +285,58 @@ export class EsmeLink extends EventEmitter {
     this.closing = true;
     clearTimeout(this.reconnectTimer);
     clearInterval(this.enquireTimer);
-    const session = this.session;
-    if (!session) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        session.destroy();
-        resolve();
-      }, timeoutMs);
-      session.socket.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      const sent = (session as unknown as { unbind: (cb: () => void) => boolean }).unbind(() => session.close());
-      if (!sent) session.destroy();
-    });
+    clearInterval(this.sweepTimer);
+    const connection = this.connection;
+    if (!connection || connection.socket.destroyed) return;
+    const closed = new Promise<void>((resolve) => connection.socket.once('close', () => resolve()));
+    if (connection.bound) {
+      // unbind_resp, or any failure to get one, ends the connection; so does the timer below.
+      connection.request(SmppCommand.unbind, timeoutMs).then(
+        () => connection.socket.end(),
+        () => connection.destroy(),
+      );
+    } else {
+      connection.destroy();
+    }
+    const timer = setTimeout(() => connection.destroy(), timeoutMs);
+    await closed;
+    clearTimeout(timer);
+  }
+
+  private bindFields(): BindFields {
+    return {
+      systemId: this.smsc.systemId,
+      password: this.smsc.password,
+      systemType: this.options.systemType,
+      addressRange: this.options.addressRange,
+    };
   }
 
   private connect(): void {
     if (this.closing) return;
     this.stats.connects++;
-    const session = smpp.connect({ host: this.smsc.host, port: this.smsc.port });
-    let bound = false;
-    const s = session as unknown as SmppSession;
-    takeOverIntake(s, smpp.PDU as never, (frame) => {
-      if (bound && frame.readUInt32BE(4) === CommandId.deliver_sm) {
-        this.onDeliverSm(session, frame);
-        return true;
+    const socket = net.connect({ host: this.smsc.host, port: this.smsc.port });
+    socket.setNoDelay(true);
+    const session = new EsmeSession(socket);
+    this.connection = session;
+    session.on('deliver_sm', (frame) => this.onDeliverSm(session, frame));
+    session.on('enquire_link', () => this.stats.enquireLinksAnswered++);
+    session.on('refused', (r) => {
+      this.stats.refused++;
+      this.emit('refused', r);
+    });
+    session.on('ignored', (x) => {
+      if (x.reason !== 'unexpected-response') return;
+      this.stats.unexpectedResponses++;
+      this.emit('unexpected-response', { commandId: x.commandId, sequence: x.sequence });
+    });
+    socket.once('connect', () => this.bind(session));
+    socket.on('error', (e) => this.emit('connection-error', e));
+    socket.on('close', () => {
+      if (this.connection === session) {
+        this.connection = undefined;
+        clearInterval(this.enquireTimer);
       }
-      return false;
-    });
-    session.on('connect', () => {
-      const bindCommand = this.options.mode === 'transceiver' ? 'bind_transceiver' : 'bind_receiver';
-      const bindFn = session[bindCommand] as (o: Record<string, unknown>, cb: (pdu: smpp.PDU) => void) => void;
-      bindFn.call(
-        session,
-        { system_id: this.smsc.systemId, password: this.smsc.password, address_range: this.options.addressRange ?? '' },
-        (pdu) => {
-          if (pdu.command_status !== 0) {
-            this.stats.bindFailures++;
-            this.emit('bind-failed', { status: pdu.command_status });
-            this.closing = true; // wrong credentials do not get better by retrying
-            session.destroy();
-            return;
-          }
-          bound = true;
-          this.attempt = 0;
-          this.session = session;
-          this.stats.binds++;
-          if (this.options.enquireLinkMs > 0) {
-            this.enquireTimer = setInterval(() => {
-              (session as unknown as { enquire_link: () => void }).enquire_link();
-            }, this.options.enquireLinkMs);
-            this.enquireTimer.unref();
-          }
-          this.emit('bound');
-        },
-      );
-    });
-    session.on('unbind', (pdu: smpp.PDU) => {
-      session.send(pdu.response());
-      session.close();
-    });
-    session.on('error', (e: Error) => this.emit('connection-error', e));
-    session.on('close', () => {
-      clearInterval(this.enquireTimer);
       if (this.session === session) this.session = undefined;
       this.emit('disconnected');
       if (this.closing) return;
@@ -226,12 +345,71 @@ export class EsmeLink extends EventEmitter {
     });
   }
 
-  private onDeliverSm(session: smpp.Session, frame: Buffer): void {
+  private bind(session: EsmeSession): void {
+    const commandId = this.options.mode === 'transceiver' ? SmppCommand.bind_transceiver : SmppCommand.bind_receiver;
+    const fields = this.bindFields();
+    session
+      .request(commandId, this.options.bindTimeoutMs, (seq) => bindPdu(commandId, seq, fields))
+      .then(
+        (resp) => {
+          const status = resp.readUInt32BE(8);
+          if (status !== 0 || resp.readUInt32BE(4) === SmppCommand.generic_nack) {
+            this.stats.bindFailures++;
+            this.closing = true; // wrong credentials do not get better by retrying
+            session.destroy();
+            this.emit('bind-failed', { status });
+            return;
+          }
+          if (session.socket.destroyed) return;
+          session.bound = true;
+          this.attempt = 0;
+          this.session = session;
+          this.stats.binds++;
+          this.keepAlive(session);
+          this.emit('bound');
+        },
+        (error: Error) => {
+          if (error instanceof ResponseTimeout) {
+            this.stats.bindTimeouts++;
+            this.emit('connection-error', error);
+          }
+          session.destroy();
+        },
+      );
+  }
+
+  /**
+   * enquire_link every period (SMPP v3.4 7.2 enquire_link_timer), one at a time. One that gets
+   * no response within enquireLinkTimeoutMs, while no other PDU arrives either (any PDU shows
+   * the SMSC is there), means the link is dead: it is dropped, and 'close' reconnects it.
+   */
+  private keepAlive(session: EsmeSession): void {
+    const period = this.options.enquireLinkMs;
+    if (period <= 0) return;
+    const timeoutMs = this.options.enquireLinkTimeoutMs;
+    clearInterval(this.enquireTimer);
+    this.enquireTimer = setInterval(() => {
+      if (session.awaiting(SmppCommand.enquire_link) > 0) return;
+      const sentAt = Date.now();
+      this.stats.enquireLinksSent++;
+      session.request(SmppCommand.enquire_link, timeoutMs).then(
+        () => {},
+        (error: Error) => {
+          if (!(error instanceof ResponseTimeout) || session.socket.destroyed) return;
+          if (session.lastReceivedAt >= sentAt) return;
+          this.stats.deadLinks++;
+          this.emit('dead-link', { unansweredMs: Date.now() - sentAt });
+          session.destroy();
+        },
+      );
+    }, period);
+    this.enquireTimer.unref();
+  }
+
+  private onDeliverSm(session: EsmeSession, frame: Buffer): void {
     this.stats.deliverSm++;
     const sequence = frame.readUInt32BE(12);
-    const reply = (status: number) => {
-      if (session.socket.writable) session.socket.write(messageIdResponse(CommandId.deliver_sm, status, sequence));
-    };
+    const reply = (status: number) => session.respond(messageIdResponse(SmppCommand.deliver_sm, status, sequence));
     let segment: Segment;
     let datagram: WdpDatagram | undefined;
     try {
@@ -244,7 +422,7 @@ export class EsmeLink extends EventEmitter {
           return;
         }
       }
-      datagram = this.reassembler.push(segment);
+      datagram = this.reassembler.push(segment, this.bindName);
     } catch (error) {
       this.stats.undecodable++;
       this.emit('undecodable', { error, pdu: frame });
@@ -270,7 +448,7 @@ export class EsmeLink extends EventEmitter {
    * by its completing segment, to be handed over again when that segment comes back.
    */
   private handOver(
-    session: smpp.Session,
+    session: EsmeSession,
     datagram: WdpDatagram,
     segment: Segment,
     reply: (status: number) => void,
@@ -302,6 +480,28 @@ export class EsmeLink extends EventEmitter {
     } else {
       settle(CommandStatus.ESME_ROK);
     }
+  }
+
+  private onLost(m: LostMessage): void {
+    // A shared reassembler reports every bind's losses to every link: each link tells its own.
+    if (m.bind !== this.bindName) return;
+    if (m.reason === 'expired') this.stats.lostExpired++;
+    else if (m.reason === 'evicted') this.stats.lostEvicted++;
+    else this.stats.lostSuperseded++;
+    const lost: LostPush = {
+      reason: m.reason,
+      originator: m.originator,
+      reference: m.reference,
+      segmentsHeld: m.received.length,
+      segmentsExpected: m.total,
+      bytes: m.bytes,
+      bind: m.bind,
+    };
+    if (m.policy !== undefined) lost.policy = m.policy;
+    if (m.recipient !== '') lost.recipient = m.recipient;
+    if (m.sourcePort !== undefined) lost.sourcePort = m.sourcePort;
+    if (m.destinationPort !== undefined) lost.destinationPort = m.destinationPort;
+    this.emit('lost', lost);
   }
 
   private retain(segment: Segment, datagram: WdpDatagram): void {
