@@ -270,6 +270,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
       this.once('bind-failed', onFailed);
       // Expiry is otherwise checked only when a segment arrives; a quiet link must report too.
       const every = Math.min(this.reassembler.timeoutMs, SWEEP_MS);
+      clearInterval(this.sweepTimer);
       this.sweepTimer = setInterval(() => this.reassembler.sweep(), every);
       this.sweepTimer.unref();
       this.connect();
