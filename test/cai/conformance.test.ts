@@ -1,5 +1,12 @@
 // PushCAI to the letter (issue 19): one test per point, named after its PushCAI section.
-import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import {
+  createServer,
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { PushClient } from '../../src/cai/client.js';
@@ -242,5 +249,49 @@ describe('PushCAI 5.3: the headers as received', () => {
     });
     await until(() => got.got.length === 1);
     expect(Buffer.from(got.got[0].rawHeaders).toString('latin1')).toBe(lines);
+  });
+});
+
+describe('PushCAI 5.2: deregistration while the Push Server is down', () => {
+  it('fails without force and changes nothing; with force leaves here, reports the server not told, and tells it later', async () => {
+    // A Push Server that goes down, then comes back on the same port.
+    const seen: Array<string | string[] | undefined> = [];
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      seen.push(req.headers['x-wap-push-accept-appid']);
+      req.resume();
+      res.writeHead(204).end();
+    };
+    let server = createServer(handler);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const down = () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+    closeLater({ close: () => (server.listening ? down() : Promise.resolve()) });
+    const url = `http://127.0.0.1:${port}/cpi`;
+
+    const client = closeLater(new PushClient({ pushServerRetry: { initialMs: 50, maxMs: 100 } }));
+    const r = await registered(client, {
+      pushApplicationId: 'x-wap-application:wml.ua',
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: url }],
+    });
+    expect(seen).toEqual(['x-wap-application:wml.ua']);
+    await down();
+
+    expect(await client.deregister(r)).toMatchObject({ status: 'failure', reason: 'push-server-unreachable' });
+    expect(r.state).toBe('active');
+
+    expect(await client.deregister(r, { force: true })).toEqual({ status: 'success', pushServersPending: [url] });
+    expect(r.state).toBe('deregistered');
+    expect(client.registrations()).toEqual([]);
+    expect(client.pendingPushServers()).toEqual([url]);
+
+    server = createServer(handler);
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    await until(() => seen.length === 2, 3_000, 'the Push Server to be told');
+    expect(seen[1]).toBe('');
+    await until(() => client.pendingPushServers().length === 0, 1_000, 'no server pending');
   });
 });
