@@ -295,3 +295,74 @@ describe('PushCAI 5.2: deregistration while the Push Server is down', () => {
     await until(() => client.pendingPushServers().length === 0, 1_000, 'no server pending');
   });
 });
+
+describe('PushCAI 5.1 Accept: the CPI of an application that names no MIME types', () => {
+  it('says it takes any content type (X-Wap-Push-Accept */*), and drops that when it leaves', async () => {
+    const server = await pushServer();
+    const client = closeLater(new PushClient());
+    const open = await registered(client, {
+      pushApplicationId: 0x02,
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: server.url }],
+    });
+    await registered(client, {
+      pushApplicationId: 0x04,
+      accept: ['application/vnd.wap.mms-message'],
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: server.url }],
+    });
+    expect(server.seen.map((s) => s.headers['x-wap-push-accept'])).toEqual([
+      '*/*',
+      '*/*, application/vnd.wap.mms-message',
+    ]);
+    expect(await client.deregister(open)).toEqual({ status: 'success' });
+    expect(server.seen[2].headers['x-wap-push-accept']).toBe('application/vnd.wap.mms-message');
+  });
+});
+
+describe('PushCAI 5.2: the Push Server hears the MIME types only the deregistered application had go', () => {
+  it('updates X-Wap-Push-Accept at the server, keeping the types another registration still has', async () => {
+    const server = await pushServer();
+    const client = closeLater(new PushClient());
+    const si = await registered(client, {
+      pushApplicationId: 0x02,
+      applicationId: 'urn:si',
+      accept: ['text/vnd.wap.si', 'application/vnd.wap.sic'],
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: server.url }],
+    });
+    await registered(client, {
+      pushApplicationId: 0x02,
+      applicationId: 'urn:sic',
+      accept: ['application/vnd.wap.sic'],
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 4999, contactPoint: server.url }],
+    });
+    expect(await client.deregister(si)).toEqual({ status: 'success' });
+    const last = server.seen[server.seen.length - 1].headers;
+    expect(last['x-wap-push-accept']).toBe('application/vnd.wap.sic');
+    expect(last['x-wap-push-accept-appid']).toBe('x-wap-application:wml.ua');
+  });
+});
+
+describe('PushCAI 5.1 Push Service Registration: a failure of the procedure', () => {
+  it('completes the registration with failure, reason push-service-registration-failed, and leaves nothing bound', async () => {
+    const refusing = await pushServer(403);
+    const { client } = await boundClient();
+    const r = await client.register({ pushApplicationId: 0x07, pushServiceRegistrationUri: refusing.url });
+    if (r.status !== 'accepted') throw new Error(r.message);
+    expect(await r.completed).toMatchObject({ status: 'failure', reason: 'push-service-registration-failed' });
+    expect(client.registrations()).toEqual([]);
+    expect(client.cpi().acceptAppIds).toEqual([]);
+  });
+});
+
+describe('PushCAI 5.3: a push by SMS without port addressing', () => {
+  it('is taken as sent to port 2948, and the event says so', async () => {
+    const { client } = await boundClient();
+    const box = inbox();
+    await registered(client, { pushApplicationId: 0x02, handler: box.handler });
+    client.deliverDatagram(datagram(siPush(), { destinationPort: undefined, sourcePort: undefined }));
+    client.deliverDatagram(datagram(siPush()));
+    expect(box.got.map((e) => [e.port, e.portImplied])).toEqual([
+      [2948, true],
+      [2948, false],
+    ]);
+  });
+});
