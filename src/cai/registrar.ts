@@ -30,7 +30,7 @@ import type {
 } from './types.js';
 import { validateRequest, type Availability } from './validate.js';
 import type { Backoff } from '../wdp/smpp/backoff.js';
-import { normalizeAddress, type Whitelist } from './whitelist.js';
+import type { Whitelist } from './whitelist.js';
 
 export interface RegistrarOptions {
   policy: RegistrationPolicy | undefined;
@@ -132,7 +132,7 @@ export class Registrar {
         });
       }
     }
-    const r = new Registration(++this.nextId, request, checked.profiles, normalizeAddress);
+    const r = new Registration(++this.nextId, request, checked.profiles);
     let replaces: Registration | undefined;
     for (const other of this.registry.values()) {
       if (other.key !== r.key) continue;
@@ -371,6 +371,11 @@ export class Registrar {
     if (!restoring && r.profiles.some((p) => p.protocol === 'OTA-WSP')) {
       const bound = await this.options.bearer.bound(this.options.bindTimeoutMs);
       if (bound !== true) return fail(this.closed ? 'closed' : 'bearer-unavailable', bound);
+    }
+    try {
+      await r.resolveContactPoints();
+    } catch (e) {
+      return fail('contact-point-unresolved', `a contact point's host does not resolve: ${(e as Error).message}`);
     }
     for (const p of r.profiles) {
       if (p.protocol !== 'OTA-HTTP' || r.httpPorts.includes(p.port)) continue;

@@ -366,3 +366,89 @@ describe('PushCAI 5.3: a push by SMS without port addressing', () => {
     ]);
   });
 });
+
+describe('PushCAI 5.1 Contact Point: the IP address, hostname, or URI of the PPG, as the expected source', () => {
+  /** POSTs a push from `localAddress` to `port`; resolves with the HTTP status. */
+  function pushFrom(localAddress: string, port: number, appId: string) {
+    return new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          localAddress,
+          method: 'POST',
+          headers: { 'Content-Type': 'text/plain', 'X-Wap-Application-Id': appId },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode!));
+        },
+      );
+      req.on('error', reject);
+      req.end('hello');
+    });
+  }
+
+  it('OTA-HTTP: takes each form, and delivers only pushes whose peer is the contact point', async () => {
+    const ppg = await pushServer();
+    const client = closeLater(new PushClient());
+    const boxes = { ip: inbox(), host: inbox(), url: inbox() };
+    const forms: Array<[keyof typeof boxes, string, string]> = [
+      ['ip', 'x-example:ip.ua', '127.0.0.1'],
+      ['host', 'x-example:host.ua', 'localhost'],
+      ['url', 'x-example:url.ua', ppg.url],
+    ];
+    for (const [form, appId, contactPoint] of forms) {
+      await registered(client, {
+        pushApplicationId: appId,
+        handler: boxes[form].handler,
+        connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint }],
+      });
+    }
+    // Only the URL is a Push Server to register with; an IP address or hostname is a source only.
+    expect(ppg.seen.map((s) => s.headers['x-wap-push-accept-appid'])).toEqual(['x-example:url.ua']);
+    const port = client.httpPort(0)!;
+    const refused: string[] = [];
+    client.on('refused', ({ reason }) => refused.push(reason));
+    for (const [form, appId] of forms) {
+      expect(await pushFrom('127.0.0.2', port, appId), `${form} from elsewhere`).toBe(403);
+      expect(await pushFrom('127.0.0.1', port, appId), `${form} from the PPG`).toBe(204);
+    }
+    await until(() => Object.values(boxes).every((b) => b.got.length === 1));
+    expect(refused).toEqual(['contact-point', 'contact-point', 'contact-point']);
+  });
+
+  it('OTA-HTTP: a hostname that does not resolve fails the binding, naming why', async () => {
+    const client = closeLater(new PushClient());
+    const r = await client.register({
+      pushApplicationId: 2,
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: 'no-such-ppg.invalid' }],
+    });
+    if (r.status !== 'accepted') throw new Error(r.message);
+    expect(await r.completed).toMatchObject({ status: 'failure', reason: 'contact-point-unresolved' });
+    expect(client.httpPort(0)).toBeUndefined();
+  }, 15_000);
+
+  it('OTA-WSP: takes an SMS address or tel: URI and checks the originator; refuses what an SMS cannot show', async () => {
+    const { client } = await boundClient();
+    const box = inbox();
+    await registered(client, {
+      pushApplicationId: 0x02,
+      connectionProfiles: [{ contactPoint: 'tel:+15550001' }],
+      handler: box.handler,
+    });
+    client.deliverDatagram(datagram(siPush({ text: 'ppg' }), { originator: '15550001' }));
+    client.deliverDatagram(datagram(siPush({ text: 'other' }), { originator: '+15550009' }));
+    expect(box.got.map((e) => (e.body as { text: string }).text)).toEqual(['ppg']);
+    for (const contactPoint of ['http://ppg.example/push', '192.0.2.1', 'ppg.example.com']) {
+      expect(
+        await client.register({ pushApplicationId: 0x04, connectionProfiles: [{ contactPoint }] }),
+        contactPoint,
+      ).toMatchObject({
+        status: 'rejected',
+        reason: 'unsupported-option',
+        option: 'connectionProfiles[0].contactPoint',
+      });
+    }
+  });
+});
