@@ -50,6 +50,7 @@ const SUITES = {
   cai: async (o: { quick: boolean }) => (await import('./cai.js')).runCai(o),
   pipeline: async (o: { quick: boolean }) => (await import('./pipeline.js')).runPipeline(o),
   smpp: async (o: { quick: boolean }) => (await import('./smpp.js')).runSmpp(o),
+  flood: async (o: { quick: boolean }) => (await import('./flood.js')).runFloodBench(o),
   'si-target': runSiTarget,
 };
 

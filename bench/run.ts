@@ -39,7 +39,7 @@ if (suiteArg >= 0) {
   const names = (process.argv[suiteArg + 1] ?? '').split(',').filter(Boolean);
   if (!names.length) {
     console.error(
-      '--suite needs names: codec, documents, content, wdp, cai, pipeline, smpp, si-target (comma-separated)',
+      '--suite needs names: codec, documents, content, wdp, cai, pipeline, smpp, flood, si-target (comma-separated)',
     );
     process.exit(2);
   }
@@ -88,6 +88,8 @@ section('pipeline: deliver_sm octets to the handler; heap; registrations; worker
 const pipeline = inChild('pipeline');
 section('smpp end to end on loopback (deliveries/s), beside the smpp package pair');
 const endToEnd = inChild('smpp');
+section('flood: real concatenated pushes under 500,000 never-completing segments (fair reassembly bounds)');
+const flood = inChild('flood');
 
 section('targets: each ratio in paired rounds (ours and the peer alternating; bench/paired.ts)');
 const siTarget = inChild('si-target');
@@ -223,6 +225,7 @@ const report = {
   },
   scaling: { pipelineWorkers: pipeline.workers },
   smppEndToEnd: endToEnd,
+  flood,
 };
 writeFileSync(path.join(out, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
 const marks: Record<string, RatioMark> = {
