@@ -12,6 +12,8 @@ import type { PushEvent } from '../cai/pushEvent.js';
 import type { Registration } from '../cai/registration.js';
 import type { RegistrationRequest } from '../cai/types.js';
 import { datagramJson } from '../wdp/collect.js';
+import type { ReassemblerOptions } from '../wdp/reassembler.js';
+import { optionalNumber } from './args.js';
 import type { Command } from './command.js';
 import { errorJson, fail, line } from './output.js';
 
@@ -77,7 +79,33 @@ export async function registerAll(
   );
 }
 
-const options = { smsc: { type: 'string' }, register: { type: 'string' }, store: { type: 'string' } } as const;
+const options = {
+  smsc: { type: 'string' },
+  register: { type: 'string' },
+  store: { type: 'string' },
+  'reassembly-timeout': { type: 'string' },
+  'max-pending': { type: 'string' },
+  'max-pending-bytes': { type: 'string' },
+  'max-pending-per-originator': { type: 'string' },
+  'max-pending-bytes-per-originator': { type: 'string' },
+} as const;
+
+/** The reassembler's bounds from the flags; the reassembler checks each and names the one out of range. */
+function reassemblyBounds(values: {
+  'reassembly-timeout'?: string;
+  'max-pending'?: string;
+  'max-pending-bytes'?: string;
+  'max-pending-per-originator'?: string;
+  'max-pending-bytes-per-originator'?: string;
+}): ReassemblerOptions {
+  return {
+    timeoutMs: optionalNumber(values['reassembly-timeout']),
+    maxPendingMessages: optionalNumber(values['max-pending']),
+    maxPendingBytes: optionalNumber(values['max-pending-bytes']),
+    maxPendingMessagesPerOriginator: optionalNumber(values['max-pending-per-originator']),
+    maxPendingBytesPerOriginator: optionalNumber(values['max-pending-bytes-per-originator']),
+  };
+}
 
 export const listen: Command = {
   name: 'listen',
@@ -88,13 +116,29 @@ export const listen: Command = {
   --register FILE     a JSON array of registration requests: each outcome is printed as a line
                       {"register":...}, then each push with its registration or "unrouted": true
   --store FILE        keep registrations in FILE: restored at start, they deliver as before
+  --reassembly-timeout MS       a concatenated push not complete MS after its first segment is lost (120000)
+  --max-pending N               concatenated pushes held at once (10000); at the bound the oldest of
+                                the originator holding the most is lost
+  --max-pending-bytes N         user-data octets held at once (16777216)
+  --max-pending-per-originator N        pushes one originator may hold (1000)
+  --max-pending-bytes-per-originator N  octets one originator may hold (1048576)
+                      Each push lost before it completed is a line {"lost":{reason,...}} on stderr.
 `,
   options,
   run(argv) {
     const { values } = parseArgs({ args: argv, options });
     if (!values.smsc) fail(new Error('listen needs --smsc smpp://ID:PASSWORD@HOST:PORT'));
     const apps = values.register ? loadApps(values.register) : undefined;
-    const client = new PushClient({ smsc: values.smsc, store: values.store });
+    let client: PushClient;
+    try {
+      client = new PushClient({
+        smsc: values.smsc,
+        store: values.store,
+        linkOptions: { reassembly: reassemblyBounds(values) },
+      });
+    } catch (e) {
+      fail(e); // a bound out of its range: the error line naming it
+    }
     client.on('restore-failed', ({ request, response }) =>
       line({ restore: { pushApplicationId: request?.pushApplicationId, ...response } }),
     );
@@ -115,6 +159,8 @@ export const listen: Command = {
     client.link!.on('undecodable', ({ error }) =>
       process.stderr.write(JSON.stringify({ undecodable: errorJson(error) }) + '\n'),
     );
+    // A concatenated push that will never complete is reported, never dropped in silence.
+    client.link!.on('lost', (lost) => process.stderr.write(JSON.stringify({ lost }) + '\n'));
     client
       .start()
       .then(() => (apps ? registerAll(client, apps, line) : undefined))

@@ -166,3 +166,68 @@ describe('wappush listen --register apps.json (processes on 127.0.0.1)', () => {
     }
   }, 20_000);
 });
+
+describe('wappush listen: losses are reported (docs/smpp.md, reassembly bounds)', () => {
+  it('prints a {"lost":...} line on stderr for a concatenated push that expires', async () => {
+    const { spawn } = await import('node:child_process');
+    const { rawPeer, bindPdu, BIND_TRANSMITTER, status } = await import('../smsc/peers.js');
+    const smsc = spawn(process.execPath, [cli, 'smsc', '--port', '0']);
+    let listen: ReturnType<typeof spawn> | undefined;
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        smsc.stdout.once('data', (d: Buffer) => resolve(JSON.parse(d.toString().split('\n')[0]).listening.port));
+        setTimeout(() => reject(new Error('smsc did not start')), 5_000);
+      });
+      listen = spawn(process.execPath, [
+        cli,
+        'listen',
+        '--smsc',
+        `smpp://client:pw@127.0.0.1:${port}`,
+        '--reassembly-timeout',
+        '300',
+      ]);
+      let err = '';
+      listen.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      await new Promise((r) => setTimeout(r, 700)); // let it bind
+      // Three segments (8-bit reference 42) from one SI; only the first is sent.
+      const segments = execFileSync(
+        process.execPath,
+        [cli, 'encode', '--type', 'si', '--href', 'http://a.example/', '--text', 'x'.repeat(300)].concat([
+          '--smpp',
+          '--reference',
+          '42',
+          '--to',
+          '+447700900123',
+          '--from',
+          '9200',
+        ]),
+        { encoding: 'utf8' },
+      )
+        .trim()
+        .split('\n');
+      expect(segments.length).toBeGreaterThanOrEqual(3);
+      const peer = rawPeer(port);
+      peer.socket.write(bindPdu(BIND_TRANSMITTER, 'ppg', 'x', 1));
+      expect(status(await peer.next())).toBe(0);
+      peer.socket.write(Buffer.from(segments[0], 'hex'));
+      expect(status(await peer.next())).toBe(0);
+      await peer.close();
+      for (let i = 0; i < 60 && !err.includes('"lost"'); i++) await new Promise((r) => setTimeout(r, 100));
+      const lost = err
+        .split('\n')
+        .filter((l) => l.startsWith('{"lost"'))
+        .map((l) => JSON.parse(l).lost);
+      expect(lost).toHaveLength(1);
+      expect(lost[0]).toMatchObject({
+        reason: 'expired',
+        reference: 42,
+        segmentsHeld: 1,
+        segmentsExpected: segments.length,
+        recipient: '+447700900123',
+      });
+    } finally {
+      listen?.kill();
+      smsc.kill();
+    }
+  }, 20_000);
+});
