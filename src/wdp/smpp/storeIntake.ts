@@ -88,8 +88,8 @@ export class StoreIntake {
 
   /**
    * Stores the segment, then answers: ESME_ROK once it is stored (or known), the handler's
-   * outcome for the one that completes its message, ESME_RX_T_APPN when the store cannot write
-   * or the message is being delivered elsewhere, ESME_RX_P_APPN for a conflicting resend.
+   * outcome for the one that completes its message, ESME_RX_T_APPN when the store cannot write,
+   * the message is being delivered elsewhere, or another message holds its key.
    */
   take(segment: Segment & { reference: number }, reply: (status: number) => void): void {
     if (!this.store.available) {
@@ -125,8 +125,11 @@ export class StoreIntake {
         );
         return;
       case 'conflict':
+        // Another message's segments under this key (a reference reused while an older message
+        // is still pending): temporary, since the older one completes or expires and this is
+        // then taken. A permanent error would have the SMSC drop a push that can still arrive.
         this.host.end();
-        reply(CommandStatus.ESME_RX_P_APPN);
+        reply(CommandStatus.ESME_RX_T_APPN);
         return;
       case 'busy':
         this.host.end();
@@ -142,9 +145,10 @@ export class StoreIntake {
   private deliver(m: CompletedMessage): Promise<void> {
     const datagram = datagramOf(m);
     return this.host.deliver(datagram).then(
-      () => {
-        this.store.segments.finish(m).catch((e: unknown) => this.host.storeError(e));
-      },
+      // finish() is stored before the completing segment is answered: otherwise a crash in
+      // between leaves the message's other segments behind, acknowledged and never completed,
+      // to expire as a false loss and to refuse a later push that reuses the reference.
+      () => this.store.segments.finish(m).catch((e: unknown) => this.host.storeError(e)),
       (error: unknown) => {
         this.store.segments.release(m).catch((e: unknown) => this.host.storeError(e));
         throw error;
