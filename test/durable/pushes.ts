@@ -37,11 +37,15 @@ export class Listener {
   constructor(
     private readonly args: string[],
     readonly lines: unknown[],
+    private readonly cwd?: string,
   ) {}
 
   start(): void {
     this.buffered = '';
-    const child = spawn(process.execPath, [cli, 'listen', ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'listen', ...this.args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: this.cwd,
+    });
     this.child = child;
     child.stdout!.on('data', (d: Buffer) => {
       this.buffered += d.toString();
