@@ -95,6 +95,8 @@ function recordId(r: StoredRegistration): string {
  */
 export class StoredRegistrations implements RegistrationPersistence {
   private writing: Promise<void> = Promise.resolve();
+  /** Records this instance loaded or wrote: the only ones a save may delete (other nodes own the rest). */
+  private readonly known = new Set<string>();
 
   constructor(
     readonly table: RecordTable,
@@ -103,6 +105,7 @@ export class StoredRegistrations implements RegistrationPersistence {
 
   async load(): Promise<StoredRegistration[]> {
     const records = await this.table.list();
+    for (const r of records) this.known.add(r.id);
     if (records.length === 0 && this.legacyFile !== undefined) {
       const old = await new RegistrationStore(this.legacyFile).load();
       if (old.length > 0) await this.save(old);
@@ -112,13 +115,22 @@ export class StoredRegistrations implements RegistrationPersistence {
     return records.map((r) => JSON.parse(JSON.stringify(r.value)) as StoredRegistration);
   }
 
-  /** Makes the table hold exactly these; saves queue, so the last one called is the one that stays. */
+  /**
+   * Writes these and deletes what this instance held before and no longer does; records other
+   * nodes wrote are left alone. Saves queue, so the last one called is the one that stays.
+   */
   save(registrations: StoredRegistration[]): Promise<void> {
     const run = async () => {
       const wanted = new Map(registrations.map((r) => [recordId(r), r]));
-      const held = await this.table.list();
-      for (const [id, r] of wanted) await this.table.put(id, JSON.parse(JSON.stringify(r)) as JsonValue);
-      for (const { id } of held) if (!wanted.has(id)) await this.table.delete(id);
+      for (const [id, r] of wanted) {
+        await this.table.put(id, JSON.parse(JSON.stringify(r)) as JsonValue);
+        this.known.add(id);
+      }
+      for (const id of [...this.known]) {
+        if (wanted.has(id)) continue;
+        await this.table.delete(id);
+        this.known.delete(id);
+      }
     };
     this.writing = this.writing.then(run, run);
     return this.writing;
