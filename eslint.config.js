@@ -11,6 +11,7 @@ export default tseslint.config(
       'fuzz/.build/**',
       'fuzz/corpus/**',
       'fuzz/crashes/**',
+      'bench/.build/**',
       'bench/peers/.build/**',
       'coverage/**',
     ],

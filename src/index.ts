@@ -226,6 +226,7 @@ export type {
   RegistrationState,
   RegistrationStats,
   DeregistrationResponse,
+  DeregistrationOptions,
   RegistrationPolicy,
 } from './cai/types.js';
 export type { Cpi } from './cai/cpi.js';

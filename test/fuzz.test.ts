@@ -43,10 +43,18 @@ describe('every target: seeds pass, and a short campaign finds nothing', () => {
   });
   // A fixed property seed keeps this run reproducible; the long campaigns are where new seeds go.
   it('npm run fuzz -- --all --seconds 1 --seed 20261129', { timeout: 300_000 }, () => {
+    // What `npm run fuzz` does: compile (tsconfig.fuzz.json), then run the compiled runner.
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const built = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.fuzz.json')], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(built.stdout + built.stderr).toBe('');
+    expect(built.status).toBe(0);
     const r = spawnSync(
       process.execPath,
-      [join(root, 'fuzz', 'run.mjs'), '--all', '--seconds', '1', '--seed', '20261129', '--quiet'],
-      { encoding: 'utf8', timeout: 280_000 },
+      [join(root, 'fuzz', '.build', 'fuzz', 'run.js'), '--all', '--seconds', '1', '--seed', '20261129', '--quiet'],
+      { encoding: 'utf8', timeout: 160_000 },
     );
     expect(r.stdout + r.stderr).toMatch(/total: [\d,]+ property runs, [\d,]+ coverage-guided executions, 0 findings/);
     expect(r.status).toBe(0);

@@ -28,6 +28,7 @@ import { SmppBearer } from './smppBearer.js';
 import type { Store } from '../store/types.js';
 import { RegistrationStore, StoredRegistrations } from './store.js';
 import type {
+  DeregistrationOptions,
   DeregistrationResponse,
   RegistrationPolicy,
   RegistrationRequest,
@@ -198,10 +199,15 @@ export class PushClient extends EventEmitter<PushClientEvents> {
 
   /**
    * PushCAI 5.2 Application Deregistration, by the registration object or by Push Application
-   * ID (with the application's name when several applications share the App ID).
+   * ID (with the application's name when several applications share the App ID: the second
+   * argument, or its `applicationId`). With `force`, a Push Server that cannot be told now does
+   * not keep the application registered: see DeregistrationOptions.
    */
-  deregister(target: RegistrationView | string | number, applicationId?: string): Promise<DeregistrationResponse> {
-    return this.registrar.deregister(target, applicationId);
+  deregister(
+    target: RegistrationView | string | number,
+    options?: string | DeregistrationOptions,
+  ): Promise<DeregistrationResponse> {
+    return this.registrar.deregister(target, typeof options === 'string' ? { applicationId: options } : options);
   }
 
   /** The terminal's current CPI: App IDs and MIME types of every registration, and their headers. */

@@ -29,18 +29,28 @@ function bump(map: Map<string, number>, key: string, by: number): void {
   else map.delete(key);
 }
 
+/**
+ * What an application without an Accept list contributes to X-Wap-Push-Accept: it takes any
+ * content type (PushCAI 5.1 Accept is optional), and the CPI must not say otherwise.
+ */
+export const ANY_CONTENT_TYPE = '*/*';
+
+function typesOf(c: CpiContribution): Set<string> {
+  return c.accept ? new Set(c.accept.map((x) => x.toLowerCase())) : new Set([ANY_CONTENT_TYPE]);
+}
+
 export class CpiSet {
   private readonly appIds = new Map<string, number>();
   private readonly types = new Map<string, number>();
 
   add(c: CpiContribution): void {
     bump(this.appIds, cpiApplicationId(c.pushApplicationId), 1);
-    for (const t of new Set((c.accept ?? []).map((x) => x.toLowerCase()))) bump(this.types, t, 1);
+    for (const t of typesOf(c)) bump(this.types, t, 1);
   }
 
   remove(c: CpiContribution): void {
     bump(this.appIds, cpiApplicationId(c.pushApplicationId), -1);
-    for (const t of new Set((c.accept ?? []).map((x) => x.toLowerCase()))) bump(this.types, t, -1);
+    for (const t of typesOf(c)) bump(this.types, t, -1);
   }
 
   /** The CPI as it would be without `c`: what a deregistration would announce. */

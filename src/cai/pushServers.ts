@@ -27,9 +27,14 @@ export interface CpiChange {
   remove?: Registration;
 }
 
-/** Push Servers a registration registers with: its OTA-HTTP contact points and Push Service Registration URI. */
+/**
+ * Push Servers a registration registers with: the OTA-HTTP contact points that are the PPG's
+ * URL, and its Push Service Registration URI. (An IP address or hostname is only an expected source.)
+ */
 export function serverContactPoints(r: Registration): string[] {
-  const points = r.profiles.filter((p) => p.protocol === 'OTA-HTTP' && p.contactPoint).map((p) => p.contactPoint!);
+  const points = r.profiles
+    .filter((p) => p.protocol === 'OTA-HTTP' && p.contactPoint && /^https?:/i.test(p.contactPoint))
+    .map((p) => p.contactPoint!);
   if (r.pushServiceRegistrationUri) points.push(r.pushServiceRegistrationUri);
   return [...new Set(points)];
 }

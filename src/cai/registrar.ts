@@ -26,10 +26,11 @@ import type {
   RegistrationRejected,
   RegistrationRequest,
   RegistrationView,
+  DeregistrationOptions,
 } from './types.js';
 import { validateRequest, type Availability } from './validate.js';
 import type { Backoff } from '../wdp/smpp/backoff.js';
-import { normalizeAddress, type Whitelist } from './whitelist.js';
+import type { Whitelist } from './whitelist.js';
 
 export interface RegistrarOptions {
   policy: RegistrationPolicy | undefined;
@@ -131,7 +132,7 @@ export class Registrar {
         });
       }
     }
-    const r = new Registration(++this.nextId, request, checked.profiles, normalizeAddress);
+    const r = new Registration(++this.nextId, request, checked.profiles);
     let replaces: Registration | undefined;
     for (const other of this.registry.values()) {
       if (other.key !== r.key) continue;
@@ -212,8 +213,9 @@ export class Registrar {
    */
   async deregister(
     target: RegistrationView | string | number,
-    applicationId?: string,
+    options: DeregistrationOptions = {},
   ): Promise<DeregistrationResponse> {
+    const { applicationId, force = false } = options;
     let r: Registration | undefined;
     if (typeof target === 'object') {
       const known = this.registry.get(target.id);
@@ -263,24 +265,34 @@ export class Registrar {
     // registration there still has the App ID or MIME types). If one fails, the store is put
     // back, those already told hear the registration again, and the application may retry.
     const told: string[] = [];
+    const pending: string[] = [];
     for (const point of serverContactPoints(r)) {
       const after = this.servers.cpiFor(point, { remove: r });
       if (after.headers['X-Wap-CPITag'] === this.servers.cpiFor(point).headers['X-Wap-CPITag']) continue;
       const sent = await this.servers.tell(point, { remove: r });
-      if (!sent.ok) {
-        for (const p of told) this.servers.later(p);
-        const restored = await this.persist();
-        if (restored !== undefined) this.events.emit('store-error', restored);
-        return { status: 'failure', reason: sent.reason, message: sent.message };
+      if (sent.ok) {
+        told.push(point);
+        continue;
       }
-      told.push(point);
+      if (force) {
+        // 5.2 asks for a failure response, and gets it without `force`; with it the
+        // application leaves anyway, and the Push Server is told once it can be.
+        pending.push(point);
+        continue;
+      }
+      for (const p of told) this.servers.later(p);
+      const restored = await this.persist();
+      if (restored !== undefined) this.events.emit('store-error', restored);
+      return { status: 'failure', reason: sent.reason, message: sent.message };
     }
     if (this.registry.get(r.id) !== r)
       return { status: 'rejected', reason: 'not-registered', message: `registration ${r.id} is not registered` };
     this.drop(r);
     if (from) this.held.release(from);
+    // Sent once r is gone, so the CPI each server is sent is the one without it.
+    for (const point of pending) this.servers.later(point);
     this.events.emit('deregistration', { registration: r });
-    return { status: 'success' };
+    return pending.length ? { status: 'success', pushServersPending: pending } : { status: 'success' };
   }
 
   /**
@@ -359,6 +371,11 @@ export class Registrar {
     if (!restoring && r.profiles.some((p) => p.protocol === 'OTA-WSP')) {
       const bound = await this.options.bearer.bound(this.options.bindTimeoutMs);
       if (bound !== true) return fail(this.closed ? 'closed' : 'bearer-unavailable', bound);
+    }
+    try {
+      await r.resolveContactPoints();
+    } catch (e) {
+      return fail('contact-point-unresolved', `a contact point's host does not resolve: ${(e as Error).message}`);
     }
     for (const p of r.profiles) {
       if (p.protocol !== 'OTA-HTTP' || r.httpPorts.includes(p.port)) continue;

@@ -4,7 +4,9 @@
  */
 import { canonicalApplicationId, applicationKey, type ApplicationKey } from './applicationId.js';
 import type { DeliveryQueue } from './delivery.js';
+import { normalizeIp, parseContactPoint, resolveSources, type ContactPoint } from './contactPoint.js';
 import { routeOf } from './routingTable.js';
+import { normalizeAddress } from './whitelist.js';
 import type {
   BoundProfile,
   PushHandler,
@@ -58,13 +60,11 @@ export class Registration implements RegistrationView {
    * undefined when a profile on that route takes pushes from any source.
    */
   private readonly sourcesByRoute = new Map<number, Set<string> | undefined>();
+  /** Hostnames (and URL hosts) still to resolve into sources, by route. */
+  private readonly unresolved: Array<{ route: number; contactPoint: Extract<ContactPoint, { kind: 'host' }> }> = [];
+  private readonly unresolvedRoutes = new Set<number>();
 
-  constructor(
-    id: number,
-    request: RegistrationRequest,
-    profiles: BoundProfile[],
-    private readonly normalize: (a: string) => string,
-  ) {
+  constructor(id: number, request: RegistrationRequest, profiles: BoundProfile[]) {
     this.id = id;
     const { handler, ...details } = request;
     this.request = Object.freeze(structuredClone(details));
@@ -84,13 +84,34 @@ export class Registration implements RegistrationView {
     }
     for (const p of profiles) {
       const route = routeOf(p.protocol, p.port);
-      // An http(s) contact point is where the CPI goes, not (yet) a source this route checks.
-      const source = p.contactPoint && !/^https?:/i.test(p.contactPoint) ? normalize(p.contactPoint) : undefined;
-      const known = this.sourcesByRoute.get(route);
-      if (source === undefined) this.sourcesByRoute.set(route, undefined);
-      else if (known) known.add(source);
-      else if (!this.sourcesByRoute.has(route)) this.sourcesByRoute.set(route, new Set([source]));
+      const cp = p.contactPoint === undefined ? undefined : parseContactPoint(p.protocol, p.contactPoint);
+      // A profile without a contact point takes pushes from any source on its route.
+      if (cp === undefined || typeof cp === 'string') {
+        this.sourcesByRoute.set(route, undefined);
+        continue;
+      }
+      if (this.sourcesByRoute.has(route) && this.sourcesByRoute.get(route) === undefined) continue;
+      let known = this.sourcesByRoute.get(route);
+      if (!known) this.sourcesByRoute.set(route, (known = new Set()));
+      if (cp.kind === 'host') {
+        this.unresolved.push({ route, contactPoint: cp });
+        this.unresolvedRoutes.add(route);
+      } else known.add(cp.source);
     }
+  }
+
+  /**
+   * Resolves the hostnames its OTA-HTTP contact points name into the addresses pushes may come
+   * from (done when binding; until then those routes take no push). Rejects when one does not resolve.
+   */
+  async resolveContactPoints(): Promise<void> {
+    for (const { route, contactPoint } of this.unresolved) {
+      const addresses = await resolveSources(contactPoint);
+      const known = this.sourcesByRoute.get(route);
+      for (const a of addresses) known?.add(a);
+    }
+    this.unresolved.length = 0;
+    this.unresolvedRoutes.clear();
   }
 
   /** PushCAI 5.1 Accept: whether this application subscribed to `contentType` (any, without a list). */
@@ -104,15 +125,20 @@ export class Registration implements RegistrationView {
     return false;
   }
 
-  /** Connection Profile contact point: the expected source on `route`; any source when its profile names none. */
+  /**
+   * Connection Profile contact point: whether `originator` (an SMS originator, or an HTTP
+   * peer's address) is an expected source on `route`; any is, when its profile names none.
+   */
   acceptsContactPoint(originator: string, route: number): boolean {
+    if (this.unresolvedRoutes.has(route)) return false;
     const sources = this.sourcesByRoute.get(route);
-    return !sources || sources.has(this.normalize(originator));
+    if (!sources) return true;
+    return sources.has(route > 0xffff ? normalizeIp(originator) : normalizeAddress(originator));
   }
 
-  /** The sources `route` expects, or undefined for any source. */
+  /** The sources `route` expects, or undefined for any source (also while a hostname there is not resolved yet). */
   sources(route: number): ReadonlySet<string> | undefined {
-    return this.sourcesByRoute.get(route);
+    return this.unresolvedRoutes.has(route) ? undefined : this.sourcesByRoute.get(route);
   }
 
   get hasWhitelist(): boolean {

@@ -106,8 +106,22 @@ export interface RegistrationFailure {
 
 export type RegistrationCompletion = { status: 'success' } | RegistrationFailure;
 
+export interface DeregistrationOptions {
+  /** The application's name, when several applications share the App ID given as target. */
+  applicationId?: string;
+  /**
+   * Deregister here even when a Push Server cannot be told now: the registration is removed,
+   * and each Push Server not told is listed in the response and told later, with backoff.
+   */
+  force?: boolean;
+}
+
 export type DeregistrationResponse =
-  | { status: 'success' }
+  | {
+      status: 'success';
+      /** With `force`: the Push Servers not told yet; each is told in the background until it takes it. */
+      pushServersPending?: string[];
+    }
   | { status: 'rejected'; reason: 'not-registered' | 'ambiguous'; message: string }
   | { status: 'failure'; reason: string; message: string };
 

@@ -4,6 +4,7 @@
  * or not currently available." Every rejection names the option as a path into the request.
  */
 import { isApplicationId } from './applicationId.js';
+import { parseContactPoint } from './contactPoint.js';
 import { DEFAULT_PROTOCOL, PROTOCOLS, PTM_FIELDS } from './protocols.js';
 import type { BoundProfile, RegistrationRejected, RegistrationRejectReason, RegistrationRequest } from './types.js';
 
@@ -166,12 +167,9 @@ export function validateRequest(request: RegistrationRequest, available: Availab
     if (p.contactPoint !== undefined && (typeof p.contactPoint !== 'string' || p.contactPoint.trim() === '')) {
       return reject('invalid-request', `${at}.contactPoint`, 'contactPoint must be a non-empty string');
     }
-    if (name === 'OTA-HTTP' && p.contactPoint !== undefined && !isHttpUrl(p.contactPoint)) {
-      return reject(
-        'unsupported-option',
-        `${at}.contactPoint`,
-        "an OTA-HTTP contact point is the PPG's http(s) URL, where the CPI is sent",
-      );
+    if (p.contactPoint !== undefined) {
+      const cp = parseContactPoint(name, p.contactPoint);
+      if (typeof cp === 'string') return reject('unsupported-option', `${at}.contactPoint`, cp);
     }
     if (!available.protocols.has(name)) {
       return reject(

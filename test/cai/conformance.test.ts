@@ -1,5 +1,12 @@
 // PushCAI to the letter (issue 19): one test per point, named after its PushCAI section.
-import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import {
+  createServer,
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { PushClient } from '../../src/cai/client.js';
@@ -242,5 +249,206 @@ describe('PushCAI 5.3: the headers as received', () => {
     });
     await until(() => got.got.length === 1);
     expect(Buffer.from(got.got[0].rawHeaders).toString('latin1')).toBe(lines);
+  });
+});
+
+describe('PushCAI 5.2: deregistration while the Push Server is down', () => {
+  it('fails without force and changes nothing; with force leaves here, reports the server not told, and tells it later', async () => {
+    // A Push Server that goes down, then comes back on the same port.
+    const seen: Array<string | string[] | undefined> = [];
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      seen.push(req.headers['x-wap-push-accept-appid']);
+      req.resume();
+      res.writeHead(204).end();
+    };
+    let server = createServer(handler);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const down = () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+    closeLater({ close: () => (server.listening ? down() : Promise.resolve()) });
+    const url = `http://127.0.0.1:${port}/cpi`;
+
+    const client = closeLater(new PushClient({ pushServerRetry: { initialMs: 50, maxMs: 100 } }));
+    const r = await registered(client, {
+      pushApplicationId: 'x-wap-application:wml.ua',
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: url }],
+    });
+    expect(seen).toEqual(['x-wap-application:wml.ua']);
+    await down();
+
+    expect(await client.deregister(r)).toMatchObject({ status: 'failure', reason: 'push-server-unreachable' });
+    expect(r.state).toBe('active');
+
+    expect(await client.deregister(r, { force: true })).toEqual({ status: 'success', pushServersPending: [url] });
+    expect(r.state).toBe('deregistered');
+    expect(client.registrations()).toEqual([]);
+    expect(client.pendingPushServers()).toEqual([url]);
+
+    server = createServer(handler);
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    await until(() => seen.length === 2, 3_000, 'the Push Server to be told');
+    expect(seen[1]).toBe('');
+    await until(() => client.pendingPushServers().length === 0, 1_000, 'no server pending');
+  });
+});
+
+describe('PushCAI 5.1 Accept: the CPI of an application that names no MIME types', () => {
+  it('says it takes any content type (X-Wap-Push-Accept */*), and drops that when it leaves', async () => {
+    const server = await pushServer();
+    const client = closeLater(new PushClient());
+    const open = await registered(client, {
+      pushApplicationId: 0x02,
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: server.url }],
+    });
+    await registered(client, {
+      pushApplicationId: 0x04,
+      accept: ['application/vnd.wap.mms-message'],
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: server.url }],
+    });
+    expect(server.seen.map((s) => s.headers['x-wap-push-accept'])).toEqual([
+      '*/*',
+      '*/*, application/vnd.wap.mms-message',
+    ]);
+    expect(await client.deregister(open)).toEqual({ status: 'success' });
+    expect(server.seen[2].headers['x-wap-push-accept']).toBe('application/vnd.wap.mms-message');
+  });
+});
+
+describe('PushCAI 5.2: the Push Server hears the MIME types only the deregistered application had go', () => {
+  it('updates X-Wap-Push-Accept at the server, keeping the types another registration still has', async () => {
+    const server = await pushServer();
+    const client = closeLater(new PushClient());
+    const si = await registered(client, {
+      pushApplicationId: 0x02,
+      applicationId: 'urn:si',
+      accept: ['text/vnd.wap.si', 'application/vnd.wap.sic'],
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: server.url }],
+    });
+    await registered(client, {
+      pushApplicationId: 0x02,
+      applicationId: 'urn:sic',
+      accept: ['application/vnd.wap.sic'],
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 4999, contactPoint: server.url }],
+    });
+    expect(await client.deregister(si)).toEqual({ status: 'success' });
+    const last = server.seen[server.seen.length - 1].headers;
+    expect(last['x-wap-push-accept']).toBe('application/vnd.wap.sic');
+    expect(last['x-wap-push-accept-appid']).toBe('x-wap-application:wml.ua');
+  });
+});
+
+describe('PushCAI 5.1 Push Service Registration: a failure of the procedure', () => {
+  it('completes the registration with failure, reason push-service-registration-failed, and leaves nothing bound', async () => {
+    const refusing = await pushServer(403);
+    const { client } = await boundClient();
+    const r = await client.register({ pushApplicationId: 0x07, pushServiceRegistrationUri: refusing.url });
+    if (r.status !== 'accepted') throw new Error(r.message);
+    expect(await r.completed).toMatchObject({ status: 'failure', reason: 'push-service-registration-failed' });
+    expect(client.registrations()).toEqual([]);
+    expect(client.cpi().acceptAppIds).toEqual([]);
+  });
+});
+
+describe('PushCAI 5.3: a push by SMS without port addressing', () => {
+  it('is taken as sent to port 2948, and the event says so', async () => {
+    const { client } = await boundClient();
+    const box = inbox();
+    await registered(client, { pushApplicationId: 0x02, handler: box.handler });
+    client.deliverDatagram(datagram(siPush(), { destinationPort: undefined, sourcePort: undefined }));
+    client.deliverDatagram(datagram(siPush()));
+    expect(box.got.map((e) => [e.port, e.portImplied])).toEqual([
+      [2948, true],
+      [2948, false],
+    ]);
+  });
+});
+
+describe('PushCAI 5.1 Contact Point: the IP address, hostname, or URI of the PPG, as the expected source', () => {
+  /** POSTs a push from `localAddress` to `port`; resolves with the HTTP status. */
+  function pushFrom(localAddress: string, port: number, appId: string) {
+    return new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          localAddress,
+          method: 'POST',
+          headers: { 'Content-Type': 'text/plain', 'X-Wap-Application-Id': appId },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode!));
+        },
+      );
+      req.on('error', reject);
+      req.end('hello');
+    });
+  }
+
+  it('OTA-HTTP: takes each form, and delivers only pushes whose peer is the contact point', async () => {
+    const ppg = await pushServer();
+    const client = closeLater(new PushClient());
+    const boxes = { ip: inbox(), host: inbox(), url: inbox() };
+    const forms: Array<[keyof typeof boxes, string, string]> = [
+      ['ip', 'x-example:ip.ua', '127.0.0.1'],
+      ['host', 'x-example:host.ua', 'localhost'],
+      ['url', 'x-example:url.ua', ppg.url],
+    ];
+    for (const [form, appId, contactPoint] of forms) {
+      await registered(client, {
+        pushApplicationId: appId,
+        handler: boxes[form].handler,
+        connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint }],
+      });
+    }
+    // Only the URL is a Push Server to register with; an IP address or hostname is a source only.
+    expect(ppg.seen.map((s) => s.headers['x-wap-push-accept-appid'])).toEqual(['x-example:url.ua']);
+    const port = client.httpPort(0)!;
+    const refused: string[] = [];
+    client.on('refused', ({ reason }) => refused.push(reason));
+    for (const [form, appId] of forms) {
+      expect(await pushFrom('127.0.0.2', port, appId), `${form} from elsewhere`).toBe(403);
+      expect(await pushFrom('127.0.0.1', port, appId), `${form} from the PPG`).toBe(204);
+    }
+    await until(() => Object.values(boxes).every((b) => b.got.length === 1));
+    expect(refused).toEqual(['contact-point', 'contact-point', 'contact-point']);
+  });
+
+  it('OTA-HTTP: a hostname that does not resolve fails the binding, naming why', async () => {
+    const client = closeLater(new PushClient());
+    const r = await client.register({
+      pushApplicationId: 2,
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: 'no-such-ppg.invalid' }],
+    });
+    if (r.status !== 'accepted') throw new Error(r.message);
+    expect(await r.completed).toMatchObject({ status: 'failure', reason: 'contact-point-unresolved' });
+    expect(client.httpPort(0)).toBeUndefined();
+  }, 15_000);
+
+  it('OTA-WSP: takes an SMS address or tel: URI and checks the originator; refuses what an SMS cannot show', async () => {
+    const { client } = await boundClient();
+    const box = inbox();
+    await registered(client, {
+      pushApplicationId: 0x02,
+      connectionProfiles: [{ contactPoint: 'tel:+15550001' }],
+      handler: box.handler,
+    });
+    client.deliverDatagram(datagram(siPush({ text: 'ppg' }), { originator: '15550001' }));
+    client.deliverDatagram(datagram(siPush({ text: 'other' }), { originator: '+15550009' }));
+    expect(box.got.map((e) => (e.body as { text: string }).text)).toEqual(['ppg']);
+    for (const contactPoint of ['http://ppg.example/push', '192.0.2.1', 'ppg.example.com']) {
+      expect(
+        await client.register({ pushApplicationId: 0x04, connectionProfiles: [{ contactPoint }] }),
+        contactPoint,
+      ).toMatchObject({
+        status: 'rejected',
+        reason: 'unsupported-option',
+        option: 'connectionProfiles[0].contactPoint',
+      });
+    }
   });
 });

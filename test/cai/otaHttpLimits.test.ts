@@ -76,7 +76,11 @@ describe('OTA-HTTP receiver limits', () => {
     const before = process.memoryUsage.rss();
     const stop = rssPeak();
     const peers = Array.from({ length: 300 }, () => holdingPeer(port));
-    await until(() => peers.every((p) => p.closed), 10_000, 'every connection to be closed');
+    await until(
+      () => peers.every((p) => p.closed) && client.otaHttpStats()!.connections === 0,
+      10_000,
+      'every connection to be closed, at both ends',
+    );
     const peak = stop();
     const stats = client.otaHttpStats()!;
     const perAddress = DEFAULT_OTA_HTTP_LIMITS.maxConnectionsPerAddress;
@@ -108,9 +112,11 @@ describe('OTA-HTTP receiver limits', () => {
       socket.on('close', () => (peer.closed = true));
       return peer;
     });
-    await until(() => peers.every((p) => p.closed), 10_000, 'every connection to be closed');
-    // The peer sees its socket close before the server's own 'close' event has run.
-    await until(() => client.otaHttpStats()!.connections === 0, 5_000, 'the receiver to count them closed');
+    await until(
+      () => peers.every((p) => p.closed) && client.otaHttpStats()!.connections === 0,
+      10_000,
+      'every connection to be closed, at both ends',
+    );
     const stats = client.otaHttpStats()!;
     expect(stats).toMatchObject({ peakConnections: 40, connections: 0 });
     expect(stats.headerTimeouts).toBeGreaterThanOrEqual(40);
@@ -124,7 +130,11 @@ describe('OTA-HTTP receiver limits', () => {
       bodyTimeoutMs: 2_000,
     });
     const peers = Array.from({ length: 20 }, () => holdingPeer(port));
-    await until(() => peers.every((p) => p.closed), 10_000, 'every connection to be closed');
+    await until(
+      () => peers.every((p) => p.closed) && client.otaHttpStats()!.connections === 0,
+      10_000,
+      'every connection to be closed, at both ends',
+    );
     const stats = client.otaHttpStats()!;
     // Eight 1 MB bodies fit in 8 MiB and are held until they time out; the other twelve are refused at once.
     expect(stats.peakBufferedOctets).toBe(8 * MB);
@@ -153,7 +163,11 @@ describe('OTA-HTTP receiver limits', () => {
     slowBody.write('POST / HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nabc');
     const trickle = setInterval(() => slowBody.writable && slowBody.write('x'), 50);
     slowHeaders.write('POST / HTTP/1.1\r\nHost: t\r\n');
-    await until(() => closedAt.body !== undefined && closedAt.headers !== undefined, 5_000, 'both to be closed');
+    await until(
+      () => closedAt.body !== undefined && closedAt.headers !== undefined && client.otaHttpStats()!.connections === 0,
+      5_000,
+      'both to be closed, at both ends',
+    );
     clearInterval(trickle);
     expect(answers.body).toMatch(/^HTTP\/1\.1 408 /);
     expect(answers.headers).toMatch(/^HTTP\/1\.1 408 /);
@@ -169,7 +183,7 @@ describe('OTA-HTTP receiver limits', () => {
     peer.socket.on('connect', () =>
       peer.socket.write(`POST / HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\nContent-Length: ${4 * MB}\r\n\r\n`),
     );
-    await until(() => peer.closed, 3_000, 'the connection to be closed');
+    await until(() => peer.closed && client.otaHttpStats()!.connections === 0, 3_000, 'the connection to be closed');
     expect(peer.status).toBe(413);
     expect(client.otaHttpStats()).toMatchObject({ tooLarge: 1, bufferedOctets: 0 });
   });

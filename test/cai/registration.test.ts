@@ -263,10 +263,11 @@ describe('PushCAI 5.1: binding after acceptance', () => {
       'x-wap-application:wml.ua',
       'x-wap-docomo:imode.mail2.ua',
     ]);
-    expect(cpi.accept).toEqual(['application/vnd.wap.sic', 'text/vnd.wap.si']);
+    // custom.ua names no Accept list: it takes any content type, and the CPI says so.
+    expect(cpi.accept).toEqual(['*/*', 'application/vnd.wap.sic', 'text/vnd.wap.si']);
     expect(cpi.headers['X-Wap-Push-Accept-AppID']).toBe(
       'x-example:custom.ua, x-wap-application:wml.ua, x-wap-docomo:imode.mail2.ua',
     );
-    expect(cpi.headers['X-Wap-Push-Accept']).toBe('application/vnd.wap.sic, text/vnd.wap.si');
+    expect(cpi.headers['X-Wap-Push-Accept']).toBe('*/*, application/vnd.wap.sic, text/vnd.wap.si');
   });
 });

@@ -57,7 +57,8 @@ describe('registration store', () => {
       ['x-wap-application:mms.ua', 'active', true],
     ]);
     expect(second.whitelist()).toEqual([{ address: '+15550001', owners: [1] }]);
-    expect(second.cpi().accept).toEqual(['application/vnd.wap.sic']);
+    // The MMS registration names no Accept list: any content type.
+    expect(second.cpi().accept).toEqual(['*/*', 'application/vnd.wap.sic']);
     const pushed: PushEvent[] = [];
     second.on('push', (e) => pushed.push(e));
     second.deliverDatagram(datagram(siPush(), { originator: '+15550001' }));

@@ -84,6 +84,30 @@ describe('SI fast path', () => {
     expect(stepped).toBeGreaterThan(50);
   });
 
+  // mb_u_int32 (WBXML 1.3 5.1): at most 5 octets (32 bits), continuation bit 0x80. Octets by hand:
+  // header 02 (version 1.2) 05 (SI public id) 6A (UTF-8) 00 (no string table); 45 <si> with content;
+  // 46 <indication> with content; 86 <indication> with attributes; 0A created=; 02 ENTITY;
+  // 83 STR_T; C3 OPAQUE; 01 END (SI tokens from WAP-167 8.3, global tokens from WBXML 1.3 7.1).
+  it('steps aside, never throwing, at a bad mb_u_int32 anywhere it reads one; the tree reports it', () => {
+    const overlong = [0x80, 0x80, 0x80, 0x80, 0x80, 0x01];
+    const over32 = [0x90, 0x80, 0x80, 0x80, 0x00];
+    const head = [0x02, 0x05, 0x6a, 0x00];
+    const cases: Array<[what: string, octets: number[], code: string]> = [
+      ['public id over 5 octets', [0x02, ...overlong, 0x6a, 0x00, 0x45, 0x01], 'BAD_UINTVAR'],
+      ['charset over 32 bits', [0x02, 0x05, ...over32, 0x00, 0x45, 0x01], 'BAD_UINTVAR'],
+      ['string table length cut off', [0x02, 0x05, 0x6a, 0x80], 'TRUNCATED'],
+      ['ENTITY code point over 5 octets', [...head, 0x45, 0x46, 0x02, ...overlong, 0x01, 0x01], 'BAD_UINTVAR'],
+      ['ENTITY code point cut off', [...head, 0x45, 0x46, 0x02, 0x81], 'TRUNCATED'],
+      ['STR_T index over 32 bits', [...head, 0x45, 0x46, 0x83, ...over32, 0x01, 0x01], 'BAD_UINTVAR'],
+      ['OPAQUE length over 5 octets', [...head, 0x45, 0x86, 0x0a, 0xc3, ...overlong, 0x01, 0x01], 'BAD_UINTVAR'],
+    ];
+    for (const [what, octets, code] of cases) {
+      const b = Uint8Array.from(octets);
+      expect(fast(b), what).toEqual({ fallback: true });
+      expect(tree(b), what).toEqual({ error: expect.stringMatching(new RegExp(`^${code}@`)) });
+    }
+  });
+
   it('steps aside for what it does not read, and decodeBody still decodes it by the tree', () => {
     const base = encodeSi({ href: 'http://www.example.com/', text: 'caf\u00e9' });
     // Charset field (4th octet) changed from UTF-8 (0x6A) to ISO-8859-1 (0x04): the tree's charset.

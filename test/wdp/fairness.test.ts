@@ -2,25 +2,10 @@
 // starve real pushes. Each originator and bind has a quota; a global bound takes from whoever
 // holds the most; every drop is counted by policy.
 import { describe, expect, it } from 'vitest';
-import { encodeSi } from '../../src/codec/wbxml/si.js';
-import { encodePushPdu } from '../../src/codec/wsp/pushPdu.js';
 import type { Segment } from '../../src/wdp/datagram.js';
 import { DEFAULT_REASSEMBLER_OPTIONS, Reassembler, type LostMessage } from '../../src/wdp/reassembler.js';
-import { segmentPayload } from '../../src/wdp/segmenter.js';
-import { segmentFromUserData } from '../../src/wdp/userData.js';
 import { hex } from '../helpers.js';
-
-/** mulberry32: a small seeded generator, so a failing run can be run again. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { runFlood } from '../../bench/flood.js';
 
 const seg = (originator: string, reference: number, sequence: number, total: number, data: string): Segment => ({
   originator,
@@ -166,84 +151,21 @@ describe('Reassembler: fair bounds, rule by rule', () => {
 });
 
 describe('a flood of never-completing segments does not starve real pushes', () => {
-  /**
-   * 500,000 flood segments (1,000 spoofed originators picked at random, random 16-bit
-   * references, first or second of 3, never completed) at 60,000 a second, with the default
-   * bounds; 248 real 2-3-segment pushes from 8 honest originators run through it, their
-   * segments 10,000 flood segments apart for half of them and 40,000 for the other half.
-   */
+  // The run is bench/flood.ts's (the benchmark reports the same run): 500,000 flood segments
+  // from 1,000 spoofed originators at 60,000 a second, default bounds, 248 real 2-3-segment
+  // pushes from 8 honest originators, their segments 10,000 or 40,000 flood segments apart.
   it('all 248 real pushes complete; pending messages, bytes and each share stay under their bounds', () => {
-    const rnd = random(18);
-    let t = 0;
-    const r = new Reassembler({ now: () => t });
-    const honest = Array.from({ length: 8 }, (_, i) => `+44770090000${i}`);
-    const floodFrom = Array.from({ length: 1_000 }, () => `+4479${String(Math.floor(rnd() * 1e8)).padStart(8, '0')}`);
-    const lostBy = new Map<string, number>();
-    let honestLost = 0;
-    const onLost = (m: LostMessage) => {
-      const k = m.policy ? `${m.reason}/${m.policy}` : m.reason;
-      lostBy.set(k, (lostBy.get(k) ?? 0) + 1);
-      if (honest.includes(m.originator)) honestLost++;
-    };
-    r.on('expired', onLost);
-    r.on('evicted', onLost);
-    r.on('superseded', onLost);
-
-    // The real pushes: SI documents of 2 or 3 SMS, segmented and read back as an SMSC would carry them.
-    const FLOOD = 500_000;
-    const schedule = new Map<number, Segment[]>();
-    const sent: Uint8Array[] = [];
-    for (let i = 0; i < 248; i++) {
-      const gap = i % 2 === 0 ? 10_000 : 40_000;
-      const pdu = encodePushPdu({
-        transactionId: i & 0xff,
-        contentType: 'application/vnd.wap.sic',
-        body: encodeSi({
-          href: `http://push.example/${i}`,
-          siId: `id-${i}`,
-          text: 'x'.repeat(i % 3 === 0 ? 300 : 150),
-        }),
-      });
-      sent.push(pdu);
-      const parts = segmentPayload(pdu, { reference: i, referenceBits: 16 }).map((ud) =>
-        segmentFromUserData(ud, { originator: honest[i % honest.length], recipient: '+447700900123' }),
-      );
-      expect(parts.length === 2 || parts.length === 3).toBe(true);
-      const start = Math.floor((i * (FLOOD - 2 * 40_000 - 1)) / 248);
-      parts.forEach((p, k) => {
-        const at = start + k * gap;
-        schedule.set(at, [...(schedule.get(at) ?? []), p]);
-      });
-    }
-
-    const floodData = new Uint8Array(140 * 64);
-    for (let i = 0; i < floodData.length; i++) floodData[i] = Math.floor(rnd() * 256);
-    const flood: Segment = { ...seg('', 0, 1, 3, ''), recipient: '+447700900123' };
-    const received: Uint8Array[] = [];
-    let maxMessages = 0;
-    let maxBytes = 0;
-    let maxShare = 0;
-    let floodCompleted = 0;
-    for (let j = 0; j < FLOOD; j++) {
-      for (const p of schedule.get(j) ?? []) {
-        const d = r.push(p);
-        if (d) received.push(d.payload);
-      }
-      flood.originator = floodFrom[Math.floor(rnd() * floodFrom.length)];
-      flood.reference = Math.floor(rnd() * 0x10000);
-      flood.sequence = 1 + Math.floor(rnd() * 2);
-      const k = (j & 63) * 140;
-      flood.data = floodData.subarray(k, k + 140);
-      t += 1 / 60; // 60,000 segments a second
-      if (r.push(flood) !== undefined) floodCompleted++;
-      if (r.pendingMessages > maxMessages) maxMessages = r.pendingMessages;
-      if (r.pendingBytes > maxBytes) maxBytes = r.pendingBytes;
-      if ((j & 1023) === 0) {
-        const share = r.pendingOf(flood.originator).messages;
-        if (share > maxShare) maxShare = share;
-      }
-    }
-
+    const {
+      reassembler: r,
+      sent,
+      received,
+      lostBy,
+      honestLost,
+      floodCompleted,
+      maxMessages,
+      maxBytes,
+      maxShare,
+    } = runFlood(500_000);
     expect(floodCompleted).toBe(0);
     expect(honestLost).toBe(0);
     expect(received).toHaveLength(248);

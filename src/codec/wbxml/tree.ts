@@ -36,6 +36,21 @@ export interface WbxmlDocument {
   trailing: number;
 }
 
+// The switch's labels as module constants, read once from the frozen object (tokenizer.ts says why).
+const {
+  StartTag,
+  Attribute,
+  AttributeValue,
+  AttributeOpaque,
+  AttributesEnd,
+  Text,
+  Opaque,
+  EndTag,
+  Extension,
+  ProcessingInstruction,
+  End,
+} = WbxmlEvent;
+
 const tokenizer = new WbxmlTokenizer();
 
 export function decodeWbxml(input: Uint8Array, options?: TokenizeOptions): WbxmlDocument {
@@ -65,19 +80,19 @@ function buildTree(t: WbxmlTokenizer, input: Uint8Array, options: TokenizeOption
   for (;;) {
     const ev = t.next();
     switch (ev) {
-      case WbxmlEvent.StartTag: {
+      case StartTag: {
         const el: WbxmlElement = { name: t.tagName, attributes: [], children: [] };
         if (stack.length) stack[stack.length - 1].children.push(el);
         else root = el;
         stack.push(el);
         break;
       }
-      case WbxmlEvent.Attribute:
+      case Attribute:
         attr = { name: t.attributeName, value: t.text };
         attrParts = t.text ? 1 : 0;
         stack[stack.length - 1].attributes.push(attr);
         break;
-      case WbxmlEvent.AttributeValue:
+      case AttributeValue:
         if (attr) {
           attr.value += t.text;
           attrParts++;
@@ -85,7 +100,7 @@ function buildTree(t: WbxmlTokenizer, input: Uint8Array, options: TokenizeOption
           if (attr.opaque !== undefined) delete attr.opaque;
         }
         break;
-      case WbxmlEvent.AttributeOpaque:
+      case AttributeOpaque:
         if (attr) {
           if (attrParts === 0) {
             attr.opaque = t.opaque;
@@ -96,30 +111,30 @@ function buildTree(t: WbxmlTokenizer, input: Uint8Array, options: TokenizeOption
           attrParts++;
         }
         break;
-      case WbxmlEvent.AttributesEnd:
+      case AttributesEnd:
         attr = undefined;
         break;
-      case WbxmlEvent.Text: {
+      case Text: {
         const children = stack[stack.length - 1].children;
         const last = children.length - 1;
         if (last >= 0 && typeof children[last] === 'string') children[last] += t.text;
         else children.push(t.text);
         break;
       }
-      case WbxmlEvent.Opaque:
+      case Opaque:
         stack[stack.length - 1].children.push({ opaque: t.opaque });
         break;
-      case WbxmlEvent.Extension:
+      case Extension:
         if (stack.length)
           stack[stack.length - 1].children.push({ extension: t.extIndex, form: t.extForm, value: t.extValue });
         break;
-      case WbxmlEvent.ProcessingInstruction:
+      case ProcessingInstruction:
         if (stack.length) stack[stack.length - 1].children.push({ pi: t.attributeName, value: t.text });
         break;
-      case WbxmlEvent.EndTag:
+      case EndTag:
         stack.pop();
         break;
-      case WbxmlEvent.End:
+      case End:
         return { header, root: root!, trailing: t.trailing };
     }
   }

@@ -328,6 +328,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
       this.once('bind-failed', onFailed);
       // Expiry is otherwise checked only when a segment arrives; a quiet link must report too.
       const every = Math.min(this.reassembler.timeoutMs, SWEEP_MS);
+      clearInterval(this.sweepTimer);
       const intake = this.intake;
       this.sweepTimer = setInterval(
         intake ? () => (this.reassembler.sweep(), void intake.sweep()) : () => this.reassembler.sweep(),

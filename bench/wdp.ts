@@ -1,10 +1,12 @@
 // WDP benchmarks: concatenated-SMS reassembly with 10,000 messages pending at once (3
 // segments each, interleaved), and single-segment datagram extraction from SMS user data
 // and from whole deliver_sm PDUs. The peer: the `smpp` package parsing the same deliver_sm.
-import { runSuite } from './suite.js';
-import { createRequire } from 'node:module';
+import smpp, { type PDU } from 'smpp';
+import { type Case, type CaseResult, runSuite } from './suite.js';
 import {
   CommandId,
+  type Segment,
+  type WdpDatagram,
   Reassembler,
   decodeShortMessagePdu,
   decodeUdh,
@@ -15,10 +17,7 @@ import {
   segmentFromUserData,
   segmentPayload,
   smppShortMessages,
-} from '../dist/index.js';
-
-const require = createRequire(import.meta.url);
-const smpp = require('smpp');
+} from '../src/index.js';
 
 const PENDING = 10_000;
 const pushPdu = encodePushPdu({
@@ -36,8 +35,8 @@ const pushPdu = encodePushPdu({
 const longPayload = new Uint8Array(300).map((_, i) => i & 0xff);
 
 /** 10,000 3-segment messages from different originators, interleaved: all first segments, then all second... */
-function interleavedSegments() {
-  const byMessage = [];
+function interleavedSegments(): Segment[] {
+  const byMessage: Segment[][] = [];
   for (let m = 0; m < PENDING; m++) {
     const uds = segmentPayload(longPayload, { reference: m & 0xff });
     byMessage.push(
@@ -46,14 +45,14 @@ function interleavedSegments() {
       ),
     );
   }
-  const order = [];
+  const order: Segment[] = [];
   for (let s = 0; s < 3; s++) for (let m = 0; m < PENDING; m++) order.push(byMessage[m][s]);
   return order;
 }
 
 let sink = 0;
 
-function reassemblyCase() {
+function reassemblyCase(): () => void {
   const order = interleavedSegments();
   const r = new Reassembler({ maxPendingMessages: PENDING });
   let i = 0;
@@ -63,7 +62,7 @@ function reassemblyCase() {
     if (++i === order.length) {
       // Next round: new references, or the late-duplicate memory would (rightly) drop them all.
       i = 0;
-      for (const s of order) s.reference = (s.reference + 1) & 0xff;
+      for (const s of order) s.reference = (s.reference! + 1) & 0xff;
     }
   };
 }
@@ -82,7 +81,7 @@ const deliverSm = Buffer.from(
 );
 
 /** Messages of n segments pushed in order; no late-duplicate memory, so the same messages can come round again. */
-function inOrder(n) {
+function inOrder(n: number): () => void {
   const payload = new Uint8Array(128 * n - 10).map((_, i) => i & 0xff);
   const messages = Array.from({ length: 256 }, (_, ref) =>
     segmentPayload(payload, { reference: ref }).map((ud) =>
@@ -93,15 +92,22 @@ function inOrder(n) {
   const r = new Reassembler({ maxRecentMessages: 0 });
   let m = 0;
   return () => {
-    let d;
+    let d: WdpDatagram | undefined;
     for (const s of messages[m++ & 255]) d = r.push(s);
-    sink += d.payload.length;
+    sink += d!.payload.length;
   };
 }
 
 const udhBytes = segmentPayload(longPayload, { reference: 7 })[0];
 
-export const cases = [
+/** The UDH count of a deliver_sm as the smpp package parses it (its short_message: { udh: [...], message }). */
+function packageUdhCount(pdu: PDU | false): number {
+  const sm = pdu ? pdu.short_message : undefined;
+  if (typeof sm === 'object' && sm !== null && 'udh' in sm && Array.isArray(sm.udh)) return sm.udh.length;
+  throw new Error("the smpp package did not find the deliver_sm's UDH");
+}
+
+export const cases: Case[] = [
   [
     'udh-parse',
     () => {
@@ -114,26 +120,27 @@ export const cases = [
   [
     'single-segment-sms',
     () => {
-      sink += singleReassembler.push(segmentFromUserData(singleUd, { originator: '+447700900123', recipient: '2948' }))
+      sink += singleReassembler.push(segmentFromUserData(singleUd, { originator: '+447700900123', recipient: '2948' }))!
         .payload.length;
     },
   ],
   [
     'single-segment-deliver-sm',
     () => {
-      sink += singleReassembler.push(segmentFromSmpp(decodeShortMessagePdu(deliverSm))).payload.length;
+      sink += singleReassembler.push(segmentFromSmpp(decodeShortMessagePdu(deliverSm)))!.payload.length;
     },
   ],
   [
     'peer-smpp-package-deliver-sm-parse',
     () => {
-      sink += smpp.PDU.fromBuffer(deliverSm).short_message.udh.length;
+      sink += packageUdhCount(smpp.PDU.fromBuffer(deliverSm));
     },
   ],
 ];
 
 /** Heap held per pending message (bookkeeping only: the segment bytes exist apart from it). */
-export function pendingMemory() {
+export function pendingMemory():
+  { messages: number; heldDataBytes: number; bookkeepingBytesPerMessage: number } | undefined {
   if (typeof globalThis.gc !== 'function') return undefined;
   const order = interleavedSegments();
   globalThis.gc();
@@ -152,7 +159,11 @@ export function pendingMemory() {
   };
 }
 
-export async function runWdp({ quick = false } = {}) {
-  const results = await runSuite('wdp', cases, { quick });
+export function runWdp({ quick = false } = {}): {
+  results: CaseResult[];
+  memory: ReturnType<typeof pendingMemory>;
+  sink: number;
+} {
+  const results = runSuite(cases, { quick });
   return { results, memory: pendingMemory(), sink };
 }

@@ -1,5 +1,7 @@
-#!/usr/bin/env node
 // `npm run fuzz -- --target NAME --seconds N` (or --all): a fuzz campaign per target.
+// `npm run fuzz` compiles this file, the targets and src with tsconfig.fuzz.json into fuzz/.build
+// (CommonJS: jsfuzz instruments modules through require; fuzz/.build/package.json, kept in git,
+// says so to Node) and runs fuzz/.build/fuzz/run.js.
 //   1. property phase (fast-check, in this process): valid and near-valid structures;
 //   2. coverage phase (jsfuzz, in its own process): seeded from test/fixtures and the encoders,
 //      corpus kept in fuzz/corpus/NAME, crashes moved to fuzz/crashes/NAME;
@@ -7,17 +9,17 @@
 // --seed N fixes the property phase's random seed (the test suite's short run uses one).
 // Progress while it runs, a summary at the end; exit 1 on a finding, with the input saved and a
 // one-line reproduction command. `--reproduce FILE --target NAME` replays one input.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import fc from 'fast-check';
+import { repoRoot } from './targets/common.js';
+import { type FuzzTarget, targets } from './targets/index.js';
 
-const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const ROOT = repoRoot();
 const BUILD = join(ROOT, 'fuzz', '.build');
-const require = createRequire(import.meta.url);
 
 const { values } = parseArgs({
   options: {
@@ -28,47 +30,40 @@ const { values } = parseArgs({
     reproduce: { type: 'string' },
     scaling: { type: 'boolean' },
     list: { type: 'boolean' },
-    'no-build': { type: 'boolean' },
     quiet: { type: 'boolean' },
     seed: { type: 'string' },
   },
 });
 
-function build() {
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.fuzz.json')], { stdio: 'inherit' });
-  if (r.status !== 0) process.exit(2);
-  writeFileSync(join(BUILD, 'package.json'), '{"type":"commonjs"}\n');
+/** What a campaign found: the error, and the input saved (or the counterexample, when it is not octets). */
+interface Finding {
+  error: string;
+  property?: string;
+  file?: string;
+  counterexample?: string;
 }
 
-if (!values['no-build']) build();
-const { targets } = require(join(BUILD, 'fuzz', 'targets', 'index.js'));
-const fc = require('fast-check');
-
-if (values.list) {
-  for (const t of targets.values()) console.log(`${t.name.padEnd(16)} ${t.description}`);
-  process.exit(0);
+/** One target's line of the summary. */
+interface Row {
+  target: string;
+  propertyRuns: number;
+  execs: number;
+  rate: number;
+  coverage: number;
+  corpus: number;
+  findings: Finding[];
+  scaling?: string;
 }
-
-const names = values.all ? [...targets.keys()] : (values.target ?? []);
-if (!names.length) {
-  console.error('give --target NAME (repeatable) or --all; --list shows the targets');
-  process.exit(2);
-}
-for (const n of names)
-  if (!targets.has(n)) {
-    console.error(`unknown target ${n}; --list shows the targets`);
-    process.exit(2);
-  }
 
 const seconds = Number(values.seconds);
-const log = (s) => {
+const log = (s: string): void => {
   if (!values.quiet) console.log(s);
 };
-const fmt = (n) => Math.round(n).toLocaleString('en-US');
-const reproduceCommand = (name, file) => `npm run fuzz -- --target ${name} --reproduce ${relative(ROOT, file)}`;
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const reproduceCommand = (name: string, file: string): string =>
+  `npm run fuzz -- --target ${name} --reproduce ${relative(ROOT, file)}`;
 
-function saveFinding(name, input, kind) {
+function saveFinding(name: string, input: Buffer, kind: string): string {
   const dir = join(ROOT, 'fuzz', 'crashes', name);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${kind}-${createHash('sha256').update(input).digest('hex').slice(0, 16)}.bin`);
@@ -76,26 +71,26 @@ function saveFinding(name, input, kind) {
   return file;
 }
 
-if (values.reproduce) {
-  const t = targets.get(names[0]);
-  const input = readFileSync(values.reproduce);
+/** Replays one saved input: exit 0 if the target passes it, 1 if it fails. */
+async function reproduce(t: FuzzTarget, file: string): Promise<never> {
+  const input = readFileSync(file);
   try {
     await t.fuzz(input);
-    console.log(`${t.name}: ${values.reproduce} (${input.length} octets) passes`);
+    console.log(`${t.name}: ${file} (${input.length} octets) passes`);
     await t.teardown?.();
     process.exit(0);
   } catch (e) {
-    console.log(`${t.name}: ${values.reproduce} (${input.length} octets) fails:`);
+    console.log(`${t.name}: ${file} (${input.length} octets) fails:`);
     console.log(e);
     await t.teardown?.();
     process.exit(1);
   }
 }
 
-async function propertyPhase(t, ms) {
+async function propertyPhase(t: FuzzTarget, ms: number): Promise<{ runs: number; findings: Finding[] }> {
   const props = t.properties();
   let runs = 0;
-  const findings = [];
+  const findings: Finding[] = [];
   for (const p of props) {
     const budget = Math.max(200, ms / props.length);
     const seed = values.seed === undefined ? undefined : Number(values.seed);
@@ -112,7 +107,7 @@ async function propertyPhase(t, ms) {
         Buffer.isBuffer(ex) || ex instanceof Uint8Array ? saveFinding(t.name, Buffer.from(ex), 'property') : undefined;
       findings.push({
         property: p.name,
-        error: String(r.errorInstance ?? r.error)
+        error: String(r.errorInstance ?? 'no error: too many skipped runs')
           .split('\n')
           .slice(0, 3)
           .join(' | '),
@@ -125,7 +120,7 @@ async function propertyPhase(t, ms) {
   return { runs, findings };
 }
 
-function entryFor(name) {
+function entryFor(name: string): string {
   const dir = join(BUILD, 'entries');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.js`);
@@ -146,7 +141,16 @@ module.exports.fuzz = require(${JSON.stringify(join(BUILD, 'fuzz', 'targets', 'i
   return file;
 }
 
-function coveragePhase(t, ms) {
+/** What the coverage phase reports: jsfuzz's executions, rate, coverage and corpus, and its crash if any. */
+interface CoverageResult {
+  execs: number;
+  rate: number;
+  cov: number;
+  corpus: number;
+  finding?: Finding;
+}
+
+function coveragePhase(t: FuzzTarget, ms: number): Promise<CoverageResult> {
   return new Promise((resolve) => {
     const work = join(BUILD, 'work', t.name);
     rmSync(work, { recursive: true, force: true });
@@ -174,10 +178,17 @@ function coveragePhase(t, ms) {
       ],
       { cwd: work, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    const state = { execs: 0, cov: 0, corpus: 0, rate: 0, crash: undefined, output: [] };
+    const state = {
+      execs: 0,
+      cov: 0,
+      corpus: 0,
+      rate: 0,
+      crash: undefined as string | undefined,
+      output: [] as string[],
+    };
     const started = Date.now();
     let last = 0;
-    const onLine = (line) => {
+    const onLine = (line: string): void => {
       state.output.push(line);
       if (state.output.length > 60) state.output.shift();
       const m = /^#(\d+)\s+(NEW|PULSE)\s+cov: (\d+) corp: (\d+) exec\/s: (\d+)/.exec(line);
@@ -197,7 +208,7 @@ function coveragePhase(t, ms) {
       if (c) state.crash = join(work, c[1]);
     };
     let buf = '';
-    const onData = (d) => {
+    const onData = (d: Buffer): void => {
       buf += d.toString();
       let i;
       while ((i = buf.indexOf('\n')) >= 0) {
@@ -207,9 +218,9 @@ function coveragePhase(t, ms) {
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    const stop = () => {
+    const stop = (): void => {
       try {
-        process.kill(-child.pid, 'SIGKILL');
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
       } catch {
         /* gone */
       }
@@ -219,7 +230,7 @@ function coveragePhase(t, ms) {
       clearTimeout(timer);
       stop();
       const elapsed = (Date.now() - started) / 1000;
-      let finding;
+      let finding: Finding | undefined;
       if (state.crash && existsSync(state.crash)) {
         const input = readFileSync(state.crash);
         const file = saveFinding(t.name, input, 'crash');
@@ -243,15 +254,19 @@ function coveragePhase(t, ms) {
   });
 }
 
-function scalingPhase(t) {
-  if (!t.scale) return undefined;
-  const time = (n) => {
-    const input = t.scale(n);
+function scalingPhase(
+  t: FuzzTarget,
+): { points: { n: number; octets: number; ms: number }[]; growth: number; superlinear: boolean } | undefined {
+  const scale = t.scale;
+  if (!scale) return undefined;
+  const time = (n: number): { n: number; octets: number; ms: number } => {
+    const input = scale(n);
     let best = Infinity;
     for (let i = 0; i < 5; i++) {
       const s = process.hrtime.bigint();
       try {
-        t.fuzz(input);
+        // Timed synchronously: the targets with a scale are the synchronous decoders.
+        void t.fuzz(input);
       } catch {
         /* findings are the other phases' business */
       }
@@ -266,12 +281,39 @@ function scalingPhase(t) {
   return { points, growth, superlinear: growth > 4 };
 }
 
-const summary = [];
-let failed = false;
-for (const name of names) {
-  const t = targets.get(name);
+async function main(): Promise<void> {
+  if (values.list) {
+    for (const t of targets.values()) console.log(`${t.name.padEnd(16)} ${t.description}`);
+    process.exit(0);
+  }
+  const names = values.all ? [...targets.keys()] : (values.target ?? []);
+  if (!names.length) {
+    console.error('give --target NAME (repeatable) or --all; --list shows the targets');
+    process.exit(2);
+  }
+  const chosen: FuzzTarget[] = [];
+  for (const n of names) {
+    const t = targets.get(n);
+    if (!t) {
+      console.error(`unknown target ${n}; --list shows the targets`);
+      process.exit(2);
+    }
+    chosen.push(t);
+  }
+  if (values.reproduce) await reproduce(chosen[0], values.reproduce);
+
+  const summary: Row[] = [];
+  let failed = false;
+  for (const t of chosen) if (await campaign(t, summary)) failed = true;
+  printSummary(summary);
+  process.exit(failed ? 1 : 0);
+}
+
+/** One target's campaign, its row added to `summary`; true if it found something. */
+async function campaign(t: FuzzTarget, summary: Row[]): Promise<boolean> {
+  const name = t.name;
   log(`${name}: ${t.description}`);
-  const row = { target: name, propertyRuns: 0, execs: 0, rate: 0, coverage: 0, corpus: 0, findings: [] };
+  const row: Row = { target: name, propertyRuns: 0, execs: 0, rate: 0, coverage: 0, corpus: 0, findings: [] };
   const total = seconds * 1000;
   const propertyMs = values.engine === 'coverage' ? 0 : values.engine === 'property' ? total : total * 0.3;
   const coverageMs = values.engine === 'property' ? 0 : total - propertyMs;
@@ -296,22 +338,28 @@ for (const name of names) {
   await t.teardown?.();
   summary.push(row);
   for (const f of row.findings) {
-    failed = true;
     console.log(`FINDING in ${name}${f.property ? ` (property "${f.property}")` : ''}: ${f.error}`);
     if (f.file)
       console.log(`  input saved: ${relative(ROOT, f.file)}\n  reproduce:   ${reproduceCommand(name, f.file)}`);
     else if (f.counterexample) console.log(`  counterexample: ${f.counterexample}`);
   }
+  return row.findings.length > 0;
 }
 
-console.log('\ntarget            property runs   jsfuzz execs   execs/s   coverage  corpus  findings');
-for (const r of summary) {
+function printSummary(summary: readonly Row[]): void {
+  console.log('\ntarget            property runs   jsfuzz execs   execs/s   coverage  corpus  findings');
+  for (const r of summary) {
+    console.log(
+      `${r.target.padEnd(16)} ${fmt(r.propertyRuns).padStart(14)} ${fmt(r.execs).padStart(14)} ${fmt(r.rate).padStart(9)} ${String(r.coverage).padStart(10)} ${String(r.corpus).padStart(7)} ${String(r.findings.length).padStart(9)}${r.scaling ? `   scaling ${r.scaling}` : ''}`,
+    );
+  }
+  const totals = summary.reduce((a, r) => ({ p: a.p + r.propertyRuns, e: a.e + r.execs }), { p: 0, e: 0 });
   console.log(
-    `${r.target.padEnd(16)} ${fmt(r.propertyRuns).padStart(14)} ${fmt(r.execs).padStart(14)} ${fmt(r.rate).padStart(9)} ${String(r.coverage).padStart(10)} ${String(r.corpus).padStart(7)} ${String(r.findings.length).padStart(9)}${r.scaling ? `   scaling ${r.scaling}` : ''}`,
+    `total: ${fmt(totals.p)} property runs, ${fmt(totals.e)} coverage-guided executions, ${summary.reduce((n, r) => n + r.findings.length, 0)} findings`,
   );
 }
-const totals = summary.reduce((a, r) => ({ p: a.p + r.propertyRuns, e: a.e + r.execs }), { p: 0, e: 0 });
-console.log(
-  `total: ${fmt(totals.p)} property runs, ${fmt(totals.e)} coverage-guided executions, ${summary.reduce((n, r) => n + r.findings.length, 0)} findings`,
-);
-process.exit(failed ? 1 : 0);
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(2);
+});

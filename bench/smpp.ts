@@ -3,7 +3,8 @@
 // 100, beside the raw ceiling of the `smpp` package itself: a bare package server sending
 // the same deliver_sm PDUs to a bare package client that answers each. One process, like the
 // issue's reference figures. Not benchmark.js: one timed run of N deliveries per case.
-import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import smpp, { type PDU } from 'smpp';
 import {
   EsmeLink,
   SmscSimulator,
@@ -12,10 +13,7 @@ import {
   encodePushPdu,
   encodeSi,
   smppShortMessages,
-} from '../dist/index.js';
-
-const require = createRequire(import.meta.url);
-const smpp = require('smpp');
+} from '../src/index.js';
 
 const pushPdu = encodePushPdu({
   transactionId: 1,
@@ -24,7 +22,7 @@ const pushPdu = encodePushPdu({
   body: encodeSi({ href: 'http://www.xyz.com/email/123/abc.wml', text: 'You have 4 new emails' }),
 });
 
-async function fullStack(window, n) {
+async function fullStack(window: number, n: number): Promise<number> {
   const sim = new SmscSimulator({ window, maxQueue: n + 1 });
   const port = await sim.listen();
   const tx = new SmppSubmitter(`smpp://a:b@127.0.0.1:${port}`);
@@ -36,8 +34,8 @@ async function fullStack(window, n) {
   }
   await tx.close();
   let got = 0;
-  let done;
-  const finished = new Promise((r) => {
+  let done = (): void => {};
+  const finished = new Promise<void>((r) => {
     done = r;
   });
   const link = new EsmeLink({
@@ -58,31 +56,33 @@ async function fullStack(window, n) {
   return n / seconds;
 }
 
-async function rawPackage(window, n) {
+async function rawPackage(window: number, n: number): Promise<number> {
   const [fields] = smppShortMessages(pushPdu);
+  const shortMessage = fields.shortMessage!;
   let sent = 0;
   let acked = 0;
-  let done;
-  const finished = new Promise((r) => {
+  let done = (): void => {};
+  const finished = new Promise<void>((r) => {
     done = r;
   });
   const server = smpp.createServer((session) => {
-    session.on('bind_receiver', (pdu) => {
+    session.on('bind_receiver', (pdu: PDU) => {
       session.send(pdu.response());
-      const pump = () => {
+      const pump = (): void => {
         while (sent < n && sent - acked < window) {
           sent++;
-          session.deliver_sm(
-            {
+          // session.deliver_sm(fields, cb) in the package is this same send of a new PDU.
+          session.send(
+            new smpp.PDU('deliver_sm', {
               source_addr: '9200',
               destination_addr: '+447700',
               esm_class: fields.esmClass,
               data_coding: fields.dataCoding,
               short_message: {
-                udh: Buffer.from(fields.shortMessage.subarray(0, 7)),
-                message: Buffer.from(fields.shortMessage.subarray(7)),
+                udh: Buffer.from(shortMessage.subarray(0, 7)),
+                message: Buffer.from(shortMessage.subarray(7)),
               },
-            },
+            }),
             () => {
               acked++;
               if (acked === n) done();
@@ -94,21 +94,33 @@ async function rawPackage(window, n) {
       pump();
     });
   });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const client = smpp.connect({ host: '127.0.0.1', port: server.address().port });
-  client.on('deliver_sm', (pdu) => client.send(pdu.response()));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const client = smpp.connect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port });
+  client.on('deliver_sm', (pdu: PDU) => client.send(pdu.response()));
   const t0 = process.hrtime.bigint();
-  await new Promise((r) => client.on('connect', () => client.bind_receiver({ system_id: 'c', password: 'd' }, r)));
+  await new Promise<void>((r) =>
+    client.on('connect', () =>
+      client.send(new smpp.PDU('bind_receiver', { system_id: 'c', password: 'd' }), () => r()),
+    ),
+  );
   await finished;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   client.destroy();
-  await new Promise((r) => server.close(r));
+  await new Promise<void>((r) => server.close(() => r()));
   return n / seconds;
 }
 
-export async function runSmpp({ quick = false } = {}) {
+/** One window's figures: the package pair's deliveries/s, ours, and ours / theirs. */
+export interface EndToEnd {
+  window: number;
+  rawPerSec: number;
+  fullStackPerSec: number;
+  ratio: number;
+}
+
+export async function runSmpp({ quick = false } = {}): Promise<EndToEnd[]> {
   const n = quick ? 5_000 : 30_000;
-  const results = [];
+  const results: EndToEnd[] = [];
   for (const window of [1, 10, 100]) {
     const raw = await rawPackage(window, n);
     const full = await fullStack(window, n);

@@ -5,10 +5,12 @@
 // worker_threads count across the machine's cores.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { runSuite } from './suite.js';
-import { opsPerSec, paired, pairedSettings, printRounds } from './paired.js';
+import type { PipelineWorkerResult } from './pipelineWorker.js';
+import { type CaseResult, runSuite } from './suite.js';
+import { type PairedResult, opsPerSec, paired, pairedSettings, printRounds } from './paired.js';
 import { fullDecode } from './codec.js';
 import {
+  type PushHandler,
   CommandId,
   PushClient,
   SmscSimulator,
@@ -19,7 +21,7 @@ import {
   encodeSi,
   segmentFromSmpp,
   smppShortMessages,
-} from '../dist/index.js';
+} from '../src/index.js';
 
 const body = encodeSi({
   href: 'http://www.xyz.com/email/123/abc.wml',
@@ -41,8 +43,8 @@ const longPdu = encodePushPdu({
 });
 
 /** deliver_sm frames: `variants` copies with their own reference and originator (no two are duplicates). */
-export function frames(pdu, variants) {
-  const out = [];
+export function frames(pdu: Uint8Array, variants: number): Buffer[][] {
+  const out: Buffer[][] = [];
   for (let v = 0; v < variants; v++) {
     out.push(
       smppShortMessages(pdu, { reference: v & 0xff }).map((f, i) =>
@@ -61,8 +63,14 @@ export function frames(pdu, variants) {
   return out;
 }
 
+export interface PipelineClient {
+  smsc: SmscSimulator;
+  client: PushClient;
+  close(): Promise<void>;
+}
+
 /** A simulator and a PushClient bound to it with `registrations` applications (the first one takes wml.ua). */
-export async function pipelineClient(registrations = 1, handler = () => {}) {
+export async function pipelineClient(registrations = 1, handler: PushHandler = () => {}): Promise<PipelineClient> {
   const smsc = new SmscSimulator();
   const port = await smsc.listen();
   const client = new PushClient({
@@ -89,8 +97,8 @@ export async function pipelineClient(registrations = 1, handler = () => {}) {
 }
 
 /** One push through the pipeline: every frame of one variant. */
-export function through(client, variant) {
-  const reassembler = client.link.reassembler;
+export function through(client: PushClient, variant: readonly Uint8Array[]): void {
+  const reassembler = client.link!.reassembler;
   for (const frame of variant) {
     const d = reassembler.push(segmentFromSmpp(decodeShortMessagePdu(frame)));
     if (d) client.deliverDatagram(d);
@@ -99,18 +107,26 @@ export function through(client, variant) {
 
 let sink = 0;
 
-function heapAfterGc() {
+function heapAfterGc(): number {
   globalThis.gc?.();
   return process.memoryUsage().heapUsed;
 }
 
-async function heapOverRun(pushes) {
+/** Heap in use (after gc) at the start of a run and after each quarter of it. */
+export interface HeapOverRun {
+  pushes: number;
+  samples: { pushes: number; heapUsed: number }[];
+  /** From the end of the first quarter (caches warm) to the end of the run. */
+  growthBytes: number;
+}
+
+async function heapOverRun(pushes: number): Promise<HeapOverRun> {
   let handled = 0;
   const { client, close } = await pipelineClient(1, () => {
     handled++;
   });
   const singles = frames(pushPdu, 256);
-  const samples = [];
+  const samples: HeapOverRun['samples'] = [];
   const step = pushes / 4;
   for (let i = 0; i <= pushes; i++) {
     if (i % step === 0) samples.push({ pushes: i, heapUsed: heapAfterGc() });
@@ -121,7 +137,7 @@ async function heapOverRun(pushes) {
   return { pushes, samples, growthBytes: samples[samples.length - 1].heapUsed - samples[1].heapUsed };
 }
 
-async function bytesPerRegistration(count) {
+async function bytesPerRegistration(count: number): Promise<number> {
   const { client, close } = await pipelineClient(1);
   const before = heapAfterGc();
   const regs = [];
@@ -132,6 +148,7 @@ async function bytesPerRegistration(count) {
       accept: ['application/vnd.wap.sic'],
       handler: () => {},
     });
+    if (r.status !== 'accepted') throw new Error(`registration ${i} rejected: ${r.message}`);
     regs.push(r);
     await r.completed;
   }
@@ -141,34 +158,40 @@ async function bytesPerRegistration(count) {
   return Math.round((after - before) / count);
 }
 
-function scaling(ms) {
+/** Pushes per second over all workers, per count of worker_threads. */
+async function scaling(ms: number): Promise<{ workers: number; pushesPerSec: number }[]> {
   const counts = [...new Set([1, 2, Math.max(1, os.cpus().length)])].sort((a, b) => a - b);
-  return (async () => {
-    const out = [];
-    for (const n of counts) {
-      const workers = Array.from(
-        { length: n },
-        () => new Worker(new URL('./pipelineWorker.js', import.meta.url), { workerData: { ms } }),
-      );
-      const results = await Promise.all(
-        workers.map(
-          (w) =>
-            new Promise((resolve, reject) => {
-              w.once('message', resolve);
-              w.once('error', reject);
-            }),
-        ),
-      );
-      await Promise.all(workers.map((w) => w.terminate()));
-      const total = results.reduce((a, r) => a + r.pushes / (r.ms / 1000), 0);
-      out.push({ workers: n, pushesPerSec: Math.round(total) });
-      process.stdout.write(`  ${n} worker${n > 1 ? 's' : ''}: ${Math.round(total).toLocaleString('en-US')} pushes/s\n`);
-    }
-    return out;
-  })();
+  const out: { workers: number; pushesPerSec: number }[] = [];
+  for (const n of counts) {
+    const workers = Array.from(
+      { length: n },
+      () => new Worker(new URL('./pipelineWorker.js', import.meta.url), { workerData: { ms } }),
+    );
+    const results = await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<PipelineWorkerResult>((resolve, reject) => {
+            w.once('message', resolve);
+            w.once('error', reject);
+          }),
+      ),
+    );
+    await Promise.all(workers.map((w) => w.terminate()));
+    const total = results.reduce((a, r) => a + r.pushes / (r.ms / 1000), 0);
+    out.push({ workers: n, pushesPerSec: Math.round(total) });
+    process.stdout.write(`  ${n} worker${n > 1 ? 's' : ''}: ${Math.round(total).toLocaleString('en-US')} pushes/s\n`);
+  }
+  return out;
 }
 
-export async function runPipeline({ quick = false } = {}) {
+export async function runPipeline({ quick = false } = {}): Promise<{
+  results: CaseResult[];
+  heap: HeapOverRun;
+  perRegistration: number;
+  workers: { workers: number; pushesPerSec: number }[];
+  versusDecode: PairedResult;
+  sink: number;
+}> {
   const one = await pipelineClient(1, () => {
     sink++;
   });
@@ -184,8 +207,7 @@ export async function runPipeline({ quick = false } = {}) {
     through(one.client, singles[i++ & 255]);
   };
   const decodeAlone = () => fullDecode(pushPdu);
-  const results = await runSuite(
-    'pipeline',
+  const results = runSuite(
     [
       ['pipeline-single-sms', pipelineOne],
       [
@@ -212,7 +234,7 @@ export async function runPipeline({ quick = false } = {}) {
     ],
     { quick },
   );
-  // The target ratio (pipeline within 2x of the decode alone), in paired rounds (bench/paired.js).
+  // The target ratio (pipeline within 2x of the decode alone), in paired rounds (bench/paired.ts).
   process.stdout.write('  pipeline-single-sms / peer-push-decode-alone in paired rounds:\n');
   const versusDecode = paired({
     ours: (sec) => opsPerSec(pipelineOne, sec),

@@ -6,15 +6,15 @@
 // resolves after its batch's commit and fsync) and Redis on this machine (appendonly yes with
 // appendfsync everysec, and with always). Runs alternate between backends round by round;
 // the figure is each case's median. Not part of `npm run bench`:
-//   npm run build && node bench/store.js [--rounds N] [--json FILE]
+//   npm run bench:store -- [--rounds N] [--json FILE]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { openStore } from '../dist/index.js';
+import { openStore, type CompletedMessage } from '../src/index.js';
 
-const arg = (name, fallback) => {
+const arg = (name: string, fallback: string | undefined): string | undefined => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : fallback;
 };
@@ -24,23 +24,23 @@ const IN_FLIGHT = [1, 10, 100];
 const SEGMENT = new Uint8Array(130).fill(0x5a);
 
 /** Messages per run: enough for about a second at each backend's pace, so slow cases do not take minutes. */
-function messagesFor(backend, inFlight) {
+function messagesFor(backend: string, inFlight: number): number {
   const base = backend === 'memory' ? 30_000 : inFlight === 1 ? 300 : inFlight === 10 ? 1_500 : 6_000;
   return base;
 }
 
-async function freePort() {
+async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
     s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
+      const { port } = s.address() as AddressInfo;
       s.close(() => resolve(port));
     });
   });
 }
 
-async function startRedis(fsync) {
+async function startRedis(fsync: 'everysec' | 'always') {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wappush-bench-redis-'));
   const port = await freePort();
   const child = spawn(
@@ -83,18 +83,18 @@ async function startRedis(fsync) {
 let runs = 0;
 
 /** One timed run: `messages` 3-segment messages, `inFlight` adds outstanding at any time. */
-async function run(spec, inFlight, messages) {
+async function run(spec: string, inFlight: number, messages: number): Promise<number> {
   const store = await openStore(spec, {
     prefix: `b${++runs}:`,
     reassembly: { maxPendingMessages: 1_000_000, maxPendingBytes: 1 << 30 },
   });
   let next = 0;
-  const finishes = [];
+  const finishes: Promise<unknown>[] = [];
   const t0 = performance.now();
-  async function worker(w) {
+  async function worker(w: number): Promise<void> {
     // Each worker its own originator, its messages one after another: `inFlight` messages open at once.
     for (let m = next++; m < messages; m = next++) {
-      let done;
+      let done: CompletedMessage | undefined;
       for (let n = 1; n <= 3; n++) {
         const o = await store.segments.add({
           originator: `+1555${w}`,
@@ -120,7 +120,7 @@ async function run(spec, inFlight, messages) {
   return (messages * 3) / seconds;
 }
 
-const median = (xs) => {
+const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
@@ -134,7 +134,7 @@ const backends = [
   { name: 'redis (everysec)', spec: () => everysec.url },
   { name: 'redis (always)', spec: () => always.url },
 ];
-const results = {};
+const results: Record<string, number[]> = {};
 try {
   for (let r = 0; r < rounds; r++) {
     // Alternate the order each round, so no backend always runs first or last.
@@ -154,9 +154,9 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 
-const table = [];
+const table: Array<Record<string, string | number>> = [];
 for (const b of backends) {
-  const row = { backend: b.name };
+  const row: Record<string, string | number> = { backend: b.name };
   for (const inFlight of IN_FLIGHT) {
     const xs = results[`${b.name} @${inFlight}`];
     row[`@${inFlight}`] = Math.round(median(xs));

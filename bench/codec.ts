@@ -1,6 +1,6 @@
 // Codec benchmarks: one SI and one SL push PDU decoded in full (headers and body read into
 // objects), routing-only decode, and the encoders. Run with `npm run bench`.
-import { runSuite } from './suite.js';
+import { type Case, type CaseResult, runSuite } from './suite.js';
 import {
   decodeBody,
   decodePushPdu,
@@ -9,7 +9,7 @@ import {
   encodeSi,
   encodeSl,
   fromHex,
-} from '../dist/index.js';
+} from '../src/index.js';
 
 // A typical SI push: WAP-167 example body (86 octets, as in the Gecko test vector), with
 // X-Wap-Application-Id and a charset parameter, as PPGs send it.
@@ -26,7 +26,7 @@ export const siPdu = encodePushPdu({
   applicationId: 'x-wap-application:wml.ua',
   body: siBody,
 });
-const slPdu = encodePushPdu({
+export const slPdu = encodePushPdu({
   transactionId: 2,
   contentType: 'application/vnd.wap.slc',
   applicationId: 'x-wap-application:wml.ua',
@@ -37,13 +37,13 @@ const capturedPdu = fromHex('FD0601AE02056A0045C60D03676F6F676C652E636F6D0007010
 
 let sink = 0;
 /** The full decode every "si-push-decode" figure means: the WSP PDU and its body, into objects. */
-export function fullDecode(pdu) {
+export function fullDecode(pdu: Uint8Array): void {
   const m = decodePushPdu(pdu);
   const body = decodeBody(m.contentType, m.contentTypeParameters, m.body);
   sink += m.headers.length + (body.type === 'si' ? body.text.length : 1);
 }
 
-export const cases = [
+export const cases: Case[] = [
   ['si-push-decode', () => fullDecode(siPdu)],
   ['sl-push-decode', () => fullDecode(slPdu)],
   ['captured-si-push-decode', () => fullDecode(capturedPdu)],
@@ -72,7 +72,12 @@ export const cases = [
   ],
 ];
 
-export async function runCodec({ quick = false } = {}) {
-  const results = await runSuite('codec', cases, { quick });
+export function runCodec({ quick = false } = {}): {
+  results: CaseResult[];
+  siBodyLength: number;
+  siPduLength: number;
+  sink: number;
+} {
+  const results = runSuite(cases, { quick });
   return { results, siBodyLength: siBody.length, siPduLength: siPdu.length, sink };
 }

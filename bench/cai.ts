@@ -1,8 +1,11 @@
 // CAI benchmarks: what routing a push to its application costs with 1,000 registrations, beside
 // the cost of decoding the same push. The client is bound to an in-process simulator only so
 // its registrations complete; the cases call deliverDatagram, the hot path, directly.
-import { runSuite } from './suite.js';
+import { type CaseResult, runSuite } from './suite.js';
 import {
+  type PushHandler,
+  type RegistrationResponse,
+  type WdpDatagram,
   PushClient,
   SmscSimulator,
   decodeBody,
@@ -10,7 +13,7 @@ import {
   decodePushRouting,
   encodePushPdu,
   encodeSi,
-} from '../dist/index.js';
+} from '../src/index.js';
 
 const REGISTRATIONS = 1_000;
 const body = encodeSi({
@@ -19,11 +22,11 @@ const body = encodeSi({
   expires: '1999-06-30T00:00:00Z',
   text: 'You have 4 new emails',
 });
-const appId = (i) => `x-bench:app-${i}.ua`;
+const appId = (i: number): string => `x-bench:app-${i}.ua`;
 const pushes = Array.from({ length: REGISTRATIONS }, (_, i) =>
   encodePushPdu({ transactionId: 1, contentType: 'application/vnd.wap.sic', applicationId: appId(i), body }),
 );
-const datagrams = pushes.map((payload) => ({
+const datagrams: WdpDatagram[] = pushes.map((payload) => ({
   originator: '+15550001',
   recipient: '+15559999',
   sourcePort: 9200,
@@ -31,12 +34,30 @@ const datagrams = pushes.map((payload) => ({
   segments: 1,
   payload,
 }));
-const mmsDatagram = {
+const mmsDatagram: WdpDatagram = {
   ...datagrams[0],
   payload: encodePushPdu({ transactionId: 1, contentType: 'application/vnd.wap.sic', applicationId: 0x04, body }),
 };
 
-async function clientWith(count, extra = {}) {
+/** Fails the run unless the registration was accepted and completed. */
+async function registered(response: RegistrationResponse): Promise<void> {
+  if (response.status !== 'accepted' || (await response.completed).status !== 'success')
+    throw new Error('registration failed');
+}
+
+interface Extra {
+  /** Also register the MMS user agent (application id code 0x04). */
+  mms?: boolean;
+  /** Each registration lists the bench's originator in its whitelist. */
+  whitelist?: boolean;
+  /** The handler reads the decoded body (PushEvent decodes it on first access). */
+  readBody?: boolean;
+}
+
+async function clientWith(
+  count: number,
+  extra: Extra = {},
+): Promise<{ client: PushClient; smsc: SmscSimulator; delivered: () => number }> {
   const smsc = new SmscSimulator();
   const port = await smsc.listen();
   const client = new PushClient({
@@ -46,7 +67,7 @@ async function clientWith(count, extra = {}) {
   });
   await client.start();
   let delivered = 0;
-  const handler = extra.readBody
+  const handler: PushHandler = extra.readBody
     ? (e) => {
         delivered += e.body.type.length;
       }
@@ -54,27 +75,27 @@ async function clientWith(count, extra = {}) {
         delivered++;
       };
   for (let i = 0; i < count; i++) {
-    const r = await client.register({
-      pushApplicationId: appId(i),
-      accept: ['application/vnd.wap.sic'],
-      ...(extra.whitelist ? { whitelist: [{ address: '+15550001' }] } : {}),
-      handler,
-    });
-    if (r.status !== 'accepted' || (await r.completed).status !== 'success') throw new Error('registration failed');
+    await registered(
+      await client.register({
+        pushApplicationId: appId(i),
+        accept: ['application/vnd.wap.sic'],
+        ...(extra.whitelist ? { whitelist: [{ address: '+15550001' }] } : {}),
+        handler,
+      }),
+    );
   }
-  if (extra.mms) await (await client.register({ pushApplicationId: 0x04, handler })).completed;
+  if (extra.mms) await registered(await client.register({ pushApplicationId: 0x04, handler }));
   return { client, smsc, delivered: () => delivered };
 }
 
-export async function runCai({ quick = false } = {}) {
+export async function runCai({ quick = false } = {}): Promise<{ results: CaseResult[]; sink: number }> {
   const many = await clientWith(REGISTRATIONS, { mms: true });
   const one = await clientWith(1);
   const listed = await clientWith(REGISTRATIONS, { whitelist: true });
   const reading = await clientWith(REGISTRATIONS, { readBody: true });
   let i = 0;
   let sink = 0;
-  const results = await runSuite(
-    'cai',
+  const results = runSuite(
     [
       [
         'cai-dispatch-1-registration',

@@ -2,8 +2,11 @@
 // the captured MMS notification, a production OTA provisioning document (with and without
 // its USERPIN MAC check), an EMN and a SyncML DM notification with its digest check.
 import { readFileSync } from 'node:fs';
-import { runSuite } from './suite.js';
+import { type CaseResult, runSuite } from './suite.js';
+import { repoPath } from './repo.js';
 import {
+  type BodySecrets,
+  type PushBody,
   collectDatagram,
   decodeBody,
   decodePushPdu,
@@ -13,10 +16,13 @@ import {
   encodeSyncmlNotification,
   fromHex,
   segmentFromUserData,
-} from '../dist/index.js';
+} from '../src/index.js';
 
-function fixturePush(name) {
-  const f = JSON.parse(readFileSync(new URL(`../test/fixtures/sms/${name}.json`, import.meta.url), 'utf8'));
+/** The WSP push of an SMS fixture (test/fixtures/sms), its segments reassembled. */
+function fixturePush(name: string): Uint8Array {
+  const f = JSON.parse(readFileSync(repoPath('test', 'fixtures', 'sms', `${name}.json`), 'utf8')) as {
+    segments: string[];
+  };
   const d = collectDatagram(f.segments.map((s) => segmentFromUserData(fromHex(s))));
   return d.payload;
 }
@@ -54,20 +60,26 @@ const syncmlPdu = encodePushPdu({
 });
 
 let sink = 0;
-function full(pdu, secrets) {
+function full(pdu: Uint8Array, secrets?: BodySecrets): PushBody {
   const m = decodePushPdu(pdu);
   const body = decodeBody(m.contentType, m.contentTypeParameters, m.body, { secrets });
   sink += m.headers.length + body.type.length;
   return body;
 }
 // Fail loudly if a case does not decode what it claims to.
-if (full(otaPdu, { pin: '1111' }).authentication.verified !== true) throw new Error('OTA MAC does not verify');
-if (full(syncmlPdu, { syncml }).authentication.verified !== true) throw new Error('SyncML digest does not verify');
+const ota = full(otaPdu, { pin: '1111' });
+if (ota.type !== 'provisioning' || ota.authentication?.verified !== true) throw new Error('OTA MAC does not verify');
+const dm = full(syncmlPdu, { syncml });
+if (dm.type !== 'syncml-notification' || dm.authentication?.verified !== true)
+  throw new Error('SyncML digest does not verify');
 if (full(mmsPdu).type !== 'mms' || full(emnPdu).type !== 'emn') throw new Error('bodies do not decode');
 
-export async function runContent({ quick = false } = {}) {
-  const results = await runSuite(
-    'content',
+export function runContent({ quick = false } = {}): {
+  results: CaseResult[];
+  sizes: Record<string, number>;
+  sink: number;
+} {
+  const results = runSuite(
     [
       ['peer-si-push-decode', () => full(siPdu)],
       ['mms-notification-decode', () => full(mmsPdu)],

@@ -1,20 +1,24 @@
 // `npm run bench [-- --quick]`: every layer's suite with its peers in the same run, a table on the
 // terminal as it goes, bench/results/latest.json (machine, Node, every case's ops/s and margin,
 // ratios named "case/vs-peer" = our speed / the peer's, memory, scaling) and bench/results/ratios.svg.
+// The bench is TypeScript importing src/; `npm run bench` compiles both (tsconfig.bench.json)
+// into bench/.build/ with the options dist/ is built with, and runs bench/.build/bench/run.js.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Suites } from './child.js';
 import { runDocumentsPeer } from './documents.js';
-import { mergePeerRuns } from './peers.js';
-import { printRounds } from './paired.js';
-import { ratiosSvg } from './svg.js';
+import { isSkipped, mergePeerRuns, type Skipped } from './peers.js';
+import { type PairedResult, printRounds } from './paired.js';
+import { repoPath } from './repo.js';
+import { ratiosSvg, type RatioMark } from './svg.js';
 
 const quick = process.argv.includes('--quick');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'wappush-bench-'));
 
-/** A suite in its own process (bench/child.js); its progress goes to our terminal, its figures come back as JSON. */
-function inChild(name) {
+/** A suite in its own process (bench/child.ts); its progress goes to our terminal, its figures come back as JSON. */
+function inChild<K extends keyof Suites>(name: K): Suites[K] {
   const out = path.join(scratch, `${name}.json`);
   const args = [
     '--expose-gc',
@@ -25,7 +29,8 @@ function inChild(name) {
   ];
   const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`bench suite ${name} exited with ${r.status ?? r.signal}`);
-  return JSON.parse(readFileSync(out, 'utf8'));
+  const figures: Suites[K] = JSON.parse(readFileSync(out, 'utf8'));
+  return figures;
 }
 // `--suite pipeline,wdp`: only those suites, each in its own process, printed and not written to
 // bench/results (a partial run must not replace the full report).
@@ -34,7 +39,7 @@ if (suiteArg >= 0) {
   const names = (process.argv[suiteArg + 1] ?? '').split(',').filter(Boolean);
   if (!names.length) {
     console.error(
-      '--suite needs names: codec, documents, content, wdp, cai, pipeline, smpp, si-target (comma-separated)',
+      '--suite needs names: codec, documents, content, wdp, cai, pipeline, smpp, flood, si-target (comma-separated)',
     );
     process.exit(2);
   }
@@ -42,9 +47,10 @@ if (suiteArg >= 0) {
   for (const name of names) {
     console.log(`\n${name}`);
     try {
-      inChild(name);
+      // child.ts answers an unknown name with its usage and exit code 2.
+      inChild(name as keyof Suites);
     } catch (e) {
-      console.error(e.message);
+      console.error(e instanceof Error ? e.message : e);
       status = 1;
     }
   }
@@ -53,22 +59,22 @@ if (suiteArg >= 0) {
 }
 
 const started = Date.now();
-const section = (name) => console.log(`\n${name}  (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+const section = (name: string): void => console.log(`\n${name}  (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 console.log(
   `wappush benchmarks (${quick ? 'quick' : 'full'}) on ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, Node ${process.version}`,
 );
 
 section('libwbxml2 (C), first of two runs: before our suites, so drift of the machine shows as spread');
 const peerFirst = runDocumentsPeer({ quick });
-if (peerFirst.skipped) console.log(`  libwbxml2 peer skipped: ${peerFirst.skipped}`);
+if (isSkipped(peerFirst)) console.log(`  libwbxml2 peer skipped: ${peerFirst.skipped}`);
 section('codec: WSP push decode (full, routing-only, headers-only), SI encode');
 const codec = inChild('codec');
 section('documents: each WBXML document decoded and encoded; libwbxml2 (C) on the same octets');
 const documents = inChild('documents');
-documents.peer = mergePeerRuns(peerFirst, documents.peer);
-if (documents.peer.skipped) console.log(`  libwbxml2 peer skipped: ${documents.peer.skipped}`);
+const libwbxml2 = mergePeerRuns(peerFirst, documents.peer);
+if (isSkipped(libwbxml2)) console.log(`  libwbxml2 peer skipped: ${libwbxml2.skipped}`);
 else
-  for (const [name, p] of Object.entries(documents.peer))
+  for (const [name, p] of Object.entries(libwbxml2))
     console.log(
       `  libwbxml2 ${name.padEnd(13)} tree ${Math.round(p.tree).toLocaleString('en-US').padStart(10)} ops/s (two runs ±${(p.treeSpreadPercent / 2).toFixed(1)}%)   wbxml2xml ${Math.round(p.xml).toLocaleString('en-US').padStart(10)} ops/s`,
     );
@@ -82,23 +88,41 @@ section('pipeline: deliver_sm octets to the handler; heap; registrations; worker
 const pipeline = inChild('pipeline');
 section('smpp end to end on loopback (deliveries/s), beside the smpp package pair');
 const endToEnd = inChild('smpp');
+section('flood: real concatenated pushes under 500,000 never-completing segments (fair reassembly bounds)');
+const flood = inChild('flood');
 
-section('targets: each ratio in paired rounds (ours and the peer alternating; bench/paired.js)');
+section('targets: each ratio in paired rounds (ours and the peer alternating; bench/paired.ts)');
 const siTarget = inChild('si-target');
-if (siTarget.skipped) console.log(`  libwbxml2 peer skipped: ${siTarget.skipped}`);
+if (isSkipped(siTarget)) console.log(`  libwbxml2 peer skipped: ${siTarget.skipped}`);
 else {
   printRounds(siTarget, 'si-push-decode', 'libwbxml2 tree');
   printRounds(siTarget.floor, 'si-push-floor ', 'libwbxml2 tree');
 }
 /** Heap growth from the first quarter of the 1,000,000-push run to its end that still counts as flat. */
 const HEAP_FLAT_BYTES = 1 << 20;
-const target = (at, want, p) =>
-  p.skipped
+/** A target as the report keeps it: what is wanted, and the paired figures or why there are none. */
+interface Target {
+  want: string;
+  at?: number;
+  skipped?: string;
+  ratio?: number;
+  min?: number;
+  max?: number;
+  rounds?: PairedResult['rounds'];
+  met?: boolean;
+  /** The floor's own paired rounds (SI target only). */
+  floor?: PairedResult;
+  /** Heap growth only: */
+  bytes?: number;
+  pushes?: number;
+}
+const target = (at: number, want: string, p: PairedResult | Skipped): Target =>
+  isSkipped(p)
     ? { want, at, skipped: p.skipped }
     : { want, at, ratio: p.ratio, min: p.min, max: p.max, rounds: p.rounds, met: p.ratio >= at };
-/** The floor's own paired rounds against the same peer (bench/floor.js): the most the SI target could show here. */
-const floorOf = (p) => (p.skipped ? {} : { floor: p.floor });
-const targets = {
+/** The floor's own paired rounds against the same peer (bench/floor.ts): the most the SI target could show here. */
+const floorOf = (p: Suites['si-target']): { floor?: PairedResult } => (isSkipped(p) ? {} : { floor: p.floor });
+const targets: Record<string, Target> = {
   'si-push-decode/vs-libwbxml2-tree': {
     ...target(5, '>= 5 (full SI push decode at least 5x libwbxml2 parsing the SI body)', siTarget),
     ...floorOf(siTarget),
@@ -124,8 +148,8 @@ const results = [
   ...cai.results,
   ...pipeline.results,
 ];
-const hz = Object.fromEntries(results.map((r) => [r.name, r.hz]));
-const ratios = {
+const hz: Record<string, number> = Object.fromEntries(results.map((r) => [r.name, r.hz]));
+const ratios: Record<string, number | undefined> = {
   'si-push-decode/vs-libwbxml2-tree': undefined,
   'si-push-floor/vs-libwbxml2-tree': undefined,
   'si-push-routing/vs-si-push-decode': hz['si-push-routing'] / hz['si-push-decode'],
@@ -139,28 +163,28 @@ const ratios = {
   'mms-notification-decode/vs-si-push-decode': hz['mms-notification-decode'] / hz['peer-si-push-decode'],
   'provisioning-decode/vs-si-push-decode': hz['provisioning-decode'] / hz['peer-si-push-decode'],
 };
-if (!documents.peer.skipped) {
-  for (const [name, p] of Object.entries(documents.peer)) {
+if (!isSkipped(libwbxml2)) {
+  for (const [name, p] of Object.entries(libwbxml2)) {
     ratios[`${name}-body-decode/vs-libwbxml2-tree`] = hz[`${name}-body-decode`] / p.tree;
     ratios[`${name}-body-decode/vs-libwbxml2-wbxml2xml`] = hz[`${name}-body-decode`] / p.xml;
   }
-  ratios['si-push-decode/vs-libwbxml2-tree'] = hz['si-push-decode'] / documents.peer.si.tree;
+  ratios['si-push-decode/vs-libwbxml2-tree'] = hz['si-push-decode'] / libwbxml2.si.tree;
 } else delete ratios['si-push-decode/vs-libwbxml2-tree'];
 for (const e of endToEnd) ratios[`smpp-end-to-end-window-${e.window}/vs-smpp-package-pair`] = e.ratio;
 // The targets' ratios are the paired medians: the single figures above were taken minutes apart.
 for (const [k, t] of Object.entries(targets)) if (t.ratio !== undefined) ratios[k] = t.ratio;
-if (siTarget.skipped) delete ratios['si-push-floor/vs-libwbxml2-tree'];
+if (isSkipped(siTarget)) delete ratios['si-push-floor/vs-libwbxml2-tree'];
 else ratios['si-push-floor/vs-libwbxml2-tree'] = siTarget.floor.ratio;
 
 console.log("\nratios (our speed / the peer's):");
-for (const [k, v] of Object.entries(ratios)) console.log(`  ${k.padEnd(58)} ${v.toFixed(2)}x`);
+for (const [k, v] of Object.entries(ratios)) console.log(`  ${k.padEnd(58)} ${v?.toFixed(2)}x`);
 console.log('\ntargets (issue 9):');
 for (const [k, t] of Object.entries(targets)) {
   const figure = t.skipped
     ? `skipped: ${t.skipped}`
     : t.ratio !== undefined
-      ? `${t.ratio.toFixed(2)}x (rounds ${t.min.toFixed(2)}-${t.max.toFixed(2)}x)`
-      : `${t.bytes} octets over ${t.pushes.toLocaleString('en-US')} pushes`;
+      ? `${t.ratio.toFixed(2)}x (rounds ${t.min?.toFixed(2)}-${t.max?.toFixed(2)}x)`
+      : `${t.bytes} octets over ${t.pushes?.toLocaleString('en-US')} pushes`;
   console.log(`  ${t.skipped ? '-' : t.met ? 'met    ' : 'NOT met'}  ${k.padEnd(44)} ${figure}   want ${t.want}`);
   if (t.floor)
     console.log(
@@ -177,7 +201,7 @@ if (wdp.memory)
   );
 else console.log('memory figures need node --expose-gc (npm run bench passes it)');
 
-const out = new URL('./results/', import.meta.url);
+const out = repoPath('bench', 'results');
 mkdirSync(out, { recursive: true });
 const report = {
   date: new Date().toISOString(),
@@ -191,7 +215,7 @@ const report = {
   quick,
   seconds: Math.round((Date.now() - started) / 1000),
   cases: results.map((r) => ({ name: r.name, opsPerSec: r.hz, marginPercent: r.rme, samples: r.samples })),
-  peers: { libwbxml2: documents.peer, documentOctets: documents.sizes },
+  peers: { libwbxml2, documentOctets: documents.sizes },
   ratios,
   targets,
   memory: {
@@ -201,25 +225,27 @@ const report = {
   },
   scaling: { pipelineWorkers: pipeline.workers },
   smppEndToEnd: endToEnd,
+  flood,
 };
-writeFileSync(new URL('latest.json', out), JSON.stringify(report, null, 2) + '\n');
+writeFileSync(path.join(out, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
+const marks: Record<string, RatioMark> = {
+  ...Object.fromEntries(
+    Object.entries(targets)
+      .filter(([, t]) => t.ratio !== undefined)
+      .map(([k, t]) => [k, { target: t.at, min: t.min, max: t.max }]),
+  ),
+  ...(isSkipped(siTarget)
+    ? {}
+    : {
+        'si-push-floor/vs-libwbxml2-tree': { reference: 'floor', min: siTarget.floor.min, max: siTarget.floor.max },
+      }),
+};
 writeFileSync(
-  new URL('ratios.svg', out),
+  path.join(out, 'ratios.svg'),
   ratiosSvg(
     ratios,
     `wappush / peer, ${quick ? 'quick ' : ''}run of ${report.date.slice(0, 10)} (${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version})`,
-    {
-      ...Object.fromEntries(
-        Object.entries(targets)
-          .filter(([, t]) => t.ratio !== undefined)
-          .map(([k, t]) => [k, { target: t.at, min: t.min, max: t.max }]),
-      ),
-      ...(siTarget.skipped
-        ? {}
-        : {
-            'si-push-floor/vs-libwbxml2-tree': { reference: 'floor', min: siTarget.floor.min, max: siTarget.floor.max },
-          }),
-    },
+    marks,
   ),
 );
 rmSync(scratch, { recursive: true, force: true });

@@ -3,6 +3,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { frames, pipelineClient, pushPdu, through } from './pipeline.js';
 
+/** What a worker posts back. */
+export interface PipelineWorkerResult {
+  pushes: number;
+  ms: number;
+}
+
+const { ms: runMs } = workerData as { ms: number };
 let handled = 0;
 const { client, close } = await pipelineClient(1, () => {
   handled++;
@@ -10,9 +17,10 @@ const { client, close } = await pipelineClient(1, () => {
 const singles = frames(pushPdu, 256);
 const start = Date.now();
 let i = 0;
-while (Date.now() - start < workerData.ms) {
+while (Date.now() - start < runMs) {
   for (let k = 0; k < 1_000; k++) through(client, singles[i++ & 255]);
 }
 const ms = Date.now() - start;
 await close();
-parentPort.postMessage({ pushes: handled, ms });
+const result: PipelineWorkerResult = { pushes: handled, ms };
+parentPort!.postMessage(result);

@@ -1,16 +1,21 @@
-// A floor for the SI target: a decoder written for the bench's one SI push (bench/codec.js's
+// A floor for the SI target: a decoder written for the bench's one SI push (bench/codec.ts's
 // siPdu) and for nothing else. Fixed offsets, no checks, no tables, header strings as constants;
 // but every field of the message and of the SI still made, as decodePushPdu and decodeBody make
 // them (test/bench.test.ts checks the two give equal objects). No general decoder can be quicker
 // than this in the same process, so its ratio to libwbxml2 bounds what the target can reach here.
 // It is never used outside the bench, and it is wrong for any other input.
-const latin1Slice = Buffer.prototype.latin1Slice;
-const fromCharCode = String.fromCharCode;
-const hi = (x) => 0x30 + (x >> 4);
-const lo = (x) => 0x30 + (x & 0x0f);
+import type { PushMessage, ServiceIndication } from '../src/index.js';
 
-function date(b, p, n) {
-  const o = (i) => (i < n ? b[p + i] : 0);
+/** Node's Buffer#latin1Slice, which its typings do not list: one native call, no Buffer made. */
+const { latin1Slice } = Buffer.prototype as Buffer & {
+  latin1Slice: (this: Uint8Array, start: number, end: number) => string;
+};
+const fromCharCode = String.fromCharCode;
+const hi = (x: number): number => 0x30 + (x >> 4);
+const lo = (x: number): number => 0x30 + (x & 0x0f);
+
+function date(b: Uint8Array, p: number, n: number): string {
+  const o = (i: number): number => (i < n ? b[p + i] : 0);
   const o0 = o(0),
     o1 = o(1),
     o2 = o(2),
@@ -42,17 +47,17 @@ function date(b, p, n) {
   );
 }
 
-function nul(b, p) {
+function nul(b: Uint8Array, p: number): number {
   while (b[p] !== 0) p++;
   return p;
 }
 
 /** The push PDU and its SI body, into the objects the full decode makes; only for siPdu's layout. */
-export function floorDecode(pdu) {
+export function floorDecode(pdu: Uint8Array): { message: PushMessage; si: ServiceIndication } {
   // WSP: TID, type, HeadersLen, content type (general form with charset), X-Wap-Application-Id.
   const bodyOffset = 3 + pdu[2];
   const body = pdu.subarray(bodyOffset);
-  const message = {
+  const message: PushMessage = {
     transactionId: pdu[0],
     pduType: 'push',
     contentType: 'application/vnd.wap.sic',
@@ -78,7 +83,7 @@ export function floorDecode(pdu) {
   const expires = date(body, p + 1, body[p]);
   p += 1 + body[p] + 2; // length, date, END, STR_I
   q = nul(body, p);
-  const si = {
+  const si: ServiceIndication = {
     type: 'si',
     href: `http://www.${host}.com/${path}`,
     created,
