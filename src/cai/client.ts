@@ -25,7 +25,8 @@ import type { Registration, RegistrationResponse } from './registration.js';
 import { RoutingTable } from './routingTable.js';
 import { Registrar } from './registrar.js';
 import { SmppBearer } from './smppBearer.js';
-import { RegistrationStore } from './store.js';
+import type { Store } from '../store/types.js';
+import { RegistrationStore, StoredRegistrations } from './store.js';
 import type {
   DeregistrationOptions,
   DeregistrationResponse,
@@ -50,8 +51,14 @@ export interface PushClientOptions {
   whitelist?: WhitelistEntry[];
   /** PushCAI 6: a registration policy; without one every application is trusted. */
   policy?: RegistrationPolicy;
-  /** File that keeps registrations across restarts (written atomically). */
-  store?: string;
+  /**
+   * Keeps registrations across restarts: a file (written atomically), or a state-layer Store
+   * (docs/state.md), whose record table holds them and which the client's own link then also
+   * keeps its concatenated segments in (unless linkOptions.store names another).
+   */
+  store?: string | Store;
+  /** With a Store: an old registrations file, read when the store holds none yet. */
+  legacyRegistrations?: string;
   /**
    * Backoff between restores of a stored registration that failed for a passing reason (its
    * OTA-HTTP port busy, its Push Server unreachable). Default 1,000 ms doubling to 60,000 ms.
@@ -125,7 +132,12 @@ export class PushClient extends EventEmitter<PushClientEvents> {
       secrets: options.secrets,
     });
     this.stats = this.dispatcher.stats;
-    this.bearer = new SmppBearer(options, (d) => this.dispatcher.deliverDatagram(d));
+    const state = typeof options.store === 'object' ? options.store : undefined;
+    const bearerOptions =
+      state && options.smsc !== undefined && options.linkOptions?.store === undefined
+        ? { ...options, linkOptions: { ...options.linkOptions, store: state } }
+        : options;
+    this.bearer = new SmppBearer(bearerOptions, (d) => this.dispatcher.deliverDatagram(d));
     this.link = this.bearer.link;
     if (options.otaHttp !== false) {
       const { host, ...httpLimits } = options.otaHttp ?? {};
@@ -144,7 +156,11 @@ export class PushClient extends EventEmitter<PushClientEvents> {
     }
     this.registrar = new Registrar(this, {
       policy: options.policy,
-      store: options.store ? new RegistrationStore(options.store) : undefined,
+      store: state
+        ? new StoredRegistrations(state.registrations, options.legacyRegistrations)
+        : typeof options.store === 'string'
+          ? new RegistrationStore(options.store)
+          : undefined,
       terminalId: options.terminalId,
       bindTimeoutMs,
       serverTimeoutMs,

@@ -17,7 +17,7 @@ import { PushServers, serverContactPoints } from './pushServers.js';
 import { Registration, type RegistrationResponse } from './registration.js';
 import type { RoutingTable } from './routingTable.js';
 import type { SmppBearer } from './smppBearer.js';
-import type { RegistrationStore, StoredRegistration } from './store.js';
+import type { RegistrationPersistence, StoredRegistration } from './store.js';
 import type {
   BoundProfile,
   DeregistrationResponse,
@@ -34,7 +34,7 @@ import type { Whitelist } from './whitelist.js';
 
 export interface RegistrarOptions {
   policy: RegistrationPolicy | undefined;
-  store: RegistrationStore | undefined;
+  store: RegistrationPersistence | undefined;
   terminalId: string | undefined;
   /** How long a registration waits for the SMPP link to bind; undefined: until it binds or will not. */
   bindTimeoutMs: number | undefined;

@@ -3,17 +3,23 @@
  * one JSON line per push - the decode JSON plus `registration` (the application it went to)
  * or `"unrouted": true` with the reason. Each registration's outcome is a line
  * `{"register":{...}}`. Without --register every push is printed, as decode prints it.
- * `--store FILE` keeps registrations across restarts; restored ones deliver as before.
+ * `--store PATH | redis://HOST:PORT[/DB] | memory` (default ./wappush-state) keeps concatenated
+ * segments and registrations across restarts and shares them between nodes (docs/state.md).
+ * Several `--smsc URL` and `--binds N` bind several sessions that share one reassembler and store.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PushClient, type UnroutedPush } from '../cai/client.js';
 import type { PushEvent } from '../cai/pushEvent.js';
 import type { Registration } from '../cai/registration.js';
 import type { RegistrationRequest } from '../cai/types.js';
+import { openStore, parseStoreSpec } from '../store/open.js';
+import type { ReassemblyBounds } from '../store/options.js';
+import type { Store } from '../store/types.js';
 import { datagramJson } from '../wdp/collect.js';
 import type { ReassemblerOptions } from '../wdp/reassembler.js';
-import { optionalNumber } from './args.js';
+import { EsmeLink } from '../wdp/smpp/link.js';
+import { nonNegativeInteger, optionalNumber } from './args.js';
 import type { Command } from './command.js';
 import { errorJson, fail, line } from './output.js';
 
@@ -80,7 +86,8 @@ export async function registerAll(
 }
 
 const options = {
-  smsc: { type: 'string' },
+  smsc: { type: 'string', multiple: true },
+  binds: { type: 'string' },
   register: { type: 'string' },
   store: { type: 'string' },
   'reassembly-timeout': { type: 'string' },
@@ -107,15 +114,129 @@ function reassemblyBounds(values: {
   };
 }
 
+/** The store listen keeps its state in when --store is not given. */
+export const DEFAULT_STATE = './wappush-state';
+
+/** Most sessions one listen binds (--smsc URLs times --binds). */
+const MAX_BINDS = 64;
+
+/**
+ * What --store names: a store spec, or (a path to a file) an old registrations file, read into
+ * the default store when that holds none.
+ */
+export function stateSpec(store: string | undefined): { spec: string; legacyRegistrations?: string } {
+  const spec = store ?? DEFAULT_STATE;
+  if (parseStoreSpec(spec).backend !== 'lmdb') return { spec };
+  let file = false;
+  try {
+    file = statSync(spec).isFile();
+  } catch {
+    // Not there yet: the store creates it.
+  }
+  return file ? { spec: DEFAULT_STATE, legacyRegistrations: spec } : { spec };
+}
+
+/** The store's bounds from the same flags (a store has no per-originator byte bound). */
+function storeBounds(r: ReassemblerOptions): ReassemblyBounds {
+  return {
+    timeoutMs: r.timeoutMs,
+    maxPendingMessages: r.maxPendingMessages,
+    maxPendingBytes: r.maxPendingBytes,
+    maxPendingPerOriginator: r.maxPendingMessagesPerOriginator,
+  };
+}
+
+/** Each --smsc URL, --binds times, in order; the first is the PushClient's own link. */
+export function bindUrls(smsc: string[], binds: number | undefined): string[] {
+  const n = binds ?? 1;
+  if (n < 1 || smsc.length * n > MAX_BINDS)
+    throw new RangeError(
+      `--binds: 1 to ${MAX_BINDS} sessions in all (--smsc URLs times --binds), not ${smsc.length * n}`,
+    );
+  return smsc.flatMap((url) => Array.from({ length: n }, () => url));
+}
+
+async function start(values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options }>>['values']) {
+  const urls = bindUrls(values.smsc ?? [], nonNegativeInteger(values.binds, '--binds'));
+  const apps = values.register ? loadApps(values.register) : undefined;
+  const reassembly = reassemblyBounds(values);
+  const { spec, legacyRegistrations } = stateSpec(values.store);
+  const store: Store | undefined =
+    spec === 'memory' ? undefined : await openStore(spec, { reassembly: storeBounds(reassembly) });
+  const client = new PushClient({
+    smsc: urls[0],
+    store,
+    legacyRegistrations,
+    linkOptions: { reassembly, bindName: `${urls[0]}#1`.replace(/\/\/[^@]*@/, '//') },
+  });
+  const first = client.link!;
+  // The other binds share the first one's reassembler and store, and hand up to the same client.
+  const links = [
+    first,
+    ...urls.slice(1).map(
+      (url, i) =>
+        new EsmeLink({
+          smsc: url,
+          store,
+          reassembler: first.reassembler,
+          bindName: `${url}#${i + 2}`.replace(/\/\/[^@]*@/, '//'),
+          onDatagram: (d) => first.onDatagram(d),
+        }),
+    ),
+  ];
+  client.on('restore-failed', ({ request, response }) =>
+    line({ restore: { pushApplicationId: request?.pushApplicationId, ...response } }),
+  );
+  client.on('push', (event: PushEvent, r: Registration) =>
+    line({ ...pushLine(event), registration: registrationRef(r) }),
+  );
+  client.on('unrouted', (u: UnroutedPush) => {
+    if (u.event) {
+      line(apps ? { ...pushLine(u.event), unrouted: true, reason: u.reason } : pushLine(u.event));
+    } else {
+      line({
+        ...(u.datagram ? { wdp: datagramJson(u.datagram) } : {}),
+        error: errorJson(u.error),
+        ...(apps ? { unrouted: true, reason: u.reason } : {}),
+      });
+    }
+  });
+  const stderr = (record: Record<string, unknown>) => process.stderr.write(JSON.stringify(record) + '\n');
+  for (const link of links) {
+    link.on('undecodable', ({ error }) => stderr({ undecodable: errorJson(error) }));
+    // A concatenated push that will never complete is reported, never dropped in silence.
+    link.on('lost', (lost) => stderr({ lost }));
+  }
+  if (store) {
+    store.on('unavailable', (e) => stderr({ store: { available: false, error: errorJson(e) } }));
+    store.on('available', () => stderr({ store: { available: true } }));
+  }
+  const stop = () =>
+    void Promise.all([client.close(), ...links.slice(1).map((l) => l.close())])
+      .then(() => store?.close())
+      .finally(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  await client.start();
+  await Promise.all(links.slice(1).map((l) => l.start()));
+  if (apps) await registerAll(client, apps, line);
+}
+
 export const listen: Command = {
   name: 'listen',
-  usage: `  wappush listen --smsc smpp://ID:PASSWORD@HOST:PORT [--register apps.json] [--store FILE]
+  usage: `  wappush listen --smsc smpp://ID:PASSWORD@HOST:PORT [--smsc URL...] [--binds N] [--register apps.json]
+                 [--store PATH | redis://HOST:PORT[/DB] | memory]
                                                     bind as receiver; print each push received, one JSON line
 `,
   flags: `listen:
   --register FILE     a JSON array of registration requests: each outcome is printed as a line
                       {"register":...}, then each push with its registration or "unrouted": true
-  --store FILE        keep registrations in FILE: restored at start, they deliver as before
+  --smsc URL          an SMSC to bind to; repeat it for several, all sharing one reassembler and store
+  --binds N           sessions per --smsc URL (1); segments of one push may arrive over any of them
+  --store SPEC        where concatenated segments and registrations are kept (docs/state.md):
+                      a directory (./wappush-state, the default: survives a crash), redis://HOST:PORT[/DB]
+                      (shared by several listen nodes), or memory (nothing kept). A segment is
+                      acknowledged only once stored. An old registrations file is read into the store.
   --reassembly-timeout MS       a concatenated push not complete MS after its first segment is lost (120000)
   --max-pending N               concatenated pushes held at once (10000); at the bound the oldest of
                                 the originator holding the most is lost
@@ -127,45 +248,7 @@ export const listen: Command = {
   options,
   run(argv) {
     const { values } = parseArgs({ args: argv, options });
-    if (!values.smsc) fail(new Error('listen needs --smsc smpp://ID:PASSWORD@HOST:PORT'));
-    const apps = values.register ? loadApps(values.register) : undefined;
-    let client: PushClient;
-    try {
-      client = new PushClient({
-        smsc: values.smsc,
-        store: values.store,
-        linkOptions: { reassembly: reassemblyBounds(values) },
-      });
-    } catch (e) {
-      fail(e); // a bound out of its range: the error line naming it
-    }
-    client.on('restore-failed', ({ request, response }) =>
-      line({ restore: { pushApplicationId: request?.pushApplicationId, ...response } }),
-    );
-    client.on('push', (event: PushEvent, r: Registration) =>
-      line({ ...pushLine(event), registration: registrationRef(r) }),
-    );
-    client.on('unrouted', (u: UnroutedPush) => {
-      if (u.event) {
-        line(apps ? { ...pushLine(u.event), unrouted: true, reason: u.reason } : pushLine(u.event));
-      } else {
-        line({
-          ...(u.datagram ? { wdp: datagramJson(u.datagram) } : {}),
-          error: errorJson(u.error),
-          ...(apps ? { unrouted: true, reason: u.reason } : {}),
-        });
-      }
-    });
-    client.link!.on('undecodable', ({ error }) =>
-      process.stderr.write(JSON.stringify({ undecodable: errorJson(error) }) + '\n'),
-    );
-    // A concatenated push that will never complete is reported, never dropped in silence.
-    client.link!.on('lost', (lost) => process.stderr.write(JSON.stringify({ lost }) + '\n'));
-    client
-      .start()
-      .then(() => (apps ? registerAll(client, apps, line) : undefined))
-      .catch(fail);
-    process.on('SIGINT', () => void client.close().then(() => process.exit(0)));
-    process.on('SIGTERM', () => void client.close().then(() => process.exit(0)));
+    if (!values.smsc?.length) fail(new Error('listen needs --smsc smpp://ID:PASSWORD@HOST:PORT'));
+    start(values).catch(fail);
   },
 };

@@ -12,9 +12,10 @@ import { inject } from './inject.js';
 import { listen } from './listen.js';
 import { fail } from './output.js';
 import { smsc } from './smsc.js';
+import { store } from './store.js';
 
 /** Every command, in the order `wappush --help` lists them. */
-const COMMANDS: readonly Command[] = Object.freeze([decode, encode, smsc, inject, listen, demo]);
+const COMMANDS: readonly Command[] = Object.freeze([decode, encode, smsc, inject, listen, store, demo]);
 
 const TITLE = 'wappush - WAP/OMA Push engine for SMS gateways\n';
 

@@ -63,7 +63,14 @@ describe('wappush smsc --route (docs/simulator.md: routing by account)', () => {
         ['alice', 'pa'],
         ['bob', 'pb'],
       ]) {
-        const l = spawn(process.execPath, [cli, 'listen', '--smsc', `smpp://${who}:${pw}@127.0.0.1:${port}`]);
+        const l = spawn(process.execPath, [
+          cli,
+          'listen',
+          '--smsc',
+          `smpp://${who}:${pw}@127.0.0.1:${port}`,
+          '--store',
+          'memory',
+        ]);
         l.stdout!.on('data', (d: Buffer) => (out[who] += d.toString()));
         listeners.push(l);
       }

@@ -18,6 +18,8 @@ import { EsmeSession, ResponseTimeout, type RefusedPdu } from './esmeSession.js'
 import { messageIdResponse } from './framing.js';
 import { decodeShortMessagePdu } from './shortMessage.js';
 import { CommandStatus } from './status.js';
+import { evictionPolicy, storable, StoreIntake } from './storeIntake.js';
+import type { LostMessage as StoreLostMessage, Store } from '../../store/types.js';
 
 export interface SmscUrl {
   host: string;
@@ -74,6 +76,12 @@ export interface EsmeLinkOptions {
   duplicateWindowMs?: number;
   /** How many single-SMS datagrams that window remembers. Default 10,000. */
   maxRecentSingles?: number;
+  /**
+   * A durable store (lmdb or Redis; docs/state.md) for concatenated segments: each is answered
+   * only once stored, and the reassembler then serves single SMS only. Not closed by the link.
+   * A `memory` store is taken too, though the default in-memory reassembler is faster.
+   */
+  store?: Store;
 }
 
 export interface EsmeLinkStats {
@@ -100,6 +108,8 @@ export interface EsmeLinkStats {
   lostExpired: number;
   lostEvicted: number;
   lostSuperseded: number;
+  /** Segments answered ESME_RX_T_APPN because the store could not take them. */
+  storeRefused: number;
 }
 
 /** A concatenated push lost before it completed: what a log line or a resend request needs. */
@@ -143,6 +153,12 @@ export interface EsmeLinkEvents {
   'handler-error': [unknown];
   /** A concatenated push of this bind dropped before it completed: expired, evicted or superseded. */
   lost: [LostPush];
+  /** The store refused a segment (answered ESME_RX_T_APPN), or a background finish/release/sweep failed. */
+  'store-error': [unknown];
+  /** The store cannot write: intake paused. */
+  'store-unavailable': [];
+  /** The store writes again: intake resumed. */
+  'store-available': [];
 }
 
 /** How often a running link sweeps the reassembler for expired messages, at most, ms. */
@@ -194,7 +210,11 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     lostExpired: 0,
     lostEvicted: 0,
     lostSuperseded: 0,
+    storeRefused: 0,
   };
+  /** Concatenated segments on the store, when the link was given one. */
+  readonly intake: StoreIntake | undefined;
+  private readonly storeListeners: { unavailable: () => void; available: () => void } | undefined;
   /** This bind's name in the reassembler and in 'lost' events. */
   readonly bindName: string;
   private readonly smsc: SmscUrl;
@@ -253,6 +273,44 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     this.reassembler.on('evicted', forward);
     this.reassembler.on('superseded', forward);
     this.onDatagram = options.onDatagram ?? (() => {});
+    if (options.store) {
+      this.intake = new StoreIntake(options.store, {
+        deliver: (d) => this.deliverStored(d),
+        lost: (m) => this.onStoreLost(m),
+        begin: () => {
+          if (++this.inFlight >= this.options.maxInFlight) this.connection?.pause();
+        },
+        end: () => {
+          this.inFlight--;
+          this.resumeIfAble();
+        },
+        refused: (e) => {
+          this.stats.storeRefused++;
+          this.emit('store-error', e);
+        },
+        storeError: (e) => this.emit('store-error', e),
+      });
+      this.storeListeners = {
+        unavailable: () => {
+          this.connection?.pause();
+          this.emit('store-unavailable');
+        },
+        available: () => {
+          this.resumeIfAble();
+          this.emit('store-available');
+        },
+      };
+      options.store.on('unavailable', this.storeListeners.unavailable);
+      options.store.on('available', this.storeListeners.available);
+    }
+  }
+
+  /** Resumes a paused intake once there is room in flight and the store (if any) writes. */
+  private resumeIfAble(): void {
+    const c = this.connection;
+    if (!c?.paused || this.inFlight >= this.options.maxInFlight) return;
+    if (this.intake && !this.intake.store.available) return;
+    c.resume();
   }
 
   /** Connects and binds; resolves on the first successful bind, rejects on a refused one. */
@@ -271,7 +329,11 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
       // Expiry is otherwise checked only when a segment arrives; a quiet link must report too.
       const every = Math.min(this.reassembler.timeoutMs, SWEEP_MS);
       clearInterval(this.sweepTimer);
-      this.sweepTimer = setInterval(() => this.reassembler.sweep(), every);
+      const intake = this.intake;
+      this.sweepTimer = setInterval(
+        intake ? () => (this.reassembler.sweep(), void intake.sweep()) : () => this.reassembler.sweep(),
+        intake ? SWEEP_MS : every,
+      );
       this.sweepTimer.unref();
       this.connect();
     });
@@ -287,6 +349,10 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     clearTimeout(this.reconnectTimer);
     clearInterval(this.enquireTimer);
     clearInterval(this.sweepTimer);
+    if (this.storeListeners && this.options.store) {
+      this.options.store.off('unavailable', this.storeListeners.unavailable);
+      this.options.store.off('available', this.storeListeners.available);
+    }
     const connection = this.connection;
     if (!connection || connection.socket.destroyed) return;
     const closed = new Promise<void>((resolve) => connection.socket.once('close', () => resolve()));
@@ -366,6 +432,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
           this.attempt = 0;
           this.session = session;
           this.stats.binds++;
+          if (this.intake && !this.intake.store.available) session.pause();
           this.keepAlive(session);
           this.emit('bound');
         },
@@ -415,6 +482,11 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     let datagram: WdpDatagram | undefined;
     try {
       segment = segmentFromSmpp(decodeShortMessagePdu(frame));
+      if (this.intake !== undefined && segment.reference !== undefined && segment.total !== 1) {
+        if (!storable(segment)) throw new RangeError(`segment ${segment.sequence} of ${segment.total}`);
+        this.intake.take(segment, reply);
+        return;
+      }
       if (this.retained.size > 0) {
         // The SMSC resending the segment whose datagram the handler failed: hand it over again.
         const kept = this.takeRetained(segment);
@@ -481,6 +553,40 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     } else {
       settle(CommandStatus.ESME_ROK);
     }
+  }
+
+  /** The handler, for a message completed in the store: resolves once it settled well. */
+  private deliverStored(datagram: WdpDatagram): Promise<void> {
+    this.stats.datagrams++;
+    const failed = (error: unknown) => {
+      this.stats.handlerErrors++;
+      this.emit('handler-error', error);
+      throw error;
+    };
+    try {
+      return Promise.resolve(this.onDatagram(datagram)).catch(failed);
+    } catch (error) {
+      return Promise.reject(error).catch(failed);
+    }
+  }
+
+  private onStoreLost(m: StoreLostMessage): void {
+    if (m.reason === 'expired') this.stats.lostExpired++;
+    else this.stats.lostEvicted++;
+    const lost: LostPush = {
+      reason: m.reason,
+      originator: m.originator,
+      reference: m.reference,
+      segmentsHeld: m.received.length,
+      segmentsExpected: m.total,
+      bytes: m.bytes,
+    };
+    const policy = evictionPolicy(m);
+    if (policy !== undefined) lost.policy = policy;
+    if (m.recipient !== '') lost.recipient = m.recipient;
+    if (m.sourcePort !== undefined) lost.sourcePort = m.sourcePort;
+    if (m.destinationPort !== undefined) lost.destinationPort = m.destinationPort;
+    this.emit('lost', lost);
   }
 
   private onLost(m: LostMessage): void {

@@ -1,0 +1,179 @@
+/**
+ * The link's intake of concatenated segments on a durable Store (docs/state.md): a segment is
+ * acknowledged only once the store has it, so nothing the SMSC forgets is held only in memory.
+ * Single SMS and the `memory` backend keep the link's synchronous Reassembler path.
+ */
+import { StoreError, StoreErrorCode } from '../../store/errors.js';
+import type {
+  CompletedMessage,
+  LostMessage as StoreLostMessage,
+  SegmentOutcome,
+  Store,
+  StoredSegment,
+} from '../../store/types.js';
+import type { Segment, WdpDatagram } from '../datagram.js';
+import type { EvictionPolicy } from '../reassembler.js';
+import { CommandStatus } from './status.js';
+
+/** What the intake needs of its link: the handler, the 'lost' report and the in-flight count. */
+export interface IntakeHost {
+  /** Calls the link's handler; resolves once it settled well, rejects when it failed. */
+  deliver(datagram: WdpDatagram): Promise<void>;
+  /** A message dropped before it completed (store-side expiry or eviction). */
+  lost(m: StoreLostMessage): void;
+  /** A segment waiting on the store or its handler (counts toward maxInFlight). */
+  begin(): void;
+  end(): void;
+  /** The store could not take a segment (answered ESME_RX_T_APPN). */
+  refused(error: unknown): void;
+  /** finish/release/sweep failed in the background: reported, nothing else to do. */
+  storeError(error: unknown): void;
+}
+
+/** Store bounds map onto the reassembler's eviction policies, so a 'lost' line reads the same. */
+const POLICY = Object.freeze({ messages: 'global', bytes: 'global', originator: 'originator-quota' } as const);
+
+export function evictionPolicy(m: StoreLostMessage): EvictionPolicy | undefined {
+  if (m.reason !== 'evicted' || m.bound === undefined) return undefined;
+  return POLICY[m.bound];
+}
+
+/** A concatenated segment the store can take: 2-255 segments, its sequence within them. */
+export function storable(segment: Segment): segment is Segment & { reference: number } {
+  return (
+    segment.reference !== undefined &&
+    segment.total >= 2 &&
+    segment.total <= 255 &&
+    segment.sequence >= 1 &&
+    segment.sequence <= segment.total
+  );
+}
+
+/** A completed message's parts, joined into the one buffer its datagram's payload views. */
+export function datagramOf(m: CompletedMessage): WdpDatagram {
+  const payload = new Uint8Array(m.bytes);
+  let at = 0;
+  for (const part of m.parts) {
+    payload.set(part, at);
+    at += part.length;
+  }
+  const d: WdpDatagram = { originator: m.originator, recipient: m.recipient, segments: m.total, payload };
+  if (m.sourcePort !== undefined) d.sourcePort = m.sourcePort;
+  if (m.destinationPort !== undefined) d.destinationPort = m.destinationPort;
+  return d;
+}
+
+function toStored(s: Segment & { reference: number }): StoredSegment {
+  const out: StoredSegment = {
+    originator: s.originator,
+    recipient: s.recipient,
+    reference: s.reference,
+    total: s.total,
+    sequence: s.sequence,
+    data: s.data,
+  };
+  if (s.sourcePort !== undefined) out.sourcePort = s.sourcePort;
+  if (s.destinationPort !== undefined) out.destinationPort = s.destinationPort;
+  if (s.referenceBits !== undefined) out.referenceBits = s.referenceBits;
+  return out;
+}
+
+export class StoreIntake {
+  private sweeping = false;
+
+  constructor(
+    readonly store: Store,
+    private readonly host: IntakeHost,
+  ) {}
+
+  /**
+   * Stores the segment, then answers: ESME_ROK once it is stored (or known), the handler's
+   * outcome for the one that completes its message, ESME_RX_T_APPN when the store cannot write,
+   * the message is being delivered elsewhere, or another message holds its key.
+   */
+  take(segment: Segment & { reference: number }, reply: (status: number) => void): void {
+    if (!this.store.available) {
+      this.host.refused(new StoreError(StoreErrorCode.STORE_UNAVAILABLE, 'the store is unavailable'));
+      reply(CommandStatus.ESME_RX_T_APPN);
+      return;
+    }
+    this.host.begin();
+    this.store.segments.add(toStored(segment)).then(
+      (outcome) => this.answer(outcome, reply),
+      (error: unknown) => {
+        this.host.refused(error);
+        const permanent = error instanceof StoreError && error.code === StoreErrorCode.BAD_INPUT;
+        this.host.end();
+        reply(permanent ? CommandStatus.ESME_RX_P_APPN : CommandStatus.ESME_RX_T_APPN);
+      },
+    );
+  }
+
+  private answer(outcome: SegmentOutcome, reply: (status: number) => void): void {
+    for (const m of outcome.lost) this.host.lost(m);
+    switch (outcome.status) {
+      case 'complete':
+        this.deliver(outcome.message).then(
+          () => {
+            this.host.end();
+            reply(CommandStatus.ESME_ROK);
+          },
+          () => {
+            this.host.end();
+            reply(CommandStatus.ESME_RX_T_APPN);
+          },
+        );
+        return;
+      case 'conflict':
+        // Another message's segments under this key (a reference reused while an older message
+        // is still pending): temporary, since the older one completes or expires and this is
+        // then taken. A permanent error would have the SMSC drop a push that can still arrive.
+        this.host.end();
+        reply(CommandStatus.ESME_RX_T_APPN);
+        return;
+      case 'busy':
+        this.host.end();
+        reply(CommandStatus.ESME_RX_T_APPN);
+        return;
+      default: // held, duplicate, dropped: stored or known
+        this.host.end();
+        reply(CommandStatus.ESME_ROK);
+    }
+  }
+
+  /** Hands a claimed message to the handler; finish() after it settled well, release() after it failed. */
+  private deliver(m: CompletedMessage): Promise<void> {
+    const datagram = datagramOf(m);
+    return this.host.deliver(datagram).then(
+      // finish() is stored before the completing segment is answered: otherwise a crash in
+      // between leaves the message's other segments behind, acknowledged and never completed,
+      // to expire as a false loss and to refuse a later push that reuses the reference.
+      () => this.store.segments.finish(m).catch((e: unknown) => this.host.storeError(e)),
+      (error: unknown) => {
+        this.store.segments.release(m).catch((e: unknown) => this.host.storeError(e));
+        throw error;
+      },
+    );
+  }
+
+  /** Expires what is past its timeout and delivers lapsed claims (a crashed node's, a timed-out handler's). */
+  async sweep(): Promise<void> {
+    if (this.sweeping || !this.store.available) return;
+    this.sweeping = true;
+    try {
+      const { expired, orphans } = await this.store.segments.sweep();
+      for (const m of expired) this.host.lost(m);
+      for (const m of orphans) {
+        this.host.begin();
+        this.deliver(m).then(
+          () => this.host.end(),
+          () => this.host.end(),
+        );
+      }
+    } catch (e) {
+      this.host.storeError(e);
+    } finally {
+      this.sweeping = false;
+    }
+  }
+}
