@@ -168,6 +168,8 @@ export {
 export { AddressRange, AddressRangeError } from './smsc/addressRange.js';
 // The state layer (durable segments, duplicate memories, registrations, queues): memory, lmdb, Redis.
 export { openStore, parseStoreSpec, type StoreSpec } from './store/open.js';
+export { StoreIntake } from './wdp/smpp/storeIntake.js';
+export { StoredRegistrations } from './cai/store.js';
 export { StoreError, StoreErrorCode } from './store/errors.js';
 export { MemoryStore } from './store/memory.js';
 export { LmdbStore } from './store/lmdb/lmdbStore.js';

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { cli } from './run.js';
@@ -21,7 +24,14 @@ describe('wappush smsc | listen | inject (processes on 127.0.0.1)', () => {
         smsc.stdout.once('data', (d: Buffer) => resolve(JSON.parse(d.toString().split('\n')[0]).listening.port));
         setTimeout(() => reject(new Error('smsc did not start')), 5_000);
       });
-      listen = spawn(process.execPath, [cli, 'listen', '--smsc', `smpp://client:pw@127.0.0.1:${port}`]);
+      listen = spawn(process.execPath, [
+        cli,
+        'listen',
+        '--smsc',
+        `smpp://client:pw@127.0.0.1:${port}`,
+        '--store',
+        'memory',
+      ]);
       let out = '';
       listen.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
@@ -93,7 +103,16 @@ describe('wappush listen --register apps.json (processes on 127.0.0.1)', () => {
         smsc.stdout.once('data', (d: Buffer) => resolve(JSON.parse(d.toString().split('\n')[0]).listening.port));
         setTimeout(() => reject(new Error('smsc did not start')), 5_000);
       });
-      listen = spawn(process.execPath, [cli, 'listen', '--smsc', `smpp://c:p@127.0.0.1:${port}`, '--register', apps]);
+      listen = spawn(process.execPath, [
+        cli,
+        'listen',
+        '--smsc',
+        `smpp://c:p@127.0.0.1:${port}`,
+        '--register',
+        apps,
+        '--store',
+        'memory',
+      ]);
       let out = '';
       listen.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
@@ -171,6 +190,7 @@ describe('wappush listen: losses are reported (docs/smpp.md, reassembly bounds)'
   it('prints a {"lost":...} line on stderr for a concatenated push that expires', async () => {
     const { spawn } = await import('node:child_process');
     const { rawPeer, bindPdu, BIND_TRANSMITTER, status } = await import('../smsc/peers.js');
+    const stateDir = mkdtempSync(join(tmpdir(), 'wappush-lost-'));
     const smsc = spawn(process.execPath, [cli, 'smsc', '--port', '0']);
     let listen: ReturnType<typeof spawn> | undefined;
     try {
@@ -185,6 +205,9 @@ describe('wappush listen: losses are reported (docs/smpp.md, reassembly bounds)'
         `smpp://client:pw@127.0.0.1:${port}`,
         '--reassembly-timeout',
         '300',
+        // The default, durable store, in a directory of the test's own: the loss is reported by its sweep.
+        '--store',
+        stateDir,
       ]);
       let err = '';
       listen.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -228,6 +251,7 @@ describe('wappush listen: losses are reported (docs/smpp.md, reassembly bounds)'
     } finally {
       listen?.kill();
       smsc.kill();
+      rmSync(stateDir, { recursive: true, force: true });
     }
   }, 20_000);
 });
