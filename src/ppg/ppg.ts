@@ -88,6 +88,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
   private readonly records: PushRecords;
   /** Live records by store key; the store holds them too. */
   private readonly live = new Map<string, PushRecord>();
+  private readonly reserved = new Set<string>();
   /** message_id -> its push key and recipient index. */
   private readonly bySms = new Map<string, { key: string; recipient: number }>();
   private readonly early = new Map<string, DeliveryReceipt>();
@@ -95,6 +96,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
   private readonly writes = new Map<string, Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly references = new ReferenceAllocator();
+  /** Submissions waiting for the SMSC link to be bound again. */
+  private waiting: Array<() => void> = [];
   private readonly o: Required<Omit<PpgOptions, 'store' | 'smsc' | 'initiators' | 'from'>> & PpgOptions;
   private closed = false;
 
@@ -121,6 +124,11 @@ export class Ppg extends EventEmitter<PpgEvents> {
     this.records = new PushRecords(this.store.registrations);
     this.transceiver = new PpgTransceiver(options.smsc);
     this.transceiver.on('receipt', (r) => this.onReceipt(r));
+    this.transceiver.on('bound', () => {
+      const go = this.waiting;
+      this.waiting = [];
+      for (const f of go) f();
+    });
     this.server = http.createServer({ maxHeaderSize: this.o.maxHeaderOctets }, (req, res) => {
       this.handle(req, res).catch((e: unknown) => {
         if (!res.headersSent) this.send(res, 500, badMessageResponse(PapCode.INTERNAL_SERVER_ERROR, String(e)));
@@ -139,6 +147,11 @@ export class Ppg extends EventEmitter<PpgEvents> {
       this.server.listen(this.o.port, this.o.host, () => resolve());
     });
     return this.port;
+  }
+
+  /** Pushes with a recipient not yet final or not yet notified (the ones held in memory). */
+  get inProgress(): number {
+    return this.live.size;
   }
 
   get port(): number {
@@ -257,8 +270,17 @@ export class Ppg extends EventEmitter<PpgEvents> {
       const content = buildPushPdu(request.content!.headers, request.content!.body);
       const segments = segmentsNeeded(content.pdu, this.o.maxSegments, { referenceBits: this.o.referenceBits });
       const key = `${initiator}\0${m.pushId}`;
-      if (this.live.has(key) || (await this.records.get(initiator, m.pushId)))
+      if (this.live.has(key) || this.reserved.has(key))
         throw new PapError(PapCode.DUPLICATE_PUSH_ID, `push-id ${m.pushId} was used before`);
+      // Reserved while the store is asked, so that two requests with one push-id cannot both pass.
+      this.reserved.add(key);
+      try {
+        if (await this.records.get(initiator, m.pushId))
+          throw new PapError(PapCode.DUPLICATE_PUSH_ID, `push-id ${m.pushId} was used before`);
+      } finally {
+        this.reserved.delete(key);
+      }
+      if (this.live.has(key)) throw new PapError(PapCode.DUPLICATE_PUSH_ID, `push-id ${m.pushId} was used before`);
       const record: PushRecord = {
         initiator,
         pushId: m.pushId,
@@ -326,6 +348,16 @@ export class Ppg extends EventEmitter<PpgEvents> {
         PapCode.SERVICE_FAILURE,
         'deliver-before-timestamp passed before it was sent',
       );
+    if (!this.transceiver.bound) {
+      // Not an attempt: the push waits for the link (or for its deliver-before time).
+      this.waiting.push(() => void this.submit(record, i, attempt));
+      if (record.deliverBefore !== undefined)
+        this.later(
+          Math.min(MAX_TIMER_MS, Math.max(0, record.deliverBefore - Date.now())),
+          () => void this.submit(record, i, attempt),
+        );
+      return;
+    }
     let ids: string[];
     try {
       const bits = this.o.referenceBits;
@@ -414,6 +446,24 @@ export class Ppg extends EventEmitter<PpgEvents> {
     await this.persist(record).catch((e: unknown) => this.emit('store-error', e));
     this.emit('outcome', { initiator: record.initiator, pushId: record.pushId, address: r.address, state, code });
     await this.notify(record, i);
+    this.release(record);
+  }
+
+  /**
+   * A push whose every recipient is final (and notified, or given up on) leaves memory; the
+   * store keeps it for status queries. Memory holds only pushes still in progress.
+   */
+  private release(record: PushRecord): void {
+    if (!record.recipients.every((r) => FINAL_STATES.has(r.state))) return;
+    const key = `${record.initiator}\0${record.pushId}`;
+    for (const r of record.recipients) for (const id of r.messageIds) this.bySms.delete(id);
+    const pending = this.writes.get(key) ?? Promise.resolve();
+    // Only once its last write is in: a status query in between reads the store's copy.
+    void pending
+      .finally(() => {
+        if (!this.writes.has(key)) this.live.delete(key);
+      })
+      .catch(() => {});
   }
 
   private async notify(record: PushRecord, i: number): Promise<void> {
@@ -532,10 +582,11 @@ export class Ppg extends EventEmitter<PpgEvents> {
   private async recover(): Promise<void> {
     for (const record of await this.records.all()) {
       const key = `${record.initiator}\0${record.pushId}`;
+      if (record.recipients.every((r) => FINAL_STATES.has(r.state) && (r.notified || !record.notifyTo))) continue;
       this.live.set(key, record);
       record.recipients.forEach((r, i) => {
         for (const id of r.messageIds) this.bySms.set(id, { key, recipient: i });
-        if (FINAL_STATES.has(r.state) && !r.notified) void this.notify(record, i);
+        if (FINAL_STATES.has(r.state) && !r.notified) void this.notify(record, i).then(() => this.release(record));
       });
       this.schedule(record);
     }

@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { MAX_TIMER_MS, positiveBound } from '../bounds.js';
+import { backoffDelay, checkBackoff, type Backoff } from '../wdp/smpp/backoff.js';
 import { bindPdu, checkBindFields } from '../wdp/smpp/bind.js';
 import { SmppCommand } from '../wdp/smpp/commands.js';
 import { EsmeSession } from '../wdp/smpp/esmeSession.js';
@@ -24,6 +25,8 @@ import { isDeliveryReceipt, readDeliveryReceipt, type DeliveryReceipt } from './
 
 export interface TransceiverOptions {
   bindTimeoutMs?: number;
+  /** Delay before reconnecting after a lost connection. Default 100 ms doubling to 5,000 ms. */
+  reconnect?: Backoff;
   /** How long a submit_sm may go unanswered, ms. Default 30,000. */
   responseTimeoutMs?: number;
 }
@@ -32,8 +35,12 @@ export interface TransceiverEvents {
   receipt: [DeliveryReceipt];
   /** A deliver_sm that is not a readable receipt (acknowledged, not used). */
   'other-deliver': [];
-  /** The connection closed. */
+  /** Bound (the first time, and again after each reconnect). */
+  bound: [];
+  /** The connection closed; a reconnect follows unless closing. */
   disconnected: [];
+  /** A reconnect failed (it is tried again). */
+  'connection-error': [Error];
 }
 
 export interface PpgSubmit extends SmppSubmitOptions {
@@ -50,6 +57,10 @@ export class PpgTransceiver extends EventEmitter<TransceiverEvents> {
   private readonly smsc: SmscUrl;
   private readonly bindTimeoutMs: number;
   private readonly responseTimeoutMs: number;
+  private readonly reconnect: Backoff;
+  private closing = false;
+  private attempts = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
 
   constructor(smsc: string | SmscUrl, options: TransceiverOptions = {}) {
     super();
@@ -57,21 +68,30 @@ export class PpgTransceiver extends EventEmitter<TransceiverEvents> {
     checkBindFields({ systemId: this.smsc.systemId, password: this.smsc.password });
     this.bindTimeoutMs = positiveBound(options.bindTimeoutMs ?? 10_000, 'bindTimeoutMs', MAX_TIMER_MS);
     this.responseTimeoutMs = positiveBound(options.responseTimeoutMs ?? 30_000, 'responseTimeoutMs', MAX_TIMER_MS);
+    this.reconnect = checkBackoff(options.reconnect ?? { initialMs: 100, maxMs: 5_000 }, 'reconnect');
   }
 
   get bound(): boolean {
     return this.session?.bound === true && !this.session.socket.destroyed;
   }
 
+  /** Binds; rejects when the first bind fails. A connection lost later is made again by itself. */
   start(): Promise<void> {
+    this.closing = false;
+    return this.connect();
+  }
+
+  private connect(): Promise<void> {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host: this.smsc.host, port: this.smsc.port });
       socket.setNoDelay(true);
       const session = new EsmeSession(socket, true);
       socket.on('error', reject);
       socket.on('close', () => {
-        if (this.session === session) this.session = undefined;
+        if (this.session !== session) return;
+        this.session = undefined;
         this.emit('disconnected');
+        this.scheduleReconnect();
       });
       session.on('deliver_sm', (frame) => this.onDeliver(session, frame));
       socket.once('connect', () => {
@@ -88,6 +108,8 @@ export class PpgTransceiver extends EventEmitter<TransceiverEvents> {
               return;
             }
             this.session = session;
+            this.attempts = 0;
+            this.emit('bound');
             resolve();
           })
           .catch((error: unknown) => {
@@ -143,7 +165,23 @@ export class PpgTransceiver extends EventEmitter<TransceiverEvents> {
     else this.emit('other-deliver');
   }
 
+  private scheduleReconnect(): void {
+    if (this.closing || this.reconnectTimer) return;
+    const delay = backoffDelay(this.reconnect, this.attempts++);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.closing) return;
+      this.connect().catch((e: unknown) => {
+        this.emit('connection-error', e instanceof Error ? e : new Error(String(e)));
+        this.scheduleReconnect();
+      });
+    }, delay);
+  }
+
   async close(timeoutMs = 1_000): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
     const session = this.session;
     this.session = undefined;
     if (!session || session.socket.destroyed) return;
