@@ -129,11 +129,19 @@ export class Ppg extends EventEmitter<PpgEvents> {
       this.waiting = [];
       for (const f of go) f();
     });
-    this.server = http.createServer({ maxHeaderSize: this.o.maxHeaderOctets }, (req, res) => {
-      this.handle(req, res).catch((e: unknown) => {
-        if (!res.headersSent) this.send(res, 500, badMessageResponse(PapCode.INTERNAL_SERVER_ERROR, String(e)));
-      });
-    });
+    this.server = http.createServer(
+      {
+        maxHeaderSize: this.o.maxHeaderOctets,
+        // Node looks for timed-out requests this often (30 s by default): a slow request is cut
+        // within requestTimeoutMs plus this.
+        connectionsCheckingInterval: Math.min(1_000, this.o.requestTimeoutMs),
+      },
+      (req, res) => {
+        this.handle(req, res).catch((e: unknown) => {
+          if (!res.headersSent) this.send(res, 500, badMessageResponse(PapCode.INTERNAL_SERVER_ERROR, String(e)));
+        });
+      },
+    );
     this.server.requestTimeout = this.o.requestTimeoutMs;
     this.server.headersTimeout = Math.min(this.o.requestTimeoutMs, 60_000);
   }
