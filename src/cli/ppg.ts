@@ -17,6 +17,8 @@ const options = {
   host: { type: 'string', default: '127.0.0.1' },
   store: { type: 'string', default: './wappush-ppg-state' },
   user: { type: 'string', multiple: true },
+  'user-prefix': { type: 'string', multiple: true },
+  'user-address': { type: 'string', multiple: true },
   'max-segments': { type: 'string' },
   'max-body': { type: 'string' },
   from: { type: 'string' },
@@ -30,6 +32,8 @@ export const ppg: Command = {
   flags: `ppg:
   --store S           memory, a directory (embedded store; default ./wappush-ppg-state) or redis://HOST:PORT/DB
   --user NAME:PASSWORD   a push initiator (HTTP Basic); with none, anyone may push without credentials
+  --user-prefix NAME:PREFIX   NAME may push only to numbers starting with PREFIX (repeatable)
+  --user-address NAME:IP      NAME may connect only from IP (repeatable)
   --max-segments N    most SMS one push may take; more is refused with PAP 3003 (default 10)
   --max-body N        octets of a PAP request body (default 131072)
   --from A            SMPP source_addr of the pushes (default empty)
@@ -41,6 +45,20 @@ export const ppg: Command = {
     (async () => {
       if (!values.smsc) throw new TypeError('ppg needs --smsc smpp://ID:PASSWORD@HOST:PORT');
       const initiators = (values.user ?? []).map(parseInitiator);
+      const byName = (spec: string, flag: string) => {
+        const i = spec.indexOf(':');
+        const who = initiators.find((u) => u.name === spec.slice(0, i));
+        if (i <= 0 || !who) throw new TypeError(`${flag} takes NAME:VALUE for a --user NAME, not ${spec}`);
+        return { who, value: spec.slice(i + 1) };
+      };
+      for (const spec of values['user-prefix'] ?? []) {
+        const { who, value } = byName(spec, '--user-prefix');
+        who.allowedPrefixes = [...(who.allowedPrefixes ?? []), value];
+      }
+      for (const spec of values['user-address'] ?? []) {
+        const { who, value } = byName(spec, '--user-address');
+        who.allowedAddresses = [...(who.allowedAddresses ?? []), value];
+      }
       const store = await openStore(values.store);
       const gateway = new Ppg({
         smsc: values.smsc,

@@ -9,9 +9,9 @@ export interface PushInitiator {
   name: string;
   password: string;
   /** IP addresses it may connect from; absent: any. */
-  allowedAddresses?: readonly string[];
+  allowedAddresses?: string[];
   /** Recipient number prefixes it may push to (`+1555`, `+44`); absent: any. */
-  allowedPrefixes?: readonly string[];
+  allowedPrefixes?: string[];
 }
 
 export type Admission =

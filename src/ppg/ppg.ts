@@ -66,6 +66,11 @@ export interface PpgOptions {
   notifyAttempts?: number;
   /** sender-name in responses. Default "wappush". */
   senderName?: string;
+  /**
+   * A submitted push with no final receipt for this long is given up on: state `timeout`.
+   * Default 172,800,000 ms (48 h, a common SMSC validity period).
+   */
+  receiptTimeoutMs?: number;
 }
 
 export interface PpgEvents {
@@ -100,6 +105,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
   private waiting: Array<() => void> = [];
   private readonly o: Required<Omit<PpgOptions, 'store' | 'smsc' | 'initiators' | 'from'>> & PpgOptions;
   private closed = false;
+  private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(options: PpgOptions) {
     super();
@@ -118,6 +124,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       notifyTimeoutMs: positiveBound(options.notifyTimeoutMs ?? 5_000, 'notifyTimeoutMs', MAX_TIMER_MS),
       notifyAttempts: positiveBound(options.notifyAttempts ?? 3, 'notifyAttempts', 100),
       senderName: options.senderName ?? 'wappush',
+      receiptTimeoutMs: positiveBound(options.receiptTimeoutMs ?? 172_800_000, 'receiptTimeoutMs'),
     };
     this.ownStore = options.store === undefined;
     this.store = options.store ?? new MemoryStore();
@@ -150,6 +157,9 @@ export class Ppg extends EventEmitter<PpgEvents> {
   async start(): Promise<number> {
     await this.transceiver.start();
     await this.recover();
+    // Only pushes in progress are looked at, so a sweep costs what is in memory anyway.
+    this.sweepTimer = setInterval(() => this.sweep(), Math.min(60_000, this.o.receiptTimeoutMs));
+    this.sweepTimer.unref();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.o.port, this.o.host, () => resolve());
@@ -168,6 +178,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.sweepTimer);
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.server.closeAllConnections();
@@ -412,6 +423,22 @@ export class Ppg extends EventEmitter<PpgEvents> {
   }
 
   // ---- receipts and outcomes ----
+
+  /** Submitted recipients whose receipts did not all come within receiptTimeoutMs: timeout. */
+  private sweep(): void {
+    const now = Date.now();
+    for (const record of [...this.live.values()])
+      record.recipients.forEach((r, i) => {
+        if (r.state === MessageState.pending && r.messageIds.length > 0 && now - r.eventTime >= this.o.receiptTimeoutMs)
+          void this.settle(
+            record,
+            i,
+            MessageState.timeout,
+            PapCode.SERVICE_FAILURE,
+            `no final receipt for every SMS within ${this.o.receiptTimeoutMs} ms`,
+          );
+      });
+  }
 
   private onReceipt(receipt: DeliveryReceipt): void {
     const at = this.bySms.get(receipt.messageId);

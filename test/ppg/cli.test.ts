@@ -41,6 +41,10 @@ describe('wappush ppg', () => {
       'memory',
       '--user',
       'pi:pi-secret',
+      '--user-prefix',
+      'pi:+1555',
+      '--user-address',
+      'pi:127.0.0.1',
     ]);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     open.push({
@@ -70,13 +74,24 @@ describe('wappush ppg', () => {
       },
     });
     expect(phone).toHaveLength(1);
+    // --user-prefix pi:+1555: another number is forbidden.
+    const far = await post(
+      url,
+      pushBody({ pushId: 'c2', addresses: ['WAPPUSH=+447700900123/TYPE=PLMN@x'] }),
+      MULTIPART,
+      basic('pi', 'pi-secret'),
+    );
+    expect(attr(far.text, 'response-result', 'code')).toBe('2001');
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
 
-  it('without --smsc: the error line, exit 1', () => {
+  it('without --smsc, or with a --user-prefix for no --user: the error line, exit 1', () => {
     const r = run(['ppg', '--port', '0']);
     expect(r.status).toBe(1);
     expect(JSON.parse(r.stderr).error.message).toMatch(/--smsc/);
+    const p = run(['ppg', '--smsc', 'smpp://a:b@127.0.0.1:1', '--store', 'memory', '--user-prefix', 'nobody:+1']);
+    expect(p.status).toBe(1);
+    expect(JSON.parse(p.stderr).error.message).toMatch(/--user-prefix takes NAME:VALUE/);
   });
 });

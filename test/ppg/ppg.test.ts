@@ -83,6 +83,23 @@ describe('PPG: PAP over HTTP to SMS over SMPP', () => {
     expect(h.smsc.stats.receiptFailuresInjected).toBe(1);
   });
 
+  it('no receipt within receiptTimeoutMs: timeout, notified; a late receipt changes nothing', async () => {
+    h = await harness({ receiptTimeoutMs: 200 }, { receiptDelayMs: 1_000 });
+    await post(
+      h.url,
+      pushBody({ pushId: 't1', addresses: [TO], attributes: ` ppg-notify-requested-to="${h.notifyUrl}"` }),
+      MULTIPART,
+    );
+    await until(() => h!.notifications.length === 1, 'the timeout notification');
+    expect(attr(h.notifications[0], 'resultnotification-message', 'message-state')).toBe('timeout');
+    await until(() => h!.smsc.stats.receipts === 1, 'the late receipt', 3_000);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(attr((await query('statusquery-message', 't1')).text, 'statusquery-result', 'message-state')).toBe(
+      'timeout',
+    );
+    expect(h.notifications).toHaveLength(1);
+  });
+
   it('several addresses are several pushes, each with its own state', async () => {
     h = await harness();
     const two = [TO, 'WAPPUSH=%2B15559876543/TYPE=PLMN@ppg.example.com'];
