@@ -100,6 +100,31 @@ describe('PPG: PAP over HTTP to SMS over SMPP', () => {
     expect(h.notifications).toHaveLength(1);
   });
 
+  it("the HTTP request's own headers never become WSP headers; the content entity's do", async () => {
+    h = await harness();
+    const res = await fetch(h.url, {
+      method: 'POST',
+      body: pushBody({
+        pushId: 'hdr',
+        addresses: [TO],
+        contentHeaders: 'X-Wap-Initiator-URI: http://pi.example.com/\r\n',
+      }),
+      headers: {
+        'content-type': MULTIPART,
+        authorization: basic('pi', 'pi-secret'),
+        'x-wap-application-id': 'x-wap-application:mms.ua',
+        'x-wap-content-uri': 'http://not-for-the-phone.example/',
+      },
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(res.status).toBe(202);
+    await until(() => h!.phone.length === 1, 'the push');
+    const push = decodePushPdu(h.phone[0].payload);
+    expect(push.applicationIdDefaulted).toBe(true);
+    expect(push.headers).toMatchObject([{ name: 'X-Wap-Initiator-URI', value: 'http://pi.example.com/' }]);
+    expect(push.headers).toHaveLength(1);
+  });
+
   it('several addresses are several pushes, each with its own state', async () => {
     h = await harness();
     const two = [TO, 'WAPPUSH=%2B15559876543/TYPE=PLMN@ppg.example.com'];
