@@ -480,8 +480,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
     r.eventTime = Date.now();
     await this.persist(record).catch((e: unknown) => this.emit('store-error', e));
     this.emit('outcome', { initiator: record.initiator, pushId: record.pushId, address: r.address, state, code });
-    await this.notify(record, i);
-    this.release(record);
+    // Not awaited: a cancel-response does not wait for the initiator's notification URL.
+    void this.notify(record, i).then(() => this.release(record));
   }
 
   /**
