@@ -245,3 +245,28 @@ export {
   type OtaHttpLimits,
   type OtaHttpStats,
 } from './cai/otaHttpBudget.js';
+
+// Push Proxy Gateway (PAP 2.0 over HTTP -> SMS over SMPP), docs/ppg.md
+export { Ppg, type PpgOptions, type PpgEvents } from './ppg/ppg.js';
+export { PapCode, MessageState, PapError } from './ppg/codes.js';
+export { parsePapRequest, type PapRequest } from './ppg/request.js';
+export {
+  parseControlEntity,
+  type PapMessage,
+  type PushMessage as PapPushMessage,
+  type StatusQueryMessage,
+  type CancelMessage,
+  type QualityOfService,
+  type DeliveryMethod,
+} from './ppg/pap.js';
+export { parseClientAddress, type ClientAddress } from './ppg/address.js';
+export { buildPushPdu, type PushContent } from './ppg/content.js';
+export { admit, type PushInitiator } from './ppg/initiators.js';
+export { PpgTransceiver, type PpgSubmit } from './ppg/transceiver.js';
+export {
+  readDeliveryReceipt,
+  isDeliveryReceipt,
+  SmppMessageState,
+  ESM_CLASS_DELIVERY_RECEIPT,
+  type DeliveryReceipt,
+} from './ppg/receipt.js';

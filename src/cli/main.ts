@@ -11,11 +11,12 @@ import { encode } from './encode.js';
 import { inject } from './inject.js';
 import { listen } from './listen.js';
 import { fail } from './output.js';
+import { ppg } from './ppg.js';
 import { smsc } from './smsc.js';
 import { store } from './store.js';
 
 /** Every command, in the order `wappush --help` lists them. */
-const COMMANDS: readonly Command[] = Object.freeze([decode, encode, smsc, inject, listen, store, demo]);
+export const COMMANDS: readonly Command[] = Object.freeze([decode, encode, smsc, inject, listen, ppg, store, demo]);
 
 const TITLE = 'wappush - WAP/OMA Push engine for SMS gateways\n';
 

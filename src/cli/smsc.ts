@@ -21,6 +21,8 @@ const options = {
   'reorder-probability': { type: 'string' },
   'response-delay': { type: 'string' },
   throttle: { type: 'string' },
+  'receipt-failure-probability': { type: 'string' },
+  'receipt-delay': { type: 'string' },
 } as const;
 
 export const smsc: Command = {
@@ -32,6 +34,8 @@ export const smsc: Command = {
   --drop-after N      close a receiver's connection after every N deliver_sm
   --drop-probability P   --duplicate-probability P   --reorder-probability P
   --response-delay MS  --throttle N (submit_sm per second per session)
+  --receipt-failure-probability P   a delivery receipt says UNDELIV although delivered
+  --receipt-delay MS  every delivery receipt comes this late
 `,
   options,
   run(argv) {
@@ -61,6 +65,8 @@ export const smsc: Command = {
           duplicateProbability: optionalNumber(values['duplicate-probability']),
           reorderProbability: optionalNumber(values['reorder-probability']),
           responseDelayMs: optionalNumber(values['response-delay']),
+          receiptFailureProbability: optionalNumber(values['receipt-failure-probability']),
+          receiptDelayMs: optionalNumber(values['receipt-delay']),
         },
       });
     } catch (e) {

@@ -12,6 +12,7 @@ import {
   type ShortMessagePdu,
 } from '../wdp/smpp/shortMessage.js';
 import { CommandStatus, isTemporary } from '../wdp/smpp/status.js';
+import { TlvTag } from '../wdp/smpp/tlv.js';
 import { Accounts, type SmscAccount } from './accounts.js';
 import { AddressRange, AddressRangeError } from './addressRange.js';
 import { RouteTable } from './routes.js';
@@ -30,13 +31,23 @@ export interface SmscFaults {
   duplicateProbability?: number;
   /** Probability that delivery takes a random queued message instead of the oldest. */
   reorderProbability?: number;
+  /** Probability that a delivery receipt says UNDELIV although the message was delivered. */
+  receiptFailureProbability?: number;
+  /** Delay every delivery receipt by this long, ms (a receipt that comes late). */
+  receiptDelayMs?: number;
 }
 
 /** The faults as given, each checked: a probability over 1 or a NaN delay is refused by name. */
 function checkFaults(f: SmscFaults): SmscFaults {
   if (f.dropAfterDeliveries !== undefined) positiveBound(f.dropAfterDeliveries, 'faults.dropAfterDeliveries');
   if (f.responseDelayMs !== undefined) nonNegativeBound(f.responseDelayMs, 'faults.responseDelayMs', MAX_TIMER_MS);
-  for (const name of ['dropProbability', 'duplicateProbability', 'reorderProbability'] as const) {
+  if (f.receiptDelayMs !== undefined) nonNegativeBound(f.receiptDelayMs, 'faults.receiptDelayMs', MAX_TIMER_MS);
+  for (const name of [
+    'dropProbability',
+    'duplicateProbability',
+    'reorderProbability',
+    'receiptFailureProbability',
+  ] as const) {
     if (f[name] !== undefined) probabilityBound(f[name], `faults.${name}`);
   }
   return f;
@@ -84,6 +95,8 @@ export interface SmscEvents {
   failed: [{ id: string; status: number; pdu: ShortMessagePdu }];
   /** The message left the queue undelivered: no receiver could be given it within unroutedTimeoutMs. */
   dropped: [{ id: string; reason: 'no-receiver'; pdu: ShortMessagePdu }];
+  /** A delivery receipt was written to a receiving bind of the submitter's system_id. */
+  receipt: [{ id: string; systemId: string; stat: ReceiptStat }];
 }
 
 interface Bind {
@@ -101,6 +114,9 @@ interface Bind {
 interface Message {
   id: string;
   pdu: ShortMessagePdu;
+  /** system_id of the bind that submitted it: where its delivery receipt goes. */
+  submitter: string;
+  submittedAt: number;
   attempts: number;
   notBefore: number;
 }
@@ -124,6 +140,11 @@ export interface SmscStats {
   droppedNoReceiver: number;
   dropsInjected: number;
   duplicatesInjected: number;
+  /** Delivery receipts written, and those the receipt-failure fault turned to UNDELIV. */
+  receipts: number;
+  receiptFailuresInjected: number;
+  /** Receipts dropped because MAX_PENDING_RECEIPTS waited for their submitter to bind. */
+  receiptsDropped: number;
 }
 
 /**
@@ -152,7 +173,13 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
     droppedNoReceiver: 0,
     dropsInjected: 0,
     duplicatesInjected: 0,
+    receipts: 0,
+    receiptFailuresInjected: 0,
+    receiptsDropped: 0,
   };
+  /** Receipts waiting for a receiving bind of their system_id, oldest first. */
+  private pendingReceipts: Array<{ systemId: string; pdu: ShortMessagePdu }> = [];
+  private readonly receiptTimers = new Set<NodeJS.Timeout>();
   private readonly server: smpp.Server;
   private readonly accounts: Accounts;
   private readonly binds: Bind[] = [];
@@ -225,6 +252,7 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
     this.closed = true;
     clearTimeout(this.pumpTimer);
     clearTimeout(this.expiryTimer);
+    for (const t of this.receiptTimers) clearTimeout(t);
     if (this.pumpImmediate !== undefined) clearImmediate(this.pumpImmediate);
     for (const b of [...this.binds]) b.session.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -285,7 +313,10 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
           return true;
         }
         const id = (this.nextId++).toString(16).padStart(8, '0');
-        this.routes.place({ id, pdu, attempts: 0, notBefore: 0 }, Date.now());
+        this.routes.place(
+          { id, pdu, submitter: bind.systemId, submittedAt: Date.now(), attempts: 0, notBefore: 0 },
+          Date.now(),
+        );
         this.scheduleExpiry();
         this.stats.submitted++;
         respond(messageIdResponse(commandId, CommandStatus.ESME_ROK, sequence, id));
@@ -341,7 +372,10 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
       this.stats.binds++;
       respondPdu(pdu.response({ system_id: 'wappush-smsc' }));
       this.emit('bind', { systemId, mode });
-      if (bind.receives) this.reroute([]);
+      if (bind.receives) {
+        this.reroute([]);
+        this.flushReceipts();
+      }
       this.schedulePump(0);
     };
     session.on('bind_receiver', onBind('receiver'));
@@ -405,6 +439,7 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
         for (const m of this.routes.expire(Date.now(), limit)) {
           this.stats.droppedNoReceiver++;
           this.emit('dropped', { id: m.id, reason: 'no-receiver', pdu: m.pdu });
+          this.receipt(m, 'EXPIRED');
         }
         this.scheduleExpiry();
       },
@@ -512,11 +547,13 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
     if (status === CommandStatus.ESME_ROK) {
       this.stats.delivered++;
       this.emit('delivered', { id: o.message.id, attempts: o.message.attempts });
+      this.receipt(o.message, 'DELIVRD');
     } else if (isTemporary(status)) {
       this.retry(o.message);
     } else {
       this.stats.failed++;
       this.emit('failed', { id: o.message.id, status, pdu: o.message.pdu });
+      this.receipt(o.message, 'UNDELIV');
     }
     this.schedulePump(0);
   }
@@ -528,10 +565,109 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
     this.retry(o.message);
   }
 
+  /**
+   * The delivery receipt a submit_sm's registered_delivery asks for (SMPP v3.4 5.2.17: bits
+   * 1-0 = 01 on success or failure, 10 on failure only), to the submitter's system_id.
+   */
+  private receipt(m: Message, outcome: ReceiptStat): void {
+    const asked = m.pdu.registeredDelivery & 0x03;
+    if (asked === 0 || (asked === 2 && outcome === 'DELIVRD')) return;
+    const faults = this.options.faults;
+    let stat = outcome;
+    if (
+      stat === 'DELIVRD' &&
+      faults.receiptFailureProbability &&
+      this.options.random() < faults.receiptFailureProbability
+    ) {
+      stat = 'UNDELIV';
+      this.stats.receiptFailuresInjected++;
+    }
+    const pdu = receiptPdu(m, stat, Date.now());
+    const queue = () => {
+      if (this.pendingReceipts.length >= MAX_PENDING_RECEIPTS) {
+        this.pendingReceipts.shift();
+        this.stats.receiptsDropped++;
+      }
+      this.pendingReceipts.push({ systemId: m.submitter, pdu });
+      this.flushReceipts();
+      this.emit('receipt', { id: m.id, systemId: m.submitter, stat });
+    };
+    const delay = faults.receiptDelayMs;
+    if (!delay) return queue();
+    const t = setTimeout(() => {
+      this.receiptTimers.delete(t);
+      if (!this.closed) queue();
+    }, delay);
+    this.receiptTimers.add(t);
+  }
+
+  /** Writes each waiting receipt to a receiving bind of its system_id, if one is bound. */
+  private flushReceipts(): void {
+    if (!this.pendingReceipts.length) return;
+    const left: Array<{ systemId: string; pdu: ShortMessagePdu }> = [];
+    for (const r of this.pendingReceipts) {
+      const bind = this.binds.find((b) => b.receives && b.systemId === r.systemId && b.session.socket.writable);
+      if (!bind) {
+        left.push(r);
+        continue;
+      }
+      // Not tracked for a response: a receipt lost with its connection is not sent again (docs/simulator.md).
+      bind.session.socket.write(encodeShortMessagePdu({ ...r.pdu, sequenceNumber: nextSequence(bind.session) }));
+      this.stats.receipts++;
+    }
+    this.pendingReceipts = left;
+  }
+
   private retry(m: Message): void {
     this.stats.retries++;
     m.notBefore = Date.now() + backoffDelay(this.options.retry, m.attempts - 1, this.options.random);
     this.delayed.push(m);
     this.schedulePump(Math.max(1, m.notBefore - Date.now()));
   }
+}
+
+/** The stat words of SMPP v3.4 Appendix B this simulator writes. */
+export type ReceiptStat = 'DELIVRD' | 'UNDELIV' | 'EXPIRED';
+
+/** message_state (SMPP v3.4 5.2.28) of each stat word. */
+const MESSAGE_STATE: Readonly<Record<ReceiptStat, number>> = Object.freeze({ DELIVRD: 2, EXPIRED: 3, UNDELIV: 5 });
+
+/** Receipts kept while no receiving bind of their system_id is bound; over it the oldest go. */
+export const MAX_PENDING_RECEIPTS = 10_000;
+
+/** YYMMDDhhmm, UTC (Appendix B's submit date and done date). */
+function receiptDate(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return iso.slice(2, 4) + iso.slice(5, 7) + iso.slice(8, 10) + iso.slice(11, 13) + iso.slice(14, 16);
+}
+
+/**
+ * A delivery receipt deliver_sm (esm_class 0x04, SMPP v3.4 5.2.12): from the recipient to the
+ * submitter, with receipted_message_id and message_state TLVs and the Appendix B text.
+ */
+function receiptPdu(m: Message, stat: ReceiptStat, now: number): ShortMessagePdu {
+  const text =
+    `id:${m.id} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:${receiptDate(m.submittedAt)} ` +
+    `done date:${receiptDate(now)} stat:${stat} err:${stat === 'DELIVRD' ? '000' : '001'} text:`;
+  return {
+    ...m.pdu,
+    commandId: CommandId.deliver_sm,
+    serviceType: '',
+    sourceAddrTon: m.pdu.destAddrTon,
+    sourceAddrNpi: m.pdu.destAddrNpi,
+    sourceAddr: m.pdu.destinationAddr,
+    destAddrTon: m.pdu.sourceAddrTon,
+    destAddrNpi: m.pdu.sourceAddrNpi,
+    destinationAddr: m.pdu.sourceAddr,
+    esmClass: 0x04,
+    registeredDelivery: 0,
+    dataCoding: 0,
+    scheduleDeliveryTime: '',
+    validityPeriod: '',
+    shortMessage: Buffer.from(text, 'latin1'),
+    tlvs: [
+      { tag: TlvTag.receipted_message_id, value: Buffer.from(`${m.id}\0`, 'latin1') },
+      { tag: TlvTag.message_state, value: Uint8Array.of(MESSAGE_STATE[stat]) },
+    ],
+  };
 }

@@ -75,6 +75,17 @@ describe('wappush --help and wappush COMMAND --help', () => {
     listen: ['--smsc', '--register', '--store'],
     demo: [],
   };
+  it('names every flag a command takes in its help (from its options table, so a new flag cannot be left out)', async () => {
+    const { COMMANDS } = await import('../../src/cli/main.js');
+    expect(COMMANDS.map((c) => c.name).sort()).toEqual(
+      ['decode', 'demo', 'encode', 'inject', 'listen', 'ppg', 'smsc', 'store'].sort(),
+    );
+    for (const c of COMMANDS) {
+      const text = help([c.name, '--help']).stdout;
+      const missing = Object.keys(c.options).filter((flag) => flag !== 'help' && !text.includes(`--${flag}`));
+      expect(missing, c.name).toEqual([]);
+    }
+  });
   // Bounded: smsc, listen and demo would run until killed or for seconds if they took --help as a start.
   const help = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 10_000 });
   const full = help(['--help']);

@@ -36,6 +36,7 @@ describe('SmscSimulator events (real SMPP on 127.0.0.1)', () => {
       delivered: [],
       failed: [],
       dropped: [],
+      receipt: [],
     };
     s.on('bind', (e) => seen.bind.push(e));
     s.on('bindRefused', (e) => seen.bindRefused.push(e));

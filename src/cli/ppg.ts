@@ -1,0 +1,88 @@
+/**
+ * `wappush ppg`: the Push Proxy Gateway. PAP 2.0 at POST /wappush on HOST:PORT, SMS to the
+ * SMSC over one SMPP transceiver. Prints {"listening":{host,port}} once it listens, then one
+ * JSON line per outcome ({"outcome":{...}}) and per notification; SIGINT/SIGTERM close it.
+ */
+import { parseArgs } from 'node:util';
+import { parseInitiator } from '../ppg/initiators.js';
+import { Ppg } from '../ppg/ppg.js';
+import { openStore } from '../store/open.js';
+import { optionalNumber } from './args.js';
+import type { Command } from './command.js';
+import { fail, line } from './output.js';
+
+const options = {
+  smsc: { type: 'string' },
+  port: { type: 'string', default: '8080' },
+  host: { type: 'string', default: '127.0.0.1' },
+  store: { type: 'string', default: './wappush-ppg-state' },
+  user: { type: 'string', multiple: true },
+  'user-prefix': { type: 'string', multiple: true },
+  'user-address': { type: 'string', multiple: true },
+  'max-segments': { type: 'string' },
+  'max-body': { type: 'string' },
+  from: { type: 'string' },
+  'no-receipts': { type: 'boolean' },
+} as const;
+
+export const ppg: Command = {
+  name: 'ppg',
+  usage: `  wappush ppg --smsc smpp://ID:PASSWORD@HOST:PORT [--port 8080] [--host 127.0.0.1] [--store ...] [--user NAME:PASSWORD ...]
+`,
+  flags: `ppg:
+  --store S           memory, a directory (embedded store; default ./wappush-ppg-state) or redis://HOST:PORT/DB
+  --user NAME:PASSWORD   a push initiator (HTTP Basic); with none, anyone may push without credentials
+  --user-prefix NAME:PREFIX   NAME may push only to numbers starting with PREFIX (repeatable)
+  --user-address NAME:IP      NAME may connect only from IP (repeatable)
+  --max-segments N    most SMS one push may take; more is refused with PAP 3003 (default 10)
+  --max-body N        octets of a PAP request body (default 131072)
+  --from A            SMPP source_addr of the pushes (default empty)
+  --no-receipts       do not ask the SMSC for delivery receipts (pushes count as delivered once submitted)
+`,
+  options,
+  run(argv) {
+    const { values } = parseArgs({ args: argv, options });
+    (async () => {
+      if (!values.smsc) throw new TypeError('ppg needs --smsc smpp://ID:PASSWORD@HOST:PORT');
+      const initiators = (values.user ?? []).map(parseInitiator);
+      const byName = (spec: string, flag: string) => {
+        const i = spec.indexOf(':');
+        const who = initiators.find((u) => u.name === spec.slice(0, i));
+        if (i <= 0 || !who) throw new TypeError(`${flag} takes NAME:VALUE for a --user NAME, not ${spec}`);
+        return { who, value: spec.slice(i + 1) };
+      };
+      for (const spec of values['user-prefix'] ?? []) {
+        const { who, value } = byName(spec, '--user-prefix');
+        who.allowedPrefixes = [...(who.allowedPrefixes ?? []), value];
+      }
+      for (const spec of values['user-address'] ?? []) {
+        const { who, value } = byName(spec, '--user-address');
+        who.allowedAddresses = [...(who.allowedAddresses ?? []), value];
+      }
+      const store = await openStore(values.store);
+      const gateway = new Ppg({
+        smsc: values.smsc,
+        port: Number(values.port),
+        host: values.host,
+        store,
+        initiators,
+        maxSegments: optionalNumber(values['max-segments']),
+        maxBodyOctets: optionalNumber(values['max-body']),
+        from: values.from,
+        receipts: !values['no-receipts'],
+      });
+      gateway.on('outcome', (o) => line({ outcome: o }));
+      gateway.on('notified', (n) => line({ notified: n }));
+      gateway.on('store-error', (e) => process.stderr.write(`store error: ${String(e)}\n`));
+      const port = await gateway.start();
+      line({ listening: { host: values.host, port } });
+      const stop = () =>
+        void gateway
+          .close()
+          .then(() => store.close())
+          .then(() => process.exit(0));
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    })().catch(fail);
+  },
+};

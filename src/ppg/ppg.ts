@@ -1,0 +1,665 @@
+/**
+ * The Push Proxy Gateway: PAP 2.0 over HTTP at POST /wappush in, SMS over one SMPP
+ * transceiver out, SMSC delivery receipts back into PAP message states, and result
+ * notifications to the initiator. A push is answered 1001 only once it is stored.
+ */
+import { EventEmitter } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MAX_TIMER_MS, positiveBound } from '../bounds.js';
+import { fromHex, toHex } from '../codec/hex.js';
+import { MemoryStore } from '../store/memory.js';
+import type { Store } from '../store/types.js';
+import { ReferenceAllocator } from '../wdp/segmenter.js';
+import type { SmscUrl } from '../wdp/smpp/link.js';
+import { parseClientAddress, type ClientAddress } from './address.js';
+import { FINAL_STATES, MessageState, PapCode, PapError } from './codes.js';
+import { buildPushPdu } from './content.js';
+import { admit, type PushInitiator } from './initiators.js';
+import { postPap } from './notify.js';
+import type { CancelMessage, PushMessage, StatusQueryMessage } from './pap.js';
+import { PushRecords, type PushRecord, type RecipientRecord } from './pushRecord.js';
+import { SmppMessageState, STAT_WORD_OF, type DeliveryReceipt } from './receipt.js';
+import { parsePapRequest, type PapRequest } from './request.js';
+import {
+  badMessageResponse,
+  cancelResponse,
+  PAP_CONTENT_TYPE,
+  pushResponse,
+  resultNotification,
+  statusQueryResponse,
+  type AddressResult,
+} from './responses.js';
+import { DEFAULT_MAX_SEGMENTS, segmentsNeeded } from './segments.js';
+import { PpgTransceiver, SubmitRefused } from './transceiver.js';
+
+export interface PpgOptions {
+  smsc: string | SmscUrl;
+  /** HTTP port; 0 (default) for an ephemeral one. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Where pushes and outcomes are kept. Default: a MemoryStore of its own. */
+  store?: Store;
+  /** Push initiators; none (default): anyone may push, without credentials. */
+  initiators?: readonly PushInitiator[];
+  /** Most SMS one push may take; more is refused (3003). Default 10. */
+  maxSegments?: number;
+  /** Octets of a request body. Default 131,072. */
+  maxBodyOctets?: number;
+  /** Octets of a request's HTTP header block. Default 8,192. */
+  maxHeaderOctets?: number;
+  /** Time for a whole request to arrive, ms. Default 10,000. */
+  requestTimeoutMs?: number;
+  /** Ask the SMSC for delivery receipts (registered_delivery 1). Default true. */
+  receipts?: boolean;
+  /** 8 (default) or 16-bit concatenation references. */
+  referenceBits?: 8 | 16;
+  /** SMPP source_addr. Default empty. */
+  from?: string;
+  /** How far ahead a deliver-after-timestamp may be, ms. Default 7 days. */
+  maxDeferMs?: number;
+  /** submit attempts per recipient before it is undeliverable. Default 3. */
+  submitAttempts?: number;
+  /** Result notification: time per POST and attempts. Defaults 5,000 ms and 3. */
+  notifyTimeoutMs?: number;
+  notifyAttempts?: number;
+  /** sender-name in responses. Default "wappush". */
+  senderName?: string;
+  /**
+   * A submitted push with no final receipt for this long is given up on: state `timeout`.
+   * Default 172,800,000 ms (48 h, a common SMSC validity period).
+   */
+  receiptTimeoutMs?: number;
+}
+
+export interface PpgEvents {
+  /** A recipient of a push reached a final state. */
+  outcome: [{ initiator: string; pushId: string; address: string; state: MessageState; code: PapCode }];
+  /** A result notification was answered 2xx (`ok`) or given up on. */
+  notified: [{ pushId: string; address: string; ok: boolean; error?: string }];
+  /** The state store failed a write. */
+  'store-error': [unknown];
+}
+
+/** Receipts for message_ids not yet known (the receipt overtook the submit_sm_resp), kept briefly. */
+const MAX_EARLY_RECEIPTS = 10_000;
+
+export class Ppg extends EventEmitter<PpgEvents> {
+  private readonly server: http.Server;
+  private readonly transceiver: PpgTransceiver;
+  private readonly store: Store;
+  private readonly ownStore: boolean;
+  private readonly records: PushRecords;
+  /** Live records by store key; the store holds them too. */
+  private readonly live = new Map<string, PushRecord>();
+  private readonly reserved = new Set<string>();
+  /** message_id -> its push key and recipient index. */
+  private readonly bySms = new Map<string, { key: string; recipient: number }>();
+  private readonly early = new Map<string, DeliveryReceipt>();
+  /** One write at a time per push, in order. */
+  private readonly writes = new Map<string, Promise<void>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly references = new ReferenceAllocator();
+  /** Submissions waiting for the SMSC link to be bound again. */
+  private waiting: Array<() => void> = [];
+  private readonly o: Required<Omit<PpgOptions, 'store' | 'smsc' | 'initiators' | 'from'>> & PpgOptions;
+  private closed = false;
+  private sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: PpgOptions) {
+    super();
+    this.o = {
+      ...options,
+      port: options.port ?? 0,
+      host: options.host ?? '127.0.0.1',
+      maxSegments: positiveBound(options.maxSegments ?? DEFAULT_MAX_SEGMENTS, 'maxSegments', 255),
+      maxBodyOctets: positiveBound(options.maxBodyOctets ?? 131_072, 'maxBodyOctets'),
+      maxHeaderOctets: positiveBound(options.maxHeaderOctets ?? 8_192, 'maxHeaderOctets'),
+      requestTimeoutMs: positiveBound(options.requestTimeoutMs ?? 10_000, 'requestTimeoutMs', MAX_TIMER_MS),
+      receipts: options.receipts ?? true,
+      referenceBits: options.referenceBits ?? 8,
+      maxDeferMs: positiveBound(options.maxDeferMs ?? 7 * 86_400_000, 'maxDeferMs'),
+      submitAttempts: positiveBound(options.submitAttempts ?? 3, 'submitAttempts', 100),
+      notifyTimeoutMs: positiveBound(options.notifyTimeoutMs ?? 5_000, 'notifyTimeoutMs', MAX_TIMER_MS),
+      notifyAttempts: positiveBound(options.notifyAttempts ?? 3, 'notifyAttempts', 100),
+      senderName: options.senderName ?? 'wappush',
+      receiptTimeoutMs: positiveBound(options.receiptTimeoutMs ?? 172_800_000, 'receiptTimeoutMs'),
+    };
+    this.ownStore = options.store === undefined;
+    this.store = options.store ?? new MemoryStore();
+    this.records = new PushRecords(this.store.registrations);
+    this.transceiver = new PpgTransceiver(options.smsc);
+    this.transceiver.on('receipt', (r) => this.onReceipt(r));
+    this.transceiver.on('bound', () => {
+      const go = this.waiting;
+      this.waiting = [];
+      for (const f of go) f();
+    });
+    this.server = http.createServer(
+      {
+        maxHeaderSize: this.o.maxHeaderOctets,
+        // Node looks for timed-out requests this often (30 s by default): a slow request is cut
+        // within requestTimeoutMs plus this.
+        connectionsCheckingInterval: Math.min(1_000, this.o.requestTimeoutMs),
+      },
+      (req, res) => {
+        this.handle(req, res).catch((e: unknown) => {
+          if (!res.headersSent) this.send(res, 500, badMessageResponse(PapCode.INTERNAL_SERVER_ERROR, String(e)));
+        });
+      },
+    );
+    this.server.requestTimeout = this.o.requestTimeoutMs;
+    this.server.headersTimeout = Math.min(this.o.requestTimeoutMs, 60_000);
+  }
+
+  /** Binds to the SMSC, takes up what the store holds, then listens; resolves with the HTTP port. */
+  async start(): Promise<number> {
+    await this.transceiver.start();
+    await this.recover();
+    // Only pushes in progress are looked at, so a sweep costs what is in memory anyway.
+    this.sweepTimer = setInterval(() => this.sweep(), Math.min(60_000, this.o.receiptTimeoutMs));
+    this.sweepTimer.unref();
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.o.port, this.o.host, () => resolve());
+    });
+    return this.port;
+  }
+
+  /** Pushes with a recipient not yet final or not yet notified (the ones held in memory). */
+  get inProgress(): number {
+    return this.live.size;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.sweepTimer);
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.allSettled([...this.writes.values()]);
+    await this.transceiver.close();
+    if (this.ownStore) await this.store.close();
+  }
+
+  // ---- HTTP ----
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/wappush')
+      return this.send(res, 404, badMessageResponse(PapCode.BAD_REQUEST, `no PAP service at ${path}`));
+    if (req.method !== 'POST')
+      return this.send(res, 405, badMessageResponse(PapCode.BAD_REQUEST, 'PAP requests are POSTed'), { allow: 'POST' });
+    const who = admit(this.o.initiators ?? [], req.headers.authorization, req.socket.remoteAddress);
+    if (!who.ok) {
+      req.resume();
+      const extra: Record<string, string> =
+        who.status === 401 ? { 'www-authenticate': 'Basic realm="wappush ppg"' } : {};
+      return this.send(res, who.status, badMessageResponse(PapCode.FORBIDDEN, who.reason), extra);
+    }
+    const body = await readBody(req, this.o.maxBodyOctets);
+    if (body === undefined)
+      return this.send(
+        res,
+        413,
+        badMessageResponse(PapCode.BAD_REQUEST, `the request body exceeds ${this.o.maxBodyOctets} octets`),
+        { connection: 'close' },
+      );
+    let request: PapRequest;
+    try {
+      request = parsePapRequest(req.headers['content-type'], body);
+    } catch (e) {
+      if (!(e instanceof PapError)) throw e;
+      return this.send(
+        res,
+        400,
+        badMessageResponse(e.code, e.message, Buffer.from(body.subarray(0, 256)).toString('utf8')),
+      );
+    }
+    const m = request.message;
+    if (m.kind === 'push-message') {
+      const { code, desc } = await this.push(who.initiator, who.prefixes, m, request);
+      return this.send(
+        res,
+        code === PapCode.ACCEPTED_FOR_PROCESSING ? 202 : 200,
+        pushResponse(m.pushId, code, desc, this.sender(), Date.now()),
+      );
+    }
+    if (m.kind === 'statusquery-message') return this.send(res, 200, await this.statusQuery(who.initiator, m));
+    return this.send(res, 200, await this.cancel(who.initiator, m));
+  }
+
+  private send(res: http.ServerResponse, status: number, xml: string, headers: Record<string, string> = {}): void {
+    const body = Buffer.from(xml, 'utf8');
+    res.writeHead(status, { 'content-type': PAP_CONTENT_TYPE, 'content-length': body.length, ...headers });
+    res.end(body);
+  }
+
+  private sender() {
+    return { senderName: this.o.senderName, senderAddress: `http://${this.o.host}:${this.port}/wappush` };
+  }
+
+  // ---- push-message ----
+
+  private async push(
+    initiator: string,
+    prefixes: readonly string[] | undefined,
+    m: PushMessage,
+    request: PapRequest,
+  ): Promise<{ code: PapCode; desc: string }> {
+    try {
+      const notes: string[] = [];
+      const method = m.qos.deliveryMethod;
+      if (method === 'confirmed')
+        throw new PapError(
+          PapCode.DELIVERY_METHOD_NOT_POSSIBLE,
+          'confirmed push needs a WSP session; over SMS only unconfirmed push is sent',
+        );
+      if (method === 'preferconfirmed') notes.push('sent unconfirmed: confirmed push is not possible over SMS');
+      const bearer = m.qos.bearer?.toLowerCase();
+      if (bearer !== undefined && bearer !== 'sms' && bearer !== 'any')
+        throw new PapError(
+          PapCode.REQUIRED_BEARER_NOT_AVAILABLE,
+          `bearer ${m.qos.bearer} is not available; this PPG sends SMS`,
+        );
+      const addresses: ClientAddress[] = m.addresses.map(parseClientAddress);
+      if (new Set(addresses.map((a) => a.value)).size !== addresses.length)
+        throw new PapError(PapCode.BAD_REQUEST, 'an address is given twice');
+      if (prefixes)
+        for (const a of addresses)
+          if (!prefixes.some((p) => a.number.startsWith(p)))
+            throw new PapError(PapCode.FORBIDDEN, `this initiator may not push to ${a.number}`);
+      const now = Date.now();
+      if (m.deliverBeforeTimestamp !== undefined && m.deliverBeforeTimestamp <= now)
+        throw new PapError(PapCode.BAD_REQUEST, 'deliver-before-timestamp has already passed');
+      if (m.deliverAfterTimestamp !== undefined && m.deliverAfterTimestamp > now + this.o.maxDeferMs)
+        throw new PapError(PapCode.BAD_REQUEST, `deliver-after-timestamp is more than ${this.o.maxDeferMs} ms ahead`);
+      if (
+        m.deliverAfterTimestamp !== undefined &&
+        m.deliverBeforeTimestamp !== undefined &&
+        m.deliverAfterTimestamp >= m.deliverBeforeTimestamp
+      )
+        throw new PapError(PapCode.BAD_REQUEST, 'deliver-after-timestamp is not before deliver-before-timestamp');
+      const content = buildPushPdu(request.content!.headers, request.content!.body);
+      const segments = segmentsNeeded(content.pdu, this.o.maxSegments, { referenceBits: this.o.referenceBits });
+      const key = `${initiator}\0${m.pushId}`;
+      if (this.live.has(key) || this.reserved.has(key))
+        throw new PapError(PapCode.DUPLICATE_PUSH_ID, `push-id ${m.pushId} was used before`);
+      // Reserved while the store is asked, so that two requests with one push-id cannot both pass.
+      this.reserved.add(key);
+      try {
+        if (await this.records.get(initiator, m.pushId))
+          throw new PapError(PapCode.DUPLICATE_PUSH_ID, `push-id ${m.pushId} was used before`);
+      } finally {
+        this.reserved.delete(key);
+      }
+      if (this.live.has(key)) throw new PapError(PapCode.DUPLICATE_PUSH_ID, `push-id ${m.pushId} was used before`);
+      const record: PushRecord = {
+        initiator,
+        pushId: m.pushId,
+        receivedTime: now,
+        deliveryMethod: method === 'notspecified' ? 'notspecified' : 'unconfirmed',
+        pdu: toHex(content.pdu),
+        recipients: addresses.map((a) => ({
+          address: a.value,
+          number: a.number,
+          state: MessageState.pending,
+          code: PapCode.ACCEPTED_FOR_PROCESSING,
+          desc: 'accepted for processing',
+          eventTime: now,
+          messageIds: [],
+          receipts: {},
+          notified: false,
+        })),
+      };
+      if (m.deliverBeforeTimestamp !== undefined) record.deliverBefore = m.deliverBeforeTimestamp;
+      if (m.deliverAfterTimestamp !== undefined) record.deliverAfter = m.deliverAfterTimestamp;
+      if (m.ppgNotifyRequestedTo !== undefined) record.notifyTo = m.ppgNotifyRequestedTo;
+      this.live.set(key, record);
+      try {
+        await this.persist(record);
+      } catch (e) {
+        this.live.delete(key);
+        throw new PapError(PapCode.INTERNAL_SERVER_ERROR, `the push could not be stored: ${String(e)}`);
+      }
+      this.schedule(record);
+      notes.unshift(`accepted for processing: ${addresses.length} recipient(s), ${segments} SMS each`);
+      return { code: PapCode.ACCEPTED_FOR_PROCESSING, desc: notes.join('; ') };
+    } catch (e) {
+      if (e instanceof PapError) return { code: e.code, desc: e.message };
+      throw e;
+    }
+  }
+
+  private schedule(record: PushRecord): void {
+    const wait = Math.max(0, (record.deliverAfter ?? 0) - Date.now());
+    for (let i = 0; i < record.recipients.length; i++) {
+      const r = record.recipients[i];
+      if (r.state !== MessageState.pending || r.messageIds.length > 0) continue;
+      this.later(Math.min(wait, MAX_TIMER_MS), () => void this.submit(record, i, 1));
+    }
+  }
+
+  private later(ms: number, f: () => void): void {
+    if (this.closed) return;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      f();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private async submit(record: PushRecord, i: number, attempt: number): Promise<void> {
+    const r = record.recipients[i];
+    if (this.closed || r.state !== MessageState.pending || r.messageIds.length > 0) return;
+    if ((record.deliverAfter ?? 0) > Date.now()) return this.schedule(record);
+    if (record.deliverBefore !== undefined && Date.now() >= record.deliverBefore)
+      return this.settle(
+        record,
+        i,
+        MessageState.expired,
+        PapCode.SERVICE_FAILURE,
+        'deliver-before-timestamp passed before it was sent',
+      );
+    if (!this.transceiver.bound) {
+      // Not an attempt: the push waits for the link (or for its deliver-before time).
+      this.waiting.push(() => void this.submit(record, i, attempt));
+      if (record.deliverBefore !== undefined)
+        this.later(
+          Math.min(MAX_TIMER_MS, Math.max(0, record.deliverBefore - Date.now())),
+          () => void this.submit(record, i, attempt),
+        );
+      return;
+    }
+    let ids: string[];
+    try {
+      const bits = this.o.referenceBits;
+      ids = await this.transceiver.submit(fromHex(record.pdu), {
+        to: r.number,
+        from: this.o.from,
+        reference: this.references.next(r.number, bits),
+        referenceBits: bits,
+        registeredDelivery: this.o.receipts ? 1 : 0,
+        validityPeriod: record.deliverBefore === undefined ? '' : smppAbsoluteTime(record.deliverBefore),
+      });
+    } catch (e) {
+      if (attempt < this.o.submitAttempts && !(e instanceof SubmitRefused && isPermanent(e.status))) {
+        this.later(500 * 2 ** (attempt - 1), () => void this.submit(record, i, attempt + 1));
+        return;
+      }
+      return this.settle(
+        record,
+        i,
+        MessageState.undeliverable,
+        PapCode.SERVICE_FAILURE,
+        `the SMSC did not take it: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+    if (r.state !== MessageState.pending) return; // cancelled meanwhile: what was sent stays sent
+    r.messageIds = ids;
+    r.desc = `submitted as ${ids.length} SMS`;
+    r.eventTime = Date.now();
+    const key = `${record.initiator}\0${record.pushId}`;
+    for (const id of ids) this.bySms.set(id, { key, recipient: i });
+    await Promise.all(ids.map((id) => this.records.indexSms(id, record.initiator, record.pushId, i))).catch(
+      (e: unknown) => this.emit('store-error', e),
+    );
+    if (!this.o.receipts)
+      return this.settle(record, i, MessageState.delivered, PapCode.OK, 'submitted to the SMSC; no receipt asked');
+    await this.persist(record).catch((e: unknown) => this.emit('store-error', e));
+    for (const id of ids) {
+      const early = this.early.get(id);
+      if (early) {
+        this.early.delete(id);
+        this.onReceipt(early);
+      }
+    }
+  }
+
+  // ---- receipts and outcomes ----
+
+  /** Submitted recipients whose receipts did not all come within receiptTimeoutMs: timeout. */
+  private sweep(): void {
+    const now = Date.now();
+    for (const record of [...this.live.values()])
+      record.recipients.forEach((r, i) => {
+        if (r.state === MessageState.pending && r.messageIds.length > 0 && now - r.eventTime >= this.o.receiptTimeoutMs)
+          void this.settle(
+            record,
+            i,
+            MessageState.timeout,
+            PapCode.SERVICE_FAILURE,
+            `no final receipt for every SMS within ${this.o.receiptTimeoutMs} ms`,
+          );
+      });
+  }
+
+  private onReceipt(receipt: DeliveryReceipt): void {
+    const at = this.bySms.get(receipt.messageId);
+    if (!at) {
+      if (this.early.size >= MAX_EARLY_RECEIPTS) this.early.delete(this.early.keys().next().value!);
+      this.early.set(receipt.messageId, receipt);
+      return;
+    }
+    const record = this.live.get(at.key);
+    if (!record) return;
+    const r = record.recipients[at.recipient];
+    if (FINAL_STATES.has(r.state)) return;
+    const s = receipt.state;
+    if (s === SmppMessageState.ENROUTE || s === SmppMessageState.ACCEPTED || s === SmppMessageState.UNKNOWN) return;
+    const stat = `stat:${STAT_WORD_OF[s]}${receipt.error ? ` err:${receipt.error}` : ''}`;
+    if (s === SmppMessageState.DELIVERED) {
+      r.receipts[receipt.messageId] = true;
+      if (r.messageIds.every((id) => r.receipts[id] === true))
+        return void this.settle(
+          record,
+          at.recipient,
+          MessageState.delivered,
+          PapCode.OK,
+          `every SMS delivered (${r.messageIds.length})`,
+        );
+      return void this.persist(record).catch((e: unknown) => this.emit('store-error', e));
+    }
+    r.receipts[receipt.messageId] = false;
+    const state = s === SmppMessageState.EXPIRED ? MessageState.expired : MessageState.undeliverable;
+    void this.settle(record, at.recipient, state, PapCode.SERVICE_FAILURE, `SMS ${receipt.messageId} ${stat}`);
+  }
+
+  private async settle(record: PushRecord, i: number, state: MessageState, code: PapCode, desc: string): Promise<void> {
+    const r = record.recipients[i];
+    if (FINAL_STATES.has(r.state)) return;
+    r.state = state;
+    r.code = code;
+    r.desc = desc;
+    r.eventTime = Date.now();
+    await this.persist(record).catch((e: unknown) => this.emit('store-error', e));
+    this.emit('outcome', { initiator: record.initiator, pushId: record.pushId, address: r.address, state, code });
+    // Not awaited: a cancel-response does not wait for the initiator's notification URL.
+    void this.notify(record, i).then(() => this.release(record));
+  }
+
+  /**
+   * A push whose every recipient is final (and notified, or given up on) leaves memory; the
+   * store keeps it for status queries. Memory holds only pushes still in progress.
+   */
+  private release(record: PushRecord): void {
+    if (!record.recipients.every((r) => FINAL_STATES.has(r.state))) return;
+    const key = `${record.initiator}\0${record.pushId}`;
+    for (const r of record.recipients) for (const id of r.messageIds) this.bySms.delete(id);
+    const pending = this.writes.get(key) ?? Promise.resolve();
+    // Only once its last write is in: a status query in between reads the store's copy.
+    void pending
+      .finally(() => {
+        if (!this.writes.has(key)) this.live.delete(key);
+      })
+      .catch(() => {});
+  }
+
+  private async notify(record: PushRecord, i: number): Promise<void> {
+    const r = record.recipients[i];
+    if (!record.notifyTo || r.notified) return;
+    const xml = resultNotification({
+      pushId: record.pushId,
+      address: r.address,
+      state: r.state,
+      code: r.code,
+      desc: r.desc,
+      eventTime: r.eventTime,
+      receivedTime: record.receivedTime,
+      deliveryMethod: record.deliveryMethod,
+      ...this.sender(),
+    });
+    let error = '';
+    for (let attempt = 1; attempt <= this.o.notifyAttempts && !this.closed; attempt++) {
+      try {
+        const status = await postPap(record.notifyTo, xml, this.o.notifyTimeoutMs);
+        if (status >= 200 && status < 300) {
+          r.notified = true;
+          await this.persist(record).catch((e: unknown) => this.emit('store-error', e));
+          this.emit('notified', { pushId: record.pushId, address: r.address, ok: true });
+          return;
+        }
+        error = `HTTP ${status}`;
+      } catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+      }
+      if (attempt < this.o.notifyAttempts)
+        await new Promise((resolve) => this.later(250 * 2 ** (attempt - 1), () => resolve(undefined)));
+    }
+    this.emit('notified', { pushId: record.pushId, address: r.address, ok: false, error });
+  }
+
+  // ---- statusquery-message and cancel-message ----
+
+  private async find(initiator: string, pushId: string): Promise<PushRecord | undefined> {
+    return this.live.get(`${initiator}\0${pushId}`) ?? (await this.records.get(initiator, pushId));
+  }
+
+  private async statusQuery(initiator: string, m: StatusQueryMessage): Promise<string> {
+    const record = await this.find(initiator, m.pushId);
+    const now = Date.now();
+    if (!record)
+      return statusQueryResponse(
+        m.pushId,
+        [
+          {
+            state: MessageState.unknown,
+            code: PapCode.PUSH_ID_NOT_FOUND,
+            desc: `no push ${m.pushId} of this initiator`,
+          },
+        ],
+        this.sender(),
+        now,
+      );
+    const results: AddressResult[] = this.selected(record, m.addresses).map((r) =>
+      r === undefined
+        ? { state: MessageState.unknown, code: PapCode.ADDRESS_NOT_FOUND, desc: 'not an address of this push' }
+        : { address: r.address, state: r.state, code: r.code, desc: r.desc, eventTime: r.eventTime },
+    );
+    return statusQueryResponse(m.pushId, results, this.sender(), now);
+  }
+
+  private async cancel(initiator: string, m: CancelMessage): Promise<string> {
+    const record = await this.find(initiator, m.pushId);
+    if (!record)
+      return cancelResponse(m.pushId, [
+        { code: PapCode.PUSH_ID_NOT_FOUND, desc: `no push ${m.pushId} of this initiator` },
+      ]);
+    const results = [];
+    for (const r of this.selected(record, m.addresses)) {
+      if (r === undefined) {
+        results.push({ code: PapCode.ADDRESS_NOT_FOUND, desc: 'not an address of this push' });
+      } else if (r.state === MessageState.pending && r.messageIds.length === 0) {
+        await this.settle(
+          record,
+          record.recipients.indexOf(r),
+          MessageState.cancelled,
+          PapCode.OK,
+          'cancelled before it was sent',
+        );
+        results.push({ address: r.address, code: PapCode.OK, desc: 'cancelled' });
+      } else {
+        const why = r.state === MessageState.pending ? 'already handed to the SMSC' : `already ${r.state}`;
+        results.push({ address: r.address, code: PapCode.CANCELLATION_NOT_POSSIBLE, desc: why });
+      }
+    }
+    return cancelResponse(m.pushId, results);
+  }
+
+  /** The recipients a query names (undefined for a named address not in the push), or all. */
+  private selected(record: PushRecord, addresses: readonly string[]): (RecipientRecord | undefined)[] {
+    if (addresses.length === 0) return record.recipients;
+    return addresses.map((a) => record.recipients.find((r) => r.address === a));
+  }
+
+  // ---- state ----
+
+  private persist(record: PushRecord): Promise<void> {
+    const key = `${record.initiator}\0${record.pushId}`;
+    const prev = this.writes.get(key) ?? Promise.resolve();
+    const next = prev.catch(() => {}).then(() => this.records.put(record));
+    this.writes.set(key, next);
+    void next
+      .finally(() => {
+        if (this.writes.get(key) === next) this.writes.delete(key);
+      })
+      .catch(() => {});
+    return next;
+  }
+
+  /** After a restart: pushes not yet sent are sent, outcomes not yet notified are notified. */
+  private async recover(): Promise<void> {
+    for (const record of await this.records.all()) {
+      const key = `${record.initiator}\0${record.pushId}`;
+      if (record.recipients.every((r) => FINAL_STATES.has(r.state) && (r.notified || !record.notifyTo))) continue;
+      this.live.set(key, record);
+      record.recipients.forEach((r, i) => {
+        for (const id of r.messageIds) this.bySms.set(id, { key, recipient: i });
+        if (FINAL_STATES.has(r.state) && !r.notified) void this.notify(record, i).then(() => this.release(record));
+      });
+      this.schedule(record);
+    }
+  }
+}
+
+/** Reads a body of at most `max` octets; undefined when it is larger (the rest is not read). */
+function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > max) {
+    req.resume();
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** SMPP v3.4 7.1.1 absolute time, UTC: YYMMDDhhmmss, tenths 0, offset 00, '+'. */
+function smppAbsoluteTime(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(2, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}000+`;
+}
+
+/** submit_sm statuses that a resend will not change (bad address, bad message...). */
+function isPermanent(status: number): boolean {
+  return status !== 0x14 && status !== 0x58 && status !== 0x08; // ESME_RMSGQFUL, ESME_RTHROTTLED, ESME_RSYSERR
+}

@@ -1,0 +1,99 @@
+// A PPG, the SMSC simulator and a phone (an EsmeLink receiver) on loopback, plus a test HTTP
+// server that takes result notifications. Everything on ephemeral ports; close() ends it all.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Ppg, type PpgOptions } from '../../src/ppg/ppg.js';
+import { SmscSimulator, type SmscFaults } from '../../src/smsc/simulator.js';
+import type { WdpDatagram } from '../../src/wdp/datagram.js';
+import { EsmeLink } from '../../src/wdp/smpp/link.js';
+
+export interface Harness {
+  ppg: Ppg;
+  smsc: SmscSimulator;
+  url: string;
+  phone: WdpDatagram[];
+  notifications: string[];
+  notifyUrl: string;
+  close(): Promise<void>;
+}
+
+export async function harness(options: Partial<PpgOptions> = {}, faults: SmscFaults = {}): Promise<Harness> {
+  const smsc = new SmscSimulator({
+    // The phone's account claims +1555...: the PPG's transceiver is never given a push.
+    accounts: [
+      { systemId: 'ppg', password: 'secret' },
+      { systemId: 'phone', password: 'pw', addressRange: '^\\+1555' },
+    ],
+    faults,
+  });
+  const smscPort = await smsc.listen();
+  const phone: WdpDatagram[] = [];
+  const link = new EsmeLink({
+    smsc: `smpp://phone:pw@127.0.0.1:${smscPort}`,
+    onDatagram: (d) => void phone.push({ ...d, payload: Uint8Array.from(d.payload) }),
+  });
+  await link.start();
+  const notifications: string[] = [];
+  const notify = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      notifications.push(Buffer.concat(chunks).toString('utf8'));
+      res.writeHead(202).end();
+    });
+  });
+  await new Promise<void>((resolve) => notify.listen(0, '127.0.0.1', () => resolve()));
+  const ppg = new Ppg({
+    smsc: `smpp://ppg:secret@127.0.0.1:${smscPort}`,
+    initiators: [
+      { name: 'pi', password: 'pi-secret' },
+      { name: 'other', password: 'other-secret', allowedPrefixes: ['+1555000'] },
+    ],
+    ...options,
+  });
+  const port = await ppg.start();
+  return {
+    ppg,
+    smsc,
+    url: `http://127.0.0.1:${port}/wappush`,
+    phone,
+    notifications,
+    notifyUrl: `http://127.0.0.1:${(notify.address() as AddressInfo).port}/notify`,
+    async close() {
+      await ppg.close();
+      await link.close();
+      notify.closeAllConnections();
+      await new Promise<void>((resolve) => notify.close(() => resolve()));
+      await smsc.close();
+    },
+  };
+}
+
+export const basic = (name: string, password: string) =>
+  'Basic ' + Buffer.from(`${name}:${password}`).toString('base64');
+
+export async function post(
+  url: string,
+  body: string | Buffer,
+  contentType: string,
+  authorization: string | undefined = basic('pi', 'pi-secret'),
+): Promise<{ status: number; text: string }> {
+  const headers: Record<string, string> = { 'content-type': contentType };
+  if (authorization) headers.authorization = authorization;
+  const res = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(5_000) });
+  return { status: res.status, text: await res.text() };
+}
+
+/** Waits (bounded) until `ready()` holds. */
+export async function until(ready: () => boolean, what: string, ms = 5_000): Promise<void> {
+  for (let waited = 0; !ready(); waited += 10) {
+    if (waited >= ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** An attribute of the first element `name` in a PAP document. */
+export function attr(xml: string, name: string, attribute: string): string | undefined {
+  const el = new RegExp(`<${name}\\b[^>]*>`).exec(xml)?.[0];
+  return el ? new RegExp(`\\s${attribute}="([^"]*)"`).exec(el)?.[1] : undefined;
+}

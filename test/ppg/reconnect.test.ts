@@ -1,0 +1,91 @@
+// The PPG's SMPP link comes back by itself after the connection is cut, and a push accepted
+// while it was down waits for it instead of failing. A TCP relay between PPG and simulator
+// does the cutting.
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Ppg } from '../../src/ppg/ppg.js';
+import { SmscSimulator } from '../../src/smsc/simulator.js';
+import type { WdpDatagram } from '../../src/wdp/datagram.js';
+import { EsmeLink } from '../../src/wdp/smpp/link.js';
+import { attr, post, until } from './harness.js';
+import { MULTIPART, pushBody, queryXml } from './papFixtures.js';
+
+const open: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  while (open.length) await open.pop()!.close();
+});
+
+/** Relays TCP to `port`; cut() drops every connection and refuses new ones until heal(). */
+async function relay(port: number) {
+  const sockets = new Set<net.Socket>();
+  let down = false;
+  const server = net.createServer((client) => {
+    if (down) return void client.destroy();
+    const upstream = net.connect(port, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {});
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    cut() {
+      down = true;
+      for (const s of sockets) s.destroy();
+    },
+    heal() {
+      down = false;
+    },
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('PPG SMPP link', () => {
+  it('reconnects after a cut; a push accepted meanwhile is sent once it is back', async () => {
+    const smsc = new SmscSimulator({
+      accounts: [
+        { systemId: 'ppg', password: 'secret' },
+        { systemId: 'phone', password: 'pw', addressRange: '^\\+1555' },
+      ],
+    });
+    const smscPort = await smsc.listen();
+    open.push(smsc);
+    const phone: WdpDatagram[] = [];
+    const link = new EsmeLink({ smsc: `smpp://phone:pw@127.0.0.1:${smscPort}`, onDatagram: (d) => void phone.push(d) });
+    await link.start();
+    open.push(link);
+    const r = await relay(smscPort);
+    open.push(r);
+    const ppg = new Ppg({ smsc: `smpp://ppg:secret@127.0.0.1:${r.port}` });
+    const url = `http://127.0.0.1:${await ppg.start()}/wappush`;
+    open.push(ppg);
+
+    await post(url, pushBody({ pushId: 'before', addresses: ['WAPPUSH=+15550000001/TYPE=PLMN@x'] }), MULTIPART);
+    await until(() => phone.length === 1, 'the first push');
+    await until(() => ppg.inProgress === 0, 'the first push settled and out of memory');
+
+    r.cut();
+    const during = await post(
+      url,
+      pushBody({ pushId: 'during', addresses: ['WAPPUSH=+15550000002/TYPE=PLMN@x'] }),
+      MULTIPART,
+    );
+    expect(attr(during.text, 'response-result', 'code')).toBe('1001');
+    await new Promise((res) => setTimeout(res, 300));
+    expect(phone).toHaveLength(1);
+    r.heal();
+    await until(() => phone.length === 2, 'the push sent after the reconnect', 8_000);
+    expect(phone[1].recipient).toBe('+15550000002');
+    await until(() => ppg.inProgress === 0, 'the second push settled');
+    // Settled pushes are answered from the store.
+    const q = await post(url, queryXml('statusquery-message', 'before'), 'application/xml');
+    expect(attr(q.text, 'statusquery-result', 'message-state')).toBe('delivered');
+  });
+});
