@@ -17,10 +17,13 @@ import { decodeSyncmlNotification, type SyncmlNotification, type SyncmlSecrets }
 import { siFromTree, type ServiceIndication } from './wbxml/si.js';
 import { siFromBytes } from './wbxml/siBytes.js';
 import { slFromTree, type ServiceLoading } from './wbxml/sl.js';
+import type { Where } from './wbxml/origin.js';
 import { decodeWbxml, type WbxmlElement } from './wbxml/tree.js';
 import { CO, EMN, SI, SL } from './wbxml/vocabularies.js';
 import type { Vocabulary } from './wbxml/vocabulary.js';
+import { wbxmlOrigin } from './wbxml/wbxmlOrigin.js';
 import { parseXml } from './wbxml/xml.js';
+import { xmlOrigin } from './wbxml/xmlOrigin.js';
 import type { Parameters } from './wsp/parameters.js';
 
 export interface BinaryBody {
@@ -48,7 +51,7 @@ type BodyCodec =
   | {
       kind: 'wbxml';
       vocabulary: Vocabulary;
-      fromTree: (root: WbxmlElement, offset: number) => PushBody;
+      fromTree: (root: WbxmlElement, where: Where) => PushBody;
       xml: boolean;
       /** A reader that skips the element tree for the usual documents; undefined: take the tree. */
       fast?: FastReader;
@@ -61,7 +64,7 @@ type BodyCodec =
 type FastReader = (body: Uint8Array, defaultCharset: Charset | undefined, limits: Limits) => PushBody | undefined;
 const wbxml = (
   vocabulary: Vocabulary,
-  fromTree: (root: WbxmlElement, offset: number) => PushBody,
+  fromTree: (root: WbxmlElement, where: Where) => PushBody,
   xml: boolean,
   fast?: FastReader,
 ): BodyCodec => ({ kind: 'wbxml', vocabulary, fromTree, xml, fast });
@@ -90,6 +93,17 @@ const CODECS: ReadonlyMap<string, BodyCodec> = new Map([
     },
   ],
 ]);
+
+function fromWbxml(
+  codec: Extract<BodyCodec, { kind: 'wbxml' }>,
+  body: Uint8Array,
+  charset: Charset | undefined,
+  limits: Limits,
+): PushBody {
+  const tokenize = { vocabulary: codec.vocabulary, defaultCharset: charset, limits };
+  const { root } = decodeWbxml(body, tokenize);
+  return codec.fromTree(root, wbxmlOrigin(body, root, tokenize));
+}
 
 /** Content types are case-insensitive; WSP decoding already gives well-known ones in lower case. */
 function codecFor(contentType: string): BodyCodec | undefined {
@@ -143,7 +157,8 @@ export function decodeBody(
       const cs = charset ?? charsetByName('utf-8')!;
       const text = decodeText(body, 0, body.length, cs);
       try {
-        decoded = codec.fromTree(parseXml(text, limits), 0);
+        const root = parseXml(text, limits);
+        decoded = codec.fromTree(root, xmlOrigin(text, root));
       } catch (e) {
         // The XML parser counts characters; the error contract counts octets of the input.
         if (e instanceof DecodeError)
@@ -151,9 +166,7 @@ export function decodeBody(
         throw e;
       }
     } else {
-      decoded =
-        codec.fast?.(body, charset, limits) ??
-        codec.fromTree(decodeWbxml(body, { vocabulary: codec.vocabulary, defaultCharset: charset, limits }).root, 0);
+      decoded = codec.fast?.(body, charset, limits) ?? fromWbxml(codec, body, charset, limits);
     }
   } catch (e) {
     if (e instanceof DecodeError && base) throw new DecodeError(e.code, e.offset + base, e.message);

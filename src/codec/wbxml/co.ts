@@ -1,8 +1,10 @@
 /** Cache Operation (WAP-175-CacheOp-20010731-a): object <-> element tree <-> WBXML. */
 import { DecodeError, EncodeError } from '../errors.js';
+import { decodeDocument } from './document.js';
 import { encodeWbxml, type WbxmlEncodeOptions } from './encoder.js';
 import type { TokenizeOptions } from './tokenizer.js';
-import { attributeOf, decodeWbxml, type WbxmlElement } from './tree.js';
+import { offsetOf, type Where } from './origin.js';
+import { attributeOf, type WbxmlElement } from './tree.js';
 import { CO } from './vocabularies.js';
 
 export interface CacheOperation {
@@ -13,14 +15,16 @@ export interface CacheOperation {
   services: string[];
 }
 
-export function coFromTree(root: WbxmlElement, offset = 0): CacheOperation {
-  if (root.name !== 'co') throw new DecodeError('BAD_DOCUMENT', offset, `root element is <${root.name}>, not <co>`);
+export function coFromTree(root: WbxmlElement, where: Where = 0): CacheOperation {
+  if (root.name !== 'co')
+    throw new DecodeError('BAD_DOCUMENT', offsetOf(where, root), `root element is <${root.name}>, not <co>`);
   const co: CacheOperation = { type: 'co', objects: [], services: [] };
   for (const c of root.children) {
     if (typeof c !== 'object' || !('name' in c)) continue;
     const uri = attributeOf(c, 'uri');
     if (c.name !== 'invalidate-object' && c.name !== 'invalidate-service') continue;
-    if (!uri) throw new DecodeError('BAD_DOCUMENT', offset, `<${c.name}> without the required uri attribute`);
+    if (!uri)
+      throw new DecodeError('BAD_DOCUMENT', offsetOf(where, c), `<${c.name}> without the required uri attribute`);
     (c.name === 'invalidate-object' ? co.objects : co.services).push(uri.value);
   }
   return co;
@@ -38,7 +42,7 @@ export function coToTree(co: { objects?: string[]; services?: string[] }): Wbxml
 }
 
 export function decodeCo(input: Uint8Array, options?: Omit<TokenizeOptions, 'vocabulary'>): CacheOperation {
-  return coFromTree(decodeWbxml(input, { ...options, vocabulary: CO }).root);
+  return decodeDocument(input, CO, coFromTree, options);
 }
 
 export function encodeCo(co: { objects?: string[]; services?: string[] }, options?: WbxmlEncodeOptions): Uint8Array {

@@ -2,9 +2,11 @@
  * Service Indication (WAP-167-ServiceInd-20010731-a): object <-> element tree <-> WBXML.
  */
 import { DecodeError, EncodeError } from '../errors.js';
+import { decodeDocument } from './document.js';
 import { encodeWbxml, type WbxmlEncodeOptions } from './encoder.js';
 import { dateAttribute, dateToOpaque } from './opaqueDate.js';
-import { attributeOf, decodeWbxml, textOf, type WbxmlAttribute, type WbxmlElement } from './tree.js';
+import { attributeIndex, offsetOf, type Where } from './origin.js';
+import { attributeOf, textOf, type WbxmlAttribute, type WbxmlElement } from './tree.js';
 import type { TokenizeOptions } from './tokenizer.js';
 import { SI } from './vocabularies.js';
 
@@ -32,8 +34,9 @@ export interface ServiceIndication {
   items?: SiItem[];
 }
 
-export function siFromTree(root: WbxmlElement, offset = 0): ServiceIndication {
-  if (root.name !== 'si') throw new DecodeError('BAD_DOCUMENT', offset, `root element is <${root.name}>, not <si>`);
+export function siFromTree(root: WbxmlElement, where: Where = 0): ServiceIndication {
+  if (root.name !== 'si')
+    throw new DecodeError('BAD_DOCUMENT', offsetOf(where, root), `root element is <${root.name}>, not <si>`);
   // Built in the order the decode JSON shows: type, href, siId, created, expires, action, text.
   const si = { type: 'si' } as ServiceIndication;
   let action: SiAction = SI_DEFAULT_ACTION;
@@ -46,20 +49,21 @@ export function siFromTree(root: WbxmlElement, offset = 0): ServiceIndication {
       if (href) si.href = href.value;
       const id = attributeOf(child, 'si-id');
       if (id) si.siId = id.value;
-      const created = attributeOf(child, 'created');
-      if (created) si.created = dateAttribute('created', created.value, created.opaque, offset);
-      const expires = attributeOf(child, 'si-expires');
-      if (expires) si.expires = dateAttribute('si-expires', expires.value, expires.opaque, offset);
-      const a = attributeOf(child, 'action');
-      if (a) {
-        if (!SI_ACTIONS.includes(a.value as SiAction)) {
+      const created = attributeIndex(child, 'created');
+      if (created >= 0) si.created = dateAttribute('created', child, created, where);
+      const expires = attributeIndex(child, 'si-expires');
+      if (expires >= 0) si.expires = dateAttribute('si-expires', child, expires, where);
+      const a = attributeIndex(child, 'action');
+      if (a >= 0) {
+        const value = child.attributes[a].value;
+        if (!SI_ACTIONS.includes(value as SiAction)) {
           throw new DecodeError(
             'BAD_DOCUMENT',
-            offset,
-            `SI action ${JSON.stringify(a.value)} is not one of ${SI_ACTIONS.join(', ')}`,
+            offsetOf(where, child, a),
+            `SI action ${JSON.stringify(value)} is not one of ${SI_ACTIONS.join(', ')}`,
           );
         }
-        action = a.value as SiAction;
+        action = value as SiAction;
       }
       text = textOf(child);
     } else if (child.name === 'info') {
@@ -107,7 +111,7 @@ function opaqueDate(name: string, iso: string): WbxmlAttribute {
 }
 
 export function decodeSi(input: Uint8Array, options?: Omit<TokenizeOptions, 'vocabulary'>): ServiceIndication {
-  return siFromTree(decodeWbxml(input, { ...options, vocabulary: SI }).root);
+  return decodeDocument(input, SI, siFromTree, options);
 }
 
 export function encodeSi(
