@@ -10,7 +10,7 @@ import { decodeCo } from '../../src/codec/wbxml/co.js';
 import { decodeEmn, encodeEmn } from '../../src/codec/wbxml/emn.js';
 import { decodeSi, encodeSi } from '../../src/codec/wbxml/si.js';
 import { decodeSl } from '../../src/codec/wbxml/sl.js';
-import { decodePushPdu } from '../../src/codec/wsp/pushPdu.js';
+import { decodePushPdu, encodePushPdu } from '../../src/codec/wsp/pushPdu.js';
 import { hex, thrown } from '../helpers.js';
 
 const ascii = (s: string) => Buffer.from(s).toString('hex');
@@ -94,6 +94,66 @@ describe('impossible dates are refused (WAP-167 7.2 / 8.2.2)', () => {
       expect(thrown(() => encodeSi({ href: 'http://a/', text: '', created: bad }))).toBeInstanceOf(EncodeError);
       expect(thrown(() => encodeEmn({ mailbox: 'mailat:a', timestamp: bad }))).toBeInstanceOf(EncodeError);
     }
+  });
+});
+
+describe('TEXT has no control characters (WAP-230 8.4.2.1, RFC 2616 2.2)', () => {
+  it('the issue 20 push: Extension-media "a\\x01b" is BAD_VALUE at the 0x01', () => {
+    expect(thrown(() => decodePushPdu(hex('000604610162000102')))).toMatchObject({ code: 'BAD_VALUE', offset: 4 });
+  });
+
+  it('in every form of the content type: Value-length, Length-quote, and with parameters', () => {
+    // 04 Value-length | 61 01 62 00: Extension-media with a control character at 5.
+    expect(thrown(() => decodePushPdu(hex('0006050461016200')))).toMatchObject({ code: 'BAD_VALUE', offset: 5 });
+    // 1f 04 Length-quote, uintvar 4 | 61 01 62 00: the control character at 6.
+    expect(thrown(() => decodePushPdu(hex('000606' + '1f0461016200')))).toMatchObject({
+      code: 'BAD_VALUE',
+      offset: 6,
+    });
+    // 05 Value-length | 83 text/plain | 85 name= 61 1f 00: a Text-string parameter value.
+    expect(thrown(() => decodePushPdu(hex('000606' + '0583' + '85611f00')))).toMatchObject({
+      code: 'BAD_VALUE',
+      offset: 7,
+    });
+  });
+
+  it('in header values and names: Text-string, Quoted-string, Token-text', () => {
+    // 83 text/plain | 8e Content-Location "a" 07 "b" 00
+    expect(thrown(() => decodePushPdu(hex('000606' + '83' + '8e61076200')))).toMatchObject({
+      code: 'BAD_VALUE',
+      offset: 6,
+    });
+    // c0 Content-ID '"' "<" 1b ">" 00
+    expect(thrown(() => decodePushPdu(hex('000607' + '83' + 'c0223c1b3e00')))).toMatchObject({
+      code: 'BAD_VALUE',
+      offset: 7,
+    });
+    // application header: Token-text "X" 09 "Y" 00, value "v" 00: no HT in a token.
+    expect(thrown(() => decodePushPdu(hex('000607' + '83' + '5809590076' + '00')))).toMatchObject({
+      code: 'BAD_VALUE',
+      offset: 5,
+    });
+    // X-Wap-Application-Id as a URI: "u" 7f "n" 00 (DEL is a control character).
+    expect(thrown(() => decodePushPdu(hex('000606' + '83' + 'af757f6e00')))).toMatchObject({
+      code: 'BAD_VALUE',
+      offset: 6,
+    });
+  });
+
+  it('takes LWS (HT, CR, LF) in TEXT, as RFC 2616 does', () => {
+    const m = decodePushPdu(hex('000608' + '83' + 'a6610d0a096200'));
+    expect(m.headers).toEqual([{ name: 'Server', value: 'a\r\n\tb', code: 0x26 }]);
+  });
+
+  it('the encoder refuses what the decoder would', () => {
+    expect(thrown(() => encodePushPdu({ contentType: 'a\u0001b', body: new Uint8Array(0) }))).toBeInstanceOf(
+      EncodeError,
+    );
+    expect(
+      thrown(() =>
+        encodePushPdu({ contentType: 'text/plain', headers: [{ name: 'X\tY', value: 'v' }], body: new Uint8Array(0) }),
+      ),
+    ).toBeInstanceOf(EncodeError);
   });
 });
 

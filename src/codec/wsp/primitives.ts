@@ -54,28 +54,38 @@ export function readValueLength(r: ByteReader): number {
   return len;
 }
 
-/** Reads octets up to the NUL and returns them decoded; the NUL is consumed. */
-function readNulTerminated(r: ByteReader, what: string): string {
+/**
+ * Reads octets up to the NUL and returns them decoded; the NUL is consumed. TEXT (RFC 2616 2.2,
+ * which WAP-230 8.4.2.1 takes) has no control characters but the LWS ones (HT, CR, LF); a token
+ * has none at all.
+ */
+function readNulTerminated(r: ByteReader, what: string, lws: boolean): string {
   const end = r.findNul(what);
-  const s = decodeUtf8(r.buf, r.pos, end);
+  const buf = r.buf;
+  for (let i = r.pos; i < end; i++) {
+    const b = buf[i];
+    if ((b < 0x20 || b === 0x7f) && !(lws && (b === 0x09 || b === 0x0a || b === 0x0d)))
+      throw new DecodeError('BAD_VALUE', i, `control character 0x${hex2(b)} in ${what}`);
+  }
+  const s = decodeUtf8(buf, r.pos, end);
   r.pos = end + 1;
   return s;
 }
 
 export function readTextString(r: ByteReader): string {
   if (r.peek() === QUOTE) r.pos++;
-  return readNulTerminated(r, 'a Text-string');
+  return readNulTerminated(r, 'a Text-string', true);
 }
 
 export function readTokenText(r: ByteReader): string {
-  return readNulTerminated(r, 'a Token-text');
+  return readNulTerminated(r, 'a Token-text', false);
 }
 
 /** Quoted-string: '"' TEXT NUL. The opening quote is not part of the value. */
 export function readQuotedString(r: ByteReader): string {
   const at = r.pos;
   if (r.u8() !== QUOTED_STRING_START) throw new DecodeError('BAD_VALUE', at, 'expected a Quoted-string');
-  return readNulTerminated(r, 'a Quoted-string');
+  return readNulTerminated(r, 'a Quoted-string', true);
 }
 
 /** Text-value: No-value (NUL) | Token-text | Quoted-string. */
@@ -188,8 +198,14 @@ export function writeValueLength(w: ByteWriter, len: number): void {
   else w.u8(LENGTH_QUOTE).uintvar(len);
 }
 
-function checkText(s: string, what: string): void {
-  if (s.includes('\0')) throw new EncodeError('BAD_INPUT', `${what} cannot contain NUL`);
+/** What the decoder refuses in TEXT (RFC 2616 2.2): control characters but HT, CR and LF; in a token, all of them. */
+function checkText(s: string, what: string, lws = true): void {
+  // eslint-disable-next-line no-control-regex -- the control characters are what is looked for
+  const ctl = (lws ? /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/ : /[\x00-\x1f\x7f]/).exec(s);
+  if (ctl) {
+    const c = ctl[0].charCodeAt(0);
+    throw new EncodeError('BAD_INPUT', c === 0 ? `${what} cannot contain NUL` : `${what} cannot contain 0x${hex2(c)}`);
+  }
 }
 
 export function writeTextString(w: ByteWriter, s: string): void {
@@ -201,7 +217,7 @@ export function writeTextString(w: ByteWriter, s: string): void {
 }
 
 export function writeTokenText(w: ByteWriter, s: string): void {
-  checkText(s, 'Token-text');
+  checkText(s, 'Token-text', false);
   const c = s.length ? s.charCodeAt(0) : 0;
   if (s.length === 0 || c < 0x20 || c >= 0x7f || c === QUOTED_STRING_START) {
     throw new EncodeError('BAD_INPUT', `not a Token-text: ${JSON.stringify(s)}`);
