@@ -157,6 +157,17 @@ describe('TEXT has no control characters (WAP-230 8.4.2.1, RFC 2616 2.2)', () =>
   });
 });
 
+describe('content type codes as the OMNA registry has them', () => {
+  it('0x5A is application/octet-stream, 0x5B application/json, 0x59 is not assigned', () => {
+    expect(decodePushPdu(hex('000601da')).contentType).toBe('application/octet-stream');
+    expect(decodePushPdu(hex('000601db')).contentType).toBe('application/json');
+    expect(decodePushPdu(hex('000601d9')).contentType).toBe('0x59');
+    expect(Buffer.from(encodePushPdu({ contentType: 'application/octet-stream', body: new Uint8Array(0) }))).toEqual(
+      Buffer.from(hex('000601da')),
+    );
+  });
+});
+
 describe('error offsets point at the octet that is wrong', () => {
   it('the issue 20 push: text/vnd.wap.sl with a binary body is BAD_XML at 4, its first octet', () => {
     expect(thrown(() => decodePush('000601af01066a00'))).toMatchObject({ code: 'BAD_XML', offset: 4 });
