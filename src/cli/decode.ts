@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import type { BodySecrets } from '../codec/body.js';
 import { DecodeError } from '../codec/errors.js';
 import { fromHex } from '../codec/hex.js';
-import { pushToJson } from '../codec/json.js';
+import { pushToJson, type PushJson } from '../codec/json.js';
+import { WarningCode, type DecodeWarning } from '../codec/warnings.js';
 import { decodePushPdu } from '../codec/wsp/pushPdu.js';
 import { collectDatagram, datagramJson } from '../wdp/collect.js';
 import type { Segment } from '../wdp/datagram.js';
@@ -24,6 +25,7 @@ const options = {
   imsi: { type: 'string' },
   'syncml-password': { type: 'string' },
   'syncml-nonce': { type: 'string' },
+  strict: { type: 'boolean', default: false },
 } as const;
 
 export const decode: Command = {
@@ -40,6 +42,8 @@ export const decode: Command = {
   --pin PIN           provisioning USERPIN / USERNETWPIN / USERPINMAC secret (body.authentication)
   --imsi IMSI         provisioning NETWPIN / USERNETWPIN secret, decimal digits
   --syncml-password P --syncml-nonce HEX   check a SyncML notification's digest
+  --strict            a decode with warnings (what is odd but decodes) exits 1: the JSON
+                      on stdout as always, the first warning as the error on stderr
 `,
   options,
   run(argv) {
@@ -59,10 +63,26 @@ export const decode: Command = {
       fail(new Error(`unknown --input ${input}: wsp, sms or smpp`));
     const hexes = values.hex?.length ? values.hex : readStdinLines();
     if (!hexes.length) fail(new Error('no input: give --hex HEX or hex lines on stdin'));
-    if (input === 'wsp') decodePdus(hexes, secrets);
-    else decodeSegments(input, hexes, secrets);
+    const strict = values.strict;
+    if (input === 'wsp') decodePdus(hexes, secrets, strict);
+    else decodeSegments(input, hexes, secrets, strict);
   },
 };
+
+/** Prints one decode JSON; under --strict a warning then ends the command as an error does. */
+function emit(json: PushJson | { body: unknown; warnings?: DecodeWarning[] }, strict: boolean): void {
+  process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+  const first = json.warnings?.[0];
+  if (!strict || !first) return;
+  const n = json.warnings!.length;
+  const more = n > 1 ? ` (and ${n - 1} more warning${n > 2 ? 's' : ''})` : '';
+  process.stderr.write(
+    JSON.stringify({
+      error: { code: first.code, message: `--strict: ${first.message}${more}`, offset: first.offset },
+    }) + '\n',
+  );
+  process.exit(1);
+}
 
 function readStdinLines(): string[] {
   let text = '';
@@ -78,7 +98,7 @@ function readStdinLines(): string[] {
 }
 
 /** Each hex is one WSP push PDU: one JSON document each, stopping at the first bad one. */
-function decodePdus(hexes: string[], secrets: BodySecrets): void {
+function decodePdus(hexes: string[], secrets: BodySecrets, strict: boolean): void {
   for (const h of hexes) {
     let bytes: Uint8Array;
     try {
@@ -86,16 +106,18 @@ function decodePdus(hexes: string[], secrets: BodySecrets): void {
     } catch (e) {
       fail(e);
     }
+    let json: PushJson;
     try {
-      process.stdout.write(JSON.stringify(pushToJson(decodePushPdu(bytes), { secrets }), null, 2) + '\n');
+      json = pushToJson(decodePushPdu(bytes), { secrets });
     } catch (e) {
       fail(e);
     }
+    emit(json, strict);
   }
 }
 
 /** All hexes are segments of one message: reassemble, then decode the WSP PDU it carries. */
-function decodeSegments(input: 'sms' | 'smpp', hexes: string[], secrets: BodySecrets): void {
+function decodeSegments(input: 'sms' | 'smpp', hexes: string[], secrets: BodySecrets, strict: boolean): void {
   const segments: Segment[] = [];
   hexes.forEach((h, i) => {
     let bytes: Uint8Array;
@@ -111,11 +133,25 @@ function decodeSegments(input: 'sms' | 'smpp', hexes: string[], secrets: BodySec
       fail(e);
     }
   });
+  let out: PushJson;
   try {
     const datagram = collectDatagram(segments);
-    const json = pushToJson(decodePushPdu(datagram.payload), { secrets });
-    process.stdout.write(JSON.stringify({ wdp: datagramJson(datagram), ...json }, null, 2) + '\n');
+    // Without port addressing an SMS is not a WDP datagram (WAP-259 6.5): it is read as WSP all the same.
+    const portless = datagram.destinationPort === undefined;
+    let json: PushJson;
+    try {
+      json = pushToJson(decodePushPdu(datagram.payload), { secrets });
+    } catch (e) {
+      if (portless && e instanceof DecodeError)
+        throw new DecodeError('NOT_WDP', 0, `${NOT_WDP}; read as WSP it fails: ${e.code} at ${e.offset}: ${e.message}`);
+      throw e;
+    }
+    out = { wdp: datagramJson(datagram), ...json };
+    if (portless) out.warnings = [{ code: WarningCode.NOT_WDP, message: NOT_WDP, offset: 0 }, ...(json.warnings ?? [])];
   } catch (e) {
     fail(e);
   }
+  emit(out, strict);
 }
+
+const NOT_WDP = 'not a WDP datagram (no port addressing)';

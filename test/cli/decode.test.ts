@@ -7,7 +7,12 @@ describe('wappush decode (docs/architecture.md contract)', () => {
   it('--hex prints one JSON document and exits 0', () => {
     const r = run(['decode', '--hex', f.pdu]);
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual(f.expect);
+    const { warnings, ...json } = JSON.parse(r.stdout);
+    expect(json).toEqual(f.expect);
+    // The capture ends with a 00 after the SI's root element (its source says so): 1 octet, at 35.
+    expect(warnings).toEqual([
+      { code: 'TRAILING_DATA', message: '1 octet after the root element, ignored', offset: 35 },
+    ]);
   });
   it('hex lines on stdin', () => {
     const r = run(['decode'], `${f.pdu}\n`);
@@ -79,5 +84,42 @@ describe('wappush decode --pin / --imsi (provisioning authentication, docs/libra
     const r = run(['decode', '--input', 'sms', ...args, '--imsi', '12ab']);
     expect(r.status).toBe(1);
     expect(JSON.parse(r.stderr).error.code).toBe('BAD_INPUT');
+  });
+});
+
+describe('wappush decode: warnings and --strict (issue 20)', () => {
+  // 00 tid | 06 push | 03 | 83 text/plain | 8d Content-Length e4 (100) | "Hello": 5 octets, not 100.
+  const odd = '000603838de448656c6c6f';
+  it('a push with something odd: the JSON carries `warnings`, exit 0', () => {
+    const r = run(['decode', '--hex', odd]);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).warnings).toEqual([
+      { code: 'CONTENT_LENGTH', message: 'Content-Length 100 but the body has 5 octets', offset: 5 },
+    ]);
+  });
+  it('--strict: the same JSON on stdout, the first warning as the error on stderr, exit 1', () => {
+    const r = run(['decode', '--strict', '--hex', odd]);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout).warnings).toHaveLength(1);
+    expect(JSON.parse(r.stderr).error).toMatchObject({ code: 'CONTENT_LENGTH', offset: 5 });
+  });
+  it('--strict on a push with nothing odd exits 0 and the JSON has no `warnings`', () => {
+    const r = run(['decode', '--strict', '--hex', '000601834869']);
+    expect(r.status).toBe(0);
+    expect('warnings' in JSON.parse(r.stdout)).toBe(false);
+  });
+  it('an SMS without port addressing: NOT_WDP, a warning when it reads as WSP, the error when not', () => {
+    // UDHL 00: a UDH with no information element, so no ports; then a WSP push.
+    const r = run(['decode', '--input', 'sms', '--hex', '00' + '000601834869']);
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.wdp).toEqual({ segments: 1 });
+    expect(out.warnings).toEqual([{ code: 'NOT_WDP', message: 'not a WDP datagram (no port addressing)', offset: 0 }]);
+    // "Hello" is no WSP PDU: the error says what the SMS is, not only what WSP makes of it.
+    const bad = run(['decode', '--input', 'sms', '--hex', '00' + '48656c6c6f']);
+    expect(bad.status).toBe(1);
+    const e = JSON.parse(bad.stderr).error;
+    expect(e.code).toBe('NOT_WDP');
+    expect(e.message).toMatch(/^not a WDP datagram \(no port addressing\)/);
   });
 });

@@ -1,13 +1,15 @@
 /** Cache Operation (WAP-175-CacheOp-20010731-a): object <-> element tree <-> WBXML. */
+import type { Warned } from '../warnings.js';
 import { DecodeError, EncodeError } from '../errors.js';
 import { decodeDocument } from './document.js';
 import { encodeWbxml, type WbxmlEncodeOptions } from './encoder.js';
 import type { TokenizeOptions } from './tokenizer.js';
 import { offsetOf, type Where } from './origin.js';
+import { missing } from './lenient.js';
 import { attributeOf, type WbxmlElement } from './tree.js';
 import { CO } from './vocabularies.js';
 
-export interface CacheOperation {
+export interface CacheOperation extends Warned {
   type: 'co';
   /** invalidate-object URIs, in document order. */
   objects: string[];
@@ -27,6 +29,8 @@ export function coFromTree(root: WbxmlElement, where: Where = 0): CacheOperation
       throw new DecodeError('BAD_DOCUMENT', offsetOf(where, c), `<${c.name}> without the required uri attribute`);
     (c.name === 'invalidate-object' ? co.objects : co.services).push(uri.value);
   }
+  if (co.objects.length + co.services.length === 0)
+    missing(offsetOf(where, root), '<co> without the <invalidate-object> or <invalidate-service> its DTD requires');
   return co;
 }
 

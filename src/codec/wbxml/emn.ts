@@ -2,6 +2,7 @@
  * E-mail Notification (OMA-Push-EMN-V1_0): <emn mailbox="..." timestamp="..."/>; the
  * timestamp is an OPAQUE date in WBXML, coded as SI dates are.
  */
+import type { Warned } from '../warnings.js';
 import { DecodeError, EncodeError } from '../errors.js';
 import { decodeDocument } from './document.js';
 import { encodeWbxml, type WbxmlEncodeOptions } from './encoder.js';
@@ -11,7 +12,7 @@ import type { TokenizeOptions } from './tokenizer.js';
 import { attributeIndex, offsetOf, type Where } from './origin.js';
 import { attributeOf, type WbxmlAttribute, type WbxmlElement } from './tree.js';
 
-export interface EmailNotification {
+export interface EmailNotification extends Warned {
   type: 'emn';
   /** mailat:, pop://, imap:// or http(s) URI of the mailbox with new mail. */
   mailbox: string;

@@ -2,12 +2,14 @@
  * OMA Client Provisioning documents (OMA-WAP-ProvCont-v1_1): wap-provisioningdoc, nested
  * characteristics and their parms, object <-> element tree <-> WBXML (both code pages).
  */
+import type { Warned } from '../warnings.js';
 import { DecodeError, EncodeError } from '../errors.js';
 import { decodeDocument } from './document.js';
 import { encodeWbxml, type WbxmlEncodeOptions } from './encoder.js';
 import { PROV } from './provisioningVocabulary.js';
 import type { TokenizeOptions } from './tokenizer.js';
 import { offsetOf, type Where } from './origin.js';
+import { missing } from './lenient.js';
 import { attributeOf, type WbxmlElement } from './tree.js';
 import type { ProvisioningAuthentication } from './provisioningSecurity.js';
 
@@ -23,7 +25,7 @@ export interface ProvisioningCharacteristic {
   characteristics: ProvisioningCharacteristic[];
 }
 
-export interface ProvisioningDocument {
+export interface ProvisioningDocument extends Warned {
   type: 'provisioning';
   version?: string;
   characteristics: ProvisioningCharacteristic[];
@@ -68,6 +70,8 @@ export function provisioningFromTree(root: WbxmlElement, where: Where = 0): Prov
   if (version !== undefined) doc.version = version;
   for (const child of elements(root))
     if (child.name === 'characteristic') doc.characteristics.push(characteristicFrom(child, where));
+  if (doc.characteristics.length === 0)
+    missing(offsetOf(where, root), '<wap-provisioningdoc> without the <characteristic> its DTD requires');
   return doc;
 }
 

@@ -1,9 +1,11 @@
 /**
  * Service Indication (WAP-167-ServiceInd-20010731-a): object <-> element tree <-> WBXML.
  */
+import type { Warned } from '../warnings.js';
 import { DecodeError, EncodeError } from '../errors.js';
 import { decodeDocument } from './document.js';
 import { encodeWbxml, type WbxmlEncodeOptions } from './encoder.js';
+import { missing } from './lenient.js';
 import { dateAttribute, dateToOpaque } from './opaqueDate.js';
 import { attributeIndex, offsetOf, type Where } from './origin.js';
 import { attributeOf, textOf, type WbxmlAttribute, type WbxmlElement } from './tree.js';
@@ -20,7 +22,7 @@ export interface SiItem {
   text: string;
 }
 
-export interface ServiceIndication {
+export interface ServiceIndication extends Warned {
   type: 'si';
   href?: string;
   siId?: string;
@@ -42,9 +44,11 @@ export function siFromTree(root: WbxmlElement, where: Where = 0): ServiceIndicat
   let action: SiAction = SI_DEFAULT_ACTION;
   let text = '';
   let items: SiItem[] | undefined;
+  let indication = false;
   for (const child of root.children) {
     if (typeof child !== 'object' || !('name' in child)) continue;
     if (child.name === 'indication') {
+      indication = true;
       const href = attributeOf(child, 'href');
       if (href) si.href = href.value;
       const id = attributeOf(child, 'si-id');
@@ -67,17 +71,28 @@ export function siFromTree(root: WbxmlElement, where: Where = 0): ServiceIndicat
       }
       text = textOf(child);
     } else if (child.name === 'info') {
+      let any = false;
       for (const item of child.children) {
         if (typeof item === 'object' && 'name' in item && item.name === 'item') {
-          (items ??= []).push({ class: attributeOf(item, 'class')?.value ?? '', text: textOf(item) });
+          any = true;
+          const cls = attributeOf(item, 'class');
+          if (!cls) missing(offsetOf(where, item), '<item> without the class attribute its DTD requires');
+          (items ??= []).push({ class: cls?.value ?? '', text: textOf(item) });
         }
       }
+      if (!any) missing(offsetOf(where, child), '<info> without the <item> its DTD requires');
     }
   }
+  if (!indication) siWithoutIndication(offsetOf(where, root));
   si.action = action;
   si.text = text;
   if (items) si.items = items;
   return si;
+}
+
+/** WAP-167's DTD: <si> holds one <indication>. Decoded without one, an SI has no fields but the defaults. */
+export function siWithoutIndication(offset: number): void {
+  missing(offset, '<si> without the <indication> its DTD requires');
 }
 
 export function siToTree(si: Omit<ServiceIndication, 'type' | 'action'> & { action?: SiAction }): WbxmlElement {

@@ -1,4 +1,5 @@
 /** Service Loading (WAP-168-ServiceLoad-20010731-a): object <-> element tree <-> WBXML. */
+import type { Warned } from '../warnings.js';
 import { DecodeError, EncodeError } from '../errors.js';
 import { decodeDocument } from './document.js';
 import { encodeWbxml, type WbxmlEncodeOptions } from './encoder.js';
@@ -12,7 +13,7 @@ export const SL_ACTIONS: readonly SlAction[] = ['execute-low', 'execute-high', '
 /** WAP-168 6.2: action defaults to execute-low. */
 export const SL_DEFAULT_ACTION: SlAction = 'execute-low';
 
-export interface ServiceLoading {
+export interface ServiceLoading extends Warned {
   type: 'sl';
   href: string;
   action: SlAction;

@@ -19,15 +19,16 @@ import {
 } from './contentType.js';
 import { HEADER_TOKENS, headerCode, headerFields, headerKind, type HeaderKind } from './headerFields.js';
 import { languages } from './languages.js';
-import { readCharset, readGeneric, readParameters, writeCharset, writeParameters } from './parameters.js';
+import { readCharset, readGeneric, readParameters, unknownCode, writeCharset, writeParameters } from './parameters.js';
 import {
   readDateValue,
-  readIntegerValue,
+  readIntegerValueChecked,
   readQValue,
   readQuotedString,
   readShortInteger,
   readTextString,
   readTokenText,
+  readUintvar,
   readValueLength,
   readVersionValue,
   valueEnd,
@@ -41,6 +42,7 @@ import {
   writeValueLength,
   writeVersionValue,
 } from './primitives.js';
+import { warn, WarningCode } from '../warnings.js';
 import { cacheDirectives, contentEncodings, dispositions, methods, warnCodes } from './wellKnownValues.js';
 
 export interface WspHeader {
@@ -60,6 +62,11 @@ const SHIFT_DELIMITER = 0x7f;
 const DEFAULT_PAGE = 1;
 const CONTENT_ENCODING = 0x0b;
 const CONTENT_LANGUAGE = 0x0c;
+const PUSH_FLAG = 0x34;
+/** Push-Flag bits 0-2 are defined (WAP-230 8.4.2.54); the rest are reserved. */
+const PUSH_FLAG_RESERVED = 0x78;
+/** App IDs up to here are assigned by OMNA (well-known and registered); above, experimental ones. */
+const LAST_REGISTERED_APP_ID = 0xffff;
 
 export function readHeaders(r: ByteReader, end: number, limits: Limits): WspHeader[] {
   const headers: WspHeader[] = [];
@@ -88,6 +95,11 @@ export function readHeaders(r: ByteReader, end: number, limits: Limits): WspHead
         if (kind === undefined) {
           const raw = r.buf.subarray(r.pos, vEnd);
           const name = page === DEFAULT_PAGE ? `0x${code.toString(16)}` : `page${page}:0x${code.toString(16)}`;
+          warn(
+            WarningCode.UNKNOWN_CODE,
+            at,
+            `header field ${name} is not one this decoder knows; its value is kept as it was sent`,
+          );
           const h: WspHeader = { name, value: readGeneric(r, vEnd), code, raw };
           if (page !== DEFAULT_PAGE) h.page = page;
           r.pos = vEnd;
@@ -128,11 +140,19 @@ function readWellKnown(r: ByteReader, code: number, kind: HeaderKind, vEnd: numb
       h.value = b === 0x22 ? readQuotedString(r) : readTextString(r);
       break;
     case 'integer':
-      h.value = readIntegerValue(r);
+      h.value = readIntegerValueChecked(r);
       break;
-    case 'short':
+    case 'short': {
+      const at = r.pos;
       h.value = readShortInteger(r);
+      if (code === PUSH_FLAG && h.value & PUSH_FLAG_RESERVED)
+        warn(
+          WarningCode.RESERVED_BITS,
+          at,
+          `Push-Flag 0x${h.value.toString(16)} sets reserved bits (only 0-2 are defined)`,
+        );
       break;
+    }
     case 'date':
       h.value = readDateValue(r);
       break;
@@ -158,21 +178,26 @@ function readWellKnown(r: ByteReader, code: number, kind: HeaderKind, vEnd: numb
       break;
     case 'appId':
       if (b & 0x80 || b <= 30) {
-        const id = readIntegerValue(r);
-        h.value = code === 0x32 && id === 0 && b === 0x80 ? '*' : (applicationIds.name(id) ?? id);
+        const at = r.pos;
+        const id = readIntegerValueChecked(r);
+        const name = applicationIds.name(id);
+        h.value = code === 0x32 && id === 0 && b === 0x80 ? '*' : (name ?? id);
+        if (name === undefined && h.value !== '*' && id <= LAST_REGISTERED_APP_ID)
+          warn(WarningCode.UNKNOWN_CODE, at, `application id 0x${id.toString(16)} is not one this decoder knows`);
       } else h.value = readTextString(r);
       break;
     case 'fieldName':
-      h.value = b & 0x80 ? (r.pos++, headerFields.name(b & 0x7f) ?? `0x${(b & 0x7f).toString(16)}`) : readTokenText(r);
+      h.value = b & 0x80 ? (r.pos++, fieldName(b & 0x7f, r.pos - 1)) : readTokenText(r);
       break;
     case 'method':
-      h.value = b & 0x80 ? (r.pos++, methods.name(b & 0x7f) ?? b & 0x7f) : readTokenText(r);
+      h.value =
+        b & 0x80 ? (r.pos++, methods.name(b & 0x7f) ?? unknownValue(r.pos - 1, b & 0x7f, name)) : readTokenText(r);
       break;
     case 'token':
       if (b & 0x80) {
         r.pos++;
         const t = HEADER_TOKENS[code]?.find(([c]) => c === (b & 0x7f));
-        h.value = t ? t[1] : b & 0x7f;
+        h.value = t ? t[1] : unknownValue(r.pos - 1, b & 0x7f, name);
       } else if (b >= 0x20) h.value = readTokenText(r);
       else keepRaw(r, h, vEnd);
       break;
@@ -201,9 +226,9 @@ function readWellKnown(r: ByteReader, code: number, kind: HeaderKind, vEnd: numb
     }
     case 'contentRange': {
       readValueLength(r);
-      const first = r.uintvar();
+      const first = readUintvar(r, 'Content-Range first-byte-pos');
       let total: string | number = '*';
-      if (r.pos < vEnd) total = r.peek() === 0x80 ? (r.pos++, '*') : r.uintvar();
+      if (r.pos < vEnd) total = r.peek() === 0x80 ? (r.pos++, '*') : readUintvar(r, 'Content-Range entity-length');
       h.value = `bytes ${first}-/${total}`;
       break;
     }
@@ -211,14 +236,14 @@ function readWellKnown(r: ByteReader, code: number, kind: HeaderKind, vEnd: numb
       readValueLength(r);
       const form = r.u8();
       if (form === 0x80) h.value = readDateValue(r);
-      else if (form === 0x81) h.value = readIntegerValue(r);
+      else if (form === 0x81) h.value = readIntegerValueChecked(r);
       else throw new DecodeError('BAD_VALUE', r.pos - 1, `bad Retry-After form 0x${form.toString(16)}`);
       break;
     }
     case 'warning':
       if (b & 0x80) {
         r.pos++;
-        h.value = warnCodes.name(b & 0x7f) ?? b & 0x7f;
+        h.value = warnCodes.name(b & 0x7f) ?? unknownValue(r.pos - 1, b & 0x7f, name);
       } else {
         readValueLength(r);
         const wc = readShortInteger(r);
@@ -238,6 +263,35 @@ function readWellKnown(r: ByteReader, code: number, kind: HeaderKind, vEnd: numb
   return h;
 }
 
+/**
+ * The offset of the value of the first well-known header `code` on the default page in the block
+ * [start, end) of `buf`, found by extents alone (a cold path: a warning's offset); -1 if none.
+ */
+export function headerValueOffset(r: ByteReader, start: number, end: number, code: number): number {
+  const save = r.pos;
+  const saveEnd = r.end;
+  r.pos = start;
+  r.end = end;
+  let page = DEFAULT_PAGE;
+  try {
+    while (r.pos < end) {
+      const b = r.u8();
+      if (b === SHIFT_DELIMITER) page = r.u8();
+      else if (b >= 1 && b <= 31) page = b;
+      else {
+        if (b & 0x80) {
+          if ((b & 0x7f) === code && page === DEFAULT_PAGE) return r.pos;
+        } else r.pos = r.findNul('a header name') + 1;
+        r.pos = valueEnd(r);
+      }
+    }
+    return -1;
+  } finally {
+    r.pos = save;
+    r.end = saveEnd;
+  }
+}
+
 /** Keeps a Value-length value as octets (hex in the value, view in raw). */
 function keepRaw(r: ByteReader, h: WspHeader, vEnd: number): void {
   const len = readValueLength(r);
@@ -253,17 +307,31 @@ function keepRaw(r: ByteReader, h: WspHeader, vEnd: number): void {
  */
 function withQ(r: ByteReader, vEnd: number, inner: (r: ByteReader) => string | number): string | number {
   if (r.peek() > 31) return inner(r);
+  const at = r.pos;
   readValueLength(r);
+  const bare = r.peek() > 31;
   const v = inner(r);
   if (r.pos < vEnd) return `${v};q=${readQValue(r)}`;
+  if (bare) warn(WarningCode.NON_MINIMAL, at, 'a Value-length and no Q-value where the bare form fits');
   return v;
+}
+
+/** A Short-integer value with no name in its table: kept as the number, and said (UNKNOWN_CODE). */
+function unknownValue(at: number, value: number, header: string): number {
+  warn(WarningCode.UNKNOWN_CODE, at, `${header} value 0x${value.toString(16)} is not one this decoder knows`);
+  return value;
+}
+
+function fieldName(code: number, at: number): string {
+  return headerFields.name(code) ?? unknownCode(at, code, 'header field');
 }
 
 function readLanguage(r: ByteReader): string | number {
   const b = r.peek();
   if (b & 0x80 || b <= 30) {
-    const code = readIntegerValue(r);
-    return languages.name(code) ?? code;
+    const at = r.pos;
+    const code = readIntegerValueChecked(r);
+    return languages.name(code) ?? unknownValue(at, code, 'language');
   }
   return readTextString(r);
 }
@@ -274,7 +342,7 @@ function readToken(r: ByteReader, table: ReadonlyArray<readonly [number, string]
     r.pos++;
     const c = b & 0x7f;
     if (any !== undefined && c === 3) return any;
-    return table.find(([k]) => k === c)?.[1] ?? c;
+    return table.find(([k]) => k === c)?.[1] ?? unknownValue(r.pos - 1, c, 'token');
   }
   return readTokenText(r);
 }
@@ -283,14 +351,14 @@ function readCacheControl(r: ByteReader, vEnd: number, limits: Limits): string |
   const b = r.peek();
   if (b & 0x80) {
     r.pos++;
-    return cacheDirectives.name(b & 0x7f) ?? b & 0x7f;
+    return cacheDirectives.name(b & 0x7f) ?? unknownValue(r.pos - 1, b & 0x7f, 'Cache-Control');
   }
   if (b >= 0x20) return readTokenText(r);
   readValueLength(r);
   const d = r.peek();
   if (d & 0x80) {
     r.pos++;
-    const name = cacheDirectives.name(d & 0x7f) ?? String(d & 0x7f);
+    const name = cacheDirectives.name(d & 0x7f) ?? String(unknownValue(r.pos - 1, d & 0x7f, 'Cache-Control'));
     if (r.pos >= vEnd) return name;
     const code = d & 0x7f;
     if (code === 0x00 || code === 0x07) {
@@ -298,13 +366,11 @@ function readCacheControl(r: ByteReader, vEnd: number, limits: Limits): string |
       const fields: string[] = [];
       while (r.pos < vEnd) {
         const f = r.peek();
-        fields.push(
-          f & 0x80 ? (r.pos++, headerFields.name(f & 0x7f) ?? `0x${(f & 0x7f).toString(16)}`) : readTokenText(r),
-        );
+        fields.push(f & 0x80 ? (r.pos++, fieldName(f & 0x7f, r.pos - 1)) : readTokenText(r));
       }
       return `${name}="${fields.join(', ')}"`;
     }
-    return `${name}=${readIntegerValue(r)}`;
+    return `${name}=${readIntegerValueChecked(r)}`;
   }
   // Cache-extension: Token-text then a parameter value
   const ext = readTokenText(r);

@@ -6,6 +6,7 @@
 import { DecodeError, EncodeError } from '../errors.js';
 import type { ByteReader } from '../reader.js';
 import { decodeUtf8 } from '../utf8.js';
+import { warn, WarningCode } from '../warnings.js';
 import type { ByteWriter } from '../writer.js';
 
 /** Octet 127 before a text whose first octet is >= 128 (WAP-230 8.4.2.1). */
@@ -33,6 +34,8 @@ export function readLongInteger(r: ByteReader): number {
   if (len > LONG_INTEGER_MAX_OCTETS) {
     throw new DecodeError('BAD_VALUE', at, `Long-integer of ${len} octets exceeds the supported 48 bits`);
   }
+  if (len > 1 && r.pos < r.end && r.buf[r.pos] === 0)
+    warn(WarningCode.NON_MINIMAL, at + 1, `Long-integer of ${len} octets starts with a zero octet`);
   return r.uint(len, 'a Long-integer');
 }
 
@@ -41,14 +44,41 @@ export function readIntegerValue(r: ByteReader): number {
   return b & 0x80 ? (r.pos++, b & 0x7f) : readLongInteger(r);
 }
 
+/**
+ * Integer-value where WAP-230 says Integer-value (headers, parameters, media and charset codes):
+ * a value that fits a Short-integer sent as a one-octet Long-integer is said (NON_MINIMAL). A
+ * longer Long-integer with a small value starts with a zero octet: readLongInteger says that.
+ */
+export function readIntegerValueChecked(r: ByteReader): number {
+  const at = r.pos;
+  const b = r.peek();
+  if (b & 0x80) {
+    r.pos++;
+    return b & 0x7f;
+  }
+  const v = readLongInteger(r);
+  if (b === 1 && v <= SHORT_INTEGER_MAX)
+    warn(WarningCode.NON_MINIMAL, at, `Long-integer ${v} where a Short-integer fits`);
+  return v;
+}
+
+/** A uintvar (WAP-230 8.1.2); one that starts with 0x80 (a leading zero septet) is not the shortest. */
+export function readUintvar(r: ByteReader, what: string): number {
+  if (r.pos < r.end && r.buf[r.pos] === 0x80)
+    warn(WarningCode.NON_MINIMAL, r.pos, `${what}: uintvar starts with 0x80 (a leading zero septet)`);
+  return r.uintvar();
+}
+
 /** Value-length: Short-length (0-30) or Length-quote + uintvar; checked against the input. */
 export function readValueLength(r: ByteReader): number {
   const at = r.pos;
   const b = r.u8();
   let len: number;
   if (b <= 30) len = b;
-  else if (b === LENGTH_QUOTE) len = r.uintvar();
-  else throw new DecodeError('BAD_VALUE', at, `expected a Value-length, got 0x${hex2(b)}`);
+  else if (b === LENGTH_QUOTE) {
+    len = readUintvar(r, 'Value-length');
+    if (len <= 30) warn(WarningCode.NON_MINIMAL, at, `Length-quote for a Value-length of ${len} (a Short-length fits)`);
+  } else throw new DecodeError('BAD_VALUE', at, `expected a Value-length, got 0x${hex2(b)}`);
   if (len > r.remaining)
     throw new DecodeError('BAD_LENGTH', at, `Value-length ${len} runs past the end (${r.remaining} left)`);
   return len;
@@ -119,7 +149,7 @@ export function readVersionValue(r: ByteReader): string {
 /** Q-value (WAP-230 8.4.2.3): uintvar 1-100 for two decimals, 101-1099 for three. */
 export function readQValue(r: ByteReader): number {
   const at = r.pos;
-  const q = r.uintvar();
+  const q = readUintvar(r, 'Q-value');
   if (q >= 1 && q <= 100) return (q - 1) / 100;
   if (q >= 101 && q <= 1099) return (q - 100) / 1000;
   throw new DecodeError('BAD_VALUE', at, `Q-value out of range: ${q}`);
