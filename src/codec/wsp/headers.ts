@@ -39,10 +39,23 @@ import {
   writeShortInteger,
   writeTextString,
   writeTokenText,
+  writeValueBlock,
   writeValueLength,
   writeVersionValue,
 } from './primitives.js';
 import { warn, WarningCode } from '../warnings.js';
+import { readChallenge, readCredentials, writeChallenge, writeCredentials } from './authHeaders.js';
+import { readCookie, readSetCookie, writeCookie, writeSetCookie } from './cookieHeaders.js';
+import { readExpect, readPragma, readTe, writeExpect, writePragma, writeTe } from './directiveHeaders.js';
+import {
+  readLocation,
+  readOctets,
+  readProfileWarning,
+  writeLocation,
+  writeOctets,
+  writeProfileWarning,
+} from './profileHeaders.js';
+import { readRange, writeRange } from './rangeHeader.js';
 import { cacheDirectives, contentEncodings, dispositions, methods, warnCodes } from './wellKnownValues.js';
 
 export interface WspHeader {
@@ -252,13 +265,26 @@ function readWellKnown(r: ByteReader, code: number, kind: HeaderKind, vEnd: numb
         h.value = `${warnCodes.name(wc) ?? wc} ${agent} "${text}"`;
       }
       break;
-    case 'structured':
-      if (b & 0x80) {
-        r.pos++;
-        h.value = b & 0x7f;
-      } else if (b >= 0x20) h.value = readTextString(r);
-      else keepRaw(r, h, vEnd);
+    case 'credentials':
+    case 'challenge':
+    case 'range':
+    case 'profileDiff':
+    case 'profileWarning':
+    case 'location':
+    case 'setCookie':
+    case 'cookie':
+    case 'expect':
+    case 'te':
+    case 'pragma': {
+      const start = r.pos;
+      const v = STRUCTURED[kind](r, vEnd, limits);
+      // What the HTTP form cannot say exactly stays the octets it was, as it was before that form.
+      if (v === undefined) {
+        r.pos = start;
+        keepRaw(r, h, vEnd);
+      } else h.value = v;
       break;
+    }
   }
   return h;
 }
@@ -292,9 +318,42 @@ export function headerValueOffset(r: ByteReader, start: number, end: number, cod
   }
 }
 
+type StructuredKind = Extract<
+  HeaderKind,
+  | 'credentials'
+  | 'challenge'
+  | 'range'
+  | 'profileDiff'
+  | 'profileWarning'
+  | 'location'
+  | 'setCookie'
+  | 'cookie'
+  | 'expect'
+  | 'te'
+  | 'pragma'
+>;
+
+/** The readers of the values that have an HTTP form; undefined: that form cannot say these octets. */
+const STRUCTURED: Readonly<
+  Record<StructuredKind, (r: ByteReader, vEnd: number, limits: Limits) => string | number | undefined>
+> = {
+  credentials: readCredentials,
+  challenge: readChallenge,
+  range: (r, vEnd) => readRange(r, vEnd),
+  profileDiff: (r) => readOctets(r),
+  profileWarning: (r, vEnd) => readProfileWarning(r, vEnd),
+  location: (r) => readLocation(r),
+  setCookie: readSetCookie,
+  cookie: (r, vEnd) => readCookie(r, vEnd),
+  expect: readExpect,
+  te: (r, vEnd) => readTe(r, vEnd),
+  pragma: readPragma,
+};
+
 /** Keeps a Value-length value as octets (hex in the value, view in raw). */
 function keepRaw(r: ByteReader, h: WspHeader, vEnd: number): void {
-  const len = readValueLength(r);
+  // A Value-length value keeps the octets after its length; a text value, all of its own.
+  const len = r.peek() <= 31 ? readValueLength(r) : vEnd - r.pos;
   h.raw = r.view(len);
   h.value = toHex(h.raw);
   r.pos = vEnd;
@@ -474,7 +533,7 @@ function writeWellKnown(w: ByteWriter, code: number, kind: HeaderKind, value: st
       if (c !== undefined) inner.u8(0x80 | c);
       else writeTokenText(inner, ct.type);
       writeParameters(inner, ct.params);
-      return writeBlock(w, inner);
+      return writeValueBlock(w, inner);
     }
     case 'encodingVersion': {
       const m = /^(.*);page=(\d+)$/.exec(s);
@@ -482,7 +541,7 @@ function writeWellKnown(w: ByteWriter, code: number, kind: HeaderKind, value: st
       const inner = new ByteWriter(8);
       writeShortInteger(inner, Number(m[2]));
       if (m[1]) writeVersionValue(inner, m[1]);
-      return writeBlock(w, inner);
+      return writeValueBlock(w, inner);
     }
     case 'md5': {
       const digest = Buffer.from(s, 'base64');
@@ -497,7 +556,7 @@ function writeWellKnown(w: ByteWriter, code: number, kind: HeaderKind, value: st
       inner.uintvar(Number(m[1]));
       if (m[2] === '*') inner.u8(0x80);
       else inner.uintvar(Number(m[2]));
-      return writeBlock(w, inner);
+      return writeValueBlock(w, inner);
     }
     case 'retryAfter': {
       const inner = new ByteWriter(8);
@@ -508,7 +567,7 @@ function writeWellKnown(w: ByteWriter, code: number, kind: HeaderKind, value: st
         inner.u8(0x80);
         writeDateValue(inner, s);
       }
-      return writeBlock(w, inner);
+      return writeValueBlock(w, inner);
     }
     case 'warning': {
       const m = /^(\d{3}) (\S+) "(.*)"$/.exec(s);
@@ -519,18 +578,31 @@ function writeWellKnown(w: ByteWriter, code: number, kind: HeaderKind, value: st
       writeShortInteger(inner, wc);
       writeTextString(inner, m[2]);
       writeTextString(inner, m[3]);
-      return writeBlock(w, inner);
+      return writeValueBlock(w, inner);
     }
-    case 'structured':
-      if (typeof value === 'number') return writeShortInteger(w, value);
-      return writeTextString(w, s);
+    case 'credentials':
+      return writeCredentials(w, s);
+    case 'challenge':
+      return writeChallenge(w, s);
+    case 'range':
+      return writeRange(w, s);
+    case 'profileDiff':
+      return writeOctets(w, s);
+    case 'profileWarning':
+      return writeProfileWarning(w, s);
+    case 'location':
+      return writeLocation(w, s);
+    case 'setCookie':
+      return writeSetCookie(w, s);
+    case 'cookie':
+      return writeCookie(w, s);
+    case 'expect':
+      return writeExpect(w, s);
+    case 'te':
+      return writeTe(w, s);
+    case 'pragma':
+      return writePragma(w, s);
   }
-}
-
-function writeBlock(w: ByteWriter, inner: ByteWriter): void {
-  const b = inner.finish();
-  writeValueLength(w, b.length);
-  w.bytes(b);
 }
 
 function writeWithQ(w: ByteWriter, s: string, bare: boolean, item: (w: ByteWriter, v: string) => void): void {
@@ -567,5 +639,5 @@ function writeCacheControl(w: ByteWriter, s: string): void {
       else writeTokenText(inner, f.trim());
     }
   } else writeIntegerValue(inner, Number(arg));
-  writeBlock(w, inner);
+  writeValueBlock(w, inner);
 }

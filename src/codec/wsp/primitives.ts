@@ -228,6 +228,13 @@ export function writeValueLength(w: ByteWriter, len: number): void {
   else w.u8(LENGTH_QUOTE).uintvar(len);
 }
 
+/** What `inner` holds, after its Value-length: the general form of a value. */
+export function writeValueBlock(w: ByteWriter, inner: ByteWriter): void {
+  const b = inner.finish();
+  writeValueLength(w, b.length);
+  w.bytes(b);
+}
+
 /** What the decoder refuses in TEXT (RFC 2616 2.2): control characters but HT, CR and LF; in a token, all of them. */
 function checkText(s: string, what: string, lws = true): void {
   // eslint-disable-next-line no-control-regex -- the control characters are what is looked for
