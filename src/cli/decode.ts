@@ -7,7 +7,9 @@ import { parseArgs } from 'node:util';
 import type { BodySecrets } from '../codec/body.js';
 import { DecodeError } from '../codec/errors.js';
 import { fromHex } from '../codec/hex.js';
-import { pushToJson, type PushJson } from '../codec/json.js';
+import { decodeBody } from '../codec/body.js';
+import { bodyJson, pushToJson, type PushJson } from '../codec/json.js';
+import { parseContentType } from '../codec/wsp/contentType.js';
 import { WarningCode, type DecodeWarning } from '../codec/warnings.js';
 import { decodePushPdu } from '../codec/wsp/pushPdu.js';
 import { collectDatagram, datagramJson } from '../wdp/collect.js';
@@ -21,6 +23,7 @@ import { fail } from './output.js';
 const options = {
   hex: { type: 'string', multiple: true },
   input: { type: 'string', default: 'wsp' },
+  'content-type': { type: 'string' },
   pin: { type: 'string' },
   imsi: { type: 'string' },
   'syncml-password': { type: 'string' },
@@ -31,6 +34,7 @@ const options = {
 export const decode: Command = {
   name: 'decode',
   usage: `  wappush decode [--input wsp|sms|smpp] [--hex HEX ...]   decode pushes (hex from --hex or stdin lines)
+  wappush decode --input wbxml --content-type TYPE [--hex HEX ...]   decode bare push bodies
 `,
   flags: `decode:
   --input wsp         one WSP connectionless push PDU per hex (default)
@@ -38,6 +42,10 @@ export const decode: Command = {
                       of one message, in any order (duplicates ignored)
   --input smpp        each hex is one whole submit_sm or deliver_sm PDU (UDH or sar_*/port
                       TLVs, short_message or message_payload); the segments of one message
+  --input wbxml       each hex is one bare body (no WSP PDU around it) of --content-type:
+                      prints {"body": ..., "warnings": [...]}
+  --content-type T    the body's content type, with parameters if any
+                      ("application/vnd.wap.sic; charset=utf-8"); --input wbxml only
   --hex HEX           repeatable; without it, hex lines are read from stdin
   --pin PIN           provisioning USERPIN / USERNETWPIN / USERPINMAC secret (body.authentication)
   --imsi IMSI         provisioning NETWPIN / USERNETWPIN secret, decimal digits
@@ -59,12 +67,18 @@ export const decode: Command = {
       if (values['syncml-nonce'] !== undefined) secrets.syncml.nonce = fromHex(values['syncml-nonce']);
     }
     const input = values.input;
-    if (input !== 'wsp' && input !== 'sms' && input !== 'smpp')
-      fail(new Error(`unknown --input ${input}: wsp, sms or smpp`));
+    if (input !== 'wsp' && input !== 'sms' && input !== 'smpp' && input !== 'wbxml')
+      fail(new Error(`unknown --input ${input}: wsp, sms, smpp or wbxml`));
+    const contentType = values['content-type'];
+    if (input === 'wbxml' && contentType === undefined)
+      fail(new Error('--input wbxml needs --content-type TYPE: the body has no WSP PDU to say it'));
+    if (input !== 'wbxml' && contentType !== undefined)
+      fail(new Error('--content-type is for --input wbxml; a PDU says its own content type'));
     const hexes = values.hex?.length ? values.hex : readStdinLines();
     if (!hexes.length) fail(new Error('no input: give --hex HEX or hex lines on stdin'));
     const strict = values.strict;
     if (input === 'wsp') decodePdus(hexes, secrets, strict);
+    else if (input === 'wbxml') decodeBodies(hexes, contentType!, secrets, strict);
     else decodeSegments(input, hexes, secrets, strict);
   },
 };
@@ -113,6 +127,22 @@ function decodePdus(hexes: string[], secrets: BodySecrets, strict: boolean): voi
       fail(e);
     }
     emit(json, strict);
+  }
+}
+
+/** Each hex is one bare body of `contentType` (with its parameters): {body, warnings} each. */
+function decodeBodies(hexes: string[], contentType: string, secrets: BodySecrets, strict: boolean): void {
+  const ct = parseContentType(contentType);
+  for (const h of hexes) {
+    let out: { body: ReturnType<typeof bodyJson>; warnings?: DecodeWarning[] };
+    try {
+      const body = decodeBody(ct.type, ct.params, fromHex(h), { secrets });
+      out = { body: bodyJson(body) };
+      if (body.warnings) out.warnings = body.warnings;
+    } catch (e) {
+      fail(e);
+    }
+    emit(out, strict);
   }
 }
 

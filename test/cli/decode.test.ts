@@ -123,3 +123,73 @@ describe('wappush decode: warnings and --strict (issue 20)', () => {
     expect(e.message).toMatch(/^not a WDP datagram \(no port addressing\)/);
   });
 });
+
+describe('wappush decode --input wbxml --content-type TYPE: a bare body (issue 20)', () => {
+  // The issue 20 SL (Gecko's sl.json body) with a second <sl> (45 01) after the root.
+  const sl = '03066a00850a036f7265696c6c790085014501';
+  it('prints {body, warnings}, offsets counted in the body', () => {
+    const r = run(['decode', '--input', 'wbxml', '--content-type', 'application/vnd.wap.slc', '--hex', sl]);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      body: { type: 'sl', href: 'http://www.oreilly.com/', action: 'execute-low' },
+      warnings: [{ code: 'TRAILING_DATA', message: '2 octets after the root element, ignored', offset: 17 }],
+    });
+  });
+  it('hex lines on stdin, one document each; no `warnings` for a body with nothing odd', () => {
+    const r = run(
+      ['decode', '--input', 'wbxml', '--content-type', 'application/vnd.wap.slc'],
+      `${sl.slice(0, -4)}\n${sl}\n`,
+    );
+    expect(r.status).toBe(0);
+    const docs = r.stdout.split(/\n(?=\{)/).map((d) => JSON.parse(d));
+    expect(docs).toHaveLength(2);
+    expect(docs[0]).toEqual({ body: { type: 'sl', href: 'http://www.oreilly.com/', action: 'execute-low' } });
+    expect(docs[1].warnings).toHaveLength(1);
+  });
+  it('the content type may carry parameters: an XML body in the charset it names', () => {
+    // <sl href="http://a/é"/> in iso-8859-1: é is the one octet e9.
+    const xml = Buffer.concat([Buffer.from('<sl href="http://a/'), Buffer.from([0xe9]), Buffer.from('"/>')]);
+    const r = run([
+      'decode',
+      '--input',
+      'wbxml',
+      '--content-type',
+      'text/vnd.wap.sl; charset=iso-8859-1',
+      '--hex',
+      xml.toString('hex'),
+    ]);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).body.href).toBe('http://a/\u00e9');
+  });
+  it('a bad body exits 1 with the error at its offset in the body; --strict turns a warning into exit 1', () => {
+    const bad = run([
+      'decode',
+      '--input',
+      'wbxml',
+      '--content-type',
+      'application/vnd.wap.sic',
+      '--hex',
+      '02056a0045c60c0378797a000ac30720080230152315010101',
+    ]);
+    expect(bad.status).toBe(1);
+    expect(JSON.parse(bad.stderr).error).toMatchObject({ code: 'BAD_VALUE', offset: 18 });
+    const strict = run([
+      'decode',
+      '--strict',
+      '--input',
+      'wbxml',
+      '--content-type',
+      'application/vnd.wap.slc',
+      '--hex',
+      sl,
+    ]);
+    expect(strict.status).toBe(1);
+    expect(JSON.parse(strict.stderr).error).toMatchObject({ code: 'TRAILING_DATA', offset: 17 });
+  });
+  it('--input wbxml without --content-type, or --content-type with another input, is refused', () => {
+    const r = run(['decode', '--input', 'wbxml', '--hex', sl]);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stderr).error.message).toMatch(/--content-type/);
+    expect(run(['decode', '--content-type', 'text/plain', '--hex', '000601834869']).status).toBe(1);
+  });
+});
