@@ -122,7 +122,7 @@ describe('non-minimal encodings', () => {
 
 describe('reserved bits, unknown codes, charsets', () => {
   it('Push-Flag with reserved bits set', () => {
-    // b4 Push-Flag ff: 0x7f, bits 3-6 reserved (WAP-230 8.4.2.54).
+    // b4 Push-Flag ff: 0x7f, bits 3-6 reserved (WAP-235 Push OTA).
     const m = decodePushPdu(hex('00060383b4ff'));
     expect(m.headers[0]).toMatchObject({ name: 'Push-Flag', value: 0x7f });
     expect(said(m)).toEqual([['RESERVED_BITS', 5]]);

@@ -76,7 +76,7 @@ const DEFAULT_PAGE = 1;
 const CONTENT_ENCODING = 0x0b;
 const CONTENT_LANGUAGE = 0x0c;
 const PUSH_FLAG = 0x34;
-/** Push-Flag bits 0-2 are defined (WAP-230 8.4.2.54); the rest are reserved. */
+/** Push-Flag bits 0-2 are defined (WAP-235 Push OTA); the rest are reserved. */
 const PUSH_FLAG_RESERVED = 0x78;
 /** App IDs up to here are assigned by OMNA (well-known and registered); above, experimental ones. */
 const LAST_REGISTERED_APP_ID = 0xffff;
