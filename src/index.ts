@@ -1,5 +1,6 @@
 // Public API of wappush. Layers: codec (pure byte codecs), wdp (SMS bearer), smsc (simulator), cai (Push Client).
 export { DecodeError, EncodeError, type DecodeErrorCode, type EncodeErrorCode } from './codec/errors.js';
+export { WarningCode, type DecodeWarning, type Warned } from './codec/warnings.js';
 export { DEFAULT_LIMITS, type Limits } from './codec/limits.js';
 export { ByteReader } from './codec/reader.js';
 export { ByteWriter } from './codec/writer.js';
@@ -73,7 +74,7 @@ export {
   type UiMode,
 } from './codec/syncml/notification.js';
 export { compilePushXml, type CompiledPush } from './codec/compile.js';
-export { pushToJson, type PushJson } from './codec/json.js';
+export { pushToJson, bodyJson, type PushJson } from './codec/json.js';
 export { WbxmlTokenizer, WbxmlEvent, type TokenizeOptions } from './codec/wbxml/tokenizer.js';
 export {
   decodeWbxml,

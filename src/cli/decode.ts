@@ -7,7 +7,10 @@ import { parseArgs } from 'node:util';
 import type { BodySecrets } from '../codec/body.js';
 import { DecodeError } from '../codec/errors.js';
 import { fromHex } from '../codec/hex.js';
-import { pushToJson } from '../codec/json.js';
+import { decodeBody } from '../codec/body.js';
+import { bodyJson, pushToJson, type PushJson } from '../codec/json.js';
+import { parseContentType } from '../codec/wsp/contentType.js';
+import { WarningCode, type DecodeWarning } from '../codec/warnings.js';
 import { decodePushPdu } from '../codec/wsp/pushPdu.js';
 import { collectDatagram, datagramJson } from '../wdp/collect.js';
 import type { Segment } from '../wdp/datagram.js';
@@ -20,15 +23,18 @@ import { fail } from './output.js';
 const options = {
   hex: { type: 'string', multiple: true },
   input: { type: 'string', default: 'wsp' },
+  'content-type': { type: 'string' },
   pin: { type: 'string' },
   imsi: { type: 'string' },
   'syncml-password': { type: 'string' },
   'syncml-nonce': { type: 'string' },
+  strict: { type: 'boolean', default: false },
 } as const;
 
 export const decode: Command = {
   name: 'decode',
   usage: `  wappush decode [--input wsp|sms|smpp] [--hex HEX ...]   decode pushes (hex from --hex or stdin lines)
+  wappush decode --input wbxml --content-type TYPE [--hex HEX ...]   decode bare push bodies
 `,
   flags: `decode:
   --input wsp         one WSP connectionless push PDU per hex (default)
@@ -36,10 +42,16 @@ export const decode: Command = {
                       of one message, in any order (duplicates ignored)
   --input smpp        each hex is one whole submit_sm or deliver_sm PDU (UDH or sar_*/port
                       TLVs, short_message or message_payload); the segments of one message
+  --input wbxml       each hex is one bare body (no WSP PDU around it) of --content-type:
+                      prints {"body": ..., "warnings": [...]}
+  --content-type T    the body's content type, with parameters if any
+                      ("application/vnd.wap.sic; charset=utf-8"); --input wbxml only
   --hex HEX           repeatable; without it, hex lines are read from stdin
   --pin PIN           provisioning USERPIN / USERNETWPIN / USERPINMAC secret (body.authentication)
   --imsi IMSI         provisioning NETWPIN / USERNETWPIN secret, decimal digits
   --syncml-password P --syncml-nonce HEX   check a SyncML notification's digest
+  --strict            a decode with warnings (what is odd but decodes) exits 1: the JSON
+                      on stdout as always, the first warning as the error on stderr
 `,
   options,
   run(argv) {
@@ -55,14 +67,36 @@ export const decode: Command = {
       if (values['syncml-nonce'] !== undefined) secrets.syncml.nonce = fromHex(values['syncml-nonce']);
     }
     const input = values.input;
-    if (input !== 'wsp' && input !== 'sms' && input !== 'smpp')
-      fail(new Error(`unknown --input ${input}: wsp, sms or smpp`));
+    if (input !== 'wsp' && input !== 'sms' && input !== 'smpp' && input !== 'wbxml')
+      fail(new Error(`unknown --input ${input}: wsp, sms, smpp or wbxml`));
+    const contentType = values['content-type'];
+    if (input === 'wbxml' && contentType === undefined)
+      fail(new Error('--input wbxml needs --content-type TYPE: the body has no WSP PDU to say it'));
+    if (input !== 'wbxml' && contentType !== undefined)
+      fail(new Error('--content-type is for --input wbxml; a PDU says its own content type'));
     const hexes = values.hex?.length ? values.hex : readStdinLines();
     if (!hexes.length) fail(new Error('no input: give --hex HEX or hex lines on stdin'));
-    if (input === 'wsp') decodePdus(hexes, secrets);
-    else decodeSegments(input, hexes, secrets);
+    const strict = values.strict;
+    if (input === 'wsp') decodePdus(hexes, secrets, strict);
+    else if (input === 'wbxml') decodeBodies(hexes, contentType!, secrets, strict);
+    else decodeSegments(input, hexes, secrets, strict);
   },
 };
+
+/** Prints one decode JSON; under --strict a warning then ends the command as an error does. */
+function emit(json: PushJson | { body: unknown; warnings?: DecodeWarning[] }, strict: boolean): void {
+  process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+  const first = json.warnings?.[0];
+  if (!strict || !first) return;
+  const n = json.warnings!.length;
+  const more = n > 1 ? ` (and ${n - 1} more warning${n > 2 ? 's' : ''})` : '';
+  process.stderr.write(
+    JSON.stringify({
+      error: { code: first.code, message: `--strict: ${first.message}${more}`, offset: first.offset },
+    }) + '\n',
+  );
+  process.exit(1);
+}
 
 function readStdinLines(): string[] {
   let text = '';
@@ -78,7 +112,7 @@ function readStdinLines(): string[] {
 }
 
 /** Each hex is one WSP push PDU: one JSON document each, stopping at the first bad one. */
-function decodePdus(hexes: string[], secrets: BodySecrets): void {
+function decodePdus(hexes: string[], secrets: BodySecrets, strict: boolean): void {
   for (const h of hexes) {
     let bytes: Uint8Array;
     try {
@@ -86,16 +120,34 @@ function decodePdus(hexes: string[], secrets: BodySecrets): void {
     } catch (e) {
       fail(e);
     }
+    let json: PushJson;
     try {
-      process.stdout.write(JSON.stringify(pushToJson(decodePushPdu(bytes), { secrets }), null, 2) + '\n');
+      json = pushToJson(decodePushPdu(bytes), { secrets });
     } catch (e) {
       fail(e);
     }
+    emit(json, strict);
+  }
+}
+
+/** Each hex is one bare body of `contentType` (with its parameters): {body, warnings} each. */
+function decodeBodies(hexes: string[], contentType: string, secrets: BodySecrets, strict: boolean): void {
+  const ct = parseContentType(contentType);
+  for (const h of hexes) {
+    let out: { body: ReturnType<typeof bodyJson>; warnings?: DecodeWarning[] };
+    try {
+      const body = decodeBody(ct.type, ct.params, fromHex(h), { secrets });
+      out = { body: bodyJson(body) };
+      if (body.warnings) out.warnings = body.warnings;
+    } catch (e) {
+      fail(e);
+    }
+    emit(out, strict);
   }
 }
 
 /** All hexes are segments of one message: reassemble, then decode the WSP PDU it carries. */
-function decodeSegments(input: 'sms' | 'smpp', hexes: string[], secrets: BodySecrets): void {
+function decodeSegments(input: 'sms' | 'smpp', hexes: string[], secrets: BodySecrets, strict: boolean): void {
   const segments: Segment[] = [];
   hexes.forEach((h, i) => {
     let bytes: Uint8Array;
@@ -111,11 +163,25 @@ function decodeSegments(input: 'sms' | 'smpp', hexes: string[], secrets: BodySec
       fail(e);
     }
   });
+  let out: PushJson;
   try {
     const datagram = collectDatagram(segments);
-    const json = pushToJson(decodePushPdu(datagram.payload), { secrets });
-    process.stdout.write(JSON.stringify({ wdp: datagramJson(datagram), ...json }, null, 2) + '\n');
+    // Without port addressing an SMS is not a WDP datagram (WAP-259 6.5): it is read as WSP all the same.
+    const portless = datagram.destinationPort === undefined;
+    let json: PushJson;
+    try {
+      json = pushToJson(decodePushPdu(datagram.payload), { secrets });
+    } catch (e) {
+      if (portless && e instanceof DecodeError)
+        throw new DecodeError('NOT_WDP', 0, `${NOT_WDP}; read as WSP it fails: ${e.code} at ${e.offset}: ${e.message}`);
+      throw e;
+    }
+    out = { wdp: datagramJson(datagram), ...json };
+    if (portless) out.warnings = [{ code: WarningCode.NOT_WDP, message: NOT_WDP, offset: 0 }, ...(json.warnings ?? [])];
   } catch (e) {
     fail(e);
   }
+  emit(out, strict);
 }
+
+const NOT_WDP = 'not a WDP datagram (no port addressing)';

@@ -7,6 +7,18 @@ import type { Charset } from './charset/mibenum.js';
 import { decodeText, encodeText } from './charset/text.js';
 import { DecodeError } from './errors.js';
 import { resolveLimits, type Limits } from './limits.js';
+import {
+  attachWarnings,
+  closeWarnings,
+  dropWarnings,
+  openWarnings,
+  warningMark,
+  warningsSince,
+  type DecodeWarning,
+  type Warned,
+} from './warnings.js';
+import { trailingData } from './wbxml/document.js';
+import { headerHasLeadingZeroSeptet } from './wbxml/header.js';
 import { coFromTree, type CacheOperation } from './wbxml/co.js';
 import { emnFromTree, type EmailNotification } from './wbxml/emn.js';
 import { provisioningFromTree, type ProvisioningDocument } from './wbxml/provisioning.js';
@@ -17,13 +29,16 @@ import { decodeSyncmlNotification, type SyncmlNotification, type SyncmlSecrets }
 import { siFromTree, type ServiceIndication } from './wbxml/si.js';
 import { siFromBytes } from './wbxml/siBytes.js';
 import { slFromTree, type ServiceLoading } from './wbxml/sl.js';
+import type { Where } from './wbxml/origin.js';
 import { decodeWbxml, type WbxmlElement } from './wbxml/tree.js';
 import { CO, EMN, SI, SL } from './wbxml/vocabularies.js';
 import type { Vocabulary } from './wbxml/vocabulary.js';
+import { wbxmlOrigin } from './wbxml/wbxmlOrigin.js';
 import { parseXml } from './wbxml/xml.js';
+import { xmlOrigin } from './wbxml/xmlOrigin.js';
 import type { Parameters } from './wsp/parameters.js';
 
-export interface BinaryBody {
+export interface BinaryBody extends Warned {
   type: 'binary';
   length: number;
 }
@@ -48,7 +63,7 @@ type BodyCodec =
   | {
       kind: 'wbxml';
       vocabulary: Vocabulary;
-      fromTree: (root: WbxmlElement, offset: number) => PushBody;
+      fromTree: (root: WbxmlElement, where: Where) => PushBody;
       xml: boolean;
       /** A reader that skips the element tree for the usual documents; undefined: take the tree. */
       fast?: FastReader;
@@ -61,7 +76,7 @@ type BodyCodec =
 type FastReader = (body: Uint8Array, defaultCharset: Charset | undefined, limits: Limits) => PushBody | undefined;
 const wbxml = (
   vocabulary: Vocabulary,
-  fromTree: (root: WbxmlElement, offset: number) => PushBody,
+  fromTree: (root: WbxmlElement, where: Where) => PushBody,
   xml: boolean,
   fast?: FastReader,
 ): BodyCodec => ({ kind: 'wbxml', vocabulary, fromTree, xml, fast });
@@ -90,6 +105,15 @@ const CODECS: ReadonlyMap<string, BodyCodec> = new Map([
     },
   ],
 ]);
+
+type WbxmlCodec = Extract<BodyCodec, { kind: 'wbxml' }>;
+
+function fromWbxml(codec: WbxmlCodec, body: Uint8Array, charset: Charset | undefined, limits: Limits): PushBody {
+  const tokenize = { vocabulary: codec.vocabulary, defaultCharset: charset, limits };
+  const { root, trailing } = decodeWbxml(body, tokenize);
+  if (trailing) trailingData(body.length, trailing);
+  return codec.fromTree(root, wbxmlOrigin(body, root, tokenize));
+}
 
 /** Content types are case-insensitive; WSP decoding already gives well-known ones in lower case. */
 function codecFor(contentType: string): BodyCodec | undefined {
@@ -134,32 +158,57 @@ export function decodeBody(
   if (!codec) return { type: 'binary', length: body.length };
   const base = options.baseOffset ?? 0;
   const limits = resolveLimits(options.limits);
-  if (codec.kind === 'binary') return codec.decode(body, params, options, limits);
-  const charsetName = typeof params.charset === 'string' ? params.charset : undefined;
-  const charset = charsetName ? charsetByName(charsetName) : undefined;
+  const outer = openWarnings();
   let decoded: PushBody;
+  let warnings: DecodeWarning[] | undefined;
   try {
-    if (codec.xml) {
-      const cs = charset ?? charsetByName('utf-8')!;
-      const text = decodeText(body, 0, body.length, cs);
-      try {
-        decoded = codec.fromTree(parseXml(text, limits), 0);
-      } catch (e) {
-        // The XML parser counts characters; the error contract counts octets of the input.
-        if (e instanceof DecodeError)
-          throw new DecodeError(e.code, octetsBefore(text, e.offset, cs, body.length), e.message);
-        throw e;
-      }
-    } else {
-      decoded =
-        codec.fast?.(body, charset, limits) ??
-        codec.fromTree(decodeWbxml(body, { vocabulary: codec.vocabulary, defaultCharset: charset, limits }).root, 0);
-    }
+    // Binary decoders take the base offset themselves.
+    if (codec.kind === 'binary') decoded = codec.decode(body, params, options, limits);
+    else decoded = decodeDocumentBody(codec, params, body, limits);
   } catch (e) {
-    if (e instanceof DecodeError && base) throw new DecodeError(e.code, e.offset + base, e.message);
+    if (e instanceof DecodeError && base && codec.kind === 'wbxml')
+      throw new DecodeError(e.code, e.offset + base, e.message);
     throw e;
+  } finally {
+    warnings = closeWarnings(outer, base);
   }
+  attachWarnings(decoded, warnings);
   // OMA-WAP-ProvBoot 5: the MAC covers the document as sent; a document that does not verify is marked so.
   if (decoded.type === 'provisioning') decoded.authentication = verifyProvisioning(params, body, options.secrets);
   return decoded;
+}
+
+function decodeDocumentBody(
+  codec: WbxmlCodec,
+  params: Parameters,
+  body: Uint8Array,
+  limits: Readonly<Limits>,
+): PushBody {
+  const charsetName = typeof params.charset === 'string' ? params.charset : undefined;
+  const charset = charsetName ? charsetByName(charsetName) : undefined;
+  if (codec.xml) {
+    const cs = charset ?? charsetByName('utf-8')!;
+    const text = decodeText(body, 0, body.length, cs);
+    // What the XML side says counts characters; the error and warning contract counts octets of the input.
+    const mark = warningMark();
+    try {
+      const root = parseXml(text, limits);
+      return codec.fromTree(root, xmlOrigin(text, root));
+    } catch (e) {
+      if (e instanceof DecodeError)
+        throw new DecodeError(e.code, octetsBefore(text, e.offset, cs, body.length), e.message);
+      throw e;
+    } finally {
+      for (const w of warningsSince(mark)) w.offset = octetsBefore(text, w.offset, cs, body.length);
+    }
+  }
+  // The fast path skips the header's checks: a header it would not see is the tree's.
+  if (codec.fast && !headerHasLeadingZeroSeptet(body)) {
+    const mark = warningMark();
+    const fast = codec.fast(body, charset, limits);
+    if (fast) return fast;
+    // What it said before stepping aside, the tree says again.
+    dropWarnings(mark);
+  }
+  return fromWbxml(codec, body, charset, limits);
 }

@@ -9,8 +9,10 @@ import type { WbxmlEncodeOptions } from './wbxml/encoder.js';
 import { encodeProvisioning, provisioningFromTree } from './wbxml/provisioning.js';
 import { encodeSi, siFromTree } from './wbxml/si.js';
 import { encodeSl, slFromTree } from './wbxml/sl.js';
+import type { Where } from './wbxml/origin.js';
 import type { WbxmlElement } from './wbxml/tree.js';
 import { parseXml } from './wbxml/xml.js';
+import { xmlOrigin } from './wbxml/xmlOrigin.js';
 
 export type CompiledContentType =
   | 'application/vnd.wap.sic'
@@ -27,17 +29,20 @@ export interface CompiledPush {
 const DOCUMENTS: Readonly<
   Record<
     string,
-    { contentType: CompiledContentType; compile: (root: WbxmlElement, o?: WbxmlEncodeOptions) => Uint8Array }
+    {
+      contentType: CompiledContentType;
+      compile: (root: WbxmlElement, where: Where, o?: WbxmlEncodeOptions) => Uint8Array;
+    }
   >
 > = {
-  si: { contentType: 'application/vnd.wap.sic', compile: (root, o) => encodeSi(siFromTree(root), o) },
-  sl: { contentType: 'application/vnd.wap.slc', compile: (root, o) => encodeSl(slFromTree(root), o) },
-  co: { contentType: 'application/vnd.wap.coc', compile: (root, o) => encodeCo(coFromTree(root), o) },
+  si: { contentType: 'application/vnd.wap.sic', compile: (root, w, o) => encodeSi(siFromTree(root, w), o) },
+  sl: { contentType: 'application/vnd.wap.slc', compile: (root, w, o) => encodeSl(slFromTree(root, w), o) },
+  co: { contentType: 'application/vnd.wap.coc', compile: (root, w, o) => encodeCo(coFromTree(root, w), o) },
   'wap-provisioningdoc': {
     contentType: 'application/vnd.wap.connectivity-wbxml',
-    compile: (root, o) => encodeProvisioning(provisioningFromTree(root), o),
+    compile: (root, w, o) => encodeProvisioning(provisioningFromTree(root, w), o),
   },
-  emn: { contentType: 'application/vnd.wap.emn+wbxml', compile: (root, o) => encodeEmn(emnFromTree(root), o) },
+  emn: { contentType: 'application/vnd.wap.emn+wbxml', compile: (root, w, o) => encodeEmn(emnFromTree(root, w), o) },
 };
 
 export function compilePushXml(xml: string, options?: WbxmlEncodeOptions): CompiledPush {
@@ -46,8 +51,9 @@ export function compilePushXml(xml: string, options?: WbxmlEncodeOptions): Compi
   if (!doc)
     throw new DecodeError(
       'BAD_DOCUMENT',
-      0,
+      xmlOrigin(xml, root).at(root),
       `root element <${root.name}> is not one of ${Object.keys(DOCUMENTS).join(', ')}`,
     );
-  return { contentType: doc.contentType, body: doc.compile(root, options) };
+  // Offsets in what is refused count characters of `xml`.
+  return { contentType: doc.contentType, body: doc.compile(root, xmlOrigin(xml, root), options) };
 }

@@ -16,6 +16,7 @@ export type DecodeErrorCode =
   | 'BAD_XML' // XML that does not parse
   | 'LIMIT' // a documented limit was exceeded (see Limits)
   | 'UNSUPPORTED_DATA_CODING' // an SMS alphabet that cannot carry a WDP datagram (UCS2, ...)
+  | 'NOT_WDP' // an SMS without port addressing that does not read as a WSP push either
   | 'INCOMPLETE'; // segments of a concatenated message are missing from the input
 
 export class DecodeError extends Error {

@@ -4,6 +4,7 @@
 import { decodeBody, type BodySecrets, type PushBody } from './body.js';
 import { toHex } from './hex.js';
 import type { Limits } from './limits.js';
+import type { DecodeWarning } from './warnings.js';
 import type { WspHeader } from './wsp/headers.js';
 import type { PushMessage } from './wsp/pushPdu.js';
 
@@ -20,6 +21,15 @@ export interface PushJson {
   wdp?: Record<string, unknown>;
   wsp: WspJson;
   body: PushBody | (PushBody & Record<string, unknown>);
+  /** Every warning of the decode, the PDU's then the body's (each also on its object); absent when none. */
+  warnings?: DecodeWarning[];
+}
+
+/** A body as the decode JSON shows it: its warnings go to the document's own list. */
+export function bodyJson(body: PushBody): PushBody {
+  if (!body.warnings) return body;
+  const { warnings: _, ...rest } = body;
+  return rest;
 }
 
 export function headerJson(h: WspHeader): WspJson['headers'][number] {
@@ -30,7 +40,12 @@ export function headerJson(h: WspHeader): WspJson['headers'][number] {
 }
 
 export function pushToJson(msg: PushMessage, options?: { limits?: Partial<Limits>; secrets?: BodySecrets }): PushJson {
-  return {
+  const body = decodeBody(msg.contentType, msg.contentTypeParameters, msg.body, {
+    limits: options?.limits,
+    baseOffset: msg.bodyOffset,
+    secrets: options?.secrets,
+  });
+  const json: PushJson = {
     wsp: {
       transactionId: msg.transactionId,
       pduType: msg.pduType,
@@ -39,10 +54,9 @@ export function pushToJson(msg: PushMessage, options?: { limits?: Partial<Limits
       applicationId: msg.applicationId,
       headers: msg.headers.map(headerJson),
     },
-    body: decodeBody(msg.contentType, msg.contentTypeParameters, msg.body, {
-      limits: options?.limits,
-      baseOffset: msg.bodyOffset,
-      secrets: options?.secrets,
-    }),
+    body: bodyJson(body),
   };
+  const warnings = [...(msg.warnings ?? []), ...(body.warnings ?? [])];
+  if (warnings.length) json.warnings = warnings;
+  return json;
 }

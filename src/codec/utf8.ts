@@ -3,6 +3,8 @@
  * plain loop beats TextDecoder's per-call cost by far; anything else goes to TextDecoder
  * (non-fatal: malformed sequences become U+FFFD, exactly as TextDecoder does).
  */
+import { warn, WarningCode } from './warnings.js';
+
 const decoder = new TextDecoder('utf-8');
 const encoder = new TextEncoder();
 
@@ -33,7 +35,50 @@ export function decodeUtf8(buf: Uint8Array, start: number, end: number): string 
 }
 
 function slow(buf: Uint8Array, start: number, end: number): string {
-  return utf8Slice ? utf8Slice.call(buf, start, end) : decoder.decode(buf.subarray(start, end));
+  const s = utf8Slice ? utf8Slice.call(buf, start, end) : decoder.decode(buf.subarray(start, end));
+  // V8 answers this at once for one-byte strings, which all-ASCII text is.
+  if (s.includes('\ufffd')) saySequence(buf, start, end);
+  return s;
+}
+
+/**
+ * Says (CHARSET) where the first octet that is not UTF-8 is, if there is one: a U+FFFD in the
+ * text may also have been sent as such (EF BF BD). A cold path: only text with a U+FFFD comes here.
+ */
+function saySequence(buf: Uint8Array, start: number, end: number): void {
+  const bad = malformedAt(buf, start, end);
+  if (bad >= 0)
+    warn(WarningCode.CHARSET, bad, `octet 0x${buf[bad].toString(16).padStart(2, '0')} is not UTF-8; read as U+FFFD`);
+}
+
+/** The offset of the first octet of a malformed UTF-8 sequence in [start, end) (RFC 3629 4), or -1. */
+export function malformedAt(buf: Uint8Array, start: number, end: number): number {
+  for (let i = start; i < end;) {
+    const b = buf[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) n = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      n = 2;
+      if (b === 0xe0) lo = 0xa0;
+      else if (b === 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      n = 3;
+      if (b === 0xf0) lo = 0x90;
+      else if (b === 0xf4) hi = 0x8f;
+    } else return i;
+    if (i + n >= end) return i;
+    const c = buf[i + 1];
+    if (c < lo || c > hi) return i;
+    for (let k = 2; k <= n; k++) if ((buf[i + k] & 0xc0) !== 0x80) return i;
+    i += n + 1;
+  }
+  return -1;
 }
 
 /** Octets the string takes in UTF-8, without encoding it. */

@@ -7,7 +7,12 @@ describe('wappush decode (docs/architecture.md contract)', () => {
   it('--hex prints one JSON document and exits 0', () => {
     const r = run(['decode', '--hex', f.pdu]);
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual(f.expect);
+    const { warnings, ...json } = JSON.parse(r.stdout);
+    expect(json).toEqual(f.expect);
+    // The capture ends with a 00 after the SI's root element (its source says so): 1 octet, at 35.
+    expect(warnings).toEqual([
+      { code: 'TRAILING_DATA', message: '1 octet after the root element, ignored', offset: 35 },
+    ]);
   });
   it('hex lines on stdin', () => {
     const r = run(['decode'], `${f.pdu}\n`);
@@ -79,5 +84,112 @@ describe('wappush decode --pin / --imsi (provisioning authentication, docs/libra
     const r = run(['decode', '--input', 'sms', ...args, '--imsi', '12ab']);
     expect(r.status).toBe(1);
     expect(JSON.parse(r.stderr).error.code).toBe('BAD_INPUT');
+  });
+});
+
+describe('wappush decode: warnings and --strict (issue 20)', () => {
+  // 00 tid | 06 push | 03 | 83 text/plain | 8d Content-Length e4 (100) | "Hello": 5 octets, not 100.
+  const odd = '000603838de448656c6c6f';
+  it('a push with something odd: the JSON carries `warnings`, exit 0', () => {
+    const r = run(['decode', '--hex', odd]);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).warnings).toEqual([
+      { code: 'CONTENT_LENGTH', message: 'Content-Length 100 but the body has 5 octets', offset: 5 },
+    ]);
+  });
+  it('--strict: the same JSON on stdout, the first warning as the error on stderr, exit 1', () => {
+    const r = run(['decode', '--strict', '--hex', odd]);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout).warnings).toHaveLength(1);
+    expect(JSON.parse(r.stderr).error).toMatchObject({ code: 'CONTENT_LENGTH', offset: 5 });
+  });
+  it('--strict on a push with nothing odd exits 0 and the JSON has no `warnings`', () => {
+    const r = run(['decode', '--strict', '--hex', '000601834869']);
+    expect(r.status).toBe(0);
+    expect('warnings' in JSON.parse(r.stdout)).toBe(false);
+  });
+  it('an SMS without port addressing: NOT_WDP, a warning when it reads as WSP, the error when not', () => {
+    // UDHL 00: a UDH with no information element, so no ports; then a WSP push.
+    const r = run(['decode', '--input', 'sms', '--hex', '00' + '000601834869']);
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.wdp).toEqual({ segments: 1 });
+    expect(out.warnings).toEqual([{ code: 'NOT_WDP', message: 'not a WDP datagram (no port addressing)', offset: 0 }]);
+    // "Hello" is no WSP PDU: the error says what the SMS is, not only what WSP makes of it.
+    const bad = run(['decode', '--input', 'sms', '--hex', '00' + '48656c6c6f']);
+    expect(bad.status).toBe(1);
+    const e = JSON.parse(bad.stderr).error;
+    expect(e.code).toBe('NOT_WDP');
+    expect(e.message).toMatch(/^not a WDP datagram \(no port addressing\)/);
+  });
+});
+
+describe('wappush decode --input wbxml --content-type TYPE: a bare body (issue 20)', () => {
+  // The issue 20 SL (Gecko's sl.json body) with a second <sl> (45 01) after the root.
+  const sl = '03066a00850a036f7265696c6c790085014501';
+  it('prints {body, warnings}, offsets counted in the body', () => {
+    const r = run(['decode', '--input', 'wbxml', '--content-type', 'application/vnd.wap.slc', '--hex', sl]);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      body: { type: 'sl', href: 'http://www.oreilly.com/', action: 'execute-low' },
+      warnings: [{ code: 'TRAILING_DATA', message: '2 octets after the root element, ignored', offset: 17 }],
+    });
+  });
+  it('hex lines on stdin, one document each; no `warnings` for a body with nothing odd', () => {
+    const r = run(
+      ['decode', '--input', 'wbxml', '--content-type', 'application/vnd.wap.slc'],
+      `${sl.slice(0, -4)}\n${sl}\n`,
+    );
+    expect(r.status).toBe(0);
+    const docs = r.stdout.split(/\n(?=\{)/).map((d) => JSON.parse(d));
+    expect(docs).toHaveLength(2);
+    expect(docs[0]).toEqual({ body: { type: 'sl', href: 'http://www.oreilly.com/', action: 'execute-low' } });
+    expect(docs[1].warnings).toHaveLength(1);
+  });
+  it('the content type may carry parameters: an XML body in the charset it names', () => {
+    // <sl href="http://a/é"/> in iso-8859-1: é is the one octet e9.
+    const xml = Buffer.concat([Buffer.from('<sl href="http://a/'), Buffer.from([0xe9]), Buffer.from('"/>')]);
+    const r = run([
+      'decode',
+      '--input',
+      'wbxml',
+      '--content-type',
+      'text/vnd.wap.sl; charset=iso-8859-1',
+      '--hex',
+      xml.toString('hex'),
+    ]);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).body.href).toBe('http://a/\u00e9');
+  });
+  it('a bad body exits 1 with the error at its offset in the body; --strict turns a warning into exit 1', () => {
+    const bad = run([
+      'decode',
+      '--input',
+      'wbxml',
+      '--content-type',
+      'application/vnd.wap.sic',
+      '--hex',
+      '02056a0045c60c0378797a000ac30720080230152315010101',
+    ]);
+    expect(bad.status).toBe(1);
+    expect(JSON.parse(bad.stderr).error).toMatchObject({ code: 'BAD_VALUE', offset: 18 });
+    const strict = run([
+      'decode',
+      '--strict',
+      '--input',
+      'wbxml',
+      '--content-type',
+      'application/vnd.wap.slc',
+      '--hex',
+      sl,
+    ]);
+    expect(strict.status).toBe(1);
+    expect(JSON.parse(strict.stderr).error).toMatchObject({ code: 'TRAILING_DATA', offset: 17 });
+  });
+  it('--input wbxml without --content-type, or --content-type with another input, is refused', () => {
+    const r = run(['decode', '--input', 'wbxml', '--hex', sl]);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stderr).error.message).toMatch(/--content-type/);
+    expect(run(['decode', '--content-type', 'text/plain', '--hex', '000601834869']).status).toBe(1);
   });
 });

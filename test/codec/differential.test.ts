@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeBody } from '../../src/codec/body.js';
+import type { Warned } from '../../src/codec/warnings.js';
 import { coFromTree, encodeCo } from '../../src/codec/wbxml/co.js';
 import { encodeSi, siFromTree } from '../../src/codec/wbxml/si.js';
 import { encodeSl, slFromTree } from '../../src/codec/wbxml/sl.js';
@@ -30,14 +31,17 @@ const dir = mkdtempSync(join(tmpdir(), 'wappush-diff-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
-/** What libwbxml reads: wbxml2xml's XML, parsed into the same element tree type. */
-function viaLibwbxml(body: Uint8Array) {
+/** What libwbxml reads: wbxml2xml's XML. */
+function libwbxmlXml(body: Uint8Array): string {
   const inFile = join(dir, `${++n}.wbxml`);
   const outFile = join(dir, `${n}.xml`);
   writeFileSync(inFile, body);
   execFileSync('wbxml2xml', ['-m', '0', '-o', outFile, inFile], { stdio: 'pipe' });
-  return parseXml(readFileSync(outFile, 'utf8'));
+  return readFileSync(outFile, 'utf8');
 }
+
+/** wbxml2xml's XML parsed into the same element tree type. */
+const viaLibwbxml = (body: Uint8Array) => parseXml(libwbxmlXml(body));
 
 const FROM_TREE = { si: siFromTree, sl: slFromTree, co: coFromTree } as const;
 
@@ -48,10 +52,35 @@ run('decoder agrees with libwbxml2 (wbxml2xml)', () => {
   for (const f of fixtures) {
     it(`fixture ${f.file}`, () => {
       const body = hex(f.body);
-      const ours = decodeBody(f.contentType, {}, body) as { type: 'si' | 'sl' | 'co' };
+      // What is odd about the octets (warnings) is not in libwbxml's XML: the documents are compared.
+      const { warnings: _, ...ours } = decodeBody(f.contentType, {}, body) as {
+        type: 'si' | 'sl' | 'co';
+        warnings?: unknown;
+      };
       expect(FROM_TREE[ours.type](viaLibwbxml(body), 0)).toEqual(ours);
     });
   }
+  it('documents decoded leniently read the same in libwbxml, and what they lack it lacks too', () => {
+    // libwbxml says nothing of what is odd; what it reads must be the document we read, and our
+    // XML decode of its output must find missing what we found missing in the octets (issue 20).
+    const TEXTUAL = { si: 'text/vnd.wap.si', sl: 'text/vnd.wap.sl', co: 'text/vnd.wap.co' } as const;
+    const cases: Array<[string, string]> = [
+      ['application/vnd.wap.sic', '02056a0005'], // <si/>
+      ['application/vnd.wap.sic', '02056a00' + '4506' + '4701' + '01'], // <info/> without <item>
+      ['application/vnd.wap.coc', '02076a0005'], // <co/>
+      ['application/vnd.wap.slc', '03066a00850a036f7265696c6c790085014501'], // a second <sl> after the root
+      ['application/vnd.wap.sic', '02056a00' + '45c60c036100' + '01' + '03686900' + '01' + '01' + '00'], // a 00 after it
+    ];
+    const missing = (w?: Array<{ code: string }>) => (w ?? []).filter((x) => x.code === 'MISSING_REQUIRED').length;
+    for (const [contentType, h] of cases) {
+      const body = hex(h);
+      const { warnings, ...ours } = decodeBody(contentType, {}, body) as { type: 'si' | 'sl' | 'co' } & Warned;
+      expect(warnings, h).toBeDefined();
+      const xml = libwbxmlXml(body);
+      expect(FROM_TREE[ours.type](parseXml(xml), 0), h).toEqual(ours);
+      expect(missing(decodeBody(TEXTUAL[ours.type], {}, Buffer.from(xml)).warnings), h).toBe(missing(warnings));
+    }
+  });
   it('generated SI documents (encoded by us, read by both)', () => {
     fc.assert(
       fc.property(si, (doc) => {

@@ -64,10 +64,17 @@ describe('SI OPAQUE dates (WAP-167 8.2.2)', () => {
     expect(dateFromOpaque(hex('20111122'), 0)).toBe('2011-11-22T00:00:00Z');
   });
   it('encodes what the ISO pattern takes, and normalizes or refuses the rest, as a regex reference does', () => {
+    // Whether the calendar has the date and time as written: Date rolls a day that is not there over.
+    const exists = (y: string, mo: string, d: string, h: string, mi: string, s = '00'): boolean => {
+      if (+mo < 1 || +mo > 12 || +h > 23 || +mi > 59 || +s > 59) return false;
+      const t = new Date(0);
+      t.setUTCFullYear(+y, +mo - 1, +d);
+      return t.getUTCMonth() === +mo - 1 && t.getUTCDate() === +d;
+    };
     // Reference: the canonical form by regex, its 14 digits as 7 BCD octets, trailing zero octets dropped.
     const reference = (iso: string): string | undefined => {
       const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/.exec(iso);
-      return m
+      return m && exists(m[1], m[2], m[3], m[4], m[5], m[6])
         ? m
             .slice(1)
             .join('')
@@ -93,9 +100,12 @@ describe('SI OPAQUE dates (WAP-167 8.2.2)', () => {
         const want = reference(iso);
         if (want !== undefined) expect(toHex(dateToOpaque(iso))).toBe(want);
         else {
-          const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/.test(iso)
-            ? Date.parse(iso)
-            : NaN;
+          const m =
+            /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/.exec(iso);
+          const ms =
+            m && exists(m[1], m[2], m[3], m[4], m[5], m[6]) && (m[7] ?? '0') <= '23' && (m[8] ?? '0') <= '59'
+              ? Date.parse(iso)
+              : NaN;
           if (Number.isNaN(ms)) expect(thrown(() => dateToOpaque(iso)).code).toBe('BAD_INPUT');
           else expect(toHex(dateToOpaque(iso))).toBe(reference(new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')));
         }

@@ -127,13 +127,22 @@ describe('SI fast path', () => {
 });
 
 describe('SI dates (WAP-167 8.2.2 OPAQUE BCD)', () => {
-  /** Reference: each octet's two hex digits are its two decimal digits, or the octet is not BCD. */
+  /** Whether the calendar has this date, by JavaScript's Date: it rolls a day that is not there into the next month. */
+  function exists(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
+    if (mo < 1 || mo > 12 || h > 23 || mi > 59 || s > 59) return false;
+    const t = new Date(0);
+    t.setUTCFullYear(y, mo - 1, d);
+    return t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+  }
+  /** Reference: each octet's two hex digits are its two decimal digits, or the octet is not BCD; the date must exist. */
   function reference(octets: number[]): string | undefined {
     const hex = octets
       .map((o) => o.toString(16).padStart(2, '0'))
       .join('')
       .padEnd(14, '0');
     if (!/^\d{14}$/.test(hex)) return undefined;
+    const f = [hex.slice(0, 4), ...(hex.slice(4).match(/../g) ?? [])].map(Number);
+    if (!exists(f[0], f[1], f[2], f[3], f[4], f[5])) return undefined;
     return `${hex.slice(0, 4)}-${hex.slice(4, 6)}-${hex.slice(6, 8)}T${hex.slice(8, 10)}:${hex.slice(10, 12)}:${hex.slice(12, 14)}Z`;
   }
 
@@ -149,14 +158,26 @@ describe('SI dates (WAP-167 8.2.2 OPAQUE BCD)', () => {
     }
   });
 
-  it('fills left-out trailing octets with zeros, takes 1 to 7 octets, and reads at an offset', () => {
+  it('fills left-out trailing time octets with zeros, takes 4 to 7 octets, and reads at an offset', () => {
     expect(bcdDate(Uint8Array.from([0x19, 0x99, 0x06, 0x30]), 0, 4)).toBe('1999-06-30T00:00:00Z');
-    expect(bcdDate(Uint8Array.from([0x20]), 0, 1)).toBe('2000-00-00T00:00:00Z');
-    expect(bcdDate(Uint8Array.from([0xff, 0x19, 0x99]), 1, 2)).toBe('1999-00-00T00:00:00Z');
+    expect(bcdDate(Uint8Array.from([0xff, 0x19, 0x99, 0x06, 0x30]), 1, 4)).toBe('1999-06-30T00:00:00Z');
     expect(bcdDate(new Uint8Array(8), 0, 0)).toBeUndefined();
     expect(bcdDate(new Uint8Array(8), 0, 8)).toBeUndefined();
+  });
+
+  it('refuses a date without its month or day, and points at the octet that is wrong', () => {
+    // Octets left out are zeros, and there is no month 00 or day 00 (issue 20).
+    expect(bcdDate(Uint8Array.from([0x20]), 0, 1)).toBeUndefined();
+    expect(bcdDate(Uint8Array.from([0xff, 0x19, 0x99]), 1, 2)).toBeUndefined();
+    expect(bcdDate(Uint8Array.from([0x19, 0x99, 0x06]), 0, 3)).toBeUndefined();
     expect(() => dateFromOpaque(Uint8Array.from([0x19, 0x9a]), 12)).toThrow(
-      expect.objectContaining({ code: 'BAD_VALUE', offset: 12 }),
+      expect.objectContaining({ code: 'BAD_VALUE', offset: 13 }),
+    );
+    expect(() => dateFromOpaque(Uint8Array.from([0x20, 0x08, 0x02, 0x30, 0x15]), 12)).toThrow(
+      expect.objectContaining({ code: 'BAD_VALUE', offset: 15 }),
+    );
+    expect(() => dateFromOpaque(Uint8Array.from([0x20, 0x08, 0x02]), 12)).toThrow(
+      expect.objectContaining({ code: 'BAD_VALUE', offset: 14 }),
     );
   });
 });

@@ -126,3 +126,70 @@ describe('header encoder', () => {
     expect(back.map((h) => [h.name.toLowerCase(), h.value])).toEqual(hs.map((h) => [h.name.toLowerCase(), h.value]));
   });
 });
+
+// The headers WSP 1.2-1.5 define that were kept as octets before issue 20. Each vector is built
+// from the field's ABNF in WAP-230 8.4.2 (the comment names the rule); the text is the HTTP form.
+describe('credentials, challenges, ranges, profiles, cookies, location, Expect, TE, Pragma (WAP-230 8.4.2)', () => {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const cases: Array<[string, string, string]> = [
+    // Value-length 08 | Basic (0x80) | User-id "ann" | Password "pw"
+    ['8708' + '80' + '616e6e00' + '707700', 'Authorization', `Basic ${b64('ann:pw')}`],
+    // Value-length | Authentication-scheme "Digest" | Auth-param: Token-text "nonce", Text-value "x1"
+    ['a110' + '44696765737400' + '6e6f6e636500' + '783100', 'Proxy-Authorization', 'Digest nonce=x1'],
+    // Value-length | Basic | Realm-value "WallyWorld" (RFC 2617's example)
+    ['ad0c' + '80' + '57616c6c79576f726c6400', 'WWW-Authenticate', 'Basic realm="WallyWorld"'],
+    // Value-length | "Digest" | Realm-value "a b" | Auth-param "stale" "false"
+    [
+      'a017' + '44696765737400' + '61206200' + '7374616c6500' + '66616c736500',
+      'Proxy-Authenticate',
+      'Digest realm="a b", stale=false',
+    ],
+    // Value-length | Byte-range (0x80) | First-byte-pos 500 (83 74) | Last-byte-pos 999 (87 67)
+    ['a305' + '80' + '8374' + '8767', 'Range', 'bytes=500-999'],
+    ['a303' + '80' + '8374', 'Range', 'bytes=500-'],
+    // Value-length | Suffix-byte-range (0x81) | Suffix-length 500
+    ['a303' + '81' + '8374', 'Range', 'bytes=-500'],
+    // Value-length | the profile document's octets
+    ['b603' + '010203', 'Profile-Diff', `data:application/octet-stream;base64,${b64('\x01\x02\x03')}`],
+    // Profile-warning code 0x12 (102), short form; and Value-length | 0x21 (201) | Warn-target | Warn-date
+    ['b792', 'Profile-Warning', '102'],
+    ['c410' + 'a1' + '687474703a2f2f612f00' + '04386d4380', 'Profile-Warning', '201 http://a/ "2000-01-01T00:00:00Z"'],
+    // Value-length | Cookie-version 0x9f (1) | Cookie-name "SID" | Cookie-val "31d4" | Parameter path (0x8f) "/"
+    ['c10d' + '9f' + '53494400' + '3331643400' + '8f2f00', 'Set-Cookie', 'SID=31d4; version=1; path="/"'],
+    // Value-length | Cookie-version | Cookie: Value-length "a" "b" Cookie-path "/" | Cookie: "c" "d"
+    ['c20d' + '9f' + '0661006200' + '2f00' + '0463006400', 'Cookie', '$Version=1; a=b; $Path="/"; c=d'],
+    ['c93c612f3e00', 'X-Wap-Loc-Invocation', '<a/>'],
+    ['ca03' + '010203', 'X-Wap-Loc-Delivery', `data:application/octet-stream;base64,${b64('\x01\x02\x03')}`],
+    ['b880', 'Expect', '100-continue'],
+    // Value-length | Expression-var "foo" | Expression-value Quoted-string "b r"
+    ['c809' + '666f6f00' + '2262207200', 'Expect', 'foo="b r"'],
+    ['b981', 'TE', 'trailers'],
+    // Value-length | Well-known-TE gzip (0x84) | Q-Parameter (0x80) Q-value 0.5 (uintvar 51)
+    ['b903' + '84' + '80' + '33', 'TE', 'gzip;q=0.5'],
+    ['9f80', 'Pragma', 'no-cache'],
+    // Value-length | Parameter: Token-text "a" Text-value "b"
+    ['9f04' + '6100' + '6200', 'Pragma', 'a=b'],
+  ];
+  for (const [h, name, value] of cases) {
+    it(`${h} -> ${name}: ${value}`, () => {
+      const [hd, ...more] = decode(h);
+      expect(more).toHaveLength(0);
+      expect(hd).toEqual({ name, value, code: parseInt(h.slice(0, 2), 16) & 0x7f });
+      // ...and the encoder writes the same octets back.
+      expect(encode([{ name, value }]).slice(2)).toBe(h.slice(2));
+    });
+  }
+  it('what the HTTP form cannot say exactly (a scheme that is no token) stays octets, as before', () => {
+    // Value-length | Authentication-scheme "a=b": '=' is a separator, so "a=b" would read back as a parameter.
+    const [h] = decode('8704' + '613d6200');
+    expect(h).toMatchObject({ name: 'Authorization', value: '613d6200' });
+    expect(Buffer.from(h.raw!).toString('hex')).toBe('613d6200');
+    expect(encode([h])).toBe('8704613d6200');
+  });
+  it('a Range form other than 0x80 and 0x81 is BAD_VALUE at it', () => {
+    expect(thrown(() => decode('a30382' + '8374'))).toMatchObject({ code: 'BAD_VALUE', offset: 2 });
+  });
+  it('a Cookie whose own Value-length is wrong is BAD_LENGTH', () => {
+    expect(thrown(() => decode('c208' + '9f' + '0361006200' + '2f00'))).toMatchObject({ code: 'BAD_LENGTH' });
+  });
+});

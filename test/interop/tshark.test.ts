@@ -252,3 +252,67 @@ run('our decoder agrees with tshark on the fixture captures', () => {
     }
   });
 });
+
+/** Our warnings on a push PDU: the PDU's and its body's, as `wappush decode` prints them. */
+function ourWarnings(pdu: Uint8Array): Array<{ code: string; offset: number }> {
+  const m = decodePushPdu(pdu);
+  return [...(m.warnings ?? []), ...(decodeBody(m.contentType, m.contentTypeParameters, m.body).warnings ?? [])];
+}
+
+run('what tshark marks as odd, our decoder warns about (issue 20)', () => {
+  it('Push-Flag: tshark\'s "Invalid header value" expert warning exactly where we say RESERVED_BITS', () => {
+    // 00 tid | 06 push | 03 | 83 text/plain | b4 Push-Flag (0x80 | v): every Short-integer value.
+    const pdus = Array.from({ length: 128 }, (_, v) => Uint8Array.from([0, 6, 3, 0x83, 0xb4, 0x80 | v]));
+    const layers = dissect(pdus.map((p) => udp(9200, 2948, p)));
+    pdus.forEach((pdu, v) => {
+      const flagged = values(layers[v].wsp, '_ws.expert.message').includes('Invalid header value');
+      expect(
+        ourWarnings(pdu).some((w) => w.code === 'RESERVED_BITS'),
+        `Push-Flag 0x${v.toString(16)}`,
+      ).toBe(flagged);
+    });
+  });
+
+  it('header field codes tshark leaves undecoded ("default") are the ones we say UNKNOWN_CODE for', () => {
+    // Codes with a Short-integer value tshark and we can both read, and every code past the last
+    // well-known one (0x4a, WAP-230 Table 39 with the 1.5 additions).
+    const codes = [0x05, 0x0d, 0x1e, 0x33, 0x34, ...Array.from({ length: 0x7f - 0x4b + 1 }, (_, i) => 0x4b + i)];
+    const pdus = codes.map((c) => Uint8Array.from([0, 6, 3, 0x83, 0x80 | c, 0x85]));
+    const layers = dissect(pdus.map((p) => udp(9200, 2948, p)));
+    pdus.forEach((pdu, i) => {
+      const unknown = values(layers[i].wsp, 'wsp.default_int').length > 0;
+      const said = ourWarnings(pdu).some((w) => w.code === 'UNKNOWN_CODE' && w.offset === 4);
+      expect(said, `header 0x${codes[i].toString(16)}`).toBe(unknown);
+    });
+  });
+
+  it("content type codes: tshark's names are ours; its unknown ones that the registry lacks too are UNKNOWN_CODE", () => {
+    const pdus = Array.from({ length: 128 }, (_, c) => Uint8Array.from([0, 6, 1, 0x80 | c]));
+    const layers = dissect(pdus.map((p) => udp(9200, 2948, p)));
+    // tshark 4.0 still names 0x0a and 0x16 as WAP-230's predecessors did (text/vnd.wap.channel,
+    // application/vnd.wap.channelc), and its table ends before the OMNA codes 0x4e-0x58 and 0x5b.
+    const older = new Set([0x0a, 0x16]);
+    const newer = new Set([...Array.from({ length: 0x58 - 0x4e + 1 }, (_, i) => 0x4e + i), 0x5b]);
+    pdus.forEach((pdu, c) => {
+      const theirs = first(layers[c].wsp, 'wsp.header.content_type');
+      // The PDU alone: an empty body is no document, and the content type is the PDU's.
+      const ours = decodePushPdu(pdu);
+      const unknown = (ours.warnings ?? []).some((w) => w.code === 'UNKNOWN_CODE');
+      if (older.has(c) || newer.has(c)) return;
+      if (theirs.startsWith('<Unknown media type')) expect(unknown, `0x${c.toString(16)}`).toBe(true);
+      else {
+        expect(ours.contentType, `0x${c.toString(16)}`).toBe(theirs);
+        expect(unknown, `0x${c.toString(16)}`).toBe(false);
+      }
+    });
+    expect(decodePushPdu(pdus[0x5a]).contentType).toBe('application/octet-stream');
+  });
+
+  it('an element after the WBXML root: tshark shows a second top-level tag where we say TRAILING_DATA', () => {
+    // The issue 20 SL push: <sl href="http://www.oreilly.com/"/> then 45 01, a second <sl>.
+    const pdu = hex('000601b003066a00850a036f7265696c6c790085014501');
+    const [layers] = dissect([udp(9200, 2948, pdu)]);
+    expect(values(layers.wbxml, 'wbxml.known_tag')).toEqual(['sl', 'sl']);
+    expect(ourWarnings(pdu)).toEqual([expect.objectContaining({ code: 'TRAILING_DATA', offset: 17 })]);
+  });
+});

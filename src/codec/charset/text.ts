@@ -1,6 +1,7 @@
 import iconv from 'iconv-lite';
 import { DecodeError, EncodeError } from '../errors.js';
 import { decodeUtf8, encodeUtf8 } from '../utf8.js';
+import { warn, WarningCode } from '../warnings.js';
 import { charsetByMib, type Charset } from './mibenum.js';
 
 /** Whether iconv-lite can convert each charset, asked once per charset (the lookup is not free). */
@@ -28,7 +29,13 @@ export function decodeText(buf: Uint8Array, start: number, end: number, cs: Char
       view = view.subarray(2);
     } else if (view[0] === 0xfe && view[1] === 0xff) view = view.subarray(2);
   }
-  return iconv.decode(Buffer.from(view.buffer, view.byteOffset, view.length), name);
+  const octets = Buffer.from(view.buffer, view.byteOffset, view.length);
+  const text = iconv.decode(octets, name);
+  // iconv-lite puts U+FFFD for what does not decode and cannot say where: said at the text's start.
+  // Where the charset carries U+FFFD itself, only text that does not encode back to its octets is odd.
+  if (text.includes('\ufffd') && !iconv.encode(text, name).equals(octets))
+    warn(WarningCode.CHARSET, start, `text does not decode as ${cs.name}: read with U+FFFD`);
+  return text;
 }
 
 export function encodeText(s: string, cs: Charset): Uint8Array {

@@ -4,6 +4,7 @@
  * table (fields.ts); a Content-Type header ends the headers and what follows is the body,
  * which is counted, not decoded. Unknown well-known codes and application headers are kept.
  */
+import { attachWarnings, closeWarnings, openWarnings, warn, WarningCode, type Warned } from '../warnings.js';
 import { charsetByName } from '../charset/mibenum.js';
 import { decodeText, encodeText, requireCharset } from '../charset/text.js';
 import { DecodeError, EncodeError } from '../errors.js';
@@ -40,7 +41,7 @@ export interface EncodedString {
 export type MmsTime = { absolute: string } | { relative: number };
 export type MmsFrom = EncodedString | { insertAddress: true };
 
-export interface MmsPdu {
+export interface MmsPdu extends Warned {
   type: 'mms';
   /** 'm-notification-ind', ...; the code for a type this table does not know. */
   messageType: string | number;
@@ -168,6 +169,19 @@ export function decodeMmsPdu(
   input: Uint8Array,
   options: { limits?: Partial<Limits>; baseOffset?: number } = {},
 ): MmsPdu {
+  const outer = openWarnings();
+  let pdu: MmsPdu;
+  let warnings;
+  try {
+    pdu = readMms(input, options);
+  } finally {
+    warnings = closeWarnings(outer, options.baseOffset ?? 0);
+  }
+  attachWarnings(pdu, warnings);
+  return pdu;
+}
+
+function readMms(input: Uint8Array, options: { limits?: Partial<Limits>; baseOffset?: number }): MmsPdu {
   const limits = resolveLimits(options.limits);
   const base = options.baseOffset ?? 0;
   const r = reader.reset(input);
@@ -268,7 +282,12 @@ export function decodeMmsPdu(
   if (pdu.messageType === undefined) throw new DecodeError('BAD_DOCUMENT', base, 'MMS PDU without X-Mms-Message-Type');
   const required = typeof pdu.messageType === 'string' ? REQUIRED[pdu.messageType] : undefined;
   if (required) {
-    for (const k of required) if (pdu[k] === undefined) (pdu.missing ??= []).push(k);
+    for (const k of required) {
+      if (pdu[k] !== undefined) continue;
+      (pdu.missing ??= []).push(k);
+      // Decoded as it is, with the fields it has (docs/decoding.md: the one policy for what is missing).
+      warn(WarningCode.MISSING_REQUIRED, 0, `${pdu.messageType} without ${k}, which OMA-MMS-ENC requires`);
+    }
   }
   return pdu;
 }
@@ -409,6 +428,7 @@ export function encodeMmsPdu(pdu: MmsPduInit): Uint8Array {
       k !== 'body' &&
       k !== 'type' &&
       k !== 'missing' &&
+      k !== 'warnings' &&
       k !== 'bodyLength' &&
       !MMS_FIELDS_BY_KEY.has(k)
     )

@@ -8,6 +8,7 @@
  * trigger = everything after the digest. Layout and digest cross-checked with Intel's
  * libdmclient (package0.c) and Synthesis' SAN implementation (san.cpp).
  */
+import type { Warned } from '../warnings.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DecodeError, EncodeError } from '../errors.js';
 import { toHex } from '../hex.js';
@@ -27,7 +28,7 @@ export interface SyncAlert {
   serverUri: string;
 }
 
-export interface SyncmlNotification {
+export interface SyncmlNotification extends Warned {
   type: 'syncml-notification';
   /** The 16-octet digest, hex. */
   digest: string;

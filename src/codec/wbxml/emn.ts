@@ -2,14 +2,17 @@
  * E-mail Notification (OMA-Push-EMN-V1_0): <emn mailbox="..." timestamp="..."/>; the
  * timestamp is an OPAQUE date in WBXML, coded as SI dates are.
  */
+import type { Warned } from '../warnings.js';
 import { DecodeError, EncodeError } from '../errors.js';
+import { decodeDocument } from './document.js';
 import { encodeWbxml, type WbxmlEncodeOptions } from './encoder.js';
 import { dateAttribute, dateToOpaque } from './opaqueDate.js';
 import { EMN } from './vocabularies.js';
 import type { TokenizeOptions } from './tokenizer.js';
-import { attributeOf, decodeWbxml, type WbxmlAttribute, type WbxmlElement } from './tree.js';
+import { attributeIndex, offsetOf, type Where } from './origin.js';
+import { attributeOf, type WbxmlAttribute, type WbxmlElement } from './tree.js';
 
-export interface EmailNotification {
+export interface EmailNotification extends Warned {
   type: 'emn';
   /** mailat:, pop://, imap:// or http(s) URI of the mailbox with new mail. */
   mailbox: string;
@@ -17,13 +20,15 @@ export interface EmailNotification {
   timestamp?: string;
 }
 
-export function emnFromTree(root: WbxmlElement, offset = 0): EmailNotification {
-  if (root.name !== 'emn') throw new DecodeError('BAD_DOCUMENT', offset, `root element is <${root.name}>, not <emn>`);
+export function emnFromTree(root: WbxmlElement, where: Where = 0): EmailNotification {
+  if (root.name !== 'emn')
+    throw new DecodeError('BAD_DOCUMENT', offsetOf(where, root), `root element is <${root.name}>, not <emn>`);
   const mailbox = attributeOf(root, 'mailbox')?.value;
-  if (!mailbox) throw new DecodeError('BAD_DOCUMENT', offset, '<emn> without the required mailbox attribute');
+  if (!mailbox)
+    throw new DecodeError('BAD_DOCUMENT', offsetOf(where, root), '<emn> without the required mailbox attribute');
   const emn: EmailNotification = { type: 'emn', mailbox };
-  const ts = attributeOf(root, 'timestamp');
-  if (ts) emn.timestamp = dateAttribute('timestamp', ts.value, ts.opaque, offset);
+  const ts = attributeIndex(root, 'timestamp');
+  if (ts >= 0) emn.timestamp = dateAttribute('timestamp', root, ts, where);
   return emn;
 }
 
@@ -36,7 +41,7 @@ export function emnToTree(emn: { mailbox: string; timestamp?: string }): WbxmlEl
 }
 
 export function decodeEmn(input: Uint8Array, options?: Omit<TokenizeOptions, 'vocabulary'>): EmailNotification {
-  return emnFromTree(decodeWbxml(input, { ...options, vocabulary: EMN }).root);
+  return decodeDocument(input, EMN, emnFromTree, options);
 }
 
 export function encodeEmn(emn: { mailbox: string; timestamp?: string }, options?: WbxmlEncodeOptions): Uint8Array {

@@ -7,6 +7,7 @@ import { requireCharset } from '../charset/text.js';
 import { DecodeError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { ByteReader } from '../reader.js';
+import { warn, WarningCode } from '../warnings.js';
 import { publicIds, PUBLIC_ID_IN_STRING_TABLE } from './publicIds.js';
 import { readTableString } from './strings.js';
 
@@ -32,20 +33,20 @@ export function readWbxmlHeader(r: ByteReader, limits: Limits, defaultCharset?: 
   const v = r.u8();
   if (v > 0x03) throw new DecodeError('BAD_VALUE', versionAt, `unsupported WBXML version octet 0x${v.toString(16)}`);
   const version = VERSIONS[v];
-  let publicId: number | undefined = r.uintvar();
+  let publicId: number | undefined = mbUint32(r, 'public id');
   let publicIdIndex = -1;
   if (publicId === PUBLIC_ID_IN_STRING_TABLE) {
-    publicIdIndex = r.uintvar();
+    publicIdIndex = mbUint32(r, 'public id index');
     publicId = undefined;
   }
   let charset = defaultCharset ?? charsetByMib(106)!;
   if (v >= 0x01) {
     const csAt = r.pos;
-    const mib = r.uintvar();
+    const mib = mbUint32(r, 'charset');
     if (mib !== UNKNOWN_CHARSET_MIB) charset = requireCharset(mib, csAt);
   }
   const tblAt = r.pos;
-  const len = r.uintvar();
+  const len = mbUint32(r, 'string table length');
   if (len > limits.maxDocumentSize)
     throw new DecodeError('LIMIT', tblAt, `string table of ${len} octets exceeds maxDocumentSize`);
   if (len > r.remaining) throw new DecodeError('BAD_LENGTH', tblAt, `string table length ${len} runs past the end`);
@@ -60,4 +61,31 @@ export function readWbxmlHeader(r: ByteReader, limits: Limits, defaultCharset?: 
     header.publicIdText = readTableString(r.buf, stringTable, publicIdIndex, charset, limits, versionAt + 1);
   }
   return header;
+}
+
+/** An mb_u_int32 (WBXML 1.3 5.1); one that starts with 0x80 (a leading zero septet) is not the shortest. */
+function mbUint32(r: ByteReader, what: string): number {
+  if (r.pos < r.end && r.buf[r.pos] === LEADING_ZERO_SEPTET)
+    warn(WarningCode.NON_MINIMAL, r.pos, `${what}: mb_u_int32 starts with 0x80 (a leading zero septet)`);
+  return r.uintvar();
+}
+
+const LEADING_ZERO_SEPTET = 0x80;
+
+/**
+ * Whether an mb_u_int32 of the header of document `b` starts with 0x80 (see mbUint32), found by
+ * octets alone: a reader that skips the header's checks (the SI fast path) steps aside for those.
+ */
+export function headerHasLeadingZeroSeptet(b: Uint8Array): boolean {
+  // After the version: public id, its string table index when it is 0, charset (from 1.1), table length.
+  let fields = b.length > 0 && b[0] >= 0x01 ? 3 : 2;
+  let p = 1;
+  for (let f = 0; f < fields && p < b.length; f++) {
+    const first = b[p];
+    if (first === LEADING_ZERO_SEPTET) return true;
+    while (p < b.length && b[p] & 0x80) p++;
+    p++;
+    if (f === 0 && first === PUBLIC_ID_IN_STRING_TABLE) fields++;
+  }
+  return false;
 }

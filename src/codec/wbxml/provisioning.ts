@@ -2,11 +2,15 @@
  * OMA Client Provisioning documents (OMA-WAP-ProvCont-v1_1): wap-provisioningdoc, nested
  * characteristics and their parms, object <-> element tree <-> WBXML (both code pages).
  */
+import type { Warned } from '../warnings.js';
 import { DecodeError, EncodeError } from '../errors.js';
+import { decodeDocument } from './document.js';
 import { encodeWbxml, type WbxmlEncodeOptions } from './encoder.js';
 import { PROV } from './provisioningVocabulary.js';
 import type { TokenizeOptions } from './tokenizer.js';
-import { attributeOf, decodeWbxml, type WbxmlElement } from './tree.js';
+import { offsetOf, type Where } from './origin.js';
+import { missing } from './lenient.js';
+import { attributeOf, type WbxmlElement } from './tree.js';
 import type { ProvisioningAuthentication } from './provisioningSecurity.js';
 
 export interface ProvisioningParm {
@@ -21,7 +25,7 @@ export interface ProvisioningCharacteristic {
   characteristics: ProvisioningCharacteristic[];
 }
 
-export interface ProvisioningDocument {
+export interface ProvisioningDocument extends Warned {
   type: 'provisioning';
   version?: string;
   characteristics: ProvisioningCharacteristic[];
@@ -33,29 +37,41 @@ function elements(el: WbxmlElement): WbxmlElement[] {
   return el.children.filter((c): c is WbxmlElement => typeof c === 'object' && 'name' in c);
 }
 
-function characteristicFrom(el: WbxmlElement, offset: number): ProvisioningCharacteristic {
+function characteristicFrom(el: WbxmlElement, where: Where): ProvisioningCharacteristic {
   const type = attributeOf(el, 'type')?.value;
-  if (!type) throw new DecodeError('BAD_DOCUMENT', offset, '<characteristic> without the required type attribute');
+  if (!type)
+    throw new DecodeError('BAD_DOCUMENT', offsetOf(where, el), '<characteristic> without the required type attribute');
   const c: ProvisioningCharacteristic = { type, parms: [], characteristics: [] };
   for (const child of elements(el)) {
     if (child.name === 'parm') {
       const name = attributeOf(child, 'name')?.value;
-      if (!name) throw new DecodeError('BAD_DOCUMENT', offset, `<parm> without the required name attribute in ${type}`);
+      if (!name)
+        throw new DecodeError(
+          'BAD_DOCUMENT',
+          offsetOf(where, child),
+          `<parm> without the required name attribute in ${type}`,
+        );
       const value = attributeOf(child, 'value');
       c.parms.push(value ? { name, value: value.value } : { name });
-    } else if (child.name === 'characteristic') c.characteristics.push(characteristicFrom(child, offset));
+    } else if (child.name === 'characteristic') c.characteristics.push(characteristicFrom(child, where));
   }
   return c;
 }
 
-export function provisioningFromTree(root: WbxmlElement, offset = 0): ProvisioningDocument {
+export function provisioningFromTree(root: WbxmlElement, where: Where = 0): ProvisioningDocument {
   if (root.name !== 'wap-provisioningdoc')
-    throw new DecodeError('BAD_DOCUMENT', offset, `root element is <${root.name}>, not <wap-provisioningdoc>`);
+    throw new DecodeError(
+      'BAD_DOCUMENT',
+      offsetOf(where, root),
+      `root element is <${root.name}>, not <wap-provisioningdoc>`,
+    );
   const doc: ProvisioningDocument = { type: 'provisioning', characteristics: [] };
   const version = attributeOf(root, 'version')?.value;
   if (version !== undefined) doc.version = version;
   for (const child of elements(root))
-    if (child.name === 'characteristic') doc.characteristics.push(characteristicFrom(child, offset));
+    if (child.name === 'characteristic') doc.characteristics.push(characteristicFrom(child, where));
+  if (doc.characteristics.length === 0)
+    missing(offsetOf(where, root), '<wap-provisioningdoc> without the <characteristic> its DTD requires');
   return doc;
 }
 
@@ -93,7 +109,7 @@ export function decodeProvisioning(
   input: Uint8Array,
   options?: Omit<TokenizeOptions, 'vocabulary'>,
 ): ProvisioningDocument {
-  return provisioningFromTree(decodeWbxml(input, { ...options, vocabulary: PROV }).root);
+  return decodeDocument(input, PROV, provisioningFromTree, options);
 }
 
 export function encodeProvisioning(

@@ -1,10 +1,14 @@
 /**
  * Service Indication (WAP-167-ServiceInd-20010731-a): object <-> element tree <-> WBXML.
  */
+import type { Warned } from '../warnings.js';
 import { DecodeError, EncodeError } from '../errors.js';
+import { decodeDocument } from './document.js';
 import { encodeWbxml, type WbxmlEncodeOptions } from './encoder.js';
+import { missing } from './lenient.js';
 import { dateAttribute, dateToOpaque } from './opaqueDate.js';
-import { attributeOf, decodeWbxml, textOf, type WbxmlAttribute, type WbxmlElement } from './tree.js';
+import { attributeIndex, offsetOf, type Where } from './origin.js';
+import { attributeOf, textOf, type WbxmlAttribute, type WbxmlElement } from './tree.js';
 import type { TokenizeOptions } from './tokenizer.js';
 import { SI } from './vocabularies.js';
 
@@ -18,7 +22,7 @@ export interface SiItem {
   text: string;
 }
 
-export interface ServiceIndication {
+export interface ServiceIndication extends Warned {
   type: 'si';
   href?: string;
   siId?: string;
@@ -32,48 +36,63 @@ export interface ServiceIndication {
   items?: SiItem[];
 }
 
-export function siFromTree(root: WbxmlElement, offset = 0): ServiceIndication {
-  if (root.name !== 'si') throw new DecodeError('BAD_DOCUMENT', offset, `root element is <${root.name}>, not <si>`);
+export function siFromTree(root: WbxmlElement, where: Where = 0): ServiceIndication {
+  if (root.name !== 'si')
+    throw new DecodeError('BAD_DOCUMENT', offsetOf(where, root), `root element is <${root.name}>, not <si>`);
   // Built in the order the decode JSON shows: type, href, siId, created, expires, action, text.
   const si = { type: 'si' } as ServiceIndication;
   let action: SiAction = SI_DEFAULT_ACTION;
   let text = '';
   let items: SiItem[] | undefined;
+  let indication = false;
   for (const child of root.children) {
     if (typeof child !== 'object' || !('name' in child)) continue;
     if (child.name === 'indication') {
+      indication = true;
       const href = attributeOf(child, 'href');
       if (href) si.href = href.value;
       const id = attributeOf(child, 'si-id');
       if (id) si.siId = id.value;
-      const created = attributeOf(child, 'created');
-      if (created) si.created = dateAttribute('created', created.value, created.opaque, offset);
-      const expires = attributeOf(child, 'si-expires');
-      if (expires) si.expires = dateAttribute('si-expires', expires.value, expires.opaque, offset);
-      const a = attributeOf(child, 'action');
-      if (a) {
-        if (!SI_ACTIONS.includes(a.value as SiAction)) {
+      const created = attributeIndex(child, 'created');
+      if (created >= 0) si.created = dateAttribute('created', child, created, where);
+      const expires = attributeIndex(child, 'si-expires');
+      if (expires >= 0) si.expires = dateAttribute('si-expires', child, expires, where);
+      const a = attributeIndex(child, 'action');
+      if (a >= 0) {
+        const value = child.attributes[a].value;
+        if (!SI_ACTIONS.includes(value as SiAction)) {
           throw new DecodeError(
             'BAD_DOCUMENT',
-            offset,
-            `SI action ${JSON.stringify(a.value)} is not one of ${SI_ACTIONS.join(', ')}`,
+            offsetOf(where, child, a),
+            `SI action ${JSON.stringify(value)} is not one of ${SI_ACTIONS.join(', ')}`,
           );
         }
-        action = a.value as SiAction;
+        action = value as SiAction;
       }
       text = textOf(child);
     } else if (child.name === 'info') {
+      let any = false;
       for (const item of child.children) {
         if (typeof item === 'object' && 'name' in item && item.name === 'item') {
-          (items ??= []).push({ class: attributeOf(item, 'class')?.value ?? '', text: textOf(item) });
+          any = true;
+          const cls = attributeOf(item, 'class');
+          if (!cls) missing(offsetOf(where, item), '<item> without the class attribute its DTD requires');
+          (items ??= []).push({ class: cls?.value ?? '', text: textOf(item) });
         }
       }
+      if (!any) missing(offsetOf(where, child), '<info> without the <item> its DTD requires');
     }
   }
+  if (!indication) siWithoutIndication(offsetOf(where, root));
   si.action = action;
   si.text = text;
   if (items) si.items = items;
   return si;
+}
+
+/** WAP-167's DTD: <si> holds one <indication>. Decoded without one, an SI has no fields but the defaults. */
+export function siWithoutIndication(offset: number): void {
+  missing(offset, '<si> without the <indication> its DTD requires');
 }
 
 export function siToTree(si: Omit<ServiceIndication, 'type' | 'action'> & { action?: SiAction }): WbxmlElement {
@@ -107,7 +126,7 @@ function opaqueDate(name: string, iso: string): WbxmlAttribute {
 }
 
 export function decodeSi(input: Uint8Array, options?: Omit<TokenizeOptions, 'vocabulary'>): ServiceIndication {
-  return siFromTree(decodeWbxml(input, { ...options, vocabulary: SI }).root);
+  return decodeDocument(input, SI, siFromTree, options);
 }
 
 export function encodeSi(

@@ -18,7 +18,14 @@ import { ByteReader, EMPTY_OCTETS } from '../reader.js';
 import { decodeUtf8 } from '../utf8.js';
 import type { Limits } from '../limits.js';
 import { bcdDate, isIsoDate } from './opaqueDate.js';
-import { SI_ACTIONS, SI_DEFAULT_ACTION, type ServiceIndication, type SiAction, type SiItem } from './si.js';
+import {
+  SI_ACTIONS,
+  SI_DEFAULT_ACTION,
+  siWithoutIndication,
+  type ServiceIndication,
+  type SiAction,
+  type SiItem,
+} from './si.js';
 import { GlobalToken, TAG_HAS_ATTRIBUTES, TAG_HAS_CONTENT, TAG_ID_MASK } from './tokens.js';
 import { SI } from './vocabularies.js';
 
@@ -233,7 +240,8 @@ class SiReader extends ByteReader {
     )
       return undefined;
 
-    // <si> with content, or an empty <si/> (a valid document with nothing to show).
+    // <si> with content, or an empty <si/> (without the <indication> its DTD requires: said below).
+    const rootAt = this.pos;
     const root = input[this.pos++];
     if ((root !== (TAG_SI | TAG_HAS_CONTENT) && root !== TAG_SI) || !this.element(1)) return undefined;
     let text: string | undefined;
@@ -253,14 +261,15 @@ class SiReader extends ByteReader {
         text = b & TAG_HAS_CONTENT ? this.content() : '';
         if (text === undefined) return undefined;
       } else if (id === TAG_INFO && (b & TAG_HAS_ATTRIBUTES) === 0) {
-        if (b & TAG_HAS_CONTENT) {
-          items ??= [];
-          if (!this.info(items)) return undefined;
-        }
+        // An <info> without <item>s lacks what its DTD requires: the tree says so.
+        if ((b & TAG_HAS_CONTENT) === 0) return undefined;
+        items ??= [];
+        if (!this.info(items)) return undefined;
       } else return undefined;
     }
-    // Only a processing instruction may follow the root, and the tree reads it: let it.
-    if (this.pos < this.end && input[this.pos] === GlobalToken.PI) return undefined;
+    // Only a processing instruction may follow the root, and the tree reads it; anything else is
+    // said (TRAILING_DATA) by the tree too: let it.
+    if (this.pos < this.end) return undefined;
 
     // Built in the order the decode JSON shows: type, href, siId, created, expires, action, text.
     const si = { type: 'si' } as ServiceIndication;
@@ -292,23 +301,26 @@ class SiReader extends ByteReader {
     si.action = action;
     si.text = text ?? '';
     if (items?.length) si.items = items;
+    if (indications === 0) siWithoutIndication(rootAt);
     return si;
   }
 
   /** The children of <info> (pos after its tag) up to its END: <item class="...">text</item>s. */
   private info(items: SiItem[]): boolean {
     const input = this.buf;
+    const before = items.length;
     for (;;) {
       if (this.pos >= this.end) return false;
       const b = input[this.pos++];
-      if (b === GlobalToken.END) return true;
+      if (b === GlobalToken.END) return items.length > before;
       if ((b & TAG_ID_MASK) !== TAG_ITEM || !this.element(3)) return false;
       this.seenIn[Attr.Class] = 0;
       if (b & TAG_HAS_ATTRIBUTES && !this.attributes(1 << Attr.Class)) return false;
-      if (this.seen(Attr.Class) && this.opaqueLength[Attr.Class] >= 0) return false;
+      // An <item> without class lacks what its DTD requires: the tree says so.
+      if (!this.seen(Attr.Class) || this.opaqueLength[Attr.Class] >= 0) return false;
       const text = b & TAG_HAS_CONTENT ? this.content() : '';
       if (text === undefined) return false;
-      items.push({ class: this.seen(Attr.Class) ? this.text[Attr.Class] : '', text });
+      items.push({ class: this.text[Attr.Class], text });
     }
   }
 }

@@ -21,11 +21,14 @@ export function parseXml(text: string, limits: Readonly<Limits> = DEFAULT_LIMITS
   const fail = (e: DecodeError) => {
     if (!error) error = e;
   };
-  parser.on('error', (e) => fail(new DecodeError('BAD_XML', parser.position, e.message)));
+  // saxes reports an error after the character that shows it; at the end of the text there is
+  // no such character, and the error is where the text stops.
+  let closing = false;
+  const at = () => (closing ? parser.position : Math.max(0, parser.position - 1));
+  parser.on('error', (e) => fail(new DecodeError('BAD_XML', at(), e.message)));
   parser.on('opentag', (tag) => {
-    if (++nodes > limits.maxNodes) return fail(new DecodeError('LIMIT', parser.position, 'more than maxNodes nodes'));
-    if (stack.length >= limits.maxDepth)
-      return fail(new DecodeError('LIMIT', parser.position, 'XML nested deeper than maxDepth'));
+    if (++nodes > limits.maxNodes) return fail(new DecodeError('LIMIT', at(), 'more than maxNodes nodes'));
+    if (stack.length >= limits.maxDepth) return fail(new DecodeError('LIMIT', at(), 'XML nested deeper than maxDepth'));
     const el: WbxmlElement = {
       name: tag.name,
       attributes: Object.entries(tag.attributes as Record<string, string>).map(([name, value]) => ({ name, value })),
@@ -51,9 +54,11 @@ export function parseXml(text: string, limits: Readonly<Limits> = DEFAULT_LIMITS
       .filter((c) => typeof c !== 'string' || c.length > 0);
   });
   try {
-    parser.write(text).close();
+    parser.write(text);
+    closing = true;
+    parser.close();
   } catch (e) {
-    fail(new DecodeError('BAD_XML', parser.position, (e as Error).message));
+    fail(new DecodeError('BAD_XML', at(), (e as Error).message));
   }
   if (error) throw error;
   if (!root) throw new DecodeError('BAD_XML', 0, 'XML has no root element');

@@ -5,11 +5,12 @@
 import { DecodeError, EncodeError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { ByteReader } from '../reader.js';
+import { warn, WarningCode } from '../warnings.js';
 import { ByteWriter } from '../writer.js';
 import { contentTypes } from './contentTypes.js';
-import { readParameters, writeParameters, type Parameters } from './parameters.js';
+import { readParameters, unknownCode, writeParameters, type Parameters } from './parameters.js';
 import {
-  readIntegerValue,
+  readIntegerValueChecked,
   readTextString,
   readValueLength,
   writeIntegerValue,
@@ -31,26 +32,35 @@ export function codeName(code: number): string {
   return contentTypes.name(code) ?? `0x${code.toString(16)}`;
 }
 
+/** The name of a well-known content type code read at `at`; one with no name is said (UNKNOWN_CODE). */
+function typeName(code: number, at: number): string {
+  return contentTypes.name(code) ?? unknownCode(at, code, 'content type');
+}
+
 export function readContentType(r: ByteReader, limits: Limits): ContentType {
   const b = r.peek();
   if (b & 0x80) {
     r.pos++;
     const code = b & 0x7f;
-    return { type: codeName(code), code, params: NO_PARAMS };
+    return { type: typeName(code, r.pos - 1), code, params: NO_PARAMS };
   }
   if (b >= 0x20 || b === 0) return { type: readTextString(r), params: NO_PARAMS };
   const at = r.pos;
   const len = readValueLength(r);
   const end = r.pos + len;
   if (len === 0) throw new DecodeError('BAD_VALUE', at, 'empty Content-general-form');
+  const mediaAt = r.pos;
   const m = r.peek();
   let ct: ContentType;
   if (m & 0x80 || m <= 30) {
-    const code = readIntegerValue(r);
-    ct = { type: codeName(code), code, params: NO_PARAMS };
+    const code = readIntegerValueChecked(r);
+    ct = { type: typeName(code, mediaAt), code, params: NO_PARAMS };
   } else ct = { type: readTextString(r), params: NO_PARAMS };
   if (r.pos > end) throw new DecodeError('BAD_LENGTH', at, 'media type runs past its Value-length');
   if (r.pos < end) ct.params = readParameters(r, end, limits);
+  else if (m & 0x80 || m > 30)
+    // Constrained-media takes a Short-integer code or a text alone; a Long-integer code needs this form.
+    warn(WarningCode.NON_MINIMAL, at, 'Content-general-form with no parameters where Constrained-media fits');
   if (r.pos !== end) throw new DecodeError('BAD_LENGTH', at, 'parameters do not end at the Value-length');
   return ct;
 }

@@ -2,10 +2,17 @@ import { codeTable } from '../table.js';
 
 /**
  * Well-known content types (WAP-230 WSP Table 40, continued by the OMNA "WSP Content Type
- * Codes" registry). Sources: WAP-230-WSP-20010705-a Appendix A Table 40; OMNA registry as
- * listed by the Android telephony WspTypeDecoder tables and Wireshark packet-wsp.c
- * (vals_content_types). 0x0E is spelled "byterantes" in Table 40 (a typo); the canonical
- * name here is the intended "byteranges", the typo is accepted as an alias.
+ * Numbers" registry, http://www.openmobilealliance.org/wp/OMNA/wsp/wsp_content_type_codes.html).
+ * 0x00-0x54 and the registered values (0x0201 on): WAP-230-WSP-20010705-a Appendix A Table 40
+ * and the OMNA page, as the Android telephony WspTypeDecoder tables also list them.
+ * 0x55-0x5B are past the end of the copies of the page we could read; each is as at least two
+ * implementations that follow the page have it: 0x55-0x58 as Gecko's WspPduHelper and Kannel
+ * 1.4.5 (wsp_strings.def); 0x59 unassigned (Kannel leaves it empty, Gecko, Wireshark and the
+ * 3GPP TS 32.299 Type-Number list skip it); 0x5A application/octet-stream (Kannel, Gecko,
+ * Wireshark 4.0 packet-wsp.c and packet-diameter-3gpp.c, TS 32.299); 0x5B application/json
+ * (TS 32.299 Type-Number 91, as SigScale's 3GPP Diameter dictionary has it).
+ * 0x0E is spelled "byterantes" in Table 40 and on the OMNA page (a typo); the canonical name here
+ * is the intended "byteranges", the typo is accepted as an alias.
  */
 export const contentTypes = codeTable([
   [0x00, '*/*'],
@@ -98,8 +105,8 @@ export const contentTypes = codeTable([
   [0x56, 'application/vnd.omads-email+wbxml'],
   [0x57, 'text/x-vBookmark'],
   [0x58, 'application/vnd.syncml.dm.notification'],
-  [0x59, 'application/octet-stream'],
-  [0x5a, 'application/json'],
+  [0x5a, 'application/octet-stream'],
+  [0x5b, 'application/json'],
   // Registered by third parties (OMNA), encoded as Long-integer.
   [0x0201, 'application/vnd.uplanet.cacheop-wbxml'],
   [0x0202, 'application/vnd.uplanet.signal'],

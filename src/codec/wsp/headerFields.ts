@@ -27,7 +27,17 @@ export type HeaderKind =
   | 'contentRange'
   | 'retryAfter'
   | 'warning'
-  | 'structured'; // Credentials, Challenge, Range, Cookies, Profile-Diff...: value kept as octets
+  | 'credentials' // Authorization, Proxy-Authorization (authHeaders.ts)
+  | 'challenge' // WWW-Authenticate, Proxy-Authenticate (authHeaders.ts)
+  | 'range' // Range (rangeHeader.ts)
+  | 'profileDiff' // a UAProf document, octets (profileHeaders.ts)
+  | 'profileWarning' // (profileHeaders.ts)
+  | 'location' // X-Wap-Loc-Invocation, X-Wap-Loc-Delivery: text or octets (profileHeaders.ts)
+  | 'setCookie' // (cookieHeaders.ts)
+  | 'cookie' // (cookieHeaders.ts)
+  | 'expect' // 100-continue or an Expect-expression (directiveHeaders.ts)
+  | 'te' // Trailers or a transfer coding with a Q-value (directiveHeaders.ts)
+  | 'pragma'; // No-cache or one parameter (directiveHeaders.ts)
 
 /**
  * Header field codes, code page 1 (WAP-230 Table 39, encoding versions 1.1-1.5).
@@ -43,7 +53,7 @@ export const HEADER_FIELDS: ReadonlyArray<readonly [number, string, HeaderKind]>
   [0x04, 'Accept-Ranges', 'token'],
   [0x05, 'Age', 'integer'],
   [0x06, 'Allow', 'method'],
-  [0x07, 'Authorization', 'structured'],
+  [0x07, 'Authorization', 'credentials'],
   [0x08, 'Cache-Control', 'cacheControl'],
   [0x09, 'Connection', 'token'],
   [0x0a, 'Content-Base', 'uri'],
@@ -67,11 +77,11 @@ export const HEADER_FIELDS: ReadonlyArray<readonly [number, string, HeaderKind]>
   [0x1c, 'Location', 'uri'],
   [0x1d, 'Last-Modified', 'date'],
   [0x1e, 'Max-Forwards', 'integer'],
-  [0x1f, 'Pragma', 'token'],
-  [0x20, 'Proxy-Authenticate', 'structured'],
-  [0x21, 'Proxy-Authorization', 'structured'],
+  [0x1f, 'Pragma', 'pragma'],
+  [0x20, 'Proxy-Authenticate', 'challenge'],
+  [0x21, 'Proxy-Authorization', 'credentials'],
   [0x22, 'Public', 'method'],
-  [0x23, 'Range', 'structured'],
+  [0x23, 'Range', 'range'],
   [0x24, 'Referer', 'uri'],
   [0x25, 'Retry-After', 'retryAfter'],
   [0x26, 'Server', 'text'],
@@ -81,7 +91,7 @@ export const HEADER_FIELDS: ReadonlyArray<readonly [number, string, HeaderKind]>
   [0x2a, 'Vary', 'fieldName'],
   [0x2b, 'Via', 'text'],
   [0x2c, 'Warning', 'warning'],
-  [0x2d, 'WWW-Authenticate', 'structured'],
+  [0x2d, 'WWW-Authenticate', 'challenge'],
   [0x2e, 'Content-Disposition', 'contentDisposition'],
   [0x2f, 'X-Wap-Application-Id', 'appId'],
   [0x30, 'X-Wap-Content-URI', 'uri'],
@@ -90,10 +100,10 @@ export const HEADER_FIELDS: ReadonlyArray<readonly [number, string, HeaderKind]>
   [0x33, 'Bearer-Indication', 'integer'],
   [0x34, 'Push-Flag', 'short'],
   [0x35, 'Profile', 'uri'],
-  [0x36, 'Profile-Diff', 'structured'],
-  [0x37, 'Profile-Warning', 'structured'],
-  [0x38, 'Expect', 'token'],
-  [0x39, 'TE', 'token'],
+  [0x36, 'Profile-Diff', 'profileDiff'],
+  [0x37, 'Profile-Warning', 'profileWarning'],
+  [0x38, 'Expect', 'expect'],
+  [0x39, 'TE', 'te'],
   [0x3a, 'Trailer', 'fieldName'],
   [0x3b, 'Accept-Charset', 'charset'],
   [0x3c, 'Accept-Encoding', 'encoding'],
@@ -101,16 +111,16 @@ export const HEADER_FIELDS: ReadonlyArray<readonly [number, string, HeaderKind]>
   [0x3e, 'Content-Range', 'contentRange'],
   [0x3f, 'X-Wap-Tod', 'date'],
   [0x40, 'Content-ID', 'quoted'],
-  [0x41, 'Set-Cookie', 'structured'],
-  [0x42, 'Cookie', 'structured'],
+  [0x41, 'Set-Cookie', 'setCookie'],
+  [0x42, 'Cookie', 'cookie'],
   [0x43, 'Encoding-Version', 'encodingVersion'],
-  [0x44, 'Profile-Warning', 'structured'],
+  [0x44, 'Profile-Warning', 'profileWarning'],
   [0x45, 'Content-Disposition', 'contentDisposition'],
   [0x46, 'X-Wap-Security', 'token'],
   [0x47, 'Cache-Control', 'cacheControl'],
-  [0x48, 'Expect', 'token'],
-  [0x49, 'X-Wap-Loc-Invocation', 'structured'],
-  [0x4a, 'X-Wap-Loc-Delivery', 'structured'],
+  [0x48, 'Expect', 'expect'],
+  [0x49, 'X-Wap-Loc-Invocation', 'location'],
+  [0x4a, 'X-Wap-Loc-Delivery', 'location'],
 ];
 
 const kinds: HeaderKind[] = [];
@@ -149,10 +159,6 @@ export const HEADER_TOKENS: Readonly<Record<number, ReadonlyArray<readonly [numb
     [1, 'bytes'],
   ], // Accept-Ranges
   0x09: [[0, 'close']], // Connection
-  0x1f: [[0, 'no-cache']], // Pragma
   0x27: [[0, 'chunked']], // Transfer-Encoding
-  0x38: [[0, '100-continue']], // Expect
-  0x48: [[0, '100-continue']], // Expect (1.5)
-  0x39: [[1, 'trailers']], // TE
   0x46: [[0, 'close-subordinate']], // X-Wap-Security
 };

@@ -19,15 +19,16 @@ import {
 } from './contentType.js';
 import { HEADER_TOKENS, headerCode, headerFields, headerKind, type HeaderKind } from './headerFields.js';
 import { languages } from './languages.js';
-import { readCharset, readGeneric, readParameters, writeCharset, writeParameters } from './parameters.js';
+import { readCharset, readGeneric, readParameters, unknownCode, writeCharset, writeParameters } from './parameters.js';
 import {
   readDateValue,
-  readIntegerValue,
+  readIntegerValueChecked,
   readQValue,
   readQuotedString,
   readShortInteger,
   readTextString,
   readTokenText,
+  readUintvar,
   readValueLength,
   readVersionValue,
   valueEnd,
@@ -38,9 +39,23 @@ import {
   writeShortInteger,
   writeTextString,
   writeTokenText,
+  writeValueBlock,
   writeValueLength,
   writeVersionValue,
 } from './primitives.js';
+import { warn, WarningCode } from '../warnings.js';
+import { readChallenge, readCredentials, writeChallenge, writeCredentials } from './authHeaders.js';
+import { readCookie, readSetCookie, writeCookie, writeSetCookie } from './cookieHeaders.js';
+import { readExpect, readPragma, readTe, writeExpect, writePragma, writeTe } from './directiveHeaders.js';
+import {
+  readLocation,
+  readOctets,
+  readProfileWarning,
+  writeLocation,
+  writeOctets,
+  writeProfileWarning,
+} from './profileHeaders.js';
+import { readRange, writeRange } from './rangeHeader.js';
 import { cacheDirectives, contentEncodings, dispositions, methods, warnCodes } from './wellKnownValues.js';
 
 export interface WspHeader {
@@ -60,6 +75,11 @@ const SHIFT_DELIMITER = 0x7f;
 const DEFAULT_PAGE = 1;
 const CONTENT_ENCODING = 0x0b;
 const CONTENT_LANGUAGE = 0x0c;
+const PUSH_FLAG = 0x34;
+/** Push-Flag bits 0-2 are defined (WAP-235 Push OTA); the rest are reserved. */
+const PUSH_FLAG_RESERVED = 0x78;
+/** App IDs up to here are assigned by OMNA (well-known and registered); above, experimental ones. */
+const LAST_REGISTERED_APP_ID = 0xffff;
 
 export function readHeaders(r: ByteReader, end: number, limits: Limits): WspHeader[] {
   const headers: WspHeader[] = [];
@@ -88,6 +108,11 @@ export function readHeaders(r: ByteReader, end: number, limits: Limits): WspHead
         if (kind === undefined) {
           const raw = r.buf.subarray(r.pos, vEnd);
           const name = page === DEFAULT_PAGE ? `0x${code.toString(16)}` : `page${page}:0x${code.toString(16)}`;
+          warn(
+            WarningCode.UNKNOWN_CODE,
+            at,
+            `header field ${name} is not one this decoder knows; its value is kept as it was sent`,
+          );
           const h: WspHeader = { name, value: readGeneric(r, vEnd), code, raw };
           if (page !== DEFAULT_PAGE) h.page = page;
           r.pos = vEnd;
@@ -128,11 +153,19 @@ function readWellKnown(r: ByteReader, code: number, kind: HeaderKind, vEnd: numb
       h.value = b === 0x22 ? readQuotedString(r) : readTextString(r);
       break;
     case 'integer':
-      h.value = readIntegerValue(r);
+      h.value = readIntegerValueChecked(r);
       break;
-    case 'short':
+    case 'short': {
+      const at = r.pos;
       h.value = readShortInteger(r);
+      if (code === PUSH_FLAG && h.value & PUSH_FLAG_RESERVED)
+        warn(
+          WarningCode.RESERVED_BITS,
+          at,
+          `Push-Flag 0x${h.value.toString(16)} sets reserved bits (only 0-2 are defined)`,
+        );
       break;
+    }
     case 'date':
       h.value = readDateValue(r);
       break;
@@ -158,21 +191,26 @@ function readWellKnown(r: ByteReader, code: number, kind: HeaderKind, vEnd: numb
       break;
     case 'appId':
       if (b & 0x80 || b <= 30) {
-        const id = readIntegerValue(r);
-        h.value = code === 0x32 && id === 0 && b === 0x80 ? '*' : (applicationIds.name(id) ?? id);
+        const at = r.pos;
+        const id = readIntegerValueChecked(r);
+        const name = applicationIds.name(id);
+        h.value = code === 0x32 && id === 0 && b === 0x80 ? '*' : (name ?? id);
+        if (name === undefined && h.value !== '*' && id <= LAST_REGISTERED_APP_ID)
+          warn(WarningCode.UNKNOWN_CODE, at, `application id 0x${id.toString(16)} is not one this decoder knows`);
       } else h.value = readTextString(r);
       break;
     case 'fieldName':
-      h.value = b & 0x80 ? (r.pos++, headerFields.name(b & 0x7f) ?? `0x${(b & 0x7f).toString(16)}`) : readTokenText(r);
+      h.value = b & 0x80 ? (r.pos++, fieldName(b & 0x7f, r.pos - 1)) : readTokenText(r);
       break;
     case 'method':
-      h.value = b & 0x80 ? (r.pos++, methods.name(b & 0x7f) ?? b & 0x7f) : readTokenText(r);
+      h.value =
+        b & 0x80 ? (r.pos++, methods.name(b & 0x7f) ?? unknownValue(r.pos - 1, b & 0x7f, name)) : readTokenText(r);
       break;
     case 'token':
       if (b & 0x80) {
         r.pos++;
         const t = HEADER_TOKENS[code]?.find(([c]) => c === (b & 0x7f));
-        h.value = t ? t[1] : b & 0x7f;
+        h.value = t ? t[1] : unknownValue(r.pos - 1, b & 0x7f, name);
       } else if (b >= 0x20) h.value = readTokenText(r);
       else keepRaw(r, h, vEnd);
       break;
@@ -201,9 +239,9 @@ function readWellKnown(r: ByteReader, code: number, kind: HeaderKind, vEnd: numb
     }
     case 'contentRange': {
       readValueLength(r);
-      const first = r.uintvar();
+      const first = readUintvar(r, 'Content-Range first-byte-pos');
       let total: string | number = '*';
-      if (r.pos < vEnd) total = r.peek() === 0x80 ? (r.pos++, '*') : r.uintvar();
+      if (r.pos < vEnd) total = r.peek() === 0x80 ? (r.pos++, '*') : readUintvar(r, 'Content-Range entity-length');
       h.value = `bytes ${first}-/${total}`;
       break;
     }
@@ -211,14 +249,14 @@ function readWellKnown(r: ByteReader, code: number, kind: HeaderKind, vEnd: numb
       readValueLength(r);
       const form = r.u8();
       if (form === 0x80) h.value = readDateValue(r);
-      else if (form === 0x81) h.value = readIntegerValue(r);
+      else if (form === 0x81) h.value = readIntegerValueChecked(r);
       else throw new DecodeError('BAD_VALUE', r.pos - 1, `bad Retry-After form 0x${form.toString(16)}`);
       break;
     }
     case 'warning':
       if (b & 0x80) {
         r.pos++;
-        h.value = warnCodes.name(b & 0x7f) ?? b & 0x7f;
+        h.value = warnCodes.name(b & 0x7f) ?? unknownValue(r.pos - 1, b & 0x7f, name);
       } else {
         readValueLength(r);
         const wc = readShortInteger(r);
@@ -227,20 +265,95 @@ function readWellKnown(r: ByteReader, code: number, kind: HeaderKind, vEnd: numb
         h.value = `${warnCodes.name(wc) ?? wc} ${agent} "${text}"`;
       }
       break;
-    case 'structured':
-      if (b & 0x80) {
-        r.pos++;
-        h.value = b & 0x7f;
-      } else if (b >= 0x20) h.value = readTextString(r);
-      else keepRaw(r, h, vEnd);
+    case 'credentials':
+    case 'challenge':
+    case 'range':
+    case 'profileDiff':
+    case 'profileWarning':
+    case 'location':
+    case 'setCookie':
+    case 'cookie':
+    case 'expect':
+    case 'te':
+    case 'pragma': {
+      const start = r.pos;
+      const v = STRUCTURED[kind](r, vEnd, limits);
+      // What the HTTP form cannot say exactly stays the octets it was, as it was before that form.
+      if (v === undefined) {
+        r.pos = start;
+        keepRaw(r, h, vEnd);
+      } else h.value = v;
       break;
+    }
   }
   return h;
 }
 
+/**
+ * The offset of the value of the first well-known header `code` on the default page in the block
+ * [start, end) of `buf`, found by extents alone (a cold path: a warning's offset); -1 if none.
+ */
+export function headerValueOffset(r: ByteReader, start: number, end: number, code: number): number {
+  const save = r.pos;
+  const saveEnd = r.end;
+  r.pos = start;
+  r.end = end;
+  let page = DEFAULT_PAGE;
+  try {
+    while (r.pos < end) {
+      const b = r.u8();
+      if (b === SHIFT_DELIMITER) page = r.u8();
+      else if (b >= 1 && b <= 31) page = b;
+      else {
+        if (b & 0x80) {
+          if ((b & 0x7f) === code && page === DEFAULT_PAGE) return r.pos;
+        } else r.pos = r.findNul('a header name') + 1;
+        r.pos = valueEnd(r);
+      }
+    }
+    return -1;
+  } finally {
+    r.pos = save;
+    r.end = saveEnd;
+  }
+}
+
+type StructuredKind = Extract<
+  HeaderKind,
+  | 'credentials'
+  | 'challenge'
+  | 'range'
+  | 'profileDiff'
+  | 'profileWarning'
+  | 'location'
+  | 'setCookie'
+  | 'cookie'
+  | 'expect'
+  | 'te'
+  | 'pragma'
+>;
+
+/** The readers of the values that have an HTTP form; undefined: that form cannot say these octets. */
+const STRUCTURED: Readonly<
+  Record<StructuredKind, (r: ByteReader, vEnd: number, limits: Limits) => string | number | undefined>
+> = {
+  credentials: readCredentials,
+  challenge: readChallenge,
+  range: (r, vEnd) => readRange(r, vEnd),
+  profileDiff: (r) => readOctets(r),
+  profileWarning: (r, vEnd) => readProfileWarning(r, vEnd),
+  location: (r) => readLocation(r),
+  setCookie: readSetCookie,
+  cookie: (r, vEnd) => readCookie(r, vEnd),
+  expect: readExpect,
+  te: (r, vEnd) => readTe(r, vEnd),
+  pragma: readPragma,
+};
+
 /** Keeps a Value-length value as octets (hex in the value, view in raw). */
 function keepRaw(r: ByteReader, h: WspHeader, vEnd: number): void {
-  const len = readValueLength(r);
+  // A Value-length value keeps the octets after its length; a text value, all of its own.
+  const len = r.peek() <= 31 ? readValueLength(r) : vEnd - r.pos;
   h.raw = r.view(len);
   h.value = toHex(h.raw);
   r.pos = vEnd;
@@ -253,17 +366,31 @@ function keepRaw(r: ByteReader, h: WspHeader, vEnd: number): void {
  */
 function withQ(r: ByteReader, vEnd: number, inner: (r: ByteReader) => string | number): string | number {
   if (r.peek() > 31) return inner(r);
+  const at = r.pos;
   readValueLength(r);
+  const bare = r.peek() > 31;
   const v = inner(r);
   if (r.pos < vEnd) return `${v};q=${readQValue(r)}`;
+  if (bare) warn(WarningCode.NON_MINIMAL, at, 'a Value-length and no Q-value where the bare form fits');
   return v;
+}
+
+/** A Short-integer value with no name in its table: kept as the number, and said (UNKNOWN_CODE). */
+function unknownValue(at: number, value: number, header: string): number {
+  warn(WarningCode.UNKNOWN_CODE, at, `${header} value 0x${value.toString(16)} is not one this decoder knows`);
+  return value;
+}
+
+function fieldName(code: number, at: number): string {
+  return headerFields.name(code) ?? unknownCode(at, code, 'header field');
 }
 
 function readLanguage(r: ByteReader): string | number {
   const b = r.peek();
   if (b & 0x80 || b <= 30) {
-    const code = readIntegerValue(r);
-    return languages.name(code) ?? code;
+    const at = r.pos;
+    const code = readIntegerValueChecked(r);
+    return languages.name(code) ?? unknownValue(at, code, 'language');
   }
   return readTextString(r);
 }
@@ -274,7 +401,7 @@ function readToken(r: ByteReader, table: ReadonlyArray<readonly [number, string]
     r.pos++;
     const c = b & 0x7f;
     if (any !== undefined && c === 3) return any;
-    return table.find(([k]) => k === c)?.[1] ?? c;
+    return table.find(([k]) => k === c)?.[1] ?? unknownValue(r.pos - 1, c, 'token');
   }
   return readTokenText(r);
 }
@@ -283,14 +410,14 @@ function readCacheControl(r: ByteReader, vEnd: number, limits: Limits): string |
   const b = r.peek();
   if (b & 0x80) {
     r.pos++;
-    return cacheDirectives.name(b & 0x7f) ?? b & 0x7f;
+    return cacheDirectives.name(b & 0x7f) ?? unknownValue(r.pos - 1, b & 0x7f, 'Cache-Control');
   }
   if (b >= 0x20) return readTokenText(r);
   readValueLength(r);
   const d = r.peek();
   if (d & 0x80) {
     r.pos++;
-    const name = cacheDirectives.name(d & 0x7f) ?? String(d & 0x7f);
+    const name = cacheDirectives.name(d & 0x7f) ?? String(unknownValue(r.pos - 1, d & 0x7f, 'Cache-Control'));
     if (r.pos >= vEnd) return name;
     const code = d & 0x7f;
     if (code === 0x00 || code === 0x07) {
@@ -298,13 +425,11 @@ function readCacheControl(r: ByteReader, vEnd: number, limits: Limits): string |
       const fields: string[] = [];
       while (r.pos < vEnd) {
         const f = r.peek();
-        fields.push(
-          f & 0x80 ? (r.pos++, headerFields.name(f & 0x7f) ?? `0x${(f & 0x7f).toString(16)}`) : readTokenText(r),
-        );
+        fields.push(f & 0x80 ? (r.pos++, fieldName(f & 0x7f, r.pos - 1)) : readTokenText(r));
       }
       return `${name}="${fields.join(', ')}"`;
     }
-    return `${name}=${readIntegerValue(r)}`;
+    return `${name}=${readIntegerValueChecked(r)}`;
   }
   // Cache-extension: Token-text then a parameter value
   const ext = readTokenText(r);
@@ -408,7 +533,7 @@ function writeWellKnown(w: ByteWriter, code: number, kind: HeaderKind, value: st
       if (c !== undefined) inner.u8(0x80 | c);
       else writeTokenText(inner, ct.type);
       writeParameters(inner, ct.params);
-      return writeBlock(w, inner);
+      return writeValueBlock(w, inner);
     }
     case 'encodingVersion': {
       const m = /^(.*);page=(\d+)$/.exec(s);
@@ -416,7 +541,7 @@ function writeWellKnown(w: ByteWriter, code: number, kind: HeaderKind, value: st
       const inner = new ByteWriter(8);
       writeShortInteger(inner, Number(m[2]));
       if (m[1]) writeVersionValue(inner, m[1]);
-      return writeBlock(w, inner);
+      return writeValueBlock(w, inner);
     }
     case 'md5': {
       const digest = Buffer.from(s, 'base64');
@@ -431,7 +556,7 @@ function writeWellKnown(w: ByteWriter, code: number, kind: HeaderKind, value: st
       inner.uintvar(Number(m[1]));
       if (m[2] === '*') inner.u8(0x80);
       else inner.uintvar(Number(m[2]));
-      return writeBlock(w, inner);
+      return writeValueBlock(w, inner);
     }
     case 'retryAfter': {
       const inner = new ByteWriter(8);
@@ -442,7 +567,7 @@ function writeWellKnown(w: ByteWriter, code: number, kind: HeaderKind, value: st
         inner.u8(0x80);
         writeDateValue(inner, s);
       }
-      return writeBlock(w, inner);
+      return writeValueBlock(w, inner);
     }
     case 'warning': {
       const m = /^(\d{3}) (\S+) "(.*)"$/.exec(s);
@@ -453,18 +578,31 @@ function writeWellKnown(w: ByteWriter, code: number, kind: HeaderKind, value: st
       writeShortInteger(inner, wc);
       writeTextString(inner, m[2]);
       writeTextString(inner, m[3]);
-      return writeBlock(w, inner);
+      return writeValueBlock(w, inner);
     }
-    case 'structured':
-      if (typeof value === 'number') return writeShortInteger(w, value);
-      return writeTextString(w, s);
+    case 'credentials':
+      return writeCredentials(w, s);
+    case 'challenge':
+      return writeChallenge(w, s);
+    case 'range':
+      return writeRange(w, s);
+    case 'profileDiff':
+      return writeOctets(w, s);
+    case 'profileWarning':
+      return writeProfileWarning(w, s);
+    case 'location':
+      return writeLocation(w, s);
+    case 'setCookie':
+      return writeSetCookie(w, s);
+    case 'cookie':
+      return writeCookie(w, s);
+    case 'expect':
+      return writeExpect(w, s);
+    case 'te':
+      return writeTe(w, s);
+    case 'pragma':
+      return writePragma(w, s);
   }
-}
-
-function writeBlock(w: ByteWriter, inner: ByteWriter): void {
-  const b = inner.finish();
-  writeValueLength(w, b.length);
-  w.bytes(b);
 }
 
 function writeWithQ(w: ByteWriter, s: string, bare: boolean, item: (w: ByteWriter, v: string) => void): void {
@@ -501,5 +639,5 @@ function writeCacheControl(w: ByteWriter, s: string): void {
       else writeTokenText(inner, f.trim());
     }
   } else writeIntegerValue(inner, Number(arg));
-  writeBlock(w, inner);
+  writeValueBlock(w, inner);
 }

@@ -7,13 +7,13 @@ import { DecodeError, EncodeError } from '../errors.js';
 import { toHex } from '../hex.js';
 import type { Limits } from '../limits.js';
 import type { ByteReader } from '../reader.js';
+import { warn, WarningCode } from '../warnings.js';
 import type { ByteWriter } from '../writer.js';
 import { contentTypes } from './contentTypes.js';
 import { headerFields, headerCode } from './headerFields.js';
 import {
   readDateValue,
-  readIntegerValue,
-  readLongInteger,
+  readIntegerValueChecked,
   readQValue,
   readShortInteger,
   readTextString,
@@ -120,7 +120,7 @@ function readTyped(r: ByteReader, kind: ParamKind): ParameterValue {
     case 'version':
       return readVersionValue(r);
     case 'integer':
-      return readIntegerValue(r);
+      return readIntegerValueChecked(r);
     case 'short':
       return readShortInteger(r);
     case 'text':
@@ -138,7 +138,7 @@ function readTyped(r: ByteReader, kind: ParamKind): ParameterValue {
       const b = r.peek();
       if (b & 0x80) {
         r.pos++;
-        return headerFields.name(b & 0x7f) ?? `0x${(b & 0x7f).toString(16)}`;
+        return headerFields.name(b & 0x7f) ?? unknownCode(r.pos - 1, b & 0x7f, 'header field');
       }
       return readTokenText(r);
     }
@@ -146,19 +146,33 @@ function readTyped(r: ByteReader, kind: ParamKind): ParameterValue {
       const b = r.peek();
       if (b & 0x80) {
         r.pos++;
-        return contentTypes.name(b & 0x7f) ?? `0x${(b & 0x7f).toString(16)}`;
+        return contentTypes.name(b & 0x7f) ?? unknownCode(r.pos - 1, b & 0x7f, 'content type');
       }
       return readTextString(r);
     }
   }
 }
 
+/** A well-known code with no name here: kept as "0x5b", and said (UNKNOWN_CODE). */
+export function unknownCode(at: number, code: number, what: string): string {
+  const name = `0x${code.toString(16)}`;
+  warn(WarningCode.UNKNOWN_CODE, at, `${what} code ${name} is not one this decoder knows; kept as the code`);
+  return name;
+}
+
 /** Well-known-charset: Any-charset (0x80) or Integer-value MIBenum, shown by name. */
 export function readCharset(r: ByteReader): string {
   const b = r.peek();
-  if (b >= 0x20 && b < 0x80) return readTextString(r); // some senders use the name as text
+  if (b >= 0x20 && b < 0x80) {
+    // Some senders use the name as text.
+    const at = r.pos;
+    const name = readTextString(r);
+    if (name !== '*' && !charsetByName(name))
+      warn(WarningCode.CHARSET, at, `charset ${JSON.stringify(name)} is not one this decoder knows`);
+    return name;
+  }
   const at = r.pos;
-  const mib = b & 0x80 ? (r.pos++, b & 0x7f) : readLongInteger(r);
+  const mib = readIntegerValueChecked(r);
   if (mib === 0 && b & 0x80) return '*';
   const cs = charsetByMib(mib);
   if (!cs) throw new DecodeError('UNKNOWN_CHARSET', at, `unknown charset MIBenum ${mib}`);
@@ -183,19 +197,20 @@ export function readParameters(r: ByteReader, end: number, limits: Limits): Para
     const b = r.peek();
     if (b & 0x80 || b <= 30) {
       const at = r.pos;
-      const code = readIntegerValue(r);
+      const code = readIntegerValueChecked(r);
       const known = byCode[code];
       if (known) params[known[0]] = readTyped(r, known[1]);
       else {
         // Unknown typed parameter: its value encoding is unknown, keep it by its extent.
+        const name = unknownCode(at, code, 'parameter');
         const vEnd = valueEnd(r);
-        params[`0x${code.toString(16)}`] = readGeneric(r, vEnd);
+        params[name] = readGeneric(r, vEnd);
       }
       if (r.pos > end) throw new DecodeError('BAD_LENGTH', at, 'parameter runs past its value length');
     } else {
       const name = readTokenText(r).toLowerCase();
       const v = r.peek();
-      params[name] = v === 0 || v === 0x22 || (v >= 0x20 && v < 0x80) ? readTextValue(r) : readIntegerValue(r);
+      params[name] = v === 0 || v === 0x22 || (v >= 0x20 && v < 0x80) ? readTextValue(r) : readIntegerValueChecked(r);
       if (r.pos > end) throw new DecodeError('BAD_LENGTH', r.pos, 'parameter runs past its value length');
     }
   }

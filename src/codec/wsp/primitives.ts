@@ -6,6 +6,7 @@
 import { DecodeError, EncodeError } from '../errors.js';
 import type { ByteReader } from '../reader.js';
 import { decodeUtf8 } from '../utf8.js';
+import { warn, WarningCode } from '../warnings.js';
 import type { ByteWriter } from '../writer.js';
 
 /** Octet 127 before a text whose first octet is >= 128 (WAP-230 8.4.2.1). */
@@ -33,6 +34,8 @@ export function readLongInteger(r: ByteReader): number {
   if (len > LONG_INTEGER_MAX_OCTETS) {
     throw new DecodeError('BAD_VALUE', at, `Long-integer of ${len} octets exceeds the supported 48 bits`);
   }
+  if (len > 1 && r.pos < r.end && r.buf[r.pos] === 0)
+    warn(WarningCode.NON_MINIMAL, at + 1, `Long-integer of ${len} octets starts with a zero octet`);
   return r.uint(len, 'a Long-integer');
 }
 
@@ -41,41 +44,78 @@ export function readIntegerValue(r: ByteReader): number {
   return b & 0x80 ? (r.pos++, b & 0x7f) : readLongInteger(r);
 }
 
+/**
+ * Integer-value where WAP-230 says Integer-value (headers, parameters, media and charset codes):
+ * a value that fits a Short-integer sent as a one-octet Long-integer is said (NON_MINIMAL). A
+ * longer Long-integer with a small value starts with a zero octet: readLongInteger says that.
+ */
+export function readIntegerValueChecked(r: ByteReader): number {
+  const at = r.pos;
+  const b = r.peek();
+  if (b & 0x80) {
+    r.pos++;
+    return b & 0x7f;
+  }
+  const v = readLongInteger(r);
+  if (b === 1 && v <= SHORT_INTEGER_MAX)
+    warn(WarningCode.NON_MINIMAL, at, `Long-integer ${v} where a Short-integer fits`);
+  return v;
+}
+
+/** A uintvar (WAP-230 8.1.2); one that starts with 0x80 (a leading zero septet) is not the shortest. */
+export function readUintvar(r: ByteReader, what: string): number {
+  if (r.pos < r.end && r.buf[r.pos] === 0x80)
+    warn(WarningCode.NON_MINIMAL, r.pos, `${what}: uintvar starts with 0x80 (a leading zero septet)`);
+  return r.uintvar();
+}
+
 /** Value-length: Short-length (0-30) or Length-quote + uintvar; checked against the input. */
 export function readValueLength(r: ByteReader): number {
   const at = r.pos;
   const b = r.u8();
   let len: number;
   if (b <= 30) len = b;
-  else if (b === LENGTH_QUOTE) len = r.uintvar();
-  else throw new DecodeError('BAD_VALUE', at, `expected a Value-length, got 0x${hex2(b)}`);
+  else if (b === LENGTH_QUOTE) {
+    len = readUintvar(r, 'Value-length');
+    if (len <= 30) warn(WarningCode.NON_MINIMAL, at, `Length-quote for a Value-length of ${len} (a Short-length fits)`);
+  } else throw new DecodeError('BAD_VALUE', at, `expected a Value-length, got 0x${hex2(b)}`);
   if (len > r.remaining)
     throw new DecodeError('BAD_LENGTH', at, `Value-length ${len} runs past the end (${r.remaining} left)`);
   return len;
 }
 
-/** Reads octets up to the NUL and returns them decoded; the NUL is consumed. */
-function readNulTerminated(r: ByteReader, what: string): string {
+/**
+ * Reads octets up to the NUL and returns them decoded; the NUL is consumed. TEXT (RFC 2616 2.2,
+ * which WAP-230 8.4.2.1 takes) has no control characters but the LWS ones (HT, CR, LF); a token
+ * has none at all.
+ */
+function readNulTerminated(r: ByteReader, what: string, lws: boolean): string {
   const end = r.findNul(what);
-  const s = decodeUtf8(r.buf, r.pos, end);
+  const buf = r.buf;
+  for (let i = r.pos; i < end; i++) {
+    const b = buf[i];
+    if ((b < 0x20 || b === 0x7f) && !(lws && (b === 0x09 || b === 0x0a || b === 0x0d)))
+      throw new DecodeError('BAD_VALUE', i, `control character 0x${hex2(b)} in ${what}`);
+  }
+  const s = decodeUtf8(buf, r.pos, end);
   r.pos = end + 1;
   return s;
 }
 
 export function readTextString(r: ByteReader): string {
   if (r.peek() === QUOTE) r.pos++;
-  return readNulTerminated(r, 'a Text-string');
+  return readNulTerminated(r, 'a Text-string', true);
 }
 
 export function readTokenText(r: ByteReader): string {
-  return readNulTerminated(r, 'a Token-text');
+  return readNulTerminated(r, 'a Token-text', false);
 }
 
 /** Quoted-string: '"' TEXT NUL. The opening quote is not part of the value. */
 export function readQuotedString(r: ByteReader): string {
   const at = r.pos;
   if (r.u8() !== QUOTED_STRING_START) throw new DecodeError('BAD_VALUE', at, 'expected a Quoted-string');
-  return readNulTerminated(r, 'a Quoted-string');
+  return readNulTerminated(r, 'a Quoted-string', true);
 }
 
 /** Text-value: No-value (NUL) | Token-text | Quoted-string. */
@@ -109,7 +149,7 @@ export function readVersionValue(r: ByteReader): string {
 /** Q-value (WAP-230 8.4.2.3): uintvar 1-100 for two decimals, 101-1099 for three. */
 export function readQValue(r: ByteReader): number {
   const at = r.pos;
-  const q = r.uintvar();
+  const q = readUintvar(r, 'Q-value');
   if (q >= 1 && q <= 100) return (q - 1) / 100;
   if (q >= 101 && q <= 1099) return (q - 100) / 1000;
   throw new DecodeError('BAD_VALUE', at, `Q-value out of range: ${q}`);
@@ -188,8 +228,21 @@ export function writeValueLength(w: ByteWriter, len: number): void {
   else w.u8(LENGTH_QUOTE).uintvar(len);
 }
 
-function checkText(s: string, what: string): void {
-  if (s.includes('\0')) throw new EncodeError('BAD_INPUT', `${what} cannot contain NUL`);
+/** What `inner` holds, after its Value-length: the general form of a value. */
+export function writeValueBlock(w: ByteWriter, inner: ByteWriter): void {
+  const b = inner.finish();
+  writeValueLength(w, b.length);
+  w.bytes(b);
+}
+
+/** What the decoder refuses in TEXT (RFC 2616 2.2): control characters but HT, CR and LF; in a token, all of them. */
+function checkText(s: string, what: string, lws = true): void {
+  // eslint-disable-next-line no-control-regex -- the control characters are what is looked for
+  const ctl = (lws ? /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/ : /[\x00-\x1f\x7f]/).exec(s);
+  if (ctl) {
+    const c = ctl[0].charCodeAt(0);
+    throw new EncodeError('BAD_INPUT', c === 0 ? `${what} cannot contain NUL` : `${what} cannot contain 0x${hex2(c)}`);
+  }
 }
 
 export function writeTextString(w: ByteWriter, s: string): void {
@@ -201,7 +254,7 @@ export function writeTextString(w: ByteWriter, s: string): void {
 }
 
 export function writeTokenText(w: ByteWriter, s: string): void {
-  checkText(s, 'Token-text');
+  checkText(s, 'Token-text', false);
   const c = s.length ? s.charCodeAt(0) : 0;
   if (s.length === 0 || c < 0x20 || c >= 0x7f || c === QUOTED_STRING_START) {
     throw new EncodeError('BAD_INPUT', `not a Token-text: ${JSON.stringify(s)}`);

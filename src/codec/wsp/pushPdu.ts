@@ -6,12 +6,13 @@
 import { DecodeError, EncodeError } from '../errors.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import { ByteReader, EMPTY_OCTETS } from '../reader.js';
+import { closeWarnings, openWarnings, warn, WarningCode, type DecodeWarning } from '../warnings.js';
 import { ByteWriter } from '../writer.js';
 import { applicationIds, DEFAULT_APPLICATION_ID } from './applicationIds.js';
 import { readContentType, writeContentType } from './contentType.js';
-import { readHeaders, writeHeaders, type WspHeader } from './headers.js';
+import { headerValueOffset, readHeaders, writeHeaders, type WspHeader } from './headers.js';
 import type { Parameters } from './parameters.js';
-import { readIntegerValue, readTextString, valueEnd } from './primitives.js';
+import { readIntegerValue, readTextString, readUintvar, valueEnd } from './primitives.js';
 
 /** PDU type codes (WAP-230 Table 34). */
 export const PduType = Object.freeze({
@@ -26,6 +27,8 @@ export type PushPduType = 'push' | 'confirmed-push';
 
 /** X-Wap-Application-Id field code (WAP-230 Table 39). */
 const X_WAP_APPLICATION_ID = 0x2f;
+/** Content-Length field code (WAP-230 Table 39). */
+const CONTENT_LENGTH = 0x0d;
 
 export interface PushMessage {
   transactionId: number;
@@ -44,6 +47,8 @@ export interface PushMessage {
   body: Uint8Array;
   /** Where the body starts in the input (for error offsets in body decoders). */
   bodyOffset: number;
+  /** What is odd about the PDU but decodes (docs/decoding.md); absent when nothing is. */
+  warnings?: DecodeWarning[];
 }
 
 /** What routing needs, read without decoding other header values or the body. */
@@ -78,7 +83,7 @@ function readFixedPart(r: ByteReader, limits: Limits): { tid: number; type: Push
     );
   }
   const lenAt = r.pos;
-  const headersLen = r.uintvar();
+  const headersLen = readUintvar(r, 'HeadersLen');
   if (headersLen === 0) throw new DecodeError('BAD_LENGTH', lenAt, 'HeadersLen is 0: the content type is missing');
   if (headersLen > r.remaining) {
     throw new DecodeError('BAD_LENGTH', lenAt, `HeadersLen ${headersLen} runs past the end (${r.remaining} left)`);
@@ -88,11 +93,17 @@ function readFixedPart(r: ByteReader, limits: Limits): { tid: number; type: Push
 
 export function decodePushPdu(input: Uint8Array, options?: { limits?: Partial<Limits> }): PushMessage {
   const limits = resolveLimits(options?.limits);
+  const outer = openWarnings();
+  let msg: PushMessage;
+  let warnings: DecodeWarning[] | undefined;
   try {
-    return readPush(reader.reset(input), input, limits);
+    msg = readPush(reader.reset(input), input, limits);
   } finally {
     reader.release();
+    warnings = closeWarnings(outer);
   }
+  if (warnings) msg.warnings = warnings;
+  return msg;
 }
 
 function readPush(r: ByteReader, input: Uint8Array, limits: Limits): PushMessage {
@@ -103,14 +114,21 @@ function readPush(r: ByteReader, input: Uint8Array, limits: Limits): PushMessage
   const ct = readContentType(r, limits);
   r.end = saveEnd;
   if (r.pos > headersEnd) throw new DecodeError('BAD_LENGTH', ctAt, 'content type runs past HeadersLen');
+  const headersAt = r.pos;
   const headers = readHeaders(r, headersEnd, limits);
   let applicationId: string | number = DEFAULT_APPLICATION_ID;
   let defaulted = true;
   for (const h of headers) {
-    if (h.code === X_WAP_APPLICATION_ID && h.page === undefined) {
+    if (h.page !== undefined) continue;
+    if (h.code === X_WAP_APPLICATION_ID && defaulted) {
       applicationId = h.value;
       defaulted = false;
-      break;
+    } else if (h.code === CONTENT_LENGTH && h.value !== input.length - headersEnd) {
+      warn(
+        WarningCode.CONTENT_LENGTH,
+        headerValueOffset(r, headersAt, headersEnd, CONTENT_LENGTH),
+        `Content-Length ${h.value} but the body has ${input.length - headersEnd} octets`,
+      );
     }
   }
   const msg: PushMessage = {

@@ -50,3 +50,26 @@ export const warnCodes = codeTable([
   [14, '214'],
   [99, '199'],
 ]);
+
+/**
+ * Profile-warning codes (WAP-230 8.4.2.x, from the CC/PP exchange protocol): the Short-integer
+ * carries the code's two digits in its nibbles (0x10 -> 100).
+ */
+export const profileWarnCodes = codeTable([
+  [0x10, '100'],
+  [0x11, '101'],
+  [0x12, '102'],
+  [0x20, '200'],
+  [0x21, '201'],
+  [0x22, '202'],
+  [0x23, '203'],
+]);
+
+/** Well-known-TE (WAP-230 8.4.2.x, TE header, WSP 1.4): transfer codings as Short-integers. */
+export const transferCodings = codeTable([
+  [0x02, 'chunked'],
+  [0x03, 'identity'],
+  [0x04, 'gzip'],
+  [0x05, 'compress'],
+  [0x06, 'deflate'],
+]);
