@@ -33,7 +33,7 @@ import type { Where } from './wbxml/origin.js';
 import { decodeWbxml, type WbxmlElement } from './wbxml/tree.js';
 import { CO, EMN, SI, SL } from './wbxml/vocabularies.js';
 import type { Vocabulary } from './wbxml/vocabulary.js';
-import { wbxmlOrigin } from './wbxml/wbxmlOrigin.js';
+import { WbxmlOrigin } from './wbxml/wbxmlOrigin.js';
 import { parseXml } from './wbxml/xml.js';
 import { xmlOrigin } from './wbxml/xmlOrigin.js';
 import type { Parameters } from './wsp/parameters.js';
@@ -109,10 +109,11 @@ const CODECS: ReadonlyMap<string, BodyCodec> = new Map([
 type WbxmlCodec = Extract<BodyCodec, { kind: 'wbxml' }>;
 
 function fromWbxml(codec: WbxmlCodec, body: Uint8Array, charset: Charset | undefined, limits: Limits): PushBody {
-  const tokenize = { vocabulary: codec.vocabulary, defaultCharset: charset, limits };
-  const { root, trailing } = decodeWbxml(body, tokenize);
+  const origin = new WbxmlOrigin(body, codec.vocabulary, charset, limits);
+  const { root, trailing } = decodeWbxml(body, origin);
   if (trailing) trailingData(body.length, trailing);
-  return codec.fromTree(root, wbxmlOrigin(body, root, tokenize));
+  origin.root = root;
+  return codec.fromTree(root, origin);
 }
 
 /** Content types are case-insensitive; WSP decoding already gives well-known ones in lower case. */

@@ -19,7 +19,11 @@ export function requireCharset(mib: number, offset: number): Charset {
 }
 
 export function decodeText(buf: Uint8Array, start: number, end: number, cs: Charset): string {
-  if (cs.mib === 106 || cs.mib === 3) return decodeUtf8(buf, start, end);
+  // Kept this small so it is inlined where strings are read: the other charsets are out of line.
+  return cs.mib === 106 || cs.mib === 3 ? decodeUtf8(buf, start, end) : decodeOther(buf, start, end, cs);
+}
+
+function decodeOther(buf: Uint8Array, start: number, end: number, cs: Charset): string {
   let view = buf.subarray(start, end);
   let name = cs.iconv;
   if (cs.mib === 1015 && view.length >= 2) {

@@ -7,7 +7,7 @@ import type { TokenizeOptions } from './tokenizer.js';
 import { decodeWbxml, type WbxmlElement } from './tree.js';
 import type { Where } from './origin.js';
 import type { Vocabulary } from './vocabulary.js';
-import { wbxmlOrigin } from './wbxmlOrigin.js';
+import { WbxmlOrigin } from './wbxmlOrigin.js';
 
 export function decodeDocument<T extends Warned>(
   input: Uint8Array,
@@ -15,14 +15,15 @@ export function decodeDocument<T extends Warned>(
   fromTree: (root: WbxmlElement, where: Where) => T,
   options?: Omit<TokenizeOptions, 'vocabulary'>,
 ): T {
-  const tokenize: TokenizeOptions = { ...options, vocabulary };
+  const origin = new WbxmlOrigin(input, vocabulary, options?.defaultCharset, options?.limits, options?.strict);
   const outer = openWarnings();
   let doc: T;
   let warnings;
   try {
-    const { root, trailing } = decodeWbxml(input, tokenize);
+    const { root, trailing } = decodeWbxml(input, origin);
     if (trailing) trailingData(input.length, trailing);
-    doc = fromTree(root, wbxmlOrigin(input, root, tokenize));
+    origin.root = root;
+    doc = fromTree(root, origin);
   } finally {
     warnings = closeWarnings(outer);
   }

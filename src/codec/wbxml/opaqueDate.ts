@@ -41,7 +41,10 @@ export function bcdDate(b: Uint8Array, start: number, length: number): string | 
   const o6 = length > 6 ? b[start + 6] : 0;
   if ((notBcd(o0) | notBcd(o1) | notBcd(o2) | notBcd(o3) | notBcd(o4) | notBcd(o5) | notBcd(o6)) !== 0)
     return undefined;
-  if (badField(bcd(o0) * 100 + bcd(o1), bcd(o2), bcd(o3), bcd(o4), bcd(o5), bcd(o6)) >= 0) return undefined;
+  // BCD octets order as their values do, so the fields are checked on the octets themselves.
+  if (o2 === 0 || o2 > 0x12 || o3 === 0 || o3 > MONTH_DAYS_BCD[o2] || o4 > 0x23 || o5 > 0x59 || o6 > 0x59)
+    return undefined;
+  if (o2 === 0x02 && o3 === 0x29 && daysIn(bcd(o0) * 100 + bcd(o1), 2) !== 29) return undefined;
   return String.fromCharCode(
     hi(o0),
     lo(o0),
@@ -79,6 +82,13 @@ const notBcd = (x: number): number => (((x >> 4) + 6) | ((x & 0x0f) + 6)) & 0x10
 const FIELDS = ['year', 'year', 'month', 'day', 'hour', 'minute', 'second'] as const;
 /** Days of each month in a common year; February of a leap year has 29. */
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** MONTH_DAYS in BCD, indexed by the month's BCD octet (0x01-0x09, 0x10-0x12); 0 elsewhere. */
+const MONTH_DAYS_BCD: readonly number[] = Array.from({ length: 0x13 }, (_, o) => {
+  const month = bcd(o);
+  const days = (o & 0x0f) <= 9 && month >= 1 && month <= 12 ? (month === 2 ? 29 : MONTH_DAYS[month - 1]) : 0;
+  return ((days / 10) << 4) | (days % 10);
+});
 
 function daysIn(year: number, month: number): number {
   if (month !== 2) return MONTH_DAYS[month - 1];

@@ -58,11 +58,14 @@ export function readContentType(r: ByteReader, limits: Limits): ContentType {
   } else ct = { type: readTextString(r), params: NO_PARAMS };
   if (r.pos > end) throw new DecodeError('BAD_LENGTH', at, 'media type runs past its Value-length');
   if (r.pos < end) ct.params = readParameters(r, end, limits);
-  else if (m & 0x80 || m > 30)
-    // Constrained-media takes a Short-integer code or a text alone; a Long-integer code needs this form.
-    warn(WarningCode.NON_MINIMAL, at, 'Content-general-form with no parameters where Constrained-media fits');
+  // Constrained-media takes a Short-integer code or a text alone; a Long-integer code needs this form.
+  else if (m & 0x80 || m > 30) sayGeneralFormAlone(at);
   if (r.pos !== end) throw new DecodeError('BAD_LENGTH', at, 'parameters do not end at the Value-length');
   return ct;
+}
+
+function sayGeneralFormAlone(at: number): void {
+  warn(WarningCode.NON_MINIMAL, at, 'Content-general-form with no parameters where Constrained-media fits');
 }
 
 /** Writes the shortest form: a Short-integer alone when there are no parameters. */

@@ -108,11 +108,7 @@ export function readHeaders(r: ByteReader, end: number, limits: Limits): WspHead
         if (kind === undefined) {
           const raw = r.buf.subarray(r.pos, vEnd);
           const name = page === DEFAULT_PAGE ? `0x${code.toString(16)}` : `page${page}:0x${code.toString(16)}`;
-          warn(
-            WarningCode.UNKNOWN_CODE,
-            at,
-            `header field ${name} is not one this decoder knows; its value is kept as it was sent`,
-          );
+          sayUnknownHeader(at, name);
           const h: WspHeader = { name, value: readGeneric(r, vEnd), code, raw };
           if (page !== DEFAULT_PAGE) h.page = page;
           r.pos = vEnd;
@@ -158,12 +154,7 @@ function readWellKnown(r: ByteReader, code: number, kind: HeaderKind, vEnd: numb
     case 'short': {
       const at = r.pos;
       h.value = readShortInteger(r);
-      if (code === PUSH_FLAG && h.value & PUSH_FLAG_RESERVED)
-        warn(
-          WarningCode.RESERVED_BITS,
-          at,
-          `Push-Flag 0x${h.value.toString(16)} sets reserved bits (only 0-2 are defined)`,
-        );
+      if (code === PUSH_FLAG && h.value & PUSH_FLAG_RESERVED) sayReservedBits(at, h.value);
       break;
     }
     case 'date':
@@ -195,8 +186,7 @@ function readWellKnown(r: ByteReader, code: number, kind: HeaderKind, vEnd: numb
         const id = readIntegerValueChecked(r);
         const name = applicationIds.name(id);
         h.value = code === 0x32 && id === 0 && b === 0x80 ? '*' : (name ?? id);
-        if (name === undefined && h.value !== '*' && id <= LAST_REGISTERED_APP_ID)
-          warn(WarningCode.UNKNOWN_CODE, at, `application id 0x${id.toString(16)} is not one this decoder knows`);
+        if (name === undefined && h.value !== '*' && id <= LAST_REGISTERED_APP_ID) sayUnknownAppId(at, id);
       } else h.value = readTextString(r);
       break;
     case 'fieldName':
@@ -373,6 +363,24 @@ function withQ(r: ByteReader, vEnd: number, inner: (r: ByteReader) => string | n
   if (r.pos < vEnd) return `${v};q=${readQValue(r)}`;
   if (bare) warn(WarningCode.NON_MINIMAL, at, 'a Value-length and no Q-value where the bare form fits');
   return v;
+}
+
+// Cold paths, out of line: the readers stay small enough for V8 to inline them.
+
+function sayReservedBits(at: number, flag: number): void {
+  warn(WarningCode.RESERVED_BITS, at, `Push-Flag 0x${flag.toString(16)} sets reserved bits (only 0-2 are defined)`);
+}
+
+function sayUnknownAppId(at: number, id: number): void {
+  warn(WarningCode.UNKNOWN_CODE, at, `application id 0x${id.toString(16)} is not one this decoder knows`);
+}
+
+function sayUnknownHeader(at: number, name: string): void {
+  warn(
+    WarningCode.UNKNOWN_CODE,
+    at,
+    `header field ${name} is not one this decoder knows; its value is kept as it was sent`,
+  );
 }
 
 /** A Short-integer value with no name in its table: kept as the number, and said (UNKNOWN_CODE). */

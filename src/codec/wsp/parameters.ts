@@ -160,6 +160,10 @@ export function unknownCode(at: number, code: number, what: string): string {
   return name;
 }
 
+function sayUnknownCharset(at: number, name: string): void {
+  warn(WarningCode.CHARSET, at, `charset ${JSON.stringify(name)} is not one this decoder knows`);
+}
+
 /** Well-known-charset: Any-charset (0x80) or Integer-value MIBenum, shown by name. */
 export function readCharset(r: ByteReader): string {
   const b = r.peek();
@@ -167,8 +171,7 @@ export function readCharset(r: ByteReader): string {
     // Some senders use the name as text.
     const at = r.pos;
     const name = readTextString(r);
-    if (name !== '*' && !charsetByName(name))
-      warn(WarningCode.CHARSET, at, `charset ${JSON.stringify(name)} is not one this decoder knows`);
+    if (name !== '*' && !charsetByName(name)) sayUnknownCharset(at, name);
     return name;
   }
   const at = r.pos;

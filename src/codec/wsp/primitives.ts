@@ -34,8 +34,7 @@ export function readLongInteger(r: ByteReader): number {
   if (len > LONG_INTEGER_MAX_OCTETS) {
     throw new DecodeError('BAD_VALUE', at, `Long-integer of ${len} octets exceeds the supported 48 bits`);
   }
-  if (len > 1 && r.pos < r.end && r.buf[r.pos] === 0)
-    warn(WarningCode.NON_MINIMAL, at + 1, `Long-integer of ${len} octets starts with a zero octet`);
+  if (len > 1 && r.pos < r.end && r.buf[r.pos] === 0) sayLongIntegerZero(at + 1, len);
   return r.uint(len, 'a Long-integer');
 }
 
@@ -57,15 +56,13 @@ export function readIntegerValueChecked(r: ByteReader): number {
     return b & 0x7f;
   }
   const v = readLongInteger(r);
-  if (b === 1 && v <= SHORT_INTEGER_MAX)
-    warn(WarningCode.NON_MINIMAL, at, `Long-integer ${v} where a Short-integer fits`);
+  if (b === 1 && v <= SHORT_INTEGER_MAX) sayShortFits(at, v);
   return v;
 }
 
 /** A uintvar (WAP-230 8.1.2); one that starts with 0x80 (a leading zero septet) is not the shortest. */
 export function readUintvar(r: ByteReader, what: string): number {
-  if (r.pos < r.end && r.buf[r.pos] === 0x80)
-    warn(WarningCode.NON_MINIMAL, r.pos, `${what}: uintvar starts with 0x80 (a leading zero septet)`);
+  if (r.pos < r.end && r.buf[r.pos] === 0x80) sayLeadingZeroSeptet(r.pos, what);
   return r.uintvar();
 }
 
@@ -77,7 +74,7 @@ export function readValueLength(r: ByteReader): number {
   if (b <= 30) len = b;
   else if (b === LENGTH_QUOTE) {
     len = readUintvar(r, 'Value-length');
-    if (len <= 30) warn(WarningCode.NON_MINIMAL, at, `Length-quote for a Value-length of ${len} (a Short-length fits)`);
+    if (len <= 30) sayLengthQuote(at, len);
   } else throw new DecodeError('BAD_VALUE', at, `expected a Value-length, got 0x${hex2(b)}`);
   if (len > r.remaining)
     throw new DecodeError('BAD_LENGTH', at, `Value-length ${len} runs past the end (${r.remaining} left)`);
@@ -94,8 +91,7 @@ function readNulTerminated(r: ByteReader, what: string, lws: boolean): string {
   const buf = r.buf;
   for (let i = r.pos; i < end; i++) {
     const b = buf[i];
-    if ((b < 0x20 || b === 0x7f) && !(lws && (b === 0x09 || b === 0x0a || b === 0x0d)))
-      throw new DecodeError('BAD_VALUE', i, `control character 0x${hex2(b)} in ${what}`);
+    if ((b < 0x20 || b === 0x7f) && !(lws && (b === 0x09 || b === 0x0a || b === 0x0d))) controlCharacter(i, b, what);
   }
   const s = decodeUtf8(buf, r.pos, end);
   r.pos = end + 1;
@@ -194,6 +190,28 @@ export function secondsFromIso(value: string | number): number {
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw new EncodeError('BAD_INPUT', `not a date: ${value}`);
   return Math.floor(ms / 1000);
+}
+
+// Cold paths, out of line: the readers above stay small enough for V8 to inline them whole.
+
+function sayLongIntegerZero(at: number, len: number): void {
+  warn(WarningCode.NON_MINIMAL, at, `Long-integer of ${len} octets starts with a zero octet`);
+}
+
+function sayShortFits(at: number, v: number): void {
+  warn(WarningCode.NON_MINIMAL, at, `Long-integer ${v} where a Short-integer fits`);
+}
+
+function sayLengthQuote(at: number, len: number): void {
+  warn(WarningCode.NON_MINIMAL, at, `Length-quote for a Value-length of ${len} (a Short-length fits)`);
+}
+
+function sayLeadingZeroSeptet(at: number, what: string): void {
+  warn(WarningCode.NON_MINIMAL, at, `${what}: uintvar starts with 0x80 (a leading zero septet)`);
+}
+
+function controlCharacter(at: number, b: number, what: string): never {
+  throw new DecodeError('BAD_VALUE', at, `control character 0x${hex2(b)} in ${what}`);
 }
 
 function hex2(b: number): string {

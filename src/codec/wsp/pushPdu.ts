@@ -123,13 +123,8 @@ function readPush(r: ByteReader, input: Uint8Array, limits: Limits): PushMessage
     if (h.code === X_WAP_APPLICATION_ID && defaulted) {
       applicationId = h.value;
       defaulted = false;
-    } else if (h.code === CONTENT_LENGTH && h.value !== input.length - headersEnd) {
-      warn(
-        WarningCode.CONTENT_LENGTH,
-        headerValueOffset(r, headersAt, headersEnd, CONTENT_LENGTH),
-        `Content-Length ${h.value} but the body has ${input.length - headersEnd} octets`,
-      );
-    }
+    } else if (h.code === CONTENT_LENGTH && h.value !== input.length - headersEnd)
+      sayContentLength(r, headersAt, headersEnd, h.value, input.length - headersEnd);
   }
   const msg: PushMessage = {
     transactionId: tid,
@@ -144,6 +139,15 @@ function readPush(r: ByteReader, input: Uint8Array, limits: Limits): PushMessage
   };
   if (ct.code !== undefined) msg.contentTypeCode = ct.code;
   return msg;
+}
+
+/** Cold path, out of readPush's way. */
+function sayContentLength(r: ByteReader, start: number, end: number, said: string | number, has: number): void {
+  warn(
+    WarningCode.CONTENT_LENGTH,
+    headerValueOffset(r, start, end, CONTENT_LENGTH),
+    `Content-Length ${said} but the body has ${has} octets`,
+  );
 }
 
 /**
