@@ -14,7 +14,6 @@ import {
   openWarnings,
   warningMark,
   warningsSince,
-  type DecodeWarning,
   type Warned,
 } from './warnings.js';
 import { trailingData } from './wbxml/document.js';
@@ -161,19 +160,20 @@ export function decodeBody(
   const limits = resolveLimits(options.limits);
   const outer = openWarnings();
   let decoded: PushBody;
-  let warnings: DecodeWarning[] | undefined;
+  // try/catch, not finally: the collection is closed on each way out, and the way that does not
+  // throw costs nothing for it.
   try {
     // Binary decoders take the base offset themselves.
     if (codec.kind === 'binary') decoded = codec.decode(body, params, options, limits);
     else decoded = decodeDocumentBody(codec, params, body, limits);
   } catch (e) {
+    closeWarnings(outer);
     if (e instanceof DecodeError && base && codec.kind === 'wbxml')
       throw new DecodeError(e.code, e.offset + base, e.message);
     throw e;
-  } finally {
-    warnings = closeWarnings(outer, base);
   }
-  attachWarnings(decoded, warnings);
+  const warnings = closeWarnings(outer, base);
+  if (warnings !== undefined) attachWarnings(decoded, warnings);
   // OMA-WAP-ProvBoot 5: the MAC covers the document as sent; a document that does not verify is marked so.
   if (decoded.type === 'provisioning') decoded.authentication = verifyProvisioning(params, body, options.secrets);
   return decoded;

@@ -63,7 +63,9 @@ describe('SI fast path', () => {
       }),
       { numRuns: 5_000 },
     );
-    expect(answered).toBeGreaterThan(1_000);
+    // About a fifth answer (~1,040 of 5,000): mutations that leave octets after the root now step
+    // aside, since the tree says TRAILING_DATA of them (issue 20); before that about 1,160 did.
+    expect(answered).toBeGreaterThan(800);
     const corpus = new URL('../../fuzz/corpus/si/', import.meta.url);
     for (const f of readdirSync(corpus)) agree(readFileSync(new URL(f, corpus)));
   });

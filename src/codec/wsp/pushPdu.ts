@@ -95,14 +95,17 @@ export function decodePushPdu(input: Uint8Array, options?: { limits?: Partial<Li
   const limits = resolveLimits(options?.limits);
   const outer = openWarnings();
   let msg: PushMessage;
-  let warnings: DecodeWarning[] | undefined;
+  // try/catch, not finally (see decodeBody): the reader and the collection are let go either way.
   try {
     msg = readPush(reader.reset(input), input, limits);
-  } finally {
+  } catch (e) {
     reader.release();
-    warnings = closeWarnings(outer);
+    closeWarnings(outer);
+    throw e;
   }
-  if (warnings) msg.warnings = warnings;
+  reader.release();
+  const warnings = closeWarnings(outer);
+  if (warnings !== undefined) msg.warnings = warnings;
   return msg;
 }
 
