@@ -32,7 +32,13 @@ function validate(value: unknown): void {
   if ('status' in v) {
     if (!REASONS.has(v.reason) || typeof v.message !== 'string')
       throw new Finding(`rejection without a known reason: ${JSON.stringify(v)}`);
-  } else if (!Array.isArray(v.profiles) || v.profiles.length === 0) throw new Finding('accepted without a profile');
+  } else if (!Array.isArray(v.profiles)) throw new Finding('accepted without a profile list');
+  // With a Push Service Registration URI the binding comes from the Push Server's answer: none yet.
+  else if (
+    (v.profiles.length === 0) !==
+    (typeof (value as RegistrationRequest).pushServiceRegistrationUri === 'string')
+  )
+    throw new Finding(`accepted with ${v.profiles.length} profiles: ${JSON.stringify(value)}`);
 }
 
 const requestSeeds = (): Buffer[] =>

@@ -80,13 +80,24 @@ export function parseEncapsulated(
   return { headers, rawHeaders, content };
 }
 
-export type CpiDelivery = { ok: true; status: number } | { ok: false; reason: string; message: string };
+/** A Push Server's answer body, kept when the sender asked for it (`answerLimit`). */
+export interface CpiAnswer {
+  contentType: string | undefined;
+  body: Buffer;
+}
 
-/** Sends the CPI to a PPG contact point; success is a 2xx answer whose X-Wap-Push-Status, if any, is 2xx too. */
+export type CpiDelivery =
+  { ok: true; status: number; answer?: CpiAnswer } | { ok: false; reason: string; message: string };
+
+/**
+ * Sends the CPI to a PPG contact point; success is a 2xx answer whose X-Wap-Push-Status, if any,
+ * is 2xx too. With `answerLimit`, the answer's body is read (at most that many octets: a longer
+ * one is a failure) and returned; without it, it is discarded.
+ */
 export function sendCpi(
   contactPoint: string,
   cpi: Cpi,
-  options: { terminalId?: string; timeoutMs: number },
+  options: { terminalId?: string; timeoutMs: number; answerLimit?: number },
 ): Promise<CpiDelivery> {
   return new Promise((resolve) => {
     const url = new URL(contactPoint);
@@ -94,19 +105,45 @@ export function sendCpi(
     if (options.terminalId) headers['X-Wap-Terminal-Id'] = options.terminalId;
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = send(url, { method: 'OPTIONS', headers, timeout: options.timeoutMs }, (res) => {
-      res.resume();
       const status = res.statusCode ?? 0;
       const pushStatus = res.headers['x-wap-push-status'];
       const ps = Array.isArray(pushStatus) ? pushStatus[0] : pushStatus;
-      if (status < 200 || status > 299)
-        resolve({ ok: false, reason: 'push-server-refused', message: `${contactPoint} answered HTTP ${status}` });
-      else if (ps !== undefined && !/^\s*2\d\d/.test(ps))
+      let refusal: string | undefined;
+      if (status < 200 || status > 299) refusal = `${contactPoint} answered HTTP ${status}`;
+      else if (ps !== undefined && !/^\s*2\d\d/.test(ps)) refusal = `${contactPoint} answered X-Wap-Push-Status ${ps}`;
+      const limit = options.answerLimit;
+      if (refusal !== undefined || limit === undefined) {
+        res.resume();
+        resolve(
+          refusal === undefined ? { ok: true, status } : { ok: false, reason: 'push-server-refused', message: refusal },
+        );
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let octets = 0;
+      res.on('data', (chunk: Buffer) => {
+        octets += chunk.length;
+        if (octets > limit) {
+          resolve({
+            ok: false,
+            reason: 'push-server-refused',
+            message: `${contactPoint} answered with more than ${limit} octets`,
+          });
+          req.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on('end', () =>
         resolve({
-          ok: false,
-          reason: 'push-server-refused',
-          message: `${contactPoint} answered X-Wap-Push-Status ${ps}`,
-        });
-      else resolve({ ok: true, status });
+          ok: true,
+          status,
+          answer: { contentType: res.headers['content-type'], body: Buffer.concat(chunks) },
+        }),
+      );
+      res.on('error', (e) =>
+        resolve({ ok: false, reason: 'push-server-unreachable', message: `${contactPoint}: ${e.message}` }),
+      );
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
     req.on('error', (e) =>

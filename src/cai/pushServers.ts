@@ -61,11 +61,15 @@ export class PushServers {
     return set.snapshot();
   }
 
-  /** Sends `point` its CPI as it is with `change`; a success also ends any retry pending for it. */
-  async tell(point: string, change: CpiChange = {}): Promise<CpiDelivery> {
+  /**
+   * Sends `point` its CPI as it is with `change`; a success also ends any retry pending for it.
+   * With `answerLimit`, the answer's body (at most that many octets) comes back too.
+   */
+  async tell(point: string, change: CpiChange = {}, answerLimit?: number): Promise<CpiDelivery> {
     const sent = await sendCpi(point, this.cpiFor(point, change), {
       terminalId: this.options.terminalId,
       timeoutMs: this.options.timeoutMs,
+      answerLimit,
     });
     if (sent.ok) this.clear(point);
     return sent;

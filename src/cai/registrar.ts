@@ -22,13 +22,15 @@ import type {
   BoundProfile,
   DeregistrationResponse,
   RegistrationCompletion,
+  RegistrationFailure,
   RegistrationPolicy,
   RegistrationRejected,
   RegistrationRequest,
   RegistrationView,
   DeregistrationOptions,
 } from './types.js';
-import { validateRequest, type Availability } from './validate.js';
+import { MAX_SERVICE_REGISTRATION_ANSWER_OCTETS, readServiceRegistrationAnswer } from './serviceRegistration.js';
+import { validateProfiles, validateRequest, type Availability } from './validate.js';
 import type { Backoff } from '../wdp/smpp/backoff.js';
 import type { Whitelist } from './whitelist.js';
 
@@ -155,7 +157,18 @@ export class Registrar {
       this.restoringFrom.set(r, restoring);
       this.options.routes.add(r);
     }
-    const completed = this.bind(r, restoring !== undefined).then(async (result): Promise<RegistrationCompletion> => {
+    // With a Push Service Registration URI the binding comes from the Push Server's answer. A
+    // restored registration waits for it here, so it is routed before the link binds at start.
+    const answered = r.pushServiceRegistrationUri ? this.registerService(r, restoring !== undefined) : undefined;
+    if (restoring && answered) await answered;
+    const bound = (answered ?? Promise.resolve<{ replaces?: Registration }>({})).then(
+      (got): Promise<RegistrationCompletion> | RegistrationFailure => {
+        if ('status' in got) return got;
+        replaces ??= got.replaces;
+        return this.bind(r, restoring !== undefined);
+      },
+    );
+    const completed = bound.then(async (result): Promise<RegistrationCompletion> => {
       if (r.state === 'deregistered') {
         // Deregistered while binding: give back what the binding took.
         this.releaseHttp(r);
@@ -360,6 +373,61 @@ export class Registrar {
     return { protocols, defaultProfile, reasons };
   }
 
+  /**
+   * The Push Service Registration procedure (PushCAI 5.1, serviceRegistration.ts): the CPI goes
+   * to the URI, and the answer's connection profiles become the registration's binding, checked
+   * as a request's would be and for unique delivery against the other registrations of its App
+   * ID. Gives the registration it replaces, if any, or the failure; after a failure the Push
+   * Server, which was told of it, is told again without it.
+   */
+  private async registerService(
+    r: Registration,
+    restoring: boolean,
+  ): Promise<RegistrationFailure | { replaces?: Registration }> {
+    const point = r.pushServiceRegistrationUri!;
+    const sent = await this.servers.tell(point, {}, MAX_SERVICE_REGISTRATION_ANSWER_OCTETS);
+    if (!sent.ok) return { status: 'failure', reason: 'push-service-registration-failed', message: sent.message };
+    const failed = (reason: string, message: string): RegistrationFailure => {
+      this.servers.later(point);
+      return { status: 'failure', reason, message };
+    };
+    if (this.registry.get(r.id) !== r) return failed('deregistered', 'the application deregistered');
+    const answer = readServiceRegistrationAnswer(sent.answer?.contentType, sent.answer?.body ?? new Uint8Array(0));
+    if ('error' in answer) return failed('push-service-registration-failed', `${point}: ${answer.error}`);
+    const available = this.availability();
+    let profiles: BoundProfile[];
+    if (answer.profiles.length === 0) {
+      if (!available.defaultProfile)
+        return failed(
+          'push-service-registration-failed',
+          `${point} gave no connection profile, and the default one (OTA-WSP) is not available: ${available.reasons?.['OTA-WSP'] ?? 'no SMPP link'}`,
+        );
+      profiles = [{ ...available.defaultProfile }];
+    } else {
+      const checked = validateProfiles(answer.profiles, available, 'connectionProfiles');
+      if ('status' in checked)
+        return failed(
+          'push-service-registration-failed',
+          `${point} gave a connection profile this client cannot bind (${checked.option ?? checked.reason}): ${checked.message}`,
+        );
+      profiles = checked.profiles;
+    }
+    if (restoring) this.options.routes.remove(r);
+    r.useServiceProfiles(profiles);
+    let replaces: Registration | undefined;
+    for (const other of this.registry.values()) {
+      if (other === r || other.key !== r.key) continue;
+      if (other.sameApplicationAs(r)) replaces ??= other;
+      else if (!uniqueBinding(other, r))
+        return failed(
+          'duplicate-application-id',
+          `${point} gave the binding of registration ${other.id}${other.applicationId ? ` (${other.applicationId})` : ''}, which cannot tell their pushes apart`,
+        );
+    }
+    if (restoring) this.options.routes.add(r);
+    return { replaces };
+  }
+
   /** Binding after acceptance (PushCAI 5.1): the bearer, then the Push Server where there is one. */
   private async bind(r: Registration, restoring: boolean): Promise<RegistrationCompletion> {
     const fail = (reason: string, message: string): RegistrationCompletion => {
@@ -388,14 +456,16 @@ export class Registrar {
     }
     const told: string[] = [];
     for (const point of serverContactPoints(r)) {
+      if (point === r.pushServiceRegistrationUri) {
+        // Told already, by the Push Service Registration procedure.
+        told.push(point);
+        continue;
+      }
       const sent = await this.servers.tell(point);
       if (!sent.ok) {
         // Those already told of it hear it is gone: later() sends what is current once it is undone.
         for (const p of told) this.servers.later(p);
-        return fail(
-          point === r.pushServiceRegistrationUri ? 'push-service-registration-failed' : sent.reason,
-          sent.message,
-        );
+        return fail(sent.reason, sent.message);
       }
       told.push(point);
     }

@@ -39,11 +39,12 @@ export class Registration implements RegistrationView {
   /** Lower-cased MIME types, or undefined for any. */
   readonly accept: readonly string[] | undefined;
   readonly whitelist: readonly WhitelistEntry[];
-  readonly profiles: readonly BoundProfile[];
+  /** What it is bound to; for a Push Service Registration, empty until the Push Server answers. */
+  profiles: readonly BoundProfile[] = [];
   readonly pushServiceRegistrationUri: string | undefined;
   /** The request as given, without its handler: what a store keeps and a restart replays. */
   readonly request: Readonly<Omit<RegistrationRequest, 'handler'>>;
-  readonly routes: readonly number[];
+  routes: readonly number[] = [];
   readonly registeredAt: Date;
   state: RegistrationState = 'pending';
   handler: PushHandler | undefined;
@@ -73,15 +74,28 @@ export class Registration implements RegistrationView {
     this.key = applicationKey(request.pushApplicationId);
     this.applicationId = request.applicationId;
     this.whitelist = request.whitelist ?? [];
-    this.profiles = profiles;
     this.pushServiceRegistrationUri = request.pushServiceRegistrationUri;
     this.registeredAt = new Date();
-    this.routes = [...new Set(profiles.map((p) => routeOf(p.protocol, p.port)))];
     if (request.accept) {
       this.accept = request.accept.map((t) => t.toLowerCase());
       this.acceptExact = new Set(this.accept.filter((t) => !t.endsWith('/*')));
       this.acceptPrefixes = this.accept.filter((t) => t.endsWith('/*')).map((t) => (t === '*/*' ? '' : t.slice(0, -1)));
     }
+    this.bindProfiles(profiles);
+  }
+
+  /**
+   * The connection profiles a Push Server's answer to the Push Service Registration procedure
+   * gave: set once, while the registration has none (take it out of the routing table first).
+   */
+  useServiceProfiles(profiles: BoundProfile[]): void {
+    if (this.profiles.length > 0) throw new Error(`registration ${this.id} is bound already`);
+    this.bindProfiles(profiles);
+  }
+
+  private bindProfiles(profiles: BoundProfile[]): void {
+    this.profiles = profiles;
+    this.routes = [...new Set(profiles.map((p) => routeOf(p.protocol, p.port)))];
     for (const p of profiles) {
       const route = routeOf(p.protocol, p.port);
       const cp = p.contactPoint === undefined ? undefined : parseContactPoint(p.protocol, p.contactPoint);

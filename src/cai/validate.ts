@@ -6,7 +6,13 @@
 import { isApplicationId } from './applicationId.js';
 import { parseContactPoint } from './contactPoint.js';
 import { DEFAULT_PROTOCOL, PROTOCOLS, PTM_FIELDS } from './protocols.js';
-import type { BoundProfile, RegistrationRejected, RegistrationRejectReason, RegistrationRequest } from './types.js';
+import type {
+  BoundProfile,
+  ConnectionProfile,
+  RegistrationRejected,
+  RegistrationRejectReason,
+  RegistrationRequest,
+} from './types.js';
 
 const REQUEST_FIELDS = new Set([
   'pushApplicationId',
@@ -108,13 +114,14 @@ export function validateRequest(request: RegistrationRequest, available: Availab
         'the Push Service Registration procedure runs over HTTP: give an http(s) URI',
       );
     }
-    if (!available.defaultProfile)
+    if (available.protocols.size === 0)
       return reject(
         'unavailable-option',
         'pushServiceRegistrationUri',
-        `no bearer to bind after Push Service Registration: ${available.reasons?.['OTA-WSP'] ?? 'the client has no SMPP link'}`,
+        `no bearer to bind after Push Service Registration: ${available.reasons?.['OTA-WSP'] ?? 'the client has no SMPP link'}, and OTA-HTTP is turned off`,
       );
-    return { ok: true, profiles: [{ ...available.defaultProfile }] };
+    // The binding comes from the Push Server's answer (serviceRegistration.ts): none until then.
+    return { ok: true, profiles: [] };
   }
   if (request.connectionProfiles === undefined) {
     if (!available.defaultProfile)
@@ -125,35 +132,44 @@ export function validateRequest(request: RegistrationRequest, available: Availab
       );
     return { ok: true, profiles: [{ ...available.defaultProfile }] };
   }
-  if (!Array.isArray(request.connectionProfiles) || request.connectionProfiles.length === 0) {
-    return reject('invalid-request', 'connectionProfiles', 'connectionProfiles must be a non-empty array');
+  return validateProfiles(request.connectionProfiles, available, 'connectionProfiles');
+}
+
+/**
+ * Checks connection profiles - a request's, or those a Push Server's answer to the Push Service
+ * Registration procedure gives - and fills in the defaults. `at` names them in a rejection.
+ */
+export function validateProfiles(given: unknown, available: Availability, at: string): Validated {
+  if (!Array.isArray(given) || given.length === 0) {
+    return reject('invalid-request', at, `${at} must be a non-empty array`);
   }
   const profiles: BoundProfile[] = [];
-  for (const [i, p] of request.connectionProfiles.entries()) {
-    const at = `connectionProfiles[${i}]`;
-    if (p === null || typeof p !== 'object') return reject('invalid-request', at, 'a connection profile is an object');
+  for (const [i, p] of (given as ConnectionProfile[]).entries()) {
+    const path = `${at}[${i}]`;
+    if (p === null || typeof p !== 'object')
+      return reject('invalid-request', path, 'a connection profile is an object');
     for (const k of Object.keys(p))
       if (!PROFILE_FIELDS.has(k))
-        return reject('unsupported-option', `${at}.${k}`, `connection profile option ${k} is not supported`);
+        return reject('unsupported-option', `${path}.${k}`, `connection profile option ${k} is not supported`);
     const protocol = p.protocol ?? DEFAULT_PROTOCOL;
     const support = typeof protocol === 'string' ? PROTOCOLS[protocol.toUpperCase()] : undefined;
     if (!support)
       return reject(
         'unsupported-option',
-        `${at}.protocol`,
+        `${path}.protocol`,
         `protocol ${JSON.stringify(protocol)} is not supported (OTA-WSP, OTA-HTTP are)`,
       );
     if (!support.served)
-      return reject('unsupported-option', `${at}.protocol`, `protocol ${protocol} is not supported: ${support.note}`);
+      return reject('unsupported-option', `${path}.protocol`, `protocol ${protocol} is not supported: ${support.note}`);
     for (const f of PTM_FIELDS)
       if (p[f] !== undefined)
-        return reject('unsupported-option', `${at}.${f}`, `${f} is an OTA-PTM option, and OTA-PTM is not supported`);
+        return reject('unsupported-option', `${path}.${f}`, `${f} is an OTA-PTM option, and OTA-PTM is not supported`);
     const name = protocol.toUpperCase() as BoundProfile['protocol'];
     const bearerType = p.bearerType ?? support.defaultBearer!;
     if (typeof bearerType !== 'string' || !support.bearer!.test(bearerType)) {
       return reject(
         'unsupported-option',
-        `${at}.bearerType`,
+        `${path}.bearerType`,
         `bearer ${JSON.stringify(bearerType)} is not supported for ${name}`,
       );
     }
@@ -161,20 +177,20 @@ export function validateRequest(request: RegistrationRequest, available: Availab
     if (p.port !== undefined) {
       const n = typeof p.port === 'string' && /^\d{1,5}$/.test(p.port.trim()) ? Number(p.port) : p.port;
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 0xffff)
-        return reject('invalid-request', `${at}.port`, `port ${JSON.stringify(p.port)} is not 0-65535`);
+        return reject('invalid-request', `${path}.port`, `port ${JSON.stringify(p.port)} is not 0-65535`);
       port = n;
     }
     if (p.contactPoint !== undefined && (typeof p.contactPoint !== 'string' || p.contactPoint.trim() === '')) {
-      return reject('invalid-request', `${at}.contactPoint`, 'contactPoint must be a non-empty string');
+      return reject('invalid-request', `${path}.contactPoint`, 'contactPoint must be a non-empty string');
     }
     if (p.contactPoint !== undefined) {
       const cp = parseContactPoint(name, p.contactPoint);
-      if (typeof cp === 'string') return reject('unsupported-option', `${at}.contactPoint`, cp);
+      if (typeof cp === 'string') return reject('unsupported-option', `${path}.contactPoint`, cp);
     }
     if (!available.protocols.has(name)) {
       return reject(
         'unavailable-option',
-        `${at}.protocol`,
+        `${path}.protocol`,
         available.reasons?.[name] ??
           (name === 'OTA-WSP'
             ? 'OTA-WSP over SMS needs an SMPP link, and this client has none'

@@ -113,6 +113,29 @@ describe('non-minimal encodings', () => {
       ['NON_MINIMAL', 1],
     ]);
   });
+  it('an mb_u_int32 with a leading 0x80 inside a WBXML document: STR_T index, OPAQUE length, ENTITY', () => {
+    // SL: 03 06 6a | 08 "oreilly" 00 | 85 <sl> 0a href="http://www." 83 STR_T 80 00 (index 0) 85 ".com/" 01
+    const sl = decodeSl(hex('03066a' + '08' + ascii('oreilly') + '00' + '850a' + '838000' + '8501'));
+    expect(sl).toMatchObject({ href: 'http://www.oreilly.com/' });
+    expect(said(sl)).toEqual([['NON_MINIMAL', 15]]);
+    // SI: ... c6 <indication> 0c href 03 "xyz" 00 | 0a created c3 OPAQUE 80 07 (length 7) 2008-02-28T15:23:15 | 01 01 01
+    const dated = hex('02056a00' + '45c60c03' + ascii('xyz') + '00' + '0ac3' + '8007' + '20080228152315' + '010101');
+    // The SI fast path steps aside for it, so the tree says it, once, on both ways in.
+    expect(decodeBody('application/vnd.wap.sic', {}, dated)).toMatchObject({ created: '2008-02-28T15:23:15Z' });
+    expect(said(decodeBody('application/vnd.wap.sic', {}, dated))).toEqual([['NON_MINIMAL', 14]]);
+    expect(said(decodeSi(dated))).toEqual([['NON_MINIMAL', 14]]);
+    // SI text: 01 (end of attributes) | 02 ENTITY 80 41 ("A" in two octets) | 01 01
+    const entity = hex('02056a00' + '45c60c03' + ascii('xyz') + '00' + '01' + '028041' + '0101');
+    expect(decodeBody('application/vnd.wap.sic', {}, entity)).toMatchObject({ text: 'A' });
+    expect(said(decodeBody('application/vnd.wap.sic', {}, entity))).toEqual([['NON_MINIMAL', 14]]);
+    // The same documents with one-octet mb_u_int32 say nothing.
+    expect('warnings' in decodeSl(hex('03066a' + '08' + ascii('oreilly') + '00' + '850a' + '8300' + '8501'))).toBe(
+      false,
+    );
+    expect('warnings' in decodeSi(hex('02056a00' + '45c60c03' + ascii('xyz') + '00' + '01' + '0241' + '0101'))).toBe(
+      false,
+    );
+  });
   it('a Long-integer where a Short-integer fits, and one with a leading zero octet', () => {
     // 8d 01 05: Content-Length 5 as a one-octet Long-integer; then 02 00 05.
     expect(said(decodePushPdu(hex('000604838d0105' + '48656c6c6f')))).toEqual([['NON_MINIMAL', 5]]);
@@ -159,10 +182,13 @@ describe('reserved bits, unknown codes, charsets', () => {
     expect(m.contentTypeParameters).toEqual({ charset: 'x-foo' });
     expect(said(m)).toEqual([['CHARSET', 6]]);
   });
-  it('a WBXML document in a charset whose octets do not decode', () => {
-    // 03 05 | 11 shift_jis | 00 | 45 <si> c6 0c 03 "a" 82 00 (a lone lead octet) 01 01 01: iconv-lite
-    // cannot say where, so at the start of the string.
-    expect(said(decodeSi(hex('030511' + '00' + '45c60c03618200' + '010101')))).toEqual([['CHARSET', 8]]);
+  it('a WBXML document in a charset whose octets do not decode: CHARSET at the first octet that does not', () => {
+    // 03 05 | 11 shift_jis | 00 | 45 <si> c6 0c 03 "a" 82 00 (a lead octet without its trail) 01 01 01
+    expect(said(decodeSi(hex('030511' + '00' + '45c60c03618200' + '010101')))).toEqual([['CHARSET', 9]]);
+    // ... after a character of two octets that does decode: 82 a0 is U+3042 in Shift_JIS.
+    const si = decodeSi(hex('030511' + '00' + '45c60c036182a08200' + '010101'));
+    expect(si.href).toMatch(/^http:\/\/a\u3042\ufffd/);
+    expect(said(si)).toEqual([['CHARSET', 11]]);
   });
 });
 

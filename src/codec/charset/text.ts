@@ -35,11 +35,32 @@ function decodeOther(buf: Uint8Array, start: number, end: number, cs: Charset): 
   }
   const octets = Buffer.from(view.buffer, view.byteOffset, view.length);
   const text = iconv.decode(octets, name);
-  // iconv-lite puts U+FFFD for what does not decode and cannot say where: said at the text's start.
-  // Where the charset carries U+FFFD itself, only text that does not encode back to its octets is odd.
-  if (text.includes('\ufffd') && !iconv.encode(text, name).equals(octets))
-    warn(WarningCode.CHARSET, start, `text does not decode as ${cs.name}: read with U+FFFD`);
+  // iconv-lite puts U+FFFD for what does not decode. Where the charset carries U+FFFD itself,
+  // only text that does not encode back to its octets is odd.
+  if (text.includes('\ufffd') && !iconv.encode(text, name).equals(octets)) {
+    const at = end - octets.length + firstUndecodable(octets, name);
+    warn(WarningCode.CHARSET, at, `text does not decode as ${cs.name} from octet ${at}: read with U+FFFD`);
+  }
   return text;
+}
+
+/**
+ * Where in `octets` the first sequence that does not decode starts (a cold path: only text that
+ * has one gets here). Fed one octet at a time, iconv-lite's decoder gives a character once its
+ * sequence is complete, and U+FFFD once it is broken: the broken one began after the last octet
+ * that completed a character.
+ */
+function firstUndecodable(octets: Buffer, name: string): number {
+  const decoder = iconv.getDecoder(name);
+  let sequenceStart = 0;
+  for (let i = 0; i < octets.length; i++) {
+    const out = decoder.write(octets.subarray(i, i + 1));
+    if (out === '') continue;
+    if (out.includes('\ufffd') && !iconv.encode(out, name).equals(octets.subarray(sequenceStart, i + 1)))
+      return sequenceStart;
+    sequenceStart = i + 1;
+  }
+  return sequenceStart < octets.length ? sequenceStart : 0;
 }
 
 export function encodeText(s: string, cs: Charset): Uint8Array {

@@ -63,6 +63,8 @@ const SI_PUBLIC_ID = SI.publicId;
 
 /** US-ASCII's MIBenum: read as UTF-8, as decodeText does; the only charset this path takes besides UTF-8. */
 const US_ASCII_MIB = 3;
+/** The first octet of an mb_u_int32 that is not the shortest (WBXML 1.3 5.1). */
+const LEADING_ZERO_SEPTET = 0x80;
 
 /**
  * One reader, reused: the attribute slots and the cursor live here so a decode allocates
@@ -112,6 +114,8 @@ class SiReader extends ByteReader {
       if (s !== undefined) this.pos = this.stringEnd + 1;
       return s;
     }
+    // An mb_u_int32 with a leading 0x80 is the tree's to say (NON_MINIMAL): step aside.
+    if (this.buf[this.pos] === LEADING_ZERO_SEPTET) return undefined;
     if (token === GlobalToken.STR_T) {
       const index = this.uintvar();
       if (this.table + index >= this.tableEnd) return undefined;
@@ -140,6 +144,7 @@ class SiReader extends ByteReader {
         this.append(current, s);
       } else if (b === GlobalToken.OPAQUE) {
         // Only a lone OPAQUE is a date; OPAQUE beside text is rare enough for the tree.
+        if (buf[this.pos] === LEADING_ZERO_SEPTET) return false;
         const length = this.uintvar();
         if (current < 0 || length > this.end - this.pos || this.parts[current] !== 0) return false;
         this.opaqueAt[current] = this.pos;

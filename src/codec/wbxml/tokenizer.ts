@@ -12,6 +12,7 @@ import { decodeText } from '../charset/text.js';
 import { inlineStringEnd, readTableString } from './strings.js';
 import { GlobalToken, TAG_HAS_ATTRIBUTES, TAG_HAS_CONTENT, TAG_ID_MASK, isExtension, isGlobal } from './tokens.js';
 import type { Vocabulary } from './vocabulary.js';
+import { warn, WarningCode } from '../warnings.js';
 
 export const WbxmlEvent = Object.freeze({
   /** tagName, hasAttributes, hasContent */
@@ -202,7 +203,7 @@ export class WbxmlTokenizer {
     if (this.rootSeen && this.depth === 0) throw new DecodeError('BAD_STRUCTURE', this.tokenAt, 'second root element');
     const id = b & TAG_ID_MASK;
     if (id === LITERAL) {
-      this.tagName = this.tableString(this.r.uintvar());
+      this.tagName = this.tableString(this.mbUint32('LITERAL tag'));
     } else if (id <= 0x04) {
       throw new DecodeError('UNKNOWN_TOKEN', this.tokenAt, `token 0x${hex(b)} is not valid in content`);
     } else {
@@ -242,7 +243,7 @@ export class WbxmlTokenizer {
         return AttributesEnd;
       case LITERAL:
         this.countAttribute();
-        this.attributeName = this.tableString(r.uintvar());
+        this.attributeName = this.tableString(this.mbUint32('LITERAL attribute'));
         this.text = '';
         return Attribute;
       case STR_I:
@@ -322,9 +323,9 @@ export class WbxmlTokenizer {
       r.pos = stop + cs.unit;
       return s;
     }
-    if (b === STR_T) return this.tableString(r.uintvar());
+    if (b === STR_T) return this.tableString(this.mbUint32('STR_T index'));
     const at = r.pos;
-    const cp = r.uintvar();
+    const cp = this.mbUint32('ENTITY');
     if (cp > 0x10ffff)
       throw new DecodeError('BAD_VALUE', at, `ENTITY code point 0x${cp.toString(16)} is not a character`);
     return String.fromCodePoint(cp);
@@ -333,7 +334,7 @@ export class WbxmlTokenizer {
   private readOpaque(): Uint8Array {
     const r = this.r;
     const at = r.pos;
-    const len = r.uintvar();
+    const len = this.mbUint32('OPAQUE length');
     if (len > r.remaining) throw new DecodeError('BAD_LENGTH', at, `OPAQUE length ${len} runs past the end`);
     return r.view(len);
   }
@@ -345,11 +346,18 @@ export class WbxmlTokenizer {
       this.extValue = this.readString(STR_I);
     } else if ((b & 0xc0) === 0x80) {
       this.extForm = 't';
-      this.extValue = this.r.uintvar();
+      this.extValue = this.mbUint32('EXT_T value');
     } else {
       this.extForm = '0';
       this.extValue = '';
     }
+  }
+
+  /** An mb_u_int32 (WBXML 1.3 5.1); one starting with 0x80 is not the shortest, and is said, as in the header. */
+  private mbUint32(what: string): number {
+    const r = this.r;
+    if (r.buf[r.pos] === LEADING_ZERO_SEPTET && r.pos < r.end) sayLeadingZeroSeptet(r.pos, what);
+    return r.uintvar();
   }
 
   private tableString(index: number): string {
@@ -375,6 +383,13 @@ export class WbxmlTokenizer {
       );
     }
   }
+}
+
+const LEADING_ZERO_SEPTET = 0x80;
+
+// Out of line, so the reader above stays small.
+function sayLeadingZeroSeptet(at: number, what: string): void {
+  warn(WarningCode.NON_MINIMAL, at, `${what}: mb_u_int32 starts with 0x80 (a leading zero septet)`);
 }
 
 function hex(b: number): string {
