@@ -172,6 +172,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
       options.tls,
       {
         maxHeaderSize: this.o.maxHeaderOctets,
+        // Also the TLS handshake's bound when serving HTTPS (webServer.ts).
+        headersTimeout: Math.min(this.o.requestTimeoutMs, 60_000),
         // Node looks for timed-out requests this often (30 s by default): a slow request is cut
         // within requestTimeoutMs plus this.
         connectionsCheckingInterval: Math.min(1_000, this.o.requestTimeoutMs),
