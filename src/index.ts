@@ -271,3 +271,24 @@ export {
   ESM_CLASS_DELIVERY_RECEIPT,
   type DeliveryReceipt,
 } from './ppg/receipt.js';
+
+// Security: TLS settings, the login throttle, connection caps, URL masking, secret files (docs/security.md).
+export { SecurityError, SecurityErrorCode } from './security/errors.js';
+export { maskUrl, maskUrlsIn } from './security/maskUrl.js';
+export { checkSecretFileMode } from './security/fileMode.js';
+export {
+  loadTlsClientFiles,
+  loadTlsServerFiles,
+  type TlsClientSettings,
+  type TlsServerSettings,
+  type TlsClientFiles,
+} from './security/tlsOptions.js';
+export {
+  GuessThrottle,
+  DEFAULT_THROTTLE_LIMITS,
+  type ThrottleLimits,
+  type ThrottleEvent,
+} from './security/throttle.js';
+export { ConnectionLimiter, type ConnectionLimits } from './security/connectionLimiter.js';
+export { DEFAULT_SESSION_LIMITS, type SessionLimits, type SessionTimeout } from './smsc/sessionGuard.js';
+export { SMPPS_PORT } from './wdp/smpp/link.js';

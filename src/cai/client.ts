@@ -20,6 +20,7 @@ import type { Cpi } from './cpi.js';
 import { Dispatcher, PushDeferred, type PushClientStats } from './dispatcher.js';
 import type { PushClientEvents, UnroutedPush } from './events.js';
 import { HttpReceiverPool } from './httpPool.js';
+import type { TlsServerSettings } from '../security/tlsOptions.js';
 import type { OtaHttpLimits, OtaHttpStats } from './otaHttpBudget.js';
 import type { Registration, RegistrationResponse } from './registration.js';
 import { RoutingTable } from './routingTable.js';
@@ -94,7 +95,7 @@ export interface PushClientOptions {
    * OTA-HTTP receivers: the host they listen on (default 127.0.0.1) and the bounds over all
    * their requests together (DEFAULT_OTA_HTTP_LIMITS); false turns OTA-HTTP off.
    */
-  otaHttp?: false | ({ host?: string } & Partial<OtaHttpLimits>);
+  otaHttp?: false | ({ host?: string; tls?: TlsServerSettings } & Partial<OtaHttpLimits>);
   /** Sent to Push Servers as X-Wap-Terminal-Id. */
   terminalId?: string;
   limits?: Partial<Limits>;
@@ -140,9 +141,10 @@ export class PushClient extends EventEmitter<PushClientEvents> {
     this.bearer = new SmppBearer(bearerOptions, (d) => this.dispatcher.deliverDatagram(d));
     this.link = this.bearer.link;
     if (options.otaHttp !== false) {
-      const { host, ...httpLimits } = options.otaHttp ?? {};
+      const { host, tls, ...httpLimits } = options.otaHttp ?? {};
       this.http = new HttpReceiverPool({
         host: host ?? '127.0.0.1',
+        tls,
         limits: httpLimits,
         maxContentOctets: limits.maxDocumentSize,
         cpi: (requestedPort) => this.registrar.cpiForHttpPort(requestedPort),

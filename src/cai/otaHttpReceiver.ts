@@ -13,13 +13,15 @@
  * 403 Forbidden (the request was understood and is refused: RFC 9110 section 15.5.4); a push
  * taken, or handed to the fallback, gets 204.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { parseContentType } from '../codec/wsp/contentType.js';
 import type { Cpi } from './cpi.js';
 import { MAX_HTTP_PUSH_HEADER_OCTETS, OTA_VERSION, parseEncapsulated, type HttpPush } from './otaHttp.js';
 import { OtaHttpBudget, type OtaHttpLimits, type OtaHttpStats } from './otaHttpBudget.js';
 import type { PushHeader } from './pushEvent.js';
+import type { TlsServerSettings } from '../security/tlsOptions.js';
+import { createWebServer, type WebServer } from '../security/webServer.js';
 
 /** What became of a push: taken (or reported unrouted), or refused by every registration it was for. */
 export type HttpPushOutcome = 'accepted' | 'forbidden';
@@ -37,6 +39,8 @@ export interface HttpPushReceiverOptions {
   limits?: Partial<OtaHttpLimits>;
   /** Or a budget shared with other receivers (then `limits` is not used). */
   budget?: OtaHttpBudget;
+  /** Serve HTTPS with this certificate and key (docs/security.md). Default: plain HTTP. */
+  tls?: TlsServerSettings;
 }
 
 const TIMED_OUT = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
@@ -51,7 +55,7 @@ interface ConnectionState {
 
 export class HttpPushReceiver {
   readonly budget: OtaHttpBudget;
-  private server: Server | undefined;
+  private server: WebServer | undefined;
   private readonly connections = new Map<Socket, ConnectionState>();
   /** The most one request may send: the largest content plus the encapsulated header allowance. */
   private readonly maxRequestOctets: number;
@@ -78,11 +82,20 @@ export class HttpPushReceiver {
     return new Promise((resolve, reject) => {
       // Node's own request timers are kept as a backstop to this receiver's; they are checked
       // only every connectionsCheckingInterval (30 s), so they are not what bounds a slow peer.
-      const server = createServer(
+      const server = createWebServer(
+        this.options.tls,
         { headersTimeout: Math.ceil(headersTimeoutMs), requestTimeout: Math.ceil(headersTimeoutMs + bodyTimeoutMs) },
         (req, res) => this.onRequest(req, res),
       );
-      server.on('connection', (s: Socket) => this.onConnection(s));
+      if (this.options.tls) {
+        // The caps count TCP connections; the header timer runs on the TLS socket requests come by.
+        server.on('connection', (s: Socket) => this.admit(s));
+        server.on('secureConnection', (s: Socket) => this.track(s));
+      } else {
+        server.on('connection', (s: Socket) => {
+          if (this.admit(s)) this.track(s);
+        });
+      }
       server.once('error', reject);
       server.listen(this.options.port, this.options.host, () => {
         server.off('error', reject);
@@ -102,19 +115,25 @@ export class HttpPushReceiver {
     });
   }
 
-  private onConnection(s: Socket): void {
+  /** Takes a place in the budget for a TCP connection, or closes it. */
+  private admit(s: Socket): boolean {
     const address = s.remoteAddress ?? '';
     if (!this.budget.admit(address)) {
       s.destroy();
-      return;
+      return false;
     }
+    s.on('close', () => this.budget.leave(address));
+    return true;
+  }
+
+  /** Starts the header timer of the socket requests arrive on. */
+  private track(s: Socket): void {
     const state: ConnectionState = { headersTimer: undefined, activeRequests: 0 };
     this.connections.set(s, state);
     this.awaitHeaders(s, state);
     s.on('close', () => {
       clearTimeout(state.headersTimer);
       this.connections.delete(s);
-      this.budget.leave(address);
     });
   }
 

@@ -84,16 +84,19 @@ export const demo: Command = {
   },
 };
 
+/** The demo's SMSC accounts; a test checks that neither password shows in anything the demo prints. */
+export const DEMO_ACCOUNTS = Object.freeze([
+  Object.freeze({ systemId: 'handset', password: 'hs-7Kq2x' }),
+  Object.freeze({ systemId: 'ppg', password: 'pg-9Wm4z' }),
+] as const);
+
 async function runDemo(): Promise<number> {
-  const smsc = new SmscSimulator({
-    accounts: [
-      { systemId: 'handset', password: 'demo' },
-      { systemId: 'ppg', password: 'demo' },
-    ],
-  });
+  const [handset, gateway] = DEMO_ACCOUNTS;
+  const smsc = new SmscSimulator({ accounts: [...DEMO_ACCOUNTS] });
   const port = await smsc.listen();
-  const client = new PushClient({ smsc: `smpp://handset:demo@127.0.0.1:${port}`, linkOptions: { enquireLinkMs: 0 } });
-  const ppg = new SmppSubmitter(`smpp://ppg:demo@127.0.0.1:${port}`);
+  const url = (a: { systemId: string; password: string }) => `smpp://${a.systemId}:${a.password}@127.0.0.1:${port}`;
+  const client = new PushClient({ smsc: url(handset), linkOptions: { enquireLinkMs: 0 } });
+  const ppg = new SmppSubmitter(url(gateway));
   try {
     await client.start();
     await ppg.start();

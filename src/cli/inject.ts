@@ -12,6 +12,7 @@ import { SmppSubmitter } from '../wdp/smpp/submitter.js';
 import { carriage } from './args.js';
 import type { Command } from './command.js';
 import { fail } from './output.js';
+import { smscWithTls, TLS_CLIENT_HELP, TLS_CLIENT_OPTIONS } from './tlsFlags.js';
 
 const options = {
   smsc: { type: 'string' },
@@ -19,16 +20,17 @@ const options = {
   from: { type: 'string' },
   hex: { type: 'string' },
   carriage: { type: 'string' },
+  ...TLS_CLIENT_OPTIONS,
 } as const;
 
 export const inject: Command = {
   name: 'inject',
-  usage: `  wappush inject --smsc smpp://ID:PASSWORD@HOST:PORT --to ADDRESS (--hex WSP_PDU | FILE.xml) [--from A] [--carriage C]
+  usage: `  wappush inject --smsc smpp[s]://ID:PASSWORD@HOST:PORT --to ADDRESS (--hex WSP_PDU | FILE.xml) [--from A] [--carriage C]
 `,
   flags: `inject:
   --from A            SMPP source_addr (default: empty)
   --carriage udh|sar|payload   how the WDP ports and segments travel (default udh)
-`,
+${TLS_CLIENT_HELP}`,
   options,
   run(argv) {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true });
@@ -41,7 +43,7 @@ export const inject: Command = {
         pdu = encodePushPdu({ transactionId: 0, contentType, body });
       } else throw new EncodeError('BAD_INPUT', 'give --hex WSP_PDU or an SI/SL/CO XML file');
       const mode = carriage(values.carriage);
-      const tx = new SmppSubmitter(values.smsc);
+      const tx = new SmppSubmitter(smscWithTls(values.smsc, values));
       await tx.start();
       const ids = await tx.submit(pdu, {
         to: values.to,

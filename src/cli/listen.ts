@@ -22,6 +22,8 @@ import { EsmeLink } from '../wdp/smpp/link.js';
 import { nonNegativeInteger, optionalNumber } from './args.js';
 import type { Command } from './command.js';
 import { errorJson, fail, line } from './output.js';
+import { smscWithTls, TLS_CLIENT_HELP, TLS_CLIENT_OPTIONS } from './tlsFlags.js';
+import { maskUrl } from '../security/maskUrl.js';
 
 function pushLine(event: PushEvent): Record<string, unknown> {
   try {
@@ -95,6 +97,7 @@ const options = {
   'max-pending-bytes': { type: 'string' },
   'max-pending-per-originator': { type: 'string' },
   'max-pending-bytes-per-originator': { type: 'string' },
+  ...TLS_CLIENT_OPTIONS,
 } as const;
 
 /** The reassembler's bounds from the flags; the reassembler checks each and names the one out of range. */
@@ -164,10 +167,10 @@ async function start(values: ReturnType<typeof parseArgs<{ args: string[]; optio
   const store: Store | undefined =
     spec === 'memory' ? undefined : await openStore(spec, { reassembly: storeBounds(reassembly) });
   const client = new PushClient({
-    smsc: urls[0],
+    smsc: smscWithTls(urls[0], values),
     store,
     legacyRegistrations,
-    linkOptions: { reassembly, bindName: `${urls[0]}#1`.replace(/\/\/[^@]*@/, '//') },
+    linkOptions: { reassembly, bindName: maskUrl(`${urls[0]}#1`) },
   });
   const first = client.link!;
   // The other binds share the first one's reassembler and store, and hand up to the same client.
@@ -176,10 +179,10 @@ async function start(values: ReturnType<typeof parseArgs<{ args: string[]; optio
     ...urls.slice(1).map(
       (url, i) =>
         new EsmeLink({
-          smsc: url,
+          smsc: smscWithTls(url, values),
           store,
           reassembler: first.reassembler,
-          bindName: `${url}#${i + 2}`.replace(/\/\/[^@]*@/, '//'),
+          bindName: maskUrl(`${url}#${i + 2}`),
           onDatagram: (d) => first.onDatagram(d),
         }),
     ),
@@ -224,7 +227,7 @@ async function start(values: ReturnType<typeof parseArgs<{ args: string[]; optio
 
 export const listen: Command = {
   name: 'listen',
-  usage: `  wappush listen --smsc smpp://ID:PASSWORD@HOST:PORT [--smsc URL...] [--binds N] [--register apps.json]
+  usage: `  wappush listen --smsc smpp[s]://ID:PASSWORD@HOST:PORT [--smsc URL...] [--binds N] [--register apps.json]
                  [--store PATH | redis://HOST:PORT[/DB] | memory]
                                                     bind as receiver; print each push received, one JSON line
 `,
@@ -244,7 +247,7 @@ export const listen: Command = {
   --max-pending-per-originator N        pushes one originator may hold (1000)
   --max-pending-bytes-per-originator N  octets one originator may hold (1048576)
                       Each push lost before it completed is a line {"lost":{reason,...}} on stderr.
-`,
+${TLS_CLIENT_HELP}`,
   options,
   run(argv) {
     const { values } = parseArgs({ args: argv, options });

@@ -1,10 +1,18 @@
 /** How the `wappush` command reports: one JSON line per record, errors as {"error":{code,message,offset}}. */
 import { DecodeError, EncodeError } from '../codec/errors.js';
 import { StoreError } from '../store/errors.js';
+import { maskUrlsIn } from '../security/maskUrl.js';
+import { SecurityError } from '../security/errors.js';
 
 export function errorJson(err: unknown): { code: string; message: string; offset: number | null } {
+  const e = errorFields(err);
+  // A URL with credentials in any message (a refused smpp:// URL, a failed connect) loses its password here.
+  return { ...e, message: maskUrlsIn(e.message) };
+}
+
+function errorFields(err: unknown): { code: string; message: string; offset: number | null } {
   if (err instanceof DecodeError) return err.toJSON();
-  if (err instanceof EncodeError || err instanceof StoreError)
+  if (err instanceof EncodeError || err instanceof StoreError || err instanceof SecurityError)
     return { code: err.code, message: err.message, offset: null };
   return { code: 'BAD_INPUT', message: err instanceof Error ? err.message : String(err), offset: null };
 }

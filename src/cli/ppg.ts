@@ -10,6 +10,8 @@ import { openStore } from '../store/open.js';
 import { optionalNumber } from './args.js';
 import type { Command } from './command.js';
 import { fail, line } from './output.js';
+import { smscWithTls, TLS_CLIENT_HELP, TLS_CLIENT_OPTIONS } from './tlsFlags.js';
+import { loadTlsServerFiles } from '../security/tlsOptions.js';
 
 const options = {
   smsc: { type: 'string' },
@@ -23,11 +25,14 @@ const options = {
   'max-body': { type: 'string' },
   from: { type: 'string' },
   'no-receipts': { type: 'boolean' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  ...TLS_CLIENT_OPTIONS,
 } as const;
 
 export const ppg: Command = {
   name: 'ppg',
-  usage: `  wappush ppg --smsc smpp://ID:PASSWORD@HOST:PORT [--port 8080] [--host 127.0.0.1] [--store ...] [--user NAME:PASSWORD ...]
+  usage: `  wappush ppg --smsc smpp[s]://ID:PASSWORD@HOST:PORT [--port 8080] [--host 127.0.0.1] [--store ...] [--user NAME:PASSWORD ...]
 `,
   flags: `ppg:
   --store S           memory, a directory (embedded store; default ./wappush-ppg-state) or redis://HOST:PORT/DB
@@ -38,7 +43,8 @@ export const ppg: Command = {
   --max-body N        octets of a PAP request body (default 131072)
   --from A            SMPP source_addr of the pushes (default empty)
   --no-receipts       do not ask the SMSC for delivery receipts (pushes count as delivered once submitted)
-`,
+  --tls-cert FILE --tls-key FILE   serve PAP over HTTPS with this certificate and key (PEM)
+${TLS_CLIENT_HELP}`,
   options,
   run(argv) {
     const { values } = parseArgs({ args: argv, options });
@@ -61,7 +67,8 @@ export const ppg: Command = {
       }
       const store = await openStore(values.store);
       const gateway = new Ppg({
-        smsc: values.smsc,
+        smsc: smscWithTls(values.smsc, values),
+        tls: loadTlsServerFiles(values['tls-cert'], values['tls-key']),
         port: Number(values.port),
         host: values.host,
         store,
@@ -74,8 +81,9 @@ export const ppg: Command = {
       gateway.on('outcome', (o) => line({ outcome: o }));
       gateway.on('notified', (n) => line({ notified: n }));
       gateway.on('store-error', (e) => process.stderr.write(`store error: ${String(e)}\n`));
+      gateway.on('throttled', (t) => process.stderr.write(JSON.stringify({ throttled: t }) + '\n'));
       const port = await gateway.start();
-      line({ listening: { host: values.host, port } });
+      line({ listening: { host: values.host, port, scheme: values['tls-cert'] ? 'https' : 'http' } });
       const stop = () =>
         void gateway
           .close()

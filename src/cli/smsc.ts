@@ -8,9 +8,11 @@ import { SmscSimulator } from '../smsc/simulator.js';
 import { optionalNumber } from './args.js';
 import type { Command } from './command.js';
 import { fail } from './output.js';
+import { loadTlsServerFiles } from '../security/tlsOptions.js';
+import { SMPPS_PORT } from '../wdp/smpp/link.js';
 
 const options = {
-  port: { type: 'string', default: '2775' },
+  port: { type: 'string' },
   host: { type: 'string', default: '127.0.0.1' },
   account: { type: 'string', multiple: true },
   route: { type: 'string', multiple: true },
@@ -23,6 +25,13 @@ const options = {
   throttle: { type: 'string' },
   'receipt-failure-probability': { type: 'string' },
   'receipt-delay': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-port': { type: 'string' },
+  'session-init-timeout': { type: 'string' },
+  'inactivity-timeout': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'max-connections-per-address': { type: 'string' },
 } as const;
 
 export const smsc: Command = {
@@ -30,7 +39,14 @@ export const smsc: Command = {
   usage: `  wappush smsc --port N [--host 127.0.0.1] [--account ID:PASSWORD ...] [--route ID:RANGE ...] [--window N] [fault flags]
     --route ID:RANGE    destinations (an address_range pattern) only account ID's receivers are given
 `,
-  flags: `smsc fault flags (rehearsing outages):
+  flags: `smsc security flags (docs/security.md):
+  --tls-cert FILE --tls-key FILE   serve SMPP over TLS (smpps://) on --tls-port (3550); plain TCP
+                      is then served only if --port is given too
+  --session-init-timeout MS   a connection must bind within MS (30000)
+  --inactivity-timeout MS     a bound session silent MS is closed (300000; 0: never)
+  --max-connections N         connections open at once (1000)
+  --max-connections-per-address N   connections open at once from one address (100)
+smsc fault flags (rehearsing outages):
   --drop-after N      close a receiver's connection after every N deliver_sm
   --drop-probability P   --duplicate-probability P   --reorder-probability P
   --response-delay MS  --throttle N (submit_sm per second per session)
@@ -53,9 +69,20 @@ export const smsc: Command = {
     }
     let sim: SmscSimulator;
     try {
+      const tls = loadTlsServerFiles(values['tls-cert'], values['tls-key']);
+      // With TLS, plain TCP only when asked for by --port: credentials never cross in clear by default.
+      const plainPort = values.port ?? (tls ? undefined : '2775');
       sim = new SmscSimulator({
         host: values.host,
-        port: Number(values.port),
+        port: plainPort === undefined ? undefined : Number(plainPort),
+        plain: plainPort !== undefined,
+        tls: tls && { ...tls, port: Number(values['tls-port'] ?? SMPPS_PORT) },
+        sessions: {
+          sessionInitTimeoutMs: optionalNumber(values['session-init-timeout']),
+          inactivityTimeoutMs: optionalNumber(values['inactivity-timeout']),
+          maxConnections: optionalNumber(values['max-connections']),
+          maxConnectionsPerAddress: optionalNumber(values['max-connections-per-address']),
+        },
         accounts,
         window: optionalNumber(values.window),
         throttlePerSecond: optionalNumber(values.throttle),
@@ -74,8 +101,11 @@ export const smsc: Command = {
       fail(e);
     }
     sim.on('bind', (b) => process.stderr.write(`bind ${b.mode} ${b.systemId}\n`));
-    sim.listen().then((port) => {
-      process.stdout.write(JSON.stringify({ listening: { host: values.host, port } }) + '\n');
+    sim.on('throttled', (t) => process.stderr.write(JSON.stringify({ throttled: t }) + '\n'));
+    sim.listen().then(() => {
+      const plain = values.port !== undefined || sim.tlsPort === undefined;
+      const listening = { host: values.host, ...(plain ? { port: sim.port } : {}), tlsPort: sim.tlsPort };
+      process.stdout.write(JSON.stringify({ listening }) + '\n');
     }, fail);
     process.on('SIGINT', () => void sim.close().then(() => process.exit(0)));
   },

@@ -4,7 +4,7 @@
  * notifications to the initiator. A push is answered 1001 only once it is stored.
  */
 import { EventEmitter } from 'node:events';
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MAX_TIMER_MS, positiveBound } from '../bounds.js';
 import { fromHex, toHex } from '../codec/hex.js';
@@ -16,6 +16,10 @@ import { parseClientAddress, type ClientAddress } from './address.js';
 import { FINAL_STATES, MessageState, PapCode, PapError } from './codes.js';
 import { buildPushPdu } from './content.js';
 import { admit, type PushInitiator } from './initiators.js';
+import { checkConnectionLimits, clientAddress, ConnectionLimiter } from '../security/connectionLimiter.js';
+import { GuessThrottle, type ThrottleEvent, type ThrottleLimits } from '../security/throttle.js';
+import type { TlsServerSettings } from '../security/tlsOptions.js';
+import { createWebServer, type WebServer } from '../security/webServer.js';
 import { postPap } from './notify.js';
 import type { CancelMessage, PushMessage, StatusQueryMessage } from './pap.js';
 import { PushRecords, type PushRecord, type RecipientRecord } from './pushRecord.js';
@@ -71,6 +75,13 @@ export interface PpgOptions {
    * Default 172,800,000 ms (48 h, a common SMSC validity period).
    */
   receiptTimeoutMs?: number;
+  /** Serve PAP over HTTPS with this certificate and key (docs/security.md). Default: plain HTTP. */
+  tls?: TlsServerSettings;
+  /** Connections open at once, in total and from one client address. Defaults 256 and 32. */
+  maxConnections?: number;
+  maxConnectionsPerAddress?: number;
+  /** Failed HTTP Basic logins throttled per client address, then answered 429 (docs/security.md). */
+  throttle?: Partial<ThrottleLimits>;
 }
 
 export interface PpgEvents {
@@ -80,13 +91,20 @@ export interface PpgEvents {
   notified: [{ pushId: string; address: string; ok: boolean; error?: string }];
   /** The state store failed a write. */
   'store-error': [unknown];
+  /** Failed logins from an address were answered late, or the address was refused (429). */
+  throttled: [ThrottleEvent];
+  /** A connection over a connection cap, closed at once. */
+  connectionRefused: [{ address: string }];
 }
 
 /** Receipts for message_ids not yet known (the receipt overtook the submit_sm_resp), kept briefly. */
 const MAX_EARLY_RECEIPTS = 10_000;
 
 export class Ppg extends EventEmitter<PpgEvents> {
-  private readonly server: http.Server;
+  private readonly server: WebServer;
+  /** Failed HTTP Basic logins per client address. */
+  readonly throttle: GuessThrottle;
+  readonly connections: ConnectionLimiter;
   private readonly transceiver: PpgTransceiver;
   private readonly store: Store;
   private readonly ownStore: boolean;
@@ -103,7 +121,13 @@ export class Ppg extends EventEmitter<PpgEvents> {
   private readonly references = new ReferenceAllocator();
   /** Submissions waiting for the SMSC link to be bound again. */
   private waiting: Array<() => void> = [];
-  private readonly o: Required<Omit<PpgOptions, 'store' | 'smsc' | 'initiators' | 'from'>> & PpgOptions;
+  private readonly o: Required<
+    Omit<
+      PpgOptions,
+      'store' | 'smsc' | 'initiators' | 'from' | 'tls' | 'throttle' | 'maxConnections' | 'maxConnectionsPerAddress'
+    >
+  > &
+    PpgOptions;
   private closed = false;
   private sweepTimer: NodeJS.Timeout | undefined;
 
@@ -136,9 +160,20 @@ export class Ppg extends EventEmitter<PpgEvents> {
       this.waiting = [];
       for (const f of go) f();
     });
-    this.server = http.createServer(
+    this.throttle = new GuessThrottle(options.throttle);
+    this.throttle.on('throttled', (e) => this.emit('throttled', e));
+    this.connections = new ConnectionLimiter(
+      checkConnectionLimits({
+        maxConnections: options.maxConnections ?? 256,
+        maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 32,
+      }),
+    );
+    this.server = createWebServer(
+      options.tls,
       {
         maxHeaderSize: this.o.maxHeaderOctets,
+        // Also the TLS handshake's bound when serving HTTPS (webServer.ts).
+        headersTimeout: Math.min(this.o.requestTimeoutMs, 60_000),
         // Node looks for timed-out requests this often (30 s by default): a slow request is cut
         // within requestTimeoutMs plus this.
         connectionsCheckingInterval: Math.min(1_000, this.o.requestTimeoutMs),
@@ -151,6 +186,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
     );
     this.server.requestTimeout = this.o.requestTimeoutMs;
     this.server.headersTimeout = Math.min(this.o.requestTimeoutMs, 60_000);
+    this.connections.guard(this.server, (address) => this.emit('connectionRefused', { address }));
   }
 
   /** Binds to the SMSC, takes up what the store holds, then listens; resolves with the HTTP port. */
@@ -196,9 +232,23 @@ export class Ppg extends EventEmitter<PpgEvents> {
       return this.send(res, 404, badMessageResponse(PapCode.BAD_REQUEST, `no PAP service at ${path}`));
     if (req.method !== 'POST')
       return this.send(res, 405, badMessageResponse(PapCode.BAD_REQUEST, 'PAP requests are POSTed'), { allow: 'POST' });
+    // An address that failed too often is refused before its credentials are looked at.
+    const address = clientAddress(req.socket);
+    const gate = this.throttle.gate(address);
+    if (gate.refused) {
+      req.resume();
+      const retryAfter = String(Math.ceil(gate.retryAfterMs / 1000));
+      const why = 'too many failed logins from this address';
+      return this.send(res, 429, badMessageResponse(PapCode.FORBIDDEN, why), { 'retry-after': retryAfter });
+    }
     const who = admit(this.o.initiators ?? [], req.headers.authorization, req.socket.remoteAddress);
     if (!who.ok) {
       req.resume();
+      // Wrong credentials (not missing ones: a client first asks without) count as a guess.
+      if (who.status === 401 && req.headers.authorization !== undefined) {
+        const delay = this.throttle.failed(address);
+        if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      }
       const extra: Record<string, string> =
         who.status === 401 ? { 'www-authenticate': 'Basic realm="wappush ppg"' } : {};
       return this.send(res, who.status, badMessageResponse(PapCode.FORBIDDEN, who.reason), extra);
@@ -242,7 +292,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
   }
 
   private sender() {
-    return { senderName: this.o.senderName, senderAddress: `http://${this.o.host}:${this.port}/wappush` };
+    const scheme = this.o.tls ? 'https' : 'http';
+    return { senderName: this.o.senderName, senderAddress: `${scheme}://${this.o.host}:${this.port}/wappush` };
   }
 
   // ---- push-message ----

@@ -5,11 +5,11 @@
  * (a PPG is no phone) is acknowledged and counted.
  */
 import { EventEmitter } from 'node:events';
-import net from 'node:net';
 import { MAX_TIMER_MS, positiveBound } from '../bounds.js';
 import { backoffDelay, checkBackoff, type Backoff } from '../wdp/smpp/backoff.js';
 import { bindPdu, checkBindFields } from '../wdp/smpp/bind.js';
 import { SmppCommand } from '../wdp/smpp/commands.js';
+import { connectSmsc } from '../wdp/smpp/connect.js';
 import { EsmeSession } from '../wdp/smpp/esmeSession.js';
 import { messageIdResponse } from '../wdp/smpp/framing.js';
 import { parseSmscUrl, type SmscUrl } from '../wdp/smpp/link.js';
@@ -83,8 +83,7 @@ export class PpgTransceiver extends EventEmitter<TransceiverEvents> {
 
   private connect(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: this.smsc.host, port: this.smsc.port });
-      socket.setNoDelay(true);
+      const { socket, ready } = connectSmsc(this.smsc);
       const session = new EsmeSession(socket, true);
       socket.on('error', reject);
       socket.on('close', () => {
@@ -94,7 +93,7 @@ export class PpgTransceiver extends EventEmitter<TransceiverEvents> {
         this.scheduleReconnect();
       });
       session.on('deliver_sm', (frame) => this.onDeliver(session, frame));
-      socket.once('connect', () => {
+      socket.once(ready, () => {
         const fields = { systemId: this.smsc.systemId, password: this.smsc.password };
         session
           .request(SmppCommand.bind_transceiver, this.bindTimeoutMs, (seq) =>

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import smpp from 'smpp';
 import { DecodeError } from '../codec/errors.js';
 import { MAX_TIMER_MS, nonNegativeBound, positiveBound, probabilityBound } from '../bounds.js';
@@ -16,6 +16,9 @@ import { TlvTag } from '../wdp/smpp/tlv.js';
 import { Accounts, type SmscAccount } from './accounts.js';
 import { AddressRange, AddressRangeError } from './addressRange.js';
 import { RouteTable } from './routes.js';
+import { SessionGuard, type SessionLimits, type SessionTimeout } from './sessionGuard.js';
+import type { ThrottleEvent, ThrottleLimits } from '../security/throttle.js';
+import { tlsServerOptions, type TlsServerSettings } from '../security/tlsOptions.js';
 
 export type { SmscAccount } from './accounts.js';
 
@@ -79,6 +82,20 @@ export interface SmscOptions {
   throttlePerSecond?: number;
   faults?: SmscFaults;
   random?: () => number;
+  /**
+   * Serve SMPP over TLS (smpps://) with this certificate and key, on `tls.port` (0, the
+   * default: an ephemeral one). Plain TCP is served on `port` as well unless `plain` is false.
+   */
+  tls?: TlsServerSettings & { port?: number };
+  /** Serve plain TCP on `port`. Default true; false with `tls` serves TLS only. */
+  plain?: boolean;
+  /**
+   * Session bounds (docs/security.md): session-init and inactivity timers (SMPP v3.4 7.2),
+   * connections in total and per client address.
+   */
+  sessions?: Partial<SessionLimits>;
+  /** Failed binds throttled per client address (docs/security.md). */
+  throttle?: Partial<ThrottleLimits>;
 }
 
 export type BindMode = 'receiver' | 'transmitter' | 'transceiver';
@@ -88,7 +105,13 @@ export interface SmscEvents {
   /** A bind succeeded. */
   bind: [{ systemId: string; mode: BindMode }];
   /** A bind was refused with `status`; `reason` says why when the address_range was the cause. */
-  bindRefused: [{ systemId: string; mode: BindMode; status: number; reason: string | undefined }];
+  bindRefused: [{ systemId: string; mode: BindMode; status: number; reason: string | undefined; address?: string }];
+  /** Failed binds from an address were answered late, or the address was refused (docs/security.md). */
+  throttled: [ThrottleEvent];
+  /** A connection over a connection cap, closed at once. */
+  connectionRefused: [{ address: string }];
+  /** A session closed by its session-init timer (never bound) or its inactivity timer. */
+  sessionTimeout: [SessionTimeout];
   /** A receiver answered a deliver_sm with ESME_ROK; the message left the queue. */
   delivered: [{ id: string; attempts: number }];
   /** A receiver answered with a permanent error; the message left the queue. */
@@ -180,7 +203,10 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
   /** Receipts waiting for a receiving bind of their system_id, oldest first. */
   private pendingReceipts: Array<{ systemId: string; pdu: ShortMessagePdu }> = [];
   private readonly receiptTimers = new Set<NodeJS.Timeout>();
-  private readonly server: smpp.Server;
+  private readonly server: smpp.Server | undefined;
+  private readonly tlsServer: smpp.Server | undefined;
+  /** Session timers, connection caps and the bind throttle. */
+  readonly guard: SessionGuard;
   private readonly accounts: Accounts;
   private readonly binds: Bind[] = [];
   /** Ready to deliver: a queue per set of receivers, so that none waits behind another's messages. */
@@ -197,7 +223,9 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
   private pumpImmediate: NodeJS.Immediate | undefined;
   /** After close(), the unbinds that follow set no new timers. */
   private closed = false;
-  private readonly options: Required<Omit<SmscOptions, 'accounts' | 'throttlePerSecond' | 'host' | 'port'>> &
+  private readonly options: Required<
+    Omit<SmscOptions, 'accounts' | 'throttlePerSecond' | 'host' | 'port' | 'tls' | 'plain' | 'sessions' | 'throttle'>
+  > &
     SmscOptions;
 
   constructor(options: SmscOptions = {}) {
@@ -219,21 +247,50 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
       random: options.random ?? Math.random,
     };
     this.accounts = new Accounts(options.accounts);
-    this.server = smpp.createServer({}, (session) => this.onSession(session));
+    this.guard = new SessionGuard(options.sessions, options.throttle);
+    this.guard.on('throttled', (e) => this.emit('throttled', e));
+    this.guard.on('connectionRefused', (e) => this.emit('connectionRefused', e));
+    this.guard.on('sessionTimeout', (e) => this.emit('sessionTimeout', e));
+    if (options.plain === false && !options.tls)
+      throw new RangeError('plain: false needs tls: the simulator would serve nothing');
+    if (options.plain !== false) {
+      this.server = smpp.createServer({}, (session) => this.onSession(session));
+      this.guard.limit(this.server);
+    }
+    if (options.tls) {
+      this.tlsServer = smpp.createServer(
+        // A handshake that does not finish is bounded like a session that does not bind.
+        { ...tlsServerOptions(options.tls), handshakeTimeout: this.guard.limits.sessionInitTimeoutMs },
+        (session) => this.onSession(session),
+      );
+      this.guard.limit(this.tlsServer);
+    }
   }
 
-  /** Starts listening; resolves with the port. */
-  listen(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => {
-        resolve((this.server.address() as AddressInfo).port);
+  /** Starts listening; resolves with the plain port, or the TLS port when TLS only. */
+  async listen(): Promise<number> {
+    const host = this.options.host ?? '127.0.0.1';
+    const open = (server: Server, port: number) =>
+      new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
       });
-    });
+    if (this.server) await open(this.server, this.options.port ?? 0);
+    if (this.tlsServer) await open(this.tlsServer, this.options.tls?.port ?? 0);
+    return this.port;
   }
 
+  /** The plain port, or the TLS port when TLS only. */
   get port(): number {
-    return (this.server.address() as AddressInfo).port;
+    return ((this.server ?? this.tlsServer)!.address() as AddressInfo).port;
+  }
+
+  /** The TLS (smpps) port, when serving TLS. */
+  get tlsPort(): number | undefined {
+    return this.tlsServer ? (this.tlsServer.address() as AddressInfo).port : undefined;
   }
 
   /** Messages accepted and not yet delivered (queued or outstanding). */
@@ -255,7 +312,12 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
     for (const t of this.receiptTimers) clearTimeout(t);
     if (this.pumpImmediate !== undefined) clearImmediate(this.pumpImmediate);
     for (const b of [...this.binds]) b.session.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.guard.closeAll();
+    await Promise.all(
+      [this.server, this.tlsServer].map(
+        (server) => new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve())),
+      ),
+    );
   }
 
   private onSession(session: smpp.Session): void {
@@ -263,6 +325,7 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
     let bind: Bind | undefined;
     let windowStart = 0;
     let windowCount = 0;
+    const watch = this.guard.watch(session.socket);
     const respond = (bytes: Buffer) => {
       const delay = this.options.faults.responseDelayMs;
       if (delay) setTimeout(() => session.socket.writable && session.socket.write(bytes), delay);
@@ -271,6 +334,7 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
     const respondPdu = (pdu: smpp.PDU) => respond(pdu.toBuffer());
 
     takeOverIntake(s, smpp.PDU as never, (frame) => {
+      watch.activity();
       const commandId = frame.readUInt32BE(4);
       const sequence = frame.readUInt32BE(12);
       if (commandId === CommandId.submit_sm) {
@@ -337,11 +401,18 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
       }
       const systemId = String(pdu.system_id ?? '');
       const password = String(pdu.password ?? '');
-      let status = this.accounts.check(systemId, password);
+      const address = watch.address;
+      // An address that failed too often is refused before its credentials are looked at.
+      const gate = this.guard.throttle.gate(address);
+      let status = gate.refused ? CommandStatus.ESME_RBINDFAIL : this.accounts.check(systemId, password);
+      const delay =
+        status === CommandStatus.ESME_RINVPASWD || status === CommandStatus.ESME_RINVSYSID
+          ? this.guard.throttle.failed(address)
+          : 0;
       // address_range routes what a receiver gets (SMPP v3.4 5.2.7); a transmitter's is unused.
       // SMPP v3.4 5.1.3 has no status for a bad bind parameter: ESME_RBINDFAIL ("Bind Failed") says it.
       let addressRange: AddressRange | undefined;
-      let reason: string | undefined;
+      let reason: string | undefined = gate.refused ? 'throttled' : undefined;
       const range = String(pdu.address_range ?? '');
       if (status === CommandStatus.ESME_ROK && range && mode !== 'transmitter') {
         try {
@@ -354,10 +425,13 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
       }
       if (status !== CommandStatus.ESME_ROK) {
         this.stats.bindFailures++;
-        respondPdu(pdu.response({ command_status: status }));
-        this.emit('bindRefused', { systemId, mode, status, reason });
+        const answer = pdu.response({ command_status: status });
+        if (delay > 0) watch.later(delay, () => respondPdu(answer));
+        else respondPdu(answer);
+        this.emit('bindRefused', { systemId, mode, status, reason, address });
         return;
       }
+      watch.bound();
       bind = {
         id: this.nextBindId++,
         session,

@@ -37,6 +37,9 @@ describe('SmscSimulator events (real SMPP on 127.0.0.1)', () => {
       failed: [],
       dropped: [],
       receipt: [],
+      throttled: [],
+      connectionRefused: [],
+      sessionTimeout: [],
     };
     s.on('bind', (e) => seen.bind.push(e));
     s.on('bindRefused', (e) => seen.bindRefused.push(e));
@@ -73,7 +76,13 @@ describe('SmscSimulator events (real SMPP on 127.0.0.1)', () => {
       { systemId: 'ppg', mode: 'transmitter' },
     ]);
     expect(seen.bindRefused).toEqual([
-      { systemId: 'bad', mode: 'receiver', status: 0x0d, reason: expect.stringMatching(/not closed/) },
+      {
+        systemId: 'bad',
+        mode: 'receiver',
+        status: 0x0d,
+        reason: expect.stringMatching(/not closed/),
+        address: '127.0.0.1',
+      },
     ]);
     expect(seen.delivered).toEqual([{ id: '00000001', attempts: 1 }]);
     expect(seen.failed.map((f) => [f.id, f.status, f.pdu.destinationAddr])).toEqual([['00000002', 0x65, '200']]);

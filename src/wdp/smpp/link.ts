@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import net from 'node:net';
 import { MAX_TIMER_MS, nonNegativeBound, positiveBound } from '../../bounds.js';
 import type { Segment, WdpDatagram } from '../datagram.js';
 import { Fifo } from '../fifo.js';
@@ -20,24 +19,49 @@ import { decodeShortMessagePdu } from './shortMessage.js';
 import { CommandStatus } from './status.js';
 import { evictionPolicy, storable, StoreIntake } from './storeIntake.js';
 import type { LostMessage as StoreLostMessage, Store } from '../../store/types.js';
+import { maskUrl } from '../../security/maskUrl.js';
+import type { TlsClientSettings } from '../../security/tlsOptions.js';
+import { connectSmsc } from './connect.js';
 
 export interface SmscUrl {
   host: string;
   port: number;
   systemId: string;
   password: string;
+  /** Over TLS (smpps://): the settings; absent for plain TCP. */
+  tls?: TlsClientSettings;
 }
 
-/** smpp://ID:PASSWORD@HOST:PORT (docs/architecture.md). Default port 2775. */
-export function parseSmscUrl(url: string): SmscUrl {
-  const u = new URL(url);
-  if (u.protocol !== 'smpp:') throw new TypeError(`not an smpp:// URL: ${url}`);
+/** IANA's port for SMPP over TLS ("ssmpp"). */
+export const SMPPS_PORT = 3550;
+
+/**
+ * smpp://ID:PASSWORD@HOST:PORT, or smpps:// for TLS (docs/architecture.md, docs/security.md).
+ * Default port 2775, 3550 for smpps. `tls` (a CA, a client certificate) applies to smpps only.
+ */
+export function parseSmscUrl(url: string, tls?: TlsClientSettings): SmscUrl {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new TypeError(`not a URL: ${maskUrl(url)}`);
+  }
+  if (u.protocol !== 'smpp:' && u.protocol !== 'smpps:')
+    throw new TypeError(`not an smpp:// or smpps:// URL: ${maskUrl(url)}`);
+  const secure = u.protocol === 'smpps:';
+  if (!secure && tls) throw new TypeError(`TLS settings given for a plain smpp:// URL: ${maskUrl(url)}; use smpps://`);
   return {
     host: u.hostname || '127.0.0.1',
-    port: u.port ? Number(u.port) : 2775,
+    port: u.port ? Number(u.port) : secure ? SMPPS_PORT : 2775,
     systemId: decodeURIComponent(u.username),
     password: decodeURIComponent(u.password),
+    ...(secure ? { tls: tls ?? {} } : {}),
   };
+}
+
+/** SmscUrl as printed: no password. */
+export function smscLabel(smsc: SmscUrl): string {
+  return `${smsc.tls ? 'smpps' : 'smpp'}://${smsc.systemId}@${smsc.host}:${smsc.port}`;
 }
 
 export interface EsmeLinkOptions {
@@ -382,8 +406,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   private connect(): void {
     if (this.closing) return;
     this.stats.connects++;
-    const socket = net.connect({ host: this.smsc.host, port: this.smsc.port });
-    socket.setNoDelay(true);
+    const { socket, ready } = connectSmsc(this.smsc);
     const session = new EsmeSession(socket);
     this.connection = session;
     session.on('deliver_sm', (frame) => this.onDeliverSm(session, frame));
@@ -397,7 +420,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
       this.stats.unexpectedResponses++;
       this.emit('unexpected-response', { commandId: x.commandId, sequence: x.sequence });
     });
-    socket.once('connect', () => this.bind(session));
+    socket.once(ready, () => this.bind(session));
     socket.on('error', (e) => this.emit('connection-error', e));
     socket.on('close', () => {
       if (this.connection === session) {

@@ -1,8 +1,8 @@
-import net from 'node:net';
 import { MAX_TIMER_MS, positiveBound } from '../../bounds.js';
 import { ReferenceAllocator } from '../segmenter.js';
 import { bindPdu, checkBindFields } from './bind.js';
 import { SmppCommand } from './commands.js';
+import { connectSmsc } from './connect.js';
 import { EsmeSession } from './esmeSession.js';
 import { parseSmscUrl, type SmscUrl } from './link.js';
 import { CommandId, encodeShortMessagePdu, SMPP_HEADER_LENGTH } from './shortMessage.js';
@@ -50,11 +50,10 @@ export class SmppSubmitter {
 
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: this.smsc.host, port: this.smsc.port });
-      socket.setNoDelay(true);
+      const { socket, ready } = connectSmsc(this.smsc);
       const session = new EsmeSession(socket, false);
       socket.on('error', reject);
-      socket.once('connect', () => {
+      socket.once(ready, () => {
         const fields = { systemId: this.smsc.systemId, password: this.smsc.password };
         session
           .request(SmppCommand.bind_transmitter, this.bindTimeoutMs, (seq) =>
