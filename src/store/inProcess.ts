@@ -91,6 +91,7 @@ export abstract class InProcessStore extends StoreBase implements Store {
             throw new StoreError(StoreErrorCode.BAD_INPUT, 'windowMs must be a number >= 0');
           return this.space.duplicates.remember(duplicateKey(key), windowMs);
         }),
+      seen: (key) => this.read(() => this.space.duplicates.has(duplicateKey(key))),
       forget: (key) => this.change(() => this.space.duplicates.forget(duplicateKey(key))),
     };
     this.registrations = {
