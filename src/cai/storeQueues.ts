@@ -116,7 +116,11 @@ export class StoreQueues {
       },
       { handlerTimeoutMs: this.handlerTimeoutMs },
     );
+    // A consumer retries every blockMs while the store is away: its failure is reported once
+    // (the store's own 'unavailable' says the rest), again only after it worked in between.
+    let failing = false;
     consumer.on('delivered', () => {
+      failing = false;
       if (entry.registration) this.host.delivered(entry.registration);
     });
     consumer.on('handler-error', (item, error) => {
@@ -126,7 +130,10 @@ export class StoreQueues {
       const event = events.get(item);
       if (entry.registration && event) this.host.timeout(entry.registration, event);
     });
-    consumer.on('store-error', (e) => this.host.storeError(e));
+    consumer.on('store-error', (e) => {
+      if (!failing) this.host.storeError(e);
+      failing = true;
+    });
     entry.consumer = consumer;
     this.hosted.set(name, entry);
   }
