@@ -13,7 +13,7 @@ import { DEFAULT_STORE_OPTIONS, type StoreOptions } from '../../src/store/option
 import { openStore } from '../../src/store/open.js';
 import { SmppSubmitter } from '../../src/wdp/smpp/submitter.js';
 import { RedisServer } from '../helpers/redisServer.js';
-import { pushOf, pushPdu, until } from './pushes.js';
+import { pushOf, pushPdu, sleep, until } from './pushes.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -132,4 +132,43 @@ describe('registrations followed between two nodes on one Redis', () => {
       () => `A's CPI still ${JSON.stringify(a.client.cpi().acceptAppIds)}`,
     );
   }, 30_000);
+
+  it('an application registered on both nodes is one queue: each push handled once, by either', async () => {
+    const redis = new RedisServer();
+    await redis.start();
+    cleanup.push(() => redis.close());
+    const a = await node(redis.url);
+    const b = await node(redis.url);
+    const handled = new Map<number, string[]>();
+    const on = (name: string) => (e: PushEvent) => {
+      const p = pushOf(e.toJSON());
+      if (typeof p === 'number') handled.set(p, [...(handled.get(p) ?? []), name]);
+    };
+    for (const [name, n] of [
+      ['b', b],
+      ['a', a],
+    ] as const) {
+      const r = await n.client.register({ pushApplicationId: APP, handler: on(name) });
+      expect(r.status === 'accepted' && (await r.completed)).toEqual({ status: 'success' });
+    }
+    // Each node routes its own registration only, the other's record giving way to it.
+    await sleep(BOUND_MS);
+    for (const n of [a, b]) {
+      expect(n.client.followedRegistrations()).toEqual([]);
+      expect(n.client.cpi().acceptAppIds).toEqual([APP]);
+    }
+    const submitter = new SmppSubmitter(`smpp://ppg:pw@127.0.0.1:${a.port}`);
+    await submitter.start();
+    cleanup.push(() => submitter.close());
+    await Promise.all(
+      Array.from({ length: PUSHES }, (_, i) => submitter.submit(pushPdu(i), { to: '+447700900123', from: '9200' })),
+    );
+    await until(
+      () => handled.size === PUSHES,
+      20_000,
+      () => `${handled.size} of ${PUSHES} handled`,
+    );
+    await sleep(300);
+    expect([...handled.values()].filter((by) => by.length > 1)).toEqual([]);
+  }, 60_000);
 });
