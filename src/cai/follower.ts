@@ -6,18 +6,18 @@
  * (Redis pub/sub, at once) and at the latest every `registrationPollMs` (the store's watch),
  * and after each change of this node's own registrations.
  */
+import type { EventEmitter } from 'node:events';
+import type { JsonValue, RecordTable } from '../store/types.js';
 import type { CpiSet } from './cpi.js';
+import type { DeliveryQueue } from './delivery.js';
 import type { PushClientEvents } from './events.js';
+import { PROTOCOLS } from './protocols.js';
 import { Registration } from './registration.js';
 import type { RoutingTable } from './routingTable.js';
 import { registrationRecordId, type StoredRegistration } from './store.js';
 import type { RegistrationRequest } from './types.js';
 import { validateRequest, type Availability } from './validate.js';
 import type { Whitelist } from './whitelist.js';
-import type { DeliveryQueue } from './delivery.js';
-import type { EventEmitter } from 'node:events';
-import type { JsonValue, RecordTable } from '../store/types.js';
-import { PROTOCOLS } from './protocols.js';
 
 export interface FollowerParts {
   table: RecordTable;
