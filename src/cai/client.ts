@@ -28,6 +28,8 @@ import { Registrar } from './registrar.js';
 import { SmppBearer } from './smppBearer.js';
 import type { Store } from '../store/types.js';
 import { RegistrationStore, StoredRegistrations } from './store.js';
+import { RegistrationFollower } from './follower.js';
+import { StoreQueues } from './storeQueues.js';
 import type {
   DeregistrationOptions,
   DeregistrationResponse,
@@ -55,7 +57,11 @@ export interface PushClientOptions {
   /**
    * Keeps registrations across restarts: a file (written atomically), or a state-layer Store
    * (docs/state.md), whose record table holds them and which the client's own link then also
-   * keeps its concatenated segments in (unless linkOptions.store names another).
+   * keeps its concatenated segments in (unless linkOptions.store names another). With a Store,
+   * OTA-WSP pushes go through per-application queues on it (answered to the SMSC once queued
+   * there), and registrations other nodes sharing it make are followed: routed here to their
+   * queues, and part of the CPI. On Redis, stored registrations are followed, not restored as
+   * this node's: an application registers on the node where its handler runs.
    */
   store?: string | Store;
   /** With a Store: an old registrations file, read when the store holds none yet. */
@@ -111,6 +117,8 @@ export class PushClient extends EventEmitter<PushClientEvents> {
   private readonly whitelistTable = new Whitelist();
   private readonly dispatcher: Dispatcher;
   private readonly registrar: Registrar;
+  private readonly follower: RegistrationFollower | undefined;
+  private readonly queues: StoreQueues | undefined;
 
   constructor(options: PushClientOptions = {}) {
     super();
@@ -124,6 +132,8 @@ export class PushClient extends EventEmitter<PushClientEvents> {
     const limits = resolveLimits(options.limits);
     if (options.whitelist) this.whitelistTable.addDefault(options.whitelist);
     const routes = new RoutingTable<Registration>();
+    /** This node's registrations taking pushes now: a followed one of the same application gives way to them. */
+    const routedHere = new Set<Registration>();
     this.dispatcher = new Dispatcher(this, routes, this.whitelistTable, {
       overflow: options.overflow ?? 'report',
       fallback: options.fallback,
@@ -134,6 +144,35 @@ export class PushClient extends EventEmitter<PushClientEvents> {
     });
     this.stats = this.dispatcher.stats;
     const state = typeof options.store === 'object' ? options.store : undefined;
+    if (state) {
+      const dispatcher = this.dispatcher;
+      this.queues = new StoreQueues(
+        state,
+        {
+          eventOf: (d) => dispatcher.eventOf(d),
+          handOver: (event, r) => dispatcher.handOver(event, r),
+          delivered: (r) => {
+            r.stats.delivered++;
+            this.stats.delivered++;
+          },
+          error: (r, event, error) => {
+            r.stats.handlerErrors++;
+            this.stats.handlerErrors++;
+            this.emit('handler-error', { registration: r, event, error });
+          },
+          timeout: (r, event) => {
+            r.stats.handlerTimeouts++;
+            this.stats.handlerTimeouts++;
+            this.emit('handler-timeout', { registration: r, event });
+          },
+          claimed: (registration, queue, event, deliveries) =>
+            this.emit('queue-claimed', { registration, queue, event, deliveries }),
+          storeError: (error) => this.emit('store-error', error),
+        },
+        handlerTimeoutMs,
+      );
+      dispatcher.queues = this.queues;
+    }
     const bearerOptions =
       state && options.smsc !== undefined && options.linkOptions?.store === undefined
         ? { ...options, linkOptions: { ...options.linkOptions, store: state } }
@@ -173,7 +212,28 @@ export class PushClient extends EventEmitter<PushClientEvents> {
       makeQueue: (r) => this.dispatcher.queueFor(r),
       restoreRetry: checkBackoff(options.restoreRetry ?? { initialMs: 1_000, maxMs: 60_000 }, 'restoreRetry'),
       pushServerRetry: checkBackoff(options.pushServerRetry ?? { initialMs: 1_000, maxMs: 60_000 }, 'pushServerRetry'),
+      restoreStored: state?.backend !== 'redis',
+      onRouted: (r) => {
+        routedHere.add(r);
+        this.follower?.shadow(r);
+        this.queues?.start(r);
+        void this.follower?.sync();
+      },
+      onUnrouted: (r) => {
+        routedHere.delete(r);
+        this.queues?.stop(r);
+        void this.follower?.sync();
+      },
     });
+    if (state)
+      this.follower = new RegistrationFollower(this, {
+        table: state.registrations,
+        routes,
+        cpi: this.registrar.cpiSet,
+        whitelist: this.whitelistTable,
+        local: () => routedHere,
+        makeQueue: (r) => this.dispatcher.queueFor(r),
+      });
   }
 
   /**
@@ -184,13 +244,17 @@ export class PushClient extends EventEmitter<PushClientEvents> {
    */
   async start(): Promise<void> {
     const restoring = await this.registrar.restore();
+    // Before the link binds, so pushes for applications registered on other nodes find them.
+    await this.follower?.start();
     await this.bearer.start();
     await restoring.settled;
   }
 
   async close(): Promise<void> {
     this.registrar.close();
+    this.follower?.close();
     await this.bearer.close();
+    await this.queues?.close();
     await this.http?.close();
   }
 
@@ -221,6 +285,11 @@ export class PushClient extends EventEmitter<PushClientEvents> {
     return this.registrar.registrations();
   }
 
+  /** Registrations made on other nodes sharing the store, followed here (`remote`: true). */
+  followedRegistrations(): Registration[] {
+    return this.follower?.registrations() ?? [];
+  }
+
   /** Push Servers with a change of their CPI not yet delivered; each is retried in the background. */
   pendingPushServers(): string[] {
     return this.registrar.pendingPushServers();
@@ -245,8 +314,12 @@ export class PushClient extends EventEmitter<PushClientEvents> {
     return this.http?.stats;
   }
 
-  /** Routes one WDP datagram (what the SMPP link hands up); returns once it is queued or reported. */
+  /**
+   * Routes one WDP datagram (what the SMPP link hands up); returns once it is queued or
+   * reported. With a Store it is queued there in the background; a failure is a 'store-error'
+   * (the link's own path waits for the queue and answers the SMSC accordingly).
+   */
   deliverDatagram(d: WdpDatagram): void {
-    this.dispatcher.deliverDatagram(d);
+    this.dispatcher.deliverDatagram(d)?.catch(() => {});
   }
 }

@@ -10,6 +10,7 @@ import type { BodySecrets } from '../codec/body.js';
 import type { Limits } from '../codec/limits.js';
 import { applicationIds, DEFAULT_APPLICATION_ID } from '../codec/wsp/applicationIds.js';
 import { decodePushPdu, type PushMessage } from '../codec/wsp/pushPdu.js';
+import { StoreError, StoreErrorCode } from '../store/errors.js';
 import type { WdpDatagram } from '../wdp/datagram.js';
 import { WDP_PORT_PUSH } from '../wdp/segmenter.js';
 import { applicationKey } from './applicationId.js';
@@ -20,6 +21,7 @@ import type { HttpPushOutcome } from './otaHttpReceiver.js';
 import { PushEvent } from './pushEvent.js';
 import type { Registration } from './registration.js';
 import { routeOf, type RoutingTable } from './routingTable.js';
+import type { StoreQueues } from './storeQueues.js';
 import type { Whitelist } from './whitelist.js';
 
 /** Thrown to the bearer when a push must be sent again later (overflow: 'redeliver'). */
@@ -55,6 +57,8 @@ export interface DispatcherOptions {
 }
 
 export class Dispatcher {
+  /** With a Store: the applications' queues there, which every OTA-WSP push taken goes through. */
+  queues: StoreQueues | undefined;
   readonly stats: PushClientStats = {
     received: 0,
     routed: 0,
@@ -100,23 +104,37 @@ export class Dispatcher {
     );
   }
 
-  /** Routes one WDP datagram (what the SMPP link hands up); returns once it is queued or reported. */
-  deliverDatagram(d: WdpDatagram): void {
+  /**
+   * Routes one WDP datagram (what the SMPP link hands up); returns once it is queued or
+   * reported. With store queues it returns a promise that resolves once the push is in each
+   * queue it goes to, and rejects when one could not take it (the bearer answers a temporary
+   * error, so the SMSC sends it again).
+   */
+  deliverDatagram(d: WdpDatagram): void | Promise<void> {
     this.stats.received++;
     // The whole header block is decoded before routing (PushCAI 5.3: the headers as received
     // go with the event), so a malformed one is 'undecodable' here, not an error in a handler.
-    let message: PushMessage;
+    let event: PushEvent;
     try {
-      message = decodePushPdu(d.payload, { limits: this.options.limits });
+      event = this.eventOf(d);
     } catch (error) {
       this.stats.undecodable++;
       this.unrouted({ reason: 'undecodable', datagram: d, error });
       return;
     }
+    const pending: Promise<void>[] | undefined = this.queues ? [] : undefined;
+    this.dispatch(event, d.destinationPort ?? WDP_PORT_PUSH, pending);
+    if (pending === undefined || pending.length === 0) return;
+    return pending.length === 1 ? pending[0] : Promise.all(pending).then(() => {});
+  }
+
+  /** The Push event of a datagram; throws when its Push PDU cannot be decoded. */
+  eventOf(d: WdpDatagram): PushEvent {
+    const message: PushMessage = decodePushPdu(d.payload, { limits: this.options.limits });
     // No port addressing: the SMS is taken as sent to the WSP push port, and the event says so.
     const portImplied = d.destinationPort === undefined;
     const port = d.destinationPort ?? WDP_PORT_PUSH;
-    const event = new PushEvent({
+    return new PushEvent({
       protocol: 'OTA-WSP',
       content: message.body,
       contentType: message.contentType,
@@ -132,7 +150,6 @@ export class Dispatcher {
       limits: this.options.limits,
       secrets: this.options.secrets,
     });
-    this.dispatch(event, port);
   }
 
   /**
@@ -174,8 +191,11 @@ export class Dispatcher {
     this.unrouted({ reason: 'undecodable', error });
   }
 
-  /** Queues `event` for each registration that takes it; returns why none did, or undefined. */
-  private dispatch(event: PushEvent, route: number): UnroutedReason | undefined {
+  /**
+   * Queues `event` for each registration that takes it; returns why none did, or undefined.
+   * With `pending`, OTA-WSP pushes go to the store queues, each enqueue added to it.
+   */
+  private dispatch(event: PushEvent, route: number, pending?: Promise<void>[]): UnroutedReason | undefined {
     const candidates = this.routes.lookup(applicationKey(event.applicationId), route);
     if (!candidates) {
       this.unrouted({ reason: 'no-registration', event, datagram: event.datagram });
@@ -196,6 +216,9 @@ export class Dispatcher {
     let taken = 0;
     let reason: UnroutedReason = 'content-type';
     for (const r of candidates) {
+      // A remote registration takes pushes through the store queues only (an OTA-HTTP push is
+      // answered where its receiver is).
+      if (r.remote && pending === undefined) continue;
       const why = this.refusal(r, event, route);
       if (why === 'content-type' || (why === 'contact-point' && fromContactPoint)) continue;
       if (why) {
@@ -203,6 +226,10 @@ export class Dispatcher {
         continue;
       }
       taken++;
+      if (pending !== undefined) {
+        pending.push(this.enqueue(r, event));
+        continue;
+      }
       if (!r.queue.push(event)) {
         r.stats.overflowed++;
         this.stats.overflowed++;
@@ -215,6 +242,27 @@ export class Dispatcher {
     }
     this.unrouted({ reason, event, datagram: event.datagram });
     return reason;
+  }
+
+  /** Puts `event` in `r`'s queue on the store; a full queue is an overflow, as for the in-memory queues. */
+  private enqueue(r: Registration, event: PushEvent): Promise<void> {
+    return this.queues!.enqueue(r, event).then(
+      () => {},
+      (error: unknown) => {
+        if (!(error instanceof StoreError) || error.code !== StoreErrorCode.QUEUE_FULL) {
+          this.events.emit('store-error', error);
+          throw error;
+        }
+        if (this.options.overflow === 'redeliver') {
+          this.stats.deferred++;
+          this.events.emit('deferred', { event });
+          throw new PushDeferred(`${String(event.applicationId)}: ${error.message}; sent back for redelivery`);
+        }
+        r.stats.overflowed++;
+        this.stats.overflowed++;
+        this.events.emit('overflow', { registration: r, event });
+      },
+    );
   }
 
   /** Why `r` does not take `event` (its accept list, contact point, whitelist), or undefined when it does. */
@@ -235,7 +283,8 @@ export class Dispatcher {
     return false;
   }
 
-  private handOver(event: PushEvent, r: Registration): void | Promise<void> {
+  /** Hands a push to its registration: its handler, or the client's 'push' event. */
+  handOver(event: PushEvent, r: Registration): void | Promise<void> {
     if (r.handler) return r.handler(event, r);
     if (!this.events.emit('push', event, r)) this.unrouted({ reason: 'no-handler', event, datagram: event.datagram });
   }

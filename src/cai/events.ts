@@ -46,6 +46,16 @@ export interface PushClientEvents {
   'restore-failed': [failure: { request: StoredRegistration; response: RegistrationRejected | RegistrationFailure }];
   /** A Push Server did not take a change of its CPI; it is sent again after `retryInMs`. */
   'push-server-pending': [pending: { contactPoint: string; reason: string; message: string; retryInMs: number }];
-  /** The registration store could not be written. */
+  /** The registration store could not be written, or the shared store failed (a queue, the followed table). */
   'store-error': [error: unknown];
+  /**
+   * A registration made (or removed) on another node sharing the store, now followed here: its
+   * pushes are routed to its queue on the store, and it counts in this node's CPI.
+   */
+  'registration-followed': [change: { change: 'added' | 'removed'; registration: Registration }];
+  /**
+   * A push from an application's queue on the store handed out again (`deliveries` > 1): its
+   * earlier consumer died or timed out, so the handler may have seen it before.
+   */
+  'queue-claimed': [claim: { registration: Registration; queue: string; event: PushEvent; deliveries: number }];
 }

@@ -51,6 +51,11 @@ export interface RegistrarOptions {
   restoreRetry: Backoff;
   /** Backoff between sends of a CPI change a Push Server did not take. */
   pushServerRetry: Backoff;
+  /** Whether restore() takes the stored registrations in as this node's (false on a shared store: they are followed). */
+  restoreStored: boolean;
+  /** A registration of this node started (or stopped) taking pushes: its store queue is consumed here (or no longer). */
+  onRouted?: (r: Registration) => void;
+  onUnrouted?: (r: Registration) => void;
 }
 
 /** What a save of the store is to change: the registration it adds, the ones it takes out. */
@@ -62,7 +67,8 @@ interface StoreChange {
 
 export class Registrar {
   private readonly registry = new Map<number, Registration>();
-  private readonly cpiSet = new CpiSet();
+  /** The terminal's CPI: this node's registrations and those followed from the shared store. */
+  readonly cpiSet = new CpiSet();
   private readonly held: HeldRegistrations;
   private readonly servers: PushServers;
   /** The held (stored) entry each registration being restored came from. */
@@ -155,7 +161,7 @@ export class Registrar {
     if (restoring) {
       r.restored = true;
       this.restoringFrom.set(r, restoring);
-      this.options.routes.add(r);
+      this.route(r);
     }
     // With a Push Service Registration URI the binding comes from the Push Server's answer. A
     // restored registration waits for it here, so it is routed before the link binds at start.
@@ -216,7 +222,7 @@ export class Registrar {
     }
     for (const h of superseded) this.held.release(h);
     r.state = 'active';
-    this.options.routes.add(r);
+    this.route(r);
     return { status: 'success' };
   }
 
@@ -314,7 +320,7 @@ export class Registrar {
    * backoff, one refused is kept; both stay stored and are reported as 'restore-failed'.
    */
   async restore(): Promise<{ settled: Promise<void> }> {
-    if (!this.options.store) return { settled: Promise.resolve() };
+    if (!this.options.store || !this.options.restoreStored) return { settled: Promise.resolve() };
     const stored = await this.options.store.load();
     const holds = stored.map((request) => this.held.add(request));
     const attempts = await Promise.all(holds.map((h) => this.restoreOne(h)));
@@ -473,6 +479,11 @@ export class Registrar {
     return { status: 'success' };
   }
 
+  private route(r: Registration): void {
+    this.options.routes.add(r);
+    this.options.onRouted?.(r);
+  }
+
   private releaseHttp(r: Registration): void {
     for (const port of r.httpPorts) this.options.http?.release(port);
     r.httpPorts = [];
@@ -487,6 +498,7 @@ export class Registrar {
   private undo(r: Registration): void {
     if (this.registry.get(r.id) !== r) return;
     this.options.routes.remove(r);
+    this.options.onUnrouted?.(r);
     this.registry.delete(r.id);
     this.options.whitelist.remove(r.id);
     this.cpiSet.remove(r);

@@ -50,6 +50,11 @@ export class Registration implements RegistrationView {
   handler: PushHandler | undefined;
   /** Restored from a store and not yet claimed by its application re-registering. */
   restored = false;
+  /**
+   * Followed from the shared store: registered on another node, whose handler lives there.
+   * Routed here (its pushes go to its queue on the store) and part of the CPI; never bound here.
+   */
+  remote = false;
   queue!: DeliveryQueue;
   /** OTA-HTTP receiver ports this registration holds (by requested port). */
   httpPorts: number[] = [];

@@ -18,7 +18,7 @@ export class SmppBearer {
   private gone: string | undefined;
   private readonly waiting = new Set<(outcome: true | string) => void>();
 
-  constructor(options: SmppBearerOptions, onDatagram: (d: WdpDatagram) => void) {
+  constructor(options: SmppBearerOptions, onDatagram: (d: WdpDatagram) => void | Promise<void>) {
     if (options.link && options.smsc) throw new TypeError('give smsc or link, not both');
     this.owned = !options.link && options.smsc !== undefined;
     this.link =

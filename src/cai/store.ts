@@ -81,8 +81,8 @@ export class RegistrationStore implements RegistrationPersistence {
   }
 }
 
-/** One registration's record id: the same application registered again replaces its record. */
-function recordId(r: StoredRegistration): string {
+/** One registration's record id: the same application registered again (on any node) replaces its record. */
+export function registrationRecordId(r: StoredRegistration): string {
   const key = JSON.stringify([r.pushApplicationId ?? null, r.applicationId ?? null]);
   return createHash('sha256').update(key).digest('base64url');
 }
@@ -121,7 +121,7 @@ export class StoredRegistrations implements RegistrationPersistence {
    */
   save(registrations: StoredRegistration[]): Promise<void> {
     const run = async () => {
-      const wanted = new Map(registrations.map((r) => [recordId(r), r]));
+      const wanted = new Map(registrations.map((r) => [registrationRecordId(r), r]));
       for (const [id, r] of wanted) {
         await this.table.put(id, JSON.parse(JSON.stringify(r)) as JsonValue);
         this.known.add(id);

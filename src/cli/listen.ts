@@ -211,6 +211,11 @@ async function start(values: ReturnType<typeof parseArgs<{ args: string[]; optio
     link.on('lost', (lost) => stderr({ lost }));
   }
   if (store) {
+    // Registrations made on other nodes, followed here: their pushes go to their node's queue.
+    client.on('registration-followed', ({ change, registration }) =>
+      stderr({ followed: { change, ...registrationRef(registration) } }),
+    );
+    client.on('store-error', (e) => stderr({ store: { error: errorJson(e) } }));
     store.on('unavailable', (e) => stderr({ store: { available: false, error: errorJson(e) } }));
     store.on('available', () => stderr({ store: { available: true } }));
   }

@@ -91,6 +91,7 @@ export abstract class InProcessStore extends StoreBase implements Store {
             throw new StoreError(StoreErrorCode.BAD_INPUT, 'windowMs must be a number >= 0');
           return this.space.duplicates.remember(duplicateKey(key), windowMs);
         }),
+      seen: (key) => this.read(() => this.space.duplicates.has(duplicateKey(key))),
       forget: (key) => this.change(() => this.space.duplicates.forget(duplicateKey(key))),
     };
     this.registrations = {
@@ -209,18 +210,23 @@ export abstract class InProcessStore extends StoreBase implements Store {
   ): QueueConsumer {
     checkName(queue, 'queue');
     let waiting: { cancel: () => void } | undefined;
+    // The consumer's own takes and acknowledgements do not wait for their commit: they ride in
+    // the next group commit, so one application's pushes are handed over at the handler's pace,
+    // not two fsyncs apiece. A crash before that commit hands the item over again (at least
+    // once), its `deliveries` possibly not counting the handover the crash cut short.
+    const take = () => this.change(() => this.space.queues.take(queue, this.nodeId, 1), never);
     const source: ConsumerSource = {
       next: async (blockMs) => {
-        const now = await this.queues.take(queue, 1);
+        const now = await take();
         if (now.length > 0) return now;
         const w = this.space.queues.wait(queue, blockMs);
         waiting = w;
         await w.promise;
         waiting = undefined;
-        return this.queues.take(queue, 1);
+        return take();
       },
       reclaim: () => this.queues.reclaim(queue, 1),
-      ack: (id) => this.queues.ack(queue, id),
+      ack: (id) => this.change(() => this.space.queues.ack(queue, id), never),
       interrupt: () => waiting?.cancel(),
       close: () => {},
     };
@@ -244,6 +250,7 @@ export abstract class InProcessStore extends StoreBase implements Store {
 }
 
 const always = () => true;
+const never = () => false;
 const acknowledged = (o: SegmentOutcome) => o.status === 'held' || o.status === 'duplicate';
 
 function recordJson(value: JsonValue): string {

@@ -131,6 +131,12 @@ export interface DuplicateMemory {
    * false when it was: a repeat. Keys are hashed; any length is taken.
    */
   remember(key: string | Uint8Array, windowMs: number): Promise<boolean>;
+  /**
+   * Whether `key` is remembered now, without remembering it: a bearer checks before it hands
+   * a message over and remembers only after the handover is stored, so a crash in between
+   * costs a duplicate, never a loss.
+   */
+  seen(key: string | Uint8Array): Promise<boolean>;
   /** Forgets a key (its handler failed, so the repeat must get through). */
   forget(key: string | Uint8Array): Promise<void>;
 }

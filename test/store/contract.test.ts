@@ -326,6 +326,25 @@ describe.each(['memory', 'lmdb', 'redis'] as BackendName[])('%s store', (name) =
     }
   });
 
+  it('says whether a key is remembered without remembering it, on every node', async () => {
+    const clock = manualClock();
+    const a = await h.open({ now: clock.now });
+    expect(await a.duplicates.seen('single-3')).toBe(false);
+    // Looking does not remember: the key is still new to remember().
+    expect(await a.duplicates.remember('single-3', 60_000)).toBe(true);
+    expect(await a.duplicates.seen('single-3')).toBe(true);
+    expect(await a.duplicates.seen(text('single-3'))).toBe(true);
+    const b = h.sharedWriters ? await h.second(a, { now: clock.now }) : await h.reopen(a, { now: clock.now });
+    expect(await b.duplicates.seen('single-3')).toBe(true);
+    await b.duplicates.forget('single-3');
+    expect(await b.duplicates.seen('single-3')).toBe(false);
+    if (name !== 'redis') {
+      expect(await b.duplicates.remember('single-4', 1_000)).toBe(true);
+      clock.advance(1_001);
+      expect(await b.duplicates.seen('single-4')).toBe(false);
+    }
+  });
+
   it('keeps records with a version, and another instance hears of a change', async () => {
     const a = await h.open({ registrationPollMs: 50 });
     expect(await a.registrations.version()).toBe(0);

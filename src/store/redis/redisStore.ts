@@ -134,6 +134,8 @@ export class RedisStore extends StoreBase implements Store {
           const r = await this.redis.callBuffer('SET', k, '1', 'PX', Math.ceil(windowMs), 'NX');
           return r !== null;
         }),
+      seen: (key) =>
+        this.run('seen', async () => (await this.redis.callBuffer('EXISTS', this.P + 'u:' + duplicateKey(key))) === 1),
       forget: (key) =>
         this.run('forget', async () => {
           await this.redis.callBuffer('DEL', this.P + 'u:' + duplicateKey(key));
@@ -553,7 +555,10 @@ export class RedisStore extends StoreBase implements Store {
         this.blocking.delete(client);
       },
     };
-    return new Consumer(queue, handler, source, Math.max(1, Math.floor(this.o.queueReclaimMs / 2)), options);
+    // A dead node's items are taken over within nodeTtlMs of its last heartbeat plus half of it:
+    // the consumer looks for them that often, and for hung ones every queueReclaimMs / 2.
+    const every = Math.min(this.o.queueReclaimMs, this.o.nodeTtlMs);
+    return new Consumer(queue, handler, source, Math.max(1, Math.floor(every / 2)), options);
   }
 
   async inspect(limit = DEFAULT_LIST_LIMIT): Promise<StoreReport> {

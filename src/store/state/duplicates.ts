@@ -49,6 +49,11 @@ export class DuplicateState {
     return true;
   }
 
+  has(key: string): boolean {
+    const s = this.seen.get(key);
+    return s !== undefined && s.until > this.o.now();
+  }
+
   forget(key: string): void {
     const s = this.seen.get(key);
     if (s !== undefined) this.delete(s);

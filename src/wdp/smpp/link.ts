@@ -96,13 +96,18 @@ export interface EsmeLinkOptions {
   reconnect?: Backoff;
   /** Datagrams handed up and not yet settled before intake pauses (back-pressure). Default 100. */
   maxInFlight?: number;
-  /** A single-SMS datagram equal to one seen this recently is a redelivery, not a new push. */
+  /**
+   * A single-SMS datagram equal to one seen this recently is a redelivery, not a new push.
+   * Default 120,000 ms. With a store, the window is the store's (shared by its nodes, kept
+   * across a restart); without one, this link's own memory.
+   */
   duplicateWindowMs?: number;
-  /** How many single-SMS datagrams that window remembers. Default 10,000. */
+  /** How many single-SMS datagrams that window remembers in the link's memory (no store). Default 10,000. */
   maxRecentSingles?: number;
   /**
    * A durable store (lmdb or Redis; docs/state.md) for concatenated segments: each is answered
-   * only once stored, and the reassembler then serves single SMS only. Not closed by the link.
+   * only once stored, and the reassembler then serves single SMS only, whose repeat window is
+   * then kept in the store too. Not closed by the link.
    * A `memory` store is taken too, though the default in-memory reassembler is faster.
    */
   store?: Store;
@@ -313,6 +318,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
           this.emit('store-error', e);
         },
         storeError: (e) => this.emit('store-error', e),
+        repeated: () => this.stats.duplicateSingles++,
       });
       this.storeListeners = {
         unavailable: () => {
@@ -527,6 +533,10 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     }
     if (datagram === undefined) {
       reply(CommandStatus.ESME_ROK);
+      return;
+    }
+    if (datagram.segments === 1 && this.intake !== undefined) {
+      this.intake.single(datagram, this.singleKey(datagram), this.options.duplicateWindowMs, reply);
       return;
     }
     if (datagram.segments === 1 && this.isRepeatedSingle(datagram)) {

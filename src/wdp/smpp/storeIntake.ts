@@ -1,7 +1,8 @@
 /**
  * The link's intake of concatenated segments on a durable Store (docs/state.md): a segment is
  * acknowledged only once the store has it, so nothing the SMSC forgets is held only in memory.
- * Single SMS and the `memory` backend keep the link's synchronous Reassembler path.
+ * Single SMS are checked against the store's repeat window (shared by the nodes, kept across a
+ * restart). A link without a store keeps its synchronous Reassembler path and its own window.
  */
 import { StoreError, StoreErrorCode } from '../../store/errors.js';
 import type {
@@ -28,6 +29,8 @@ export interface IntakeHost {
   refused(error: unknown): void;
   /** finish/release/sweep failed in the background: reported, nothing else to do. */
   storeError(error: unknown): void;
+  /** A single SMS the store's repeat window knew: acknowledged, not handed over. */
+  repeated(): void;
 }
 
 /** Store bounds map onto the reassembler's eviction policies, so a 'lost' line reads the same. */
@@ -80,6 +83,8 @@ function toStored(s: Segment & { reference: number }): StoredSegment {
 
 export class StoreIntake {
   private sweeping = false;
+  /** Single SMS being handed over here, by repeat key: a copy arriving meanwhile waits for the sender's retry. */
+  private readonly singles = new Set<string>();
 
   constructor(
     readonly store: Store,
@@ -105,6 +110,59 @@ export class StoreIntake {
         const permanent = error instanceof StoreError && error.code === StoreErrorCode.BAD_INPUT;
         this.host.end();
         reply(permanent ? CommandStatus.ESME_RX_P_APPN : CommandStatus.ESME_RX_T_APPN);
+      },
+    );
+  }
+
+  /**
+   * A single SMS, under the store's repeat window: one the store remembers is acknowledged
+   * and not handed over; another is handed over and remembered once its handler settled, then
+   * acknowledged. Remembering after the handover (not before) means a crash in between costs
+   * a duplicate on the resend, never a loss.
+   */
+  single(datagram: WdpDatagram, key: string, windowMs: number, reply: (status: number) => void): void {
+    if (this.singles.has(key)) {
+      reply(CommandStatus.ESME_RX_T_APPN);
+      return;
+    }
+    if (!this.store.available) {
+      this.host.refused(new StoreError(StoreErrorCode.STORE_UNAVAILABLE, 'the store is unavailable'));
+      reply(CommandStatus.ESME_RX_T_APPN);
+      return;
+    }
+    this.singles.add(key);
+    this.host.begin();
+    const done = (status: number) => {
+      this.singles.delete(key);
+      this.host.end();
+      reply(status);
+    };
+    const known = windowMs > 0 ? this.store.duplicates.seen(key) : Promise.resolve(false);
+    known.then(
+      (seen) => {
+        if (seen) {
+          this.host.repeated();
+          done(CommandStatus.ESME_ROK);
+          return;
+        }
+        this.host.deliver(datagram).then(
+          () => {
+            if (windowMs <= 0) return done(CommandStatus.ESME_ROK);
+            this.store.duplicates.remember(key, windowMs).then(
+              () => done(CommandStatus.ESME_ROK),
+              (e: unknown) => {
+                // Delivered all the same: the answer goes out, only the memory of it is missing.
+                this.host.storeError(e);
+                done(CommandStatus.ESME_ROK);
+              },
+            );
+          },
+          () => done(CommandStatus.ESME_RX_T_APPN),
+        );
+      },
+      (error: unknown) => {
+        this.host.refused(error);
+        done(CommandStatus.ESME_RX_T_APPN);
       },
     );
   }

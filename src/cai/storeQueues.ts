@@ -1,0 +1,165 @@
+/**
+ * Per-application delivery queues on the state layer (docs/state.md), used when the Push
+ * Client has a Store: every OTA-WSP push an application takes is put in that application's
+ * queue on the store, and the bearer is answered once it is stored there. Each node where the
+ * application is registered consumes the queue (with Redis: one stream per application, one
+ * consumer group, one consumer per node), runs the handler one push at a time, and
+ * acknowledges the push only once the handler settled. So a push reaches its application
+ * whichever node's bind it came in on, and what is queued survives a crash: on lmdb it is
+ * replayed when the process starts again, on Redis a dead node's pushes in hand are taken over
+ * by another node (or by the node itself once it is back).
+ */
+import { StoreError, StoreErrorCode } from '../store/errors.js';
+import type { QueueConsumer, QueueItem, Store } from '../store/types.js';
+import type { WdpDatagram } from '../wdp/datagram.js';
+import type { PushEvent } from './pushEvent.js';
+import type { Registration } from './registration.js';
+import { registrationRecordId } from './store.js';
+
+/** What the queues need of the Push Client: rebuild an event, hand it over, report. */
+export interface QueueHost {
+  /** The push an item holds, read again; throws when it is not one (then reported as a handler error). */
+  eventOf(datagram: WdpDatagram): PushEvent;
+  handOver(event: PushEvent, r: Registration): void | Promise<void>;
+  delivered(r: Registration): void;
+  error(r: Registration, event: PushEvent | undefined, error: unknown): void;
+  timeout(r: Registration, event: PushEvent): void;
+  /** An item handed out again (its consumer died or timed out): a handler may have seen it before. */
+  claimed(r: Registration, queue: string, event: PushEvent, deliveries: number): void;
+  storeError(error: unknown): void;
+}
+
+/** The queue of an application: one name for it on every node. */
+export function queueName(r: Registration): string {
+  return `app:${registrationRecordId(r.request)}`;
+}
+
+/** Attribute names of a queued push (the WDP datagram's addressing). */
+const ATTR = Object.freeze({
+  originator: 'o',
+  recipient: 'r',
+  sourcePort: 'sp',
+  destinationPort: 'dp',
+  segments: 'n',
+} as const);
+
+function attributesOf(d: WdpDatagram): Record<string, string> {
+  const a: Record<string, string> = {
+    [ATTR.originator]: d.originator,
+    [ATTR.recipient]: d.recipient,
+    [ATTR.segments]: String(d.segments),
+  };
+  if (d.sourcePort !== undefined) a[ATTR.sourcePort] = String(d.sourcePort);
+  if (d.destinationPort !== undefined) a[ATTR.destinationPort] = String(d.destinationPort);
+  return a;
+}
+
+function datagramOf(item: QueueItem): WdpDatagram {
+  const a = item.attributes;
+  const d: WdpDatagram = {
+    originator: a[ATTR.originator] ?? '',
+    recipient: a[ATTR.recipient] ?? '',
+    segments: Number(a[ATTR.segments] ?? 1),
+    payload: item.data,
+  };
+  if (a[ATTR.sourcePort] !== undefined) d.sourcePort = Number(a[ATTR.sourcePort]);
+  if (a[ATTR.destinationPort] !== undefined) d.destinationPort = Number(a[ATTR.destinationPort]);
+  return d;
+}
+
+interface Hosted {
+  registration: Registration | undefined;
+  consumer?: QueueConsumer;
+}
+
+export class StoreQueues {
+  private readonly hosted = new Map<string, Hosted>();
+  private closed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly host: QueueHost,
+    private readonly handlerTimeoutMs: number,
+  ) {}
+
+  /** Puts the push in the application's queue; resolves once it is stored. */
+  enqueue(r: Registration, event: PushEvent): Promise<string> {
+    const d = event.datagram;
+    if (d === undefined)
+      return Promise.reject(new StoreError(StoreErrorCode.BAD_INPUT, 'only an OTA-WSP push is queued on the store'));
+    return this.store.queues.enqueue(queueName(r), { data: d.payload, attributes: attributesOf(d) });
+  }
+
+  /** This node takes `r`'s pushes from its queue from now on (an application re-registering keeps the consumer). */
+  start(r: Registration): void {
+    if (this.closed || r.remote) return;
+    const name = queueName(r);
+    const known = this.hosted.get(name);
+    if (known !== undefined) {
+      known.registration = r;
+      return;
+    }
+    const entry: Hosted = { registration: r };
+    const events = new WeakMap<QueueItem, PushEvent>();
+    const consumer = this.store.queues.consume(
+      name,
+      (item) => {
+        const to = entry.registration;
+        // Deregistered between the take and now: the push goes back in the queue (then this
+        // one is acknowledged) for the next node that hosts the application.
+        if (to === undefined)
+          return this.store.queues.enqueue(name, { data: item.data, attributes: item.attributes }).then(() => {});
+        const event = this.host.eventOf(datagramOf(item));
+        events.set(item, event);
+        if (item.deliveries > 1) this.host.claimed(to, name, event, item.deliveries);
+        return this.host.handOver(event, to);
+      },
+      { handlerTimeoutMs: this.handlerTimeoutMs },
+    );
+    // A consumer retries every blockMs while the store is away: its failure is reported once
+    // (the store's own 'unavailable' says the rest), again only after it worked in between.
+    let failing = false;
+    consumer.on('delivered', () => {
+      failing = false;
+      if (entry.registration) this.host.delivered(entry.registration);
+    });
+    consumer.on('handler-error', (item, error) => {
+      if (entry.registration) this.host.error(entry.registration, events.get(item), error);
+    });
+    consumer.on('timeout', (item) => {
+      const event = events.get(item);
+      if (entry.registration && event) this.host.timeout(entry.registration, event);
+    });
+    consumer.on('store-error', (e) => {
+      if (!failing) this.host.storeError(e);
+      failing = true;
+    });
+    entry.consumer = consumer;
+    this.hosted.set(name, entry);
+  }
+
+  /**
+   * `r` no longer takes pushes here. The consumer stops a turn later, unless the application
+   * registered again meanwhile (a replacement is stopped, then started): what is queued waits
+   * in the store for the next node that hosts the application.
+   */
+  stop(r: Registration): void {
+    const name = queueName(r);
+    const entry = this.hosted.get(name);
+    if (entry === undefined || entry.registration !== r) return;
+    entry.registration = undefined;
+    setImmediate(() => {
+      if (entry.registration !== undefined || this.hosted.get(name) !== entry) return;
+      this.hosted.delete(name);
+      void entry.consumer?.stop();
+    });
+  }
+
+  /** Stops every consumer; resolves once the pushes in hand have settled and been acknowledged. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.hosted.values()];
+    this.hosted.clear();
+    await Promise.all(all.map((e) => e.consumer?.stop()));
+  }
+}

@@ -1,0 +1,174 @@
+// Registrations shared between nodes (issue 17): two PushClients on one Redis store (a real
+// redis-server), each bound to its own SMSC simulator. An application registered on node B
+// only is followed by node A within the bound (registrationPollMs; pub/sub at once): A's CPI
+// names it and A's pushes for it go to its queue on the store, which B consumes; deregistered
+// on B, it leaves A's routes and CPI likewise.
+import { afterEach, describe, expect, it } from 'vitest';
+import { PushClient, type UnroutedPush } from '../../src/cai/client.js';
+import type { PushEvent } from '../../src/cai/pushEvent.js';
+import { SmscSimulator } from '../../src/smsc/simulator.js';
+import { Redis } from 'ioredis';
+import { registrationRecordId } from '../../src/cai/store.js';
+import { DEFAULT_STORE_OPTIONS, type StoreOptions } from '../../src/store/options.js';
+import { openStore } from '../../src/store/open.js';
+import { SmppSubmitter } from '../../src/wdp/smpp/submitter.js';
+import { RedisServer } from '../helpers/redisServer.js';
+import { pushOf, pushPdu, sleep, until } from './pushes.js';
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!();
+});
+
+const APP = 'x-wap-application:wml.ua';
+const PUSHES = 20;
+/** How soon a node follows a change made on another: the store's poll, plus a margin for a loaded machine. */
+const BOUND_MS = DEFAULT_STORE_OPTIONS.registrationPollMs + 1_000;
+
+async function node(redisUrl: string, options: StoreOptions = {}) {
+  const smsc = new SmscSimulator({ retry: { initialMs: 20, maxMs: 200 } });
+  const port = await smsc.listen();
+  cleanup.push(() => smsc.close());
+  const store = await openStore(redisUrl, options);
+  cleanup.push(() => store.close());
+  const client = new PushClient({ smsc: `smpp://client:pw@127.0.0.1:${port}`, store, otaHttp: false });
+  cleanup.push(() => client.close());
+  const unrouted: UnroutedPush[] = [];
+  client.on('unrouted', (u) => unrouted.push(u));
+  await client.start();
+  return { smsc, port, client, unrouted };
+}
+
+describe('registrations followed between two nodes on one Redis', () => {
+  it('B registers: A routes to it within the bound and B handles what arrives at A; B deregisters: A stops', async () => {
+    const redis = new RedisServer();
+    await redis.start();
+    cleanup.push(() => redis.close());
+    const a = await node(redis.url);
+    const b = await node(redis.url);
+    expect(a.client.cpi().acceptAppIds).toEqual([]);
+
+    const handled: number[] = [];
+    const registered = await b.client.register({
+      pushApplicationId: APP,
+      handler: (e: PushEvent) => {
+        const p = pushOf(e.toJSON());
+        if (typeof p === 'number') handled.push(p);
+      },
+    });
+    expect(registered.status).toBe('accepted');
+    if (registered.status !== 'accepted') return;
+    expect(await registered.completed).toEqual({ status: 'success' });
+    const since = Date.now();
+    await until(
+      () => a.client.cpi().acceptAppIds.includes(APP),
+      BOUND_MS,
+      () => `A's CPI: ${JSON.stringify(a.client.cpi())}`,
+    );
+    console.log(`follow test: A followed B's registration in ${Date.now() - since} ms`);
+    expect(a.client.registrations()).toEqual([]);
+    expect(a.client.followedRegistrations().map((r) => [r.pushApplicationId, r.remote])).toEqual([[APP, true]]);
+
+    // Every push comes in through A's bind; B's handler gets each one.
+    const submitter = new SmppSubmitter(`smpp://ppg:pw@127.0.0.1:${a.port}`);
+    await submitter.start();
+    cleanup.push(() => submitter.close());
+    await Promise.all(
+      Array.from({ length: PUSHES }, (_, i) => submitter.submit(pushPdu(i), { to: '+447700900123', from: '9200' })),
+    );
+    await until(
+      () => new Set(handled).size === PUSHES,
+      20_000,
+      () => `${new Set(handled).size} of ${PUSHES} handled on B`,
+    );
+    expect(a.unrouted).toEqual([]);
+    expect(b.smsc.stats.binds).toBe(1);
+    expect(b.client.stats.delivered).toBeGreaterThanOrEqual(PUSHES);
+
+    // Deregistered on B: A no longer routes it, and says so, within the bound.
+    expect(await b.client.deregister(registered.registration)).toEqual({ status: 'success' });
+    const gone = Date.now();
+    await until(
+      () => !a.client.cpi().acceptAppIds.includes(APP),
+      BOUND_MS,
+      () => `A's CPI still ${JSON.stringify(a.client.cpi().acceptAppIds)}`,
+    );
+    console.log(`follow test: A followed B's deregistration in ${Date.now() - gone} ms`);
+    await submitter.submit(pushPdu(PUSHES), { to: '+447700900123', from: '9200' });
+    await until(
+      () => a.unrouted.length === 1,
+      5_000,
+      () => 'the push after the deregistration reported unrouted on A',
+    );
+    expect(a.unrouted[0].reason).toBe('no-registration');
+    expect(new Set(handled).size).toBe(PUSHES);
+  }, 60_000);
+
+  it('a change whose announcement was lost is followed by the periodic re-read, within registrationPollMs', async () => {
+    const redis = new RedisServer();
+    await redis.start();
+    cleanup.push(() => redis.close());
+    const pollMs = 300;
+    const a = await node(redis.url, { registrationPollMs: pollMs });
+    // Another node's write, made as the store makes it but without the pub/sub announcement.
+    const raw = new Redis(redis.port, '127.0.0.1');
+    cleanup.push(() => void raw.disconnect());
+    const request = { pushApplicationId: 'x-wap-application:push.sia', accept: ['application/vnd.wap.sia'] };
+    await raw.hset('wappush:reg', registrationRecordId(request), JSON.stringify(request));
+    await raw.incr('wappush:reg:v');
+    const since = Date.now();
+    await until(
+      () => a.client.cpi().acceptAppIds.includes('x-wap-application:push.sia'),
+      pollMs + 1_000,
+      () => `A's CPI: ${JSON.stringify(a.client.cpi())}`,
+    );
+    console.log(`follow test: an unannounced change followed in ${Date.now() - since} ms (poll ${pollMs} ms)`);
+    expect(a.client.cpi().accept).toEqual(['application/vnd.wap.sia']);
+    await raw.hdel('wappush:reg', registrationRecordId(request));
+    await raw.incr('wappush:reg:v');
+    await until(
+      () => a.client.cpi().acceptAppIds.length === 0,
+      pollMs + 1_000,
+      () => `A's CPI still ${JSON.stringify(a.client.cpi().acceptAppIds)}`,
+    );
+  }, 30_000);
+
+  it('an application registered on both nodes is one queue: each push handled once, by either', async () => {
+    const redis = new RedisServer();
+    await redis.start();
+    cleanup.push(() => redis.close());
+    const a = await node(redis.url);
+    const b = await node(redis.url);
+    const handled = new Map<number, string[]>();
+    const on = (name: string) => (e: PushEvent) => {
+      const p = pushOf(e.toJSON());
+      if (typeof p === 'number') handled.set(p, [...(handled.get(p) ?? []), name]);
+    };
+    for (const [name, n] of [
+      ['b', b],
+      ['a', a],
+    ] as const) {
+      const r = await n.client.register({ pushApplicationId: APP, handler: on(name) });
+      expect(r.status === 'accepted' && (await r.completed)).toEqual({ status: 'success' });
+    }
+    // Each node routes its own registration only, the other's record giving way to it.
+    await sleep(BOUND_MS);
+    for (const n of [a, b]) {
+      expect(n.client.followedRegistrations()).toEqual([]);
+      expect(n.client.cpi().acceptAppIds).toEqual([APP]);
+    }
+    const submitter = new SmppSubmitter(`smpp://ppg:pw@127.0.0.1:${a.port}`);
+    await submitter.start();
+    cleanup.push(() => submitter.close());
+    await Promise.all(
+      Array.from({ length: PUSHES }, (_, i) => submitter.submit(pushPdu(i), { to: '+447700900123', from: '9200' })),
+    );
+    await until(
+      () => handled.size === PUSHES,
+      20_000,
+      () => `${handled.size} of ${PUSHES} handled`,
+    );
+    await sleep(300);
+    expect([...handled.values()].filter((by) => by.length > 1)).toEqual([]);
+  }, 60_000);
+});
