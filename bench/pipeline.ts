@@ -35,7 +35,8 @@ export const pushPdu = encodePushPdu({
   applicationId: 'x-wap-application:wml.ua',
   body,
 });
-const longPdu = encodePushPdu({
+/** A 3-segment push (a 306-octet SI): the pipeline case and the store benches (smppStore.ts). */
+export const longPdu = encodePushPdu({
   transactionId: 2,
   contentType: 'application/vnd.wap.sic',
   applicationId: 'x-wap-application:wml.ua',
