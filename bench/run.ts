@@ -136,6 +136,11 @@ const targets: Record<string, Target> = {
     '>= 0.5 (the pipeline within 2x of the decode alone)',
     pipeline.versusDecode,
   ),
+  'pipeline-3-segments/vs-same-push-decode-alone': target(
+    0.6,
+    '>= 0.6 (the 3-segment pipeline beside its own push decode alone; issue 17)',
+    pipeline.threeSegmentsVersusDecode,
+  ),
   ...Object.fromEntries(
     smppStore.cases
       .filter((c) => c.target !== undefined)
