@@ -50,6 +50,8 @@ const SUITES = {
   cai: async (o: { quick: boolean }) => (await import('./cai.js')).runCai(o),
   pipeline: async (o: { quick: boolean }) => (await import('./pipeline.js')).runPipeline(o),
   smpp: async (o: { quick: boolean }) => (await import('./smpp.js')).runSmpp(o),
+  'smpp-store': async (o: { quick: boolean }) => (await import('./smppStore.js')).runSmppStore(o),
+  'smpp-cluster': async (o: { quick: boolean }) => (await import('./smppStore.js')).runSmppCluster(o),
   flood: async (o: { quick: boolean }) => (await import('./flood.js')).runFloodBench(o),
   'si-target': runSiTarget,
 };

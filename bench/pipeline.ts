@@ -35,7 +35,8 @@ export const pushPdu = encodePushPdu({
   applicationId: 'x-wap-application:wml.ua',
   body,
 });
-const longPdu = encodePushPdu({
+/** A 3-segment push (a 306-octet SI): the pipeline case and the store benches (smppStore.ts). */
+export const longPdu = encodePushPdu({
   transactionId: 2,
   contentType: 'application/vnd.wap.sic',
   applicationId: 'x-wap-application:wml.ua',
@@ -106,6 +107,8 @@ export function through(client: PushClient, variant: readonly Uint8Array[]): voi
 }
 
 let sink = 0;
+/** 3-segment pushes of distinct identities (64 originators x 256 references) the pipeline case goes round. */
+export const TRIPLE_VARIANTS = 16_384;
 
 function heapAfterGc(): number {
   globalThis.gc?.();
@@ -190,6 +193,8 @@ export async function runPipeline({ quick = false } = {}): Promise<{
   perRegistration: number;
   workers: { workers: number; pushesPerSec: number }[];
   versusDecode: PairedResult;
+  /** The 3-segment case beside its own push's decode, in paired rounds (issue 17 asks for >= 0.6). */
+  threeSegmentsVersusDecode: PairedResult;
   sink: number;
 }> {
   const one = await pipelineClient(1, () => {
@@ -199,7 +204,10 @@ export async function runPipeline({ quick = false } = {}): Promise<{
     sink++;
   });
   const singles = frames(pushPdu, 256);
-  const triples = frames(longPdu, 256);
+  // More messages than the reassembler remembers as completed (maxRecentMessages, 10,000 here):
+  // a push seen again while remembered is a late duplicate, dropped before any reassembly or
+  // dispatch. With 256 variants, 255 of every 256 pushes measured were such duplicates.
+  const triples = frames(longPdu, TRIPLE_VARIANTS);
   if (triples[0].length !== 3) throw new Error(`long push is ${triples[0].length} SMS, not 3`);
   let i = 0;
   let j = 0;
@@ -207,6 +215,10 @@ export async function runPipeline({ quick = false } = {}): Promise<{
     through(one.client, singles[i++ & 255]);
   };
   const decodeAlone = () => fullDecode(pushPdu);
+  const pipelineThree = () => {
+    through(one.client, triples[j++ % TRIPLE_VARIANTS]);
+  };
+  const longDecodeAlone = () => fullDecode(longPdu);
   const results = runSuite(
     [
       ['pipeline-single-sms', pipelineOne],
@@ -216,12 +228,7 @@ export async function runPipeline({ quick = false } = {}): Promise<{
           through(many.client, singles[i++ & 255]);
         },
       ],
-      [
-        'pipeline-3-segments',
-        () => {
-          through(one.client, triples[j++ & 255]);
-        },
-      ],
+      ['pipeline-3-segments', pipelineThree],
       ['peer-push-decode-alone', decodeAlone],
       [
         'peer-push-headers-decode-alone',
@@ -230,7 +237,7 @@ export async function runPipeline({ quick = false } = {}): Promise<{
         },
       ],
       // The 3-segment pipeline's own push (312 octets, a 306-octet SI) decoded alone: the fair peer for that case.
-      ['peer-long-push-decode-alone', () => fullDecode(longPdu)],
+      ['peer-long-push-decode-alone', longDecodeAlone],
     ],
     { quick },
   );
@@ -242,8 +249,17 @@ export async function runPipeline({ quick = false } = {}): Promise<{
     ...pairedSettings(quick),
   });
   printRounds(versusDecode, 'pipeline-single-sms', 'decode alone');
+  process.stdout.write('  pipeline-3-segments / peer-long-push-decode-alone in paired rounds:\n');
+  const threeSegmentsVersusDecode = paired({
+    ours: (sec) => opsPerSec(pipelineThree, sec),
+    peer: (sec) => opsPerSec(longDecodeAlone, sec),
+    ...pairedSettings(quick),
+  });
+  printRounds(threeSegmentsVersusDecode, 'pipeline-3-segments', 'decode alone');
   for (const c of [one, many]) {
     if (c.client.stats.unrouted) throw new Error('bench pushes went unrouted');
+    const late = c.client.link!.reassembler.stats.lateDuplicates;
+    if (late) throw new Error(`${late} bench segments were taken for late duplicates, not reassembled`);
     await c.close();
   }
   process.stdout.write('  heap over the run (after gc):\n');
@@ -255,5 +271,5 @@ export async function runPipeline({ quick = false } = {}): Promise<{
   const perRegistration = await bytesPerRegistration(quick ? 200 : 1_000);
   process.stdout.write(`  per registration: ${perRegistration} octets\n  worker_threads:\n`);
   const workers = await scaling(quick ? 1_000 : 3_000);
-  return { results, heap, perRegistration, workers, versusDecode, sink };
+  return { results, heap, perRegistration, workers, versusDecode, threeSegmentsVersusDecode, sink };
 }

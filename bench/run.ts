@@ -39,7 +39,7 @@ if (suiteArg >= 0) {
   const names = (process.argv[suiteArg + 1] ?? '').split(',').filter(Boolean);
   if (!names.length) {
     console.error(
-      '--suite needs names: codec, documents, content, wdp, cai, pipeline, smpp, flood, si-target (comma-separated)',
+      '--suite needs names: codec, documents, content, wdp, cai, pipeline, smpp, smpp-store, smpp-cluster, flood, si-target (comma-separated)',
     );
     process.exit(2);
   }
@@ -88,6 +88,10 @@ section('pipeline: deliver_sm octets to the handler; heap; registrations; worker
 const pipeline = inChild('pipeline');
 section('smpp end to end on loopback (deliveries/s), beside the smpp package pair');
 const endToEnd = inChild('smpp');
+section('smpp end to end with the store: 3-segment pushes, each backend beside memory (issue 17)');
+const smppStore = inChild('smpp-store');
+section('smpp end to end, a cluster of 1, 2 and 3 listen nodes on Redis (processes)');
+const smppCluster = inChild('smpp-cluster');
 section('flood: real concatenated pushes under 500,000 never-completing segments (fair reassembly bounds)');
 const flood = inChild('flood');
 
@@ -132,6 +136,27 @@ const targets: Record<string, Target> = {
     '>= 0.5 (the pipeline within 2x of the decode alone)',
     pipeline.versusDecode,
   ),
+  'pipeline-3-segments/vs-same-push-decode-alone': target(
+    0.6,
+    '>= 0.6 (the 3-segment pipeline beside its own push decode alone; issue 17)',
+    pipeline.threeSegmentsVersusDecode,
+  ),
+  ...Object.fromEntries(
+    smppStore.cases
+      .filter((c) => c.target !== undefined)
+      .map((c) => {
+        const at = c.target ?? 0;
+        const t: Target = {
+          want: `>= ${at} (SMPP end to end, 3-segment pushes, window 100, the ${c.backend} store beside memory; issue 17)`,
+          at,
+          ratio: c.vsMemory,
+          min: c.vsMemoryMin,
+          max: c.vsMemoryMax,
+          met: c.vsMemory >= at,
+        };
+        return [`smpp-store-${c.backend}-window-100/vs-memory`, t];
+      }),
+  ),
   'heap-growth': {
     want: `flat: under ${HEAP_FLAT_BYTES} octets from the first quarter of the run to its end`,
     bytes: pipeline.heap.growthBytes,
@@ -171,6 +196,8 @@ if (!isSkipped(libwbxml2)) {
   ratios['si-push-decode/vs-libwbxml2-tree'] = hz['si-push-decode'] / libwbxml2.si.tree;
 } else delete ratios['si-push-decode/vs-libwbxml2-tree'];
 for (const e of endToEnd) ratios[`smpp-end-to-end-window-${e.window}/vs-smpp-package-pair`] = e.ratio;
+for (const c of smppStore.cases)
+  if (c.backend !== 'memory') ratios[`smpp-store-${c.backend}-window-${c.window}/vs-memory`] = c.vsMemory;
 // The targets' ratios are the paired medians: the single figures above were taken minutes apart.
 for (const [k, t] of Object.entries(targets)) if (t.ratio !== undefined) ratios[k] = t.ratio;
 if (isSkipped(siTarget)) delete ratios['si-push-floor/vs-libwbxml2-tree'];
@@ -178,7 +205,7 @@ else ratios['si-push-floor/vs-libwbxml2-tree'] = siTarget.floor.ratio;
 
 console.log("\nratios (our speed / the peer's):");
 for (const [k, v] of Object.entries(ratios)) console.log(`  ${k.padEnd(58)} ${v?.toFixed(2)}x`);
-console.log('\ntargets (issue 9):');
+console.log('\ntargets (issues 9 and 17):');
 for (const [k, t] of Object.entries(targets)) {
   const figure = t.skipped
     ? `skipped: ${t.skipped}`
@@ -225,6 +252,8 @@ const report = {
   },
   scaling: { pipelineWorkers: pipeline.workers },
   smppEndToEnd: endToEnd,
+  smppStore,
+  smppCluster,
   flood,
 };
 writeFileSync(path.join(out, 'latest.json'), JSON.stringify(report, null, 2) + '\n');

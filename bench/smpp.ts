@@ -13,26 +13,49 @@ import {
   encodePushPdu,
   encodeSi,
   smppShortMessages,
+  type Store,
 } from '../src/index.js';
 
-const pushPdu = encodePushPdu({
+export const pushPdu = encodePushPdu({
   transactionId: 1,
   contentType: 'application/vnd.wap.sic',
   applicationId: 'x-wap-application:wml.ua',
   body: encodeSi({ href: 'http://www.xyz.com/email/123/abc.wml', text: 'You have 4 new emails' }),
 });
 
-async function fullStack(window: number, n: number): Promise<number> {
-  const sim = new SmscSimulator({ window, maxQueue: n + 1 });
+/** How many SMS one push of `pdu` takes (the simulator queues each as a message of its own). */
+export function smsPerPush(pdu: Uint8Array): number {
+  return smppShortMessages(pdu, { reference: 0 }).length;
+}
+
+/** A simulator with `n` pushes of `pdu` submitted and queued, to 100 destinations in turn; nothing bound to receive yet. */
+export async function loadedSimulator(window: number, n: number, pdu: Uint8Array): Promise<SmscSimulator> {
+  const sim = new SmscSimulator({ window, maxQueue: n * smsPerPush(pdu) + 1 });
   const port = await sim.listen();
   const tx = new SmppSubmitter(`smpp://a:b@127.0.0.1:${port}`);
   await tx.start();
   for (let i = 0; i < n; i += 1000) {
     await Promise.all(
-      Array.from({ length: Math.min(1000, n - i) }, (_, k) => tx.submit(pushPdu, { to: `+44770${(i + k) % 100}` })),
+      Array.from({ length: Math.min(1000, n - i) }, (_, k) => tx.submit(pdu, { to: `+44770${(i + k) % 100}` })),
     );
   }
   await tx.close();
+  return sim;
+}
+
+/** The receiving side of a run: how the link keeps concatenated segments (no store: the in-memory reassembler). */
+export interface FullStackOptions {
+  pdu?: Uint8Array;
+  store?: Store;
+}
+
+/**
+ * Pushes/s from the link's first bind to the n-th handler call: the simulator delivering its
+ * queue to one EsmeLink (framing -> reassembly, on `store` when given -> WSP decode).
+ */
+export async function fullStack(window: number, n: number, options: FullStackOptions = {}): Promise<number> {
+  const sim = await loadedSimulator(window, n, options.pdu ?? pushPdu);
+  const port = sim.port;
   let got = 0;
   let done = (): void => {};
   const finished = new Promise<void>((r) => {
@@ -42,6 +65,7 @@ async function fullStack(window: number, n: number): Promise<number> {
     smsc: `smpp://c:d@127.0.0.1:${port}`,
     duplicateWindowMs: 0,
     maxInFlight: 1_000,
+    store: options.store,
     onDatagram: (d) => {
       got += decodePushPdu(d.payload).headers.length >= 0 ? 1 : 0;
       if (got === n) done();

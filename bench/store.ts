@@ -7,12 +7,11 @@
 // appendfsync everysec, and with always). Runs alternate between backends round by round;
 // the figure is each case's median. Not part of `npm run bench`:
 //   npm run bench:store -- [--rounds N] [--json FILE]
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { openStore, type CompletedMessage } from '../src/index.js';
+import { startRedis } from './redis.js';
 
 const arg = (name: string, fallback: string | undefined): string | undefined => {
   const i = process.argv.indexOf(name);
@@ -27,57 +26,6 @@ const SEGMENT = new Uint8Array(130).fill(0x5a);
 function messagesFor(backend: string, inFlight: number): number {
   const base = backend === 'memory' ? 30_000 : inFlight === 1 ? 300 : inFlight === 10 ? 1_500 : 6_000;
   return base;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis(fsync: 'everysec' | 'always') {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'wappush-bench-redis-'));
-  const port = await freePort();
-  const child = spawn(
-    '/usr/bin/redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--save',
-      '',
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      fsync,
-    ],
-    { stdio: 'ignore' },
-  );
-  for (let i = 0; i < 200; i++) {
-    try {
-      const s = await openStore(`redis://127.0.0.1:${port}`, { commandTimeoutMs: 200 });
-      await s.close();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 let runs = 0;

@@ -187,22 +187,7 @@ function decodeDocumentBody(
 ): PushBody {
   const charsetName = typeof params.charset === 'string' ? params.charset : undefined;
   const charset = charsetName ? charsetByName(charsetName) : undefined;
-  if (codec.xml) {
-    const cs = charset ?? charsetByName('utf-8')!;
-    const text = decodeText(body, 0, body.length, cs);
-    // What the XML side says counts characters; the error and warning contract counts octets of the input.
-    const mark = warningMark();
-    try {
-      const root = parseXml(text, limits);
-      return codec.fromTree(root, xmlOrigin(text, root));
-    } catch (e) {
-      if (e instanceof DecodeError)
-        throw new DecodeError(e.code, octetsBefore(text, e.offset, cs, body.length), e.message);
-      throw e;
-    } finally {
-      for (const w of warningsSince(mark)) w.offset = octetsBefore(text, w.offset, cs, body.length);
-    }
-  }
+  if (codec.xml) return fromXml(codec, body, charset, limits);
   // The fast path skips the header's checks: a header it would not see is the tree's.
   if (codec.fast && !headerHasLeadingZeroSeptet(body)) {
     const mark = warningMark();
@@ -212,4 +197,27 @@ function decodeDocumentBody(
     dropWarnings(mark);
   }
   return fromWbxml(codec, body, charset, limits);
+}
+
+/** The textual form (XML): its own function, so that decodeDocumentBody stays small enough to inline. */
+function fromXml(
+  codec: WbxmlCodec,
+  body: Uint8Array,
+  charset: Charset | undefined,
+  limits: Readonly<Limits>,
+): PushBody {
+  const cs = charset ?? charsetByName('utf-8')!;
+  const text = decodeText(body, 0, body.length, cs);
+  // What the XML side says counts characters; the error and warning contract counts octets of the input.
+  const mark = warningMark();
+  try {
+    const root = parseXml(text, limits);
+    return codec.fromTree(root, xmlOrigin(text, root));
+  } catch (e) {
+    if (e instanceof DecodeError)
+      throw new DecodeError(e.code, octetsBefore(text, e.offset, cs, body.length), e.message);
+    throw e;
+  } finally {
+    for (const w of warningsSince(mark)) w.offset = octetsBefore(text, w.offset, cs, body.length);
+  }
 }

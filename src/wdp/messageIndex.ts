@@ -41,32 +41,66 @@ export function sameIdentity(a: MessageIdentity, b: MessageIdentity): boolean {
   );
 }
 
+/** Fewest buckets an index keeps; it doubles past one entry per bucket and halves under one per eight. */
+const MIN_BUCKETS = 64;
+
 export class MessageIndex<T extends Indexed> {
-  private readonly byHash = new Map<number, T>();
+  // Chains in an array of buckets, not a Map<hash, head>: at 10,000 messages coming and going,
+  // the Map's deleted entries made it rebuild its table every few thousand changes, and each
+  // rebuild put a fresh table of every entry into the old generation.
+  private buckets: (T | undefined)[] = new Array<T | undefined>(MIN_BUCKETS).fill(undefined);
+  private mask = MIN_BUCKETS - 1;
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
 
   get(id: MessageIdentity, hash: number): T | undefined {
-    for (let e = this.byHash.get(hash); e !== undefined; e = e.chain) if (sameIdentity(e, id)) return e;
+    for (let e = this.buckets[hash & this.mask]; e !== undefined; e = e.chain) {
+      if (e.hash === hash && sameIdentity(e, id)) return e;
+    }
     return undefined;
   }
 
   add(entry: T): void {
-    entry.chain = this.byHash.get(entry.hash);
-    this.byHash.set(entry.hash, entry);
+    if (++this.count > this.buckets.length) this.resize(this.buckets.length * 2);
+    const i = entry.hash & this.mask;
+    entry.chain = this.buckets[i];
+    this.buckets[i] = entry;
   }
 
   delete(entry: T): void {
-    const head = this.byHash.get(entry.hash);
-    if (head === entry) {
-      if (entry.chain === undefined) this.byHash.delete(entry.hash);
-      else this.byHash.set(entry.hash, entry.chain);
-    } else {
-      for (let e = head; e !== undefined; e = e.chain) {
+    const i = entry.hash & this.mask;
+    let e = this.buckets[i];
+    if (e === entry) this.buckets[i] = entry.chain;
+    else {
+      for (; e !== undefined; e = e.chain) {
         if (e.chain === entry) {
           e.chain = entry.chain;
           break;
         }
       }
+      // Not in the index: nothing was removed.
+      if (e === undefined) return;
     }
     entry.chain = undefined;
+    if (--this.count < this.buckets.length >> 3 && this.buckets.length > MIN_BUCKETS)
+      this.resize(this.buckets.length >> 1);
+  }
+
+  private resize(length: number): void {
+    const old = this.buckets;
+    this.buckets = new Array<T | undefined>(length).fill(undefined);
+    this.mask = length - 1;
+    for (let head of old) {
+      while (head !== undefined) {
+        const next: T | undefined = head.chain;
+        const i = head.hash & this.mask;
+        head.chain = this.buckets[i];
+        this.buckets[i] = head;
+        head = next;
+      }
+    }
   }
 }

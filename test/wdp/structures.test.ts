@@ -51,6 +51,25 @@ describe('MessageIndex', () => {
     idx.delete(a);
     expect(idx.get(a, 42)).toBeUndefined();
   });
+  it('finds every entry as the index grows past its buckets and shrinks again, negative hashes too', () => {
+    const idx = new MessageIndex<Indexed>();
+    // Hashes with equal low bits share a bucket at every size: they chain.
+    const all = Array.from({ length: 5_000 }, (_, i) =>
+      entry(`+1555${i}`, i & 0xff, i % 7 === 0 ? -(i << 12) : undefined),
+    );
+    for (const e of all) idx.add(e);
+    expect(idx.size).toBe(5_000);
+    for (const e of all) expect(idx.get(e, e.hash)).toBe(e);
+    // Every other one goes, then all but ten: each delete leaves the rest findable.
+    for (let i = 0; i < all.length; i += 2) idx.delete(all[i]);
+    for (let i = 0; i < all.length; i++) expect(idx.get(all[i], all[i].hash)).toBe(i % 2 ? all[i] : undefined);
+    for (let i = 1; i < all.length - 20; i += 2) idx.delete(all[i]);
+    expect(idx.size).toBe(10);
+    for (let i = all.length - 19; i < all.length; i += 2) expect(idx.get(all[i], all[i].hash)).toBe(all[i]);
+    // Deleting what is not there changes nothing.
+    idx.delete(all[0]);
+    expect(idx.size).toBe(10);
+  });
   it('hashes every part of the identity', () => {
     const base = { originator: 'o', recipient: 'r', sourcePort: 1, destinationPort: 2, reference: 3 };
     const variants = [

@@ -49,14 +49,19 @@ export function readIntegerValue(r: ByteReader): number {
  * longer Long-integer with a small value starts with a zero octet: readLongInteger says that.
  */
 export function readIntegerValueChecked(r: ByteReader): number {
-  const at = r.pos;
+  // The Short-integer here, the rest out of line: small enough for V8 to inline into its callers.
   const b = r.peek();
   if (b & 0x80) {
     r.pos++;
     return b & 0x7f;
   }
+  return readLongIntegerChecked(r, b);
+}
+
+function readLongIntegerChecked(r: ByteReader, first: number): number {
+  const at = r.pos;
   const v = readLongInteger(r);
-  if (b === 1 && v <= SHORT_INTEGER_MAX) sayShortFits(at, v);
+  if (first === 1 && v <= SHORT_INTEGER_MAX) sayShortFits(at, v);
   return v;
 }
 
@@ -68,8 +73,15 @@ export function readUintvar(r: ByteReader, what: string): number {
 
 /** Value-length: Short-length (0-30) or Length-quote + uintvar; checked against the input. */
 export function readValueLength(r: ByteReader): number {
-  const at = r.pos;
+  // A Short-length here, the rest out of line: small enough for V8 to inline into its callers.
   const b = r.u8();
+  if (b <= 30 && b <= r.end - r.pos) return b;
+  return readLongValueLength(r, b);
+}
+
+/** readValueLength past its first octet `b`: Length-quote and uintvar, or the errors. */
+function readLongValueLength(r: ByteReader, b: number): number {
+  const at = r.pos - 1;
   let len: number;
   if (b <= 30) len = b;
   else if (b === LENGTH_QUOTE) {

@@ -1,0 +1,243 @@
+// SMPP on loopback end to end with the store under the link (docs/state.md): 3-segment pushes
+// from the simulator, every segment answered only once stored, at windows 10 and 100, for
+// each backend beside `memory` (the link's in-memory reassembler, no store). The backends run
+// in turn round by round, so each round gives each backend a ratio to the memory run next to
+// it; the figures are the medians. `--suite smpp-store`.
+//
+// And a cluster on Redis (`--suite smpp-cluster`): 1, 2 and 3 listen nodes, each a process of
+// its own (bench/clusterNode.ts) with its own bind and its own Redis connection, one SMSC
+// account, the simulator spreading the segments over the binds round-robin; each message
+// completes on exactly one node. Pushes/s from the nodes' go to the last segment's answer.
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openStore, type SmscSimulator, type Store } from '../src/index.js';
+import { median } from './paired.js';
+import { longPdu } from './pipeline.js';
+import { startRedis, type BenchRedis } from './redis.js';
+import { fullStack, loadedSimulator, smsPerPush } from './smpp.js';
+
+export const STORE_WINDOWS = [10, 100] as const;
+export const BACKENDS = ['memory', 'lmdb', 'redis'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+/** One backend at one window: pushes/s over the rounds, and each round's ratio to memory. */
+export interface StoreCase {
+  backend: Backend;
+  window: number;
+  pushesPerSec: number;
+  min: number;
+  max: number;
+  /** Median of the rounds' ratios to the memory run of the same round. */
+  vsMemory: number;
+  vsMemoryMin: number;
+  vsMemoryMax: number;
+  /** The ratio to memory issue 17 asks for (window 100 only). */
+  target?: number;
+}
+
+/** The ratios issue 17 asks for at window 100. */
+export const STORE_TARGETS: Readonly<Record<Exclude<Backend, 'memory'>, number>> = Object.freeze({
+  lmdb: 0.5,
+  redis: 0.3,
+});
+
+let runs = 0;
+
+async function storeFor(backend: Backend, scratch: string, redis: BenchRedis): Promise<Store | undefined> {
+  runs++;
+  if (backend === 'memory') return undefined;
+  // A fresh store each run: nothing pending from the run before.
+  if (backend === 'lmdb') return openStore(path.join(scratch, `lmdb-${runs}`));
+  return openStore(redis.url, { prefix: `bench${runs}:` });
+}
+
+export async function runSmppStore({ quick = false } = {}): Promise<{ pushes: number; cases: StoreCase[] }> {
+  const rounds = quick ? 3 : 5;
+  const n = quick ? 1_000 : 3_000;
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'wappush-bench-smpp-store-'));
+  // everysec: Redis as a gateway would usually run it (docs/state.md); lmdb syncs every commit.
+  const redis = await startRedis('everysec');
+  const rates: Record<string, number[]> = {};
+  const ratios: Record<string, number[]> = {};
+  try {
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? BACKENDS : [...BACKENDS].reverse();
+      for (const window of STORE_WINDOWS) {
+        const round: Partial<Record<Backend, number>> = {};
+        for (const backend of order) {
+          const store = await storeFor(backend, scratch, redis);
+          try {
+            round[backend] = await fullStack(window, n, { pdu: longPdu, store });
+          } finally {
+            await store?.close();
+          }
+          (rates[`${backend}@${window}`] ??= []).push(round[backend]!);
+        }
+        for (const backend of BACKENDS) (ratios[`${backend}@${window}`] ??= []).push(round[backend]! / round.memory!);
+      }
+      process.stdout.write(`  round ${r + 1}/${rounds} done\n`);
+    }
+  } finally {
+    await redis.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const cases: StoreCase[] = [];
+  for (const window of STORE_WINDOWS) {
+    for (const backend of BACKENDS) {
+      const xs = rates[`${backend}@${window}`].sort((a, b) => a - b);
+      const rs = ratios[`${backend}@${window}`].sort((a, b) => a - b);
+      cases.push({
+        backend,
+        window,
+        pushesPerSec: Math.round(median(xs)),
+        min: Math.round(xs[0]),
+        max: Math.round(xs[xs.length - 1]),
+        vsMemory: median(rs),
+        vsMemoryMin: rs[0],
+        vsMemoryMax: rs[rs.length - 1],
+        ...(window === 100 && backend !== 'memory' ? { target: STORE_TARGETS[backend] } : {}),
+      });
+      process.stdout.write(
+        `  window ${String(window).padStart(3)} ${backend.padEnd(6)} ${Math.round(median(xs)).toLocaleString('en-US').padStart(7)} pushes/s (${Math.round(xs[0])}-${Math.round(xs[xs.length - 1])}), ${median(rs).toFixed(2)}x memory (rounds ${rs[0].toFixed(2)}-${rs[rs.length - 1].toFixed(2)}x)\n`,
+      );
+    }
+  }
+  return { pushes: n, cases };
+}
+
+/** What a node process tells the bench. */
+export type NodeMessage = { ready: true } | { delivered: number; cpuSeconds: number };
+
+/** A cluster size's figure: pushes/s over its rounds, and how many each node completed in the last. */
+export interface ClusterCase {
+  nodes: number;
+  pushesPerSec: number;
+  min: number;
+  max: number;
+  perNode: number[];
+  /**
+   * Where the time went in the last round, CPU seconds per 1,000 pushes: the simulator (this
+   * process), each node, redis-server. On 2 cores, their sum over the wall time says how close
+   * the run was to using both.
+   */
+  cpuPer1000: { simulator: number; nodes: number[]; redis: number };
+  /** The share of all cores the simulator, nodes and redis-server used together over the run (1: every core busy). */
+  coresBusy: number;
+  /** deliver_sm the simulator had to send again (temporary errors or no answer in time). */
+  retries: number;
+}
+
+const nodeScript = fileURLToPath(new URL('./clusterNode.js', import.meta.url));
+
+/** `nodes` node processes bound to `sim`, all on `redisUrl` under `prefix`; resolves when all are ready. */
+async function startNodes(sim: SmscSimulator, nodes: number, redisUrl: string, prefix: string) {
+  const children = Array.from({ length: nodes }, () =>
+    fork(nodeScript, [`smpp://c:d@127.0.0.1:${sim.port}`, redisUrl, prefix], { stdio: 'inherit' }),
+  );
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve, reject) => {
+          c.once('message', () => resolve());
+          c.once('exit', (code) => reject(new Error(`cluster node exited with ${code} before it was ready`)));
+        }),
+    ),
+  );
+  return children;
+}
+
+async function clusterRun(nodes: number, n: number, window: number, redis: BenchRedis): Promise<ClusterCase> {
+  const sim = await loadedSimulator(window, n, longPdu);
+  const sms = n * smsPerPush(longPdu);
+  const allDelivered = new Promise<void>((resolve) => {
+    const check = (): void => {
+      if (sim.stats.delivered >= sms) resolve();
+    };
+    sim.on('delivered', check);
+  });
+  const children = await startNodes(sim, nodes, redis.url, `cluster${++runs}:`);
+  const redis0 = redis.cpuSeconds();
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  for (const c of children) c.send('go');
+  await allDelivered;
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  const redisCpu = redis.cpuSeconds() - redis0;
+  const reports = await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<{ delivered: number; cpuSeconds: number }>((resolve) => {
+          c.once('message', (m: NodeMessage) => resolve('delivered' in m ? m : { delivered: 0, cpuSeconds: 0 }));
+          c.send('stop');
+        }),
+    ),
+  );
+  const perNode = reports.map((r) => r.delivered);
+  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(0) : c.once('exit', r)))));
+  await sim.close();
+  const total = perNode.reduce((a, b) => a + b, 0);
+  if (total !== n) throw new Error(`cluster of ${nodes}: ${total} of ${n} pushes reached a handler`);
+  const rate = n / seconds;
+  const simCpu = (cpu.user + cpu.system) / 1e6;
+  const per1000 = (x: number): number => Math.round((x * 1e6) / n) / 1e3;
+  const allCpu = simCpu + redisCpu + reports.reduce((a, r) => a + r.cpuSeconds, 0);
+  return {
+    nodes,
+    pushesPerSec: rate,
+    min: rate,
+    max: rate,
+    perNode,
+    cpuPer1000: {
+      simulator: per1000(simCpu),
+      nodes: reports.map((r) => per1000(r.cpuSeconds)),
+      redis: per1000(redisCpu),
+    },
+    coresBusy: allCpu / seconds / os.cpus().length,
+    retries: sim.stats.retries,
+  };
+}
+
+export async function runSmppCluster({ quick = false } = {}): Promise<{
+  pushes: number;
+  window: number;
+  cores: number;
+  cases: ClusterCase[];
+}> {
+  const rounds = quick ? 1 : 3;
+  const n = quick ? 1_000 : 3_000;
+  const window = 100;
+  const redis = await startRedis('everysec');
+  const sizes = [1, 2, 3];
+  const rates: Record<number, number[]> = {};
+  const last: Record<number, ClusterCase> = {};
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (const nodes of r % 2 === 0 ? sizes : [...sizes].reverse()) {
+        const c = await clusterRun(nodes, n, window, redis);
+        (rates[nodes] ??= []).push(c.pushesPerSec);
+        last[nodes] = c;
+      }
+    }
+  } finally {
+    await redis.stop();
+  }
+  const cases = sizes.map((nodes) => {
+    const xs = rates[nodes].sort((a, b) => a - b);
+    const c: ClusterCase = {
+      ...last[nodes],
+      pushesPerSec: Math.round(median(xs)),
+      min: Math.round(xs[0]),
+      max: Math.round(xs[xs.length - 1]),
+    };
+    const u = c.cpuPer1000;
+    process.stdout.write(
+      `  ${nodes} node${nodes > 1 ? 's' : ' '} on Redis: ${c.pushesPerSec.toLocaleString('en-US').padStart(6)} pushes/s (${c.min}-${c.max}), per node ${c.perNode.join('/')}; CPU s per 1,000 pushes: simulator ${u.simulator}, nodes ${u.nodes.join('/')}, redis ${u.redis}; cores busy ${(c.coresBusy * 100).toFixed(0)}%; resent ${c.retries}\n`,
+    );
+    return c;
+  });
+  return { pushes: n, window, cores: os.cpus().length, cases };
+}
