@@ -1,4 +1,5 @@
 // Public API of wappush. Layers: codec (pure byte codecs), wdp (SMS bearer), smsc (simulator), cai (Push Client).
+import './nodeHost.js';
 export { DecodeError, EncodeError, type DecodeErrorCode, type EncodeErrorCode } from './codec/errors.js';
 export { WarningCode, type DecodeWarning, type Warned } from './codec/warnings.js';
 export { DEFAULT_LIMITS, type Limits } from './codec/limits.js';

@@ -1,17 +1,27 @@
-import iconv from 'iconv-lite';
 import { DecodeError, EncodeError } from '../errors.js';
+import { host, type CharsetConverter } from '../host.js';
 import { decodeUtf8, encodeUtf8 } from '../utf8.js';
 import { warn, WarningCode } from '../warnings.js';
+import { builtinCharsets } from './builtin.js';
 import { charsetByMib, type Charset } from './mibenum.js';
 
-/** Whether iconv-lite can convert each charset, asked once per charset (the lookup is not free). */
+/** The converter for charsets other than UTF-8 and US-ASCII: a host's, else the codec's own. */
+const converter = (): CharsetConverter => host.charsets ?? builtinCharsets;
+
+/** Whether the converter can convert each charset, asked once per charset (the lookup is not free). */
 const supported = new Map<number, boolean>();
+let askedOf: CharsetConverter | undefined;
 
 /** The charset for a MIBenum, or a typed error: an unknown MIBenum is never guessed. */
 export function requireCharset(mib: number, offset: number): Charset {
   const cs = charsetByMib(mib);
+  const conv = converter();
+  if (askedOf !== conv) {
+    supported.clear();
+    askedOf = conv;
+  }
   let ok = cs !== undefined && supported.get(mib);
-  if (cs && ok === undefined) supported.set(mib, (ok = iconv.encodingExists(cs.iconv)));
+  if (cs && ok === undefined) supported.set(mib, (ok = conv.exists(cs.iconv)));
   if (!cs || !ok) {
     throw new DecodeError('UNKNOWN_CHARSET', offset, `unknown or unsupported charset MIBenum ${mib}`);
   }
@@ -33,12 +43,9 @@ function decodeOther(buf: Uint8Array, start: number, end: number, cs: Charset): 
       view = view.subarray(2);
     } else if (view[0] === 0xfe && view[1] === 0xff) view = view.subarray(2);
   }
-  const octets = Buffer.from(view.buffer, view.byteOffset, view.length);
-  const text = iconv.decode(octets, name);
-  // iconv-lite puts U+FFFD for what does not decode and cannot say where: said at the text's start.
-  // Where the charset carries U+FFFD itself, only text that does not encode back to its octets is odd.
-  if (text.includes('\ufffd') && !iconv.encode(text, name).equals(octets))
-    warn(WarningCode.CHARSET, start, `text does not decode as ${cs.name}: read with U+FFFD`);
+  const { text, malformed } = converter().decode(view, name);
+  // Converters put U+FFFD for what does not decode and cannot say where: said at the text's start.
+  if (malformed) warn(WarningCode.CHARSET, start, `text does not decode as ${cs.name}: read with U+FFFD`);
   return text;
 }
 
@@ -48,8 +55,8 @@ export function encodeText(s: string, cs: Charset): Uint8Array {
   if (cs.mib === 3 && /[^\x00-\x7f]/.test(s)) {
     throw new EncodeError('BAD_INPUT', 'text is not representable in us-ascii');
   }
-  const out = iconv.encode(s, cs.iconv);
-  // iconv-lite writes '?' for what the charset cannot hold: refuse instead of sending other text.
-  if (iconv.decode(out, cs.iconv) !== s) throw new EncodeError('BAD_INPUT', `text is not representable in ${cs.name}`);
-  return new Uint8Array(out);
+  const out = converter().encode(s, cs.iconv);
+  // Refused instead of sending other text ('?' where the charset cannot hold a character).
+  if (!out) throw new EncodeError('BAD_INPUT', `text is not representable in ${cs.name}`);
+  return out;
 }
