@@ -11,7 +11,7 @@ import { closeWarnings, openWarnings, type DecodeWarning } from '../warnings.js'
 import { parseContentType } from '../wsp/contentType.js';
 import { decodePushPdu } from '../wsp/pushPdu.js';
 import { placeWarnings, TreeBuilder, type DissectNode } from './node.js';
-import { dissectWbxml } from './wbxml.js';
+import { dissectOther, dissectWbxml } from './wbxml.js';
 import { dissectPushPdu } from './wsp.js';
 import { wbxmlVocabularyFor } from '../body.js';
 
@@ -35,12 +35,10 @@ export function dissectBody(input: Uint8Array, contentType: string, options: Cod
   const b = new TreeBuilder(ct.type, 0, input.length);
   const decoded = decode(() => decodeBody(ct.type, ct.params, input, { limits }).warnings);
   const vocabulary = wbxmlVocabularyFor(ct.type);
+  const cs = typeof ct.params.charset === 'string' ? charsetByName(ct.params.charset) : undefined;
   const walked = walk(() => {
-    if (!vocabulary) b.leaf('data', 0, input.length, `${input.length} octets`);
-    else {
-      const cs = typeof ct.params.charset === 'string' ? charsetByName(ct.params.charset) : undefined;
-      dissectWbxml(b, input, 0, input.length, { vocabulary, defaultCharset: cs, limits });
-    }
+    if (vocabulary) dissectWbxml(b, input, 0, input.length, { vocabulary, defaultCharset: cs, limits });
+    else dissectOther(b, input, 0, input.length, ct.type, cs);
   });
   placeWarnings(b.root, finish(b, decoded, walked));
   return b.root;

@@ -3,7 +3,8 @@
  * entry, then each token as the codec's own tokenizer reads it (WBXML 1.3 5.4-5.8), elements and
  * attributes as nodes holding their tokens, OPAQUE dates read as the SI/EMN decoders read them.
  */
-import type { Charset } from '../charset/mibenum.js';
+import { charsetByName, type Charset } from '../charset/mibenum.js';
+import { decodeText } from '../charset/text.js';
 import { DecodeError } from '../errors.js';
 import { toHex } from '../hex.js';
 import type { Limits } from '../limits.js';
@@ -182,4 +183,20 @@ function latin(b: Uint8Array, start: number, end: number): string {
 
 function hex(n: number): string {
   return n.toString(16).padStart(2, '0');
+}
+
+/** A body that is not WBXML: an XML document as its text (charset from its content type), else its octets. */
+export function dissectOther(
+  b: TreeBuilder,
+  input: Uint8Array,
+  start: number,
+  end: number,
+  type: string,
+  charset: Charset | undefined,
+): void {
+  if (end <= start) return;
+  if (type.startsWith('text/')) {
+    const cs = charset ?? charsetByName('utf-8')!;
+    b.leaf('XML document', start, end, decodeText(input, start, end, cs));
+  } else b.leaf('data', start, end, `${end - start} octets`);
 }

@@ -24,7 +24,7 @@ import {
 import type { Parameters } from '../wsp/parameters.js';
 import { PduType } from '../wsp/pushPdu.js';
 import type { TreeBuilder } from './node.js';
-import { dissectWbxml } from './wbxml.js';
+import { dissectOther, dissectWbxml } from './wbxml.js';
 
 const SHIFT_DELIMITER = 0x7f;
 const DEFAULT_PAGE = 1;
@@ -54,10 +54,10 @@ export function dissectPushPdu(b: TreeBuilder, input: Uint8Array, start: number,
   r.end = end;
   b.open('body', headersEnd, ct.type);
   const vocabulary = wbxmlVocabularyFor(ct.type);
-  if (vocabulary && end > headersEnd) {
-    const cs = typeof ct.params.charset === 'string' ? charsetByName(ct.params.charset) : undefined;
+  const cs = typeof ct.params.charset === 'string' ? charsetByName(ct.params.charset) : undefined;
+  if (vocabulary && end > headersEnd)
     dissectWbxml(b, input, headersEnd, end, { vocabulary, defaultCharset: cs, limits });
-  } else b.leaf('data', headersEnd, end, `${end - headersEnd} octets`);
+  else dissectOther(b, input, headersEnd, end, ct.type, cs);
   b.close(end);
   b.close(end);
 }
