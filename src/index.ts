@@ -1,4 +1,5 @@
 // Public API of wappush. Layers: codec (pure byte codecs), wdp (SMS bearer), smsc (simulator), cai (Push Client).
+import './nodeHost.js';
 export { DecodeError, EncodeError, type DecodeErrorCode, type EncodeErrorCode } from './codec/errors.js';
 export { WarningCode, type DecodeWarning, type Warned } from './codec/warnings.js';
 export { DEFAULT_LIMITS, type Limits } from './codec/limits.js';
@@ -75,6 +76,9 @@ export {
 } from './codec/syncml/notification.js';
 export { compilePushXml, type CompiledPush } from './codec/compile.js';
 export { pushToJson, bodyJson, type PushJson } from './codec/json.js';
+// The dissection tree (docs/inspector.md): every octet of a push under the node that says what it is.
+export { dissect, treeJson, type DissectNode, type DissectInput, type DissectOptions } from './dissect/index.js';
+export { lendHost, type Host, type CharsetConverter } from './codec/host.js';
 export { WbxmlTokenizer, WbxmlEvent, type TokenizeOptions } from './codec/wbxml/tokenizer.js';
 export {
   decodeWbxml,

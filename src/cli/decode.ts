@@ -17,8 +17,10 @@ import type { Segment } from '../wdp/datagram.js';
 import { segmentFromSmpp } from '../wdp/smpp/carriage.js';
 import { decodeShortMessagePdu } from '../wdp/smpp/shortMessage.js';
 import { segmentFromUserData } from '../wdp/userData.js';
+import { dissect, treeJson, type DissectInput } from '../dissect/index.js';
 import type { Command } from './command.js';
 import { fail } from './output.js';
+import { treeError, treeText, type TreeFormat } from './tree.js';
 
 const options = {
   hex: { type: 'string', multiple: true },
@@ -29,11 +31,13 @@ const options = {
   'syncml-password': { type: 'string' },
   'syncml-nonce': { type: 'string' },
   strict: { type: 'boolean', default: false },
+  tree: { type: 'boolean', default: false },
+  'tree-format': { type: 'string' },
 } as const;
 
 export const decode: Command = {
   name: 'decode',
-  usage: `  wappush decode [--input wsp|sms|smpp] [--hex HEX ...]   decode pushes (hex from --hex or stdin lines)
+  usage: `  wappush decode [--input wsp|sms|smpp] [--hex HEX ...] [--tree]   decode pushes (hex from --hex or stdin lines)
   wappush decode --input wbxml --content-type TYPE [--hex HEX ...]   decode bare push bodies
 `,
   flags: `decode:
@@ -52,6 +56,11 @@ export const decode: Command = {
   --syncml-password P --syncml-nonce HEX   check a SyncML notification's digest
   --strict            a decode with warnings (what is odd but decodes) exits 1: the JSON
                       on stdout as always, the first warning as the error on stderr
+  --tree              print the dissection tree instead (docs/inspector.md): every octet
+                      under the node that says what it is, with its offset and length; a
+                      push that does not decode: the tree up to the error, exit 1
+  --tree-format F     json or text (indented, with offsets); default text on a terminal,
+                      json otherwise
 `,
   options,
   run(argv) {
@@ -77,11 +86,38 @@ export const decode: Command = {
     const hexes = values.hex?.length ? values.hex : readStdinLines();
     if (!hexes.length) fail(new Error('no input: give --hex HEX or hex lines on stdin'));
     const strict = values.strict;
+    if (values.tree) {
+      const format = values['tree-format'] ?? (process.stdout.isTTY ? 'text' : 'json');
+      if (format !== 'json' && format !== 'text') fail(new Error(`unknown --tree-format ${format}: json or text`));
+      return printTrees(input, hexes, contentType, format);
+    }
+    if (values['tree-format'] !== undefined) fail(new Error('--tree-format goes with --tree'));
     if (input === 'wsp') decodePdus(hexes, secrets, strict);
     else if (input === 'wbxml') decodeBodies(hexes, contentType!, secrets, strict);
     else decodeSegments(input, hexes, secrets, strict);
   },
 };
+
+/**
+ * One tree per PDU or body, or one for all the segments of a message; the first tree that ends in
+ * an error ends the command as a decode error does (its tree printed first).
+ */
+function printTrees(input: DissectInput, hexes: string[], contentType: string | undefined, format: TreeFormat): void {
+  const octets = hexes.map((h, i) => {
+    try {
+      return fromHex(h);
+    } catch (e) {
+      fail(hexes.length > 1 ? new Error(`segment ${i + 1}: ${(e as Error).message}`) : e);
+    }
+  });
+  const groups = input === 'sms' || input === 'smpp' ? [octets] : octets.map((o) => [o]);
+  for (const group of groups) {
+    const tree = dissect(group, { input, contentType });
+    process.stdout.write(format === 'text' ? treeText(tree) : JSON.stringify(treeJson(tree), null, 2) + '\n');
+    const error = treeError(tree);
+    if (error) fail(new DecodeError(error.code, error.offset, error.message));
+  }
+}
 
 /** Prints one decode JSON; under --strict a warning then ends the command as an error does. */
 function emit(json: PushJson | { body: unknown; warnings?: DecodeWarning[] }, strict: boolean): void {

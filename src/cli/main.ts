@@ -9,6 +9,7 @@ import { decode } from './decode.js';
 import { demo } from './demo.js';
 import { encode } from './encode.js';
 import { inject } from './inject.js';
+import { inspect } from './inspect.js';
 import { listen } from './listen.js';
 import { fail } from './output.js';
 import { ppg } from './ppg.js';
@@ -16,7 +17,17 @@ import { smsc } from './smsc.js';
 import { store } from './store.js';
 
 /** Every command, in the order `wappush --help` lists them. */
-export const COMMANDS: readonly Command[] = Object.freeze([decode, encode, smsc, inject, listen, ppg, store, demo]);
+export const COMMANDS: readonly Command[] = Object.freeze([
+  decode,
+  encode,
+  smsc,
+  inject,
+  listen,
+  ppg,
+  store,
+  demo,
+  inspect,
+]);
 
 const TITLE = 'wappush - WAP/OMA Push engine for SMS gateways\n';
 

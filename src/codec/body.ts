@@ -120,6 +120,12 @@ function codecFor(contentType: string): BodyCodec | undefined {
   return CODECS.get(contentType) ?? CODECS.get(contentType.toLowerCase());
 }
 
+/** The WBXML code pages of a content type the codec decodes as WBXML (not its XML form). */
+export function wbxmlVocabularyFor(contentType: string): Vocabulary | undefined {
+  const codec = codecFor(contentType);
+  return codec?.kind === 'wbxml' && !codec.xml ? codec.vocabulary : undefined;
+}
+
 export function hasBodyDecoder(contentType: string): boolean {
   return codecFor(contentType) !== undefined;
 }

@@ -3,6 +3,7 @@
  * plain loop beats TextDecoder's per-call cost by far; anything else goes to TextDecoder
  * (non-fatal: malformed sequences become U+FFFD, exactly as TextDecoder does).
  */
+import { host } from './host.js';
 import { warn, WarningCode } from './warnings.js';
 
 const decoder = new TextDecoder('utf-8');
@@ -10,14 +11,6 @@ const encoder = new TextEncoder();
 
 /** Below this many octets a plain loop beats any native call's fixed cost. */
 const ASCII_LOOP_MAX = 8;
-
-/**
- * Node's Buffer#utf8Slice works on any Uint8Array without wrapping it and costs about
- * half of TextDecoder#decode for push-sized strings (measured: 39 vs 61 ns for 17 octets);
- * malformed sequences become U+FFFD in both.
- */
-type Slice = (this: Uint8Array, start: number, end: number) => string;
-const utf8Slice: Slice | undefined = (Buffer.prototype as unknown as { utf8Slice?: Slice }).utf8Slice;
 
 export function decodeUtf8(buf: Uint8Array, start: number, end: number): string {
   const n = end - start;
@@ -35,7 +28,10 @@ export function decodeUtf8(buf: Uint8Array, start: number, end: number): string 
 }
 
 function slow(buf: Uint8Array, start: number, end: number): string {
-  const s = utf8Slice ? utf8Slice.call(buf, start, end) : decoder.decode(buf.subarray(start, end));
+  // A host's native slicer (Node's Buffer#utf8Slice costs about half of TextDecoder#decode for
+  // push-sized strings: 39 vs 61 ns for 17 octets); malformed sequences become U+FFFD in both.
+  const slice = host.utf8Slice;
+  const s = slice ? slice.call(buf, start, end) : decoder.decode(buf.subarray(start, end));
   // V8 answers this at once for one-byte strings, which all-ASCII text is.
   if (s.includes('\ufffd')) saySequence(buf, start, end);
   return s;

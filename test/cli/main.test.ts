@@ -19,7 +19,7 @@ describe('wappush: bad flags are the error line, not a stack trace', () => {
 describe('wappush --help and wappush COMMAND --help', () => {
   // Every flag each command takes, as its help must name it.
   const FLAGS: Record<string, string[]> = {
-    decode: ['--input', '--hex', '--pin', '--imsi', '--syncml-password', '--syncml-nonce'],
+    decode: ['--input', '--hex', '--pin', '--imsi', '--syncml-password', '--syncml-nonce', '--tree', '--tree-format'],
     encode: [
       '--xml',
       '--type',
@@ -74,11 +74,12 @@ describe('wappush --help and wappush COMMAND --help', () => {
     inject: ['--smsc', '--to', '--from', '--hex', '--carriage'],
     listen: ['--smsc', '--register', '--store'],
     demo: [],
+    inspect: ['--port'],
   };
   it('names every flag a command takes in its help (from its options table, so a new flag cannot be left out)', async () => {
     const { COMMANDS } = await import('../../src/cli/main.js');
     expect(COMMANDS.map((c) => c.name).sort()).toEqual(
-      ['decode', 'demo', 'encode', 'inject', 'listen', 'ppg', 'smsc', 'store'].sort(),
+      ['decode', 'demo', 'encode', 'inject', 'inspect', 'listen', 'ppg', 'smsc', 'store'].sort(),
     );
     for (const c of COMMANDS) {
       const text = help([c.name, '--help']).stdout;

@@ -1,17 +1,27 @@
-import iconv from 'iconv-lite';
 import { DecodeError, EncodeError } from '../errors.js';
+import { host, type CharsetConverter } from '../host.js';
 import { decodeUtf8, encodeUtf8 } from '../utf8.js';
 import { warn, WarningCode } from '../warnings.js';
+import { builtinCharsets } from './builtin.js';
 import { charsetByMib, type Charset } from './mibenum.js';
 
-/** Whether iconv-lite can convert each charset, asked once per charset (the lookup is not free). */
+/** The converter for charsets other than UTF-8 and US-ASCII: a host's, else the codec's own. */
+const converter = (): CharsetConverter => host.charsets ?? builtinCharsets;
+
+/** Whether the converter can convert each charset, asked once per charset (the lookup is not free). */
 const supported = new Map<number, boolean>();
+let askedOf: CharsetConverter | undefined;
 
 /** The charset for a MIBenum, or a typed error: an unknown MIBenum is never guessed. */
 export function requireCharset(mib: number, offset: number): Charset {
   const cs = charsetByMib(mib);
+  const conv = converter();
+  if (askedOf !== conv) {
+    supported.clear();
+    askedOf = conv;
+  }
   let ok = cs !== undefined && supported.get(mib);
-  if (cs && ok === undefined) supported.set(mib, (ok = iconv.encodingExists(cs.iconv)));
+  if (cs && ok === undefined) supported.set(mib, (ok = conv.exists(cs.iconv)));
   if (!cs || !ok) {
     throw new DecodeError('UNKNOWN_CHARSET', offset, `unknown or unsupported charset MIBenum ${mib}`);
   }
@@ -33,34 +43,13 @@ function decodeOther(buf: Uint8Array, start: number, end: number, cs: Charset): 
       view = view.subarray(2);
     } else if (view[0] === 0xfe && view[1] === 0xff) view = view.subarray(2);
   }
-  const octets = Buffer.from(view.buffer, view.byteOffset, view.length);
-  const text = iconv.decode(octets, name);
-  // iconv-lite puts U+FFFD for what does not decode. Where the charset carries U+FFFD itself,
-  // only text that does not encode back to its octets is odd.
-  if (text.includes('\ufffd') && !iconv.encode(text, name).equals(octets)) {
-    const at = end - octets.length + firstUndecodable(octets, name);
+  const { text, malformed, malformedAt } = converter().decode(view, name);
+  if (malformed) {
+    // A converter that cannot say where the bad sequence starts leaves it at the text's start.
+    const at = end - view.length + (malformedAt ?? 0);
     warn(WarningCode.CHARSET, at, `text does not decode as ${cs.name} from octet ${at}: read with U+FFFD`);
   }
   return text;
-}
-
-/**
- * Where in `octets` the first sequence that does not decode starts (a cold path: only text that
- * has one gets here). Fed one octet at a time, iconv-lite's decoder gives a character once its
- * sequence is complete, and U+FFFD once it is broken: the broken one began after the last octet
- * that completed a character.
- */
-function firstUndecodable(octets: Buffer, name: string): number {
-  const decoder = iconv.getDecoder(name);
-  let sequenceStart = 0;
-  for (let i = 0; i < octets.length; i++) {
-    const out = decoder.write(octets.subarray(i, i + 1));
-    if (out === '') continue;
-    if (out.includes('\ufffd') && !iconv.encode(out, name).equals(octets.subarray(sequenceStart, i + 1)))
-      return sequenceStart;
-    sequenceStart = i + 1;
-  }
-  return sequenceStart < octets.length ? sequenceStart : 0;
 }
 
 export function encodeText(s: string, cs: Charset): Uint8Array {
@@ -69,8 +58,8 @@ export function encodeText(s: string, cs: Charset): Uint8Array {
   if (cs.mib === 3 && /[^\x00-\x7f]/.test(s)) {
     throw new EncodeError('BAD_INPUT', 'text is not representable in us-ascii');
   }
-  const out = iconv.encode(s, cs.iconv);
-  // iconv-lite writes '?' for what the charset cannot hold: refuse instead of sending other text.
-  if (iconv.decode(out, cs.iconv) !== s) throw new EncodeError('BAD_INPUT', `text is not representable in ${cs.name}`);
-  return new Uint8Array(out);
+  const out = converter().encode(s, cs.iconv);
+  // Refused instead of sending other text ('?' where the charset cannot hold a character).
+  if (!out) throw new EncodeError('BAD_INPUT', `text is not representable in ${cs.name}`);
+  return out;
 }

@@ -9,7 +9,8 @@
  * libdmclient (package0.c) and Synthesis' SAN implementation (san.cpp).
  */
 import type { Warned } from '../warnings.js';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { toBase64 } from '../base64.js';
+import { md5, sameOctets } from '../digest.js';
 import { DecodeError, EncodeError } from '../errors.js';
 import { toHex } from '../hex.js';
 import { decodeUtf8, encodeUtf8 } from '../utf8.js';
@@ -70,24 +71,16 @@ function parseDsBody(body: Uint8Array): SyncAlert[] | undefined {
   return p === body.length ? syncs : undefined;
 }
 
-const md5 = (data: Uint8Array | string) => createHash('md5').update(data).digest();
-
 /** The digest a server puts on `trigger` (the octets after the digest). */
 export function notificationDigest(
   serverId: string,
   password: string,
   nonce: Uint8Array | string,
   trigger: Uint8Array,
-): Buffer {
-  const a = md5(`${serverId}:${password}`).toString('base64');
-  const b = md5(trigger).toString('base64');
-  return md5(
-    Buffer.concat([
-      Buffer.from(`${a}:`),
-      typeof nonce === 'string' ? Buffer.from(nonce) : Buffer.from(nonce),
-      Buffer.from(`:${b}`),
-    ]),
-  );
+): Uint8Array {
+  const a = toBase64(md5(`${serverId}:${password}`));
+  const b = toBase64(md5(trigger));
+  return md5(concat([encodeUtf8(`${a}:`), typeof nonce === 'string' ? encodeUtf8(nonce) : nonce, encodeUtf8(`:${b}`)]));
 }
 
 export function decodeSyncmlNotification(
@@ -131,13 +124,13 @@ export function decodeSyncmlNotification(
   else if (body.length) n.vendorSpecific = toHex(body);
   if (options.secrets) {
     const trigger = input.subarray(DIGEST_OCTETS);
-    const given = Buffer.from(input.subarray(0, DIGEST_OCTETS));
+    const given = input.subarray(0, DIGEST_OCTETS);
     const tries: Array<['given' | 'zero', Uint8Array | string]> = [];
     if (options.secrets.nonce !== undefined) tries.push(['given', options.secrets.nonce]);
     tries.push(['zero', new Uint8Array(4)]);
     n.authentication = { verified: false };
     for (const [which, nonce] of tries) {
-      if (timingSafeEqual(given, notificationDigest(n.serverId, options.secrets.password, nonce, trigger))) {
+      if (sameOctets(given, notificationDigest(n.serverId, options.secrets.password, nonce, trigger))) {
         n.authentication = { verified: true, nonce: which };
         break;
       }
@@ -193,9 +186,19 @@ export function encodeSyncmlNotification(init: SyncmlNotificationInit): Uint8Arr
       );
     }
   } else if (init.vendorSpecific) parts.push(init.vendorSpecific);
-  const trigger = Buffer.concat(parts);
+  const trigger = concat(parts);
   const digest = init.secrets
     ? notificationDigest(init.serverId, init.secrets.password, init.secrets.nonce ?? new Uint8Array(4), trigger)
-    : Buffer.alloc(DIGEST_OCTETS);
-  return new Uint8Array(Buffer.concat([digest, trigger]));
+    : new Uint8Array(DIGEST_OCTETS);
+  return concat([digest, trigger]);
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

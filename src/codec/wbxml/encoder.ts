@@ -39,7 +39,7 @@ const SCRATCH_KEEP_MAX = 64 * 1024;
 let scratchOut = new ByteWriter(256);
 let scratchTable = new ByteWriter(64);
 
-/** A string in the document charset: straight into the writer for UTF-8, else through iconv-lite. */
+/** A string in the document charset: straight into the writer for UTF-8, else through the charset converter (charset/text.ts). */
 function writeText(w: ByteWriter, s: string, cs: Charset): void {
   if (cs.mib === UTF8_MIB) w.utf8(s);
   else w.bytes(encodeText(s, cs));

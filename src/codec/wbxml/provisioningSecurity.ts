@@ -13,7 +13,8 @@
  * Kannel's sender keys NETWPIN with the IMSI as ASCII digits, and gives USERPINMAC the USERPIN
  * MAC: those are reported as non-standard matches, never as verified.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { hmacSha1, sameOctets } from '../digest.js';
+import { fromHex, toHex } from '../hex.js';
 import { codeTable } from '../table.js';
 import type { Parameters } from '../wsp/parameters.js';
 
@@ -43,29 +44,34 @@ export interface ProvisioningAuthentication {
   reason?: string;
 }
 
-export function imsiSemiOctets(imsi: string): Buffer {
+export function imsiSemiOctets(imsi: string): Uint8Array {
   if (!/^\d{1,15}$/.test(imsi)) throw new RangeError(`an IMSI is 1-15 decimal digits, not ${JSON.stringify(imsi)}`);
   const digits = imsi.length % 2 === 1 ? `9${imsi}` : `1${imsi}F`;
-  const out = Buffer.alloc(digits.length / 2);
+  const out = new Uint8Array(digits.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = (parseInt(digits[2 * i + 1], 16) << 4) | parseInt(digits[2 * i], 16);
   return out;
 }
 
-function hmac(key: Uint8Array | string, body: Uint8Array): Buffer {
-  return createHmac('sha1', key).update(body).digest();
+function hmac(key: Uint8Array, body: Uint8Array): Uint8Array {
+  return hmacSha1(key, body);
+}
+
+/** A secret as the octets of its characters (PINs and IMSIs are ASCII digits). */
+function ascii(s: string): Uint8Array {
+  return Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
 }
 
 /** The key of a method, or undefined when a secret it needs was not given. */
-function keyFor(sec: SecMethod, secrets: ProvisioningSecrets): Buffer | undefined {
+function keyFor(sec: SecMethod, secrets: ProvisioningSecrets): Uint8Array | undefined {
   switch (sec) {
     case 'NETWPIN':
       return secrets.imsi === undefined ? undefined : imsiSemiOctets(secrets.imsi);
     case 'USERPIN':
-      return secrets.pin === undefined ? undefined : Buffer.from(secrets.pin, 'ascii');
+      return secrets.pin === undefined ? undefined : ascii(secrets.pin);
     case 'USERNETWPIN':
       return secrets.imsi === undefined || secrets.pin === undefined
         ? undefined
-        : Buffer.concat([imsiSemiOctets(secrets.imsi), Buffer.from(secrets.pin, 'ascii')]);
+        : Uint8Array.from([...imsiSemiOctets(secrets.imsi), ...ascii(secrets.pin)]);
     case 'USERPINMAC':
       return undefined;
   }
@@ -82,20 +88,20 @@ export function provisioningMac(
     throw new RangeError(
       `${sec} needs ${sec === 'USERPIN' ? 'a PIN' : sec === 'NETWPIN' ? 'an IMSI' : 'an IMSI and a PIN'}`,
     );
-  return hmac(key, body).toString('hex').toUpperCase();
+  return toHex(hmac(key, body)).toUpperCase();
 }
 
 /** USERPINMAC: the full PIN a user types, given its first half (N >= 1 decimal digits). */
 export function userPinMacPin(firstHalf: string, body: Uint8Array): string {
-  const m = hmac(Buffer.from(firstHalf, 'ascii'), body);
+  const m = hmac(ascii(firstHalf), body);
   let out = firstHalf;
   for (let i = 0; i < firstHalf.length; i++) out += String(m[i] % 10);
   return out;
 }
 
-function sameHex(a: string, b: Buffer): boolean {
-  const given = /^[0-9a-f]{40}$/i.test(a) ? Buffer.from(a, 'hex') : undefined;
-  return given !== undefined && given.length === b.length && timingSafeEqual(given, b);
+function sameHex(a: string, b: Uint8Array): boolean {
+  const given = /^[0-9a-f]{40}$/i.test(a) ? fromHex(a) : undefined;
+  return given !== undefined && sameOctets(given, b);
 }
 
 export function verifyProvisioning(
@@ -122,12 +128,11 @@ export function verifyProvisioning(
     if (!Number.isInteger(n) || n < 1 || !/^\d+$/.test(pin))
       return { ...out, verified: false, reason: 'a USERPINMAC PIN is an even number of decimal digits' };
     out.verified = userPinMacPin(pin.slice(0, n), body) === pin;
-    if (!out.verified && mac !== null && sameHex(mac, hmac(Buffer.from(pin, 'ascii'), body)))
-      out.nonStandard = 'kannel-userpinmac';
+    if (!out.verified && mac !== null && sameHex(mac, hmac(ascii(pin), body))) out.nonStandard = 'kannel-userpinmac';
     return out;
   }
   if (mac === null) return { ...out, verified: false, reason: `SEC ${sec} without a MAC parameter` };
-  let key: Buffer | undefined;
+  let key: Uint8Array | undefined;
   try {
     key = keyFor(sec, secrets);
   } catch (e) {
@@ -140,8 +145,7 @@ export function verifyProvisioning(
     };
   out.verified = sameHex(mac, hmac(key, body));
   if (!out.verified && secrets.imsi !== undefined && (sec === 'NETWPIN' || sec === 'USERNETWPIN')) {
-    const kannelKey =
-      sec === 'NETWPIN' ? Buffer.from(secrets.imsi, 'ascii') : Buffer.from(secrets.imsi + (secrets.pin ?? ''), 'ascii');
+    const kannelKey = sec === 'NETWPIN' ? ascii(secrets.imsi) : ascii(secrets.imsi + (secrets.pin ?? ''));
     if (sameHex(mac, hmac(kannelKey, body))) out.nonStandard = 'kannel-imsi-ascii';
   }
   return out;

@@ -5,7 +5,9 @@
  *   Challenge   = (Basic Realm-value) | (Authentication-scheme Realm-value *Auth-param)
  * each after a Value-length; Basic is octet 128, the rest Text-string, Token-text and Parameters.
  */
+import { fromBase64, toBase64 } from '../base64.js';
 import { EncodeError } from '../errors.js';
+import { decodeUtf8, encodeUtf8 } from '../utf8.js';
 import type { Limits } from '../limits.js';
 import type { ByteReader } from '../reader.js';
 import { ByteWriter } from '../writer.js';
@@ -34,7 +36,7 @@ export function readCredentials(r: ByteReader, vEnd: number, limits: Limits): st
     r.pos++;
     const user = readTextString(r);
     const password = readTextString(r);
-    return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    return `Basic ${toBase64(encodeUtf8(`${user}:${password}`))}`;
   }
   const scheme = readTokenText(r);
   const params = r.pos < vEnd ? readParameters(r, vEnd, limits) : {};
@@ -70,10 +72,10 @@ export function writeCredentials(w: ByteWriter, s: string): void {
   const [scheme, rest] = schemeAndRest(s, 'Credentials');
   const inner = new ByteWriter(32);
   if (scheme.toLowerCase() === 'basic') {
-    const cookie = Buffer.from(rest, 'base64');
-    if (cookie.toString('base64').replace(/=+$/, '') !== rest.replace(/=+$/, ''))
+    const cookie = fromBase64(rest);
+    if (toBase64(cookie).replace(/=+$/, '') !== rest.replace(/=+$/, ''))
       throw new EncodeError('BAD_INPUT', `Basic credentials are base64 of user:password: ${JSON.stringify(rest)}`);
-    const text = cookie.toString('utf8');
+    const text = decodeUtf8(cookie, 0, cookie.length);
     const colon = text.indexOf(':');
     if (colon < 0) throw new EncodeError('BAD_INPUT', 'Basic credentials without the ":" between user and password');
     inner.u8(BASIC);

@@ -4,6 +4,7 @@
  * shifts. Nothing is dropped: a code without a known meaning keeps its code and octets.
  */
 import { DecodeError, EncodeError } from '../errors.js';
+import { fromBase64, toBase64 } from '../base64.js';
 import { toHex } from '../hex.js';
 import type { Limits } from '../limits.js';
 import type { ByteReader } from '../reader.js';
@@ -224,7 +225,7 @@ function readWellKnown(r: ByteReader, code: number, kind: HeaderKind, vEnd: numb
       break;
     case 'md5': {
       const len = readValueLength(r);
-      h.value = Buffer.from(r.view(len, 'a digest')).toString('base64');
+      h.value = toBase64(r.view(len, 'a digest'));
       break;
     }
     case 'contentRange': {
@@ -552,7 +553,7 @@ function writeWellKnown(w: ByteWriter, code: number, kind: HeaderKind, value: st
       return writeValueBlock(w, inner);
     }
     case 'md5': {
-      const digest = Buffer.from(s, 'base64');
+      const digest = fromBase64(s);
       writeValueLength(w, digest.length);
       w.bytes(digest);
       return;

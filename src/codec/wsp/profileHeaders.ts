@@ -7,6 +7,7 @@
  * a location header's text as the text. A Profile-Warning reads as HTTP writes a Warning:
  * `102 http://example.com/ "2001-01-01T00:00:00Z"` (code, target, dates quoted).
  */
+import { fromBase64, toBase64 } from '../base64.js';
 import { EncodeError } from '../errors.js';
 import type { ByteReader } from '../reader.js';
 import { ByteWriter } from '../writer.js';
@@ -28,7 +29,7 @@ const DATA_URI = 'data:application/octet-stream;base64,';
 /** Value-length and octets, as a data URI. */
 export function readOctets(r: ByteReader): string {
   const len = readValueLength(r);
-  return DATA_URI + Buffer.from(r.view(len, 'a header value')).toString('base64');
+  return DATA_URI + toBase64(r.view(len, 'a header value'));
 }
 
 export function isOctets(s: string): boolean {
@@ -38,7 +39,7 @@ export function isOctets(s: string): boolean {
 export function writeOctets(w: ByteWriter, s: string): void {
   const m = /^data:[^,]*;base64,(.*)$/s.exec(s);
   if (!m) throw new EncodeError('BAD_INPUT', `octets are given as data:...;base64,...: ${s.slice(0, 40)}`);
-  const octets = Buffer.from(m[1], 'base64');
+  const octets = fromBase64(m[1]);
   writeValueBlock(w, new ByteWriter(octets.length).bytes(octets));
 }
 

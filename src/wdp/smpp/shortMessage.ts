@@ -238,7 +238,10 @@ export function encodeShortMessagePdu(init: ShortMessageInit): Uint8Array {
  * takes of it; a plain view costs the same once and makes those cheaper.
  */
 function view(b: Uint8Array, start: number, end: number): Uint8Array {
-  return b instanceof Buffer ? new Uint8Array(b.buffer, b.byteOffset + start, end - start) : b.subarray(start, end);
+  // By its constructor, not `instanceof Buffer`: this module also runs where there is no Buffer.
+  return b.constructor === Uint8Array
+    ? b.subarray(start, end)
+    : new Uint8Array(b.buffer, b.byteOffset + start, end - start);
 }
 
 function u32(b: Uint8Array, at: number): number {
