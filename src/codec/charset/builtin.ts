@@ -41,7 +41,8 @@ export const builtinCharsets: CharsetConverter = {
     try {
       return { text: d.decode(octets), malformed: false };
     } catch {
-      return { text: new TextDecoder(d.encoding).decode(octets), malformed: true };
+      const text = new TextDecoder(d.encoding).decode(octets);
+      return { text, malformed: true, malformedAt: firstUndecodable(octets, d.encoding) };
     }
   },
   encode(text, name) {
@@ -85,4 +86,23 @@ function utf32(b: Uint8Array, le: boolean): { text: string; malformed: boolean }
   }
   if (b.length % 4) text += '\ufffd';
   return { text, malformed };
+}
+
+/**
+ * Where in `octets` the first sequence that does not decode starts (a cold path: only text that
+ * has one gets here). Fed one octet at a time in streaming mode, a fatal decoder gives a
+ * character once its sequence is complete and throws once it is broken: the broken one began
+ * after the last octet that completed a character.
+ */
+function firstUndecodable(octets: Uint8Array, encoding: string): number {
+  const d = new TextDecoder(encoding, { fatal: true });
+  let sequenceStart = 0;
+  for (let i = 0; i < octets.length; i++) {
+    try {
+      if (d.decode(octets.subarray(i, i + 1), { stream: true }) !== '') sequenceStart = i + 1;
+    } catch {
+      return sequenceStart;
+    }
+  }
+  return sequenceStart < octets.length ? sequenceStart : 0;
 }
