@@ -3,7 +3,7 @@
  * run first and have the last word: their error ends the tree at its octet, their warnings go on
  * the nodes that hold theirs; the walk only says which octets are what.
  */
-import { decodeBody } from '../body.js';
+import { decodeBody, wbxmlVocabularyFor } from '../body.js';
 import { charsetByName } from '../charset/mibenum.js';
 import { DecodeError } from '../errors.js';
 import { resolveLimits, type Limits } from '../limits.js';
@@ -13,7 +13,6 @@ import { decodePushPdu } from '../wsp/pushPdu.js';
 import { placeWarnings, TreeBuilder, type DissectNode } from './node.js';
 import { dissectOther, dissectWbxml } from './wbxml.js';
 import { dissectPushPdu } from './wsp.js';
-import { wbxmlVocabularyFor } from '../body.js';
 
 export { placeWarnings, treeJson, TreeBuilder, node, type DissectNode } from './node.js';
 
