@@ -382,6 +382,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       const bits = this.o.referenceBits;
       ids = await this.transceiver.submit(fromHex(record.pdu), {
         to: r.number,
+        destAddrTon: r.number.startsWith('+') ? 1 : 0,
         from: this.o.from,
         reference: this.references.next(r.number, bits),
         referenceBits: bits,
