@@ -17,23 +17,26 @@ import { FINAL_STATES, MessageState, PapCode, PapError } from './codes.js';
 import { buildPushPdu } from './content.js';
 import { admit, type PushInitiator } from './initiators.js';
 import { postPap } from './notify.js';
-import type { CancelMessage, PushMessage, StatusQueryMessage } from './pap.js';
-import { PushRecords, type PushRecord, type RecipientRecord } from './pushRecord.js';
+import type { CancelMessage, CcqMessage, PushMessage, StatusQueryMessage } from './pap.js';
+import { pushKey, PushRecords, type PushRecord, type RecipientRecord } from './pushRecord.js';
 import { SmppMessageState, STAT_WORD_OF, type DeliveryReceipt } from './receipt.js';
 import { parsePapRequest, type PapRequest } from './request.js';
+import { Retention, type RemovalReason, type RetentionBounds } from './retention.js';
 import {
   badMessageResponse,
   cancelResponse,
+  ccqResponse,
   PAP_CONTENT_TYPE,
   pushResponse,
   resultNotification,
   statusQueryResponse,
   type AddressResult,
+  type ProgressNote,
 } from './responses.js';
 import { DEFAULT_MAX_SEGMENTS, segmentsNeeded } from './segments.js';
 import { PpgTransceiver, SubmitRefused } from './transceiver.js';
 
-export interface PpgOptions {
+export interface PpgOptions extends RetentionBounds {
   smsc: string | SmscUrl;
   /** HTTP port; 0 (default) for an ephemeral one. */
   port?: number;
@@ -75,11 +78,22 @@ export interface PpgOptions {
 
 export interface PpgEvents {
   /** A recipient of a push reached a final state. */
-  outcome: [{ initiator: string; pushId: string; address: string; state: MessageState; code: PapCode }];
+  outcome: [
+    {
+      initiator: string;
+      pushId: string;
+      address: string;
+      state: MessageState;
+      code: PapCode;
+      sourceReference?: string;
+    },
+  ];
   /** A result notification was answered 2xx (`ok`) or given up on. */
   notified: [{ pushId: string; address: string; ok: boolean; error?: string }];
   /** The state store failed a write. */
   'store-error': [unknown];
+  /** A finished push's record left the store: older than retentionMs, or over maxRecords. */
+  removed: [{ initiator: string; pushId: string; reason: RemovalReason }];
 }
 
 /** Receipts for message_ids not yet known (the receipt overtook the submit_sm_resp), kept briefly. */
@@ -103,7 +117,13 @@ export class Ppg extends EventEmitter<PpgEvents> {
   private readonly references = new ReferenceAllocator();
   /** Submissions waiting for the SMSC link to be bound again. */
   private waiting: Array<() => void> = [];
-  private readonly o: Required<Omit<PpgOptions, 'store' | 'smsc' | 'initiators' | 'from'>> & PpgOptions;
+  private readonly o: Required<
+    Omit<PpgOptions, 'store' | 'smsc' | 'initiators' | 'from' | 'retentionMs' | 'maxRecords'>
+  > &
+    PpgOptions;
+  private readonly retention: Retention;
+  /** Who each finished push in `retention` is, by store key (to name it in a `removed` event). */
+  private readonly finishedNames = new Map<string, { initiator: string; pushId: string }>();
   private closed = false;
   private sweepTimer: NodeJS.Timeout | undefined;
 
@@ -128,7 +148,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
     };
     this.ownStore = options.store === undefined;
     this.store = options.store ?? new MemoryStore();
-    this.records = new PushRecords(this.store.registrations);
+    this.records = new PushRecords(this.store.pushes);
+    this.retention = new Retention(options);
     this.transceiver = new PpgTransceiver(options.smsc);
     this.transceiver.on('receipt', (r) => this.onReceipt(r));
     this.transceiver.on('bound', () => {
@@ -158,7 +179,10 @@ export class Ppg extends EventEmitter<PpgEvents> {
     await this.transceiver.start();
     await this.recover();
     // Only pushes in progress are looked at, so a sweep costs what is in memory anyway.
-    this.sweepTimer = setInterval(() => this.sweep(), Math.min(60_000, this.o.receiptTimeoutMs));
+    this.sweepTimer = setInterval(
+      () => this.sweep(),
+      Math.min(60_000, this.o.receiptTimeoutMs, this.retention.retentionMs),
+    );
     this.sweepTimer.unref();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
@@ -170,6 +194,11 @@ export class Ppg extends EventEmitter<PpgEvents> {
   /** Pushes with a recipient not yet final or not yet notified (the ones held in memory). */
   get inProgress(): number {
     return this.live.size;
+  }
+
+  /** Finished push records removed so far, by reason (retention.ts). */
+  get removedRecords(): Readonly<Record<RemovalReason, number>> {
+    return { ...this.retention.removed };
   }
 
   get port(): number {
@@ -224,14 +253,15 @@ export class Ppg extends EventEmitter<PpgEvents> {
     }
     const m = request.message;
     if (m.kind === 'push-message') {
-      const { code, desc } = await this.push(who.initiator, who.prefixes, m, request);
+      const { code, desc, notes } = await this.push(who.initiator, who.prefixes, m, request);
       return this.send(
         res,
         code === PapCode.ACCEPTED_FOR_PROCESSING ? 202 : 200,
-        pushResponse(m.pushId, code, desc, this.sender(), Date.now()),
+        pushResponse(m.pushId, code, desc, this.sender(), Date.now(), m.progressNotesRequested ? notes : []),
       );
     }
     if (m.kind === 'statusquery-message') return this.send(res, 200, await this.statusQuery(who.initiator, m));
+    if (m.kind === 'ccq-message') return this.send(res, 200, this.ccq(who.prefixes, m));
     return this.send(res, 200, await this.cancel(who.initiator, m));
   }
 
@@ -252,7 +282,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
     prefixes: readonly string[] | undefined,
     m: PushMessage,
     request: PapRequest,
-  ): Promise<{ code: PapCode; desc: string }> {
+  ): Promise<{ code: PapCode; desc: string; notes: ProgressNote[] }> {
+    const progress: ProgressNote[] = [];
     try {
       const notes: string[] = [];
       const method = m.qos.deliveryMethod;
@@ -288,6 +319,11 @@ export class Ppg extends EventEmitter<PpgEvents> {
         throw new PapError(PapCode.BAD_REQUEST, 'deliver-after-timestamp is not before deliver-before-timestamp');
       const content = buildPushPdu(request.content!.headers, request.content!.body);
       const segments = segmentsNeeded(content.pdu, this.o.maxSegments, { referenceBits: this.o.referenceBits });
+      progress.push({
+        stage: 'compiled',
+        note: `${content.pdu.length}-octet WSP push, ${segments} SMS per recipient`,
+        time: Date.now(),
+      });
       const key = `${initiator}\0${m.pushId}`;
       if (this.live.has(key) || this.reserved.has(key))
         throw new PapError(PapCode.DUPLICATE_PUSH_ID, `push-id ${m.pushId} was used before`);
@@ -300,6 +336,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
         this.reserved.delete(key);
       }
       if (this.live.has(key)) throw new PapError(PapCode.DUPLICATE_PUSH_ID, `push-id ${m.pushId} was used before`);
+      this.makeRoom();
       const record: PushRecord = {
         initiator,
         pushId: m.pushId,
@@ -321,6 +358,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       if (m.deliverBeforeTimestamp !== undefined) record.deliverBefore = m.deliverBeforeTimestamp;
       if (m.deliverAfterTimestamp !== undefined) record.deliverAfter = m.deliverAfterTimestamp;
       if (m.ppgNotifyRequestedTo !== undefined) record.notifyTo = m.ppgNotifyRequestedTo;
+      if (m.sourceReference !== undefined) record.sourceReference = m.sourceReference;
       this.live.set(key, record);
       try {
         await this.persist(record);
@@ -328,13 +366,54 @@ export class Ppg extends EventEmitter<PpgEvents> {
         this.live.delete(key);
         throw new PapError(PapCode.INTERNAL_SERVER_ERROR, `the push could not be stored: ${String(e)}`);
       }
+      progress.push({
+        stage: 'stored',
+        note: `${addresses.length} recipient(s), waiting to be sent`,
+        time: Date.now(),
+      });
       this.schedule(record);
       notes.unshift(`accepted for processing: ${addresses.length} recipient(s), ${segments} SMS each`);
-      return { code: PapCode.ACCEPTED_FOR_PROCESSING, desc: notes.join('; ') };
+      return { code: PapCode.ACCEPTED_FOR_PROCESSING, desc: notes.join('; '), notes: progress };
     } catch (e) {
-      if (e instanceof PapError) return { code: e.code, desc: e.message };
+      if (e instanceof PapError) return { code: e.code, desc: e.message, notes: progress };
       throw e;
     }
+  }
+
+  /**
+   * Room for one more push record: finished ones past retentionMs, then the oldest finished
+   * while over maxRecords, are removed. Pushes in progress alone filling it: 4001.
+   */
+  private makeRoom(): void {
+    if (this.retention.full(this.live.size + this.reserved.size))
+      throw new PapError(
+        PapCode.SERVICE_UNAVAILABLE,
+        `${this.live.size} pushes are in progress, the most this PPG keeps (maxRecords ${this.retention.maxRecords})`,
+      );
+    this.remove(this.retention.due(Date.now(), this.live.size, 1));
+  }
+
+  /** Deletes finished records from the store; each counted (and told) once it is gone. */
+  private remove(due: Array<{ key: string; reason: RemovalReason }>): void {
+    for (const { key, reason } of due) {
+      const who = this.finishedNames.get(key);
+      this.finishedNames.delete(key);
+      if (!who) continue;
+      this.records.delete(who.initiator, who.pushId).then(
+        () => {
+          this.retention.removed[reason]++;
+          this.emit('removed', { ...who, reason });
+        },
+        (e: unknown) => this.emit('store-error', e),
+      );
+    }
+  }
+
+  /** Note a push whose record stays only for status queries now, for retention. */
+  private finished(record: PushRecord, at: number): void {
+    const key = pushKey(record.initiator, record.pushId);
+    this.finishedNames.set(key, { initiator: record.initiator, pushId: record.pushId });
+    this.retention.finish(key, at);
   }
 
   private schedule(record: PushRecord): void {
@@ -408,9 +487,6 @@ export class Ppg extends EventEmitter<PpgEvents> {
     r.eventTime = Date.now();
     const key = `${record.initiator}\0${record.pushId}`;
     for (const id of ids) this.bySms.set(id, { key, recipient: i });
-    await Promise.all(ids.map((id) => this.records.indexSms(id, record.initiator, record.pushId, i))).catch(
-      (e: unknown) => this.emit('store-error', e),
-    );
     if (!this.o.receipts)
       return this.settle(record, i, MessageState.delivered, PapCode.OK, 'submitted to the SMSC; no receipt asked');
     await this.persist(record).catch((e: unknown) => this.emit('store-error', e));
@@ -428,6 +504,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
   /** Submitted recipients whose receipts did not all come within receiptTimeoutMs: timeout. */
   private sweep(): void {
     const now = Date.now();
+    this.remove(this.retention.due(now, this.live.size));
     for (const record of [...this.live.values()])
       record.recipients.forEach((r, i) => {
         if (r.state === MessageState.pending && r.messageIds.length > 0 && now - r.eventTime >= this.o.receiptTimeoutMs)
@@ -480,7 +557,14 @@ export class Ppg extends EventEmitter<PpgEvents> {
     r.desc = desc;
     r.eventTime = Date.now();
     await this.persist(record).catch((e: unknown) => this.emit('store-error', e));
-    this.emit('outcome', { initiator: record.initiator, pushId: record.pushId, address: r.address, state, code });
+    this.emit('outcome', {
+      initiator: record.initiator,
+      pushId: record.pushId,
+      address: r.address,
+      state,
+      code,
+      ...(record.sourceReference === undefined ? {} : { sourceReference: record.sourceReference }),
+    });
     // Not awaited: a cancel-response does not wait for the initiator's notification URL.
     void this.notify(record, i).then(() => this.release(record));
   }
@@ -497,7 +581,9 @@ export class Ppg extends EventEmitter<PpgEvents> {
     // Only once its last write is in: a status query in between reads the store's copy.
     void pending
       .finally(() => {
-        if (!this.writes.has(key)) this.live.delete(key);
+        if (this.writes.has(key) || !this.live.has(key)) return;
+        this.live.delete(key);
+        this.finished(record, Date.now());
       })
       .catch(() => {});
   }
@@ -585,12 +671,77 @@ export class Ppg extends EventEmitter<PpgEvents> {
           'cancelled before it was sent',
         );
         results.push({ address: r.address, code: PapCode.OK, desc: 'cancelled' });
+      } else if (r.state === MessageState.pending) {
+        results.push(await this.cancelSubmitted(record, r));
       } else {
-        const why = r.state === MessageState.pending ? 'already handed to the SMSC' : `already ${r.state}`;
-        results.push({ address: r.address, code: PapCode.CANCELLATION_NOT_POSSIBLE, desc: why });
+        results.push({ address: r.address, code: PapCode.CANCELLATION_NOT_POSSIBLE, desc: `already ${r.state}` });
       }
     }
     return cancelResponse(m.pushId, results);
+  }
+
+  /**
+   * Cancel of a recipient already handed to the SMSC: cancel_sm (SMPP v3.4 4.9) for each of its
+   * SMS with no delivery receipt yet. Once one is cancelled the phone cannot put the push
+   * together, so the push is cancelled; when the SMSC cancels none (each delivered or on its
+   * way already: ESME_RCANCELFAIL), 2008.
+   */
+  private async cancelSubmitted(record: PushRecord, r: RecipientRecord) {
+    const open = r.messageIds.filter((id) => r.receipts[id] === undefined);
+    const tried = await Promise.allSettled(
+      open.map((messageId) =>
+        this.transceiver.cancel({
+          messageId,
+          to: r.number,
+          destAddrTon: r.number.startsWith('+') ? 1 : 0,
+          from: this.o.from,
+        }),
+      ),
+    );
+    const cancelled = tried.filter((t) => t.status === 'fulfilled').length;
+    // A receipt may have settled it while cancel_sm was on its way.
+    const state: MessageState = r.state;
+    if (state !== MessageState.pending)
+      return { address: r.address, code: PapCode.CANCELLATION_NOT_POSSIBLE, desc: `already ${state}` };
+    if (cancelled === 0) {
+      const why = tried.find((t) => t.status === 'rejected')?.reason;
+      return {
+        address: r.address,
+        code: PapCode.CANCELLATION_NOT_POSSIBLE,
+        desc: `the SMSC could not cancel it: ${why instanceof Error ? why.message : 'every SMS has its receipt'}`,
+      };
+    }
+    await this.settle(
+      record,
+      record.recipients.indexOf(r),
+      MessageState.cancelled,
+      PapCode.OK,
+      `cancelled at the SMSC (cancel_sm): ${cancelled} of ${r.messageIds.length} SMS`,
+    );
+    return { address: r.address, code: PapCode.OK, desc: 'cancelled' };
+  }
+
+  /**
+   * A client capabilities query: over SMS no capabilities (UAProf) of a phone are known, so a
+   * phone this initiator may reach is answered 3008 (capabilities not available).
+   */
+  private ccq(prefixes: readonly string[] | undefined, m: CcqMessage): string {
+    const address = m.addresses[0];
+    const answer = (code: PapCode, desc: string) =>
+      ccqResponse(m.queryId, address, code, desc, this.sender(), Date.now());
+    let number: string;
+    try {
+      number = parseClientAddress(address).number;
+    } catch (e) {
+      if (e instanceof PapError) return answer(e.code, e.message);
+      throw e;
+    }
+    if (prefixes && !prefixes.some((p) => number.startsWith(p)))
+      return answer(PapCode.FORBIDDEN, `this initiator may not push to ${number}`);
+    return answer(
+      PapCode.CAPABILITIES_NOT_AVAILABLE,
+      'no client capabilities are known for an SMS phone: this PPG keeps no UAProf',
+    );
   }
 
   /** The recipients a query names (undefined for a named address not in the push), or all. */
@@ -616,9 +767,16 @@ export class Ppg extends EventEmitter<PpgEvents> {
 
   /** After a restart: pushes not yet sent are sent, outcomes not yet notified are notified. */
   private async recover(): Promise<void> {
+    await this.records.adopt(this.store.registrations);
+    const finished: Array<[string, number]> = [];
     for (const record of await this.records.all()) {
       const key = `${record.initiator}\0${record.pushId}`;
-      if (record.recipients.every((r) => FINAL_STATES.has(r.state) && (r.notified || !record.notifyTo))) continue;
+      if (record.recipients.every((r) => FINAL_STATES.has(r.state) && (r.notified || !record.notifyTo))) {
+        const k = pushKey(record.initiator, record.pushId);
+        this.finishedNames.set(k, { initiator: record.initiator, pushId: record.pushId });
+        finished.push([k, Math.max(record.receivedTime, ...record.recipients.map((r) => r.eventTime))]);
+        continue;
+      }
       this.live.set(key, record);
       record.recipients.forEach((r, i) => {
         for (const id of r.messageIds) this.bySms.set(id, { key, recipient: i });
@@ -626,6 +784,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
       });
       this.schedule(record);
     }
+    this.retention.restore(finished);
+    this.remove(this.retention.due(Date.now(), this.live.size));
   }
 }
 
