@@ -114,6 +114,12 @@ export class Ppg extends EventEmitter<PpgEvents> {
   /** One write at a time per push, in order. */
   private readonly writes = new Map<string, Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly notifying = new Set<Promise<void>>();
+  /** Waits that close() cuts short. */
+  private readonly wakeups = new Set<() => void>();
+  private listeningPort = 0;
+  /** Recipients final but not notified when the store was read at start. */
+  private readonly recovered: Array<[PushRecord, number]> = [];
   private readonly references = new ReferenceAllocator();
   /** Submissions waiting for the SMSC link to be bound again. */
   private waiting: Array<() => void> = [];
@@ -188,6 +194,9 @@ export class Ppg extends EventEmitter<PpgEvents> {
       this.server.once('error', reject);
       this.server.listen(this.o.port, this.o.host, () => resolve());
     });
+    this.listeningPort = (this.server.address() as AddressInfo).port;
+    // Notifications left over from before the restart name this PPG's address: only now known.
+    for (const [record, i] of this.recovered.splice(0)) this.notifyThenRelease(record, i);
     return this.port;
   }
 
@@ -201,8 +210,9 @@ export class Ppg extends EventEmitter<PpgEvents> {
     return { ...this.retention.removed };
   }
 
+  /** The HTTP port, once listening (kept after close, for notifications still on their way). */
   get port(): number {
-    return (this.server.address() as AddressInfo).port;
+    return this.listeningPort;
   }
 
   async close(): Promise<void> {
@@ -212,6 +222,15 @@ export class Ppg extends EventEmitter<PpgEvents> {
     this.timers.clear();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // Notifications on their way finish and are stored as sent: a retry waiting wakes and
+    // stops, a POST on its way ends within notifyTimeoutMs.
+    for (const wake of this.wakeups) wake();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.notifying]),
+      new Promise((resolve) => (timer = setTimeout(resolve, this.o.notifyTimeoutMs + 1_000))),
+    ]);
+    clearTimeout(timer);
     await Promise.allSettled([...this.writes.values()]);
     await this.transceiver.close();
     if (this.ownStore) await this.store.close();
@@ -566,7 +585,17 @@ export class Ppg extends EventEmitter<PpgEvents> {
       ...(record.sourceReference === undefined ? {} : { sourceReference: record.sourceReference }),
     });
     // Not awaited: a cancel-response does not wait for the initiator's notification URL.
-    void this.notify(record, i).then(() => this.release(record));
+    this.notifyThenRelease(record, i);
+  }
+
+  /**
+   * Notifies, then lets the push leave memory. Followed until it settles, so close() can wait
+   * for a POST on its way: a restart must not notify again what was notified just before.
+   */
+  private notifyThenRelease(record: PushRecord, i: number): void {
+    const p = this.notify(record, i).then(() => this.release(record));
+    this.notifying.add(p);
+    void p.finally(() => this.notifying.delete(p));
   }
 
   /**
@@ -577,15 +606,30 @@ export class Ppg extends EventEmitter<PpgEvents> {
     if (!record.recipients.every((r) => FINAL_STATES.has(r.state))) return;
     const key = `${record.initiator}\0${record.pushId}`;
     for (const r of record.recipients) for (const id of r.messageIds) this.bySms.delete(id);
-    const pending = this.writes.get(key) ?? Promise.resolve();
-    // Only once its last write is in: a status query in between reads the store's copy.
-    void pending
-      .finally(() => {
-        if (this.writes.has(key) || !this.live.has(key)) return;
-        this.live.delete(key);
-        this.finished(record, Date.now());
-      })
-      .catch(() => {});
+    // Only once its last write is in (a write may follow another): a status query in between
+    // reads the store's copy.
+    const drop = (): void => {
+      const pending = this.writes.get(key);
+      if (pending) return void pending.finally(drop).catch(() => {});
+      if (!this.live.has(key)) return;
+      this.live.delete(key);
+      this.finished(record, Date.now());
+    };
+    drop();
+  }
+
+  /** Resolves after `ms`, or at once when closing. */
+  private pause(ms: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(t);
+        this.wakeups.delete(wake);
+        resolve();
+      };
+      const t = setTimeout(wake, ms);
+      this.wakeups.add(wake);
+    });
   }
 
   private async notify(record: PushRecord, i: number): Promise<void> {
@@ -616,10 +660,10 @@ export class Ppg extends EventEmitter<PpgEvents> {
       } catch (e) {
         error = e instanceof Error ? e.message : String(e);
       }
-      if (attempt < this.o.notifyAttempts)
-        await new Promise((resolve) => this.later(250 * 2 ** (attempt - 1), () => resolve(undefined)));
+      if (attempt < this.o.notifyAttempts) await this.pause(250 * 2 ** (attempt - 1));
     }
-    this.emit('notified', { pushId: record.pushId, address: r.address, ok: false, error });
+    // Closing is not giving up: the record says it is not notified, so the next start notifies.
+    if (!this.closed) this.emit('notified', { pushId: record.pushId, address: r.address, ok: false, error });
   }
 
   // ---- statusquery-message and cancel-message ----
@@ -780,7 +824,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       this.live.set(key, record);
       record.recipients.forEach((r, i) => {
         for (const id of r.messageIds) this.bySms.set(id, { key, recipient: i });
-        if (FINAL_STATES.has(r.state) && !r.notified) void this.notify(record, i).then(() => this.release(record));
+        if (FINAL_STATES.has(r.state) && !r.notified) this.recovered.push([record, i]);
       });
       this.schedule(record);
     }
