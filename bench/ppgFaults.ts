@@ -71,8 +71,8 @@ function pushBody(pushId: string, address: string, notifyTo: string): string {
   );
 }
 
-/** A TCP relay to `port` whose connections can be cut (and new ones refused for `downMs`). */
-async function relay(port: number) {
+/** Relays TCP to `port`; cut() drops every connection and refuses new ones until heal(). */
+export async function relay(port: number) {
   const sockets = new Set<net.Socket>();
   let down = false;
   const server = net.createServer((client) => {
@@ -88,10 +88,12 @@ async function relay(port: number) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     port: (server.address() as AddressInfo).port,
-    cut(downMs: number) {
+    cut() {
       down = true;
       for (const s of sockets) s.destroy();
-      setTimeout(() => (down = false), downMs);
+    },
+    heal() {
+      down = false;
     },
     close: () => {
       for (const s of sockets) s.destroy();
@@ -188,7 +190,8 @@ export async function faultRun(o: FaultRunOptions): Promise<FaultRunResult> {
     accepted++;
     if (accepted % cutEvery === 0) {
       cuts++;
-      link.cut(200);
+      link.cut();
+      setTimeout(() => link.heal(), 200);
     }
     if (accepted === restartAfter && !restarting) {
       restarting = restart();
