@@ -23,6 +23,8 @@ const options = {
   'max-body': { type: 'string' },
   from: { type: 'string' },
   'no-receipts': { type: 'boolean' },
+  retention: { type: 'string' },
+  'max-records': { type: 'string' },
 } as const;
 
 export const ppg: Command = {
@@ -38,6 +40,8 @@ export const ppg: Command = {
   --max-body N        octets of a PAP request body (default 131072)
   --from A            SMPP source_addr of the pushes (default empty)
   --no-receipts       do not ask the SMSC for delivery receipts (pushes count as delivered once submitted)
+  --retention MS      keep a finished push for status queries this long (default 86400000, 24 h)
+  --max-records N     push records kept at most, finished and in progress (default 50000, at most 100000)
 `,
   options,
   run(argv) {
@@ -70,6 +74,8 @@ export const ppg: Command = {
         maxBodyOctets: optionalNumber(values['max-body']),
         from: values.from,
         receipts: !values['no-receipts'],
+        retentionMs: optionalNumber(values.retention),
+        maxRecords: optionalNumber(values['max-records']),
       });
       gateway.on('outcome', (o) => line({ outcome: o }));
       gateway.on('notified', (n) => line({ notified: n }));
