@@ -53,6 +53,7 @@ const SUITES = {
   'smpp-store': async (o: { quick: boolean }) => (await import('./smppStore.js')).runSmppStore(o),
   'smpp-cluster': async (o: { quick: boolean }) => (await import('./smppStore.js')).runSmppCluster(o),
   flood: async (o: { quick: boolean }) => (await import('./flood.js')).runFloodBench(o),
+  ppg: async (o: { quick: boolean }) => (await import('./ppg.js')).runPpgBench(o),
   'si-target': runSiTarget,
 };
 

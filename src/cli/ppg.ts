@@ -28,6 +28,8 @@ const options = {
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   ...TLS_CLIENT_OPTIONS,
+  retention: { type: 'string' },
+  'max-records': { type: 'string' },
 } as const;
 
 export const ppg: Command = {
@@ -43,6 +45,8 @@ export const ppg: Command = {
   --max-body N        octets of a PAP request body (default 131072)
   --from A            SMPP source_addr of the pushes (default empty)
   --no-receipts       do not ask the SMSC for delivery receipts (pushes count as delivered once submitted)
+  --retention MS      keep a finished push for status queries this long (default 86400000, 24 h)
+  --max-records N     push records kept at most, finished and in progress (default 50000, at most 100000)
   --tls-cert FILE --tls-key FILE   serve PAP over HTTPS with this certificate and key (PEM)
 ${TLS_CLIENT_HELP}`,
   options,
@@ -77,6 +81,8 @@ ${TLS_CLIENT_HELP}`,
         maxBodyOctets: optionalNumber(values['max-body']),
         from: values.from,
         receipts: !values['no-receipts'],
+        retentionMs: optionalNumber(values.retention),
+        maxRecords: optionalNumber(values['max-records']),
       });
       gateway.on('outcome', (o) => line({ outcome: o }));
       gateway.on('notified', (n) => line({ notified: n }));

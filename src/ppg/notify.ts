@@ -11,26 +11,31 @@ export function postPap(url: string, xml: string, timeoutMs: number): Promise<nu
     const u = new URL(url);
     const client = u.protocol === 'https:' ? https : http;
     const body = Buffer.from(xml, 'utf8');
+    // The whole exchange within timeoutMs, timed here: a socket timeout on a kept-alive
+    // connection would also count the time it lay idle in the pool.
+    const timer = setTimeout(
+      () => req.destroy(new Error(`no answer from ${u.origin} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const done = (f: () => void) => {
+      clearTimeout(timer);
+      f();
+    };
     const req = client.request(
       u,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/xml', 'content-length': body.length },
-        timeout: timeoutMs,
-      },
+      { method: 'POST', headers: { 'content-type': 'application/xml', 'content-length': body.length } },
       (res) => {
         let seen = 0;
         res.on('data', (c: Buffer) => {
           seen += c.length;
           if (seen > MAX_ANSWER_OCTETS) res.destroy();
         });
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', reject);
-        res.on('close', () => resolve(res.statusCode ?? 0));
+        res.on('end', () => done(() => resolve(res.statusCode ?? 0)));
+        res.on('error', (e) => done(() => reject(e)));
+        res.on('close', () => done(() => resolve(res.statusCode ?? 0)));
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${u.origin} within ${timeoutMs} ms`)));
-    req.on('error', reject);
+    req.on('error', (e) => done(() => reject(e)));
     req.end(body);
   });
 }

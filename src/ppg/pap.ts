@@ -46,7 +46,15 @@ export interface CancelMessage {
   addresses: string[];
 }
 
-export type PapMessage = PushMessage | StatusQueryMessage | CancelMessage;
+/** A client capabilities query (PAP 2.0 ccq-message): one address, a query-id, maybe an app-id. */
+export interface CcqMessage {
+  kind: 'ccq-message';
+  queryId: string;
+  appId?: string;
+  addresses: string[];
+}
+
+export type PapMessage = PushMessage | StatusQueryMessage | CancelMessage | CcqMessage;
 
 /** Octets of a control entity. */
 export const MAX_CONTROL_OCTETS = 65_536;
@@ -57,9 +65,9 @@ export const MAX_ATTRIBUTE_CHARS = 2_048;
 /** Element nesting in a control entity. */
 const MAX_DEPTH = 8;
 
-const MESSAGES: ReadonlySet<string> = new Set(['push-message', 'statusquery-message', 'cancel-message']);
-/** Messages the PPG receives but does not serve: answered 3001 (not implemented). */
-const NOT_IMPLEMENTED: ReadonlySet<string> = new Set(['ccq-message', 'resultnotification-response']);
+const MESSAGES: ReadonlySet<string> = new Set(['push-message', 'statusquery-message', 'cancel-message', 'ccq-message']);
+/** Messages a PPG is not sent (it sends resultnotification-message, and gets its answer over HTTP): 3001. */
+const NOT_IMPLEMENTED: ReadonlySet<string> = new Set(['resultnotification-response']);
 
 /** PAP 9.2: time stamps are UTC, second precision, `Z`. */
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
@@ -120,6 +128,14 @@ export function parseControlEntity(xml: string): PapMessage {
   if (failure) throw failure;
   if (!message) throw new PapError(PapCode.BAD_REQUEST, '<pap> holds no message');
   const a = message.attributes;
+  if (message.name === 'ccq-message') {
+    const queryId = a['query-id'];
+    if (!queryId) throw new PapError(PapCode.BAD_REQUEST, '<ccq-message> without query-id');
+    if (addresses.length !== 1) throw new PapError(PapCode.BAD_REQUEST, '<ccq-message> names one <address>');
+    const ccq: CcqMessage = { kind: 'ccq-message', queryId, addresses };
+    if (a['app-id'] !== undefined) ccq.appId = a['app-id'];
+    return ccq;
+  }
   const pushId = a['push-id'];
   if (!pushId) throw new PapError(PapCode.BAD_REQUEST, `<${message.name}> without push-id`);
   if (message.name !== 'push-message') {

@@ -21,23 +21,26 @@ import { GuessThrottle, type ThrottleEvent, type ThrottleLimits } from '../secur
 import type { TlsServerSettings } from '../security/tlsOptions.js';
 import { createWebServer, type WebServer } from '../security/webServer.js';
 import { postPap } from './notify.js';
-import type { CancelMessage, PushMessage, StatusQueryMessage } from './pap.js';
-import { PushRecords, type PushRecord, type RecipientRecord } from './pushRecord.js';
+import type { CancelMessage, CcqMessage, PushMessage, StatusQueryMessage } from './pap.js';
+import { pushKey, PushRecords, type PushRecord, type RecipientRecord } from './pushRecord.js';
 import { SmppMessageState, STAT_WORD_OF, type DeliveryReceipt } from './receipt.js';
 import { parsePapRequest, type PapRequest } from './request.js';
+import { Retention, type RemovalReason, type RetentionBounds } from './retention.js';
 import {
   badMessageResponse,
   cancelResponse,
+  ccqResponse,
   PAP_CONTENT_TYPE,
   pushResponse,
   resultNotification,
   statusQueryResponse,
   type AddressResult,
+  type ProgressNote,
 } from './responses.js';
 import { DEFAULT_MAX_SEGMENTS, segmentsNeeded } from './segments.js';
 import { PpgTransceiver, SubmitRefused } from './transceiver.js';
 
-export interface PpgOptions {
+export interface PpgOptions extends RetentionBounds {
   smsc: string | SmscUrl;
   /** HTTP port; 0 (default) for an ephemeral one. */
   port?: number;
@@ -86,7 +89,16 @@ export interface PpgOptions {
 
 export interface PpgEvents {
   /** A recipient of a push reached a final state. */
-  outcome: [{ initiator: string; pushId: string; address: string; state: MessageState; code: PapCode }];
+  outcome: [
+    {
+      initiator: string;
+      pushId: string;
+      address: string;
+      state: MessageState;
+      code: PapCode;
+      sourceReference?: string;
+    },
+  ];
   /** A result notification was answered 2xx (`ok`) or given up on. */
   notified: [{ pushId: string; address: string; ok: boolean; error?: string }];
   /** The state store failed a write. */
@@ -95,6 +107,8 @@ export interface PpgEvents {
   throttled: [ThrottleEvent];
   /** A connection over a connection cap, closed at once. */
   connectionRefused: [{ address: string }];
+  /** A finished push's record left the store: older than retentionMs, or over maxRecords. */
+  removed: [{ initiator: string; pushId: string; reason: RemovalReason }];
 }
 
 /** Receipts for message_ids not yet known (the receipt overtook the submit_sm_resp), kept briefly. */
@@ -118,16 +132,34 @@ export class Ppg extends EventEmitter<PpgEvents> {
   /** One write at a time per push, in order. */
   private readonly writes = new Map<string, Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly notifying = new Set<Promise<void>>();
+  /** Waits that close() cuts short. */
+  private readonly wakeups = new Set<() => void>();
+  private listeningPort = 0;
+  /** Recipients final but not notified when the store was read at start. */
+  private readonly recovered: Array<[PushRecord, number]> = [];
   private readonly references = new ReferenceAllocator();
   /** Submissions waiting for the SMSC link to be bound again. */
   private waiting: Array<() => void> = [];
   private readonly o: Required<
     Omit<
       PpgOptions,
-      'store' | 'smsc' | 'initiators' | 'from' | 'tls' | 'throttle' | 'maxConnections' | 'maxConnectionsPerAddress'
+      | 'store'
+      | 'smsc'
+      | 'initiators'
+      | 'from'
+      | 'tls'
+      | 'throttle'
+      | 'maxConnections'
+      | 'maxConnectionsPerAddress'
+      | 'retentionMs'
+      | 'maxRecords'
     >
   > &
     PpgOptions;
+  private readonly retention: Retention;
+  /** Who each finished push in `retention` is, by store key (to name it in a `removed` event). */
+  private readonly finishedNames = new Map<string, { initiator: string; pushId: string }>();
   private closed = false;
   private sweepTimer: NodeJS.Timeout | undefined;
 
@@ -152,7 +184,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
     };
     this.ownStore = options.store === undefined;
     this.store = options.store ?? new MemoryStore();
-    this.records = new PushRecords(this.store.registrations);
+    this.records = new PushRecords(this.store.pushes);
+    this.retention = new Retention(options);
     this.transceiver = new PpgTransceiver(options.smsc);
     this.transceiver.on('receipt', (r) => this.onReceipt(r));
     this.transceiver.on('bound', () => {
@@ -194,12 +227,18 @@ export class Ppg extends EventEmitter<PpgEvents> {
     await this.transceiver.start();
     await this.recover();
     // Only pushes in progress are looked at, so a sweep costs what is in memory anyway.
-    this.sweepTimer = setInterval(() => this.sweep(), Math.min(60_000, this.o.receiptTimeoutMs));
+    this.sweepTimer = setInterval(
+      () => this.sweep(),
+      Math.min(60_000, this.o.receiptTimeoutMs, this.retention.retentionMs),
+    );
     this.sweepTimer.unref();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.o.port, this.o.host, () => resolve());
     });
+    this.listeningPort = (this.server.address() as AddressInfo).port;
+    // Notifications left over from before the restart name this PPG's address: only now known.
+    for (const [record, i] of this.recovered.splice(0)) this.notifyThenRelease(record, i);
     return this.port;
   }
 
@@ -208,8 +247,14 @@ export class Ppg extends EventEmitter<PpgEvents> {
     return this.live.size;
   }
 
+  /** Finished push records removed so far, by reason (retention.ts). */
+  get removedRecords(): Readonly<Record<RemovalReason, number>> {
+    return { ...this.retention.removed };
+  }
+
+  /** The HTTP port, once listening (kept after close, for notifications still on their way). */
   get port(): number {
-    return (this.server.address() as AddressInfo).port;
+    return this.listeningPort;
   }
 
   async close(): Promise<void> {
@@ -219,6 +264,15 @@ export class Ppg extends EventEmitter<PpgEvents> {
     this.timers.clear();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // Notifications on their way finish and are stored as sent: a retry waiting wakes and
+    // stops, a POST on its way ends within notifyTimeoutMs.
+    for (const wake of this.wakeups) wake();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.notifying]),
+      new Promise((resolve) => (timer = setTimeout(resolve, this.o.notifyTimeoutMs + 1_000))),
+    ]);
+    clearTimeout(timer);
     await Promise.allSettled([...this.writes.values()]);
     await this.transceiver.close();
     if (this.ownStore) await this.store.close();
@@ -274,14 +328,15 @@ export class Ppg extends EventEmitter<PpgEvents> {
     }
     const m = request.message;
     if (m.kind === 'push-message') {
-      const { code, desc } = await this.push(who.initiator, who.prefixes, m, request);
+      const { code, desc, notes } = await this.push(who.initiator, who.prefixes, m, request);
       return this.send(
         res,
         code === PapCode.ACCEPTED_FOR_PROCESSING ? 202 : 200,
-        pushResponse(m.pushId, code, desc, this.sender(), Date.now()),
+        pushResponse(m.pushId, code, desc, this.sender(), Date.now(), m.progressNotesRequested ? notes : []),
       );
     }
     if (m.kind === 'statusquery-message') return this.send(res, 200, await this.statusQuery(who.initiator, m));
+    if (m.kind === 'ccq-message') return this.send(res, 200, this.ccq(who.prefixes, m));
     return this.send(res, 200, await this.cancel(who.initiator, m));
   }
 
@@ -303,7 +358,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
     prefixes: readonly string[] | undefined,
     m: PushMessage,
     request: PapRequest,
-  ): Promise<{ code: PapCode; desc: string }> {
+  ): Promise<{ code: PapCode; desc: string; notes: ProgressNote[] }> {
+    const progress: ProgressNote[] = [];
     try {
       const notes: string[] = [];
       const method = m.qos.deliveryMethod;
@@ -339,6 +395,11 @@ export class Ppg extends EventEmitter<PpgEvents> {
         throw new PapError(PapCode.BAD_REQUEST, 'deliver-after-timestamp is not before deliver-before-timestamp');
       const content = buildPushPdu(request.content!.headers, request.content!.body);
       const segments = segmentsNeeded(content.pdu, this.o.maxSegments, { referenceBits: this.o.referenceBits });
+      progress.push({
+        stage: 'compiled',
+        note: `${content.pdu.length}-octet WSP push, ${segments} SMS per recipient`,
+        time: Date.now(),
+      });
       const key = `${initiator}\0${m.pushId}`;
       if (this.live.has(key) || this.reserved.has(key))
         throw new PapError(PapCode.DUPLICATE_PUSH_ID, `push-id ${m.pushId} was used before`);
@@ -351,6 +412,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
         this.reserved.delete(key);
       }
       if (this.live.has(key)) throw new PapError(PapCode.DUPLICATE_PUSH_ID, `push-id ${m.pushId} was used before`);
+      this.makeRoom();
       const record: PushRecord = {
         initiator,
         pushId: m.pushId,
@@ -372,6 +434,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       if (m.deliverBeforeTimestamp !== undefined) record.deliverBefore = m.deliverBeforeTimestamp;
       if (m.deliverAfterTimestamp !== undefined) record.deliverAfter = m.deliverAfterTimestamp;
       if (m.ppgNotifyRequestedTo !== undefined) record.notifyTo = m.ppgNotifyRequestedTo;
+      if (m.sourceReference !== undefined) record.sourceReference = m.sourceReference;
       this.live.set(key, record);
       try {
         await this.persist(record);
@@ -379,13 +442,54 @@ export class Ppg extends EventEmitter<PpgEvents> {
         this.live.delete(key);
         throw new PapError(PapCode.INTERNAL_SERVER_ERROR, `the push could not be stored: ${String(e)}`);
       }
+      progress.push({
+        stage: 'stored',
+        note: `${addresses.length} recipient(s), waiting to be sent`,
+        time: Date.now(),
+      });
       this.schedule(record);
       notes.unshift(`accepted for processing: ${addresses.length} recipient(s), ${segments} SMS each`);
-      return { code: PapCode.ACCEPTED_FOR_PROCESSING, desc: notes.join('; ') };
+      return { code: PapCode.ACCEPTED_FOR_PROCESSING, desc: notes.join('; '), notes: progress };
     } catch (e) {
-      if (e instanceof PapError) return { code: e.code, desc: e.message };
+      if (e instanceof PapError) return { code: e.code, desc: e.message, notes: progress };
       throw e;
     }
+  }
+
+  /**
+   * Room for one more push record: finished ones past retentionMs, then the oldest finished
+   * while over maxRecords, are removed. Pushes in progress alone filling it: 4001.
+   */
+  private makeRoom(): void {
+    if (this.retention.full(this.live.size + this.reserved.size))
+      throw new PapError(
+        PapCode.SERVICE_UNAVAILABLE,
+        `${this.live.size} pushes are in progress, the most this PPG keeps (maxRecords ${this.retention.maxRecords})`,
+      );
+    this.remove(this.retention.due(Date.now(), this.live.size, 1));
+  }
+
+  /** Deletes finished records from the store; each counted (and told) once it is gone. */
+  private remove(due: Array<{ key: string; reason: RemovalReason }>): void {
+    for (const { key, reason } of due) {
+      const who = this.finishedNames.get(key);
+      this.finishedNames.delete(key);
+      if (!who) continue;
+      this.records.delete(who.initiator, who.pushId).then(
+        () => {
+          this.retention.removed[reason]++;
+          this.emit('removed', { ...who, reason });
+        },
+        (e: unknown) => this.emit('store-error', e),
+      );
+    }
+  }
+
+  /** Note a push whose record stays only for status queries now, for retention. */
+  private finished(record: PushRecord, at: number): void {
+    const key = pushKey(record.initiator, record.pushId);
+    this.finishedNames.set(key, { initiator: record.initiator, pushId: record.pushId });
+    this.retention.finish(key, at);
   }
 
   private schedule(record: PushRecord): void {
@@ -433,6 +537,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       const bits = this.o.referenceBits;
       ids = await this.transceiver.submit(fromHex(record.pdu), {
         to: r.number,
+        destAddrTon: r.number.startsWith('+') ? 1 : 0,
         from: this.o.from,
         reference: this.references.next(r.number, bits),
         referenceBits: bits,
@@ -458,9 +563,6 @@ export class Ppg extends EventEmitter<PpgEvents> {
     r.eventTime = Date.now();
     const key = `${record.initiator}\0${record.pushId}`;
     for (const id of ids) this.bySms.set(id, { key, recipient: i });
-    await Promise.all(ids.map((id) => this.records.indexSms(id, record.initiator, record.pushId, i))).catch(
-      (e: unknown) => this.emit('store-error', e),
-    );
     if (!this.o.receipts)
       return this.settle(record, i, MessageState.delivered, PapCode.OK, 'submitted to the SMSC; no receipt asked');
     await this.persist(record).catch((e: unknown) => this.emit('store-error', e));
@@ -478,6 +580,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
   /** Submitted recipients whose receipts did not all come within receiptTimeoutMs: timeout. */
   private sweep(): void {
     const now = Date.now();
+    this.remove(this.retention.due(now, this.live.size));
     for (const record of [...this.live.values()])
       record.recipients.forEach((r, i) => {
         if (r.state === MessageState.pending && r.messageIds.length > 0 && now - r.eventTime >= this.o.receiptTimeoutMs)
@@ -530,9 +633,26 @@ export class Ppg extends EventEmitter<PpgEvents> {
     r.desc = desc;
     r.eventTime = Date.now();
     await this.persist(record).catch((e: unknown) => this.emit('store-error', e));
-    this.emit('outcome', { initiator: record.initiator, pushId: record.pushId, address: r.address, state, code });
+    this.emit('outcome', {
+      initiator: record.initiator,
+      pushId: record.pushId,
+      address: r.address,
+      state,
+      code,
+      ...(record.sourceReference === undefined ? {} : { sourceReference: record.sourceReference }),
+    });
     // Not awaited: a cancel-response does not wait for the initiator's notification URL.
-    void this.notify(record, i).then(() => this.release(record));
+    this.notifyThenRelease(record, i);
+  }
+
+  /**
+   * Notifies, then lets the push leave memory. Followed until it settles, so close() can wait
+   * for a POST on its way: a restart must not notify again what was notified just before.
+   */
+  private notifyThenRelease(record: PushRecord, i: number): void {
+    const p = this.notify(record, i).then(() => this.release(record));
+    this.notifying.add(p);
+    void p.finally(() => this.notifying.delete(p));
   }
 
   /**
@@ -543,13 +663,30 @@ export class Ppg extends EventEmitter<PpgEvents> {
     if (!record.recipients.every((r) => FINAL_STATES.has(r.state))) return;
     const key = `${record.initiator}\0${record.pushId}`;
     for (const r of record.recipients) for (const id of r.messageIds) this.bySms.delete(id);
-    const pending = this.writes.get(key) ?? Promise.resolve();
-    // Only once its last write is in: a status query in between reads the store's copy.
-    void pending
-      .finally(() => {
-        if (!this.writes.has(key)) this.live.delete(key);
-      })
-      .catch(() => {});
+    // Only once its last write is in (a write may follow another): a status query in between
+    // reads the store's copy.
+    const drop = (): void => {
+      const pending = this.writes.get(key);
+      if (pending) return void pending.finally(drop).catch(() => {});
+      if (!this.live.has(key)) return;
+      this.live.delete(key);
+      this.finished(record, Date.now());
+    };
+    drop();
+  }
+
+  /** Resolves after `ms`, or at once when closing. */
+  private pause(ms: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(t);
+        this.wakeups.delete(wake);
+        resolve();
+      };
+      const t = setTimeout(wake, ms);
+      this.wakeups.add(wake);
+    });
   }
 
   private async notify(record: PushRecord, i: number): Promise<void> {
@@ -580,10 +717,10 @@ export class Ppg extends EventEmitter<PpgEvents> {
       } catch (e) {
         error = e instanceof Error ? e.message : String(e);
       }
-      if (attempt < this.o.notifyAttempts)
-        await new Promise((resolve) => this.later(250 * 2 ** (attempt - 1), () => resolve(undefined)));
+      if (attempt < this.o.notifyAttempts) await this.pause(250 * 2 ** (attempt - 1));
     }
-    this.emit('notified', { pushId: record.pushId, address: r.address, ok: false, error });
+    // Closing is not giving up: the record says it is not notified, so the next start notifies.
+    if (!this.closed) this.emit('notified', { pushId: record.pushId, address: r.address, ok: false, error });
   }
 
   // ---- statusquery-message and cancel-message ----
@@ -635,12 +772,77 @@ export class Ppg extends EventEmitter<PpgEvents> {
           'cancelled before it was sent',
         );
         results.push({ address: r.address, code: PapCode.OK, desc: 'cancelled' });
+      } else if (r.state === MessageState.pending) {
+        results.push(await this.cancelSubmitted(record, r));
       } else {
-        const why = r.state === MessageState.pending ? 'already handed to the SMSC' : `already ${r.state}`;
-        results.push({ address: r.address, code: PapCode.CANCELLATION_NOT_POSSIBLE, desc: why });
+        results.push({ address: r.address, code: PapCode.CANCELLATION_NOT_POSSIBLE, desc: `already ${r.state}` });
       }
     }
     return cancelResponse(m.pushId, results);
+  }
+
+  /**
+   * Cancel of a recipient already handed to the SMSC: cancel_sm (SMPP v3.4 4.9) for each of its
+   * SMS with no delivery receipt yet. Once one is cancelled the phone cannot put the push
+   * together, so the push is cancelled; when the SMSC cancels none (each delivered or on its
+   * way already: ESME_RCANCELFAIL), 2008.
+   */
+  private async cancelSubmitted(record: PushRecord, r: RecipientRecord) {
+    const open = r.messageIds.filter((id) => r.receipts[id] === undefined);
+    const tried = await Promise.allSettled(
+      open.map((messageId) =>
+        this.transceiver.cancel({
+          messageId,
+          to: r.number,
+          destAddrTon: r.number.startsWith('+') ? 1 : 0,
+          from: this.o.from,
+        }),
+      ),
+    );
+    const cancelled = tried.filter((t) => t.status === 'fulfilled').length;
+    // A receipt may have settled it while cancel_sm was on its way.
+    const state: MessageState = r.state;
+    if (state !== MessageState.pending)
+      return { address: r.address, code: PapCode.CANCELLATION_NOT_POSSIBLE, desc: `already ${state}` };
+    if (cancelled === 0) {
+      const why = tried.find((t) => t.status === 'rejected')?.reason;
+      return {
+        address: r.address,
+        code: PapCode.CANCELLATION_NOT_POSSIBLE,
+        desc: `the SMSC could not cancel it: ${why instanceof Error ? why.message : 'every SMS has its receipt'}`,
+      };
+    }
+    await this.settle(
+      record,
+      record.recipients.indexOf(r),
+      MessageState.cancelled,
+      PapCode.OK,
+      `cancelled at the SMSC (cancel_sm): ${cancelled} of ${r.messageIds.length} SMS`,
+    );
+    return { address: r.address, code: PapCode.OK, desc: 'cancelled' };
+  }
+
+  /**
+   * A client capabilities query: over SMS no capabilities (UAProf) of a phone are known, so a
+   * phone this initiator may reach is answered 3008 (capabilities not available).
+   */
+  private ccq(prefixes: readonly string[] | undefined, m: CcqMessage): string {
+    const address = m.addresses[0];
+    const answer = (code: PapCode, desc: string) =>
+      ccqResponse(m.queryId, address, code, desc, this.sender(), Date.now());
+    let number: string;
+    try {
+      number = parseClientAddress(address).number;
+    } catch (e) {
+      if (e instanceof PapError) return answer(e.code, e.message);
+      throw e;
+    }
+    if (prefixes && !prefixes.some((p) => number.startsWith(p)))
+      return answer(PapCode.FORBIDDEN, `this initiator may not push to ${number}`);
+    return answer(
+      PapCode.CAPABILITIES_NOT_AVAILABLE,
+      'no client capabilities are known for an SMS phone: this PPG keeps no UAProf',
+    );
   }
 
   /** The recipients a query names (undefined for a named address not in the push), or all. */
@@ -666,16 +868,25 @@ export class Ppg extends EventEmitter<PpgEvents> {
 
   /** After a restart: pushes not yet sent are sent, outcomes not yet notified are notified. */
   private async recover(): Promise<void> {
+    await this.records.adopt(this.store.registrations);
+    const finished: Array<[string, number]> = [];
     for (const record of await this.records.all()) {
       const key = `${record.initiator}\0${record.pushId}`;
-      if (record.recipients.every((r) => FINAL_STATES.has(r.state) && (r.notified || !record.notifyTo))) continue;
+      if (record.recipients.every((r) => FINAL_STATES.has(r.state) && (r.notified || !record.notifyTo))) {
+        const k = pushKey(record.initiator, record.pushId);
+        this.finishedNames.set(k, { initiator: record.initiator, pushId: record.pushId });
+        finished.push([k, Math.max(record.receivedTime, ...record.recipients.map((r) => r.eventTime))]);
+        continue;
+      }
       this.live.set(key, record);
       record.recipients.forEach((r, i) => {
         for (const id of r.messageIds) this.bySms.set(id, { key, recipient: i });
-        if (FINAL_STATES.has(r.state) && !r.notified) void this.notify(record, i).then(() => this.release(record));
+        if (FINAL_STATES.has(r.state) && !r.notified) this.recovered.push([record, i]);
       });
       this.schedule(record);
     }
+    this.retention.restore(finished);
+    this.remove(this.retention.due(Date.now(), this.live.size));
   }
 }
 

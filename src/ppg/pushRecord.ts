@@ -1,9 +1,10 @@
 /**
- * What the PPG keeps of each accepted push, in the state store's record table (the one
- * `registrations` table the store offers, under keys of their own: `ppg:push:` and
- * `ppg:sms:`), so a restart loses no accepted push and status queries still answer.
+ * What the PPG keeps of each accepted push, in the state store's push table (`store.pushes`,
+ * a table of its own: the Push Client's registrations never see it), so a restart loses no
+ * accepted push and status queries still answer. Retention (retention.ts) removes old ones.
  */
-import type { JsonValue, RecordTable } from '../store/types.js';
+import { createHash } from 'node:crypto';
+import type { JsonValue, PlainTable, RecordTable } from '../store/types.js';
 import type { MessageState, PapCode } from './codes.js';
 
 export interface RecipientRecord {
@@ -29,50 +30,67 @@ export interface PushRecord {
   deliverBefore?: number;
   deliverAfter?: number;
   notifyTo?: string;
+  /** source-reference of the push-message: the initiator's name for the content's source. */
+  sourceReference?: string;
   deliveryMethod: string;
   /** The WSP push PDU, hex (kept so a restart can still submit what was accepted). */
   pdu: string;
   recipients: RecipientRecord[];
 }
 
-export const pushKey = (initiator: string, pushId: string) => `ppg:push:${encodeURIComponent(initiator)}:${pushId}`;
-export const smsKey = (messageId: string) => `ppg:sms:${messageId}`;
+/** Longest record id the store takes (src/store/options.ts MAX_NAME_LENGTH). */
+const MAX_KEY = 256;
 
-/** A narrow typed view over the record table: the JSON goes in and comes back as written. */
+/**
+ * A push's id in the table: initiator and push-id, or, when that is longer than the store
+ * takes, a hash of them (the record itself says whose it is).
+ */
+export function pushKey(initiator: string, pushId: string): string {
+  const key = `${encodeURIComponent(initiator)}:${pushId}`;
+  return key.length <= MAX_KEY ? key : `#${createHash('sha256').update(key).digest('base64url')}`;
+}
+
+/** A narrow typed view over the push table: the JSON goes in and comes back as written. */
 export class PushRecords {
-  constructor(private readonly table: RecordTable) {}
+  constructor(private readonly table: PlainTable) {}
 
   async get(initiator: string, pushId: string): Promise<PushRecord | undefined> {
     const v = await this.table.get(pushKey(initiator, pushId));
-    return isPushRecord(v) ? v : undefined;
+    return isPushRecord(v) && v.initiator === initiator && v.pushId === pushId ? v : undefined;
   }
 
   async put(record: PushRecord): Promise<void> {
     await this.table.put(pushKey(record.initiator, record.pushId), toJson(record));
   }
 
-  /** Which push and recipient an SMS belongs to. */
-  async bySms(messageId: string): Promise<{ initiator: string; pushId: string; recipient: number } | undefined> {
-    const v = await this.table.get(smsKey(messageId));
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
-    const { initiator, pushId, recipient } = v;
-    if (typeof initiator !== 'string' || typeof pushId !== 'string' || typeof recipient !== 'number') return undefined;
-    return { initiator, pushId, recipient };
-  }
-
-  async indexSms(messageId: string, initiator: string, pushId: string, recipient: number): Promise<void> {
-    await this.table.put(smsKey(messageId), { initiator, pushId, recipient });
+  async delete(initiator: string, pushId: string): Promise<void> {
+    await this.table.delete(pushKey(initiator, pushId));
   }
 
   /** Every push record (for recovery after a restart). */
   async all(): Promise<PushRecord[]> {
     const out: PushRecord[] = [];
-    for (const r of await this.table.list())
-      if (r.id.startsWith('ppg:push:') && isPushRecord(r.value)) out.push(r.value);
+    for (const r of await this.table.list()) if (isPushRecord(r.value)) out.push(r.value);
     return out;
   }
-}
 
+  /**
+   * Moves the records an earlier version kept in the registrations table (ids `ppg:push:...`,
+   * with `ppg:sms:...` index entries) into the push table; returns how many pushes moved.
+   */
+  async adopt(registrations: RecordTable): Promise<number> {
+    let moved = 0;
+    for (const r of await registrations.list()) {
+      if (!r.id.startsWith('ppg:')) continue;
+      if (r.id.startsWith('ppg:push:') && isPushRecord(r.value)) {
+        await this.put(r.value);
+        moved++;
+      }
+      await registrations.delete(r.id);
+    }
+    return moved;
+  }
+}
 function toJson(record: PushRecord): JsonValue {
   // A PushRecord holds only strings, numbers, booleans, arrays and plain objects: JSON as it is.
   const json: JsonValue = JSON.parse(JSON.stringify(record));

@@ -27,7 +27,22 @@ export interface Sender {
   senderName?: string;
 }
 
-export function pushResponse(pushId: string, code: PapCode, desc: string, sender: Sender, now: number): string {
+/** A progress-note of a push-response (PAP 2.0: stage, note, time), when the PI asked for them. */
+export interface ProgressNote {
+  stage: string;
+  note?: string;
+  time: number;
+}
+
+export function pushResponse(
+  pushId: string,
+  code: PapCode,
+  desc: string,
+  sender: Sender,
+  now: number,
+  notes: readonly ProgressNote[] = [],
+): string {
+  const progress = notes.map((n) => element('progress-note', { stage: n.stage, note: n.note, time: papTime(n.time) }));
   return pap(
     element(
       'push-response',
@@ -37,7 +52,32 @@ export function pushResponse(pushId: string, code: PapCode, desc: string, sender
         'sender-name': sender.senderName,
         'reply-time': papTime(now),
       },
-      element('response-result', { code, desc }),
+      progress.join('') + element('response-result', { code, desc }),
+    ),
+  );
+}
+
+/** The answer to a ccq-message: its query-id, a code and desc, and the address asked about. */
+export function ccqResponse(
+  queryId: string,
+  address: string,
+  code: PapCode,
+  desc: string,
+  sender: Sender,
+  now: number,
+): string {
+  return pap(
+    element(
+      'ccq-response',
+      {
+        'query-id': queryId,
+        code,
+        desc,
+        'sender-address': sender.senderAddress,
+        'sender-name': sender.senderName,
+        'reply-time': papTime(now),
+      },
+      element('address', { 'address-value': address }),
     ),
   );
 }

@@ -6,22 +6,25 @@
  */
 import { EventEmitter } from 'node:events';
 import { MAX_TIMER_MS, positiveBound } from '../bounds.js';
+import { ReferenceAllocator } from '../wdp/segmenter.js';
 import { backoffDelay, checkBackoff, type Backoff } from '../wdp/smpp/backoff.js';
-import { bindPdu, checkBindFields } from '../wdp/smpp/bind.js';
-import { SmppCommand } from '../wdp/smpp/commands.js';
-import { connectSmsc } from '../wdp/smpp/connect.js';
-import { EsmeSession } from '../wdp/smpp/esmeSession.js';
+import { checkBindFields } from '../wdp/smpp/bind.js';
+import type { EsmeSession } from '../wdp/smpp/esmeSession.js';
 import { messageIdResponse } from '../wdp/smpp/framing.js';
 import { parseSmscUrl, type SmscUrl } from '../wdp/smpp/link.js';
-import {
-  CommandId,
-  decodeShortMessagePdu,
-  encodeShortMessagePdu,
-  SMPP_HEADER_LENGTH,
-} from '../wdp/smpp/shortMessage.js';
+import { CommandId, decodeShortMessagePdu } from '../wdp/smpp/shortMessage.js';
 import { CommandStatus } from '../wdp/smpp/status.js';
-import { smppShortMessages, type SmppSubmitOptions } from '../wdp/smpp/submit.js';
+import {
+  bindSession,
+  cancelMessage,
+  submitDatagram,
+  unbindSession,
+  type CancelTarget,
+  type SubmitOptions,
+} from '../wdp/smpp/submitPath.js';
 import { isDeliveryReceipt, readDeliveryReceipt, type DeliveryReceipt } from './receipt.js';
+
+export { SubmitRefused } from '../wdp/smpp/submitPath.js';
 
 export interface TransceiverOptions {
   bindTimeoutMs?: number;
@@ -43,14 +46,8 @@ export interface TransceiverEvents {
   'connection-error': [Error];
 }
 
-export interface PpgSubmit extends SmppSubmitOptions {
-  to: string;
-  from?: string;
-  /** registered_delivery (SMPP v3.4 5.2.17): 1 asks a receipt on success or failure. */
-  registeredDelivery?: number;
-  /** validity_period, absolute form YYMMDDhhmmss000+ (5.2.17), or empty. */
-  validityPeriod?: string;
-}
+/** What the PPG submits: the shared submit options (registered_delivery, validity_period...). */
+export type PpgSubmit = SubmitOptions;
 
 export class PpgTransceiver extends EventEmitter<TransceiverEvents> {
   private session: EsmeSession | undefined;
@@ -61,6 +58,7 @@ export class PpgTransceiver extends EventEmitter<TransceiverEvents> {
   private closing = false;
   private attempts = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private readonly references = new ReferenceAllocator();
 
   constructor(smsc: string | SmscUrl, options: TransceiverOptions = {}) {
     super();
@@ -81,73 +79,31 @@ export class PpgTransceiver extends EventEmitter<TransceiverEvents> {
     return this.connect();
   }
 
-  private connect(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const { socket, ready } = connectSmsc(this.smsc);
-      const session = new EsmeSession(socket, true);
-      socket.on('error', reject);
-      socket.on('close', () => {
-        if (this.session !== session) return;
+  private async connect(): Promise<void> {
+    const session = await bindSession(this.smsc, 'bind_transceiver', this.bindTimeoutMs, (s) => {
+      s.socket.on('close', () => {
+        if (this.session !== s) return;
         this.session = undefined;
         this.emit('disconnected');
         this.scheduleReconnect();
       });
-      session.on('deliver_sm', (frame) => this.onDeliver(session, frame));
-      socket.once(ready, () => {
-        const fields = { systemId: this.smsc.systemId, password: this.smsc.password };
-        session
-          .request(SmppCommand.bind_transceiver, this.bindTimeoutMs, (seq) =>
-            bindPdu(SmppCommand.bind_transceiver, seq, fields),
-          )
-          .then((resp) => {
-            const status = resp.readUInt32BE(8);
-            if (status !== 0 || resp.readUInt32BE(4) === SmppCommand.generic_nack) {
-              session.destroy();
-              reject(new Error(`bind_transceiver refused: command_status 0x${status.toString(16)}`));
-              return;
-            }
-            this.session = session;
-            this.attempts = 0;
-            this.emit('bound');
-            resolve();
-          })
-          .catch((error: unknown) => {
-            session.destroy();
-            reject(error);
-          });
-      });
+      s.on('deliver_sm', (frame) => this.onDeliver(s, frame));
     });
+    this.session = session;
+    this.attempts = 0;
+    this.emit('bound');
   }
 
   /** Submits the SMS of one push in order; resolves with one message_id per SMS. */
   async submit(payload: Uint8Array, options: PpgSubmit): Promise<string[]> {
-    const session = this.session;
-    if (!session) throw new Error('not bound to the SMSC');
-    const parts = smppShortMessages(payload, options);
-    return Promise.all(
-      parts.map((fields) =>
-        session
-          .request(SmppCommand.submit_sm, this.responseTimeoutMs, (sequence) =>
-            encodeShortMessagePdu({
-              ...fields,
-              commandId: CommandId.submit_sm,
-              sequenceNumber: sequence,
-              serviceType: 'WAP',
-              sourceAddr: options.from ?? '',
-              destinationAddr: options.to,
-              destAddrTon: options.to.startsWith('+') ? 1 : 0,
-              destAddrNpi: 1,
-              registeredDelivery: options.registeredDelivery ?? 0,
-              validityPeriod: options.validityPeriod ?? '',
-            }),
-          )
-          .then((resp) => {
-            const status = resp.readUInt32BE(8);
-            if (status !== 0 || resp.readUInt32BE(4) === SmppCommand.generic_nack) throw new SubmitRefused(status);
-            return messageId(resp);
-          }),
-      ),
-    );
+    if (!this.session) throw new Error('not bound to the SMSC');
+    return submitDatagram(this.session, payload, options, this.references, this.responseTimeoutMs);
+  }
+
+  /** cancel_sm of one submitted SMS; rejects SubmitRefused when the SMSC could not cancel it. */
+  async cancel(target: CancelTarget): Promise<void> {
+    if (!this.session) throw new Error('not bound to the SMSC');
+    return cancelMessage(this.session, target, this.responseTimeoutMs);
   }
 
   private onDeliver(session: EsmeSession, frame: Buffer): void {
@@ -183,27 +139,6 @@ export class PpgTransceiver extends EventEmitter<TransceiverEvents> {
     this.reconnectTimer = undefined;
     const session = this.session;
     this.session = undefined;
-    if (!session || session.socket.destroyed) return;
-    const closed = new Promise<void>((resolve) => session.socket.once('close', () => resolve()));
-    session.request(SmppCommand.unbind, timeoutMs).then(
-      () => session.socket.end(),
-      () => session.destroy(),
-    );
-    const timer = setTimeout(() => session.destroy(), timeoutMs);
-    await closed;
-    clearTimeout(timer);
+    if (session) await unbindSession(session, timeoutMs);
   }
-}
-
-/** The SMSC answered a submit_sm with an error status. */
-export class SubmitRefused extends Error {
-  constructor(readonly status: number) {
-    super(`submit_sm refused: command_status 0x${status.toString(16)}`);
-  }
-}
-
-function messageId(resp: Buffer): string {
-  if (resp.length <= SMPP_HEADER_LENGTH) return '';
-  const end = resp.indexOf(0, SMPP_HEADER_LENGTH);
-  return resp.toString('latin1', SMPP_HEADER_LENGTH, end < 0 ? resp.length : end);
 }

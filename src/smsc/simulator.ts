@@ -15,6 +15,7 @@ import { CommandStatus, isTemporary } from '../wdp/smpp/status.js';
 import { TlvTag } from '../wdp/smpp/tlv.js';
 import { Accounts, type SmscAccount } from './accounts.js';
 import { AddressRange, AddressRangeError } from './addressRange.js';
+import { readCancelSm } from './cancel.js';
 import { RouteTable } from './routes.js';
 import { SessionGuard, type SessionLimits, type SessionTimeout } from './sessionGuard.js';
 import type { ThrottleEvent, ThrottleLimits } from '../security/throttle.js';
@@ -168,6 +169,8 @@ export interface SmscStats {
   receiptFailuresInjected: number;
   /** Receipts dropped because MAX_PENDING_RECEIPTS waited for their submitter to bind. */
   receiptsDropped: number;
+  /** Messages taken out of the queue by a cancel_sm. */
+  cancelled: number;
 }
 
 /**
@@ -199,6 +202,7 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
     receipts: 0,
     receiptFailuresInjected: 0,
     receiptsDropped: 0,
+    cancelled: 0,
   };
   /** Receipts waiting for a receiving bind of their system_id, oldest first. */
   private pendingReceipts: Array<{ systemId: string; pdu: ShortMessagePdu }> = [];
@@ -216,6 +220,10 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
   );
   /** Waiting for a retry time. */
   private delayed: Message[] = [];
+  /** Accepted and not yet given to a receiver (queued or waiting to retry): what cancel_sm may take back. */
+  private readonly waiting = new Map<string, Message>();
+  /** Cancelled while queued: skipped when the queue reaches them. */
+  private readonly cancelled = new Set<string>();
   private nextId = 1;
   private nextBindId = 1;
   private pumpTimer: NodeJS.Timeout | undefined;
@@ -377,14 +385,32 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
           return true;
         }
         const id = (this.nextId++).toString(16).padStart(8, '0');
-        this.routes.place(
-          { id, pdu, submitter: bind.systemId, submittedAt: Date.now(), attempts: 0, notBefore: 0 },
-          Date.now(),
-        );
+        const m: Message = { id, pdu, submitter: bind.systemId, submittedAt: Date.now(), attempts: 0, notBefore: 0 };
+        this.waiting.set(id, m);
+        this.routes.place(m, Date.now());
         this.scheduleExpiry();
         this.stats.submitted++;
         respond(messageIdResponse(commandId, CommandStatus.ESME_ROK, sequence, id));
         this.schedulePump(0);
+        return true;
+      }
+      if (commandId === CANCEL_SM) {
+        // SMPP v3.4 4.9: only the submitter may cancel, only what is not yet delivered.
+        const c = readCancelSm(frame);
+        const m = c && this.waiting.get(c.messageId);
+        const ours = bind?.transmits === true && m !== undefined && m.submitter === bind.systemId;
+        const done = ours && c?.destinationAddr === m.pdu.destinationAddr;
+        if (done) {
+          this.waiting.delete(m.id);
+          this.cancelled.add(m.id);
+          this.stats.cancelled++;
+        }
+        const status = !bind?.transmits
+          ? CommandStatus.ESME_RINVBNDSTS
+          : done
+            ? CommandStatus.ESME_ROK
+            : ESME_RCANCELFAIL;
+        respond(headerPdu((CANCEL_SM | 0x80000000) >>> 0, status, sequence));
         return true;
       }
       if (commandId === (CommandId.deliver_sm | 0x80000000) >>> 0) {
@@ -488,6 +514,7 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
     for (const o of bind.outstanding.values()) {
       clearTimeout(o.timer);
       back.push(o.message);
+      this.waiting.set(o.message.id, o.message);
     }
     bind.outstanding.clear();
     if (bind.receives) this.reroute(back);
@@ -511,6 +538,8 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
       () => {
         this.expiryTimer = undefined;
         for (const m of this.routes.expire(Date.now(), limit)) {
+          this.waiting.delete(m.id);
+          if (this.cancelled.delete(m.id)) continue;
           this.stats.droppedNoReceiver++;
           this.emit('dropped', { id: m.id, reason: 'no-receiver', pdu: m.pdu });
           this.receipt(m, 'EXPIRED');
@@ -563,7 +592,9 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
     const window = this.options.window;
     this.routes.dispatch(
       (b) => b.outstanding.size < window && b.session.socket.writable,
-      (b, m) => this.send(b, m),
+      (b, m) => {
+        if (!this.cancelled.delete(m.id)) this.send(b, m);
+      },
       (queued) =>
         faults.reorderProbability && random() < faults.reorderProbability ? Math.floor(random() * queued) : 0,
     );
@@ -584,6 +615,7 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
       scheduleDeliveryTime: '',
       validityPeriod: '',
     });
+    this.waiting.delete(m.id);
     m.attempts++;
     this.stats.deliverAttempts++;
     const timer = setTimeout(() => this.onTimeout(bind, sequence), this.options.responseTimeoutMs);
@@ -693,12 +725,17 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
   }
 
   private retry(m: Message): void {
+    this.waiting.set(m.id, m);
     this.stats.retries++;
     m.notBefore = Date.now() + backoffDelay(this.options.retry, m.attempts - 1, this.options.random);
     this.delayed.push(m);
     this.schedulePump(Math.max(1, m.notBefore - Date.now()));
   }
 }
+
+const CANCEL_SM = 0x00000008;
+/** SMPP v3.4 5.1.3: cancel_sm failed (the message is delivered, on its way, or unknown). */
+const ESME_RCANCELFAIL = 0x0011;
 
 /** The stat words of SMPP v3.4 Appendix B this simulator writes. */
 export type ReceiptStat = 'DELIVRD' | 'UNDELIV' | 'EXPIRED';

@@ -16,7 +16,7 @@ import {
 } from './options.js';
 import { DuplicateState } from './state/duplicates.js';
 import { QueueState } from './state/queues.js';
-import { RecordState } from './state/records.js';
+import { MAX_PUSH_RECORDS, RecordState } from './state/records.js';
 import { ReassemblyState } from './state/reassembly.js';
 import { NO_SINK, type Sink } from './state/sink.js';
 import type {
@@ -27,6 +27,7 @@ import type {
   QueueCounts,
   QueueEntry,
   QueueItem,
+  PlainTable,
   QueueStore,
   RecordTable,
   SegmentOutcome,
@@ -43,6 +44,7 @@ export class Space {
   readonly reassembly: ReassemblyState;
   readonly duplicates: DuplicateState;
   readonly records: RecordState;
+  readonly pushes: RecordState;
   readonly queues: QueueState;
   readonly nodes = new Set<string>();
   /** Record watchers by node, told of changes other nodes make. */
@@ -52,6 +54,7 @@ export class Space {
     this.reassembly = new ReassemblyState(options, sink);
     this.duplicates = new DuplicateState(options, sink);
     this.records = new RecordState(sink);
+    this.pushes = new RecordState(sink, 'p', MAX_PUSH_RECORDS);
     this.queues = new QueueState(options, sink);
   }
 
@@ -59,6 +62,7 @@ export class Space {
     this.reassembly.setSink(sink);
     this.duplicates.setSink(sink);
     this.records.setSink(sink);
+    this.pushes.setSink(sink);
     this.queues.setSink(sink);
   }
 
@@ -69,6 +73,7 @@ export abstract class InProcessStore extends StoreBase implements Store {
   readonly segments: SegmentStore;
   readonly duplicates: DuplicateMemory;
   readonly registrations: RecordTable;
+  readonly pushes: PlainTable;
   readonly queues: QueueStore;
   protected space!: Space;
 
@@ -102,6 +107,13 @@ export abstract class InProcessStore extends StoreBase implements Store {
       delete: (id) => this.change(() => this.recordChanged(this.space.records.delete(checkName(id, 'record id')))),
       version: () => this.read(() => this.recordVersion()),
       watch: (listener) => this.watch(listener),
+    };
+    this.pushes = {
+      list: () => this.read(() => tableList(this.space.pushes)),
+      get: (id) => this.read(() => tableGet(this.space.pushes, id)),
+      put: (id, value) => this.change(() => this.space.pushes.put(checkName(id, 'record id'), recordJson(value))),
+      delete: (id) => this.change(() => this.space.pushes.delete(checkName(id, 'record id'))),
+      version: () => this.read(() => this.space.pushes.version),
     };
     this.queues = {
       enqueue: (queue, entry) =>
@@ -175,12 +187,11 @@ export abstract class InProcessStore extends StoreBase implements Store {
   }
 
   protected recordList(): StoredRecord[] {
-    return [...this.space.records.records].map(([id, json]) => ({ id, value: JSON.parse(json) as JsonValue }));
+    return tableList(this.space.records);
   }
 
   protected recordGet(id: string): JsonValue | undefined {
-    const json = this.space.records.records.get(checkName(id, 'record id'));
-    return json === undefined ? undefined : (JSON.parse(json) as JsonValue);
+    return tableGet(this.space.records, id);
   }
 
   protected recordVersion(): number {
@@ -251,6 +262,15 @@ export abstract class InProcessStore extends StoreBase implements Store {
 
 const always = () => true;
 const never = () => false;
+
+function tableList(table: RecordState): StoredRecord[] {
+  return [...table.records].map(([id, json]) => ({ id, value: JSON.parse(json) as JsonValue }));
+}
+
+function tableGet(table: RecordState, id: string): JsonValue | undefined {
+  const json = table.records.get(checkName(id, 'record id'));
+  return json === undefined ? undefined : (JSON.parse(json) as JsonValue);
+}
 const acknowledged = (o: SegmentOutcome) => o.status === 'held' || o.status === 'duplicate';
 
 function recordJson(value: JsonValue): string {

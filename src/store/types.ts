@@ -164,6 +164,12 @@ export interface RecordTable {
   watch(listener: (version: number) => void): () => void;
 }
 
+/**
+ * A record table no one watches: the PPG's pushes and outcomes. A table of its own, so the
+ * Push Client's registrations (and their watchers) never see a push go by.
+ */
+export type PlainTable = Omit<RecordTable, 'watch'>;
+
 export interface QueueEntry {
   data: Uint8Array;
   /** Small facts beside the data (originator, ports, ...). */
@@ -257,6 +263,8 @@ export interface Store extends EventEmitter<StoreEvents> {
   readonly segments: SegmentStore;
   readonly duplicates: DuplicateMemory;
   readonly registrations: RecordTable;
+  /** The PPG's push records (at most 100,000: src/store/state/records.ts MAX_PUSH_RECORDS). */
+  readonly pushes: PlainTable;
   readonly queues: QueueStore;
   /** False between an 'unavailable' and the next 'available'. */
   readonly available: boolean;

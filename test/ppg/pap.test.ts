@@ -59,7 +59,7 @@ describe('PAP push-message', () => {
 
   it('takes LF-only line ends as well as CRLF', () => {
     const r = parsePapRequest(MULTIPART, pushBody({ eol: '\n' }));
-    expect(r.message.pushId).toBe('push-1@example.com');
+    expect(r.message).toMatchObject({ pushId: 'push-1@example.com' });
     expect(Buffer.from(r.content!.body).toString()).toContain('<si>');
   });
 
@@ -70,6 +70,18 @@ describe('PAP push-message', () => {
     expect(
       parsePapRequest('application/xml', Buffer.from(queryXml('cancel-message', 'p2', 'WAPPUSH=+1555/TYPE=PLMN@x'))),
     ).toMatchObject({ message: { kind: 'cancel-message', pushId: 'p2', addresses: ['WAPPUSH=+1555/TYPE=PLMN@x'] } });
+  });
+
+  it('reads a ccq-message: query-id, app-id and its one address', () => {
+    const xml =
+      '<pap><ccq-message query-id="q-1" app-id="x-wap-application:wml.ua">' +
+      '<address address-value="WAPPUSH=+15551234567/TYPE=PLMN@ppg"/></ccq-message></pap>';
+    expect(parsePapRequest('application/xml', Buffer.from(xml)).message).toEqual({
+      kind: 'ccq-message',
+      queryId: 'q-1',
+      appId: 'x-wap-application:wml.ua',
+      addresses: ['WAPPUSH=+15551234567/TYPE=PLMN@ppg'],
+    });
   });
 
   it('refuses each malformed request with its PAP code', () => {
@@ -87,7 +99,9 @@ describe('PAP push-message', () => {
     expect(bad(pushBody({ qos: '<quality-of-service delivery-method="sometimes"/>' }))).toBe(2000);
     expect(bad(pushBody({ attributes: ' replace-push-id="old"' }))).toBe(3011);
     expect(bad(controlXml(), 'application/xml')).toBe(2000); // a push needs its content entity
-    expect(bad('<pap><ccq-message query-id="q"/></pap>', 'application/xml')).toBe(3001);
+    expect(bad('<pap><ccq-message query-id="q"/></pap>', 'application/xml')).toBe(2000); // no address
+    expect(bad('<pap><ccq-message><address address-value="a"/></ccq-message></pap>', 'application/xml')).toBe(2000);
+    expect(bad('<pap><resultnotification-response push-id="a"/></pap>', 'application/xml')).toBe(3001);
     expect(bad('<notpap/>', 'application/xml')).toBe(2000);
     expect(bad(`<pap><push-message push-id="a">${'<x>'.repeat(20)}`, 'application/xml')).toBe(2000);
     const many = Array.from({ length: 1001 }, (_, i) => `WAPPUSH=+1${i}/TYPE=PLMN@x`);

@@ -1,9 +1,8 @@
 // The PPG's SMPP link comes back by itself after the connection is cut, and a push accepted
 // while it was down waits for it instead of failing. A TCP relay between PPG and simulator
 // does the cutting.
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { relay } from '../../bench/ppgFaults.js';
 import { Ppg } from '../../src/ppg/ppg.js';
 import { SmscSimulator } from '../../src/smsc/simulator.js';
 import type { WdpDatagram } from '../../src/wdp/datagram.js';
@@ -15,37 +14,6 @@ const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
   while (open.length) await open.pop()!.close();
 });
-
-/** Relays TCP to `port`; cut() drops every connection and refuses new ones until heal(). */
-async function relay(port: number) {
-  const sockets = new Set<net.Socket>();
-  let down = false;
-  const server = net.createServer((client) => {
-    if (down) return void client.destroy();
-    const upstream = net.connect(port, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => {});
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return {
-    port: (server.address() as AddressInfo).port,
-    cut() {
-      down = true;
-      for (const s of sockets) s.destroy();
-    },
-    heal() {
-      down = false;
-    },
-    close: () => {
-      for (const s of sockets) s.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 describe('PPG SMPP link', () => {
   it('reconnects after a cut; a push accepted meanwhile is sent once it is back', async () => {

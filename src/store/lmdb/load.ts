@@ -53,12 +53,14 @@ export function loadSpace(db: RootDatabase<unknown, StateKey>, space: Space): St
         space.queues.restoreDeliveries(a, b, value);
         break;
       case 'r':
+      case 'p':
         if (typeof a !== 'string' || typeof value !== 'string') throw corrupt('record');
-        space.records.restore(a, value);
+        (kind === 'r' ? space.records : space.pushes).restore(a, value);
         break;
       case 'rv':
+      case 'pv':
         if (typeof value !== 'number') throw corrupt('record version');
-        space.records.version = value;
+        (kind === 'rv' ? space.records : space.pushes).version = value;
         break;
       case 'format':
       case 'probe':

@@ -17,7 +17,7 @@ import { StoreError, StoreErrorCode } from '../errors.js';
 import { checkEntry, checkCount } from '../inProcess.js';
 import { checkName, checkSegment, duplicateKey, identityOfKey } from '../keys.js';
 import { DEFAULT_LIST_LIMIT, MAX_BATCH, MAX_RECORD_OCTETS, type StoreOptions } from '../options.js';
-import { MAX_RECORDS } from '../state/records.js';
+import { MAX_PUSH_RECORDS, MAX_RECORDS } from '../state/records.js';
 import type {
   CompletedMessage,
   DuplicateMemory,
@@ -27,6 +27,7 @@ import type {
   QueueEntry,
   QueueItem,
   QueueStore,
+  PlainTable,
   RecordTable,
   SegmentOutcome,
   SegmentStore,
@@ -83,6 +84,7 @@ export class RedisStore extends StoreBase implements Store {
   readonly segments: SegmentStore;
   readonly duplicates: DuplicateMemory;
   readonly registrations: RecordTable;
+  readonly pushes: PlainTable;
   readonly queues: QueueStore;
   private readonly redis: Redis;
   private readonly P: string;
@@ -142,19 +144,39 @@ export class RedisStore extends StoreBase implements Store {
         }),
     };
     this.registrations = {
-      list: () => this.run('records', () => this.recordList()),
+      list: () => this.run('records', () => this.recordList(this.P)),
       get: (id) =>
         this.run('record', async () => {
           const v = await this.redis.callBuffer('HGET', this.P + 'reg', checkName(id, 'record id'));
           return v === null ? undefined : (JSON.parse(text(v)) as JsonValue);
         }),
-      put: (id, value) => this.run('put record', () => this.recordPut(id, value)),
+      put: (id, value) => this.run('put record', async () => this.ownVersion(await this.recordPut(this.P, id, value))),
       delete: (id) =>
         this.run('delete record', async () =>
           this.ownVersion(int(await this.eval(SCRIPTS.recordDelete, [checkName(id, 'record id'), this.nodeId]))),
         ),
       version: () => this.run('record version', () => this.recordVersion()),
       watch: (listener) => this.watch(listener),
+    };
+    // The push table: the same scripts under the prefix's `ppg:` (hash ppg:reg, version ppg:reg:v).
+    const pushes = this.P + 'ppg:';
+    this.pushes = {
+      list: () => this.run('push records', () => this.recordList(pushes)),
+      get: (id) =>
+        this.run('push record', async () => {
+          const v = await this.redis.callBuffer('HGET', pushes + 'reg', checkName(id, 'record id'));
+          return v === null ? undefined : (JSON.parse(text(v)) as JsonValue);
+        }),
+      put: (id, value) => this.run('put push record', () => this.recordPut(pushes, id, value)),
+      delete: (id) =>
+        this.run('delete push record', async () =>
+          int(await this.evalIn(pushes, SCRIPTS.recordDelete, [checkName(id, 'record id'), this.nodeId])),
+        ),
+      version: () =>
+        this.run('push record version', async () => {
+          const v = await this.redis.callBuffer('GET', pushes + 'reg:v');
+          return v === null ? 0 : int(v);
+        }),
     };
     this.queues = {
       enqueue: (queue, entry) => this.run('enqueue', () => this.enqueue(queue, entry)),
@@ -260,8 +282,13 @@ export class RedisStore extends StoreBase implements Store {
     }
   }
 
-  private async eval(s: Script, args: Arg[]): Promise<unknown> {
-    const all: Arg[] = [0, this.P, ...args];
+  private eval(s: Script, args: Arg[]): Promise<unknown> {
+    return this.evalIn(this.P, s, args);
+  }
+
+  /** A script with another key prefix (the push table's). */
+  private async evalIn(prefix: string, s: Script, args: Arg[]): Promise<unknown> {
+    const all: Arg[] = [0, prefix, ...args];
     try {
       return await this.redis.callBuffer('EVALSHA', s.sha, ...all);
     } catch (error) {
@@ -387,15 +414,15 @@ export class RedisStore extends StoreBase implements Store {
     };
   }
 
-  private async recordList(): Promise<StoredRecord[]> {
-    const flat = list(await this.redis.callBuffer('HGETALL', this.P + 'reg'));
+  private async recordList(prefix: string): Promise<StoredRecord[]> {
+    const flat = list(await this.redis.callBuffer('HGETALL', prefix + 'reg'));
     const out: StoredRecord[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2)
       out.push({ id: text(flat[i]), value: JSON.parse(text(flat[i + 1])) as JsonValue });
     return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  private async recordPut(id: string, value: JsonValue): Promise<number> {
+  private async recordPut(prefix: string, id: string, value: JsonValue): Promise<number> {
     checkName(id, 'record id');
     let json: string | undefined;
     try {
@@ -406,10 +433,10 @@ export class RedisStore extends StoreBase implements Store {
     if (json === undefined) throw new StoreError(StoreErrorCode.BAD_INPUT, 'a record must be a JSON value');
     if (Buffer.byteLength(json) > MAX_RECORD_OCTETS)
       throw new StoreError(StoreErrorCode.BAD_INPUT, `a record's JSON must be at most ${MAX_RECORD_OCTETS} octets`);
-    const v = int(await this.eval(SCRIPTS.recordPut, [id, json, this.nodeId, MAX_RECORDS]));
-    if (v < 0)
-      throw new StoreError(StoreErrorCode.BAD_INPUT, `the record table holds its most, ${MAX_RECORDS} records`);
-    return this.ownVersion(v);
+    const max = prefix === this.P ? MAX_RECORDS : MAX_PUSH_RECORDS;
+    const v = int(await this.evalIn(prefix, SCRIPTS.recordPut, [id, json, this.nodeId, max]));
+    if (v < 0) throw new StoreError(StoreErrorCode.BAD_INPUT, `the record table holds its most, ${max} records`);
+    return v;
   }
 
   private async recordVersion(): Promise<number> {
