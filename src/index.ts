@@ -177,8 +177,9 @@ export { StoreIntake } from './wdp/smpp/storeIntake.js';
 export { StoredRegistrations } from './cai/store.js';
 export { StoreError, StoreErrorCode } from './store/errors.js';
 export { MemoryStore } from './store/memory.js';
-export { LmdbStore } from './store/lmdb/lmdbStore.js';
-export { RedisStore } from './store/redis/redisStore.js';
+// Types only: the backends load their client libraries on first use, through openStore.
+export type { LmdbStore } from './store/lmdb/lmdbStore.js';
+export type { RedisStore } from './store/redis/redisStore.js';
 export { messageKey } from './store/keys.js';
 export { DEFAULT_STORE_OPTIONS, type StoreOptions, type ReassemblyBounds } from './store/options.js';
 export type {
