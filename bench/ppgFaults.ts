@@ -162,8 +162,25 @@ export async function faultRun(o: FaultRunOptions): Promise<FaultRunResult> {
     await store.close();
     store = new LmdbStore(join(dir, 'state'));
     ppg = open();
-    url = `http://127.0.0.1:${await ppg.start()}/wappush`;
+    url = `http://127.0.0.1:${await startAgain()}/wappush`;
     restarts++;
+  };
+
+  /**
+   * Starts the new PPG. One started while its SMSC is unreachable (a restart inside a cut of
+   * the relay) fails to bind, as a real one does; its supervisor starts it again.
+   */
+  const startAgain = async (): Promise<number> => {
+    for (;;) {
+      try {
+        return await ppg.start();
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await ppg.close().catch(() => {});
+        ppg = open();
+        await sleep(100);
+      }
+    }
   };
 
   /** Posts one push until it is answered; a connection refused (a restart) is tried again. */

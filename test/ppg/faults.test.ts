@@ -19,4 +19,14 @@ describe('PPG fault run', () => {
     expect(r.states.undeliverable ?? 0).toBeGreaterThan(0);
     expect(r.smsc.dropsInjected).toBeGreaterThan(0);
   }, 90_000);
+  it('a restart inside a cut of the SMSC link: the new PPG binds once the link is back, none lost', async () => {
+    // The restart falls on a cut: the new PPG's first bind is refused by the relay (it failed the
+    // whole run before the harness started it again, as a supervisor would).
+    const r = await faultRun({ pushes: 40, concurrency: 5, cutEvery: 10, restartAfter: 10, deadlineMs: 45_000 });
+    expect(r.restarts).toBe(1);
+    expect(r.accepted).toBe(40);
+    expect(r.missing).toEqual([]);
+    expect(r.doubled).toEqual([]);
+    expect(r.notFinal).toBe(0);
+  }, 60_000);
 });
