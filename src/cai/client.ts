@@ -100,6 +100,8 @@ export interface PushClientOptions {
   limits?: Partial<Limits>;
   /** Secrets body decoding checks with: provisioning PIN / IMSI (SEC/MAC), SyncML notification password. */
   secrets?: BodySecrets;
+  /** Counts what the client and its link do (a Metrics of src/ops; docs/operations.md). */
+  metrics?: { observe(client: PushClient): void };
 }
 
 export class PushClient extends EventEmitter<PushClientEvents> {
@@ -172,6 +174,7 @@ export class PushClient extends EventEmitter<PushClientEvents> {
       restoreRetry: checkBackoff(options.restoreRetry ?? { initialMs: 1_000, maxMs: 60_000 }, 'restoreRetry'),
       pushServerRetry: checkBackoff(options.pushServerRetry ?? { initialMs: 1_000, maxMs: 60_000 }, 'pushServerRetry'),
     });
+    options.metrics?.observe(this);
   }
 
   /**

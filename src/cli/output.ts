@@ -1,10 +1,11 @@
 /** How the `wappush` command reports: one JSON line per record, errors as {"error":{code,message,offset}}. */
 import { DecodeError, EncodeError } from '../codec/errors.js';
+import { ConfigError } from '../ops/config/load.js';
 import { StoreError } from '../store/errors.js';
 
 export function errorJson(err: unknown): { code: string; message: string; offset: number | null } {
   if (err instanceof DecodeError) return err.toJSON();
-  if (err instanceof EncodeError || err instanceof StoreError)
+  if (err instanceof EncodeError || err instanceof StoreError || err instanceof ConfigError)
     return { code: err.code, message: err.message, offset: null };
   return { code: 'BAD_INPUT', message: err instanceof Error ? err.message : String(err), offset: null };
 }

@@ -71,6 +71,8 @@ export interface PpgOptions {
    * Default 172,800,000 ms (48 h, a common SMSC validity period).
    */
   receiptTimeoutMs?: number;
+  /** Counts what the gateway does (a Metrics of src/ops; docs/operations.md). */
+  metrics?: { observe(gateway: Ppg): void };
 }
 
 export interface PpgEvents {
@@ -80,6 +82,10 @@ export interface PpgEvents {
   notified: [{ pushId: string; address: string; ok: boolean; error?: string }];
   /** The state store failed a write. */
   'store-error': [unknown];
+  /** An HTTP answer went out: its status and the first PAP code it carries (metrics count them). */
+  'pap-response': [{ status: number; code: number | undefined }];
+  /** A recipient reached a final state `seconds` after its push was accepted (metrics time it). */
+  settled: [{ state: MessageState; seconds: number }];
 }
 
 /** Receipts for message_ids not yet known (the receipt overtook the submit_sm_resp), kept briefly. */
@@ -103,7 +109,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
   private readonly references = new ReferenceAllocator();
   /** Submissions waiting for the SMSC link to be bound again. */
   private waiting: Array<() => void> = [];
-  private readonly o: Required<Omit<PpgOptions, 'store' | 'smsc' | 'initiators' | 'from'>> & PpgOptions;
+  private readonly o: Required<Omit<PpgOptions, 'store' | 'smsc' | 'initiators' | 'from' | 'metrics'>> & PpgOptions;
   private closed = false;
   private sweepTimer: NodeJS.Timeout | undefined;
 
@@ -151,6 +157,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
     );
     this.server.requestTimeout = this.o.requestTimeoutMs;
     this.server.headersTimeout = Math.min(this.o.requestTimeoutMs, 60_000);
+    options.metrics?.observe(this);
   }
 
   /** Binds to the SMSC, takes up what the store holds, then listens; resolves with the HTTP port. */
@@ -170,6 +177,16 @@ export class Ppg extends EventEmitter<PpgEvents> {
   /** Pushes with a recipient not yet final or not yet notified (the ones held in memory). */
   get inProgress(): number {
     return this.live.size;
+  }
+
+  /** Bound to the SMSC now (readiness). */
+  get bound(): boolean {
+    return this.transceiver.bound;
+  }
+
+  /** The state store writes (readiness). */
+  get storeAvailable(): boolean {
+    return this.store.available;
   }
 
   get port(): number {
@@ -237,6 +254,10 @@ export class Ppg extends EventEmitter<PpgEvents> {
 
   private send(res: http.ServerResponse, status: number, xml: string, headers: Record<string, string> = {}): void {
     const body = Buffer.from(xml, 'utf8');
+    if (this.listenerCount('pap-response') > 0) {
+      const code = /\bcode="(\d+)"/.exec(xml)?.[1];
+      this.emit('pap-response', { status, code: code === undefined ? undefined : Number(code) });
+    }
     res.writeHead(status, { 'content-type': PAP_CONTENT_TYPE, 'content-length': body.length, ...headers });
     res.end(body);
   }
@@ -479,6 +500,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
     r.desc = desc;
     r.eventTime = Date.now();
     await this.persist(record).catch((e: unknown) => this.emit('store-error', e));
+    this.emit('settled', { state, seconds: Math.max(0, r.eventTime - record.receivedTime) / 1000 });
     this.emit('outcome', { initiator: record.initiator, pushId: record.pushId, address: r.address, state, code });
     // Not awaited: a cancel-response does not wait for the initiator's notification URL.
     void this.notify(record, i).then(() => this.release(record));

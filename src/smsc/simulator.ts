@@ -79,6 +79,8 @@ export interface SmscOptions {
   throttlePerSecond?: number;
   faults?: SmscFaults;
   random?: () => number;
+  /** Counts what the simulator does (a Metrics of src/ops; docs/operations.md). */
+  metrics?: { observe(simulator: SmscSimulator): void };
 }
 
 export type BindMode = 'receiver' | 'transmitter' | 'transceiver';
@@ -197,7 +199,9 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
   private pumpImmediate: NodeJS.Immediate | undefined;
   /** After close(), the unbinds that follow set no new timers. */
   private closed = false;
-  private readonly options: Required<Omit<SmscOptions, 'accounts' | 'throttlePerSecond' | 'host' | 'port'>> &
+  private readonly options: Required<
+    Omit<SmscOptions, 'accounts' | 'throttlePerSecond' | 'host' | 'port' | 'metrics'>
+  > &
     SmscOptions;
 
   constructor(options: SmscOptions = {}) {
@@ -220,6 +224,7 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
     };
     this.accounts = new Accounts(options.accounts);
     this.server = smpp.createServer({}, (session) => this.onSession(session));
+    options.metrics?.observe(this);
   }
 
   /** Starts listening; resolves with the port. */
@@ -241,6 +246,11 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
     let n = this.routes.size + this.delayed.length;
     for (const b of this.binds) n += b.outstanding.size;
     return n;
+  }
+
+  /** Sessions bound now, of any mode. */
+  get boundSessions(): number {
+    return this.binds.length;
   }
 
   /** Messages queued that no bound receiver may be given (each waits unroutedTimeoutMs at most). */
