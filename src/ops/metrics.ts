@@ -35,7 +35,7 @@ export class Metrics {
 
   constructor(options: MetricsOptions = {}) {
     this.registry = options.registry ?? new Registry();
-    if (options.process ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'wappush_process_' });
+    if (options.process ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'wappush_' });
   }
 
   /** Counts what `target` does from now on (a PushClient's own link with it). */
