@@ -51,6 +51,7 @@ const SUITES = {
   pipeline: async (o: { quick: boolean }) => (await import('./pipeline.js')).runPipeline(o),
   smpp: async (o: { quick: boolean }) => (await import('./smpp.js')).runSmpp(o),
   flood: async (o: { quick: boolean }) => (await import('./flood.js')).runFloodBench(o),
+  metrics: async (o: { quick: boolean }) => (await import('./metrics.js')).runMetricsCost(o),
   'si-target': runSiTarget,
 };
 

@@ -12,7 +12,7 @@ import { runDocumentsPeer } from './documents.js';
 import { isSkipped, mergePeerRuns, type Skipped } from './peers.js';
 import { type PairedResult, printRounds } from './paired.js';
 import { repoPath } from './repo.js';
-import { ratiosSvg, type RatioMark } from './svg.js';
+import { chartOf } from './chart.js';
 
 const quick = process.argv.includes('--quick');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'wappush-bench-'));
@@ -39,7 +39,7 @@ if (suiteArg >= 0) {
   const names = (process.argv[suiteArg + 1] ?? '').split(',').filter(Boolean);
   if (!names.length) {
     console.error(
-      '--suite needs names: codec, documents, content, wdp, cai, pipeline, smpp, flood, si-target (comma-separated)',
+      '--suite needs names: codec, documents, content, wdp, cai, pipeline, smpp, flood, metrics, si-target (comma-separated)',
     );
     process.exit(2);
   }
@@ -90,6 +90,8 @@ section('smpp end to end on loopback (deliveries/s), beside the smpp package pai
 const endToEnd = inChild('smpp');
 section('flood: real concatenated pushes under 500,000 never-completing segments (fair reassembly bounds)');
 const flood = inChild('flood');
+section('metrics: the receiving pipeline over loopback with and without a Metrics (paired rounds)');
+const metricsCost = inChild('metrics');
 
 section('targets: each ratio in paired rounds (ours and the peer alternating; bench/paired.ts)');
 const siTarget = inChild('si-target');
@@ -131,6 +133,11 @@ const targets: Record<string, Target> = {
     0.5,
     '>= 0.5 (the pipeline within 2x of the decode alone)',
     pipeline.versusDecode,
+  ),
+  'pipeline-metrics-on/vs-metrics-off': target(
+    0.95,
+    '>= 0.95 (metrics cost the receiving pipeline under 5%)',
+    metricsCost,
   ),
   'heap-growth': {
     want: `flat: under ${HEAP_FLAT_BYTES} octets from the first quarter of the run to its end`,
@@ -226,28 +233,10 @@ const report = {
   scaling: { pipelineWorkers: pipeline.workers },
   smppEndToEnd: endToEnd,
   flood,
+  metricsCost,
 };
 writeFileSync(path.join(out, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
-const marks: Record<string, RatioMark> = {
-  ...Object.fromEntries(
-    Object.entries(targets)
-      .filter(([, t]) => t.ratio !== undefined)
-      .map(([k, t]) => [k, { target: t.at, min: t.min, max: t.max }]),
-  ),
-  ...(isSkipped(siTarget)
-    ? {}
-    : {
-        'si-push-floor/vs-libwbxml2-tree': { reference: 'floor', min: siTarget.floor.min, max: siTarget.floor.max },
-      }),
-};
-writeFileSync(
-  path.join(out, 'ratios.svg'),
-  ratiosSvg(
-    ratios,
-    `wappush / peer, ${quick ? 'quick ' : ''}run of ${report.date.slice(0, 10)} (${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version})`,
-    marks,
-  ),
-);
+writeFileSync(path.join(out, 'ratios.svg'), chartOf(report));
 rmSync(scratch, { recursive: true, force: true });
 console.log(`\nwrote bench/results/latest.json and bench/results/ratios.svg in ${report.seconds} s`);
 process.exit(0);

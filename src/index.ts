@@ -271,3 +271,8 @@ export {
   ESM_CLASS_DELIVERY_RECEIPT,
   type DeliveryReceipt,
 } from './ppg/receipt.js';
+// Operations (docs/operations.md): Prometheus metrics, the health port, structured logs.
+export { Metrics, type MetricsOptions, type Observable } from './ops/metrics.js';
+export { OpsServer, type OpsServerOptions, type ReadinessCheck } from './ops/health.js';
+export { createLogger, LOG_LEVELS, type LogLevel } from './ops/log.js';
+export { maskUrl } from './ops/mask.js';
