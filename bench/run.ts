@@ -12,6 +12,7 @@ import { runDocumentsPeer } from './documents.js';
 import { isSkipped, mergePeerRuns, type Skipped } from './peers.js';
 import { type PairedResult, printRounds } from './paired.js';
 import { repoPath } from './repo.js';
+import { Progress } from '../src/ops/progress.js';
 import { chartOf } from './chart.js';
 
 const quick = process.argv.includes('--quick');
@@ -59,7 +60,21 @@ if (suiteArg >= 0) {
 }
 
 const started = Date.now();
-const section = (name: string): void => console.log(`\n${name}  (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+/** The sections of a full run: libwbxml2, eight suites, the metrics cost and the targets. */
+const SECTIONS = 11;
+let sectionsDone = 0;
+// On a terminal each section's heading also says sections done of all and their rate; piped, as before.
+const progress = new Progress({
+  unit: 'sections',
+  total: SECTIONS,
+  stream: { isTTY: process.stdout.isTTY, write: () => {} },
+});
+const section = (name: string): void => {
+  progress.set(sectionsDone++);
+  console.log(
+    `\n${name}  (${((Date.now() - started) / 1000).toFixed(0)} s${progress.active ? `; ${progress.line()}` : ''})`,
+  );
+};
 console.log(
   `wappush benchmarks (${quick ? 'quick' : 'full'}) on ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, Node ${process.version}`,
 );
