@@ -139,3 +139,17 @@ describe('config file: the services take it', () => {
     expect(sim.stats.binds).toBe(0);
   }, 30_000);
 });
+
+describe('docs/config.example.yaml', () => {
+  it('every section holds only flags of its command, each of the right type', async () => {
+    const { listen } = await import('../../src/cli/listen.js');
+    const { smsc } = await import('../../src/cli/smsc.js');
+    const { ppg } = await import('../../src/cli/ppg.js');
+    const example = new URL('../../docs/config.example.yaml', import.meta.url).pathname;
+    for (const command of [listen, smsc, ppg]) {
+      const values = flagsWithConfig(command.name, ['--config', example], command.options);
+      expect(Object.keys(values).length, command.name).toBeGreaterThan(4);
+      expect(values['metrics-port'], command.name).toMatch(/^94\d\d$/);
+    }
+  });
+});
