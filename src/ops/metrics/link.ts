@@ -132,6 +132,6 @@ export class LinkMetrics {
     const w: Watched = { link, labels: { bind: maskUrl(link.bindName), system_id: link.systemId }, refused: new Map() };
     this.watched.push(w);
     link.on('refused', (r) => w.refused.set(r.status, (w.refused.get(r.status) ?? 0) + 1));
-    link.on('handler-settled', ({ seconds }) => this.latency.observe(seconds));
+    link.on('handler-settled', ({ seconds }) => this.latency.record(seconds));
   }
 }

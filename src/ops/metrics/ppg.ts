@@ -55,6 +55,6 @@ export class PpgMetrics {
       this.responses.inc({ status: String(status), code: code === undefined ? '' : String(code) }),
     );
     gateway.on('outcome', ({ state, code }) => this.outcomes.inc({ state, code: String(code) }));
-    gateway.on('settled', ({ state, seconds }) => this.latency.observe({ state }, seconds));
+    gateway.on('settled', ({ state, seconds }) => this.latency.record(seconds, { state }));
   }
 }

@@ -62,7 +62,7 @@ export class StoreMetrics {
           if (!(result instanceof Promise)) return result;
           const done = (outcome: string) => {
             this.operations.inc({ backend, operation, result: outcome });
-            this.seconds.observe({ backend, operation }, (performance.now() - started) / 1000);
+            this.seconds.record((performance.now() - started) / 1000, { backend, operation });
           };
           return result.then(
             (value) => (done('ok'), value),
