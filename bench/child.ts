@@ -54,6 +54,7 @@ const SUITES = {
   'smpp-cluster': async (o: { quick: boolean }) => (await import('./smppStore.js')).runSmppCluster(o),
   flood: async (o: { quick: boolean }) => (await import('./flood.js')).runFloodBench(o),
   ppg: async (o: { quick: boolean }) => (await import('./ppg.js')).runPpgBench(o),
+  metrics: async (o: { quick: boolean }) => (await import('./metrics.js')).runMetricsCost(o),
   'si-target': runSiTarget,
 };
 

@@ -12,7 +12,8 @@ import { runDocumentsPeer } from './documents.js';
 import { isSkipped, mergePeerRuns, type Skipped } from './peers.js';
 import { type PairedResult, printRounds } from './paired.js';
 import { repoPath } from './repo.js';
-import { ratiosSvg, type RatioMark } from './svg.js';
+import { Progress } from '../src/ops/progress.js';
+import { chartOf } from './chart.js';
 
 const quick = process.argv.includes('--quick');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'wappush-bench-'));
@@ -39,7 +40,7 @@ if (suiteArg >= 0) {
   const names = (process.argv[suiteArg + 1] ?? '').split(',').filter(Boolean);
   if (!names.length) {
     console.error(
-      '--suite needs names: codec, documents, content, wdp, cai, pipeline, smpp, smpp-store, smpp-cluster, flood, si-target, ppg (comma-separated)',
+      '--suite needs names: codec, documents, content, wdp, cai, pipeline, smpp, smpp-store, smpp-cluster, flood, metrics, si-target, ppg (comma-separated)',
     );
     process.exit(2);
   }
@@ -59,7 +60,21 @@ if (suiteArg >= 0) {
 }
 
 const started = Date.now();
-const section = (name: string): void => console.log(`\n${name}  (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+/** The sections of a full run: libwbxml2, eight suites, the metrics cost and the targets. */
+const SECTIONS = 11;
+let sectionsDone = 0;
+// On a terminal each section's heading also says sections done of all and their rate; piped, as before.
+const progress = new Progress({
+  unit: 'sections',
+  total: SECTIONS,
+  stream: { isTTY: process.stdout.isTTY, write: () => {} },
+});
+const section = (name: string): void => {
+  progress.set(sectionsDone++);
+  console.log(
+    `\n${name}  (${((Date.now() - started) / 1000).toFixed(0)} s${progress.active ? `; ${progress.line()}` : ''})`,
+  );
+};
 console.log(
   `wappush benchmarks (${quick ? 'quick' : 'full'}) on ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, Node ${process.version}`,
 );
@@ -94,6 +109,8 @@ section('smpp end to end, a cluster of 1, 2 and 3 listen nodes on Redis (process
 const smppCluster = inChild('smpp-cluster');
 section('flood: real concatenated pushes under 500,000 never-completing segments (fair reassembly bounds)');
 const flood = inChild('flood');
+section('metrics: the receiving pipeline over loopback with and without a Metrics (paired rounds)');
+const metricsCost = inChild('metrics');
 
 section('targets: each ratio in paired rounds (ours and the peer alternating; bench/paired.ts)');
 const siTarget = inChild('si-target');
@@ -156,6 +173,11 @@ const targets: Record<string, Target> = {
         };
         return [`smpp-store-${c.backend}-window-100/vs-memory`, t];
       }),
+  ),
+  'pipeline-metrics-on/vs-metrics-off': target(
+    0.95,
+    '>= 0.95 (metrics cost the receiving pipeline under 5%)',
+    metricsCost,
   ),
   'heap-growth': {
     want: `flat: under ${HEAP_FLAT_BYTES} octets from the first quarter of the run to its end`,
@@ -255,28 +277,10 @@ const report = {
   smppStore,
   smppCluster,
   flood,
+  metricsCost,
 };
 writeFileSync(path.join(out, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
-const marks: Record<string, RatioMark> = {
-  ...Object.fromEntries(
-    Object.entries(targets)
-      .filter(([, t]) => t.ratio !== undefined)
-      .map(([k, t]) => [k, { target: t.at, min: t.min, max: t.max }]),
-  ),
-  ...(isSkipped(siTarget)
-    ? {}
-    : {
-        'si-push-floor/vs-libwbxml2-tree': { reference: 'floor', min: siTarget.floor.min, max: siTarget.floor.max },
-      }),
-};
-writeFileSync(
-  path.join(out, 'ratios.svg'),
-  ratiosSvg(
-    ratios,
-    `wappush / peer, ${quick ? 'quick ' : ''}run of ${report.date.slice(0, 10)} (${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version})`,
-    marks,
-  ),
-);
+writeFileSync(path.join(out, 'ratios.svg'), chartOf(report));
 rmSync(scratch, { recursive: true, force: true });
 console.log(`\nwrote bench/results/latest.json and bench/results/ratios.svg in ${report.seconds} s`);
 process.exit(0);

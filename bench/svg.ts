@@ -1,75 +1,137 @@
-// The ratios of a run as an SVG bar chart (bench/results/ratios.svg, linked from the README):
-// one bar per ratio, log scale, a line at 1x (as fast as the peer). A ratio with a target also
-// shows the spread of its paired rounds (a whisker) and the target (a dashed mark, blue), and is
-// green only when it meets its target. A reference (not our product: bench/floor.ts) is grey,
-// with what it is beside its figure.
+// The ratios of a run as an SVG chart (bench/results/ratios.svg, linked from bench/README.md),
+// in two panels that read differently: ratios against other implementations (libwbxml2, the
+// smpp package, Kannel: above 1 we are faster), and internal cost ratios (one path of ours
+// against another: below 1 is what the extra work costs, not a defeat). Log scale, a line at 1x.
+// Colour says only whether a target is met (green) or not (red); a ratio without a target is
+// neutral (blue-grey), a reference (not our product) light grey. Each bar carries its spread
+// as a whisker: the lowest and highest paired round, or, for single figures, the ratio moved by
+// both cases' benchmark.js margins.
 
 /** What a ratio's bar shows besides its figure. */
 export interface RatioMark {
-  /** The ratio the project wants (a dashed mark). */
+  /** The ratio the project wants (a dashed mark); the bar is green when met, red when not. */
   target?: number;
-  /** The spread of its paired rounds (a whisker). */
+  /** Its spread (a whisker). */
   min?: number;
   max?: number;
   /** Not our product: what it is, shown beside its figure. */
   reference?: string;
+  /** Said after the figure, e.g. "one run". */
+  note?: string;
 }
 
-export function ratiosSvg(
-  ratios: Readonly<Record<string, number | undefined>>,
-  title: string,
-  marks: Readonly<Record<string, RatioMark>> = {},
-): string {
-  const rows = Object.entries(ratios).filter(
-    (e): e is [string, number] => e[1] !== undefined && Number.isFinite(e[1]) && e[1] > 0,
-  );
-  const width = 900;
-  const left = 430;
-  const barArea = width - left - 80;
-  const rowH = 22;
-  const height = 60 + rows.length * rowH;
-  const min = Math.min(0.1, ...rows.map(([, v]) => v));
-  const max = Math.max(10, ...rows.map(([, v]) => v));
+export interface RatioRow extends RatioMark {
+  name: string;
+  ratio: number;
+}
+
+export interface RatioPanel {
+  title: string;
+  rows: RatioRow[];
+}
+
+export const COLOURS = Object.freeze({
+  met: '#2f7d32',
+  notMet: '#c62828',
+  noTarget: '#546e7a',
+  reference: '#bdbdbd',
+});
+
+/** Peers are other implementations; everything else divides one path of ours by another. */
+export function isPeerRatio(name: string): boolean {
+  return /libwbxml2|smpp-package|kannel/i.test(name);
+}
+
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const fmt = (v: number): string => (v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const finitePositive = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v) && v > 0;
+
+export function colourOf(row: RatioMark & { ratio: number }): string {
+  if (row.reference) return COLOURS.reference;
+  if (!finitePositive(row.target)) return COLOURS.noTarget;
+  return row.ratio >= row.target ? COLOURS.met : COLOURS.notMet;
+}
+
+const WIDTH = 1000;
+const LEFT = 430;
+const BAR_AREA = WIDTH - LEFT - 230;
+const ROW = 22;
+
+export function ratiosSvg(title: string, panels: readonly RatioPanel[]): string {
+  const shown = panels
+    .map((p) => ({ ...p, rows: p.rows.filter((r) => finitePositive(r.ratio)) }))
+    .filter((p) => p.rows.length > 0);
+  const all = shown.flatMap((p) => p.rows.flatMap((r) => [r.ratio, r.min, r.max, r.target].filter(finitePositive)));
+  const lo = Math.min(0.05, ...all);
+  const hi = Math.max(10, ...all);
   const x = (v: number): number =>
-    left + ((Math.log10(v) - Math.log10(min)) / (Math.log10(max) - Math.log10(min))) * barArea;
-  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-  const bars = rows
-    .map(([k, v], i) => {
-      const y = 40 + i * rowH;
-      const x0 = x(1);
-      const x1 = x(v);
-      const m: RatioMark | undefined = marks[k];
-      const target = m?.target !== undefined && m.target > 0 ? m.target : undefined;
-      // Green: as fast as the peer or faster, or where there is a target, the target met.
-      const color = m?.reference ? '#9e9e9e' : v >= (target ?? 1) ? '#2f7d32' : '#c62828';
-      const mark = !m
-        ? ''
-        : (m.min !== undefined && m.max !== undefined && Number.isFinite(m.min) && Number.isFinite(m.max) && m.min > 0
-            ? `<line x1="${x(m.min)}" y1="${y + rowH / 2}" x2="${x(m.max)}" y2="${y + rowH / 2}" stroke="#000"/>`
-            : '') +
-          (target !== undefined && Number.isFinite(target)
-            ? `<line x1="${x(target)}" y1="${y + 1}" x2="${x(target)}" y2="${y + rowH - 1}" stroke="#1565c0" stroke-width="2" stroke-dasharray="3,2"/>`
-            : '');
-      return (
-        `<text x="${left - 8}" y="${y + 15}" text-anchor="end" font-size="12">${esc(k)}</text>` +
-        `<rect x="${Math.min(x0, x1)}" y="${y + 4}" width="${Math.max(1, Math.abs(x1 - x0))}" height="${rowH - 8}" fill="${color}"/>` +
-        mark +
-        `<text x="${Math.max(x0, x1, target !== undefined ? x(target) : 0) + 4}" y="${y + 15}" font-size="12">${v >= 10 ? v.toFixed(1) : v.toFixed(2)}x${m?.target ? ` (target ${m.target}x)` : ''}${m?.reference ? ` (${esc(m.reference)})` : ''}</text>`
+    LEFT + ((Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * BAR_AREA;
+  const ticks = [0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50].filter((t) => t >= lo && t <= hi);
+  let y = 70;
+  const parts: string[] = [];
+  for (const panel of shown) {
+    const top = y;
+    parts.push(`<text x="10" y="${y + 16}" font-size="13" font-weight="bold">${esc(panel.title)}</text>`);
+    const first = y + 40;
+    const bottom = first + panel.rows.length * ROW;
+    // The grid first, so the bars and their figures lie over it.
+    for (const t of ticks)
+      parts.push(
+        `<line x1="${x(t)}" y1="${first - 4}" x2="${x(t)}" y2="${bottom}" stroke="${t === 1 ? '#000' : '#e0e0e0'}"/>` +
+          `<text x="${x(t)}" y="${first - 8}" font-size="10" text-anchor="middle">${t}x</text>`,
       );
-    })
-    .join('\n');
-  const ticks = [0.1, 0.5, 1, 2, 5, 10, 20, 50]
-    .filter((t) => t >= min && t <= max)
+    panel.rows.forEach((r, i) => parts.push(bar(r, first + i * ROW, x)));
+    parts.push(
+      `<rect x="4" y="${top}" width="${WIDTH - 8}" height="${bottom - top + 6}" fill="none" stroke="#9e9e9e"/>`,
+    );
+    y = bottom + 22;
+  }
+  const legend = [
+    [COLOURS.met, 'target met'],
+    [COLOURS.notMet, 'target not met'],
+    [COLOURS.noTarget, 'no target (a measurement)'],
+    [COLOURS.reference, 'reference, not our product'],
+  ]
     .map(
-      (t) =>
-        `<line x1="${x(t)}" y1="34" x2="${x(t)}" y2="${height - 10}" stroke="${t === 1 ? '#000' : '#ddd'}"/><text x="${x(t)}" y="30" font-size="11" text-anchor="middle">${t}x</text>`,
+      ([c, label], i) =>
+        `<rect x="${10 + i * 190}" y="30" width="12" height="12" fill="${c}"/><text x="${26 + i * 190}" y="40" font-size="11">${label}</text>`,
     )
-    .join('\n');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${y}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="10" y="18" font-size="14" font-weight="bold">${esc(title)}</text>
-${ticks}
-${bars}
+${legend}
+<text x="10" y="58" font-size="11">Whisker: the spread (lowest and highest paired round, or both figures' margins). Dashed blue: the target.</text>
+${parts.join('\n')}
 </svg>
 `;
+}
+
+function bar(r: RatioRow, y: number, x: (v: number) => number): string {
+  const x0 = x(1);
+  const x1 = x(r.ratio);
+  const mid = y + ROW / 2;
+  const whisker =
+    finitePositive(r.min) && finitePositive(r.max)
+      ? `<line x1="${x(r.min)}" y1="${mid}" x2="${x(r.max)}" y2="${mid}" stroke="#000"/>` +
+        `<line x1="${x(r.min)}" y1="${mid - 4}" x2="${x(r.min)}" y2="${mid + 4}" stroke="#000"/>` +
+        `<line x1="${x(r.max)}" y1="${mid - 4}" x2="${x(r.max)}" y2="${mid + 4}" stroke="#000"/>`
+      : '';
+  const target = finitePositive(r.target)
+    ? `<line x1="${x(r.target)}" y1="${y + 1}" x2="${x(r.target)}" y2="${y + ROW - 1}" stroke="#1565c0" stroke-width="2" stroke-dasharray="3,2"/>`
+    : '';
+  const right = Math.max(x0, x1, finitePositive(r.max) ? x(r.max) : 0, finitePositive(r.target) ? x(r.target) : 0);
+  const spread = finitePositive(r.min) && finitePositive(r.max) ? ` [${fmt(r.min)}-${fmt(r.max)}]` : '';
+  const notes = [
+    finitePositive(r.target) ? `target ${r.target}x` : '',
+    r.reference ? esc(r.reference) : '',
+    r.note ? esc(r.note) : '',
+  ].filter(Boolean);
+  return (
+    `<text x="${LEFT - 8}" y="${y + 15}" text-anchor="end" font-size="12">${esc(r.name)}</text>` +
+    `<rect x="${Math.min(x0, x1)}" y="${y + 4}" width="${Math.max(1, Math.abs(x1 - x0))}" height="${ROW - 8}" fill="${colourOf(r)}"/>` +
+    whisker +
+    target +
+    `<text x="${right + 4}" y="${y + 15}" font-size="11">${fmt(r.ratio)}x${spread}${notes.length ? ` (${notes.join(', ')})` : ''}</text>`
+  );
 }

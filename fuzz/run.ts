@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
+import { Progress } from '../src/ops/progress.js';
 import { repoRoot } from './targets/common.js';
 import { type FuzzTarget, targets } from './targets/index.js';
 
@@ -304,7 +305,14 @@ async function main(): Promise<void> {
 
   const summary: Row[] = [];
   let failed = false;
-  for (const t of chosen) if (await campaign(t, summary)) failed = true;
+  // On a terminal: targets done of all, elapsed and rate, on stderr; nothing when piped.
+  const progress = new Progress({ unit: 'targets', total: chosen.length });
+  for (const [i, t] of chosen.entries()) {
+    progress.set(i, t.name);
+    if (await campaign(t, summary)) failed = true;
+  }
+  progress.set(chosen.length);
+  progress.finish();
   printSummary(summary);
   process.exit(failed ? 1 : 0);
 }

@@ -297,3 +297,8 @@ export {
 export { ConnectionLimiter, type ConnectionLimits } from './security/connectionLimiter.js';
 export { DEFAULT_SESSION_LIMITS, type SessionLimits, type SessionTimeout } from './smsc/sessionGuard.js';
 export { SMPPS_PORT } from './wdp/smpp/link.js';
+
+// Operations (docs/operations.md): Prometheus metrics, the health port, structured logs.
+export { Metrics, type MetricsOptions, type Observable } from './ops/metrics.js';
+export { OpsServer, type OpsServerOptions, type ReadinessCheck } from './ops/health.js';
+export { createLogger, LOG_LEVELS, type LogLevel } from './ops/log.js';

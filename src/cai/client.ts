@@ -107,6 +107,8 @@ export interface PushClientOptions {
   limits?: Partial<Limits>;
   /** Secrets body decoding checks with: provisioning PIN / IMSI (SEC/MAC), SyncML notification password. */
   secrets?: BodySecrets;
+  /** Counts what the client and its link do (a Metrics of src/ops; docs/operations.md). */
+  metrics?: { observe(client: PushClient): void };
 }
 
 export class PushClient extends EventEmitter<PushClientEvents> {
@@ -234,6 +236,7 @@ export class PushClient extends EventEmitter<PushClientEvents> {
         local: () => routedHere,
         makeQueue: (r) => this.dispatcher.queueFor(r),
       });
+    options.metrics?.observe(this);
   }
 
   /**

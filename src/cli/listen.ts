@@ -8,7 +8,6 @@
  * Several `--smsc URL` and `--binds N` bind several sessions that share one reassembler and store.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { PushClient, type UnroutedPush } from '../cai/client.js';
 import type { PushEvent } from '../cai/pushEvent.js';
 import type { Registration } from '../cai/registration.js';
@@ -22,8 +21,11 @@ import { EsmeLink } from '../wdp/smpp/link.js';
 import { nonNegativeInteger, optionalNumber } from './args.js';
 import type { Command } from './command.js';
 import { errorJson, fail, line } from './output.js';
-import { smscWithTls, TLS_CLIENT_HELP, TLS_CLIENT_OPTIONS } from './tlsFlags.js';
+import { list, runService, SERVICE_FLAGS, SERVICE_OPTIONS, serviceSetup, str, type ServiceSetup } from './service.js';
+import type { FlagValues } from '../ops/config/schema.js';
+import type { Logger } from '../ops/log.js';
 import { maskUrl } from '../security/maskUrl.js';
+import { smscWithTls, TLS_CLIENT_HELP, TLS_CLIENT_OPTIONS, tlsClientValues } from './tlsFlags.js';
 
 function pushLine(event: PushEvent): Record<string, unknown> {
   try {
@@ -98,22 +100,17 @@ const options = {
   'max-pending-per-originator': { type: 'string' },
   'max-pending-bytes-per-originator': { type: 'string' },
   ...TLS_CLIENT_OPTIONS,
+  ...SERVICE_OPTIONS,
 } as const;
 
 /** The reassembler's bounds from the flags; the reassembler checks each and names the one out of range. */
-function reassemblyBounds(values: {
-  'reassembly-timeout'?: string;
-  'max-pending'?: string;
-  'max-pending-bytes'?: string;
-  'max-pending-per-originator'?: string;
-  'max-pending-bytes-per-originator'?: string;
-}): ReassemblerOptions {
+function reassemblyBounds(values: FlagValues): ReassemblerOptions {
   return {
-    timeoutMs: optionalNumber(values['reassembly-timeout']),
-    maxPendingMessages: optionalNumber(values['max-pending']),
-    maxPendingBytes: optionalNumber(values['max-pending-bytes']),
-    maxPendingMessagesPerOriginator: optionalNumber(values['max-pending-per-originator']),
-    maxPendingBytesPerOriginator: optionalNumber(values['max-pending-bytes-per-originator']),
+    timeoutMs: optionalNumber(str(values, 'reassembly-timeout')),
+    maxPendingMessages: optionalNumber(str(values, 'max-pending')),
+    maxPendingBytes: optionalNumber(str(values, 'max-pending-bytes')),
+    maxPendingMessagesPerOriginator: optionalNumber(str(values, 'max-pending-per-originator')),
+    maxPendingBytesPerOriginator: optionalNumber(str(values, 'max-pending-bytes-per-originator')),
   };
 }
 
@@ -159,18 +156,27 @@ export function bindUrls(smsc: string[], binds: number | undefined): string[] {
   return smsc.flatMap((url) => Array.from({ length: n }, () => url));
 }
 
-async function start(values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options }>>['values']) {
-  const urls = bindUrls(values.smsc ?? [], nonNegativeInteger(values.binds, '--binds'));
-  const apps = values.register ? loadApps(values.register) : undefined;
+async function start(setup: ServiceSetup) {
+  const { values, log, metrics } = setup;
+  const smscUrls = list(values, 'smsc') ?? [];
+  const urls = bindUrls(smscUrls, nonNegativeInteger(str(values, 'binds'), '--binds'));
+  const register = str(values, 'register');
+  const apps = register ? loadApps(register) : undefined;
   const reassembly = reassemblyBounds(values);
-  const { spec, legacyRegistrations } = stateSpec(values.store);
-  const store: Store | undefined =
+  const { spec, legacyRegistrations } = stateSpec(str(values, 'store'));
+  const opened: Store | undefined =
     spec === 'memory' ? undefined : await openStore(spec, { reassembly: storeBounds(reassembly) });
+  const store = opened && metrics ? metrics.observeStore(opened) : opened;
+  log.info(
+    { event: 'config', smsc: smscUrls.map(maskUrl), binds: urls.length, store: maskUrl(spec), register },
+    'starting',
+  );
   const client = new PushClient({
-    smsc: smscWithTls(urls[0], values),
+    smsc: smscWithTls(urls[0], tlsClientValues(values)),
     store,
     legacyRegistrations,
     linkOptions: { reassembly, bindName: maskUrl(`${urls[0]}#1`) },
+    metrics,
   });
   const first = client.link!;
   // The other binds share the first one's reassembler and store, and hand up to the same client.
@@ -179,7 +185,7 @@ async function start(values: ReturnType<typeof parseArgs<{ args: string[]; optio
     ...urls.slice(1).map(
       (url, i) =>
         new EsmeLink({
-          smsc: smscWithTls(url, values),
+          smsc: smscWithTls(url, tlsClientValues(values)),
           store,
           reassembler: first.reassembler,
           bindName: maskUrl(`${url}#${i + 2}`),
@@ -187,6 +193,7 @@ async function start(values: ReturnType<typeof parseArgs<{ args: string[]; optio
         }),
     ),
   ];
+  for (const link of links.slice(1)) metrics?.observe(link);
   client.on('restore-failed', ({ request, response }) =>
     line({ restore: { pushApplicationId: request?.pushApplicationId, ...response } }),
   );
@@ -204,35 +211,65 @@ async function start(values: ReturnType<typeof parseArgs<{ args: string[]; optio
       });
     }
   });
-  const stderr = (record: Record<string, unknown>) => process.stderr.write(JSON.stringify(record) + '\n');
-  for (const link of links) {
-    link.on('undecodable', ({ error }) => stderr({ undecodable: errorJson(error) }));
-    // A concatenated push that will never complete is reported, never dropped in silence.
-    link.on('lost', (lost) => stderr({ lost }));
-  }
+  client.on('handler-error', ({ error }) =>
+    log.error({ event: 'handler-error', error: errorJson(error) }, 'handler failed'),
+  );
+  client.on('store-error', (e) => log.error({ event: 'store-error', error: errorJson(e) }, 'registration store'));
+  for (const link of links) logLink(log, link);
   if (store) {
     // Registrations made on other nodes, followed here: their pushes go to their node's queue.
     client.on('registration-followed', ({ change, registration }) =>
-      stderr({ followed: { change, ...registrationRef(registration) } }),
+      log.info({ event: 'followed', followed: { change, ...registrationRef(registration) } }, 'registration followed'),
     );
-    client.on('store-error', (e) => stderr({ store: { error: errorJson(e) } }));
-    store.on('unavailable', (e) => stderr({ store: { available: false, error: errorJson(e) } }));
-    store.on('available', () => stderr({ store: { available: true } }));
+    store.on('unavailable', (e) =>
+      log.error({ event: 'store', store: { available: false, error: errorJson(e) } }, 'store unavailable'),
+    );
+    store.on('available', () => log.info({ event: 'store', store: { available: true } }, 'store available'));
   }
-  const stop = () =>
-    void Promise.all([client.close(), ...links.slice(1).map((l) => l.close())])
-      .then(() => store?.close())
-      .finally(() => process.exit(0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  await runService(
+    setup,
+    () => ({ bound: links.some((l) => l.bound), store: store?.available ?? true }),
+    async (drainTimeoutMs) => {
+      // Stop taking deliver_sm, let what is in flight settle and be answered, then unbind.
+      const drained = await Promise.all(links.map((l) => l.drain(drainTimeoutMs)));
+      if (!drained.every(Boolean))
+        log.warn({ event: 'drain', drainTimeoutMs }, 'left unanswered for the SMSC to resend');
+      await Promise.all([client.close(), ...links.slice(1).map((l) => l.close())]);
+      await store?.close();
+    },
+  );
   await client.start();
   await Promise.all(links.slice(1).map((l) => l.start()));
   if (apps) await registerAll(client, apps, line);
 }
 
+/** One log line per event of a bind: bind, unbind, reconnect and its delay, refusals, losses. */
+function logLink(log: Logger, link: EsmeLink): void {
+  const bind = maskUrl(link.bindName);
+  link.on('bound', () => log.info({ event: 'bind', bind, systemId: link.systemId }, 'bound'));
+  link.on('disconnected', () => log.info({ event: 'unbind', bind }, 'connection closed'));
+  link.on('reconnecting', ({ delayMs, attempt }) =>
+    log.info({ event: 'reconnect', bind, delayMs, attempt }, 'reconnecting'),
+  );
+  link.on('bind-failed', ({ status }) =>
+    log.error({ event: 'bind-refused', bind, status: `0x${status.toString(16).padStart(8, '0')}` }, 'bind refused'),
+  );
+  link.on('connection-error', (e) =>
+    log.warn({ event: 'connection-error', bind, error: e.message }, 'connection error'),
+  );
+  link.on('dead-link', ({ unansweredMs }) => log.warn({ event: 'dead-link', bind, unansweredMs }, 'dead link'));
+  link.on('undecodable', ({ error }) =>
+    log.warn({ event: 'undecodable', bind, undecodable: errorJson(error) }, 'undecodable deliver_sm'),
+  );
+  // A concatenated push that will never complete is reported, never dropped in silence.
+  link.on('lost', (lost) => log.warn({ event: 'lost', lost }, `push lost: ${lost.reason}`));
+  link.on('handler-error', (e) => log.error({ event: 'handler-error', bind, error: errorJson(e) }, 'handler failed'));
+  link.on('store-error', (e) => log.error({ event: 'store-error', bind, error: errorJson(e) }, 'store write failed'));
+}
+
 export const listen: Command = {
   name: 'listen',
-  usage: `  wappush listen --smsc smpp[s]://ID:PASSWORD@HOST:PORT [--smsc URL...] [--binds N] [--register apps.json]
+  usage: `  wappush listen --smsc smpp://ID:PASSWORD@HOST:PORT [--smsc URL...] [--binds N] [--register apps.json]
                  [--store PATH | redis://HOST:PORT[/DB] | memory]
                                                     bind as receiver; print each push received, one JSON line
 `,
@@ -251,12 +288,13 @@ export const listen: Command = {
   --max-pending-bytes N         user-data octets held at once (16777216)
   --max-pending-per-originator N        pushes one originator may hold (1000)
   --max-pending-bytes-per-originator N  octets one originator may hold (1048576)
-                      Each push lost before it completed is a line {"lost":{reason,...}} on stderr.
-${TLS_CLIENT_HELP}`,
+                      Each push lost before it completed is a log line {"event":"lost","lost":{reason,...}} on stderr.
+${TLS_CLIENT_HELP}
+${SERVICE_FLAGS}`,
   options,
   run(argv) {
-    const { values } = parseArgs({ args: argv, options });
-    if (!values.smsc?.length) fail(new Error('listen needs --smsc smpp://ID:PASSWORD@HOST:PORT'));
-    start(values).catch(fail);
+    const setup = serviceSetup('listen', argv, options);
+    if (!list(setup.values, 'smsc')?.length) fail(new Error('listen needs --smsc smpp://ID:PASSWORD@HOST:PORT'));
+    start(setup).catch(fail);
   },
 };

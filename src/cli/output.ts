@@ -1,5 +1,6 @@
 /** How the `wappush` command reports: one JSON line per record, errors as {"error":{code,message,offset}}. */
 import { DecodeError, EncodeError } from '../codec/errors.js';
+import { ConfigError } from '../ops/config/load.js';
 import { StoreError } from '../store/errors.js';
 import { maskUrlsIn } from '../security/maskUrl.js';
 import { SecurityError } from '../security/errors.js';
@@ -12,7 +13,12 @@ export function errorJson(err: unknown): { code: string; message: string; offset
 
 function errorFields(err: unknown): { code: string; message: string; offset: number | null } {
   if (err instanceof DecodeError) return err.toJSON();
-  if (err instanceof EncodeError || err instanceof StoreError || err instanceof SecurityError)
+  if (
+    err instanceof EncodeError ||
+    err instanceof StoreError ||
+    err instanceof SecurityError ||
+    err instanceof ConfigError
+  )
     return { code: err.code, message: err.message, offset: null };
   return { code: 'BAD_INPUT', message: err instanceof Error ? err.message : String(err), offset: null };
 }

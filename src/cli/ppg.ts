@@ -3,15 +3,16 @@
  * SMSC over one SMPP transceiver. Prints {"listening":{host,port}} once it listens, then one
  * JSON line per outcome ({"outcome":{...}}) and per notification; SIGINT/SIGTERM close it.
  */
-import { parseArgs } from 'node:util';
 import { parseInitiator } from '../ppg/initiators.js';
 import { Ppg } from '../ppg/ppg.js';
 import { openStore } from '../store/open.js';
 import { optionalNumber } from './args.js';
 import type { Command } from './command.js';
-import { fail, line } from './output.js';
-import { smscWithTls, TLS_CLIENT_HELP, TLS_CLIENT_OPTIONS } from './tlsFlags.js';
+import { errorJson, fail, line } from './output.js';
+import { maskUrl } from '../security/maskUrl.js';
 import { loadTlsServerFiles } from '../security/tlsOptions.js';
+import { smscWithTls, TLS_CLIENT_HELP, TLS_CLIENT_OPTIONS, tlsClientValues } from './tlsFlags.js';
+import { list, runService, SERVICE_FLAGS, SERVICE_OPTIONS, serviceSetup, str } from './service.js';
 
 const options = {
   smsc: { type: 'string' },
@@ -30,11 +31,12 @@ const options = {
   ...TLS_CLIENT_OPTIONS,
   retention: { type: 'string' },
   'max-records': { type: 'string' },
+  ...SERVICE_OPTIONS,
 } as const;
 
 export const ppg: Command = {
   name: 'ppg',
-  usage: `  wappush ppg --smsc smpp[s]://ID:PASSWORD@HOST:PORT [--port 8080] [--host 127.0.0.1] [--store ...] [--user NAME:PASSWORD ...]
+  usage: `  wappush ppg --smsc smpp://ID:PASSWORD@HOST:PORT [--port 8080] [--host 127.0.0.1] [--store ...] [--user NAME:PASSWORD ...]
 `,
   flags: `ppg:
   --store S           memory, a directory (embedded store; default ./wappush-ppg-state) or redis://HOST:PORT/DB
@@ -48,55 +50,79 @@ export const ppg: Command = {
   --retention MS      keep a finished push for status queries this long (default 86400000, 24 h)
   --max-records N     push records kept at most, finished and in progress (default 50000, at most 100000)
   --tls-cert FILE --tls-key FILE   serve PAP over HTTPS with this certificate and key (PEM)
-${TLS_CLIENT_HELP}`,
+${TLS_CLIENT_HELP}
+${SERVICE_FLAGS}`,
   options,
   run(argv) {
-    const { values } = parseArgs({ args: argv, options });
     (async () => {
-      if (!values.smsc) throw new TypeError('ppg needs --smsc smpp://ID:PASSWORD@HOST:PORT');
-      const initiators = (values.user ?? []).map(parseInitiator);
+      const setup = serviceSetup('ppg', argv, options);
+      const { values, log, metrics } = setup;
+      const smscUrl = str(values, 'smsc');
+      if (!smscUrl) throw new TypeError('ppg needs --smsc smpp://ID:PASSWORD@HOST:PORT');
+      const initiators = (list(values, 'user') ?? []).map(parseInitiator);
       const byName = (spec: string, flag: string) => {
         const i = spec.indexOf(':');
         const who = initiators.find((u) => u.name === spec.slice(0, i));
         if (i <= 0 || !who) throw new TypeError(`${flag} takes NAME:VALUE for a --user NAME, not ${spec}`);
         return { who, value: spec.slice(i + 1) };
       };
-      for (const spec of values['user-prefix'] ?? []) {
+      for (const spec of list(values, 'user-prefix') ?? []) {
         const { who, value } = byName(spec, '--user-prefix');
         who.allowedPrefixes = [...(who.allowedPrefixes ?? []), value];
       }
-      for (const spec of values['user-address'] ?? []) {
+      for (const spec of list(values, 'user-address') ?? []) {
         const { who, value } = byName(spec, '--user-address');
         who.allowedAddresses = [...(who.allowedAddresses ?? []), value];
       }
-      const store = await openStore(values.store);
+      const host = str(values, 'host');
+      const storeSpec = str(values, 'store') ?? './wappush-ppg-state';
+      const opened = await openStore(storeSpec);
+      const store = metrics ? metrics.observeStore(opened) : opened;
+      log.info(
+        {
+          event: 'config',
+          smsc: maskUrl(smscUrl),
+          store: maskUrl(storeSpec),
+          users: initiators.map((u) => u.name),
+        },
+        'starting',
+      );
       const gateway = new Ppg({
-        smsc: smscWithTls(values.smsc, values),
-        tls: loadTlsServerFiles(values['tls-cert'], values['tls-key']),
-        port: Number(values.port),
-        host: values.host,
+        smsc: smscWithTls(smscUrl, tlsClientValues(values)),
+        tls: loadTlsServerFiles(str(values, 'tls-cert'), str(values, 'tls-key')),
+        port: Number(str(values, 'port')),
+        host,
         store,
         initiators,
-        maxSegments: optionalNumber(values['max-segments']),
-        maxBodyOctets: optionalNumber(values['max-body']),
-        from: values.from,
-        receipts: !values['no-receipts'],
-        retentionMs: optionalNumber(values.retention),
-        maxRecords: optionalNumber(values['max-records']),
+        maxSegments: optionalNumber(str(values, 'max-segments')),
+        maxBodyOctets: optionalNumber(str(values, 'max-body')),
+        from: str(values, 'from'),
+        receipts: values['no-receipts'] !== true,
+        retentionMs: optionalNumber(str(values, 'retention')),
+        maxRecords: optionalNumber(str(values, 'max-records')),
+        metrics,
       });
       gateway.on('outcome', (o) => line({ outcome: o }));
       gateway.on('notified', (n) => line({ notified: n }));
-      gateway.on('store-error', (e) => process.stderr.write(`store error: ${String(e)}\n`));
-      gateway.on('throttled', (t) => process.stderr.write(JSON.stringify({ throttled: t }) + '\n'));
+      gateway.on('store-error', (e) => log.error({ event: 'store-error', error: errorJson(e) }, 'store write failed'));
+      gateway.on('throttled', (t) => log.warn({ event: 'throttled', throttled: t }, 'failed logins throttled'));
+      gateway.on('connectionRefused', (c) => log.warn({ event: 'connection-refused', ...c }, 'over a connection cap'));
+      store.on('unavailable', (e) =>
+        log.error({ event: 'store', store: { available: false, error: errorJson(e) } }, 'store unavailable'),
+      );
+      store.on('available', () => log.info({ event: 'store', store: { available: true } }, 'store available'));
+      await runService(
+        setup,
+        () => ({ bound: gateway.bound, store: gateway.storeAvailable }),
+        // close() stops taking requests, lets the writes in flight finish, unbinds; then the store.
+        async () => {
+          await gateway.close();
+          await store.close();
+        },
+      );
       const port = await gateway.start();
-      line({ listening: { host: values.host, port, scheme: values['tls-cert'] ? 'https' : 'http' } });
-      const stop = () =>
-        void gateway
-          .close()
-          .then(() => store.close())
-          .then(() => process.exit(0));
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      log.info({ event: 'bind', smsc: maskUrl(smscUrl) }, 'bound');
+      line({ listening: { host, port, scheme: str(values, 'tls-cert') ? 'https' : 'http' } });
     })().catch(fail);
   },
 };

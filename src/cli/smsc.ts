@@ -1,13 +1,13 @@
 /**
  * `wappush smsc`: the SMSC simulator on a TCP port. Prints {"listening":{host,port}} once it
- * listens (port 0: an ephemeral one), a `bind MODE SYSTEM_ID` line on stderr per bind; SIGINT
- * closes it and exits 0.
+ * listens (port 0: an ephemeral one), a log line {"event":"bind",...} on stderr per bind;
+ * SIGTERM or SIGINT closes it and exits 0.
  */
-import { parseArgs } from 'node:util';
 import { SmscSimulator } from '../smsc/simulator.js';
 import { optionalNumber } from './args.js';
 import type { Command } from './command.js';
 import { fail } from './output.js';
+import { list, runService, SERVICE_FLAGS, SERVICE_OPTIONS, serviceSetup, str } from './service.js';
 import { loadTlsServerFiles } from '../security/tlsOptions.js';
 import { SMPPS_PORT } from '../wdp/smpp/link.js';
 
@@ -32,6 +32,7 @@ const options = {
   'inactivity-timeout': { type: 'string' },
   'max-connections': { type: 'string' },
   'max-connections-per-address': { type: 'string' },
+  ...SERVICE_OPTIONS,
 } as const;
 
 export const smsc: Command = {
@@ -52,61 +53,83 @@ smsc fault flags (rehearsing outages):
   --response-delay MS  --throttle N (submit_sm per second per session)
   --receipt-failure-probability P   a delivery receipt says UNDELIV although delivered
   --receipt-delay MS  every delivery receipt comes this late
-`,
+
+${SERVICE_FLAGS}`,
   options,
   run(argv) {
-    const { values } = parseArgs({ args: argv, options });
-    const accounts = (values.account ?? []).map((a) => {
+    const setup = serviceSetup('smsc', argv, options);
+    const { values, log, metrics } = setup;
+    const num = (name: string) => optionalNumber(str(values, name));
+    const accounts = (list(values, 'account') ?? []).map((a) => {
       const i = a.indexOf(':');
       if (i < 0) fail(new Error(`--account takes ID:PASSWORD, not ${a}`));
       return { systemId: a.slice(0, i), password: a.slice(i + 1), addressRange: undefined as string | undefined };
     });
-    for (const r of values.route ?? []) {
+    for (const r of list(values, 'route') ?? []) {
       const i = r.indexOf(':');
       const account = accounts.find((a) => a.systemId === r.slice(0, i));
       if (i < 0 || account === undefined) fail(new Error(`--route takes ID:RANGE for an --account ID, not ${r}`));
       else account.addressRange = r.slice(i + 1);
     }
+    const host = str(values, 'host');
     let sim: SmscSimulator;
+    // With TLS, plain TCP only when asked for by --port: credentials never cross in clear by default.
+    let plainPort: string | undefined;
     try {
-      const tls = loadTlsServerFiles(values['tls-cert'], values['tls-key']);
-      // With TLS, plain TCP only when asked for by --port: credentials never cross in clear by default.
-      const plainPort = values.port ?? (tls ? undefined : '2775');
+      const tls = loadTlsServerFiles(str(values, 'tls-cert'), str(values, 'tls-key'));
+      plainPort = str(values, 'port') ?? (tls ? undefined : '2775');
       sim = new SmscSimulator({
-        host: values.host,
+        host,
         port: plainPort === undefined ? undefined : Number(plainPort),
         plain: plainPort !== undefined,
-        tls: tls && { ...tls, port: Number(values['tls-port'] ?? SMPPS_PORT) },
+        tls: tls && { ...tls, port: Number(str(values, 'tls-port') ?? SMPPS_PORT) },
         sessions: {
-          sessionInitTimeoutMs: optionalNumber(values['session-init-timeout']),
-          inactivityTimeoutMs: optionalNumber(values['inactivity-timeout']),
-          maxConnections: optionalNumber(values['max-connections']),
-          maxConnectionsPerAddress: optionalNumber(values['max-connections-per-address']),
+          sessionInitTimeoutMs: num('session-init-timeout'),
+          inactivityTimeoutMs: num('inactivity-timeout'),
+          maxConnections: num('max-connections'),
+          maxConnectionsPerAddress: num('max-connections-per-address'),
         },
         accounts,
-        window: optionalNumber(values.window),
-        throttlePerSecond: optionalNumber(values.throttle),
+        window: num('window'),
+        throttlePerSecond: num('throttle'),
         faults: {
-          dropAfterDeliveries: optionalNumber(values['drop-after']),
-          dropProbability: optionalNumber(values['drop-probability']),
-          duplicateProbability: optionalNumber(values['duplicate-probability']),
-          reorderProbability: optionalNumber(values['reorder-probability']),
-          responseDelayMs: optionalNumber(values['response-delay']),
-          receiptFailureProbability: optionalNumber(values['receipt-failure-probability']),
-          receiptDelayMs: optionalNumber(values['receipt-delay']),
+          dropAfterDeliveries: num('drop-after'),
+          dropProbability: num('drop-probability'),
+          duplicateProbability: num('duplicate-probability'),
+          reorderProbability: num('reorder-probability'),
+          responseDelayMs: num('response-delay'),
+          receiptFailureProbability: num('receipt-failure-probability'),
+          receiptDelayMs: num('receipt-delay'),
         },
+        metrics,
       });
     } catch (e) {
       // A flag out of its range (--window abc, --drop-probability 3): the error line, not a stack.
       fail(e);
     }
-    sim.on('bind', (b) => process.stderr.write(`bind ${b.mode} ${b.systemId}\n`));
-    sim.on('throttled', (t) => process.stderr.write(JSON.stringify({ throttled: t }) + '\n'));
-    sim.listen().then(() => {
-      const plain = values.port !== undefined || sim.tlsPort === undefined;
-      const listening = { host: values.host, ...(plain ? { port: sim.port } : {}), tlsPort: sim.tlsPort };
-      process.stdout.write(JSON.stringify({ listening }) + '\n');
-    }, fail);
-    process.on('SIGINT', () => void sim.close().then(() => process.exit(0)));
+    sim.on('bind', (b) => log.info({ event: 'bind', mode: b.mode, systemId: b.systemId }, 'bound'));
+    sim.on('bindRefused', (b) =>
+      log.warn(
+        { event: 'bind-refused', mode: b.mode, systemId: b.systemId, status: b.status, reason: b.reason },
+        'bind refused',
+      ),
+    );
+    sim.on('dropped', (d) => log.warn({ event: 'dropped', id: d.id, reason: d.reason }, 'message dropped'));
+    sim.on('throttled', (t) => log.warn({ event: 'throttled', throttled: t }, 'failed binds throttled'));
+    sim.on('connectionRefused', (c) => log.warn({ event: 'connection-refused', ...c }, 'over a connection cap'));
+    let listening = false;
+    log.info({ event: 'config', host, port: plainPort, accounts: accounts.map((a) => a.systemId) }, 'starting');
+    runService(
+      setup,
+      () => ({ listening }),
+      () => sim.close(),
+    )
+      .then(() => sim.listen())
+      .then(() => {
+        listening = true;
+        const plain = plainPort !== undefined;
+        const out = { host, ...(plain ? { port: sim.port } : {}), tlsPort: sim.tlsPort };
+        process.stdout.write(JSON.stringify({ listening: out }) + '\n');
+      }, fail);
   },
 };

@@ -25,6 +25,15 @@ export interface TlsClientValues {
   insecure?: boolean;
 }
 
+/** The TLS flags out of a command's values (flags over a config file). */
+export function tlsClientValues(values: Readonly<Record<string, unknown>>): TlsClientValues {
+  const text = (name: string) => {
+    const v = values[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+  return { ca: text('ca'), cert: text('cert'), key: text('key'), insecure: values.insecure === true };
+}
+
 /** `url` with the TLS flags applied; the files are read once, here. */
 export function smscWithTls(url: string, values: TlsClientValues): SmscUrl {
   const tls = loadTlsClientFiles(values);

@@ -85,6 +85,8 @@ export interface PpgOptions extends RetentionBounds {
   maxConnectionsPerAddress?: number;
   /** Failed HTTP Basic logins throttled per client address, then answered 429 (docs/security.md). */
   throttle?: Partial<ThrottleLimits>;
+  /** Counts what the gateway does (a Metrics of src/ops; docs/operations.md). */
+  metrics?: { observe(gateway: Ppg): void };
 }
 
 export interface PpgEvents {
@@ -109,6 +111,10 @@ export interface PpgEvents {
   connectionRefused: [{ address: string }];
   /** A finished push's record left the store: older than retentionMs, or over maxRecords. */
   removed: [{ initiator: string; pushId: string; reason: RemovalReason }];
+  /** An HTTP answer went out: its status and the first PAP code it carries (metrics count them). */
+  'pap-response': [{ status: number; code: number | undefined }];
+  /** A recipient reached a final state `seconds` after its push was accepted (metrics time it). */
+  settled: [{ state: MessageState; seconds: number }];
 }
 
 /** Receipts for message_ids not yet known (the receipt overtook the submit_sm_resp), kept briefly. */
@@ -154,6 +160,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       | 'maxConnectionsPerAddress'
       | 'retentionMs'
       | 'maxRecords'
+      | 'metrics'
     >
   > &
     PpgOptions;
@@ -220,6 +227,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
     this.server.requestTimeout = this.o.requestTimeoutMs;
     this.server.headersTimeout = Math.min(this.o.requestTimeoutMs, 60_000);
     this.connections.guard(this.server, (address) => this.emit('connectionRefused', { address }));
+    options.metrics?.observe(this);
   }
 
   /** Binds to the SMSC, takes up what the store holds, then listens; resolves with the HTTP port. */
@@ -250,6 +258,16 @@ export class Ppg extends EventEmitter<PpgEvents> {
   /** Finished push records removed so far, by reason (retention.ts). */
   get removedRecords(): Readonly<Record<RemovalReason, number>> {
     return { ...this.retention.removed };
+  }
+
+  /** Bound to the SMSC now (readiness). */
+  get bound(): boolean {
+    return this.transceiver.bound;
+  }
+
+  /** The state store writes (readiness). */
+  get storeAvailable(): boolean {
+    return this.store.available;
   }
 
   /** The HTTP port, once listening (kept after close, for notifications still on their way). */
@@ -342,6 +360,10 @@ export class Ppg extends EventEmitter<PpgEvents> {
 
   private send(res: http.ServerResponse, status: number, xml: string, headers: Record<string, string> = {}): void {
     const body = Buffer.from(xml, 'utf8');
+    if (this.listenerCount('pap-response') > 0) {
+      const code = /\bcode="(\d+)"/.exec(xml)?.[1];
+      this.emit('pap-response', { status, code: code === undefined ? undefined : Number(code) });
+    }
     res.writeHead(status, { 'content-type': PAP_CONTENT_TYPE, 'content-length': body.length, ...headers });
     res.end(body);
   }
@@ -633,6 +655,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
     r.desc = desc;
     r.eventTime = Date.now();
     await this.persist(record).catch((e: unknown) => this.emit('store-error', e));
+    this.emit('settled', { state, seconds: Math.max(0, r.eventTime - record.receivedTime) / 1000 });
     this.emit('outcome', {
       initiator: record.initiator,
       pushId: record.pushId,

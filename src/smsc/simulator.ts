@@ -97,6 +97,8 @@ export interface SmscOptions {
   sessions?: Partial<SessionLimits>;
   /** Failed binds throttled per client address (docs/security.md). */
   throttle?: Partial<ThrottleLimits>;
+  /** Counts what the simulator does (a Metrics of src/ops; docs/operations.md). */
+  metrics?: { observe(simulator: SmscSimulator): void };
 }
 
 export type BindMode = 'receiver' | 'transmitter' | 'transceiver';
@@ -232,7 +234,10 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
   /** After close(), the unbinds that follow set no new timers. */
   private closed = false;
   private readonly options: Required<
-    Omit<SmscOptions, 'accounts' | 'throttlePerSecond' | 'host' | 'port' | 'tls' | 'plain' | 'sessions' | 'throttle'>
+    Omit<
+      SmscOptions,
+      'accounts' | 'throttlePerSecond' | 'host' | 'port' | 'tls' | 'plain' | 'sessions' | 'throttle' | 'metrics'
+    >
   > &
     SmscOptions;
 
@@ -273,6 +278,7 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
       );
       this.guard.limit(this.tlsServer);
     }
+    options.metrics?.observe(this);
   }
 
   /** Starts listening; resolves with the plain port, or the TLS port when TLS only. */
@@ -306,6 +312,11 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
     let n = this.routes.size + this.delayed.length;
     for (const b of this.binds) n += b.outstanding.size;
     return n;
+  }
+
+  /** Sessions bound now, of any mode. */
+  get boundSessions(): number {
+    return this.binds.length;
   }
 
   /** Messages queued that no bound receiver may be given (each waits unroutedTimeoutMs at most). */

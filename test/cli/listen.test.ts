@@ -238,8 +238,10 @@ describe('wappush listen: losses are reported (docs/smpp.md, reassembly bounds)'
       for (let i = 0; i < 60 && !err.includes('"lost"'); i++) await new Promise((r) => setTimeout(r, 100));
       const lost = err
         .split('\n')
-        .filter((l) => l.startsWith('{"lost"'))
-        .map((l) => JSON.parse(l).lost);
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l))
+        .filter((r) => r.event === 'lost')
+        .map((r) => r.lost);
       expect(lost).toHaveLength(1);
       expect(lost[0]).toMatchObject({
         reason: 'expired',

@@ -170,6 +170,8 @@ export interface EsmeLinkEvents {
   'connection-error': [Error];
   /** The connection closed (a reconnect follows unless the link is closing). */
   disconnected: [];
+  /** A reconnect is due in `delayMs` (backoff with jitter); `attempt` counts from 0 since the last bind. */
+  reconnecting: [{ delayMs: number; attempt: number }];
   /** An enquire_link went unanswered, and nothing else came, for `unansweredMs`: dropped, to reconnect. */
   'dead-link': [{ unansweredMs: number }];
   /** A PDU from the SMSC answered with an error status (what, and which status). */
@@ -188,6 +190,11 @@ export interface EsmeLinkEvents {
   'store-unavailable': [];
   /** The store writes again: intake resumed. */
   'store-available': [];
+  /**
+   * A datagram's handler settled, `seconds` after the segment that completed it arrived. Emitted
+   * only while someone listens (the clock is not read otherwise); not for messages completed in a store.
+   */
+  'handler-settled': [{ seconds: number }];
 }
 
 /** How often a running link sweeps the reassembler for expired messages, at most, ms. */
@@ -221,6 +228,8 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   readonly reassembler: Reassembler;
   /** Where datagrams go; reassignable, so a PushClient can take over a link made elsewhere. */
   onDatagram: (datagram: WdpDatagram) => void | Promise<void>;
+  /** deliver_sm_resp sent, by command_status. */
+  readonly responses = new Map<number, number>();
   readonly stats: EsmeLinkStats = {
     connects: 0,
     binds: 0,
@@ -257,6 +266,8 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   private enquireTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private inFlight = 0;
+  /** Set by drain(): deliver_sm is left unanswered, for the SMSC to send again after the unbind. */
+  private draining = false;
   private readonly recent = new Map<string, Recent>();
   private readonly recentOrder = new Fifo<Recent>();
   /** Multi-segment datagrams whose handler failed, by completing segment, until the SMSC resends it. */
@@ -373,6 +384,28 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     return this.session !== undefined;
   }
 
+  /** The system_id this link binds with (metrics and logs name the bind by it). */
+  get systemId(): string {
+    return this.smsc.systemId;
+  }
+
+  /** Datagrams handed up (or segments at the store) and not yet answered. */
+  get inFlightCount(): number {
+    return this.inFlight;
+  }
+
+  /**
+   * For a graceful stop: takes no more deliver_sm (each is left unanswered, so the SMSC sends it
+   * again once the link is gone) and resolves once every datagram in flight has settled and been
+   * answered, or after `timeoutMs`; true when all settled. close() follows.
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    this.draining = true;
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    return this.inFlight === 0;
+  }
+
   /** Unbinds (waiting up to `timeoutMs` for unbind_resp) and closes. */
   async close(timeoutMs = 1_000): Promise<void> {
     this.closing = true;
@@ -436,7 +469,8 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
       if (this.session === session) this.session = undefined;
       this.emit('disconnected');
       if (this.closing) return;
-      const delay = backoffDelay(this.options.reconnect, this.attempt++);
+      const delay = backoffDelay(this.options.reconnect, this.attempt);
+      this.emit('reconnecting', { delayMs: delay, attempt: this.attempt++ });
       this.reconnectTimer = setTimeout(() => this.connect(), delay);
     });
   }
@@ -504,9 +538,15 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   }
 
   private onDeliverSm(session: EsmeSession, frame: Buffer): void {
+    if (this.draining) return;
     this.stats.deliverSm++;
     const sequence = frame.readUInt32BE(12);
-    const reply = (status: number) => session.respond(messageIdResponse(SmppCommand.deliver_sm, status, sequence));
+    const responses = this.responses;
+    const reply = (status: number) => {
+      responses.set(status, (responses.get(status) ?? 0) + 1);
+      session.respond(messageIdResponse(SmppCommand.deliver_sm, status, sequence));
+    };
+    const arrivedAt = this.listenerCount('handler-settled') > 0 ? performance.now() : -1;
     let segment: Segment;
     let datagram: WdpDatagram | undefined;
     try {
@@ -520,7 +560,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
         // The SMSC resending the segment whose datagram the handler failed: hand it over again.
         const kept = this.takeRetained(segment);
         if (kept) {
-          this.handOver(session, kept, segment, reply);
+          this.handOver(session, kept, segment, reply, arrivedAt);
           return;
         }
       }
@@ -544,7 +584,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
       reply(CommandStatus.ESME_ROK);
       return;
     }
-    this.handOver(session, datagram, segment, reply);
+    this.handOver(session, datagram, segment, reply, arrivedAt);
   }
 
   /**
@@ -558,12 +598,14 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     datagram: WdpDatagram,
     segment: Segment,
     reply: (status: number) => void,
+    arrivedAt: number,
   ): void {
     this.stats.datagrams++;
     this.inFlight++;
     if (this.inFlight >= this.options.maxInFlight) session.pause();
     const settle = (status: number) => {
       this.inFlight--;
+      if (arrivedAt >= 0) this.emit('handler-settled', { seconds: (performance.now() - arrivedAt) / 1000 });
       reply(status);
       if (session.paused && this.inFlight < this.options.maxInFlight) session.resume();
     };

@@ -1,0 +1,78 @@
+/**
+ * Metrics of a state store: each operation of its tables (segments, duplicates, registrations,
+ * queues) counted by result and timed. The store is wrapped, not changed: the wrapper hands out
+ * the same tables with each method timed, so a process without metrics pays nothing.
+ */
+import type { Registry } from 'prom-client';
+import type { Store } from '../../store/types.js';
+import { eventCounter, HANDLER_BUCKETS, histogram, statsGauge } from './define.js';
+
+/** The store's tables whose methods are timed. */
+const TABLES = Object.freeze(['segments', 'duplicates', 'registrations', 'queues'] as const);
+type Table = (typeof TABLES)[number];
+
+const isTable = (p: string | symbol): p is Table => typeof p === 'string' && (TABLES as readonly string[]).includes(p);
+
+export class StoreMetrics {
+  private readonly stores: Store[] = [];
+  private readonly operations;
+  private readonly seconds;
+
+  constructor(registry: Registry) {
+    this.operations = eventCounter(registry, 'wappush_store_operations_total', 'Store operations, by result', [
+      'backend',
+      'operation',
+      'result',
+    ]);
+    this.seconds = histogram(
+      registry,
+      'wappush_store_operation_seconds',
+      'How long store operations took',
+      HANDLER_BUCKETS,
+      ['backend', 'operation'],
+    );
+    statsGauge(registry, 'wappush_store_available', '1 while the store writes, else 0', ['backend'], () =>
+      this.stores.map((s) => [{ backend: s.backend }, s.available ? 1 : 0] as const),
+    );
+  }
+
+  /** The store, its table methods timed; give this one to the layers. */
+  observe(store: Store): Store {
+    if (!this.stores.includes(store)) this.stores.push(store);
+    const tables = new Map<Table, object>();
+    for (const t of TABLES) tables.set(t, this.timed(store.backend, t, store[t]));
+    return new Proxy(store, {
+      get: (target, p) => {
+        if (isTable(p)) return tables.get(p);
+        const v: unknown = Reflect.get(target, p, target);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+  }
+
+  private timed<T extends object>(backend: string, table: string, object: T): T {
+    return new Proxy(object, {
+      get: (target, p) => {
+        const v: unknown = Reflect.get(target, p, target);
+        if (typeof v !== 'function') return v;
+        const operation = `${table}.${String(p)}`;
+        return (...args: unknown[]) => {
+          const started = performance.now();
+          const result: unknown = Reflect.apply(v, target, args);
+          if (!(result instanceof Promise)) return result;
+          const done = (outcome: string) => {
+            this.operations.inc({ backend, operation, result: outcome });
+            this.seconds.record((performance.now() - started) / 1000, { backend, operation });
+          };
+          return result.then(
+            (value) => (done('ok'), value),
+            (error: unknown) => {
+              done('error');
+              throw error;
+            },
+          );
+        };
+      },
+    });
+  }
+}
