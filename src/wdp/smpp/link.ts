@@ -272,6 +272,8 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   private readonly recentOrder = new Fifo<Recent>();
   /** Multi-segment datagrams whose handler failed, by completing segment, until the SMSC resends it. */
   private readonly retained = new Map<string, { datagram: WdpDatagram; data: Buffer; at: number }>();
+  /** When each single SMS handed to the store's intake arrived (the 'handler-settled' timing). */
+  private readonly singleArrivals = new WeakMap<WdpDatagram, number>();
   private readonly options: EsmeLinkOptions &
     Required<
       Pick<
@@ -576,6 +578,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
       return;
     }
     if (datagram.segments === 1 && this.intake !== undefined) {
+      if (arrivedAt >= 0) this.singleArrivals.set(datagram, arrivedAt);
       this.intake.single(datagram, this.singleKey(datagram), this.options.duplicateWindowMs, reply);
       return;
     }
@@ -638,11 +641,24 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
       this.emit('handler-error', error);
       throw error;
     };
+    let handed: Promise<void>;
     try {
-      return Promise.resolve(this.onDatagram(datagram)).catch(failed);
+      handed = Promise.resolve(this.onDatagram(datagram)).catch(failed);
     } catch (error) {
-      return Promise.reject(error).catch(failed);
+      handed = Promise.reject(error).catch(failed);
     }
+    // A single SMS is timed from its arrival here; a message completed in the store may have
+    // begun before a restart or on another bind, so it has no arrival of this link to time from.
+    const arrivedAt = this.singleArrivals.get(datagram);
+    if (arrivedAt === undefined) return handed;
+    this.singleArrivals.delete(datagram);
+    const settled = () => {
+      this.emit('handler-settled', { seconds: (performance.now() - arrivedAt) / 1000 });
+    };
+    return handed.then(settled, (error: unknown) => {
+      settled();
+      throw error;
+    });
   }
 
   private onStoreLost(m: StoreLostMessage): void {
