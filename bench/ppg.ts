@@ -1,14 +1,17 @@
 // The PPG end to end against Kannel's: PAP requests per second, a single-SMS SI push each, from
 // the first POST until the simulator has acknowledged every submit_sm, with 1, 20 and 100
-// requests in flight. Ours runs with its lmdb store on and receipts asked; Kannel's PPG
-// (bench/kannelPpg.ts) is driven the same way through the same simulator.
+// requests in flight. Ours runs with its lmdb store on and receipts asked, in a process of its
+// own (bench/ppgProcess.ts) as Kannel's PPG runs in its own (bench/kannelPpg.ts); both are
+// driven the same way, from this process, through the same simulator (also in this process).
 // `npm run bench -- --suite ppg [--quick]`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ppg } from '../src/ppg/ppg.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { SmscSimulator } from '../src/smsc/simulator.js';
-import { LmdbStore } from '../src/store/lmdb/lmdbStore.js';
 import { EsmeLink } from '../src/wdp/smpp/link.js';
 import { haveKannel, startKannelPpg } from './kannelPpg.js';
 import type { Skipped } from './peers.js';
@@ -39,6 +42,34 @@ function body(pushId: string): string {
 }
 
 let ids = 0;
+
+/** Our PPG started in its own process (bench/ppgProcess.ts); resolves once it listens. */
+async function startOurs(smscPort: number, dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const script = fileURLToPath(new URL('./ppgProcess.js', import.meta.url));
+  const flags = (process.env.BENCH_PPG_NODE_ARGS ?? '').split(' ').filter((f) => f !== '');
+  const child = spawn(process.execPath, [...flags, script, String(smscPort), dir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+    clearTimeout(t);
+  };
+  const lines = createInterface({ input: child.stdout });
+  const first = await Promise.race([
+    once(lines, 'line').then(([l]: string[]) => l),
+    once(child, 'exit').then(() => undefined),
+    new Promise<undefined>((r) => setTimeout(() => r(undefined), 20_000).unref()),
+  ]);
+  const port = first === undefined ? undefined : (JSON.parse(first) as { port?: unknown }).port;
+  if (typeof port !== 'number') {
+    await stop();
+    throw new Error(`our PPG process did not start: ${first ?? 'no answer'}`);
+  }
+  return { url: `http://127.0.0.1:${port}/wappush`, stop };
+}
 
 /** `count` pushes, `inFlight` at a time; resolves with requests per second once all are submitted. */
 async function drive(url: string, smsc: SmscSimulator, count: number, inFlight: number): Promise<number> {
@@ -79,9 +110,8 @@ export async function runPpgBench({ quick }: { quick: boolean }): Promise<PpgBen
   });
   const phone = new EsmeLink({ smsc: `smpp://phone:pw@127.0.0.1:${port}`, onDatagram: () => {} });
   await phone.start();
-  const store = new LmdbStore(join(dir, 'state'));
-  const ours = new Ppg({ smsc: `smpp://ppg:secret@127.0.0.1:${port}`, store, maxRecords: 100_000 });
-  const oursUrl = `http://127.0.0.1:${await ours.start()}/wappush`;
+  const ours = await startOurs(port, join(dir, 'state'));
+  const oursUrl = ours.url;
   const kannel = haveKannel()
     ? await startKannelPpg(port, () => kannelBound).catch((e: unknown) => ({ skipped: String(e) }))
     : { skipped: 'bearerbox/wapbox not installed' };
@@ -104,8 +134,7 @@ export async function runPpgBench({ quick }: { quick: boolean }): Promise<PpgBen
     }
   } finally {
     if (!('skipped' in kannel)) await kannel.stop();
-    await ours.close();
-    await store.close();
+    await ours.stop();
     await phone.close();
     await smsc.close();
     rmSync(dir, { recursive: true, force: true });

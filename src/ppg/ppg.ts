@@ -137,6 +137,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
   private readonly early = new Map<string, DeliveryReceipt>();
   /** One write at a time per push, in order. */
   private readonly writes = new Map<string, Promise<void>>();
+  /** A push's write waiting behind its write on its way, not begun yet (persist). */
+  private readonly waitingWrites = new Map<string, Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly notifying = new Set<Promise<void>>();
   /** Waits that close() cuts short. */
@@ -876,10 +878,27 @@ export class Ppg extends EventEmitter<PpgEvents> {
 
   // ---- state ----
 
+  /**
+   * Stores the record as it is now. Writes of one push go one at a time, in order; a change
+   * made while a write waits behind another joins it, since the waiting write stores the
+   * record as it is when it begins (a push's submit and its quick receipt: one write, not two).
+   */
   private persist(record: PushRecord): Promise<void> {
     const key = `${record.initiator}\0${record.pushId}`;
-    const prev = this.writes.get(key) ?? Promise.resolve();
-    const next = prev.catch(() => {}).then(() => this.records.put(record));
+    const waiting = this.waitingWrites.get(key);
+    if (waiting) return waiting;
+    const prev = this.writes.get(key);
+    let next: Promise<void>;
+    if (prev === undefined) next = this.records.put(record);
+    else {
+      next = prev
+        .catch(() => {})
+        .then(() => {
+          if (this.waitingWrites.get(key) === next) this.waitingWrites.delete(key);
+          return this.records.put(record);
+        });
+      this.waitingWrites.set(key, next);
+    }
     this.writes.set(key, next);
     void next
       .finally(() => {

@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import type { JsonValue, PlainTable, RecordTable } from '../store/types.js';
 import type { MessageState, PapCode } from './codes.js';
 
-export interface RecipientRecord {
+// Type aliases, not interfaces, so that a record is a JsonValue as it is (strings, numbers,
+// booleans, arrays and plain objects only).
+export type RecipientRecord = {
   /** address-value as the initiator wrote it. */
   address: string;
   number: string;
@@ -21,9 +23,9 @@ export interface RecipientRecord {
   receipts: Record<string, boolean>;
   /** A result notification went out for this recipient. */
   notified: boolean;
-}
+};
 
-export interface PushRecord {
+export type PushRecord = {
   initiator: string;
   pushId: string;
   receivedTime: number;
@@ -36,7 +38,7 @@ export interface PushRecord {
   /** The WSP push PDU, hex (kept so a restart can still submit what was accepted). */
   pdu: string;
   recipients: RecipientRecord[];
-}
+};
 
 /** Longest record id the store takes (src/store/options.ts MAX_NAME_LENGTH). */
 const MAX_KEY = 256;
@@ -60,7 +62,8 @@ export class PushRecords {
   }
 
   async put(record: PushRecord): Promise<void> {
-    await this.table.put(pushKey(record.initiator, record.pushId), toJson(record));
+    // The store turns the value into JSON text before put returns: no copy is needed first.
+    await this.table.put(pushKey(record.initiator, record.pushId), record);
   }
 
   async delete(initiator: string, pushId: string): Promise<void> {
@@ -90,11 +93,6 @@ export class PushRecords {
     }
     return moved;
   }
-}
-function toJson(record: PushRecord): JsonValue {
-  // A PushRecord holds only strings, numbers, booleans, arrays and plain objects: JSON as it is.
-  const json: JsonValue = JSON.parse(JSON.stringify(record));
-  return json;
 }
 
 function isPushRecord(v: JsonValue | undefined): v is JsonValue & PushRecord {
