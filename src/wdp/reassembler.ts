@@ -3,6 +3,7 @@ import { nonNegativeBound, positiveBound } from '../bounds.js';
 import type { Segment, WdpDatagram } from './datagram.js';
 import { Fifo } from './fifo.js';
 import { identityHash, MessageIndex, type Indexed } from './messageIndex.js';
+import { RecentMessages } from './recentMessages.js';
 import { BindShares, oldestOf, OriginatorShares, type Held, type Share } from './shares.js';
 
 /**
@@ -33,7 +34,9 @@ export interface ReassemblerOptions {
   /**
    * Completed messages remembered (for `timeoutMs` after they complete) so that a segment repeated after its
    * message completed is known as a duplicate, not the start of a new message. Each costs
-   * its key and 4 octets per segment. Default: maxPendingMessages.
+   * about 60 octets of typed arrays (grown by doubling up to this bound; src/wdp/recentMessages.ts),
+   * 4 more per segment past the fourth, and keeps its originator and recipient strings alive.
+   * Default: maxPendingMessages.
    */
   maxRecentMessages?: number;
   /** Milliseconds clock; injectable for tests. Must not run backwards. */
@@ -139,15 +142,6 @@ const POLICY_STAT = Object.freeze({
   cleared: 'evictedCleared',
 } as const satisfies Record<EvictionPolicy, keyof ReassemblerStats>);
 
-/** A completed message, remembered to recognise late duplicates: a hash per segment. */
-interface Recent extends Indexed {
-  total: number;
-  /** fingerprint() of each segment, by sequence - 1. */
-  hashes: number[];
-  at: number;
-  removed: boolean;
-}
-
 interface ReassemblerEvents {
   expired: [LostMessage];
   evicted: [LostMessage];
@@ -194,8 +188,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
   private readonly originators = new OriginatorShares<Pending>();
   private readonly binds = new BindShares<Pending>();
   /** Completed messages by identity, and oldest first. */
-  private readonly recent = new MessageIndex<Recent>();
-  private readonly recentOrder = new Fifo<Recent>();
+  private readonly recent: RecentMessages;
   private readonly pending = new MessageIndex<Pending>();
   /** First-segment order, hence deadline order: the head expires first. */
   private readonly order = new Fifo<Pending>();
@@ -257,6 +250,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
       options.maxRecentMessages ?? this.maxPendingMessages,
       'maxRecentMessages',
     );
+    this.recent = new RecentMessages(this.maxRecentMessages);
     this.now = options.now ?? Date.now;
   }
 
@@ -293,7 +287,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     const { total, sequence } = segment;
     const single = segment.reference === undefined || total === 1;
     // A single SMS into a reassembler holding nothing has nothing to expire: no clock read.
-    const quiet = single && this.order.size === 0 && this.recentOrder.size === 0;
+    const quiet = single && this.order.size === 0 && this.recent.size === 0;
     const now = quiet ? 0 : this.now();
     if (!quiet) this.expire(now);
     if (single) {
@@ -312,14 +306,14 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     }
     const data = segment.data;
     if (msg === undefined) {
-      const done = this.recentOrder.size === 0 ? undefined : this.recent.get(segment, hash);
-      if (done !== undefined) {
-        if (done.total === total && done.hashes[sequence - 1] === fingerprint(data)) {
+      const done = this.recent.find(segment, hash);
+      if (done >= 0) {
+        if (this.recent.repeats(done, total, sequence, fingerprint(data))) {
           stats.duplicates++;
           stats.lateDuplicates++;
           return undefined;
         }
-        this.forget(done);
+        this.recent.forget(done);
       }
       const share = this.makeRoom(segment.originator, bind);
       msg = {
@@ -396,23 +390,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
       payload.set(part, p);
       p += part.length;
     }
-    if (this.maxRecentMessages > 0) {
-      const hashes: number[] = new Array(total);
-      for (let i = 0; i < total; i++) hashes[i] = fingerprint(msg.parts[i]!);
-      this.remember({
-        originator: msg.originator,
-        recipient: msg.recipient,
-        sourcePort: msg.sourcePort,
-        destinationPort: msg.destinationPort,
-        reference: msg.reference,
-        hash,
-        chain: undefined,
-        total,
-        hashes,
-        at: now,
-        removed: false,
-      });
-    }
+    this.recent.remember(msg, hash, msg.parts, total, now, fingerprint);
     stats.datagrams++;
     return datagram(msg, total, payload);
   }
@@ -471,27 +449,10 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     }
   }
 
-  private remember(done: Recent): void {
-    if (this.recentOrder.size >= this.maxRecentMessages) this.forget(this.recentOrder.peek()!);
-    this.recent.add(done);
-    this.recentOrder.push(done);
-  }
-
-  private forget(done: Recent): void {
-    this.recent.delete(done);
-    this.recentOrder.remove(done);
-  }
-
   private expire(now: number): number {
     let n = 0;
     const deadline = now - this.timeoutMs;
-    for (
-      let done = this.recentOrder.peek();
-      done !== undefined && done.at <= deadline;
-      done = this.recentOrder.peek()
-    ) {
-      this.forget(done);
-    }
+    this.recent.expire(deadline);
     for (let msg = this.order.peek(); msg !== undefined && msg.firstAt <= deadline; msg = this.order.peek()) {
       this.drop(msg, 'expired', undefined);
       n++;
