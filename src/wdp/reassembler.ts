@@ -10,7 +10,8 @@ import { BindShares, oldestOf, OriginatorShares, type Held, type Share } from '.
  * Bounds of a Reassembler. Every pending octet is counted; nothing else grows with input.
  * `maxPendingBytes` counts segment user data; the fixed cost per pending message (its record,
  * index entry and share, about 250 octets, and about 200 more per originator with messages
- * pending; measured, see docs/smpp.md) is bounded by `maxPendingMessages`.
+ * pending, or idle among the last MAX_IDLE_ORIGINATOR_SHARES (256); measured, see docs/smpp.md)
+ * is bounded by `maxPendingMessages`.
  *
  * The bounds are fair: each originator (and each bind, for segments pushed with one) has a
  * quota of its own, and when a global bound needs room it is taken from the originator that
@@ -34,8 +35,8 @@ export interface ReassemblerOptions {
   /**
    * Completed messages remembered (for `timeoutMs` after they complete) so that a segment repeated after its
    * message completed is known as a duplicate, not the start of a new message. Each costs
-   * about 60 octets of typed arrays (grown by doubling up to this bound; src/wdp/recentMessages.ts),
-   * 4 more per segment past the fourth, and keeps its originator and recipient strings alive.
+   * about 190 octets of typed arrays (grown by doubling up to this bound; src/wdp/recentMessages.ts),
+   * 4 more per segment past the fourth, and an address of more than 24 characters its string.
    * Default: maxPendingMessages.
    */
   maxRecentMessages?: number;
@@ -124,14 +125,43 @@ export interface ReassemblerStats {
   lostBytes: number;
 }
 
-interface Pending extends Indexed, Held<Pending> {
-  total: number;
-  parts: (Uint8Array | undefined)[];
-  received: number;
-  bytes: number;
-  firstAt: number;
-  removed: boolean;
-  bind: string | undefined;
+/**
+ * A message waiting for segments. A class, not an object literal: V8 builds a literal of this
+ * many fields through its slow path (measured: the literal was a fifth of the 3-segment
+ * pipeline's time, bench/pipeline.ts).
+ */
+class Pending implements Indexed, Held<Pending> {
+  readonly originator: string;
+  readonly recipient: string;
+  readonly sourcePort: number | undefined;
+  readonly destinationPort: number | undefined;
+  readonly reference: number | undefined;
+  chain: this | undefined = undefined;
+  readonly parts: (Uint8Array | undefined)[];
+  received = 0;
+  bytes = 0;
+  removed = false;
+  originatorShare: Share<Pending> | undefined = undefined;
+  prevO: Pending | undefined = undefined;
+  nextO: Pending | undefined = undefined;
+  bindShare: Share<Pending> | undefined = undefined;
+  prevB: Pending | undefined = undefined;
+  nextB: Pending | undefined = undefined;
+
+  constructor(
+    segment: Segment,
+    readonly hash: number,
+    readonly total: number,
+    readonly firstAt: number,
+    readonly bind: string | undefined,
+  ) {
+    this.originator = segment.originator;
+    this.recipient = segment.recipient;
+    this.sourcePort = segment.sourcePort;
+    this.destinationPort = segment.destinationPort;
+    this.reference = segment.reference;
+    this.parts = new Array<Uint8Array | undefined>(total);
+  }
 }
 
 const POLICY_STAT = Object.freeze({
@@ -316,28 +346,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
         this.recent.forget(done);
       }
       const share = this.makeRoom(segment.originator, bind);
-      msg = {
-        originator: segment.originator,
-        recipient: segment.recipient,
-        sourcePort: segment.sourcePort,
-        destinationPort: segment.destinationPort,
-        reference: segment.reference,
-        hash,
-        chain: undefined,
-        total,
-        parts: new Array(total),
-        received: 0,
-        bytes: 0,
-        firstAt: now,
-        removed: false,
-        bind,
-        originatorShare: undefined,
-        prevO: undefined,
-        nextO: undefined,
-        bindShare: undefined,
-        prevB: undefined,
-        nextB: undefined,
-      };
+      msg = new Pending(segment, hash, total, now, bind);
       this.pending.add(msg);
       this.order.push(msg);
       this.originators.add(share ?? this.originators.acquire(segment.originator), msg);

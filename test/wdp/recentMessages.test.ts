@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { RecentMessages, RECENT_INLINE_SEGMENTS } from '../../src/wdp/recentMessages.js';
+import { RecentMessages, RECENT_INLINE_ADDRESS, RECENT_INLINE_SEGMENTS } from '../../src/wdp/recentMessages.js';
 import type { MessageIdentity } from '../../src/wdp/messageIndex.js';
 
 /** Fingerprint stand-in for the tests: the first octet, so each part says what it should match. */
@@ -8,7 +8,8 @@ const firstOctet = (d: Uint8Array): number => d[0];
 
 function identity(n: number): MessageIdentity {
   return {
-    originator: `+4477009${n % 7}`,
+    // Some longer than the inline characters, so both ways of keeping an address are exercised.
+    originator: n % 5 === 0 ? `+4477009${n % 7}`.padEnd(30, '0') : `+4477009${n % 7}`,
     recipient: '+447700900000',
     sourcePort: n % 3 === 0 ? undefined : 9200,
     destinationPort: 2948,
@@ -121,6 +122,19 @@ describe('RecentMessages', () => {
       { ...id, reference: undefined },
     ])
       expect(r.find(other, 7)).toBe(-1);
+  });
+
+  it('compares addresses longer than those kept inline, and of one character more or less', () => {
+    const r = new RecentMessages(10);
+    const long = { ...identity(1), originator: 'x'.repeat(RECENT_INLINE_ADDRESS + 1) };
+    const edge = { ...identity(2), recipient: 'y'.repeat(RECENT_INLINE_ADDRESS) };
+    r.remember(long, 3, [Uint8Array.of(1)], 1, 0, firstOctet);
+    r.remember(edge, 3, [Uint8Array.of(1)], 1, 0, firstOctet);
+    expect(r.find({ ...long, originator: 'x'.repeat(RECENT_INLINE_ADDRESS + 1) }, 3)).toBeGreaterThanOrEqual(0);
+    expect(r.find({ ...long, originator: 'x'.repeat(RECENT_INLINE_ADDRESS + 2) }, 3)).toBe(-1);
+    expect(r.find({ ...edge }, 3)).toBeGreaterThanOrEqual(0);
+    expect(r.find({ ...edge, recipient: 'y'.repeat(RECENT_INLINE_ADDRESS - 1) }, 3)).toBe(-1);
+    expect(r.find({ ...edge, recipient: 'y'.repeat(RECENT_INLINE_ADDRESS - 1) + 'z' }, 3)).toBe(-1);
   });
 
   it('remembers nothing with a bound of 0', () => {
