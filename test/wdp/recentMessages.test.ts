@@ -41,7 +41,7 @@ describe('RecentMessages', () => {
             fc.record({ op: fc.constant('forget' as const), n: fc.integer({ min: 0, max: 400 }) }),
             fc.record({ op: fc.constant('expire' as const), by: fc.integer({ min: 0, max: 30 }) }),
           ),
-          { minLength: 100, maxLength: 1500, size: 'max' },
+          { minLength: 100, maxLength: 600, size: 'max' },
         ),
         // Hashes with few distinct values make long probe runs, so removals shift entries back.
         fc.integer({ min: 1, max: 12 }),
@@ -96,7 +96,7 @@ describe('RecentMessages', () => {
           expect(r.size).toBe(0);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 
