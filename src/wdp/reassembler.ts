@@ -3,13 +3,15 @@ import { nonNegativeBound, positiveBound } from '../bounds.js';
 import type { Segment, WdpDatagram } from './datagram.js';
 import { Fifo } from './fifo.js';
 import { identityHash, MessageIndex, type Indexed } from './messageIndex.js';
+import { RecentMessages } from './recentMessages.js';
 import { BindShares, oldestOf, OriginatorShares, type Held, type Share } from './shares.js';
 
 /**
  * Bounds of a Reassembler. Every pending octet is counted; nothing else grows with input.
  * `maxPendingBytes` counts segment user data; the fixed cost per pending message (its record,
  * index entry and share, about 250 octets, and about 200 more per originator with messages
- * pending; measured, see docs/smpp.md) is bounded by `maxPendingMessages`.
+ * pending, or idle among the last MAX_IDLE_ORIGINATOR_SHARES (256); measured, see docs/smpp.md)
+ * is bounded by `maxPendingMessages`.
  *
  * The bounds are fair: each originator (and each bind, for segments pushed with one) has a
  * quota of its own, and when a global bound needs room it is taken from the originator that
@@ -33,7 +35,9 @@ export interface ReassemblerOptions {
   /**
    * Completed messages remembered (for `timeoutMs` after they complete) so that a segment repeated after its
    * message completed is known as a duplicate, not the start of a new message. Each costs
-   * its key and 4 octets per segment. Default: maxPendingMessages.
+   * about 190 octets of typed arrays (grown by doubling up to this bound; src/wdp/recentMessages.ts),
+   * 4 more per segment past the fourth, and an address of more than 24 characters its string.
+   * Default: maxPendingMessages.
    */
   maxRecentMessages?: number;
   /** Milliseconds clock; injectable for tests. Must not run backwards. */
@@ -121,14 +125,43 @@ export interface ReassemblerStats {
   lostBytes: number;
 }
 
-interface Pending extends Indexed, Held<Pending> {
-  total: number;
-  parts: (Uint8Array | undefined)[];
-  received: number;
-  bytes: number;
-  firstAt: number;
-  removed: boolean;
-  bind: string | undefined;
+/**
+ * A message waiting for segments. A class, not an object literal: V8 builds a literal of this
+ * many fields through its slow path (measured: the literal was a fifth of the 3-segment
+ * pipeline's time, bench/pipeline.ts).
+ */
+class Pending implements Indexed, Held<Pending> {
+  readonly originator: string;
+  readonly recipient: string;
+  readonly sourcePort: number | undefined;
+  readonly destinationPort: number | undefined;
+  readonly reference: number | undefined;
+  chain: this | undefined = undefined;
+  readonly parts: (Uint8Array | undefined)[];
+  received = 0;
+  bytes = 0;
+  removed = false;
+  originatorShare: Share<Pending> | undefined = undefined;
+  prevO: Pending | undefined = undefined;
+  nextO: Pending | undefined = undefined;
+  bindShare: Share<Pending> | undefined = undefined;
+  prevB: Pending | undefined = undefined;
+  nextB: Pending | undefined = undefined;
+
+  constructor(
+    segment: Segment,
+    readonly hash: number,
+    readonly total: number,
+    readonly firstAt: number,
+    readonly bind: string | undefined,
+  ) {
+    this.originator = segment.originator;
+    this.recipient = segment.recipient;
+    this.sourcePort = segment.sourcePort;
+    this.destinationPort = segment.destinationPort;
+    this.reference = segment.reference;
+    this.parts = new Array<Uint8Array | undefined>(total);
+  }
 }
 
 const POLICY_STAT = Object.freeze({
@@ -138,15 +171,6 @@ const POLICY_STAT = Object.freeze({
   oversize: 'evictedOversize',
   cleared: 'evictedCleared',
 } as const satisfies Record<EvictionPolicy, keyof ReassemblerStats>);
-
-/** A completed message, remembered to recognise late duplicates: a hash per segment. */
-interface Recent extends Indexed {
-  total: number;
-  /** fingerprint() of each segment, by sequence - 1. */
-  hashes: number[];
-  at: number;
-  removed: boolean;
-}
 
 interface ReassemblerEvents {
   expired: [LostMessage];
@@ -194,8 +218,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
   private readonly originators = new OriginatorShares<Pending>();
   private readonly binds = new BindShares<Pending>();
   /** Completed messages by identity, and oldest first. */
-  private readonly recent = new MessageIndex<Recent>();
-  private readonly recentOrder = new Fifo<Recent>();
+  private readonly recent: RecentMessages;
   private readonly pending = new MessageIndex<Pending>();
   /** First-segment order, hence deadline order: the head expires first. */
   private readonly order = new Fifo<Pending>();
@@ -257,6 +280,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
       options.maxRecentMessages ?? this.maxPendingMessages,
       'maxRecentMessages',
     );
+    this.recent = new RecentMessages(this.maxRecentMessages);
     this.now = options.now ?? Date.now;
   }
 
@@ -293,7 +317,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     const { total, sequence } = segment;
     const single = segment.reference === undefined || total === 1;
     // A single SMS into a reassembler holding nothing has nothing to expire: no clock read.
-    const quiet = single && this.order.size === 0 && this.recentOrder.size === 0;
+    const quiet = single && this.order.size === 0 && this.recent.size === 0;
     const now = quiet ? 0 : this.now();
     if (!quiet) this.expire(now);
     if (single) {
@@ -312,38 +336,17 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     }
     const data = segment.data;
     if (msg === undefined) {
-      const done = this.recentOrder.size === 0 ? undefined : this.recent.get(segment, hash);
-      if (done !== undefined) {
-        if (done.total === total && done.hashes[sequence - 1] === fingerprint(data)) {
+      const done = this.recent.find(segment, hash);
+      if (done >= 0) {
+        if (this.recent.repeats(done, total, sequence, fingerprint(data))) {
           stats.duplicates++;
           stats.lateDuplicates++;
           return undefined;
         }
-        this.forget(done);
+        this.recent.forget(done);
       }
       const share = this.makeRoom(segment.originator, bind);
-      msg = {
-        originator: segment.originator,
-        recipient: segment.recipient,
-        sourcePort: segment.sourcePort,
-        destinationPort: segment.destinationPort,
-        reference: segment.reference,
-        hash,
-        chain: undefined,
-        total,
-        parts: new Array(total),
-        received: 0,
-        bytes: 0,
-        firstAt: now,
-        removed: false,
-        bind,
-        originatorShare: undefined,
-        prevO: undefined,
-        nextO: undefined,
-        bindShare: undefined,
-        prevB: undefined,
-        nextB: undefined,
-      };
+      msg = new Pending(segment, hash, total, now, bind);
       this.pending.add(msg);
       this.order.push(msg);
       this.originators.add(share ?? this.originators.acquire(segment.originator), msg);
@@ -396,23 +399,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
       payload.set(part, p);
       p += part.length;
     }
-    if (this.maxRecentMessages > 0) {
-      const hashes: number[] = new Array(total);
-      for (let i = 0; i < total; i++) hashes[i] = fingerprint(msg.parts[i]!);
-      this.remember({
-        originator: msg.originator,
-        recipient: msg.recipient,
-        sourcePort: msg.sourcePort,
-        destinationPort: msg.destinationPort,
-        reference: msg.reference,
-        hash,
-        chain: undefined,
-        total,
-        hashes,
-        at: now,
-        removed: false,
-      });
-    }
+    this.recent.remember(msg, hash, msg.parts, total, now, fingerprint);
     stats.datagrams++;
     return datagram(msg, total, payload);
   }
@@ -471,27 +458,10 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     }
   }
 
-  private remember(done: Recent): void {
-    if (this.recentOrder.size >= this.maxRecentMessages) this.forget(this.recentOrder.peek()!);
-    this.recent.add(done);
-    this.recentOrder.push(done);
-  }
-
-  private forget(done: Recent): void {
-    this.recent.delete(done);
-    this.recentOrder.remove(done);
-  }
-
   private expire(now: number): number {
     let n = 0;
     const deadline = now - this.timeoutMs;
-    for (
-      let done = this.recentOrder.peek();
-      done !== undefined && done.at <= deadline;
-      done = this.recentOrder.peek()
-    ) {
-      this.forget(done);
-    }
+    this.recent.expire(deadline);
     for (let msg = this.order.peek(); msg !== undefined && msg.firstAt <= deadline; msg = this.order.peek()) {
       this.drop(msg, 'expired', undefined);
       n++;

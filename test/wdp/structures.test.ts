@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Fifo } from '../../src/wdp/fifo.js';
 import { MessageIndex, identityHash, type Indexed } from '../../src/wdp/messageIndex.js';
+import { MAX_IDLE_ORIGINATOR_SHARES, OriginatorShares, type Held } from '../../src/wdp/shares.js';
 
 describe('Fifo', () => {
   it('keeps oldest-first order through removals from anywhere and compactions', () => {
@@ -83,5 +84,53 @@ describe('MessageIndex', () => {
       { ...base, originator: 'or', recipient: '' },
     ];
     expect(new Set(variants.map(identityHash)).size).toBe(variants.length);
+  });
+});
+
+describe('OriginatorShares idle shares', () => {
+  interface M extends Held<M> {
+    n: number;
+  }
+  const message = (n: number): M => ({
+    n,
+    bytes: 0,
+    originatorShare: undefined,
+    prevO: undefined,
+    nextO: undefined,
+    bindShare: undefined,
+    prevB: undefined,
+    nextB: undefined,
+  });
+
+  it('keeps an emptied share for reuse, at most MAX_IDLE_ORIGINATOR_SHARES of them, out of the rankings', () => {
+    const o = new OriginatorShares<M>();
+    const first = o.acquire('+1');
+    const m = message(1);
+    o.add(first, m);
+    o.addBytes(first, 300);
+    m.bytes = 300;
+    o.remove(m);
+    expect(o.size).toBe(0);
+    expect(o.oldestOfMostMessages()).toBeUndefined();
+    expect(o.oldestOfMostBytes(undefined)).toBeUndefined();
+    // The same share comes back, empty and at bytes level 0.
+    const again = o.acquire('+1');
+    expect(again).toBe(first);
+    expect(again).toMatchObject({ messages: 0, bytes: 0, level: 0 });
+    const m2 = message(2);
+    o.add(again, m2);
+    expect(o.size).toBe(1);
+    expect(o.oldestOfMostMessages()).toBe(m2);
+    o.remove(m2);
+    // Past the bound, the share idle longest is forgotten: '+1' went idle first.
+    for (let i = 0; i < MAX_IDLE_ORIGINATOR_SHARES; i++) {
+      const s = o.acquire(`+2${i}`);
+      const x = message(i);
+      o.add(s, x);
+      o.remove(x);
+    }
+    expect(o.get('+1')).toBeUndefined();
+    expect(o.get('+20')?.messages).toBe(0);
+    expect(o.size).toBe(0);
   });
 });

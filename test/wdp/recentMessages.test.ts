@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { RecentMessages, RECENT_INLINE_ADDRESS, RECENT_INLINE_SEGMENTS } from '../../src/wdp/recentMessages.js';
+import type { MessageIdentity } from '../../src/wdp/messageIndex.js';
+
+/** Fingerprint stand-in for the tests: the first octet, so each part says what it should match. */
+const firstOctet = (d: Uint8Array): number => d[0];
+
+function identity(n: number): MessageIdentity {
+  return {
+    // Some longer than the inline characters, so both ways of keeping an address are exercised.
+    originator: n % 5 === 0 ? `+4477009${n % 7}`.padEnd(30, '0') : `+4477009${n % 7}`,
+    recipient: '+447700900000',
+    sourcePort: n % 3 === 0 ? undefined : 9200,
+    destinationPort: 2948,
+    reference: n,
+  };
+}
+
+/** A model: remembered messages oldest first, as plain records. */
+interface Model {
+  n: number;
+  total: number;
+  prints: number[];
+  at: number;
+}
+
+describe('RecentMessages', () => {
+  it('agrees with a plain oldest-first list through remembering, forgetting, expiry and growth', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.array(
+          fc.oneof(
+            fc.record({
+              op: fc.constant('remember' as const),
+              n: fc.integer({ min: 0, max: 400 }),
+              total: fc.integer({ min: 1, max: RECENT_INLINE_SEGMENTS + 3 }),
+              seed: fc.integer({ min: 0, max: 200 }),
+            }),
+            fc.record({ op: fc.constant('forget' as const), n: fc.integer({ min: 0, max: 400 }) }),
+            fc.record({ op: fc.constant('expire' as const), by: fc.integer({ min: 0, max: 30 }) }),
+          ),
+          { minLength: 100, maxLength: 600, size: 'max' },
+        ),
+        // Hashes with few distinct values make long probe runs, so removals shift entries back.
+        fc.integer({ min: 1, max: 12 }),
+        (max, ops, hashes) => {
+          const r = new RecentMessages(max);
+          let model: Model[] = [];
+          let clock = 0;
+          const hashOf = (n: number) => Math.imul(n % hashes, 0x9e3779b1);
+          for (const o of ops) {
+            clock++;
+            if (o.op === 'remember') {
+              // The reassembler remembers a message only when its identity is not remembered.
+              const had = r.find(identity(o.n), hashOf(o.n));
+              if (had >= 0) r.forget(had);
+              model = model.filter((m) => m.n !== o.n);
+              const prints = Array.from({ length: o.total }, (_, i) => (o.seed + i) & 0xff);
+              r.remember(
+                identity(o.n),
+                hashOf(o.n),
+                prints.map((p) => Uint8Array.of(p)),
+                o.total,
+                clock,
+                firstOctet,
+              );
+              model.push({ n: o.n, total: o.total, prints, at: clock });
+              if (model.length > max) model.shift();
+            } else if (o.op === 'forget') {
+              const s = r.find(identity(o.n), hashOf(o.n));
+              expect(s >= 0).toBe(model.some((m) => m.n === o.n));
+              if (s >= 0) r.forget(s);
+              model = model.filter((m) => m.n !== o.n);
+            } else {
+              r.expire(clock - o.by);
+              model = model.filter((m) => m.at > clock - o.by);
+            }
+            expect(r.size).toBe(model.length);
+          }
+          for (const m of model) {
+            const s = r.find(identity(m.n), hashOf(m.n));
+            expect(s).toBeGreaterThanOrEqual(0);
+            for (let q = 1; q <= m.total; q++) {
+              expect(r.repeats(s, m.total, q, m.prints[q - 1])).toBe(true);
+              expect(r.repeats(s, m.total, q, m.prints[q - 1] + 1)).toBe(false);
+            }
+            expect(r.repeats(s, m.total + 1, 1, m.prints[0])).toBe(false);
+          }
+          // Oldest first: expiring at each remembered time takes them in the model's order.
+          for (const m of model) {
+            r.expire(m.at);
+            expect(r.find(identity(m.n), hashOf(m.n))).toBe(-1);
+          }
+          expect(r.size).toBe(0);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('finds a message whose probe run passed a forgotten one', () => {
+    const r = new RecentMessages(10);
+    r.remember(identity(1), 5, [Uint8Array.of(1)], 1, 0, firstOctet);
+    r.remember(identity(2), 5, [Uint8Array.of(2)], 1, 0, firstOctet);
+    r.forget(r.find(identity(1), 5));
+    expect(r.repeats(r.find(identity(2), 5), 1, 1, 2)).toBe(true);
+  });
+
+  it('tells identities apart by every field, ports absent or present', () => {
+    const r = new RecentMessages(10);
+    const id = identity(1);
+    r.remember(id, 7, [Uint8Array.of(5)], 1, 0, firstOctet);
+    expect(r.find({ ...id }, 7)).toBeGreaterThanOrEqual(0);
+    for (const other of [
+      { ...id, originator: '+1' },
+      { ...id, recipient: '+1' },
+      { ...id, sourcePort: undefined },
+      { ...id, destinationPort: 9200 },
+      { ...id, reference: 2 },
+      { ...id, reference: undefined },
+    ])
+      expect(r.find(other, 7)).toBe(-1);
+  });
+
+  it('compares addresses longer than those kept inline, and of one character more or less', () => {
+    const r = new RecentMessages(10);
+    const long = { ...identity(1), originator: 'x'.repeat(RECENT_INLINE_ADDRESS + 1) };
+    const edge = { ...identity(2), recipient: 'y'.repeat(RECENT_INLINE_ADDRESS) };
+    r.remember(long, 3, [Uint8Array.of(1)], 1, 0, firstOctet);
+    r.remember(edge, 3, [Uint8Array.of(1)], 1, 0, firstOctet);
+    expect(r.find({ ...long, originator: 'x'.repeat(RECENT_INLINE_ADDRESS + 1) }, 3)).toBeGreaterThanOrEqual(0);
+    expect(r.find({ ...long, originator: 'x'.repeat(RECENT_INLINE_ADDRESS + 2) }, 3)).toBe(-1);
+    expect(r.find({ ...edge }, 3)).toBeGreaterThanOrEqual(0);
+    expect(r.find({ ...edge, recipient: 'y'.repeat(RECENT_INLINE_ADDRESS - 1) }, 3)).toBe(-1);
+    expect(r.find({ ...edge, recipient: 'y'.repeat(RECENT_INLINE_ADDRESS - 1) + 'z' }, 3)).toBe(-1);
+  });
+
+  it('remembers nothing with a bound of 0', () => {
+    const r = new RecentMessages(0);
+    r.remember(identity(1), 1, [Uint8Array.of(1)], 1, 0, firstOctet);
+    expect(r.size).toBe(0);
+    expect(r.find(identity(1), 1)).toBe(-1);
+  });
+});
