@@ -12,9 +12,23 @@ import {
   decodePushPdu,
   encodePushPdu,
   encodeSi,
+  parseSmscUrl,
   smppShortMessages,
+  type SmscUrl,
   type Store,
+  type TlsServerSettings,
 } from '../src/index.js';
+
+/** Serve and bind over TLS: the simulator's certificate and the CA the link verifies it with. */
+export interface BenchTls {
+  server: TlsServerSettings;
+  ca: Buffer;
+}
+
+/** The URL an ESME binds to the simulator with, over TLS when `tls` is given. */
+function smscUrl(who: string, port: number, tls: BenchTls | undefined): string | SmscUrl {
+  return tls ? parseSmscUrl(`smpps://${who}@127.0.0.1:${port}`, { ca: tls.ca }) : `smpp://${who}@127.0.0.1:${port}`;
+}
 
 export const pushPdu = encodePushPdu({
   transactionId: 1,
@@ -29,10 +43,19 @@ export function smsPerPush(pdu: Uint8Array): number {
 }
 
 /** A simulator with `n` pushes of `pdu` submitted and queued, to 100 destinations in turn; nothing bound to receive yet. */
-export async function loadedSimulator(window: number, n: number, pdu: Uint8Array): Promise<SmscSimulator> {
-  const sim = new SmscSimulator({ window, maxQueue: n * smsPerPush(pdu) + 1 });
+export async function loadedSimulator(
+  window: number,
+  n: number,
+  pdu: Uint8Array,
+  tls?: BenchTls,
+): Promise<SmscSimulator> {
+  const sim = new SmscSimulator({
+    window,
+    maxQueue: n * smsPerPush(pdu) + 1,
+    ...(tls ? { plain: false, tls: tls.server } : {}),
+  });
   const port = await sim.listen();
-  const tx = new SmppSubmitter(`smpp://a:b@127.0.0.1:${port}`);
+  const tx = new SmppSubmitter(smscUrl('a:b', port, tls));
   await tx.start();
   for (let i = 0; i < n; i += 1000) {
     await Promise.all(
@@ -47,6 +70,8 @@ export async function loadedSimulator(window: number, n: number, pdu: Uint8Array
 export interface FullStackOptions {
   pdu?: Uint8Array;
   store?: Store;
+  /** SMPP over TLS between the simulator and the link (and the submitter that loads it). */
+  tls?: BenchTls;
 }
 
 /**
@@ -54,7 +79,7 @@ export interface FullStackOptions {
  * queue to one EsmeLink (framing -> reassembly, on `store` when given -> WSP decode).
  */
 export async function fullStack(window: number, n: number, options: FullStackOptions = {}): Promise<number> {
-  const sim = await loadedSimulator(window, n, options.pdu ?? pushPdu);
+  const sim = await loadedSimulator(window, n, options.pdu ?? pushPdu, options.tls);
   const port = sim.port;
   let got = 0;
   let done = (): void => {};
@@ -62,7 +87,7 @@ export async function fullStack(window: number, n: number, options: FullStackOpt
     done = r;
   });
   const link = new EsmeLink({
-    smsc: `smpp://c:d@127.0.0.1:${port}`,
+    smsc: smscUrl('c:d', port, options.tls),
     duplicateWindowMs: 0,
     maxInFlight: 1_000,
     store: options.store,

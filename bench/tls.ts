@@ -6,23 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  EsmeLink,
-  SmscSimulator,
-  SmppSubmitter,
-  decodePushPdu,
-  encodePushPdu,
-  encodeSi,
-  parseSmscUrl,
-  type TlsServerSettings,
-} from '../src/index.js';
-
-const pushPdu = encodePushPdu({
-  transactionId: 1,
-  contentType: 'application/vnd.wap.sic',
-  applicationId: 'x-wap-application:wml.ua',
-  body: encodeSi({ href: 'http://www.xyz.com/email/123/abc.wml', text: 'You have 4 new emails' }),
-});
+import type { TlsServerSettings } from '../src/index.js';
+import { fullStack, type BenchTls } from './smpp.js';
 
 /** A CA and a server certificate for 127.0.0.1 it signed. */
 function certificates(): { server: TlsServerSettings; ca: Buffer; remove: () => void } {
@@ -57,44 +42,8 @@ function certificates(): { server: TlsServerSettings; ca: Buffer; remove: () => 
   };
 }
 
-/** Deliveries per second of n pushes queued at the simulator, window 10. */
-async function endToEnd(n: number, tls?: { server: TlsServerSettings; ca: Buffer }): Promise<number> {
-  const sim = new SmscSimulator({
-    window: 10,
-    maxQueue: n + 1,
-    ...(tls ? { plain: false, tls: tls.server } : {}),
-  });
-  const port = await sim.listen();
-  const url = (who: string) =>
-    tls ? parseSmscUrl(`smpps://${who}@127.0.0.1:${port}`, { ca: tls.ca }) : `smpp://${who}@127.0.0.1:${port}`;
-  const tx = new SmppSubmitter(url('a:b'));
-  await tx.start();
-  for (let i = 0; i < n; i += 1000) {
-    await Promise.all(
-      Array.from({ length: Math.min(1000, n - i) }, (_, k) => tx.submit(pushPdu, { to: `+44770${(i + k) % 100}` })),
-    );
-  }
-  await tx.close();
-  let got = 0;
-  let done = (): void => {};
-  const finished = new Promise<void>((r) => (done = r));
-  const link = new EsmeLink({
-    smsc: url('c:d'),
-    duplicateWindowMs: 0,
-    maxInFlight: 1_000,
-    onDatagram: (d) => {
-      got += decodePushPdu(d.payload).headers.length >= 0 ? 1 : 0;
-      if (got === n) done();
-    },
-  });
-  const t0 = process.hrtime.bigint();
-  await link.start();
-  await finished;
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  await link.close();
-  await sim.close();
-  return n / seconds;
-}
+/** Deliveries per second of n pushes queued at the simulator, window 10 (bench/smpp.ts's full stack). */
+const endToEnd = (n: number, tls?: BenchTls): Promise<number> => fullStack(10, n, { tls });
 
 export interface TlsEndToEnd {
   plainPerSec: number;
