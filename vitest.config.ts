@@ -6,5 +6,6 @@ export default defineConfig({
     // Peers from Debian (Kannel, tshark, libwbxml's xml2wbxml): `npm run test:interop`.
     exclude: ['test/interop/**', '**/node_modules/**'],
     testTimeout: 60_000,
+    setupFiles: ['test/setup/fastCheckSeed.ts'],
   },
 });

@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // One peer at a time: each starts processes and binds ports.
     fileParallelism: false,
+    setupFiles: ['test/setup/fastCheckSeed.ts'],
   },
 });
