@@ -200,7 +200,7 @@ export class PushClient extends EventEmitter<PushClientEvents> {
     this.registrar = new Registrar(this, {
       policy: options.policy,
       store: state
-        ? new StoredRegistrations(state.registrations, options.legacyRegistrations)
+        ? new StoredRegistrations(state.registrations, state.nodeId, options.legacyRegistrations)
         : typeof options.store === 'string'
           ? new RegistrationStore(options.store)
           : undefined,
@@ -226,15 +226,19 @@ export class PushClient extends EventEmitter<PushClientEvents> {
         this.queues?.stop(r);
         void this.follower?.sync();
       },
+      remote: () => this.follower?.holders() ?? [],
     });
     if (state)
       this.follower = new RegistrationFollower(this, {
-        table: state.registrations,
+        store: state,
+        collect: state.backend === 'redis',
         routes,
         cpi: this.registrar.cpiSet,
         whitelist: this.whitelistTable,
         local: () => routedHere,
         makeQueue: (r) => this.dispatcher.queueFor(r),
+        reassert: () => this.registrar.resave(),
+        lapsed: (r) => this.registrar.remoteLapsed(r),
       });
     options.metrics?.observe(this);
   }

@@ -1,32 +1,43 @@
 /**
- * Registrations made on other nodes, followed through the shared store's record table: each
- * one stored there that this node does not hold itself is routed here as a remote registration
- * (its pushes go to its queue on the store, which the node holding its handler consumes) and
- * counts in this node's CPI. The table is read again on each change another node announces
- * (Redis pub/sub, at once) and at the latest every `registrationPollMs` (the store's watch),
- * and after each change of this node's own registrations.
+ * Registrations made on other nodes, followed through the shared store's record table. Each
+ * node that hosts an application writes its own record of it (store.ts holderRecordId); an
+ * application with a record of a live node other than this one is a remote registration here.
+ * Unless this node hosts the application itself, it is routed here (its pushes go to its queue
+ * on the store, which the nodes holding its handler consume) and counts in this node's CPI; in
+ * any case it counts in the CPI of the Push Servers it is bound to. A node's records lapse with
+ * its liveness (Store.liveNodes: on Redis, nodeTtlMs after its last heartbeat): a dead node's
+ * applications leave the routes and the CPI like a deregistration, and (`collect`) its records
+ * are deleted. The table is read again on each change another node announces (Redis pub/sub,
+ * at once), at the latest every `registrationPollMs` (also to see a node die), and after each
+ * change of this node's own registrations.
  */
 import type { EventEmitter } from 'node:events';
-import type { JsonValue, RecordTable } from '../store/types.js';
+import type { JsonValue, Store } from '../store/types.js';
 import type { CpiSet } from './cpi.js';
 import type { DeliveryQueue } from './delivery.js';
 import type { PushClientEvents } from './events.js';
 import { PROTOCOLS } from './protocols.js';
 import { Registration } from './registration.js';
 import type { RoutingTable } from './routingTable.js';
-import { registrationRecordId, type StoredRegistration } from './store.js';
+import { parseRecordId, registrationRecordId, requestOf, type RegistrationRecord } from './store.js';
 import type { RegistrationRequest } from './types.js';
-import { validateRequest, type Availability } from './validate.js';
+import { validateProfiles, validateRequest, type Availability } from './validate.js';
 import type { Whitelist } from './whitelist.js';
 
 export interface FollowerParts {
-  table: RecordTable;
+  store: Pick<Store, 'registrations' | 'liveNodes' | 'pollMs' | 'nodeId'>;
+  /** Delete the records of dead nodes (a shared store; on one a single process owns, its registrar restores them). */
+  collect: boolean;
   routes: RoutingTable<Registration>;
   cpi: CpiSet;
   whitelist: Whitelist;
   /** This node's own registrations taking pushes now (they shadow a record of the same application). */
   local: () => Iterable<Registration>;
   makeQueue: (r: Registration) => DeliveryQueue;
+  /** One of this node's registrations has no record of this node (another node took it for dead): write them again. */
+  reassert?: () => void;
+  /** A remote registration whose every holder died is gone: its Push Servers are to hear the CPI without it. */
+  lapsed?: (r: Registration) => void;
 }
 
 /** A remote registration is taken as its node accepted it: every protocol counts as served. */
@@ -39,18 +50,22 @@ const EVERYWHERE: Availability = {
   },
 };
 
-interface Followed {
+interface Remote {
   json: string;
   registration: Registration;
+  /** In the routes, the whitelist and the CPI here: this node does not host the application itself. */
+  routed: boolean;
 }
 
 export class RegistrationFollower {
-  private readonly followed = new Map<string, Followed>();
+  /** Applications a live node other than this one holds, by application id. */
+  private readonly remote = new Map<string, Remote>();
   /** Remote registrations are numbered down from -1, apart from this node's own. */
   private nextId = 0;
   private running: Promise<void> | undefined;
   private again = false;
   private stopWatch: (() => void) | undefined;
+  private poll: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly events: EventEmitter<PushClientEvents>,
@@ -59,18 +74,30 @@ export class RegistrationFollower {
 
   /** Reads the table now and follows it from then on. */
   async start(): Promise<void> {
-    this.stopWatch ??= this.parts.table.watch(() => void this.sync());
+    this.stopWatch ??= this.parts.store.registrations.watch(() => void this.sync());
+    if (this.poll === undefined) {
+      // A death announces nothing: the table is read again at the watch's pace.
+      this.poll = setInterval(() => void this.sync(), this.parts.store.pollMs);
+      this.poll.unref();
+    }
     await this.sync();
   }
 
   close(): void {
     this.stopWatch?.();
     this.stopWatch = undefined;
+    clearInterval(this.poll);
+    this.poll = undefined;
   }
 
-  /** The remote registrations followed now. */
+  /** The remote registrations routed here now. */
   registrations(): Registration[] {
-    return [...this.followed.values()].map((f) => f.registration);
+    return [...this.remote.values()].filter((f) => f.routed).map((f) => f.registration);
+  }
+
+  /** Every remote registration, routed here or not: what the Push Servers' CPIs count besides this node's own. */
+  holders(): Registration[] {
+    return [...this.remote.values()].map((f) => f.registration);
   }
 
   /**
@@ -78,9 +105,8 @@ export class RegistrationFollower {
    * leaves the routes now (not at the next read), so no push goes to both.
    */
   shadow(r: Registration): void {
-    const id = registrationRecordId(r.request);
-    const f = this.followed.get(id);
-    if (f !== undefined) this.unfollow(id, f);
+    const f = this.remote.get(registrationRecordId(r.request));
+    if (f?.routed) this.unroute(f);
   }
 
   /** Reads the table and brings the remote registrations in line; calls made meanwhile run once after. */
@@ -105,41 +131,86 @@ export class RegistrationFollower {
   }
 
   private async once(): Promise<void> {
-    const records = await this.parts.table.list();
+    const { store } = this.parts;
+    const me = store.nodeId;
+    const records = await store.registrations.list();
+    const parsed = records.map((r) => ({ ...r, ...parseRecordId(r.id) }));
+    const nodes = new Set<string>();
+    for (const r of parsed) if (r.node !== undefined && r.node !== me) nodes.add(r.node);
+    const live = await store.liveNodes([...nodes]);
+    const wanted = new Map<string, JsonValue>();
+    const held = new Set<string>();
+    const mine = new Set<string>();
+    const dead: string[] = [];
+    for (const r of parsed) {
+      if (r.node === me) {
+        mine.add(r.application);
+        continue;
+      }
+      held.add(r.application);
+      // A record without a node is from before holders were recorded: it stands until replaced.
+      if (r.node === undefined || live.has(r.node)) {
+        if (!wanted.has(r.application)) wanted.set(r.application, r.value);
+      } else dead.push(r.id);
+    }
     const own = new Set<string>();
     for (const r of this.parts.local()) own.add(registrationRecordId(r.request));
-    const wanted = new Map<string, JsonValue>();
-    for (const { id, value } of records) if (!own.has(id)) wanted.set(id, value);
-    for (const [id, f] of this.followed) {
+    for (const [id, f] of this.remote) {
       const value = wanted.get(id);
-      if (value === undefined || JSON.stringify(value) !== f.json) this.unfollow(id, f);
+      if (value !== undefined && JSON.stringify(value) === f.json) continue;
+      this.forget(id, f);
+      // Records left, none of a live node: its holders died, and no one told its Push Servers.
+      if (value === undefined && held.has(id)) this.parts.lapsed?.(f.registration);
     }
-    for (const [id, value] of wanted) if (!this.followed.has(id)) this.follow(id, value);
+    for (const [id, value] of wanted) if (!this.remote.has(id)) this.follow(id, value);
+    for (const [id, f] of this.remote) {
+      if (own.has(id) && f.routed) this.unroute(f);
+      else if (!own.has(id) && !f.routed) this.route(f);
+    }
+    if ([...own].some((id) => !mine.has(id))) this.parts.reassert?.();
+    if (this.parts.collect) for (const id of dead) await store.registrations.delete(id);
   }
 
   private follow(id: string, value: JsonValue): void {
     // Records are JSON a registrar wrote: the shape of a stored registration request.
-    const request = JSON.parse(JSON.stringify(value)) as StoredRegistration;
-    const checked = validateRequest(request as RegistrationRequest, EVERYWHERE);
+    const record = JSON.parse(JSON.stringify(value)) as RegistrationRecord;
+    const request = requestOf(record) as RegistrationRequest;
+    const checked = validateRequest(request, EVERYWHERE);
     if ('status' in checked) return;
-    const r = new Registration(--this.nextId, request as RegistrationRequest, checked.profiles);
+    // Bound through its Push Server's answer: routed by the binding that answer gave.
+    const bound =
+      record.boundProfiles === undefined
+        ? checked
+        : validateProfiles(record.boundProfiles, EVERYWHERE, 'boundProfiles');
+    if ('status' in bound) return;
+    const r = new Registration(--this.nextId, request, bound.profiles);
     r.remote = true;
     r.state = 'active';
     r.queue = this.parts.makeQueue(r);
-    this.followed.set(id, { json: JSON.stringify(value), registration: r });
+    this.remote.set(id, { json: JSON.stringify(value), registration: r, routed: false });
+  }
+
+  private forget(id: string, f: Remote): void {
+    this.remote.delete(id);
+    if (f.routed) this.unroute(f);
+    f.registration.state = 'deregistered';
+  }
+
+  private route(f: Remote): void {
+    const r = f.registration;
+    f.routed = true;
     this.parts.routes.add(r);
     this.parts.whitelist.add(r.id, r.whitelist);
     this.parts.cpi.add(r);
     this.events.emit('registration-followed', { change: 'added', registration: r });
   }
 
-  private unfollow(id: string, f: Followed): void {
-    this.followed.delete(id);
+  private unroute(f: Remote): void {
     const r = f.registration;
+    f.routed = false;
     this.parts.routes.remove(r);
     this.parts.whitelist.remove(r.id);
     this.parts.cpi.remove(r);
-    r.state = 'deregistered';
     this.events.emit('registration-followed', { change: 'removed', registration: r });
   }
 }

@@ -17,7 +17,7 @@ import { PushServers, serverContactPoints } from './pushServers.js';
 import { Registration, type RegistrationResponse } from './registration.js';
 import type { RoutingTable } from './routingTable.js';
 import type { SmppBearer } from './smppBearer.js';
-import type { RegistrationPersistence, StoredRegistration } from './store.js';
+import type { RegistrationPersistence, RegistrationRecord, StoredRegistration } from './store.js';
 import type {
   BoundProfile,
   DeregistrationResponse,
@@ -56,6 +56,8 @@ export interface RegistrarOptions {
   /** A registration of this node started (or stopped) taking pushes: its store queue is consumed here (or no longer). */
   onRouted?: (r: Registration) => void;
   onUnrouted?: (r: Registration) => void;
+  /** Registrations other nodes sharing the store hold (follower.ts): their Push Servers' CPIs count them too. */
+  remote?: () => Iterable<Registration>;
 }
 
 /** What a save of the store is to change: the registration it adds, the ones it takes out. */
@@ -75,6 +77,8 @@ export class Registrar {
   private readonly restoringFrom = new WeakMap<Registration, HeldRegistration>();
   private nextId = 0;
   private closed = false;
+  /** Registrations being deregistered: out of the store from the first save, whatever saves come meanwhile. */
+  private readonly leaving = new Set<Registration>();
 
   constructor(
     private readonly events: EventEmitter<PushClientEvents>,
@@ -85,7 +89,8 @@ export class Registrar {
       terminalId: options.terminalId,
       timeoutMs: options.serverTimeoutMs,
       retry: options.pushServerRetry,
-      members: () => this.registry.values(),
+      // The whole cluster's registrations: a Push Server hears the same CPI from every node.
+      members: () => [...this.registry.values(), ...(this.options.remote?.() ?? [])],
     });
   }
 
@@ -278,8 +283,12 @@ export class Registrar {
     }
     // The store first: if it cannot be written, nothing changes here or at the Push Servers.
     const from = this.restoringFrom.get(r);
+    this.leaving.add(r);
     const unstored = await this.persist({ remove: r, release: from ? [from] : [] });
-    if (unstored !== undefined) return storeFailure(unstored);
+    if (unstored !== undefined) {
+      this.leaving.delete(r);
+      return storeFailure(unstored);
+    }
     // Then the Push Servers, each with its own CPI, where it changes (5.2: not when another
     // registration there still has the App ID or MIME types). If one fails, the store is put
     // back, those already told hear the registration again, and the application may retry.
@@ -300,10 +309,12 @@ export class Registrar {
         continue;
       }
       for (const p of told) this.servers.later(p);
+      this.leaving.delete(r);
       const restored = await this.persist();
       if (restored !== undefined) this.events.emit('store-error', restored);
       return { status: 'failure', reason: sent.reason, message: sent.message };
     }
+    this.leaving.delete(r);
     if (this.registry.get(r.id) !== r)
       return { status: 'rejected', reason: 'not-registered', message: `registration ${r.id} is not registered` };
     this.drop(r);
@@ -342,6 +353,21 @@ export class Registrar {
       this.events.emit('restore-failed', { request: h.request, response: done });
     });
     return { settled };
+  }
+
+  /** Writes the store again as it is (this node's records were found missing: another node took it for dead). */
+  resave(): void {
+    void this.persist().then((failed) => {
+      if (failed !== undefined) this.events.emit('store-error', failed);
+    });
+  }
+
+  /**
+   * A registration held on other nodes only is gone because they all died: no node told its
+   * Push Servers, so this one does (every node following it does the same, with the same CPI).
+   */
+  remoteLapsed(r: Registration): void {
+    for (const point of serverContactPoints(r)) this.servers.later(point);
   }
 
   /** Stored registrations not in effect now, with why (see held.ts). */
@@ -512,9 +538,10 @@ export class Registrar {
   private async persist(change: StoreChange = {}): Promise<unknown> {
     const store = this.options.store;
     if (!store) return undefined;
-    const requests: StoredRegistration[] = [];
+    const requests: RegistrationRecord[] = [];
     for (const r of this.registry.values())
-      if ((r.state === 'active' && r !== change.remove) || r === change.add) requests.push(r.request);
+      if ((r.state === 'active' && r !== change.remove && !this.leaving.has(r)) || r === change.add)
+        requests.push(r.pushServiceRegistrationUri ? { ...r.request, boundProfiles: r.profiles } : r.request);
     for (const h of this.held.all()) if (!change.release?.includes(h)) requests.push(h.request);
     try {
       await store.save(requests);

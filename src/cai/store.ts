@@ -6,19 +6,32 @@
 import { createHash } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import type { JsonValue, RecordTable } from '../store/types.js';
-import type { RegistrationRequest } from './types.js';
+import type { BoundProfile, RegistrationRequest } from './types.js';
 
 /** Where the registrar keeps the active registrations: a file, or the state layer's record table. */
 export interface RegistrationPersistence {
   load(): Promise<StoredRegistration[]>;
-  save(registrations: StoredRegistration[]): Promise<void>;
+  save(registrations: RegistrationRecord[]): Promise<void>;
 }
 
 export type StoredRegistration = Omit<RegistrationRequest, 'handler'>;
 
+/**
+ * What is stored of a registration: its request and, when its binding came from a Push
+ * Service Registration answer, that binding (`boundProfiles`), so the nodes that follow it
+ * route it as its own node does. A load gives the request alone: a restore asks again.
+ */
+export type RegistrationRecord = StoredRegistration & { boundProfiles?: readonly BoundProfile[] };
+
+/** The request of a stored record, without the binding kept beside it. */
+export function requestOf(record: RegistrationRecord): StoredRegistration {
+  const { boundProfiles: _bound, ...request } = record;
+  return request;
+}
+
 interface StoreFile {
   version: 1;
-  registrations: StoredRegistration[];
+  registrations: RegistrationRecord[];
 }
 
 export class RegistrationStoreError extends Error {
@@ -54,11 +67,11 @@ export class RegistrationStore implements RegistrationPersistence {
     }
     if (data?.version !== 1 || !Array.isArray(data.registrations))
       throw new RegistrationStoreError(this.path, 'not a version 1 registration store');
-    return data.registrations;
+    return data.registrations.map(requestOf);
   }
 
   /** Replaces the file's content; saves queue, so the last one called is the one that stays. */
-  save(registrations: StoredRegistration[]): Promise<void> {
+  save(registrations: RegistrationRecord[]): Promise<void> {
     const body = JSON.stringify({ version: 1, registrations } satisfies StoreFile, null, 2) + '\n';
     const run = async () => {
       const tmp = `${this.path}.${process.pid}.${++this.sequence}.tmp`;
@@ -81,15 +94,40 @@ export class RegistrationStore implements RegistrationPersistence {
   }
 }
 
-/** One registration's record id: the same application registered again (on any node) replaces its record. */
+/**
+ * An application's id in the shared store: its delivery queue's name (storeQueues.ts) and the
+ * first part of each holder's record id. The same application registered again, on any node,
+ * has the same id.
+ */
 export function registrationRecordId(r: StoredRegistration): string {
   const key = JSON.stringify([r.pushApplicationId ?? null, r.applicationId ?? null]);
   return createHash('sha256').update(key).digest('base64url');
 }
 
 /**
- * Registrations as records of the state layer (docs/state.md): one record per registration, so
- * every node sharing a Redis store sees the same table. An old registrations file (the
+ * The record of one node's holding of an application: `APPLICATION.NODE`. Each node that hosts
+ * the application writes its own, so the application stays registered until its last holder
+ * leaves (or its node's liveness lapses: follower.ts).
+ */
+export function holderRecordId(r: StoredRegistration, nodeId: string): string {
+  return `${registrationRecordId(r)}.${nodeId}`;
+}
+
+/**
+ * The application and the holding node a record id names. A record without a node (written
+ * before holders were recorded) names none: it is kept until a node holding the application
+ * writes its own record, which replaces it.
+ */
+export function parseRecordId(id: string): { application: string; node: string | undefined } {
+  // The application part is base64url, which has no '.'.
+  const dot = id.indexOf('.');
+  return dot < 0 ? { application: id, node: undefined } : { application: id.slice(0, dot), node: id.slice(dot + 1) };
+}
+
+/**
+ * Registrations as records of the state layer (docs/state.md): one record per application and
+ * holding node, so every node sharing a Redis store sees the same table and an application
+ * registered on two nodes stays while either holds it. An old registrations file (the
  * `--store FILE` days) is read once, when the table is still empty, and its registrations move
  * into the table with the next save.
  */
@@ -100,9 +138,15 @@ export class StoredRegistrations implements RegistrationPersistence {
 
   constructor(
     readonly table: RecordTable,
+    /** This node's name in the store (Store.nodeId): its records' holder. */
+    readonly nodeId: string,
     private readonly legacyFile?: string,
   ) {}
 
+  /**
+   * Every stored registration, one per application whoever held it (a store one process owns,
+   * lmdb or memory, restores them all as its own; the next save writes them under this node).
+   */
   async load(): Promise<StoredRegistration[]> {
     const records = await this.table.list();
     for (const r of records) this.known.add(r.id);
@@ -111,20 +155,30 @@ export class StoredRegistrations implements RegistrationPersistence {
       if (old.length > 0) await this.save(old);
       return old;
     }
-    // Records are JSON the registrar wrote; parse returns them as the registrar's own shape.
-    return records.map((r) => JSON.parse(JSON.stringify(r.value)) as StoredRegistration);
+    const byApplication = new Map<string, StoredRegistration>();
+    for (const r of records) {
+      const { application } = parseRecordId(r.id);
+      // Records are JSON the registrar wrote; parse returns them as the registrar's own shape.
+      if (!byApplication.has(application))
+        byApplication.set(application, requestOf(JSON.parse(JSON.stringify(r.value)) as RegistrationRecord));
+    }
+    return [...byApplication.values()];
   }
 
   /**
-   * Writes these and deletes what this instance held before and no longer does; records other
-   * nodes wrote are left alone. Saves queue, so the last one called is the one that stays.
+   * Writes this node's holding of each of these, deletes what this instance held before and no
+   * longer does, and the holder-less record of each application written before holders were
+   * recorded; records other nodes wrote are left alone. Saves queue, so the last one called is
+   * the one that stays.
    */
-  save(registrations: StoredRegistration[]): Promise<void> {
+  save(registrations: RegistrationRecord[]): Promise<void> {
     const run = async () => {
-      const wanted = new Map(registrations.map((r) => [registrationRecordId(r), r]));
+      const wanted = new Map(registrations.map((r) => [holderRecordId(r, this.nodeId), r]));
       for (const [id, r] of wanted) {
         await this.table.put(id, JSON.parse(JSON.stringify(r)) as JsonValue);
         this.known.add(id);
+        const legacy = registrationRecordId(r);
+        if (!this.known.has(legacy) && (await this.table.get(legacy)) !== undefined) this.known.add(legacy);
       }
       for (const id of [...this.known]) {
         if (wanted.has(id)) continue;

@@ -33,6 +33,10 @@ export abstract class StoreBase extends EventEmitter<StoreEvents> {
     this.nodeId = id;
   }
 
+  get pollMs(): number {
+    return this.o.registrationPollMs;
+  }
+
   get available(): boolean {
     return this.up;
   }

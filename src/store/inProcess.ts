@@ -244,6 +244,10 @@ export abstract class InProcessStore extends StoreBase implements Store {
     return new Consumer(queue, handler, source, Math.max(1, Math.floor(this.o.queueReclaimMs / 2)), options);
   }
 
+  liveNodes(nodeIds: readonly string[]): Promise<Set<string>> {
+    return this.read(() => new Set(nodeIds.filter(this.space.live)));
+  }
+
   /** After a record change made here: the other nodes sharing the space are told. Returns the version. */
   protected recordChanged(version: number): number {
     for (const [node, set] of this.space.watchers)

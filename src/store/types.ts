@@ -268,6 +268,13 @@ export interface Store extends EventEmitter<StoreEvents> {
   readonly queues: QueueStore;
   /** False between an 'unavailable' and the next 'available'. */
   readonly available: boolean;
+  /** How often record watchers look again (registrationPollMs): a node's death is seen at this pace too. */
+  readonly pollMs: number;
+  /**
+   * Which of these nodes are alive now: on Redis, those whose liveness (renewed every nodeTtlMs / 3,
+   * lapsing after nodeTtlMs) holds; in this process, the stores open on the same state.
+   */
+  liveNodes(nodeIds: readonly string[]): Promise<Set<string>>;
   /** Tries a write now; resolves whether the store can write (and emits 'available' when it comes back). */
   probe(): Promise<boolean>;
   inspect(limit?: number): Promise<StoreReport>;

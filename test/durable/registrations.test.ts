@@ -1,5 +1,6 @@
 // Registrations on the state layer's record table (src/cai/store.ts StoredRegistrations): one
-// record per registration, a node deleting only what it wrote, an old file read once.
+// record per application and holding node, a node deleting only what it wrote, an old file
+// read once.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,17 +20,23 @@ describe('StoredRegistrations', () => {
   it("keeps each node's registrations: a save deletes only what that node wrote", async () => {
     const store = new MemoryStore();
     cleanup.push(() => store.close());
-    const nodeA = new StoredRegistrations(store.registrations);
-    const nodeB = new StoredRegistrations(store.registrations);
+    const nodeA = new StoredRegistrations(store.registrations, 'node-a');
+    const nodeB = new StoredRegistrations(store.registrations, 'node-b');
     await nodeA.save([a]);
     await nodeB.save([b]);
     expect((await store.registrations.list()).map((r) => r.value)).toEqual(expect.arrayContaining([a, b]));
     await nodeA.save([]);
     expect((await store.registrations.list()).map((r) => r.value)).toEqual([b]);
-    // The same registration saved again (on any node) is one record, not two.
+    // The same application saved on a second node is a second holder of it, loaded as one registration.
     await nodeA.save([b]);
-    expect(await store.registrations.list()).toHaveLength(1);
-    expect(await new StoredRegistrations(store.registrations).load()).toEqual([b]);
+    expect(await store.registrations.list()).toHaveLength(2);
+    expect(await new StoredRegistrations(store.registrations, 'node-c').load()).toEqual([b]);
+    // Saved again on the same node, it is still one record of that node.
+    await nodeA.save([b]);
+    expect(await store.registrations.list()).toHaveLength(2);
+    // One holder leaving leaves the other's record.
+    await nodeB.save([]);
+    expect((await store.registrations.list()).map((r) => [r.id.split('.')[1], r.value])).toEqual([['node-a', b]]);
   });
 
   it('reads an old registrations file when the table is empty, and moves it into the table', async () => {
@@ -39,10 +46,12 @@ describe('StoredRegistrations', () => {
     writeFileSync(file, JSON.stringify({ version: 1, registrations: [a, b] }));
     const store = new MemoryStore();
     cleanup.push(() => store.close());
-    expect(await new StoredRegistrations(store.registrations, file).load()).toEqual([a, b]);
+    expect(await new StoredRegistrations(store.registrations, 'node-a', file).load()).toEqual([a, b]);
     expect(await store.registrations.list()).toHaveLength(2);
     // Once the table holds registrations the file is not read again.
     writeFileSync(file, JSON.stringify({ version: 1, registrations: [] }));
-    expect(await new StoredRegistrations(store.registrations, file).load()).toEqual(expect.arrayContaining([a, b]));
+    expect(await new StoredRegistrations(store.registrations, 'node-a', file).load()).toEqual(
+      expect.arrayContaining([a, b]),
+    );
   });
 });

@@ -485,6 +485,16 @@ export class RedisStore extends StoreBase implements Store {
     return () => this.watchers.delete(listener);
   }
 
+  /** The nodes whose liveness key (P node:ID) is still there. */
+  liveNodes(nodeIds: readonly string[]): Promise<Set<string>> {
+    return this.run('live nodes', async () => {
+      const ids = [...new Set(nodeIds)];
+      if (ids.length === 0) return new Set<string>();
+      const found = list(await this.redis.callBuffer('MGET', ...ids.map((id) => this.P + 'node:' + id)));
+      return new Set(ids.filter((_, i) => found[i] !== null));
+    });
+  }
+
   private async enqueue(queue: string, entry: QueueEntry): Promise<string> {
     checkName(queue, 'queue');
     checkEntry(entry);
