@@ -27,6 +27,7 @@ import { RoutingTable } from './routingTable.js';
 import { Registrar } from './registrar.js';
 import { SmppBearer } from './smppBearer.js';
 import type { Store } from '../store/types.js';
+import { StoreError } from '../store/errors.js';
 import { RegistrationStore, StoredRegistrations } from './store.js';
 import { RegistrationFollower } from './follower.js';
 import { StoreQueues } from './storeQueues.js';
@@ -152,6 +153,7 @@ export class PushClient extends EventEmitter<PushClientEvents> {
         state,
         {
           eventOf: (d) => dispatcher.eventOf(d),
+          httpEventOf: (s) => dispatcher.httpEventOf(s),
           handOver: (event, r) => dispatcher.handOver(event, r),
           delivered: (r) => {
             r.stats.delivered++;
@@ -190,7 +192,8 @@ export class PushClient extends EventEmitter<PushClientEvents> {
         maxContentOctets: limits.maxDocumentSize,
         cpi: (requestedPort) => this.registrar.cpiForHttpPort(requestedPort),
         onPush: (push, requestedPort) => this.dispatcher.deliverHttp(push, requestedPort),
-        isDeferral: (e) => e instanceof PushDeferred,
+        // A push its store could not take is sent again later, as one a full queue sends back.
+        isDeferral: (e) => e instanceof PushDeferred || e instanceof StoreError,
         onMalformed: (m) =>
           this.dispatcher.malformed(
             new DecodeError('BAD_VALUE', 0, `OTA-HTTP push from ${m.remoteAddress}: ${m.message}`),

@@ -18,7 +18,7 @@ import { DeliveryQueue } from './delivery.js';
 import type { PushClientEvents, UnroutedPush, UnroutedReason } from './events.js';
 import type { HttpPush } from './otaHttp.js';
 import type { HttpPushOutcome } from './otaHttpReceiver.js';
-import { PushEvent } from './pushEvent.js';
+import { PushEvent, type HttpEventSource } from './pushEvent.js';
 import type { Registration } from './registration.js';
 import { routeOf, type RoutingTable } from './routingTable.js';
 import type { StoreQueues } from './storeQueues.js';
@@ -156,23 +156,19 @@ export class Dispatcher {
    * Routes one OTA-HTTP push that arrived at the receiver asked for on `requestedPort`;
    * 'forbidden' when every registration it was for refused its sender (whitelist, contact point).
    */
-  deliverHttp(push: HttpPush, requestedPort: number): HttpPushOutcome {
+  deliverHttp(push: HttpPush, requestedPort: number): HttpPushOutcome | Promise<HttpPushOutcome> {
     this.stats.received++;
     let applicationId: string | number = DEFAULT_APPLICATION_ID;
     if (push.applicationId !== undefined) {
       const v = push.applicationId.trim();
       applicationId = /^(?:0x[0-9a-f]+|\d+)$/i.test(v) ? (applicationIds.name(Number(v)) ?? Number(v)) : v;
     }
-    const event = new PushEvent({
-      protocol: 'OTA-HTTP',
+    const event = this.httpEventOf({
       content: push.content,
       contentType: push.contentType,
       applicationId,
       port: push.port,
       originator: push.remoteAddress,
-      recipient: '',
-      limits: this.options.limits,
-      secrets: this.options.secrets,
       http: {
         headers: push.headers,
         rawHeaders: push.rawHeaders,
@@ -180,8 +176,23 @@ export class Dispatcher {
         path: push.path,
       },
     });
-    const refused = this.dispatch(event, routeOf('OTA-HTTP', requestedPort));
-    return refused === 'whitelist' || refused === 'contact-point' ? 'forbidden' : 'accepted';
+    // With store queues the push is answered once it is stored in each queue that takes it.
+    const pending: Promise<void>[] | undefined = this.queues ? [] : undefined;
+    const refused = this.dispatch(event, routeOf('OTA-HTTP', requestedPort), pending);
+    const outcome = refused === 'whitelist' || refused === 'contact-point' ? 'forbidden' : 'accepted';
+    if (pending === undefined || pending.length === 0) return outcome;
+    return Promise.all(pending).then(() => outcome);
+  }
+
+  /** The Push event of an OTA-HTTP push (as received, or as kept in a store queue). */
+  httpEventOf(push: HttpEventSource): PushEvent {
+    return new PushEvent({
+      protocol: 'OTA-HTTP',
+      ...push,
+      recipient: '',
+      limits: this.options.limits,
+      secrets: this.options.secrets,
+    });
   }
 
   /** An OTA-HTTP request that was not a readable push. */

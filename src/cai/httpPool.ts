@@ -13,7 +13,7 @@ export type PooledReceiverOptions = Omit<HttpPushReceiverOptions, 'port' | 'onPu
   /** The CPI the receiver asked for on `requestedPort` answers OPTIONS with. */
   cpi: (requestedPort: number) => Cpi;
   /** Called with each push and the port its receiver was asked for (0: ephemeral). */
-  onPush: (push: HttpPush, requestedPort: number) => HttpPushOutcome;
+  onPush: (push: HttpPush, requestedPort: number) => HttpPushOutcome | Promise<HttpPushOutcome>;
   limits?: Partial<OtaHttpLimits>;
 };
 

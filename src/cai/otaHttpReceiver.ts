@@ -31,7 +31,8 @@ export interface HttpPushReceiverOptions {
   port: number;
   maxContentOctets: number;
   cpi: () => Cpi;
-  onPush: (push: HttpPush) => HttpPushOutcome | void;
+  /** A promise: the push is answered once it settles (a push put in a store queue is answered once stored). */
+  onPush: (push: HttpPush) => HttpPushOutcome | void | Promise<HttpPushOutcome | void>;
   /** Errors from onPush that mean "send it again later": answered 503 with Retry-After. */
   isDeferral?: (error: unknown) => boolean;
   onMalformed: (error: { remoteAddress: string; message: string }) => void;
@@ -234,13 +235,15 @@ export class HttpPushReceiver {
       clearTimeout(timer);
       if (released || res.headersSent) return;
       const body = Buffer.concat(chunks);
-      release();
-      this.answer(req, res, body, remoteAddress);
+      // The budget stays reserved while a push waits for its store: what waits is bounded too.
+      const answered = this.answer(req, res, body, remoteAddress);
+      if (answered) void answered.finally(release);
+      else release();
     });
   }
 
   /** Reads the push out of a whole request body, hands it on and answers. */
-  private answer(req: IncomingMessage, res: ServerResponse, body: Buffer, remoteAddress: string): void {
+  private answer(req: IncomingMessage, res: ServerResponse, body: Buffer, remoteAddress: string): void | Promise<void> {
     const outer = req.headers['content-type'] ?? '';
     let headers: PushHeader[];
     let rawHeaders: Uint8Array;
@@ -281,7 +284,7 @@ export class HttpPushReceiver {
       return;
     }
     const { type, params } = parseContentType(ct);
-    let outcome: HttpPushOutcome | void;
+    let outcome: HttpPushOutcome | void | Promise<HttpPushOutcome | void>;
     try {
       outcome = this.options.onPush({
         contentType: type,
@@ -301,7 +304,14 @@ export class HttpPushReceiver {
       }
       throw e;
     }
-    res.writeHead(outcome === 'forbidden' ? 403 : 204).end();
+    const settle = (o: HttpPushOutcome | void) => void res.writeHead(o === 'forbidden' ? 403 : 204).end();
+    if (!(outcome instanceof Promise)) return settle(outcome);
+    return outcome.then(settle, (e: unknown) => {
+      // Not stored (the store away, the queue full with overflow 'redeliver'): the sender tries again.
+      if (res.headersSent) return;
+      if (this.options.isDeferral?.(e)) res.writeHead(503, { 'Retry-After': '1' }).end();
+      else res.writeHead(500).end();
+    });
   }
 }
 

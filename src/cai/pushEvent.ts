@@ -28,6 +28,16 @@ export interface HttpPushSource {
   path: string;
 }
 
+/** An OTA-HTTP push as a store queue keeps it: enough to build its event again on any node. */
+export interface HttpEventSource {
+  content: Uint8Array;
+  contentType: string;
+  applicationId: string | number;
+  port: number | undefined;
+  originator: string;
+  http: HttpPushSource;
+}
+
 export class PushEvent {
   readonly protocol: PushProtocol;
   /** The Push content, a view: of the datagram for OTA-WSP, of the request body for OTA-HTTP. */
@@ -85,6 +95,11 @@ export class PushEvent {
     this.http = init.http;
     this.limits = init.limits;
     this.secrets = init.secrets;
+  }
+
+  /** What an OTA-HTTP push's request carried besides its content (undefined for OTA-WSP): what a store queue keeps of it. */
+  get httpSource(): HttpPushSource | undefined {
+    return this.http;
   }
 
   /** The WSP push PDU fully decoded (OTA-WSP only); throws DecodeError if its headers are malformed. */

@@ -1,7 +1,8 @@
 /**
  * Per-application delivery queues on the state layer (docs/state.md), used when the Push
- * Client has a Store: every OTA-WSP push an application takes is put in that application's
- * queue on the store, and the bearer is answered once it is stored there. Each node where the
+ * Client has a Store: every push an application takes, OTA-WSP or OTA-HTTP, is put in that
+ * application's queue on the store, and the bearer (the SMSC, the HTTP sender) is answered once
+ * it is stored there. Each node where the
  * application is registered consumes the queue (with Redis: one stream per application, one
  * consumer group, one consumer per node), runs the handler one push at a time, and
  * acknowledges the push only once the handler settled. So a push reaches its application
@@ -12,7 +13,7 @@
 import { StoreError, StoreErrorCode } from '../store/errors.js';
 import type { QueueConsumer, QueueItem, Store } from '../store/types.js';
 import type { WdpDatagram } from '../wdp/datagram.js';
-import type { PushEvent } from './pushEvent.js';
+import type { HttpEventSource, PushEvent } from './pushEvent.js';
 import type { Registration } from './registration.js';
 import { registrationRecordId } from './store.js';
 
@@ -20,6 +21,8 @@ import { registrationRecordId } from './store.js';
 export interface QueueHost {
   /** The push an item holds, read again; throws when it is not one (then reported as a handler error). */
   eventOf(datagram: WdpDatagram): PushEvent;
+  /** The same for an OTA-HTTP push. */
+  httpEventOf(source: HttpEventSource): PushEvent;
   handOver(event: PushEvent, r: Registration): void | Promise<void>;
   delivered(r: Registration): void;
   error(r: Registration, event: PushEvent | undefined, error: unknown): void;
@@ -41,7 +44,52 @@ const ATTR = Object.freeze({
   sourcePort: 'sp',
   destinationPort: 'dp',
   segments: 'n',
+  /** 'h' for an OTA-HTTP push; absent for a WDP datagram. */
+  kind: 'k',
+  contentType: 'ct',
+  parameters: 'cp',
+  applicationId: 'a',
+  port: 'p',
+  path: 'pa',
+  headers: 'h',
+  rawHeaders: 'rh',
 } as const);
+
+const HTTP_KIND = 'h';
+
+function httpAttributes(s: HttpEventSource): Record<string, string> {
+  const a: Record<string, string> = {
+    [ATTR.kind]: HTTP_KIND,
+    [ATTR.originator]: s.originator,
+    [ATTR.contentType]: s.contentType,
+    [ATTR.parameters]: JSON.stringify(s.http.contentTypeParameters),
+    [ATTR.applicationId]: JSON.stringify(s.applicationId),
+    [ATTR.path]: s.http.path,
+    [ATTR.headers]: JSON.stringify(s.http.headers),
+    [ATTR.rawHeaders]: Buffer.from(s.http.rawHeaders).toString('base64'),
+  };
+  if (s.port !== undefined) a[ATTR.port] = String(s.port);
+  return a;
+}
+
+/** An OTA-HTTP push read back from its item; the JSON attributes are what httpAttributes wrote. */
+function httpSourceOf(item: QueueItem): HttpEventSource {
+  const a = item.attributes;
+  const json = <T>(v: string | undefined, fallback: T): T => (v === undefined ? fallback : (JSON.parse(v) as T));
+  return {
+    content: item.data,
+    contentType: a[ATTR.contentType] ?? '',
+    applicationId: json<string | number>(a[ATTR.applicationId], ''),
+    port: a[ATTR.port] === undefined ? undefined : Number(a[ATTR.port]),
+    originator: a[ATTR.originator] ?? '',
+    http: {
+      headers: json(a[ATTR.headers], []),
+      rawHeaders: Buffer.from(a[ATTR.rawHeaders] ?? '', 'base64'),
+      contentTypeParameters: json(a[ATTR.parameters], {}),
+      path: a[ATTR.path] ?? '/',
+    },
+  };
+}
 
 function attributesOf(d: WdpDatagram): Record<string, string> {
   const a: Record<string, string> = {
@@ -85,9 +133,20 @@ export class StoreQueues {
   /** Puts the push in the application's queue; resolves once it is stored. */
   enqueue(r: Registration, event: PushEvent): Promise<string> {
     const d = event.datagram;
-    if (d === undefined)
-      return Promise.reject(new StoreError(StoreErrorCode.BAD_INPUT, 'only an OTA-WSP push is queued on the store'));
-    return this.store.queues.enqueue(queueName(r), { data: d.payload, attributes: attributesOf(d) });
+    if (d !== undefined)
+      return this.store.queues.enqueue(queueName(r), { data: d.payload, attributes: attributesOf(d) });
+    const http = event.httpSource;
+    if (http === undefined)
+      return Promise.reject(new StoreError(StoreErrorCode.BAD_INPUT, 'a push without its datagram or request'));
+    const source: HttpEventSource = {
+      content: event.content,
+      contentType: event.contentType,
+      applicationId: event.applicationId,
+      port: event.port,
+      originator: event.originator,
+      http,
+    };
+    return this.store.queues.enqueue(queueName(r), { data: event.content, attributes: httpAttributes(source) });
   }
 
   /** This node takes `r`'s pushes from its queue from now on (an application re-registering keeps the consumer). */
@@ -109,7 +168,10 @@ export class StoreQueues {
         // one is acknowledged) for the next node that hosts the application.
         if (to === undefined)
           return this.store.queues.enqueue(name, { data: item.data, attributes: item.attributes }).then(() => {});
-        const event = this.host.eventOf(datagramOf(item));
+        const event =
+          item.attributes[ATTR.kind] === HTTP_KIND
+            ? this.host.httpEventOf(httpSourceOf(item))
+            : this.host.eventOf(datagramOf(item));
         events.set(item, event);
         if (item.deliveries > 1) this.host.claimed(to, name, event, item.deliveries);
         return this.host.handOver(event, to);
