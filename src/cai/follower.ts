@@ -25,7 +25,7 @@ import { validateProfiles, validateRequest, type Availability } from './validate
 import type { Whitelist } from './whitelist.js';
 
 export interface FollowerParts {
-  store: Pick<Store, 'registrations' | 'liveNodes' | 'pollMs' | 'nodeId'>;
+  store: Pick<Store, 'registrations' | 'liveNodes' | 'pollMs' | 'nodeId' | 'available'>;
   /** Delete the records of dead nodes (a shared store; on one a single process owns, its registrar restores them). */
   collect: boolean;
   routes: RoutingTable<Registration>;
@@ -77,7 +77,10 @@ export class RegistrationFollower {
     this.stopWatch ??= this.parts.store.registrations.watch(() => void this.sync());
     if (this.poll === undefined) {
       // A death announces nothing: the table is read again at the watch's pace.
-      this.poll = setInterval(() => void this.sync(), this.parts.store.pollMs);
+      // While the store is away it is not asked; the first tick after it is back reads the table.
+      this.poll = setInterval(() => {
+        if (this.parts.store.available) void this.sync();
+      }, this.parts.store.pollMs);
       this.poll.unref();
     }
     await this.sync();
