@@ -17,7 +17,6 @@ import {
   type Warned,
 } from './warnings.js';
 import { trailingData } from './wbxml/document.js';
-import { headerHasLeadingZeroSeptet } from './wbxml/header.js';
 import { coFromTree, type CacheOperation } from './wbxml/co.js';
 import { emnFromTree, type EmailNotification } from './wbxml/emn.js';
 import { provisioningFromTree, type ProvisioningDocument } from './wbxml/provisioning.js';
@@ -194,8 +193,7 @@ function decodeDocumentBody(
   const charsetName = typeof params.charset === 'string' ? params.charset : undefined;
   const charset = charsetName ? charsetByName(charsetName) : undefined;
   if (codec.xml) return fromXml(codec, body, charset, limits);
-  // The fast path skips the header's checks: a header it would not see is the tree's.
-  if (codec.fast && !headerHasLeadingZeroSeptet(body)) {
+  if (codec.fast) {
     const mark = warningMark();
     const fast = codec.fast(body, charset, limits);
     if (fast) return fast;

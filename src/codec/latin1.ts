@@ -15,5 +15,5 @@ export function decodeLatin1(buf: Uint8Array, start: number, end: number): strin
     for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]);
     return s;
   }
-  return nativeLatin1Slice.call(buf, start, end);
+  return nativeLatin1Slice(buf, start, end);
 }

@@ -31,7 +31,7 @@ function slow(buf: Uint8Array, start: number, end: number): string {
   // A host's native slicer (Node's Buffer#utf8Slice costs about half of TextDecoder#decode for
   // push-sized strings: 39 vs 61 ns for 17 octets); malformed sequences become U+FFFD in both.
   const slice = host.utf8Slice;
-  const s = slice ? slice.call(buf, start, end) : decoder.decode(buf.subarray(start, end));
+  const s = slice ? slice(buf, start, end) : decoder.decode(buf.subarray(start, end));
   // V8 answers this at once for one-byte strings, which all-ASCII text is.
   if (s.includes('\ufffd')) saySequence(buf, start, end);
   return s;

@@ -71,21 +71,3 @@ function mbUint32(r: ByteReader, what: string): number {
 }
 
 const LEADING_ZERO_SEPTET = 0x80;
-
-/**
- * Whether an mb_u_int32 of the header of document `b` starts with 0x80 (see mbUint32), found by
- * octets alone: a reader that skips the header's checks (the SI fast path) steps aside for those.
- */
-export function headerHasLeadingZeroSeptet(b: Uint8Array): boolean {
-  // After the version: public id, its string table index when it is 0, charset (from 1.1), table length.
-  let fields = b.length > 0 && b[0] >= 0x01 ? 3 : 2;
-  let p = 1;
-  for (let f = 0; f < fields && p < b.length; f++) {
-    const first = b[p];
-    if (first === LEADING_ZERO_SEPTET) return true;
-    while (p < b.length && b[p] & 0x80) p++;
-    p++;
-    if (f === 0 && first === PUBLIC_ID_IN_STRING_TABLE) fields++;
-  }
-  return false;
-}

@@ -7,14 +7,11 @@
  * extension, a PI, OPAQUE text, a repeated attribute, a limit reached, a malformed or
  * truncated document) returns undefined and the caller takes the tree path, whose result or
  * DecodeError is the definition: where this path answers, it must answer what the tree does
- * (test/codec/si-fast.test.ts and the si-fast fuzz target check exactly that). A bad or
- * truncated mb_u_int32 is read by ByteReader.uintvar, whose DecodeError siFromBytes turns
- * into undefined like every other refusal here.
+ * (test/codec/si-fast.test.ts and the si-fast fuzz target check exactly that).
  */
 import { UTF8_MIB, type Charset } from '../charset/mibenum.js';
 import { decodeLatin1, LATIN1_LOOP_MAX } from '../latin1.js';
-import { DecodeError } from '../errors.js';
-import { ByteReader, EMPTY_OCTETS } from '../reader.js';
+import { EMPTY_OCTETS } from '../reader.js';
 import { decodeUtf8 } from '../utf8.js';
 import type { Limits } from '../limits.js';
 import { bcdDate, isIsoDate } from './opaqueDate.js';
@@ -70,7 +67,10 @@ const LEADING_ZERO_SEPTET = 0x80;
  * One reader, reused: the attribute slots and the cursor live here so a decode allocates
  * only its strings and the result (single-threaded JS: no decode interleaves with another).
  */
-class SiReader extends ByteReader {
+class SiReader {
+  buf: Uint8Array = EMPTY_OCTETS;
+  pos = 0;
+  end = 0;
   /** Start of the string table; its end is `tableEnd`. */
   table = 0;
   tableEnd = 0;
@@ -90,6 +90,24 @@ class SiReader extends ByteReader {
 
   seen(a: Attr): boolean {
     return this.seenIn[a] === this.generation;
+  }
+
+  /**
+   * mb_u_int32 at pos (WBXML 1.3 5.1), or -1 for what the tree reports instead: a leading 0x80
+   * (NON_MINIMAL), more than 5 octets or 32 bits, the end of the input. Its own reader, not
+   * ByteReader.uintvar: one that never throws, on one class of object, stays small enough for
+   * V8 to inline at each call here (bench/README.md, the SI fast path).
+   */
+  uintvar(): number {
+    const buf = this.buf;
+    if (this.pos < this.end && buf[this.pos] === LEADING_ZERO_SEPTET) return -1;
+    let v = 0;
+    for (let i = 0; i < 5 && this.pos < this.end; i++) {
+      const b = buf[this.pos++];
+      v = v * 128 + (b & 0x7f);
+      if ((b & 0x80) === 0) return v > 0xffffffff ? -1 : v;
+    }
+    return -1;
   }
 
   /** A NUL-terminated UTF-8/US-ASCII string from `start` (inside [start, limit)); `stringEnd` is left at its NUL. */
@@ -114,15 +132,13 @@ class SiReader extends ByteReader {
       if (s !== undefined) this.pos = this.stringEnd + 1;
       return s;
     }
-    // An mb_u_int32 with a leading 0x80 is the tree's to say (NON_MINIMAL): step aside.
-    if (this.buf[this.pos] === LEADING_ZERO_SEPTET) return undefined;
     if (token === GlobalToken.STR_T) {
       const index = this.uintvar();
-      if (this.table + index >= this.tableEnd) return undefined;
+      if (index < 0 || this.table + index >= this.tableEnd) return undefined;
       return this.stringAt(this.table + index, this.tableEnd);
     }
     const cp = this.uintvar();
-    return cp > 0x10ffff ? undefined : String.fromCodePoint(cp);
+    return cp < 0 || cp > 0x10ffff ? undefined : String.fromCodePoint(cp);
   }
 
   /**
@@ -144,9 +160,8 @@ class SiReader extends ByteReader {
         this.append(current, s);
       } else if (b === GlobalToken.OPAQUE) {
         // Only a lone OPAQUE is a date; OPAQUE beside text is rare enough for the tree.
-        if (buf[this.pos] === LEADING_ZERO_SEPTET) return false;
         const length = this.uintvar();
-        if (current < 0 || length > this.end - this.pos || this.parts[current] !== 0) return false;
+        if (current < 0 || length < 0 || length > this.end - this.pos || this.parts[current] !== 0) return false;
         this.opaqueAt[current] = this.pos;
         this.opaqueLength[current] = length;
         this.parts[current]++;
@@ -202,8 +217,8 @@ class SiReader extends ByteReader {
   }
 
   /** Lets go of the last input and its text: the reader lives as long as the process. */
-  override release(): void {
-    super.release();
+  release(): void {
+    this.buf = EMPTY_OCTETS;
     this.latin1 = undefined;
   }
 
@@ -214,7 +229,9 @@ class SiReader extends ByteReader {
 
   read(input: Uint8Array, defaultCharset: Charset | undefined, limits: Limits): ServiceIndication | undefined {
     if (input.length > limits.maxDocumentSize) return undefined;
-    this.reset(input);
+    this.buf = input;
+    this.pos = 0;
+    this.end = input.length;
     this.limits = limits;
     this.nodes = 0;
     this.generation++;
@@ -224,18 +241,20 @@ class SiReader extends ByteReader {
     const version = input[this.pos++];
     if (version > 0x03) return undefined;
     const publicId = this.uintvar();
-    if (publicId > 1 && publicId !== SI_PUBLIC_ID) return undefined;
+    if (publicId < 0 || (publicId > 1 && publicId !== SI_PUBLIC_ID)) return undefined;
     // Public id 0: its text is in the string table at this index; the tree only checks it is there.
     const publicIdIndex = publicId === 0 ? this.uintvar() : 0;
+    if (publicIdIndex < 0) return undefined;
     // Charset 0 (unknown) means the default: the content type's, else UTF-8 (as the tree reads it).
     let mib = defaultCharset?.mib ?? UTF8_MIB;
     if (version >= 0x01) {
       const given = this.uintvar();
+      if (given < 0) return undefined;
       if (given !== 0) mib = given;
     }
     if (mib !== UTF8_MIB && mib !== US_ASCII_MIB) return undefined;
     const tableLength = this.uintvar();
-    if (tableLength > this.end - this.pos) return undefined;
+    if (tableLength < 0 || tableLength > this.end - this.pos) return undefined;
     this.table = this.pos;
     this.tableEnd = this.pos += tableLength;
     if (
@@ -330,20 +349,14 @@ class SiReader extends ByteReader {
   }
 }
 
-const reader = new SiReader(EMPTY_OCTETS);
+const reader = new SiReader();
 
 export function siFromBytes(
   input: Uint8Array,
   defaultCharset: Charset | undefined,
   limits: Limits,
 ): ServiceIndication | undefined {
-  try {
-    return reader.read(input, defaultCharset, limits);
-  } catch (e) {
-    // A bad mb_u_int32: the tree path reads it again and reports it.
-    if (e instanceof DecodeError) return undefined;
-    throw e;
-  } finally {
-    reader.release();
-  }
+  const si = reader.read(input, defaultCharset, limits);
+  reader.release();
+  return si;
 }
