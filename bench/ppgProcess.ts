@@ -1,17 +1,43 @@
 // Our PPG in a process of its own for the PPG benchmark (bench/ppg.ts), as Kannel's runs in
 // bearerbox and wapbox: the driver's fetch calls and the SMSC simulator must not share its
-// event loop. `node bench/.build/bench/ppgProcess.js SMSC_PORT STATE_DIR` prints
+// event loop. `node bench/.build/bench/ppgProcess.js SMSC_PORT STATE_DIR [OPTIONS]` prints
 // `{"port":N}` once listening, and closes on SIGTERM. Node flags (such as --cpu-prof) come
-// from the driver's BENCH_PPG_NODE_ARGS.
+// from the driver's BENCH_PPG_NODE_ARGS, OPTIONS from its BENCH_PPG_ARGS:
+//   --store-option NAME=VALUE   a StoreOptions field for the lmdb store (VALUE read as JSON
+//                               when it parses, else as text), e.g. sync=everysec
+//   --store memory              a MemoryStore instead (a diagnostic: no durable writes)
 import { Ppg } from '../src/ppg/ppg.js';
 import { LmdbStore } from '../src/store/lmdb/lmdbStore.js';
+import { MemoryStore } from '../src/store/memory.js';
+import type { StoreOptions } from '../src/store/options.js';
 
-const [smscPort, dir] = process.argv.slice(2);
-if (!smscPort || !dir) {
-  console.error('usage: node bench/.build/bench/ppgProcess.js SMSC_PORT STATE_DIR');
+const usage = () => {
+  console.error(
+    'usage: node bench/.build/bench/ppgProcess.js SMSC_PORT STATE_DIR [--store-option NAME=VALUE]... [--store memory]',
+  );
   process.exit(2);
+};
+const [smscPort, dir, ...rest] = process.argv.slice(2);
+if (!smscPort || !dir) usage();
+const storeOptions: Record<string, unknown> = {};
+let memory = false;
+for (let i = 0; i < rest.length; i += 2) {
+  const [flag, value] = [rest[i], rest[i + 1]];
+  if (value === undefined) usage();
+  if (flag === '--store' && value === 'memory') memory = true;
+  else if (flag === '--store-option' && value.includes('=')) {
+    const name = value.slice(0, value.indexOf('='));
+    const text = value.slice(name.length + 1);
+    try {
+      storeOptions[name] = JSON.parse(text);
+    } catch {
+      storeOptions[name] = text;
+    }
+  } else usage();
 }
-const store = new LmdbStore(dir);
+// Fields this build's StoreOptions may not know yet (the driver passes them through as given).
+const options: StoreOptions = storeOptions;
+const store = memory ? new MemoryStore(options) : new LmdbStore(dir, options);
 // Connection caps as Kannel's `concurrent-pushes = 1000` (bench/kannelPpg.ts): the defaults
 // (32 from one address) would refuse the driver's 100 in flight.
 const ppg = new Ppg({
