@@ -6,32 +6,35 @@
 //   --store-option NAME=VALUE   a StoreOptions field for the lmdb store (VALUE read as JSON
 //                               when it parses, else as text), e.g. sync=everysec
 //   --store memory              a MemoryStore instead (a diagnostic: no durable writes)
-import { Ppg } from '../src/ppg/ppg.js';
+//   --ppg-option NAME=VALUE     a PpgOptions field, likewise (receipts=false, statusWriteMs=0)
+import { Ppg, type PpgOptions } from '../src/ppg/ppg.js';
 import { LmdbStore } from '../src/store/lmdb/lmdbStore.js';
 import { MemoryStore } from '../src/store/memory.js';
 import type { StoreOptions } from '../src/store/options.js';
 
 const usage = () => {
   console.error(
-    'usage: node bench/.build/bench/ppgProcess.js SMSC_PORT STATE_DIR [--store-option NAME=VALUE]... [--store memory]',
+    'usage: node bench/.build/bench/ppgProcess.js SMSC_PORT STATE_DIR [--store-option NAME=VALUE]... [--ppg-option NAME=VALUE]... [--store memory]',
   );
   process.exit(2);
 };
 const [smscPort, dir, ...rest] = process.argv.slice(2);
 if (!smscPort || !dir) usage();
 const storeOptions: Record<string, unknown> = {};
+const ppgOptions: Record<string, unknown> = {};
 let memory = false;
 for (let i = 0; i < rest.length; i += 2) {
   const [flag, value] = [rest[i], rest[i + 1]];
   if (value === undefined) usage();
+  const into = flag === '--store-option' ? storeOptions : flag === '--ppg-option' ? ppgOptions : undefined;
   if (flag === '--store' && value === 'memory') memory = true;
-  else if (flag === '--store-option' && value.includes('=')) {
+  else if (into && value.includes('=')) {
     const name = value.slice(0, value.indexOf('='));
     const text = value.slice(name.length + 1);
     try {
-      storeOptions[name] = JSON.parse(text);
+      into[name] = JSON.parse(text);
     } catch {
-      storeOptions[name] = text;
+      into[name] = text;
     }
   } else usage();
 }
@@ -40,7 +43,9 @@ const options: StoreOptions = storeOptions;
 const store = memory ? new MemoryStore(options) : new LmdbStore(dir, options);
 // Connection caps as Kannel's `concurrent-pushes = 1000` (bench/kannelPpg.ts): the defaults
 // (32 from one address) would refuse the driver's 100 in flight.
+const more: Partial<PpgOptions> = ppgOptions;
 const ppg = new Ppg({
+  ...more,
   smsc: `smpp://ppg:secret@127.0.0.1:${smscPort}`,
   store,
   maxRecords: 100_000,
