@@ -36,6 +36,8 @@ export interface PpgCase {
   /** CPU ms a push of our PPG's process, and of Kannel's (bearerbox + wapbox); null off Linux. */
   oursCpuMs: number | null;
   kannelCpuMs: number | null;
+  /** Push-table writes a push and the commits they went in (event-loop turns with writes). */
+  oursWrites?: WriteCounts;
   /** BENCH_PPG_BASELINE's PPG, when given. */
   baseline?: number;
   baselineCpuMs?: number | null;
@@ -78,10 +80,18 @@ function cpuMs(pids: readonly number[]): number | null {
   return ticks * 10;
 }
 
+/** Push-table writes so far, and the event-loop turns they were made in (each turn's writes: one commit). */
+interface WriteCounts {
+  writes: number;
+  turns: number;
+}
+
 interface Contestant {
   url: string;
   pids: number[];
   stop: () => Promise<void>;
+  /** Our PPG's write counts (a ppgProcess.js that says it can tell them). */
+  writes?: () => Promise<WriteCounts>;
 }
 
 /** Our PPG started in its own process (bench/ppgProcess.ts, or `script`); resolves once it listens. */
@@ -108,12 +118,24 @@ async function startOurs(smscPort: number, dir: string, script?: string): Promis
     once(child, 'exit').then(() => undefined),
     new Promise<undefined>((r) => setTimeout(() => r(undefined), 20_000).unref()),
   ]);
-  const port = first === undefined ? undefined : (JSON.parse(first) as { port?: unknown }).port;
+  const hello = first === undefined ? undefined : (JSON.parse(first) as { port?: unknown; writes?: unknown });
+  const port = hello?.port;
   if (typeof port !== 'number') {
     await stop();
     throw new Error(`our PPG process did not start: ${first ?? 'no answer'}`);
   }
-  return { url: `http://127.0.0.1:${port}/wappush`, pids: child.pid === undefined ? [] : [child.pid], stop };
+  const writes = async (): Promise<WriteCounts> => {
+    const answer = once(lines, 'line');
+    child.kill('SIGUSR2');
+    const [line] = (await answer) as string[];
+    return JSON.parse(line) as WriteCounts;
+  };
+  return {
+    url: `http://127.0.0.1:${port}/wappush`,
+    pids: child.pid === undefined ? [] : [child.pid],
+    stop,
+    ...(hello?.writes === true ? { writes } : {}),
+  };
 }
 
 /** `count` pushes, `inFlight` at a time; resolves with requests per second once all are submitted. */
@@ -143,14 +165,26 @@ async function measure(
   smsc: SmscSimulator,
   count: number,
   inFlight: number,
-): Promise<{ rate: number; cpu: number | null; driverCpu: number }> {
+): Promise<{ rate: number; cpu: number | null; driverCpu: number; writes?: WriteCounts }> {
   await drive(who.url, smsc, Math.min(100, count), inFlight);
+  const writesBefore = await who.writes?.();
   const before = cpuMs(who.pids);
   const driverBefore = process.cpuUsage();
   const rate = await drive(who.url, smsc, count, inFlight);
   const driver = process.cpuUsage(driverBefore);
   const after = cpuMs(who.pids);
+  // Receipts (and the writes they make) may still come in after the last submit_sm_resp.
+  await new Promise((r) => setTimeout(r, 300));
+  const writesAfter = await who.writes?.();
+  const writes =
+    writesBefore && writesAfter
+      ? {
+          writes: (writesAfter.writes - writesBefore.writes) / count,
+          turns: (writesAfter.turns - writesBefore.turns) / count,
+        }
+      : undefined;
   return {
+    ...(writes ? { writes } : {}),
     rate,
     cpu: before === null || after === null ? null : (after - before) / count,
     // This process: the fetch client, the SMSC simulator and the phone.
@@ -159,6 +193,8 @@ async function measure(
 }
 
 const perSecond = (n: number) => Math.round(n).toLocaleString('en-US');
+const writesText = (w: WriteCounts | undefined) =>
+  w === undefined ? '' : ` [${w.writes.toFixed(2)} writes in ${w.turns.toFixed(2)} commits a push]`;
 const cpuText = (ms: number | null | undefined) =>
   ms === null || ms === undefined ? '' : ` (${ms.toFixed(2)} ms CPU)`;
 
@@ -205,11 +241,12 @@ export async function runPpgBench({ quick }: { quick: boolean }): Promise<PpgBen
           ratio,
           oursCpuMs: o.cpu,
           kannelCpuMs: k?.cpu ?? null,
+          ...(o.writes ? { oursWrites: o.writes } : {}),
           ...(b ? { baseline: b.rate, baselineCpuMs: b.cpu } : {}),
         });
         process.stdout.write(
-          `  ppg ${String(inFlight).padStart(3)} in flight  ours ${perSecond(o.rate).padStart(6)}/s${cpuText(o.cpu)}` +
-            (b ? `  baseline ${perSecond(b.rate)}/s${cpuText(b.cpu)}` : '') +
+          `  ppg ${String(inFlight).padStart(3)} in flight  ours ${perSecond(o.rate).padStart(6)}/s${cpuText(o.cpu)}${writesText(o.writes)}` +
+            (b ? `  baseline ${perSecond(b.rate)}/s${cpuText(b.cpu)}${writesText(b.writes)}` : '') +
             `  kannel ${k === undefined ? '-' : `${perSecond(k.rate)}/s${cpuText(k.cpu)}`}` +
             `  ratio ${ratio === null ? '-' : ratio.toFixed(2)}` +
             `  (driver ${o.driverCpu.toFixed(2)}${k === undefined ? '' : `/${k.driverCpu.toFixed(2)}`} ms CPU)\n`,

@@ -1,7 +1,9 @@
 // Our PPG in a process of its own for the PPG benchmark (bench/ppg.ts), as Kannel's runs in
 // bearerbox and wapbox: the driver's fetch calls and the SMSC simulator must not share its
 // event loop. `node bench/.build/bench/ppgProcess.js SMSC_PORT STATE_DIR [OPTIONS]` prints
-// `{"port":N}` once listening, and closes on SIGTERM. Node flags (such as --cpu-prof) come
+// `{"port":N,"writes":true}` once listening, and closes on SIGTERM; on SIGUSR2 it prints
+// `{"writes":N,"turns":M}`: push-table writes so far, and the event-loop turns they were made
+// in (lmdb commits each turn's writes together, so turns count commits, give or take). Node flags (such as --cpu-prof) come
 // from the driver's BENCH_PPG_NODE_ARGS, OPTIONS from its BENCH_PPG_ARGS:
 //   --store-option NAME=VALUE   a StoreOptions field for the lmdb store (VALUE read as JSON
 //                               when it parses, else as text), e.g. sync=everysec
@@ -52,8 +54,21 @@ const ppg = new Ppg({
   maxConnections: 1_000,
   maxConnectionsPerAddress: 1_000,
 });
+const counts = { writes: 0, turns: 0 };
+let turn = false;
+const put = store.pushes.put.bind(store.pushes);
+store.pushes.put = (id, value) => {
+  counts.writes++;
+  if (!turn) {
+    turn = true;
+    counts.turns++;
+    setImmediate(() => (turn = false));
+  }
+  return put(id, value);
+};
+process.on('SIGUSR2', () => process.stdout.write(`${JSON.stringify(counts)}\n`));
 const port = await ppg.start();
-process.stdout.write(`${JSON.stringify({ port })}\n`);
+process.stdout.write(`${JSON.stringify({ port, writes: true })}\n`);
 process.once('SIGTERM', () => {
   void (async () => {
     await ppg.close();

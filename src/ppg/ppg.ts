@@ -89,9 +89,11 @@ export interface PpgOptions extends RetentionBounds {
   /** Counts what the gateway does (a Metrics of src/ops; docs/operations.md). */
   metrics?: { observe(gateway: Ppg): void };
   /**
-   * Longest a push's status change (submitted, a receipt, notified) waits to be written when
-   * no other write comes to carry it, ms; what an initiator is told is written first all the
-   * same (pushWrites.ts, docs/ppg.md). Default 100; 0 writes each change at once.
+   * Longest a push's status change waits to be written, ms: message_ids after the submit and
+   * the notified mark wait this long (a receipt's change within it makes one write of both);
+   * a final state rides in the next write of any push, or waits this long when none comes.
+   * What an initiator is told is written before it is told all the same (pushWrites.ts,
+   * docs/ppg.md). Default 100; 0 writes each change in the next turn.
    */
   statusWriteMs?: number;
 }
@@ -623,8 +625,9 @@ export class Ppg extends EventEmitter<PpgEvents> {
     for (const id of ids) this.bySms.set(id, { key, recipient: i });
     if (!this.o.receipts)
       return this.settle(record, i, MessageState.delivered, PapCode.OK, 'submitted to the SMSC; no receipt asked');
-    // Not awaited: lost in a crash, the push is submitted again after the restart.
-    this.writes.later(record);
+    // Not awaited, and written with the receipt's change when that comes within
+    // statusWriteMs. Lost in a crash, the push is submitted again after the restart.
+    this.writes.later(record, false);
     for (const id of ids) {
       const early = this.early.get(id);
       if (early) {
@@ -677,7 +680,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
           PapCode.OK,
           `every SMS delivered (${r.messageIds.length})`,
         );
-      return this.writes.later(record);
+      return this.writes.later(record, false);
     }
     r.receipts[receipt.messageId] = false;
     const state = s === SmppMessageState.EXPIRED ? MessageState.expired : MessageState.undeliverable;
@@ -703,7 +706,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
     r.desc = desc;
     r.eventTime = Date.now();
     if (durable) await this.writes.now(record).catch((e: unknown) => this.emit('store-error', e));
-    else this.writes.later(record);
+    else this.writes.later(record, true);
     this.emit('settled', { state, seconds: Math.max(0, r.eventTime - record.receivedTime) / 1000 });
     this.emit('outcome', {
       initiator: record.initiator,
@@ -780,7 +783,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
         if (status >= 200 && status < 300) {
           r.notified = true;
           // Lost in a crash, the notification is sent again after the restart (at least once).
-          this.writes.later(record);
+          this.writes.later(record, false);
           this.emit('notified', { pushId: record.pushId, address: r.address, ok: true });
           return;
         }

@@ -1,11 +1,12 @@
 /**
  * When a push record is written. An accepted push is written at once and answered once that
- * write is stored: one record, in one commit. Later changes (message_ids after the submit,
- * receipts, the notification sent) wait until the next write of any push, or `delayMs` at
- * most, and go in that commit: under load a push costs the store its accept commit and rides
- * in others' for the rest. Anything told outside the PPG (a status query's answer, a cancel's,
- * a result notification) first has what it tells written (`stored`), so a crash never takes
- * back what an initiator was told. docs/ppg.md says what survives a crash at each point.
+ * write is stored: one record, in one commit. A final state rides in the next write of any
+ * push (`later(record, true)`); a change that is likely followed soon by another (message_ids
+ * after the submit, whose receipt comes next; a notification sent) waits `delayMs`, so the
+ * two make one write. A push thus costs the store its accept commit, and its outcome rides in
+ * another's. Anything told outside the PPG (a status query's answer, a cancel's, a result
+ * notification) first has what it tells written (`stored`), so a crash never takes back what
+ * an initiator was told. docs/ppg.md says what survives a crash at each point.
  */
 import type { PushRecord, PushRecords } from './pushRecord.js';
 
@@ -16,8 +17,10 @@ export const DEFAULT_STATUS_WRITE_MS = 100;
 const keyOf = (record: PushRecord) => `${record.initiator}\0${record.pushId}`;
 
 export class PushWrites {
-  /** Changed and not yet handed to the store, by key. */
+  /** Changed and not yet handed to the store, by key: written with the next write. */
   private readonly dirty = new Map<string, PushRecord>();
+  /** Changed, written when delayMs has passed (or when something asks it stored). */
+  private readonly idle = new Map<string, PushRecord>();
   /** The last write of a record on its way, by key (settles, never rejects). */
   private readonly writing = new Map<string, Promise<void>>();
   /** Called once a record's waiting change is written (or its write failed), by key. */
@@ -30,11 +33,20 @@ export class PushWrites {
     private readonly failed: (e: unknown) => void,
   ) {}
 
-  /** A change written with the next write, within delayMs. */
-  later(record: PushRecord): void {
-    this.dirty.set(keyOf(record), record);
+  /** A change written within delayMs; with the next write of any push when `rideAlong`. */
+  later(record: PushRecord, rideAlong: boolean): void {
+    const key = keyOf(record);
+    if (rideAlong) {
+      this.idle.delete(key);
+      this.dirty.set(key, record);
+    } else if (!this.dirty.has(key)) this.idle.set(key, record);
     if (this.timer === undefined) {
-      this.timer = setTimeout(() => void this.flush(), this.delayMs);
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        for (const [k, r] of this.idle) this.dirty.set(k, r);
+        this.idle.clear();
+        this.flush();
+      }, this.delayMs);
       this.timer.unref();
     }
   }
@@ -42,6 +54,7 @@ export class PushWrites {
   /** Writes the record now, with every change waiting; rejects when its write failed. */
   now(record: PushRecord): Promise<void> {
     const key = keyOf(record);
+    this.idle.delete(key);
     this.dirty.set(key, record);
     return this.flush(key).get(key)!;
   }
@@ -52,8 +65,10 @@ export class PushWrites {
    * which its caller answers.
    */
   flush(own?: string): Map<string, Promise<void>> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    if (this.idle.size === 0) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     const out = new Map<string, Promise<void>>();
     for (const [key, record] of this.dirty) {
       const write = this.records.put(record);
@@ -80,14 +95,14 @@ export class PushWrites {
   /** Resolves once what is known of the record now is stored, writing it now when it waits. */
   stored(record: PushRecord): Promise<void> {
     const key = keyOf(record);
-    if (this.dirty.has(key)) return this.now(record).catch(() => {});
+    if (this.dirty.has(key) || this.idle.has(key)) return this.now(record).catch(() => {});
     return this.writing.get(key) ?? Promise.resolve();
   }
 
   /** Calls `f` once what is known of the record now is stored, without hurrying its write. */
   whenStored(record: PushRecord, f: () => void): void {
     const key = keyOf(record);
-    if (this.dirty.has(key)) {
+    if (this.dirty.has(key) || this.idle.has(key)) {
       const list = this.waiters.get(key);
       if (list) list.push(f);
       else this.waiters.set(key, [f]);
@@ -100,6 +115,8 @@ export class PushWrites {
 
   /** Writes everything waiting; resolves once every write on its way has settled. */
   async close(): Promise<void> {
+    for (const [k, r] of this.idle) this.dirty.set(k, r);
+    this.idle.clear();
     this.flush();
     await Promise.all([...this.writing.values()]);
   }
