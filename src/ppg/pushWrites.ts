@@ -19,8 +19,8 @@ const keyOf = (record: PushRecord) => `${record.initiator}\0${record.pushId}`;
 export class PushWrites {
   /** Changed and not yet handed to the store, by key: written with the next write. */
   private readonly dirty = new Map<string, PushRecord>();
-  /** Changed, written when delayMs has passed (or when something asks it stored). */
-  private readonly idle = new Map<string, PushRecord>();
+  /** Changed, written once delayMs has passed since (or when something asks it stored), oldest first. */
+  private readonly idle = new Map<string, { record: PushRecord; since: number }>();
   /** The last write of a record on its way, by key (settles, never rejects). */
   private readonly writing = new Map<string, Promise<void>>();
   /** Called once a record's waiting change is written (or its write failed), by key. */
@@ -39,16 +39,26 @@ export class PushWrites {
     if (rideAlong) {
       this.idle.delete(key);
       this.dirty.set(key, record);
-    } else if (!this.dirty.has(key)) this.idle.set(key, record);
-    if (this.timer === undefined) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        for (const [k, r] of this.idle) this.dirty.set(k, r);
-        this.idle.clear();
-        this.flush();
-      }, this.delayMs);
-      this.timer.unref();
-    }
+    } else if (!this.dirty.has(key) && !this.idle.has(key)) this.idle.set(key, { record, since: Date.now() });
+    this.arm(this.delayMs);
+  }
+
+  private arm(ms: number): void {
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      // What waited delayMs is written, with what rides along; the younger wait on.
+      const due = Date.now() - this.delayMs;
+      for (const [k, { record, since }] of this.idle) {
+        if (since > due) break;
+        this.idle.delete(k);
+        this.dirty.set(k, record);
+      }
+      this.flush();
+      const next = this.idle.values().next();
+      if (!next.done) this.arm(Math.max(0, next.value.since + this.delayMs - Date.now()));
+    }, ms);
+    this.timer.unref();
   }
 
   /** Writes the record now, with every change waiting; rejects when its write failed. */
@@ -115,7 +125,7 @@ export class PushWrites {
 
   /** Writes everything waiting; resolves once every write on its way has settled. */
   async close(): Promise<void> {
-    for (const [k, r] of this.idle) this.dirty.set(k, r);
+    for (const [k, { record }] of this.idle) this.dirty.set(k, record);
     this.idle.clear();
     this.flush();
     await Promise.all([...this.writing.values()]);
