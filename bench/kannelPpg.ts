@@ -67,6 +67,8 @@ function conf(dir: string, p: { admin: number; smsbox: number; wapbox: number; p
 export interface KannelPpg {
   /** Where its PPG takes PAP: http://127.0.0.1:PORT/wappush */
   url: string;
+  /** bearerbox's and wapbox's process ids (the benchmark reads their CPU time). */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -128,5 +130,5 @@ export async function startKannelPpg(smscPort: number, bound: () => boolean, tim
       ),
     "Kannel's PPG to listen",
   );
-  return { url, stop };
+  return { url, pids: procs.flatMap((p) => (p.pid === undefined ? [] : [p.pid])), stop };
 }

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MAX_TIMER_MS, positiveBound } from '../bounds.js';
+import { MAX_TIMER_MS, nonNegativeBound, positiveBound } from '../bounds.js';
 import { fromHex, toHex } from '../codec/hex.js';
 import { MemoryStore } from '../store/memory.js';
 import type { Store } from '../store/types.js';
@@ -23,6 +23,7 @@ import { createWebServer, type WebServer } from '../security/webServer.js';
 import { postPap } from './notify.js';
 import type { CancelMessage, CcqMessage, PushMessage, StatusQueryMessage } from './pap.js';
 import { pushKey, PushRecords, type PushRecord, type RecipientRecord } from './pushRecord.js';
+import { DEFAULT_STATUS_WRITE_MS, PushWrites } from './pushWrites.js';
 import { SmppMessageState, STAT_WORD_OF, type DeliveryReceipt } from './receipt.js';
 import { parsePapRequest, type PapRequest } from './request.js';
 import { Retention, type RemovalReason, type RetentionBounds } from './retention.js';
@@ -87,6 +88,14 @@ export interface PpgOptions extends RetentionBounds {
   throttle?: Partial<ThrottleLimits>;
   /** Counts what the gateway does (a Metrics of src/ops; docs/operations.md). */
   metrics?: { observe(gateway: Ppg): void };
+  /**
+   * Longest a push's status change waits to be written, ms: message_ids after the submit and
+   * the notified mark wait this long (a receipt's change within it makes one write of both);
+   * a final state rides in the next write of any push, or waits this long when none comes.
+   * What an initiator is told is written before it is told all the same (pushWrites.ts,
+   * docs/ppg.md). Default 100; 0 writes each change in the next turn.
+   */
+  statusWriteMs?: number;
 }
 
 export interface PpgEvents {
@@ -135,10 +144,11 @@ export class Ppg extends EventEmitter<PpgEvents> {
   /** message_id -> its push key and recipient index. */
   private readonly bySms = new Map<string, { key: string; recipient: number }>();
   private readonly early = new Map<string, DeliveryReceipt>();
-  /** One write at a time per push, in order. */
-  private readonly writes = new Map<string, Promise<void>>();
-  /** A push's write waiting behind its write on its way, not begun yet (persist). */
-  private readonly waitingWrites = new Map<string, Promise<void>>();
+  private readonly writes: PushWrites;
+  /** Decoded PDU of each push in memory (the record keeps it as hex). */
+  private readonly pdus = new WeakMap<PushRecord, Uint8Array>();
+  /** Pushes accepted and not yet handed to the submit path (started together, next turn). */
+  private toSubmit: PushRecord[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly notifying = new Set<Promise<void>>();
   /** Waits that close() cuts short. */
@@ -163,6 +173,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       | 'retentionMs'
       | 'maxRecords'
       | 'metrics'
+      | 'statusWriteMs'
     >
   > &
     PpgOptions;
@@ -194,6 +205,11 @@ export class Ppg extends EventEmitter<PpgEvents> {
     this.ownStore = options.store === undefined;
     this.store = options.store ?? new MemoryStore();
     this.records = new PushRecords(this.store.pushes);
+    this.writes = new PushWrites(
+      this.records,
+      nonNegativeBound(options.statusWriteMs ?? DEFAULT_STATUS_WRITE_MS, 'statusWriteMs', MAX_TIMER_MS),
+      (e) => this.emit('store-error', e),
+    );
     this.retention = new Retention(options);
     this.transceiver = new PpgTransceiver(options.smsc);
     this.transceiver.on('receipt', (r) => this.onReceipt(r));
@@ -293,7 +309,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       new Promise((resolve) => (timer = setTimeout(resolve, this.o.notifyTimeoutMs + 1_000))),
     ]);
     clearTimeout(timer);
-    await Promise.allSettled([...this.writes.values()]);
+    await this.writes.close();
     await this.transceiver.close();
     if (this.ownStore) await this.store.close();
   }
@@ -460,8 +476,9 @@ export class Ppg extends EventEmitter<PpgEvents> {
       if (m.ppgNotifyRequestedTo !== undefined) record.notifyTo = m.ppgNotifyRequestedTo;
       if (m.sourceReference !== undefined) record.sourceReference = m.sourceReference;
       this.live.set(key, record);
+      this.pdus.set(record, content.pdu);
       try {
-        await this.persist(record);
+        await this.writes.now(record);
       } catch (e) {
         this.live.delete(key);
         throw new PapError(PapCode.INTERNAL_SERVER_ERROR, `the push could not be stored: ${String(e)}`);
@@ -518,10 +535,27 @@ export class Ppg extends EventEmitter<PpgEvents> {
 
   private schedule(record: PushRecord): void {
     const wait = Math.max(0, (record.deliverAfter ?? 0) - Date.now());
+    if (wait === 0) {
+      // One immediate for every push accepted in this turn, not a timer each.
+      if (this.toSubmit.push(record) === 1)
+        setImmediate(() => {
+          const go = this.toSubmit;
+          this.toSubmit = [];
+          for (const r of go) this.submitAll(r);
+        });
+      return;
+    }
     for (let i = 0; i < record.recipients.length; i++) {
       const r = record.recipients[i];
       if (r.state !== MessageState.pending || r.messageIds.length > 0) continue;
       this.later(Math.min(wait, MAX_TIMER_MS), () => void this.submit(record, i, 1));
+    }
+  }
+
+  private submitAll(record: PushRecord): void {
+    for (let i = 0; i < record.recipients.length; i++) {
+      const r = record.recipients[i];
+      if (r.state === MessageState.pending && r.messageIds.length === 0) void this.submit(record, i, 1);
     }
   }
 
@@ -559,7 +593,9 @@ export class Ppg extends EventEmitter<PpgEvents> {
     let ids: string[];
     try {
       const bits = this.o.referenceBits;
-      ids = await this.transceiver.submit(fromHex(record.pdu), {
+      let pdu = this.pdus.get(record);
+      if (pdu === undefined) this.pdus.set(record, (pdu = fromHex(record.pdu)));
+      ids = await this.transceiver.submit(pdu, {
         to: r.number,
         destAddrTon: r.number.startsWith('+') ? 1 : 0,
         from: this.o.from,
@@ -589,7 +625,9 @@ export class Ppg extends EventEmitter<PpgEvents> {
     for (const id of ids) this.bySms.set(id, { key, recipient: i });
     if (!this.o.receipts)
       return this.settle(record, i, MessageState.delivered, PapCode.OK, 'submitted to the SMSC; no receipt asked');
-    await this.persist(record).catch((e: unknown) => this.emit('store-error', e));
+    // Not awaited, and written with the receipt's change when that comes within
+    // statusWriteMs. Lost in a crash, the push is submitted again after the restart.
+    this.writes.later(record, false);
     for (const id of ids) {
       const early = this.early.get(id);
       if (early) {
@@ -642,21 +680,33 @@ export class Ppg extends EventEmitter<PpgEvents> {
           PapCode.OK,
           `every SMS delivered (${r.messageIds.length})`,
         );
-      return void this.persist(record).catch((e: unknown) => this.emit('store-error', e));
+      return this.writes.later(record, false);
     }
     r.receipts[receipt.messageId] = false;
     const state = s === SmppMessageState.EXPIRED ? MessageState.expired : MessageState.undeliverable;
     void this.settle(record, at.recipient, state, PapCode.SERVICE_FAILURE, `SMS ${receipt.messageId} ${stat}`);
   }
 
-  private async settle(record: PushRecord, i: number, state: MessageState, code: PapCode, desc: string): Promise<void> {
+  /**
+   * A recipient's final state. Written with the next write (`durable`: now, resolving once
+   * stored, for a cancel-response that tells it); a notification waits for it to be stored.
+   */
+  private async settle(
+    record: PushRecord,
+    i: number,
+    state: MessageState,
+    code: PapCode,
+    desc: string,
+    durable = false,
+  ): Promise<void> {
     const r = record.recipients[i];
     if (FINAL_STATES.has(r.state)) return;
     r.state = state;
     r.code = code;
     r.desc = desc;
     r.eventTime = Date.now();
-    await this.persist(record).catch((e: unknown) => this.emit('store-error', e));
+    if (durable) await this.writes.now(record).catch((e: unknown) => this.emit('store-error', e));
+    else this.writes.later(record, true);
     this.emit('settled', { state, seconds: Math.max(0, r.eventTime - record.receivedTime) / 1000 });
     this.emit('outcome', {
       initiator: record.initiator,
@@ -688,16 +738,12 @@ export class Ppg extends EventEmitter<PpgEvents> {
     if (!record.recipients.every((r) => FINAL_STATES.has(r.state))) return;
     const key = `${record.initiator}\0${record.pushId}`;
     for (const r of record.recipients) for (const id of r.messageIds) this.bySms.delete(id);
-    // Only once its last write is in (a write may follow another): a status query in between
-    // reads the store's copy.
-    const drop = (): void => {
-      const pending = this.writes.get(key);
-      if (pending) return void pending.finally(drop).catch(() => {});
-      if (!this.live.has(key)) return;
+    // Only once its last change is stored: a status query after that reads the store's copy.
+    this.writes.whenStored(record, () => {
+      if (this.live.get(key) !== record) return;
       this.live.delete(key);
       this.finished(record, Date.now());
-    };
-    drop();
+    });
   }
 
   /** Resolves after `ms`, or at once when closing. */
@@ -717,6 +763,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
   private async notify(record: PushRecord, i: number): Promise<void> {
     const r = record.recipients[i];
     if (!record.notifyTo || r.notified) return;
+    // The outcome told is stored first: a crash after the POST cannot take it back.
+    await this.writes.stored(record);
     const xml = resultNotification({
       pushId: record.pushId,
       address: r.address,
@@ -734,7 +782,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
         const status = await postPap(record.notifyTo, xml, this.o.notifyTimeoutMs);
         if (status >= 200 && status < 300) {
           r.notified = true;
-          await this.persist(record).catch((e: unknown) => this.emit('store-error', e));
+          // Lost in a crash, the notification is sent again after the restart (at least once).
+          this.writes.later(record, false);
           this.emit('notified', { pushId: record.pushId, address: r.address, ok: true });
           return;
         }
@@ -750,8 +799,12 @@ export class Ppg extends EventEmitter<PpgEvents> {
 
   // ---- statusquery-message and cancel-message ----
 
+  /** A push as it is now; one in memory has what the answer will tell stored first. */
   private async find(initiator: string, pushId: string): Promise<PushRecord | undefined> {
-    return this.live.get(`${initiator}\0${pushId}`) ?? (await this.records.get(initiator, pushId));
+    const live = this.live.get(`${initiator}\0${pushId}`);
+    if (live === undefined) return this.records.get(initiator, pushId);
+    await this.writes.stored(live);
+    return live;
   }
 
   private async statusQuery(initiator: string, m: StatusQueryMessage): Promise<string> {
@@ -795,6 +848,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
           MessageState.cancelled,
           PapCode.OK,
           'cancelled before it was sent',
+          true,
         );
         results.push({ address: r.address, code: PapCode.OK, desc: 'cancelled' });
       } else if (r.state === MessageState.pending) {
@@ -843,6 +897,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       MessageState.cancelled,
       PapCode.OK,
       `cancelled at the SMSC (cancel_sm): ${cancelled} of ${r.messageIds.length} SMS`,
+      true,
     );
     return { address: r.address, code: PapCode.OK, desc: 'cancelled' };
   }
@@ -877,36 +932,6 @@ export class Ppg extends EventEmitter<PpgEvents> {
   }
 
   // ---- state ----
-
-  /**
-   * Stores the record as it is now. Writes of one push go one at a time, in order; a change
-   * made while a write waits behind another joins it, since the waiting write stores the
-   * record as it is when it begins (a push's submit and its quick receipt: one write, not two).
-   */
-  private persist(record: PushRecord): Promise<void> {
-    const key = `${record.initiator}\0${record.pushId}`;
-    const waiting = this.waitingWrites.get(key);
-    if (waiting) return waiting;
-    const prev = this.writes.get(key);
-    let next: Promise<void>;
-    if (prev === undefined) next = this.records.put(record);
-    else {
-      next = prev
-        .catch(() => {})
-        .then(() => {
-          if (this.waitingWrites.get(key) === next) this.waitingWrites.delete(key);
-          return this.records.put(record);
-        });
-      this.waitingWrites.set(key, next);
-    }
-    this.writes.set(key, next);
-    void next
-      .finally(() => {
-        if (this.writes.get(key) === next) this.writes.delete(key);
-      })
-      .catch(() => {});
-    return next;
-  }
 
   /** After a restart: pushes not yet sent are sent, outcomes not yet notified are notified. */
   private async recover(): Promise<void> {
