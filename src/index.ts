@@ -181,7 +181,14 @@ export { MemoryStore } from './store/memory.js';
 export type { LmdbStore } from './store/lmdb/lmdbStore.js';
 export type { RedisStore } from './store/redis/redisStore.js';
 export { messageKey } from './store/keys.js';
-export { DEFAULT_STORE_OPTIONS, type StoreOptions, type ReassemblyBounds } from './store/options.js';
+export {
+  DEFAULT_STORE_OPTIONS,
+  STORE_SYNC,
+  SYNC_INTERVAL_MS,
+  type StoreOptions,
+  type StoreSync,
+  type ReassemblyBounds,
+} from './store/options.js';
 export type {
   Store,
   StoreBackend,

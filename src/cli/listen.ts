@@ -26,6 +26,7 @@ import type { FlagValues } from '../ops/config/schema.js';
 import type { Logger } from '../ops/log.js';
 import { maskUrl } from '../security/maskUrl.js';
 import { smscWithTls, TLS_CLIENT_HELP, TLS_CLIENT_OPTIONS, tlsClientValues } from './tlsFlags.js';
+import { STORE_SYNC_HELP, STORE_SYNC_OPTIONS, storeSyncFlag, warnWeakSync } from './storeSync.js';
 
 function pushLine(event: PushEvent): Record<string, unknown> {
   try {
@@ -94,6 +95,7 @@ const options = {
   binds: { type: 'string' },
   register: { type: 'string' },
   store: { type: 'string' },
+  ...STORE_SYNC_OPTIONS,
   'reassembly-timeout': { type: 'string' },
   'max-pending': { type: 'string' },
   'max-pending-bytes': { type: 'string' },
@@ -164,8 +166,10 @@ async function start(setup: ServiceSetup) {
   const apps = register ? loadApps(register) : undefined;
   const reassembly = reassemblyBounds(values);
   const { spec, legacyRegistrations } = stateSpec(str(values, 'store'));
+  const sync = storeSyncFlag(values);
   const opened: Store | undefined =
-    spec === 'memory' ? undefined : await openStore(spec, { reassembly: storeBounds(reassembly) });
+    spec === 'memory' ? undefined : await openStore(spec, { reassembly: storeBounds(reassembly), sync });
+  if (opened) warnWeakSync(log, opened, sync);
   const store = opened && metrics ? metrics.observeStore(opened) : opened;
   log.info(
     { event: 'config', smsc: smscUrls.map(maskUrl), binds: urls.length, store: maskUrl(spec), register },
@@ -282,6 +286,7 @@ export const listen: Command = {
                       a directory (./wappush-state, the default: survives a crash), redis://HOST:PORT[/DB]
                       (shared by several listen nodes), or memory (nothing kept). A segment is
                       acknowledged only once stored. An old registrations file is read into the store.
+${STORE_SYNC_HELP}
   --reassembly-timeout MS       a concatenated push not complete MS after its first segment is lost (120000)
   --max-pending N               concatenated pushes held at once (10000); at the bound the oldest of
                                 the originator holding the most is lost

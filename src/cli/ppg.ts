@@ -6,6 +6,7 @@
 import { parseInitiator } from '../ppg/initiators.js';
 import { Ppg } from '../ppg/ppg.js';
 import { openStore } from '../store/open.js';
+import { STORE_SYNC_HELP, STORE_SYNC_OPTIONS, storeSyncFlag, warnWeakSync } from './storeSync.js';
 import { optionalNumber } from './args.js';
 import type { Command } from './command.js';
 import { errorJson, fail, line } from './output.js';
@@ -19,6 +20,7 @@ const options = {
   port: { type: 'string', default: '8080' },
   host: { type: 'string', default: '127.0.0.1' },
   store: { type: 'string', default: './wappush-ppg-state' },
+  ...STORE_SYNC_OPTIONS,
   user: { type: 'string', multiple: true },
   'user-prefix': { type: 'string', multiple: true },
   'user-address': { type: 'string', multiple: true },
@@ -40,6 +42,7 @@ export const ppg: Command = {
 `,
   flags: `ppg:
   --store S           memory, a directory (embedded store; default ./wappush-ppg-state) or redis://HOST:PORT/DB
+${STORE_SYNC_HELP}
   --user NAME:PASSWORD   a push initiator (HTTP Basic); with none, anyone may push without credentials
   --user-prefix NAME:PREFIX   NAME may push only to numbers starting with PREFIX (repeatable)
   --user-address NAME:IP      NAME may connect only from IP (repeatable)
@@ -76,7 +79,9 @@ ${SERVICE_FLAGS}`,
       }
       const host = str(values, 'host');
       const storeSpec = str(values, 'store') ?? './wappush-ppg-state';
-      const opened = await openStore(storeSpec);
+      const sync = storeSyncFlag(values);
+      const opened = await openStore(storeSpec, { sync });
+      warnWeakSync(log, opened, sync);
       const store = metrics ? metrics.observeStore(opened) : opened;
       log.info(
         {

@@ -19,7 +19,34 @@ export interface ReassemblyBounds {
   claimTimeoutMs?: number;
 }
 
+/**
+ * How soon a stored change is on the disk itself, in the words of Redis' appendfsync
+ * (docs/state.md has what each survives): 'always', before the call resolves; 'everysec', at
+ * most `SYNC_INTERVAL_MS` after (the call resolves once the change is with the operating
+ * system, which keeps it through a crash of the process); 'no', when the operating system
+ * writes it out.
+ */
+export const STORE_SYNC = Object.freeze(['always', 'everysec', 'no'] as const);
+export type StoreSync = (typeof STORE_SYNC)[number];
+
+/** 'everysec': the longest a change stays with the operating system before it is synced. */
+export const SYNC_INTERVAL_MS = 1_000;
+
+/** Whether `sync` keeps at least what `wanted` keeps. */
+export function syncAtLeast(sync: StoreSync, wanted: StoreSync): boolean {
+  return STORE_SYNC.indexOf(sync) <= STORE_SYNC.indexOf(wanted);
+}
+
+export function isStoreSync(v: unknown): v is StoreSync {
+  return typeof v === 'string' && (STORE_SYNC as readonly string[]).includes(v);
+}
+
 export interface StoreOptions {
+  /**
+   * lmdb: when a change is on disk (default 'always'). Redis: what this node needs of the
+   * server's appendfsync, which it reads and reports but does not change (default: no need).
+   */
+  sync?: StoreSync;
   /** Milliseconds clock; injectable for tests. Nodes sharing a store need clocks in step (NTP). */
   now?: () => number;
   reassembly?: ReassemblyBounds;
@@ -92,6 +119,8 @@ export interface ResolvedOptions {
   commandTimeoutMs: number;
   prefix: string;
   readOnly: boolean;
+  /** As given: each backend has its own default. */
+  sync: StoreSync | undefined;
 }
 
 /** Each default by ??, each bound checked (a RangeError names the option). */
@@ -102,6 +131,8 @@ export function resolveOptions(o: StoreOptions = {}): ResolvedOptions {
   const prefix = o.prefix ?? d.prefix;
   if (typeof prefix !== 'string' || prefix.length > 64)
     throw new RangeError('prefix must be a string of at most 64 characters');
+  if (o.sync !== undefined && !isStoreSync(o.sync))
+    throw new RangeError(`sync must be one of ${STORE_SYNC.join(', ')}, not ${JSON.stringify(o.sync)}`);
   return {
     now: o.now ?? Date.now,
     timeoutMs: positiveBound(r.timeoutMs ?? d.timeoutMs, 'timeoutMs', MAX_TIMER_MS),
@@ -119,5 +150,6 @@ export function resolveOptions(o: StoreOptions = {}): ResolvedOptions {
     commandTimeoutMs: positiveBound(o.commandTimeoutMs ?? d.commandTimeoutMs, 'commandTimeoutMs', MAX_TIMER_MS),
     prefix,
     readOnly: o.readOnly ?? false,
+    sync: o.sync,
   };
 }

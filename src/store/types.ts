@@ -9,6 +9,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { StoreError } from './errors.js';
+import type { StoreSync } from './options.js';
 
 export type StoreBackend = 'memory' | 'lmdb' | 'redis';
 
@@ -247,6 +248,8 @@ export interface StoreReport {
   queues: QueueCounts[];
   registrations: number;
   registrationsVersion: number;
+  /** When a stored change is on disk (docs/state.md): lmdb as its writer opened it; Redis the server's appendfsync. */
+  sync?: StoreSync;
 }
 
 export interface StoreEvents {
@@ -275,6 +278,11 @@ export interface Store extends EventEmitter<StoreEvents> {
    * lapsing after nodeTtlMs) holds; in this process, the stores open on the same state.
    */
   liveNodes(nodeIds: readonly string[]): Promise<Set<string>>;
+  /**
+   * When a stored change is on disk (docs/state.md): lmdb as opened; Redis the server's
+   * appendfsync as last read (undefined when it does not say); memory undefined (never).
+   */
+  readonly sync?: StoreSync;
   /** Tries a write now; resolves whether the store can write (and emits 'available' when it comes back). */
   probe(): Promise<boolean>;
   inspect(limit?: number): Promise<StoreReport>;

@@ -72,7 +72,7 @@ describe('wappush --help and wappush COMMAND --help', () => {
       '--throttle',
     ],
     inject: ['--smsc', '--to', '--from', '--hex', '--carriage'],
-    listen: ['--smsc', '--register', '--store'],
+    listen: ['--smsc', '--register', '--store', '--store-sync'],
     demo: [],
     inspect: ['--port'],
   };

@@ -9,6 +9,7 @@ import { encodeSl } from '../../src/codec/wbxml/sl.js';
 import { encodePushPdu } from '../../src/codec/wsp/pushPdu.js';
 import { SmscSimulator } from '../../src/smsc/simulator.js';
 import { SmppSubmitter } from '../../src/wdp/smpp/submitter.js';
+import { RedisServer } from '../helpers/redisServer.js';
 import { cli, hrefOf, Listener, pushPdu, tally, until } from './pushes.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
@@ -105,5 +106,67 @@ describe('listen --store DIR and store inspect', () => {
     expect(lines[0]).toMatchObject({ body: { href: 'http://example.com/old' }, registration });
     await listener.stop();
     expect(inspect([], dir)).toMatchObject({ backend: 'lmdb', location: './wappush-state', registrations: 1 });
+  }, 30_000);
+  it('--store-sync everysec: a segment acknowledged right before a SIGKILL completes its push after the restart', async () => {
+    const { dir, port, submitter, acknowledged } = await setUp();
+    const state = join(dir, 'state');
+    const lines: unknown[] = [];
+    const args = ['--smsc', `smpp://client:pw@127.0.0.1:${port}`, '--store', state, '--store-sync', 'everysec'];
+    const listener = new Listener(args, lines);
+    cleanup.push(() => listener.stop());
+    listener.start();
+    const target = { to: '+447700900123', from: '9200', reference: 11 };
+    await submitter.submit(pushPdu(8), { ...target, segmentOrder: [0] });
+    await until(
+      () => acknowledged() === 1,
+      10_000,
+      () => listener.stderr,
+    );
+    // Killed at once: well within the second before its sync, so only the kernel has the segment.
+    await listener.kill();
+    listener.start();
+    await submitter.submit(pushPdu(8), { ...target, segmentOrder: [1, 2] });
+    await until(
+      () => tally(lines).seen.get(8) === 1,
+      10_000,
+      () => listener.stderr,
+    );
+    expect(tally(lines).wrong).toEqual([]);
+  }, 30_000);
+
+  it('--store-sync: an unknown mode is refused; a Redis server that syncs less than asked is a warning', async () => {
+    const { dir, port } = await setUp();
+    const smsc = `smpp://client:pw@127.0.0.1:${port}`;
+    const bad = spawnSync(
+      process.execPath,
+      [cli, 'listen', '--smsc', smsc, '--store', join(dir, 's'), '--store-sync', 'sometimes'],
+      {
+        encoding: 'utf8',
+        timeout: 10_000,
+      },
+    );
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('--store-sync takes always, everysec, no, not sometimes');
+    const redis = new RedisServer(['--appendfsync', 'everysec']);
+    await redis.start();
+    cleanup.push(() => redis.close());
+    for (const [asked, warned] of [
+      ['always', true],
+      ['everysec', false],
+    ] as const) {
+      const listener = new Listener(['--smsc', smsc, '--store', redis.url, '--store-sync', asked], []);
+      cleanup.push(() => listener.stop());
+      listener.start();
+      await until(
+        () => listener.stderr.includes('"event":"bind"'),
+        10_000,
+        () => listener.stderr,
+      );
+      const warning = listener.stderr.split('\n').find((l) => l.includes('"event":"store-sync"'));
+      if (warned)
+        expect(JSON.parse(warning!)).toMatchObject({ level: 'warn', storeSync: { asked, server: 'everysec' } });
+      else expect(warning).toBeUndefined();
+      await listener.stop();
+    }
   }, 30_000);
 });

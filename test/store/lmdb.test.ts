@@ -101,17 +101,45 @@ describe('lmdb store', () => {
     expect((missing as StoreError).code).toBe('BAD_SPEC');
   });
 
-  it('keeps what it answered for when its process is killed with SIGKILL', async () => {
+  it('reports its sync mode, refuses an unknown one, and reopens a store in another mode', async () => {
     const path = join(tempDir(), 'state');
-    // A child stores two segments, a duplicate memory and a queue item, says so, and is killed.
-    const child = spawn(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `
+    expect(() => new LmdbStore(path, { sync: 'sometimes' as 'no' })).toThrow(
+      /sync must be one of always, everysec, no/,
+    );
+    let previous: LmdbStore | undefined;
+    for (const [i, sync] of (['no', 'everysec', 'always', 'no'] as const).entries()) {
+      await previous?.close();
+      const store = new LmdbStore(path, { sync });
+      previous = store;
+      // What each earlier mode stored (and closed, which syncs) is there in the next.
+      expect((await store.inspect()).pending.messages).toBe(i);
+      expect((await store.inspect()).sync).toBe(sync);
+      await store.segments.add(seg(i, 1, 2, `m${i}`));
+    }
+    await previous?.close();
+    const reader = opened(path, { readOnly: true });
+    const report = await reader.inspect();
+    expect(report.pending.messages).toBe(4);
+    // A read-only instance cannot know how its writer syncs.
+    expect(report.sync).toBeUndefined();
+  });
+
+  // Each sync mode keeps, through a SIGKILL, what the process answered for: 'everysec' and 'no'
+  // answer once the commit is with the kernel, which outlives the process.
+  it.each(['always', 'everysec', 'no'] as const)(
+    'keeps what it answered for when its process is killed with SIGKILL (sync %s)',
+    async (sync) => {
+      const path = join(tempDir(), 'state');
+      // A child stores two segments, a duplicate memory and a queue item, says so, and is killed.
+      const child = spawn(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `
         const { LmdbStore } = await import(${JSON.stringify(dist)});
-        const store = new LmdbStore(${JSON.stringify(path)});
+        const store = new LmdbStore(${JSON.stringify(path)}, { sync: ${JSON.stringify(sync)} });
+        if (store.sync !== ${JSON.stringify(sync)}) throw new Error('sync ' + store.sync);
         const seg = (n, d) => ({ originator: 'o', recipient: 'r', reference: 9, total: 3, sequence: n, data: Buffer.from(d) });
         await Promise.all([
           store.segments.add(seg(1, 'A')),
@@ -122,33 +150,34 @@ describe('lmdb store', () => {
         process.stdout.write('stored\\n');
         setInterval(() => {}, 1000);
         `,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    afterTest(() => {
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      afterTest(() => {
+        child.kill('SIGKILL');
+      });
+      let out = '';
+      child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+      await until(() => out.includes('stored'), 10_000, 'the child to store');
       child.kill('SIGKILL');
-    });
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-    await until(() => out.includes('stored'), 10_000, 'the child to store');
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
-    const store = opened(path);
-    const done = await store.segments.add({
-      originator: 'o',
-      recipient: 'r',
-      reference: 9,
-      total: 3,
-      sequence: 3,
-      data: new Uint8Array(Buffer.from('C')),
-    });
-    expect(done.status).toBe('complete');
-    expect(Buffer.concat((done as Extract<SegmentOutcome, { status: 'complete' }>).message.parts).toString()).toBe(
-      'ABC',
-    );
-    expect(await store.duplicates.remember('single', 600_000)).toBe(false);
-    expect((await store.queues.take('app')).map((i) => Buffer.from(i.data).toString())).toEqual(['queued']);
-  });
+      await new Promise((r) => child.once('exit', r));
+      const store = opened(path);
+      const done = await store.segments.add({
+        originator: 'o',
+        recipient: 'r',
+        reference: 9,
+        total: 3,
+        sequence: 3,
+        data: new Uint8Array(Buffer.from('C')),
+      });
+      expect(done.status).toBe('complete');
+      expect(Buffer.concat((done as Extract<SegmentOutcome, { status: 'complete' }>).message.parts).toString()).toBe(
+        'ABC',
+      );
+      expect(await store.duplicates.remember('single', 600_000)).toBe(false);
+      expect((await store.queues.take('app')).map((i) => Buffer.from(i.data).toString())).toEqual(['queued']);
+    },
+  );
 
   it('refuses to open where it cannot write, with STORE_UNAVAILABLE, and opens once it can', () => {
     const path = join(tempDir(), 'state');

@@ -158,4 +158,21 @@ describe('redis store', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(heard).toEqual([1]);
   });
+  it("reads the server's appendfsync (it does not change it) and reports it in inspect", async () => {
+    const r = raw();
+    // The test server runs appendonly yes, appendfsync at Redis' default, everysec.
+    afterTest(async () => {
+      await r.call('CONFIG', 'SET', 'appendonly', 'yes');
+      await r.call('CONFIG', 'SET', 'appendfsync', 'everysec');
+    });
+    const { stores } = await nodes(1, { sync: 'always' });
+    expect(stores[0].sync).toBe('everysec');
+    expect((await stores[0].inspect()).sync).toBe('everysec');
+    await r.call('CONFIG', 'SET', 'appendfsync', 'always');
+    expect((await stores[0].inspect()).sync).toBe('always');
+    await r.call('CONFIG', 'SET', 'appendonly', 'no');
+    expect((await stores[0].inspect()).sync).toBe('no');
+    // Asked for, never applied: the server's setting is the operator's, for every client.
+    expect(await r.call('CONFIG', 'GET', 'appendonly')).toEqual(['appendonly', 'no']);
+  });
 });

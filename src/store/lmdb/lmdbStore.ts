@@ -2,22 +2,28 @@
  * The embedded durable backend, on lmdb (a B+tree in one memory-mapped file, prebuilt binary
  * in its npm package). The working copy in this process decides; every change is a put or a
  * remove that lmdb commits in batches on its own thread (group commit: everything written
- * while one commit syncs goes into the next). A call resolves once its batch is committed and
- * synced to disk (overlappingSync off: the commit includes the fsync), so what resolved
- * survives a crash of the process or of the machine.
+ * while one commit runs goes into the next). When a call resolves depends on `sync`
+ * (docs/state.md):
+ * - 'always' (the default): its batch is committed and synced (the commit includes the
+ *   fsync), so it survives a crash of the process or of the machine;
+ * - 'everysec': its batch is committed to the operating system (lmdb's noSync: the file's
+ *   pages are written, not synced), which keeps it through a crash of the process; the file
+ *   is synced at most `SYNC_INTERVAL_MS` after, so a crash of the machine loses at most that;
+ * - 'no': likewise, but synced only when the operating system writes it out, and on close.
  *
  * A commit that fails (disk full, file too large, I/O error) turns the store unavailable:
  * every call fails fast, the probe tries a write every `probeIntervalMs`, and when one goes
- * through the working copy is read back from disk before calls go through again.
+ * through the working copy is read back from disk before calls go through again. A sync that
+ * fails does the same.
  */
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import { StoreError, StoreErrorCode, unavailable } from '../errors.js';
 import { InProcessStore, Space } from '../inProcess.js';
-import type { StoreOptions } from '../options.js';
+import { SYNC_INTERVAL_MS, type StoreOptions, type StoreSync } from '../options.js';
 import type { Sink, StateKey } from '../state/sink.js';
-import type { Store } from '../types.js';
+import type { Store, StoreReport } from '../types.js';
 import { loadSpace } from './load.js';
 import { takeLock } from './lock.js';
 
@@ -36,6 +42,21 @@ function umask(mask: number): number | undefined {
 }
 
 const noop = () => {};
+
+/** lmdb's sync of the whole file (mdb_env_sync, forced, on a worker thread), which its typings leave out. */
+interface EnvSync {
+  sync(done: (error?: unknown) => void): void;
+}
+
+function canSync(db: object): db is EnvSync {
+  return typeof (db as Partial<EnvSync>).sync === 'function';
+}
+
+/** Syncs the store's file; rejects with lmdb's error. */
+function syncFile(db: Db): Promise<void> {
+  if (!canSync(db)) return Promise.reject(new Error('this lmdb has no sync()'));
+  return new Promise((resolve, reject) => db.sync((error) => (error ? reject(error) : resolve())));
+}
 
 /**
  * Waits for a write. On failure `failed` runs at once (so a later commit that succeeds cannot
@@ -68,6 +89,8 @@ class LmdbSink implements Sink {
   constructor(
     private readonly db: Db,
     private readonly onFailure: (e: unknown) => void,
+    /** After each write that went through ('everysec': the sync is due). */
+    private readonly onCommit: () => void = noop,
   ) {}
 
   put(key: StateKey, value: unknown): void {
@@ -88,8 +111,10 @@ class LmdbSink implements Sink {
       },
     );
     this.last = mine;
+    const failures = this.failures;
     void mine.then(() => {
       if (this.last === mine) this.last = undefined;
+      if (this.failures === failures) this.onCommit();
     });
   }
 }
@@ -98,11 +123,17 @@ export class LmdbStore extends InProcessStore implements Store {
   readonly backend = 'lmdb' as const;
   protected readonly location: string;
   readonly readOnly: boolean;
+  /** When a stored change is on the disk itself (see the top of this file). */
+  readonly sync: StoreSync;
   private db!: Db;
   private sink: LmdbSink | undefined;
   private unlock: (() => void) | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private seenVersion = 0;
+  /** 'everysec': the sync due for what was committed since the last one. */
+  private syncTimer: NodeJS.Timeout | undefined;
+  /** Commits not yet synced ('everysec' and 'no'). */
+  private unsynced = false;
 
   /** Opens (creating it owner-only when missing) the store in directory `path`. */
   constructor(
@@ -112,6 +143,7 @@ export class LmdbStore extends InProcessStore implements Store {
     super(options);
     this.location = path;
     this.readOnly = this.o.readOnly;
+    this.sync = this.o.sync ?? 'always';
     if (existsSync(path) && !statSync(path).isDirectory())
       throw new StoreError(
         StoreErrorCode.BAD_SPEC,
@@ -150,8 +182,11 @@ export class LmdbStore extends InProcessStore implements Store {
       path: this.path,
       compression: false,
       readOnly: this.readOnly,
-      // Durable when the promise resolves: the commit includes the fsync.
+      // 'always': durable when the promise resolves, the commit includes the fsync. Otherwise the
+      // commit writes the file's pages without syncing them (they are the kernel's, so they
+      // survive the process), and the sync comes from syncNow().
       overlappingSync: false,
+      noSync: !this.readOnly && this.sync !== 'always',
       // lmdb's event-turn batching leaves one of its own promises unhandled when a commit
       // fails, which would end the process; without it, a batch is everything written
       // before the next turn (setImmediate), which is the same group commit.
@@ -166,7 +201,11 @@ export class LmdbStore extends InProcessStore implements Store {
     const space = new Space(this.o);
     const orphans = loadSpace(this.db, space);
     if (!this.readOnly) {
-      const sink = new LmdbSink(this.db, (e) => this.fail(e, 'lmdb commit'));
+      const sink = new LmdbSink(
+        this.db,
+        (e) => this.fail(e, 'lmdb commit'),
+        () => this.committed(),
+      );
       for (const key of orphans) sink.del(key);
       space.setSink(sink);
       this.sink = sink;
@@ -272,14 +311,48 @@ export class LmdbStore extends InProcessStore implements Store {
     }
   }
 
+  /** A read-only instance does not know how its writer syncs, so only the writer reports it. */
+  override async inspect(limit?: number): Promise<StoreReport> {
+    const report = await super.inspect(limit);
+    return this.readOnly ? report : { ...report, sync: this.sync };
+  }
+
+  /** A write went through: with 'everysec' its sync is due within SYNC_INTERVAL_MS. */
+  private committed(): void {
+    if (this.sync === 'always') return;
+    this.unsynced = true;
+    if (this.sync !== 'everysec' || this.syncTimer !== undefined || this.closed) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined;
+      this.syncNow().catch((e: unknown) => this.fail(e, 'lmdb sync'));
+    }, SYNC_INTERVAL_MS);
+    // A process that ends without close() leaves the unsynced pages to the kernel, which keeps them.
+    this.syncTimer.unref();
+  }
+
+  /** Syncs what was committed so far (none to do with 'always', or when nothing was written since). */
+  private async syncNow(): Promise<void> {
+    if (!this.unsynced) return;
+    this.unsynced = false;
+    try {
+      await syncFile(this.db);
+    } catch (error) {
+      this.unsynced = true;
+      throw error;
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.stopProbing();
     clearInterval(this.pollTimer);
+    clearTimeout(this.syncTimer);
     this.releaseHeld();
     try {
       await this.sink?.last;
+      // A clean stop leaves everything on disk, whatever the mode.
+      await this.syncNow().catch(noop);
       await this.db.close();
     } finally {
       this.unlock?.();

@@ -16,7 +16,14 @@ import { Consumer, type ConsumerSource } from '../consumer.js';
 import { StoreError, StoreErrorCode } from '../errors.js';
 import { checkEntry, checkCount } from '../inProcess.js';
 import { checkName, checkSegment, duplicateKey, identityOfKey } from '../keys.js';
-import { DEFAULT_LIST_LIMIT, MAX_BATCH, MAX_RECORD_OCTETS, type StoreOptions } from '../options.js';
+import {
+  DEFAULT_LIST_LIMIT,
+  isStoreSync,
+  MAX_BATCH,
+  MAX_RECORD_OCTETS,
+  type StoreOptions,
+  type StoreSync,
+} from '../options.js';
 import { MAX_PUSH_RECORDS, MAX_RECORDS } from '../state/records.js';
 import type {
   CompletedMessage,
@@ -98,6 +105,12 @@ export class RedisStore extends StoreBase implements Store {
   private readonly watchers = new Set<(version: number) => void>();
   private seenVersion = 0;
   private readonly blocking = new Set<Redis>();
+  /**
+   * The server's appendfsync as read when connected ('no' without the append-only file);
+   * undefined when the server does not say (CONFIG renamed away or denied to this user).
+   * The client does not change it: that is the server operator's choice, for every client.
+   */
+  sync: StoreSync | undefined;
 
   /** Connects; rejects STORE_UNAVAILABLE when the server does not answer, BAD_SPEC when it is too old. */
   static async connect(spec: RedisSpec, options: StoreOptions = {}): Promise<RedisStore> {
@@ -244,6 +257,7 @@ export class RedisStore extends StoreBase implements Store {
         );
       await this.beat();
       this.seenVersion = await this.recordVersion();
+      this.sync = await this.serverSync();
     } catch (error) {
       clearTimeout(timer);
       this.closed = true;
@@ -598,8 +612,25 @@ export class RedisStore extends StoreBase implements Store {
     return new Consumer(queue, handler, source, Math.max(1, Math.floor(every / 2)), options);
   }
 
+  /** What the server's persistence gives a write, by CONFIG GET; undefined when it will not say. */
+  private async serverSync(): Promise<StoreSync | undefined> {
+    const config = async (name: string): Promise<string | undefined> => {
+      try {
+        const reply = list(await this.redis.callBuffer('CONFIG', 'GET', name));
+        return reply.length === 2 ? text(reply[1]).toLowerCase() : undefined;
+      } catch {
+        return undefined; // CONFIG renamed or denied: a managed server may hide it
+      }
+    };
+    const aof = await config('appendonly');
+    if (aof === 'no') return 'no';
+    const fsync = await config('appendfsync');
+    return aof === 'yes' && isStoreSync(fsync) ? fsync : undefined;
+  }
+
   async inspect(limit = DEFAULT_LIST_LIMIT): Promise<StoreReport> {
     return this.run('inspect', async () => {
+      this.sync = await this.serverSync();
       const names = list(await this.redis.callBuffer('SMEMBERS', this.P + 'queues'))
         .map(text)
         .sort();
@@ -615,6 +646,7 @@ export class RedisStore extends StoreBase implements Store {
         queues,
         registrations: int(await this.redis.callBuffer('HLEN', this.P + 'reg')),
         registrationsVersion: await this.recordVersion(),
+        ...(this.sync === undefined ? {} : { sync: this.sync }),
       };
     });
   }
