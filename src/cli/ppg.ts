@@ -31,6 +31,8 @@ const options = {
   ...TLS_CLIENT_OPTIONS,
   retention: { type: 'string' },
   'max-records': { type: 'string' },
+  'enquire-link': { type: 'string' },
+  'enquire-link-timeout': { type: 'string' },
   ...SERVICE_OPTIONS,
 } as const;
 
@@ -49,6 +51,11 @@ export const ppg: Command = {
   --no-receipts       do not ask the SMSC for delivery receipts (pushes count as delivered once submitted)
   --retention MS      keep a finished push for status queries this long (default 86400000, 24 h)
   --max-records N     push records kept at most, finished and in progress (default 50000, at most 100000)
+  --enquire-link MS   enquire_link period on the SMPP session, so an idle PPG is not closed by the
+                      SMSC's inactivity timer (default 30000; 0: none)
+  --enquire-link-timeout MS   an enquire_link unanswered this long means a dead link: it is dropped
+                      and made again (default: the period)
+  The SMSC need not be there at start: the PPG listens, answers /readyz 503 and binds once it answers.
   --tls-cert FILE --tls-key FILE   serve PAP over HTTPS with this certificate and key (PEM)
 ${TLS_CLIENT_HELP}
 ${SERVICE_FLAGS}`,
@@ -100,6 +107,12 @@ ${SERVICE_FLAGS}`,
         receipts: values['no-receipts'] !== true,
         retentionMs: optionalNumber(str(values, 'retention')),
         maxRecords: optionalNumber(str(values, 'max-records')),
+        smscSession: {
+          enquireLinkMs: optionalNumber(str(values, 'enquire-link')),
+          enquireLinkTimeoutMs: optionalNumber(str(values, 'enquire-link-timeout')),
+        },
+        // A service waits for its SMSC (readiness says so) instead of failing at start.
+        connectRetry: true,
         metrics,
       });
       gateway.on('outcome', (o) => line({ outcome: o }));
@@ -111,6 +124,15 @@ ${SERVICE_FLAGS}`,
         log.error({ event: 'store', store: { available: false, error: errorJson(e) } }, 'store unavailable'),
       );
       store.on('available', () => log.info({ event: 'store', store: { available: true } }, 'store available'));
+      const bind = maskUrl(smscUrl);
+      gateway.on('smsc-bound', () => log.info({ event: 'bind', smsc: bind }, 'bound'));
+      gateway.on('smsc-disconnected', () => log.info({ event: 'unbind', smsc: bind }, 'connection closed'));
+      gateway.on('smsc-error', (e) =>
+        log.warn({ event: 'connection-error', smsc: bind, error: e.message }, 'connection error'),
+      );
+      gateway.on('smsc-dead-link', ({ unansweredMs }) =>
+        log.warn({ event: 'dead-link', smsc: bind, unansweredMs }, 'dead link'),
+      );
       await runService(
         setup,
         () => ({ bound: gateway.bound, store: gateway.storeAvailable }),
@@ -121,7 +143,6 @@ ${SERVICE_FLAGS}`,
         },
       );
       const port = await gateway.start();
-      log.info({ event: 'bind', smsc: maskUrl(smscUrl) }, 'bound');
       line({ listening: { host, port, scheme: str(values, 'tls-cert') ? 'https' : 'http' } });
     })().catch(fail);
   },
