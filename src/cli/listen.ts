@@ -21,6 +21,7 @@ import { EsmeLink } from '../wdp/smpp/link.js';
 import { nonNegativeInteger, optionalNumber } from './args.js';
 import type { Command } from './command.js';
 import { errorJson, fail, line } from './output.js';
+import { secretFileHelp } from './secrets.js';
 import { list, runService, SERVICE_FLAGS, SERVICE_OPTIONS, serviceSetup, str, type ServiceSetup } from './service.js';
 import type { FlagValues } from '../ops/config/schema.js';
 import type { Logger } from '../ops/log.js';
@@ -91,6 +92,7 @@ export async function registerAll(
 
 const options = {
   smsc: { type: 'string', multiple: true },
+  'smsc-file': { type: 'string' },
   binds: { type: 'string' },
   register: { type: 'string' },
   store: { type: 'string' },
@@ -289,7 +291,7 @@ export const listen: Command = {
   --max-pending-per-originator N        pushes one originator may hold (1000)
   --max-pending-bytes-per-originator N  octets one originator may hold (1048576)
                       Each push lost before it completed is a log line {"event":"lost","lost":{reason,...}} on stderr.
-${TLS_CLIENT_HELP}
+${secretFileHelp('smsc')}${TLS_CLIENT_HELP}
 ${SERVICE_FLAGS}`,
   options,
   run(argv) {

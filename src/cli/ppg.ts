@@ -9,6 +9,7 @@ import { openStore } from '../store/open.js';
 import { optionalNumber } from './args.js';
 import type { Command } from './command.js';
 import { errorJson, fail, line } from './output.js';
+import { secretFileHelp } from './secrets.js';
 import { maskUrl } from '../security/maskUrl.js';
 import { loadTlsServerFiles } from '../security/tlsOptions.js';
 import { smscWithTls, TLS_CLIENT_HELP, TLS_CLIENT_OPTIONS, tlsClientValues } from './tlsFlags.js';
@@ -16,10 +17,12 @@ import { list, runService, SERVICE_FLAGS, SERVICE_OPTIONS, serviceSetup, str } f
 
 const options = {
   smsc: { type: 'string' },
+  'smsc-file': { type: 'string' },
   port: { type: 'string', default: '8080' },
   host: { type: 'string', default: '127.0.0.1' },
   store: { type: 'string', default: './wappush-ppg-state' },
   user: { type: 'string', multiple: true },
+  'user-file': { type: 'string' },
   'user-prefix': { type: 'string', multiple: true },
   'user-address': { type: 'string', multiple: true },
   'max-segments': { type: 'string' },
@@ -57,7 +60,7 @@ export const ppg: Command = {
                       and made again (default: the period)
   The SMSC need not be there at start: the PPG listens, answers /readyz 503 and binds once it answers.
   --tls-cert FILE --tls-key FILE   serve PAP over HTTPS with this certificate and key (PEM)
-${TLS_CLIENT_HELP}
+${secretFileHelp('smsc', 'user')}${TLS_CLIENT_HELP}
 ${SERVICE_FLAGS}`,
   options,
   run(argv) {
