@@ -21,6 +21,7 @@ import { EsmeLink } from '../wdp/smpp/link.js';
 import { nonNegativeInteger, optionalNumber } from './args.js';
 import type { Command } from './command.js';
 import { errorJson, fail, line } from './output.js';
+import { OTA_HTTP_HELP, OTA_HTTP_OPTIONS, otaHttpOptions } from './otaHttpFlags.js';
 import { secretFileHelp } from './secrets.js';
 import { list, runService, SERVICE_FLAGS, SERVICE_OPTIONS, serviceSetup, str, type ServiceSetup } from './service.js';
 import type { FlagValues } from '../ops/config/schema.js';
@@ -101,6 +102,7 @@ const options = {
   'max-pending-bytes': { type: 'string' },
   'max-pending-per-originator': { type: 'string' },
   'max-pending-bytes-per-originator': { type: 'string' },
+  ...OTA_HTTP_OPTIONS,
   ...TLS_CLIENT_OPTIONS,
   ...SERVICE_OPTIONS,
 } as const;
@@ -178,6 +180,7 @@ async function start(setup: ServiceSetup) {
     store,
     legacyRegistrations,
     linkOptions: { reassembly, bindName: maskUrl(`${urls[0]}#1`) },
+    otaHttp: otaHttpOptions(values),
     metrics,
   });
   const first = client.link!;
@@ -291,7 +294,7 @@ export const listen: Command = {
   --max-pending-per-originator N        pushes one originator may hold (1000)
   --max-pending-bytes-per-originator N  octets one originator may hold (1048576)
                       Each push lost before it completed is a log line {"event":"lost","lost":{reason,...}} on stderr.
-${secretFileHelp('smsc')}${TLS_CLIENT_HELP}
+${OTA_HTTP_HELP}${secretFileHelp('smsc')}${TLS_CLIENT_HELP}
 ${SERVICE_FLAGS}`,
   options,
   run(argv) {
