@@ -12,6 +12,8 @@ import { SmppSubmitter } from '../wdp/smpp/submitter.js';
 import { carriage } from './args.js';
 import type { Command } from './command.js';
 import { fail } from './output.js';
+import { resolveSecrets, secretFileHelp } from './secrets.js';
+import { str } from './service.js';
 import { smscWithTls, TLS_CLIENT_HELP, TLS_CLIENT_OPTIONS } from './tlsFlags.js';
 
 const options = {
@@ -20,6 +22,7 @@ const options = {
   from: { type: 'string' },
   hex: { type: 'string' },
   carriage: { type: 'string' },
+  'smsc-file': { type: 'string' },
   ...TLS_CLIENT_OPTIONS,
 } as const;
 
@@ -30,11 +33,13 @@ export const inject: Command = {
   flags: `inject:
   --from A            SMPP source_addr (default: empty)
   --carriage udh|sar|payload   how the WDP ports and segments travel (default udh)
-${TLS_CLIENT_HELP}`,
+${secretFileHelp('smsc')}${TLS_CLIENT_HELP}`,
   options,
   run(argv) {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true });
+    const parsed = parseArgs({ args: argv, options, allowPositionals: true });
+    const { positionals } = parsed;
     (async () => {
+      const values = { ...parsed.values, smsc: str(resolveSecrets('inject', argv, options, parsed.values), 'smsc') };
       if (!values.smsc || !values.to) throw new EncodeError('BAD_INPUT', 'inject needs --smsc URL and --to ADDRESS');
       let pdu: Uint8Array;
       if (values.hex) pdu = fromHex(values.hex);

@@ -21,6 +21,8 @@ import { EsmeLink } from '../wdp/smpp/link.js';
 import { nonNegativeInteger, optionalNumber } from './args.js';
 import type { Command } from './command.js';
 import { errorJson, fail, line } from './output.js';
+import { OTA_HTTP_HELP, OTA_HTTP_OPTIONS, otaHttpOptions } from './otaHttpFlags.js';
+import { secretFileHelp } from './secrets.js';
 import { list, runService, SERVICE_FLAGS, SERVICE_OPTIONS, serviceSetup, str, type ServiceSetup } from './service.js';
 import type { FlagValues } from '../ops/config/schema.js';
 import type { Logger } from '../ops/log.js';
@@ -92,6 +94,7 @@ export async function registerAll(
 
 const options = {
   smsc: { type: 'string', multiple: true },
+  'smsc-file': { type: 'string' },
   binds: { type: 'string' },
   register: { type: 'string' },
   store: { type: 'string' },
@@ -101,6 +104,7 @@ const options = {
   'max-pending-bytes': { type: 'string' },
   'max-pending-per-originator': { type: 'string' },
   'max-pending-bytes-per-originator': { type: 'string' },
+  ...OTA_HTTP_OPTIONS,
   ...TLS_CLIENT_OPTIONS,
   ...SERVICE_OPTIONS,
 } as const;
@@ -180,6 +184,7 @@ async function start(setup: ServiceSetup) {
     store,
     legacyRegistrations,
     linkOptions: { reassembly, bindName: maskUrl(`${urls[0]}#1`) },
+    otaHttp: otaHttpOptions(values),
     metrics,
   });
   const first = client.link!;
@@ -294,7 +299,7 @@ ${STORE_SYNC_HELP}
   --max-pending-per-originator N        pushes one originator may hold (1000)
   --max-pending-bytes-per-originator N  octets one originator may hold (1048576)
                       Each push lost before it completed is a log line {"event":"lost","lost":{reason,...}} on stderr.
-${TLS_CLIENT_HELP}
+${OTA_HTTP_HELP}${secretFileHelp('smsc')}${TLS_CLIENT_HELP}
 ${SERVICE_FLAGS}`,
   options,
   run(argv) {

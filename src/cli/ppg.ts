@@ -10,6 +10,7 @@ import { STORE_SYNC_HELP, STORE_SYNC_OPTIONS, storeSyncFlag, warnWeakSync } from
 import { optionalNumber } from './args.js';
 import type { Command } from './command.js';
 import { errorJson, fail, line } from './output.js';
+import { secretFileHelp } from './secrets.js';
 import { maskUrl } from '../security/maskUrl.js';
 import { loadTlsServerFiles } from '../security/tlsOptions.js';
 import { smscWithTls, TLS_CLIENT_HELP, TLS_CLIENT_OPTIONS, tlsClientValues } from './tlsFlags.js';
@@ -17,11 +18,13 @@ import { list, runService, SERVICE_FLAGS, SERVICE_OPTIONS, serviceSetup, str } f
 
 const options = {
   smsc: { type: 'string' },
+  'smsc-file': { type: 'string' },
   port: { type: 'string', default: '8080' },
   host: { type: 'string', default: '127.0.0.1' },
   store: { type: 'string', default: './wappush-ppg-state' },
   ...STORE_SYNC_OPTIONS,
   user: { type: 'string', multiple: true },
+  'user-file': { type: 'string' },
   'user-prefix': { type: 'string', multiple: true },
   'user-address': { type: 'string', multiple: true },
   'max-segments': { type: 'string' },
@@ -33,6 +36,8 @@ const options = {
   ...TLS_CLIENT_OPTIONS,
   retention: { type: 'string' },
   'max-records': { type: 'string' },
+  'enquire-link': { type: 'string' },
+  'enquire-link-timeout': { type: 'string' },
   ...SERVICE_OPTIONS,
 } as const;
 
@@ -52,8 +57,13 @@ ${STORE_SYNC_HELP}
   --no-receipts       do not ask the SMSC for delivery receipts (pushes count as delivered once submitted)
   --retention MS      keep a finished push for status queries this long (default 86400000, 24 h)
   --max-records N     push records kept at most, finished and in progress (default 50000, at most 100000)
+  --enquire-link MS   enquire_link period on the SMPP session, so an idle PPG is not closed by the
+                      SMSC's inactivity timer (default 30000; 0: none)
+  --enquire-link-timeout MS   an enquire_link unanswered this long means a dead link: it is dropped
+                      and made again (default: the period)
+  The SMSC need not be there at start: the PPG listens, answers /readyz 503 and binds once it answers.
   --tls-cert FILE --tls-key FILE   serve PAP over HTTPS with this certificate and key (PEM)
-${TLS_CLIENT_HELP}
+${secretFileHelp('smsc', 'user')}${TLS_CLIENT_HELP}
 ${SERVICE_FLAGS}`,
   options,
   run(argv) {
@@ -105,6 +115,12 @@ ${SERVICE_FLAGS}`,
         receipts: values['no-receipts'] !== true,
         retentionMs: optionalNumber(str(values, 'retention')),
         maxRecords: optionalNumber(str(values, 'max-records')),
+        smscSession: {
+          enquireLinkMs: optionalNumber(str(values, 'enquire-link')),
+          enquireLinkTimeoutMs: optionalNumber(str(values, 'enquire-link-timeout')),
+        },
+        // A service waits for its SMSC (readiness says so) instead of failing at start.
+        connectRetry: true,
         metrics,
       });
       gateway.on('outcome', (o) => line({ outcome: o }));
@@ -116,6 +132,15 @@ ${SERVICE_FLAGS}`,
         log.error({ event: 'store', store: { available: false, error: errorJson(e) } }, 'store unavailable'),
       );
       store.on('available', () => log.info({ event: 'store', store: { available: true } }, 'store available'));
+      const bind = maskUrl(smscUrl);
+      gateway.on('smsc-bound', () => log.info({ event: 'bind', smsc: bind }, 'bound'));
+      gateway.on('smsc-disconnected', () => log.info({ event: 'unbind', smsc: bind }, 'connection closed'));
+      gateway.on('smsc-error', (e) =>
+        log.warn({ event: 'connection-error', smsc: bind, error: e.message }, 'connection error'),
+      );
+      gateway.on('smsc-dead-link', ({ unansweredMs }) =>
+        log.warn({ event: 'dead-link', smsc: bind, unansweredMs }, 'dead link'),
+      );
       await runService(
         setup,
         () => ({ bound: gateway.bound, store: gateway.storeAvailable }),
@@ -126,7 +151,6 @@ ${SERVICE_FLAGS}`,
         },
       );
       const port = await gateway.start();
-      log.info({ event: 'bind', smsc: maskUrl(smscUrl) }, 'bound');
       line({ listening: { host, port, scheme: str(values, 'tls-cert') ? 'https' : 'http' } });
     })().catch(fail);
   },

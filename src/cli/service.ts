@@ -12,6 +12,7 @@ import { Metrics } from '../ops/metrics.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, onShutdown } from '../ops/shutdown.js';
 import { nonNegativeInteger } from './args.js';
 import type { Options } from './command.js';
+import { resolveSecrets } from './secrets.js';
 
 export const SERVICE_OPTIONS = {
   config: { type: 'string' },
@@ -50,7 +51,12 @@ export interface ServiceSetup {
 
 /** Flags over the config file, and the logger and metrics they ask for. */
 export function serviceSetup(command: string, argv: string[], options: Options): ServiceSetup {
-  const values = flagsWithConfig(command, argv, options);
+  // Secrets not on the command line come from their files or the environment (secrets.ts);
+  // one seen on it is a warning, logged once there is a logger.
+  const exposed: string[] = [];
+  const values = resolveSecrets(command, argv, options, flagsWithConfig(command, argv, options), process.env, (m) =>
+    exposed.push(m),
+  );
   const level = str(values, 'log-level') ?? DEFAULT_LOG_LEVEL;
   if (!isLogLevel(level))
     throw new EncodeError('BAD_INPUT', `--log-level takes ${LOG_LEVELS.join(', ')}, not ${level}`);
@@ -60,6 +66,7 @@ export function serviceSetup(command: string, argv: string[], options: Options):
   const drainTimeoutMs =
     nonNegativeInteger(str(values, 'drain-timeout'), '--drain-timeout') ?? DEFAULT_DRAIN_TIMEOUT_MS;
   const log = createLogger(level).child({ command });
+  for (const warning of exposed) log.warn({ event: 'password-in-argv' }, warning);
   return { values, log, metrics: port === undefined ? undefined : new Metrics(), drainTimeoutMs };
 }
 

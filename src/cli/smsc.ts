@@ -7,6 +7,7 @@ import { SmscSimulator } from '../smsc/simulator.js';
 import { optionalNumber } from './args.js';
 import type { Command } from './command.js';
 import { fail } from './output.js';
+import { secretFileHelp } from './secrets.js';
 import { list, runService, SERVICE_FLAGS, SERVICE_OPTIONS, serviceSetup, str } from './service.js';
 import { loadTlsServerFiles } from '../security/tlsOptions.js';
 import { SMPPS_PORT } from '../wdp/smpp/link.js';
@@ -15,6 +16,7 @@ const options = {
   port: { type: 'string' },
   host: { type: 'string', default: '127.0.0.1' },
   account: { type: 'string', multiple: true },
+  'account-file': { type: 'string' },
   route: { type: 'string', multiple: true },
   window: { type: 'string' },
   'drop-after': { type: 'string' },
@@ -47,7 +49,7 @@ export const smsc: Command = {
   --inactivity-timeout MS     a bound session silent MS is closed (300000; 0: never)
   --max-connections N         connections open at once (1000)
   --max-connections-per-address N   connections open at once from one address (100)
-smsc fault flags (rehearsing outages):
+${secretFileHelp('account')}smsc fault flags (rehearsing outages):
   --drop-after N      close a receiver's connection after every N deliver_sm
   --drop-probability P   --duplicate-probability P   --reorder-probability P
   --response-delay MS  --throttle N (submit_sm per second per session)

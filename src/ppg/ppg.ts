@@ -39,10 +39,18 @@ import {
   type ProgressNote,
 } from './responses.js';
 import { DEFAULT_MAX_SEGMENTS, segmentsNeeded } from './segments.js';
-import { PpgTransceiver, SubmitRefused } from './transceiver.js';
+import { PpgTransceiver, SubmitRefused, type TransceiverOptions } from './transceiver.js';
 
 export interface PpgOptions extends RetentionBounds {
   smsc: string | SmscUrl;
+  /** The SMPP session's timers: bind, response, reconnect backoff, enquire_link (transceiver.ts). */
+  smscSession?: TransceiverOptions;
+  /**
+   * start() with the SMSC not there (or not answering): false (default) rejects; true listens
+   * anyway, not bound (readiness false), and binds with the reconnect backoff once the SMSC
+   * answers. A refused bind rejects either way.
+   */
+  connectRetry?: boolean;
   /** HTTP port; 0 (default) for an ephemeral one. */
   port?: number;
   /** Default 127.0.0.1. */
@@ -124,6 +132,11 @@ export interface PpgEvents {
   'pap-response': [{ status: number; code: number | undefined }];
   /** A recipient reached a final state `seconds` after its push was accepted (metrics time it). */
   settled: [{ state: MessageState; seconds: number }];
+  /** The SMSC session: bound (again), lost, a connect or bind that failed, a dead link dropped. */
+  'smsc-bound': [];
+  'smsc-disconnected': [];
+  'smsc-error': [Error];
+  'smsc-dead-link': [{ unansweredMs: number }];
 }
 
 /** Receipts for message_ids not yet known (the receipt overtook the submit_sm_resp), kept briefly. */
@@ -164,6 +177,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
       PpgOptions,
       | 'store'
       | 'smsc'
+      | 'smscSession'
+      | 'connectRetry'
       | 'initiators'
       | 'from'
       | 'tls'
@@ -211,8 +226,12 @@ export class Ppg extends EventEmitter<PpgEvents> {
       (e) => this.emit('store-error', e),
     );
     this.retention = new Retention(options);
-    this.transceiver = new PpgTransceiver(options.smsc);
+    this.transceiver = new PpgTransceiver(options.smsc, options.smscSession);
     this.transceiver.on('receipt', (r) => this.onReceipt(r));
+    this.transceiver.on('bound', () => this.emit('smsc-bound'));
+    this.transceiver.on('disconnected', () => this.emit('smsc-disconnected'));
+    this.transceiver.on('connection-error', (e) => this.emit('smsc-error', e));
+    this.transceiver.on('dead-link', (d) => this.emit('smsc-dead-link', d));
     this.transceiver.on('bound', () => {
       const go = this.waiting;
       this.waiting = [];
@@ -248,9 +267,12 @@ export class Ppg extends EventEmitter<PpgEvents> {
     options.metrics?.observe(this);
   }
 
-  /** Binds to the SMSC, takes up what the store holds, then listens; resolves with the HTTP port. */
+  /**
+   * Binds to the SMSC (or, with connectRetry, goes on binding in the background), takes up what
+   * the store holds, then listens; resolves with the HTTP port.
+   */
   async start(): Promise<number> {
-    await this.transceiver.start();
+    await this.transceiver.start({ retry: this.o.connectRetry === true });
     await this.recover();
     // Only pushes in progress are looked at, so a sweep costs what is in memory anyway.
     this.sweepTimer = setInterval(

@@ -31,7 +31,8 @@ describe('wappush inject (processes on 127.0.0.1)', () => {
       const refused = inject('tlv');
       expect(refused.status).toBe(1);
       expect(refused.stdout).toBe('');
-      expect(JSON.parse(refused.stderr).error).toEqual({
+      // The last line: a warning about the password in argv comes first.
+      expect(JSON.parse(refused.stderr.trim().split('\n').pop()!).error).toEqual({
         code: 'BAD_INPUT',
         message: '--carriage takes udh, sar or payload',
         offset: null,

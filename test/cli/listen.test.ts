@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { until } from '../helpers.js';
 import { cli } from './run.js';
 
 describe('wappush smsc | listen | inject (processes on 127.0.0.1)', () => {
@@ -33,10 +34,13 @@ describe('wappush smsc | listen | inject (processes on 127.0.0.1)', () => {
         'memory',
       ]);
       let out = '';
+      let log = '';
       listen.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
       });
-      await new Promise((r) => setTimeout(r, 500)); // let it bind
+      listen.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+      // Bound (its log record says so) before the push goes: a fixed wait flaked under load.
+      await until(() => log.includes('"event":"bind"'), 15_000, 'listen bound');
       const pdu = execFileSync(process.execPath, [cli, 'encode', '--type', 'sl', '--href', 'http://example.com/x'], {
         encoding: 'utf8',
       }).trim();
@@ -59,7 +63,7 @@ describe('wappush smsc | listen | inject (processes on 127.0.0.1)', () => {
         ),
       );
       expect(injected.submitted).toHaveLength(1);
-      for (let i = 0; i < 100 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 20));
+      await until(() => out.includes('\n'), 15_000, 'the push line');
       const line = JSON.parse(out.split('\n')[0]);
       expect(line.wdp).toEqual({
         sourcePort: 9200,
@@ -73,7 +77,7 @@ describe('wappush smsc | listen | inject (processes on 127.0.0.1)', () => {
       listen?.kill();
       smsc.kill();
     }
-  }, 20_000);
+  }, 30_000);
 });
 
 describe('wappush listen --register apps.json (processes on 127.0.0.1)', () => {
@@ -122,7 +126,7 @@ describe('wappush listen --register apps.json (processes on 127.0.0.1)', () => {
           .split('\n')
           .filter(Boolean)
           .map((l) => JSON.parse(l));
-      for (let i = 0; i < 250 && lines().length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+      await until(() => lines().length >= 3, 15_000, 'three registration outcomes');
       const outcomes = lines()
         .map((l) => l.register)
         .sort((a, b) => a.index - b.index);
@@ -166,7 +170,7 @@ describe('wappush listen --register apps.json (processes on 127.0.0.1)', () => {
           pdu,
         ]);
       }
-      for (let i = 0; i < 250 && lines().length < 5; i++) await new Promise((r) => setTimeout(r, 20));
+      await until(() => lines().length >= 5, 15_000, 'two push lines');
       const pushes = lines()
         .slice(3)
         .sort((a, b) => a.wdp.originator.localeCompare(b.wdp.originator));
@@ -183,7 +187,7 @@ describe('wappush listen --register apps.json (processes on 127.0.0.1)', () => {
       smsc.kill();
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 20_000);
+  }, 30_000);
 });
 
 describe('wappush listen: losses are reported (docs/smpp.md, reassembly bounds)', () => {
@@ -211,7 +215,7 @@ describe('wappush listen: losses are reported (docs/smpp.md, reassembly bounds)'
       ]);
       let err = '';
       listen.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-      await new Promise((r) => setTimeout(r, 700)); // let it bind
+      await until(() => err.includes('"event":"bind"'), 15_000, 'listen bound');
       // Three segments (8-bit reference 42) from one SI; only the first is sent.
       const segments = execFileSync(
         process.execPath,
@@ -235,7 +239,7 @@ describe('wappush listen: losses are reported (docs/smpp.md, reassembly bounds)'
       peer.socket.write(Buffer.from(segments[0], 'hex'));
       expect(status(await peer.next())).toBe(0);
       await peer.close();
-      for (let i = 0; i < 60 && !err.includes('"lost"'); i++) await new Promise((r) => setTimeout(r, 100));
+      await until(() => err.includes('"lost"'), 15_000, 'the lost record');
       const lost = err
         .split('\n')
         .filter((l) => l.startsWith('{'))
@@ -255,5 +259,5 @@ describe('wappush listen: losses are reported (docs/smpp.md, reassembly bounds)'
       smsc.kill();
       rmSync(stateDir, { recursive: true, force: true });
     }
-  }, 20_000);
+  }, 30_000);
 });

@@ -1,6 +1,7 @@
 // The PPG's SMPP link comes back by itself after the connection is cut, and a push accepted
 // while it was down waits for it instead of failing. A TCP relay between PPG and simulator
 // does the cutting.
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { relay } from '../../bench/ppgFaults.js';
 import { Ppg } from '../../src/ppg/ppg.js';
@@ -55,5 +56,47 @@ describe('PPG SMPP link', () => {
     // Settled pushes are answered from the store.
     const q = await post(url, queryXml('statusquery-message', 'before'), 'application/xml');
     expect(attr(q.text, 'statusquery-result', 'message-state')).toBe('delivered');
+  });
+});
+
+describe('PPG start with the SMSC away', () => {
+  const freePort = async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    return port;
+  };
+
+  it('fails fast by default; with connectRetry it listens unbound and binds when the SMSC comes', async () => {
+    const smscPort = await freePort();
+    const strict = new Ppg({ smsc: `smpp://ppg:secret@127.0.0.1:${smscPort}` });
+    await expect(strict.start()).rejects.toThrow(/ECONNREFUSED/);
+    await strict.close();
+
+    const ppg = new Ppg({
+      smsc: `smpp://ppg:secret@127.0.0.1:${smscPort}`,
+      connectRetry: true,
+      smscSession: { reconnect: { initialMs: 20, maxMs: 200 } },
+    });
+    const errors: Error[] = [];
+    ppg.on('smsc-error', (e) => errors.push(e));
+    await ppg.start();
+    open.push(ppg);
+    expect(ppg.bound).toBe(false);
+    await until(() => errors.length >= 2, 'retries while the SMSC is away');
+    const smsc = new SmscSimulator({ port: smscPort, accounts: [{ systemId: 'ppg', password: 'secret' }] });
+    await smsc.listen();
+    open.push(smsc);
+    await until(() => ppg.bound, 'bound once the SMSC listens');
+  });
+
+  it('with connectRetry a refused bind still fails the start', async () => {
+    const smsc = new SmscSimulator({ accounts: [{ systemId: 'ppg', password: 'secret' }] });
+    const port = await smsc.listen();
+    open.push(smsc);
+    const ppg = new Ppg({ smsc: `smpp://ppg:wrong@127.0.0.1:${port}`, connectRetry: true });
+    await expect(ppg.start()).rejects.toThrow(/bind_transceiver refused/);
+    await ppg.close();
   });
 });

@@ -2,11 +2,18 @@
  * HTTPS for the PPG (PAP) and the OTA-HTTP receiver, with the test PKI (certs.ts); failed
  * HTTP Basic logins throttled per address, then 429; initiators see only their own pushes.
  */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PushClient } from '../../src/cai/client.js';
+import { SmscSimulator } from '../../src/smsc/simulator.js';
+import { cli } from '../cli/run.js';
 import type { PushEvent } from '../../src/cai/pushEvent.js';
 import { attr, basic, harness } from '../ppg/harness.js';
 import { MULTIPART, pushBody, queryXml } from '../ppg/papFixtures.js';
@@ -37,7 +44,15 @@ function send(
   return new Promise((resolve, reject) => {
     const req = request(
       u,
-      { method: 'POST', headers, ca: options.ca, localAddress: options.localAddress, timeout: 5_000 },
+      {
+        method: 'POST',
+        headers,
+        ca: options.ca,
+        localAddress: options.localAddress,
+        timeout: 5_000,
+        // A connection of its own each time: the caps tests count connections.
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -176,4 +191,74 @@ describe('the OTA-HTTP receiver over HTTPS', () => {
       await client.close();
     }
   });
+});
+
+describe('wappush listen: OTA-HTTP over HTTPS and its connection bounds from flags', () => {
+  it('--tls-cert/--tls-key serve HTTPS; --max-connections-per-address and --headers-timeout hold', async () => {
+    const smsc = new SmscSimulator({ accounts: [{ systemId: 'client', password: 'pw' }] });
+    const smscPort = await smsc.listen();
+    const dir = mkdtempSync(join(tmpdir(), 'wappush-listen-https-'));
+    // A port nothing listens on: taken and given back, for the registration to ask for.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const apps = join(dir, 'apps.json');
+    writeFileSync(
+      apps,
+      JSON.stringify([
+        { pushApplicationId: 'x-wap-application:wml.ua', connectionProfiles: [{ protocol: 'OTA-HTTP', port }] },
+      ]),
+    );
+    const smscFile = join(dir, 'smsc');
+    writeFileSync(smscFile, `smpp://client:pw@127.0.0.1:${smscPort}\n`, { mode: 0o600 });
+    const child = spawn(process.execPath, [
+      cli,
+      'listen',
+      '--smsc-file',
+      smscFile,
+      '--store',
+      'memory',
+      '--register',
+      apps,
+      '--tls-cert',
+      pki.serverCert,
+      '--tls-key',
+      pki.serverKey,
+      '--max-connections-per-address',
+      '1',
+      '--headers-timeout',
+      '400',
+    ]);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const lines: Array<Record<string, unknown>> = [];
+    createInterface({ input: child.stdout }).on('line', (l) => lines.push(JSON.parse(l)));
+    try {
+      expect(await waitFor(() => lines.some((l) => l.register !== undefined), 10_000)).toBe(true);
+      expect(lines[0].register).toMatchObject({ status: 'success' });
+      const url = `https://127.0.0.1:${port}/`;
+      const headers = { 'content-type': 'text/plain', 'x-wap-application-id': 'x-wap-application:wml.ua' };
+      expect((await send(url, 'over tls', headers, { ca: pki.read(pki.caCert) })).status).toBe(204);
+      expect(await waitFor(() => lines.length === 2, 5_000)).toBe(true);
+      expect(lines[1]).toMatchObject({ registration: { pushApplicationId: 'x-wap-application:wml.ua' } });
+      await expect(send(url.replace('https:', 'http:'), 'plain', headers)).rejects.toBeInstanceOf(Error);
+      // One idle connection from 127.0.0.1 takes the one place: a second is cut at once...
+      const idle = connect({ host: '127.0.0.1', port });
+      idle.on('error', () => {});
+      let idleClosed = false;
+      idle.on('close', () => (idleClosed = true));
+      await new Promise((resolve) => idle.once('connect', resolve));
+      await expect(send(url, 'second', headers, { ca: pki.read(pki.caCert) })).rejects.toBeInstanceOf(Error);
+      // ... and the idle one is cut by --headers-timeout, which frees the place.
+      expect(await waitFor(() => idleClosed, 5_000)).toBe(true);
+      expect((await send(url, 'again', headers, { ca: pki.read(pki.caCert) })).status).toBe(204);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+      await smsc.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

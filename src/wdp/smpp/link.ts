@@ -14,6 +14,7 @@ import { segmentFromSmpp } from './carriage.js';
 import { bindPdu, checkBindFields, type BindFields } from './bind.js';
 import { SmppCommand } from './commands.js';
 import { EsmeSession, ResponseTimeout, type RefusedPdu } from './esmeSession.js';
+import { enquireLinkTimes, keepAlive } from './keepAlive.js';
 import { messageIdResponse } from './framing.js';
 import { decodeShortMessagePdu } from './shortMessage.js';
 import { CommandStatus } from './status.js';
@@ -291,15 +292,9 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   constructor(options: EsmeLinkOptions) {
     super();
     // Each default by ??, so a bound given as undefined keeps its default; each bound checked.
-    const enquireLinkMs = nonNegativeBound(options.enquireLinkMs ?? 30_000, 'enquireLinkMs', MAX_TIMER_MS);
     this.options = {
       ...options,
-      enquireLinkMs,
-      enquireLinkTimeoutMs: positiveBound(
-        options.enquireLinkTimeoutMs ?? (enquireLinkMs || 30_000),
-        'enquireLinkTimeoutMs',
-        MAX_TIMER_MS,
-      ),
+      ...enquireLinkTimes(options),
       bindTimeoutMs: positiveBound(options.bindTimeoutMs ?? 10_000, 'bindTimeoutMs', MAX_TIMER_MS),
       reconnect: checkBackoff(options.reconnect ?? { initialMs: 100, maxMs: 30_000 }, 'reconnect'),
       maxInFlight: positiveBound(options.maxInFlight ?? 100, 'maxInFlight'),
@@ -517,26 +512,14 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
    * the SMSC is there), means the link is dead: it is dropped, and 'close' reconnects it.
    */
   private keepAlive(session: EsmeSession): void {
-    const period = this.options.enquireLinkMs;
-    if (period <= 0) return;
-    const timeoutMs = this.options.enquireLinkTimeoutMs;
     clearInterval(this.enquireTimer);
-    this.enquireTimer = setInterval(() => {
-      if (session.awaiting(SmppCommand.enquire_link) > 0) return;
-      const sentAt = Date.now();
-      this.stats.enquireLinksSent++;
-      session.request(SmppCommand.enquire_link, timeoutMs).then(
-        () => {},
-        (error: Error) => {
-          if (!(error instanceof ResponseTimeout) || session.socket.destroyed) return;
-          if (session.lastReceivedAt >= sentAt) return;
-          this.stats.deadLinks++;
-          this.emit('dead-link', { unansweredMs: Date.now() - sentAt });
-          session.destroy();
-        },
-      );
-    }, period);
-    this.enquireTimer.unref();
+    this.enquireTimer = keepAlive(session, this.options, {
+      sent: () => this.stats.enquireLinksSent++,
+      dead: (unansweredMs) => {
+        this.stats.deadLinks++;
+        this.emit('dead-link', { unansweredMs });
+      },
+    });
   }
 
   private onDeliverSm(session: EsmeSession, frame: Buffer): void {
