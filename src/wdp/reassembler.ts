@@ -35,7 +35,7 @@ export interface ReassemblerOptions {
   /**
    * Completed messages remembered (for `timeoutMs` after they complete) so that a segment repeated after its
    * message completed is known as a duplicate, not the start of a new message. Each costs
-   * about 190 octets of typed arrays (grown by doubling up to this bound; src/wdp/recentMessages.ts),
+   * about 140 octets of typed arrays (grown by doubling up to this bound; src/wdp/recentMessages.ts),
    * 4 more per segment past the fourth, and an address of more than 24 characters its string.
    * Default: maxPendingMessages.
    */
