@@ -66,6 +66,8 @@ export class RecentMessages {
   /** Addresses not kept inline: originator at 2 * slot, recipient at 2 * slot + 1. */
   private longAddress: (string | undefined)[] = [];
   private oldest = NONE;
+  /** The oldest's completion time (Infinity when none): expire() runs for every segment pushed. */
+  private oldestAt = Infinity;
   private newest = NONE;
   /** Free slots, chained through their NEXT word. */
   private free = NONE;
@@ -138,8 +140,10 @@ export class RecentMessages {
     const newest = this.newest;
     words[w + PREV] = newest;
     words[w + NEXT] = NONE;
-    if (newest === NONE) this.oldest = s;
-    else words[newest * SLOT_WORDS + NEXT] = s;
+    if (newest === NONE) {
+      this.oldest = s;
+      this.oldestAt = at;
+    } else words[newest * SLOT_WORDS + NEXT] = s;
     this.newest = s;
     this.live++;
     const table = this.table;
@@ -151,7 +155,7 @@ export class RecentMessages {
 
   /** Forgets every message completed at or before `deadline`. */
   expire(deadline: number): void {
-    while (this.oldest !== NONE && this.times[(this.oldest * SLOT_WORDS) >> 1] <= deadline) this.forget(this.oldest);
+    while (this.oldestAt <= deadline) this.forget(this.oldest);
   }
 
   /** Forgets slot `s` (from find()). */
@@ -161,8 +165,10 @@ export class RecentMessages {
     const w = s * SLOT_WORDS;
     const p = words[w + PREV];
     const n = words[w + NEXT];
-    if (p === NONE) this.oldest = n;
-    else words[p * SLOT_WORDS + NEXT] = n;
+    if (p === NONE) {
+      this.oldest = n;
+      this.oldestAt = n === NONE ? Infinity : this.times[(n * SLOT_WORDS) >> 1];
+    } else words[p * SLOT_WORDS + NEXT] = n;
     if (n === NONE) this.newest = p;
     else words[n * SLOT_WORDS + PREV] = p;
     // The side arrays only where this slot used them: a write to them is a cache line more.
