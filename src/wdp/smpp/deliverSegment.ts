@@ -10,14 +10,17 @@ import { TlvTag } from './tlv.js';
  * Addresses remembered by the octets they were read from, so that the segments of one message
  * (and the next messages of a sender) share one string: no string made per frame, and the
  * reassembler compares their identities by reference. Direct-mapped by a hash of the octets;
- * a collision replaces the entry. Bounded: this many strings of at most 64 characters.
+ * a collision replaces the entry. Bounded: this many strings of at most 64 characters, and
+ * their octets (compared octet to octet: cheaper than reading the string's characters).
  */
 export const ADDRESS_CACHE_ENTRIES = 256;
 
-const addressCache: (string | undefined)[] = new Array<string | undefined>(ADDRESS_CACHE_ENTRIES).fill(undefined);
-
 /** Address octets longer than SMPP 5.0's 65 (NUL included) are the general decoder's to refuse. */
 const ADDRESS_MAX = 65;
+
+const cachedAddress: (string | undefined)[] = new Array<string | undefined>(ADDRESS_CACHE_ENTRIES).fill(undefined);
+const cachedLength = new Int32Array(ADDRESS_CACHE_ENTRIES).fill(-1);
+const cachedOctets = new Uint8Array(ADDRESS_CACHE_ENTRIES * ADDRESS_MAX);
 
 /**
  * One submit_sm or deliver_sm, whole, to its Segment: the same result, and the same error, as
@@ -167,14 +170,16 @@ function address(b: Uint8Array, start: number): string | undefined {
   const len = i - start;
   if (len === 0) return '';
   const slot = (h ^ (h >>> 16)) & (ADDRESS_CACHE_ENTRIES - 1);
-  const cached = addressCache[slot];
-  if (cached !== undefined && cached.length === len) {
+  const base = slot * ADDRESS_MAX;
+  if (cachedLength[slot] === len) {
     let k = 0;
-    while (k < len && cached.charCodeAt(k) === b[start + k]) k++;
-    if (k === len) return cached;
+    while (k < len && cachedOctets[base + k] === b[start + k]) k++;
+    if (k === len) return cachedAddress[slot]!;
   }
   const s = decodeLatin1(b, start, i);
-  addressCache[slot] = s;
+  cachedAddress[slot] = s;
+  cachedLength[slot] = len;
+  for (let k = 0; k < len; k++) cachedOctets[base + k] = b[start + k];
   return s;
 }
 
