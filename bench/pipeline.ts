@@ -15,13 +15,12 @@ import {
   PushClient,
   SmscSimulator,
   decodePushPdu,
-  decodeShortMessagePdu,
   encodePushPdu,
   encodeShortMessagePdu,
   encodeSi,
-  segmentFromSmpp,
   smppShortMessages,
 } from '../src/index.js';
+import { segmentFromShortMessagePdu } from '../src/wdp/smpp/deliverSegment.js';
 
 const body = encodeSi({
   href: 'http://www.xyz.com/email/123/abc.wml',
@@ -97,11 +96,11 @@ export async function pipelineClient(registrations = 1, handler: PushHandler = (
   };
 }
 
-/** One push through the pipeline: every frame of one variant. */
+/** One push through the pipeline: every frame of one variant, read as the link reads a deliver_sm. */
 export function through(client: PushClient, variant: readonly Uint8Array[]): void {
   const reassembler = client.link!.reassembler;
   for (const frame of variant) {
-    const d = reassembler.push(segmentFromSmpp(decodeShortMessagePdu(frame)));
+    const d = reassembler.push(segmentFromShortMessagePdu(frame));
     if (d) client.deliverDatagram(d);
   }
 }

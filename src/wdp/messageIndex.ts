@@ -18,13 +18,33 @@ export interface Indexed extends MessageIdentity {
   chain: this | undefined;
 }
 
-export function identityHash(id: MessageIdentity): number {
+/**
+ * The addresses of the last identity hashed, and their part of its hash: the segments of one
+ * message (and a sender's next messages) come with the same two addresses, most often the same
+ * strings (deliverSegment.ts keeps them), which compare at once.
+ */
+let lastOriginator = '';
+let lastRecipient = '';
+let lastAddressHash = addressHash('', '');
+
+function addressHash(o: string, r: string): number {
   let h = 0x811c9dc5;
-  const o = id.originator;
   for (let i = 0; i < o.length; i++) h = Math.imul(h ^ o.charCodeAt(i), 0x01000193);
   h = Math.imul(h ^ 0xff, 0x01000193);
-  const r = id.recipient;
   for (let i = 0; i < r.length; i++) h = Math.imul(h ^ r.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+export function identityHash(id: MessageIdentity): number {
+  const o = id.originator;
+  const r = id.recipient;
+  let h: number;
+  if (o === lastOriginator && r === lastRecipient) h = lastAddressHash;
+  else {
+    h = lastAddressHash = addressHash(o, r);
+    lastOriginator = o;
+    lastRecipient = r;
+  }
   h = Math.imul(h ^ ((id.sourcePort ?? 0x10000) + 1), 0x01000193);
   h = Math.imul(h ^ ((id.destinationPort ?? 0x10000) + 1), 0x01000193);
   h = Math.imul(h ^ (id.reference ?? 0x10000), 0x01000193);

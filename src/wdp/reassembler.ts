@@ -35,7 +35,7 @@ export interface ReassemblerOptions {
   /**
    * Completed messages remembered (for `timeoutMs` after they complete) so that a segment repeated after its
    * message completed is known as a duplicate, not the start of a new message. Each costs
-   * about 190 octets of typed arrays (grown by doubling up to this bound; src/wdp/recentMessages.ts),
+   * about 140 octets of typed arrays (grown by doubling up to this bound; src/wdp/recentMessages.ts),
    * 4 more per segment past the fourth, and an address of more than 24 characters its string.
    * Default: maxPendingMessages.
    */
@@ -392,7 +392,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     }
     this.release(msg);
     msg.bytes += n;
-    const payload = Buffer.allocUnsafe(msg.bytes);
+    const payload = payloadOf(msg.bytes);
     let p = 0;
     for (let i = 0; i < total; i++) {
       const part = msg.parts[i]!;
@@ -520,6 +520,28 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
 function victim(m: Pending | undefined): Pending {
   if (m === undefined) throw new Error('reassembler: a bound is over its limit with nothing to evict');
   return m;
+}
+
+/**
+ * Completed payloads are cut from shared chunks of this many octets (a bigger one gets its
+ * own): a view of a chunk costs a third of Buffer.allocUnsafe's (which does the same with
+ * Node's 8 KiB pool, through more JavaScript). A chunk lives while any datagram cut from it does.
+ */
+export const PAYLOAD_CHUNK_OCTETS = 16 * 1024;
+
+let chunk = new ArrayBuffer(PAYLOAD_CHUNK_OCTETS);
+let chunkUsed = 0;
+
+function payloadOf(length: number): Uint8Array {
+  if (length > PAYLOAD_CHUNK_OCTETS >> 2) return new Uint8Array(length);
+  if (chunkUsed + length > PAYLOAD_CHUNK_OCTETS) {
+    chunk = new ArrayBuffer(PAYLOAD_CHUNK_OCTETS);
+    chunkUsed = 0;
+  }
+  const out = new Uint8Array(chunk, chunkUsed, length);
+  // Each payload starts 8-aligned, as Node's pool aligns its buffers.
+  chunkUsed = (chunkUsed + length + 7) & ~7;
+  return out;
 }
 
 function datagram(s: Segment | Pending, segments: number, payload: Uint8Array): WdpDatagram {

@@ -3,54 +3,73 @@ import { type MessageIdentity } from './messageIndex.js';
 /**
  * Completed messages, remembered so that a segment resent after its message completed is
  * known as a late duplicate. Every completed multi-segment message passes through here, so
- * it keeps no object per message: each message is a slot in typed arrays (identity numbers,
- * completion time, the fingerprint of each segment), found by an open-addressing table of
- * slot numbers and kept oldest first in a doubly linked list of slot numbers. The originator
- * and recipient are copied in as character codes: keeping the segment's own strings would
- * keep two or three young strings per message alive into the old generation.
+ * it keeps no object per message: each message is a record of SLOT_OCTETS in one buffer
+ * (identity numbers, completion time, the fingerprint of each segment, its place in a doubly
+ * linked oldest-first list, and the originator and recipient copied in as octets), found by an
+ * open-addressing table of slot numbers. Keeping the segment's own strings would keep two or
+ * three young strings per message alive into the old generation.
  *
  * Measured with 10,000 remembered (bench/pipeline.ts, 3-segment pushes): the object-per-message
  * form (a record, its array of fingerprints, an index entry and a queue slot) cost as much as
- * reassembly itself and fed the young generation four objects per message.
+ * reassembly itself and fed the young generation four objects per message. A message's fields
+ * in a dozen arrays of their own (one array per field) cost a cache miss per field: the oldest
+ * message, forgotten as each new one is remembered, is cold. One record per message (two or
+ * three cache lines) touches fewer.
  */
 
 /** Fingerprints kept in the slot itself; a message of more segments keeps its own array of them. */
 export const RECENT_INLINE_SEGMENTS = 4;
 
 /**
- * Characters of an originator or recipient kept in the slot itself: SMPP v3.4's addresses (20)
- * and SMPP 5.0's GSM ones fit. A longer one is kept as its string.
+ * Characters of an originator or recipient kept in the slot itself, one octet each: SMPP v3.4's
+ * addresses (20) and SMPP 5.0's GSM ones fit. A longer one, or one with a character above
+ * U+00FF (never from SMPP, whose addresses are read as Latin-1), is kept as its string.
  */
 export const RECENT_INLINE_ADDRESS = 24;
 
-/** Slots allocated at first; the arrays double as needed, up to the bound. */
+/** Slots allocated at first; the buffer doubles as needed, up to the bound. */
 const INITIAL_SLOTS = 256;
 
 /** `undefined` in an identity field (a port, the reference) is this in its Int32Array. */
 const NONE = -1;
 
+/**
+ * A slot's record, in 32-bit words: the completion time (a float64 in words 0-1, so a slot's
+ * first word is even), then the numbers, then the fingerprints, then from word ADDRESS_WORD
+ * the two addresses' octets.
+ */
+const HASH = 2;
+const TOTAL = 3;
+const SOURCE_PORT = 4;
+const DESTINATION_PORT = 5;
+const REFERENCE = 6;
+const PREV = 7;
+const NEXT = 8;
+/** Originator's length, then recipient's (-1: kept in longAddress). */
+const ADDRESS_LENGTH = 9;
+const PRINTS = 11;
+const ADDRESS_WORD = 16;
+const SLOT_WORDS = ADDRESS_WORD + (2 * RECENT_INLINE_ADDRESS) / 4;
+/** 112 octets a slot: its numbers in the first 64, its addresses after. */
+export const SLOT_OCTETS = SLOT_WORDS * 4;
+
 export class RecentMessages {
   /** Slots in use. */
   private live = 0;
   private capacity = 0;
-  private hash = new Int32Array(0);
-  private total = new Int32Array(0);
-  private at = new Float64Array(0);
-  private sourcePort = new Int32Array(0);
-  private destinationPort = new Int32Array(0);
-  private reference = new Int32Array(0);
-  private prints = new Int32Array(0);
+  /** The records: one buffer seen as words, as float64 (the times) and as octets (the addresses). */
+  private words = new Int32Array(0);
+  private times = new Float64Array(0);
+  private octets = new Uint8Array(0);
   /** Fingerprints of a message of more than RECENT_INLINE_SEGMENTS segments. */
   private longPrints: (Int32Array | undefined)[] = [];
-  /** Per slot, originator then recipient: its length (-1: kept in longAddress) and characters. */
-  private addressLength = new Int32Array(0);
-  private addressChars = new Uint16Array(0);
+  /** Addresses not kept inline: originator at 2 * slot, recipient at 2 * slot + 1. */
   private longAddress: (string | undefined)[] = [];
-  /** Oldest-first list (NONE ends it); `next` also chains the free slots. */
-  private prev = new Int32Array(0);
-  private next = new Int32Array(0);
   private oldest = NONE;
+  /** The oldest's completion time (Infinity when none): expire() runs for every segment pushed. */
+  private oldestAt = Infinity;
   private newest = NONE;
+  /** Free slots, chained through their NEXT word. */
   private free = NONE;
   /** Open addressing, linear probing: slot + 1 at each position, 0 for empty; at most half full. */
   private table = new Int32Array(0);
@@ -68,17 +87,19 @@ export class RecentMessages {
     if (this.live === 0) return NONE;
     const table = this.table;
     const mask = this.mask;
+    const words = this.words;
     for (let i = hash & mask; table[i] !== 0; i = (i + 1) & mask) {
       const s = table[i] - 1;
-      if (this.hash[s] === hash && this.sameIdentity(s, id)) return s;
+      if (words[s * SLOT_WORDS + HASH] === hash && this.sameIdentity(s, id)) return s;
     }
     return NONE;
   }
 
   /** Whether slot `s` holds a message of `total` segments whose segment `sequence` had fingerprint `print`. */
   repeats(s: number, total: number, sequence: number, print: number): boolean {
-    if (this.total[s] !== total) return false;
-    if (total <= RECENT_INLINE_SEGMENTS) return this.prints[s * RECENT_INLINE_SEGMENTS + sequence - 1] === print;
+    const w = s * SLOT_WORDS;
+    if (this.words[w + TOTAL] !== total) return false;
+    if (total <= RECENT_INLINE_SEGMENTS) return this.words[w + PRINTS + sequence - 1] === print;
     return this.longPrints[s]![sequence - 1] === print;
   }
 
@@ -97,28 +118,32 @@ export class RecentMessages {
     if (this.max === 0) return;
     if (this.live >= this.max) this.forget(this.oldest);
     if (this.free === NONE) this.grow();
+    const words = this.words;
     const s = this.free;
-    this.free = this.next[s];
-    this.hash[s] = hash;
-    this.total[s] = total;
-    this.at[s] = at;
-    this.sourcePort[s] = id.sourcePort ?? NONE;
-    this.destinationPort[s] = id.destinationPort ?? NONE;
-    this.reference[s] = id.reference ?? NONE;
-    this.keepAddress(2 * s, id.originator);
-    this.keepAddress(2 * s + 1, id.recipient);
+    const w = s * SLOT_WORDS;
+    this.free = words[w + NEXT];
+    this.times[w >> 1] = at;
+    words[w + HASH] = hash;
+    words[w + TOTAL] = total;
+    words[w + SOURCE_PORT] = id.sourcePort ?? NONE;
+    words[w + DESTINATION_PORT] = id.destinationPort ?? NONE;
+    words[w + REFERENCE] = id.reference ?? NONE;
+    this.keepAddress(s, 0, id.originator);
+    this.keepAddress(s, 1, id.recipient);
     if (total <= RECENT_INLINE_SEGMENTS) {
-      const base = s * RECENT_INLINE_SEGMENTS;
-      for (let i = 0; i < total; i++) this.prints[base + i] = print(parts[i]!);
+      for (let i = 0; i < total; i++) words[w + PRINTS + i] = print(parts[i]!);
     } else {
       const own = new Int32Array(total);
       for (let i = 0; i < total; i++) own[i] = print(parts[i]!);
       this.longPrints[s] = own;
     }
-    this.prev[s] = this.newest;
-    this.next[s] = NONE;
-    if (this.newest === NONE) this.oldest = s;
-    else this.next[this.newest] = s;
+    const newest = this.newest;
+    words[w + PREV] = newest;
+    words[w + NEXT] = NONE;
+    if (newest === NONE) {
+      this.oldest = s;
+      this.oldestAt = at;
+    } else words[newest * SLOT_WORDS + NEXT] = s;
     this.newest = s;
     this.live++;
     const table = this.table;
@@ -130,56 +155,73 @@ export class RecentMessages {
 
   /** Forgets every message completed at or before `deadline`. */
   expire(deadline: number): void {
-    while (this.oldest !== NONE && this.at[this.oldest] <= deadline) this.forget(this.oldest);
+    while (this.oldestAt <= deadline) this.forget(this.oldest);
   }
 
   /** Forgets slot `s` (from find()). */
   forget(s: number): void {
     this.unindex(s);
-    const p = this.prev[s];
-    const n = this.next[s];
-    if (p === NONE) this.oldest = n;
-    else this.next[p] = n;
+    const words = this.words;
+    const w = s * SLOT_WORDS;
+    const p = words[w + PREV];
+    const n = words[w + NEXT];
+    if (p === NONE) {
+      this.oldest = n;
+      this.oldestAt = n === NONE ? Infinity : this.times[(n * SLOT_WORDS) >> 1];
+    } else words[p * SLOT_WORDS + NEXT] = n;
     if (n === NONE) this.newest = p;
-    else this.prev[n] = p;
-    this.longPrints[s] = undefined;
-    this.longAddress[2 * s] = this.longAddress[2 * s + 1] = undefined;
-    this.next[s] = this.free;
+    else words[n * SLOT_WORDS + PREV] = p;
+    // The side arrays only where this slot used them: a write to them is a cache line more.
+    if (words[w + TOTAL] > RECENT_INLINE_SEGMENTS) this.longPrints[s] = undefined;
+    if (words[w + ADDRESS_LENGTH] < 0) this.longAddress[2 * s] = undefined;
+    if (words[w + ADDRESS_LENGTH + 1] < 0) this.longAddress[2 * s + 1] = undefined;
+    words[w + NEXT] = this.free;
     this.free = s;
     this.live--;
   }
 
   private sameIdentity(s: number, id: MessageIdentity): boolean {
+    const words = this.words;
+    const w = s * SLOT_WORDS;
     return (
-      this.reference[s] === (id.reference ?? NONE) &&
-      this.sourcePort[s] === (id.sourcePort ?? NONE) &&
-      this.destinationPort[s] === (id.destinationPort ?? NONE) &&
-      this.sameAddress(2 * s, id.originator) &&
-      this.sameAddress(2 * s + 1, id.recipient)
+      words[w + REFERENCE] === (id.reference ?? NONE) &&
+      words[w + SOURCE_PORT] === (id.sourcePort ?? NONE) &&
+      words[w + DESTINATION_PORT] === (id.destinationPort ?? NONE) &&
+      this.sameAddress(s, 0, id.originator) &&
+      this.sameAddress(s, 1, id.recipient)
     );
   }
 
-  private keepAddress(k: number, address: string): void {
+  /** Address `which` (0: originator, 1: recipient) of slot `s`. */
+  private keepAddress(s: number, which: number, address: string): void {
     const n = address.length;
-    if (n > RECENT_INLINE_ADDRESS) {
-      this.addressLength[k] = -1;
-      this.longAddress[k] = address;
-      return;
+    const w = s * SLOT_WORDS;
+    if (n <= RECENT_INLINE_ADDRESS) {
+      const octets = this.octets;
+      const base = (w + ADDRESS_WORD) * 4 + which * RECENT_INLINE_ADDRESS;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = address.charCodeAt(i);
+        if (c > 0xff) break;
+        octets[base + i] = c;
+      }
+      if (i === n) {
+        this.words[w + ADDRESS_LENGTH + which] = n;
+        return;
+      }
     }
-    this.addressLength[k] = n;
-    this.longAddress[k] = undefined;
-    const chars = this.addressChars;
-    const base = k * RECENT_INLINE_ADDRESS;
-    for (let i = 0; i < n; i++) chars[base + i] = address.charCodeAt(i);
+    this.words[w + ADDRESS_LENGTH + which] = -1;
+    this.longAddress[2 * s + which] = address;
   }
 
-  private sameAddress(k: number, address: string): boolean {
-    const n = this.addressLength[k];
-    if (n < 0) return this.longAddress[k] === address;
+  private sameAddress(s: number, which: number, address: string): boolean {
+    const w = s * SLOT_WORDS;
+    const n = this.words[w + ADDRESS_LENGTH + which];
+    if (n < 0) return this.longAddress[2 * s + which] === address;
     if (address.length !== n) return false;
-    const chars = this.addressChars;
-    const base = k * RECENT_INLINE_ADDRESS;
-    for (let i = 0; i < n; i++) if (chars[base + i] !== address.charCodeAt(i)) return false;
+    const octets = this.octets;
+    const base = (w + ADDRESS_WORD) * 4 + which * RECENT_INLINE_ADDRESS;
+    for (let i = 0; i < n; i++) if (octets[base + i] !== address.charCodeAt(i)) return false;
     return true;
   }
 
@@ -187,10 +229,11 @@ export class RecentMessages {
   private unindex(s: number): void {
     const table = this.table;
     const mask = this.mask;
-    let i = this.hash[s] & mask;
+    const words = this.words;
+    let i = words[s * SLOT_WORDS + HASH] & mask;
     while (table[i] !== s + 1) i = (i + 1) & mask;
     for (let j = (i + 1) & mask; table[j] !== 0; j = (j + 1) & mask) {
-      const home = this.hash[table[j] - 1] & mask;
+      const home = words[(table[j] - 1) * SLOT_WORDS + HASH] & mask;
       // Entry j may fill hole i unless its home lies cyclically in (i, j].
       if (i <= j ? home <= i || home > j : home <= i && home > j) {
         table[i] = table[j];
@@ -204,24 +247,19 @@ export class RecentMessages {
   private grow(): void {
     const old = this.capacity;
     const capacity = Math.min(this.max, Math.max(INITIAL_SLOTS, old * 2));
-    this.hash = copied(this.hash, new Int32Array(capacity));
-    this.total = copied(this.total, new Int32Array(capacity));
-    this.at = copied(this.at, new Float64Array(capacity));
-    this.sourcePort = copied(this.sourcePort, new Int32Array(capacity));
-    this.destinationPort = copied(this.destinationPort, new Int32Array(capacity));
-    this.reference = copied(this.reference, new Int32Array(capacity));
-    this.prints = copied(this.prints, new Int32Array(capacity * RECENT_INLINE_SEGMENTS));
-    this.addressLength = copied(this.addressLength, new Int32Array(2 * capacity));
-    this.addressChars = copied(this.addressChars, new Uint16Array(2 * capacity * RECENT_INLINE_ADDRESS));
-    this.prev = copied(this.prev, new Int32Array(capacity));
-    this.next = copied(this.next, new Int32Array(capacity));
+    const buffer = new ArrayBuffer(capacity * SLOT_OCTETS);
+    const words = new Int32Array(buffer);
+    words.set(this.words);
+    this.words = words;
+    this.times = new Float64Array(buffer);
+    this.octets = new Uint8Array(buffer);
     for (let s = old; s < capacity; s++) {
       this.longPrints.push(undefined);
       this.longAddress.push(undefined, undefined);
     }
     // The new slots, lowest first, ahead of any free ones (there are none: grow runs when none are).
     for (let s = capacity - 1; s >= old; s--) {
-      this.next[s] = this.free;
+      words[s * SLOT_WORDS + NEXT] = this.free;
       this.free = s;
     }
     this.capacity = capacity;
@@ -229,15 +267,10 @@ export class RecentMessages {
     while (size < capacity * 2) size *= 2;
     this.table = new Int32Array(size);
     this.mask = size - 1;
-    for (let s = this.oldest; s !== NONE; s = this.next[s]) {
-      let i = this.hash[s] & this.mask;
+    for (let s = this.oldest; s !== NONE; s = words[s * SLOT_WORDS + NEXT]) {
+      let i = words[s * SLOT_WORDS + HASH] & this.mask;
       while (this.table[i] !== 0) i = (i + 1) & this.mask;
       this.table[i] = s + 1;
     }
   }
-}
-
-function copied<T extends Int32Array | Uint16Array | Float64Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }

@@ -10,13 +10,12 @@ import {
   type ReassemblerOptions,
 } from '../reassembler.js';
 import { backoffDelay, checkBackoff, type Backoff } from './backoff.js';
-import { segmentFromSmpp } from './carriage.js';
 import { bindPdu, checkBindFields, type BindFields } from './bind.js';
 import { SmppCommand } from './commands.js';
 import { EsmeSession, ResponseTimeout, type RefusedPdu } from './esmeSession.js';
 import { enquireLinkTimes, keepAlive } from './keepAlive.js';
 import { messageIdResponse } from './framing.js';
-import { decodeShortMessagePdu } from './shortMessage.js';
+import { segmentFromShortMessagePdu } from './deliverSegment.js';
 import { CommandStatus } from './status.js';
 import { evictionPolicy, storable, StoreIntake } from './storeIntake.js';
 import type { LostMessage as StoreLostMessage, Store } from '../../store/types.js';
@@ -535,7 +534,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     let segment: Segment;
     let datagram: WdpDatagram | undefined;
     try {
-      segment = segmentFromSmpp(decodeShortMessagePdu(frame));
+      segment = segmentFromShortMessagePdu(frame);
       if (this.intake !== undefined && segment.reference !== undefined && segment.total !== 1) {
         if (!storable(segment)) throw new RangeError(`segment ${segment.sequence} of ${segment.total}`);
         this.intake.take(segment, reply);
