@@ -331,8 +331,10 @@ export class Ppg extends EventEmitter<PpgEvents> {
       new Promise((resolve) => (timer = setTimeout(resolve, this.o.notifyTimeoutMs + 1_000))),
     ]);
     clearTimeout(timer);
-    await this.writes.close();
+    // The SMSC link first: a receipt or submit_sm_resp coming while it closes is still
+    // written, and what comes after writes.close() is written at once, before the store closes.
     await this.transceiver.close();
+    await this.writes.close();
     if (this.ownStore) await this.store.close();
   }
 
@@ -785,8 +787,14 @@ export class Ppg extends EventEmitter<PpgEvents> {
   private async notify(record: PushRecord, i: number): Promise<void> {
     const r = record.recipients[i];
     if (!record.notifyTo || r.notified) return;
-    // The outcome told is stored first: a crash after the POST cannot take it back.
-    await this.writes.stored(record);
+    // The outcome told is stored first: a crash after the POST cannot take it back. Not
+    // stored (the store fails): not told; the record says it is not notified, so it is
+    // notified once written (after a restart at the latest).
+    try {
+      await this.writes.stored(record);
+    } catch (e) {
+      return void this.emit('store-error', e);
+    }
     const xml = resultNotification({
       pushId: record.pushId,
       address: r.address,
@@ -825,12 +833,32 @@ export class Ppg extends EventEmitter<PpgEvents> {
   private async find(initiator: string, pushId: string): Promise<PushRecord | undefined> {
     const live = this.live.get(`${initiator}\0${pushId}`);
     if (live === undefined) return this.records.get(initiator, pushId);
-    await this.writes.stored(live);
+    await this.told(live);
     return live;
   }
 
+  /** Has what an answer about the record will tell stored; 3000 when the store fails. */
+  private async told(record: PushRecord): Promise<void> {
+    try {
+      await this.writes.stored(record);
+    } catch (e) {
+      throw new PapError(PapCode.INTERNAL_SERVER_ERROR, `the push's state could not be stored: ${String(e)}`);
+    }
+  }
+
   private async statusQuery(initiator: string, m: StatusQueryMessage): Promise<string> {
-    const record = await this.find(initiator, m.pushId);
+    let record: PushRecord | undefined;
+    try {
+      record = await this.find(initiator, m.pushId);
+    } catch (e) {
+      if (!(e instanceof PapError)) throw e;
+      return statusQueryResponse(
+        m.pushId,
+        [{ state: MessageState.unknown, code: e.code, desc: e.message }],
+        this.sender(),
+        Date.now(),
+      );
+    }
     const now = Date.now();
     if (!record)
       return statusQueryResponse(
@@ -854,6 +882,16 @@ export class Ppg extends EventEmitter<PpgEvents> {
   }
 
   private async cancel(initiator: string, m: CancelMessage): Promise<string> {
+    try {
+      return await this.cancelStored(initiator, m);
+    } catch (e) {
+      if (!(e instanceof PapError)) throw e;
+      return cancelResponse(m.pushId, [{ code: e.code, desc: e.message }]);
+    }
+  }
+
+  /** The cancel-response, given once what it tells is stored (a PapError when that fails). */
+  private async cancelStored(initiator: string, m: CancelMessage): Promise<string> {
     const record = await this.find(initiator, m.pushId);
     if (!record)
       return cancelResponse(m.pushId, [
@@ -879,6 +917,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
         results.push({ address: r.address, code: PapCode.CANCELLATION_NOT_POSSIBLE, desc: `already ${r.state}` });
       }
     }
+    // A receipt may have changed it while cancel_sm was on its way ("already X").
+    if (this.live.get(`${initiator}\0${m.pushId}`) === record) await this.told(record);
     return cancelResponse(m.pushId, results);
   }
 

@@ -21,11 +21,14 @@ export class PushWrites {
   private readonly dirty = new Map<string, PushRecord>();
   /** Changed, written once delayMs has passed since (or when something asks it stored), oldest first. */
   private readonly idle = new Map<string, { record: PushRecord; since: number }>();
-  /** The last write of a record on its way, by key (settles, never rejects). */
+  /** The last write of a record on its way, by key (rejects when it failed). */
   private readonly writing = new Map<string, Promise<void>>();
-  /** Called once a record's waiting change is written (or its write failed), by key. */
+  /** Whose last write failed, by key: written again with the next write (or when asked stored). */
+  private readonly failedWrites = new Map<string, PushRecord>();
+  /** Called once a record's last change is stored (never while its write fails), by key. */
   private readonly waiters = new Map<string, Array<() => void>>();
   private timer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly records: PushRecords,
@@ -33,9 +36,18 @@ export class PushWrites {
     private readonly failed: (e: unknown) => void,
   ) {}
 
-  /** A change written within delayMs; with the next write of any push when `rideAlong`. */
+  /**
+   * A change written within delayMs; with the next write of any push when `rideAlong`. Once
+   * closed, written at once: no timer outlives close(), so no change waits for a closed store.
+   */
   later(record: PushRecord, rideAlong: boolean): void {
     const key = keyOf(record);
+    if (this.closed) {
+      this.idle.delete(key);
+      this.dirty.set(key, record);
+      this.flush();
+      return;
+    }
     if (rideAlong) {
       this.idle.delete(key);
       this.dirty.set(key, record);
@@ -70,64 +82,90 @@ export class PushWrites {
   }
 
   /**
+   * Forgets a write that ended; true when a newer change of its key waits, or is on its way
+   * (that one's write then wakes the waiters, or is tried again).
+   */
+  private newer(key: string, write: Promise<void>): boolean {
+    if (this.writing.get(key) !== write) return true;
+    this.writing.delete(key);
+    return this.dirty.has(key) || this.idle.has(key);
+  }
+
+  /**
    * Hands every waiting change to the store now, in one turn (so in one commit); returns each
    * record's write, rejecting when it failed. Failures are told to `failed`, but `own`'s,
-   * which its caller answers.
+   * which its caller answers. Records whose last write failed are tried again with it.
    */
   flush(own?: string): Map<string, Promise<void>> {
     if (this.idle.size === 0) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+    for (const [key, record] of this.failedWrites) if (!this.dirty.has(key)) this.dirty.set(key, record);
+    this.failedWrites.clear();
     const out = new Map<string, Promise<void>>();
     for (const [key, record] of this.dirty) {
       const write = this.records.put(record);
-      const done = write.then(
-        () => {},
+      this.writing.set(key, write);
+      out.set(key, write);
+      void write.then(
+        () => {
+          // Waiters are for the newest change: a newer one waiting wakes them once it is stored.
+          if (this.newer(key, write)) return;
+          const wake = this.waiters.get(key);
+          if (wake === undefined) return;
+          this.waiters.delete(key);
+          for (const f of wake) f();
+        },
         (e: unknown) => {
           if (key !== own) this.failed(e);
+          if (this.newer(key, write)) return;
+          // Kept, and its waiters with it, till a write of it succeeds.
+          this.failedWrites.set(key, record);
         },
       );
-      this.writing.set(key, done);
-      out.set(key, write);
-      void done.then(() => {
-        if (this.writing.get(key) === done) this.writing.delete(key);
-        const wake = this.waiters.get(key);
-        if (wake === undefined) return;
-        this.waiters.delete(key);
-        for (const f of wake) f();
-      });
     }
     this.dirty.clear();
     return out;
   }
 
-  /** Resolves once what is known of the record now is stored, writing it now when it waits. */
-  stored(record: PushRecord): Promise<void> {
+  /**
+   * Resolves once what is known of the record now is stored, writing it now when it waits
+   * (again when a change came meanwhile); rejects when a write of it failed.
+   */
+  async stored(record: PushRecord): Promise<void> {
     const key = keyOf(record);
-    if (this.dirty.has(key) || this.idle.has(key)) return this.now(record).catch(() => {});
-    return this.writing.get(key) ?? Promise.resolve();
+    for (;;) {
+      if (this.dirty.has(key) || this.idle.has(key) || this.failedWrites.has(key)) {
+        this.failedWrites.delete(key);
+        await this.now(record);
+        continue;
+      }
+      const write = this.writing.get(key);
+      if (write === undefined) return;
+      await write;
+    }
   }
 
   /** Calls `f` once what is known of the record now is stored, without hurrying its write. */
   whenStored(record: PushRecord, f: () => void): void {
     const key = keyOf(record);
-    if (this.dirty.has(key) || this.idle.has(key)) {
-      const list = this.waiters.get(key);
-      if (list) list.push(f);
-      else this.waiters.set(key, [f]);
-      return;
-    }
-    const write = this.writing.get(key);
-    if (write) void write.then(f);
-    else f();
+    const pending = this.dirty.has(key) || this.idle.has(key) || this.failedWrites.has(key) || this.writing.has(key);
+    if (!pending) return f();
+    const list = this.waiters.get(key);
+    if (list) list.push(f);
+    else this.waiters.set(key, [f]);
   }
 
-  /** Writes everything waiting; resolves once every write on its way has settled. */
+  /**
+   * Writes everything waiting; resolves once every write on its way has settled. A change
+   * after this is written at once (`later`).
+   */
   async close(): Promise<void> {
+    this.closed = true;
     for (const [k, { record }] of this.idle) this.dirty.set(k, record);
     this.idle.clear();
     this.flush();
-    await Promise.all([...this.writing.values()]);
+    while (this.writing.size > 0) await Promise.allSettled([...this.writing.values()]);
   }
 }
