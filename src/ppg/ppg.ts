@@ -164,6 +164,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
   private toSubmit: PushRecord[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly notifying = new Set<Promise<void>>();
+  /** Notifications on their way, by push: the push stays in memory till the last one ends. */
+  private readonly notifyRuns = new Map<PushRecord, number>();
   /** Waits that close() cuts short. */
   private readonly wakeups = new Set<() => void>();
   private listeningPort = 0;
@@ -749,7 +751,13 @@ export class Ppg extends EventEmitter<PpgEvents> {
    * for a POST on its way: a restart must not notify again what was notified just before.
    */
   private notifyThenRelease(record: PushRecord, i: number): void {
-    const p = this.notify(record, i).then(() => this.release(record));
+    this.notifyRuns.set(record, (this.notifyRuns.get(record) ?? 0) + 1);
+    const p = this.notify(record, i).then(() => {
+      const left = this.notifyRuns.get(record)! - 1;
+      if (left > 0) return void this.notifyRuns.set(record, left);
+      this.notifyRuns.delete(record);
+      this.release(record);
+    });
     this.notifying.add(p);
     void p.finally(() => this.notifying.delete(p));
   }
@@ -760,6 +768,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
    */
   private release(record: PushRecord): void {
     if (!record.recipients.every((r) => FINAL_STATES.has(r.state))) return;
+    // Another recipient's notification on its way still writes the record when it is answered.
+    if (this.notifyRuns.has(record)) return;
     const key = `${record.initiator}\0${record.pushId}`;
     for (const r of record.recipients) for (const id of r.messageIds) this.bySms.delete(id);
     // Only once its last change is stored: a status query after that reads the store's copy.

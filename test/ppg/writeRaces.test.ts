@@ -2,7 +2,9 @@
 // way while a receipt settles the push, a status query or a notification waiting on a write
 // that does not hold what it will tell, a store that fails, and close() with a receipt coming.
 // A real lmdb store in a temp dir; its push table's put is held (or failed) to open the window.
+import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -168,5 +170,50 @@ describe('PPG push writes racing their changes', () => {
     } finally {
       await again.close();
     }
+  });
+
+  it('keeps a push in memory while a notification of it is on its way: retention never races it', async () => {
+    const { store } = await lmdb();
+    const TO2 = 'WAPPUSH=+15551234568/TYPE=PLMN@ppg.example.com';
+    // The notification for TO2 is answered 400 ms late; TO's at once.
+    const answered: string[] = [];
+    const notify = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const late = Buffer.concat(chunks).toString('utf8').includes('+15551234568');
+        setTimeout(
+          () => {
+            answered.push(late ? 'TO2' : 'TO');
+            res.writeHead(204).end();
+          },
+          late ? 400 : 0,
+        );
+      });
+    });
+    await new Promise<void>((resolve) => notify.listen(0, '127.0.0.1', () => resolve()));
+    cleanups.push(() => new Promise<void>((resolve) => notify.close(() => resolve())));
+    const notifyTo = `http://127.0.0.1:${(notify.address() as AddressInfo).port}/n`;
+    h = await harness({ store, statusWriteMs: 20, maxRecords: 1 });
+    const removed: string[] = [];
+    h.ppg.on('removed', (r) => removed.push(r.pushId));
+    const a = await post(
+      h.url,
+      pushBody({ pushId: 'm1', addresses: [TO, TO2], attributes: ` ppg-notify-requested-to="${notifyTo}"` }),
+      MULTIPART,
+    );
+    expect(attr(a.text, 'response-result', 'code')).toBe('1001');
+    await until(() => answered.includes('TO'), "TO's notification");
+    await new Promise((r) => setTimeout(r, 100));
+    // m1 is not finished (TO2 not yet notified): it is not removed to make room.
+    const b = await post(h.url, pushBody({ pushId: 'm2', addresses: [TO] }), MULTIPART);
+    await until(() => answered.includes('TO2'), "TO2's notification");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(removed).toEqual([]);
+    expect(attr(b.text, 'response-result', 'code')).toBe('4001');
+    const m1 = await store.pushes.get('pi:m1');
+    const notified =
+      isObject(m1) && Array.isArray(m1.recipients) ? m1.recipients.map((r) => isObject(r) && r.notified) : [];
+    expect(notified).toEqual([true, true]);
   });
 });
