@@ -507,6 +507,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
         await this.writes.now(record);
       } catch (e) {
         this.live.delete(key);
+        this.writes.forget(record);
         throw new PapError(PapCode.INTERNAL_SERVER_ERROR, `the push could not be stored: ${String(e)}`);
       }
       progress.push({

@@ -147,6 +147,13 @@ export class PushWrites {
     }
   }
 
+  /** Drops a record whose first write failed: it was refused, so it is never written. */
+  forget(record: PushRecord): void {
+    const key = keyOf(record);
+    this.failedWrites.delete(key);
+    this.waiters.delete(key);
+  }
+
   /** Calls `f` once what is known of the record now is stored, without hurrying its write. */
   whenStored(record: PushRecord, f: () => void): void {
     const key = keyOf(record);

@@ -139,11 +139,16 @@ describe('PPG push writes racing their changes', () => {
     expect(await stateIn(store, 'pi:f1')).toBe('pending');
     expect(await stateIn(store, 'pi:f0')).toBe('pending');
 
+    // Refused (3000) while the store fails: never written after, though writes go on.
+    const refused = await post(h.url, pushBody({ pushId: 'f2', addresses: [TO] }), MULTIPART);
+    expect(attr(refused.text, 'response-result', 'code')).toBe('3000');
+
     // The store back: the next write carries the outcome, and then it is told.
     hold.failing = false;
     const q2 = await post(h.url, queryXml('statusquery-message', 'f1'), 'application/xml');
     expect(attr(q2.text, 'statusquery-result', 'message-state')).toBe('delivered');
     expect(await stateIn(store, 'pi:f1')).toBe('delivered');
+    expect(await store.pushes.get('pi:f2')).toBeUndefined();
   });
 
   it('stores a receipt acknowledged while it closes (lmdb, read back after)', async () => {
