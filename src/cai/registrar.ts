@@ -355,10 +355,21 @@ export class Registrar {
     return { settled };
   }
 
-  /** Writes the store again as it is (this node's records were found missing: another node took it for dead). */
+  /**
+   * Writes the store again as it is (this node's records were found missing: another node took
+   * it for dead). That node told the Push Servers the CPI without them, and no other node will
+   * tell them otherwise: once the records are back, each active registration's Push Servers
+   * hear the CPI with it again.
+   */
   resave(): void {
     void this.persist().then((failed) => {
-      if (failed !== undefined) this.events.emit('store-error', failed);
+      if (failed !== undefined) {
+        this.events.emit('store-error', failed);
+        return;
+      }
+      for (const r of this.registry.values())
+        if (r.state === 'active' && !this.leaving.has(r))
+          for (const point of serverContactPoints(r)) this.servers.later(point);
     });
   }
 
