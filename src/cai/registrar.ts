@@ -65,6 +65,8 @@ interface StoreChange {
   add?: Registration;
   remove?: Registration;
   release?: readonly HeldRegistration[];
+  /** Another save written while this one was in flight carried this change too. */
+  carried?: boolean;
 }
 
 export class Registrar {
@@ -79,6 +81,11 @@ export class Registrar {
   private closed = false;
   /** Registrations being deregistered: out of the store from the first save, whatever saves come meanwhile. */
   private readonly leaving = new Set<Registration>();
+  /**
+   * Activations whose save is in flight. Each save writes the whole store and saves queue, so
+   * one made meanwhile carries their changes too: else, written after theirs, it would undo them.
+   */
+  private readonly adding = new Set<StoreChange>();
 
   constructor(
     private readonly events: EventEmitter<PushClientEvents>,
@@ -207,10 +214,15 @@ export class Registrar {
   /** A bound registration becomes active once it is stored: one that cannot be stored is a failure. */
   private async activate(r: Registration, replaces: Registration | undefined): Promise<RegistrationCompletion> {
     const superseded = this.held.all().filter((h) => sameStoredApplication(h.request, r));
-    const saved = await this.persist({ add: r, remove: replaces, release: superseded });
+    const change: StoreChange = { add: r, remove: replaces, release: superseded };
+    this.adding.add(change);
+    const saved = await this.persist(change);
+    this.adding.delete(change);
     if (saved !== undefined) {
       this.undo(r);
       r.state = 'failed';
+      // A save made meanwhile wrote it: the store is written again without it.
+      if (change.carried) this.resave(false);
       // The Push Servers were told of it: they are told again without it.
       for (const point of serverContactPoints(r)) this.servers.later(point);
       return {
@@ -355,10 +367,22 @@ export class Registrar {
     return { settled };
   }
 
-  /** Writes the store again as it is (this node's records were found missing: another node took it for dead). */
-  resave(): void {
+  /**
+   * Writes the store again as it is (this node's records were found missing: another node took
+   * it for dead). That node told the Push Servers the CPI without them, and no other node will
+   * tell them otherwise: once the records are back, each active registration's Push Servers
+   * hear the CPI with it again.
+   */
+  resave(tellServers = true): void {
     void this.persist().then((failed) => {
-      if (failed !== undefined) this.events.emit('store-error', failed);
+      if (failed !== undefined) {
+        this.events.emit('store-error', failed);
+        return;
+      }
+      if (!tellServers) return;
+      for (const r of this.registry.values())
+        if (r.state === 'active' && !this.leaving.has(r))
+          for (const point of serverContactPoints(r)) this.servers.later(point);
     });
   }
 
@@ -538,11 +562,23 @@ export class Registrar {
   private async persist(change: StoreChange = {}): Promise<unknown> {
     const store = this.options.store;
     if (!store) return undefined;
+    const others = [...this.adding].filter((c) => c !== change);
+    for (const c of others) c.carried = true;
+    const added = new Set<Registration>();
+    const removed = new Set<Registration>();
+    const released = new Set<HeldRegistration>(change.release);
+    for (const c of others) {
+      if (c.add && c.add !== change.remove && !this.leaving.has(c.add)) added.add(c.add);
+      if (c.remove) removed.add(c.remove);
+      for (const h of c.release ?? []) released.add(h);
+    }
+    if (change.add) added.add(change.add);
+    if (change.remove) removed.add(change.remove);
     const requests: RegistrationRecord[] = [];
     for (const r of this.registry.values())
-      if ((r.state === 'active' && r !== change.remove && !this.leaving.has(r)) || r === change.add)
+      if ((r.state === 'active' && !removed.has(r) && !this.leaving.has(r)) || added.has(r))
         requests.push(r.pushServiceRegistrationUri ? { ...r.request, boundProfiles: r.profiles } : r.request);
-    for (const h of this.held.all()) if (!change.release?.includes(h)) requests.push(h.request);
+    for (const h of this.held.all()) if (!released.has(h)) requests.push(h.request);
     try {
       await store.save(requests);
       return undefined;

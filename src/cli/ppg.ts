@@ -72,7 +72,7 @@ ${SERVICE_FLAGS}`,
       const { values, log, metrics } = setup;
       const smscUrl = str(values, 'smsc');
       if (!smscUrl) throw new TypeError('ppg needs --smsc smpp://ID:PASSWORD@HOST:PORT');
-      const initiators = (list(values, 'user') ?? []).map(parseInitiator);
+      const initiators = (list(values, 'user') ?? []).map((spec, i) => parseInitiator(spec, i));
       const byName = (spec: string, flag: string) => {
         const i = spec.indexOf(':');
         const who = initiators.find((u) => u.name === spec.slice(0, i));

@@ -62,9 +62,11 @@ ${SERVICE_FLAGS}`,
     const setup = serviceSetup('smsc', argv, options);
     const { values, log, metrics } = setup;
     const num = (name: string) => optionalNumber(str(values, name));
-    const accounts = (list(values, 'account') ?? []).map((a) => {
+    const accounts = (list(values, 'account') ?? []).map((a, n) => {
       const i = a.indexOf(':');
-      if (i < 0) fail(new Error(`--account takes ID:PASSWORD, not ${a}`));
+      // Named by position, never echoed: a value without its colon may be the password alone.
+      if (i < 0)
+        fail(new Error(`--account value ${n + 1} is not ID:PASSWORD: it has no colon (the value is not shown)`));
       return { systemId: a.slice(0, i), password: a.slice(i + 1), addressRange: undefined as string | undefined };
     });
     for (const r of list(values, 'route') ?? []) {

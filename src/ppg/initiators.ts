@@ -44,9 +44,15 @@ function same(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** `NAME:PASSWORD` as the CLI takes it. */
-export function parseInitiator(spec: string): PushInitiator {
+/**
+ * `NAME:PASSWORD` as the CLI takes it. A bad value is named by its position (`index`, from 0)
+ * and never echoed: it may be a password alone, and errors reach stderr and logs.
+ */
+export function parseInitiator(spec: string, index = 0): PushInitiator {
   const colon = spec.indexOf(':');
-  if (colon <= 0) throw new TypeError(`--user takes NAME:PASSWORD, not ${spec}`);
+  if (colon <= 0)
+    throw new TypeError(
+      `--user value ${index + 1} is not NAME:PASSWORD: ${colon < 0 ? 'it has no colon' : 'its NAME is empty'} (the value is not shown: it may hold a password)`,
+    );
   return { name: spec.slice(0, colon), password: spec.slice(colon + 1) };
 }

@@ -45,12 +45,15 @@ function parseRedis(spec: string, tls: boolean): StoreSpec {
   try {
     u = new URL(spec);
   } catch {
-    throw bad(`not a valid URL: ${spec}`);
+    // Not echoed: a Redis URL may hold a password, and errors reach stderr and logs.
+    throw bad('the Redis URL is not a valid URL (not shown: it may hold a password)');
   }
-  if (!u.hostname) throw bad(`no host in ${spec}`);
-  if (u.search || u.hash) throw bad(`no query or fragment is taken in ${spec}`);
+  /** The URL as an error may show it: no user or password. */
+  const where = `${u.protocol}//${u.host}`;
+  if (!u.hostname) throw bad('no host in the Redis URL');
+  if (u.search || u.hash) throw bad(`no query or fragment is taken in ${where}${u.pathname}`);
   const port = u.port ? Number(u.port) : 6379;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad(`bad port in ${spec}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad(`bad port in ${where}`);
   let db = 0;
   const path = u.pathname;
   if (path !== '' && path !== '/') {

@@ -200,3 +200,43 @@ describe('a password in argv is warned about on stderr', () => {
     );
   });
 });
+
+describe('a malformed secret value is named, never echoed, in its error', () => {
+  const stderrOf = (args: string[], extra: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: env(extra), timeout: 10_000 });
+
+  it('--user-file with a password-only line and a :PASSWORD line: the position, not the password', () => {
+    const noColon = secretFile('users-nocolon', 'alice:ok1\nPwOnly5ecret\n');
+    const r = stderrOf(['ppg', '--smsc', 'smpp://ppg@127.0.0.1:1', '--port', '0', '--user-file', noColon]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('--user value 2 is not NAME:PASSWORD: it has no colon');
+    expect(r.stderr).not.toContain('PwOnly5ecret');
+    const noName = stderrOf(['ppg', '--smsc', 'smpp://ppg@127.0.0.1:1', '--port', '0'], {
+      WAPPUSH_USER: ':NoName5ecret',
+    });
+    expect(noName.status).not.toBe(0);
+    expect(noName.stderr).toContain('--user value 1 is not NAME:PASSWORD: its NAME is empty');
+    expect(noName.stderr).not.toContain('NoName5ecret');
+  });
+
+  it('smsc --account-file with a password-only line: the position, not the password', () => {
+    const file = secretFile('accounts-nocolon', 'ppg:ok\nAcOnly5ecret\n');
+    const r = stderrOf(['smsc', '--port', '0', '--account-file', file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('--account value 2 is not ID:PASSWORD');
+    expect(r.stderr).not.toContain('AcOnly5ecret');
+  });
+
+  it('an --smsc URL new URL refuses, or of another scheme: no part of its password', () => {
+    // A slash in the password: new URL refuses it and the free-text mask stops at the slash.
+    const r = stderrOf(['inject', '--to', '+1', '--hex', PDU], { WAPPUSH_SMSC: 'smpp://ppg:Sp5ecret/x@127.0.0.1:1' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('not a URL');
+    expect(r.stderr).not.toContain('Sp5ecret');
+    const scheme = stderrOf(['inject', '--to', '+1', '--hex', PDU], {
+      WAPPUSH_SMSC: 'http://ppg:Ht5ecret@127.0.0.1:1',
+    });
+    expect(scheme.stderr).toContain('not an smpp:// or smpps:// URL: http://127.0.0.1:1');
+    expect(scheme.stderr).not.toContain('Ht5ecret');
+  });
+});

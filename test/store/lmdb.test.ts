@@ -246,3 +246,51 @@ describe('lmdb store', () => {
     }
   });
 });
+
+/** The environment's sync (mdb_env_sync on a worker), which these tests slow down or make fail. */
+interface SyncingDb {
+  sync(callback: (error?: unknown) => void): void;
+}
+
+/** The store's lmdb environment: its sync is where a disk fault would show, and none can be made to fail here for real. */
+function environment(store: LmdbStore): SyncingDb {
+  const db: SyncingDb = Reflect.get(store, 'db');
+  return db;
+}
+
+describe("lmdb store, sync 'everysec', at close", () => {
+  it('waits for the sync the timer started before closing the environment', async () => {
+    const store = opened(join(tempDir(), 'state'), { sync: 'everysec' });
+    const db = environment(store);
+    const real = db.sync.bind(db);
+    let started = 0;
+    let finished = 0;
+    // The real sync, its answer held back as a slow disk would.
+    db.sync = (callback) => {
+      started++;
+      real((error) => setTimeout(() => (finished++, callback(error)), 300));
+    };
+    await store.segments.add(seg(1, 1, 2, 'x'));
+    await until(() => started === 1, 5_000, 'the everysec sync to start');
+    await store.close();
+    expect(finished).toBe(1);
+  });
+
+  it('rejects close() when the last sync fails, and still lets the directory go', async () => {
+    const path = join(tempDir(), 'state');
+    const store = opened(path, { sync: 'everysec' });
+    const db = environment(store);
+    db.sync = (callback) => callback(new Error('EIO: the disk refused the sync'));
+    await store.segments.add(seg(1, 1, 2, 'x'));
+    const e = await store.close().then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(StoreError);
+    expect((e as StoreError).code).toBe('STORE_UNAVAILABLE');
+    expect((e as StoreError).message).toContain('EIO: the disk refused the sync');
+    // The lock is released: the next writer opens it and finds what was committed.
+    const again = opened(path);
+    expect((await again.segments.add(seg(1, 1, 2, 'x'))).status).toBe('duplicate');
+  });
+});

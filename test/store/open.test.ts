@@ -67,6 +67,24 @@ describe('parseStoreSpec', () => {
     expect((error as StoreError).message).toContain(message);
     expect((error as StoreError).message).toContain('redis://HOST[:PORT][/DB]');
   });
+
+  it.each([
+    ['redis://:Rs5ecret@h:99999', 'not a valid URL'],
+    ['redis://u:Rs5ecret/x@h', 'not a valid URL'],
+    ['redis://:Rs5ecret@h/1?timeout=3', 'no query or fragment is taken in redis://h/1'],
+    ['rediss://u:Rs5ecret@h/1#x', 'no query or fragment is taken in rediss://h/1'],
+    ['redis://u:Rs5ecret@h/abc', 'the path of a Redis URL is /DB'],
+  ])('refuses %j without showing its password (%s)', (spec, message) => {
+    let error: unknown;
+    try {
+      parseStoreSpec(spec);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as StoreError).code).toBe('BAD_SPEC');
+    expect((error as StoreError).message).toContain(message);
+    expect((error as StoreError).message).not.toContain('Rs5ecret');
+  });
 });
 
 describe('openStore', () => {

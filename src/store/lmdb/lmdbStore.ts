@@ -59,30 +59,34 @@ function syncFile(db: Db): Promise<void> {
 }
 
 /**
- * Waits for a write. On failure `failed` runs at once (so a later commit that succeeds cannot
+ * Waits for a write; resolves whether it went through. On failure `failed` runs at once (so a later commit that succeeds cannot
  * be seen before it), and `cause` with the reason: lmdb rejects a failed commit's writes with
  * "Commit failed" and a second promise (commitError) that rejects with the reason, usually at
  * once; it is handled here (left alone it would be an unhandled rejection).
  */
-function settle(p: Promise<unknown>, failed: () => void, cause: (e: unknown) => void): Promise<void> {
-  return p.then(noop, (e: unknown) => {
-    failed();
-    const commitError = (e as { commitError?: Promise<unknown> } | undefined)?.commitError;
-    if (commitError && typeof commitError.then === 'function') {
-      void Promise.race([
-        commitError.then(
-          () => e,
-          (c: unknown) => c,
-        ),
-        new Promise((r) => setImmediate(() => r(e))),
-      ]).then(cause);
-    } else cause(e);
-  });
+function settle(p: Promise<unknown>, failed: () => void, cause: (e: unknown) => void): Promise<boolean> {
+  return p.then(
+    () => true,
+    (e: unknown) => {
+      failed();
+      const commitError = (e as { commitError?: Promise<unknown> } | undefined)?.commitError;
+      if (commitError && typeof commitError.then === 'function') {
+        void Promise.race([
+          commitError.then(
+            () => e,
+            (c: unknown) => c,
+          ),
+          new Promise((r) => setImmediate(() => r(e))),
+        ]).then(cause);
+      } else cause(e);
+      return false;
+    },
+  );
 }
 
 class LmdbSink implements Sink {
-  /** The last write's settlement; never rejects (failures are counted instead). */
-  last: Promise<void> | undefined;
+  /** The last write's settlement, whether it went through; never rejects (failures are counted instead). */
+  last: Promise<boolean> | undefined;
   failures = 0;
   lastError: unknown;
 
@@ -111,10 +115,10 @@ class LmdbSink implements Sink {
       },
     );
     this.last = mine;
-    const failures = this.failures;
-    void mine.then(() => {
+    // Each write by its own outcome: one that went through after an earlier one failed is due its sync too.
+    void mine.then((ok) => {
       if (this.last === mine) this.last = undefined;
-      if (this.failures === failures) this.onCommit();
+      if (ok) this.onCommit();
     });
   }
 }
@@ -134,6 +138,8 @@ export class LmdbStore extends InProcessStore implements Store {
   private syncTimer: NodeJS.Timeout | undefined;
   /** Commits not yet synced ('everysec' and 'no'). */
   private unsynced = false;
+  /** The sync running now, if any: close() waits for it before closing the environment. */
+  private syncing: Promise<void> | undefined;
 
   /** Opens (creating it owner-only when missing) the store in directory `path`. */
   constructor(
@@ -330,16 +336,33 @@ export class LmdbStore extends InProcessStore implements Store {
     this.syncTimer.unref();
   }
 
-  /** Syncs what was committed so far (none to do with 'always', or when nothing was written since). */
-  private async syncNow(): Promise<void> {
-    if (!this.unsynced) return;
-    this.unsynced = false;
-    try {
-      await syncFile(this.db);
-    } catch (error) {
-      this.unsynced = true;
-      throw error;
-    }
+  /**
+   * Syncs what was committed so far (none to do with 'always', or when nothing was written
+   * since). One at a time: a sync asked for while another runs waits for it, then syncs what
+   * that one did not cover (or, if it failed, tries again).
+   */
+  private syncNow(): Promise<void> {
+    const before = this.syncing;
+    const run = async (): Promise<void> => {
+      // Its failure was reported to whoever started it.
+      if (before) await before.catch(noop);
+      if (!this.unsynced) return;
+      this.unsynced = false;
+      try {
+        await syncFile(this.db);
+      } catch (error) {
+        this.unsynced = true;
+        throw error;
+      }
+    };
+    const mine = run();
+    this.syncing = mine;
+    mine
+      .finally(() => {
+        if (this.syncing === mine) this.syncing = undefined;
+      })
+      .catch(noop);
+    return mine;
   }
 
   async close(): Promise<void> {
@@ -349,13 +372,17 @@ export class LmdbStore extends InProcessStore implements Store {
     clearInterval(this.pollTimer);
     clearTimeout(this.syncTimer);
     this.releaseHeld();
+    let unsynced: unknown;
     try {
       await this.sink?.last;
-      // A clean stop leaves everything on disk, whatever the mode.
-      await this.syncNow().catch(noop);
+      // A clean stop leaves everything on disk, whatever the mode; the environment is closed
+      // only once no sync runs on it.
+      await this.syncNow().catch((e: unknown) => (unsynced = e ?? new Error('sync failed')));
       await this.db.close();
     } finally {
       this.unlock?.();
     }
+    // As a failed commit rejects the call that waits for it: what was answered for may not be on disk.
+    if (unsynced !== undefined) throw unavailable(unsynced, 'lmdb sync at close');
   }
 }

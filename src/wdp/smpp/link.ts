@@ -19,7 +19,6 @@ import { segmentFromShortMessagePdu } from './deliverSegment.js';
 import { CommandStatus } from './status.js';
 import { evictionPolicy, storable, StoreIntake } from './storeIntake.js';
 import type { LostMessage as StoreLostMessage, Store } from '../../store/types.js';
-import { maskUrl } from '../../security/maskUrl.js';
 import type { TlsClientSettings } from '../../security/tlsOptions.js';
 import { connectSmsc } from './connect.js';
 
@@ -44,12 +43,14 @@ export function parseSmscUrl(url: string, tls?: TlsClientSettings): SmscUrl {
   try {
     u = new URL(url);
   } catch {
-    throw new TypeError(`not a URL: ${maskUrl(url)}`);
+    // Not echoed, even masked: text `new URL` refuses may hold a password the mask cannot find.
+    throw new TypeError('the SMSC URL is not a URL (not shown: it may hold a password)');
   }
+  const where = `${u.protocol}//${u.host}`;
   if (u.protocol !== 'smpp:' && u.protocol !== 'smpps:')
-    throw new TypeError(`not an smpp:// or smpps:// URL: ${maskUrl(url)}`);
+    throw new TypeError(`not an smpp:// or smpps:// URL: ${where}`);
   const secure = u.protocol === 'smpps:';
-  if (!secure && tls) throw new TypeError(`TLS settings given for a plain smpp:// URL: ${maskUrl(url)}; use smpps://`);
+  if (!secure && tls) throw new TypeError(`TLS settings given for a plain smpp:// URL: ${where}; use smpps://`);
   return {
     host: u.hostname || '127.0.0.1',
     port: u.port ? Number(u.port) : secure ? SMPPS_PORT : 2775,
