@@ -173,7 +173,8 @@ describe('TLS settings and URLs', () => {
     expect(parseSmscUrl('smpps://a:b@h').tls).toEqual({});
     expect(parseSmscUrl('smpp://a:b@h').port).toBe(2775);
     expect(parseSmscUrl('smpp://a:b@h').tls).toBeUndefined();
-    expect(() => parseSmscUrl('http://id:hunter2@h:1')).toThrow(/http:\/\/id:\*\*\*@h:1/);
+    // A refused URL is named by scheme and host only: a password with '/' or spaces escapes masks.
+    expect(() => parseSmscUrl('http://id:hunter2@h:1')).toThrow(/URL: http:\/\/h:1$/);
     expect(() => parseSmscUrl('http://id:hunter2@h:1')).not.toThrow(/hunter2/);
     expect(() => parseSmscUrl('smpp://id:hunter2@h:1', { insecure: true })).toThrow(/use smpps/);
   });
