@@ -27,7 +27,7 @@ import { RoutingTable } from './routingTable.js';
 import { Registrar } from './registrar.js';
 import { SmppBearer } from './smppBearer.js';
 import type { Store } from '../store/types.js';
-import { StoreError } from '../store/errors.js';
+import { StoreError, StoreErrorCode } from '../store/errors.js';
 import { RegistrationStore, StoredRegistrations } from './store.js';
 import { RegistrationFollower } from './follower.js';
 import { StoreQueues } from './storeQueues.js';
@@ -193,7 +193,9 @@ export class PushClient extends EventEmitter<PushClientEvents> {
         cpi: (requestedPort) => this.registrar.cpiForHttpPort(requestedPort),
         onPush: (push, requestedPort) => this.dispatcher.deliverHttp(push, requestedPort),
         // A push its store could not take is sent again later, as one a full queue sends back.
-        isDeferral: (e) => e instanceof PushDeferred || e instanceof StoreError,
+        isDeferral: (e) =>
+          e instanceof PushDeferred || (e instanceof StoreError && e.code !== StoreErrorCode.BAD_INPUT),
+        isTooLarge: (e) => e instanceof StoreError && e.code === StoreErrorCode.BAD_INPUT,
         onMalformed: (m) =>
           this.dispatcher.malformed(
             new DecodeError('BAD_VALUE', 0, `OTA-HTTP push from ${m.remoteAddress}: ${m.message}`),

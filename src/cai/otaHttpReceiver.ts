@@ -35,6 +35,8 @@ export interface HttpPushReceiverOptions {
   onPush: (push: HttpPush) => HttpPushOutcome | void | Promise<HttpPushOutcome | void>;
   /** Errors from onPush that mean "send it again later": answered 503 with Retry-After. */
   isDeferral?: (error: unknown) => boolean;
+  /** Errors from onPush that mean "never, as it is" (larger than a store queue item): answered 413. */
+  isTooLarge?: (error: unknown) => boolean;
   onMalformed: (error: { remoteAddress: string; message: string }) => void;
   /** Bounds over all of this receiver's requests (defaults: DEFAULT_OTA_HTTP_LIMITS). */
   limits?: Partial<OtaHttpLimits>;
@@ -302,6 +304,10 @@ export class HttpPushReceiver {
         res.writeHead(503, { 'Retry-After': '1' }).end();
         return;
       }
+      if (this.options.isTooLarge?.(e)) {
+        res.writeHead(413).end();
+        return;
+      }
       throw e;
     }
     const settle = (o: HttpPushOutcome | void) => void res.writeHead(o === 'forbidden' ? 403 : 204).end();
@@ -310,6 +316,8 @@ export class HttpPushReceiver {
       // Not stored (the store away, the queue full with overflow 'redeliver'): the sender tries again.
       if (res.headersSent) return;
       if (this.options.isDeferral?.(e)) res.writeHead(503, { 'Retry-After': '1' }).end();
+      // A 503 would have the sender retry for ever what the store can never take.
+      else if (this.options.isTooLarge?.(e)) res.writeHead(413).end();
       else res.writeHead(500).end();
     });
   }

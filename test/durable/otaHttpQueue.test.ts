@@ -29,8 +29,7 @@ function si(i: number): string {
 
 /** Posts push `i`; resolves to the answer's status (and its Retry-After, in `lastRetryAfter`). */
 let lastRetryAfter: string | undefined;
-function post(port: number, i: number): Promise<number> {
-  const body = Buffer.from(si(i));
+function post(port: number, i: number, body = Buffer.from(si(i))): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -150,5 +149,38 @@ describe('OTA-HTTP pushes on the store queues', () => {
       () => `handled ${JSON.stringify(seen)}`,
     );
     expect(seen).not.toContain('push-1');
+  }, 30_000);
+
+  it('a push the store can never take (over its largest queue item) is 413, not a 503 retried forever', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wappush-otahttp-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const store = new LmdbStore(join(dir, 'state'));
+    cleanup.push(() => store.close());
+    const client = new PushClient({ store });
+    cleanup.push(() => client.close());
+    client.on('store-error', () => {});
+    await client.start();
+    const seen: string[] = [];
+    const registered = await client.register({
+      pushApplicationId: APP,
+      accept: ['text/vnd.wap.si'],
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0 }],
+      handler: (e: PushEvent) => void seen.push(siIdOf(e)),
+    });
+    expect(registered.status === 'accepted' && (await registered.completed)).toEqual({ status: 'success' });
+    const port = client.httpPort(0)!;
+    // Within the receiver's content limit (1 MiB) but, with what the request carried, over the
+    // store's largest queue item (MAX_QUEUE_ITEM_OCTETS, also 1 MiB).
+    const big = Buffer.from(si(0).replace('Push 0', 'x'.repeat(1_048_000)));
+    expect(big.length).toBeLessThanOrEqual(1 << 20);
+    expect(await post(port, 0, big)).toBe(413);
+    expect(lastRetryAfter).toBeUndefined();
+    // The store is not the worse for it: the next push is taken and handled.
+    expect(await post(port, 1)).toBe(204);
+    await until(
+      () => seen.includes('push-1'),
+      5_000,
+      () => `handled ${JSON.stringify(seen)}`,
+    );
   }, 30_000);
 });
