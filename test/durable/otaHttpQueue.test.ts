@@ -12,6 +12,7 @@ import { PushClient } from '../../src/cai/client.js';
 import type { PushEvent } from '../../src/cai/pushEvent.js';
 import { LmdbStore } from '../../src/store/lmdb/lmdbStore.js';
 import { openStore } from '../../src/store/open.js';
+import type { Store } from '../../src/store/types.js';
 import { RedisServer } from '../helpers/redisServer.js';
 import { sleep, until } from './pushes.js';
 
@@ -52,6 +53,23 @@ function post(port: number, i: number, body = Buffer.from(si(i))): Promise<numbe
 
 function siIdOf(e: PushEvent): string {
   return String((e.body as { siId?: unknown }).siId);
+}
+
+/** A PushClient on `store` with APP registered over OTA-HTTP; its port and the si-ids handled. */
+async function httpApplication(store: Store): Promise<{ port: number; seen: string[] }> {
+  const client = new PushClient({ store });
+  cleanup.push(() => client.close());
+  client.on('store-error', () => {});
+  await client.start();
+  const seen: string[] = [];
+  const registered = await client.register({
+    pushApplicationId: APP,
+    accept: ['text/vnd.wap.si'],
+    connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0 }],
+    handler: (e: PushEvent) => void seen.push(siIdOf(e)),
+  });
+  expect(registered.status === 'accepted' && (await registered.completed)).toEqual({ status: 'success' });
+  return { port: client.httpPort(0)!, seen };
 }
 
 describe('OTA-HTTP pushes on the store queues', () => {
@@ -114,19 +132,7 @@ describe('OTA-HTTP pushes on the store queues', () => {
     cleanup.push(() => redis.close());
     const store = await openStore(redis.url, { probeIntervalMs: 200 });
     cleanup.push(() => store.close());
-    const client = new PushClient({ store });
-    cleanup.push(() => client.close());
-    client.on('store-error', () => {});
-    await client.start();
-    const seen: string[] = [];
-    const registered = await client.register({
-      pushApplicationId: APP,
-      accept: ['text/vnd.wap.si'],
-      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0 }],
-      handler: (e: PushEvent) => void seen.push(siIdOf(e)),
-    });
-    expect(registered.status === 'accepted' && (await registered.completed)).toEqual({ status: 'success' });
-    const port = client.httpPort(0)!;
+    const { port, seen } = await httpApplication(store);
     expect(await post(port, 0)).toBe(204);
     await until(
       () => seen.length === 1,
@@ -156,19 +162,7 @@ describe('OTA-HTTP pushes on the store queues', () => {
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
     const store = new LmdbStore(join(dir, 'state'));
     cleanup.push(() => store.close());
-    const client = new PushClient({ store });
-    cleanup.push(() => client.close());
-    client.on('store-error', () => {});
-    await client.start();
-    const seen: string[] = [];
-    const registered = await client.register({
-      pushApplicationId: APP,
-      accept: ['text/vnd.wap.si'],
-      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0 }],
-      handler: (e: PushEvent) => void seen.push(siIdOf(e)),
-    });
-    expect(registered.status === 'accepted' && (await registered.completed)).toEqual({ status: 'success' });
-    const port = client.httpPort(0)!;
+    const { port, seen } = await httpApplication(store);
     // Within the receiver's content limit (1 MiB) but, with what the request carried, over the
     // store's largest queue item (MAX_QUEUE_ITEM_OCTETS, also 1 MiB).
     const big = Buffer.from(si(0).replace('Push 0', 'x'.repeat(1_048_000)));
