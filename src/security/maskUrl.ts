@@ -14,8 +14,9 @@ export function maskUrl(url: string): string {
 /**
  * Every `scheme://user:password@` in free text (an error message, a log line) with its
  * password masked. Works on text that `new URL` would refuse, so a malformed URL in an error
- * is masked too.
+ * is masked too. A password typed unescaped may hold `/`, `?`, `#` or `@`, so the mask runs to
+ * the last `@` of the word: masking too much of a URL is harmless, showing a password is not.
  */
 export function maskUrlsIn(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*):[^\s/?#@]*@/gi, `$1:${MASK}@`);
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*):\S*@/gi, `$1:${MASK}@`);
 }

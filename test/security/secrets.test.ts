@@ -54,6 +54,11 @@ describe('no password in what wappush prints', () => {
     expect(maskUrlsIn('bind to smpp://a:b@h:1 and https://u:v@w/x failed')).toBe(
       'bind to smpp://a:***@h:1 and https://u:***@w/x failed',
     );
+    // Typed unescaped, a password may hold URL delimiters; none of it may show.
+    for (const secret of ['pa/ss', 'p@ss', 'p?s#s', 'a/b@c'])
+      expect(maskUrlsIn(`bind to smpp://ppg:${secret}@smsc:2775 failed`)).toBe(
+        'bind to smpp://ppg:***@smsc:2775 failed',
+      );
   });
 });
 
