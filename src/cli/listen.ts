@@ -95,6 +95,7 @@ export async function registerAll(
 const options = {
   smsc: { type: 'string', multiple: true },
   'smsc-file': { type: 'string' },
+  'store-file': { type: 'string' },
   binds: { type: 'string' },
   register: { type: 'string' },
   store: { type: 'string' },
@@ -299,7 +300,7 @@ ${STORE_SYNC_HELP}
   --max-pending-per-originator N        pushes one originator may hold (1000)
   --max-pending-bytes-per-originator N  octets one originator may hold (1048576)
                       Each push lost before it completed is a log line {"event":"lost","lost":{reason,...}} on stderr.
-${OTA_HTTP_HELP}${secretFileHelp('smsc')}${TLS_CLIENT_HELP}
+${OTA_HTTP_HELP}${secretFileHelp('smsc', 'store')}${TLS_CLIENT_HELP}
 ${SERVICE_FLAGS}`,
   options,
   run(argv) {

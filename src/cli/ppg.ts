@@ -19,6 +19,7 @@ import { list, runService, SERVICE_FLAGS, SERVICE_OPTIONS, serviceSetup, str } f
 const options = {
   smsc: { type: 'string' },
   'smsc-file': { type: 'string' },
+  'store-file': { type: 'string' },
   port: { type: 'string', default: '8080' },
   host: { type: 'string', default: '127.0.0.1' },
   store: { type: 'string', default: './wappush-ppg-state' },
@@ -63,7 +64,7 @@ ${STORE_SYNC_HELP}
                       and made again (default: the period)
   The SMSC need not be there at start: the PPG listens, answers /readyz 503 and binds once it answers.
   --tls-cert FILE --tls-key FILE   serve PAP over HTTPS with this certificate and key (PEM)
-${secretFileHelp('smsc', 'user')}${TLS_CLIENT_HELP}
+${secretFileHelp('smsc', 'store', 'user')}${TLS_CLIENT_HELP}
 ${SERVICE_FLAGS}`,
   options,
   run(argv) {

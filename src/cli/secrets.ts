@@ -1,6 +1,7 @@
 /**
  * Secrets kept off the command line, where every local user sees them (`ps`). Each flag that
- * carries a password (docs/security.md: --smsc URLs, --user, --account) may instead be given
+ * carries a password (docs/security.md: --smsc URLs, a redis:// --store URL, --user, --account)
+ * may instead be given
  *   1. by `--NAME-file FILE`: one value per line (blank lines and # comments skipped), the file
  *      refused when others may read it, as a config file holding a secret is;
  *   2. by the environment variable WAPPUSH_NAME (several values separated by white space);
@@ -16,7 +17,7 @@ import { checkSecretFileMode } from '../security/fileMode.js';
 import type { Options } from './command.js';
 
 /** The flags that carry a password in some or all of their values. */
-export const SECRET_FLAGS = Object.freeze(['smsc', 'user', 'account'] as const);
+export const SECRET_FLAGS = Object.freeze(['smsc', 'store', 'user', 'account'] as const);
 export type SecretFlag = (typeof SECRET_FLAGS)[number];
 
 /** Most octets a secrets file may have: it is read whole. */
@@ -28,6 +29,7 @@ export const secretEnv = (name: SecretFlag): string => `WAPPUSH_${name.toUpperCa
 /** What each secret flag's values look like, in help. */
 const PLACEHOLDER: Readonly<Record<SecretFlag, string>> = Object.freeze({
   smsc: 'URL',
+  store: 'SPEC',
   user: 'NAME:PASSWORD',
   account: 'ID:PASSWORD',
 });
@@ -84,7 +86,7 @@ const URL_WITH_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:[^/?#@]+@/i;
 
 /** Whether a value of a secret flag carries a password: a URL with one, or NAME:PASSWORD. */
 function holdsPassword(name: SecretFlag, value: string): boolean {
-  return name === 'smsc' ? URL_WITH_PASSWORD.test(value) : value.includes(':');
+  return name === 'smsc' || name === 'store' ? URL_WITH_PASSWORD.test(value) : value.includes(':');
 }
 
 /**

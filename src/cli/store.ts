@@ -27,7 +27,7 @@ export const store: Command = {
                                                     print what a store holds pending and queued, as JSON
 `,
   flags: `store:
-  --store SPEC        the store listen keeps its state in (./wappush-state)
+  --store SPEC        the store listen keeps its state in (./wappush-state); else WAPPUSH_STORE
   --limit N           pending messages listed at most (1000); "truncated" says when there were more
 `,
   options,
@@ -35,7 +35,8 @@ export const store: Command = {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true });
     if (positionals.length !== 1 || positionals[0] !== 'inspect')
       fail(new Error(`store takes one action, inspect, not ${positionals.join(' ') || 'none'}`), 2);
-    const { spec } = stateSpec(values.store);
+    const fromEnv = process.env.WAPPUSH_STORE?.trim();
+    const { spec } = stateSpec(values.store ?? (fromEnv === '' ? undefined : fromEnv));
     inspect(spec, nonNegativeInteger(values.limit, '--limit')).catch(fail);
   },
 };

@@ -6,8 +6,10 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { resolveSecrets } from '../../src/cli/secrets.js';
+import { startRedis } from '../helpers/redisServer.js';
 import { SmscSimulator } from '../../src/smsc/simulator.js';
 import { basic, post, until } from '../ppg/harness.js';
 import { MULTIPART, pushBody } from '../ppg/papFixtures.js';
@@ -33,6 +35,7 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   delete e.WAPPUSH_SMSC;
   delete e.WAPPUSH_USER;
   delete e.WAPPUSH_ACCOUNT;
+  delete e.WAPPUSH_STORE;
   return { ...e, ...extra };
 }
 
@@ -133,6 +136,68 @@ describe('secrets from a file or the environment', () => {
     for (const secret of ['Sm5ecret', 'Pi-5ecret', 'Ot-5ecret']) expect(stderr).not.toContain(secret);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+});
+
+describe('a redis:// --store URL with a password', () => {
+  it('ppg takes it from WAPPUSH_STORE or --store-file with no warning; argv warns; store inspect reads the variable', async () => {
+    const redis = await startRedis(['--requirepass', 'Rd5ecret']);
+    open.push(redis);
+    const port = await simulator();
+    const store = `redis://:Rd5ecret@127.0.0.1:${redis.port}/0`;
+    const smsc = `smpp://ppg:Sm5ecret@127.0.0.1:${port}`;
+    /** A ppg run until it has accepted one push (which it answers only once stored), then stopped. */
+    const accepts = async (args: string[], extra: Record<string, string>) => {
+      // In the temporary directory: a store spec not taken would open ./wappush-ppg-state there.
+      const child = spawn(process.execPath, [cli, 'ppg', '--port', '0', ...args], { env: env(extra), cwd: dir });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      open.push({
+        close: async () => {
+          if (child.exitCode === null) child.kill('SIGKILL');
+          await exited;
+        },
+      });
+      const lines: string[] = [];
+      let stderr = '';
+      createInterface({ input: child.stdout }).on('line', (l) => lines.push(l));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      await until(() => lines.length > 0 || child.exitCode !== null, 'the listening line', 10_000);
+      expect(lines.length, stderr).toBeGreaterThan(0);
+      await until(() => stderr.includes('"event":"bind"'), 'bound', 10_000);
+      const url = `http://127.0.0.1:${JSON.parse(lines[0]).listening.port}/wappush`;
+      const status = (await post(url, pushBody({ pushId: `r${lines.length}-${Date.now()}` }), MULTIPART, '')).status;
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stderr).not.toContain('Rd5ecret');
+      expect(stderr).not.toContain('Sm5ecret');
+      return { status, warned: warnings(stderr) };
+    };
+    const client = new Redis(store, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    open.push({ close: async () => void client.disconnect() });
+    await client.connect();
+    expect(await client.dbsize()).toBe(0);
+    const byEnv = await accepts([], { WAPPUSH_SMSC: smsc, WAPPUSH_STORE: store });
+    expect(byEnv).toEqual({ status: 202, warned: [] });
+    expect(await client.dbsize()).toBeGreaterThan(0);
+    const byFile = await accepts(['--store-file', secretFile('store', `${store}\n`)], { WAPPUSH_SMSC: smsc });
+    expect(byFile).toEqual({ status: 202, warned: [] });
+    const inArgv = await accepts(['--store', store], { WAPPUSH_SMSC: smsc });
+    expect(inArgv.status).toBe(202);
+    expect(inArgv.warned).toHaveLength(1);
+    expect(inArgv.warned[0]).toMatch(/ppg --store: .*--store-file, WAPPUSH_STORE/);
+    const inspect = (extra: Record<string, string>) =>
+      spawnSync(process.execPath, [cli, 'store', 'inspect'], {
+        encoding: 'utf8',
+        env: env(extra),
+        cwd: dir,
+        timeout: 10_000,
+      });
+    const inspected = inspect({ WAPPUSH_STORE: store });
+    expect(inspected.status, inspected.stderr).toBe(0);
+    expect(JSON.parse(inspected.stdout)).toBeTypeOf('object');
+    const refused = inspect({ WAPPUSH_STORE: store.replace('Rd5ecret', 'Wr0ng5ecret') });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr + refused.stdout).not.toContain('Wr0ng5ecret');
   });
 });
 

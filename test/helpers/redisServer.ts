@@ -68,7 +68,8 @@ export class RedisServer {
     const deadline = Date.now() + START_TIMEOUT_MS;
     for (;;) {
       const answer = await Promise.race([ping(this.port), exited]);
-      if (answer === '+PONG') break;
+      // A server with --requirepass answers a PING without AUTH with NOAUTH: it is up.
+      if (answer === '+PONG' || answer.startsWith('-NOAUTH')) break;
       if (Date.now() > deadline) {
         await this.stop();
         throw new Error(
