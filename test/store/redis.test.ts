@@ -143,11 +143,20 @@ describe('redis store', () => {
   });
 
   it('tells another node of a record change at once (pub/sub), not only at the next poll', async () => {
-    const { stores } = await nodes(2, { registrationPollMs: 60_000 });
+    const { stores, prefix } = await nodes(2, { registrationPollMs: 60_000 });
     const [a, b] = stores;
     const heard: number[] = [];
     b.registrations.watch((v) => heard.push(v));
-    await new Promise((r) => setTimeout(r, 200)); // the subscription is made
+    // The subscription is made when the server counts it (a fixed wait could fall short under load).
+    const r = raw();
+    const subscribers = async () => {
+      const [, n] = (await r.call('PUBSUB', 'NUMSUB', `${prefix}reg:changed`)) as [string, number];
+      return n;
+    };
+    for (const end = Date.now() + 5_000; (await subscribers()) < 1;) {
+      if (Date.now() > end) throw new Error('the other node did not subscribe within 5 s');
+      await new Promise((res) => setTimeout(res, 10));
+    }
     const t0 = Date.now();
     await a.registrations.put('app', { pushApplicationId: 2 });
     await until(() => heard.length === 1, 2_000, 'the change to reach the other node');
