@@ -56,6 +56,8 @@ export class PapConnection {
 
   post(n: number): Promise<PapAnswer> {
     if (this.pending) return Promise.reject(new Error('a request is already in flight on this connection'));
+    if (!Number.isSafeInteger(n) || n < 0 || n >= 10 ** ID_DIGITS)
+      return Promise.reject(new RangeError(`push-id counter ${n} outside 0..${10 ** ID_DIGITS - 1}`));
     for (let i = this.idAt + ID_DIGITS - 1, v = n; i >= this.idAt; i--, v = Math.floor(v / 10))
       this.request[i] = 0x30 + (v % 10);
     return new Promise<PapAnswer>((resolve, reject) => {

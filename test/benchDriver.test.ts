@@ -76,6 +76,16 @@ describe('PapConnection (bench/papClient.ts)', () => {
     expect(connections).toBe(2);
   });
 
+  it('refuses a push-id counter that does not fit its ten digits, sending nothing', async () => {
+    let connections = 0;
+    const server = net.createServer(() => connections++);
+    const c = new PapConnection(request(await listen(server)));
+    closers.push(() => c.close());
+    await expect(c.post(10_000_000_000)).rejects.toThrow(/outside 0..9999999999/);
+    await expect(c.post(-1)).rejects.toThrow(RangeError);
+    expect(connections).toBe(0);
+  });
+
   it('refuses an answer without Content-Length, by name', async () => {
     const server = net.createServer((socket) =>
       socket.once('data', () => socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n')),
