@@ -403,13 +403,13 @@ export class Ppg extends EventEmitter<PpgEvents> {
   }
 
   private send(res: http.ServerResponse, status: number, xml: string, headers: Record<string, string> = {}): void {
-    const body = Buffer.from(xml, 'utf8');
     if (this.listenerCount('pap-response') > 0) {
       const code = /\bcode="(\d+)"/.exec(xml)?.[1];
       this.emit('pap-response', { status, code: code === undefined ? undefined : Number(code) });
     }
-    res.writeHead(status, { 'content-type': PAP_CONTENT_TYPE, 'content-length': body.length, ...headers });
-    res.end(body);
+    res.writeHead(status, { 'content-type': PAP_CONTENT_TYPE, 'content-length': Buffer.byteLength(xml), ...headers });
+    // As text, node:http writes it with the header block in one write (a Buffer takes two, in a writev).
+    res.end(xml, 'utf8');
   }
 
   private sender() {

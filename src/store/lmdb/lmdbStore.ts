@@ -1,9 +1,8 @@
 /**
  * The embedded durable backend, on lmdb (a B+tree in one memory-mapped file, prebuilt binary
  * in its npm package). The working copy in this process decides; every change is a put or a
- * remove that lmdb commits in batches on its own thread (group commit: everything written
- * while one commit runs goes into the next). When a call resolves depends on `sync`
- * (docs/state.md):
+ * remove, and the changes of one event-loop turn are committed together at the start of the
+ * next (LmdbSink: group commit). When a call resolves depends on `sync` (docs/state.md):
  * - 'always' (the default): its batch is committed and synced (the commit includes the
  *   fsync), so it survives a crash of the process or of the machine;
  * - 'everysec': its batch is committed to the operating system (lmdb's noSync: the file's
@@ -58,68 +57,77 @@ function syncFile(db: Db): Promise<void> {
   return new Promise((resolve, reject) => db.sync((error) => (error ? reject(error) : resolve())));
 }
 
-/**
- * Waits for a write; resolves whether it went through. On failure `failed` runs at once (so a later commit that succeeds cannot
- * be seen before it), and `cause` with the reason: lmdb rejects a failed commit's writes with
- * "Commit failed" and a second promise (commitError) that rejects with the reason, usually at
- * once; it is handled here (left alone it would be an unhandled rejection).
- */
-function settle(p: Promise<unknown>, failed: () => void, cause: (e: unknown) => void): Promise<boolean> {
-  return p.then(
-    () => true,
-    (e: unknown) => {
-      failed();
-      const commitError = (e as { commitError?: Promise<unknown> } | undefined)?.commitError;
-      if (commitError && typeof commitError.then === 'function') {
-        void Promise.race([
-          commitError.then(
-            () => e,
-            (c: unknown) => c,
-          ),
-          new Promise((r) => setImmediate(() => r(e))),
-        ]).then(cause);
-      } else cause(e);
-      return false;
-    },
-  );
+/** One change of a batch: a put, or a delete when `del`. */
+interface Change {
+  key: StateKey;
+  value: unknown;
+  del: boolean;
 }
 
+/**
+ * The store's changes, committed in batches: everything changed in one event-loop turn goes
+ * into one lmdb transaction, committed synchronously at the start of the next turn
+ * (setImmediate). A synchronous commit costs the main thread far less than handing the batch
+ * to lmdb's writer thread (which makes a libuv work item and a thread-safe function for every
+ * batch), and with 'always' it waits for the same two device flushes the writer thread would.
+ * A key changed twice in a batch is written once, with its last value.
+ */
 class LmdbSink implements Sink {
-  /** The last write's settlement, whether it went through; never rejects (failures are counted instead). */
+  /** The settlement of the batch being gathered or just committed, whether it went through; never rejects. */
   last: Promise<boolean> | undefined;
   failures = 0;
   lastError: unknown;
+  private batch: Map<string, Change> | undefined;
+  private done: (ok: boolean) => void = noop;
 
   constructor(
     private readonly db: Db,
     private readonly onFailure: (e: unknown) => void,
-    /** After each write that went through ('everysec': the sync is due). */
+    /** After each batch that went through ('everysec': the sync is due). */
     private readonly onCommit: () => void = noop,
   ) {}
 
   put(key: StateKey, value: unknown): void {
-    this.track(this.db.put(key, value));
+    this.add({ key, value, del: false });
   }
 
   del(key: StateKey): void {
-    this.track(this.db.remove(key));
+    this.add({ key, value: undefined, del: true });
   }
 
-  private track(p: Promise<unknown>): void {
-    const mine = settle(
-      p,
-      () => this.failures++,
-      (e) => {
-        this.lastError = e;
-        this.onFailure(e);
-      },
-    );
-    this.last = mine;
-    // Each write by its own outcome: one that went through after an earlier one failed is due its sync too.
-    void mine.then((ok) => {
-      if (this.last === mine) this.last = undefined;
-      if (ok) this.onCommit();
-    });
+  private add(change: Change): void {
+    if (this.batch === undefined) {
+      this.batch = new Map();
+      this.last = new Promise((resolve) => (this.done = resolve));
+      setImmediate(() => this.commit());
+    }
+    this.batch.set(JSON.stringify(change.key), change);
+  }
+
+  /** Commits the batch now (a failure is counted and told, and fails every change in it). */
+  commit(): void {
+    const batch = this.batch;
+    if (batch === undefined) return;
+    const done = this.done;
+    const mine = this.last;
+    this.batch = undefined;
+    let ok = true;
+    try {
+      this.db.transactionSync(() => {
+        for (const c of batch.values()) {
+          if (c.del) this.db.removeSync(c.key);
+          else this.db.putSync(c.key, c.value);
+        }
+      });
+    } catch (error) {
+      ok = false;
+      this.failures++;
+      this.lastError = error;
+      this.onFailure(error);
+    }
+    if (this.last === mine) this.last = undefined;
+    done(ok);
+    if (ok) this.onCommit();
   }
 }
 
@@ -264,10 +272,8 @@ export class LmdbStore extends InProcessStore implements Store {
     const last = sink.last;
     if (last === undefined) return undefined;
     const failures = sink.failures;
-    return last.then(async () => {
+    return last.then(() => {
       if (sink.failures === failures && sink === this.sink) return;
-      // The reason comes a turn after the failure (see settle).
-      await new Promise((r) => setImmediate(r));
       throw this.fail(sink.lastError ?? new Error('a commit failed'), 'lmdb commit');
     });
   }
@@ -278,13 +284,7 @@ export class LmdbStore extends InProcessStore implements Store {
       this.db.get(['rv']);
       return;
     }
-    let failed = false;
-    await settle(
-      this.db.put(['probe'], Date.now()),
-      () => (failed = true),
-      () => {},
-    );
-    if (failed) throw new Error('the probe write was not committed');
+    this.db.transactionSync(() => this.db.putSync(['probe'], Date.now()));
   }
 
   protected override async reload(): Promise<void> {

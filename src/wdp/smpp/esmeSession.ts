@@ -48,12 +48,15 @@ interface Outstanding {
   commandId: number;
   resolve: (frame: Buffer) => void;
   reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
+  timeoutMs: number;
+  /** Date.now() past which it has gone unanswered too long. */
+  deadline: number;
 }
 
 /**
  * One SMPP connection from the ESME side, over a plain socket: framing, sequence numbers, the
- * requests it has sent waiting for their responses (each with a timer), and the answers SMPP
+ * requests it has sent waiting for their responses (one timer for all, set for the earliest
+ * deadline: a timer each costs more than the submit), and the answers SMPP
  * v3.4 requires of an ESME for what the SMSC sends (commands.ts ESME_INBOUND). It binds and
  * unbinds through request(); the link above decides when.
  *
@@ -74,6 +77,11 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   private readonly outstanding = new Map<number, Outstanding>();
   private sequence = 0;
   private pausedIntake = false;
+  /** The timer for the earliest deadline of what is outstanding, and that deadline. */
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  /** Writes of this tick are corked and go out together (one syscall for a turn's submits). */
+  private corked = false;
 
   /**
    * `receives`: bound as receiver or transceiver (deliver_sm is taken); a transmitter answers
@@ -89,8 +97,10 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
       this.drain();
     });
     socket.on('close', () => {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.timerAt = Infinity;
       for (const [seq, o] of this.outstanding) {
-        clearTimeout(o.timer);
         this.outstanding.delete(seq);
         o.reject(new Error('the connection closed'));
       }
@@ -113,13 +123,52 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
         reject(new Error('the connection is not writable'));
         return;
       }
-      const timer = setTimeout(() => {
-        this.outstanding.delete(sequence);
-        reject(new ResponseTimeout(commandId, timeoutMs));
-      }, timeoutMs);
-      this.outstanding.set(sequence, { commandId, resolve, reject, timer });
-      this.socket.write(build(sequence));
+      const deadline = Date.now() + timeoutMs;
+      this.outstanding.set(sequence, { commandId, resolve, reject, timeoutMs, deadline });
+      if (deadline < this.timerAt) this.arm(deadline);
+      this.write(build(sequence));
     });
+  }
+
+  /** Sets the one timer for `deadline` (the earliest of what is outstanding). */
+  private arm(deadline: number): void {
+    clearTimeout(this.timer);
+    this.timerAt = deadline;
+    this.timer = setTimeout(() => this.expire(), Math.max(0, deadline - Date.now()));
+    // The socket keeps the process alive while it is open; the timer may outlive its request.
+    this.timer.unref();
+  }
+
+  /** Rejects what went unanswered past its deadline; the timer is set again for the next. */
+  private expire(): void {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    for (const [seq, o] of this.outstanding) {
+      if (o.deadline <= now) {
+        this.outstanding.delete(seq);
+        o.reject(new ResponseTimeout(o.commandId, o.timeoutMs));
+      } else if (o.deadline < next) next = o.deadline;
+    }
+    if (next < Infinity && this.timer === undefined) this.arm(next);
+  }
+
+  /** Writes now, corked till the end of this tick: a turn's PDUs leave in one write. */
+  private write(bytes: Uint8Array): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => this.flush());
+    }
+    this.socket.write(bytes);
+  }
+
+  /** What is corked goes out now (before the socket is destroyed, which would drop it). */
+  private flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
   }
 
   /** Requests of a command still waiting for their response. */
@@ -130,7 +179,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   }
 
   respond(bytes: Buffer): void {
-    if (this.socket.writable) this.socket.write(bytes);
+    if (this.socket.writable) this.write(bytes);
   }
 
   /** Stops reading PDUs (back-pressure reaches the SMSC through TCP). */
@@ -148,6 +197,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   }
 
   destroy(): void {
+    this.flush();
     this.socket.destroy();
   }
 
@@ -164,7 +214,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
       } catch {
         // command_id unread: reported as 0
         this.refuse(0, 0, CommandStatus.ESME_RINVCMDLEN);
-        this.socket.destroy();
+        this.destroy();
         return;
       }
       if (frame === null) return;
@@ -225,7 +275,6 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
       return;
     }
     this.outstanding.delete(sequence);
-    clearTimeout(o.timer);
     if (BINDS.has(o.commandId) && commandId !== SmppCommand.generic_nack && frame.readUInt32BE(8) === 0) {
       this.bound = true;
     }

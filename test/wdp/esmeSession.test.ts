@@ -1,0 +1,62 @@
+// The ESME session's response deadlines, against a raw SMSC on loopback (rawSmsc.ts): one timer
+// serves every request, so a short deadline set after a long one must still fire on time, and
+// a request answered in time must not be failed by a deadline of another.
+import { connect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EsmeSession, ResponseTimeout } from '../../src/wdp/smpp/esmeSession.js';
+import { header, pdu, rawSmsc } from './rawSmsc.js';
+
+const open: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  while (open.length) await open.pop()!.close();
+});
+
+const ENQUIRE_LINK = 0x00000015;
+
+async function session() {
+  const smsc = await rawSmsc();
+  open.push(smsc);
+  const socket = connect(smsc.port, '127.0.0.1');
+  open.push({ close: async () => void socket.destroy() });
+  const s = new EsmeSession(socket);
+  const peer = await smsc.accept();
+  return { s, peer };
+}
+
+describe('EsmeSession response deadlines', () => {
+  it('fails a short deadline set after a long one on time, and answers the long one', async () => {
+    const { s, peer } = await session();
+    const long = s.request(ENQUIRE_LINK, 5_000);
+    const started = Date.now();
+    const short = s.request(ENQUIRE_LINK, 100).catch((e: unknown) => e);
+    const [first, second] = [await peer.next(), await peer.next()];
+    expect([header(first)[0], header(second)[0]]).toEqual([ENQUIRE_LINK, ENQUIRE_LINK]);
+    const error = await short;
+    expect(error).toBeInstanceOf(ResponseTimeout);
+    expect((error as ResponseTimeout).timeoutMs).toBe(100);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // The long one is still outstanding: its answer resolves it.
+    expect(s.awaiting(ENQUIRE_LINK)).toBe(1);
+    peer.write(pdu(0x80000015, 0, first.readUInt32BE(12)));
+    expect(header(await long)[2]).toBe(first.readUInt32BE(12));
+    // The late answer to the one given up on is ignored, not matched to anything.
+    const ignored = new Promise((resolve) => s.once('ignored', resolve));
+    peer.write(pdu(0x80000015, 0, second.readUInt32BE(12)));
+    expect(await ignored).toEqual({
+      commandId: 0x80000015,
+      sequence: second.readUInt32BE(12),
+      reason: 'unexpected-response',
+    });
+  });
+
+  it('fails each of many requests with one deadline, and none answered in time', async () => {
+    const { s, peer } = await session();
+    const answered = s.request(ENQUIRE_LINK, 150);
+    const silent = Array.from({ length: 5 }, () => s.request(ENQUIRE_LINK, 150).catch((e: unknown) => e));
+    const first = await peer.next();
+    peer.write(pdu(0x80000015, 0, first.readUInt32BE(12)));
+    expect(header(await answered)[0]).toBe(0x80000015);
+    for (const e of await Promise.all(silent)) expect(e).toBeInstanceOf(ResponseTimeout);
+    expect(s.awaiting(ENQUIRE_LINK)).toBe(0);
+  });
+});
