@@ -42,21 +42,24 @@ export const longPdu = encodePushPdu({
 });
 
 /**
- * deliver_sm frames: `variants` copies with their own reference and originator (no two are
- * duplicates; a single SMS has no reference, so each single variant has an originator of its own).
+ * deliver_sm frames: `variants` copies, no two alike: 64 originators, each with 256 references
+ * for a concatenated push, or 256 WSP transaction ids (the push's first octet) for a single SMS,
+ * which has no reference. As a PPG's pushes come: a few originators, many messages each.
  */
 export function frames(pdu: Uint8Array, variants: number): Buffer[][] {
   const out: Buffer[][] = [];
   const single = smppShortMessages(pdu, { reference: 0 }).length === 1;
   for (let v = 0; v < variants; v++) {
+    const own = single ? Uint8Array.from(pdu) : pdu;
+    if (single) own[0] = v & 0xff;
     out.push(
-      smppShortMessages(pdu, { reference: v & 0xff }).map((f, i) =>
+      smppShortMessages(own, { reference: v & 0xff }).map((f, i) =>
         Buffer.from(
           encodeShortMessagePdu({
             ...f,
             commandId: CommandId.deliver_sm,
             sequenceNumber: i + 1,
-            sourceAddr: single ? `+4477${String(v).padStart(8, '0')}` : `+4477009${String(v >> 8).padStart(5, '0')}`,
+            sourceAddr: `+4477009${String(v >> 8).padStart(5, '0')}`,
             destinationAddr: '+447700900000',
           }),
         ),

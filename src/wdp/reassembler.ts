@@ -608,7 +608,7 @@ function datagram(s: Segment | Pending, segments: number, payload: Uint8Array): 
  * octets: FNV-1a's multiply-xor, four octets a step (four times cheaper than octet by octet;
  * it runs over every octet of every completed message).
  */
-function fingerprint(b: Uint8Array): number {
+export function fingerprint(b: Uint8Array): number {
   let h = 0x811c9dc5 ^ b.length;
   const n = b.length & ~3;
   let i = 0;

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { MAX_TIMER_MS, nonNegativeBound, positiveBound } from '../../bounds.js';
 import type { Segment, WdpDatagram } from '../datagram.js';
-import { Fifo } from '../fifo.js';
+import { RecentSingles } from '../recentSingles.js';
 import {
   copyPayload,
   Reassembler,
@@ -202,12 +202,6 @@ export interface EsmeLinkEvents {
 /** How often a running link sweeps the reassembler for expired messages, at most, ms. */
 const SWEEP_MS = 1_000;
 
-interface Recent {
-  key: string;
-  at: number;
-  removed: boolean;
-}
-
 /**
  * The push client's side of SMPP: binds to an SMSC as receiver (or transceiver) and turns
  * deliver_sm into datagrams through a Reassembler that outlives connections.
@@ -271,8 +265,8 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   private inFlight = 0;
   /** Set by drain(): deliver_sm is left unanswered, for the SMSC to send again after the unbind. */
   private draining = false;
-  private readonly recent = new Map<string, Recent>();
-  private readonly recentOrder = new Fifo<Recent>();
+  /** Single SMS seen within duplicateWindowMs, without a store. */
+  private readonly recentSingles: RecentSingles;
   /** Multi-segment datagrams whose handler failed, by completing segment, until the SMSC resends it. */
   private readonly retained = new Map<string, { datagram: WdpDatagram; data: Buffer; at: number }>();
   /** When each single SMS handed to the store's intake arrived (the 'handler-settled' timing). */
@@ -305,6 +299,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     };
     this.smsc = typeof options.smsc === 'string' ? parseSmscUrl(options.smsc) : options.smsc;
     checkBindFields(this.bindFields());
+    this.recentSingles = new RecentSingles(this.options.duplicateWindowMs, this.options.maxRecentSingles);
     this.bindName = options.bindName ?? `${this.smsc.systemId}@${this.smsc.host}:${this.smsc.port}`;
     this.reassembler = options.reassembler ?? new Reassembler(options.reassembly);
     const forward = (m: LostMessage) => this.onLost(m);
@@ -762,29 +757,12 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   }
 
   private forgetSingle(d: WdpDatagram): void {
-    const key = this.singleKey(d);
-    const entry = this.recent.get(key);
-    if (!entry) return;
-    this.recent.delete(key);
-    this.recentOrder.remove(entry);
+    this.recentSingles.forget(d);
   }
 
   private isRepeatedSingle(d: WdpDatagram, now: number): boolean {
     if (this.options.duplicateWindowMs <= 0) return false;
-    for (
-      let r = this.recentOrder.peek();
-      r && (r.at <= now - this.options.duplicateWindowMs || this.recentOrder.size > this.options.maxRecentSingles);
-      r = this.recentOrder.peek()
-    ) {
-      this.recent.delete(r.key);
-      this.recentOrder.remove(r);
-    }
-    const key = this.singleKey(d);
-    if (this.recent.has(key)) return true;
-    const entry = { key, at: now, removed: false };
-    this.recent.set(key, entry);
-    this.recentOrder.push(entry);
-    return false;
+    return this.recentSingles.repeated(d, now);
   }
 }
 
