@@ -302,6 +302,10 @@ export async function runPipeline({ quick = false } = {}): Promise<{
   const many = await pipelineClient(1_000, () => {
     sink++;
   });
+  // Its own client: the same identities in one reassembler would be late duplicates of the other case's.
+  const perPdu = await pipelineClient(1, () => {
+    sink++;
+  });
   // Every push goes in through the link's socket, in chunks of a window's PDUs (BENCH_WINDOW):
   // framing, the deliver_sm read, the single-SMS repeat memory or reassembly, dispatch, the answers.
   const singles = frames(pushPdu, SINGLE_VARIANTS);
@@ -315,7 +319,7 @@ export async function runPipeline({ quick = false } = {}): Promise<{
   const manyFeed = new ChunkFeed(singles, windowChunk(1), feedSocket(many.client));
   const tripleFeed = new ChunkFeed(triples, windowChunk(3), feedOne);
   // The same pushes with every deliver_sm in a chunk of its own (an SMSC at window 1, or a slow link).
-  const triplePerPdu = new ChunkFeed(frames(longPdu, TRIPLE_VARIANTS).slice(0, 16_000), 1, feedOne);
+  const triplePerPdu = new ChunkFeed(triples.slice(0, 16_000), 1, feedSocket(perPdu.client));
   const pipelineOne = () => singleFeed.onePush();
   const decodeAlone = () => fullDecode(pushPdu);
   const pipelineThree = () => tripleFeed.onePush();
@@ -358,7 +362,7 @@ export async function runPipeline({ quick = false } = {}): Promise<{
     ...pairedSettings(quick),
   });
   printRounds(threeSegmentsVersusDecode, 'pipeline-3-segments', 'decode alone');
-  for (const c of [one, many]) {
+  for (const c of [one, many, perPdu]) {
     if (c.client.stats.unrouted) throw new Error('bench pushes went unrouted');
     const late = c.client.link!.reassembler.stats.lateDuplicates;
     if (late) throw new Error(`${late} bench segments were taken for late duplicates, not reassembled`);
