@@ -20,7 +20,6 @@ import {
   encodeSi,
   smppShortMessages,
 } from '../src/index.js';
-import { segmentFromShortMessagePdu } from '../src/wdp/smpp/deliverSegment.js';
 
 const body = encodeSi({
   href: 'http://www.xyz.com/email/123/abc.wml',
@@ -42,12 +41,19 @@ export const longPdu = encodePushPdu({
   body: encodeSi({ href: 'http://www.xyz.com/', text: 'Long push text. '.repeat(18) }),
 });
 
-/** deliver_sm frames: `variants` copies with their own reference and originator (no two are duplicates). */
+/**
+ * deliver_sm frames: `variants` copies, no two alike: 64 originators, each with 256 references
+ * for a concatenated push, or 256 WSP transaction ids (the push's first octet) for a single SMS,
+ * which has no reference. As a PPG's pushes come: a few originators, many messages each.
+ */
 export function frames(pdu: Uint8Array, variants: number): Buffer[][] {
   const out: Buffer[][] = [];
+  const single = smppShortMessages(pdu, { reference: 0 }).length === 1;
   for (let v = 0; v < variants; v++) {
+    const own = single ? Uint8Array.from(pdu) : pdu;
+    if (single) own[0] = v & 0xff;
     out.push(
-      smppShortMessages(pdu, { reference: v & 0xff }).map((f, i) =>
+      smppShortMessages(own, { reference: v & 0xff }).map((f, i) =>
         Buffer.from(
           encodeShortMessagePdu({
             ...f,
@@ -96,18 +102,112 @@ export async function pipelineClient(registrations = 1, handler: PushHandler = (
   };
 }
 
-/** One push through the pipeline: every frame of one variant, read as the link reads a deliver_sm. */
-export function through(client: PushClient, variant: readonly Uint8Array[]): void {
-  const reassembler = client.link!.reassembler;
-  for (const frame of variant) {
-    const d = reassembler.push(segmentFromShortMessagePdu(frame));
-    if (d) client.deliverDatagram(d);
+/**
+ * How many deliver_sm an SMSC sends before it waits for answers (its window): a socket read
+ * brings at most that many, so the bench hands the link chunks of at most this many PDUs,
+ * whole pushes each (9 PDUs for the 3-segment push, 10 single SMS).
+ */
+export const BENCH_WINDOW = 10;
+
+/**
+ * Socket chunks of `pdusPerChunk` deliver_sm each, going round the variants' frames in order.
+ * Each chunk is written into one buffer as the network would write it (the octets that differ
+ * from one chunk to the next patched in: the originators' digits, the references), so that the
+ * link reads it warm from the cache, as it reads what the kernel has just copied, and not cold
+ * from tens of megabytes of prepared chunks. The link keeps no view of a chunk (it copies what
+ * it holds), so the buffer can be written again for the next one.
+ */
+export class ChunkFeed {
+  /**
+   * Chunk k is of class k % period (the chunks of one class are alike in length and layout:
+   * they cut the pushes at the same segments); each class has its buffer and its positions.
+   */
+  private readonly classes: { chunk: Buffer; positions: Uint32Array; values: Uint8Array }[] = [];
+  private readonly count: number;
+  private readonly segments: number;
+  private next = 0;
+  private credit = 0;
+
+  constructor(
+    variants: readonly (readonly Buffer[])[],
+    readonly pdusPerChunk: number,
+    private readonly push: (chunk: Buffer) => void,
+  ) {
+    this.segments = variants[0].length;
+    let period = 1;
+    while ((period * pdusPerChunk) % this.segments !== 0) period++;
+    const all = variants.flat();
+    const chunks: Buffer[] = [];
+    for (let k = 0; k + pdusPerChunk <= all.length; k += pdusPerChunk)
+      chunks.push(Buffer.concat(all.slice(k, k + pdusPerChunk)));
+    this.count = chunks.length - (chunks.length % period);
+    for (let c = 0; c < period; c++) {
+      const mine = chunks.filter((_, k) => k % period === c && k < this.count);
+      const first = mine[0];
+      if (mine.some((m) => m.length !== first.length)) throw new Error('bench chunks of one class differ in length');
+      const differ: number[] = [];
+      for (let i = 0; i < first.length; i++) if (mine.some((m) => m[i] !== first[i])) differ.push(i);
+      const values = new Uint8Array(mine.length * differ.length);
+      mine.forEach((m, k) => differ.forEach((p, j) => (values[k * differ.length + j] = m[p])));
+      this.classes.push({ chunk: Buffer.from(first), positions: Uint32Array.from(differ), values });
+    }
   }
+
+  /** One push's worth on average: its PDUs' credit, and each whole chunk it pays for written and fed. */
+  onePush(): void {
+    this.credit += this.segments;
+    while (this.credit >= this.pdusPerChunk) {
+      this.credit -= this.pdusPerChunk;
+      this.push(this.take());
+    }
+  }
+
+  /** The next chunk (its class's buffer, written over). */
+  private take(): Buffer {
+    const k = this.next;
+    this.next = k + 1 === this.count ? 0 : k + 1;
+    const period = this.classes.length;
+    const { chunk, positions, values } = this.classes[k % period];
+    const n = positions.length;
+    const base = Math.floor(k / period) * n;
+    for (let j = 0; j < n; j++) chunk[positions[j]] = values[base + j];
+    return chunk;
+  }
+}
+
+/** PDUs per chunk for a push of `segments` SMS: whole pushes, at most BENCH_WINDOW PDUs. */
+export function windowChunk(segments: number): number {
+  return Math.max(1, Math.floor(BENCH_WINDOW / segments)) * segments;
+}
+
+/**
+ * The link's own socket, to be fed chunks as if they came from the SMSC. What the link writes
+ * back (deliver_sm_resp, one write per chunk) goes nowhere: the bench times the pipeline's
+ * work, not the kernel's; the loopback end to end is the smpp suite's.
+ */
+export function feedSocket(client: PushClient): (chunk: Buffer) => void {
+  const socket = client.link!.socket!;
+  let written = 0;
+  Object.defineProperty(socket, 'write', {
+    value: (b: Uint8Array) => {
+      written += b.length;
+      return true;
+    },
+  });
+  return (chunk) => {
+    socket.push(chunk);
+    sink += written & 1;
+  };
 }
 
 let sink = 0;
 /** 3-segment pushes of distinct identities (64 originators x 256 references) the pipeline case goes round. */
 export const TRIPLE_VARIANTS = 16_384;
+/**
+ * Single SMS of distinct originators the single-SMS cases go round: more than the link's
+ * single-SMS repeat memory holds (maxRecentSingles, 10,000), so each is a new push to it.
+ */
+export const SINGLE_VARIANTS = 16_380;
 
 function heapAfterGc(): number {
   globalThis.gc?.();
@@ -127,12 +227,12 @@ async function heapOverRun(pushes: number): Promise<HeapOverRun> {
   const { client, close } = await pipelineClient(1, () => {
     handled++;
   });
-  const singles = frames(pushPdu, 256);
+  const feed = new ChunkFeed(frames(pushPdu, SINGLE_VARIANTS), BENCH_WINDOW, feedSocket(client));
   const samples: HeapOverRun['samples'] = [];
   const step = pushes / 4;
   for (let i = 0; i <= pushes; i++) {
     if (i % step === 0) samples.push({ pushes: i, heapUsed: heapAfterGc() });
-    if (i < pushes) through(client, singles[i & 255]);
+    if (i < pushes) feed.onePush();
   }
   await close();
   if (handled !== pushes) throw new Error(`heap run: ${handled} of ${pushes} pushes reached the handler`);
@@ -202,21 +302,27 @@ export async function runPipeline({ quick = false } = {}): Promise<{
   const many = await pipelineClient(1_000, () => {
     sink++;
   });
-  const singles = frames(pushPdu, 256);
+  // Its own client: the same identities in one reassembler would be late duplicates of the other case's.
+  const perPdu = await pipelineClient(1, () => {
+    sink++;
+  });
+  // Every push goes in through the link's socket, in chunks of a window's PDUs (BENCH_WINDOW):
+  // framing, the deliver_sm read, the single-SMS repeat memory or reassembly, dispatch, the answers.
+  const singles = frames(pushPdu, SINGLE_VARIANTS);
   // More messages than the reassembler remembers as completed (maxRecentMessages, 10,000 here):
   // a push seen again while remembered is a late duplicate, dropped before any reassembly or
   // dispatch. With 256 variants, 255 of every 256 pushes measured were such duplicates.
   const triples = frames(longPdu, TRIPLE_VARIANTS);
   if (triples[0].length !== 3) throw new Error(`long push is ${triples[0].length} SMS, not 3`);
-  let i = 0;
-  let j = 0;
-  const pipelineOne = () => {
-    through(one.client, singles[i++ & 255]);
-  };
+  const feedOne = feedSocket(one.client);
+  const singleFeed = new ChunkFeed(singles, windowChunk(1), feedOne);
+  const manyFeed = new ChunkFeed(singles, windowChunk(1), feedSocket(many.client));
+  const tripleFeed = new ChunkFeed(triples, windowChunk(3), feedOne);
+  // The same pushes with every deliver_sm in a chunk of its own (an SMSC at window 1, or a slow link).
+  const triplePerPdu = new ChunkFeed(triples.slice(0, 16_000), 1, feedSocket(perPdu.client));
+  const pipelineOne = () => singleFeed.onePush();
   const decodeAlone = () => fullDecode(pushPdu);
-  const pipelineThree = () => {
-    through(one.client, triples[j++ % TRIPLE_VARIANTS]);
-  };
+  const pipelineThree = () => tripleFeed.onePush();
   const longDecodeAlone = () => fullDecode(longPdu);
   const results = runSuite(
     [
@@ -224,10 +330,11 @@ export async function runPipeline({ quick = false } = {}): Promise<{
       [
         'pipeline-single-sms-1000-registrations',
         () => {
-          through(many.client, singles[i++ & 255]);
+          manyFeed.onePush();
         },
       ],
       ['pipeline-3-segments', pipelineThree],
+      ['pipeline-3-segments-one-pdu-per-chunk', () => triplePerPdu.onePush()],
       ['peer-push-decode-alone', decodeAlone],
       [
         'peer-push-headers-decode-alone',
@@ -255,7 +362,7 @@ export async function runPipeline({ quick = false } = {}): Promise<{
     ...pairedSettings(quick),
   });
   printRounds(threeSegmentsVersusDecode, 'pipeline-3-segments', 'decode alone');
-  for (const c of [one, many]) {
+  for (const c of [one, many, perPdu]) {
     if (c.client.stats.unrouted) throw new Error('bench pushes went unrouted');
     const late = c.client.link!.reassembler.stats.lateDuplicates;
     if (late) throw new Error(`${late} bench segments were taken for late duplicates, not reassembled`);

@@ -40,7 +40,10 @@ export interface ReassemblerOptions {
    * Default: maxPendingMessages.
    */
   maxRecentMessages?: number;
-  /** Milliseconds clock; injectable for tests. Must not run backwards. */
+  /**
+   * Milliseconds clock; injectable for tests. Must not run backwards. push() reads it once per
+   * segment unless its caller gives the time (the link gives one read per socket chunk).
+   */
   now?: () => number;
 }
 
@@ -199,9 +202,10 @@ interface ReassemblerEvents {
  *   total, sequence and octets) is a late duplicate, ignored and counted. One that differs
  *   starts a new message (the reference was reused).
  *
- * Zero-copy: a single-segment datagram's payload is the segment's own view; a multi-segment
- * one is copied once, into one buffer, when its last segment arrives. Held segments are views,
- * so they keep their parent buffers alive until then.
+ * Copies: a single-segment datagram's payload is the segment's own view; a held part is
+ * copied (into a shared 4 KiB chunk, PART_CHUNK_OCTETS), and a multi-segment message is
+ * copied once, into one buffer, when its last segment arrives (the completing segment straight
+ * from the caller's octets). The caller's buffers are never kept.
  */
 export class Reassembler extends EventEmitter<ReassemblerEvents> {
   readonly timeoutMs: number;
@@ -212,7 +216,8 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
   readonly maxPendingMessagesPerBind: number;
   readonly maxPendingBytesPerBind: number;
   readonly maxRecentMessages: number;
-  private readonly now: () => number;
+  /** The clock (options.now, by default Date.now). */
+  readonly clock: () => number;
   /** The smallest bytes bound a single message must fit. */
   private readonly maxMessageBytes: number;
   private readonly originators = new OriginatorShares<Pending>();
@@ -281,7 +286,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
       'maxRecentMessages',
     );
     this.recent = new RecentMessages(this.maxRecentMessages);
-    this.now = options.now ?? Date.now;
+    this.clock = options.now ?? Date.now;
   }
 
   /** Messages waiting for segments. */
@@ -309,16 +314,21 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
   /**
    * Takes one segment; returns the datagram it completes, if it completes one. `bind` names
    * the connection it came by, for the per-bind quotas; a message counts against the bind of
-   * its first segment.
+   * its first segment. `at` is the clock's time of its arrival when the caller has read it
+   * already (the link reads it once per socket chunk); by default the clock is read here.
+   *
+   * The segment's data is not kept: a part held for a pending message is copied (so the
+   * caller may reuse or drop its buffer), and a completed message is copied once into its
+   * payload. A single-segment datagram's payload is the segment's own view.
    */
-  push(segment: Segment, bind?: string): WdpDatagram | undefined {
+  push(segment: Segment, bind?: string, at?: number): WdpDatagram | undefined {
     const stats = this.stats;
     stats.segments++;
     const { total, sequence } = segment;
     const single = segment.reference === undefined || total === 1;
     // A single SMS into a reassembler holding nothing has nothing to expire: no clock read.
     const quiet = single && this.order.size === 0 && this.recent.size === 0;
-    const now = quiet ? 0 : this.now();
+    const now = quiet ? 0 : (at ?? this.clock());
     if (!quiet) this.expire(now);
     if (single) {
       if (total === 1 && sequence !== 1) return this.reject(segment, 'bad-sequence');
@@ -362,9 +372,9 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
       }
     }
     const n = data.length;
-    msg.parts[sequence - 1] = data;
     msg.received++;
     if (msg.received < total) {
+      msg.parts[sequence - 1] = partOf(data);
       msg.bytes += n;
       this.bytes += n;
       const o = msg.originatorShare!;
@@ -383,6 +393,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     // Complete: its bytes are not to stay, so no other message makes room for them; but a
     // message over a bytes bound is dropped whichever segment took it over.
     if (msg.bytes + n > this.maxMessageBytes) {
+      msg.parts[sequence - 1] = data;
       msg.bytes += n;
       this.originators.addBytes(msg.originatorShare!, n);
       if (msg.bindShare !== undefined) msg.bindShare.bytes += n;
@@ -390,6 +401,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
       this.drop(msg, 'evicted', 'oversize');
       return undefined;
     }
+    msg.parts[sequence - 1] = data;
     this.release(msg);
     msg.bytes += n;
     const payload = payloadOf(msg.bytes);
@@ -406,7 +418,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
 
   /** Drops every message whose timeout has passed; returns how many. push() calls it too. */
   sweep(): number {
-    return this.expire(this.now());
+    return this.expire(this.clock());
   }
 
   /** Drops everything pending, reporting each as evicted ('cleared'). */
@@ -544,6 +556,42 @@ function payloadOf(length: number): Uint8Array {
   return out;
 }
 
+/**
+ * A copy of `data` cut from the shared payload chunks: the link gives a single SMS's payload
+ * its own octets this way, so that it does not keep the socket chunk it was read from alive.
+ */
+export function copyPayload(data: Uint8Array): Uint8Array {
+  const out = payloadOf(data.length);
+  out.set(data);
+  return out;
+}
+
+/**
+ * Held parts are copied into shared chunks of this many octets (a part over a quarter of it
+ * gets its own): a held part keeps at most its chunk alive, where a view of the caller's
+ * buffer would keep that whole buffer (a socket chunk of up to 64 KiB) alive.
+ */
+export const PART_CHUNK_OCTETS = 4 * 1024;
+
+let partChunk = new ArrayBuffer(PART_CHUNK_OCTETS);
+let partUsed = 0;
+
+function partOf(data: Uint8Array): Uint8Array {
+  const length = data.length;
+  let out: Uint8Array;
+  if (length > PART_CHUNK_OCTETS >> 2) out = new Uint8Array(length);
+  else {
+    if (partUsed + length > PART_CHUNK_OCTETS) {
+      partChunk = new ArrayBuffer(PART_CHUNK_OCTETS);
+      partUsed = 0;
+    }
+    out = new Uint8Array(partChunk, partUsed, length);
+    partUsed = (partUsed + length + 7) & ~7;
+  }
+  out.set(data);
+  return out;
+}
+
 function datagram(s: Segment | Pending, segments: number, payload: Uint8Array): WdpDatagram {
   return {
     originator: s.originator,
@@ -560,7 +608,7 @@ function datagram(s: Segment | Pending, segments: number, payload: Uint8Array): 
  * octets: FNV-1a's multiply-xor, four octets a step (four times cheaper than octet by octet;
  * it runs over every octet of every completed message).
  */
-function fingerprint(b: Uint8Array): number {
+export function fingerprint(b: Uint8Array): number {
   let h = 0x811c9dc5 ^ b.length;
   const n = b.length & ~3;
   let i = 0;

@@ -249,9 +249,17 @@ export class OriginatorShares<T extends Held<T>> {
   }
 }
 
+/**
+ * Emptied bind shares kept for the bind's next message (binds are few and long-lived);
+ * forgetting each one as it emptied cost a Map insertion and deletion per message.
+ */
+export const MAX_IDLE_BIND_SHARES = 64;
+
 /** The binds' shares: a list per bind, oldest first; not ranked. */
 export class BindShares<T extends Held<T>> {
   private readonly byKey = new Map<string, Share<T>>();
+  /** Shares kept with no message. */
+  private idle = 0;
 
   get(key: string): Share<T> | undefined {
     return this.byKey.get(key);
@@ -262,7 +270,7 @@ export class BindShares<T extends Held<T>> {
     if (s === undefined) {
       s = newShare<T>(key);
       this.byKey.set(key, s);
-    }
+    } else if (s.messages === 0) this.idle--;
     return s;
   }
 
@@ -285,7 +293,9 @@ export class BindShares<T extends Held<T>> {
     m.prevB = m.nextB = m.bindShare = undefined;
     s.messages--;
     s.bytes -= m.bytes;
-    if (s.messages === 0) this.byKey.delete(s.key);
+    if (s.messages > 0) return;
+    if (this.idle < MAX_IDLE_BIND_SHARES) this.idle++;
+    else this.byKey.delete(s.key);
   }
 
   /** The bind's oldest message other than `keep`. */

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { ESME_INBOUND, HEADER_ONLY, responseId, SmppCommand } from './commands.js';
-import { headerPdu, messageIdResponse, PduFramer } from './framing.js';
+import { headerPdu, MAX_PDU_LENGTH, messageIdResponse } from './framing.js';
 import { SMPP_HEADER_LENGTH } from './shortMessage.js';
 import { CommandStatus } from './status.js';
 
@@ -24,7 +24,10 @@ export interface IgnoredPdu {
 }
 
 export interface EsmeSessionEvents {
-  /** A deliver_sm while bound; the owner answers it (respond) once it is taken. */
+  /**
+   * A deliver_sm while bound (a Buffer of its own); the owner answers it (respond) once it is
+   * taken. Not emitted when the session was given an `onDeliverSm` receiver.
+   */
   deliver_sm: [Buffer];
   /** The SMSC unbound; unbind_resp went out and the connection is ending. */
   unbind: [];
@@ -43,6 +46,16 @@ export class ResponseTimeout extends Error {
     super(`no response to command_id 0x${commandId.toString(16).padStart(8, '0')} within ${timeoutMs} ms`);
   }
 }
+
+/**
+ * Takes each deliver_sm read while bound: `frame` is a view of the socket chunk, valid to
+ * read during the call (whatever is kept beyond it must be copied); `now` is the clock read
+ * once for the whole chunk (Date.now()).
+ */
+export type DeliverSmReceiver = (frame: Uint8Array, now: number) => void;
+
+/** deliver_sm_resp with an empty message_id: 17 octets. */
+const DELIVER_SM_RESP_LENGTH = SMPP_HEADER_LENGTH + 1;
 
 interface Outstanding {
   commandId: number;
@@ -73,7 +86,18 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   bound = false;
   /** When a PDU last arrived (Date.now()): any PDU shows the SMSC is there. */
   lastReceivedAt = 0;
-  private readonly framer = new PduFramer();
+  /** Octets read and not yet taken: a view of the last chunk (or of a partial PDU joined to it). */
+  private input: Uint8Array = new Uint8Array(0);
+  private at = 0;
+  /** The clock of the chunk being read. */
+  private chunkAt = 0;
+  /**
+   * deliver_sm_resp answered while a chunk is being read, written together once it is read:
+   * one socket write per chunk rather than one per PDU.
+   */
+  private batch: Uint8Array = new Uint8Array(64 * DELIVER_SM_RESP_LENGTH);
+  private batched = 0;
+  private reading = false;
   private readonly outstanding = new Map<number, Outstanding>();
   private sequence = 0;
   private pausedIntake = false;
@@ -82,6 +106,8 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   private timerAt = Infinity;
   /** Writes of this tick are corked and go out together (one syscall for a turn's submits). */
   private corked = false;
+  /** Where deliver_sm goes (the link); without one, the 'deliver_sm' event. */
+  onDeliverSm: DeliverSmReceiver | undefined = undefined;
 
   /**
    * `receives`: bound as receiver or transceiver (deliver_sm is taken); a transmitter answers
@@ -92,10 +118,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     private readonly receives = true,
   ) {
     super();
-    socket.on('data', (chunk: Buffer) => {
-      this.framer.push(chunk);
-      this.drain();
-    });
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('close', () => {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -179,7 +202,32 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   }
 
   respond(bytes: Buffer): void {
+    if (this.batched > 0) this.flushAnswers();
     if (this.socket.writable) this.write(bytes);
+  }
+
+  /**
+   * deliver_sm_resp (empty message_id) for `sequence`: while a chunk is being read, kept to be
+   * written with the chunk's other answers; otherwise written at once.
+   */
+  answerDeliverSm(status: number, sequence: number): void {
+    if (!this.reading) {
+      this.respond(messageIdResponse(SmppCommand.deliver_sm, status, sequence));
+      return;
+    }
+    let b = this.batch;
+    const p = this.batched;
+    if (p + DELIVER_SM_RESP_LENGTH > b.length) {
+      const grown = new Uint8Array(b.length * 2);
+      grown.set(b.subarray(0, p));
+      this.batch = b = grown;
+    }
+    writeU32(b, p, DELIVER_SM_RESP_LENGTH);
+    writeU32(b, p + 4, DELIVER_SM_RESP);
+    writeU32(b, p + 8, status);
+    writeU32(b, p + 12, sequence);
+    b[p + 16] = 0;
+    this.batched = p + DELIVER_SM_RESP_LENGTH;
   }
 
   /** Stops reading PDUs (back-pressure reaches the SMSC through TCP). */
@@ -193,10 +241,13 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     if (!this.pausedIntake) return;
     this.pausedIntake = false;
     this.socket.resume();
+    // What waited is read now: its clock is now's, not its chunk's (the clock must not run back).
+    this.chunkAt = Date.now();
     this.drain();
   }
 
   destroy(): void {
+    if (this.batched > 0) this.flushAnswers();
     this.flush();
     this.socket.destroy();
   }
@@ -206,26 +257,82 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     return this.sequence;
   }
 
+  /**
+   * One socket chunk: the clock read once for all its PDUs, each PDU read in place (a view,
+   * no copy), the answers to its deliver_sm written together after it. A PDU cut by the
+   * chunk's end waits, joined to the next chunk.
+   */
+  private receive(chunk: Buffer): void {
+    const now = Date.now();
+    this.lastReceivedAt = now;
+    this.chunkAt = now;
+    const left = this.input.length - this.at;
+    if (left === 0) {
+      this.input = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
+    } else {
+      const joined = new Uint8Array(left + chunk.length);
+      joined.set(this.input.subarray(this.at));
+      joined.set(chunk, left);
+      this.input = joined;
+    }
+    this.at = 0;
+    this.drain();
+  }
+
   private drain(): void {
+    this.reading = true;
+    try {
+      this.readFrames();
+    } finally {
+      this.reading = false;
+      if (this.batched > 0) this.flushAnswers();
+    }
+  }
+
+  private readFrames(): void {
+    const b = this.input;
+    const n = b.length;
     while (!this.pausedIntake && !this.socket.destroyed) {
-      let frame: Buffer | null;
-      try {
-        frame = this.framer.next();
-      } catch {
-        // command_id unread: reported as 0
+      const at = this.at;
+      if (n - at < 4) break;
+      const length = readU32(b, at);
+      if (length < SMPP_HEADER_LENGTH || length > MAX_PDU_LENGTH) {
+        // command_id unread: reported as 0. Nothing after it can be framed.
+        this.at = n;
         this.refuse(0, 0, CommandStatus.ESME_RINVCMDLEN);
         this.destroy();
         return;
       }
-      if (frame === null) return;
-      this.lastReceivedAt = Date.now();
-      this.dispatch(frame);
+      if (n - at < length) break;
+      this.at = at + length;
+      this.dispatch(b.subarray(at, at + length));
+    }
+    // All read: let go of the chunk.
+    if (this.at === n && n > 0) {
+      this.input = EMPTY;
+      this.at = 0;
     }
   }
 
-  private dispatch(frame: Buffer): void {
-    const commandId = frame.readUInt32BE(4);
-    const sequence = frame.readUInt32BE(12);
+  /** The answers kept while a chunk was read, in one write. */
+  private flushAnswers(): void {
+    const n = this.batched;
+    this.batched = 0;
+    if (!this.socket.writable) return;
+    const out = Buffer.allocUnsafe(n);
+    out.set(this.batch.subarray(0, n));
+    this.write(out);
+  }
+
+  private dispatch(frame: Uint8Array): void {
+    const commandId = readU32(frame, 4);
+    const sequence = readU32(frame, 12);
+    if (commandId === SmppCommand.deliver_sm && this.bound && this.receives) {
+      const receiver = this.onDeliverSm;
+      if (receiver !== undefined) receiver(frame, this.chunkAt);
+      else this.emit('deliver_sm', Buffer.from(frame));
+      return;
+    }
     if (commandId & 0x80000000) {
       this.onResponse(frame, commandId, sequence);
       return;
@@ -246,7 +353,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
           this.refused(commandId, sequence, CommandStatus.ESME_RINVBNDSTS);
           this.respond(messageIdResponse(commandId, CommandStatus.ESME_RINVBNDSTS, sequence));
         } else {
-          this.emit('deliver_sm', frame);
+          this.emit('deliver_sm', Buffer.from(frame));
         }
         return;
       case 'enquire_link_resp':
@@ -267,7 +374,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     }
   }
 
-  private onResponse(frame: Buffer, commandId: number, sequence: number): void {
+  private onResponse(frame: Uint8Array, commandId: number, sequence: number): void {
     const o = this.outstanding.get(sequence);
     // A generic_nack answers whatever it names by sequence; any other response must match its request.
     if (o === undefined || (commandId !== SmppCommand.generic_nack && commandId !== responseId(o.commandId))) {
@@ -275,10 +382,10 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
       return;
     }
     this.outstanding.delete(sequence);
-    if (BINDS.has(o.commandId) && commandId !== SmppCommand.generic_nack && frame.readUInt32BE(8) === 0) {
+    if (BINDS.has(o.commandId) && commandId !== SmppCommand.generic_nack && readU32(frame, 8) === 0) {
       this.bound = true;
     }
-    o.resolve(frame);
+    o.resolve(Buffer.from(frame));
   }
 
   /** generic_nack (4.3) for a request the session will not take. */
@@ -297,5 +404,19 @@ const BINDS: ReadonlySet<number> = new Set([
   SmppCommand.bind_transmitter,
   SmppCommand.bind_transceiver,
 ]);
+
+const EMPTY: Uint8Array = new Uint8Array(0);
+const DELIVER_SM_RESP = (SmppCommand.deliver_sm | 0x80000000) >>> 0;
+
+function readU32(b: Uint8Array, p: number): number {
+  return ((b[p] << 24) >>> 0) + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
+}
+
+function writeU32(b: Uint8Array, p: number, v: number): void {
+  b[p] = v >>> 24;
+  b[p + 1] = (v >>> 16) & 0xff;
+  b[p + 2] = (v >>> 8) & 0xff;
+  b[p + 3] = v & 0xff;
+}
 
 const headerOnly = (commandId: number) => (sequence: number) => headerPdu(commandId, 0, sequence);

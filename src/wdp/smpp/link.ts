@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { MAX_TIMER_MS, nonNegativeBound, positiveBound } from '../../bounds.js';
 import type { Segment, WdpDatagram } from '../datagram.js';
-import { Fifo } from '../fifo.js';
+import { RecentSingles } from '../recentSingles.js';
 import {
+  copyPayload,
   Reassembler,
   type EvictionPolicy,
   type LossReason,
@@ -14,12 +15,12 @@ import { bindPdu, checkBindFields, type BindFields } from './bind.js';
 import { SmppCommand } from './commands.js';
 import { EsmeSession, ResponseTimeout, type RefusedPdu } from './esmeSession.js';
 import { enquireLinkTimes, keepAlive } from './keepAlive.js';
-import { messageIdResponse } from './framing.js';
 import { segmentFromShortMessagePdu } from './deliverSegment.js';
 import { CommandStatus } from './status.js';
 import { evictionPolicy, storable, StoreIntake } from './storeIntake.js';
 import type { LostMessage as StoreLostMessage, Store } from '../../store/types.js';
 import type { TlsClientSettings } from '../../security/tlsOptions.js';
+import type { Socket } from 'node:net';
 import { connectSmsc } from './connect.js';
 
 export interface SmscUrl {
@@ -201,12 +202,6 @@ export interface EsmeLinkEvents {
 /** How often a running link sweeps the reassembler for expired messages, at most, ms. */
 const SWEEP_MS = 1_000;
 
-interface Recent {
-  key: string;
-  at: number;
-  removed: boolean;
-}
-
 /**
  * The push client's side of SMPP: binds to an SMSC as receiver (or transceiver) and turns
  * deliver_sm into datagrams through a Reassembler that outlives connections.
@@ -229,8 +224,9 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   readonly reassembler: Reassembler;
   /** Where datagrams go; reassignable, so a PushClient can take over a link made elsewhere. */
   onDatagram: (datagram: WdpDatagram) => void | Promise<void>;
-  /** deliver_sm_resp sent, by command_status. */
-  readonly responses = new Map<number, number>();
+  /** deliver_sm_resp sent with ESME_ROK, and with any other command_status by status. */
+  private answeredOk = 0;
+  private readonly answeredOther = new Map<number, number>();
   readonly stats: EsmeLinkStats = {
     connects: 0,
     binds: 0,
@@ -269,8 +265,8 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   private inFlight = 0;
   /** Set by drain(): deliver_sm is left unanswered, for the SMSC to send again after the unbind. */
   private draining = false;
-  private readonly recent = new Map<string, Recent>();
-  private readonly recentOrder = new Fifo<Recent>();
+  /** Single SMS seen within duplicateWindowMs, without a store. */
+  private readonly recentSingles: RecentSingles;
   /** Multi-segment datagrams whose handler failed, by completing segment, until the SMSC resends it. */
   private readonly retained = new Map<string, { datagram: WdpDatagram; data: Buffer; at: number }>();
   /** When each single SMS handed to the store's intake arrived (the 'handler-settled' timing). */
@@ -303,6 +299,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     };
     this.smsc = typeof options.smsc === 'string' ? parseSmscUrl(options.smsc) : options.smsc;
     checkBindFields(this.bindFields());
+    this.recentSingles = new RecentSingles(this.options.duplicateWindowMs, this.options.maxRecentSingles);
     this.bindName = options.bindName ?? `${this.smsc.systemId}@${this.smsc.host}:${this.smsc.port}`;
     this.reassembler = options.reassembler ?? new Reassembler(options.reassembly);
     const forward = (m: LostMessage) => this.onLost(m);
@@ -381,6 +378,22 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     return this.session !== undefined;
   }
 
+  /** deliver_sm_resp sent, by command_status (a snapshot). */
+  get responses(): ReadonlyMap<number, number> {
+    const out = new Map<number, number>();
+    if (this.answeredOk > 0) out.set(CommandStatus.ESME_ROK, this.answeredOk);
+    for (const [status, n] of this.answeredOther) out.set(status, n);
+    return out;
+  }
+
+  /**
+   * The socket of the connection in use, bound or binding (diagnostics; the pipeline bench
+   * feeds it chunks as the network would).
+   */
+  get socket(): Socket | undefined {
+    return this.connection?.socket;
+  }
+
   /** The system_id this link binds with (metrics and logs name the bind by it). */
   get systemId(): string {
     return this.smsc.systemId;
@@ -445,7 +458,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     const { socket, ready } = connectSmsc(this.smsc);
     const session = new EsmeSession(socket);
     this.connection = session;
-    session.on('deliver_sm', (frame) => this.onDeliverSm(session, frame));
+    session.onDeliverSm = (frame, now) => this.onDeliverSm(session, frame, now);
     session.on('enquire_link', () => this.stats.enquireLinksAnswered++);
     session.on('refused', (r) => {
       this.stats.refused++;
@@ -522,98 +535,133 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     });
   }
 
-  private onDeliverSm(session: EsmeSession, frame: Buffer): void {
+  /**
+   * One deliver_sm, read in place from its socket chunk (`frame` is a view of it, `now` the
+   * chunk's clock). The hot path (memory mode, a handler that returns at once) makes no
+   * promise and no closure: the answer goes into the session's batch for the chunk. What is
+   * kept past this call is copied: a held part by the reassembler, a single SMS's payload
+   * here, a segment for the store or a frame reported undecodable here.
+   */
+  private onDeliverSm(session: EsmeSession, frame: Uint8Array, chunkNow: number): void {
     if (this.draining) return;
     this.stats.deliverSm++;
-    const sequence = frame.readUInt32BE(12);
-    const responses = this.responses;
-    const reply = (status: number) => {
-      responses.set(status, (responses.get(status) ?? 0) + 1);
-      session.respond(messageIdResponse(SmppCommand.deliver_sm, status, sequence));
-    };
+    const sequence = readU32(frame, 12);
     const arrivedAt = this.listenerCount('handler-settled') > 0 ? performance.now() : -1;
+    const clock = this.reassembler.clock;
+    const now = clock === Date.now ? chunkNow : clock();
     let segment: Segment;
     let datagram: WdpDatagram | undefined;
     try {
       segment = segmentFromShortMessagePdu(frame);
       if (this.intake !== undefined && segment.reference !== undefined && segment.total !== 1) {
         if (!storable(segment)) throw new RangeError(`segment ${segment.sequence} of ${segment.total}`);
-        this.intake.take(segment, reply);
+        segment.data = copyPayload(segment.data);
+        this.intake.take(segment, this.replier(session, sequence));
         return;
       }
       if (this.retained.size > 0) {
         // The SMSC resending the segment whose datagram the handler failed: hand it over again.
         const kept = this.takeRetained(segment);
         if (kept) {
-          this.handOver(session, kept, segment, reply, arrivedAt);
+          this.handOver(session, kept, segment, sequence, arrivedAt);
           return;
         }
       }
-      datagram = this.reassembler.push(segment, this.bindName);
+      datagram = this.reassembler.push(segment, this.bindName, now);
     } catch (error) {
       this.stats.undecodable++;
-      this.emit('undecodable', { error, pdu: frame });
-      reply(CommandStatus.ESME_RX_P_APPN);
+      this.emit('undecodable', { error, pdu: Buffer.from(frame) });
+      this.answer(session, sequence, CommandStatus.ESME_RX_P_APPN);
       return;
     }
     if (datagram === undefined) {
-      reply(CommandStatus.ESME_ROK);
+      this.answer(session, sequence, CommandStatus.ESME_ROK);
       return;
     }
-    if (datagram.segments === 1 && this.intake !== undefined) {
-      if (arrivedAt >= 0) this.singleArrivals.set(datagram, arrivedAt);
-      this.intake.single(datagram, this.singleKey(datagram), this.options.duplicateWindowMs, reply);
-      return;
+    if (datagram.segments === 1) {
+      // Its payload is a view of the socket chunk: given octets of its own before it is kept.
+      datagram.payload = copyPayload(datagram.payload);
+      if (this.intake !== undefined) {
+        if (arrivedAt >= 0) this.singleArrivals.set(datagram, arrivedAt);
+        this.intake.single(
+          datagram,
+          this.singleKey(datagram),
+          this.options.duplicateWindowMs,
+          this.replier(session, sequence),
+        );
+        return;
+      }
+      if (this.isRepeatedSingle(datagram, chunkNow)) {
+        this.stats.duplicateSingles++;
+        this.answer(session, sequence, CommandStatus.ESME_ROK);
+        return;
+      }
     }
-    if (datagram.segments === 1 && this.isRepeatedSingle(datagram)) {
-      this.stats.duplicateSingles++;
-      reply(CommandStatus.ESME_ROK);
-      return;
-    }
-    this.handOver(session, datagram, segment, reply, arrivedAt);
+    this.handOver(session, datagram, segment, sequence, arrivedAt);
+  }
+
+  /** deliver_sm_resp for `sequence`, counted. */
+  private answer(session: EsmeSession, sequence: number, status: number): void {
+    if (status === CommandStatus.ESME_ROK) this.answeredOk++;
+    else this.answeredOther.set(status, (this.answeredOther.get(status) ?? 0) + 1);
+    session.answerDeliverSm(status, sequence);
+  }
+
+  /** The answer for a deliver_sm settled later (the store, an asynchronous handler). */
+  private replier(session: EsmeSession, sequence: number): (status: number) => void {
+    return (status) => this.answer(session, sequence, status);
   }
 
   /**
    * Calls the handler and answers once it settles. When it fails (ESME_RX_T_APPN) the SMSC
    * will resend this segment; the duplicate memories must not swallow that resend, so a
    * single SMS is forgotten by the repeat window and a multi-segment datagram is kept, keyed
-   * by its completing segment, to be handed over again when that segment comes back.
+   * by its completing segment, to be handed over again when that segment comes back. A
+   * handler that returns at once is answered at once: no promise, no closure.
    */
   private handOver(
     session: EsmeSession,
     datagram: WdpDatagram,
     segment: Segment,
-    reply: (status: number) => void,
+    sequence: number,
     arrivedAt: number,
   ): void {
     this.stats.datagrams++;
     this.inFlight++;
     if (this.inFlight >= this.options.maxInFlight) session.pause();
-    const settle = (status: number) => {
-      this.inFlight--;
-      if (arrivedAt >= 0) this.emit('handler-settled', { seconds: (performance.now() - arrivedAt) / 1000 });
-      reply(status);
-      if (session.paused && this.inFlight < this.options.maxInFlight) session.resume();
-    };
-    const failed = (error: unknown) => {
-      this.stats.handlerErrors++;
-      this.emit('handler-error', error);
-      if (datagram.segments === 1) this.forgetSingle(datagram);
-      else this.retain(segment, datagram);
-      settle(CommandStatus.ESME_RX_T_APPN);
-    };
     let result: void | Promise<void>;
     try {
       result = this.onDatagram(datagram);
     } catch (error) {
-      failed(error);
+      this.handlerFailed(datagram, segment, error);
+      this.settle(session, sequence, CommandStatus.ESME_RX_T_APPN, arrivedAt);
       return;
     }
     if (result && typeof (result as Promise<void>).then === 'function') {
-      (result as Promise<void>).then(() => settle(CommandStatus.ESME_ROK), failed);
-    } else {
-      settle(CommandStatus.ESME_ROK);
+      (result as Promise<void>).then(
+        () => this.settle(session, sequence, CommandStatus.ESME_ROK, arrivedAt),
+        (error: unknown) => {
+          this.handlerFailed(datagram, segment, error);
+          this.settle(session, sequence, CommandStatus.ESME_RX_T_APPN, arrivedAt);
+        },
+      );
+      return;
     }
+    this.settle(session, sequence, CommandStatus.ESME_ROK, arrivedAt);
+  }
+
+  private settle(session: EsmeSession, sequence: number, status: number, arrivedAt: number): void {
+    this.inFlight--;
+    if (arrivedAt >= 0) this.emit('handler-settled', { seconds: (performance.now() - arrivedAt) / 1000 });
+    this.answer(session, sequence, status);
+    if (session.paused && this.inFlight < this.options.maxInFlight) session.resume();
+  }
+
+  private handlerFailed(datagram: WdpDatagram, segment: Segment, error: unknown): void {
+    this.stats.handlerErrors++;
+    this.emit('handler-error', error);
+    if (datagram.segments === 1) this.forgetSingle(datagram);
+    else this.retain(segment, datagram);
   }
 
   /** The handler, for a message completed in the store: resolves once it settled well. */
@@ -709,31 +757,17 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   }
 
   private forgetSingle(d: WdpDatagram): void {
-    const key = this.singleKey(d);
-    const entry = this.recent.get(key);
-    if (!entry) return;
-    this.recent.delete(key);
-    this.recentOrder.remove(entry);
+    this.recentSingles.forget(d);
   }
 
-  private isRepeatedSingle(d: WdpDatagram): boolean {
+  private isRepeatedSingle(d: WdpDatagram, now: number): boolean {
     if (this.options.duplicateWindowMs <= 0) return false;
-    const now = Date.now();
-    for (
-      let r = this.recentOrder.peek();
-      r && (r.at <= now - this.options.duplicateWindowMs || this.recentOrder.size > this.options.maxRecentSingles);
-      r = this.recentOrder.peek()
-    ) {
-      this.recent.delete(r.key);
-      this.recentOrder.remove(r);
-    }
-    const key = this.singleKey(d);
-    if (this.recent.has(key)) return true;
-    const entry = { key, at: now, removed: false };
-    this.recent.set(key, entry);
-    this.recentOrder.push(entry);
-    return false;
+    return this.recentSingles.repeated(d, now);
   }
+}
+
+function readU32(b: Uint8Array, p: number): number {
+  return ((b[p] << 24) >>> 0) + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
 }
 
 /** A segment's identity within its message, for recognising the resend of a completing segment. */

@@ -1,0 +1,137 @@
+// How the link reads deliver_sm as TCP delivers them: several PDUs in one chunk, one PDU cut
+// across chunks at any octet. Each PDU is read in place from its chunk (no copy per PDU), so
+// what the link keeps must be copied: the reassembler's held parts, a single SMS's payload.
+// References: SMPP v3.4 4.6 deliver_sm / deliver_sm_resp; 3GPP TS 23.040 9.2.3.24.1.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { WdpDatagram } from '../../src/wdp/datagram.js';
+import { Reassembler } from '../../src/wdp/reassembler.js';
+import { segmentPayload } from '../../src/wdp/segmenter.js';
+import { EsmeLink } from '../../src/wdp/smpp/link.js';
+import { CommandId, encodeShortMessagePdu } from '../../src/wdp/smpp/shortMessage.js';
+import { acceptBound, header, rawSmsc } from './rawSmsc.js';
+
+const open: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  while (open.length) await open.pop()!.close();
+});
+
+/** A payload whose octets say where they sit, so a splice or an overwrite shows. */
+function payloadOf(length: number, seed: number): Uint8Array {
+  return Uint8Array.from({ length }, (_, i) => (i * 7 + seed) & 0xff);
+}
+
+/** deliver_sm of each SMS of `payload` (8-bit reference, 16-bit ports), sequence numbers from `first`. */
+function deliverSms(payload: Uint8Array, reference: number, first: number, originator = '9200'): Buffer[] {
+  return segmentPayload(payload, { reference, referenceBits: 8 }).map((ud, i) =>
+    Buffer.from(
+      encodeShortMessagePdu({
+        commandId: CommandId.deliver_sm,
+        sequenceNumber: first + i,
+        sourceAddr: originator,
+        destinationAddr: '+447700900123',
+        esmClass: 0x40,
+        dataCoding: 0x04,
+        shortMessage: ud,
+      }),
+    ),
+  );
+}
+
+describe('EsmeLink reading deliver_sm from TCP chunks', () => {
+  it('takes PDUs many to a chunk and cut at every octet, answering each ESME_ROK by its sequence', async () => {
+    const smsc = await rawSmsc();
+    open.push(smsc);
+    const got: WdpDatagram[] = [];
+    const link = new EsmeLink({
+      smsc: `smpp://esme:pw@127.0.0.1:${smsc.port}`,
+      enquireLinkMs: 0,
+      onDatagram: (d) => {
+        got.push(d);
+      },
+    });
+    open.push({ close: () => link.close(100) });
+    const started = link.start();
+    const { peer } = await acceptBound(smsc);
+    await started;
+
+    const a = payloadOf(300, 1); // 3 SMS
+    const b = payloadOf(80, 2); // 1 SMS
+    const c = payloadOf(250, 3); // 2 SMS
+    const pdus = [...deliverSms(a, 11, 1), ...deliverSms(b, 12, 4, '9201'), ...deliverSms(c, 13, 5, '9202')];
+    const all = Buffer.concat(pdus);
+    // All in one write, then the same pushes again from new originators cut into 1..29-octet pieces.
+    peer.write(all);
+    for (let i = 0; i < pdus.length; i++) expect(header(await peer.next())).toEqual([0x80000005, 0, i + 1, 17]);
+    const again = Buffer.concat([
+      ...deliverSms(a, 11, 101, '9300'),
+      ...deliverSms(b, 12, 104, '9301'),
+      ...deliverSms(c, 13, 105, '9302'),
+    ]);
+    for (let at = 0, step = 1; at < again.length; at += step, step = (step % 29) + 1) {
+      peer.write(again.subarray(at, Math.min(again.length, at + step)));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    for (let i = 0; i < pdus.length; i++) expect(header(await peer.next())).toEqual([0x80000005, 0, 101 + i, 17]);
+
+    expect(got.map((d) => [d.originator, d.segments, Buffer.from(d.payload).toString('hex')])).toEqual(
+      [
+        ['9200', 3, a],
+        ['9201', 1, b],
+        ['9202', 2, c],
+        ['9300', 3, a],
+        ['9301', 1, b],
+        ['9302', 2, c],
+      ].map(([o, n, p]) => [o, n, Buffer.from(p as Uint8Array).toString('hex')]),
+    );
+    expect(link.stats).toMatchObject({ deliverSm: 12, datagrams: 6, undecodable: 0 });
+    expect(link.responses.get(0)).toBe(12);
+  });
+});
+
+describe('Reassembler and the buffers it is given', () => {
+  it('keeps no view of a held segment: the caller may write over its buffer', () => {
+    const r = new Reassembler();
+    const payload = payloadOf(300, 5);
+    const parts = segmentPayload(payload, { reference: 9, referenceBits: 8 });
+    const scratch = new Uint8Array(200);
+    const pushPart = (k: number) => {
+      // The user data after its UDH (UDHL and the elements it counts), read into the one scratch buffer.
+      const data = parts[k].subarray(1 + parts[k][0]);
+      scratch.set(data);
+      return r.push({
+        originator: '1',
+        recipient: '2',
+        reference: 9,
+        referenceBits: 8,
+        total: parts.length,
+        sequence: k + 1,
+        data: scratch.subarray(0, data.length),
+      });
+    };
+    expect(pushPart(0)).toBeUndefined();
+    expect(pushPart(1)).toBeUndefined();
+    const d = pushPart(2);
+    expect(Buffer.from(d!.payload).equals(Buffer.from(payload))).toBe(true);
+  });
+
+  it('takes the arrival time from its caller when given (one clock read per socket chunk)', () => {
+    const lost: number[] = [];
+    const r = new Reassembler({ timeoutMs: 1_000, now: () => 0 });
+    r.on('expired', (m) => lost.push(m.reference));
+    const seg = (reference: number) => ({
+      originator: '1',
+      recipient: '2',
+      reference,
+      referenceBits: 8 as const,
+      total: 2,
+      sequence: 1,
+      data: Uint8Array.of(reference),
+    });
+    r.push(seg(1), undefined, 5_000);
+    r.push(seg(2), undefined, 5_999);
+    expect(lost).toEqual([]);
+    r.push(seg(3), undefined, 6_000); // 1 is 1,000 ms old at 6,000
+    expect(lost).toEqual([1]);
+    expect(r.pendingMessages).toBe(2);
+  });
+});
