@@ -1,7 +1,7 @@
 // One worker_threads worker of the pipeline scaling run: its own simulator and PushClient, the
 // pipeline driven for workerData.ms, the count of pushes handled sent back.
 import { parentPort, workerData } from 'node:worker_threads';
-import { BENCH_WINDOW, ChunkFeed, feedSocket, frames, pipelineClient, pushPdu, SINGLE_VARIANTS } from './pipeline.js';
+import { frames, pipelineClient, pushPdu, through } from './pipeline.js';
 
 /** What a worker posts back. */
 export interface PipelineWorkerResult {
@@ -14,10 +14,11 @@ let handled = 0;
 const { client, close } = await pipelineClient(1, () => {
   handled++;
 });
-const feed = new ChunkFeed(frames(pushPdu, SINGLE_VARIANTS), BENCH_WINDOW, feedSocket(client));
+const singles = frames(pushPdu, 256);
 const start = Date.now();
+let i = 0;
 while (Date.now() - start < runMs) {
-  for (let k = 0; k < 1_000; k++) feed.onePush();
+  for (let k = 0; k < 1_000; k++) through(client, singles[i++ & 255]);
 }
 const ms = Date.now() - start;
 await close();
