@@ -84,25 +84,70 @@ function settle(p: Promise<unknown>, failed: () => void, cause: (e: unknown) => 
   );
 }
 
+/** A change waiting for the end of the current task: a put, or a removal (value unused). */
+interface Change {
+  key: StateKey;
+  value: unknown;
+  remove: boolean;
+}
+
+/**
+ * Hands lmdb the changes of each task (the synchronous run that made them) as one batch: one
+ * commit promise to follow instead of one per change, and a block lmdb's writer thread sees
+ * whole (its start is written last), so it does not commit half of it and the rest in a
+ * second commit with a second fsync. The batch goes out in a microtask, before the event loop
+ * goes on, so lmdb starts its commit in the same loop turn as it would for single writes.
+ */
 class LmdbSink implements Sink {
-  /** The last write's settlement, whether it went through; never rejects (failures are counted instead). */
+  /** The last batch's settlement, whether it went through; never rejects (failures are counted instead). */
   last: Promise<boolean> | undefined;
   failures = 0;
   lastError: unknown;
+  private changes: Change[] = [];
+  /** Hands the pending batch's commit promise to its settlement. */
+  private handOver: ((p: Promise<unknown>) => void) | undefined;
 
   constructor(
     private readonly db: Db,
     private readonly onFailure: (e: unknown) => void,
-    /** After each write that went through ('everysec': the sync is due). */
+    /** After each batch that went through ('everysec': the sync is due). */
     private readonly onCommit: () => void = noop,
   ) {}
 
   put(key: StateKey, value: unknown): void {
-    this.track(this.db.put(key, value));
+    this.queue({ key, value, remove: false });
   }
 
   del(key: StateKey): void {
-    this.track(this.db.remove(key));
+    this.queue({ key, value: undefined, remove: true });
+  }
+
+  private queue(change: Change): void {
+    this.changes.push(change);
+    if (this.handOver !== undefined) return;
+    this.track(new Promise<unknown>((resolve) => (this.handOver = resolve)));
+    queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    const changes = this.changes;
+    const handOver = this.handOver!;
+    this.changes = [];
+    this.handOver = undefined;
+    handOver(this.write(changes));
+  }
+
+  private write(changes: Change[]): Promise<unknown> {
+    try {
+      return this.db.batch(() => {
+        for (const c of changes) {
+          if (c.remove) void this.db.remove(c.key);
+          else void this.db.put(c.key, c.value);
+        }
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   private track(p: Promise<unknown>): void {
@@ -115,7 +160,7 @@ class LmdbSink implements Sink {
       },
     );
     this.last = mine;
-    // Each write by its own outcome: one that went through after an earlier one failed is due its sync too.
+    // Each batch by its own outcome: one that went through after an earlier one failed is due its sync too.
     void mine.then((ok) => {
       if (this.last === mine) this.last = undefined;
       if (ok) this.onCommit();
