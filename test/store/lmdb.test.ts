@@ -6,8 +6,10 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/errors.js';
+import { fingerprint } from '../../src/store/keys.js';
 import { LmdbStore } from '../../src/store/lmdb/lmdbStore.js';
 import type { SegmentOutcome, StoredSegment } from '../../src/store/types.js';
 import { until } from '../helpers.js';
@@ -178,6 +180,47 @@ describe('lmdb store', () => {
       expect((await store.queues.take('app')).map((i) => Buffer.from(i.data).toString())).toEqual(['queued']);
     },
   );
+
+  it('reads a store in the older layout (a header and a key per segment) and writes it as one record per message', async () => {
+    const path = join(tempDir(), 'state');
+    // Message keys as docs/state.md spells them: [originator, recipient, sourcePort, destinationPort, referenceBits, reference, total].
+    const pending = '["+15550001","+15559999",9200,2948,null,7,3]';
+    const done = '["+15550001","+15559999",9200,2948,null,8,2]';
+    const firstAt = Date.now() - 1_000;
+    const old = open<unknown, (string | number)[]>({ path, compression: false });
+    await old.put(['format'], 1);
+    await old.put(['m', pending], firstAt);
+    await old.put(['s', pending, 1], Buffer.from('A'));
+    await old.put(['s', pending, 2], Buffer.from('B'));
+    await old.put(['d', done], { p: [fingerprint(Buffer.from('X')), fingerprint(Buffer.from('Y'))], at: Date.now() });
+    await old.close();
+
+    const store = new LmdbStore(path);
+    expect((await store.inspect()).pending.list.map((m) => [m.reference, m.received])).toEqual([[7, [1, 2]]]);
+    await store.close();
+
+    const raw = open<unknown, (string | number)[]>({ path, compression: false, readOnly: true });
+    const kept = [...raw.getRange({})].filter(({ key }) => Array.isArray(key) && key.length > 1);
+    await raw.close();
+    expect(kept.map(({ key }) => [key[0], typeof key[1], key.length])).toEqual([
+      ['d', 'number', 2],
+      ['m', 'number', 2],
+    ]);
+    const record = kept[1].value as { k: string; a: number; p: (Uint8Array | null)[] };
+    expect([record.k, record.a]).toEqual([pending, firstAt]);
+    expect(record.p.map((b) => (b === null ? null : Buffer.from(b).toString()))).toEqual(['A', 'B', null]);
+    expect((kept[0].value as { k: string }).k).toBe(done);
+
+    // And it works as before: the pending message completes, the done one is remembered.
+    const again = opened(path);
+    const late = await again.segments.add(seg(8, 1, 2, 'X'));
+    expect(late).toMatchObject({ status: 'duplicate', late: true });
+    const last = await again.segments.add(seg(7, 3, 3, 'C'));
+    expect(last.status).toBe('complete');
+    expect(Buffer.concat((last as Extract<SegmentOutcome, { status: 'complete' }>).message.parts).toString()).toBe(
+      'ABC',
+    );
+  });
 
   it('refuses to open where it cannot write, with STORE_UNAVAILABLE, and opens once it can', () => {
     const path = join(tempDir(), 'state');

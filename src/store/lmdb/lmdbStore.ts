@@ -220,8 +220,10 @@ export class LmdbStore extends InProcessStore implements Store {
         (e) => this.fail(e, 'lmdb commit'),
         () => this.committed(),
       );
-      for (const key of orphans) sink.del(key);
       space.setSink(sink);
+      // The older layout's records written anew before their old keys go (see load.ts).
+      space.reassembly.migrate();
+      for (const key of orphans) sink.del(key);
       this.sink = sink;
     }
     return space;

@@ -1,17 +1,31 @@
 /**
- * Reads an lmdb store into a working copy. Keys come in lmdb's order, so a message's header
- * (['m', key]) is read before its segments (['s', key, n]); a segment without its header is
- * left over from an interrupted removal and is returned to be deleted.
+ * Reads an lmdb store into a working copy. A pending message is one record under a numbered
+ * slot (['m', slot], state/reassembly.ts). The older layout, a header ['m', key] read before its
+ * segments ['s', key, n] (lmdb orders numbers before strings, and 'm' before 's') and done
+ * memories under ['d', key], is read too, written anew by migrate() and its keys deleted. A
+ * segment without its header, or a record whose message another record holds, is left over
+ * from an interrupted removal and is returned to be deleted.
  */
 import type { RootDatabase } from 'lmdb';
 import { StoreError, StoreErrorCode } from '../errors.js';
 import type { Space } from '../inProcess.js';
+import type { MessageRecord } from '../state/reassembly.js';
 import type { StateKey } from '../state/sink.js';
 
 const corrupt = (what: string) => new StoreError(StoreErrorCode.STORE_CORRUPT, `unexpected ${what} in the store`);
 
 function isBytes(v: unknown): v is Uint8Array {
   return v instanceof Uint8Array;
+}
+
+function isRecord(v: unknown): v is MessageRecord {
+  const r = v as Partial<MessageRecord> | undefined;
+  return (
+    typeof r?.k === 'string' &&
+    typeof r.a === 'number' &&
+    Array.isArray(r.p) &&
+    r.p.every((part) => part === null || isBytes(part))
+  );
 }
 
 /** Fills `space`; returns keys of leftovers to delete. */
@@ -23,17 +37,26 @@ export function loadSpace(db: RootDatabase<unknown, StateKey>, space: Space): St
     const [kind, a, b] = key;
     switch (kind) {
       case 'm':
+        if (typeof a === 'number') {
+          if (!isRecord(value)) throw corrupt('message record');
+          if (!space.reassembly.restoreRecord(a, value)) leftovers.push(key);
+          break;
+        }
         if (typeof a !== 'string' || typeof value !== 'number') throw corrupt('message header');
         space.reassembly.restoreMessage(a, value);
+        leftovers.push(key);
         break;
       case 's':
         if (typeof a !== 'string' || typeof b !== 'number' || !isBytes(value)) throw corrupt('segment');
-        if (!space.reassembly.restoreSegment(a, b, value)) leftovers.push(key);
+        space.reassembly.restoreSegment(a, b, value);
+        leftovers.push(key);
         break;
       case 'd': {
-        const v = value as { p?: unknown; at?: unknown } | undefined;
-        if (typeof a !== 'string' || !Array.isArray(v?.p) || typeof v.at !== 'number') throw corrupt('done record');
-        space.reassembly.restoreDone(a, v.p as number[], v.at);
+        const v = value as { k?: unknown; p?: unknown; at?: unknown } | undefined;
+        const k = typeof a === 'number' ? v?.k : a;
+        if (typeof k !== 'string' || !Array.isArray(v?.p) || typeof v.at !== 'number') throw corrupt('done record');
+        const slot = typeof a === 'number' ? a : 0;
+        if (!space.reassembly.restoreDone(k, v.p as number[], v.at, slot) || slot === 0) leftovers.push(key);
         break;
       }
       case 'u':

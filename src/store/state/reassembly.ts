@@ -3,6 +3,13 @@
  * backend's working copy (every change also goes to its Sink). The Redis backend does the same
  * in one Lua script (redis/scripts.ts); the contract tests hold the two to one behaviour.
  *
+ * In the sink a pending message is one record, ['m', slot], rewritten whole with each segment
+ * held: { k: message key, a: first seen, p: its segments (null where missing) }, and a done
+ * memory is ['d', slot] = { k, p: fingerprints, at }. The slot is a number counted up as
+ * messages arrive and complete, not the message key, so each commit's records sit together at
+ * the end of lmdb's tree (one or two pages written per commit, not one per message), and a
+ * message costs one write per held segment plus two at its finish.
+ *
  * A message is 'open' while segments are missing. The segment that completes it is not
  * written: its sender has no acknowledgement until the handler settled, so it resends it
  * after a crash. The complete message is claimed by the caller (state 'claimed') until
@@ -38,6 +45,8 @@ class Held implements Link<Held> {
   claimer = '';
   claimAt = 0;
   handovers = 0;
+  /** Its record's slot in the sink (0: none yet, read from an older layout). */
+  slot = 0;
   lane: Lane | undefined = undefined;
   readonly laneEntry = new Entry<Held>(this);
   constructor(
@@ -63,7 +72,16 @@ class Done implements Link<Done> {
     readonly key: string,
     readonly prints: number[],
     readonly at: number,
+    /** Its record's slot in the sink (0: none yet, read from an older layout). */
+    public slot: number,
   ) {}
+}
+
+/** What the sink holds for a pending message. */
+export interface MessageRecord {
+  k: string;
+  a: number;
+  p: (Uint8Array | null)[];
 }
 
 /** Whether a node still lives (its claims hold). */
@@ -82,6 +100,8 @@ export class ReassemblyState {
   private readonly done = new Map<string, Done>();
   private readonly doneOrder = new List<Done>();
   private openBytes = 0;
+  /** The next record slot (see the top of this file). */
+  private nextSlot = 1;
 
   constructor(
     private readonly o: ResolvedOptions,
@@ -150,7 +170,7 @@ export class ReassemblyState {
       this.drop(h, 'evicted', 'bytes', lost);
       return { status: 'dropped', lost };
     }
-    this.sink.put(['s', key, s.sequence], data);
+    this.sink.put(['m', h.slot], this.record(h));
     return { status: 'held', received: h.received, lost };
   }
 
@@ -161,13 +181,13 @@ export class ReassemblyState {
     this.remove(h);
     if (this.o.maxRecentMessages === 0) return;
     const prints = h.parts.map((p) => fingerprint(p!));
-    const d = new Done(key, prints, now);
+    const d = new Done(key, prints, now, this.nextSlot++);
     const old = this.done.get(key);
     if (old !== undefined) this.forgetDone(old);
     while (this.doneOrder.size >= this.o.maxRecentMessages) this.forgetDone(this.doneOrder.head!);
     this.done.set(key, d);
     this.doneOrder.push(d);
-    this.sink.put(['d', key], { p: prints, at: now });
+    this.sink.put(['d', d.slot], { k: key, p: prints, at: now });
   }
 
   release(key: string, me: string): void {
@@ -232,12 +252,32 @@ export class ReassemblyState {
     return { list, messages: this.held.size, segments, bytes, oldest: oldest === null ? null : now - oldest };
   }
 
-  /** Rebuilds from stored records (lmdb's load): headers first, then their segments and the done memories. */
-  restoreMessage(key: string, firstAt: number): void {
-    if (this.held.has(key)) return;
+  /**
+   * Rebuilds a pending message from its record (lmdb's load); false when the record is left
+   * over (its key is held by another record) and is to be deleted.
+   */
+  restoreRecord(slot: number, r: MessageRecord): boolean {
+    this.seenSlot(slot);
+    if (this.held.has(r.k)) return false;
+    this.restoreMessage(r.k, r.a, slot);
+    r.p.forEach((data, i) => {
+      if (data !== null) this.restoreSegment(r.k, i + 1, data);
+    });
+    return true;
+  }
+
+  /**
+   * Rebuilds from stored records (lmdb's load). The older layout (a header ['m', KEY], then its
+   * segments ['s', KEY, n]) comes without a slot; migrate() writes such messages anew.
+   */
+  restoreMessage(key: string, firstAt: number, slot = 0): boolean {
+    if (this.held.has(key)) return false;
     const h = new Held(key, identityOfKey(key), firstAt);
+    h.slot = slot;
+    this.seenSlot(slot);
     this.held.set(key, h);
     this.linkOpen(h);
+    return true;
   }
 
   restoreSegment(key: string, sequence: number, data: Uint8Array): boolean {
@@ -268,10 +308,37 @@ export class ReassemblyState {
     return true;
   }
 
-  restoreDone(key: string, prints: number[], at: number): void {
-    const d = new Done(key, prints, at);
+  /** A done memory; false when its key already has one (this record is left over). */
+  restoreDone(key: string, prints: number[], at: number, slot = 0): boolean {
+    this.seenSlot(slot);
+    if (this.done.has(key)) return false;
+    const d = new Done(key, prints, at, slot);
     this.done.set(key, d);
     this.doneOrder.push(d);
+    return true;
+  }
+
+  /** Slots are never reused: a new record's key is past every one read, left over or not. */
+  private seenSlot(slot: number): void {
+    if (slot >= this.nextSlot) this.nextSlot = slot + 1;
+  }
+
+  /**
+   * After a load, with the sink set: what was read from the older layout is written in this one
+   * (the loader deletes the old keys after these writes, so a crash in between leaves both,
+   * and the next load keeps the new and deletes the old again).
+   */
+  migrate(): void {
+    for (const h of this.held.values()) {
+      if (h.slot !== 0) continue;
+      h.slot = this.nextSlot++;
+      if (h.received > 0) this.sink.put(['m', h.slot], this.record(h));
+    }
+    for (const d of this.doneOrder) {
+      if (d.slot !== 0) continue;
+      d.slot = this.nextSlot++;
+      this.sink.put(['d', d.slot], { k: d.key, p: d.prints, at: d.at });
+    }
   }
 
   /** After a load: open messages in first-seen order (the order expiry walks). */
@@ -322,9 +389,9 @@ export class ReassemblyState {
       this.drop(lane.messages.head!.value, 'evicted', 'originator', lost);
     while (this.open.size >= this.o.maxPendingMessages) this.drop(this.victim(undefined)!, 'evicted', 'messages', lost);
     const h = new Held(key, identityOf(s as MessageIdentity), now);
+    h.slot = this.nextSlot++;
     this.held.set(key, h);
     this.linkOpen(h);
-    this.sink.put(['m', key], now);
     return h;
   }
 
@@ -359,14 +426,20 @@ export class ReassemblyState {
     this.held.delete(h.key);
     if (h.state === 'open') this.unlinkOpen(h);
     else this.complete.remove(h);
-    this.sink.del(['m', h.key]);
-    for (let n = 1; n <= h.id.total; n++) if (h.parts[n - 1] !== undefined) this.sink.del(['s', h.key, n]);
+    this.sink.del(['m', h.slot]);
+  }
+
+  /** A pending message's record: its key, when first seen, and its segments held so far. */
+  private record(h: Held): MessageRecord {
+    const p = new Array<Uint8Array | null>(h.id.total);
+    for (let i = 0; i < p.length; i++) p[i] = h.parts[i] ?? null;
+    return { k: h.key, a: h.firstAt, p };
   }
 
   private forgetDone(d: Done): void {
     this.done.delete(d.key);
     this.doneOrder.remove(d);
-    this.sink.del(['d', d.key]);
+    this.sink.del(['d', d.slot]);
   }
 
   private linkOpen(h: Held): void {

@@ -1,7 +1,7 @@
 /**
  * Where the in-process state writes its changes: nowhere (memory) or an lmdb batch. Keys are
- * arrays, ordered by lmdb's key encoding: ['m', key] a pending message's first-seen time,
- * ['s', key, n] its segment n, ['d', key] a completed message's fingerprints, ['u', hash] a
+ * arrays, ordered by lmdb's key encoding: ['m', slot] a pending message (its key, first-seen
+ * time and segments), ['d', slot] a completed message's fingerprints, ['u', hash] a
  * duplicate memory, ['q', queue, n] a queue item, ['r', id] a record, ['rv'] their version, ['p', id] a push
  * record of the PPG, ['pv'] theirs.
  */
