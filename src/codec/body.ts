@@ -173,15 +173,18 @@ export function decodeBody(
     else decoded = decodeDocumentBody(codec, params, body, limits);
   } catch (e) {
     closeWarnings(outer);
-    if (e instanceof DecodeError && base && codec.kind === 'wbxml')
-      throw new DecodeError(e.code, e.offset + base, e.message);
-    throw e;
+    throw codec.kind === 'wbxml' ? movedError(e, base) : e;
   }
   const warnings = closeWarnings(outer, base);
   if (warnings !== undefined) attachWarnings(decoded, warnings);
   // OMA-WAP-ProvBoot 5: the MAC covers the document as sent; a document that does not verify is marked so.
   if (decoded.type === 'provisioning') decoded.authentication = verifyProvisioning(params, body, options.secrets);
   return decoded;
+}
+
+/** A document decoder's DecodeError with its offset moved into the enclosing PDU; anything else as it is. */
+function movedError(e: unknown, base: number): unknown {
+  return e instanceof DecodeError && base ? new DecodeError(e.code, e.offset + base, e.message) : e;
 }
 
 function decodeDocumentBody(

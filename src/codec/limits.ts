@@ -42,8 +42,13 @@ const resolved = new WeakSet<object>([DEFAULT_LIMITS]);
  * -> tokenizer) comes back as it is, so that costs one check per call.
  */
 export function resolveLimits(partial?: Partial<Limits>): Readonly<Limits> {
+  // The usual answers here, the rest out of line: small enough for V8 to inline into every
+  // decode's entry without spending the budget its caller has for inlining the decode itself.
   if (!partial || partial === DEFAULT_LIMITS) return DEFAULT_LIMITS;
-  if (resolved.has(partial)) return partial as Readonly<Limits>;
+  return resolved.has(partial) ? (partial as Readonly<Limits>) : completeLimits(partial);
+}
+
+function completeLimits(partial: Partial<Limits>): Readonly<Limits> {
   // A limit given as undefined is left out, not copied over its default.
   const limits: Limits = { ...DEFAULT_LIMITS };
   for (const name of Object.keys(DEFAULT_LIMITS) as Array<keyof Limits>) {

@@ -27,17 +27,24 @@ import { GlobalToken, TAG_HAS_ATTRIBUTES, TAG_HAS_CONTENT, TAG_ID_MASK } from '.
 import { SI } from './vocabularies.js';
 
 /** The attributes the SI mapping reads, as indices into a reader's slots. */
-// Plain numbers, not a const enum: isolatedModules tools refuse const enums, and V8 inlines
-// a frozen object's fields on this path as it would the literals.
-const Attr = Object.freeze({ Href: 0, SiId: 1, Created: 2, Expires: 3, Action: 4, Class: 5, Count: 6 } as const);
+// Module constants, as in tokenizer.ts: a field of a frozen object costs a load and a map check
+// at each use on this path, where a constant costs nothing.
+const HREF = 0;
+const SI_ID = 1;
+const CREATED = 2;
+const EXPIRES = 3;
+const ACTION = 4;
+const CLASS = 5;
+const ATTR_COUNT = 6;
 type Attr = number;
+const { END, ENTITY, OPAQUE, STR_I, STR_T } = GlobalToken;
 const ATTR_BY_NAME: Readonly<Record<string, Attr>> = {
-  href: Attr.Href,
-  'si-id': Attr.SiId,
-  created: Attr.Created,
-  'si-expires': Attr.Expires,
-  action: Attr.Action,
-  class: Attr.Class,
+  href: HREF,
+  'si-id': SI_ID,
+  created: CREATED,
+  'si-expires': EXPIRES,
+  action: ACTION,
+  class: CLASS,
 };
 
 // Code page 0 of the SI vocabulary (vocabularies.ts, WAP-167 8.3) flattened into arrays indexed
@@ -80,13 +87,13 @@ class SiReader {
   limits!: Limits;
   nodes = 0;
   /** Per attribute: its text, whether it is a lone OPAQUE (then `opaqueAt`/`opaqueLength`). */
-  readonly text: string[] = new Array<string>(Attr.Count).fill('');
+  readonly text: string[] = new Array<string>(ATTR_COUNT).fill('');
   /** Per attribute: the `generation` of the decode that saw it (a counter, not a cleared array). */
-  readonly seenIn = new Float64Array(Attr.Count);
+  readonly seenIn = new Float64Array(ATTR_COUNT);
   generation = 0;
-  readonly parts = new Uint8Array(Attr.Count);
-  readonly opaqueAt = new Int32Array(Attr.Count);
-  readonly opaqueLength = new Int32Array(Attr.Count).fill(-1);
+  readonly parts = new Uint8Array(ATTR_COUNT);
+  readonly opaqueAt = new Int32Array(ATTR_COUNT);
+  readonly opaqueLength = new Int32Array(ATTR_COUNT).fill(-1);
 
   seen(a: Attr): boolean {
     return this.seenIn[a] === this.generation;
@@ -127,12 +134,12 @@ class SiReader {
 
   /** The string token just read (STR_I, STR_T or ENTITY), leaving pos after it. */
   string(token: number): string | undefined {
-    if (token === GlobalToken.STR_I) {
+    if (token === STR_I) {
       const s = this.stringAt(this.pos, this.end);
       if (s !== undefined) this.pos = this.stringEnd + 1;
       return s;
     }
-    if (token === GlobalToken.STR_T) {
+    if (token === STR_T) {
       const index = this.uintvar();
       if (index < 0 || this.table + index >= this.tableEnd) return undefined;
       return this.stringAt(this.table + index, this.tableEnd);
@@ -152,13 +159,13 @@ class SiReader {
     for (;;) {
       if (this.pos >= this.end) return false;
       const b = buf[this.pos++];
-      if (b === GlobalToken.END) return true;
-      if (b === GlobalToken.STR_I || b === GlobalToken.STR_T || b === GlobalToken.ENTITY) {
+      if (b === END) return true;
+      if (b === STR_I || b === STR_T || b === ENTITY) {
         if (current < 0) return false;
         const s = this.string(b);
         if (s === undefined) return false;
         this.append(current, s);
-      } else if (b === GlobalToken.OPAQUE) {
+      } else if (b === OPAQUE) {
         // Only a lone OPAQUE is a date; OPAQUE beside text is rare enough for the tree.
         const length = this.uintvar();
         if (current < 0 || length < 0 || length > this.end - this.pos || this.parts[current] !== 0) return false;
@@ -198,8 +205,8 @@ class SiReader {
     for (;;) {
       if (this.pos >= this.end) return undefined;
       const b = buf[this.pos++];
-      if (b === GlobalToken.END) return text;
-      if (b !== GlobalToken.STR_I && b !== GlobalToken.STR_T && b !== GlobalToken.ENTITY) return undefined;
+      if (b === END) return text;
+      if (b !== STR_I && b !== STR_T && b !== ENTITY) return undefined;
       // The tokenizer counts each string token as a node against maxNodes.
       if (++this.nodes > this.limits.maxNodes) return undefined;
       const s = this.string(b);
@@ -274,13 +281,12 @@ class SiReader {
     while (root !== TAG_SI) {
       if (this.pos >= this.end) return undefined;
       const b = input[this.pos++];
-      if (b === GlobalToken.END) break;
+      if (b === END) break;
       const id = b & TAG_ID_MASK;
       if (!this.element(2)) return undefined;
       if (id === TAG_INDICATION) {
         if (++indications > 1) return undefined;
-        const allowed =
-          (1 << Attr.Href) | (1 << Attr.SiId) | (1 << Attr.Created) | (1 << Attr.Expires) | (1 << Attr.Action);
+        const allowed = (1 << HREF) | (1 << SI_ID) | (1 << CREATED) | (1 << EXPIRES) | (1 << ACTION);
         if (b & TAG_HAS_ATTRIBUTES && !this.attributes(allowed)) return undefined;
         text = b & TAG_HAS_CONTENT ? this.content() : '';
         if (text === undefined) return undefined;
@@ -298,28 +304,28 @@ class SiReader {
     // Built in the order the decode JSON shows: type, href, siId, created, expires, action, text.
     const si = { type: 'si' } as ServiceIndication;
     const opaque = this.opaqueLength;
-    if (this.seen(Attr.Href)) {
-      if (opaque[Attr.Href] >= 0) return undefined;
-      si.href = this.text[Attr.Href];
+    if (this.seen(HREF)) {
+      if (opaque[HREF] >= 0) return undefined;
+      si.href = this.text[HREF];
     }
-    if (this.seen(Attr.SiId)) {
-      if (opaque[Attr.SiId] >= 0) return undefined;
-      si.siId = this.text[Attr.SiId];
+    if (this.seen(SI_ID)) {
+      if (opaque[SI_ID] >= 0) return undefined;
+      si.siId = this.text[SI_ID];
     }
-    if (this.seen(Attr.Created)) {
-      const d = this.date(Attr.Created);
+    if (this.seen(CREATED)) {
+      const d = this.date(CREATED);
       if (d === undefined) return undefined;
       si.created = d;
     }
-    if (this.seen(Attr.Expires)) {
-      const d = this.date(Attr.Expires);
+    if (this.seen(EXPIRES)) {
+      const d = this.date(EXPIRES);
       if (d === undefined) return undefined;
       si.expires = d;
     }
     let action: SiAction = SI_DEFAULT_ACTION;
-    if (this.seen(Attr.Action)) {
-      const a = this.text[Attr.Action] as SiAction;
-      if (opaque[Attr.Action] >= 0 || !SI_ACTIONS.includes(a)) return undefined;
+    if (this.seen(ACTION)) {
+      const a = this.text[ACTION] as SiAction;
+      if (opaque[ACTION] >= 0 || !SI_ACTIONS.includes(a)) return undefined;
       action = a;
     }
     si.action = action;
@@ -336,15 +342,15 @@ class SiReader {
     for (;;) {
       if (this.pos >= this.end) return false;
       const b = input[this.pos++];
-      if (b === GlobalToken.END) return items.length > before;
+      if (b === END) return items.length > before;
       if ((b & TAG_ID_MASK) !== TAG_ITEM || !this.element(3)) return false;
-      this.seenIn[Attr.Class] = 0;
-      if (b & TAG_HAS_ATTRIBUTES && !this.attributes(1 << Attr.Class)) return false;
+      this.seenIn[CLASS] = 0;
+      if (b & TAG_HAS_ATTRIBUTES && !this.attributes(1 << CLASS)) return false;
       // An <item> without class lacks what its DTD requires: the tree says so.
-      if (!this.seen(Attr.Class) || this.opaqueLength[Attr.Class] >= 0) return false;
+      if (!this.seen(CLASS) || this.opaqueLength[CLASS] >= 0) return false;
       const text = b & TAG_HAS_CONTENT ? this.content() : '';
       if (text === undefined) return false;
-      items.push({ class: this.text[Attr.Class], text });
+      items.push({ class: this.text[CLASS], text });
     }
   }
 }

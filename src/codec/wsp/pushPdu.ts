@@ -22,6 +22,8 @@ export const PduType = Object.freeze({
   ConfirmedPush: 0x07,
 } as const);
 export type PduType = (typeof PduType)[keyof typeof PduType];
+// Read once into module constants: each decode compares against them (src/codec/wbxml/tokenizer.ts says why).
+const { Push: PUSH, ConfirmedPush: CONFIRMED_PUSH } = PduType;
 
 export type PushPduType = 'push' | 'confirmed-push';
 
@@ -75,7 +77,7 @@ function readFixedPart(r: ByteReader, limits: Limits): { tid: number; type: Push
   const tid = r.u8();
   const typeAt = r.pos;
   const t = r.u8();
-  if (t !== PduType.Push && t !== PduType.ConfirmedPush) {
+  if (t !== PUSH && t !== CONFIRMED_PUSH) {
     throw new DecodeError(
       'BAD_PDU_TYPE',
       typeAt,
@@ -88,7 +90,7 @@ function readFixedPart(r: ByteReader, limits: Limits): { tid: number; type: Push
   if (headersLen > r.remaining) {
     throw new DecodeError('BAD_LENGTH', lenAt, `HeadersLen ${headersLen} runs past the end (${r.remaining} left)`);
   }
-  return { tid, type: t === PduType.Push ? 'push' : 'confirmed-push', headersEnd: r.pos + headersLen };
+  return { tid, type: t === PUSH ? 'push' : 'confirmed-push', headersEnd: r.pos + headersLen };
 }
 
 export function decodePushPdu(input: Uint8Array, options?: { limits?: Partial<Limits> }): PushMessage {
@@ -238,7 +240,7 @@ export function encodePushPdu(init: PushPduInit): Uint8Array {
   writeHeaders(head, headers);
   const h = head.finish();
   const w = new ByteWriter(h.length + init.body.length + 8);
-  w.u8(tid).u8(init.pduType === 'confirmed-push' ? PduType.ConfirmedPush : PduType.Push);
+  w.u8(tid).u8(init.pduType === 'confirmed-push' ? CONFIRMED_PUSH : PUSH);
   w.uintvar(h.length).bytes(h).bytes(init.body);
   return w.finish();
 }
