@@ -88,6 +88,36 @@ describe('EsmeLink reading deliver_sm from TCP chunks', () => {
   });
 });
 
+describe('EsmeLink pausing and resuming inside the read of a chunk', () => {
+  it('maxInFlight 1 and a handler that settles at once: each PDU of a chunk is read and answered once', async () => {
+    const smsc = await rawSmsc();
+    open.push(smsc);
+    const got: string[] = [];
+    const link = new EsmeLink({
+      smsc: `smpp://esme:pw@127.0.0.1:${smsc.port}`,
+      enquireLinkMs: 0,
+      maxInFlight: 1,
+      // Returns no promise: the link's in-flight count falls back at once, inside the read.
+      onDatagram: (d) => {
+        got.push(d.originator);
+      },
+    });
+    open.push({ close: () => link.close(100) });
+    const started = link.start();
+    const { peer } = await acceptBound(smsc);
+    await started;
+    const single = (originator: string, sequence: number) =>
+      deliverSms(payloadOf(20, sequence), 0, sequence, originator);
+    peer.write(Buffer.concat([...single('9400', 1), ...single('9401', 2), ...single('9402', 3)]));
+    // Then one more on its own: the answer after the first three must be its, not a repeat.
+    const answers = [header(await peer.next()), header(await peer.next()), header(await peer.next())];
+    peer.write(single('9403', 4)[0]);
+    answers.push(header(await peer.next()));
+    expect(answers).toEqual([1, 2, 3, 4].map((n) => [0x80000005, 0, n, 17]));
+    expect(got).toEqual(['9400', '9401', '9402', '9403']);
+  });
+});
+
 describe('Reassembler and the buffers it is given', () => {
   it('keeps no view of a held segment: the caller may write over its buffer', () => {
     const r = new Reassembler();

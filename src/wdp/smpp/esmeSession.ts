@@ -62,7 +62,10 @@ interface Outstanding {
   resolve: (frame: Buffer) => void;
   reject: (error: Error) => void;
   timeoutMs: number;
-  /** Date.now() past which it has gone unanswered too long. */
+  /**
+   * performance.now() past which it has gone unanswered too long: a monotonic clock, as each
+   * request's own setTimeout had, so a step of the wall clock neither delays nor fires it.
+   */
   deadline: number;
 }
 
@@ -146,7 +149,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
         reject(new Error('the connection is not writable'));
         return;
       }
-      const deadline = Date.now() + timeoutMs;
+      const deadline = performance.now() + timeoutMs;
       this.outstanding.set(sequence, { commandId, resolve, reject, timeoutMs, deadline });
       if (deadline < this.timerAt) this.arm(deadline);
       this.write(build(sequence));
@@ -157,7 +160,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   private arm(deadline: number): void {
     clearTimeout(this.timer);
     this.timerAt = deadline;
-    this.timer = setTimeout(() => this.expire(), Math.max(0, deadline - Date.now()));
+    this.timer = setTimeout(() => this.expire(), Math.max(0, deadline - performance.now()));
     // The socket keeps the process alive while it is open; the timer may outlive its request.
     this.timer.unref();
   }
@@ -166,7 +169,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   private expire(): void {
     this.timer = undefined;
     this.timerAt = Infinity;
-    const now = Date.now();
+    const now = performance.now();
     let next = Infinity;
     for (const [seq, o] of this.outstanding) {
       if (o.deadline <= now) {
@@ -241,6 +244,9 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     if (!this.pausedIntake) return;
     this.pausedIntake = false;
     this.socket.resume();
+    // Resumed from inside the read of a chunk (a handler that settled at once): that read goes
+    // on by itself, and a second one would read its PDUs again from where it began.
+    if (this.reading) return;
     // What waited is read now: its clock is now's, not its chunk's (the clock must not run back).
     this.chunkAt = Date.now();
     this.drain();
