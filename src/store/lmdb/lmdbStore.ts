@@ -123,7 +123,14 @@ class LmdbSink implements Sink {
       ok = false;
       this.failures++;
       this.lastError = error;
-      this.onFailure(error);
+      // Its listeners may throw: the batch's waiters are settled all the same (finally).
+      try {
+        this.onFailure(error);
+      } finally {
+        if (this.last === mine) this.last = undefined;
+        done(false);
+      }
+      return;
     }
     if (this.last === mine) this.last = undefined;
     done(ok);
