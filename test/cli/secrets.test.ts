@@ -77,6 +77,38 @@ const warnings = (stderr: string): string[] =>
     .filter((r) => r.warning !== undefined || r.event === 'password-in-argv')
     .map((r) => r.warning ?? `${r.level}: ${r.msg}`);
 
+/**
+ * `wappush ppg` on a free port, run in the temporary directory (a store spec not taken would
+ * open ./wappush-ppg-state there); resolves once it says where it listens.
+ */
+async function startPpg(
+  args: string[],
+  extra: Record<string, string>,
+): Promise<{ url: string; stderr: () => string; stop: () => Promise<number | null> }> {
+  const child = spawn(process.execPath, [cli, 'ppg', '--port', '0', ...args], { env: env(extra), cwd: dir });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  open.push({
+    close: async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  });
+  const lines: string[] = [];
+  let stderr = '';
+  createInterface({ input: child.stdout }).on('line', (l) => lines.push(l));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  await until(() => lines.length > 0 || child.exitCode !== null, 'the listening line', 10_000);
+  expect(lines.length, stderr).toBeGreaterThan(0);
+  return {
+    url: `http://127.0.0.1:${JSON.parse(lines[0]).listening.port}/wappush`,
+    stderr: () => stderr,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
 describe('secrets from a file or the environment', () => {
   it('inject takes its --smsc from WAPPUSH_SMSC, then from --smsc-file, with no warning', async () => {
     const port = await simulator();
@@ -113,29 +145,16 @@ describe('secrets from a file or the environment', () => {
   it('ppg takes --smsc and its --user list from the environment and a file', async () => {
     const port = await simulator();
     const users = secretFile('users', 'pi:Pi-5ecret\nother:Ot-5ecret\n');
-    const child = spawn(process.execPath, [cli, 'ppg', '--port', '0', '--store', 'memory', '--user-file', users], {
-      env: env({ WAPPUSH_SMSC: `smpp://ppg:Sm5ecret@127.0.0.1:${port}` }),
+    const ppg = await startPpg(['--store', 'memory', '--user-file', users], {
+      WAPPUSH_SMSC: `smpp://ppg:Sm5ecret@127.0.0.1:${port}`,
     });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    open.push({
-      close: async () => {
-        if (child.exitCode === null) child.kill('SIGKILL');
-        await exited;
-      },
-    });
-    const lines: string[] = [];
-    let stderr = '';
-    createInterface({ input: child.stdout }).on('line', (l) => lines.push(l));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    await until(() => lines.length > 0, 'the listening line', 10_000);
-    const url = `http://127.0.0.1:${JSON.parse(lines[0]).listening.port}/wappush`;
+    const url = ppg.url;
     expect((await post(url, pushBody({ pushId: 's0' }), MULTIPART, '')).status).toBe(401);
     expect((await post(url, pushBody({ pushId: 's1' }), MULTIPART, basic('other', 'Ot-5ecret'))).status).toBe(202);
-    await until(() => stderr.includes('"event":"bind"'), 'bound', 10_000);
-    expect(warnings(stderr)).toEqual([]);
-    for (const secret of ['Sm5ecret', 'Pi-5ecret', 'Ot-5ecret']) expect(stderr).not.toContain(secret);
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    await until(() => ppg.stderr().includes('"event":"bind"'), 'bound', 10_000);
+    expect(warnings(ppg.stderr())).toEqual([]);
+    for (const secret of ['Sm5ecret', 'Pi-5ecret', 'Ot-5ecret']) expect(ppg.stderr()).not.toContain(secret);
+    expect(await ppg.stop()).toBe(0);
   });
 });
 
@@ -147,27 +166,13 @@ describe('a redis:// --store URL with a password', () => {
     const store = `redis://:Rd5ecret@127.0.0.1:${redis.port}/0`;
     const smsc = `smpp://ppg:Sm5ecret@127.0.0.1:${port}`;
     /** A ppg run until it has accepted one push (which it answers only once stored), then stopped. */
+    let pushes = 0;
     const accepts = async (args: string[], extra: Record<string, string>) => {
-      // In the temporary directory: a store spec not taken would open ./wappush-ppg-state there.
-      const child = spawn(process.execPath, [cli, 'ppg', '--port', '0', ...args], { env: env(extra), cwd: dir });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      open.push({
-        close: async () => {
-          if (child.exitCode === null) child.kill('SIGKILL');
-          await exited;
-        },
-      });
-      const lines: string[] = [];
-      let stderr = '';
-      createInterface({ input: child.stdout }).on('line', (l) => lines.push(l));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      await until(() => lines.length > 0 || child.exitCode !== null, 'the listening line', 10_000);
-      expect(lines.length, stderr).toBeGreaterThan(0);
-      await until(() => stderr.includes('"event":"bind"'), 'bound', 10_000);
-      const url = `http://127.0.0.1:${JSON.parse(lines[0]).listening.port}/wappush`;
-      const status = (await post(url, pushBody({ pushId: `r${lines.length}-${Date.now()}` }), MULTIPART, '')).status;
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      const ppg = await startPpg(args, extra);
+      await until(() => ppg.stderr().includes('"event":"bind"'), 'bound', 10_000);
+      const status = (await post(ppg.url, pushBody({ pushId: `r${++pushes}` }), MULTIPART, '')).status;
+      expect(await ppg.stop()).toBe(0);
+      const stderr = ppg.stderr();
       expect(stderr).not.toContain('Rd5ecret');
       expect(stderr).not.toContain('Sm5ecret');
       return { status, warned: warnings(stderr) };
