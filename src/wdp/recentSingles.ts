@@ -51,15 +51,7 @@ export class RecentSingles {
       this.index.delete(r);
       order.remove(r);
     }
-    const entry = new RecentSingle(
-      d.originator,
-      d.recipient,
-      d.sourcePort,
-      d.destinationPort,
-      fingerprint(d.payload),
-      d.payload,
-      now,
-    );
+    const entry = entryOf(d, now);
     const hash = (entry.hash = identityHash(entry));
     const seen = this.index.get(entry, hash);
     if (seen !== undefined && sameBytes(seen.payload, d.payload)) return true;
@@ -70,15 +62,7 @@ export class RecentSingles {
 
   /** Forgets `d` (its handler failed: the SMSC's resend must not be taken for a repeat). */
   forget(d: WdpDatagram): void {
-    const probe = new RecentSingle(
-      d.originator,
-      d.recipient,
-      d.sourcePort,
-      d.destinationPort,
-      fingerprint(d.payload),
-      d.payload,
-      0,
-    );
+    const probe = entryOf(d, 0);
     const seen = this.index.get(probe, identityHash(probe));
     if (seen === undefined || !sameBytes(seen.payload, d.payload)) return;
     this.index.delete(seen);
@@ -90,4 +74,17 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** `d`'s entry in the memory, remembered at `at`. */
+function entryOf(d: WdpDatagram, at: number): RecentSingle {
+  return new RecentSingle(
+    d.originator,
+    d.recipient,
+    d.sourcePort,
+    d.destinationPort,
+    fingerprint(d.payload),
+    d.payload,
+    at,
+  );
 }
