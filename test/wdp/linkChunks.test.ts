@@ -86,6 +86,39 @@ describe('EsmeLink reading deliver_sm from TCP chunks', () => {
     expect(link.stats).toMatchObject({ deliverSm: 12, datagrams: 6, undecodable: 0 });
     expect(link.responses.get(0)).toBe(12);
   });
+
+  it('pieces longer than a PDU: the cut PDU completed, the rest of each piece read, in order', async () => {
+    const smsc = await rawSmsc();
+    open.push(smsc);
+    const got: WdpDatagram[] = [];
+    const link = new EsmeLink({
+      smsc: `smpp://esme:pw@127.0.0.1:${smsc.port}`,
+      enquireLinkMs: 0,
+      onDatagram: (d) => {
+        got.push(d);
+      },
+    });
+    open.push({ close: () => link.close(100) });
+    const started = link.start();
+    const { peer } = await acceptBound(smsc);
+    await started;
+    // 12 SMS of 4 pushes, written in pieces of 150 to 410 octets: most pieces finish the PDU the
+    // last one cut, hold whole PDUs, and cut another at their end.
+    const pushes = [payloadOf(300, 4), payloadOf(60, 5), payloadOf(400, 6), payloadOf(250, 7)];
+    const pdus = pushes.flatMap((p, k) => deliverSms(p, 20 + k, 1 + 3 * k, `95${k}`));
+    const all = Buffer.concat(pdus);
+    for (let at = 0, step = 150; at < all.length; at += step, step = step >= 410 ? 150 : step + 37) {
+      peer.write(all.subarray(at, Math.min(all.length, at + step)));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const sequences = pushes.flatMap((p, k) => deliverSms(p, 20 + k, 1 + 3 * k).map((_, i) => 1 + 3 * k + i));
+    const answers: number[][] = [];
+    for (let i = 0; i < pdus.length; i++) answers.push(header(await peer.next()));
+    expect(answers).toEqual(sequences.map((n) => [0x80000005, 0, n, 17]));
+    expect(got.map((d) => [d.originator, Buffer.from(d.payload).toString('hex')])).toEqual(
+      pushes.map((p, k) => [`95${k}`, Buffer.from(p).toString('hex')]),
+    );
+  });
 });
 
 describe('EsmeLink pausing and resuming inside the read of a chunk', () => {

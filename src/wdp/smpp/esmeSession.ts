@@ -265,24 +265,61 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
 
   /**
    * One socket chunk: the clock read once for all its PDUs, each PDU read in place (a view,
-   * no copy), the answers to its deliver_sm written together after it. A PDU cut by the
-   * chunk's end waits, joined to the next chunk.
+   * no copy), the answers to its deliver_sm written together after it. A PDU cut by the last
+   * chunk's end is completed from this one's first octets, into a buffer of its own; the rest
+   * of this chunk is then read in place (a steady stream seldom ends a read on a PDU's end, so
+   * joining the whole chunk would copy nearly every chunk).
    */
   private receive(chunk: Buffer): void {
     const now = Date.now();
     this.lastReceivedAt = now;
     this.chunkAt = now;
+    const c = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
     const left = this.input.length - this.at;
     if (left === 0) {
-      this.input = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
-    } else {
-      const joined = new Uint8Array(left + chunk.length);
-      joined.set(this.input.subarray(this.at));
-      joined.set(chunk, left);
-      this.input = joined;
+      this.input = c;
+      this.at = 0;
+      this.drain();
+      return;
     }
+    const head = this.input.subarray(this.at);
+    const length = left >= 4 ? readU32(head, 0) : 0;
+    const need = length - left;
+    if (length < SMPP_HEADER_LENGTH || length > MAX_PDU_LENGTH || need <= 0 || need > c.length) {
+      // The cut PDU's length is not known yet, is bad (refused when read), or goes on past this chunk.
+      const joined = new Uint8Array(left + c.length);
+      joined.set(head);
+      joined.set(c, left);
+      this.input = joined;
+      this.at = 0;
+      this.drain();
+      return;
+    }
+    const whole = new Uint8Array(length);
+    whole.set(head);
+    whole.set(c.subarray(0, need), left);
+    this.input = whole;
     this.at = 0;
-    this.drain();
+    this.reading = true;
+    try {
+      this.readFrames();
+      if (this.input === EMPTY) {
+        this.input = c;
+        this.at = need;
+      } else {
+        // Not read (intake paused or the socket gone): it waits, with the rest of this chunk after it.
+        const rest = this.input.subarray(this.at);
+        const joined = new Uint8Array(rest.length + c.length - need);
+        joined.set(rest);
+        joined.set(c.subarray(need), rest.length);
+        this.input = joined;
+        this.at = 0;
+      }
+      this.readFrames();
+    } finally {
+      this.reading = false;
+      if (this.batched > 0) this.flushAnswers();
+    }
   }
 
   private drain(): void {
