@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { WdpDatagram } from '../../src/wdp/datagram.js';
 import { Reassembler } from '../../src/wdp/reassembler.js';
 import { segmentPayload } from '../../src/wdp/segmenter.js';
-import { EsmeLink } from '../../src/wdp/smpp/link.js';
+import { EsmeLink, type EsmeLinkOptions } from '../../src/wdp/smpp/link.js';
 import { CommandId, encodeShortMessagePdu } from '../../src/wdp/smpp/shortMessage.js';
 import { acceptBound, header, rawSmsc } from './rawSmsc.js';
 
@@ -37,22 +37,29 @@ function deliverSms(payload: Uint8Array, reference: number, first: number, origi
   );
 }
 
+/** A link bound to a raw SMSC (no keep-alive), collecting what it delivers; its SMSC-side peer. */
+async function boundLink(options: Partial<EsmeLinkOptions> = {}) {
+  const smsc = await rawSmsc();
+  open.push(smsc);
+  const got: WdpDatagram[] = [];
+  const link = new EsmeLink({
+    smsc: `smpp://esme:pw@127.0.0.1:${smsc.port}`,
+    enquireLinkMs: 0,
+    onDatagram: (d) => {
+      got.push(d);
+    },
+    ...options,
+  });
+  open.push({ close: () => link.close(100) });
+  const started = link.start();
+  const { peer } = await acceptBound(smsc);
+  await started;
+  return { peer, link, got };
+}
+
 describe('EsmeLink reading deliver_sm from TCP chunks', () => {
   it('takes PDUs many to a chunk and cut at every octet, answering each ESME_ROK by its sequence', async () => {
-    const smsc = await rawSmsc();
-    open.push(smsc);
-    const got: WdpDatagram[] = [];
-    const link = new EsmeLink({
-      smsc: `smpp://esme:pw@127.0.0.1:${smsc.port}`,
-      enquireLinkMs: 0,
-      onDatagram: (d) => {
-        got.push(d);
-      },
-    });
-    open.push({ close: () => link.close(100) });
-    const started = link.start();
-    const { peer } = await acceptBound(smsc);
-    await started;
+    const { peer, link, got } = await boundLink();
 
     const a = payloadOf(300, 1); // 3 SMS
     const b = payloadOf(80, 2); // 1 SMS
@@ -88,20 +95,7 @@ describe('EsmeLink reading deliver_sm from TCP chunks', () => {
   });
 
   it('pieces longer than a PDU: the cut PDU completed, the rest of each piece read, in order', async () => {
-    const smsc = await rawSmsc();
-    open.push(smsc);
-    const got: WdpDatagram[] = [];
-    const link = new EsmeLink({
-      smsc: `smpp://esme:pw@127.0.0.1:${smsc.port}`,
-      enquireLinkMs: 0,
-      onDatagram: (d) => {
-        got.push(d);
-      },
-    });
-    open.push({ close: () => link.close(100) });
-    const started = link.start();
-    const { peer } = await acceptBound(smsc);
-    await started;
+    const { peer, got } = await boundLink();
     // 12 SMS of 4 pushes, written in pieces of 150 to 410 octets: most pieces finish the PDU the
     // last one cut, hold whole PDUs, and cut another at their end.
     const pushes = [payloadOf(300, 4), payloadOf(60, 5), payloadOf(400, 6), payloadOf(250, 7)];
@@ -123,22 +117,8 @@ describe('EsmeLink reading deliver_sm from TCP chunks', () => {
 
 describe('EsmeLink pausing and resuming inside the read of a chunk', () => {
   it('maxInFlight 1 and a handler that settles at once: each PDU of a chunk is read and answered once', async () => {
-    const smsc = await rawSmsc();
-    open.push(smsc);
-    const got: string[] = [];
-    const link = new EsmeLink({
-      smsc: `smpp://esme:pw@127.0.0.1:${smsc.port}`,
-      enquireLinkMs: 0,
-      maxInFlight: 1,
-      // Returns no promise: the link's in-flight count falls back at once, inside the read.
-      onDatagram: (d) => {
-        got.push(d.originator);
-      },
-    });
-    open.push({ close: () => link.close(100) });
-    const started = link.start();
-    const { peer } = await acceptBound(smsc);
-    await started;
+    // A handler that returns no promise: the link's in-flight count falls back at once, inside the read.
+    const { peer, got } = await boundLink({ maxInFlight: 1 });
     const single = (originator: string, sequence: number) =>
       deliverSms(payloadOf(20, sequence), 0, sequence, originator);
     peer.write(Buffer.concat([...single('9400', 1), ...single('9401', 2), ...single('9402', 3)]));
@@ -147,7 +127,7 @@ describe('EsmeLink pausing and resuming inside the read of a chunk', () => {
     peer.write(single('9403', 4)[0]);
     answers.push(header(await peer.next()));
     expect(answers).toEqual([1, 2, 3, 4].map((n) => [0x80000005, 0, n, 17]));
-    expect(got).toEqual(['9400', '9401', '9402', '9403']);
+    expect(got.map((d) => d.originator)).toEqual(['9400', '9401', '9402', '9403']);
   });
 });
 
