@@ -12,6 +12,7 @@ import { openStore } from '../../src/store/open.js';
 import type { JsonValue, Store } from '../../src/store/types.js';
 import { attr, harness, post, until, type Harness } from './harness.js';
 import { MULTIPART, pushBody, queryXml } from './papFixtures.js';
+import { isObject, stateIn } from './storedRecords.js';
 
 let h: Harness | undefined;
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -23,15 +24,6 @@ afterEach(async () => {
 
 const TO = 'WAPPUSH=+15551234567/TYPE=PLMN@ppg.example.com';
 const LONG = 60_000;
-
-const isObject = (v: JsonValue | undefined): v is { [key: string]: JsonValue } =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-async function stateIn(store: Store, id: string): Promise<string | undefined> {
-  const record = await store.pushes.get(id);
-  const r = isObject(record) && Array.isArray(record.recipients) ? record.recipients[0] : undefined;
-  return isObject(r) && typeof r.state === 'string' ? r.state : undefined;
-}
 
 async function lmdb(): Promise<{ store: Store; path: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'wappush-ppg-races-'));

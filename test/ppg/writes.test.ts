@@ -13,6 +13,7 @@ import { openStore } from '../../src/store/open.js';
 import type { JsonValue, Store } from '../../src/store/types.js';
 import { attr, harness, post, until, type Harness } from './harness.js';
 import { MULTIPART, pushBody, queryXml } from './papFixtures.js';
+import { stateIn, statesOf } from './storedRecords.js';
 
 let h: Harness | undefined;
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -26,16 +27,6 @@ const TO = 'WAPPUSH=+15551234567/TYPE=PLMN@ppg.example.com';
 /** Long enough that nothing is written for want of another write during a test. */
 const LONG = 60_000;
 
-const isObject = (v: JsonValue | undefined): v is { [key: string]: JsonValue } =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** The message-state of each recipient of a stored push record. */
-function statesOf(record: JsonValue | undefined): string[] {
-  const recipients = isObject(record) ? record.recipients : undefined;
-  if (!Array.isArray(recipients)) return [];
-  return recipients.map((r) => (isObject(r) && typeof r.state === 'string' ? r.state : '?'));
-}
-
 /** Each write to the push table, as it went in: record id and the states it held. */
 function countWrites(store: Store): Array<{ id: string; states: string[] }> {
   const writes: Array<{ id: string; states: string[] }> = [];
@@ -46,8 +37,6 @@ function countWrites(store: Store): Array<{ id: string; states: string[] }> {
   };
   return writes;
 }
-
-const stateIn = async (store: Store, id: string) => statesOf(await store.pushes.get(id))[0];
 
 describe('PPG push writes', () => {
   it('writes an accepted push once; its submit and receipt ride in the next push write', async () => {
