@@ -10,14 +10,15 @@ import { fromHex } from '../codec/hex.js';
 import { decodeBody } from '../codec/body.js';
 import { bodyJson, pushToJson, type PushJson } from '../codec/json.js';
 import { parseContentType } from '../codec/wsp/contentType.js';
-import { WarningCode, type DecodeWarning } from '../codec/warnings.js';
+import type { DecodeWarning } from '../codec/warnings.js';
 import { decodePushPdu } from '../codec/wsp/pushPdu.js';
 import { collectDatagram, datagramJson } from '../wdp/collect.js';
 import type { Segment } from '../wdp/datagram.js';
 import { segmentFromSmpp } from '../wdp/smpp/carriage.js';
 import { decodeShortMessagePdu } from '../wdp/smpp/shortMessage.js';
-import { segmentFromUserData } from '../wdp/userData.js';
+import { segmentFromUserData, shiftError } from '../wdp/userData.js';
 import { dissect, treeJson, type DissectInput } from '../dissect/index.js';
+import { notWdpError, notWdpWarning } from '../dissect/notWdp.js';
 import type { Command } from './command.js';
 import { fail } from './output.js';
 import { treeError, treeText, type TreeFormat } from './tree.js';
@@ -182,9 +183,14 @@ function decodeBodies(hexes: string[], contentType: string, secrets: BodySecrets
   }
 }
 
-/** All hexes are segments of one message: reassemble, then decode the WSP PDU it carries. */
+/**
+ * All hexes are segments of one message: reassemble, then decode the WSP PDU it carries. Offsets
+ * count in the input as the tree's do: in the one segment given, or for several segments in the
+ * datagram they make.
+ */
 function decodeSegments(input: 'sms' | 'smpp', hexes: string[], secrets: BodySecrets, strict: boolean): void {
   const segments: Segment[] = [];
+  let dataAt = 0;
   hexes.forEach((h, i) => {
     let bytes: Uint8Array;
     try {
@@ -193,12 +199,16 @@ function decodeSegments(input: 'sms' | 'smpp', hexes: string[], secrets: BodySec
       fail(new Error(`segment ${i + 1}: ${(e as Error).message}`));
     }
     try {
-      segments.push(input === 'sms' ? segmentFromUserData(bytes) : segmentFromSmpp(decodeShortMessagePdu(bytes)));
+      const seg = input === 'sms' ? segmentFromUserData(bytes) : segmentFromSmpp(decodeShortMessagePdu(bytes));
+      if (seg.data.buffer === bytes.buffer) dataAt = seg.data.byteOffset - bytes.byteOffset;
+      segments.push(seg);
     } catch (e) {
       if (e instanceof DecodeError) fail(new DecodeError(e.code, e.offset, `segment ${i + 1}: ${e.message}`));
       fail(e);
     }
   });
+  // The datagram of several segments is made anew: its offsets are its own.
+  const base = segments.length === 1 ? dataAt : 0;
   let out: PushJson;
   try {
     const datagram = collectDatagram(segments);
@@ -208,16 +218,16 @@ function decodeSegments(input: 'sms' | 'smpp', hexes: string[], secrets: BodySec
     try {
       json = pushToJson(decodePushPdu(datagram.payload), { secrets });
     } catch (e) {
-      if (portless && e instanceof DecodeError)
-        throw new DecodeError('NOT_WDP', 0, `${NOT_WDP}; read as WSP it fails: ${e.code} at ${e.offset}: ${e.message}`);
-      throw e;
+      const shifted = shiftError(e, base);
+      if (portless && shifted instanceof DecodeError) throw notWdpError(shifted);
+      throw shifted;
     }
+    const warnings = (json.warnings ?? []).map((w) => ({ ...w, offset: w.offset + base }));
+    if (portless) warnings.unshift(notWdpWarning(base));
     out = { wdp: datagramJson(datagram), ...json };
-    if (portless) out.warnings = [{ code: WarningCode.NOT_WDP, message: NOT_WDP, offset: 0 }, ...(json.warnings ?? [])];
+    if (warnings.length) out.warnings = warnings;
   } catch (e) {
     fail(e);
   }
   emit(out, strict);
 }
-
-const NOT_WDP = 'not a WDP datagram (no port addressing)';

@@ -8,11 +8,12 @@ import { addPushPdu, dissectBody, dissectWsp } from '../codec/dissect/index.js';
 import { placeWarnings, TreeBuilder, type DissectNode } from '../codec/dissect/node.js';
 import { DecodeError } from '../codec/errors.js';
 import { resolveLimits, type Limits } from '../codec/limits.js';
-import { WarningCode, type DecodeWarning } from '../codec/warnings.js';
+import type { DecodeWarning } from '../codec/warnings.js';
 import type { Segment } from '../wdp/datagram.js';
 import { ESM_CLASS_UDHI, segmentFromSmpp } from '../wdp/smpp/carriage.js';
 import { decodeShortMessagePdu, type ShortMessagePdu } from '../wdp/smpp/shortMessage.js';
 import { segmentFromUserData } from '../wdp/userData.js';
+import { notWdpError, notWdpWarning } from './notWdp.js';
 import { dissectSmppFields } from './smpp.js';
 import { dissectUdh } from './udh.js';
 
@@ -73,9 +74,10 @@ function dissectSegments(parts: readonly Uint8Array[], input: 'sms' | 'smpp', li
       else if (dataAt > from && dataAt <= to) at = b.leaf('WDP text header', from, dataAt) ? dataAt : from;
       if (seg && !failure && single && seg.total === 1 && dataAt === at) {
         b.open('WDP datagram', at, portsOf(seg));
-        if (seg.destinationPort === undefined)
-          warnings.push({ code: WarningCode.NOT_WDP, message: 'not a WDP datagram (no port addressing)', offset: at });
+        const portless = seg.destinationPort === undefined;
+        if (portless) warnings.push(notWdpWarning(at));
         warnings.push(...addPushPdu(b, all, at, to, limits));
+        if (portless) sayNotWdp(b);
         b.close(to);
       } else b.leaf('user data', at, to, `${to - at} octets`);
     };
@@ -100,7 +102,10 @@ function dissectSegments(parts: readonly Uint8Array[], input: 'sms' | 'smpp', li
       const r = new TreeBuilder('reassembled WDP datagram', 0, payload.length);
       r.root.value = `${portsOf(segments[0])}, ${segments.length} segments`;
       r.root.source = { name: 'reassembled datagram', octets: payload };
-      placeWarnings(r.root, addPushPdu(r, payload, 0, payload.length, limits));
+      const portless = segments[0].destinationPort === undefined;
+      const said = addPushPdu(r, payload, 0, payload.length, limits);
+      if (portless) sayNotWdp(r);
+      placeWarnings(r.root, portless ? [notWdpWarning(0), ...said] : said);
       b.add(r.root);
     } catch (x) {
       if (!(x instanceof DecodeError)) throw x;
@@ -137,6 +142,18 @@ function reassemble(segments: readonly Segment[]): Uint8Array {
     p += d.length;
   }
   return out;
+}
+
+/**
+ * A port-less datagram that WSP could not read ends in NOT_WDP, as `wappush decode` says it: the
+ * WSP error was the last node `fail` added to the root, and it becomes the NOT_WDP error there.
+ */
+function sayNotWdp(b: TreeBuilder): void {
+  const last = b.failed ? b.root.children[b.root.children.length - 1] : undefined;
+  if (!last?.error) return;
+  const e = notWdpError(new DecodeError(last.error.code, last.error.offset, last.error.message));
+  last.value = e.code;
+  last.error = e.toJSON();
 }
 
 function portsOf(seg: Segment): string {

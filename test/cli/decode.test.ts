@@ -114,7 +114,8 @@ describe('wappush decode: warnings and --strict (issue 20)', () => {
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.wdp).toEqual({ segments: 1 });
-    expect(out.warnings).toEqual([{ code: 'NOT_WDP', message: 'not a WDP datagram (no port addressing)', offset: 0 }]);
+    // Offset 1: the datagram's first octet, after the UDHL, counted in the user data given.
+    expect(out.warnings).toEqual([{ code: 'NOT_WDP', message: 'not a WDP datagram (no port addressing)', offset: 1 }]);
     // "Hello" is no WSP PDU: the error says what the SMS is, not only what WSP makes of it.
     const bad = run(['decode', '--input', 'sms', '--hex', '00' + '48656c6c6f']);
     expect(bad.status).toBe(1);
@@ -122,6 +123,41 @@ describe('wappush decode: warnings and --strict (issue 20)', () => {
     expect(e.code).toBe('NOT_WDP');
     expect(e.message).toMatch(/^not a WDP datagram \(no port addressing\)/);
   });
+});
+
+describe('decode and decode --tree say the same error for the same SMS', () => {
+  // A plain-text SMS: "Hello" with no port addressing, so no WDP datagram, and no WSP PDU either
+  // (its second octet, 0x65, is no PDU type).
+  const notWdp = 'not a WDP datagram (no port addressing); read as WSP it fails: BAD_PDU_TYPE: ';
+  const pduType = 'PDU type 0x65 is not Push (0x06) or ConfirmedPush (0x07)';
+  // deliver_sm (SMPP 3.4 4.6.1) from 123 to 456, esm_class 0 (no UDHI), data_coding 4, "Hello".
+  const deliverSm = '0000002c00000005000000000000000100010131323300010134353600000000000000000400' + '0548656c6c6f';
+  const cases: [string, string, string[], { code: string; message: string; offset: number }][] = [
+    // UDHL 00, then the text: the PDU type would be octet 2 of the user data.
+    ['sms, one segment', 'sms', ['00' + '48656c6c6f'], { code: 'NOT_WDP', message: notWdp + pduType, offset: 2 }],
+    // short_message starts at octet 39 of the PDU: its second octet is 40.
+    ['smpp, no UDHI', 'smpp', [deliverSm], { code: 'NOT_WDP', message: notWdp + pduType, offset: 40 }],
+    // Two segments (8-bit reference 1, no ports): offsets count in the datagram they make, "Hee" "llo".
+    [
+      'sms, two segments',
+      'sms',
+      ['050003010201486565', '0500030102026c6c6f'],
+      { code: 'NOT_WDP', message: notWdp + pduType, offset: 1 },
+    ],
+    // With ports (2948 -> 9200) the same text is a WDP datagram that WSP refuses, at octet 8.
+    ['sms with ports', 'sms', ['0605040b8423f0' + '48656c6c6f'], { code: 'BAD_PDU_TYPE', message: pduType, offset: 8 }],
+  ];
+  for (const [name, input, hexes, error] of cases) {
+    it(name, () => {
+      const args = ['decode', '--input', input, ...hexes.flatMap((h) => ['--hex', h])];
+      const decoded = run(args);
+      const tree = run([...args, '--tree', '--tree-format', 'json']);
+      expect(decoded.status).toBe(1);
+      expect(tree.status).toBe(1);
+      expect(JSON.parse(decoded.stderr).error).toEqual(error);
+      expect(JSON.parse(tree.stderr).error).toEqual(error);
+    });
+  }
 });
 
 describe('wappush decode --input wbxml --content-type TYPE: a bare body (issue 20)', () => {

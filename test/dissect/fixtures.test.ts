@@ -105,9 +105,13 @@ describe('dissect: SMS segments and SMPP PDUs (test/fixtures/sms, test/fixtures/
       ['data_coding', 'dataCoding'],
     ] as const)
       expect(find(root, field)?.value, field).toBe(fx.expect[key]);
-    // A text SMS is no push: the tree says so where the WSP PDU would start, after short_message's first octet.
+    // A text SMS with no ports is no WDP datagram and no push: NOT_WDP, as `decode` says it, where
+    // the WSP PDU type would be (short_message's second octet), carrying what WSP made of it.
     const error = root.children.find((c) => c.error)!;
-    expect(error.error?.code).toBe('BAD_PDU_TYPE');
+    expect(error.error?.code).toBe('NOT_WDP');
+    expect(error.error?.message).toMatch(
+      /^not a WDP datagram \(no port addressing\); read as WSP it fails: BAD_PDU_TYPE: /,
+    );
     expect(error.offset).toBe(find(root, 'short_message')!.offset + 1);
   });
 });
