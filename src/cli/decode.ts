@@ -19,8 +19,10 @@ import { decodeShortMessagePdu } from '../wdp/smpp/shortMessage.js';
 import { segmentFromUserData, shiftError } from '../wdp/userData.js';
 import { dissect, treeJson, type DissectInput } from '../dissect/index.js';
 import { notWdpError, notWdpWarning } from '../dissect/notWdp.js';
+import type { FlagValues } from '../ops/config/schema.js';
 import type { Command } from './command.js';
 import { fail } from './output.js';
+import { resolveSecrets, secretFileHelp } from './secrets.js';
 import { treeError, treeText, type TreeFormat } from './tree.js';
 
 const options = {
@@ -28,8 +30,10 @@ const options = {
   input: { type: 'string', default: 'wsp' },
   'content-type': { type: 'string' },
   pin: { type: 'string' },
+  'pin-file': { type: 'string' },
   imsi: { type: 'string' },
   'syncml-password': { type: 'string' },
+  'syncml-password-file': { type: 'string' },
   'syncml-nonce': { type: 'string' },
   strict: { type: 'boolean', default: false },
   tree: { type: 'boolean', default: false },
@@ -55,7 +59,7 @@ export const decode: Command = {
   --pin PIN           provisioning USERPIN / USERNETWPIN / USERPINMAC secret (body.authentication)
   --imsi IMSI         provisioning NETWPIN / USERNETWPIN secret, decimal digits
   --syncml-password P --syncml-nonce HEX   check a SyncML notification's digest
-  --strict            a decode with warnings (what is odd but decodes) exits 1: the JSON
+${secretFileHelp('pin', 'syncml-password')}  --strict            a decode with warnings (what is odd but decodes) exits 1: the JSON
                       on stdout as always, the first warning as the error on stderr
   --tree              print the dissection tree instead (docs/inspector.md): every octet
                       under the node that says what it is, with its offset and length; a
@@ -66,14 +70,21 @@ export const decode: Command = {
   options,
   run(argv) {
     const { values } = parseArgs({ args: argv, options, strict: true });
+    let given: FlagValues;
+    try {
+      given = resolveSecrets('decode', argv, options, values);
+    } catch (e) {
+      fail(e);
+    }
+    const { pin, 'syncml-password': syncmlPassword } = given;
     const secrets: BodySecrets = {};
-    if (values.pin !== undefined) secrets.pin = values.pin;
+    if (typeof pin === 'string') secrets.pin = pin;
     if (values.imsi !== undefined) {
       if (!/^\d{1,15}$/.test(values.imsi)) fail(new Error(`--imsi takes 1-15 decimal digits, not ${values.imsi}`));
       secrets.imsi = values.imsi;
     }
-    if (values['syncml-password'] !== undefined) {
-      secrets.syncml = { password: values['syncml-password'] };
+    if (typeof syncmlPassword === 'string') {
+      secrets.syncml = { password: syncmlPassword };
       if (values['syncml-nonce'] !== undefined) secrets.syncml.nonce = fromHex(values['syncml-nonce']);
     }
     const input = values.input;

@@ -1,10 +1,10 @@
 /**
  * Secrets kept off the command line, where every local user sees them (`ps`). Each flag that
- * carries a password (docs/security.md: --smsc URLs, a redis:// --store URL, --user, --account)
- * may instead be given
+ * carries a password (docs/security.md: --smsc URLs, a redis:// --store URL, --user, --account,
+ * decode's --pin and --syncml-password) may instead be given
  *   1. by `--NAME-file FILE`: one value per line (blank lines and # comments skipped), the file
  *      refused when others may read it, as a config file holding a secret is;
- *   2. by the environment variable WAPPUSH_NAME (several values separated by white space);
+ *   2. by the environment variable WAPPUSH_NAME, - as _ (several values separated by white space);
  *   3. in a --config file (which must then be owner-only too).
  * The command line wins over all three, then the file, then the environment, then the config.
  * A password seen in argv is warned about on stderr, never printed.
@@ -17,14 +17,14 @@ import { checkSecretFileMode } from '../security/fileMode.js';
 import type { Options } from './command.js';
 
 /** The flags that carry a password in some or all of their values. */
-export const SECRET_FLAGS = Object.freeze(['smsc', 'store', 'user', 'account'] as const);
+export const SECRET_FLAGS = Object.freeze(['smsc', 'store', 'user', 'account', 'pin', 'syncml-password'] as const);
 export type SecretFlag = (typeof SECRET_FLAGS)[number];
 
 /** Most octets a secrets file may have: it is read whole. */
 export const MAX_SECRET_FILE_OCTETS = 65_536;
 
-/** The environment variable a secret flag may be given by: WAPPUSH_SMSC, WAPPUSH_USER... */
-export const secretEnv = (name: SecretFlag): string => `WAPPUSH_${name.toUpperCase()}`;
+/** The environment variable a secret flag may be given by: WAPPUSH_SMSC, WAPPUSH_SYNCML_PASSWORD... */
+export const secretEnv = (name: SecretFlag): string => `WAPPUSH_${name.toUpperCase().replaceAll('-', '_')}`;
 
 /** What each secret flag's values look like, in help. */
 const PLACEHOLDER: Readonly<Record<SecretFlag, string>> = Object.freeze({
@@ -32,14 +32,21 @@ const PLACEHOLDER: Readonly<Record<SecretFlag, string>> = Object.freeze({
   store: 'SPEC',
   user: 'NAME:PASSWORD',
   account: 'ID:PASSWORD',
+  pin: 'PIN',
+  'syncml-password': 'PASSWORD',
 });
+
+/** The flags whose whole value is the secret, not a part of it. */
+const WHOLLY_SECRET: ReadonlySet<SecretFlag> = new Set(['pin', 'syncml-password']);
 
 /** The help lines of the `--NAME-file` flags. */
 export function secretFileHelp(...names: SecretFlag[]): string {
-  const lines = names.map(
-    (n) =>
-      `  --${n}-file FILE${' '.repeat(Math.max(1, 8 - n.length))}a file of --${n} ${PLACEHOLDER[n]} lines (owner-only); or ${secretEnv(n)}`,
-  );
+  const lines = names.map((n) => {
+    const flag = `  --${n}-file FILE`;
+    // The description starts at column 22, as every flag's does; a longer flag puts it below.
+    const gap = flag.length < 21 ? ' '.repeat(22 - flag.length) : `\n${' '.repeat(22)}`;
+    return `${flag}${gap}a file of --${n} ${PLACEHOLDER[n]} lines (owner-only); or ${secretEnv(n)}`;
+  });
   return `${lines.join('\n')}\n                      a password given on the command line is visible in ps: warned on stderr\n`;
 }
 
@@ -86,6 +93,7 @@ const URL_WITH_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:[^/?#@]+@/i;
 
 /** Whether a value of a secret flag carries a password: a URL with one, or NAME:PASSWORD. */
 function holdsPassword(name: SecretFlag, value: string): boolean {
+  if (WHOLLY_SECRET.has(name)) return true;
   return name === 'smsc' || name === 'store' ? URL_WITH_PASSWORD.test(value) : value.includes(':');
 }
 
@@ -108,7 +116,7 @@ export function resolveSecrets(
     const given = argvValues(argv, name);
     if (given.some((v) => holdsPassword(name, v))) {
       warn(
-        `${command} --${name}: a password on the command line is visible to other local users (ps); give it by --${name}-file, ${secretEnv(name)} or --config (docs/security.md)`,
+        `${command} --${name}: a password on the command line is visible to other local users (ps); give it by --${name}-file${table.config ? ', ' : ' or '}${secretEnv(name)}${table.config ? ' or --config' : ''} (docs/security.md)`,
       );
     }
     if (given.length > 0) continue;

@@ -19,7 +19,18 @@ describe('wappush: bad flags are the error line, not a stack trace', () => {
 describe('wappush --help and wappush COMMAND --help', () => {
   // Every flag each command takes, as its help must name it.
   const FLAGS: Record<string, string[]> = {
-    decode: ['--input', '--hex', '--pin', '--imsi', '--syncml-password', '--syncml-nonce', '--tree', '--tree-format'],
+    decode: [
+      '--input',
+      '--hex',
+      '--pin',
+      '--pin-file',
+      '--imsi',
+      '--syncml-password',
+      '--syncml-password-file',
+      '--syncml-nonce',
+      '--tree',
+      '--tree-format',
+    ],
     encode: [
       '--xml',
       '--type',
