@@ -7,9 +7,11 @@
  * any case it counts in the CPI of the Push Servers it is bound to. A node's records lapse with
  * its liveness (Store.liveNodes: on Redis, nodeTtlMs after its last heartbeat): a dead node's
  * applications leave the routes and the CPI like a deregistration, and (`collect`) its records
- * are deleted. The table is read again on each change another node announces (Redis pub/sub,
- * at once), at the latest every `registrationPollMs` (also to see a node die), and after each
- * change of this node's own registrations.
+ * are deleted. A record that names no node (the format before holders were recorded) has no
+ * liveness to hold it and lapses likewise, at the first read. The table is read again on each
+ * change another node announces (Redis pub/sub, at once), at the latest every
+ * `registrationPollMs` (also to see a node die), and after each change of this node's own
+ * registrations.
  */
 import type { EventEmitter } from 'node:events';
 import type { JsonValue, Store } from '../store/types.js';
@@ -151,8 +153,9 @@ export class RegistrationFollower {
         continue;
       }
       held.add(r.application);
-      // A record without a node is from before holders were recorded: it stands until replaced.
-      if (r.node === undefined || live.has(r.node)) {
+      // A record without a node (written before holders were recorded) names no holder whose
+      // liveness could keep it: it lapses as a dead node's record does.
+      if (r.node !== undefined && live.has(r.node)) {
         if (!wanted.has(r.application)) wanted.set(r.application, r.value);
       } else dead.push(r.id);
     }

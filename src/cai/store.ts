@@ -115,8 +115,8 @@ export function holderRecordId(r: StoredRegistration, nodeId: string): string {
 
 /**
  * The application and the holding node a record id names. A record without a node (written
- * before holders were recorded) names none: it is kept until a node holding the application
- * writes its own record, which replaces it.
+ * before holders were recorded) names none: on a shared store it lapses at once (follower.ts),
+ * on one a single process owns it is restored and written again under that process's node.
  */
 export function parseRecordId(id: string): { application: string; node: string | undefined } {
   // The application part is base64url, which has no '.'.

@@ -110,11 +110,13 @@ describe('registrations followed between two nodes on one Redis', () => {
     cleanup.push(() => redis.close());
     const pollMs = 300;
     const a = await node(redis.url, { registrationPollMs: pollMs });
-    // Another node's write, made as the store makes it but without the pub/sub announcement.
+    // Another live node's write, made as the store makes it but without the pub/sub announcement.
     const raw = new Redis(redis.port, '127.0.0.1');
     cleanup.push(() => void raw.disconnect());
     const request = { pushApplicationId: 'x-wap-application:push.sia', accept: ['application/vnd.wap.sia'] };
-    await raw.hset('wappush:reg', registrationRecordId(request), JSON.stringify(request));
+    const id = `${registrationRecordId(request)}.other-node`;
+    await raw.set('wappush:node:other-node', String(Date.now()), 'PX', 30_000);
+    await raw.hset('wappush:reg', id, JSON.stringify(request));
     await raw.incr('wappush:reg:v');
     const since = Date.now();
     await until(
@@ -124,7 +126,7 @@ describe('registrations followed between two nodes on one Redis', () => {
     );
     console.log(`follow test: an unannounced change followed in ${Date.now() - since} ms (poll ${pollMs} ms)`);
     expect(a.client.cpi().accept).toEqual(['application/vnd.wap.sia']);
-    await raw.hdel('wappush:reg', registrationRecordId(request));
+    await raw.hdel('wappush:reg', id);
     await raw.incr('wappush:reg:v');
     await until(
       () => a.client.cpi().acceptAppIds.length === 0,
