@@ -36,8 +36,11 @@ export interface FollowerParts {
   /** This node's own registrations taking pushes now (they shadow a record of the same application). */
   local: () => Iterable<Registration>;
   makeQueue: (r: Registration) => DeliveryQueue;
-  /** One of this node's registrations has no record of this node (another node took it for dead): write them again. */
-  reassert?: () => void;
+  /**
+   * One of this node's registrations has no record of this node (another node took it for
+   * dead): write them again. Not called again before the promise it returns settles.
+   */
+  reassert?: () => void | Promise<void>;
   /** A remote registration whose every holder died is gone: its Push Servers are to hear the CPI without it. */
   lapsed?: (r: Registration) => void;
 }
@@ -68,6 +71,8 @@ export class RegistrationFollower {
   private again = false;
   private stopWatch: (() => void) | undefined;
   private poll: NodeJS.Timeout | undefined;
+  /** The rewrite of this node's records under way (reassert). */
+  private reasserting: Promise<void> | undefined;
 
   constructor(
     private readonly events: EventEmitter<PushClientEvents>,
@@ -142,7 +147,7 @@ export class RegistrationFollower {
     const parsed = records.map((r) => ({ ...r, ...parseRecordId(r.id) }));
     const nodes = new Set<string>();
     for (const r of parsed) if (r.node !== undefined && r.node !== me) nodes.add(r.node);
-    const live = await store.liveNodes([...nodes]);
+    const live = await store.liveNodes([...nodes, me]);
     const wanted = new Map<string, JsonValue>();
     const held = new Set<string>();
     const mine = new Set<string>();
@@ -173,8 +178,18 @@ export class RegistrationFollower {
       if (own.has(id) && f.routed) this.unroute(f);
       else if (!own.has(id) && !f.routed) this.route(f);
     }
-    if ([...own].some((id) => !mine.has(id))) this.parts.reassert?.();
+    // While this node's own liveness has lapsed, the others collect what it writes at their next
+    // read, and its Push Servers would hear its CPI again at each: it writes once it is live.
+    if (live.has(me) && !this.reasserting && [...own].some((id) => !mine.has(id))) this.reassert();
     if (this.parts.collect) for (const id of dead) await store.registrations.delete(id);
+  }
+
+  private reassert(): void {
+    const { reassert } = this.parts;
+    if (!reassert) return;
+    this.reasserting = Promise.resolve(reassert())
+      .catch((error: unknown) => void this.events.emit('store-error', error))
+      .finally(() => (this.reasserting = undefined));
   }
 
   private follow(id: string, value: JsonValue): void {

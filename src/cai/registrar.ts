@@ -222,7 +222,7 @@ export class Registrar {
       this.undo(r);
       r.state = 'failed';
       // A save made meanwhile wrote it: the store is written again without it.
-      if (change.carried) this.resave(false);
+      if (change.carried) void this.resave(false);
       // The Push Servers were told of it: they are told again without it.
       for (const point of serverContactPoints(r)) this.servers.later(point);
       return {
@@ -371,10 +371,10 @@ export class Registrar {
    * Writes the store again as it is (this node's records were found missing: another node took
    * it for dead). That node told the Push Servers the CPI without them, and no other node will
    * tell them otherwise: once the records are back, each active registration's Push Servers
-   * hear the CPI with it again.
+   * hear the CPI with it again. Resolves once written (and the Push Servers' sends scheduled).
    */
-  resave(tellServers = true): void {
-    void this.persist().then((failed) => {
+  resave(tellServers = true): Promise<void> {
+    return this.persist().then((failed) => {
       if (failed !== undefined) {
         this.events.emit('store-error', failed);
         return;
