@@ -5,12 +5,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { resolveSecrets } from '../../src/cli/secrets.js';
 import { startRedis } from '../helpers/redisServer.js';
-import { SmscSimulator } from '../../src/smsc/simulator.js';
+import { Service } from '../ops/service.js';
+import { PpgProcess, simulatorWithPhone } from '../ppg/behindSimulator.js';
 import { basic, post, until } from '../ppg/harness.js';
 import { MULTIPART, pushBody } from '../ppg/papFixtures.js';
 import { cli } from './run.js';
@@ -40,10 +40,9 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 async function simulator(): Promise<number> {
-  const smsc = new SmscSimulator({ accounts: [{ systemId: 'ppg', password: 'Sm5ecret' }] });
-  const port = await smsc.listen();
-  open.push(smsc);
-  return port;
+  const sim = await simulatorWithPhone({ password: 'Sm5ecret', phone: false });
+  open.push(sim);
+  return sim.port;
 }
 
 /** An SL for http://example.com/x, as `wappush encode --type sl` writes it. */
@@ -81,32 +80,10 @@ const warnings = (stderr: string): string[] =>
  * `wappush ppg` on a free port, run in the temporary directory (a store spec not taken would
  * open ./wappush-ppg-state there); resolves once it says where it listens.
  */
-async function startPpg(
-  args: string[],
-  extra: Record<string, string>,
-): Promise<{ url: string; stderr: () => string; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, [cli, 'ppg', '--port', '0', ...args], { env: env(extra), cwd: dir });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  open.push({
-    close: async () => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      await exited;
-    },
-  });
-  const lines: string[] = [];
-  let stderr = '';
-  createInterface({ input: child.stdout }).on('line', (l) => lines.push(l));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  await until(() => lines.length > 0 || child.exitCode !== null, 'the listening line', 10_000);
-  expect(lines.length, stderr).toBeGreaterThan(0);
-  return {
-    url: `http://127.0.0.1:${JSON.parse(lines[0]).listening.port}/wappush`,
-    stderr: () => stderr,
-    stop: () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
+async function startPpg(args: string[], extra: Record<string, string>): Promise<{ url: string; ppg: PpgProcess }> {
+  const ppg = new PpgProcess(['--port', '0', ...args], { env: env(extra), cwd: dir });
+  open.push(ppg);
+  return { url: (await ppg.listening()).url, ppg };
 }
 
 describe('secrets from a file or the environment', () => {
@@ -145,16 +122,15 @@ describe('secrets from a file or the environment', () => {
   it('ppg takes --smsc and its --user list from the environment and a file', async () => {
     const port = await simulator();
     const users = secretFile('users', 'pi:Pi-5ecret\nother:Ot-5ecret\n');
-    const ppg = await startPpg(['--store', 'memory', '--user-file', users], {
+    const { ppg, url } = await startPpg(['--store', 'memory', '--user-file', users], {
       WAPPUSH_SMSC: `smpp://ppg:Sm5ecret@127.0.0.1:${port}`,
     });
-    const url = ppg.url;
     expect((await post(url, pushBody({ pushId: 's0' }), MULTIPART, '')).status).toBe(401);
     expect((await post(url, pushBody({ pushId: 's1' }), MULTIPART, basic('other', 'Ot-5ecret'))).status).toBe(202);
-    await until(() => ppg.stderr().includes('"event":"bind"'), 'bound', 10_000);
-    expect(warnings(ppg.stderr())).toEqual([]);
-    for (const secret of ['Sm5ecret', 'Pi-5ecret', 'Ot-5ecret']) expect(ppg.stderr()).not.toContain(secret);
-    expect(await ppg.stop()).toBe(0);
+    await until(() => ppg.stderr.includes('"event":"bind"'), 'bound', 10_000);
+    expect(warnings(ppg.stderr)).toEqual([]);
+    for (const secret of ['Sm5ecret', 'Pi-5ecret', 'Ot-5ecret']) expect(ppg.stderr).not.toContain(secret);
+    expect((await ppg.stop()).code).toBe(0);
   });
 });
 
@@ -168,11 +144,11 @@ describe('a redis:// --store URL with a password', () => {
     /** A ppg run until it has accepted one push (which it answers only once stored), then stopped. */
     let pushes = 0;
     const accepts = async (args: string[], extra: Record<string, string>) => {
-      const ppg = await startPpg(args, extra);
-      await until(() => ppg.stderr().includes('"event":"bind"'), 'bound', 10_000);
-      const status = (await post(ppg.url, pushBody({ pushId: `r${++pushes}` }), MULTIPART, '')).status;
-      expect(await ppg.stop()).toBe(0);
-      const stderr = ppg.stderr();
+      const { ppg, url } = await startPpg(args, extra);
+      await until(() => ppg.stderr.includes('"event":"bind"'), 'bound', 10_000);
+      const status = (await post(url, pushBody({ pushId: `r${++pushes}` }), MULTIPART, '')).status;
+      expect((await ppg.stop()).code).toBe(0);
+      const stderr = ppg.stderr;
       expect(stderr).not.toContain('Rd5ecret');
       expect(stderr).not.toContain('Sm5ecret');
       return { status, warned: warnings(stderr) };
@@ -208,25 +184,15 @@ describe('a redis:// --store URL with a password', () => {
 
 describe('a password in argv is warned about on stderr', () => {
   it('smsc --account ID:PASSWORD: one warning naming the flag and where else to give it, not the password', async () => {
-    const child = spawn(process.execPath, [cli, 'smsc', '--port', '0', '--account', 'ppg:Ac5ecret'], { env: env() });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    open.push({
-      close: async () => {
-        if (child.exitCode === null) child.kill('SIGKILL');
-        await exited;
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    await until(() => stdout.includes('"listening"'), 'the listening line', 10_000);
-    const w = warnings(stderr);
+    const smsc = new Service(['smsc', '--port', '0', '--account', 'ppg:Ac5ecret'], { env: env() });
+    open.push({ close: async () => void (await smsc.stop('SIGKILL')) });
+    await until(() => smsc.stdout.some((l) => JSON.stringify(l).includes('"listening"')), 'the listening line', 10_000);
+    const w = warnings(smsc.stderr);
     expect(w).toHaveLength(1);
     expect(w[0]).toMatch(/^warn: smsc --account/);
     expect(w[0]).toContain('--account-file');
     expect(w[0]).toContain('WAPPUSH_ACCOUNT');
-    expect(stderr).not.toContain('Ac5ecret');
+    expect(smsc.stderr).not.toContain('Ac5ecret');
   });
 
   it('inject --smsc with a password warns; the same URL without one does not', async () => {

@@ -1,10 +1,9 @@
 // `wappush ppg` as a service: its metrics port answers /readyz once bound and /metrics with the
 // PPG's families, its logs are JSON with the SMSC password masked, and SIGTERM exits 0.
 import { afterEach, describe, expect, it } from 'vitest';
-import { SmscSimulator } from '../../src/smsc/simulator.js';
-import { until } from '../helpers.js';
+import { ppgBehindSimulator } from '../ppg/behindSimulator.js';
 import { parseExposition, sampleValue } from './exposition.js';
-import { get, Service } from './service.js';
+import { get } from './service.js';
 
 const cleanup: Array<() => Promise<unknown> | void> = [];
 afterEach(async () => {
@@ -13,23 +12,15 @@ afterEach(async () => {
 
 describe('ppg as a service', () => {
   it('ready once bound, its metrics scraped, stopped by SIGTERM with exit 0', async () => {
-    const smsc = new SmscSimulator({ accounts: [{ systemId: 'ppg', password: 'sEcr3t' }] });
-    const smscPort = await smsc.listen();
-    cleanup.push(() => smsc.close());
-    const ppg = new Service([
-      'ppg',
-      '--smsc',
-      `smpp://ppg:sEcr3t@127.0.0.1:${smscPort}`,
-      '--port',
-      '0',
-      '--store',
-      'memory',
-      '--metrics-port',
-      '0',
-    ]);
-    cleanup.push(() => ppg.stop('SIGKILL'));
+    const behind = await ppgBehindSimulator(['--metrics-port', '0'], {
+      password: 'sEcr3t',
+      phone: false,
+      listeningMs: 15_000,
+    });
+    cleanup.push(() => behind.close());
+    const { ppg } = behind;
+    const smscPort = behind.sim.port;
     const port = await ppg.metricsPort();
-    await until(() => ppg.stdout.length > 0, 15_000, 'listening');
     const ready = await get(port, '/readyz');
     expect(ready.status).toBe(200);
     expect(JSON.parse(ready.body)).toEqual({ ready: true, checks: { bound: true, store: true } });

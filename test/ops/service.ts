@@ -14,8 +14,9 @@ export class Service {
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  /** `env` and `cwd` as for spawn: the test's own by default. */
+  constructor(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
+    this.child = spawn(process.execPath, [cli, ...args], { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     lines(this.child.stdout!, (l) => this.stdout.push(parse(l)));
     lines(this.child.stderr!, (l) => {
       this.stderr += l + '\n';

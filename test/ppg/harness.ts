@@ -3,9 +3,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Ppg, type PpgOptions } from '../../src/ppg/ppg.js';
-import { SmscSimulator, type SmscFaults } from '../../src/smsc/simulator.js';
+import type { SmscFaults, SmscSimulator } from '../../src/smsc/simulator.js';
 import type { WdpDatagram } from '../../src/wdp/datagram.js';
-import { EsmeLink } from '../../src/wdp/smpp/link.js';
+import { simulatorWithPhone } from './behindSimulator.js';
 
 export interface Harness {
   ppg: Ppg;
@@ -18,21 +18,8 @@ export interface Harness {
 }
 
 export async function harness(options: Partial<PpgOptions> = {}, faults: SmscFaults = {}): Promise<Harness> {
-  const smsc = new SmscSimulator({
-    // The phone's account claims +1555...: the PPG's transceiver is never given a push.
-    accounts: [
-      { systemId: 'ppg', password: 'secret' },
-      { systemId: 'phone', password: 'pw', addressRange: '^\\+1555' },
-    ],
-    faults,
-  });
-  const smscPort = await smsc.listen();
-  const phone: WdpDatagram[] = [];
-  const link = new EsmeLink({
-    smsc: `smpp://phone:pw@127.0.0.1:${smscPort}`,
-    onDatagram: (d) => void phone.push({ ...d, payload: Uint8Array.from(d.payload) }),
-  });
-  await link.start();
+  const sim = await simulatorWithPhone({ faults });
+  const { smsc, phone } = sim;
   const notifications: string[] = [];
   const notify = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -44,7 +31,7 @@ export async function harness(options: Partial<PpgOptions> = {}, faults: SmscFau
   });
   await new Promise<void>((resolve) => notify.listen(0, '127.0.0.1', () => resolve()));
   const ppg = new Ppg({
-    smsc: `smpp://ppg:secret@127.0.0.1:${smscPort}`,
+    smsc: sim.smscUrl,
     initiators: [
       { name: 'pi', password: 'pi-secret' },
       { name: 'other', password: 'other-secret', allowedPrefixes: ['+1555000'] },
@@ -61,10 +48,9 @@ export async function harness(options: Partial<PpgOptions> = {}, faults: SmscFau
     notifyUrl: `http://127.0.0.1:${(notify.address() as AddressInfo).port}/notify`,
     async close() {
       await ppg.close();
-      await link.close();
       notify.closeAllConnections();
       await new Promise<void>((resolve) => notify.close(() => resolve()));
-      await smsc.close();
+      await sim.close();
     },
   };
 }

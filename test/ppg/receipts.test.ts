@@ -3,10 +3,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readDeliveryReceipt, isDeliveryReceipt } from '../../src/ppg/receipt.js';
 import { PpgTransceiver } from '../../src/ppg/transceiver.js';
-import { SmscSimulator } from '../../src/smsc/simulator.js';
 import type { DeliveryReceipt } from '../../src/ppg/receipt.js';
-import { EsmeLink } from '../../src/wdp/smpp/link.js';
+import type { SmscFaults } from '../../src/smsc/simulator.js';
 import { decodeShortMessagePdu, encodeShortMessagePdu } from '../../src/wdp/smpp/shortMessage.js';
+import { simulatorWithPhone } from './behindSimulator.js';
 import { until } from './harness.js';
 
 const open: Array<{ close(): Promise<void> }> = [];
@@ -14,20 +14,11 @@ afterEach(async () => {
   while (open.length) await open.pop()!.close();
 });
 
-async function setup(faults = {}) {
-  const smsc = new SmscSimulator({
-    accounts: [
-      { systemId: 'ppg', password: 'secret' },
-      { systemId: 'phone', password: 'pw', addressRange: '^\\+1555' },
-    ],
-    faults,
-  });
-  const port = await smsc.listen();
-  open.push(smsc);
-  const link = new EsmeLink({ smsc: `smpp://phone:pw@127.0.0.1:${port}`, onDatagram: () => {} });
-  await link.start();
-  open.push(link);
-  const tx = new PpgTransceiver(`smpp://ppg:secret@127.0.0.1:${port}`);
+async function setup(faults: SmscFaults = {}) {
+  const sim = await simulatorWithPhone({ faults });
+  open.push(sim);
+  const { smsc } = sim;
+  const tx = new PpgTransceiver(sim.smscUrl);
   await tx.start();
   open.push(tx);
   const receipts: DeliveryReceipt[] = [];

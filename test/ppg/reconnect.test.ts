@@ -1,13 +1,11 @@
 // The PPG's SMPP link comes back by itself after the connection is cut, and a push accepted
 // while it was down waits for it instead of failing. A TCP relay between PPG and simulator
 // does the cutting.
-import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { relay } from '../../bench/ppgFaults.js';
 import { Ppg } from '../../src/ppg/ppg.js';
-import { SmscSimulator } from '../../src/smsc/simulator.js';
-import type { WdpDatagram } from '../../src/wdp/datagram.js';
-import { EsmeLink } from '../../src/wdp/smpp/link.js';
+import { freePort } from '../ops/service.js';
+import { simulatorWithPhone } from './behindSimulator.js';
 import { attr, post, until } from './harness.js';
 import { MULTIPART, pushBody, queryXml } from './papFixtures.js';
 
@@ -18,18 +16,9 @@ afterEach(async () => {
 
 describe('PPG SMPP link', () => {
   it('reconnects after a cut; a push accepted meanwhile is sent once it is back', async () => {
-    const smsc = new SmscSimulator({
-      accounts: [
-        { systemId: 'ppg', password: 'secret' },
-        { systemId: 'phone', password: 'pw', addressRange: '^\\+1555' },
-      ],
-    });
-    const smscPort = await smsc.listen();
-    open.push(smsc);
-    const phone: WdpDatagram[] = [];
-    const link = new EsmeLink({ smsc: `smpp://phone:pw@127.0.0.1:${smscPort}`, onDatagram: (d) => void phone.push(d) });
-    await link.start();
-    open.push(link);
+    const sim = await simulatorWithPhone();
+    open.push(sim);
+    const { port: smscPort, phone } = sim;
     const r = await relay(smscPort);
     open.push(r);
     const ppg = new Ppg({ smsc: `smpp://ppg:secret@127.0.0.1:${r.port}` });
@@ -60,14 +49,6 @@ describe('PPG SMPP link', () => {
 });
 
 describe('PPG start with the SMSC away', () => {
-  const freePort = async () => {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    return port;
-  };
-
   it('fails fast by default; with connectRetry it listens unbound and binds when the SMSC comes', async () => {
     const smscPort = await freePort();
     const strict = new Ppg({ smsc: `smpp://ppg:secret@127.0.0.1:${smscPort}` });
@@ -85,17 +66,14 @@ describe('PPG start with the SMSC away', () => {
     open.push(ppg);
     expect(ppg.bound).toBe(false);
     await until(() => errors.length >= 2, 'retries while the SMSC is away');
-    const smsc = new SmscSimulator({ port: smscPort, accounts: [{ systemId: 'ppg', password: 'secret' }] });
-    await smsc.listen();
-    open.push(smsc);
+    open.push(await simulatorWithPhone({ port: smscPort, phone: false }));
     await until(() => ppg.bound, 'bound once the SMSC listens');
   });
 
   it('with connectRetry a refused bind still fails the start', async () => {
-    const smsc = new SmscSimulator({ accounts: [{ systemId: 'ppg', password: 'secret' }] });
-    const port = await smsc.listen();
-    open.push(smsc);
-    const ppg = new Ppg({ smsc: `smpp://ppg:wrong@127.0.0.1:${port}`, connectRetry: true });
+    const sim = await simulatorWithPhone({ phone: false });
+    open.push(sim);
+    const ppg = new Ppg({ smsc: `smpp://ppg:wrong@127.0.0.1:${sim.port}`, connectRetry: true });
     await expect(ppg.start()).rejects.toThrow(/bind_transceiver refused/);
     await ppg.close();
   });
