@@ -4,18 +4,14 @@
 // names it and A's pushes for it go to its queue on the store, which B consumes; deregistered
 // on B, it leaves A's routes and CPI likewise.
 import { afterEach, describe, expect, it } from 'vitest';
-import { PushClient, type UnroutedPush } from '../../src/cai/client.js';
 import type { PushEvent } from '../../src/cai/pushEvent.js';
-import { SmscSimulator } from '../../src/smsc/simulator.js';
 import { Redis } from 'ioredis';
 import { registrationRecordId } from '../../src/cai/store.js';
-import { DEFAULT_STORE_OPTIONS, type StoreOptions } from '../../src/store/options.js';
-import { openStore } from '../../src/store/open.js';
-import { SmppSubmitter } from '../../src/wdp/smpp/submitter.js';
-import { RedisServer } from '../helpers/redisServer.js';
-import { pushOf, pushPdu, sleep, until } from './pushes.js';
+import { DEFAULT_STORE_OPTIONS } from '../../src/store/options.js';
+import { node, pusher, redisServer, type Cleanup } from './nodes.js';
+import { pushOf, sleep, until } from './pushes.js';
 
-const cleanup: Array<() => Promise<void> | void> = [];
+const cleanup: Cleanup = [];
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
@@ -25,27 +21,11 @@ const PUSHES = 20;
 /** How soon a node follows a change made on another: the store's poll, plus a margin for a loaded machine. */
 const BOUND_MS = DEFAULT_STORE_OPTIONS.registrationPollMs + 1_000;
 
-async function node(redisUrl: string, options: StoreOptions = {}) {
-  const smsc = new SmscSimulator({ retry: { initialMs: 20, maxMs: 200 } });
-  const port = await smsc.listen();
-  cleanup.push(() => smsc.close());
-  const store = await openStore(redisUrl, options);
-  cleanup.push(() => store.close());
-  const client = new PushClient({ smsc: `smpp://client:pw@127.0.0.1:${port}`, store, otaHttp: false });
-  cleanup.push(() => client.close());
-  const unrouted: UnroutedPush[] = [];
-  client.on('unrouted', (u) => unrouted.push(u));
-  await client.start();
-  return { smsc, port, client, unrouted };
-}
-
 describe('registrations followed between two nodes on one Redis', () => {
   it('B registers: A routes to it within the bound and B handles what arrives at A; B deregisters: A stops', async () => {
-    const redis = new RedisServer();
-    await redis.start();
-    cleanup.push(() => redis.close());
-    const a = await node(redis.url);
-    const b = await node(redis.url);
+    const redis = await redisServer(cleanup);
+    const a = await node(cleanup, redis.url);
+    const b = await node(cleanup, redis.url);
     expect(a.client.cpi().acceptAppIds).toEqual([]);
 
     const handled: number[] = [];
@@ -70,12 +50,8 @@ describe('registrations followed between two nodes on one Redis', () => {
     expect(a.client.followedRegistrations().map((r) => [r.pushApplicationId, r.remote])).toEqual([[APP, true]]);
 
     // Every push comes in through A's bind; B's handler gets each one.
-    const submitter = new SmppSubmitter(`smpp://ppg:pw@127.0.0.1:${a.port}`);
-    await submitter.start();
-    cleanup.push(() => submitter.close());
-    await Promise.all(
-      Array.from({ length: PUSHES }, (_, i) => submitter.submit(pushPdu(i), { to: '+447700900123', from: '9200' })),
-    );
+    const push = await pusher(cleanup, a.port);
+    await Promise.all(Array.from({ length: PUSHES }, (_, i) => push(i)));
     await until(
       () => new Set(handled).size === PUSHES,
       20_000,
@@ -94,7 +70,7 @@ describe('registrations followed between two nodes on one Redis', () => {
       () => `A's CPI still ${JSON.stringify(a.client.cpi().acceptAppIds)}`,
     );
     console.log(`follow test: A followed B's deregistration in ${Date.now() - gone} ms`);
-    await submitter.submit(pushPdu(PUSHES), { to: '+447700900123', from: '9200' });
+    await push(PUSHES);
     await until(
       () => a.unrouted.length === 1,
       5_000,
@@ -105,11 +81,9 @@ describe('registrations followed between two nodes on one Redis', () => {
   }, 60_000);
 
   it('a change whose announcement was lost is followed by the periodic re-read, within registrationPollMs', async () => {
-    const redis = new RedisServer();
-    await redis.start();
-    cleanup.push(() => redis.close());
+    const redis = await redisServer(cleanup);
     const pollMs = 300;
-    const a = await node(redis.url, { registrationPollMs: pollMs });
+    const a = await node(cleanup, redis.url, { registrationPollMs: pollMs });
     // Another live node's write, made as the store makes it but without the pub/sub announcement.
     const raw = new Redis(redis.port, '127.0.0.1');
     cleanup.push(() => void raw.disconnect());
@@ -136,11 +110,9 @@ describe('registrations followed between two nodes on one Redis', () => {
   }, 30_000);
 
   it('an application registered on both nodes is one queue: each push handled once, by either', async () => {
-    const redis = new RedisServer();
-    await redis.start();
-    cleanup.push(() => redis.close());
-    const a = await node(redis.url);
-    const b = await node(redis.url);
+    const redis = await redisServer(cleanup);
+    const a = await node(cleanup, redis.url);
+    const b = await node(cleanup, redis.url);
     const handled = new Map<number, string[]>();
     const on = (name: string) => (e: PushEvent) => {
       const p = pushOf(e.toJSON());
@@ -159,12 +131,8 @@ describe('registrations followed between two nodes on one Redis', () => {
       expect(n.client.followedRegistrations()).toEqual([]);
       expect(n.client.cpi().acceptAppIds).toEqual([APP]);
     }
-    const submitter = new SmppSubmitter(`smpp://ppg:pw@127.0.0.1:${a.port}`);
-    await submitter.start();
-    cleanup.push(() => submitter.close());
-    await Promise.all(
-      Array.from({ length: PUSHES }, (_, i) => submitter.submit(pushPdu(i), { to: '+447700900123', from: '9200' })),
-    );
+    const push = await pusher(cleanup, a.port);
+    await Promise.all(Array.from({ length: PUSHES }, (_, i) => push(i)));
     await until(
       () => handled.size === PUSHES,
       20_000,

@@ -5,22 +5,16 @@
 // what was queued before waits for the next node that registers it. A real redis-server; the
 // node that dies is a `listen` process killed with SIGKILL (needs dist/).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { PushClient, type UnroutedPush } from '../../src/cai/client.js';
 import type { PushEvent } from '../../src/cai/pushEvent.js';
-import { SmscSimulator } from '../../src/smsc/simulator.js';
 import { DEFAULT_STORE_OPTIONS, type StoreOptions } from '../../src/store/options.js';
-import { openStore } from '../../src/store/open.js';
-import { SmppSubmitter } from '../../src/wdp/smpp/submitter.js';
-import { RedisServer } from '../helpers/redisServer.js';
-import { Listener, pushOf, pushPdu, sleep, until } from './pushes.js';
+import { node as startNode, nodeSmsc, pusher, pushServer, redisServer, type Cleanup } from './nodes.js';
+import { Listener, pushOf, sleep, until } from './pushes.js';
 
-const cleanup: Array<() => Promise<void> | void> = [];
+const cleanup: Cleanup = [];
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
@@ -29,43 +23,9 @@ const APP = 'x-wap-application:wml.ua';
 /** How soon a node follows a change made on another: the store's poll, plus a margin for a loaded machine. */
 const BOUND_MS = DEFAULT_STORE_OPTIONS.registrationPollMs + 1_000;
 
-async function redisServer(): Promise<RedisServer> {
-  const redis = new RedisServer();
-  await redis.start();
-  cleanup.push(() => redis.close());
-  return redis;
-}
-
 async function node(redisUrl: string, options: StoreOptions = {}) {
-  const smsc = new SmscSimulator({ retry: { initialMs: 20, maxMs: 200 } });
-  const port = await smsc.listen();
-  cleanup.push(() => smsc.close());
-  const store = await openStore(redisUrl, options);
-  cleanup.push(() => store.close());
-  const client = new PushClient({ smsc: `smpp://client:pw@127.0.0.1:${port}`, store, otaHttp: false });
-  cleanup.push(() => client.close());
-  const unrouted: UnroutedPush[] = [];
-  client.on('unrouted', (u) => unrouted.push(u));
-  await client.start();
-  const submitter = new SmppSubmitter(`smpp://ppg:pw@127.0.0.1:${port}`);
-  await submitter.start();
-  cleanup.push(() => submitter.close());
-  const push = (i: number) => submitter.submit(pushPdu(i), { to: '+447700900123', from: '9200' });
-  return { smsc, port, client, unrouted, push, store };
-}
-
-/** A Push Server on loopback: records the X-Wap-Push-Accept-AppID of each CPI it is sent; answers 204. */
-async function pushServer() {
-  const heard: string[] = [];
-  const server: Server = createServer((req, res) => {
-    const h: IncomingHttpHeaders = req.headers;
-    heard.push(String(h['x-wap-push-accept-appid'] ?? ''));
-    req.resume();
-    res.writeHead(204).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanup.push(() => new Promise<void>((r) => server.close(() => r())));
-  return { heard, uri: `http://127.0.0.1:${(server.address() as AddressInfo).port}/register` };
+  const n = await startNode(cleanup, redisUrl, options);
+  return { ...n, push: await pusher(cleanup, n.port) };
 }
 
 function collector() {
@@ -79,8 +39,8 @@ function collector() {
 
 describe('an application hosted on several nodes', () => {
   it('stays registered everywhere, and at its Push Server, until its last holder deregisters', async () => {
-    const redis = await redisServer();
-    const server = await pushServer();
+    const redis = await redisServer(cleanup);
+    const server = await pushServer(cleanup);
     const [a, b, c] = [await node(redis.url), await node(redis.url), await node(redis.url)];
     const onA = collector();
     const onB = collector();
@@ -131,16 +91,14 @@ describe('an application hosted on several nodes', () => {
   }, 60_000);
 
   it('a node that dies stops holding it once its liveness lapses; what was queued waits for the next host', async () => {
-    const redis = await redisServer();
+    const redis = await redisServer(cleanup);
     const dir = mkdtempSync(join(tmpdir(), 'wappush-holders-'));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
     const apps = join(dir, 'apps.json');
     writeFileSync(apps, JSON.stringify([{ pushApplicationId: APP }]));
     const a = await node(redis.url, { registrationPollMs: 300 });
     // B: a `listen` process hosting the application, bound to its own SMSC.
-    const smscB = new SmscSimulator({ retry: { initialMs: 20, maxMs: 200 } });
-    const portB = await smscB.listen();
-    cleanup.push(() => smscB.close());
+    const { port: portB } = await nodeSmsc(cleanup);
     const b = new Listener(
       ['--smsc', `smpp://client:pw@127.0.0.1:${portB}`, '--store', redis.url, '--register', apps],
       [],

@@ -3,18 +3,12 @@
 // CPI with them again, once it is live: not at every read while it is not, when each rewrite is
 // collected again and each CPI is undone by the next (the Push Server heard the same CPI over and
 // over until the node's next heartbeat). A real redis-server, a Push Server on loopback.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PushClient } from '../../src/cai/client.js';
-import { SmscSimulator } from '../../src/smsc/simulator.js';
-import { openStore } from '../../src/store/open.js';
-import type { StoreOptions } from '../../src/store/options.js';
-import { RedisServer } from '../helpers/redisServer.js';
+import { node, pushServer, redisServer, type Cleanup } from './nodes.js';
 import { sleep, until } from './pushes.js';
 
-const cleanup: Array<() => Promise<void> | void> = [];
+const cleanup: Cleanup = [];
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
@@ -24,37 +18,15 @@ const POLL_MS = 200;
 /** Heartbeats every nodeTtlMs / 3 = 3 s: a lapse made by hand lasts until the next one. */
 const NODE_TTL_MS = 9_000;
 
-async function node(redisUrl: string, options: StoreOptions) {
-  const smsc = new SmscSimulator({ retry: { initialMs: 20, maxMs: 200 } });
-  const port = await smsc.listen();
-  cleanup.push(() => smsc.close());
-  const store = await openStore(redisUrl, options);
-  cleanup.push(() => store.close());
-  const client = new PushClient({ smsc: `smpp://client:pw@127.0.0.1:${port}`, store, otaHttp: false });
-  cleanup.push(() => client.close());
-  await client.start();
-  return { client, store };
-}
-
 describe("a node's liveness lapsing while it runs", () => {
   it('its Push Server hears the CPI without the application once and with it once, not at every read', async () => {
-    const redis = new RedisServer();
-    await redis.start();
-    cleanup.push(() => redis.close());
-    // The Push Server: the X-Wap-Push-Accept-AppID of each CPI it is sent, in order; answers 204.
-    const heard: string[] = [];
-    const server: Server = createServer((req, res) => {
-      heard.push(String(req.headers['x-wap-push-accept-appid'] ?? ''));
-      req.resume();
-      res.writeHead(204).end();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    cleanup.push(() => new Promise<void>((r) => server.close(() => r())));
-    const uri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/register`;
+    const redis = await redisServer(cleanup);
+    // The Push Server: the X-Wap-Push-Accept-AppID of each CPI it is sent, in order.
+    const { heard, uri } = await pushServer(cleanup);
 
     const options = { registrationPollMs: POLL_MS, nodeTtlMs: NODE_TTL_MS };
-    const a = await node(redis.url, options);
-    const b = await node(redis.url, options);
+    const a = await node(cleanup, redis.url, options);
+    const b = await node(cleanup, redis.url, options);
     const registered = await b.client.register({
       pushApplicationId: APP,
       pushServiceRegistrationUri: uri,

@@ -6,15 +6,11 @@
 // RECORD_PUT made them (HSET, INCR of the version, the announcement).
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PushClient, type UnroutedPush } from '../../src/cai/client.js';
 import { registrationRecordId } from '../../src/cai/store.js';
-import { SmscSimulator } from '../../src/smsc/simulator.js';
-import { openStore } from '../../src/store/open.js';
-import { SmppSubmitter } from '../../src/wdp/smpp/submitter.js';
-import { RedisServer } from '../helpers/redisServer.js';
-import { pushPdu, until } from './pushes.js';
+import { node, pusher, redisServer, type Cleanup } from './nodes.js';
+import { until } from './pushes.js';
 
-const cleanup: Array<() => Promise<void> | void> = [];
+const cleanup: Cleanup = [];
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
@@ -25,19 +21,8 @@ const P = 'wappush:';
 
 describe('a registration record without a holding node, on Redis', () => {
   it('lapses at the next read: not routed, not in the CPI, deleted; a live node’s record beside it is followed', async () => {
-    const redis = new RedisServer();
-    await redis.start();
-    cleanup.push(() => redis.close());
-    const smsc = new SmscSimulator({ retry: { initialMs: 20, maxMs: 200 } });
-    const port = await smsc.listen();
-    cleanup.push(() => smsc.close());
-    const store = await openStore(redis.url, { registrationPollMs: POLL_MS });
-    cleanup.push(() => store.close());
-    const client = new PushClient({ smsc: `smpp://client:pw@127.0.0.1:${port}`, store, otaHttp: false });
-    cleanup.push(() => client.close());
-    const unrouted: UnroutedPush[] = [];
-    client.on('unrouted', (u) => unrouted.push(u));
-    await client.start();
+    const redis = await redisServer(cleanup);
+    const { port, client, unrouted } = await node(cleanup, redis.url, { registrationPollMs: POLL_MS });
 
     const raw = new Redis(redis.port, '127.0.0.1');
     cleanup.push(() => void raw.disconnect());
@@ -70,10 +55,8 @@ describe('a registration record without a holding node, on Redis', () => {
     expect(client.followedRegistrations().map((r) => r.pushApplicationId)).toEqual([current.pushApplicationId]);
 
     // A push for the lapsed application is what it is for any unregistered one.
-    const submitter = new SmppSubmitter(`smpp://ppg:pw@127.0.0.1:${port}`);
-    await submitter.start();
-    cleanup.push(() => submitter.close());
-    await submitter.submit(pushPdu(1), { to: '+447700900123', from: '9200' });
+    const push = await pusher(cleanup, port);
+    await push(1);
     await until(
       () => unrouted.length === 1,
       5_000,
