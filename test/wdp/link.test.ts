@@ -4,39 +4,22 @@
 // an unknown/invalid command_id; 4.2 unbind and 4.11 enquire_link are answered with their
 // _resp; 5.1.3 command_status codes; 7.2 the enquire_link and response timers.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WdpDatagram } from '../../src/wdp/datagram.js';
 import { segmentPayload } from '../../src/wdp/segmenter.js';
-import { EsmeLink, type EsmeLinkOptions, type LostPush } from '../../src/wdp/smpp/link.js';
+import type { EsmeLinkOptions, LostPush } from '../../src/wdp/smpp/link.js';
 import { CommandId, encodeShortMessagePdu } from '../../src/wdp/smpp/shortMessage.js';
-import { acceptBound, header, pdu, rawSmsc, type RawSmsc } from './rawSmsc.js';
+import { linkAtRawSmsc, startBound } from './linkAtRawSmsc.js';
+import { acceptBound, header, pdu } from './rawSmsc.js';
 
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
   while (open.length) await open.pop()!.close();
 });
 
+/** The link at a raw SMSC, reconnecting quickly; closed after the test. */
 async function setUp(options: Partial<EsmeLinkOptions> = {}) {
-  const smsc = await rawSmsc();
-  open.push(smsc);
-  const got: WdpDatagram[] = [];
-  const link = new EsmeLink({
-    smsc: `smpp://esme:pw@127.0.0.1:${smsc.port}`,
-    enquireLinkMs: 0,
-    reconnect: { initialMs: 10, maxMs: 20 },
-    onDatagram: (d) => {
-      got.push(d);
-    },
-    ...options,
-  });
-  open.push({ close: () => link.close(100) });
-  return { smsc, link, got };
-}
-
-async function startBound(smsc: RawSmsc, link: EsmeLink) {
-  const started = link.start();
-  const bound = await acceptBound(smsc);
-  await started;
-  return bound;
+  const at = await linkAtRawSmsc({ reconnect: { initialMs: 10, maxMs: 20 }, ...options });
+  open.push(at);
+  return at;
 }
 
 const GENERIC_NACK = 0x80000000;

@@ -3,12 +3,12 @@
 // what the link keeps must be copied: the reassembler's held parts, a single SMS's payload.
 // References: SMPP v3.4 4.6 deliver_sm / deliver_sm_resp; 3GPP TS 23.040 9.2.3.24.1.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WdpDatagram } from '../../src/wdp/datagram.js';
 import { Reassembler } from '../../src/wdp/reassembler.js';
 import { segmentPayload } from '../../src/wdp/segmenter.js';
-import { EsmeLink, type EsmeLinkOptions } from '../../src/wdp/smpp/link.js';
+import type { EsmeLinkOptions } from '../../src/wdp/smpp/link.js';
 import { CommandId, encodeShortMessagePdu } from '../../src/wdp/smpp/shortMessage.js';
-import { acceptBound, header, rawSmsc } from './rawSmsc.js';
+import { linkAtRawSmsc, startBound } from './linkAtRawSmsc.js';
+import { header } from './rawSmsc.js';
 
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -39,21 +39,9 @@ function deliverSms(payload: Uint8Array, reference: number, first: number, origi
 
 /** A link bound to a raw SMSC (no keep-alive), collecting what it delivers; its SMSC-side peer. */
 async function boundLink(options: Partial<EsmeLinkOptions> = {}) {
-  const smsc = await rawSmsc();
-  open.push(smsc);
-  const got: WdpDatagram[] = [];
-  const link = new EsmeLink({
-    smsc: `smpp://esme:pw@127.0.0.1:${smsc.port}`,
-    enquireLinkMs: 0,
-    onDatagram: (d) => {
-      got.push(d);
-    },
-    ...options,
-  });
-  open.push({ close: () => link.close(100) });
-  const started = link.start();
-  const { peer } = await acceptBound(smsc);
-  await started;
+  const { smsc, link, got, close } = await linkAtRawSmsc(options);
+  open.push({ close });
+  const { peer } = await startBound(smsc, link);
   return { peer, link, got };
 }
 
