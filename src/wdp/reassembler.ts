@@ -132,6 +132,13 @@ export interface ReassemblerStats {
  * A message waiting for segments. A class, not an object literal: V8 builds a literal of this
  * many fields through its slow path (measured: the literal was a fifth of the 3-segment
  * pipeline's time, bench/pipeline.ts).
+ *
+ * Its parts are held one of two ways. As a run (`parts` undefined), the common case: the parts
+ * `first` .. `first + received - 1`, in order, one after the other in one region of a payload
+ * chunk (`store` from `base`, `fill` octets of `room`), each `partLength` long but the last
+ * segment of the message, which may be shorter. A completed run is its own payload, so in-order
+ * segments cost one copy each and no object per part. Any other order (or a part of another
+ * length) turns the run into `parts`, one view per sequence, the rest copied in one by one.
  */
 class Pending implements Indexed, Held<Pending> {
   readonly originator: string;
@@ -140,7 +147,13 @@ class Pending implements Indexed, Held<Pending> {
   readonly destinationPort: number | undefined;
   readonly reference: number | undefined;
   chain: this | undefined = undefined;
-  readonly parts: (Uint8Array | undefined)[];
+  parts: (Uint8Array | undefined)[] | undefined = undefined;
+  store: Uint8Array = NO_OCTETS;
+  base = 0;
+  room = 0;
+  fill = 0;
+  first: number;
+  partLength: number;
   received = 0;
   bytes = 0;
   removed = false;
@@ -163,9 +176,12 @@ class Pending implements Indexed, Held<Pending> {
     this.sourcePort = segment.sourcePort;
     this.destinationPort = segment.destinationPort;
     this.reference = segment.reference;
-    this.parts = new Array<Uint8Array | undefined>(total);
+    this.first = segment.sequence;
+    this.partLength = segment.data.length;
   }
 }
+
+const NO_OCTETS = new Uint8Array(0);
 
 const POLICY_STAT = Object.freeze({
   global: 'evictedGlobal',
@@ -228,6 +244,8 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
   /** First-segment order, hence deadline order: the head expires first. */
   private readonly order = new Fifo<Pending>();
   private bytes = 0;
+  /** Fingerprints of the message being completed (grown to the largest total seen). */
+  private prints = new Int32Array(8);
   readonly stats: ReassemblerStats = {
     segments: 0,
     datagrams: 0,
@@ -362,9 +380,9 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
       this.originators.add(share ?? this.originators.acquire(segment.originator), msg);
       if (bind !== undefined) this.binds.add(this.binds.acquire(bind), msg);
     } else {
-      const held = msg.parts[sequence - 1];
-      if (held !== undefined) {
-        if (sameBytes(held, data)) {
+      const held = heldPart(msg, sequence, data);
+      if (held !== HELD_NONE) {
+        if (held === HELD_SAME) {
           stats.duplicates++;
           return undefined;
         }
@@ -372,9 +390,11 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
       }
     }
     const n = data.length;
+    if (msg.parts === undefined && !extendsRun(msg, sequence, n)) scatter(msg);
     msg.received++;
     if (msg.received < total) {
-      msg.parts[sequence - 1] = partOf(data);
+      if (msg.parts !== undefined) msg.parts[sequence - 1] = partOf(data);
+      else append(msg, data);
       msg.bytes += n;
       this.bytes += n;
       const o = msg.originatorShare!;
@@ -393,7 +413,8 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     // Complete: its bytes are not to stay, so no other message makes room for them; but a
     // message over a bytes bound is dropped whichever segment took it over.
     if (msg.bytes + n > this.maxMessageBytes) {
-      msg.parts[sequence - 1] = data;
+      // (A run need not hold it: its received sequences and bytes are counted all the same.)
+      if (msg.parts !== undefined) msg.parts[sequence - 1] = data;
       msg.bytes += n;
       this.originators.addBytes(msg.originatorShare!, n);
       if (msg.bindShare !== undefined) msg.bindShare.bytes += n;
@@ -401,17 +422,32 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
       this.drop(msg, 'evicted', 'oversize');
       return undefined;
     }
-    msg.parts[sequence - 1] = data;
     this.release(msg);
     msg.bytes += n;
-    const payload = payloadOf(msg.bytes);
-    let p = 0;
-    for (let i = 0; i < total; i++) {
-      const part = msg.parts[i]!;
-      payload.set(part, p);
-      p += part.length;
+    const prints = this.prints.length >= total ? this.prints : (this.prints = new Int32Array(total));
+    let payload: Uint8Array;
+    const parts = msg.parts;
+    if (parts === undefined) {
+      // The run is the whole message: its region, with the last segment written in, is the payload.
+      append(msg, data);
+      const store = msg.store;
+      const step = msg.partLength;
+      let p = msg.base;
+      for (let i = 0; i < total - 1; i++, p += step) prints[i] = fingerprint(store, p, p + step);
+      prints[total - 1] = fingerprint(store, p, msg.base + msg.fill);
+      payload = new Uint8Array(store.buffer, store.byteOffset + msg.base, msg.fill);
+    } else {
+      parts[sequence - 1] = data;
+      payload = payloadOf(msg.bytes);
+      let p = 0;
+      for (let i = 0; i < total; i++) {
+        const part = parts[i]!;
+        payload.set(part, p);
+        prints[i] = fingerprint(part, 0, part.length);
+        p += part.length;
+      }
     }
-    this.recent.remember(msg, hash, msg.parts, total, now, fingerprint);
+    this.recent.rememberPrints(msg, hash, prints, total, now);
     stats.datagrams++;
     return datagram(msg, total, payload);
   }
@@ -499,7 +535,9 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     stats.lostBytes += msg.bytes;
     if (this.listenerCount(reason) === 0) return;
     const received: number[] = [];
-    for (let i = 0; i < msg.total; i++) if (msg.parts[i] !== undefined) received.push(i + 1);
+    const parts = msg.parts;
+    if (parts === undefined) for (let i = 0; i < msg.received; i++) received.push(msg.first + i);
+    else for (let i = 0; i < msg.total; i++) if (parts[i] !== undefined) received.push(i + 1);
     const lost: LostMessage = {
       reason,
       originator: msg.originator,
@@ -535,25 +573,35 @@ function victim(m: Pending | undefined): Pending {
 }
 
 /**
- * Completed payloads are cut from shared chunks of this many octets (a bigger one gets its
- * own): a view of a chunk costs a third of Buffer.allocUnsafe's (which does the same with
- * Node's 8 KiB pool, through more JavaScript). A chunk lives while any datagram cut from it does.
+ * Payloads, and the regions in which runs of parts are held (see Pending), are cut from shared
+ * chunks of this many octets (one over a quarter of it gets its own buffer): a view of a chunk
+ * costs a third of Buffer.allocUnsafe's (which does the same with Node's 8 KiB pool, through
+ * more JavaScript), and a pending message keeps at most its chunk alive, where a view of the
+ * caller's buffer would keep that whole buffer (a socket chunk of up to 64 KiB) alive. A chunk
+ * lives while any datagram or pending message cut from it does.
  */
 export const PAYLOAD_CHUNK_OCTETS = 16 * 1024;
 
-let chunk = new ArrayBuffer(PAYLOAD_CHUNK_OCTETS);
+/** The chunk being cut, whole; `chunkUsed` is where its last cut ends (the next starts 8-aligned). */
+let chunk = new Uint8Array(PAYLOAD_CHUNK_OCTETS);
 let chunkUsed = 0;
+
+/** Offset in `chunk` of `length` octets, a new chunk begun if they do not fit (length <= a quarter chunk). */
+function cut(length: number): number {
+  // Each cut starts 8-aligned, as Node's pool aligns its buffers.
+  let at = (chunkUsed + 7) & ~7;
+  if (at + length > PAYLOAD_CHUNK_OCTETS) {
+    chunk = new Uint8Array(PAYLOAD_CHUNK_OCTETS);
+    at = 0;
+  }
+  chunkUsed = at + length;
+  return at;
+}
 
 function payloadOf(length: number): Uint8Array {
   if (length > PAYLOAD_CHUNK_OCTETS >> 2) return new Uint8Array(length);
-  if (chunkUsed + length > PAYLOAD_CHUNK_OCTETS) {
-    chunk = new ArrayBuffer(PAYLOAD_CHUNK_OCTETS);
-    chunkUsed = 0;
-  }
-  const out = new Uint8Array(chunk, chunkUsed, length);
-  // Each payload starts 8-aligned, as Node's pool aligns its buffers.
-  chunkUsed = (chunkUsed + length + 7) & ~7;
-  return out;
+  const at = cut(length);
+  return new Uint8Array(chunk.buffer, at, length);
 }
 
 /**
@@ -567,9 +615,8 @@ export function copyPayload(data: Uint8Array): Uint8Array {
 }
 
 /**
- * Held parts are copied into shared chunks of this many octets (a part over a quarter of it
- * gets its own): a held part keeps at most its chunk alive, where a view of the caller's
- * buffer would keep that whole buffer (a socket chunk of up to 64 KiB) alive.
+ * Held parts of a message no longer a run are copied into shared chunks of this many octets
+ * (a part over a quarter of it gets its own), for the same reason as the payload chunks.
  */
 export const PART_CHUNK_OCTETS = 4 * 1024;
 
@@ -592,6 +639,78 @@ function partOf(data: Uint8Array): Uint8Array {
   return out;
 }
 
+/** heldPart(): the sequence is not held, held with the same octets, or held with others. */
+const HELD_NONE = 0;
+const HELD_SAME = 1;
+const HELD_OTHER = 2;
+
+/** Whether `msg` holds part `sequence`, and if so whether `data` is the same octets. */
+function heldPart(msg: Pending, sequence: number, data: Uint8Array): number {
+  const parts = msg.parts;
+  if (parts !== undefined) {
+    const held = parts[sequence - 1];
+    if (held === undefined) return HELD_NONE;
+    return sameOctets(held, 0, held.length, data) ? HELD_SAME : HELD_OTHER;
+  }
+  const i = sequence - msg.first;
+  if (i < 0 || i >= msg.received) return HELD_NONE;
+  const start = msg.base + i * msg.partLength;
+  const end = i === msg.received - 1 ? msg.base + msg.fill : start + msg.partLength;
+  return sameOctets(msg.store, start, end, data) ? HELD_SAME : HELD_OTHER;
+}
+
+/** Whether `msg` (a run) takes part `sequence` of `n` octets at its end, still a run. */
+function extendsRun(msg: Pending, sequence: number, n: number): boolean {
+  const received = msg.received;
+  if (received === 0) return true;
+  return (
+    sequence === msg.first + received &&
+    msg.fill === received * msg.partLength &&
+    (n === msg.partLength || sequence === msg.total)
+  );
+}
+
+/** Appends `data` to the run's region, which grows in place when it ends its chunk's last cut, or moves. */
+function append(msg: Pending, data: Uint8Array): void {
+  const n = data.length;
+  const need = msg.fill + n;
+  if (need > msg.room) {
+    if (msg.store === chunk && msg.base + msg.room === chunkUsed && msg.base + need <= PAYLOAD_CHUNK_OCTETS) {
+      chunkUsed = msg.base + need;
+      msg.room = need;
+    } else {
+      // Room for the rest of the run (every part as long as the first) or twice what it holds, the less.
+      const whole = (msg.total - msg.first + 1) * msg.partLength;
+      const room = Math.max(need, Math.min(whole, 2 * need));
+      const old = msg.store;
+      const from = msg.base;
+      if (room > PAYLOAD_CHUNK_OCTETS >> 2) {
+        msg.store = new Uint8Array(room);
+        msg.base = 0;
+      } else {
+        msg.base = cut(room);
+        msg.store = chunk;
+      }
+      msg.room = room;
+      if (msg.fill > 0) msg.store.set(old.subarray(from, from + msg.fill), msg.base);
+    }
+  }
+  msg.store.set(data, msg.base + msg.fill);
+  msg.fill = need;
+}
+
+/** Turns a run into parts: a view of the region for each part it holds. */
+function scatter(msg: Pending): void {
+  const parts = new Array<Uint8Array | undefined>(msg.total).fill(undefined);
+  const store = msg.store;
+  const step = msg.partLength;
+  for (let i = 0, p = msg.base; i < msg.received; i++, p += step) {
+    const end = i === msg.received - 1 ? msg.base + msg.fill : p + step;
+    parts[msg.first - 1 + i] = store.subarray(p, end);
+  }
+  msg.parts = parts;
+}
+
 function datagram(s: Segment | Pending, segments: number, payload: Uint8Array): WdpDatagram {
   return {
     originator: s.originator,
@@ -608,17 +727,18 @@ function datagram(s: Segment | Pending, segments: number, payload: Uint8Array): 
  * octets: FNV-1a's multiply-xor, four octets a step (four times cheaper than octet by octet;
  * it runs over every octet of every completed message).
  */
-export function fingerprint(b: Uint8Array): number {
-  let h = 0x811c9dc5 ^ b.length;
-  const n = b.length & ~3;
-  let i = 0;
+export function fingerprint(b: Uint8Array, start = 0, end = b.length): number {
+  let h = 0x811c9dc5 ^ (end - start);
+  const n = start + ((end - start) & ~3);
+  let i = start;
   for (; i < n; i += 4) h = Math.imul(h ^ (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)), 0x01000193);
-  for (; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  for (; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
   return h >>> 2; // 30 bits: a small integer, so an array of them holds no heap numbers
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Whether `a` from `start` to `end` holds the octets of `b`. */
+function sameOctets(a: Uint8Array, start: number, end: number, b: Uint8Array): boolean {
+  if (end - start !== b.length) return false;
+  for (let i = start; i < end; i++) if (a[i] !== b[i - start]) return false;
   return true;
 }

@@ -115,6 +115,16 @@ export class RecentMessages {
     at: number,
     print: (data: Uint8Array) => number,
   ): void {
+    const prints = new Int32Array(total);
+    for (let i = 0; i < total; i++) prints[i] = print(parts[i]!);
+    this.rememberPrints(id, hash, prints, total, at);
+  }
+
+  /**
+   * remember() with the fingerprints taken already: `prints` holds them in sequence order from
+   * index 0 (it may be longer than `total`, and is not kept).
+   */
+  rememberPrints(id: MessageIdentity, hash: number, prints: Int32Array, total: number, at: number): void {
     if (this.max === 0) return;
     if (this.live >= this.max) this.forget(this.oldest);
     if (this.free === NONE) this.grow();
@@ -131,10 +141,9 @@ export class RecentMessages {
     this.keepAddress(s, 0, id.originator);
     this.keepAddress(s, 1, id.recipient);
     if (total <= RECENT_INLINE_SEGMENTS) {
-      for (let i = 0; i < total; i++) words[w + PRINTS + i] = print(parts[i]!);
+      for (let i = 0; i < total; i++) words[w + PRINTS + i] = prints[i];
     } else {
-      const own = new Int32Array(total);
-      for (let i = 0; i < total; i++) own[i] = print(parts[i]!);
+      const own = prints.slice(0, total);
       this.longPrints[s] = own;
     }
     const newest = this.newest;
