@@ -243,10 +243,12 @@ interface ReassemblerEvents {
  *   total, sequence and octets) is a late duplicate, ignored and counted. One that differs
  *   starts a new message (the reference was reused).
  *
- * Copies: a single-segment datagram's payload is the segment's own view; a held part is
- * copied (into a shared 4 KiB chunk, PART_CHUNK_OCTETS), and a multi-segment message is
- * copied once, into one buffer, when its last segment arrives (the completing segment straight
- * from the caller's octets). The caller's buffers are never kept.
+ * Copies: a single-segment datagram's payload is the segment's own view. The parts of a
+ * message that come in order are copied once each, one after the other, into one region of a
+ * shared payload chunk, which is the payload when the message completes (see Pending). A
+ * message whose parts come otherwise holds each further part copied on its own (into a shared
+ * 4 KiB chunk, PART_CHUNK_OCTETS) and is copied once more, into one buffer, when it completes.
+ * The caller's buffers are never kept.
  */
 export class Reassembler extends EventEmitter<ReassemblerEvents> {
   readonly timeoutMs: number;
