@@ -71,7 +71,12 @@ export class RecentMessages {
   private newest = NONE;
   /** Free slots, chained through their NEXT word. */
   private free = NONE;
-  /** Open addressing, linear probing: slot + 1 at each position, 0 for empty; at most half full. */
+  /**
+   * Open addressing, linear probing, at most half full: at each position two words, slot + 1
+   * (0 for empty) and the slot's hash. With the hash beside it a probe, and the moves of a
+   * removal, read no slot: the slots are cold (the oldest is forgotten as each new one comes),
+   * the table's few lines less so.
+   */
   private table = new Int32Array(0);
   private mask = 0;
 
@@ -88,8 +93,9 @@ export class RecentMessages {
     const table = this.table;
     const mask = this.mask;
     const words = this.words;
-    for (let i = hash & mask; table[i] !== 0; i = (i + 1) & mask) {
-      const s = table[i] - 1;
+    for (let i = hash & mask; table[2 * i] !== 0; i = (i + 1) & mask) {
+      if (table[2 * i + 1] !== hash) continue;
+      const s = table[2 * i] - 1;
       if (words[s * SLOT_WORDS + HASH] === hash && this.sameIdentity(s, id)) return s;
     }
     return NONE;
@@ -115,6 +121,16 @@ export class RecentMessages {
     at: number,
     print: (data: Uint8Array) => number,
   ): void {
+    const prints = new Int32Array(total);
+    for (let i = 0; i < total; i++) prints[i] = print(parts[i]!);
+    this.rememberPrints(id, hash, prints, total, at);
+  }
+
+  /**
+   * remember() with the fingerprints taken already: `prints` holds them in sequence order from
+   * index 0 (it may be longer than `total`, and is not kept).
+   */
+  rememberPrints(id: MessageIdentity, hash: number, prints: Int32Array, total: number, at: number): void {
     if (this.max === 0) return;
     if (this.live >= this.max) this.forget(this.oldest);
     if (this.free === NONE) this.grow();
@@ -131,10 +147,9 @@ export class RecentMessages {
     this.keepAddress(s, 0, id.originator);
     this.keepAddress(s, 1, id.recipient);
     if (total <= RECENT_INLINE_SEGMENTS) {
-      for (let i = 0; i < total; i++) words[w + PRINTS + i] = print(parts[i]!);
+      for (let i = 0; i < total; i++) words[w + PRINTS + i] = prints[i];
     } else {
-      const own = new Int32Array(total);
-      for (let i = 0; i < total; i++) own[i] = print(parts[i]!);
+      const own = prints.slice(0, total);
       this.longPrints[s] = own;
     }
     const newest = this.newest;
@@ -149,8 +164,9 @@ export class RecentMessages {
     const table = this.table;
     const mask = this.mask;
     let i = hash & mask;
-    while (table[i] !== 0) i = (i + 1) & mask;
-    table[i] = s + 1;
+    while (table[2 * i] !== 0) i = (i + 1) & mask;
+    table[2 * i] = s + 1;
+    table[2 * i + 1] = hash;
   }
 
   /** Forgets every message completed at or before `deadline`. */
@@ -229,18 +245,18 @@ export class RecentMessages {
   private unindex(s: number): void {
     const table = this.table;
     const mask = this.mask;
-    const words = this.words;
-    let i = words[s * SLOT_WORDS + HASH] & mask;
-    while (table[i] !== s + 1) i = (i + 1) & mask;
-    for (let j = (i + 1) & mask; table[j] !== 0; j = (j + 1) & mask) {
-      const home = words[(table[j] - 1) * SLOT_WORDS + HASH] & mask;
+    let i = this.words[s * SLOT_WORDS + HASH] & mask;
+    while (table[2 * i] !== s + 1) i = (i + 1) & mask;
+    for (let j = (i + 1) & mask; table[2 * j] !== 0; j = (j + 1) & mask) {
+      const home = table[2 * j + 1] & mask;
       // Entry j may fill hole i unless its home lies cyclically in (i, j].
       if (i <= j ? home <= i || home > j : home <= i && home > j) {
-        table[i] = table[j];
+        table[2 * i] = table[2 * j];
+        table[2 * i + 1] = table[2 * j + 1];
         i = j;
       }
     }
-    table[i] = 0;
+    table[2 * i] = 0;
   }
 
   /** Doubles the slots (up to the bound) and rebuilds the table at twice their number. */
@@ -265,12 +281,14 @@ export class RecentMessages {
     this.capacity = capacity;
     let size = 16;
     while (size < capacity * 2) size *= 2;
-    this.table = new Int32Array(size);
+    this.table = new Int32Array(2 * size);
     this.mask = size - 1;
     for (let s = this.oldest; s !== NONE; s = words[s * SLOT_WORDS + NEXT]) {
-      let i = words[s * SLOT_WORDS + HASH] & this.mask;
-      while (this.table[i] !== 0) i = (i + 1) & this.mask;
-      this.table[i] = s + 1;
+      const hash = words[s * SLOT_WORDS + HASH];
+      let i = hash & this.mask;
+      while (this.table[2 * i] !== 0) i = (i + 1) & this.mask;
+      this.table[2 * i] = s + 1;
+      this.table[2 * i + 1] = hash;
     }
   }
 }

@@ -23,6 +23,15 @@ const cachedLength = new Int32Array(ADDRESS_CACHE_ENTRIES).fill(-1);
 const cachedOctets = new Uint8Array(ADDRESS_CACHE_ENTRIES * ADDRESS_MAX);
 
 /**
+ * The last originator (0) and recipient (1) read, tried first: the segments of one message, and
+ * most often a sender's next messages, repeat them, and one pass comparing octets is half the
+ * work of hashing them and then comparing them with the cache's.
+ */
+const lastAddress: string[] = ['', ''];
+const lastLength = new Int32Array(2).fill(-1);
+const lastOctets = new Uint8Array(2 * ADDRESS_MAX);
+
+/**
  * One submit_sm or deliver_sm, whole, to its Segment: the same result, and the same error, as
  * `segmentFromSmpp(decodeShortMessagePdu(pdu))`, which is its definition. It reads only what
  * a segment needs, straight from the octets: no PDU object, no TLV list, no header object,
@@ -49,10 +58,10 @@ function quickSegment(b: Uint8Array): Segment | undefined {
   while (p < serviceLimit && b[p] !== 0) p++;
   if (p === serviceLimit) return undefined;
   p += 3; // NUL, source_addr_ton, source_addr_npi
-  const originator = address(b, p);
+  const originator = address(b, p, 0);
   if (originator === undefined) return undefined;
   p += originator.length + 3; // NUL, dest_addr_ton, dest_addr_npi
-  const recipient = address(b, p);
+  const recipient = address(b, p, 1);
   if (recipient === undefined) return undefined;
   p += recipient.length + 1;
   if (p + 3 > n) return undefined;
@@ -155,10 +164,32 @@ function carriageTag(tag: number): boolean {
   );
 }
 
-/** The C-Octet String at `start` (its NUL inside the PDU and within ADDRESS_MAX), from the cache or read. */
-function address(b: Uint8Array, start: number): string | undefined {
+/**
+ * The C-Octet String at `start` (its NUL inside the PDU and within ADDRESS_MAX): the last one
+ * read as `role` (0 originator, 1 recipient), or from the cache, or read.
+ */
+function address(b: Uint8Array, start: number, role: number): string | undefined {
   if (start >= b.length) return undefined;
   const limit = Math.min(b.length, start + ADDRESS_MAX);
+  const known = lastLength[role];
+  if (known >= 0 && start + known < limit && b[start + known] === 0) {
+    const base = role * ADDRESS_MAX;
+    let k = 0;
+    while (k < known && lastOctets[base + k] === b[start + k]) k++;
+    if (k === known) return lastAddress[role];
+  }
+  const s = cachedAddressAt(b, start, limit);
+  if (s !== undefined && s.length < ADDRESS_MAX) {
+    const base = role * ADDRESS_MAX;
+    for (let k = 0; k < s.length; k++) lastOctets[base + k] = b[start + k];
+    lastLength[role] = s.length;
+    lastAddress[role] = s;
+  }
+  return s;
+}
+
+/** address()'s second try: the cache, by a hash of the octets, or the octets read. */
+function cachedAddressAt(b: Uint8Array, start: number, limit: number): string | undefined {
   let h = 0x811c9dc5;
   let i = start;
   for (; i < limit; i++) {
