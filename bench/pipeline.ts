@@ -110,8 +110,11 @@ export async function pipelineClient(registrations = 1, handler: PushHandler = (
  */
 export function through(client: PushClient, variant: readonly Uint8Array[]): void {
   const reassembler = client.link!.reassembler;
+  // A push's segments arrive in one socket read, for which the link reads the clock once, not
+  // once per segment; a single SMS into an empty reassembler needs no clock at all.
+  const at = variant.length > 1 ? Date.now() : undefined;
   for (const frame of variant) {
-    const d = reassembler.push(segmentFromShortMessagePdu(frame));
+    const d = reassembler.push(segmentFromShortMessagePdu(frame), undefined, at);
     if (d) client.deliverDatagram(d);
   }
 }
