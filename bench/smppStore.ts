@@ -98,7 +98,7 @@ function envCount(name: string, fallback: number): number {
 function harnessOf(quick: boolean): { harness: StoreHarness; backends: readonly Backend[] } {
   const sim = process.env.BENCH_SMPP_SIMULATOR ?? 'process';
   if (sim !== 'process' && sim !== 'thread') throw new RangeError('BENCH_SMPP_SIMULATOR is process or thread');
-  const pushes = envCount('BENCH_SMPP_STORE_PUSHES', quick ? 2_000 : 6_000);
+  const pushes = envCount('BENCH_SMPP_STORE_PUSHES', quick ? 2_000 : 4_000);
   const rounds = envCount('BENCH_SMPP_STORE_ROUNDS', quick ? 3 : 5);
   const asked = (process.env.BENCH_SMPP_STORE_BACKENDS ?? '').split(',').filter(Boolean);
   for (const b of asked) if (!(BACKENDS as readonly string[]).includes(b)) throw new RangeError(`unknown backend ${b}`);

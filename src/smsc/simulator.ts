@@ -601,8 +601,14 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
       }
     }
     const window = this.options.window;
-    // A pump's deliver_sm to one receiver leave in one write, not a syscall each.
-    for (const b of this.binds) if (b.receives) b.session.socket.cork();
+    // A pump's deliver_sm to one receiver leave in one write, not a syscall each (only where
+    // the window leaves room for more than one: a single write goes as it did).
+    const corked: Bind[] = [];
+    for (const b of this.binds)
+      if (b.receives && window - b.outstanding.size > 1) {
+        b.session.socket.cork();
+        corked.push(b);
+      }
     try {
       this.routes.dispatch(
         (b) => b.outstanding.size < window && b.session.socket.writable,
@@ -613,7 +619,7 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
           faults.reorderProbability && random() < faults.reorderProbability ? Math.floor(random() * queued) : 0,
       );
     } finally {
-      for (const b of this.binds) if (b.receives) b.session.socket.uncork();
+      for (const b of corked) b.session.socket.uncork();
     }
     if (this.delayed.length) {
       let wait = Infinity;
