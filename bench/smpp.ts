@@ -4,6 +4,7 @@
 // the same deliver_sm PDUs to a bare package client that answers each. One process, like the
 // issue's reference figures. Not benchmark.js: one timed run of N deliveries per case.
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import smpp, { type PDU } from 'smpp';
 import {
   EsmeLink,
@@ -18,6 +19,8 @@ import {
   type Store,
   type TlsServerSettings,
 } from '../src/index.js';
+import { askAndWait, forkReady } from './forked.js';
+import type { SmscMessage } from './smscProcess.js';
 
 /** Serve and bind over TLS: the simulator's certificate and the CA the link verifies it with. */
 export interface BenchTls {
@@ -72,37 +75,108 @@ export interface FullStackOptions {
   store?: Store;
   /** SMPP over TLS between the simulator and the link (and the submitter that loads it). */
   tls?: BenchTls;
+  /**
+   * Where the simulator runs: in this process and thread, beside the link (the default), or in
+   * a process of its own (bench/smscProcess.ts), as a real SMSC would: then the link's
+   * synchronous work, such as an lmdb commit waiting for the disk, does not hold it up.
+   */
+  simulator?: Simulator;
+  /** Pushes handled before the clock starts (default 0: timed from the link's start, bind included). */
+  untimed?: number;
+}
+
+export type Simulator = 'thread' | 'process';
+
+/** The bound simulator's port, and how to stop it (its CPU seconds when it ran in a process of its own). */
+interface RunningSmsc {
+  port: number;
+  stop(): Promise<{ cpuSeconds?: number }>;
+}
+
+const smscScript = fileURLToPath(new URL('./smscProcess.js', import.meta.url));
+
+/** A simulator loaded with `n` pushes of `pdu`, in this thread or in a process of its own. */
+async function startSmsc(window: number, n: number, pdu: Uint8Array, options: FullStackOptions): Promise<RunningSmsc> {
+  if (options.simulator !== 'process') {
+    const sim = await loadedSimulator(window, n, pdu, options.tls);
+    return { port: sim.port, stop: async () => (await sim.close(), {}) };
+  }
+  if (options.tls) throw new Error('the simulator in a process of its own serves plain SMPP only');
+  // BENCH_SMSC_NODE_ARGS: node flags for the simulator's process (such as --cpu-prof).
+  const nodeArgs = process.env.BENCH_SMSC_NODE_ARGS?.split(' ').filter(Boolean);
+  const { child, ready } = await forkReady<SmscMessage>(
+    smscScript,
+    [String(window), String(n), Buffer.from(pdu).toString('hex')],
+    nodeArgs,
+  );
+  if (!('port' in ready)) throw new Error('the simulator process said no port');
+  return {
+    port: ready.port,
+    stop: async () => {
+      const m = await askAndWait<SmscMessage>(child, 'stop');
+      return 'cpuSeconds' in m ? { cpuSeconds: m.cpuSeconds } : {};
+    },
+  };
+}
+
+/** One run's figures: pushes/s over the timed part, and the CPU seconds of each side in it. */
+export interface RunFigures {
+  pushesPerSec: number;
+  /** CPU seconds of the listener's process over the timed part (the simulator's too when in-thread). */
+  listenerCpuSeconds: number;
+  /** CPU seconds of the simulator's process, bind to stop (when in a process of its own). */
+  simulatorCpuSeconds?: number;
 }
 
 /**
- * Pushes/s from the link's first bind to the n-th handler call: the simulator delivering its
- * queue to one EsmeLink (framing -> reassembly, on `store` when given -> WSP decode).
+ * Pushes/s from the link's first bind (or from its `untimed`-th push) to the n-th handler call:
+ * the simulator delivering its queue to one EsmeLink (framing -> reassembly, on `store` when
+ * given -> WSP decode).
  */
 export async function fullStack(window: number, n: number, options: FullStackOptions = {}): Promise<number> {
-  const sim = await loadedSimulator(window, n, options.pdu ?? pushPdu, options.tls);
-  const port = sim.port;
+  return (await fullStackRun(window, n, options)).pushesPerSec;
+}
+
+export async function fullStackRun(window: number, n: number, options: FullStackOptions = {}): Promise<RunFigures> {
+  const smsc = await startSmsc(window, n, options.pdu ?? pushPdu, options);
+  const untimed = options.untimed ?? 0;
+  if (!(untimed >= 0 && untimed < n)) throw new RangeError('untimed must be at least 0 and below n');
   let got = 0;
+  let t0 = 0n;
+  let cpu0 = process.cpuUsage();
   let done = (): void => {};
   const finished = new Promise<void>((r) => {
     done = r;
   });
   const link = new EsmeLink({
-    smsc: smscUrl('c:d', port, options.tls),
+    smsc: smscUrl('c:d', smsc.port, options.tls),
     duplicateWindowMs: 0,
     maxInFlight: 1_000,
     store: options.store,
     onDatagram: (d) => {
       got += decodePushPdu(d.payload).headers.length >= 0 ? 1 : 0;
+      if (got === untimed) {
+        t0 = process.hrtime.bigint();
+        cpu0 = process.cpuUsage();
+      }
       if (got === n) done();
     },
   });
-  const t0 = process.hrtime.bigint();
+  if (untimed === 0) {
+    t0 = process.hrtime.bigint();
+    cpu0 = process.cpuUsage();
+  }
   await link.start();
   await finished;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
   await link.close();
-  await sim.close();
-  return n / seconds;
+  const { cpuSeconds } = await smsc.stop();
+  return {
+    pushesPerSec: (n - untimed) / seconds,
+    listenerCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    ...(cpuSeconds !== undefined ? { simulatorCpuSeconds: cpuSeconds } : {}),
+  };
 }
 
 async function rawPackage(window: number, n: number): Promise<number> {

@@ -5,12 +5,15 @@
 // go to the kernel, synced within a second: what Redis gives with its appendfsync everysec),
 // and Redis. The backends run in turn round by round, so each round gives each backend a
 // ratio to the memory run next to it; the figures are the medians. `--suite smpp-store`.
+// The simulator runs in a process of its own (bench/smscProcess.ts), as a real SMSC does, so a
+// synchronous commit of the listener's does not stall it; BENCH_SMPP_SIMULATOR=thread puts it
+// back in the listener's thread, as before, for comparison. Each run is timed from its
+// `untimed`-th push (a tenth: the bind and V8's warm-up) to its last.
 //
 // And a cluster on Redis (`--suite smpp-cluster`): 1, 2 and 3 listen nodes, each a process of
 // its own (bench/clusterNode.ts) with its own bind and its own Redis connection, one SMSC
 // account, the simulator spreading the segments over the binds round-robin; each message
 // completes on exactly one node. Pushes/s from the nodes' go to the last segment's answer.
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +22,8 @@ import { openStore, type SmscSimulator, type Store } from '../src/index.js';
 import { median } from './paired.js';
 import { longPdu } from './pipeline.js';
 import { startRedis, type BenchRedis } from './redis.js';
-import { fullStack, loadedSimulator, smsPerPush } from './smpp.js';
+import { askAndWait, forkReady } from './forked.js';
+import { fullStackRun, loadedSimulator, smsPerPush, type Simulator } from './smpp.js';
 
 export const STORE_WINDOWS = [10, 100] as const;
 /** `lmdb` is the embedded store at its default, sync 'always'; `lmdb-everysec` at sync 'everysec'. */
@@ -37,6 +41,13 @@ export interface StoreCase {
   vsMemory: number;
   vsMemoryMin: number;
   vsMemoryMax: number;
+  /**
+   * CPU milliseconds a push of the listener's process (its lmdb threads included; with the
+   * simulator in its thread, the simulator's too), median of the rounds.
+   */
+  listenerCpuMs: number;
+  /** CPU milliseconds a push of the simulator's process, bind to stop (when in a process of its own). */
+  simulatorCpuMs?: number;
   /** The ratio to memory issue 17 asks for (window 100 only). */
   target?: number;
 }
@@ -59,29 +70,75 @@ async function storeFor(backend: Backend, scratch: string, redis: BenchRedis): P
   return openStore(redis.url, { prefix: `bench${runs}:` });
 }
 
-export async function runSmppStore({ quick = false } = {}): Promise<{ pushes: number; cases: StoreCase[] }> {
-  const rounds = quick ? 3 : 5;
-  const n = quick ? 1_000 : 3_000;
+/** How the suite ran, kept in latest.json beside its figures. */
+export interface StoreHarness {
+  /** Where the simulator ran: a process of its own (the default), or the listener's thread (as before). */
+  simulator: Simulator;
+  /** Pushes a run. */
+  pushes: number;
+  /** Of them, the first ones handled before the clock starts (bind, warm-up). */
+  untimed: number;
+  rounds: number;
+}
+
+/** A whole number from the environment, or `fallback`. */
+function envCount(name: string, fallback: number): number {
+  const v = process.env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${name} must be a whole number >= 1`);
+  return n;
+}
+
+/**
+ * The harness, from the environment: BENCH_SMPP_SIMULATOR (`process`, the default, or `thread`),
+ * BENCH_SMPP_STORE_PUSHES, BENCH_SMPP_STORE_ROUNDS, BENCH_SMPP_STORE_BACKENDS (comma-separated;
+ * memory always runs, as every ratio needs it).
+ */
+function harnessOf(quick: boolean): { harness: StoreHarness; backends: readonly Backend[] } {
+  const sim = process.env.BENCH_SMPP_SIMULATOR ?? 'process';
+  if (sim !== 'process' && sim !== 'thread') throw new RangeError('BENCH_SMPP_SIMULATOR is process or thread');
+  const pushes = envCount('BENCH_SMPP_STORE_PUSHES', quick ? 2_000 : 4_000);
+  const rounds = envCount('BENCH_SMPP_STORE_ROUNDS', quick ? 3 : 5);
+  const asked = (process.env.BENCH_SMPP_STORE_BACKENDS ?? '').split(',').filter(Boolean);
+  for (const b of asked) if (!(BACKENDS as readonly string[]).includes(b)) throw new RangeError(`unknown backend ${b}`);
+  const backends = asked.length ? BACKENDS.filter((b) => b === 'memory' || asked.includes(b)) : BACKENDS;
+  // The first tenth is not timed: the bind and V8's warm-up, which would weigh most on the fastest.
+  return { harness: { simulator: sim, pushes, untimed: Math.floor(pushes / 10), rounds }, backends };
+}
+
+export async function runSmppStore({ quick = false } = {}): Promise<StoreHarness & { cases: StoreCase[] }> {
+  const { harness, backends } = harnessOf(quick);
+  const { pushes: n, untimed, rounds, simulator } = harness;
+  process.stdout.write(
+    `  simulator in ${simulator === 'process' ? 'a process of its own' : "the listener's thread"}; ${n} pushes a run, timed from the ${untimed}th\n`,
+  );
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'wappush-bench-smpp-store-'));
   // everysec: Redis as a gateway would usually run it (docs/state.md), beside lmdb at both.
   const redis = await startRedis('everysec');
   const rates: Record<string, number[]> = {};
   const ratios: Record<string, number[]> = {};
+  const cpu: Record<string, number[]> = {};
+  const simCpu: Record<string, number[]> = {};
   try {
     for (let r = 0; r < rounds; r++) {
-      const order = r % 2 === 0 ? BACKENDS : [...BACKENDS].reverse();
+      const order = r % 2 === 0 ? backends : [...backends].reverse();
       for (const window of STORE_WINDOWS) {
         const round: Partial<Record<Backend, number>> = {};
         for (const backend of order) {
           const store = await storeFor(backend, scratch, redis);
           try {
-            round[backend] = await fullStack(window, n, { pdu: longPdu, store });
+            const run = await fullStackRun(window, n, { pdu: longPdu, store, simulator, untimed });
+            round[backend] = run.pushesPerSec;
+            (cpu[`${backend}@${window}`] ??= []).push((run.listenerCpuSeconds * 1e3) / (n - untimed));
+            if (run.simulatorCpuSeconds !== undefined)
+              (simCpu[`${backend}@${window}`] ??= []).push((run.simulatorCpuSeconds * 1e3) / n);
           } finally {
             await store?.close();
           }
           (rates[`${backend}@${window}`] ??= []).push(round[backend]!);
         }
-        for (const backend of BACKENDS) (ratios[`${backend}@${window}`] ??= []).push(round[backend]! / round.memory!);
+        for (const backend of backends) (ratios[`${backend}@${window}`] ??= []).push(round[backend]! / round.memory!);
       }
       process.stdout.write(`  round ${r + 1}/${rounds} done\n`);
     }
@@ -91,7 +148,7 @@ export async function runSmppStore({ quick = false } = {}): Promise<{ pushes: nu
   }
   const cases: StoreCase[] = [];
   for (const window of STORE_WINDOWS) {
-    for (const backend of BACKENDS) {
+    for (const backend of backends) {
       const xs = rates[`${backend}@${window}`].sort((a, b) => a - b);
       const rs = ratios[`${backend}@${window}`].sort((a, b) => a - b);
       cases.push({
@@ -103,14 +160,18 @@ export async function runSmppStore({ quick = false } = {}): Promise<{ pushes: nu
         vsMemory: median(rs),
         vsMemoryMin: rs[0],
         vsMemoryMax: rs[rs.length - 1],
+        listenerCpuMs: median(cpu[`${backend}@${window}`].sort((a, b) => a - b)),
+        ...(simCpu[`${backend}@${window}`]
+          ? { simulatorCpuMs: median(simCpu[`${backend}@${window}`].sort((a, b) => a - b)) }
+          : {}),
         ...(window === 100 && backend !== 'memory' ? { target: STORE_TARGETS[backend] } : {}),
       });
       process.stdout.write(
-        `  window ${String(window).padStart(3)} ${backend.padEnd(13)} ${Math.round(median(xs)).toLocaleString('en-US').padStart(7)} pushes/s (${Math.round(xs[0])}-${Math.round(xs[xs.length - 1])}), ${median(rs).toFixed(2)}x memory (rounds ${rs[0].toFixed(2)}-${rs[rs.length - 1].toFixed(2)}x)\n`,
+        `  window ${String(window).padStart(3)} ${backend.padEnd(13)} ${Math.round(median(xs)).toLocaleString('en-US').padStart(7)} pushes/s (${Math.round(xs[0])}-${Math.round(xs[xs.length - 1])}), ${median(rs).toFixed(2)}x memory (rounds ${rs[0].toFixed(2)}-${rs[rs.length - 1].toFixed(2)}x), CPU ms a push: listener ${median(cpu[`${backend}@${window}`]).toFixed(3)}${simCpu[`${backend}@${window}`] ? `, simulator ${median(simCpu[`${backend}@${window}`]).toFixed(3)}` : ''}\n`,
       );
     }
   }
-  return { pushes: n, cases };
+  return { ...harness, cases };
 }
 
 /** What a node process tells the bench. */
@@ -139,19 +200,12 @@ const nodeScript = fileURLToPath(new URL('./clusterNode.js', import.meta.url));
 
 /** `nodes` node processes bound to `sim`, all on `redisUrl` under `prefix`; resolves when all are ready. */
 async function startNodes(sim: SmscSimulator, nodes: number, redisUrl: string, prefix: string) {
-  const children = Array.from({ length: nodes }, () =>
-    fork(nodeScript, [`smpp://c:d@127.0.0.1:${sim.port}`, redisUrl, prefix], { stdio: 'inherit' }),
-  );
-  await Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((resolve, reject) => {
-          c.once('message', () => resolve());
-          c.once('exit', (code) => reject(new Error(`cluster node exited with ${code} before it was ready`)));
-        }),
+  const started = await Promise.all(
+    Array.from({ length: nodes }, () =>
+      forkReady<NodeMessage>(nodeScript, [`smpp://c:d@127.0.0.1:${sim.port}`, redisUrl, prefix]),
     ),
   );
-  return children;
+  return started.map((s) => s.child);
 }
 
 async function clusterRun(nodes: number, n: number, window: number, redis: BenchRedis): Promise<ClusterCase> {
@@ -173,16 +227,12 @@ async function clusterRun(nodes: number, n: number, window: number, redis: Bench
   const cpu = process.cpuUsage(cpu0);
   const redisCpu = redis.cpuSeconds() - redis0;
   const reports = await Promise.all(
-    children.map(
-      (c) =>
-        new Promise<{ delivered: number; cpuSeconds: number }>((resolve) => {
-          c.once('message', (m: NodeMessage) => resolve('delivered' in m ? m : { delivered: 0, cpuSeconds: 0 }));
-          c.send('stop');
-        }),
-    ),
+    children.map(async (c) => {
+      const m = await askAndWait<NodeMessage>(c, 'stop');
+      return 'delivered' in m ? m : { delivered: 0, cpuSeconds: 0 };
+    }),
   );
   const perNode = reports.map((r) => r.delivered);
-  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(0) : c.once('exit', r)))));
   await sim.close();
   const total = perNode.reduce((a, b) => a + b, 0);
   if (total !== n) throw new Error(`cluster of ${nodes}: ${total} of ${n} pushes reached a handler`);

@@ -601,14 +601,26 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
       }
     }
     const window = this.options.window;
-    this.routes.dispatch(
-      (b) => b.outstanding.size < window && b.session.socket.writable,
-      (b, m) => {
-        if (!this.cancelled.delete(m.id)) this.send(b, m);
-      },
-      (queued) =>
-        faults.reorderProbability && random() < faults.reorderProbability ? Math.floor(random() * queued) : 0,
-    );
+    // A pump's deliver_sm to one receiver leave in one write, not a syscall each (only where
+    // the window leaves room for more than one: a single write goes as it did).
+    const corked: Bind[] = [];
+    for (const b of this.binds)
+      if (b.receives && window - b.outstanding.size > 1) {
+        b.session.socket.cork();
+        corked.push(b);
+      }
+    try {
+      this.routes.dispatch(
+        (b) => b.outstanding.size < window && b.session.socket.writable,
+        (b, m) => {
+          if (!this.cancelled.delete(m.id)) this.send(b, m);
+        },
+        (queued) =>
+          faults.reorderProbability && random() < faults.reorderProbability ? Math.floor(random() * queued) : 0,
+      );
+    } finally {
+      for (const b of corked) b.session.socket.uncork();
+    }
     if (this.delayed.length) {
       let wait = Infinity;
       for (const m of this.delayed) wait = Math.min(wait, m.notBefore - now);
@@ -652,6 +664,8 @@ export class SmscSimulator extends EventEmitter<SmscEvents> {
       (faults.dropProbability && this.options.random() < faults.dropProbability);
     if (dropNow) {
       this.stats.dropsInjected++;
+      // What this pump wrote before goes out first, as it would have uncorked.
+      bind.session.socket.uncork();
       bind.session.socket.destroy();
     }
   }
