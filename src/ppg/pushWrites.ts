@@ -27,6 +27,8 @@ export class PushWrites {
   private readonly failedWrites = new Map<string, PushRecord>();
   /** Called once a record's last change is stored (true) or its last write failed (false), by key. */
   private readonly waiters = new Map<string, Array<(stored: boolean) => void>>();
+  /** Records refused at accept (forget): never handed to the store after, whatever asks. */
+  private readonly refused = new WeakSet<PushRecord>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -78,7 +80,7 @@ export class PushWrites {
     const key = keyOf(record);
     this.idle.delete(key);
     this.dirty.set(key, record);
-    return this.flush().get(key)!;
+    return this.flush().get(key) ?? Promise.reject(new Error('the push was refused at accept'));
   }
 
   /**
@@ -106,6 +108,7 @@ export class PushWrites {
     this.failedWrites.clear();
     const out = new Map<string, Promise<void>>();
     for (const [key, record] of this.dirty) {
+      if (this.refused.has(record)) continue;
       const write = this.records.put(record);
       this.writing.set(key, write);
       out.set(key, write);
@@ -117,7 +120,7 @@ export class PushWrites {
         },
         (e: unknown) => {
           this.failed(e);
-          if (this.newer(key, write)) return;
+          if (this.newer(key, write) || this.refused.has(record)) return;
           // Kept till a write of it succeeds; whoever waits to let it leave memory is told now.
           this.failedWrites.set(key, record);
           this.wake(key, false);
@@ -158,10 +161,16 @@ export class PushWrites {
     return this.failedWrites.get(`${initiator}\0${pushId}`);
   }
 
-  /** Drops a record whose first write failed: it was refused, so it is never written. */
+  /**
+   * Drops a record whose first write failed: it was refused, so it is never written, though a
+   * change of it or a retry of its write should come after (whatever the order of the settling).
+   */
   forget(record: PushRecord): void {
     const key = keyOf(record);
-    this.failedWrites.delete(key);
+    this.refused.add(record);
+    if (this.dirty.get(key) === record) this.dirty.delete(key);
+    if (this.idle.get(key)?.record === record) this.idle.delete(key);
+    if (this.failedWrites.get(key) === record) this.failedWrites.delete(key);
     this.waiters.delete(key);
   }
 

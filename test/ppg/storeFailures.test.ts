@@ -1,7 +1,7 @@
 // The PPG with a store that refuses writes (src/ppg/pushWrites.ts, ppg.ts): a settled push whose
-// last write failed leaves memory as that write fails, and a failed write is reported once. A
-// real redis-server made to refuse writes (`min-replicas-to-write 1` with no replica:
-// NOREPLICAS); a put may be held to open a window.
+// last write failed leaves memory as that write fails, a failed write is reported once, and a
+// push refused 3000 at accept is never written after. A real redis-server made to refuse writes
+// (`min-replicas-to-write 1` with no replica: NOREPLICAS); a put may be held to open a window.
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
@@ -125,5 +125,36 @@ describe('PPG with a store that refuses writes', () => {
     expect(errors).toHaveLength(1);
     expect(h.notifications).toEqual([]);
     await until(() => ppg.inProgress === 0, 'd1 out of memory', 2_000);
+  });
+
+  it('never writes a push refused 3000, though a query and a cancel waited on its accept', async () => {
+    const { store, refuse } = await refusingRedis();
+    const gate = holdPuts(store, 'pi:x1', [1]);
+    h = await harness({ store, statusWriteMs: 20 });
+    const errors: unknown[] = [];
+    h.ppg.on('store-error', (e) => errors.push(e));
+    const accepting = post(h.url, pushBody({ pushId: 'x1', addresses: [TO] }), MULTIPART);
+    await until(() => gate(1).held, 'the accept write');
+    const asking = post(h.url, queryXml('statusquery-message', 'x1'), 'application/xml');
+    const cancelling = post(h.url, queryXml('cancel-message', 'x1'), 'application/xml');
+    await pause(100);
+    await refuse(true);
+    gate(1).open();
+    const [a, q, c] = await Promise.all([accepting, asking, cancelling]);
+    expect(attr(a.text, 'response-result', 'code')).toBe('3000');
+    expect(attr(q.text, 'statusquery-result', 'code')).toBe('3000');
+    expect(attr(c.text, 'cancel-result', 'code')).toBe('3000');
+
+    // The store back: other writes go on, and the PPG closes (writing all that waits).
+    await refuse(false);
+    await until(() => store.available, 'the store back');
+    const b = await post(h.url, pushBody({ pushId: 'x2', addresses: [TO] }), MULTIPART);
+    expect(attr(b.text, 'response-result', 'code')).toBe('1001');
+    await until(() => h!.ppg.inProgress === 0, 'x2 settled');
+    const submitted = h.smsc.stats.submitted;
+    await h.close();
+    h = undefined;
+    expect(await store.pushes.get('pi:x1')).toBeUndefined();
+    expect(submitted).toBe(1);
   });
 });
