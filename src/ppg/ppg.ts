@@ -529,10 +529,13 @@ export class Ppg extends EventEmitter<PpgEvents> {
    * while over maxRecords, are removed. Pushes in progress alone filling it: 4001.
    */
   private makeRoom(): void {
-    if (this.retention.full(this.live.size + this.reserved.size))
+    // Records whose last write failed are held too (PushWrites), though their pushes are done:
+    // counted here, so a store that keeps failing some writes cannot grow memory without bound.
+    const unstored = this.writes.unstored;
+    if (this.retention.full(this.live.size + this.reserved.size + unstored))
       throw new PapError(
         PapCode.SERVICE_UNAVAILABLE,
-        `${this.live.size} pushes are in progress, the most this PPG keeps (maxRecords ${this.retention.maxRecords})`,
+        `${this.live.size} pushes are in progress and ${unstored} wait for the store, the most this PPG keeps (maxRecords ${this.retention.maxRecords})`,
       );
     this.remove(this.retention.due(Date.now(), this.live.size, 1));
   }

@@ -156,6 +156,11 @@ export class PushWrites {
     for (const f of wake) f(stored);
   }
 
+  /** Records out of memory whose last write failed, waiting for the next write: they count toward maxRecords. */
+  get unstored(): number {
+    return this.failedWrites.size;
+  }
+
   /** The record of a push whose last write failed, waiting to be written again. */
   failedRecord(initiator: string, pushId: string): PushRecord | undefined {
     return this.failedWrites.get(`${initiator}\0${pushId}`);

@@ -157,4 +157,29 @@ describe('PPG with a store that refuses writes', () => {
     expect(await store.pushes.get('pi:x1')).toBeUndefined();
     expect(submitted).toBe(1);
   });
+
+  it('counts a record waiting for the store toward maxRecords, so such records stay bounded', async () => {
+    const { store } = await refusingRedis();
+    // m1's accept is stored; every later write of m1 is refused, so its record waits out of
+    // memory for a write that never takes. (Which writes fail is chosen here; Redis refuses all.)
+    const put = store.pushes.put.bind(store.pushes);
+    let m1Puts = 0;
+    store.pushes.put = async (key: string, value: JsonValue) => {
+      if (key === 'pi:m1' && ++m1Puts > 1) throw new Error('this record cannot be written');
+      return put(key, value);
+    };
+    h = await harness({ store, maxRecords: 1, statusWriteMs: 200 }, { receiptDelayMs: 100 });
+    const ppg = h.ppg;
+    const outcomes: string[] = [];
+    ppg.on('outcome', (o) => outcomes.push(o.pushId));
+    ppg.on('store-error', () => undefined);
+    const a = await post(h.url, pushBody({ pushId: 'm1', addresses: [TO] }), MULTIPART);
+    expect(attr(a.text, 'response-result', 'code')).toBe('1001');
+    await until(() => outcomes.includes('m1'), 'm1 delivered');
+    await until(() => ppg.inProgress === 0, 'm1 out of memory', 2_000);
+    // Nothing in progress, but m1's record is still held: the one record maxRecords allows.
+    const b = await post(h.url, pushBody({ pushId: 'm2', addresses: [TO] }), MULTIPART);
+    expect(attr(b.text, 'response-result', 'code')).toBe('4001');
+    expect(attr(b.text, 'response-result', 'desc')).toMatch(/1 wait for the store/);
+  });
 });
