@@ -529,10 +529,13 @@ export class Ppg extends EventEmitter<PpgEvents> {
    * while over maxRecords, are removed. Pushes in progress alone filling it: 4001.
    */
   private makeRoom(): void {
-    if (this.retention.full(this.live.size + this.reserved.size))
+    // Records whose last write failed are held too (PushWrites), though their pushes are done:
+    // counted here, so a store that keeps failing some writes cannot grow memory without bound.
+    const unstored = this.writes.unstored;
+    if (this.retention.full(this.live.size + this.reserved.size + unstored))
       throw new PapError(
         PapCode.SERVICE_UNAVAILABLE,
-        `${this.live.size} pushes are in progress, the most this PPG keeps (maxRecords ${this.retention.maxRecords})`,
+        `${this.live.size} pushes are in progress and ${unstored} wait for the store, the most this PPG keeps (maxRecords ${this.retention.maxRecords})`,
       );
     this.remove(this.retention.due(Date.now(), this.live.size, 1));
   }
@@ -732,7 +735,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
     r.code = code;
     r.desc = desc;
     r.eventTime = Date.now();
-    if (durable) await this.writes.now(record).catch((e: unknown) => this.emit('store-error', e));
+    // A failed write is told (a store-error) where it failed; the cancel-response waits for it.
+    if (durable) await this.writes.now(record).catch(() => undefined);
     else this.writes.later(record, true);
     this.emit('settled', { state, seconds: Math.max(0, r.eventTime - record.receivedTime) / 1000 });
     this.emit('outcome', {
@@ -774,10 +778,13 @@ export class Ppg extends EventEmitter<PpgEvents> {
     const key = `${record.initiator}\0${record.pushId}`;
     for (const r of record.recipients) for (const id of r.messageIds) this.bySms.delete(id);
     // Only once its last change is stored: a status query after that reads the store's copy.
-    this.writes.whenStored(record, () => {
+    // Or once that write failed (a store-error told it): memory holds only pushes in progress.
+    // PushWrites keeps its record for the next write (or a query about it); retention counts
+    // it from the next start.
+    this.writes.whenStored(record, (stored) => {
       if (this.live.get(key) !== record) return;
       this.live.delete(key);
-      this.finished(record, Date.now());
+      if (stored) this.finished(record, Date.now());
     });
   }
 
@@ -800,11 +807,12 @@ export class Ppg extends EventEmitter<PpgEvents> {
     if (!record.notifyTo || r.notified) return;
     // The outcome told is stored first: a crash after the POST cannot take it back. Not
     // stored (the store fails): not told; the record says it is not notified, so it is
-    // notified once written (after a restart at the latest).
+    // notified once written (after a restart at the latest). The failed write was told
+    // (a store-error) where it failed.
     try {
       await this.writes.stored(record);
-    } catch (e) {
-      return void this.emit('store-error', e);
+    } catch {
+      return;
     }
     const xml = resultNotification({
       pushId: record.pushId,
@@ -842,7 +850,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
 
   /** A push as it is now; one in memory has what the answer will tell stored first. */
   private async find(initiator: string, pushId: string): Promise<PushRecord | undefined> {
-    const live = this.live.get(`${initiator}\0${pushId}`);
+    // A push out of memory whose last write failed: the query has it written first, or 3000.
+    const live = this.live.get(`${initiator}\0${pushId}`) ?? this.writes.failedRecord(initiator, pushId);
     if (live === undefined) return this.records.get(initiator, pushId);
     await this.told(live);
     return live;
@@ -928,8 +937,9 @@ export class Ppg extends EventEmitter<PpgEvents> {
         results.push({ address: r.address, code: PapCode.CANCELLATION_NOT_POSSIBLE, desc: `already ${r.state}` });
       }
     }
-    // A receipt may have changed it while cancel_sm was on its way ("already X").
-    if (this.live.get(`${initiator}\0${m.pushId}`) === record) await this.told(record);
+    // A receipt may have changed it while cancel_sm was on its way ("already X"); a cancel
+    // whose write failed may have let it leave memory already: it is told only once stored.
+    await this.told(record);
     return cancelResponse(m.pushId, results);
   }
 

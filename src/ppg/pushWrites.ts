@@ -25,8 +25,10 @@ export class PushWrites {
   private readonly writing = new Map<string, Promise<void>>();
   /** Whose last write failed, by key: written again with the next write (or when asked stored). */
   private readonly failedWrites = new Map<string, PushRecord>();
-  /** Called once a record's last change is stored (never while its write fails), by key. */
-  private readonly waiters = new Map<string, Array<() => void>>();
+  /** Called once a record's last change is stored (true) or its last write failed (false), by key. */
+  private readonly waiters = new Map<string, Array<(stored: boolean) => void>>();
+  /** Records refused at accept (forget): never handed to the store after, whatever asks. */
+  private readonly refused = new WeakSet<PushRecord>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -78,7 +80,7 @@ export class PushWrites {
     const key = keyOf(record);
     this.idle.delete(key);
     this.dirty.set(key, record);
-    return this.flush(key).get(key)!;
+    return this.flush().get(key) ?? Promise.reject(new Error('the push was refused at accept'));
   }
 
   /**
@@ -93,10 +95,11 @@ export class PushWrites {
 
   /**
    * Hands every waiting change to the store now, in one turn (so in one commit); returns each
-   * record's write, rejecting when it failed. Failures are told to `failed`, but `own`'s,
-   * which its caller answers. Records whose last write failed are tried again with it.
+   * record's write, rejecting when it failed. Each failed write is told to `failed` once, here
+   * (its callers answer or give up, and tell no more). Records whose last write failed are tried
+   * again with it.
    */
-  flush(own?: string): Map<string, Promise<void>> {
+  flush(): Map<string, Promise<void>> {
     if (this.idle.size === 0) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -105,6 +108,7 @@ export class PushWrites {
     this.failedWrites.clear();
     const out = new Map<string, Promise<void>>();
     for (const [key, record] of this.dirty) {
+      if (this.refused.has(record)) continue;
       const write = this.records.put(record);
       this.writing.set(key, write);
       out.set(key, write);
@@ -112,16 +116,14 @@ export class PushWrites {
         () => {
           // Waiters are for the newest change: a newer one waiting wakes them once it is stored.
           if (this.newer(key, write)) return;
-          const wake = this.waiters.get(key);
-          if (wake === undefined) return;
-          this.waiters.delete(key);
-          for (const f of wake) f();
+          this.wake(key, true);
         },
         (e: unknown) => {
-          if (key !== own) this.failed(e);
-          if (this.newer(key, write)) return;
-          // Kept, and its waiters with it, till a write of it succeeds.
+          this.failed(e);
+          if (this.newer(key, write) || this.refused.has(record)) return;
+          // Kept till a write of it succeeds; whoever waits to let it leave memory is told now.
           this.failedWrites.set(key, record);
+          this.wake(key, false);
         },
       );
     }
@@ -147,18 +149,45 @@ export class PushWrites {
     }
   }
 
-  /** Drops a record whose first write failed: it was refused, so it is never written. */
+  private wake(key: string, stored: boolean): void {
+    const wake = this.waiters.get(key);
+    if (wake === undefined) return;
+    this.waiters.delete(key);
+    for (const f of wake) f(stored);
+  }
+
+  /** Records out of memory whose last write failed, waiting for the next write: they count toward maxRecords. */
+  get unstored(): number {
+    return this.failedWrites.size;
+  }
+
+  /** The record of a push whose last write failed, waiting to be written again. */
+  failedRecord(initiator: string, pushId: string): PushRecord | undefined {
+    return this.failedWrites.get(`${initiator}\0${pushId}`);
+  }
+
+  /**
+   * Drops a record whose first write failed: it was refused, so it is never written, though a
+   * change of it or a retry of its write should come after (whatever the order of the settling).
+   */
   forget(record: PushRecord): void {
     const key = keyOf(record);
-    this.failedWrites.delete(key);
+    this.refused.add(record);
+    if (this.dirty.get(key) === record) this.dirty.delete(key);
+    if (this.idle.get(key)?.record === record) this.idle.delete(key);
+    if (this.failedWrites.get(key) === record) this.failedWrites.delete(key);
     this.waiters.delete(key);
   }
 
-  /** Calls `f` once what is known of the record now is stored, without hurrying its write. */
-  whenStored(record: PushRecord, f: () => void): void {
+  /**
+   * Calls `f(true)` once what is known of the record now is stored, without hurrying its write;
+   * `f(false)` once its last write failed (or at once, when it had): a push that is done need
+   * not wait in memory for a later write. The record is still written with the next write.
+   */
+  whenStored(record: PushRecord, f: (stored: boolean) => void): void {
     const key = keyOf(record);
-    const pending = this.dirty.has(key) || this.idle.has(key) || this.failedWrites.has(key) || this.writing.has(key);
-    if (!pending) return f();
+    const pending = this.dirty.has(key) || this.idle.has(key) || this.writing.has(key);
+    if (!pending) return f(!this.failedWrites.has(key));
     const list = this.waiters.get(key);
     if (list) list.push(f);
     else this.waiters.set(key, [f]);

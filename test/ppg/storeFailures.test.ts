@@ -1,0 +1,185 @@
+// The PPG with a store that refuses writes (src/ppg/pushWrites.ts, ppg.ts): a settled push whose
+// last write failed leaves memory as that write fails, a failed write is reported once, and a
+// push refused 3000 at accept is never written after. A real redis-server made to refuse writes
+// (`min-replicas-to-write 1` with no replica: NOREPLICAS); a put may be held to open a window.
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open.js';
+import type { JsonValue, Store } from '../../src/store/types.js';
+import { RedisServer } from '../helpers/redisServer.js';
+import { attr, harness, post, until, type Harness } from './harness.js';
+import { MULTIPART, pushBody, queryXml } from './papFixtures.js';
+import { stateIn } from './storedRecords.js';
+
+let h: Harness | undefined;
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+const TO = 'WAPPUSH=+15551234567/TYPE=PLMN@ppg.example.com';
+const TO2 = 'WAPPUSH=+15551234568/TYPE=PLMN@ppg.example.com';
+const LONG = 60_000;
+
+/** A Redis store whose server refuses writes while `refuse(true)` holds. */
+async function refusingRedis(): Promise<{ store: Store; refuse(on: boolean): Promise<void> }> {
+  const redis = new RedisServer();
+  cleanups.push(() => redis.close());
+  await redis.start();
+  const store = await openStore(redis.url, { probeIntervalMs: 50 });
+  cleanups.push(() => store.close());
+  const admin = new Redis(redis.port, '127.0.0.1');
+  cleanups.push(() => void admin.disconnect());
+  return {
+    store,
+    async refuse(on) {
+      await admin.call('CONFIG', 'SET', 'min-replicas-to-write', on ? '1' : '0');
+    },
+  };
+}
+
+/** Holds the puts of push-table id `id` numbered (1-based) in `nths` until each is opened. */
+function holdPuts(store: Store, id: string, nths: number[]) {
+  const gates = new Map<number, { held: boolean; open: () => void; opened: Promise<void> }>();
+  for (const n of nths) {
+    let open: () => void = () => {};
+    const opened = new Promise<void>((resolve) => {
+      open = resolve;
+      setTimeout(resolve, 5_000).unref();
+    });
+    gates.set(n, { held: false, open: () => open(), opened });
+  }
+  let seen = 0;
+  const put = store.pushes.put.bind(store.pushes);
+  store.pushes.put = async (key: string, value: JsonValue) => {
+    const gate = key === id ? gates.get(++seen) : undefined;
+    if (gate === undefined) return put(key, value);
+    // Taken as it is now, as the store takes it (the PPG goes on changing the record).
+    const taken = JSON.parse(JSON.stringify(value)) as JsonValue;
+    gate.held = true;
+    await gate.opened;
+    return put(key, taken);
+  };
+  return (n: number) => gates.get(n)!;
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('PPG with a store that refuses writes', () => {
+  it('lets a settled push leave memory as its last write fails, not at the next write', async () => {
+    const { store, refuse } = await refusingRedis();
+    h = await harness({ store, statusWriteMs: 200 }, { receiptDelayMs: 100 });
+    const ppg = h.ppg;
+    const errors: unknown[] = [];
+    ppg.on('store-error', (e) => errors.push(e));
+    const outcomes: string[] = [];
+    ppg.on('outcome', (o) => outcomes.push(o.pushId));
+    const a = await post(h.url, pushBody({ pushId: 'm1', addresses: [TO] }), MULTIPART);
+    expect(attr(a.text, 'response-result', 'code')).toBe('1001');
+    await refuse(true);
+    await until(() => outcomes.includes('m1'), 'm1 delivered');
+    await until(() => errors.length > 0, 'the failed write');
+    // Nothing else is written: the old code held m1 till a next write came, for ever here.
+    await until(() => ppg.inProgress === 0, 'm1 out of memory', 2_000);
+    expect(errors).toHaveLength(1);
+    errors.length = 0;
+
+    // Out of memory, it is still told only once stored: 3000 while the store refuses.
+    const q = await post(h.url, queryXml('statusquery-message', 'm1'), 'application/xml');
+    expect(attr(q.text, 'statusquery-result', 'code')).toBe('3000');
+
+    // The store back, the next write carries m1's outcome.
+    await refuse(false);
+    await until(() => store.available, 'the store back');
+    const b = await post(h.url, pushBody({ pushId: 'm2', addresses: [TO] }), MULTIPART);
+    expect(attr(b.text, 'response-result', 'code')).toBe('1001');
+    expect(await stateIn(store, 'pi:m1')).toBe('delivered');
+    const q2 = await post(h.url, queryXml('statusquery-message', 'm1'), 'application/xml');
+    expect(attr(q2.text, 'statusquery-result', 'message-state')).toBe('delivered');
+  });
+
+  it('reports a failed write once, though two notifications wait on it', async () => {
+    const { store, refuse } = await refusingRedis();
+    // The accept goes in; both recipients' outcomes are held (puts 2 and 3).
+    const gate = holdPuts(store, 'pi:d1', [2, 3]);
+    h = await harness({ store, statusWriteMs: LONG });
+    const ppg = h.ppg;
+    const errors: unknown[] = [];
+    ppg.on('store-error', (e) => errors.push(e));
+    const a = await post(
+      h.url,
+      pushBody({ pushId: 'd1', addresses: [TO, TO2], attributes: ` ppg-notify-requested-to="${h.notifyUrl}"` }),
+      MULTIPART,
+    );
+    expect(attr(a.text, 'response-result', 'code')).toBe('1001');
+    await until(() => gate(2).held && gate(3).held, "both outcomes' writes");
+    // The first outcome's write is stored; its notification then waits for the second's.
+    gate(2).open();
+    await pause(100);
+    await refuse(true);
+    gate(3).open();
+    await until(() => errors.length > 0, 'the failed write');
+    await pause(300);
+    expect(errors).toHaveLength(1);
+    expect(h.notifications).toEqual([]);
+    await until(() => ppg.inProgress === 0, 'd1 out of memory', 2_000);
+  });
+
+  it('never writes a push refused 3000, though a query and a cancel waited on its accept', async () => {
+    const { store, refuse } = await refusingRedis();
+    const gate = holdPuts(store, 'pi:x1', [1]);
+    h = await harness({ store, statusWriteMs: 20 });
+    const errors: unknown[] = [];
+    h.ppg.on('store-error', (e) => errors.push(e));
+    const accepting = post(h.url, pushBody({ pushId: 'x1', addresses: [TO] }), MULTIPART);
+    await until(() => gate(1).held, 'the accept write');
+    const asking = post(h.url, queryXml('statusquery-message', 'x1'), 'application/xml');
+    const cancelling = post(h.url, queryXml('cancel-message', 'x1'), 'application/xml');
+    await pause(100);
+    await refuse(true);
+    gate(1).open();
+    const [a, q, c] = await Promise.all([accepting, asking, cancelling]);
+    expect(attr(a.text, 'response-result', 'code')).toBe('3000');
+    expect(attr(q.text, 'statusquery-result', 'code')).toBe('3000');
+    expect(attr(c.text, 'cancel-result', 'code')).toBe('3000');
+
+    // The store back: other writes go on, and the PPG closes (writing all that waits).
+    await refuse(false);
+    await until(() => store.available, 'the store back');
+    const b = await post(h.url, pushBody({ pushId: 'x2', addresses: [TO] }), MULTIPART);
+    expect(attr(b.text, 'response-result', 'code')).toBe('1001');
+    await until(() => h!.ppg.inProgress === 0, 'x2 settled');
+    const submitted = h.smsc.stats.submitted;
+    await h.close();
+    h = undefined;
+    expect(await store.pushes.get('pi:x1')).toBeUndefined();
+    expect(submitted).toBe(1);
+  });
+
+  it('counts a record waiting for the store toward maxRecords, so such records stay bounded', async () => {
+    const { store } = await refusingRedis();
+    // m1's accept is stored; every later write of m1 is refused, so its record waits out of
+    // memory for a write that never takes. (Which writes fail is chosen here; Redis refuses all.)
+    const put = store.pushes.put.bind(store.pushes);
+    let m1Puts = 0;
+    store.pushes.put = async (key: string, value: JsonValue) => {
+      if (key === 'pi:m1' && ++m1Puts > 1) throw new Error('this record cannot be written');
+      return put(key, value);
+    };
+    h = await harness({ store, maxRecords: 1, statusWriteMs: 200 }, { receiptDelayMs: 100 });
+    const ppg = h.ppg;
+    const outcomes: string[] = [];
+    ppg.on('outcome', (o) => outcomes.push(o.pushId));
+    ppg.on('store-error', () => undefined);
+    const a = await post(h.url, pushBody({ pushId: 'm1', addresses: [TO] }), MULTIPART);
+    expect(attr(a.text, 'response-result', 'code')).toBe('1001');
+    await until(() => outcomes.includes('m1'), 'm1 delivered');
+    await until(() => ppg.inProgress === 0, 'm1 out of memory', 2_000);
+    // Nothing in progress, but m1's record is still held: the one record maxRecords allows.
+    const b = await post(h.url, pushBody({ pushId: 'm2', addresses: [TO] }), MULTIPART);
+    expect(attr(b.text, 'response-result', 'code')).toBe('4001');
+    expect(attr(b.text, 'response-result', 'desc')).toMatch(/1 wait for the store/);
+  });
+});
