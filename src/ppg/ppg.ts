@@ -226,6 +226,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       this.records,
       nonNegativeBound(options.statusWriteMs ?? DEFAULT_STATUS_WRITE_MS, 'statusWriteMs', MAX_TIMER_MS),
       (e) => this.emit('store-error', e),
+      (record) => this.finished(record, Date.now()),
     );
     this.retention = new Retention(options);
     this.transceiver = new PpgTransceiver(options.smsc, options.smscSession);
@@ -532,11 +533,15 @@ export class Ppg extends EventEmitter<PpgEvents> {
     // Records whose last write failed are held too (PushWrites), though their pushes are done:
     // counted here, so a store that keeps failing some writes cannot grow memory without bound.
     const unstored = this.writes.unstored;
-    if (this.retention.full(this.live.size + this.reserved.size + unstored))
+    if (this.retention.full(this.live.size + this.reserved.size + unstored)) {
+      // Those records are written again only with a next write: try now, so that once the store
+      // is back they leave and the next push finds room (this one is refused all the same).
+      if (unstored > 0) this.writes.flush();
       throw new PapError(
         PapCode.SERVICE_UNAVAILABLE,
         `${this.live.size} pushes are in progress and ${unstored} wait for the store, the most this PPG keeps (maxRecords ${this.retention.maxRecords})`,
       );
+    }
     this.remove(this.retention.due(Date.now(), this.live.size, 1));
   }
 
@@ -780,11 +785,12 @@ export class Ppg extends EventEmitter<PpgEvents> {
     // Only once its last change is stored: a status query after that reads the store's copy.
     // Or once that write failed (a store-error told it): memory holds only pushes in progress.
     // PushWrites keeps its record for the next write (or a query about it); retention counts
-    // it from the next start.
+    // it once that write is stored.
     this.writes.whenStored(record, (stored) => {
       if (this.live.get(key) !== record) return;
       this.live.delete(key);
       if (stored) this.finished(record, Date.now());
+      else this.writes.leftMemory(record);
     });
   }
 

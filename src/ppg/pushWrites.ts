@@ -27,6 +27,8 @@ export class PushWrites {
   private readonly failedWrites = new Map<string, PushRecord>();
   /** Called once a record's last change is stored (true) or its last write failed (false), by key. */
   private readonly waiters = new Map<string, Array<(stored: boolean) => void>>();
+  /** Records that left memory as their last write failed (`leftMemory`), by key, till one is stored. */
+  private readonly left = new Map<string, PushRecord>();
   /** Records refused at accept (forget): never handed to the store after, whatever asks. */
   private readonly refused = new WeakSet<PushRecord>();
   private timer: NodeJS.Timeout | undefined;
@@ -36,6 +38,8 @@ export class PushWrites {
     private readonly records: PushRecords,
     private readonly delayMs: number,
     private readonly failed: (e: unknown) => void,
+    /** A record that left memory unstored is stored at last (retention may count it now). */
+    private readonly storedAfterLeaving: (record: PushRecord) => void = () => {},
   ) {}
 
   /**
@@ -116,6 +120,11 @@ export class PushWrites {
         () => {
           // Waiters are for the newest change: a newer one waiting wakes them once it is stored.
           if (this.newer(key, write)) return;
+          const gone = this.left.get(key);
+          if (gone !== undefined) {
+            this.left.delete(key);
+            this.storedAfterLeaving(gone);
+          }
           this.wake(key, true);
         },
         (e: unknown) => {
@@ -156,14 +165,22 @@ export class PushWrites {
     for (const f of wake) f(stored);
   }
 
-  /** Records out of memory whose last write failed, waiting for the next write: they count toward maxRecords. */
+  /**
+   * Records out of memory whose last write failed, till a write of each is stored: they count
+   * toward maxRecords. Steady while a retry is on its way (failedWrites is emptied by flush()).
+   */
   get unstored(): number {
-    return this.failedWrites.size;
+    return this.left.size;
+  }
+
+  /** The record left memory as its last write failed (whenStored said false). */
+  leftMemory(record: PushRecord): void {
+    this.left.set(keyOf(record), record);
   }
 
   /** The record of a push whose last write failed, waiting to be written again. */
   failedRecord(initiator: string, pushId: string): PushRecord | undefined {
-    return this.failedWrites.get(`${initiator}\0${pushId}`);
+    return this.left.get(`${initiator}\0${pushId}`);
   }
 
   /**

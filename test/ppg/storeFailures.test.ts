@@ -164,8 +164,9 @@ describe('PPG with a store that refuses writes', () => {
     // memory for a write that never takes. (Which writes fail is chosen here; Redis refuses all.)
     const put = store.pushes.put.bind(store.pushes);
     let m1Puts = 0;
+    let refuseM1 = true;
     store.pushes.put = async (key: string, value: JsonValue) => {
-      if (key === 'pi:m1' && ++m1Puts > 1) throw new Error('this record cannot be written');
+      if (key === 'pi:m1' && ++m1Puts > 1 && refuseM1) throw new Error('this record cannot be written');
       return put(key, value);
     };
     h = await harness({ store, maxRecords: 1, statusWriteMs: 200 }, { receiptDelayMs: 100 });
@@ -181,5 +182,17 @@ describe('PPG with a store that refuses writes', () => {
     const b = await post(h.url, pushBody({ pushId: 'm2', addresses: [TO] }), MULTIPART);
     expect(attr(b.text, 'response-result', 'code')).toBe('4001');
     expect(attr(b.text, 'response-result', 'desc')).toMatch(/1 wait for the store/);
+
+    // The store takes m1 again: the refusal tried its write, so m1 is stored without any other
+    // write, and retention counts it (it makes room for the next push by removing it).
+    refuseM1 = false;
+    const c = await post(h.url, pushBody({ pushId: 'm3', addresses: [TO] }), MULTIPART);
+    expect(attr(c.text, 'response-result', 'code')).toBe('4001');
+    for (let i = 0; i < 300 && (await stateIn(store, 'pi:m1')) !== 'delivered'; i++) await pause(10);
+    expect(await stateIn(store, 'pi:m1')).toBe('delivered');
+    const d = await post(h.url, pushBody({ pushId: 'm4', addresses: [TO] }), MULTIPART);
+    expect(attr(d.text, 'response-result', 'code')).toBe('1001');
+    expect(ppg.removedRecords.count).toBe(1);
+    expect(await store.pushes.get('pi:m1')).toBeUndefined();
   });
 });
