@@ -136,9 +136,9 @@ export class RedisStore extends StoreBase implements Store {
     this.redis.on('ready', () => void this.probe());
 
     this.segments = {
-      add: (s) => this.run('add segment', () => this.add(s)),
-      finish: (m) => this.run('finish', () => this.finish(m)),
-      release: (m) => this.run('release', () => this.release(m)),
+      add: (s) => this.call('add segment', () => this.add(s)),
+      finish: (m) => this.call('finish', () => this.finish(m)),
+      release: (m) => this.call('release', () => this.release(m)),
       sweep: () => this.run('sweep', () => this.sweep()),
       list: (limit = DEFAULT_LIST_LIMIT) => this.run('list', async () => (await this.pending(limit)).list),
     };
@@ -299,6 +299,18 @@ export class RedisStore extends StoreBase implements Store {
     }
   }
 
+  /** run() for the calls of every segment: the same, without an async function's promises around it. */
+  private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      this.ready();
+      return fn().catch((error: unknown) => {
+        throw error instanceof StoreError ? error : this.fail(error, `redis ${what}`);
+      });
+    } catch (error) {
+      return Promise.reject(error instanceof StoreError ? error : this.fail(error, `redis ${what}`));
+    }
+  }
+
   private eval(s: Script, args: Arg[]): Promise<unknown> {
     return this.evalIn(this.P, s, args);
   }
@@ -314,18 +326,35 @@ export class RedisStore extends StoreBase implements Store {
     }
   }
 
-  private async add(s: StoredSegment): Promise<SegmentOutcome> {
+  private add(s: StoredSegment): Promise<SegmentOutcome> {
     const key = checkSegment(s);
     const own = this.claims.has(key) || this.adding.has(key);
     this.adding.set(key, (this.adding.get(key) ?? 0) + 1);
     const data = view(s.data);
-    let r: unknown[];
-    try {
-      r = await this.turn.step(['a', key, s.originator, s.sequence, data, s.total, own ? 1 : 0], data.length);
-    } finally {
-      const n = this.adding.get(key)! - 1;
-      if (n === 0) this.adding.delete(key);
-      else this.adding.set(key, n);
+    return this.turn.step(['a', key, s.originator, s.sequence, data, s.total, own ? 1 : 0], data.length).then(
+      (r) => {
+        this.added(key);
+        return this.outcome(key, s, r);
+      },
+      (error: unknown) => {
+        this.added(key);
+        throw error;
+      },
+    );
+  }
+
+  /** An add of `key` has its answer. */
+  private added(key: string): void {
+    const n = this.adding.get(key)! - 1;
+    if (n === 0) this.adding.delete(key);
+    else this.adding.set(key, n);
+  }
+
+  /** An add's reply: a number for held (> 0) or a duplicate (0, -1 late) with nothing lost; else a list. */
+  private outcome(key: string, s: StoredSegment, r: number | unknown[]): SegmentOutcome {
+    if (typeof r === 'number') {
+      if (r > 0) return { status: 'held', received: r, lost: [] };
+      return { status: 'duplicate', late: r < 0, lost: [] };
     }
     const status = text(r[0]);
     const lost = lostMessages(r[1]);

@@ -99,9 +99,10 @@ end
  *   'a', MK, originator, sequence, data, total, own (0/1)   a segment's add
  *   'f', MK, total                                          finish: delivered, forgotten
  *   'r', MK                                                 release: the handler failed
- * Returns one reply a step: an add's { status, lost, ... }: held -> received;
- * duplicate -> 1 if late; complete -> first seen, octets, handovers, parts. { 1 } or { 0 } for
- * finish and release (0: nothing to do).
+ * Returns one reply a step. An add: the usual outcomes, held or a duplicate with nothing lost,
+ * as a number (received, > 0; 0 a duplicate; -1 a late duplicate), read without a list; any
+ * other as { status, lost, ... }: held -> received; duplicate -> 1 if late; complete -> first
+ * seen, octets, handovers, parts. Finish and release: 1, or 0 when there was nothing to do.
  */
 export const TURN = `${COMMON}
 local now, timeout, me = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
@@ -115,6 +116,11 @@ local function victim(keep)
   end
   for _, k in ipairs(redis.call('ZRANGE', P .. 'order', 0, 1)) do if k ~= keep then return k end end
   return nil
+end
+
+local function duplicate(late)
+  if #lost == 0 then return -late end
+  return { 'duplicate', lost_json(), late }
 end
 
 local function complete(mk)
@@ -143,7 +149,7 @@ local function add(mk, orig, seq, data, total, own)
   if st then
     local held = v[5 + s]
     if held then
-      if held == data then return { 'duplicate', lost_json(), 0 } end
+      if held == data then return duplicate(0) end
       return { 'conflict', lost_json() }
     end
     n, b, h, first = tonumber(v[3]), tonumber(v[4]), tonumber(v[5]), v[2]
@@ -151,7 +157,7 @@ local function add(mk, orig, seq, data, total, own)
     local fk = P .. 'f:' .. mk
     local prints = redis.call('GET', fk)
     if prints then
-      if string.sub(prints, s * 40 - 39, s * 40) == redis.sha1hex(data) then return { 'duplicate', lost_json(), 1 } end
+      if string.sub(prints, s * 40 - 39, s * 40) == redis.sha1hex(data) then return duplicate(1) end
       redis.call('DEL', fk)
     end
     if redis.call('ZCARD', P .. 'o:' .. orig) >= maxPerOrig then
@@ -194,6 +200,7 @@ local function add(mk, orig, seq, data, total, own)
     drop(mk, 'evicted', 'bytes')
     return { 'dropped', lost_json() }
   end
+  if #lost == 0 then return n + 1 end
   return { 'held', lost_json(), n + 1 }
 end
 
@@ -201,7 +208,7 @@ end
 local function finish(mk, total)
   local key = M .. mk
   local v = redis.call('HMGET', key, 'st', unpack(parts_of(total)))
-  if not v[1] or v[1] == 'open' then return { 0 } end
+  if not v[1] or v[1] == 'open' then return 0 end
   local prints = {}
   for i = 1, total do
     local part = v[1 + i]
@@ -210,15 +217,15 @@ local function finish(mk, total)
   redis.call('SET', P .. 'f:' .. mk, table.concat(prints), 'PX', timeout)
   redis.call('DEL', key)
   redis.call('ZREM', P .. 'claims', mk)
-  return { 1 }
+  return 1
 end
 
 local function release(mk)
   local key = M .. mk
   local v = redis.call('HMGET', key, 'st', 'cl')
-  if v[1] ~= 'claimed' or v[2] ~= me then return { 0 } end
+  if v[1] ~= 'claimed' or v[2] ~= me then return 0 end
   redis.call('HSET', key, 'st', 'released', 'cl', '')
-  return { 1 }
+  return 1
 end
 
 local out = {}

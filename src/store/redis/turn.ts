@@ -20,7 +20,7 @@ export const MAX_TURN_STEPS = 256;
 export const MAX_TURN_OCTETS = 1024 * 1024;
 
 interface Step {
-  resolve(reply: unknown[]): void;
+  resolve(reply: number | unknown[]): void;
   reject(error: unknown): void;
 }
 
@@ -34,12 +34,12 @@ export class Turn {
   /** `send` makes one script call of the steps' arguments and resolves with its reply, one entry a step. */
   constructor(private readonly send: (args: Arg[]) => Promise<unknown>) {}
 
-  /** A step, its arguments as the TURN script reads them; resolves with its reply. */
-  step(args: Arg[], octets = 0): Promise<unknown[]> {
+  /** A step, its arguments as the TURN script reads them; resolves with its reply (a number or a list). */
+  step(args: Arg[], octets = 0): Promise<number | unknown[]> {
     if (this.steps.length >= MAX_TURN_STEPS || this.octets + octets > MAX_TURN_OCTETS) this.flush();
     for (const a of args) this.args.push(a);
     this.octets += octets;
-    const p = new Promise<unknown[]>((resolve, reject) => this.steps.push({ resolve, reject }));
+    const p = new Promise<number | unknown[]>((resolve, reject) => this.steps.push({ resolve, reject }));
     this.scheduled ??= setImmediate(() => this.flush());
     return p;
   }
@@ -86,9 +86,11 @@ function settle(steps: Step[], reply: unknown): void {
   }
   for (let i = 0; i < steps.length; i++) {
     const r = replies[i];
-    if (!Array.isArray(r)) {
+    if (typeof r === 'number') {
+      steps[i].resolve(r);
+    } else if (!Array.isArray(r)) {
       steps[i].reject(
-        new StoreError(StoreErrorCode.STORE_CORRUPT, 'unexpected reply from Redis: a step without a list'),
+        new StoreError(StoreErrorCode.STORE_CORRUPT, 'unexpected reply from Redis: a step neither a number nor a list'),
       );
     } else if (r.length === 2 && isError(r[0])) {
       // A Redis error in this step alone (the others went on): what a call of its own would have thrown.
