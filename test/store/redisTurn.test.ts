@@ -56,7 +56,7 @@ async function scriptCalls(r: Redis): Promise<number> {
 }
 
 describe('redis store turns', () => {
-  it("sends one turn's 60 adds as one script call, and its 20 finishes as one more", async () => {
+  it("sends one turn's 60 adds as two script calls (32 steps a call at most), its 20 finishes as one", async () => {
     const { stores } = await nodes(1);
     const [store] = stores;
     const r = raw();
@@ -66,14 +66,14 @@ describe('redis store turns', () => {
     const adds: Promise<SegmentOutcome>[] = [];
     for (let m = 0; m < 20; m++) for (let n = 1; n <= 3; n++) adds.push(store.segments.add(seg(m, n, 3, `${m}.${n} `)));
     const outcomes = await Promise.all(adds);
-    expect(await scriptCalls(r)).toBe(1);
+    expect(await scriptCalls(r)).toBe(2);
     const completed = outcomes.flatMap((o) => (o.status === 'complete' ? [o.message] : []));
     expect(completed.map((m) => Buffer.concat(m.parts).toString())).toEqual(
       Array.from({ length: 20 }, (_, m) => `${m}.1 ${m}.2 ${m}.3 `),
     );
     expect(outcomes.filter((o) => o.status === 'held')).toHaveLength(40);
     await Promise.all(completed.map((m) => store.segments.finish(m)));
-    expect(await scriptCalls(r)).toBe(2);
+    expect(await scriptCalls(r)).toBe(3);
     // Finished: a resend is a late duplicate, and nothing of them is pending.
     expect(await store.segments.add(seg(5, 2, 3, '5.2 '))).toEqual({ status: 'duplicate', late: true, lost: [] });
     expect((await store.inspect()).pending.messages).toBe(1); // the warm-up's
