@@ -5,6 +5,9 @@
  * (appendonly yes with appendfsync everysec loses at most a second on a host crash; always,
  * none): see docs/state.md.
  *
+ * The segment steps (add, finish, release) of one event-loop turn go as one script call
+ * (turn.ts), each step still atomic on its own.
+ *
  * Commands are not queued while the connection is down: they fail at once with
  * STORE_UNAVAILABLE, so a bearer answers a temporary error rather than waiting. The client
  * reconnects by itself; 'available' follows the first probe that goes through.
@@ -29,6 +32,7 @@ import type {
   CompletedMessage,
   DuplicateMemory,
   JsonValue,
+  MessageIdentity,
   PendingMessage,
   QueueCounts,
   QueueEntry,
@@ -46,6 +50,7 @@ import type {
 } from '../types.js';
 import { completed, int, list, lostMessages, queueItem, text } from './replies.js';
 import * as scripts from './scripts.js';
+import { Turn, type Arg } from './turn.js';
 
 /** The Redis version XAUTOCLAIM needs. */
 const MIN_REDIS_VERSION = [6, 2];
@@ -71,9 +76,7 @@ function script(lua: string): Script {
 }
 
 const SCRIPTS = {
-  add: script(scripts.ADD_SEGMENT),
-  finish: script(scripts.FINISH),
-  release: script(scripts.RELEASE),
+  turn: script(scripts.TURN),
   sweep: script(scripts.SWEEP),
   recordPut: script(scripts.RECORD_PUT),
   recordDelete: script(scripts.RECORD_DELETE),
@@ -81,8 +84,6 @@ const SCRIPTS = {
   ack: script(scripts.ACK),
   reclaim: script(scripts.RECLAIM),
 };
-
-type Arg = string | number | Buffer;
 
 const view = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.length));
 
@@ -105,6 +106,8 @@ export class RedisStore extends StoreBase implements Store {
   private readonly watchers = new Set<(version: number) => void>();
   private seenVersion = 0;
   private readonly blocking = new Set<Redis>();
+  /** This turn's segment steps, sent as one call when the turn ends. */
+  private readonly turn = new Turn((steps) => this.sendTurn(steps));
   /**
    * The server's appendfsync as read when connected ('no' without the append-only file);
    * undefined when the server does not say (CONFIG renamed away or denied to this user).
@@ -133,9 +136,9 @@ export class RedisStore extends StoreBase implements Store {
     this.redis.on('ready', () => void this.probe());
 
     this.segments = {
-      add: (s) => this.run('add segment', () => this.add(s)),
-      finish: (m) => this.run('finish', () => this.finish(m)),
-      release: (m) => this.run('release', () => this.release(m)),
+      add: (s) => this.call('add segment', () => this.add(s)),
+      finish: (m) => this.call('finish', () => this.finish(m)),
+      release: (m) => this.call('release', () => this.release(m)),
       sweep: () => this.run('sweep', () => this.sweep()),
       list: (limit = DEFAULT_LIST_LIMIT) => this.run('list', async () => (await this.pending(limit)).list),
     };
@@ -296,6 +299,18 @@ export class RedisStore extends StoreBase implements Store {
     }
   }
 
+  /** run() for the calls of every segment: the same, without an async function's promises around it. */
+  private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      this.ready();
+      return fn().catch((error: unknown) => {
+        throw error instanceof StoreError ? error : this.fail(error, `redis ${what}`);
+      });
+    } catch (error) {
+      return Promise.reject(error instanceof StoreError ? error : this.fail(error, `redis ${what}`));
+    }
+  }
+
   private eval(s: Script, args: Arg[]): Promise<unknown> {
     return this.evalIn(this.P, s, args);
   }
@@ -311,34 +326,36 @@ export class RedisStore extends StoreBase implements Store {
     }
   }
 
-  private async add(s: StoredSegment): Promise<SegmentOutcome> {
+  private add(s: StoredSegment): Promise<SegmentOutcome> {
     const key = checkSegment(s);
-    const o = this.o;
     const own = this.claims.has(key) || this.adding.has(key);
     this.adding.set(key, (this.adding.get(key) ?? 0) + 1);
-    let reply: unknown;
-    try {
-      reply = await this.eval(SCRIPTS.add, [
-        key,
-        s.originator,
-        s.sequence,
-        view(s.data),
-        s.total,
-        o.now(),
-        o.timeoutMs,
-        this.nodeId,
-        own ? 1 : 0,
-        o.maxPendingMessages,
-        o.maxPendingBytes,
-        o.maxPendingPerOriginator,
-        o.claimTimeoutMs,
-      ]);
-    } finally {
-      const n = this.adding.get(key)! - 1;
-      if (n === 0) this.adding.delete(key);
-      else this.adding.set(key, n);
+    const data = view(s.data);
+    return this.turn.step(['a', key, s.originator, s.sequence, data, s.total, own ? 1 : 0], data.length).then(
+      (r) => {
+        this.added(key);
+        return this.outcome(key, s, r);
+      },
+      (error: unknown) => {
+        this.added(key);
+        throw error;
+      },
+    );
+  }
+
+  /** An add of `key` has its answer. */
+  private added(key: string): void {
+    const n = this.adding.get(key)! - 1;
+    if (n === 0) this.adding.delete(key);
+    else this.adding.set(key, n);
+  }
+
+  /** An add's reply: a number for held (> 0) or a duplicate (0, -1 late) with nothing lost; else a list. */
+  private outcome(key: string, s: StoredSegment, r: number | unknown[]): SegmentOutcome {
+    if (typeof r === 'number') {
+      if (r > 0) return { status: 'held', received: r, lost: [] };
+      return { status: 'duplicate', late: r < 0, lost: [] };
     }
-    const r = list(reply);
     const status = text(r[0]);
     const lost = lostMessages(r[1]);
     switch (status) {
@@ -347,7 +364,7 @@ export class RedisStore extends StoreBase implements Store {
       case 'duplicate':
         return { status, late: int(r[2]) === 1, lost };
       case 'complete': {
-        const message = completed(r[2], r.slice(3));
+        const message = completed(key, s as MessageIdentity, r, 2);
         this.claims.add(key);
         return { status, message, lost };
       }
@@ -361,13 +378,28 @@ export class RedisStore extends StoreBase implements Store {
   }
 
   private async finish(m: CompletedMessage): Promise<void> {
-    await this.eval(SCRIPTS.finish, [m.key, this.o.timeoutMs]);
+    await this.turn.step(['f', m.key, m.total]);
     this.claims.delete(m.key);
   }
 
   private async release(m: CompletedMessage): Promise<void> {
-    await this.eval(SCRIPTS.release, [m.key, this.nodeId]);
+    await this.turn.step(['r', m.key]);
     this.claims.delete(m.key);
+  }
+
+  /** One call of the TURN script for `steps`, with the settings every add reads. */
+  private sendTurn(steps: Arg[]): Promise<unknown> {
+    const o = this.o;
+    return this.eval(SCRIPTS.turn, [
+      o.now(),
+      o.timeoutMs,
+      this.nodeId,
+      o.maxPendingMessages,
+      o.maxPendingBytes,
+      o.maxPendingPerOriginator,
+      o.claimTimeoutMs,
+      ...steps,
+    ]);
   }
 
   private async sweep(): Promise<SweepResult> {
@@ -378,7 +410,8 @@ export class RedisStore extends StoreBase implements Store {
     const orphans: CompletedMessage[] = [];
     for (let i = 1; i < r.length;) {
       const n = int(r[i]);
-      const m = completed(r[i + 1], r.slice(i + 2, i + 1 + n));
+      const key = text(r[i + 1]);
+      const m = completed(key, identityOfKey(key), r.slice(i + 2, i + 1 + n), 0);
       this.claims.add(m.key);
       orphans.push(m);
       i += 1 + n;
@@ -659,7 +692,8 @@ export class RedisStore extends StoreBase implements Store {
     this.stopProbing();
     if (this.available) {
       try {
-        for (const key of this.claims) await this.eval(SCRIPTS.release, [key, this.nodeId]);
+        await this.turn.drain();
+        await Promise.all([...this.claims].map((key) => this.turn.step(['r', key])));
         await this.redis.callBuffer('DEL', this.P + 'node:' + this.nodeId);
       } catch {
         // Redis is away: the claims lapse with this node's liveness.

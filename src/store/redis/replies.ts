@@ -4,7 +4,7 @@
  */
 import { StoreError, StoreErrorCode } from '../errors.js';
 import { identityOfKey } from '../keys.js';
-import type { CompletedMessage, EvictionBound, LossReason, LostMessage, QueueItem } from '../types.js';
+import type { CompletedMessage, EvictionBound, LossReason, LostMessage, MessageIdentity, QueueItem } from '../types.js';
 
 const corrupt = (what: string) => new StoreError(StoreErrorCode.STORE_CORRUPT, `unexpected reply from Redis: ${what}`);
 
@@ -40,7 +40,9 @@ interface LostJson {
   f: string | number;
 }
 
+/** The messages a script dropped, from its JSON list ('' when none: the usual reply, read without a parse). */
 export function lostMessages(json: unknown): LostMessage[] {
+  if (Buffer.isBuffer(json) ? json.length === 0 : json === '') return [];
   const entries = JSON.parse(text(json)) as LostJson[];
   return entries.map((e) => {
     const lost: LostMessage = {
@@ -55,19 +57,31 @@ export function lostMessages(json: unknown): LostMessage[] {
   });
 }
 
-/** A claim's reply: its meta JSON, then the parts. */
-export function completed(meta: unknown, parts: unknown[]): CompletedMessage {
-  const m = JSON.parse(text(meta)) as { k: string; f: string | number; b: string | number; h: number };
-  const id = identityOfKey(m.k);
-  if (parts.length !== id.total) throw corrupt(`a message of ${id.total} segments came with ${parts.length}`);
-  return {
-    ...id,
-    key: m.k,
-    parts: parts.map(bytes),
-    bytes: Number(m.b),
-    firstAt: Number(m.f),
-    handovers: Number(m.h),
+/**
+ * A claim's reply for message `key` (of identity `id`), from `at` on: when first seen, its
+ * octets, its handovers, then the parts.
+ */
+export function completed(key: string, id: MessageIdentity, reply: unknown[], at: number): CompletedMessage {
+  const n = reply.length - at - 3;
+  if (n !== id.total) throw corrupt(`a message of ${id.total} segments came with ${n}`);
+  const parts = new Array<Buffer>(n);
+  for (let i = 0; i < n; i++) parts[i] = bytes(reply[at + 3 + i]);
+  // Written out, not spread: this runs once per message.
+  const m: CompletedMessage = {
+    originator: id.originator,
+    recipient: id.recipient,
+    reference: id.reference,
+    total: id.total,
+    key,
+    parts,
+    bytes: int(reply[at + 1]),
+    firstAt: int(reply[at]),
+    handovers: int(reply[at + 2]),
   };
+  if (id.sourcePort !== undefined) m.sourcePort = id.sourcePort;
+  if (id.destinationPort !== undefined) m.destinationPort = id.destinationPort;
+  if (id.referenceBits !== undefined) m.referenceBits = id.referenceBits;
+  return m;
 }
 
 /** A stream entry [id, [field, value, ...]] as a queue item. */

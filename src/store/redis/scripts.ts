@@ -12,7 +12,8 @@
  *   P load        zset ORIG -> open messages it holds ("the originator holding the most")
  *   P bytes       octets held by open messages
  *   P claims      zset MK -> claimed at, complete messages (claimed or released)
- *   P d:MK        hash "1".."t" -> SHA-1 of each segment of a completed message, expires after timeoutMs
+ *   P f:MK        the SHA-1s (40 hex digits each, in sequence order) of a completed message's
+ *                 segments, expires after timeoutMs (late duplicates)
  *   P u:HASH      a duplicate memory, expires after its window
  *   P node:ID     a live node, expires after nodeTtlMs unless renewed
  *   P reg, P reg:v  records (registrations) by id, and their version; channel P reg:changed
@@ -46,7 +47,9 @@ local function drop(mk, reason, bound)
   lost[#lost + 1] = cjson.encode({ k = mk, r = reason, w = bound or '', s = table.concat(rec, ','), b = f[3], f = f[2] })
 end
 
+-- What was dropped, as a JSON list; '' when nothing was (most replies: no parse).
 local function lost_json()
+  if #lost == 0 then return '' end
   return '[' .. table.concat(lost, ',') .. ']'
 end
 
@@ -59,33 +62,52 @@ local function claim_holds(key, now, me, own, claimTimeout)
   return redis.call('EXISTS', P .. 'node:' .. v[1]) == 1
 end
 
--- Claims a complete message for me; returns { meta, part1, ..., partN }.
+-- The hash fields of a message's parts, "1".."total", made once a script run.
+local part_fields = {}
+local function parts_of(total)
+  local f = part_fields[total]
+  if not f then
+    f = {}
+    for i = 1, total do f[i] = tostring(i) end
+    part_fields[total] = f
+  end
+  return f
+end
+
+-- Claims a complete message for me; returns { first seen, octets, handovers, part1, ..., partN }.
 local function claim(mk, now, me)
   local key = M .. mk
-  redis.call('HSET', key, 'st', 'claimed', 'cl', me, 'ca', now)
-  local h = redis.call('HINCRBY', key, 'h', 1)
+  local v = redis.call('HMGET', key, 'f', 'b', 'h', 't')
+  local h = tonumber(v[3]) + 1
+  redis.call('HSET', key, 'st', 'claimed', 'cl', me, 'ca', now, 'h', h)
   redis.call('ZADD', P .. 'claims', now, mk)
-  local f = redis.call('HMGET', key, 'f', 'b', 't')
-  local fields = {}
-  for i = 1, tonumber(f[3]) do fields[i] = tostring(i) end
-  local out = { cjson.encode({ k = mk, f = f[1], b = f[2], h = h }) }
-  for _, part in ipairs(redis.call('HMGET', key, unpack(fields))) do out[#out + 1] = part end
+  local out = { v[1], v[2], h }
+  for _, part in ipairs(redis.call('HMGET', key, unpack(parts_of(tonumber(v[4]))))) do out[#out + 1] = part end
   return out
 end
 `;
 
 /**
- * ARGV: prefix, MK, originator, sequence, data, total, now, timeoutMs, me, own (0/1),
- * maxPendingMessages, maxPendingBytes, maxPendingPerOriginator, claimTimeoutMs.
- * Returns { status, lostJson, ... }: held -> received; duplicate -> 1 if late; complete -> meta, parts.
+ * One call for what a node asked during one turn of its event loop (redis/turn.ts): segment
+ * adds, finishes and releases, run one after another in the order asked. The script as a whole
+ * is atomic, so each step is, as when each was a call of its own: a message still completes on
+ * exactly one node. A step that fails (a Redis error) answers { 'error', message } and the
+ * others go on.
+ *
+ * ARGV: prefix, now, timeoutMs, me, maxPendingMessages, maxPendingBytes,
+ * maxPendingPerOriginator, claimTimeoutMs, then the steps:
+ *   'a', MK, originator, sequence, data, total, own (0/1)   a segment's add
+ *   'f', MK, total                                          finish: delivered, forgotten
+ *   'r', MK                                                 release: the handler failed
+ * Returns one reply a step. An add: the usual outcomes, held or a duplicate with nothing lost,
+ * as a number (received, > 0; 0 a duplicate; -1 a late duplicate), read without a list; any
+ * other as { status, lost, ... }: held -> received; duplicate -> 1 if late; complete -> first
+ * seen, octets, handovers, parts. Finish and release: 1, or 0 when there was nothing to do.
  */
-export const ADD_SEGMENT = `${COMMON}
-local mk, orig, seq, data = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local total, now, timeout = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local me, own = ARGV[9], ARGV[10] == '1'
-local maxMsgs, maxBytes, maxPerOrig, claimTimeout = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
+export const TURN = `${COMMON}
+local now, timeout, me = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local maxMsgs, maxBytes, maxPerOrig, claimTimeout = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local deadline = now - timeout
-local key = M .. mk
 
 local function victim(keep)
   local top = redis.call('ZREVRANGE', P .. 'load', 0, 0)
@@ -96,93 +118,148 @@ local function victim(keep)
   return nil
 end
 
-local st = redis.call('HGET', key, 'st')
-if st and st ~= 'claimed' and tonumber(redis.call('HGET', key, 'f')) <= deadline then
-  drop(mk, 'expired', nil)
-  st = nil
+local function duplicate(late)
+  if #lost == 0 then return -late end
+  return { 'duplicate', lost_json(), late }
 end
-if st and st ~= 'open' then
-  if redis.call('HGET', key, seq) ~= data then return { 'conflict', lost_json() } end
-  if st == 'claimed' and claim_holds(key, now, me, own, claimTimeout) then return { 'busy', lost_json() } end
-  local c = claim(mk, now, me)
-  return { 'complete', lost_json(), unpack(c) }
-end
-if st then
-  local held = redis.call('HGET', key, seq)
-  if held then
-    if held == data then return { 'duplicate', lost_json(), 0 } end
-    return { 'conflict', lost_json() }
-  end
-else
-  local dk = P .. 'd:' .. mk
-  local fp = redis.call('HGET', dk, seq)
-  if fp and fp == redis.sha1hex(data) then return { 'duplicate', lost_json(), 1 } end
-  redis.call('DEL', dk)
-  if redis.call('ZCARD', P .. 'o:' .. orig) >= maxPerOrig then
-    drop(redis.call('ZRANGE', P .. 'o:' .. orig, 0, 0)[1], 'evicted', 'originator')
-  end
-  while redis.call('ZCARD', P .. 'order') >= maxMsgs do drop(victim(nil), 'evicted', 'messages') end
-  redis.call('HSET', key, 'o', orig, 'f', now, 't', total, 'n', 0, 'b', 0, 'st', 'open', 'h', 0)
-  redis.call('ZADD', P .. 'order', now, mk)
-  redis.call('ZADD', P .. 'o:' .. orig, now, mk)
-  redis.call('ZINCRBY', P .. 'load', 1, orig)
-end
-local n = tonumber(redis.call('HGET', key, 'n'))
-local len = string.len(data)
-if n + 1 == total then
-  local b = tonumber(redis.call('HGET', key, 'b'))
-  unlink_open(mk, orig, b)
-  redis.call('HSET', key, seq, data, 'n', n + 1, 'b', b + len)
-  local c = claim(mk, now, me)
-  return { 'complete', lost_json(), unpack(c) }
-end
-while tonumber(redis.call('GET', P .. 'bytes') or '0') + len > maxBytes do
-  local v = victim(mk)
-  if not v then break end
-  drop(v, 'evicted', 'bytes')
-end
-redis.call('HSET', key, seq, data)
-redis.call('HINCRBY', key, 'n', 1)
-redis.call('HINCRBY', key, 'b', len)
-if redis.call('INCRBY', P .. 'bytes', len) > maxBytes then
-  drop(mk, 'evicted', 'bytes')
-  return { 'dropped', lost_json() }
-end
-return { 'held', lost_json(), n + 1 }
-`;
 
-/** ARGV: prefix, MK, timeoutMs. The message's segments go; their SHA-1s stay for timeoutMs. */
-export const FINISH = `
-local P, mk, timeout = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local key = P .. 'm:' .. mk
-local v = redis.call('HMGET', key, 'st', 't')
-if not v[1] or v[1] == 'open' then return 0 end
-local dk = P .. 'd:' .. mk
-redis.call('DEL', dk)
-for i = 1, tonumber(v[2]) do
-  local part = redis.call('HGET', key, tostring(i))
-  if part then redis.call('HSET', dk, tostring(i), redis.sha1hex(part)) end
+local function complete(mk)
+  local c = claim(mk, now, me)
+  local out = { 'complete', lost_json() }
+  for _, x in ipairs(c) do out[#out + 1] = x end
+  return out
 end
-redis.call('PEXPIRE', dk, timeout)
-redis.call('DEL', key)
-redis.call('ZREM', P .. 'claims', mk)
-return 1
-`;
 
-/** ARGV: prefix, MK, me. */
-export const RELEASE = `
-local P, mk, me = ARGV[1], ARGV[2], ARGV[3]
-local key = P .. 'm:' .. mk
-local v = redis.call('HMGET', key, 'st', 'cl')
-if v[1] ~= 'claimed' or v[2] ~= me then return 0 end
-redis.call('HSET', key, 'st', 'released', 'cl', '')
-return 1
+-- One read of the message: state, first seen, received, octets, handovers, then every part.
+local function add(mk, orig, seq, data, total, own)
+  local key = M .. mk
+  local v = redis.call('HMGET', key, 'st', 'f', 'n', 'b', 'h', unpack(parts_of(total)))
+  local s = tonumber(seq)
+  local st = v[1]
+  if st and st ~= 'claimed' and tonumber(v[2]) <= deadline then
+    drop(mk, 'expired', nil)
+    st = nil
+  end
+  if st and st ~= 'open' then
+    if v[5 + s] ~= data then return { 'conflict', lost_json() } end
+    if st == 'claimed' and claim_holds(key, now, me, own, claimTimeout) then return { 'busy', lost_json() } end
+    return complete(mk)
+  end
+  local n, b, h, first = 0, 0, 0, now
+  if st then
+    local held = v[5 + s]
+    if held then
+      if held == data then return duplicate(0) end
+      return { 'conflict', lost_json() }
+    end
+    n, b, h, first = tonumber(v[3]), tonumber(v[4]), tonumber(v[5]), v[2]
+  else
+    local fk = P .. 'f:' .. mk
+    local prints = redis.call('GET', fk)
+    if prints then
+      if string.sub(prints, s * 40 - 39, s * 40) == redis.sha1hex(data) then return duplicate(1) end
+      redis.call('DEL', fk)
+    end
+    if redis.call('ZCARD', P .. 'o:' .. orig) >= maxPerOrig then
+      drop(redis.call('ZRANGE', P .. 'o:' .. orig, 0, 0)[1], 'evicted', 'originator')
+    end
+    while redis.call('ZCARD', P .. 'order') >= maxMsgs do drop(victim(nil), 'evicted', 'messages') end
+    redis.call('ZADD', P .. 'order', now, mk)
+    redis.call('ZADD', P .. 'o:' .. orig, now, mk)
+    redis.call('ZINCRBY', P .. 'load', 1, orig)
+  end
+  local len = string.len(data)
+  -- One write of the segment and the counts; a new message's fields with it.
+  local fields = { key, seq, data, 'n', n + 1, 'b', b + len }
+  if not st then
+    for _, x in ipairs({ 'o', orig, 'f', now, 't', total, 'st', 'open', 'h', 0 }) do fields[#fields + 1] = x end
+  end
+  if n + 1 == total then
+    -- Complete: claimed for me in the same write; the parts are those just read and this one.
+    unlink_open(mk, orig, b)
+    h = h + 1
+    for _, x in ipairs({ 'st', 'claimed', 'cl', me, 'ca', now, 'h', h }) do fields[#fields + 1] = x end
+    redis.call('HSET', unpack(fields))
+    redis.call('ZADD', P .. 'claims', now, mk)
+    local out = { 'complete', lost_json(), first, b + len, h }
+    for i = 1, total do
+      if i == s then out[5 + i] = data else out[5 + i] = st and v[5 + i] end
+    end
+    return out
+  end
+  local bytes = redis.call('INCRBY', P .. 'bytes', len)
+  while bytes > maxBytes do
+    local x = victim(mk)
+    if not x then break end
+    drop(x, 'evicted', 'bytes')
+    bytes = tonumber(redis.call('GET', P .. 'bytes'))
+  end
+  redis.call('HSET', unpack(fields))
+  if bytes > maxBytes then
+    -- Alone over the bound: it can never complete, so it goes, this segment with it.
+    drop(mk, 'evicted', 'bytes')
+    return { 'dropped', lost_json() }
+  end
+  if #lost == 0 then return n + 1 end
+  return { 'held', lost_json(), n + 1 }
+end
+
+-- The message's segments go; their SHA-1s stay for timeoutMs (late duplicates).
+local function finish(mk, total)
+  local key = M .. mk
+  local v = redis.call('HMGET', key, 'st', unpack(parts_of(total)))
+  if not v[1] or v[1] == 'open' then return 0 end
+  local prints = {}
+  for i = 1, total do
+    local part = v[1 + i]
+    if part then prints[i] = redis.sha1hex(part) else prints[i] = string.rep('-', 40) end
+  end
+  redis.call('SET', P .. 'f:' .. mk, table.concat(prints), 'PX', timeout)
+  redis.call('DEL', key)
+  redis.call('ZREM', P .. 'claims', mk)
+  return 1
+end
+
+local function release(mk)
+  local key = M .. mk
+  local v = redis.call('HMGET', key, 'st', 'cl')
+  if v[1] ~= 'claimed' or v[2] ~= me then return 0 end
+  redis.call('HSET', key, 'st', 'released', 'cl', '')
+  return 1
+end
+
+local out = {}
+local i = 9
+while i <= #ARGV do
+  local step = ARGV[i]
+  lost = {}
+  local ok, r
+  if step == 'a' then
+    ok, r = pcall(add, ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], tonumber(ARGV[i + 5]), ARGV[i + 6] == '1')
+    i = i + 7
+  elseif step == 'f' then
+    ok, r = pcall(finish, ARGV[i + 1], tonumber(ARGV[i + 2]))
+    i = i + 3
+  elseif step == 'r' then
+    ok, r = pcall(release, ARGV[i + 1])
+    i = i + 2
+  else
+    return redis.error_reply('unknown step ' .. tostring(step))
+  end
+  if not ok then
+    if type(r) == 'table' then r = r.err end
+    r = { 'error', tostring(r) }
+  end
+  out[#out + 1] = r
+end
+return out
 `;
 
 /**
  * ARGV: prefix, now, timeoutMs, me, claimTimeoutMs, limit, own claims (space-separated MKs are
  * not passed: a sweep treats this node's own claims as held until claimTimeoutMs).
- * Returns { lostJson, orphans... } where each orphan is { meta, parts... } flattened with its part count.
+ * Returns { lost, orphans... }, each orphan flattened as its length n, then n values: MK, first
+ * seen, octets, handovers, parts.
  */
 export const SWEEP = `${COMMON}
 local now, timeout, me, claimTimeout, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
@@ -198,7 +275,8 @@ for _, mk in ipairs(redis.call('ZRANGE', P .. 'claims', 0, limit - 1)) do
     if tonumber(v[2]) <= deadline then drop(mk, 'expired', nil) end
   elseif v[1] == 'claimed' and not claim_holds(key, now, me, true, claimTimeout) then
     local c = claim(mk, now, me)
-    out[#out + 1] = #c
+    out[#out + 1] = #c + 1
+    out[#out + 1] = mk
     for _, x in ipairs(c) do out[#out + 1] = x end
   end
 end
