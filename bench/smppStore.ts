@@ -132,7 +132,7 @@ export async function runSmppStore({ quick = false } = {}): Promise<StoreHarness
             round[backend] = run.pushesPerSec;
             (cpu[`${backend}@${window}`] ??= []).push((run.listenerCpuSeconds * 1e3) / (n - untimed));
             if (run.simulatorCpuSeconds !== undefined)
-              (simCpu[`${backend}@${window}`] ??= []).push((run.simulatorCpuSeconds * 1e3) / n);
+              (simCpu[`${backend}@${window}`] ??= []).push((run.simulatorCpuSeconds * 1e3) / (n - untimed));
           } finally {
             await store?.close();
           }

@@ -3,8 +3,9 @@
 // synchronous work (an lmdb commit waits ~1 ms for the disk at sync 'always') must not hold the
 // simulator up, nor the simulator's work the listener.
 //   node smscProcess.js WINDOW PUSHES PDU_HEX
-// Forked with an IPC channel: says { port } once loaded; on 'stop' says { cpuSeconds, retries }
-// (its CPU time since it said its port) and exits.
+// Forked with an IPC channel: says { port } once loaded; on 'mark' starts its CPU count again
+// (the bench's clock starts after a warm-up); on 'stop' says { cpuSeconds, retries } (its CPU
+// time since the mark, or since it said its port) and exits.
 import { loadedSimulator } from './smpp.js';
 
 /** What the simulator's process tells the bench. */
@@ -15,8 +16,9 @@ const sim = await loadedSimulator(Number(window), Number(pushes), Buffer.from(pd
 const send = (m: SmscMessage): void => {
   process.send?.(m);
 };
-const cpu0 = process.cpuUsage();
+let cpu0 = process.cpuUsage();
 process.on('message', (m: string) => {
+  if (m === 'mark') cpu0 = process.cpuUsage();
   if (m !== 'stop') return;
   void (async () => {
     const cpu = process.cpuUsage(cpu0);
