@@ -49,8 +49,8 @@ export async function node(cleanup: Cleanup, storeUrl: string, options: StoreOpt
  */
 export async function pusher(cleanup: Cleanup, port: number): Promise<(i: number) => Promise<string[]>> {
   const submitter = new SmppSubmitter(`smpp://ppg:pw@127.0.0.1:${port}`);
-  await submitter.start();
   cleanup.push(() => submitter.close());
+  await submitter.start();
   return (i) => submitter.submit(pushPdu(i), { to: '+447700900123', from: '9200' });
 }
 

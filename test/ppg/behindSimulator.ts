@@ -64,8 +64,11 @@ export async function simulatorWithPhone(options: SimulatorOptions = {}): Promis
     smscUrl: `smpp://ppg:${password}@127.0.0.1:${port}`,
     phone,
     async close() {
-      await link?.close();
-      await smsc.close();
+      try {
+        await link?.close();
+      } finally {
+        await smsc.close();
+      }
     },
   };
 }
@@ -124,9 +127,12 @@ export async function ppgBehindSimulator(
   const storePath = dir && join(dir, 'state');
   const ppg = new PpgProcess(['--smsc', sim.smscUrl, '--port', '0', '--store', storePath ?? 'memory', ...args]);
   const close = async () => {
-    await ppg.close();
-    await sim.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    try {
+      await ppg.close();
+    } finally {
+      await sim.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
   };
   try {
     return { ...(await ppg.listening(options.listeningMs)), sim, ppg, storePath, close };

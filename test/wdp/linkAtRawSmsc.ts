@@ -29,8 +29,11 @@ export async function linkAtRawSmsc(options: Partial<EsmeLinkOptions> = {}): Pro
     link,
     got,
     async close() {
-      await link.close(100);
-      await smsc.close();
+      try {
+        await link.close(100);
+      } finally {
+        await smsc.close();
+      }
     },
   };
 }
