@@ -3,6 +3,7 @@
 // 100, beside the raw ceiling of the `smpp` package itself: a bare package server sending
 // the same deliver_sm PDUs to a bare package client that answers each. One process, like the
 // issue's reference figures. Not benchmark.js: one timed run of N deliveries per case.
+import type { ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import smpp, { type PDU } from 'smpp';
@@ -19,8 +20,8 @@ import {
   type Store,
   type TlsServerSettings,
 } from '../src/index.js';
-import { askAndWait, forkReady } from './forked.js';
-import type { SmscMessage } from './smscProcess.js';
+import { forkReady } from './forked.js';
+import type { SmscMessage, SmscRequest } from './smscProcess.js';
 
 /** Serve and bind over TLS: the simulator's certificate and the CA the link verifies it with. */
 export interface BenchTls {
@@ -97,6 +98,32 @@ interface RunningSmsc {
 
 const smscScript = fileURLToPath(new URL('./smscProcess.js', import.meta.url));
 
+/** The simulator's process, forked once and kept for the runs after (see bench/smscProcess.ts). */
+let smscProcess: ChildProcess | undefined;
+
+/** Ends the simulator's process, when one was forked (a suite's runs are over). */
+export async function endSmscProcess(): Promise<void> {
+  const child = smscProcess;
+  smscProcess = undefined;
+  if (child === undefined || child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.send('exit' satisfies SmscRequest);
+  await exited;
+}
+
+/** Sends `request` to the simulator's process and resolves with its answer. */
+function ask(child: ChildProcess, request: SmscRequest): Promise<SmscMessage> {
+  return new Promise((resolve, reject) => {
+    const exit = (code: number | null) => reject(new Error(`the simulator process exited with ${code}`));
+    child.once('exit', exit);
+    child.once('message', (m: SmscMessage) => {
+      child.off('exit', exit);
+      resolve(m);
+    });
+    child.send(request);
+  });
+}
+
 /** A simulator loaded with `n` pushes of `pdu`, in this thread or in a process of its own. */
 async function startSmsc(window: number, n: number, pdu: Uint8Array, options: FullStackOptions): Promise<RunningSmsc> {
   if (options.simulator !== 'process') {
@@ -104,19 +131,19 @@ async function startSmsc(window: number, n: number, pdu: Uint8Array, options: Fu
     return { port: sim.port, mark: () => {}, stop: async () => (await sim.close(), {}) };
   }
   if (options.tls) throw new Error('the simulator in a process of its own serves plain SMPP only');
-  // BENCH_SMSC_NODE_ARGS: node flags for the simulator's process (such as --cpu-prof).
-  const nodeArgs = process.env.BENCH_SMSC_NODE_ARGS?.split(' ').filter(Boolean);
-  const { child, ready } = await forkReady<SmscMessage>(
-    smscScript,
-    [String(window), String(n), Buffer.from(pdu).toString('hex')],
-    nodeArgs,
-  );
-  if (!('port' in ready)) throw new Error('the simulator process said no port');
+  if (smscProcess === undefined) {
+    // BENCH_SMSC_NODE_ARGS: node flags for the simulator's process (such as --cpu-prof).
+    const nodeArgs = process.env.BENCH_SMSC_NODE_ARGS?.split(' ').filter(Boolean);
+    smscProcess = (await forkReady<SmscMessage>(smscScript, [], nodeArgs)).child;
+  }
+  const child = smscProcess;
+  const loaded = await ask(child, { load: [window, n, Buffer.from(pdu).toString('hex')] });
+  if (!('port' in loaded)) throw new Error('the simulator process said no port');
   return {
-    port: ready.port,
-    mark: () => void child.send('mark'),
+    port: loaded.port,
+    mark: () => void child.send('mark' satisfies SmscRequest),
     stop: async () => {
-      const m = await askAndWait<SmscMessage>(child, 'stop');
+      const m = await ask(child, 'stop');
       return 'cpuSeconds' in m ? { cpuSeconds: m.cpuSeconds } : {};
     },
   };

@@ -23,7 +23,7 @@ import { median } from './paired.js';
 import { longPdu } from './pipeline.js';
 import { startRedis, type BenchRedis } from './redis.js';
 import { askAndWait, forkReady } from './forked.js';
-import { fullStackRun, loadedSimulator, smsPerPush, type Simulator } from './smpp.js';
+import { endSmscProcess, fullStackRun, loadedSimulator, smsPerPush, type Simulator } from './smpp.js';
 
 export const STORE_WINDOWS = [10, 100] as const;
 /** `lmdb` is the embedded store at its default, sync 'always'; `lmdb-everysec` at sync 'everysec'. */
@@ -143,6 +143,7 @@ export async function runSmppStore({ quick = false } = {}): Promise<StoreHarness
       process.stdout.write(`  round ${r + 1}/${rounds} done\n`);
     }
   } finally {
+    await endSmscProcess();
     await redis.stop();
     rmSync(scratch, { recursive: true, force: true });
   }

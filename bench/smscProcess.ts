@@ -1,30 +1,42 @@
-// The SMSC simulator in a process of its own, loaded with its pushes before anything binds, for
-// the smpp-store bench (bench/smppStore.ts): a real SMSC is another process, so the listener's
-// synchronous work (an lmdb commit waits ~1 ms for the disk at sync 'always') must not hold the
-// simulator up, nor the simulator's work the listener.
-//   node smscProcess.js WINDOW PUSHES PDU_HEX
-// Forked with an IPC channel: says { port } once loaded; on 'mark' starts its CPU count again
-// (the bench's clock starts after a warm-up); on 'stop' says { cpuSeconds, retries } (its CPU
-// time since the mark, or since it said its port) and exits.
+// The SMSC simulator in a process of its own, for the smpp-store bench (bench/smppStore.ts): a
+// real SMSC is another process, so the listener's synchronous work (an lmdb commit waits ~1 ms
+// for the disk at sync 'always') must not hold the simulator up, nor the simulator's work the
+// listener. One process serves a whole suite, a fresh simulator per run: V8 has compiled the
+// simulator's paths after the first runs, as it has the listener's in the bench's own process
+// (a process forked per run ran every run cold and held memory mode to about half its speed).
+//   node smscProcess.js
+// Forked with an IPC channel: says { ready } once up; on { load: [window, pushes, pduHex] }
+// starts a simulator loaded with those pushes and says { port }; on 'mark' starts its CPU
+// count again (the bench's clock starts after a warm-up); on 'stop' says { cpuSeconds, retries }
+// (its CPU time since the mark, or since the load) and closes that simulator; on 'exit' exits.
+import type { SmscSimulator } from '../src/index.js';
 import { loadedSimulator } from './smpp.js';
 
+/** What the bench asks the simulator's process. */
+export type SmscRequest = { load: [window: number, pushes: number, pduHex: string] } | 'mark' | 'stop' | 'exit';
 /** What the simulator's process tells the bench. */
-export type SmscMessage = { port: number } | { cpuSeconds: number; retries: number };
+export type SmscMessage = { ready: true } | { port: number } | { cpuSeconds: number; retries: number };
 
-const [window, pushes, pduHex] = process.argv.slice(2);
-const sim = await loadedSimulator(Number(window), Number(pushes), Buffer.from(pduHex, 'hex'));
 const send = (m: SmscMessage): void => {
   process.send?.(m);
 };
+let sim: SmscSimulator | undefined;
 let cpu0 = process.cpuUsage();
-process.on('message', (m: string) => {
-  if (m === 'mark') cpu0 = process.cpuUsage();
-  if (m !== 'stop') return;
+process.on('message', (m: SmscRequest) => {
   void (async () => {
-    const cpu = process.cpuUsage(cpu0);
-    send({ cpuSeconds: (cpu.user + cpu.system) / 1e6, retries: sim.stats.retries });
-    await sim.close();
-    process.exit(0);
+    if (m === 'exit') process.exit(0);
+    if (m === 'mark') cpu0 = process.cpuUsage();
+    else if (m === 'stop') {
+      const cpu = process.cpuUsage(cpu0);
+      send({ cpuSeconds: (cpu.user + cpu.system) / 1e6, retries: sim?.stats.retries ?? 0 });
+      await sim?.close();
+      sim = undefined;
+    } else {
+      const [window, pushes, pduHex] = m.load;
+      sim = await loadedSimulator(window, pushes, Buffer.from(pduHex, 'hex'));
+      cpu0 = process.cpuUsage();
+      send({ port: sim.port });
+    }
   })();
 });
-send({ port: sim.port });
+send({ ready: true });
