@@ -134,11 +134,11 @@ export interface ReassemblerStats {
  * pipeline's time, bench/pipeline.ts).
  *
  * Its parts are held one of two ways. As a run (`parts` undefined), the common case: the parts
- * `first` .. `first + received - 1`, in order, one after the other in one region of a payload
- * chunk (`store` from `base`, `fill` octets of `room`), each `partLength` long but the last
- * segment of the message, which may be shorter. A completed run is its own payload, so in-order
- * segments cost one copy each and no object per part. Any other order (or a part of another
- * length) turns the run into `parts`, one view per sequence, the rest copied in one by one.
+ * `first` .. `first + received - 1`, in order, one after the other in one region of a run
+ * chunk (`store` from `base`, `fill` octets of `room`; src/wdp/runChunks.ts), each `partLength`
+ * long but the last segment of the message, which may be shorter. A completed run is its own
+ * payload, so in-order segments cost one copy each and no object per part. Any other order (or
+ * a part of another length) turns the run into `parts`, one copy of its own per sequence.
  */
 class Pending implements Indexed, Held<Pending>, Run {
   originator = '';
