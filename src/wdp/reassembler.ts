@@ -3,6 +3,7 @@ import { nonNegativeBound, positiveBound } from '../bounds.js';
 import type { Segment, WdpDatagram } from './datagram.js';
 import { identityHash, MessageIndex, type Indexed } from './messageIndex.js';
 import { RecentMessages } from './recentMessages.js';
+import { RunChunks, type Run, type RunChunk } from './runChunks.js';
 import { BindShares, oldestOf, OriginatorShares, type Held, type Share } from './shares.js';
 
 /**
@@ -133,13 +134,13 @@ export interface ReassemblerStats {
  * pipeline's time, bench/pipeline.ts).
  *
  * Its parts are held one of two ways. As a run (`parts` undefined), the common case: the parts
- * `first` .. `first + received - 1`, in order, one after the other in one region of a payload
- * chunk (`store` from `base`, `fill` octets of `room`), each `partLength` long but the last
- * segment of the message, which may be shorter. A completed run is its own payload, so in-order
- * segments cost one copy each and no object per part. Any other order (or a part of another
- * length) turns the run into `parts`, one view per sequence, the rest copied in one by one.
+ * `first` .. `first + received - 1`, in order, one after the other in one region of a run
+ * chunk (`store` from `base`, `fill` octets of `room`; src/wdp/runChunks.ts), each `partLength`
+ * long but the last segment of the message, which may be shorter. A completed run is its own
+ * payload, so in-order segments cost one copy each and no object per part. Any other order (or
+ * a part of another length) turns the run into `parts`, one copy of its own per sequence.
  */
-class Pending implements Indexed, Held<Pending> {
+class Pending implements Indexed, Held<Pending>, Run {
   originator = '';
   recipient = '';
   sourcePort: number | undefined = undefined;
@@ -159,6 +160,10 @@ class Pending implements Indexed, Held<Pending> {
   fill = 0;
   first = 0;
   partLength = 0;
+  /** The run chunk its region is in, and its neighbours there (runChunks.ts). */
+  chunk: RunChunk | undefined = undefined;
+  prevR: Run | undefined = undefined;
+  nextR: Run | undefined = undefined;
   received = 0;
   bytes = 0;
   /** Neighbours in first-segment order (the reassembler's list, oldest first); in the spares' list, the next spare. */
@@ -244,11 +249,11 @@ interface ReassemblerEvents {
  *   starts a new message (the reference was reused).
  *
  * Copies: a single-segment datagram's payload is the segment's own view. The parts of a
- * message that come in order are copied once each, one after the other, into one region of a
- * shared payload chunk, which is the payload when the message completes (see Pending). A
- * message whose parts come otherwise holds each further part copied on its own (into a shared
- * 4 KiB chunk, PART_CHUNK_OCTETS) and is copied once more, into one buffer, when it completes.
- * The caller's buffers are never kept.
+ * message that come in order are copied once each, one after the other, into one region of
+ * one of the reassembler's run chunks (src/wdp/runChunks.ts), which is the payload when the
+ * message completes (see Pending). A message whose parts come otherwise holds each part as a
+ * copy of its own and is copied once more, into a payload chunk, when it completes. The
+ * caller's buffers are never kept. `heldChunkOctets` says what pending runs keep alive.
  */
 export class Reassembler extends EventEmitter<ReassemblerEvents> {
   readonly timeoutMs: number;
@@ -278,6 +283,8 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
   private bytes = 0;
   /** Fingerprints of the message being completed (grown to the largest total seen). */
   private prints = new Int32Array(8);
+  /** Where runs are held: chunks of this reassembler's own. */
+  private readonly runs = new RunChunks();
   readonly stats: ReassemblerStats = {
     segments: 0,
     datagrams: 0,
@@ -347,6 +354,15 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
   /** User-data octets held for them. */
   get pendingBytes(): number {
     return this.bytes;
+  }
+
+  /**
+   * Octets of the run chunks (and runs' own buffers) that pending messages keep alive: at most
+   * 16 KiB plus twice their runs' regions, as of the last chunk begun (src/wdp/runChunks.ts).
+   * Payloads already delivered are not counted: what they keep alive is the application's.
+   */
+  get heldChunkOctets(): number {
+    return this.runs.heldOctets;
   }
 
   /** What one originator has pending. */
@@ -434,11 +450,11 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
       }
     }
     const n = data.length;
-    if (msg.parts === undefined && !extendsRun(msg, sequence, n)) scatter(msg);
+    if (msg.parts === undefined && !extendsRun(msg, sequence, n)) this.scatter(msg);
     msg.received++;
     if (msg.received < total) {
       if (msg.parts !== undefined) msg.parts[sequence - 1] = partOf(data);
-      else append(msg, data);
+      else this.runs.append(msg, data, (total - msg.first + 1) * msg.partLength);
       msg.bytes += n;
       this.bytes += n;
       const o = msg.originatorShare!;
@@ -473,7 +489,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     const parts = msg.parts;
     if (parts === undefined) {
       // The run is the whole message: its region, with the last segment written in, is the payload.
-      append(msg, data);
+      this.runs.append(msg, data, n);
       const store = msg.store;
       const view = msg.storeView;
       const step = msg.partLength;
@@ -592,11 +608,31 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
 
   /** A released record, kept as a spare if there is room for one. */
   private recycle(msg: Pending): void {
+    this.runs.detach(msg);
     msg.clear();
     if (this.spares >= MAX_SPARE_RECORDS) return;
     msg.nextQ = this.spare;
     this.spare = msg;
     this.spares++;
+  }
+
+  /**
+   * Turns a run into parts, each a copy of its own: a message out of order is held apart from
+   * the run chunks, so that it keeps no chunk alive.
+   */
+  private scatter(msg: Pending): void {
+    const parts = new Array<Uint8Array | undefined>(msg.total).fill(undefined);
+    const store = msg.store;
+    const step = msg.partLength;
+    for (let i = 0, p = msg.base; i < msg.received; i++, p += step) {
+      const end = i === msg.received - 1 ? msg.base + msg.fill : p + step;
+      parts[msg.first - 1 + i] = store.slice(p, end);
+    }
+    msg.parts = parts;
+    this.runs.detach(msg);
+    msg.store = NO_OCTETS;
+    msg.storeView = NO_VIEW;
+    msg.base = msg.room = msg.fill = 0;
   }
 
   private report(msg: Pending, reason: LossReason, policy: EvictionPolicy | undefined): void {
@@ -639,12 +675,13 @@ function victim(m: Pending | undefined): Pending {
 }
 
 /**
- * Payloads, and the regions in which runs of parts are held (see Pending), are cut from shared
- * chunks of this many octets (one over a quarter of it gets its own buffer): a view of a chunk
- * costs a third of Buffer.allocUnsafe's (which does the same with Node's 8 KiB pool, through
- * more JavaScript), and a pending message keeps at most its chunk alive, where a view of the
- * caller's buffer would keep that whole buffer (a socket chunk of up to 64 KiB) alive. A chunk
- * lives while any datagram or pending message cut from it does.
+ * Payloads of single SMS and of messages joined from parts are cut from shared chunks of this
+ * many octets (one over a quarter of it gets its own buffer): a view of a chunk costs a third
+ * of Buffer.allocUnsafe's (which does the same with Node's 8 KiB pool, through more
+ * JavaScript), and a payload keeps only its chunk alive, where a view of the caller's buffer
+ * would keep that whole buffer (a socket chunk of up to 64 KiB) alive. No pending message is
+ * held in them (runs have chunks of their own, src/wdp/runChunks.ts), so only delivered
+ * payloads keep them alive.
  */
 export const PAYLOAD_CHUNK_OCTETS = 16 * 1024;
 
@@ -658,9 +695,8 @@ function newChunk(): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, PAYLOAD_CHUNK_OCTETS);
 }
 
-/** The chunk being cut, whole, and as a DataView; `chunkUsed` is where its last cut ends (the next starts 8-aligned). */
+/** The chunk being cut, whole; `chunkUsed` is where its last cut ends (the next starts 8-aligned). */
 let chunk = newChunk();
-let chunkView = new DataView(chunk.buffer, chunk.byteOffset, PAYLOAD_CHUNK_OCTETS);
 let chunkUsed = 0;
 
 /** Offset in `chunk` of `length` octets, a new chunk begun if they do not fit (length <= a quarter chunk). */
@@ -669,7 +705,6 @@ function cut(length: number): number {
   let at = (chunkUsed + 7) & ~7;
   if (at + length > PAYLOAD_CHUNK_OCTETS) {
     chunk = newChunk();
-    chunkView = new DataView(chunk.buffer, chunk.byteOffset, PAYLOAD_CHUNK_OCTETS);
     at = 0;
   }
   chunkUsed = at + length;
@@ -692,29 +727,9 @@ export function copyPayload(data: Uint8Array): Uint8Array {
   return out;
 }
 
-/**
- * Held parts of a message no longer a run are copied into shared chunks of this many octets
- * (a part over a quarter of it gets its own), for the same reason as the payload chunks.
- */
-export const PART_CHUNK_OCTETS = 4 * 1024;
-
-let partChunk = new ArrayBuffer(PART_CHUNK_OCTETS);
-let partUsed = 0;
-
+/** A held part of a message no longer a run: a copy of its own (it keeps no shared chunk alive). */
 function partOf(data: Uint8Array): Uint8Array {
-  const length = data.length;
-  let out: Uint8Array;
-  if (length > PART_CHUNK_OCTETS >> 2) out = new Uint8Array(length);
-  else {
-    if (partUsed + length > PART_CHUNK_OCTETS) {
-      partChunk = new ArrayBuffer(PART_CHUNK_OCTETS);
-      partUsed = 0;
-    }
-    out = new Uint8Array(partChunk, partUsed, length);
-    partUsed = (partUsed + length + 7) & ~7;
-  }
-  out.set(data);
-  return out;
+  return data.slice();
 }
 
 /** heldPart(): the sequence is not held, held with the same octets, or held with others. */
@@ -746,51 +761,6 @@ function extendsRun(msg: Pending, sequence: number, n: number): boolean {
     msg.fill === received * msg.partLength &&
     (n === msg.partLength || sequence === msg.total)
   );
-}
-
-/** Appends `data` to the run's region, which grows in place when it ends its chunk's last cut, or moves. */
-function append(msg: Pending, data: Uint8Array): void {
-  const n = data.length;
-  const need = msg.fill + n;
-  if (need > msg.room) {
-    if (msg.store === chunk && msg.base + msg.room === chunkUsed && msg.base + need <= PAYLOAD_CHUNK_OCTETS) {
-      chunkUsed = msg.base + need;
-      msg.room = need;
-    } else {
-      // A new run takes its first part's room only (most messages from a flood never get a
-      // second); a run that moves takes room for the rest of it (every part as long as the
-      // first) or for twice what it holds, the less.
-      const whole = (msg.total - msg.first + 1) * msg.partLength;
-      const room = msg.fill === 0 ? need : Math.max(need, Math.min(whole, 2 * need));
-      const old = msg.store;
-      const from = msg.base;
-      if (room > PAYLOAD_CHUNK_OCTETS >> 2) {
-        msg.store = new Uint8Array(room);
-        msg.storeView = new DataView(msg.store.buffer);
-        msg.base = 0;
-      } else {
-        msg.base = cut(room);
-        msg.store = chunk;
-        msg.storeView = chunkView;
-      }
-      msg.room = room;
-      if (msg.fill > 0) msg.store.set(old.subarray(from, from + msg.fill), msg.base);
-    }
-  }
-  msg.store.set(data, msg.base + msg.fill);
-  msg.fill = need;
-}
-
-/** Turns a run into parts: a view of the region for each part it holds. */
-function scatter(msg: Pending): void {
-  const parts = new Array<Uint8Array | undefined>(msg.total).fill(undefined);
-  const store = msg.store;
-  const step = msg.partLength;
-  for (let i = 0, p = msg.base; i < msg.received; i++, p += step) {
-    const end = i === msg.received - 1 ? msg.base + msg.fill : p + step;
-    parts[msg.first - 1 + i] = store.subarray(p, end);
-  }
-  msg.parts = parts;
 }
 
 function datagram(s: Segment | Pending, segments: number, payload: Uint8Array): WdpDatagram {
