@@ -17,6 +17,13 @@ export const RUN_CHUNK_OCTETS = 16 * 1024;
 /** A chunk whose runs' regions hold less than this is emptied when a new chunk begins. */
 const SPARSE_OCTETS = RUN_CHUNK_OCTETS >> 1;
 
+/**
+ * The octets a region of `room` takes in its chunk: regions start 8-aligned. Counted so, a
+ * chunk cut full of small regions is full, not sparse; counted by `room`, a chunk of 2,048
+ * one-octet runs looked sparse, moved into a new chunk that it filled again, for ever.
+ */
+const taken = (room: number): number => (room + 7) & ~7;
+
 /** A pending message's run as the chunks see it (the record itself, linked per chunk). */
 export interface Run {
   store: Uint8Array;
@@ -33,7 +40,7 @@ export interface RunChunk {
   readonly octets: Uint8Array;
   readonly view: DataView;
   readonly size: number;
-  /** Octets of the regions of the runs in it. */
+  /** Octets the regions of the runs in it take (each 8-aligned). */
   live: number;
   /** Its runs. */
   head: Run | undefined;
@@ -69,7 +76,7 @@ export class RunChunks {
     if (need > run.room) {
       const c = run.chunk;
       if (c === this.current && run.base + run.room === this.used && run.base + need <= RUN_CHUNK_OCTETS) {
-        c.live += need - run.room;
+        c.live += taken(need) - taken(run.room);
         this.used = run.base + need;
         run.room = need;
       } else {
@@ -91,7 +98,7 @@ export class RunChunks {
     else prev.nextR = next;
     if (next !== undefined) next.prevR = prev;
     run.prevR = run.nextR = run.chunk = undefined;
-    c.live -= run.room;
+    c.live -= taken(run.room);
     if (c.live === 0) this.heldOctets -= c.size;
   }
 
@@ -118,7 +125,7 @@ export class RunChunks {
     if (c.head !== undefined) c.head.prevR = run;
     c.head = run;
     if (c.live === 0) this.heldOctets += c.size;
-    c.live += room;
+    c.live += taken(room);
     if (fill > 0) c.octets.set(old.subarray(from, from + fill), at);
   }
 

@@ -27,6 +27,27 @@ const seg = (originator: string, reference: number, sequence: number, total: num
 });
 
 describe('Reassembler: what pending messages keep alive', () => {
+  it('a chunk cut full of one-octet runs is full, not sparse: the next run finds room', () => {
+    // 2,100 first segments of one octet each, each message its own (originator, reference).
+    // Each region takes 8 octets, so 2,048 of them fill a 16 KiB chunk; counted by their octets
+    // (2,048) the chunk looked sparse, and the 2,049th moved them into a new chunk they filled
+    // again, for ever: push() never returned (a review found it; this test hung on that code).
+    const r = new Reassembler({ now: () => 0 });
+    const from = (i: number) => `+4472${i >> 8}x${i % 3}`;
+    for (let i = 0; i < 2_100; i++) {
+      expect(r.push(seg(from(i), i & 0xff, 1, 2, octets(1, i)))).toBeUndefined();
+    }
+    expect(r.pendingMessages).toBe(2_100);
+    expect(r.heldChunkOctets).toBeLessThanOrEqual(RUN_CHUNK_OCTETS + 2 * 8 * 2_100);
+    // Each completes with its own octets, moved or not.
+    for (let i = 0; i < 2_100; i++) {
+      const d = r.push(seg(from(i), i & 0xff, 2, 2, octets(1, i + 1)));
+      expect(d && [...d.payload]).toEqual([i & 0xff, (i + 1) & 0xff]);
+    }
+    expect(r.pendingMessages).toBe(0);
+    expect(r.heldChunkOctets).toBe(0);
+  });
+
   it('stuck first segments between chunks of completed pushes and single SMS keep no whole chunk each', () => {
     let t = 0;
     const r = new Reassembler({ now: () => t });
