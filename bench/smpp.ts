@@ -105,7 +105,7 @@ let smscProcess: ChildProcess | undefined;
 export async function endSmscProcess(): Promise<void> {
   const child = smscProcess;
   smscProcess = undefined;
-  if (child === undefined || child.exitCode !== null) return;
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.send('exit' satisfies SmscRequest);
   await exited;
@@ -134,7 +134,12 @@ async function startSmsc(window: number, n: number, pdu: Uint8Array, options: Fu
   if (smscProcess === undefined) {
     // BENCH_SMSC_NODE_ARGS: node flags for the simulator's process (such as --cpu-prof).
     const nodeArgs = process.env.BENCH_SMSC_NODE_ARGS?.split(' ').filter(Boolean);
-    smscProcess = (await forkReady<SmscMessage>(smscScript, [], nodeArgs)).child;
+    const forked = (await forkReady<SmscMessage>(smscScript, [], nodeArgs)).child;
+    // A process that died is forked again by the next run, not asked.
+    forked.once('exit', () => {
+      if (smscProcess === forked) smscProcess = undefined;
+    });
+    smscProcess = forked;
   }
   const child = smscProcess;
   const loaded = await ask(child, { load: [window, n, Buffer.from(pdu).toString('hex')] });
@@ -207,8 +212,11 @@ export async function fullStackRun(window: number, n: number, options: FullStack
     seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     cpu = process.cpuUsage(cpu0);
   } finally {
-    await link.close();
-    ({ cpuSeconds } = await smsc.stop());
+    try {
+      await link.close();
+    } finally {
+      ({ cpuSeconds } = await smsc.stop());
+    }
   }
   return {
     pushesPerSec: (n - untimed) / seconds,

@@ -28,11 +28,15 @@ process.on('message', (m: SmscRequest) => {
     if (m === 'mark') cpu0 = process.cpuUsage();
     else if (m === 'stop') {
       const cpu = process.cpuUsage(cpu0);
-      send({ cpuSeconds: (cpu.user + cpu.system) / 1e6, retries: sim?.stats.retries ?? 0 });
-      await sim?.close();
+      const s = sim;
       sim = undefined;
+      // Closed before the answer, so the next load cannot begin while this one still closes.
+      await s?.close();
+      send({ cpuSeconds: (cpu.user + cpu.system) / 1e6, retries: s?.stats.retries ?? 0 });
     } else {
       const [window, pushes, pduHex] = m.load;
+      // A run that failed before its stop leaves its simulator: closed here, not leaked.
+      await sim?.close();
       sim = await loadedSimulator(window, pushes, Buffer.from(pduHex, 'hex'));
       cpu0 = process.cpuUsage();
       send({ port: sim.port });

@@ -114,6 +114,9 @@ function feed(buf: Buffer): void {
     if (r.pendingBytes > BOUNDS.maxPendingBytes)
       throw new Finding(`${r.pendingBytes} pending octets over the bound ${BOUNDS.maxPendingBytes}`);
     // What pending runs keep alive is bounded by maxPendingBytes too (docs/smpp.md).
+    // Nothing pending holds nothing: a count that drifted would show here.
+    if (r.pendingMessages === 0 && r.heldChunkOctets !== 0)
+      throw new Finding(`${r.heldChunkOctets} octets of run chunks held with nothing pending`);
     if (r.heldChunkOctets > HELD_CHUNK_BOUND)
       throw new Finding(`${r.heldChunkOctets} octets of run chunks held, over ${HELD_CHUNK_BOUND}`);
   }
