@@ -1,52 +1,17 @@
 // The Redis backend's cluster promises, on a real redis-server: several nodes racing for one
 // message's segments, a node that dies, Redis itself going away for a few seconds.
-import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/errors.js';
 import { openStore } from '../../src/store/open.js';
-import type { StoreOptions } from '../../src/store/options.js';
-import type { SegmentOutcome, Store, StoredSegment } from '../../src/store/types.js';
+import type { StoredSegment } from '../../src/store/types.js';
 import { until } from '../helpers.js';
 import { afterTest, redisServer, useRedis } from './backends.js';
+import { nodes, partsText, raw, segmentsFrom } from './redisNodes.js';
 
 useRedis();
 
-let prefixes = 0;
-
-/** `n` nodes on one prefix, each its own connection. */
-async function nodes(n: number, options: StoreOptions = {}): Promise<{ stores: Store[]; prefix: string }> {
-  const prefix = `r${++prefixes}:`;
-  const stores: Store[] = [];
-  for (let i = 0; i < n; i++) {
-    const s = await openStore(redisServer().url, { ...options, prefix });
-    afterTest(() => s.close());
-    stores.push(s);
-  }
-  return { stores, prefix };
-}
-
-function raw(): Redis {
-  const r = new Redis({ port: redisServer().port, host: '127.0.0.1', protocol: 2 });
-  afterTest(() => {
-    r.disconnect();
-  });
-  return r;
-}
-
-function seg(reference: number, sequence: number, total: number, data: string): StoredSegment {
-  return {
-    originator: '+15550001',
-    recipient: '+15559999',
-    reference,
-    referenceBits: 16,
-    total,
-    sequence,
-    data: new Uint8Array(Buffer.from(data)),
-  };
-}
-
-const parts = (o: SegmentOutcome) =>
-  o.status === 'complete' ? Buffer.concat(o.message.parts).toString() : `(${o.status})`;
+const seg = segmentsFrom('+15550001');
+const parts = partsText;
 
 describe('redis store', () => {
   it('completes each of 300 messages on exactly one of three nodes, segments spread round-robin', async () => {

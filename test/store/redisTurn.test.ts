@@ -1,51 +1,20 @@
 // The Redis backend's turns (src/store/redis/turn.ts): the segment steps asked for during one
 // turn of the event loop go to Redis as one script call, each step still atomic and answered
 // on its own. On a real redis-server, read through its own INFO commandstats.
-import { Redis } from 'ioredis';
+import { type Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/errors.js';
 import { messageKey } from '../../src/store/keys.js';
 import { openStore } from '../../src/store/open.js';
 import type { MessageIdentity, SegmentOutcome, Store, StoredSegment } from '../../src/store/types.js';
 import { afterTest, redisServer, useRedis } from './backends.js';
+import { nodes, partsText, raw, segmentsFrom } from './redisNodes.js';
 
 useRedis();
 
-let prefixes = 0;
-
-async function nodes(n: number): Promise<{ stores: Store[]; prefix: string }> {
-  const prefix = `turn${++prefixes}:`;
-  const stores: Store[] = [];
-  for (let i = 0; i < n; i++) {
-    const s = await openStore(redisServer().url, { prefix });
-    afterTest(() => s.close());
-    stores.push(s);
-  }
-  return { stores, prefix };
-}
-
-function raw(): Redis {
-  const r = new Redis({ port: redisServer().port, host: '127.0.0.1', protocol: 2 });
-  afterTest(() => {
-    r.disconnect();
-  });
-  return r;
-}
-
-function seg(reference: number, sequence: number, total: number, data: string): StoredSegment {
-  return {
-    originator: '+15550002',
-    recipient: '+15559999',
-    reference,
-    referenceBits: 16,
-    total,
-    sequence,
-    data: new Uint8Array(Buffer.from(data)),
-  };
-}
-
-const text = (o: SegmentOutcome) =>
-  o.status === 'complete' ? Buffer.concat(o.message.parts).toString() : `(${o.status})`;
+const seg = segmentsFrom('+15550002');
+const text = partsText;
+const turnNodes = (n: number) => nodes(n, {}, 'turn');
 
 /** Script calls the server has run since the last reset (EVALSHA and EVAL). */
 async function scriptCalls(r: Redis): Promise<number> {
@@ -57,7 +26,7 @@ async function scriptCalls(r: Redis): Promise<number> {
 
 describe('redis store turns', () => {
   it("sends one turn's 60 adds as two script calls (32 steps a call at most), its 20 finishes as one", async () => {
-    const { stores } = await nodes(1);
+    const { stores } = await turnNodes(1);
     const [store] = stores;
     const r = raw();
     // The script is loaded by a first call; then the count starts.
@@ -80,7 +49,7 @@ describe('redis store turns', () => {
   });
 
   it('a step that fails fails alone: the rest of its turn is stored and answered', async () => {
-    const { stores, prefix } = await nodes(1);
+    const { stores, prefix } = await turnNodes(1);
     const [store] = stores;
     const r = raw();
     // Message 2's hash made a string behind the store's back: Redis refuses its step (WRONGTYPE).
@@ -105,7 +74,7 @@ describe('redis store turns', () => {
   });
 
   it('two nodes racing in one turn each: every message completes exactly once', async () => {
-    const { stores } = await nodes(2);
+    const { stores } = await turnNodes(2);
     const [a, b] = stores;
     // Messages 0-39: every segment to both nodes (the SMSC resending to the other bind);
     // messages 40-79: spread, 1 and 3 to a, 2 to b. All of it asked in one turn on each node.
@@ -127,7 +96,7 @@ describe('redis store turns', () => {
   });
 
   it('close() sends what its turn still holds before it lets go', async () => {
-    const { stores, prefix } = await nodes(1);
+    const { stores, prefix } = await turnNodes(1);
     const [store] = stores;
     const adds = [1, 2, 3].map((m) => store.segments.add(seg(m, 1, 2, `${m}`)));
     await store.close();
