@@ -110,25 +110,9 @@ export class RecentMessages {
   }
 
   /**
-   * Remembers a completed message; the oldest goes first when the bound is reached. `parts`
-   * are its segments' data, fingerprinted with `print`.
-   */
-  remember(
-    id: MessageIdentity,
-    hash: number,
-    parts: readonly (Uint8Array | undefined)[],
-    total: number,
-    at: number,
-    print: (data: Uint8Array) => number,
-  ): void {
-    const prints = new Int32Array(total);
-    for (let i = 0; i < total; i++) prints[i] = print(parts[i]!);
-    this.rememberPrints(id, hash, prints, total, at);
-  }
-
-  /**
-   * remember() with the fingerprints taken already: `prints` holds them in sequence order from
-   * index 0 (it may be longer than `total`, and is not kept).
+   * Remembers a completed message by its segments' fingerprints; the oldest goes first when the
+   * bound is reached. `prints` holds them in sequence order from index 0 (it may be longer than
+   * `total`, and is not kept).
    */
   rememberPrints(id: MessageIdentity, hash: number, prints: Int32Array, total: number, at: number): void {
     if (this.max === 0) return;

@@ -6,6 +6,21 @@ import type { MessageIdentity } from '../../src/wdp/messageIndex.js';
 /** Fingerprint stand-in for the tests: the first octet, so each part says what it should match. */
 const firstOctet = (d: Uint8Array): number => d[0];
 
+/** Remembers a completed message of `parts`, each fingerprinted with `print` (as the reassembler does with its own). */
+function remember(
+  r: RecentMessages,
+  id: MessageIdentity,
+  hash: number,
+  parts: readonly Uint8Array[],
+  total: number,
+  at: number,
+  print: (data: Uint8Array) => number,
+): void {
+  const prints = new Int32Array(total);
+  for (let i = 0; i < total; i++) prints[i] = print(parts[i]);
+  r.rememberPrints(id, hash, prints, total, at);
+}
+
 function identity(n: number): MessageIdentity {
   return {
     // Some longer than the inline characters, so both ways of keeping an address are exercised.
@@ -58,7 +73,8 @@ describe('RecentMessages', () => {
               if (had >= 0) r.forget(had);
               model = model.filter((m) => m.n !== o.n);
               const prints = Array.from({ length: o.total }, (_, i) => (o.seed + i) & 0xff);
-              r.remember(
+              remember(
+                r,
                 identity(o.n),
                 hashOf(o.n),
                 prints.map((p) => Uint8Array.of(p)),
@@ -102,8 +118,8 @@ describe('RecentMessages', () => {
 
   it('finds a message whose probe run passed a forgotten one', () => {
     const r = new RecentMessages(10);
-    r.remember(identity(1), 5, [Uint8Array.of(1)], 1, 0, firstOctet);
-    r.remember(identity(2), 5, [Uint8Array.of(2)], 1, 0, firstOctet);
+    remember(r, identity(1), 5, [Uint8Array.of(1)], 1, 0, firstOctet);
+    remember(r, identity(2), 5, [Uint8Array.of(2)], 1, 0, firstOctet);
     r.forget(r.find(identity(1), 5));
     expect(r.repeats(r.find(identity(2), 5), 1, 1, 2)).toBe(true);
   });
@@ -111,7 +127,7 @@ describe('RecentMessages', () => {
   it('tells identities apart by every field, ports absent or present', () => {
     const r = new RecentMessages(10);
     const id = identity(1);
-    r.remember(id, 7, [Uint8Array.of(5)], 1, 0, firstOctet);
+    remember(r, id, 7, [Uint8Array.of(5)], 1, 0, firstOctet);
     expect(r.find({ ...id }, 7)).toBeGreaterThanOrEqual(0);
     for (const other of [
       { ...id, originator: '+1' },
@@ -128,8 +144,8 @@ describe('RecentMessages', () => {
     const r = new RecentMessages(10);
     const long = { ...identity(1), originator: 'x'.repeat(RECENT_INLINE_ADDRESS + 1) };
     const edge = { ...identity(2), recipient: 'y'.repeat(RECENT_INLINE_ADDRESS) };
-    r.remember(long, 3, [Uint8Array.of(1)], 1, 0, firstOctet);
-    r.remember(edge, 3, [Uint8Array.of(1)], 1, 0, firstOctet);
+    remember(r, long, 3, [Uint8Array.of(1)], 1, 0, firstOctet);
+    remember(r, edge, 3, [Uint8Array.of(1)], 1, 0, firstOctet);
     expect(r.find({ ...long, originator: 'x'.repeat(RECENT_INLINE_ADDRESS + 1) }, 3)).toBeGreaterThanOrEqual(0);
     expect(r.find({ ...long, originator: 'x'.repeat(RECENT_INLINE_ADDRESS + 2) }, 3)).toBe(-1);
     expect(r.find({ ...edge }, 3)).toBeGreaterThanOrEqual(0);
@@ -139,7 +155,7 @@ describe('RecentMessages', () => {
 
   it('remembers nothing with a bound of 0', () => {
     const r = new RecentMessages(0);
-    r.remember(identity(1), 1, [Uint8Array.of(1)], 1, 0, firstOctet);
+    remember(r, identity(1), 1, [Uint8Array.of(1)], 1, 0, firstOctet);
     expect(r.size).toBe(0);
     expect(r.find(identity(1), 1)).toBe(-1);
   });
