@@ -20,7 +20,7 @@ import {
   type Store,
   type TlsServerSettings,
 } from '../src/index.js';
-import { forkReady } from './forked.js';
+import { ask, forkReady } from './forked.js';
 import type { SmscMessage, SmscRequest } from './smscProcess.js';
 
 /** Serve and bind over TLS: the simulator's certificate and the CA the link verifies it with. */
@@ -111,19 +111,6 @@ export async function endSmscProcess(): Promise<void> {
   await exited;
 }
 
-/** Sends `request` to the simulator's process and resolves with its answer. */
-function ask(child: ChildProcess, request: SmscRequest): Promise<SmscMessage> {
-  return new Promise((resolve, reject) => {
-    const exit = (code: number | null) => reject(new Error(`the simulator process exited with ${code}`));
-    child.once('exit', exit);
-    child.once('message', (m: SmscMessage) => {
-      child.off('exit', exit);
-      resolve(m);
-    });
-    child.send(request);
-  });
-}
-
 /** A simulator loaded with `n` pushes of `pdu`, in this thread or in a process of its own. */
 async function startSmsc(window: number, n: number, pdu: Uint8Array, options: FullStackOptions): Promise<RunningSmsc> {
   if (options.simulator !== 'process') {
@@ -142,13 +129,13 @@ async function startSmsc(window: number, n: number, pdu: Uint8Array, options: Fu
     smscProcess = forked;
   }
   const child = smscProcess;
-  const loaded = await ask(child, { load: [window, n, Buffer.from(pdu).toString('hex')] });
+  const loaded = await ask<SmscMessage>(child, { load: [window, n, Buffer.from(pdu).toString('hex')] });
   if (!('port' in loaded)) throw new Error('the simulator process said no port');
   return {
     port: loaded.port,
     mark: () => void child.send('mark' satisfies SmscRequest),
     stop: async () => {
-      const m = await ask(child, 'stop');
+      const m = await ask<SmscMessage>(child, 'stop' satisfies SmscRequest);
       return 'cpuSeconds' in m ? { cpuSeconds: m.cpuSeconds } : {};
     },
   };
