@@ -23,7 +23,7 @@ import { createWebServer, type WebServer } from '../security/webServer.js';
 import { postPap } from './notify.js';
 import type { CancelMessage, CcqMessage, PushMessage, StatusQueryMessage } from './pap.js';
 import { pushKey, PushRecords, type PushRecord, type RecipientRecord } from './pushRecord.js';
-import { DEFAULT_STATUS_WRITE_MS, PushWrites } from './pushWrites.js';
+import { DEFAULT_STATUS_WRITE_MS, DEFAULT_STORE_RETRY_MS, PushWrites } from './pushWrites.js';
 import { SmppMessageState, STAT_WORD_OF, type DeliveryReceipt } from './receipt.js';
 import { parsePapRequest, type PapRequest } from './request.js';
 import { Retention, type RemovalReason, type RetentionBounds } from './retention.js';
@@ -104,6 +104,12 @@ export interface PpgOptions extends RetentionBounds {
    * docs/ppg.md). Default 100; 0 writes each change in the next turn.
    */
   statusWriteMs?: number;
+  /**
+   * Wait before push records whose write failed are written again when no other write comes,
+   * ms; doubled after each retry that fails, up to 30 s (or this, when longer), and back to
+   * this once a write is stored (pushWrites.ts, docs/ppg.md). Default 1000.
+   */
+  storeRetryMs?: number;
 }
 
 export interface PpgEvents {
@@ -191,6 +197,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       | 'maxRecords'
       | 'metrics'
       | 'statusWriteMs'
+      | 'storeRetryMs'
     >
   > &
     PpgOptions;
@@ -227,6 +234,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       nonNegativeBound(options.statusWriteMs ?? DEFAULT_STATUS_WRITE_MS, 'statusWriteMs', MAX_TIMER_MS),
       (e) => this.emit('store-error', e),
       (record) => this.finished(record, Date.now()),
+      positiveBound(options.storeRetryMs ?? DEFAULT_STORE_RETRY_MS, 'storeRetryMs', MAX_TIMER_MS),
     );
     this.retention = new Retention(options);
     this.transceiver = new PpgTransceiver(options.smsc, options.smscSession);

@@ -13,6 +13,16 @@ import type { PushRecord, PushRecords } from './pushRecord.js';
 /** Default longest wait of a status change for a write to ride in, ms. */
 export const DEFAULT_STATUS_WRITE_MS = 100;
 
+/**
+ * Default wait before records whose write failed are written again when nothing else writes,
+ * ms; it doubles after each retry that fails, up to STORE_RETRY_CAP_MS (or storeRetryMs when
+ * that is longer), and starts again once a write is stored.
+ */
+export const DEFAULT_STORE_RETRY_MS = 1_000;
+
+/** Longest wait between two retries of failed writes, ms (storeRetryMs may set a longer one). */
+export const STORE_RETRY_CAP_MS = 30_000;
+
 /** A record's key in memory (the store's key, pushKey, is made by PushRecords). */
 const keyOf = (record: PushRecord) => `${record.initiator}\0${record.pushId}`;
 
@@ -23,7 +33,7 @@ export class PushWrites {
   private readonly idle = new Map<string, { record: PushRecord; since: number }>();
   /** The last write of a record on its way, by key (rejects when it failed). */
   private readonly writing = new Map<string, Promise<void>>();
-  /** Whose last write failed, by key: written again with the next write (or when asked stored). */
+  /** Whose last write failed, by key: written again with the next write, when asked stored, or on retry. */
   private readonly failedWrites = new Map<string, PushRecord>();
   /** Called once a record's last change is stored (true) or its last write failed (false), by key. */
   private readonly waiters = new Map<string, Array<(stored: boolean) => void>>();
@@ -32,6 +42,10 @@ export class PushWrites {
   /** Records refused at accept (forget): never handed to the store after, whatever asks. */
   private readonly refused = new WeakSet<PushRecord>();
   private timer: NodeJS.Timeout | undefined;
+  /** Writes failed records again when no other write does (a PPG gone quiet after a failure). */
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** The next retry's wait: retryMs, doubled after each retry armed, back to retryMs once stored. */
+  private retryWaitMs: number;
   private closed = false;
 
   constructor(
@@ -40,7 +54,10 @@ export class PushWrites {
     private readonly failed: (e: unknown) => void,
     /** A record that left memory unstored is stored at last (retention may count it now). */
     private readonly storedAfterLeaving: (record: PushRecord) => void = () => {},
-  ) {}
+    private readonly retryMs: number = DEFAULT_STORE_RETRY_MS,
+  ) {
+    this.retryWaitMs = retryMs;
+  }
 
   /**
    * A change written within delayMs; with the next write of any push when `rideAlong`. Once
@@ -118,6 +135,7 @@ export class PushWrites {
       out.set(key, write);
       void write.then(
         () => {
+          this.retryWaitMs = this.retryMs;
           // Waiters are for the newest change: a newer one waiting wakes them once it is stored.
           if (this.newer(key, write)) return;
           const gone = this.left.get(key);
@@ -132,12 +150,29 @@ export class PushWrites {
           if (this.newer(key, write) || this.refused.has(record)) return;
           // Kept till a write of it succeeds; whoever waits to let it leave memory is told now.
           this.failedWrites.set(key, record);
+          this.armRetry();
           this.wake(key, false);
         },
       );
     }
     this.dirty.clear();
     return out;
+  }
+
+  /**
+   * Writes the failed records again after the retry wait, unless a write of any push took them
+   * first; a store that keeps failing is tried less often, at most STORE_RETRY_CAP_MS apart.
+   * Unref'd: it never holds the process open; close() stops it (and writes them itself).
+   */
+  private armRetry(): void {
+    if (this.closed || this.retryTimer !== undefined) return;
+    const ms = this.retryWaitMs;
+    this.retryWaitMs = Math.min(ms * 2, Math.max(this.retryMs, STORE_RETRY_CAP_MS));
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.failedWrites.size > 0) this.flush();
+    }, ms);
+    this.retryTimer.unref();
   }
 
   /**
@@ -216,6 +251,8 @@ export class PushWrites {
    */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     for (const [k, { record }] of this.idle) this.dirty.set(k, record);
     this.idle.clear();
     this.flush();

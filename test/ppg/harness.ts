@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Ppg, type PpgOptions } from '../../src/ppg/ppg.js';
 import type { SmscFaults, SmscSimulator } from '../../src/smsc/simulator.js';
 import type { WdpDatagram } from '../../src/wdp/datagram.js';
+import { until as untilHolds } from '../helpers.js';
 import { simulatorWithPhone } from './behindSimulator.js';
 
 export interface Harness {
@@ -70,13 +71,9 @@ export async function post(
   return { status: res.status, text: await res.text() };
 }
 
-/** Waits (bounded) until `ready()` holds. */
-export async function until(ready: () => boolean, what: string, ms = 5_000): Promise<void> {
-  for (let waited = 0; !ready(); waited += 10) {
-    if (waited >= ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** Waits (bounded, polling) until `ready()` holds: test/helpers.ts's until, the PPG tests' order of arguments. */
+export const until = (ready: () => boolean | Promise<boolean>, what: string, ms = 5_000): Promise<void> =>
+  untilHolds(ready, ms, what);
 
 /** An attribute of the first element `name` in a PAP document. */
 export function attr(xml: string, name: string, attribute: string): string | undefined {

@@ -4,6 +4,7 @@
 // (`min-replicas-to-write 1` with no replica: NOREPLICAS); a put may be held to open a window.
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../src/store/memory.js';
 import { openStore } from '../../src/store/open.js';
 import type { JsonValue, Store } from '../../src/store/types.js';
 import { RedisServer } from '../helpers/redisServer.js';
@@ -90,7 +91,7 @@ describe('PPG with a store that refuses writes', () => {
     const q = await post(h.url, queryXml('statusquery-message', 'm1'), 'application/xml');
     expect(attr(q.text, 'statusquery-result', 'code')).toBe('3000');
 
-    // The store back, the next write carries m1's outcome.
+    // The store back, the next write (m2's accept, or the retry timer's) carries m1's outcome.
     await refuse(false);
     await until(() => store.available, 'the store back');
     const b = await post(h.url, pushBody({ pushId: 'm2', addresses: [TO] }), MULTIPART);
@@ -98,6 +99,52 @@ describe('PPG with a store that refuses writes', () => {
     expect(await stateIn(store, 'pi:m1')).toBe('delivered');
     const q2 = await post(h.url, queryXml('statusquery-message', 'm1'), 'application/xml');
     expect(attr(q2.text, 'statusquery-result', 'message-state')).toBe('delivered');
+  });
+
+  it('writes a record whose write failed again by itself once the store is back, with no new traffic', async () => {
+    const { store, refuse } = await refusingRedis();
+    h = await harness({ store, statusWriteMs: 50, storeRetryMs: 200 }, { receiptDelayMs: 100 });
+    const ppg = h.ppg;
+    const errors: unknown[] = [];
+    ppg.on('store-error', (e) => errors.push(e));
+    const outcomes: string[] = [];
+    ppg.on('outcome', (o) => outcomes.push(o.pushId));
+    const a = await post(h.url, pushBody({ pushId: 'r1', addresses: [TO] }), MULTIPART);
+    expect(attr(a.text, 'response-result', 'code')).toBe('1001');
+    await refuse(true);
+    await until(() => outcomes.includes('r1'), 'r1 delivered');
+    await until(() => errors.length > 0 && ppg.inProgress === 0, 'the failed write, r1 out of memory');
+
+    // The store back and nothing more asked of the PPG: the retry timer alone writes r1. The
+    // first retry is due 200 ms after the failure, later ones (if the store was still seen
+    // down) 400, 800, 1600 ms apart: 3 s bounds it. The old code waited for a next write.
+    await refuse(false);
+    await until(() => store.available, 'the store back');
+    await until(async () => (await stateIn(store, 'pi:r1')) === 'delivered', 'r1 written by the retry', 3_000);
+    const q = await post(h.url, queryXml('statusquery-message', 'r1'), 'application/xml');
+    expect(attr(q.text, 'statusquery-result', 'message-state')).toBe('delivered');
+  });
+
+  it('stops retrying failed writes at close()', async () => {
+    const store = new MemoryStore();
+    let puts = 0;
+    const put = store.pushes.put.bind(store.pushes);
+    store.pushes.put = async (key: string, value: JsonValue) => {
+      // The accept goes in; every later write fails, so the retry timer is armed and re-armed.
+      if (++puts > 1) throw new Error('this record cannot be written');
+      return put(key, value);
+    };
+    h = await harness({ store, statusWriteMs: 20, storeRetryMs: 50 }, { receiptDelayMs: 20 });
+    h.ppg.on('store-error', () => undefined);
+    const a = await post(h.url, pushBody({ pushId: 'c1', addresses: [TO] }), MULTIPART);
+    expect(attr(a.text, 'response-result', 'code')).toBe('1001');
+    await until(() => puts >= 3, 'a retry of the failed write');
+    await h.close();
+    h = undefined;
+    const atClose = puts;
+    // Waits for something that must NOT happen: a retry after close() (several retry waits).
+    await pause(400);
+    expect(puts).toBe(atClose);
   });
 
   it('reports a failed write once, though two notifications wait on it', async () => {
