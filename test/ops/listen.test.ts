@@ -134,7 +134,8 @@ describe('listen: SIGTERM in the middle of traffic', () => {
     await sending;
     const all = () => [...first.stdout, ...second.stdout];
     await until(() => tally(all()).seen.size === PUSHES, 60_000, `all ${PUSHES} pushes out`);
-    await new Promise((r) => setTimeout(r, 300)); // a duplicate would come now
+    // Waits for something that must NOT happen: a duplicate of a push, which would come now.
+    await new Promise((r) => setTimeout(r, 300));
     const { seen, wrong } = tally(all());
     expect(wrong).toEqual([]);
     expect([...seen.values()].filter((n) => n !== 1)).toEqual([]);

@@ -78,12 +78,7 @@ describe('wappush ppg', () => {
     open.push(sim);
     const phone = sim.phone;
     // The reconnect backoff tops out at 5 s.
-    let status = 0;
-    for (let i = 0; i < 100 && status !== 200; i++) {
-      status = (await fetch(readyz)).status;
-      if (status !== 200) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(status).toBe(200);
+    await until(async () => (await fetch(readyz)).status === 200, 'ready once bound', 15_000);
     expect(logs.some((l) => l.event === 'bind')).toBe(true);
     const r = await post(url, pushBody({ pushId: 'late' }), MULTIPART, '');
     expect(attr(r.text, 'response-result', 'code')).toBe('1001');

@@ -62,12 +62,9 @@ describe('PPG: PAP over HTTP to SMS over SMPP', () => {
     expect(h.phone[0].segments).toBeGreaterThan(3);
     expect(decodeSi(decodePushPdu(h.phone[0].payload).body)).toMatchObject({ href: 'https://Example.org/A', text });
     await until(() => h!.smsc.stats.receipts === h!.phone[0].segments, 'a receipt per segment');
-    let state: string | undefined;
-    for (let i = 0; i < 100 && state !== 'delivered'; i++) {
-      state = attr((await query('statusquery-message', 'long')).text, 'statusquery-result', 'message-state');
-      if (state !== 'delivered') await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(state).toBe('delivered');
+    const state = async () =>
+      attr((await query('statusquery-message', 'long')).text, 'statusquery-result', 'message-state');
+    await until(async () => (await state()) === 'delivered', 'long delivered');
   });
 
   it('a failed receipt makes the push undeliverable and says so in the notification', async () => {
@@ -93,6 +90,8 @@ describe('PPG: PAP over HTTP to SMS over SMPP', () => {
     await until(() => h!.notifications.length === 1, 'the timeout notification');
     expect(attr(h.notifications[0], 'resultnotification-message', 'message-state')).toBe('timeout');
     await until(() => h!.smsc.stats.receipts === 1, 'the late receipt', 3_000);
+    // Waits for something that must NOT happen: the late receipt, on its way to the PPG now,
+    // changing t1's state or notifying again (no event tells that the PPG has taken it).
     await new Promise((r) => setTimeout(r, 100));
     expect(attr((await query('statusquery-message', 't1')).text, 'statusquery-result', 'message-state')).toBe(
       'timeout',

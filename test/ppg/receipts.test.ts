@@ -42,6 +42,7 @@ describe('delivery receipts', () => {
     await tx.submit(new Uint8Array(10), { to: '+15551230000', registeredDelivery: 0 });
     await tx.submit(new Uint8Array(10), { to: '+15551230000', registeredDelivery: 2 });
     await until(() => smsc.stats.delivered === 2, 'both delivered');
+    // Waits for something that must NOT happen: a receipt, which would come within this.
     await new Promise((r) => setTimeout(r, 100));
     expect(receipts).toEqual([]);
   });

@@ -36,6 +36,7 @@ describe('PPG SMPP link', () => {
       MULTIPART,
     );
     expect(attr(during.text, 'response-result', 'code')).toBe('1001');
+    // Waits for something that must NOT happen: the push reaching the phone while the link is cut.
     await new Promise((res) => setTimeout(res, 300));
     expect(phone).toHaveLength(1);
     r.heal();

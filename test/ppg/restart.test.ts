@@ -45,17 +45,14 @@ describe('PPG restart', () => {
     try {
       await until(() => h!.phone.length === 1, 'the push sent by the second PPG', 5_000);
       expect(h.phone[0].recipient).toBe('+15551112222');
-      let state: string | undefined;
-      for (let i = 0; i < 100 && state !== 'delivered'; i++) {
-        const q = await post(
-          `http://127.0.0.1:${port}/wappush`,
-          queryXml('statusquery-message', 'kept'),
-          'application/xml',
+      const state = async () =>
+        attr(
+          (await post(`http://127.0.0.1:${port}/wappush`, queryXml('statusquery-message', 'kept'), 'application/xml'))
+            .text,
+          'statusquery-result',
+          'message-state',
         );
-        state = attr(q.text, 'statusquery-result', 'message-state');
-        if (state !== 'delivered') await new Promise((res) => setTimeout(res, 20));
-      }
-      expect(state).toBe('delivered');
+      await until(async () => (await state()) === 'delivered', 'kept delivered');
     } finally {
       await again.close();
       await second.close();

@@ -10,7 +10,7 @@ import type { JsonValue, Store } from '../../src/store/types.js';
 import { RedisServer } from '../helpers/redisServer.js';
 import { attr, harness, post, until, type Harness } from './harness.js';
 import { MULTIPART, pushBody, queryXml } from './papFixtures.js';
-import { stateIn } from './storedRecords.js';
+import { stateIn, statesOf } from './storedRecords.js';
 
 let h: Harness | undefined;
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -164,10 +164,12 @@ describe('PPG with a store that refuses writes', () => {
     await until(() => gate(2).held && gate(3).held, "both outcomes' writes");
     // The first outcome's write is stored; its notification then waits for the second's.
     gate(2).open();
-    await pause(100);
+    const final = async () => statesOf(await store.pushes.get('pi:d1')).filter((x) => x !== 'pending').length;
+    await until(async () => (await final()) === 1, "the first outcome's write stored");
     await refuse(true);
     gate(3).open();
     await until(() => errors.length > 0, 'the failed write');
+    // Waits for something that must NOT happen: a second store-error, or a notification.
     await pause(300);
     expect(errors).toHaveLength(1);
     expect(h.notifications).toEqual([]);
@@ -184,6 +186,8 @@ describe('PPG with a store that refuses writes', () => {
     await until(() => gate(1).held, 'the accept write');
     const asking = post(h.url, queryXml('statusquery-message', 'x1'), 'application/xml');
     const cancelling = post(h.url, queryXml('cancel-message', 'x1'), 'application/xml');
+    // Lets the query and the cancel reach the PPG and wait on the held accept; no event tells
+    // that they are waiting (they are answered only after it).
     await pause(100);
     await refuse(true);
     gate(1).open();
@@ -235,8 +239,7 @@ describe('PPG with a store that refuses writes', () => {
     refuseM1 = false;
     const c = await post(h.url, pushBody({ pushId: 'm3', addresses: [TO] }), MULTIPART);
     expect(attr(c.text, 'response-result', 'code')).toBe('4001');
-    for (let i = 0; i < 300 && (await stateIn(store, 'pi:m1')) !== 'delivered'; i++) await pause(10);
-    expect(await stateIn(store, 'pi:m1')).toBe('delivered');
+    await until(async () => (await stateIn(store, 'pi:m1')) === 'delivered', 'm1 written', 3_000);
     const d = await post(h.url, pushBody({ pushId: 'm4', addresses: [TO] }), MULTIPART);
     expect(attr(d.text, 'response-result', 'code')).toBe('1001');
     expect(ppg.removedRecords.count).toBe(1);

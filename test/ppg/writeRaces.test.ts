@@ -89,6 +89,8 @@ describe('PPG push writes racing their changes', () => {
     });
     await post(h.url, pushBody({ pushId: 's1', addresses: [TO] }), MULTIPART);
     await until(() => h!.smsc.stats.submitted === 1, 's1 submitted');
+    // Lets the submit_sm_resp (sent as the SMSC took s1) reach the PPG, so its message_ids wait
+    // to be written; no event tells that. Arriving later, the query's write holds them all the same.
     await new Promise((r) => setTimeout(r, 50));
     // The query writes the message_ids (held); the receipt settles s1 during that write.
     const q = await post(h.url, queryXml('statusquery-message', 's1'), 'application/xml');
@@ -126,6 +128,7 @@ describe('PPG push writes racing their changes', () => {
     const c = await post(h.url, queryXml('cancel-message', 'f0'), 'application/xml');
     expect(attr(c.text, 'cancel-result', 'code')).toBe('3000');
     await until(() => errors.length > 0, 'a store-error');
+    // Waits for something that must NOT happen: f1's notification, its outcome unstored.
     await new Promise((r) => setTimeout(r, 300));
     expect(h.notifications).toEqual([]);
     expect(await stateIn(store, 'pi:f1')).toBe('pending');
@@ -155,6 +158,8 @@ describe('PPG push writes racing their changes', () => {
     });
     await post(h.url, pushBody({ pushId: 'k1', addresses: [TO] }), MULTIPART);
     await until(() => h!.smsc.stats.submitted === 1, 'k1 submitted');
+    // Lets the submit_sm_resp reach the PPG, so close() has its message_ids to write (held);
+    // no event tells that. The assertion below holds whichever way the race went.
     await new Promise((r) => setTimeout(r, 50));
     await h.close();
     h = undefined;
@@ -194,23 +199,25 @@ describe('PPG push writes racing their changes', () => {
     h = await harness({ store, statusWriteMs: 20, maxRecords: 1 });
     const removed: string[] = [];
     h.ppg.on('removed', (r) => removed.push(r.pushId));
+    const notified: string[] = [];
+    h.ppg.on('notified', (n) => notified.push(n.address));
     const a = await post(
       h.url,
       pushBody({ pushId: 'm1', addresses: [TO, TO2], attributes: ` ppg-notify-requested-to="${notifyTo}"` }),
       MULTIPART,
     );
     expect(attr(a.text, 'response-result', 'code')).toBe('1001');
-    await until(() => answered.includes('TO'), "TO's notification");
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => notified.length === 1, "TO's notification answered, as the PPG saw it");
     // m1 is not finished (TO2 not yet notified): it is not removed to make room.
     const b = await post(h.url, pushBody({ pushId: 'm2', addresses: [TO] }), MULTIPART);
     await until(() => answered.includes('TO2'), "TO2's notification");
-    await new Promise((r) => setTimeout(r, 200));
+    const storedMarks = async () => {
+      const m1 = await store.pushes.get('pi:m1');
+      return isObject(m1) && Array.isArray(m1.recipients) ? m1.recipients.map((r) => isObject(r) && r.notified) : [];
+    };
+    await until(async () => (await storedMarks()).every((n) => n === true), "m1's notified marks stored");
+    expect(await storedMarks()).toEqual([true, true]);
     expect(removed).toEqual([]);
     expect(attr(b.text, 'response-result', 'code')).toBe('4001');
-    const m1 = await store.pushes.get('pi:m1');
-    const notified =
-      isObject(m1) && Array.isArray(m1.recipients) ? m1.recipients.map((r) => isObject(r) && r.notified) : [];
-    expect(notified).toEqual([true, true]);
   });
 });
