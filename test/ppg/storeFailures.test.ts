@@ -3,22 +3,18 @@
 // push refused 3000 at accept is never written after. A real redis-server made to refuse writes
 // (`min-replicas-to-write 1` with no replica: NOREPLICAS); a put may be held to open a window.
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/store/memory.js';
 import { openStore } from '../../src/store/open.js';
 import type { JsonValue, Store } from '../../src/store/types.js';
 import { RedisServer } from '../helpers/redisServer.js';
-import { attr, harness, post, until, type Harness } from './harness.js';
+import { attr, post, until } from './harness.js';
+import { scopePerTest } from './testScope.js';
 import { MULTIPART, pushBody, queryXml } from './papFixtures.js';
 import { stateIn, statesOf } from './storedRecords.js';
 
-let h: Harness | undefined;
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-  while (cleanups.length) await cleanups.pop()!();
-});
+const scope = scopePerTest();
+const cleanups = scope.cleanups;
 
 const TO = 'WAPPUSH=+15551234567/TYPE=PLMN@ppg.example.com';
 const TO2 = 'WAPPUSH=+15551234568/TYPE=PLMN@ppg.example.com';
@@ -71,7 +67,7 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('PPG with a store that refuses writes', () => {
   it('lets a settled push leave memory as its last write fails, not at the next write', async () => {
     const { store, refuse } = await refusingRedis();
-    h = await harness({ store, statusWriteMs: 200 }, { receiptDelayMs: 100 });
+    const h = await scope.harness({ store, statusWriteMs: 200 }, { receiptDelayMs: 100 });
     const ppg = h.ppg;
     const errors: unknown[] = [];
     ppg.on('store-error', (e) => errors.push(e));
@@ -103,7 +99,7 @@ describe('PPG with a store that refuses writes', () => {
 
   it('writes a record whose write failed again by itself once the store is back, with no new traffic', async () => {
     const { store, refuse } = await refusingRedis();
-    h = await harness({ store, statusWriteMs: 50, storeRetryMs: 200 }, { receiptDelayMs: 100 });
+    const h = await scope.harness({ store, statusWriteMs: 50, storeRetryMs: 200 }, { receiptDelayMs: 100 });
     const ppg = h.ppg;
     const errors: unknown[] = [];
     ppg.on('store-error', (e) => errors.push(e));
@@ -134,13 +130,12 @@ describe('PPG with a store that refuses writes', () => {
       if (++puts > 1) throw new Error('this record cannot be written');
       return put(key, value);
     };
-    h = await harness({ store, statusWriteMs: 20, storeRetryMs: 50 }, { receiptDelayMs: 20 });
+    const h = await scope.harness({ store, statusWriteMs: 20, storeRetryMs: 50 }, { receiptDelayMs: 20 });
     h.ppg.on('store-error', () => undefined);
     const a = await post(h.url, pushBody({ pushId: 'c1', addresses: [TO] }), MULTIPART);
     expect(attr(a.text, 'response-result', 'code')).toBe('1001');
     await until(() => puts >= 3, 'a retry of the failed write');
-    await h.close();
-    h = undefined;
+    await scope.closeHarness();
     const atClose = puts;
     // Waits for something that must NOT happen: a retry after close() (several retry waits).
     await pause(400);
@@ -151,7 +146,7 @@ describe('PPG with a store that refuses writes', () => {
     const { store, refuse } = await refusingRedis();
     // The accept goes in; both recipients' outcomes are held (puts 2 and 3).
     const gate = holdPuts(store, 'pi:d1', [2, 3]);
-    h = await harness({ store, statusWriteMs: LONG });
+    const h = await scope.harness({ store, statusWriteMs: LONG });
     const ppg = h.ppg;
     const errors: unknown[] = [];
     ppg.on('store-error', (e) => errors.push(e));
@@ -179,7 +174,7 @@ describe('PPG with a store that refuses writes', () => {
   it('never writes a push refused 3000, though a query and a cancel waited on its accept', async () => {
     const { store, refuse } = await refusingRedis();
     const gate = holdPuts(store, 'pi:x1', [1]);
-    h = await harness({ store, statusWriteMs: 20 });
+    const h = await scope.harness({ store, statusWriteMs: 20 });
     const errors: unknown[] = [];
     h.ppg.on('store-error', (e) => errors.push(e));
     const accepting = post(h.url, pushBody({ pushId: 'x1', addresses: [TO] }), MULTIPART);
@@ -201,10 +196,9 @@ describe('PPG with a store that refuses writes', () => {
     await until(() => store.available, 'the store back');
     const b = await post(h.url, pushBody({ pushId: 'x2', addresses: [TO] }), MULTIPART);
     expect(attr(b.text, 'response-result', 'code')).toBe('1001');
-    await until(() => h!.ppg.inProgress === 0, 'x2 settled');
+    await until(() => h.ppg.inProgress === 0, 'x2 settled');
     const submitted = h.smsc.stats.submitted;
-    await h.close();
-    h = undefined;
+    await scope.closeHarness();
     expect(await store.pushes.get('pi:x1')).toBeUndefined();
     expect(submitted).toBe(1);
   });
@@ -220,7 +214,7 @@ describe('PPG with a store that refuses writes', () => {
       if (key === 'pi:m1' && ++m1Puts > 1 && refuseM1) throw new Error('this record cannot be written');
       return put(key, value);
     };
-    h = await harness({ store, maxRecords: 1, statusWriteMs: 200 }, { receiptDelayMs: 100 });
+    const h = await scope.harness({ store, maxRecords: 1, statusWriteMs: 200 }, { receiptDelayMs: 100 });
     const ppg = h.ppg;
     const outcomes: string[] = [];
     ppg.on('outcome', (o) => outcomes.push(o.pushId));

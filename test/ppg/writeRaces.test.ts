@@ -7,20 +7,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
 import type { JsonValue, Store } from '../../src/store/types.js';
-import { attr, harness, post, until, type Harness } from './harness.js';
+import { attr, post, until } from './harness.js';
+import { scopePerTest } from './testScope.js';
 import { MULTIPART, pushBody, queryXml } from './papFixtures.js';
 import { isObject, stateIn } from './storedRecords.js';
 
-let h: Harness | undefined;
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-  while (cleanups.length) await cleanups.pop()!();
-});
+const scope = scopePerTest();
+const cleanups = scope.cleanups;
 
 const TO = 'WAPPUSH=+15551234567/TYPE=PLMN@ppg.example.com';
 const LONG = 60_000;
@@ -66,7 +62,7 @@ describe('PPG push writes racing their changes', () => {
     const { store } = await lmdb();
     // The accept write, then the message_ids write (held) while the receipt settles it.
     const hold = holdPut(store, 'pi:r1', 2);
-    h = await harness({ store, statusWriteMs: 300 }, { receiptDelayMs: 600 });
+    const h = await scope.harness({ store, statusWriteMs: 300 }, { receiptDelayMs: 600 });
     const ppg = h.ppg;
     ppg.on('outcome', () => setImmediate(hold.open));
     const a = await post(h.url, pushBody({ pushId: 'r1', addresses: [TO] }), MULTIPART);
@@ -81,14 +77,14 @@ describe('PPG push writes racing their changes', () => {
   it('answers a status query only once a change made during its wait is stored too', async () => {
     const { store } = await lmdb();
     const hold = holdPut(store, 'pi:s1', 2);
-    h = await harness({ store, statusWriteMs: LONG }, { receiptDelayMs: 500 });
+    const h = await scope.harness({ store, statusWriteMs: LONG }, { receiptDelayMs: 500 });
     const outcomes: string[] = [];
     h.ppg.on('outcome', (o) => {
       outcomes.push(o.state);
       setImmediate(hold.open);
     });
     await post(h.url, pushBody({ pushId: 's1', addresses: [TO] }), MULTIPART);
-    await until(() => h!.smsc.stats.submitted === 1, 's1 submitted');
+    await until(() => h.smsc.stats.submitted === 1, 's1 submitted');
     // Lets the submit_sm_resp (sent as the SMSC took s1) reach the PPG, so its message_ids wait
     // to be written; no event tells that. Arriving later, the query's write holds them all the same.
     await new Promise((r) => setTimeout(r, 50));
@@ -102,7 +98,7 @@ describe('PPG push writes racing their changes', () => {
   it('with the store failing, tells no outcome: 3000 to queries and cancels, no notification', async () => {
     const { store } = await lmdb();
     const hold = holdPut(store, 'none', 1);
-    h = await harness({ store, statusWriteMs: LONG });
+    const h = await scope.harness({ store, statusWriteMs: LONG });
     const errors: unknown[] = [];
     h.ppg.on('store-error', (e) => errors.push(e));
     const outcomes: string[] = [];
@@ -150,19 +146,18 @@ describe('PPG push writes racing their changes', () => {
     const { store, path } = await lmdb();
     // close() writes the waiting message_ids (held) while the receipt comes.
     const hold = holdPut(store, 'pi:k1', 2, 1_500);
-    h = await harness({ store, statusWriteMs: LONG }, { receiptDelayMs: 300 });
+    const h = await scope.harness({ store, statusWriteMs: LONG }, { receiptDelayMs: 300 });
     const outcomes: string[] = [];
     h.ppg.on('outcome', (o) => {
       outcomes.push(o.state);
       setImmediate(hold.open);
     });
     await post(h.url, pushBody({ pushId: 'k1', addresses: [TO] }), MULTIPART);
-    await until(() => h!.smsc.stats.submitted === 1, 'k1 submitted');
+    await until(() => h.smsc.stats.submitted === 1, 'k1 submitted');
     // Lets the submit_sm_resp reach the PPG, so close() has its message_ids to write (held);
     // no event tells that. The assertion below holds whichever way the race went.
     await new Promise((r) => setTimeout(r, 50));
-    await h.close();
-    h = undefined;
+    await scope.closeHarness();
     await store.close();
     cleanups.pop();
     const again = await openStore(path);
@@ -196,7 +191,7 @@ describe('PPG push writes racing their changes', () => {
     await new Promise<void>((resolve) => notify.listen(0, '127.0.0.1', () => resolve()));
     cleanups.push(() => new Promise<void>((resolve) => notify.close(() => resolve())));
     const notifyTo = `http://127.0.0.1:${(notify.address() as AddressInfo).port}/n`;
-    h = await harness({ store, statusWriteMs: 20, maxRecords: 1 });
+    const h = await scope.harness({ store, statusWriteMs: 20, maxRecords: 1 });
     const removed: string[] = [];
     h.ppg.on('removed', (r) => removed.push(r.pushId));
     const notified: string[] = [];

@@ -7,21 +7,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/store/memory.js';
 import { openStore } from '../../src/store/open.js';
 import type { JsonValue, Store } from '../../src/store/types.js';
-import { attr, harness, post, until, type Harness } from './harness.js';
+import { attr, post, until } from './harness.js';
+import { scopePerTest } from './testScope.js';
 import { MULTIPART, pushBody, queryXml } from './papFixtures.js';
 import { stateIn, statesOf } from './storedRecords.js';
 
-let h: Harness | undefined;
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-  while (cleanups.length) await cleanups.pop()!();
-});
+const scope = scopePerTest();
+const cleanups = scope.cleanups;
 
 const TO = 'WAPPUSH=+15551234567/TYPE=PLMN@ppg.example.com';
 /** Long enough that nothing is written for want of another write during a test. */
@@ -43,7 +39,7 @@ describe('PPG push writes', () => {
     const store = new MemoryStore();
     cleanups.push(() => store.close());
     const writes = countWrites(store);
-    h = await harness({ store, statusWriteMs: LONG });
+    const h = await scope.harness({ store, statusWriteMs: LONG });
     const delivered: string[] = [];
     h.ppg.on('outcome', (o) => delivered.push(o.pushId));
 
@@ -67,7 +63,7 @@ describe('PPG push writes', () => {
     const store = new MemoryStore();
     cleanups.push(() => store.close());
     const writes = countWrites(store);
-    h = await harness({ store, statusWriteMs: LONG });
+    const h = await scope.harness({ store, statusWriteMs: LONG });
     const delivered: string[] = [];
     h.ppg.on('outcome', (o) => delivered.push(o.pushId));
     await post(h.url, pushBody({ pushId: 'q1', addresses: [TO] }), MULTIPART);
@@ -97,7 +93,7 @@ describe('PPG push writes', () => {
     await new Promise<void>((resolve) => notify.listen(0, '127.0.0.1', () => resolve()));
     cleanups.push(() => new Promise<void>((resolve) => notify.close(() => resolve())));
     const notifyTo = `http://127.0.0.1:${(notify.address() as AddressInfo).port}/n`;
-    h = await harness({ store, statusWriteMs: LONG });
+    const h = await scope.harness({ store, statusWriteMs: LONG });
     const r = await post(
       h.url,
       pushBody({ pushId: 'n1', addresses: [TO], attributes: ` ppg-notify-requested-to="${notifyTo}"` }),
@@ -112,13 +108,12 @@ describe('PPG push writes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wappush-ppg-writes-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const store = await openStore(join(dir, 'state'));
-    h = await harness({ store, statusWriteMs: LONG });
+    const h = await scope.harness({ store, statusWriteMs: LONG });
     const delivered: string[] = [];
     h.ppg.on('outcome', (o) => delivered.push(o.pushId));
     await post(h.url, pushBody({ pushId: 'c1', addresses: [TO] }), MULTIPART);
     await until(() => delivered.includes('c1'), 'c1 delivered');
-    await h.close();
-    h = undefined;
+    await scope.closeHarness();
     await store.close();
 
     const again = await openStore(join(dir, 'state'));
