@@ -141,6 +141,7 @@ export {
   type ShortMessageInit,
 } from './wdp/smpp/shortMessage.js';
 export { segmentFromSmpp, ESM_CLASS_UDHI, type SmppCarriage } from './wdp/smpp/carriage.js';
+export { segmentFromShortMessagePdu } from './wdp/smpp/deliverSegment.js';
 export {
   smppShortMessages,
   MAX_MESSAGE_PAYLOAD,
