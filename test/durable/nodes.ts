@@ -3,7 +3,7 @@
 // on loopback. Each is added to the test's cleanup list as it is started.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PushClient, type UnroutedPush } from '../../src/cai/client.js';
+import { PushClient, type PushClientOptions, type UnroutedPush } from '../../src/cai/client.js';
 import { SmscSimulator } from '../../src/smsc/simulator.js';
 import { openStore } from '../../src/store/open.js';
 import type { StoreOptions } from '../../src/store/options.js';
@@ -30,12 +30,20 @@ export async function nodeSmsc(cleanup: Cleanup): Promise<{ smsc: SmscSimulator;
   return { smsc, port };
 }
 
-/** A node: its own SMSC, a store on `storeUrl` with `options`, a started PushClient on both. */
-export async function node(cleanup: Cleanup, storeUrl: string, options: StoreOptions = {}) {
+/**
+ * A node: its own SMSC, a store on `storeUrl` with `options`, a started PushClient on both
+ * (without OTA-HTTP receivers unless `otaHttp` asks for them).
+ */
+export async function node(
+  cleanup: Cleanup,
+  storeUrl: string,
+  options: StoreOptions = {},
+  otaHttp: PushClientOptions['otaHttp'] = false,
+) {
   const { smsc, port } = await nodeSmsc(cleanup);
   const store = await openStore(storeUrl, options);
   cleanup.push(() => store.close());
-  const client = new PushClient({ smsc: `smpp://client:pw@127.0.0.1:${port}`, store, otaHttp: false });
+  const client = new PushClient({ smsc: `smpp://client:pw@127.0.0.1:${port}`, store, otaHttp });
   cleanup.push(() => client.close());
   const unrouted: UnroutedPush[] = [];
   client.on('unrouted', (u) => unrouted.push(u));
