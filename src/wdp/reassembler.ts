@@ -35,8 +35,8 @@ export interface ReassemblerOptions {
   /**
    * Completed messages remembered (for `timeoutMs` after they complete) so that a segment repeated after its
    * message completed is known as a duplicate, not the start of a new message. Each costs
-   * about 140 octets of typed arrays (grown by doubling up to this bound; src/wdp/recentMessages.ts),
-   * 4 more per segment past the fourth, and an address of more than 24 characters its string.
+   * about 100 octets (grown by doubling up to this bound, twice it at most when messages are
+   * forgotten out of order; src/wdp/recentMessages.ts), 4 more per segment past the fourth.
    * Default: maxPendingMessages.
    */
   maxRecentMessages?: number;
