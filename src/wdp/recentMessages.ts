@@ -4,81 +4,85 @@ import { type MessageIdentity } from './messageIndex.js';
  * Completed messages, remembered so that a segment resent after its message completed is
  * known as a late duplicate. Every completed multi-segment message passes through here, so
  * it keeps no object per message: each message is a record of SLOT_OCTETS in one buffer
- * (identity numbers, completion time, the fingerprint of each segment, its place in a doubly
- * linked oldest-first list, and the originator and recipient copied in as octets), found by an
- * open-addressing table of slot numbers. Keeping the segment's own strings would keep two or
- * three young strings per message alive into the old generation.
+ * (identity numbers, completion time, the fingerprint of each segment), its two addresses in
+ * an array beside it, found by an open-addressing table of slot numbers.
  *
- * Measured with 10,000 remembered (bench/pipeline.ts, 3-segment pushes): the object-per-message
- * form (a record, its array of fingerprints, an index entry and a queue slot) cost as much as
- * reassembly itself and fed the young generation four objects per message. A message's fields
- * in a dozen arrays of their own (one array per field) cost a cache miss per field: the oldest
- * message, forgotten as each new one is remembered, is cold. One record per message (two or
- * three cache lines) touches fewer.
+ * The records are a ring in completion order: the oldest is forgotten first (by the bound and
+ * by expiry alike), so forgetting it moves the ring's start and touches nothing else. Its table
+ * entry is left behind, stale: a probe tells a stale entry by the record it names (a hole, or
+ * another message's), and the table is rebuilt from the ring once stale entries fill it past
+ * TABLE_LOAD. Taking each entry out as its message went (a shift of the probe run behind it)
+ * cost a cache miss per message in a table of hundreds of kilobytes, and a doubly linked
+ * oldest-first list one more at the neighbour; the rebuild writes every entry once per some
+ * thousands of messages, in one pass (measured, bench/pipeline.ts: see docs/smpp.md).
+ *
+ * A message forgotten out of order (its reference reused) leaves a hole in the ring, skipped
+ * when the start reaches it. A ring full with holes in it grows to at most twice the bound, and
+ * at twice the bound is compacted: each compaction frees more slots than the bound, so its cost
+ * per message stays constant whatever order messages are forgotten in.
+ *
+ * The addresses are kept as the segment's strings: the link's deliver_sm reader gives the
+ * segments of a sender one string per address (deliverSegment.ts), long-lived already, so
+ * keeping it costs a pointer, where copying its characters in cost more than the rest of the
+ * record.
  */
 
 /** Fingerprints kept in the slot itself; a message of more segments keeps its own array of them. */
 export const RECENT_INLINE_SEGMENTS = 4;
 
-/**
- * Characters of an originator or recipient kept in the slot itself, one octet each: SMPP v3.4's
- * addresses (20) and SMPP 5.0's GSM ones fit. A longer one, or one with a character above
- * U+00FF (never from SMPP, whose addresses are read as Latin-1), is kept as its string.
- */
-export const RECENT_INLINE_ADDRESS = 24;
-
-/** Slots allocated at first; the buffer doubles as needed, up to the bound. */
+/** Slots allocated at first; the ring doubles as needed, up to the bound (twice it with holes). */
 const INITIAL_SLOTS = 256;
 
 /** `undefined` in an identity field (a port, the reference) is this in its Int32Array. */
 const NONE = -1;
 
 /**
+ * The table is rebuilt when live and stale entries fill this fraction of it. It has at least
+ * two positions per slot, so right after a rebuild it is at most half full, and a rebuild comes
+ * at most once per (TABLE_LOAD - 1/2) x its size messages remembered.
+ */
+const TABLE_LOAD = 0.7;
+
+/**
  * A slot's record, in 32-bit words: the completion time (a float64 in words 0-1, so a slot's
- * first word is even), then the numbers, then the fingerprints, then from word ADDRESS_WORD
- * the two addresses' octets.
+ * first word is even), then the numbers (TOTAL 0: a hole, no message), then the fingerprints.
  */
 const HASH = 2;
 const TOTAL = 3;
 const SOURCE_PORT = 4;
 const DESTINATION_PORT = 5;
 const REFERENCE = 6;
-const PREV = 7;
-const NEXT = 8;
-/** Originator's length, then recipient's (-1: kept in longAddress). */
-const ADDRESS_LENGTH = 9;
-const PRINTS = 11;
-const ADDRESS_WORD = 16;
-const SLOT_WORDS = ADDRESS_WORD + (2 * RECENT_INLINE_ADDRESS) / 4;
-/** 112 octets a slot: its numbers in the first 64, its addresses after. */
+const PRINTS = 8;
+const SLOT_WORDS = PRINTS + RECENT_INLINE_SEGMENTS;
+/** 48 octets a slot. */
 export const SLOT_OCTETS = SLOT_WORDS * 4;
 
 export class RecentMessages {
-  /** Slots in use. */
+  /** Messages remembered (the ring's records that are not holes). */
   private live = 0;
+  /** Slots in the ring, and of them the span from the oldest on (messages and holes). */
   private capacity = 0;
-  /** The records: one buffer seen as words, as float64 (the times) and as octets (the addresses). */
+  private span = 0;
+  /** The oldest's slot, and its completion time (Infinity when none: expire() runs for every segment pushed). */
+  private oldest = 0;
+  private oldestAt = Infinity;
+  /** The records: one buffer seen as words and as float64 (the times). */
   private words = new Int32Array(0);
   private times = new Float64Array(0);
-  private octets = new Uint8Array(0);
+  /** Originator at 2 * slot, recipient at 2 * slot + 1 (left in place when a slot is forgotten). */
+  private addresses: string[] = [];
   /** Fingerprints of a message of more than RECENT_INLINE_SEGMENTS segments. */
   private longPrints: (Int32Array | undefined)[] = [];
-  /** Addresses not kept inline: originator at 2 * slot, recipient at 2 * slot + 1. */
-  private longAddress: (string | undefined)[] = [];
-  private oldest = NONE;
-  /** The oldest's completion time (Infinity when none): expire() runs for every segment pushed. */
-  private oldestAt = Infinity;
-  private newest = NONE;
-  /** Free slots, chained through their NEXT word. */
-  private free = NONE;
   /**
-   * Open addressing, linear probing, at most half full: at each position two words, slot + 1
-   * (0 for empty) and the slot's hash. With the hash beside it a probe, and the moves of a
-   * removal, read no slot: the slots are cold (the oldest is forgotten as each new one comes),
-   * the table's few lines less so.
+   * Open addressing, linear probing: at each position two words, slot + 1 (0 for empty) and
+   * the hash it was entered under. With the hash beside it a probe reads a slot only for an
+   * entry of the same hash.
    */
   private table = new Int32Array(0);
   private mask = 0;
+  /** Positions of the table not empty (live and stale), and how many may be before a rebuild. */
+  private filled = 0;
+  private fillLimit = 0;
 
   /** `max` is the bound on messages remembered (0: nothing is). */
   constructor(readonly max: number) {}
@@ -96,7 +100,9 @@ export class RecentMessages {
     for (let i = hash & mask; table[2 * i] !== 0; i = (i + 1) & mask) {
       if (table[2 * i + 1] !== hash) continue;
       const s = table[2 * i] - 1;
-      if (words[s * SLOT_WORDS + HASH] === hash && this.sameIdentity(s, id)) return s;
+      const w = s * SLOT_WORDS;
+      // A stale entry names a hole or another message's record: neither matches.
+      if (words[w + TOTAL] !== 0 && words[w + HASH] === hash && this.sameIdentity(s, id)) return s;
     }
     return NONE;
   }
@@ -112,72 +118,69 @@ export class RecentMessages {
   /**
    * Remembers a completed message by its segments' fingerprints; the oldest goes first when the
    * bound is reached. `prints` holds them in sequence order from index 0 (it may be longer than
-   * `total`, and is not kept).
+   * `total`, and is not kept). The message's identity must not be remembered already (the
+   * reassembler forgets it first).
    */
   rememberPrints(id: MessageIdentity, hash: number, prints: Int32Array, total: number, at: number): void {
     if (this.max === 0) return;
-    if (this.live >= this.max) this.forget(this.oldest);
-    if (this.free === NONE) this.grow();
+    if (this.live >= this.max) this.forgetOldest();
+    if (this.span === this.capacity) this.relayout();
+    let s = this.oldest + this.span;
+    if (s >= this.capacity) s -= this.capacity;
     const words = this.words;
-    const s = this.free;
     const w = s * SLOT_WORDS;
-    this.free = words[w + NEXT];
     this.times[w >> 1] = at;
     words[w + HASH] = hash;
     words[w + TOTAL] = total;
     words[w + SOURCE_PORT] = id.sourcePort ?? NONE;
     words[w + DESTINATION_PORT] = id.destinationPort ?? NONE;
     words[w + REFERENCE] = id.reference ?? NONE;
-    this.keepAddress(s, 0, id.originator);
-    this.keepAddress(s, 1, id.recipient);
+    this.addresses[2 * s] = id.originator;
+    this.addresses[2 * s + 1] = id.recipient;
     if (total <= RECENT_INLINE_SEGMENTS) {
       for (let i = 0; i < total; i++) words[w + PRINTS + i] = prints[i];
-    } else {
-      const own = prints.slice(0, total);
-      this.longPrints[s] = own;
-    }
-    const newest = this.newest;
-    words[w + PREV] = newest;
-    words[w + NEXT] = NONE;
-    if (newest === NONE) {
-      this.oldest = s;
-      this.oldestAt = at;
-    } else words[newest * SLOT_WORDS + NEXT] = s;
-    this.newest = s;
+    } else this.longPrints[s] = prints.slice(0, total);
+    if (this.span === 0) this.oldestAt = at;
+    this.span++;
     this.live++;
-    const table = this.table;
-    const mask = this.mask;
-    let i = hash & mask;
-    while (table[2 * i] !== 0) i = (i + 1) & mask;
-    table[2 * i] = s + 1;
-    table[2 * i + 1] = hash;
+    this.enter(s, hash);
+    if (this.filled > this.fillLimit) this.rebuildTable();
   }
 
   /** Forgets every message completed at or before `deadline`. */
   expire(deadline: number): void {
-    while (this.oldestAt <= deadline) this.forget(this.oldest);
+    while (this.oldestAt <= deadline) this.forgetOldest();
   }
 
-  /** Forgets slot `s` (from find()). */
+  /** Forgets slot `s` (from find()): the oldest moves the ring's start, any other leaves a hole. */
   forget(s: number): void {
-    this.unindex(s);
-    const words = this.words;
-    const w = s * SLOT_WORDS;
-    const p = words[w + PREV];
-    const n = words[w + NEXT];
-    if (p === NONE) {
-      this.oldest = n;
-      this.oldestAt = n === NONE ? Infinity : this.times[(n * SLOT_WORDS) >> 1];
-    } else words[p * SLOT_WORDS + NEXT] = n;
-    if (n === NONE) this.newest = p;
-    else words[n * SLOT_WORDS + PREV] = p;
-    // The side arrays only where this slot used them: a write to them is a cache line more.
-    if (words[w + TOTAL] > RECENT_INLINE_SEGMENTS) this.longPrints[s] = undefined;
-    if (words[w + ADDRESS_LENGTH] < 0) this.longAddress[2 * s] = undefined;
-    if (words[w + ADDRESS_LENGTH + 1] < 0) this.longAddress[2 * s + 1] = undefined;
-    words[w + NEXT] = this.free;
-    this.free = s;
+    if (s === this.oldest) {
+      this.forgetOldest();
+      return;
+    }
+    this.clearSlot(s);
     this.live--;
+  }
+
+  /** Forgets the oldest message, and moves the start past it and past any holes after it. */
+  private forgetOldest(): void {
+    this.clearSlot(this.oldest);
+    this.live--;
+    const words = this.words;
+    let s = this.oldest;
+    do {
+      s = s + 1 === this.capacity ? 0 : s + 1;
+      this.span--;
+    } while (this.span > 0 && words[s * SLOT_WORDS + TOTAL] === 0);
+    this.oldest = this.span === 0 ? 0 : s;
+    this.oldestAt = this.span === 0 ? Infinity : this.times[(s * SLOT_WORDS) >> 1];
+  }
+
+  /** Makes slot `s` a hole (its table entry goes stale; its addresses stay until the slot is used again). */
+  private clearSlot(s: number): void {
+    const w = s * SLOT_WORDS;
+    if (this.words[w + TOTAL] > RECENT_INLINE_SEGMENTS) this.longPrints[s] = undefined;
+    this.words[w + TOTAL] = 0;
   }
 
   private sameIdentity(s: number, id: MessageIdentity): boolean {
@@ -187,92 +190,70 @@ export class RecentMessages {
       words[w + REFERENCE] === (id.reference ?? NONE) &&
       words[w + SOURCE_PORT] === (id.sourcePort ?? NONE) &&
       words[w + DESTINATION_PORT] === (id.destinationPort ?? NONE) &&
-      this.sameAddress(s, 0, id.originator) &&
-      this.sameAddress(s, 1, id.recipient)
+      this.addresses[2 * s] === id.originator &&
+      this.addresses[2 * s + 1] === id.recipient
     );
   }
 
-  /** Address `which` (0: originator, 1: recipient) of slot `s`. */
-  private keepAddress(s: number, which: number, address: string): void {
-    const n = address.length;
-    const w = s * SLOT_WORDS;
-    if (n <= RECENT_INLINE_ADDRESS) {
-      const octets = this.octets;
-      const base = (w + ADDRESS_WORD) * 4 + which * RECENT_INLINE_ADDRESS;
-      let i = 0;
-      for (; i < n; i++) {
-        const c = address.charCodeAt(i);
-        if (c > 0xff) break;
-        octets[base + i] = c;
-      }
-      if (i === n) {
-        this.words[w + ADDRESS_LENGTH + which] = n;
-        return;
-      }
-    }
-    this.words[w + ADDRESS_LENGTH + which] = -1;
-    this.longAddress[2 * s + which] = address;
-  }
-
-  private sameAddress(s: number, which: number, address: string): boolean {
-    const w = s * SLOT_WORDS;
-    const n = this.words[w + ADDRESS_LENGTH + which];
-    if (n < 0) return this.longAddress[2 * s + which] === address;
-    if (address.length !== n) return false;
-    const octets = this.octets;
-    const base = (w + ADDRESS_WORD) * 4 + which * RECENT_INLINE_ADDRESS;
-    for (let i = 0; i < n; i++) if (octets[base + i] !== address.charCodeAt(i)) return false;
-    return true;
-  }
-
-  /** Takes slot `s` out of the table, moving later entries of its probe run back (no tombstones). */
-  private unindex(s: number): void {
+  /** Enters slot `s` under `hash` at the first empty position of its probe run. */
+  private enter(s: number, hash: number): void {
     const table = this.table;
     const mask = this.mask;
-    let i = this.words[s * SLOT_WORDS + HASH] & mask;
-    while (table[2 * i] !== s + 1) i = (i + 1) & mask;
-    for (let j = (i + 1) & mask; table[2 * j] !== 0; j = (j + 1) & mask) {
-      const home = table[2 * j + 1] & mask;
-      // Entry j may fill hole i unless its home lies cyclically in (i, j].
-      if (i <= j ? home <= i || home > j : home <= i && home > j) {
-        table[2 * i] = table[2 * j];
-        table[2 * i + 1] = table[2 * j + 1];
-        i = j;
-      }
-    }
-    table[2 * i] = 0;
+    let i = hash & mask;
+    while (table[2 * i] !== 0) i = (i + 1) & mask;
+    table[2 * i] = s + 1;
+    table[2 * i + 1] = hash;
+    this.filled++;
   }
 
-  /** Doubles the slots (up to the bound) and rebuilds the table at twice their number. */
-  private grow(): void {
+  /**
+   * A ring with no free slot: grown (doubled, up to the bound; past it, to twice the bound, when
+   * holes fill it) or, at twice the bound, compacted. Either way the messages are laid out
+   * again oldest first from slot 0, without holes, and the table is built anew.
+   */
+  private relayout(): void {
     const old = this.capacity;
-    const capacity = Math.min(this.max, Math.max(INITIAL_SLOTS, old * 2));
-    const buffer = new ArrayBuffer(capacity * SLOT_OCTETS);
-    const words = new Int32Array(buffer);
-    words.set(this.words);
+    let capacity = old;
+    if (old < this.max) capacity = Math.min(this.max, Math.max(INITIAL_SLOTS, old * 2));
+    else if (old < 2 * this.max) capacity = Math.min(2 * this.max, old * 2);
+    const words = new Int32Array(capacity * SLOT_WORDS);
+    const times = new Float64Array(words.buffer);
+    const addresses = new Array<string>(2 * capacity).fill('');
+    const longPrints = new Array<Int32Array | undefined>(capacity).fill(undefined);
+    let t = 0;
+    for (let k = 0, s = this.oldest; k < this.span; k++, s = s + 1 === old ? 0 : s + 1) {
+      const w = s * SLOT_WORDS;
+      if (this.words[w + TOTAL] === 0) continue;
+      words.set(this.words.subarray(w, w + SLOT_WORDS), t * SLOT_WORDS);
+      addresses[2 * t] = this.addresses[2 * s];
+      addresses[2 * t + 1] = this.addresses[2 * s + 1];
+      longPrints[t] = this.longPrints[s];
+      t++;
+    }
     this.words = words;
-    this.times = new Float64Array(buffer);
-    this.octets = new Uint8Array(buffer);
-    for (let s = old; s < capacity; s++) {
-      this.longPrints.push(undefined);
-      this.longAddress.push(undefined, undefined);
-    }
-    // The new slots, lowest first, ahead of any free ones (there are none: grow runs when none are).
-    for (let s = capacity - 1; s >= old; s--) {
-      words[s * SLOT_WORDS + NEXT] = this.free;
-      this.free = s;
-    }
+    this.times = times;
+    this.addresses = addresses;
+    this.longPrints = longPrints;
     this.capacity = capacity;
+    this.oldest = 0;
+    this.span = t;
+    this.oldestAt = t === 0 ? Infinity : times[0];
     let size = 16;
     while (size < capacity * 2) size *= 2;
     this.table = new Int32Array(2 * size);
     this.mask = size - 1;
-    for (let s = this.oldest; s !== NONE; s = words[s * SLOT_WORDS + NEXT]) {
-      const hash = words[s * SLOT_WORDS + HASH];
-      let i = hash & this.mask;
-      while (this.table[2 * i] !== 0) i = (i + 1) & this.mask;
-      this.table[2 * i] = s + 1;
-      this.table[2 * i + 1] = hash;
+    this.fillLimit = Math.floor(size * TABLE_LOAD);
+    this.rebuildTable();
+  }
+
+  /** Empties the table and enters every remembered message again: no stale entries left. */
+  private rebuildTable(): void {
+    this.table.fill(0);
+    this.filled = 0;
+    const words = this.words;
+    for (let k = 0, s = this.oldest; k < this.span; k++, s = s + 1 === this.capacity ? 0 : s + 1) {
+      const w = s * SLOT_WORDS;
+      if (words[w + TOTAL] !== 0) this.enter(s, words[w + HASH]);
     }
   }
 }

@@ -122,3 +122,54 @@ describe('round trip: encode -> segment -> shuffle -> duplicate -> reassemble', 
     expect(thrown(() => segmentPayload(new Uint8Array(500)))).toMatchObject({ name: 'EncodeError', code: 'BAD_INPUT' });
   });
 });
+
+describe('late duplicates of every segment, whatever its length and order', () => {
+  it('a segment repeated after completion is a late duplicate; one octet changed anywhere is not', () => {
+    fc.assert(
+      fc.property(
+        // Part lengths across the fingerprint's eight-octet steps and its tail; in order (a run) or not.
+        fc.integer({ min: 2, max: 5 }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 1000 }),
+        (total, partLength, lastLength, inOrder, seed) => {
+          const r = new Reassembler({ maxPendingMessages: 10 });
+          const parts = Array.from({ length: total }, (_, i) =>
+            Uint8Array.from(
+              { length: i === total - 1 ? lastLength : partLength },
+              (_, k) => (seed + 31 * i + 7 * k) & 0xff,
+            ),
+          );
+          const seg = (sequence: number, data: Uint8Array): Segment => ({
+            originator: '+447700900123',
+            recipient: '+447700900000',
+            reference: 42,
+            referenceBits: 8,
+            total,
+            sequence,
+            data,
+          });
+          const order = parts.map((_, i) => i);
+          if (!inOrder) order.reverse();
+          let done = 0;
+          for (const i of order) if (r.push(seg(i + 1, parts[i])) !== undefined) done++;
+          expect(done).toBe(1);
+          for (let i = 0; i < total; i++) expect(r.push(seg(i + 1, parts[i].slice()))).toBeUndefined();
+          expect(r.stats.lateDuplicates).toBe(total);
+          expect(r.pendingMessages).toBe(0);
+          // One octet other (at its first, middle or last place): the reference was reused, a new message starts.
+          const i = seed % total;
+          if (parts[i].length > 0) {
+            const other = parts[i].slice();
+            other[(seed >> 2) % other.length] ^= 0x5a;
+            r.push(seg(i + 1, other));
+            expect(r.stats.lateDuplicates).toBe(total);
+            expect(r.pendingMessages).toBe(total === 1 ? 0 : 1);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

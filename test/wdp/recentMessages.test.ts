@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { RecentMessages, RECENT_INLINE_ADDRESS, RECENT_INLINE_SEGMENTS } from '../../src/wdp/recentMessages.js';
+import { RecentMessages, RECENT_INLINE_SEGMENTS } from '../../src/wdp/recentMessages.js';
 import type { MessageIdentity } from '../../src/wdp/messageIndex.js';
 
 /** Fingerprint stand-in for the tests: the first octet, so each part says what it should match. */
@@ -23,7 +23,7 @@ function remember(
 
 function identity(n: number): MessageIdentity {
   return {
-    // Some longer than the inline characters, so both ways of keeping an address are exercised.
+    // Made anew each time: a remembered address is matched by its characters, not its string object.
     originator: n % 5 === 0 ? `+4477009${n % 7}`.padEnd(30, '0') : `+4477009${n % 7}`,
     recipient: '+447700900000',
     sourcePort: n % 3 === 0 ? undefined : 9200,
@@ -140,17 +140,40 @@ describe('RecentMessages', () => {
       expect(r.find(other, 7)).toBe(-1);
   });
 
-  it('compares addresses longer than those kept inline, and of one character more or less', () => {
+  it('compares addresses by their characters, of one character more or less', () => {
     const r = new RecentMessages(10);
-    const long = { ...identity(1), originator: 'x'.repeat(RECENT_INLINE_ADDRESS + 1) };
-    const edge = { ...identity(2), recipient: 'y'.repeat(RECENT_INLINE_ADDRESS) };
+    const long = { ...identity(1), originator: 'x'.repeat(70) };
+    const edge = { ...identity(2), recipient: 'y'.repeat(24) };
     remember(r, long, 3, [Uint8Array.of(1)], 1, 0, firstOctet);
     remember(r, edge, 3, [Uint8Array.of(1)], 1, 0, firstOctet);
-    expect(r.find({ ...long, originator: 'x'.repeat(RECENT_INLINE_ADDRESS + 1) }, 3)).toBeGreaterThanOrEqual(0);
-    expect(r.find({ ...long, originator: 'x'.repeat(RECENT_INLINE_ADDRESS + 2) }, 3)).toBe(-1);
+    expect(r.find({ ...long, originator: ['x'.repeat(35), 'x'.repeat(35)].join('') }, 3)).toBeGreaterThanOrEqual(0);
+    expect(r.find({ ...long, originator: 'x'.repeat(71) }, 3)).toBe(-1);
     expect(r.find({ ...edge }, 3)).toBeGreaterThanOrEqual(0);
-    expect(r.find({ ...edge, recipient: 'y'.repeat(RECENT_INLINE_ADDRESS - 1) }, 3)).toBe(-1);
-    expect(r.find({ ...edge, recipient: 'y'.repeat(RECENT_INLINE_ADDRESS - 1) + 'z' }, 3)).toBe(-1);
+    expect(r.find({ ...edge, recipient: 'y'.repeat(23) }, 3)).toBe(-1);
+    expect(r.find({ ...edge, recipient: 'y'.repeat(23) + 'z' }, 3)).toBe(-1);
+  });
+
+  it('keeps the bound and every message with holes left by forgetting out of order', () => {
+    // Forgetting all but the oldest leaves holes in the ring; the ring grows past the bound and
+    // is compacted, and every remembered message is still found, the oldest still goes first.
+    const max = 8;
+    const r = new RecentMessages(max);
+    const kept: number[] = [];
+    for (let n = 0; n < 2_000; n++) {
+      remember(r, identity(n), n & 3, [Uint8Array.of(n & 0xff)], 1, n, firstOctet);
+      kept.push(n);
+      if (kept.length > max) kept.shift();
+      // Every other message is forgotten right away unless it is the oldest.
+      if (n % 2 === 1 && kept.length > 1) {
+        r.forget(r.find(identity(n), n & 3));
+        kept.pop();
+      }
+      expect(r.size).toBe(kept.length);
+    }
+    for (const n of kept) expect(r.repeats(r.find(identity(n), n & 3), 1, 1, n & 0xff)).toBe(true);
+    r.expire(kept[0]);
+    expect(r.find(identity(kept[0]), kept[0] & 3)).toBe(-1);
+    expect(r.size).toBe(kept.length - 1);
   });
 
   it('remembers nothing with a bound of 0', () => {
