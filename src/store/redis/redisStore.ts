@@ -330,8 +330,7 @@ export class RedisStore extends StoreBase implements Store {
     const key = checkSegment(s);
     const own = this.claims.has(key) || this.adding.has(key);
     this.adding.set(key, (this.adding.get(key) ?? 0) + 1);
-    const data = view(s.data);
-    return this.turn.step(['a', key, s.originator, s.sequence, data, s.total, own ? 1 : 0], data.length).then(
+    return this.turn.add(key, s.originator, s.sequence, s.total, own, s.data).then(
       (r) => {
         this.added(key);
         return this.outcome(key, s, r);
@@ -378,27 +377,27 @@ export class RedisStore extends StoreBase implements Store {
   }
 
   private async finish(m: CompletedMessage): Promise<void> {
-    await this.turn.step(['f', m.key, m.total]);
+    await this.turn.finish(m.key, m.total);
     this.claims.delete(m.key);
   }
 
   private async release(m: CompletedMessage): Promise<void> {
-    await this.turn.step(['r', m.key]);
+    await this.turn.release(m.key);
     this.claims.delete(m.key);
   }
 
   /** One call of the TURN script for `steps`, with the settings every add reads. */
-  private sendTurn(steps: Arg[]): Promise<unknown> {
+  private sendTurn(steps: Buffer): Promise<unknown> {
     const o = this.o;
     return this.eval(SCRIPTS.turn, [
-      o.now(),
+      String(o.now()),
       o.timeoutMs,
       this.nodeId,
       o.maxPendingMessages,
       o.maxPendingBytes,
       o.maxPendingPerOriginator,
       o.claimTimeoutMs,
-      ...steps,
+      steps,
     ]);
   }
 
@@ -693,7 +692,7 @@ export class RedisStore extends StoreBase implements Store {
     if (this.available) {
       try {
         await this.turn.drain();
-        await Promise.all([...this.claims].map((key) => this.turn.step(['r', key])));
+        await Promise.all([...this.claims].map((key) => this.turn.release(key)));
         await this.redis.callBuffer('DEL', this.P + 'node:' + this.nodeId);
       } catch {
         // Redis is away: the claims lapse with this node's liveness.
