@@ -26,7 +26,11 @@ local P = ARGV[1]
 local M = P .. 'm:'
 local lost = {}
 
+-- Counts read in this run (P bytes, ZCARD of P order and P o:ORIG), until a write changes them.
+local counts = {}
+
 local function unlink_open(mk, o, bytes)
+  counts = {}
   redis.call('ZREM', P .. 'order', mk)
   redis.call('ZREM', P .. 'o:' .. o, mk)
   if tonumber(redis.call('ZINCRBY', P .. 'load', -1, o)) <= 0 then redis.call('ZREM', P .. 'load', o) end
@@ -148,6 +152,7 @@ local function materialize()
       end
     end
   end)
+  counts = {}
   fresh_keys = {}
   v_msgs, v_bytes, v_orig = 0, 0, {}
   if not ok then
@@ -157,7 +162,21 @@ local function materialize()
 end
 
 local function held_bytes()
-  return tonumber(redis.call('GET', P .. 'bytes') or '0')
+  local b = counts.bytes
+  if not b then
+    b = tonumber(redis.call('GET', P .. 'bytes') or '0')
+    counts.bytes = b
+  end
+  return b
+end
+
+local function count_of(zset)
+  local n = counts[zset]
+  if not n then
+    n = redis.call('ZCARD', zset)
+    counts[zset] = n
+  end
+  return n
 end
 
 local function victim(keep)
@@ -194,7 +213,7 @@ local function add_fresh(m, mk, s, data, total)
   if m.n + 1 == total then
     local names = parts_of(total)
     local fields = { M .. mk, 'o', m.o, 'f', now_s, 't', total, 'n', total, 'b', m.b + len, 'st', 'claimed', 'cl', me, 'ca', now_s, 'h', 1 }
-    local out = { 'complete', lost_json(), now_s, m.b + len, 1 }
+    local out = { 'complete', lost_json(), now, m.b + len, 1 }
     for i = 1, total do
       local d = m.p[i] or data
       fields[#fields + 1] = names[i]
@@ -238,7 +257,7 @@ local function add(mk, orig, s, data, total, own)
     if st == 'claimed' and claim_holds(key, now, me, own, claimTimeout) then return { 'busy', lost_json() } end
     return complete(mk)
   end
-  local n, b, h, first = 0, 0, 0, now_s
+  local n, b, h, first = 0, 0, 0, now
   if st then
     local held = v[5 + s]
     if held then
@@ -253,8 +272,8 @@ local function add(mk, orig, s, data, total, own)
       if string.sub(prints, s * 40 - 39, s * 40) == redis.sha1hex(data) then return duplicate(1) end
       redis.call('DEL', fk)
     end
-    local byOrig = redis.call('ZCARD', P .. 'o:' .. orig)
-    local all = redis.call('ZCARD', P .. 'order')
+    local byOrig = count_of(P .. 'o:' .. orig)
+    local all = count_of(P .. 'order')
     local len = string.len(data)
     if byOrig + (v_orig[orig] or 0) < maxPerOrig and all + v_msgs < maxMsgs
       and held_bytes() + v_bytes + len <= maxBytes then
@@ -274,6 +293,7 @@ local function add(mk, orig, s, data, total, own)
     redis.call('ZADD', P .. 'order', now_s, mk)
     redis.call('ZADD', P .. 'o:' .. orig, now_s, mk)
     redis.call('ZINCRBY', P .. 'load', 1, orig)
+    counts = {}
   end
   local len = string.len(data)
   -- One write of the segment and the counts; a new message's fields with it.
@@ -295,6 +315,7 @@ local function add(mk, orig, s, data, total, own)
     return out
   end
   local bytes = redis.call('INCRBY', P .. 'bytes', len)
+  counts.bytes = bytes
   if bytes + v_bytes > maxBytes and v_msgs > 0 then
     materialize()
     bytes = held_bytes()
