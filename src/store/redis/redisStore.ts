@@ -32,6 +32,7 @@ import type {
   CompletedMessage,
   DuplicateMemory,
   JsonValue,
+  LostMessage,
   MessageIdentity,
   PendingMessage,
   QueueCounts,
@@ -107,7 +108,12 @@ export class RedisStore extends StoreBase implements Store {
   private seenVersion = 0;
   private readonly blocking = new Set<Redis>();
   /** This turn's segment steps, sent as one call when the turn ends. */
-  private readonly turn = new Turn((steps) => this.sendTurn(steps));
+  private readonly turn = new Turn(
+    (steps) => this.sendTurn(steps),
+    (lost) => this.carried.push(...lost),
+  );
+  /** Drops a failed step or call made before it failed: reported by the next sweep. */
+  private readonly carried: LostMessage[] = [];
   /**
    * The server's appendfsync as read when connected ('no' without the append-only file);
    * undefined when the server does not say (CONFIG renamed away or denied to this user).
@@ -415,6 +421,8 @@ export class RedisStore extends StoreBase implements Store {
       orphans.push(m);
       i += 1 + n;
     }
+    // Taken only once the reply has been read: a sweep that fails leaves them for the next.
+    if (this.carried.length > 0) expired.unshift(...this.carried.splice(0));
     return { expired, orphans };
   }
 

@@ -47,8 +47,10 @@ local function drop(mk, reason, bound)
   end
   table.sort(rec)
   redis.call('DEL', key)
-  if f[4] == 'open' then unlink_open(mk, f[1], tonumber(f[3])) else redis.call('ZREM', P .. 'claims', mk) end
+  -- Reported once the segments are gone, even if what follows fails: the report goes out
+  -- with the step's error (redis/turn.ts carries it to the next sweep).
   lost[#lost + 1] = cjson.encode({ k = mk, r = reason, w = bound or '', s = table.concat(rec, ','), b = f[3], f = f[2] })
+  if f[4] == 'open' then unlink_open(mk, f[1], tonumber(f[3])) else redis.call('ZREM', P .. 'claims', mk) end
 end
 
 -- What was dropped, as a JSON list; '' when nothing was (most replies: no parse).
@@ -95,8 +97,10 @@ end
  * One call for what a node asked during one turn of its event loop (redis/turn.ts): segment
  * adds, finishes and releases, run one after another in the order asked. The script as a whole
  * is atomic, so each step is, as when each was a call of its own: a message still completes on
- * exactly one node. A step that fails (a Redis error) answers { 'error', message } and the
- * others go on.
+ * exactly one node. A step that fails (a Redis error) answers { 'error', message, lost } and
+ * the others go on: what it dropped before it failed stays dropped, so its report goes back.
+ * When writing the fresh messages fails (below), the call answers { 'broken', message, lost }
+ * instead of a list of replies: no step is answered, and every drop of the call is reported.
  *
  * ARGV: prefix, now, timeoutMs, me, maxPendingMessages, maxPendingBytes,
  * maxPendingPerOriginator, claimTimeoutMs, then the steps packed in one string, each a letter
@@ -156,8 +160,9 @@ local function materialize()
   fresh_keys = {}
   v_msgs, v_bytes, v_orig = 0, 0, {}
   if not ok then
-    broken = err
-    error(err)
+    if type(err) == 'table' then err = err.err end
+    broken = tostring(err)
+    error(broken)
   end
 end
 
@@ -360,7 +365,12 @@ local function release(mk)
   return 1
 end
 
-local out = {}
+local out, all_lost = {}, {}
+local function broken_reply()
+  local json = ''
+  if #all_lost > 0 then json = '[' .. table.concat(all_lost, ',') .. ']' end
+  return { 'broken', tostring(broken), json }
+end
 local steps = ARGV[9]
 local at, size = 1, string.len(steps)
 while at <= size do
@@ -382,14 +392,15 @@ while at <= size do
   else
     return redis.error_reply('unknown step ' .. tostring(step))
   end
-  if broken then return redis.error_reply('writing fresh messages failed: ' .. tostring(broken)) end
+  for _, x in ipairs(lost) do all_lost[#all_lost + 1] = x end
+  if broken then return broken_reply() end
   if not ok then
     if type(r) == 'table' then r = r.err end
-    r = { 'error', tostring(r) }
+    r = { 'error', tostring(r), lost_json() }
   end
   out[#out + 1] = r
 end
-materialize()
+if not pcall(materialize) then return broken_reply() end
 return out
 `;
 

@@ -10,7 +10,8 @@
  * of them is acknowledged.
  */
 import { StoreError, StoreErrorCode } from '../errors.js';
-import { list, text } from './replies.js';
+import type { LostMessage } from '../types.js';
+import { list, lostMessages, text } from './replies.js';
 
 export type Arg = string | number | Buffer;
 
@@ -85,8 +86,15 @@ export class Turn {
   private scheduled: NodeJS.Immediate | undefined;
   private readonly inFlight = new Set<Promise<void>>();
 
-  /** `send` makes one script call of the packed steps and resolves with its reply, one entry a step. */
-  constructor(private readonly send: (steps: Buffer) => Promise<unknown>) {}
+  /**
+   * `send` makes one script call of the packed steps and resolves with its reply, one entry a
+   * step. `carry` takes the reports of messages a failed step (or call) dropped before it
+   * failed: the drops stand, and no step's outcome will tell of them.
+   */
+  constructor(
+    private readonly send: (steps: Buffer) => Promise<unknown>,
+    private readonly carry: (lost: LostMessage[]) => void = () => {},
+  ) {}
 
   /** A segment's add (sequence and total 1-255, data at most 65,535 octets: keys.ts checks). */
   add(
@@ -155,7 +163,7 @@ export class Turn {
     this.steps = [];
     this.octets = 0;
     const call = this.send(packed).then(
-      (reply) => settle(steps, reply),
+      (reply) => settle(steps, reply, this.carry),
       (error: unknown) => {
         for (const s of steps) s.reject(error);
       },
@@ -165,10 +173,17 @@ export class Turn {
   }
 }
 
-function settle(steps: Step[], reply: unknown): void {
+function settle(steps: Step[], reply: unknown, carry: (lost: LostMessage[]) => void): void {
   let replies: unknown[];
   try {
     replies = list(reply);
+    if (replies.length === 3 && isTag(replies[0], BROKEN)) {
+      // The call failed as a whole: no step is answered; what it dropped is reported all the same.
+      const error = new Error(text(replies[1]));
+      carryFrom(replies[2], carry);
+      for (const s of steps) s.reject(error);
+      return;
+    }
     if (replies.length !== steps.length)
       throw new StoreError(
         StoreErrorCode.STORE_CORRUPT,
@@ -186,14 +201,28 @@ function settle(steps: Step[], reply: unknown): void {
       steps[i].reject(
         new StoreError(StoreErrorCode.STORE_CORRUPT, 'unexpected reply from Redis: a step neither a number nor a list'),
       );
-    } else if (r.length === 2 && isError(r[0])) {
+    } else if (r.length === 3 && isTag(r[0], ERROR)) {
       // A Redis error in this step alone (the others went on): what a call of its own would have thrown.
-      steps[i].reject(new Error(text(r[1])));
+      let error: unknown;
+      try {
+        error = new Error(text(r[1]));
+        carryFrom(r[2], carry);
+      } catch (e) {
+        error = e;
+      }
+      steps[i].reject(error);
     } else {
       steps[i].resolve(r);
     }
   }
 }
 
+/** The drops a failed step or call made, handed to `carry` (a report that does not parse is STORE_CORRUPT, thrown). */
+function carryFrom(json: unknown, carry: (lost: LostMessage[]) => void): void {
+  const lost = lostMessages(json);
+  if (lost.length > 0) carry(lost);
+}
+
 const ERROR = Buffer.from('error');
-const isError = (v: unknown): boolean => Buffer.isBuffer(v) && v.equals(ERROR);
+const BROKEN = Buffer.from('broken');
+const isTag = (v: unknown, tag: Buffer): boolean => Buffer.isBuffer(v) && v.equals(tag);
