@@ -1,4 +1,4 @@
-// A Redis step (or a whole TURN call) that fails after it dropped a message: the drop is done
+// A Redis step, a whole TURN call or a sweep that fails after it dropped a message: the drop is done
 // (Redis does not roll a script back), so its loss report must still come out, in the next
 // sweep's `expired`, rather than go with the failed step's error. On a real redis-server, the
 // failure made by giving a key the wrong type behind the store's back.
@@ -65,6 +65,22 @@ describe('redis store: loss reports of a failed step', () => {
     const { expired } = await store.segments.sweep();
     expect(expired).toEqual([
       expect.objectContaining({ originator: '+15550003', reference: 8, reason: 'expired', received: [1, 2] }),
+    ]);
+  });
+
+  it('a sweep that fails after dropping an expired message: the report comes with the next sweep', async () => {
+    const { store, prefix, clock } = await lossNode();
+    const r = raw();
+    expect((await store.segments.add(seg(9, 1, 2, 'x '))).status).toBe('held');
+    clock.advance(TIMEOUT + 1);
+    // The originators' load made a string: the drop has deleted the segments when it fails.
+    await r.set(`${prefix}load`, 'not a zset');
+    await expect(store.segments.sweep()).rejects.toThrow(/WRONGTYPE/);
+    await backUp(store);
+    await r.del(`${prefix}load`);
+    const { expired } = await store.segments.sweep();
+    expect(expired).toEqual([
+      expect.objectContaining({ originator: '+15550003', reference: 9, reason: 'expired', received: [1] }),
     ]);
   });
 });

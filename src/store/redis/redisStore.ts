@@ -412,6 +412,11 @@ export class RedisStore extends StoreBase implements Store {
     await this.redis.callBuffer('PEXPIRE', this.P + 'node:' + this.nodeId, o.nodeTtlMs);
     const r = list(await this.eval(SCRIPTS.sweep, [o.now(), o.timeoutMs, this.nodeId, o.claimTimeoutMs, MAX_BATCH]));
     const expired = lostMessages(r[0]);
+    if (r.length === 3 && r[1] === -1) {
+      // Failed part way: what it dropped before is reported by the next sweep that goes through.
+      this.carried.push(...expired);
+      throw new Error(text(r[2]));
+    }
     const orphans: CompletedMessage[] = [];
     for (let i = 1; i < r.length;) {
       const n = int(r[i]);

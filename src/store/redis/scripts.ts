@@ -408,26 +408,33 @@ return out
  * ARGV: prefix, now, timeoutMs, me, claimTimeoutMs, limit, own claims (space-separated MKs are
  * not passed: a sweep treats this node's own claims as held until claimTimeoutMs).
  * Returns { lost, orphans... }, each orphan flattened as its length n, then n values: MK, first
- * seen, octets, handovers, parts.
+ * seen, octets, handovers, parts. When a Redis call fails part way: { lost, -1, message }, so
+ * the drops made before it are still reported (the claims it made lapse after claimTimeoutMs).
  */
 export const SWEEP = `${COMMON}
 local now, timeout, me, claimTimeout, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
 local deadline = now - timeout
-for _, mk in ipairs(redis.call('ZRANGEBYSCORE', P .. 'order', '-inf', deadline, 'LIMIT', 0, limit)) do
-  drop(mk, 'expired', nil)
-end
 local out = { '' }
-for _, mk in ipairs(redis.call('ZRANGE', P .. 'claims', 0, limit - 1)) do
-  local key = M .. mk
-  local v = redis.call('HMGET', key, 'st', 'f')
-  if v[1] == 'released' then
-    if tonumber(v[2]) <= deadline then drop(mk, 'expired', nil) end
-  elseif v[1] == 'claimed' and not claim_holds(key, now, me, true, claimTimeout) then
-    local c = claim(mk, now, me)
-    out[#out + 1] = #c + 1
-    out[#out + 1] = mk
-    for _, x in ipairs(c) do out[#out + 1] = x end
+local ok, err = pcall(function()
+  for _, mk in ipairs(redis.call('ZRANGEBYSCORE', P .. 'order', '-inf', deadline, 'LIMIT', 0, limit)) do
+    drop(mk, 'expired', nil)
   end
+  for _, mk in ipairs(redis.call('ZRANGE', P .. 'claims', 0, limit - 1)) do
+    local key = M .. mk
+    local v = redis.call('HMGET', key, 'st', 'f')
+    if v[1] == 'released' then
+      if tonumber(v[2]) <= deadline then drop(mk, 'expired', nil) end
+    elseif v[1] == 'claimed' and not claim_holds(key, now, me, true, claimTimeout) then
+      local c = claim(mk, now, me)
+      out[#out + 1] = #c + 1
+      out[#out + 1] = mk
+      for _, x in ipairs(c) do out[#out + 1] = x end
+    end
+  end
+end)
+if not ok then
+  if type(err) == 'table' then err = err.err end
+  return { lost_json(), -1, tostring(err) }
 end
 out[1] = lost_json()
 return out
