@@ -48,6 +48,8 @@ export interface StoreCase {
   listenerCpuMs: number;
   /** CPU milliseconds a push of the simulator's process, bind to stop (when in a process of its own). */
   simulatorCpuMs?: number;
+  /** Redis only: CPU milliseconds a push of redis-server over the whole run (untimed part included). */
+  redisCpuMs?: number;
   /** The ratio to memory issue 17 asks for (window 100 only). */
   target?: number;
 }
@@ -120,6 +122,7 @@ export async function runSmppStore({ quick = false } = {}): Promise<StoreHarness
   const ratios: Record<string, number[]> = {};
   const cpu: Record<string, number[]> = {};
   const simCpu: Record<string, number[]> = {};
+  const redisCpu: Record<string, number[]> = {};
   try {
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0 ? backends : [...backends].reverse();
@@ -128,7 +131,10 @@ export async function runSmppStore({ quick = false } = {}): Promise<StoreHarness
         for (const backend of order) {
           const store = await storeFor(backend, scratch, redis);
           try {
+            const redis0 = redis.cpuSeconds();
             const run = await fullStackRun(window, n, { pdu: longPdu, store, simulator, untimed });
+            if (backend === 'redis')
+              (redisCpu[`${backend}@${window}`] ??= []).push(((redis.cpuSeconds() - redis0) * 1e3) / n);
             round[backend] = run.pushesPerSec;
             (cpu[`${backend}@${window}`] ??= []).push((run.listenerCpuSeconds * 1e3) / (n - untimed));
             if (run.simulatorCpuSeconds !== undefined)
@@ -165,10 +171,13 @@ export async function runSmppStore({ quick = false } = {}): Promise<StoreHarness
         ...(simCpu[`${backend}@${window}`]
           ? { simulatorCpuMs: median(simCpu[`${backend}@${window}`].sort((a, b) => a - b)) }
           : {}),
+        ...(redisCpu[`${backend}@${window}`]
+          ? { redisCpuMs: median(redisCpu[`${backend}@${window}`].sort((a, b) => a - b)) }
+          : {}),
         ...(window === 100 && backend !== 'memory' ? { target: STORE_TARGETS[backend] } : {}),
       });
       process.stdout.write(
-        `  window ${String(window).padStart(3)} ${backend.padEnd(13)} ${Math.round(median(xs)).toLocaleString('en-US').padStart(7)} pushes/s (${Math.round(xs[0])}-${Math.round(xs[xs.length - 1])}), ${median(rs).toFixed(2)}x memory (rounds ${rs[0].toFixed(2)}-${rs[rs.length - 1].toFixed(2)}x), CPU ms a push: listener ${median(cpu[`${backend}@${window}`]).toFixed(3)}${simCpu[`${backend}@${window}`] ? `, simulator ${median(simCpu[`${backend}@${window}`]).toFixed(3)}` : ''}\n`,
+        `  window ${String(window).padStart(3)} ${backend.padEnd(13)} ${Math.round(median(xs)).toLocaleString('en-US').padStart(7)} pushes/s (${Math.round(xs[0])}-${Math.round(xs[xs.length - 1])}), ${median(rs).toFixed(2)}x memory (rounds ${rs[0].toFixed(2)}-${rs[rs.length - 1].toFixed(2)}x), CPU ms a push: listener ${median(cpu[`${backend}@${window}`]).toFixed(3)}${simCpu[`${backend}@${window}`] ? `, simulator ${median(simCpu[`${backend}@${window}`]).toFixed(3)}` : ''}${redisCpu[`${backend}@${window}`] ? `, redis-server ${median(redisCpu[`${backend}@${window}`]).toFixed(3)}` : ''}\n`,
       );
     }
   }

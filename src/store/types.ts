@@ -97,7 +97,10 @@ export type SegmentOutcome =
   | { status: 'dropped'; lost: LostMessage[] };
 
 export interface SweepResult {
-  /** Messages dropped because their timeout passed. */
+  /**
+   * Messages dropped because their timeout passed; on Redis also any drop whose report a failed
+   * step could not give (its `reason` says which), so that no drop goes unreported.
+   */
   expired: LostMessage[];
   /** Complete messages whose claim lapsed (holder dead or past claimTimeoutMs), now claimed by this caller. */
   orphans: CompletedMessage[];

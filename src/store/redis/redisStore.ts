@@ -32,6 +32,7 @@ import type {
   CompletedMessage,
   DuplicateMemory,
   JsonValue,
+  LostMessage,
   MessageIdentity,
   PendingMessage,
   QueueCounts,
@@ -107,7 +108,12 @@ export class RedisStore extends StoreBase implements Store {
   private seenVersion = 0;
   private readonly blocking = new Set<Redis>();
   /** This turn's segment steps, sent as one call when the turn ends. */
-  private readonly turn = new Turn((steps) => this.sendTurn(steps));
+  private readonly turn = new Turn(
+    (steps) => this.sendTurn(steps),
+    (lost) => this.carried.push(...lost),
+  );
+  /** Drops a failed step or call made before it failed: reported by the next sweep. */
+  private readonly carried: LostMessage[] = [];
   /**
    * The server's appendfsync as read when connected ('no' without the append-only file);
    * undefined when the server does not say (CONFIG renamed away or denied to this user).
@@ -330,8 +336,7 @@ export class RedisStore extends StoreBase implements Store {
     const key = checkSegment(s);
     const own = this.claims.has(key) || this.adding.has(key);
     this.adding.set(key, (this.adding.get(key) ?? 0) + 1);
-    const data = view(s.data);
-    return this.turn.step(['a', key, s.originator, s.sequence, data, s.total, own ? 1 : 0], data.length).then(
+    return this.turn.add(key, s.originator, s.sequence, s.total, own, s.data).then(
       (r) => {
         this.added(key);
         return this.outcome(key, s, r);
@@ -378,27 +383,27 @@ export class RedisStore extends StoreBase implements Store {
   }
 
   private async finish(m: CompletedMessage): Promise<void> {
-    await this.turn.step(['f', m.key, m.total]);
+    await this.turn.finish(m.key, m.total);
     this.claims.delete(m.key);
   }
 
   private async release(m: CompletedMessage): Promise<void> {
-    await this.turn.step(['r', m.key]);
+    await this.turn.release(m.key);
     this.claims.delete(m.key);
   }
 
   /** One call of the TURN script for `steps`, with the settings every add reads. */
-  private sendTurn(steps: Arg[]): Promise<unknown> {
+  private sendTurn(steps: Buffer): Promise<unknown> {
     const o = this.o;
     return this.eval(SCRIPTS.turn, [
-      o.now(),
+      String(o.now()),
       o.timeoutMs,
       this.nodeId,
       o.maxPendingMessages,
       o.maxPendingBytes,
       o.maxPendingPerOriginator,
       o.claimTimeoutMs,
-      ...steps,
+      steps,
     ]);
   }
 
@@ -407,6 +412,11 @@ export class RedisStore extends StoreBase implements Store {
     await this.redis.callBuffer('PEXPIRE', this.P + 'node:' + this.nodeId, o.nodeTtlMs);
     const r = list(await this.eval(SCRIPTS.sweep, [o.now(), o.timeoutMs, this.nodeId, o.claimTimeoutMs, MAX_BATCH]));
     const expired = lostMessages(r[0]);
+    if (r.length === 3 && r[1] === -1) {
+      // Failed part way: what it dropped before is reported by the next sweep that goes through.
+      this.carried.push(...expired);
+      throw new Error(text(r[2]));
+    }
     const orphans: CompletedMessage[] = [];
     for (let i = 1; i < r.length;) {
       const n = int(r[i]);
@@ -416,6 +426,8 @@ export class RedisStore extends StoreBase implements Store {
       orphans.push(m);
       i += 1 + n;
     }
+    // Taken only once the reply has been read: a sweep that fails leaves them for the next.
+    if (this.carried.length > 0) expired.unshift(...this.carried.splice(0));
     return { expired, orphans };
   }
 
@@ -693,7 +705,7 @@ export class RedisStore extends StoreBase implements Store {
     if (this.available) {
       try {
         await this.turn.drain();
-        await Promise.all([...this.claims].map((key) => this.turn.step(['r', key])));
+        await Promise.all([...this.claims].map((key) => this.turn.release(key)));
         await this.redis.callBuffer('DEL', this.P + 'node:' + this.nodeId);
       } catch {
         // Redis is away: the claims lapse with this node's liveness.

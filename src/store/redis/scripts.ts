@@ -26,7 +26,11 @@ local P = ARGV[1]
 local M = P .. 'm:'
 local lost = {}
 
+-- Counts read in this run (P bytes, ZCARD of P order and P o:ORIG), until a write changes them.
+local counts = {}
+
 local function unlink_open(mk, o, bytes)
+  counts = {}
   redis.call('ZREM', P .. 'order', mk)
   redis.call('ZREM', P .. 'o:' .. o, mk)
   if tonumber(redis.call('ZINCRBY', P .. 'load', -1, o)) <= 0 then redis.call('ZREM', P .. 'load', o) end
@@ -43,8 +47,10 @@ local function drop(mk, reason, bound)
   end
   table.sort(rec)
   redis.call('DEL', key)
-  if f[4] == 'open' then unlink_open(mk, f[1], tonumber(f[3])) else redis.call('ZREM', P .. 'claims', mk) end
+  -- Reported once the segments are gone, even if what follows fails: the report goes out
+  -- with the step's error (redis/turn.ts carries it to the next sweep).
   lost[#lost + 1] = cjson.encode({ k = mk, r = reason, w = bound or '', s = table.concat(rec, ','), b = f[3], f = f[2] })
+  if f[4] == 'open' then unlink_open(mk, f[1], tonumber(f[3])) else redis.call('ZREM', P .. 'claims', mk) end
 end
 
 -- What was dropped, as a JSON list; '' when nothing was (most replies: no parse).
@@ -91,23 +97,92 @@ end
  * One call for what a node asked during one turn of its event loop (redis/turn.ts): segment
  * adds, finishes and releases, run one after another in the order asked. The script as a whole
  * is atomic, so each step is, as when each was a call of its own: a message still completes on
- * exactly one node. A step that fails (a Redis error) answers { 'error', message } and the
- * others go on.
+ * exactly one node. A step that fails (a Redis error) answers { 'error', message, lost } and
+ * the others go on: what it dropped before it failed stays dropped, so its report goes back.
+ * When writing the fresh messages fails (below), the call answers { 'broken', message, lost }
+ * instead of a list of replies: no step is answered, and every drop of the call is reported.
  *
  * ARGV: prefix, now, timeoutMs, me, maxPendingMessages, maxPendingBytes,
- * maxPendingPerOriginator, claimTimeoutMs, then the steps:
- *   'a', MK, originator, sequence, data, total, own (0/1)   a segment's add
- *   'f', MK, total                                          finish: delivered, forgotten
- *   'r', MK                                                 release: the handler failed
+ * maxPendingPerOriginator, claimTimeoutMs, then the steps packed in one string, each a letter
+ * and its fields (big-endian; a string is its u16 length, then its octets):
+ *   'a' MK originator u8 sequence, u8 total, u8 own (0/1), data   a segment's add
+ *   'f' MK u8 total                                                finish: delivered, forgotten
+ *   'r' MK                                                         release: the handler failed
  * Returns one reply a step. An add: the usual outcomes, held or a duplicate with nothing lost,
  * as a number (received, > 0; 0 a duplicate; -1 a late duplicate), read without a list; any
  * other as { status, lost, ... }: held -> received; duplicate -> 1 if late; complete -> first
  * seen, octets, handovers, parts. Finish and release: 1, or 0 when there was nothing to do.
+ *
+ * A message that is new in this call is kept in the script's memory (fresh) until it completes
+ * or the call ends: a window's message usually arrives whole within one call, and is then
+ * written once, claimed, rather than opened, grown and unlinked again (7 index writes and 3
+ * reads saved a message). What is written is what the steps one by one would have written:
+ * whenever a bound could be reached (messages, bytes, per originator), and before any step
+ * that reads the indexes, the fresh messages are written out first (materialize), so a limit
+ * sees them as it would have. Nothing outside this call can see the difference: the script is
+ * atomic, and ends with every fresh message written.
  */
 export const TURN = `${COMMON}
-local now, timeout, me = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local now_s, timeout, me = ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local now = tonumber(now_s)
 local maxMsgs, maxBytes, maxPerOrig, claimTimeout = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local deadline = now - timeout
+
+-- Messages new in this call, not yet written: MK -> { o, t, n, b, p = parts by sequence }.
+local fresh, fresh_keys = {}, {}
+local v_msgs, v_bytes, v_orig = 0, 0, {}
+-- A write of fresh messages failed part way: the call fails as a whole (none answered).
+local broken = nil
+
+-- Writes the fresh messages as open ones, as their steps one by one would have.
+local function materialize()
+  if v_msgs == 0 then return end
+  local ok, err = pcall(function()
+    for _, mk in ipairs(fresh_keys) do
+      local m = fresh[mk]
+      if m then
+        local fields = { M .. mk, 'o', m.o, 'f', now_s, 't', m.t, 'st', 'open', 'h', 0, 'n', m.n, 'b', m.b }
+        local names = parts_of(m.t)
+        for s, d in pairs(m.p) do
+          fields[#fields + 1] = names[s]
+          fields[#fields + 1] = d
+        end
+        redis.call('HSET', unpack(fields))
+        redis.call('ZADD', P .. 'order', now_s, mk)
+        redis.call('ZADD', P .. 'o:' .. m.o, now_s, mk)
+        redis.call('ZINCRBY', P .. 'load', 1, m.o)
+        redis.call('INCRBY', P .. 'bytes', m.b)
+        fresh[mk] = nil
+      end
+    end
+  end)
+  counts = {}
+  fresh_keys = {}
+  v_msgs, v_bytes, v_orig = 0, 0, {}
+  if not ok then
+    if type(err) == 'table' then err = err.err end
+    broken = tostring(err)
+    error(broken)
+  end
+end
+
+local function held_bytes()
+  local b = counts.bytes
+  if not b then
+    b = tonumber(redis.call('GET', P .. 'bytes') or '0')
+    counts.bytes = b
+  end
+  return b
+end
+
+local function count_of(zset)
+  local n = counts[zset]
+  if not n then
+    n = redis.call('ZCARD', zset)
+    counts[zset] = n
+  end
+  return n
+end
 
 local function victim(keep)
   local top = redis.call('ZREVRANGE', P .. 'load', 0, 0)
@@ -130,11 +205,53 @@ local function complete(mk)
   return out
 end
 
+-- A segment of a fresh message: held in memory, or the message written whole, claimed for me.
+-- Returns nil when a bound could be reached: the caller writes the fresh messages out and
+-- takes the step the usual way.
+local function add_fresh(m, mk, s, data, total)
+  local held = m.p[s]
+  if held then
+    if held == data then return duplicate(0) end
+    return { 'conflict', lost_json() }
+  end
+  local len = string.len(data)
+  if m.n + 1 == total then
+    local names = parts_of(total)
+    local fields = { M .. mk, 'o', m.o, 'f', now_s, 't', total, 'n', total, 'b', m.b + len, 'st', 'claimed', 'cl', me, 'ca', now_s, 'h', 1 }
+    local out = { 'complete', lost_json(), now, m.b + len, 1 }
+    for i = 1, total do
+      local d = m.p[i] or data
+      fields[#fields + 1] = names[i]
+      fields[#fields + 1] = d
+      out[5 + i] = d
+    end
+    redis.call('HSET', unpack(fields))
+    redis.call('ZADD', P .. 'claims', now_s, mk)
+    fresh[mk] = nil
+    v_msgs, v_bytes = v_msgs - 1, v_bytes - m.b
+    v_orig[m.o] = v_orig[m.o] - 1
+    return out
+  end
+  if held_bytes() + v_bytes + len > maxBytes then return nil end
+  m.p[s] = data
+  m.n, m.b = m.n + 1, m.b + len
+  v_bytes = v_bytes + len
+  if #lost == 0 then return m.n end
+  return { 'held', lost_json(), m.n }
+end
+
 -- One read of the message: state, first seen, received, octets, handovers, then every part.
-local function add(mk, orig, seq, data, total, own)
+local function add(mk, orig, s, data, total, own)
+  local m = fresh[mk]
+  if m then
+    local r = add_fresh(m, mk, s, data, total)
+    if r then return r end
+    materialize()
+  end
   local key = M .. mk
-  local v = redis.call('HMGET', key, 'st', 'f', 'n', 'b', 'h', unpack(parts_of(total)))
-  local s = tonumber(seq)
+  local names = parts_of(total)
+  local seq = names[s]
+  local v = redis.call('HMGET', key, 'st', 'f', 'n', 'b', 'h', unpack(names))
   local st = v[1]
   if st and st ~= 'claimed' and tonumber(v[2]) <= deadline then
     drop(mk, 'expired', nil)
@@ -160,27 +277,42 @@ local function add(mk, orig, seq, data, total, own)
       if string.sub(prints, s * 40 - 39, s * 40) == redis.sha1hex(data) then return duplicate(1) end
       redis.call('DEL', fk)
     end
+    local byOrig = count_of(P .. 'o:' .. orig)
+    local all = count_of(P .. 'order')
+    local len = string.len(data)
+    if byOrig + (v_orig[orig] or 0) < maxPerOrig and all + v_msgs < maxMsgs
+      and held_bytes() + v_bytes + len <= maxBytes then
+      -- Fresh: kept here until it completes or the call ends.
+      fresh[mk] = { o = orig, t = total, n = 1, b = len, p = { [s] = data } }
+      fresh_keys[#fresh_keys + 1] = mk
+      v_msgs, v_bytes = v_msgs + 1, v_bytes + len
+      v_orig[orig] = (v_orig[orig] or 0) + 1
+      if #lost == 0 then return 1 end
+      return { 'held', lost_json(), 1 }
+    end
+    materialize()
     if redis.call('ZCARD', P .. 'o:' .. orig) >= maxPerOrig then
       drop(redis.call('ZRANGE', P .. 'o:' .. orig, 0, 0)[1], 'evicted', 'originator')
     end
     while redis.call('ZCARD', P .. 'order') >= maxMsgs do drop(victim(nil), 'evicted', 'messages') end
-    redis.call('ZADD', P .. 'order', now, mk)
-    redis.call('ZADD', P .. 'o:' .. orig, now, mk)
+    redis.call('ZADD', P .. 'order', now_s, mk)
+    redis.call('ZADD', P .. 'o:' .. orig, now_s, mk)
     redis.call('ZINCRBY', P .. 'load', 1, orig)
+    counts = {}
   end
   local len = string.len(data)
   -- One write of the segment and the counts; a new message's fields with it.
   local fields = { key, seq, data, 'n', n + 1, 'b', b + len }
   if not st then
-    for _, x in ipairs({ 'o', orig, 'f', now, 't', total, 'st', 'open', 'h', 0 }) do fields[#fields + 1] = x end
+    for _, x in ipairs({ 'o', orig, 'f', now_s, 't', total, 'st', 'open', 'h', 0 }) do fields[#fields + 1] = x end
   end
   if n + 1 == total then
     -- Complete: claimed for me in the same write; the parts are those just read and this one.
     unlink_open(mk, orig, b)
     h = h + 1
-    for _, x in ipairs({ 'st', 'claimed', 'cl', me, 'ca', now, 'h', h }) do fields[#fields + 1] = x end
+    for _, x in ipairs({ 'st', 'claimed', 'cl', me, 'ca', now_s, 'h', h }) do fields[#fields + 1] = x end
     redis.call('HSET', unpack(fields))
-    redis.call('ZADD', P .. 'claims', now, mk)
+    redis.call('ZADD', P .. 'claims', now_s, mk)
     local out = { 'complete', lost_json(), first, b + len, h }
     for i = 1, total do
       if i == s then out[5 + i] = data else out[5 + i] = st and v[5 + i] end
@@ -188,11 +320,16 @@ local function add(mk, orig, seq, data, total, own)
     return out
   end
   local bytes = redis.call('INCRBY', P .. 'bytes', len)
+  counts.bytes = bytes
+  if bytes + v_bytes > maxBytes and v_msgs > 0 then
+    materialize()
+    bytes = held_bytes()
+  end
   while bytes > maxBytes do
     local x = victim(mk)
     if not x then break end
     drop(x, 'evicted', 'bytes')
-    bytes = tonumber(redis.call('GET', P .. 'bytes'))
+    bytes = held_bytes()
   end
   redis.call('HSET', unpack(fields))
   if bytes > maxBytes then
@@ -228,30 +365,42 @@ local function release(mk)
   return 1
 end
 
-local out = {}
-local i = 9
-while i <= #ARGV do
-  local step = ARGV[i]
+local out, all_lost = {}, {}
+local function broken_reply()
+  local json = ''
+  if #all_lost > 0 then json = '[' .. table.concat(all_lost, ',') .. ']' end
+  return { 'broken', tostring(broken), json }
+end
+local steps = ARGV[9]
+local at, size = 1, string.len(steps)
+while at <= size do
+  local step = string.byte(steps, at)
   lost = {}
   local ok, r
-  if step == 'a' then
-    ok, r = pcall(add, ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], tonumber(ARGV[i + 5]), ARGV[i + 6] == '1')
-    i = i + 7
-  elseif step == 'f' then
-    ok, r = pcall(finish, ARGV[i + 1], tonumber(ARGV[i + 2]))
-    i = i + 3
-  elseif step == 'r' then
-    ok, r = pcall(release, ARGV[i + 1])
-    i = i + 2
+  if step == 97 then -- 'a'
+    local mk, orig, s, total, own, data
+    mk, orig, s, total, own, data, at = struct.unpack('>Hc0Hc0BBBHc0', steps, at + 1)
+    ok, r = pcall(add, mk, orig, s, data, total, own == 1)
+  elseif step == 102 then -- 'f'
+    local mk, total
+    mk, total, at = struct.unpack('>Hc0B', steps, at + 1)
+    ok, r = pcall(finish, mk, total)
+  elseif step == 114 then -- 'r'
+    local mk
+    mk, at = struct.unpack('>Hc0', steps, at + 1)
+    ok, r = pcall(release, mk)
   else
     return redis.error_reply('unknown step ' .. tostring(step))
   end
+  for _, x in ipairs(lost) do all_lost[#all_lost + 1] = x end
+  if broken then return broken_reply() end
   if not ok then
     if type(r) == 'table' then r = r.err end
-    r = { 'error', tostring(r) }
+    r = { 'error', tostring(r), lost_json() }
   end
   out[#out + 1] = r
 end
+if not pcall(materialize) then return broken_reply() end
 return out
 `;
 
@@ -259,26 +408,33 @@ return out
  * ARGV: prefix, now, timeoutMs, me, claimTimeoutMs, limit, own claims (space-separated MKs are
  * not passed: a sweep treats this node's own claims as held until claimTimeoutMs).
  * Returns { lost, orphans... }, each orphan flattened as its length n, then n values: MK, first
- * seen, octets, handovers, parts.
+ * seen, octets, handovers, parts. When a Redis call fails part way: { lost, -1, message }, so
+ * the drops made before it are still reported (the claims it made lapse after claimTimeoutMs).
  */
 export const SWEEP = `${COMMON}
 local now, timeout, me, claimTimeout, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
 local deadline = now - timeout
-for _, mk in ipairs(redis.call('ZRANGEBYSCORE', P .. 'order', '-inf', deadline, 'LIMIT', 0, limit)) do
-  drop(mk, 'expired', nil)
-end
 local out = { '' }
-for _, mk in ipairs(redis.call('ZRANGE', P .. 'claims', 0, limit - 1)) do
-  local key = M .. mk
-  local v = redis.call('HMGET', key, 'st', 'f')
-  if v[1] == 'released' then
-    if tonumber(v[2]) <= deadline then drop(mk, 'expired', nil) end
-  elseif v[1] == 'claimed' and not claim_holds(key, now, me, true, claimTimeout) then
-    local c = claim(mk, now, me)
-    out[#out + 1] = #c + 1
-    out[#out + 1] = mk
-    for _, x in ipairs(c) do out[#out + 1] = x end
+local ok, err = pcall(function()
+  for _, mk in ipairs(redis.call('ZRANGEBYSCORE', P .. 'order', '-inf', deadline, 'LIMIT', 0, limit)) do
+    drop(mk, 'expired', nil)
   end
+  for _, mk in ipairs(redis.call('ZRANGE', P .. 'claims', 0, limit - 1)) do
+    local key = M .. mk
+    local v = redis.call('HMGET', key, 'st', 'f')
+    if v[1] == 'released' then
+      if tonumber(v[2]) <= deadline then drop(mk, 'expired', nil) end
+    elseif v[1] == 'claimed' and not claim_holds(key, now, me, true, claimTimeout) then
+      local c = claim(mk, now, me)
+      out[#out + 1] = #c + 1
+      out[#out + 1] = mk
+      for _, x in ipairs(c) do out[#out + 1] = x end
+    end
+  end
+end)
+if not ok then
+  if type(err) == 'table' then err = err.err end
+  return { lost_json(), -1, tostring(err) }
 end
 out[1] = lost_json()
 return out

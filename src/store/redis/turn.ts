@@ -10,7 +10,8 @@
  * of them is acknowledged.
  */
 import { StoreError, StoreErrorCode } from '../errors.js';
-import { list, text } from './replies.js';
+import type { LostMessage } from '../types.js';
+import { list, lostMessages, text } from './replies.js';
 
 export type Arg = string | number | Buffer;
 
@@ -29,24 +30,109 @@ interface Step {
   reject(error: unknown): void;
 }
 
+const ADD = 0x61; // 'a'
+const FINISH = 0x66; // 'f'
+const RELEASE = 0x72; // 'r'
+
+/**
+ * The steps of one call, packed into one string argument as the TURN script reads them
+ * (scripts.ts): a letter, then the fields, a string as its u16 length and its UTF-8 octets.
+ * One argument, not seven a step: the client encodes one bulk string rather than hundreds.
+ */
+class Packer {
+  private buf = Buffer.allocUnsafe(8192);
+  at = 0;
+
+  private room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
+    this.buf.copy(bigger, 0, 0, this.at);
+    this.buf = bigger;
+  }
+
+  byte(v: number): void {
+    this.room(1);
+    this.buf[this.at++] = v;
+  }
+
+  /** A string of at most 65,535 UTF-8 octets (keys and originators are far shorter, keys.ts). */
+  string(s: string): void {
+    this.room(2 + 3 * s.length);
+    const n = this.buf.write(s, this.at + 2, 'utf8');
+    this.buf.writeUInt16BE(n, this.at);
+    this.at += 2 + n;
+  }
+
+  octets(data: Uint8Array): void {
+    this.room(2 + data.length);
+    this.buf.writeUInt16BE(data.length, this.at);
+    this.buf.set(data, this.at + 2);
+    this.at += 2 + data.length;
+  }
+
+  /** What was packed, copied out (the command may still be read after the next turn begins). */
+  take(): Buffer {
+    const out = Buffer.allocUnsafe(this.at);
+    this.buf.copy(out, 0, 0, this.at);
+    this.at = 0;
+    return out;
+  }
+}
+
 export class Turn {
-  private args: Arg[] = [];
+  private readonly packer = new Packer();
   private steps: Step[] = [];
   private octets = 0;
   private scheduled: NodeJS.Immediate | undefined;
   private readonly inFlight = new Set<Promise<void>>();
 
-  /** `send` makes one script call of the steps' arguments and resolves with its reply, one entry a step. */
-  constructor(private readonly send: (args: Arg[]) => Promise<unknown>) {}
+  /**
+   * `send` makes one script call of the packed steps and resolves with its reply, one entry a
+   * step. `carry` takes the reports of messages a failed step (or call) dropped before it
+   * failed: the drops stand, and no step's outcome will tell of them.
+   */
+  constructor(
+    private readonly send: (steps: Buffer) => Promise<unknown>,
+    private readonly carry: (lost: LostMessage[]) => void = () => {},
+  ) {}
 
-  /** A step, its arguments as the TURN script reads them; resolves with its reply (a number or a list). */
-  step(args: Arg[], octets = 0): Promise<number | unknown[]> {
-    if (this.steps.length >= MAX_TURN_STEPS || this.octets + octets > MAX_TURN_OCTETS) this.flush();
-    for (const a of args) this.args.push(a);
-    this.octets += octets;
-    const p = new Promise<number | unknown[]>((resolve, reject) => this.steps.push({ resolve, reject }));
-    this.scheduled ??= setImmediate(() => this.flush());
-    return p;
+  /** A segment's add (sequence and total 1-255, data at most 65,535 octets: keys.ts checks). */
+  add(
+    key: string,
+    originator: string,
+    sequence: number,
+    total: number,
+    own: boolean,
+    data: Uint8Array,
+  ): Promise<number | unknown[]> {
+    this.room(data.length);
+    const p = this.packer;
+    p.byte(ADD);
+    p.string(key);
+    p.string(originator);
+    p.byte(sequence);
+    p.byte(total);
+    p.byte(own ? 1 : 0);
+    p.octets(data);
+    this.octets += data.length;
+    return this.step();
+  }
+
+  /** Finish: the message delivered, its segments forgotten. */
+  finish(key: string, total: number): Promise<number | unknown[]> {
+    this.room(0);
+    this.packer.byte(FINISH);
+    this.packer.string(key);
+    this.packer.byte(total);
+    return this.step();
+  }
+
+  /** Release: the handler failed, the message is another's to take. */
+  release(key: string): Promise<number | unknown[]> {
+    this.room(0);
+    this.packer.byte(RELEASE);
+    this.packer.string(key);
+    return this.step();
   }
 
   /** Sends what is waiting now; resolves once every call sent so far has its reply. */
@@ -55,18 +141,29 @@ export class Turn {
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);
   }
 
+  /** A call already full (steps or octets) goes before the next step is packed. */
+  private room(octets: number): void {
+    if (this.steps.length >= MAX_TURN_STEPS || this.octets + octets > MAX_TURN_OCTETS) this.flush();
+  }
+
+  private step(): Promise<number | unknown[]> {
+    const p = new Promise<number | unknown[]>((resolve, reject) => this.steps.push({ resolve, reject }));
+    this.scheduled ??= setImmediate(() => this.flush());
+    return p;
+  }
+
   private flush(): void {
     if (this.scheduled !== undefined) {
       clearImmediate(this.scheduled);
       this.scheduled = undefined;
     }
-    const { args, steps } = this;
+    const { steps } = this;
     if (steps.length === 0) return;
-    this.args = [];
+    const packed = this.packer.take();
     this.steps = [];
     this.octets = 0;
-    const call = this.send(args).then(
-      (reply) => settle(steps, reply),
+    const call = this.send(packed).then(
+      (reply) => settle(steps, reply, this.carry),
       (error: unknown) => {
         for (const s of steps) s.reject(error);
       },
@@ -76,10 +173,17 @@ export class Turn {
   }
 }
 
-function settle(steps: Step[], reply: unknown): void {
+function settle(steps: Step[], reply: unknown, carry: (lost: LostMessage[]) => void): void {
   let replies: unknown[];
   try {
     replies = list(reply);
+    if (replies.length === 3 && isTag(replies[0], BROKEN)) {
+      // The call failed as a whole: no step is answered; what it dropped is reported all the same.
+      const error = new Error(text(replies[1]));
+      carryFrom(replies[2], carry);
+      for (const s of steps) s.reject(error);
+      return;
+    }
     if (replies.length !== steps.length)
       throw new StoreError(
         StoreErrorCode.STORE_CORRUPT,
@@ -97,14 +201,28 @@ function settle(steps: Step[], reply: unknown): void {
       steps[i].reject(
         new StoreError(StoreErrorCode.STORE_CORRUPT, 'unexpected reply from Redis: a step neither a number nor a list'),
       );
-    } else if (r.length === 2 && isError(r[0])) {
+    } else if (r.length === 3 && isTag(r[0], ERROR)) {
       // A Redis error in this step alone (the others went on): what a call of its own would have thrown.
-      steps[i].reject(new Error(text(r[1])));
+      let error: unknown;
+      try {
+        error = new Error(text(r[1]));
+        carryFrom(r[2], carry);
+      } catch (e) {
+        error = e;
+      }
+      steps[i].reject(error);
     } else {
       steps[i].resolve(r);
     }
   }
 }
 
+/** The drops a failed step or call made, handed to `carry` (a report that does not parse is STORE_CORRUPT, thrown). */
+function carryFrom(json: unknown, carry: (lost: LostMessage[]) => void): void {
+  const lost = lostMessages(json);
+  if (lost.length > 0) carry(lost);
+}
+
 const ERROR = Buffer.from('error');
-const isError = (v: unknown): boolean => Buffer.isBuffer(v) && v.equals(ERROR);
+const BROKEN = Buffer.from('broken');
+const isTag = (v: unknown, tag: Buffer): boolean => Buffer.isBuffer(v) && v.equals(tag);
