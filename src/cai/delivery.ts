@@ -21,9 +21,14 @@ interface Queued {
 }
 
 export class DeliveryQueue {
-  private readonly items = new Fifo<Queued>();
+  /**
+   * Made on the first push that has to wait, then kept: a queue whose handler keeps up never
+   * needs one, and every registration holds its queue for its whole life.
+   */
+  private items: Fifo<Queued> | undefined = undefined;
   private running = false;
-  private idleWaiters: Array<() => void> = [];
+  /** Made when someone waits for idle(), dropped once they are called. */
+  private idleWaiters: Array<() => void> | undefined = undefined;
 
   constructor(
     private deliverTo: (event: PushEvent) => void | Promise<void>,
@@ -33,7 +38,7 @@ export class DeliveryQueue {
   ) {}
 
   get size(): number {
-    return this.items.size;
+    return this.items === undefined ? 0 : this.items.size;
   }
 
   /** Points future deliveries at a new handler (an application re-registering). */
@@ -55,14 +60,14 @@ export class DeliveryQueue {
       return true;
     }
     if (this.size >= this.limit) return false;
-    this.items.push({ event, removed: false });
+    (this.items ??= new Fifo()).push({ event, removed: false });
     return true;
   }
 
   /** Resolves once everything queued so far has been handed to the handler and settled. */
   idle(): Promise<void> {
     if (!this.running && this.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return new Promise((resolve) => (this.idleWaiters ??= []).push(resolve));
   }
 
   /** Calls the handler; returns a promise only when it is asynchronous. */
@@ -103,7 +108,7 @@ export class DeliveryQueue {
     this.running = true;
     const next = (): void => {
       let queued: Queued | undefined;
-      while ((queued = this.items.shift()) !== undefined) {
+      while ((queued = this.items?.shift()) !== undefined) {
         const pending = this.invoke(queued.event);
         if (pending) {
           void pending.then(next);
@@ -112,8 +117,8 @@ export class DeliveryQueue {
       }
       this.running = false;
       const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
+      this.idleWaiters = undefined;
+      if (waiters) for (const w of waiters) w();
     };
     void first.then(next);
   }

@@ -62,13 +62,18 @@ export class Registration implements RegistrationView {
   private readonly acceptExact: Set<string> | undefined;
   private readonly acceptPrefixes: string[] | undefined;
   /**
-   * Per route, the expected sources its profiles name (contact points, normalized), or
-   * undefined when a profile on that route takes pushes from any source.
+   * Per route, the expected sources its profiles name (contact points, normalized); a route
+   * that is not in it (or every route, while it is undefined) takes pushes from any source.
+   * This and the two below are made only for a registration whose profiles name a contact
+   * point: most name none, and an empty Map or Set held by every registration for its whole
+   * life is memory paid for nothing.
    */
-  private readonly sourcesByRoute = new Map<number, Set<string> | undefined>();
-  /** Hostnames (and URL hosts) still to resolve into sources, by route. */
-  private readonly unresolved: Array<{ route: number; contactPoint: Extract<ContactPoint, { kind: 'host' }> }> = [];
-  private readonly unresolvedRoutes = new Set<number>();
+  private sourcesByRoute: Map<number, Set<string>> | undefined = undefined;
+  /** Hostnames (and URL hosts) still to resolve into sources, by route; undefined when none. */
+  private unresolved: Array<{ route: number; contactPoint: Extract<ContactPoint, { kind: 'host' }> }> | undefined =
+    undefined;
+  /** The routes `unresolved` names: they take no push until it is resolved. */
+  private unresolvedRoutes: Set<number> | undefined = undefined;
 
   constructor(id: number, request: RegistrationRequest, profiles: BoundProfile[]) {
     this.id = id;
@@ -101,20 +106,24 @@ export class Registration implements RegistrationView {
   private bindProfiles(profiles: BoundProfile[]): void {
     this.profiles = profiles;
     this.routes = [...new Set(profiles.map((p) => routeOf(p.protocol, p.port)))];
+    if (!profiles.some((p) => p.contactPoint !== undefined)) return;
+    // Routes a profile without a contact point takes pushes on from any source.
+    const anySource = new Set<number>();
     for (const p of profiles) {
       const route = routeOf(p.protocol, p.port);
       const cp = p.contactPoint === undefined ? undefined : parseContactPoint(p.protocol, p.contactPoint);
-      // A profile without a contact point takes pushes from any source on its route.
       if (cp === undefined || typeof cp === 'string') {
-        this.sourcesByRoute.set(route, undefined);
+        anySource.add(route);
+        this.sourcesByRoute?.delete(route);
         continue;
       }
-      if (this.sourcesByRoute.has(route) && this.sourcesByRoute.get(route) === undefined) continue;
-      let known = this.sourcesByRoute.get(route);
-      if (!known) this.sourcesByRoute.set(route, (known = new Set()));
+      if (anySource.has(route)) continue;
+      const byRoute = (this.sourcesByRoute ??= new Map());
+      let known = byRoute.get(route);
+      if (!known) byRoute.set(route, (known = new Set()));
       if (cp.kind === 'host') {
-        this.unresolved.push({ route, contactPoint: cp });
-        this.unresolvedRoutes.add(route);
+        (this.unresolved ??= []).push({ route, contactPoint: cp });
+        (this.unresolvedRoutes ??= new Set()).add(route);
       } else known.add(cp.source);
     }
   }
@@ -124,13 +133,14 @@ export class Registration implements RegistrationView {
    * from (done when binding; until then those routes take no push). Rejects when one does not resolve.
    */
   async resolveContactPoints(): Promise<void> {
+    if (!this.unresolved) return;
     for (const { route, contactPoint } of this.unresolved) {
       const addresses = await resolveSources(contactPoint);
-      const known = this.sourcesByRoute.get(route);
+      const known = this.sourcesByRoute?.get(route);
       for (const a of addresses) known?.add(a);
     }
-    this.unresolved.length = 0;
-    this.unresolvedRoutes.clear();
+    this.unresolved = undefined;
+    this.unresolvedRoutes = undefined;
   }
 
   /** PushCAI 5.1 Accept: whether this application subscribed to `contentType` (any, without a list). */
@@ -149,7 +159,8 @@ export class Registration implements RegistrationView {
    * peer's address) is an expected source on `route`; any is, when its profile names none.
    */
   acceptsContactPoint(originator: string, route: number): boolean {
-    if (this.unresolvedRoutes.has(route)) return false;
+    if (!this.sourcesByRoute) return true;
+    if (this.unresolvedRoutes?.has(route)) return false;
     const sources = this.sourcesByRoute.get(route);
     if (!sources) return true;
     return sources.has(route > 0xffff ? normalizeIp(originator) : normalizeAddress(originator));
@@ -157,7 +168,7 @@ export class Registration implements RegistrationView {
 
   /** The sources `route` expects, or undefined for any source (also while a hostname there is not resolved yet). */
   sources(route: number): ReadonlySet<string> | undefined {
-    return this.unresolvedRoutes.has(route) ? undefined : this.sourcesByRoute.get(route);
+    return this.unresolvedRoutes?.has(route) ? undefined : this.sourcesByRoute?.get(route);
   }
 
   get hasWhitelist(): boolean {

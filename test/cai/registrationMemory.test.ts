@@ -1,0 +1,145 @@
+// What a registration keeps for its whole life: structures for contact points and for pushes
+// waiting in its queue are made only when a registration has them, since most have neither
+// and a Push Client holds thousands. Counted on the real heap with node:v8 queryObjects (Node
+// 20.13 and later): the live objects whose prototype chain holds the constructor's prototype,
+// counted after a full collection.
+import { queryObjects } from 'node:v8';
+import { describe, expect, it } from 'vitest';
+import { DeliveryQueue } from '../../src/cai/delivery.js';
+import { PushEvent } from '../../src/cai/pushEvent.js';
+import { Registration } from '../../src/cai/registration.js';
+import type { BoundProfile } from '../../src/cai/types.js';
+import { Fifo } from '../../src/wdp/fifo.js';
+
+const COUNT = 1_000;
+
+/** How many live objects of `ctor` each thing `make` returns adds, to the nearest whole one. */
+function perObject(ctors: Array<abstract new (...args: never[]) => unknown>, make: () => unknown): number[] {
+  const held: unknown[] = new Array(COUNT);
+  const before = ctors.map((c) => queryObjects(c, { format: 'count' }));
+  for (let i = 0; i < COUNT; i++) held[i] = make();
+  const after = ctors.map((c) => queryObjects(c, { format: 'count' }));
+  // Keeps what was made alive through the second count.
+  expect(held.length).toBe(COUNT);
+  return after.map((n, i) => Math.round((n - before[i]) / COUNT));
+}
+
+let nextId = 0;
+function registration(profiles: BoundProfile[]): Registration {
+  return new Registration(++nextId, { pushApplicationId: `x-mem:app-${nextId}.ua`, handler: () => {} }, profiles);
+}
+
+const wsp = (contactPoint?: string): BoundProfile => ({
+  protocol: 'OTA-WSP',
+  bearerType: 'GSM/SMS',
+  port: 2948,
+  ...(contactPoint === undefined ? {} : { contactPoint }),
+});
+const http = (port: number, contactPoint?: string): BoundProfile => ({
+  protocol: 'OTA-HTTP',
+  bearerType: 'HTTP',
+  port,
+  ...(contactPoint === undefined ? {} : { contactPoint }),
+});
+
+describe('Registration: contact point structures only where a profile names a contact point', () => {
+  it('holds no Map or Set for a registration whose profiles name no contact point', () => {
+    expect(perObject([Map, Set], () => registration([wsp(), http(9200)]))).toEqual([0, 0]);
+  });
+
+  it('holds a Map and Sets for a route whose profile names a host, and drops the unresolved routes once resolved', async () => {
+    // The counting itself: a Map of routes, a Set of sources, a Set of routes not resolved yet.
+    const made: Registration[] = [];
+    const make = (): Registration => {
+      const r = registration([http(9201, 'http://127.0.0.1:9000/ppg')]);
+      made.push(r);
+      return r;
+    };
+    expect(perObject([Map, Set], make)).toEqual([1, 2]);
+    const before = queryObjects(Set, { format: 'count' });
+    // A host given as an IP literal resolves without DNS.
+    for (const r of made) await r.resolveContactPoints();
+    const after = queryObjects(Set, { format: 'count' });
+    expect(Math.round((before - after) / COUNT)).toBe(1);
+    expect(made.every((r) => r.acceptsContactPoint('::ffff:127.0.0.1', 0x1_0000 + 9201))).toBe(true);
+    expect(made.some((r) => r.acceptsContactPoint('127.0.0.2', 0x1_0000 + 9201))).toBe(false);
+  });
+});
+
+describe('Registration: sources per route, whatever the order of its profiles', () => {
+  const route = 0x1_0000 + 9202;
+  for (const order of ['named first', 'unnamed first'] as const) {
+    it(`takes pushes from any source on a route where one profile names no contact point (${order})`, async () => {
+      const named = http(9202, '192.0.2.1');
+      const r = registration(order === 'named first' ? [named, http(9202)] : [http(9202), named]);
+      await r.resolveContactPoints();
+      expect(r.sources(route)).toBeUndefined();
+      expect(r.acceptsContactPoint('198.51.100.7', route)).toBe(true);
+    });
+  }
+
+  it('checks the source on a route whose profiles all name one, and takes any on its other routes', () => {
+    const r = registration([wsp('+1 555 0001'), wsp('tel:+15550002'), http(9203)]);
+    expect([...(r.sources(2948) ?? [])]).toEqual(['15550001', '15550002']);
+    expect(r.acceptsContactPoint('15550002', 2948)).toBe(true);
+    expect(r.acceptsContactPoint('+15550003', 2948)).toBe(false);
+    expect(r.acceptsContactPoint('198.51.100.7', 0x1_0000 + 9203)).toBe(true);
+  });
+
+  it('takes no push on a route whose host is not resolved yet, then takes its addresses only', async () => {
+    const r = registration([http(9204, 'http://192.0.2.9:8080/')]);
+    const httpRoute = 0x1_0000 + 9204;
+    expect(r.acceptsContactPoint('192.0.2.9', httpRoute)).toBe(false);
+    expect(r.sources(httpRoute)).toBeUndefined();
+    await r.resolveContactPoints();
+    expect(r.acceptsContactPoint('::ffff:192.0.2.9', httpRoute)).toBe(true);
+    expect(r.acceptsContactPoint('192.0.2.10', httpRoute)).toBe(false);
+    expect([...(r.sources(httpRoute) ?? [])]).toEqual(['192.0.2.9']);
+  });
+});
+
+describe('DeliveryQueue: no queue storage until a push has to wait', () => {
+  const reports = { delivered: () => {}, error: () => {}, timeout: () => {} };
+
+  it('holds no Fifo and no array while nothing waits', () => {
+    expect(perObject([Fifo, Array], () => new DeliveryQueue(() => {}, 10, 1_000, reports))).toEqual([0, 0]);
+  });
+
+  it('queues behind a slow handler in order once one push has to wait, and is idle after', async () => {
+    const seen: Array<number | undefined> = [];
+    let release!: () => void;
+    const first = new Promise<void>((resolve) => (release = resolve));
+    const q = new DeliveryQueue(
+      (e) => {
+        seen.push(e.transactionId);
+        return e.transactionId === 0 ? first : undefined;
+      },
+      2,
+      5_000,
+      reports,
+    );
+    const event = (transactionId: number): PushEvent =>
+      new PushEvent({
+        protocol: 'OTA-WSP',
+        content: new Uint8Array(0),
+        contentType: 'application/vnd.wap.sic',
+        applicationId: 'x-wap-application:wml.ua',
+        port: 2948,
+        originator: '+1555',
+        recipient: '',
+        transactionId,
+      });
+    expect(q.push(event(0))).toBe(true);
+    expect(q.push(event(1))).toBe(true);
+    expect(q.push(event(2))).toBe(true);
+    expect(q.full).toBe(true);
+    expect(q.push(event(3))).toBe(false);
+    const idle = q.idle();
+    release();
+    await idle;
+    expect(seen).toEqual([0, 1, 2]);
+    expect(q.size).toBe(0);
+    expect(q.push(event(4))).toBe(true);
+    expect(seen).toEqual([0, 1, 2, 4]);
+  });
+});
