@@ -354,7 +354,7 @@ export class PushWrites {
   /**
    * Calls `f(true)` once what is known of the record now is stored, without hurrying its write;
    * `f(false)` once its last write failed (or at once, when it had): a push that is done need
-   * not wait in memory for a later write. The record is still written with the next write.
+   * not wait in memory for a later write. The record is still written again (a retry round).
    */
   whenStored(record: PushRecord, f: (stored: boolean) => void): void {
     const key = keyOf(record);
