@@ -105,9 +105,10 @@ export interface PpgOptions extends RetentionBounds {
    */
   statusWriteMs?: number;
   /**
-   * Wait before push records whose write failed are written again when no other write comes,
-   * ms; doubled after each retry that fails, up to 30 s (or this, when longer), and back to
-   * this once a write is stored (pushWrites.ts, docs/ppg.md). Default 1000.
+   * Wait before the retry timer writes push records whose write failed again, ms; doubled after
+   * each timer retry that fails, up to 30 s (or this, when longer), and back to this once a
+   * record whose write had failed is stored. No retry while the store is unavailable; its
+   * return retries at once (pushWrites.ts, docs/ppg.md). Default 1000.
    */
   storeRetryMs?: number;
 }
@@ -235,6 +236,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       (e) => this.emit('store-error', e),
       (record) => this.finished(record, Date.now()),
       positiveBound(options.storeRetryMs ?? DEFAULT_STORE_RETRY_MS, 'storeRetryMs', MAX_TIMER_MS),
+      this.store,
     );
     this.retention = new Retention(options);
     this.transceiver = new PpgTransceiver(options.smsc, options.smscSession);
@@ -542,9 +544,9 @@ export class Ppg extends EventEmitter<PpgEvents> {
     // counted here, so a store that keeps failing some writes cannot grow memory without bound.
     const unstored = this.writes.unstored;
     if (this.retention.full(this.live.size + this.reserved.size + unstored)) {
-      // Those records are written again only with a next write: try now, so that once the store
-      // is back they leave and the next push finds room (this one is refused all the same).
-      if (unstored > 0) this.writes.flush();
+      // Those records are written again by the retry timer (or at once when the store comes
+      // back): try now too, so the next push may find room (this one is refused all the same).
+      if (unstored > 0) this.writes.retry();
       throw new PapError(
         PapCode.SERVICE_UNAVAILABLE,
         `${this.live.size} pushes are in progress and ${unstored} wait for the store, the most this PPG keeps (maxRecords ${this.retention.maxRecords})`,
@@ -792,8 +794,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
     for (const r of record.recipients) for (const id of r.messageIds) this.bySms.delete(id);
     // Only once its last change is stored: a status query after that reads the store's copy.
     // Or once that write failed (a store-error told it): memory holds only pushes in progress.
-    // PushWrites keeps its record for the next write (or a query about it); retention counts
-    // it once that write is stored.
+    // PushWrites keeps its record and writes it again (retry timer, the store's return, a
+    // query about it); retention counts it once that write is stored.
     this.writes.whenStored(record, (stored) => {
       if (this.live.get(key) !== record) return;
       this.live.delete(key);

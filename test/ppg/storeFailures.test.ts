@@ -4,6 +4,7 @@
 // (`min-replicas-to-write 1` with no replica: NOREPLICAS); a put may be held to open a window.
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { StoreError, StoreErrorCode } from '../../src/store/errors.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { openStore } from '../../src/store/open.js';
 import type { JsonValue, Store } from '../../src/store/types.js';
@@ -20,8 +21,15 @@ const TO = 'WAPPUSH=+15551234567/TYPE=PLMN@ppg.example.com';
 const TO2 = 'WAPPUSH=+15551234568/TYPE=PLMN@ppg.example.com';
 const LONG = 60_000;
 
-/** A Redis store whose server refuses writes while `refuse(true)` holds. */
-async function refusingRedis(): Promise<{ store: Store; refuse(on: boolean): Promise<void> }> {
+/**
+ * A Redis store whose server refuses writes while `refuse(true)` holds; `stateNow` reads a push
+ * record's first state from the server itself (the store refuses reads too while unavailable).
+ */
+async function refusingRedis(): Promise<{
+  store: Store;
+  refuse(on: boolean): Promise<void>;
+  stateNow(id: string): Promise<string | undefined>;
+}> {
   const redis = new RedisServer();
   cleanups.push(() => redis.close());
   await redis.start();
@@ -34,7 +42,35 @@ async function refusingRedis(): Promise<{ store: Store; refuse(on: boolean): Pro
     async refuse(on) {
       await admin.call('CONFIG', 'SET', 'min-replicas-to-write', on ? '1' : '0');
     },
+    async stateNow(id) {
+      // The push table's hash under the store's default prefix (src/store/redis/redisStore.ts).
+      const json = await admin.hget('wappush:ppg:reg', id);
+      return statesOf(json === null ? undefined : (JSON.parse(json) as JsonValue))[0];
+    },
   };
+}
+
+/**
+ * A memory store whose push-table puts of the ids `refused` holds are refused (a plain Error,
+ * or what `error` makes) after their first (the accept); counts each id's puts.
+ */
+function refusingPuts(error: (id: string) => unknown = (id) => new Error(`refused ${id}`)) {
+  const store = new MemoryStore();
+  cleanups.push(() => store.close());
+  const refused = new Set<string>();
+  const puts = new Map<string, number>();
+  let failures = 0;
+  const put = store.pushes.put.bind(store.pushes);
+  store.pushes.put = async (key: string, value: JsonValue) => {
+    const n = (puts.get(key) ?? 0) + 1;
+    puts.set(key, n);
+    if (n > 1 && refused.has(key)) {
+      failures++;
+      throw error(key);
+    }
+    return put(key, value);
+  };
+  return { store, refused, puts: (id: string) => puts.get(id) ?? 0, failures: () => failures };
 }
 
 /** Holds the puts of push-table id `id` numbered (1-based) in `nths` until each is opened. */
@@ -67,7 +103,8 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('PPG with a store that refuses writes', () => {
   it('lets a settled push leave memory as its last write fails, not at the next write', async () => {
     const { store, refuse } = await refusingRedis();
-    const h = await scope.harness({ store, statusWriteMs: 200 }, { receiptDelayMs: 100 });
+    // No retry timer within the test: m1 waits for a next write, or the store's return.
+    const h = await scope.harness({ store, statusWriteMs: 200, storeRetryMs: LONG }, { receiptDelayMs: 100 });
     const ppg = h.ppg;
     const errors: unknown[] = [];
     ppg.on('store-error', (e) => errors.push(e));
@@ -87,7 +124,7 @@ describe('PPG with a store that refuses writes', () => {
     const q = await post(h.url, queryXml('statusquery-message', 'm1'), 'application/xml');
     expect(attr(q.text, 'statusquery-result', 'code')).toBe('3000');
 
-    // The store back, the next write (m2's accept, or the retry timer's) carries m1's outcome.
+    // The store back, m1's outcome is written (at its return, or with m2's accept at the latest).
     await refuse(false);
     await until(() => store.available, 'the store back');
     const b = await post(h.url, pushBody({ pushId: 'm2', addresses: [TO] }), MULTIPART);
@@ -98,7 +135,7 @@ describe('PPG with a store that refuses writes', () => {
   });
 
   it('writes a record whose write failed again by itself once the store is back, with no new traffic', async () => {
-    const { store, refuse } = await refusingRedis();
+    const { store, refuse, stateNow } = await refusingRedis();
     const h = await scope.harness({ store, statusWriteMs: 50, storeRetryMs: 200 }, { receiptDelayMs: 100 });
     const ppg = h.ppg;
     const errors: unknown[] = [];
@@ -111,6 +148,8 @@ describe('PPG with a store that refuses writes', () => {
     await until(() => outcomes.includes('r1'), 'r1 delivered');
     await until(() => errors.length > 0 && ppg.inProgress === 0, 'the failed write, r1 out of memory');
 
+    // The write really failed: the store still holds r1 as accepted.
+    expect(await stateNow('pi:r1')).toBe('pending');
     // The store back and nothing more asked of the PPG: the retry timer alone writes r1. The
     // first retry is due 200 ms after the failure, later ones (if the store was still seen
     // down) 400, 800, 1600 ms apart: 3 s bounds it. The old code waited for a next write.
@@ -123,6 +162,7 @@ describe('PPG with a store that refuses writes', () => {
 
   it('stops retrying failed writes at close()', async () => {
     const store = new MemoryStore();
+    cleanups.push(() => store.close());
     let puts = 0;
     const put = store.pushes.put.bind(store.pushes);
     store.pushes.put = async (key: string, value: JsonValue) => {
@@ -146,7 +186,8 @@ describe('PPG with a store that refuses writes', () => {
     const { store, refuse } = await refusingRedis();
     // The accept goes in; both recipients' outcomes are held (puts 2 and 3).
     const gate = holdPuts(store, 'pi:d1', [2, 3]);
-    const h = await scope.harness({ store, statusWriteMs: LONG });
+    // No retry timer within the test: only the two notifications could write d1 again.
+    const h = await scope.harness({ store, statusWriteMs: LONG, storeRetryMs: LONG });
     const ppg = h.ppg;
     const errors: unknown[] = [];
     ppg.on('store-error', (e) => errors.push(e));
@@ -214,7 +255,11 @@ describe('PPG with a store that refuses writes', () => {
       if (key === 'pi:m1' && ++m1Puts > 1 && refuseM1) throw new Error('this record cannot be written');
       return put(key, value);
     };
-    const h = await scope.harness({ store, maxRecords: 1, statusWriteMs: 200 }, { receiptDelayMs: 100 });
+    // No retry timer within the test: only the refusal's retry writes m1 again.
+    const h = await scope.harness(
+      { store, maxRecords: 1, statusWriteMs: 200, storeRetryMs: LONG },
+      { receiptDelayMs: 100 },
+    );
     const ppg = h.ppg;
     const outcomes: string[] = [];
     ppg.on('outcome', (o) => outcomes.push(o.pushId));
@@ -238,5 +283,151 @@ describe('PPG with a store that refuses writes', () => {
     expect(attr(d.text, 'response-result', 'code')).toBe('1001');
     expect(ppg.removedRecords.count).toBe(1);
     expect(await store.pushes.get('pi:m1')).toBeUndefined();
+  });
+
+  it('writes nothing and reports nothing while the store is unavailable, however many records wait', async () => {
+    const { store, refuse, stateNow } = await refusingRedis();
+    let puts = 0;
+    const put = store.pushes.put.bind(store.pushes);
+    store.pushes.put = (key: string, value: JsonValue) => {
+      puts++;
+      return put(key, value);
+    };
+    const h = await scope.harness({ store, statusWriteMs: 50, storeRetryMs: 100 }, { receiptDelayMs: 100 });
+    const ppg = h.ppg;
+    const errors: unknown[] = [];
+    ppg.on('store-error', (e) => errors.push(e));
+    const outcomes: string[] = [];
+    ppg.on('outcome', (o) => outcomes.push(o.pushId));
+    for (const id of ['u1', 'u2', 'u3']) {
+      const a = await post(h.url, pushBody({ pushId: id, addresses: [TO] }), MULTIPART);
+      expect(attr(a.text, 'response-result', 'code')).toBe('1001');
+    }
+    await refuse(true);
+    await until(() => outcomes.length === 3 && ppg.inProgress === 0, 'u1-u3 settled, out of memory');
+    expect(store.available).toBe(false);
+    // Waits for something that must NOT happen: a write or a store-error while the store is
+    // known down (the old code retried all three every 100, 200, 400 ms, an error each).
+    const [putsThen, errorsThen] = [puts, errors.length];
+    await pause(1_000);
+    expect(puts).toBe(putsThen);
+    expect(errors).toHaveLength(errorsThen);
+    await refuse(false);
+    for (const id of ['pi:u1', 'pi:u2', 'pi:u3'])
+      await until(async () => (await stateNow(id)) === 'delivered', `${id} written once the store is back`);
+    expect(errors).toHaveLength(errorsThen);
+  });
+
+  it('writes the waiting records as soon as the store is back, not at the next retry', async () => {
+    const { store, refuse, stateNow } = await refusingRedis();
+    // The retry timer's first wait is a minute: only the store's return can write r1 in time.
+    const h = await scope.harness({ store, statusWriteMs: 50, storeRetryMs: LONG }, { receiptDelayMs: 100 });
+    const ppg = h.ppg;
+    ppg.on('store-error', () => undefined);
+    const outcomes: string[] = [];
+    ppg.on('outcome', (o) => outcomes.push(o.pushId));
+    const a = await post(h.url, pushBody({ pushId: 'r1', addresses: [TO] }), MULTIPART);
+    expect(attr(a.text, 'response-result', 'code')).toBe('1001');
+    await refuse(true);
+    await until(() => outcomes.includes('r1') && ppg.inProgress === 0, 'r1 settled, out of memory');
+    expect(await stateNow('pi:r1')).toBe('pending');
+    await refuse(false);
+    await until(async () => (await stateNow('pi:r1')) === 'delivered', 'r1 written at the return', 3_000);
+  });
+
+  it('reports a failed retry of many records once, not once a record', async () => {
+    const { store, refused, failures } = refusingPuts();
+    const ids = ['pi:f1', 'pi:f2', 'pi:f3'];
+    for (const id of ids) refused.add(id);
+    const h = await scope.harness({ store, statusWriteMs: 20, storeRetryMs: 100 }, { receiptDelayMs: 20 });
+    const ppg = h.ppg;
+    let errors = 0;
+    ppg.on('store-error', () => errors++);
+    for (const id of ids) {
+      const a = await post(h.url, pushBody({ pushId: id.slice(3), addresses: [TO] }), MULTIPART);
+      expect(attr(a.text, 'response-result', 'code')).toBe('1001');
+    }
+    // All three settled and out of memory, their writes failed: from now on only retries write.
+    await until(() => ppg.inProgress === 0, 'f1-f3 out of memory');
+    const [failedThen, errorsThen] = [failures(), errors];
+    await until(() => failures() - failedThen >= 6, 'two retries of the three records');
+    refused.clear();
+    await until(
+      async () => (await Promise.all(ids.map((id) => stateIn(store, id)))).every((x) => x === 'delivered'),
+      'all three written',
+    );
+    // One store-error a failed round (the three are retried together; a round on its way as
+    // they left memory may hold fewer), not one a record as the old code told.
+    const failedRetries = failures() - failedThen;
+    expect(errors - errorsThen).toBeGreaterThan(0);
+    expect(errors - errorsThen).toBeLessThanOrEqual(failedRetries / 3 + 1);
+  });
+
+  it('retries a record refused alone less and less often while other pushes write fine', async () => {
+    const { store, refused, puts } = refusingPuts();
+    refused.add('pi:b1');
+    const h = await scope.harness({ store, statusWriteMs: 20, storeRetryMs: 100 }, { receiptDelayMs: 20 });
+    const ppg = h.ppg;
+    let errors = 0;
+    ppg.on('store-error', () => errors++);
+    const a = await post(h.url, pushBody({ pushId: 'b1', addresses: [TO] }), MULTIPART);
+    expect(attr(a.text, 'response-result', 'code')).toBe('1001');
+    await until(() => ppg.inProgress === 0, 'b1 out of memory');
+    // Other pushes for 1.5 s, each written fine: they neither start b1's retry wait again nor
+    // take b1 along each time (the old code did both: a retry and an error for every write).
+    const [putsThen, errorsThen] = [puts('pi:b1'), errors];
+    const start = Date.now();
+    for (let i = 0; Date.now() - start < 1_500; i++) {
+      const b = await post(h.url, pushBody({ pushId: `o${i}`, addresses: [TO] }), MULTIPART);
+      expect(attr(b.text, 'response-result', 'code')).toBe('1001');
+      await pause(50);
+    }
+    // Retries 100, 200, 400, 800 ms apart (after at most one taken along with another write):
+    // at most 6 within 1.5 s, a machine's delays only making fewer.
+    expect(puts('pi:b1') - putsThen).toBeLessThanOrEqual(6);
+    expect(errors - errorsThen).toBeLessThanOrEqual(6);
+  });
+
+  it('does not retry a record the store will never take: reported once, and not held', async () => {
+    const { store, refused, puts } = refusingPuts((id) => new StoreError(StoreErrorCode.BAD_INPUT, `${id} too big`));
+    refused.add('pi:g1');
+    const h = await scope.harness(
+      { store, maxRecords: 1, statusWriteMs: 20, storeRetryMs: 50 },
+      { receiptDelayMs: 20 },
+    );
+    const ppg = h.ppg;
+    const errors: unknown[] = [];
+    ppg.on('store-error', (e) => errors.push(e));
+    const a = await post(h.url, pushBody({ pushId: 'g1', addresses: [TO] }), MULTIPART);
+    expect(attr(a.text, 'response-result', 'code')).toBe('1001');
+    await until(() => ppg.inProgress === 0 && errors.length > 0, 'g1 refused, out of memory');
+    const [putsThen, errorsThen] = [puts('pi:g1'), errors.length];
+    // Waits for something that must NOT happen: a retry of g1 (the old code: every 50-400 ms).
+    await pause(500);
+    expect(puts('pi:g1')).toBe(putsThen);
+    expect(errors).toHaveLength(errorsThen);
+    expect(errors.every((e) => e instanceof StoreError && e.code === StoreErrorCode.BAD_INPUT)).toBe(true);
+    // Not held, so not counted toward maxRecords (1): the next push is taken. The store keeps
+    // g1's last stored copy (its accept).
+    const b = await post(h.url, pushBody({ pushId: 'g2', addresses: [TO] }), MULTIPART);
+    expect(attr(b.text, 'response-result', 'code')).toBe('1001');
+    expect(await stateIn(store, 'pi:g1')).toBe('pending');
+  });
+
+  it('takes a failed record along with the next write of another push', async () => {
+    const { store, refused } = refusingPuts();
+    refused.add('pi:w1');
+    // No retry timer within the test, and a memory store never unavailable: only w2's write.
+    const h = await scope.harness({ store, statusWriteMs: 20, storeRetryMs: LONG }, { receiptDelayMs: 20 });
+    const ppg = h.ppg;
+    ppg.on('store-error', () => undefined);
+    const a = await post(h.url, pushBody({ pushId: 'w1', addresses: [TO] }), MULTIPART);
+    expect(attr(a.text, 'response-result', 'code')).toBe('1001');
+    await until(() => ppg.inProgress === 0, 'w1 out of memory');
+    expect(await stateIn(store, 'pi:w1')).toBe('pending');
+    refused.clear();
+    const b = await post(h.url, pushBody({ pushId: 'w2', addresses: [TO] }), MULTIPART);
+    expect(attr(b.text, 'response-result', 'code')).toBe('1001');
+    expect(await stateIn(store, 'pi:w1')).toBe('delivered');
   });
 });
