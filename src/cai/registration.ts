@@ -103,34 +103,44 @@ export class Registration implements RegistrationView {
     this.bindProfiles(profiles);
   }
 
+  /**
+   * Expected sources per route, the same whatever the order of the profiles. PushCAI 5.1 gives
+   * a Connection Profile as "one or more set of options for Push event delivery", and its
+   * Contact Point as "the expected source address of Push messages": each profile is one way
+   * pushes may arrive, so a route takes a push that any of its profiles would. A profile naming
+   * no contact point expects no particular source, so its route takes pushes from any source,
+   * and the sources other profiles of that route name are not checked there. Each profile's
+   * hostname is still resolved when binding ("MUST initiate binding to the requested bearer":
+   * every requested profile, its contact point with it), and one that does not resolve fails
+   * the registration ("If the local binding ... fails for any reason") on any route.
+   */
   private bindProfiles(profiles: BoundProfile[]): void {
     this.profiles = profiles;
     this.routes = [...new Set(profiles.map((p) => routeOf(p.protocol, p.port)))];
     if (!profiles.some((p) => p.contactPoint !== undefined)) return;
-    // Routes a profile without a contact point takes pushes on from any source.
     const anySource = new Set<number>();
+    const named: Array<{ route: number; contactPoint: ContactPoint }> = [];
     for (const p of profiles) {
       const route = routeOf(p.protocol, p.port);
       const cp = p.contactPoint === undefined ? undefined : parseContactPoint(p.protocol, p.contactPoint);
-      if (cp === undefined || typeof cp === 'string') {
-        anySource.add(route);
-        this.sourcesByRoute?.delete(route);
-        continue;
-      }
+      if (cp === undefined || typeof cp === 'string') anySource.add(route);
+      else named.push({ route, contactPoint: cp });
+    }
+    for (const { route, contactPoint: cp } of named) {
+      if (cp.kind === 'host') (this.unresolved ??= []).push({ route, contactPoint: cp });
       if (anySource.has(route)) continue;
       const byRoute = (this.sourcesByRoute ??= new Map());
       let known = byRoute.get(route);
       if (!known) byRoute.set(route, (known = new Set()));
-      if (cp.kind === 'host') {
-        (this.unresolved ??= []).push({ route, contactPoint: cp });
-        (this.unresolvedRoutes ??= new Set()).add(route);
-      } else known.add(cp.source);
+      if (cp.kind === 'host') (this.unresolvedRoutes ??= new Set()).add(route);
+      else known.add(cp.source);
     }
   }
 
   /**
    * Resolves the hostnames its OTA-HTTP contact points name into the addresses pushes may come
-   * from (done when binding; until then those routes take no push). Rejects when one does not resolve.
+   * from (done when binding; until then those routes take no push, unless a profile there names
+   * no contact point). Rejects when one does not resolve, on whatever route.
    */
   async resolveContactPoints(): Promise<void> {
     if (!this.unresolved) return;
