@@ -505,7 +505,7 @@ export class Registrar {
       if (p.protocol !== 'OTA-HTTP' || r.httpPorts.includes(p.port)) continue;
       try {
         await this.options.http!.acquire(p.port);
-        r.httpPorts.push(p.port);
+        r.holdPort(p.port);
       } catch (e) {
         return fail('bind-failed', `OTA-HTTP receiver on port ${p.port}: ${(e as Error).message}`);
       }
@@ -535,8 +535,7 @@ export class Registrar {
   }
 
   private releaseHttp(r: Registration): void {
-    for (const port of r.httpPorts) this.options.http?.release(port);
-    r.httpPorts = [];
+    for (const port of r.releasePorts()) this.options.http?.release(port);
   }
 
   /** Takes a registration out everywhere: routes, whitelist entries it alone owned, CPI, bearers. */

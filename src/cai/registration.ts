@@ -30,6 +30,9 @@ export interface RegistrationAccepted {
 
 export type RegistrationResponse = RegistrationAccepted | RegistrationRejected;
 
+/** Shared by every registration without a whitelist, or without OTA-HTTP ports: most have neither. */
+const NONE: readonly never[] = Object.freeze([]);
+
 export class Registration implements RegistrationView {
   readonly id: number;
   /** Canonical: the URN for a registered code, else the code or URI. */
@@ -57,7 +60,7 @@ export class Registration implements RegistrationView {
   remote = false;
   queue!: DeliveryQueue;
   /** OTA-HTTP receiver ports this registration holds (by requested port). */
-  httpPorts: number[] = [];
+  private heldPorts: readonly number[] = NONE;
   readonly stats: RegistrationStats = { delivered: 0, refused: 0, overflowed: 0, handlerErrors: 0, handlerTimeouts: 0 };
   private readonly acceptExact: Set<string> | undefined;
   private readonly acceptPrefixes: string[] | undefined;
@@ -78,16 +81,22 @@ export class Registration implements RegistrationView {
   constructor(id: number, request: RegistrationRequest, profiles: BoundProfile[]) {
     this.id = id;
     const { handler, ...details } = request;
-    this.request = Object.freeze(structuredClone(details));
+    // The copy is what the registration reads from, not the caller's arrays: an application
+    // changing its whitelist array after registering must not change what it registered (an
+    // emptied one would take pushes from anyone), and each array is then held once.
+    const retained = structuredClone(details);
+    this.request = Object.freeze(retained);
     this.handler = handler;
     this.pushApplicationId = canonicalApplicationId(request.pushApplicationId);
     this.key = applicationKey(request.pushApplicationId);
     this.applicationId = request.applicationId;
-    this.whitelist = request.whitelist ?? [];
+    this.whitelist = retained.whitelist ?? NONE;
     this.pushServiceRegistrationUri = request.pushServiceRegistrationUri;
     this.registeredAt = new Date();
-    if (request.accept) {
-      this.accept = request.accept.map((t) => t.toLowerCase());
+    if (retained.accept) {
+      const given = retained.accept;
+      // Usually given in lower case already: then the retained copy serves as it is.
+      this.accept = given.every((t) => t === t.toLowerCase()) ? given : given.map((t) => t.toLowerCase());
       this.acceptExact = new Set(this.accept.filter((t) => !t.endsWith('/*')));
       this.acceptPrefixes = this.accept.filter((t) => t.endsWith('/*')).map((t) => (t === '*/*' ? '' : t.slice(0, -1)));
     }
@@ -103,34 +112,44 @@ export class Registration implements RegistrationView {
     this.bindProfiles(profiles);
   }
 
+  /**
+   * Expected sources per route, the same whatever the order of the profiles. PushCAI 5.1 gives
+   * a Connection Profile as "one or more set of options for Push event delivery", and its
+   * Contact Point as "the expected source address of Push messages": each profile is one way
+   * pushes may arrive, so a route takes a push that any of its profiles would. A profile naming
+   * no contact point expects no particular source, so its route takes pushes from any source,
+   * and the sources other profiles of that route name are not checked there. Each profile's
+   * hostname is still resolved when binding ("MUST initiate binding to the requested bearer":
+   * every requested profile, its contact point with it), and one that does not resolve fails
+   * the registration ("If the local binding ... fails for any reason") on any route.
+   */
   private bindProfiles(profiles: BoundProfile[]): void {
     this.profiles = profiles;
     this.routes = [...new Set(profiles.map((p) => routeOf(p.protocol, p.port)))];
     if (!profiles.some((p) => p.contactPoint !== undefined)) return;
-    // Routes a profile without a contact point takes pushes on from any source.
     const anySource = new Set<number>();
+    const named: Array<{ route: number; contactPoint: ContactPoint }> = [];
     for (const p of profiles) {
       const route = routeOf(p.protocol, p.port);
       const cp = p.contactPoint === undefined ? undefined : parseContactPoint(p.protocol, p.contactPoint);
-      if (cp === undefined || typeof cp === 'string') {
-        anySource.add(route);
-        this.sourcesByRoute?.delete(route);
-        continue;
-      }
+      if (cp === undefined || typeof cp === 'string') anySource.add(route);
+      else named.push({ route, contactPoint: cp });
+    }
+    for (const { route, contactPoint: cp } of named) {
+      if (cp.kind === 'host') (this.unresolved ??= []).push({ route, contactPoint: cp });
       if (anySource.has(route)) continue;
       const byRoute = (this.sourcesByRoute ??= new Map());
       let known = byRoute.get(route);
       if (!known) byRoute.set(route, (known = new Set()));
-      if (cp.kind === 'host') {
-        (this.unresolved ??= []).push({ route, contactPoint: cp });
-        (this.unresolvedRoutes ??= new Set()).add(route);
-      } else known.add(cp.source);
+      if (cp.kind === 'host') (this.unresolvedRoutes ??= new Set()).add(route);
+      else known.add(cp.source);
     }
   }
 
   /**
    * Resolves the hostnames its OTA-HTTP contact points name into the addresses pushes may come
-   * from (done when binding; until then those routes take no push). Rejects when one does not resolve.
+   * from (done when binding; until then those routes take no push, unless a profile there names
+   * no contact point). Rejects when one does not resolve, on whatever route.
    */
   async resolveContactPoints(): Promise<void> {
     if (!this.unresolved) return;
@@ -141,6 +160,23 @@ export class Registration implements RegistrationView {
     }
     this.unresolved = undefined;
     this.unresolvedRoutes = undefined;
+  }
+
+  /** OTA-HTTP receiver ports this registration holds (by requested port). */
+  get httpPorts(): readonly number[] {
+    return this.heldPorts;
+  }
+
+  /** Records that it holds the OTA-HTTP receiver on `port`. */
+  holdPort(port: number): void {
+    this.heldPorts = [...this.heldPorts, port];
+  }
+
+  /** Gives up every OTA-HTTP port it holds; returns them, for their receivers to be released. */
+  releasePorts(): readonly number[] {
+    const ports = this.heldPorts;
+    this.heldPorts = NONE;
+    return ports;
   }
 
   /** PushCAI 5.1 Accept: whether this application subscribed to `contentType` (any, without a list). */

@@ -24,8 +24,38 @@ export function normalizeAddress(address: string): string {
 
 interface Entry {
   address: string;
-  owners: Set<number>;
+  /**
+   * The registrations that brought it: one id while there is one (nearly always: each
+   * application lists its own Push Servers), a Set only once a second shares the address.
+   */
+  owners: number | Set<number> | undefined;
   clientDefault: boolean;
+}
+
+function owns(e: Entry, owner: number): boolean {
+  return typeof e.owners === 'number' ? e.owners === owner : e.owners !== undefined && e.owners.has(owner);
+}
+
+function addOwner(e: Entry, owner: number): void {
+  if (e.owners === undefined) e.owners = owner;
+  else if (typeof e.owners !== 'number') e.owners.add(owner);
+  else if (e.owners !== owner) e.owners = new Set([e.owners, owner]);
+}
+
+/** Takes `owner` off `e`; false when it was not one. */
+function removeOwner(e: Entry, owner: number): boolean {
+  if (typeof e.owners === 'number') {
+    if (e.owners !== owner) return false;
+    e.owners = undefined;
+    return true;
+  }
+  if (!e.owners?.delete(owner)) return false;
+  if (e.owners.size === 1) e.owners = e.owners.values().next().value;
+  return true;
+}
+
+function ownersOf(e: Entry): number[] {
+  return e.owners === undefined ? [] : typeof e.owners === 'number' ? [e.owners] : [...e.owners];
 }
 
 export class Whitelist {
@@ -43,7 +73,7 @@ export class Whitelist {
   }
 
   add(owner: number, entries: readonly WhitelistEntry[]): void {
-    for (const e of entries) this.entry(e.address).owners.add(owner);
+    for (const e of entries) addOwner(this.entry(e.address), owner);
   }
 
   /** Removes `owner` from its entries; returns the addresses that left the whitelist. */
@@ -51,8 +81,8 @@ export class Whitelist {
     const gone: string[] = [];
     for (const table of [this.exact, this.prefixes]) {
       for (const [key, e] of table) {
-        if (!e.owners.delete(owner)) continue;
-        if (e.owners.size === 0 && !e.clientDefault) {
+        if (!removeOwner(e, owner)) continue;
+        if (e.owners === undefined && !e.clientDefault) {
           table.delete(key);
           gone.push(e.address);
         }
@@ -70,9 +100,9 @@ export class Whitelist {
     if (!ownsEntries && !this.hasDefaults()) return true;
     const key = normalizeAddress(address);
     const e = this.exact.get(key);
-    if (e && (e.clientDefault || e.owners.has(owner))) return true;
+    if (e && (e.clientDefault || owns(e, owner))) return true;
     for (const [prefix, p] of this.prefixes) {
-      if (key.startsWith(prefix) && (p.clientDefault || p.owners.has(owner))) return true;
+      if (key.startsWith(prefix) && (p.clientDefault || owns(p, owner))) return true;
     }
     return false;
   }
@@ -86,7 +116,7 @@ export class Whitelist {
     const out: Array<{ address: string; owners: Array<number | 'client'> }> = [];
     for (const table of [this.exact, this.prefixes]) {
       for (const e of table.values())
-        out.push({ address: e.address, owners: [...(e.clientDefault ? ['client' as const] : []), ...e.owners] });
+        out.push({ address: e.address, owners: [...(e.clientDefault ? ['client' as const] : []), ...ownersOf(e)] });
     }
     return out;
   }
@@ -96,7 +126,7 @@ export class Whitelist {
     const key = normalizeAddress(prefix ? address.slice(0, -1) : address);
     const table = prefix ? this.prefixes : this.exact;
     let e = table.get(key);
-    if (!e) table.set(key, (e = { address, owners: new Set(), clientDefault: false }));
+    if (!e) table.set(key, (e = { address, owners: undefined, clientDefault: false }));
     return e;
   }
 }

@@ -432,6 +432,40 @@ describe('PushCAI 5.1 Contact Point: the IP address, hostname, or URI of the PPG
     expect(client.httpPort(0)).toBeUndefined();
   }, 15_000);
 
+  // Two profiles on one route, one naming a hostname and one naming none: each profile is one
+  // way pushes may arrive ("one or more set of options for Push event delivery"), so the route
+  // takes any source; the hostname is still resolved when binding, and one that does not
+  // resolve fails the registration. The order the profiles come in changes nothing.
+  for (const order of ['hostname first', 'no contact point first'] as const) {
+    const profiles = (contactPoint: string) => {
+      const named = { protocol: 'OTA-HTTP', port: 0, contactPoint } as const;
+      const unnamed = { protocol: 'OTA-HTTP', port: 0 } as const;
+      return order === 'hostname first' ? [named, unnamed] : [unnamed, named];
+    };
+
+    it(`OTA-HTTP: a route where one profile names no contact point takes any source (${order})`, async () => {
+      const client = closeLater(new PushClient());
+      const box = inbox();
+      await registered(client, {
+        pushApplicationId: 'x-example:any.ua',
+        handler: box.handler,
+        connectionProfiles: profiles('localhost'),
+      });
+      const port = client.httpPort(0)!;
+      expect(await pushFrom('127.0.0.2', port, 'x-example:any.ua')).toBe(204);
+      expect(await pushFrom('127.0.0.1', port, 'x-example:any.ua')).toBe(204);
+      await until(() => box.got.length === 2);
+    });
+
+    it(`OTA-HTTP: a hostname that does not resolve fails the binding beside a profile naming none (${order})`, async () => {
+      const client = closeLater(new PushClient());
+      const r = await client.register({ pushApplicationId: 2, connectionProfiles: profiles('no-such-ppg.invalid') });
+      if (r.status !== 'accepted') throw new Error(r.message);
+      expect(await r.completed).toMatchObject({ status: 'failure', reason: 'contact-point-unresolved' });
+      expect(client.httpPort(0)).toBeUndefined();
+    }, 15_000);
+  }
+
   it('OTA-WSP: takes an SMS address or tel: URI and checks the originator; refuses what an SMS cannot show', async () => {
     const { client } = await boundClient();
     const box = inbox();

@@ -187,6 +187,31 @@ describe('whitelist and contact point', () => {
     expect(own.got.map((e) => e.originator)).toEqual(['+15550001', '+15550002']);
   });
 
+  it('keeps the whitelist and Accept it was registered with when the application changes its arrays after', async () => {
+    const { client } = await boundClient();
+    const listed = inbox();
+    const unlisted = inbox();
+    const whitelist = [{ address: '+15550001' }];
+    const accept = ['application/vnd.wap.sic'];
+    const reg = await registered(client, { pushApplicationId: 0x02, whitelist, accept, handler: listed.handler });
+    // Emptied: were it read from this array, the registration would take pushes from anyone.
+    whitelist.length = 0;
+    accept[0] = 'text/plain';
+    const late: Array<{ address: string }> = [];
+    await registered(client, { pushApplicationId: 0x04, whitelist: late, handler: unlisted.handler });
+    // Filled: were it read from this array, it would refuse every push, the address never having been listed.
+    late.push({ address: '+15550002' });
+    for (const from of ['+15550001', '+15550009']) {
+      client.deliverDatagram(datagram(siPush({ text: from }), { originator: from }));
+      client.deliverDatagram(datagram(siPush({ text: from, applicationId: 4 }), { originator: from }));
+    }
+    expect(listed.got.map((e) => e.originator)).toEqual(['+15550001']);
+    expect(unlisted.got.map((e) => e.originator)).toEqual(['+15550001', '+15550009']);
+    expect(reg.whitelist).toEqual([{ address: '+15550001' }]);
+    expect(reg.accept).toEqual(['application/vnd.wap.sic']);
+    expect(reg.toJSON()).toMatchObject({ whitelist: [{ address: '+15550001' }], accept: ['application/vnd.wap.sic'] });
+  });
+
   it('takes a connection profile contact point as the expected source', async () => {
     const { client } = await boundClient();
     const box = inbox();

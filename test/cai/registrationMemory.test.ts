@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { DeliveryQueue } from '../../src/cai/delivery.js';
 import { PushEvent } from '../../src/cai/pushEvent.js';
 import { Registration } from '../../src/cai/registration.js';
+import { Whitelist } from '../../src/cai/whitelist.js';
 import type { BoundProfile } from '../../src/cai/types.js';
 import { Fifo } from '../../src/wdp/fifo.js';
 
@@ -95,6 +96,47 @@ describe('Registration: sources per route, whatever the order of its profiles', 
     expect(r.acceptsContactPoint('::ffff:192.0.2.9', httpRoute)).toBe(true);
     expect(r.acceptsContactPoint('192.0.2.10', httpRoute)).toBe(false);
     expect([...(r.sources(httpRoute) ?? [])]).toEqual(['192.0.2.9']);
+  });
+});
+
+describe('Registration: its whitelist, Accept and OTA-HTTP ports held once, or not at all', () => {
+  it('holds no array of its own for a missing whitelist or for OTA-HTTP ports it does not hold', () => {
+    // The profiles given, and the routes made of them: nothing else.
+    expect(perObject([Array], () => registration([wsp()]))).toEqual([2]);
+  });
+
+  it('reads its whitelist and Accept from the retained request, not from a second array', () => {
+    const r = new Registration(
+      ++nextId,
+      { pushApplicationId: 'x-mem:lists.ua', whitelist: [{ address: '+15550001' }], accept: ['text/plain'] },
+      [wsp()],
+    );
+    expect(r.whitelist).toBe(r.request.whitelist);
+    expect(r.accept).toBe(r.request.accept);
+    // Lower-cased for matching: then it is a copy, and the request keeps what was given.
+    const mixed = new Registration(++nextId, { pushApplicationId: 'x-mem:mixed.ua', accept: ['Text/Plain'] }, [wsp()]);
+    expect(mixed.accept).toEqual(['text/plain']);
+    expect(mixed.request.accept).toEqual(['Text/Plain']);
+  });
+});
+
+describe('Whitelist: no Set for an address one registration owns', () => {
+  it('holds no Set per address while each has one owner, and keeps every owner once shared', () => {
+    const w = new Whitelist();
+    let owner = 0;
+    expect(perObject([Set], () => w.add(++owner, [{ address: `+1555${owner}` }]))).toEqual([0]);
+    const shared = new Whitelist();
+    shared.add(1, [{ address: '+447000' }]);
+    shared.add(2, [{ address: '+447000' }]);
+    shared.add(3, [{ address: '+447000' }]);
+    expect(shared.entries().find((e) => e.address === '+447000')?.owners).toEqual([1, 2, 3]);
+    expect(shared.allows(2, true, '447000')).toBe(true);
+    expect(shared.remove(2)).toEqual([]);
+    expect(shared.remove(1)).toEqual([]);
+    expect(shared.allows(1, true, '447000')).toBe(false);
+    expect(shared.allows(3, true, '447000')).toBe(true);
+    expect(shared.remove(3)).toEqual(['+447000']);
+    expect(shared.allows(3, true, '447000')).toBe(false);
   });
 });
 
