@@ -784,23 +784,60 @@ function fingerprintOf(v: DataView, start: number, end: number): number {
   const n = start + ((end - start) & ~7);
   let i = start;
   for (; i < n; i += 8) {
-    h0 = Math.imul(h0 ^ v.getInt32(i, true), 0x01000193);
-    h1 = Math.imul(h1 ^ v.getInt32(i + 4, true), 0x01000193);
+    h0 = Math.imul(h0 ^ v.getInt32(i, true), MIX);
+    h1 = Math.imul(h1 ^ v.getInt32(i + 4, true), MIX);
+    h0 ^= h0 >>> 15;
+    h1 ^= h1 >>> 15;
   }
-  let h = Math.imul(h0, 0x9e3779b1) ^ h1;
-  for (; i < end; i++) h = Math.imul(h ^ v.getUint8(i), 0x01000193);
-  return h >>> 2;
+  let h = Math.imul(h0, JOIN) ^ h1;
+  if (end - i >= 4) {
+    h = Math.imul(h ^ v.getInt32(i, true), MIX);
+    h ^= h >>> 15;
+    i += 4;
+  }
+  if (i < end) {
+    let w = 0;
+    for (let s = 0; i < end; i++, s += 8) w |= v.getUint8(i) << s;
+    h = Math.imul(h ^ w, MIX);
+    h ^= h >>> 15;
+  }
+  return finish(h);
 }
 
 /** The second lane's start (FNV's 64-bit offset basis, low half): the lanes start apart. */
 const LANE_SEED = 0x84222325 | 0;
+/** Each step's multiplier (2^32 / the golden ratio, odd): about half its bits set, so a changed bit reaches many. */
+const MIX = 0x9e3779b1 | 0;
+/** The first lane's multiplier where the lanes join (murmur3's fmix32 constant): the lanes are weighed apart. */
+const JOIN = 0x85ebca6b | 0;
+
+/**
+ * The last mix (half of murmur3's fmix32): the join's low bits depend on only the first lane's
+ * low bits until high bits are folded down; then 30 bits, a small integer, so an array of them
+ * holds no heap numbers.
+ */
+function finish(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 13;
+  return h >>> 2;
+}
 
 /**
  * A 32-bit fingerprint that tells a repeated segment from a different one without keeping its
- * octets: FNV-1a's multiply-xor, four octets a step, in two lanes (the even and the odd four
+ * octets: a multiply-xor step four octets at a time, in two lanes (the even and the odd four
  * octets of each eight) joined at the end. Each step waits for the multiply before it, so two
  * chains that do not wait for each other take half the time of one; it runs over every octet
  * of every completed message. Only this process compares them (the stores keep their own).
+ *
+ * Every step folds its high bits down (`h ^= h >>> 15`): a multiply alone carries a change only
+ * upwards, so FNV's multiply-xor taken a word at a time left a word's bit 31 in bit 31 alone,
+ * where the next word's bit 31 undid it, and the lanes' XOR undid it across lanes: flipping
+ * 0x80 in any two octets at offsets 3, 7, 11, ... gave the same print, and a new message on a
+ * reused reference that differed only so was swallowed as a late duplicate. Each step is one to
+ * one in the word and in the state, so a change in one word always changes its lane, and a
+ * change in one lane always changes the join; only the last cut to 30 bits (and two changed
+ * words, by chance) can meet, at about one in 2^30.
  */
 export function fingerprint(b: Uint8Array, start = 0, end = b.length): number {
   let h0 = 0x811c9dc5 ^ (end - start);
@@ -808,12 +845,24 @@ export function fingerprint(b: Uint8Array, start = 0, end = b.length): number {
   const n = start + ((end - start) & ~7);
   let i = start;
   for (; i < n; i += 8) {
-    h0 = Math.imul(h0 ^ (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)), 0x01000193);
-    h1 = Math.imul(h1 ^ (b[i + 4] | (b[i + 5] << 8) | (b[i + 6] << 16) | (b[i + 7] << 24)), 0x01000193);
+    h0 = Math.imul(h0 ^ (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)), MIX);
+    h1 = Math.imul(h1 ^ (b[i + 4] | (b[i + 5] << 8) | (b[i + 6] << 16) | (b[i + 7] << 24)), MIX);
+    h0 ^= h0 >>> 15;
+    h1 ^= h1 >>> 15;
   }
-  let h = Math.imul(h0, 0x9e3779b1) ^ h1;
-  for (; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
-  return h >>> 2; // 30 bits: a small integer, so an array of them holds no heap numbers
+  let h = Math.imul(h0, JOIN) ^ h1;
+  if (end - i >= 4) {
+    h = Math.imul(h ^ (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)), MIX);
+    h ^= h >>> 15;
+    i += 4;
+  }
+  if (i < end) {
+    let w = 0;
+    for (let s = 0; i < end; i++, s += 8) w |= b[i] << s;
+    h = Math.imul(h ^ w, MIX);
+    h ^= h >>> 15;
+  }
+  return finish(h);
 }
 
 /** Whether `a` from `start` to `end` holds the octets of `b`. */
