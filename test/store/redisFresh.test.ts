@@ -4,12 +4,11 @@
 // included. Checked on a real redis-server with tight bounds, random steps from a seeded PRNG:
 // the outcomes and every key the two prefixes hold are compared.
 import fc from 'fast-check';
-import { type Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import type { StoreOptions } from '../../src/store/options.js';
 import type { SegmentOutcome, Store, StoredSegment } from '../../src/store/types.js';
 import { useRedis } from './backends.js';
-import { nodes, raw } from './redisNodes.js';
+import { dump, nodes, raw } from './redisNodes.js';
 
 useRedis();
 
@@ -70,24 +69,6 @@ function plain(o: SegmentOutcome): unknown {
   const lost = o.lost.map((l) => ({ ...l }));
   if (o.status === 'complete') return { ...o, message: { ...o.message, parts: o.message.parts.map(String) }, lost };
   return { ...o, lost };
-}
-
-/** Every key under `prefix` (but the node's liveness), its type and content, the prefix taken off. */
-async function dump(r: Redis, prefix: string): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  const keys = (await r.keys(`${prefix}*`)).filter((k) => !k.startsWith(`${prefix}node:`)).sort();
-  for (const k of keys) {
-    const type = await r.type(k);
-    const name = k.slice(prefix.length);
-    if (type === 'hash') out[name] = await r.hgetall(k);
-    else if (type === 'zset') out[name] = await r.zrange(k, '0', '-1', 'WITHSCORES');
-    else if (type === 'string') {
-      const v = await r.get(k);
-      // The octets counter at 0 reads as absent: a message opened and completed in one call never touched it.
-      if (name !== 'bytes' || v !== '0') out[name] = [v, (await r.pttl(k)) > 0];
-    } else out[name] = type;
-  }
-  return out;
 }
 
 async function oneByOne(store: Store, ops: Op[]): Promise<unknown[]> {
