@@ -7,7 +7,8 @@
  *
  * Every step's promise settles with its own reply: a step the script answers with an error
  * fails alone; a call that fails (Redis away, a timeout) fails every step it carried, and none
- * of them is acknowledged.
+ * of them is acknowledged. A step the script cannot read answers last; the steps after it fail
+ * as not run (STORE_CORRUPT).
  */
 import { StoreError, StoreErrorCode } from '../errors.js';
 import type { LostMessage } from '../types.js';
