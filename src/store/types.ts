@@ -104,6 +104,11 @@ export interface SweepResult {
   expired: LostMessage[];
   /** Complete messages whose claim lapsed (holder dead or past claimTimeoutMs), now claimed by this caller. */
   orphans: CompletedMessage[];
+  /**
+   * Redis: drops whose reports could not be kept for this sweep (more than MAX_CARRIED_REPORTS
+   * waited, redis/carried.ts): only their number is known. Absent when none.
+   */
+  unreported?: number;
 }
 
 /** One pending message as `wappush store inspect` shows it. */

@@ -1,6 +1,6 @@
 // What the Redis store tests share: nodes on one key prefix (each its own connection, closed
 // after the test), a raw client to look at the keys, segments from one originator, and a
-// completed outcome's text. The redis-server is backends.ts's (useRedis()).
+// completed outcome's text, and a dump of every key. The redis-server is backends.ts's (useRedis()).
 import { Redis } from 'ioredis';
 import { openStore } from '../../src/store/open.js';
 import type { StoreOptions } from '../../src/store/options.js';
@@ -52,3 +52,21 @@ export function segmentsFrom(
 /** A complete outcome's parts as text; any other, its status in brackets. */
 export const partsText = (o: SegmentOutcome): string =>
   o.status === 'complete' ? Buffer.concat(o.message.parts).toString() : `(${o.status})`;
+
+/** Every key under `prefix` (but the node's liveness), its type and content, the prefix taken off. */
+export async function dump(r: Redis, prefix: string): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  const keys = (await r.keys(`${prefix}*`)).filter((k) => !k.startsWith(`${prefix}node:`)).sort();
+  for (const k of keys) {
+    const type = await r.type(k);
+    const name = k.slice(prefix.length);
+    if (type === 'hash') out[name] = await r.hgetall(k);
+    else if (type === 'zset') out[name] = await r.zrange(k, '0', '-1', 'WITHSCORES');
+    else if (type === 'string') {
+      const v = await r.get(k);
+      // The octets counter at 0 reads as absent: a message opened and completed in one call never touched it.
+      if (name !== 'bytes' || v !== '0') out[name] = [v, (await r.pttl(k)) > 0];
+    } else out[name] = type;
+  }
+  return out;
+}

@@ -32,7 +32,6 @@ import type {
   CompletedMessage,
   DuplicateMemory,
   JsonValue,
-  LostMessage,
   MessageIdentity,
   PendingMessage,
   QueueCounts,
@@ -49,6 +48,7 @@ import type {
   StoreReport,
   SweepResult,
 } from '../types.js';
+import { Carried } from './carried.js';
 import { completed, int, list, lostMessages, queueItem, text } from './replies.js';
 import * as scripts from './scripts.js';
 import { Turn, type Arg } from './turn.js';
@@ -110,10 +110,10 @@ export class RedisStore extends StoreBase implements Store {
   /** This turn's segment steps, sent as one call when the turn ends. */
   private readonly turn = new Turn(
     (steps) => this.sendTurn(steps),
-    (lost) => this.carried.push(...lost),
+    (lost) => this.carried.add(lost),
   );
-  /** Drops a failed step or call made before it failed: reported by the next sweep. */
-  private readonly carried: LostMessage[] = [];
+  /** Drops a failed step, call or sweep made before it failed: reported by the next sweep. */
+  private readonly carried = new Carried();
   /**
    * The server's appendfsync as read when connected ('no' without the append-only file);
    * undefined when the server does not say (CONFIG renamed away or denied to this user).
@@ -411,12 +411,10 @@ export class RedisStore extends StoreBase implements Store {
     const o = this.o;
     await this.redis.callBuffer('PEXPIRE', this.P + 'node:' + this.nodeId, o.nodeTtlMs);
     const r = list(await this.eval(SCRIPTS.sweep, [o.now(), o.timeoutMs, this.nodeId, o.claimTimeoutMs, MAX_BATCH]));
-    const expired = lostMessages(r[0]);
-    if (r.length === 3 && r[1] === -1) {
-      // Failed part way: what it dropped before is reported by the next sweep that goes through.
-      this.carried.push(...expired);
-      throw new Error(text(r[2]));
-    }
+    // Carried at once, taken only once the whole reply has been read: a sweep that fails part
+    // way (in Redis, or an orphan that does not parse) leaves them for the next that goes through.
+    this.carried.add(lostMessages(r[0]));
+    if (r.length === 3 && r[1] === -1) throw new Error(text(r[2]));
     const orphans: CompletedMessage[] = [];
     for (let i = 1; i < r.length;) {
       const n = int(r[i]);
@@ -426,9 +424,8 @@ export class RedisStore extends StoreBase implements Store {
       orphans.push(m);
       i += 1 + n;
     }
-    // Taken only once the reply has been read: a sweep that fails leaves them for the next.
-    if (this.carried.length > 0) expired.unshift(...this.carried.splice(0));
-    return { expired, orphans };
+    const { reports: expired, dropped } = this.carried.take();
+    return dropped > 0 ? { expired, orphans, unreported: dropped } : { expired, orphans };
   }
 
   /** Pending messages: open ones oldest first, then complete ones; totals over all of them. */

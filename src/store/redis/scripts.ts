@@ -112,6 +112,8 @@ end
  * as a number (received, > 0; 0 a duplicate; -1 a late duplicate), read without a list; any
  * other as { status, lost, ... }: held -> received; duplicate -> 1 if late; complete -> first
  * seen, octets, handovers, parts. Finish and release: 1, or 0 when there was nothing to do.
+ * A step that cannot be read (a packing mistake) answers { 'error', message, '' } and is the
+ * last reply: the steps after it are not run, so the call answers fewer replies than steps.
  *
  * A message that is new in this call is kept in the script's memory (fresh) until it completes
  * or the call ends: a window's message usually arrives whole within one call, and is then
@@ -134,25 +136,27 @@ local v_msgs, v_bytes, v_orig = 0, 0, {}
 -- A write of fresh messages failed part way: the call fails as a whole (none answered).
 local broken = nil
 
--- Writes the fresh messages as open ones, as their steps one by one would have.
+-- Writes the fresh messages as open ones, as their steps one by one would have: the indexes
+-- and counts first, the hash last (as add does), so that a write that fails leaves no hash
+-- outside the indexes (never expired) nor one whose octets P bytes never counted.
 local function materialize()
   if v_msgs == 0 then return end
   local ok, err = pcall(function()
     for _, mk in ipairs(fresh_keys) do
       local m = fresh[mk]
       if m then
+        fresh[mk] = nil
         local fields = { M .. mk, 'o', m.o, 'f', now_s, 't', m.t, 'st', 'open', 'h', 0, 'n', m.n, 'b', m.b }
         local names = parts_of(m.t)
         for s, d in pairs(m.p) do
           fields[#fields + 1] = names[s]
           fields[#fields + 1] = d
         end
-        redis.call('HSET', unpack(fields))
         redis.call('ZADD', P .. 'order', now_s, mk)
         redis.call('ZADD', P .. 'o:' .. m.o, now_s, mk)
         redis.call('ZINCRBY', P .. 'load', 1, m.o)
         redis.call('INCRBY', P .. 'bytes', m.b)
-        fresh[mk] = nil
+        redis.call('HSET', unpack(fields))
       end
     end
   end)
@@ -225,11 +229,13 @@ local function add_fresh(m, mk, s, data, total)
       fields[#fields + 1] = d
       out[5 + i] = d
     end
-    redis.call('HSET', unpack(fields))
-    redis.call('ZADD', P .. 'claims', now_s, mk)
+    -- No longer fresh before the writes: if one fails, the end of the call must not write the
+    -- message again as an open one over what did get written (a call of its own would not).
     fresh[mk] = nil
     v_msgs, v_bytes = v_msgs - 1, v_bytes - m.b
     v_orig[m.o] = v_orig[m.o] - 1
+    redis.call('HSET', unpack(fields))
+    redis.call('ZADD', P .. 'claims', now_s, mk)
     return out
   end
   if held_bytes() + v_bytes + len > maxBytes then return nil end
@@ -371,27 +377,37 @@ local function broken_reply()
   if #all_lost > 0 then json = '[' .. table.concat(all_lost, ',') .. ']' end
   return { 'broken', tostring(broken), json }
 end
+-- A step that cannot be read: answered with an error, and the call reads no further (where the
+-- next step begins is not known); the steps before it stand, the fresh messages are written.
+local function unreadable(at, why)
+  if type(why) == 'table' then why = why.err end
+  out[#out + 1] = { 'error', 'step ' .. (#out + 1) .. ' at octet ' .. at .. ' cannot be read: ' .. tostring(why), '' }
+end
 local steps = ARGV[9]
 local at, size = 1, string.len(steps)
 while at <= size do
   local step = string.byte(steps, at)
   lost = {}
   local ok, r
-  if step == 97 then -- 'a'
-    local mk, orig, s, total, own, data
-    mk, orig, s, total, own, data, at = struct.unpack('>Hc0Hc0BBBHc0', steps, at + 1)
-    ok, r = pcall(add, mk, orig, s, data, total, own == 1)
-  elseif step == 102 then -- 'f'
-    local mk, total
-    mk, total, at = struct.unpack('>Hc0B', steps, at + 1)
-    ok, r = pcall(finish, mk, total)
-  elseif step == 114 then -- 'r'
-    local mk
-    mk, at = struct.unpack('>Hc0', steps, at + 1)
-    ok, r = pcall(release, mk)
+  -- Read under pcall too: a packing mistake fails its step, not the call (and the fresh messages).
+  local read, a, b, c, d, e, f, nxt
+  if step == 97 then -- 'a' MK originator sequence total own data
+    read, a, b, c, d, e, f, nxt = pcall(struct.unpack, '>Hc0Hc0BBBHc0', steps, at + 1)
+    if read then ok, r = pcall(add, a, b, c, f, d, e == 1) end
+  elseif step == 102 then -- 'f' MK total
+    read, a, b, nxt = pcall(struct.unpack, '>Hc0B', steps, at + 1)
+    if read then ok, r = pcall(finish, a, b) end
+  elseif step == 114 then -- 'r' MK
+    read, a, nxt = pcall(struct.unpack, '>Hc0', steps, at + 1)
+    if read then ok, r = pcall(release, a) end
   else
-    return redis.error_reply('unknown step ' .. tostring(step))
+    read, a = false, 'unknown step ' .. tostring(step)
   end
+  if not read then
+    unreadable(at, a)
+    break
+  end
+  at = nxt
   for _, x in ipairs(lost) do all_lost[#all_lost + 1] = x end
   if broken then return broken_reply() end
   if not ok then

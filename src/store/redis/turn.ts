@@ -7,7 +7,8 @@
  *
  * Every step's promise settles with its own reply: a step the script answers with an error
  * fails alone; a call that fails (Redis away, a timeout) fails every step it carried, and none
- * of them is acknowledged.
+ * of them is acknowledged. A step the script cannot read answers last; the steps after it fail
+ * as not run (STORE_CORRUPT).
  */
 import { StoreError, StoreErrorCode } from '../errors.js';
 import type { LostMessage } from '../types.js';
@@ -184,6 +185,14 @@ function settle(steps: Step[], reply: unknown, carry: (lost: LostMessage[]) => v
       for (const s of steps) s.reject(error);
       return;
     }
+    if (replies.length < steps.length && replies.length > 0 && isError(replies[replies.length - 1])) {
+      // A step the script could not read answers last: those after it were not run.
+      const error = new StoreError(
+        StoreErrorCode.STORE_CORRUPT,
+        `step not run: step ${replies.length} of the call could not be read by the TURN script`,
+      );
+      for (const s of steps.splice(replies.length)) s.reject(error);
+    }
     if (replies.length !== steps.length)
       throw new StoreError(
         StoreErrorCode.STORE_CORRUPT,
@@ -201,7 +210,7 @@ function settle(steps: Step[], reply: unknown, carry: (lost: LostMessage[]) => v
       steps[i].reject(
         new StoreError(StoreErrorCode.STORE_CORRUPT, 'unexpected reply from Redis: a step neither a number nor a list'),
       );
-    } else if (r.length === 3 && isTag(r[0], ERROR)) {
+    } else if (isError(r)) {
       // A Redis error in this step alone (the others went on): what a call of its own would have thrown.
       let error: unknown;
       try {
@@ -226,3 +235,5 @@ function carryFrom(json: unknown, carry: (lost: LostMessage[]) => void): void {
 const ERROR = Buffer.from('error');
 const BROKEN = Buffer.from('broken');
 const isTag = (v: unknown, tag: Buffer): boolean => Buffer.isBuffer(v) && v.equals(tag);
+/** A step's { 'error', message, lost }. */
+const isError = (r: unknown): r is unknown[] => Array.isArray(r) && r.length === 3 && isTag(r[0], ERROR);
