@@ -127,12 +127,12 @@ export function segmentTakerOf(store: Store): SegmentTaker {
   if (takesSegments(store)) return store;
   return {
     addSegment: (segment, done) =>
-      store.segments.add(segment).then(
+      void store.segments.add(segment).then(
         (outcome) => done(undefined, outcome),
         (error: unknown) => done(error ?? new Error('the store failed')),
       ),
     finishMessage: (message, done) =>
-      store.segments.finish(message).then(
+      void store.segments.finish(message).then(
         () => done(undefined),
         (error: unknown) => done(error ?? new Error('the store failed')),
       ),
