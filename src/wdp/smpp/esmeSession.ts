@@ -365,17 +365,21 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   /** Answers given outside a read, written once the turn that gave them is over. */
   private readonly flushLater = (): void => {
     this.flushDue = false;
-    if (this.batched > 0) this.flushAnswers();
+    if (this.batched === 0) return;
+    // The turn is over: nothing else joins this write, so it needs no cork of its own.
+    if (this.corked) this.flushAnswers();
+    else this.flushAnswers(true);
   };
 
   /** The answers kept while a chunk was read, in one write. */
-  private flushAnswers(): void {
+  private flushAnswers(uncorked = false): void {
     const n = this.batched;
     this.batched = 0;
     if (!this.socket.writable) return;
     const out = Buffer.allocUnsafe(n);
     out.set(this.batch.subarray(0, n));
-    this.write(out);
+    if (uncorked) this.socket.write(out);
+    else this.write(out);
   }
 
   private dispatch(frame: Uint8Array): void {
