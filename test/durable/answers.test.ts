@@ -73,7 +73,7 @@ async function linkOn(store: Store, onDatagram: (d: WdpDatagram) => void | Promi
   const write = Socket.prototype.write;
   vi.spyOn(Socket.prototype, 'write').mockImplementation(function (this: Socket, ...args: unknown[]) {
     if (this.remotePort === raw.port && Buffer.isBuffer(args[0])) writes.push(Buffer.from(args[0]));
-    return (write as (...a: unknown[]) => boolean).apply(this, args);
+    return Boolean(Reflect.apply(write, this, args));
   });
   return { peer, link, writes };
 }
