@@ -28,7 +28,13 @@ import { endSmscProcess, fullStackRun, loadedSimulator, smsPerPush, type Simulat
 export const STORE_WINDOWS = [10, 100] as const;
 /** `lmdb` is the embedded store at its default, sync 'always'; `lmdb-everysec` at sync 'everysec'. */
 export const BACKENDS = ['memory', 'lmdb', 'lmdb-everysec', 'redis'] as const;
-export type Backend = (typeof BACKENDS)[number];
+/**
+ * Run only when asked for (BENCH_SMPP_STORE_BACKENDS): `memory-store`, the store interface on
+ * its memory backend, which writes nothing, so its distance from `memory` is the cost of the
+ * link's store path itself.
+ */
+export const EXTRA_BACKENDS = ['memory-store'] as const;
+export type Backend = (typeof BACKENDS)[number] | (typeof EXTRA_BACKENDS)[number];
 
 /** One backend at one window: pushes/s over the rounds, and each round's ratio to memory. */
 export interface StoreCase {
@@ -55,7 +61,7 @@ export interface StoreCase {
 }
 
 /** The ratios issue 17 asks for at window 100. */
-export const STORE_TARGETS: Readonly<Record<Exclude<Backend, 'memory'>, number>> = Object.freeze({
+export const STORE_TARGETS: Readonly<Record<Exclude<Backend, 'memory' | 'memory-store'>, number>> = Object.freeze({
   lmdb: 0.5,
   'lmdb-everysec': 0.5,
   redis: 0.3,
@@ -66,6 +72,7 @@ let runs = 0;
 async function storeFor(backend: Backend, scratch: string, redis: BenchRedis): Promise<Store | undefined> {
   runs++;
   if (backend === 'memory') return undefined;
+  if (backend === 'memory-store') return openStore('memory');
   // A fresh store each run: nothing pending from the run before.
   if (backend === 'lmdb') return openStore(path.join(scratch, `lmdb-${runs}`), { sync: 'always' });
   if (backend === 'lmdb-everysec') return openStore(path.join(scratch, `lmdb-${runs}`), { sync: 'everysec' });
@@ -95,22 +102,35 @@ function envCount(name: string, fallback: number): number {
 /**
  * The harness, from the environment: BENCH_SMPP_SIMULATOR (`process`, the default, or `thread`),
  * BENCH_SMPP_STORE_PUSHES, BENCH_SMPP_STORE_ROUNDS, BENCH_SMPP_STORE_BACKENDS (comma-separated;
- * memory always runs, as every ratio needs it).
+ * memory always runs, as every ratio needs it; `memory-store` runs only when named),
+ * BENCH_SMPP_STORE_WINDOWS (comma-separated, of 10 and 100).
  */
-function harnessOf(quick: boolean): { harness: StoreHarness; backends: readonly Backend[] } {
+function harnessOf(quick: boolean): {
+  harness: StoreHarness;
+  backends: readonly Backend[];
+  windows: readonly number[];
+} {
   const sim = process.env.BENCH_SMPP_SIMULATOR ?? 'process';
   if (sim !== 'process' && sim !== 'thread') throw new RangeError('BENCH_SMPP_SIMULATOR is process or thread');
   const pushes = envCount('BENCH_SMPP_STORE_PUSHES', quick ? 2_000 : 4_000);
   const rounds = envCount('BENCH_SMPP_STORE_ROUNDS', quick ? 3 : 5);
   const asked = (process.env.BENCH_SMPP_STORE_BACKENDS ?? '').split(',').filter(Boolean);
-  for (const b of asked) if (!(BACKENDS as readonly string[]).includes(b)) throw new RangeError(`unknown backend ${b}`);
-  const backends = asked.length ? BACKENDS.filter((b) => b === 'memory' || asked.includes(b)) : BACKENDS;
+  const known: readonly Backend[] = [...BACKENDS, ...EXTRA_BACKENDS];
+  for (const b of asked) if (!(known as readonly string[]).includes(b)) throw new RangeError(`unknown backend ${b}`);
+  const backends = asked.length ? known.filter((b) => b === 'memory' || asked.includes(b)) : BACKENDS;
+  const windows = (process.env.BENCH_SMPP_STORE_WINDOWS ?? '').split(',').filter(Boolean).map(Number);
+  for (const w of windows)
+    if (!(STORE_WINDOWS as readonly number[]).includes(w)) throw new RangeError(`unknown window ${w}`);
   // The first tenth is not timed: the bind and V8's warm-up, which would weigh most on the fastest.
-  return { harness: { simulator: sim, pushes, untimed: Math.floor(pushes / 10), rounds }, backends };
+  return {
+    harness: { simulator: sim, pushes, untimed: Math.floor(pushes / 10), rounds },
+    backends,
+    windows: windows.length ? STORE_WINDOWS.filter((w) => windows.includes(w)) : STORE_WINDOWS,
+  };
 }
 
 export async function runSmppStore({ quick = false } = {}): Promise<StoreHarness & { cases: StoreCase[] }> {
-  const { harness, backends } = harnessOf(quick);
+  const { harness, backends, windows } = harnessOf(quick);
   const { pushes: n, untimed, rounds, simulator } = harness;
   process.stdout.write(
     `  simulator in ${simulator === 'process' ? 'a process of its own' : "the listener's thread"}; ${n} pushes a run, timed from the ${untimed}th\n`,
@@ -126,7 +146,7 @@ export async function runSmppStore({ quick = false } = {}): Promise<StoreHarness
   try {
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0 ? backends : [...backends].reverse();
-      for (const window of STORE_WINDOWS) {
+      for (const window of windows) {
         const round: Partial<Record<Backend, number>> = {};
         for (const backend of order) {
           const store = await storeFor(backend, scratch, redis);
@@ -154,7 +174,7 @@ export async function runSmppStore({ quick = false } = {}): Promise<StoreHarness
     rmSync(scratch, { recursive: true, force: true });
   }
   const cases: StoreCase[] = [];
-  for (const window of STORE_WINDOWS) {
+  for (const window of windows) {
     for (const backend of backends) {
       const xs = rates[`${backend}@${window}`].sort((a, b) => a - b);
       const rs = ratios[`${backend}@${window}`].sort((a, b) => a - b);
@@ -174,7 +194,9 @@ export async function runSmppStore({ quick = false } = {}): Promise<StoreHarness
         ...(redisCpu[`${backend}@${window}`]
           ? { redisCpuMs: median(redisCpu[`${backend}@${window}`].sort((a, b) => a - b)) }
           : {}),
-        ...(window === 100 && backend !== 'memory' ? { target: STORE_TARGETS[backend] } : {}),
+        ...(window === 100 && backend !== 'memory' && backend !== 'memory-store'
+          ? { target: STORE_TARGETS[backend] }
+          : {}),
       });
       process.stdout.write(
         `  window ${String(window).padStart(3)} ${backend.padEnd(13)} ${Math.round(median(xs)).toLocaleString('en-US').padStart(7)} pushes/s (${Math.round(xs[0])}-${Math.round(xs[xs.length - 1])}), ${median(rs).toFixed(2)}x memory (rounds ${rs[0].toFixed(2)}-${rs[rs.length - 1].toFixed(2)}x), CPU ms a push: listener ${median(cpu[`${backend}@${window}`]).toFixed(3)}${simCpu[`${backend}@${window}`] ? `, simulator ${median(simCpu[`${backend}@${window}`]).toFixed(3)}` : ''}${redisCpu[`${backend}@${window}`] ? `, redis-server ${median(redisCpu[`${backend}@${window}`]).toFixed(3)}` : ''}\n`,

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { StoreError, StoreErrorCode, unavailable } from './errors.js';
 import { resolveOptions, type ResolvedOptions, type StoreOptions } from './options.js';
-import type { StoreBackend, StoreEvents } from './types.js';
+import type { CompletedMessage, SegmentOutcome, Store, StoreBackend, StoreEvents, StoredSegment } from './types.js';
 
 export function defaultNodeId(): string {
   return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -106,4 +106,44 @@ export abstract class StoreBase extends EventEmitter<StoreEvents> {
     this.probeTimer = setInterval(() => void this.probe(), this.o.probeIntervalMs);
     this.probeTimer.unref();
   }
+}
+
+/** How a callback-style store call ends: `error` set when it failed, else its value. */
+export type Settle<T> = (error: unknown, value?: T) => void;
+
+/**
+ * The link's intake path without a promise per segment (docs/state.md): a backend that keeps
+ * its state in this process calls back once the change is stored, all of one commit's callers
+ * from one settlement, and at once when there is nothing to wait for (the memory backend).
+ * Others are reached through their promises (`segmentTakerOf`).
+ */
+export interface SegmentTaker {
+  addSegment(segment: StoredSegment, done: Settle<SegmentOutcome>): void;
+  finishMessage(message: CompletedMessage, done: Settle<void>): void;
+}
+
+/** The store's own SegmentTaker, or one over its promise calls. */
+export function segmentTakerOf(store: Store): SegmentTaker {
+  if (takesSegments(store)) return store;
+  return {
+    addSegment: (segment, done) =>
+      void store.segments.add(segment).then(
+        (outcome) => done(undefined, outcome),
+        (error: unknown) => done(error ?? new Error('the store failed')),
+      ),
+    finishMessage: (message, done) =>
+      void store.segments.finish(message).then(
+        () => done(undefined),
+        (error: unknown) => done(error ?? new Error('the store failed')),
+      ),
+  };
+}
+
+function takesSegments(store: Store): store is Store & SegmentTaker {
+  return (
+    'addSegment' in store &&
+    typeof store.addSegment === 'function' &&
+    'finishMessage' in store &&
+    typeof store.finishMessage === 'function'
+  );
 }

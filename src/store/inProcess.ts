@@ -3,7 +3,7 @@
  * change goes to disk (lmdb). Decisions are made on the working copy, synchronously, so two
  * calls never race; a call resolves once the changes made so far are stored (`settled()`).
  */
-import { StoreBase } from './base.js';
+import { type SegmentTaker, type Settle, StoreBase } from './base.js';
 import { Consumer, type ConsumerSource } from './consumer.js';
 import { StoreError, StoreErrorCode } from './errors.js';
 import { checkName, checkSegment, duplicateKey } from './keys.js';
@@ -20,6 +20,7 @@ import { MAX_PUSH_RECORDS, RecordState } from './state/records.js';
 import { ReassemblyState } from './state/reassembly.js';
 import { NO_SINK, type Sink } from './state/sink.js';
 import type {
+  CompletedMessage,
   ConsumeOptions,
   DuplicateMemory,
   JsonValue,
@@ -69,13 +70,15 @@ export class Space {
   readonly live = (nodeId: string): boolean => this.nodes.has(nodeId);
 }
 
-export abstract class InProcessStore extends StoreBase implements Store {
+export abstract class InProcessStore extends StoreBase implements Store, SegmentTaker {
   readonly segments: SegmentStore;
   readonly duplicates: DuplicateMemory;
   readonly registrations: RecordTable;
   readonly pushes: PlainTable;
   readonly queues: QueueStore;
   protected space!: Space;
+  /** The callback-style callers of the batch being gathered: one settlement answers them all. */
+  private waiting: CommitWaiters | undefined;
 
   constructor(options: StoreOptions) {
     super(options);
@@ -177,6 +180,51 @@ export abstract class InProcessStore extends StoreBase implements Store {
     return pending === undefined ? Promise.resolve(value) : pending.then(() => value);
   }
 
+  /** segments.add, calling back instead of resolving: at once when nothing waits for a commit. */
+  addSegment(segment: StoredSegment, done: Settle<SegmentOutcome>): void {
+    let outcome: SegmentOutcome;
+    try {
+      this.ready();
+      outcome = this.add(segment);
+    } catch (error) {
+      done(error instanceof StoreError ? error : this.fail(error, 'write'));
+      return;
+    }
+    const pending = acknowledged(outcome) ? this.settled() : undefined;
+    if (pending === undefined) done(undefined, outcome);
+    else this.waitersOf(pending).added(done, outcome);
+  }
+
+  /** segments.finish, calling back once stored. */
+  finishMessage(message: CompletedMessage, done: Settle<void>): void {
+    try {
+      this.ready();
+      this.space.reassembly.finish(message.key);
+    } catch (error) {
+      done(error instanceof StoreError ? error : this.fail(error, 'write'));
+      return;
+    }
+    const pending = this.settled();
+    if (pending === undefined) done(undefined);
+    else this.waitersOf(pending).finished(done);
+  }
+
+  /** The callback-style callers waiting on `pending` (settled()'s promise for the batch being gathered). */
+  private waitersOf(pending: Promise<void>): CommitWaiters {
+    if (this.waiting?.pending === pending) return this.waiting;
+    const w = new CommitWaiters(pending);
+    this.waiting = w;
+    const settle = (error: unknown) => {
+      if (this.waiting === w) this.waiting = undefined;
+      w.settle(error);
+    };
+    pending.then(
+      () => settle(undefined),
+      (error: unknown) => settle(error ?? new StoreError(StoreErrorCode.STORE_UNAVAILABLE, 'a commit failed')),
+    );
+    return w;
+  }
+
   protected read<T>(fn: () => T): Promise<T> {
     try {
       if (this.closed) this.ready();
@@ -262,6 +310,53 @@ export abstract class InProcessStore extends StoreBase implements Store {
     this.space.nodes.delete(this.nodeId);
     this.space.watchers.delete(this.nodeId);
   }
+}
+
+/**
+ * Who waits on one commit (settled() gives the same promise for every change of a batch), with
+ * what each gets, in the order they came: kept in arrays, not a closure or promise each.
+ */
+class CommitWaiters {
+  private readonly adds: Settle<SegmentOutcome>[] = [];
+  private readonly outcomes: SegmentOutcome[] = [];
+  private readonly finishes: Settle<void>[] = [];
+
+  constructor(readonly pending: Promise<void>) {}
+
+  added(done: Settle<SegmentOutcome>, outcome: SegmentOutcome): void {
+    this.adds.push(done);
+    this.outcomes.push(outcome);
+  }
+
+  finished(done: Settle<void>): void {
+    this.finishes.push(done);
+  }
+
+  /** Calls each back (`error` set: the commit failed); one that throws does not stop the rest. */
+  settle(error: unknown): void {
+    for (let i = 0; i < this.adds.length; i++) {
+      try {
+        if (error === undefined) this.adds[i](undefined, this.outcomes[i]);
+        else this.adds[i](error);
+      } catch (e) {
+        rethrowLater(e);
+      }
+    }
+    for (const done of this.finishes) {
+      try {
+        done(error);
+      } catch (e) {
+        rethrowLater(e);
+      }
+    }
+  }
+}
+
+/** A caller's fault surfaces on its own (an uncaught exception), not in its neighbours' answers. */
+function rethrowLater(e: unknown): void {
+  queueMicrotask(() => {
+    throw e;
+  });
 }
 
 const always = () => true;

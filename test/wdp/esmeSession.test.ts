@@ -2,7 +2,7 @@
 // serves every request, so a short deadline set after a long one must still fire on time, and
 // a request answered in time must not be failed by a deadline of another.
 import { connect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EsmeSession, ResponseTimeout } from '../../src/wdp/smpp/esmeSession.js';
 import { header, pdu, rawSmsc } from './rawSmsc.js';
 
@@ -58,5 +58,33 @@ describe('EsmeSession response deadlines', () => {
     expect(header(await answered)[0]).toBe(0x80000015);
     for (const e of await Promise.all(silent)) expect(e).toBeInstanceOf(ResponseTimeout);
     expect(s.awaiting(ENQUIRE_LINK)).toBe(0);
+  });
+});
+
+describe('EsmeSession answers given outside a read', () => {
+  it("writes one turn's deliver_sm_resp in one write, in the order given, before a later response", async () => {
+    const { s, peer } = await session();
+    const write = vi.spyOn(s.socket, 'write');
+    const lengths = () => write.mock.calls.map(([chunk]) => (chunk instanceof Uint8Array ? chunk.length : -1));
+    // As a store's commit settles them: after the read, in one turn, in any order of sequence.
+    await Promise.resolve();
+    s.answerDeliverSm(0, 12);
+    s.answerDeliverSm(0x64, 11);
+    s.answerDeliverSm(0, 13);
+    // A response of another kind in the same turn goes after them, not before.
+    s.respond(pdu(0x80000015, 0, 14));
+    const got = [await peer.next(), await peer.next(), await peer.next(), await peer.next()].map(header);
+    expect(got).toEqual([
+      [0x80000005, 0, 12, 17],
+      [0x80000005, 0x64, 11, 17],
+      [0x80000005, 0, 13, 17],
+      [0x80000015, 0, 14, 16],
+    ]);
+    // The three answers in one write, the enquire_link_resp in its own.
+    expect(lengths()).toEqual([51, 16]);
+    // The next turn's answer is a write of its own.
+    s.answerDeliverSm(0, 15);
+    expect(header(await peer.next())).toEqual([0x80000005, 0, 15, 17]);
+    expect(lengths()).toEqual([51, 16, 17]);
   });
 });

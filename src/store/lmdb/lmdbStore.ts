@@ -146,6 +146,9 @@ export class LmdbStore extends InProcessStore implements Store {
   readonly sync: StoreSync;
   private db!: Db;
   private sink: LmdbSink | undefined;
+  /** settled()'s promise for the batch whose promise is `settledOf`. */
+  private settledOf: Promise<boolean> | undefined;
+  private settledAs: Promise<void> | undefined;
   private unlock: (() => void) | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private seenVersion = 0;
@@ -280,11 +283,15 @@ export class LmdbStore extends InProcessStore implements Store {
     const sink = this.sink!;
     const last = sink.last;
     if (last === undefined) return undefined;
+    // The same promise for every change of one batch (a failed commit ends its batch, so the
+    // failure count is the same for all of them): callers can wait on a batch once.
+    if (this.settledOf === last) return this.settledAs;
     const failures = sink.failures;
-    return last.then(() => {
+    this.settledOf = last;
+    return (this.settledAs = last.then(() => {
       if (sink.failures === failures && sink === this.sink) return;
       throw this.fail(sink.lastError ?? new Error('a commit failed'), 'lmdb commit');
-    });
+    }));
   }
 
   protected async tryWrite(): Promise<void> {

@@ -95,11 +95,14 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   /** The clock of the chunk being read. */
   private chunkAt = 0;
   /**
-   * deliver_sm_resp answered while a chunk is being read, written together once it is read:
-   * one socket write per chunk rather than one per PDU.
+   * deliver_sm_resp answered while a chunk is being read, written together once it is read
+   * (or, answered outside a read, at the end of the tick): one socket write per chunk or turn
+   * rather than one per PDU.
    */
   private batch: Uint8Array = new Uint8Array(64 * DELIVER_SM_RESP_LENGTH);
   private batched = 0;
+  /** A write of the batch is due at the end of this tick (answers given outside a read). */
+  private flushDue = false;
   private reading = false;
   private readonly outstanding = new Map<number, Outstanding>();
   private sequence = 0;
@@ -210,13 +213,15 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   }
 
   /**
-   * deliver_sm_resp (empty message_id) for `sequence`: while a chunk is being read, kept to be
-   * written with the chunk's other answers; otherwise written at once.
+   * deliver_sm_resp (empty message_id) for `sequence`, encoded into the session's batch: while
+   * a chunk is being read, written with the chunk's other answers after it; otherwise (a store's
+   * commit or a handler settled it) with every other answer of this turn at the end of the tick,
+   * so a commit that settles a hundred segments costs one socket write, not a hundred.
    */
   answerDeliverSm(status: number, sequence: number): void {
-    if (!this.reading) {
-      this.respond(messageIdResponse(SmppCommand.deliver_sm, status, sequence));
-      return;
+    if (!this.reading && !this.flushDue) {
+      this.flushDue = true;
+      process.nextTick(this.flushLater);
     }
     let b = this.batch;
     const p = this.batched;
@@ -357,14 +362,24 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     }
   }
 
+  /** Answers given outside a read, written once the turn that gave them is over. */
+  private readonly flushLater = (): void => {
+    this.flushDue = false;
+    if (this.batched === 0) return;
+    // The turn is over: nothing else joins this write, so it needs no cork of its own.
+    if (this.corked) this.flushAnswers();
+    else this.flushAnswers(true);
+  };
+
   /** The answers kept while a chunk was read, in one write. */
-  private flushAnswers(): void {
+  private flushAnswers(uncorked = false): void {
     const n = this.batched;
     this.batched = 0;
     if (!this.socket.writable) return;
     const out = Buffer.allocUnsafe(n);
     out.set(this.batch.subarray(0, n));
-    this.write(out);
+    if (uncorked) this.socket.write(out);
+    else this.write(out);
   }
 
   private dispatch(frame: Uint8Array): void {

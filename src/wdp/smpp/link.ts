@@ -309,7 +309,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     this.onDatagram = options.onDatagram ?? (() => {});
     if (options.store) {
       this.intake = new StoreIntake(options.store, {
-        deliver: (d) => this.deliverStored(d),
+        deliver: (d, settled) => this.deliverStored(d, settled),
         lost: (m) => this.onStoreLost(m),
         begin: () => {
           if (++this.inFlight >= this.options.maxInFlight) this.connection?.pause();
@@ -551,27 +551,34 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     const now = clock === Date.now ? chunkNow : clock();
     let segment: Segment;
     let datagram: WdpDatagram | undefined;
+    let stored: (Segment & { reference: number }) | undefined;
     try {
       segment = segmentFromShortMessagePdu(frame);
       if (this.intake !== undefined && segment.reference !== undefined && segment.total !== 1) {
         if (!storable(segment)) throw new RangeError(`segment ${segment.sequence} of ${segment.total}`);
         segment.data = copyPayload(segment.data);
-        this.intake.take(segment, this.replier(session, sequence));
-        return;
-      }
-      if (this.retained.size > 0) {
-        // The SMSC resending the segment whose datagram the handler failed: hand it over again.
-        const kept = this.takeRetained(segment);
-        if (kept) {
-          this.handOver(session, kept, segment, sequence, arrivedAt);
-          return;
+        stored = segment;
+      } else {
+        if (this.retained.size > 0) {
+          // The SMSC resending the segment whose datagram the handler failed: hand it over again.
+          const kept = this.takeRetained(segment);
+          if (kept) {
+            this.handOver(session, kept, segment, sequence, arrivedAt);
+            return;
+          }
         }
+        datagram = this.reassembler.push(segment, this.bindName, now);
       }
-      datagram = this.reassembler.push(segment, this.bindName, now);
     } catch (error) {
       this.stats.undecodable++;
       this.emit('undecodable', { error, pdu: Buffer.from(frame) });
       this.answer(session, sequence, CommandStatus.ESME_RX_P_APPN);
+      return;
+    }
+    if (stored !== undefined && this.intake !== undefined) {
+      // Outside the try: the store may answer at once (nothing to wait for), and what goes
+      // wrong after that is not this PDU's fault, nor may it be answered twice.
+      this.intake.take(stored, this.replier(session, sequence));
       return;
     }
     if (datagram === undefined) {
@@ -664,32 +671,39 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     else this.retain(segment, datagram);
   }
 
-  /** The handler, for a message completed in the store: resolves once it settled well. */
-  private deliverStored(datagram: WdpDatagram): Promise<void> {
+  /**
+   * The handler, for a message completed in the store: `settled(true)` once it settled well,
+   * `settled(false)` when it failed; at once for a handler that returns at once.
+   */
+  private deliverStored(datagram: WdpDatagram, settled: (ok: boolean) => void): void {
     this.stats.datagrams++;
-    const failed = (error: unknown) => {
-      this.stats.handlerErrors++;
-      this.emit('handler-error', error);
-      throw error;
-    };
-    let handed: Promise<void>;
-    try {
-      handed = Promise.resolve(this.onDatagram(datagram)).catch(failed);
-    } catch (error) {
-      handed = Promise.reject(error).catch(failed);
-    }
     // A single SMS is timed from its arrival here; a message completed in the store may have
     // begun before a restart or on another bind, so it has no arrival of this link to time from.
     const arrivedAt = this.singleArrivals.get(datagram);
-    if (arrivedAt === undefined) return handed;
-    this.singleArrivals.delete(datagram);
-    const settled = () => {
-      this.emit('handler-settled', { seconds: (performance.now() - arrivedAt) / 1000 });
+    if (arrivedAt !== undefined) this.singleArrivals.delete(datagram);
+    const end = (ok: boolean, error?: unknown) => {
+      if (arrivedAt !== undefined) this.emit('handler-settled', { seconds: (performance.now() - arrivedAt) / 1000 });
+      if (!ok) {
+        this.stats.handlerErrors++;
+        this.emit('handler-error', error);
+      }
+      settled(ok);
     };
-    return handed.then(settled, (error: unknown) => {
-      settled();
-      throw error;
-    });
+    let result: void | Promise<void>;
+    try {
+      result = this.onDatagram(datagram);
+    } catch (error) {
+      end(false, error);
+      return;
+    }
+    if (result && typeof (result as Promise<void>).then === 'function') {
+      (result as Promise<void>).then(
+        () => end(true),
+        (error: unknown) => end(false, error),
+      );
+      return;
+    }
+    end(true);
   }
 
   private onStoreLost(m: StoreLostMessage): void {

@@ -4,6 +4,7 @@
  * Single SMS are checked against the store's repeat window (shared by the nodes, kept across a
  * restart). A link without a store keeps its synchronous Reassembler path and its own window.
  */
+import { type SegmentTaker, segmentTakerOf } from '../../store/base.js';
 import { StoreError, StoreErrorCode } from '../../store/errors.js';
 import type {
   CompletedMessage,
@@ -18,8 +19,11 @@ import { CommandStatus } from './status.js';
 
 /** What the intake needs of its link: the handler, the 'lost' report and the in-flight count. */
 export interface IntakeHost {
-  /** Calls the link's handler; resolves once it settled well, rejects when it failed. */
-  deliver(datagram: WdpDatagram): Promise<void>;
+  /**
+   * Calls the link's handler, then `settled` with true once it settled well, false when it
+   * failed: at once for a handler that returns at once (no promise on the way).
+   */
+  deliver(datagram: WdpDatagram, settled: (ok: boolean) => void): void;
   /** A message dropped before it completed (store-side expiry or eviction). */
   lost(m: StoreLostMessage): void;
   /** A segment waiting on the store or its handler (counts toward maxInFlight). */
@@ -85,11 +89,15 @@ export class StoreIntake {
   private sweeping = false;
   /** Single SMS being handed over here, by repeat key: a copy arriving meanwhile waits for the sender's retry. */
   private readonly singles = new Set<string>();
+  /** The store's segment calls, by callback (one settlement per commit for an in-process store). */
+  private readonly taker: SegmentTaker;
 
   constructor(
     readonly store: Store,
     private readonly host: IntakeHost,
-  ) {}
+  ) {
+    this.taker = segmentTakerOf(store);
+  }
 
   /**
    * Stores the segment, then answers: ESME_ROK once it is stored (or known), the handler's
@@ -103,15 +111,18 @@ export class StoreIntake {
       return;
     }
     this.host.begin();
-    this.store.segments.add(toStored(segment)).then(
-      (outcome) => this.answer(outcome, reply),
-      (error: unknown) => {
-        this.host.refused(error);
-        const permanent = error instanceof StoreError && error.code === StoreErrorCode.BAD_INPUT;
-        this.host.end();
-        reply(permanent ? CommandStatus.ESME_RX_P_APPN : CommandStatus.ESME_RX_T_APPN);
-      },
-    );
+    // Called back once stored: from the store's one settlement for its commit, or at once when
+    // nothing is to wait for (then the answer goes out with the read that brought the segment).
+    this.taker.addSegment(toStored(segment), (error, outcome) => {
+      if (outcome !== undefined && error === undefined) {
+        this.answer(outcome, reply);
+        return;
+      }
+      this.host.refused(error);
+      const permanent = error instanceof StoreError && error.code === StoreErrorCode.BAD_INPUT;
+      this.host.end();
+      reply(permanent ? CommandStatus.ESME_RX_P_APPN : CommandStatus.ESME_RX_T_APPN);
+    });
   }
 
   /**
@@ -145,20 +156,18 @@ export class StoreIntake {
           done(CommandStatus.ESME_ROK);
           return;
         }
-        this.host.deliver(datagram).then(
-          () => {
-            if (windowMs <= 0) return done(CommandStatus.ESME_ROK);
-            this.store.duplicates.remember(key, windowMs).then(
-              () => done(CommandStatus.ESME_ROK),
-              (e: unknown) => {
-                // Delivered all the same: the answer goes out, only the memory of it is missing.
-                this.host.storeError(e);
-                done(CommandStatus.ESME_ROK);
-              },
-            );
-          },
-          () => done(CommandStatus.ESME_RX_T_APPN),
-        );
+        this.host.deliver(datagram, (ok) => {
+          if (!ok) return done(CommandStatus.ESME_RX_T_APPN);
+          if (windowMs <= 0) return done(CommandStatus.ESME_ROK);
+          this.store.duplicates.remember(key, windowMs).then(
+            () => done(CommandStatus.ESME_ROK),
+            (e: unknown) => {
+              // Delivered all the same: the answer goes out, only the memory of it is missing.
+              this.host.storeError(e);
+              done(CommandStatus.ESME_ROK);
+            },
+          );
+        });
       },
       (error: unknown) => {
         this.host.refused(error);
@@ -171,16 +180,10 @@ export class StoreIntake {
     for (const m of outcome.lost) this.host.lost(m);
     switch (outcome.status) {
       case 'complete':
-        this.deliver(outcome.message).then(
-          () => {
-            this.host.end();
-            reply(CommandStatus.ESME_ROK);
-          },
-          () => {
-            this.host.end();
-            reply(CommandStatus.ESME_RX_T_APPN);
-          },
-        );
+        this.deliver(outcome.message, (ok) => {
+          this.host.end();
+          reply(ok ? CommandStatus.ESME_ROK : CommandStatus.ESME_RX_T_APPN);
+        });
         return;
       case 'conflict':
         // Another message's segments under this key (a reference reused while an older message
@@ -199,19 +202,25 @@ export class StoreIntake {
     }
   }
 
-  /** Hands a claimed message to the handler; finish() after it settled well, release() after it failed. */
-  private deliver(m: CompletedMessage): Promise<void> {
-    const datagram = datagramOf(m);
-    return this.host.deliver(datagram).then(
+  /**
+   * Hands a claimed message to the handler; finish() after it settled well (then `settled(true)`
+   * once finish() is stored), release() after it failed (`settled(false)` at once).
+   */
+  private deliver(m: CompletedMessage, settled: (ok: boolean) => void): void {
+    this.host.deliver(datagramOf(m), (ok) => {
+      if (!ok) {
+        this.store.segments.release(m).catch((e: unknown) => this.host.storeError(e));
+        settled(false);
+        return;
+      }
       // finish() is stored before the completing segment is answered: otherwise a crash in
       // between leaves the message's other segments behind, acknowledged and never completed,
       // to expire as a false loss and to refuse a later push that reuses the reference.
-      () => this.store.segments.finish(m).catch((e: unknown) => this.host.storeError(e)),
-      (error: unknown) => {
-        this.store.segments.release(m).catch((e: unknown) => this.host.storeError(e));
-        throw error;
-      },
-    );
+      this.taker.finishMessage(m, (error) => {
+        if (error !== undefined) this.host.storeError(error);
+        settled(true);
+      });
+    });
   }
 
   /** Expires what is past its timeout and delivers lapsed claims (a crashed node's, a timed-out handler's). */
@@ -223,10 +232,7 @@ export class StoreIntake {
       for (const m of expired) this.host.lost(m);
       for (const m of orphans) {
         this.host.begin();
-        this.deliver(m).then(
-          () => this.host.end(),
-          () => this.host.end(),
-        );
+        this.deliver(m, () => this.host.end());
       }
     } catch (e) {
       this.host.storeError(e);
