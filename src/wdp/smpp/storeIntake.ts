@@ -228,8 +228,17 @@ export class StoreIntake {
     if (this.sweeping || !this.store.available) return;
     this.sweeping = true;
     try {
-      const { expired, orphans } = await this.store.segments.sweep();
+      const { expired, orphans, unreported } = await this.store.segments.sweep();
       for (const m of expired) this.host.lost(m);
+      // A node that kept more loss reports than it may hold (Redis cut off for long) names how
+      // many it could not keep, so an operator knows 'lost' lines are missing, and how many.
+      if (unreported !== undefined && unreported > 0)
+        this.host.storeError(
+          new StoreError(
+            StoreErrorCode.STORE_UNAVAILABLE,
+            `${unreported} dropped messages went unreported: more loss reports waited for a sweep than this node keeps`,
+          ),
+        );
       for (const m of orphans) {
         this.host.begin();
         this.deliver(m, () => this.host.end());
