@@ -132,11 +132,28 @@ export class Registrar {
    * it is stored.
    */
   private async admit(
-    request: RegistrationRequest,
+    given: RegistrationRequest,
     restoring: HeldRegistration | undefined,
   ): Promise<RegistrationResponse> {
+    // Validated, shown to the policy and registered is one copy, taken before anything else:
+    // what the application changes in its arrays meanwhile (during the policy's await, say)
+    // reaches none of them, so no unchecked entry is ever registered.
+    const request = detached(given);
+    if (request === undefined) {
+      const invalid = validateRequest(given, this.availability());
+      return this.rejected(
+        given,
+        'status' in invalid
+          ? invalid
+          : {
+              status: 'rejected',
+              reason: 'invalid-request',
+              message: 'a registration request holds data only, besides its handler',
+            },
+      );
+    }
     const checked = validateRequest(request, this.availability());
-    if ('status' in checked) return this.rejected(request, checked);
+    if ('status' in checked) return this.rejected(given, checked);
     if (this.options.policy) {
       let verdict: boolean | string | void;
       try {
@@ -145,7 +162,7 @@ export class Registrar {
         verdict = `policy failed: ${(e as Error).message}`;
       }
       if (verdict === false || typeof verdict === 'string') {
-        return this.rejected(request, {
+        return this.rejected(given, {
           status: 'rejected',
           reason: 'policy',
           message: typeof verdict === 'string' ? verdict : 'refused by the registration policy',
@@ -158,7 +175,7 @@ export class Registrar {
       if (other.key !== r.key) continue;
       if (other.sameApplicationAs(r)) replaces = other;
       else if (!uniqueBinding(other, r)) {
-        return this.rejected(request, {
+        return this.rejected(given, {
           status: 'rejected',
           reason: 'duplicate-application-id',
           option: 'pushApplicationId',
@@ -166,9 +183,10 @@ export class Registrar {
         });
       }
     }
+    // Whatever can throw comes before the registry takes it in: a failing admission leaves nothing listed.
     r.queue = this.options.makeQueue(r);
-    this.registry.set(r.id, r);
     this.options.whitelist.add(r.id, r.whitelist);
+    this.registry.set(r.id, r);
     this.cpiSet.add(r);
     if (restoring) {
       r.restored = true;
@@ -585,6 +603,30 @@ export class Registrar {
       return error ?? new Error('store write failed');
     }
   }
+}
+
+/**
+ * The request's details as a deep copy, frozen (a policy cannot change what was validated
+ * either), with the caller's handler; undefined when they hold what cannot be copied (a
+ * function or a symbol). Not an object: given back as it is, for validateRequest to reject.
+ */
+function detached(request: RegistrationRequest): RegistrationRequest | undefined {
+  if (request === null || typeof request !== 'object') return request;
+  const { handler, ...details } = request;
+  let copy: Omit<RegistrationRequest, 'handler'>;
+  try {
+    copy = structuredClone(details);
+  } catch {
+    return undefined;
+  }
+  deepFreeze(copy);
+  return Object.freeze(handler === undefined ? copy : { ...copy, handler });
+}
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v);
 }
 
 function storeFailure(error: unknown): DeregistrationResponse {

@@ -80,11 +80,11 @@ export class Registration implements RegistrationView {
 
   constructor(id: number, request: RegistrationRequest, profiles: BoundProfile[]) {
     this.id = id;
-    const { handler, ...details } = request;
-    // The copy is what the registration reads from, not the caller's arrays: an application
-    // changing its whitelist array after registering must not change what it registered (an
-    // emptied one would take pushes from anyone), and each array is then held once.
-    const retained = structuredClone(details);
+    // `request` is a copy its caller does not keep (the registrar's, validated; the
+    // follower's, parsed from the store): the registration reads from it, not from the
+    // application's arrays, so changing them after registering changes nothing (an emptied
+    // whitelist would take pushes from anyone), and each array is held once.
+    const { handler, ...retained } = request;
     this.request = Object.freeze(retained);
     this.handler = handler;
     this.pushApplicationId = canonicalApplicationId(request.pushApplicationId);
