@@ -519,6 +519,17 @@ export class Registrar {
     } catch (e) {
       return fail('contact-point-unresolved', `a contact point's host does not resolve: ${(e as Error).message}`);
     }
+    // Admitted by the names of its contact points; two names may share an address, and a push
+    // from it would reach both applications: unique delivery fails that binding here.
+    for (const other of this.registry.values()) {
+      if (other === r || other.key !== r.key || other.sameApplicationAs(r)) continue;
+      const shared = sharedSource(other, r);
+      if (shared !== undefined)
+        return fail(
+          'duplicate-application-id',
+          `${shared} is an expected source of registration ${other.id}${other.applicationId ? ` (${other.applicationId})` : ''} too, which has the same Push Application ID: their pushes could not be told apart`,
+        );
+    }
     for (const p of r.profiles) {
       if (p.protocol !== 'OTA-HTTP' || r.httpPorts.includes(p.port)) continue;
       try {
@@ -663,18 +674,32 @@ function sameStoredApplication(stored: StoredRegistration, r: Registration): boo
 
 /**
  * PushCAI 5.1: a second registration of an App ID is allowed only where its binding keeps the
- * two apart, so each push reaches the application it is meant for: on every route (port) they
- * share, both name expected sources (contact points) and none in common. A distinct Push
- * Service Registration address alone does not: the pushes still arrive on the same port from
- * anyone.
+ * two apart ("unless unique: a specific bearer binding"), so each push reaches the application
+ * it is meant for: on every route (port) they share, both name expected sources (contact
+ * points) and none in common. Compared as named (Registration.namedSources), so the answer is
+ * the same before and after binding: different hostnames are different bindings, though their
+ * addresses might overlap (docs/pushcai.md). A distinct Push Service Registration address
+ * alone does not: the pushes still arrive on the same port from anyone.
  */
 function uniqueBinding(a: Registration, b: Registration): boolean {
   for (const route of a.routes) {
     if (!b.routes.includes(route)) continue;
-    const sa = a.sources(route);
-    const sb = b.sources(route);
+    const sa = a.namedSources(route);
+    const sb = b.namedSources(route);
     if (!sa || !sb) return false;
     for (const source of sa) if (sb.has(source)) return false;
   }
   return true;
+}
+
+/** An address both registrations expect pushes from on a route they share, once resolved; undefined when none. */
+function sharedSource(a: Registration, b: Registration): string | undefined {
+  for (const route of a.routes) {
+    if (!b.routes.includes(route)) continue;
+    const sa = a.sources(route);
+    const sb = b.sources(route);
+    if (!sa || !sb) continue;
+    for (const source of sa) if (sb.has(source)) return source;
+  }
+  return undefined;
 }
