@@ -132,11 +132,28 @@ export class Registrar {
    * it is stored.
    */
   private async admit(
-    request: RegistrationRequest,
+    given: RegistrationRequest,
     restoring: HeldRegistration | undefined,
   ): Promise<RegistrationResponse> {
+    // Validated, shown to the policy and registered is one copy, taken before anything else:
+    // what the application changes in its arrays meanwhile (during the policy's await, say)
+    // reaches none of them, so no unchecked entry is ever registered.
+    const request = detached(given);
+    if (request === undefined) {
+      const invalid = validateRequest(given, this.availability());
+      return this.rejected(
+        given,
+        'status' in invalid
+          ? invalid
+          : {
+              status: 'rejected',
+              reason: 'invalid-request',
+              message: 'a registration request holds data only, besides its handler',
+            },
+      );
+    }
     const checked = validateRequest(request, this.availability());
-    if ('status' in checked) return this.rejected(request, checked);
+    if ('status' in checked) return this.rejected(given, checked);
     if (this.options.policy) {
       let verdict: boolean | string | void;
       try {
@@ -145,7 +162,7 @@ export class Registrar {
         verdict = `policy failed: ${(e as Error).message}`;
       }
       if (verdict === false || typeof verdict === 'string') {
-        return this.rejected(request, {
+        return this.rejected(given, {
           status: 'rejected',
           reason: 'policy',
           message: typeof verdict === 'string' ? verdict : 'refused by the registration policy',
@@ -158,7 +175,7 @@ export class Registrar {
       if (other.key !== r.key) continue;
       if (other.sameApplicationAs(r)) replaces = other;
       else if (!uniqueBinding(other, r)) {
-        return this.rejected(request, {
+        return this.rejected(given, {
           status: 'rejected',
           reason: 'duplicate-application-id',
           option: 'pushApplicationId',
@@ -166,9 +183,10 @@ export class Registrar {
         });
       }
     }
+    // Whatever can throw comes before the registry takes it in: a failing admission leaves nothing listed.
     r.queue = this.options.makeQueue(r);
-    this.registry.set(r.id, r);
     this.options.whitelist.add(r.id, r.whitelist);
+    this.registry.set(r.id, r);
     this.cpiSet.add(r);
     if (restoring) {
       r.restored = true;
@@ -501,6 +519,17 @@ export class Registrar {
     } catch (e) {
       return fail('contact-point-unresolved', `a contact point's host does not resolve: ${(e as Error).message}`);
     }
+    // Admitted by the names of its contact points; two names may share an address, and a push
+    // from it would reach both applications: unique delivery fails that binding here.
+    for (const other of this.registry.values()) {
+      if (other === r || other.key !== r.key || other.sameApplicationAs(r)) continue;
+      const shared = sharedSource(other, r);
+      if (shared !== undefined)
+        return fail(
+          'duplicate-application-id',
+          `${shared} is an expected source of registration ${other.id}${other.applicationId ? ` (${other.applicationId})` : ''} too, which has the same Push Application ID: their pushes could not be told apart`,
+        );
+    }
     for (const p of r.profiles) {
       if (p.protocol !== 'OTA-HTTP' || r.httpPorts.includes(p.port)) continue;
       try {
@@ -587,6 +616,30 @@ export class Registrar {
   }
 }
 
+/**
+ * The request's details as a deep copy, frozen (a policy cannot change what was validated
+ * either), with the caller's handler; undefined when they hold what cannot be copied (a
+ * function or a symbol). Not an object: given back as it is, for validateRequest to reject.
+ */
+function detached(request: RegistrationRequest): RegistrationRequest | undefined {
+  if (request === null || typeof request !== 'object') return request;
+  const { handler, ...details } = request;
+  let copy: Omit<RegistrationRequest, 'handler'>;
+  try {
+    copy = structuredClone(details);
+  } catch {
+    return undefined;
+  }
+  deepFreeze(copy);
+  return Object.freeze(handler === undefined ? copy : { ...copy, handler });
+}
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v);
+}
+
 function storeFailure(error: unknown): DeregistrationResponse {
   return {
     status: 'failure',
@@ -621,18 +674,32 @@ function sameStoredApplication(stored: StoredRegistration, r: Registration): boo
 
 /**
  * PushCAI 5.1: a second registration of an App ID is allowed only where its binding keeps the
- * two apart, so each push reaches the application it is meant for: on every route (port) they
- * share, both name expected sources (contact points) and none in common. A distinct Push
- * Service Registration address alone does not: the pushes still arrive on the same port from
- * anyone.
+ * two apart ("unless unique: a specific bearer binding"), so each push reaches the application
+ * it is meant for: on every route (port) they share, both name expected sources (contact
+ * points) and none in common. Compared as named (Registration.namedSources), so the answer is
+ * the same before and after binding: different hostnames are different bindings, though their
+ * addresses might overlap (docs/pushcai.md). A distinct Push Service Registration address
+ * alone does not: the pushes still arrive on the same port from anyone.
  */
 function uniqueBinding(a: Registration, b: Registration): boolean {
   for (const route of a.routes) {
     if (!b.routes.includes(route)) continue;
-    const sa = a.sources(route);
-    const sb = b.sources(route);
+    const sa = a.namedSources(route);
+    const sb = b.namedSources(route);
     if (!sa || !sb) return false;
     for (const source of sa) if (sb.has(source)) return false;
   }
   return true;
+}
+
+/** An address both registrations expect pushes from on a route they share, once resolved; undefined when none. */
+function sharedSource(a: Registration, b: Registration): string | undefined {
+  for (const route of a.routes) {
+    if (!b.routes.includes(route)) continue;
+    const sa = a.sources(route);
+    const sb = b.sources(route);
+    if (!sa || !sb) continue;
+    for (const source of sa) if (sb.has(source)) return source;
+  }
+  return undefined;
 }

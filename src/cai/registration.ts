@@ -2,6 +2,7 @@
  * One accepted Application Registration, with the request's details retained for
  * deregistration (PushCAI 5.1: "MUST retain the details of the registration request").
  */
+import { isIP } from 'node:net';
 import { canonicalApplicationId, applicationKey, type ApplicationKey } from './applicationId.js';
 import type { DeliveryQueue } from './delivery.js';
 import { normalizeIp, parseContactPoint, resolveSources, type ContactPoint } from './contactPoint.js';
@@ -80,11 +81,11 @@ export class Registration implements RegistrationView {
 
   constructor(id: number, request: RegistrationRequest, profiles: BoundProfile[]) {
     this.id = id;
-    const { handler, ...details } = request;
-    // The copy is what the registration reads from, not the caller's arrays: an application
-    // changing its whitelist array after registering must not change what it registered (an
-    // emptied one would take pushes from anyone), and each array is then held once.
-    const retained = structuredClone(details);
+    // `request` is a copy its caller does not keep (the registrar's, validated; the
+    // follower's, parsed from the store): the registration reads from it, not from the
+    // application's arrays, so changing them after registering changes nothing (an emptied
+    // whitelist would take pushes from anyone), and each array is held once.
+    const { handler, ...retained } = request;
     this.request = Object.freeze(retained);
     this.handler = handler;
     this.pushApplicationId = canonicalApplicationId(request.pushApplicationId);
@@ -224,13 +225,32 @@ export class Registration implements RegistrationView {
     return this.sameBindingAs(other);
   }
 
-  /** The same routes, with the same expected sources on each, and the same Push Service Registration address. */
+  /**
+   * The contact points `route` names as expected sources, as written (normalized: SMS addresses
+   * and IP addresses as compared, hostnames in lower case without a final dot), or undefined
+   * when a profile of the route names none (any source). Bindings compare by these, not by the
+   * addresses a hostname resolves to: a registration's are known only once it is bound, so a
+   * new one would never match an old one bound to the same hostname (PushCAI 5.1 lets "the
+   * same Push application" register again). Made on demand: only registering compares them.
+   */
+  namedSources(route: number): ReadonlySet<string> | undefined {
+    const named = new Set<string>();
+    for (const p of this.profiles) {
+      if (routeOf(p.protocol, p.port) !== route) continue;
+      const cp = p.contactPoint === undefined ? undefined : parseContactPoint(p.protocol, p.contactPoint);
+      if (cp === undefined || typeof cp === 'string') return undefined;
+      named.add(cp.kind === 'host' ? hostName(cp.host) : cp.source);
+    }
+    return named;
+  }
+
+  /** The same routes, with the same contact points named on each, and the same Push Service Registration address. */
   sameBindingAs(other: Registration): boolean {
     if (this.pushServiceRegistrationUri !== other.pushServiceRegistrationUri) return false;
     if (this.routes.length !== other.routes.length || !this.routes.every((r) => other.routes.includes(r))) return false;
     for (const route of this.routes) {
-      const a = this.sources(route);
-      const b = other.sources(route);
+      const a = this.namedSources(route);
+      const b = other.namedSources(route);
       if (a === undefined || b === undefined) {
         if (a !== b) return false;
       } else if (a.size !== b.size || [...a].some((x) => !b.has(x))) return false;
@@ -248,4 +268,10 @@ export class Registration implements RegistrationView {
     if (this.whitelist.length) out.whitelist = this.whitelist;
     return out;
   }
+}
+
+/** A hostname as bindings compare it: DNS names are case-insensitive, and a final dot names the same host. */
+function hostName(host: string): string {
+  const h = host.toLowerCase();
+  return isIP(h) ? normalizeIp(h) : h.endsWith('.') ? h.slice(0, -1) : h;
 }

@@ -230,6 +230,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
     this.ownStore = options.store === undefined;
     this.store = options.store ?? new MemoryStore();
     this.records = new PushRecords(this.store.pushes);
+    this.retention = new Retention(options);
     this.writes = new PushWrites(
       this.records,
       nonNegativeBound(options.statusWriteMs ?? DEFAULT_STATUS_WRITE_MS, 'statusWriteMs', MAX_TIMER_MS),
@@ -238,7 +239,6 @@ export class Ppg extends EventEmitter<PpgEvents> {
       positiveBound(options.storeRetryMs ?? DEFAULT_STORE_RETRY_MS, 'storeRetryMs', MAX_TIMER_MS),
       this.store,
     );
-    this.retention = new Retention(options);
     this.transceiver = new PpgTransceiver(options.smsc, options.smscSession);
     this.transceiver.on('receipt', (r) => this.onReceipt(r));
     this.transceiver.on('bound', () => this.emit('smsc-bound'));

@@ -86,6 +86,11 @@ export class PushWrites {
   /** Retry rounds on their way: the last to settle arms the timer. */
   private rounds = 0;
   private readonly onAvailable = () => this.retry();
+  /**
+   * Listening for the store's `available`: only while failed writes wait for it, so a PushWrites
+   * leaves no listener on a shared store otherwise (nor when the Ppg making it fails to construct).
+   */
+  private watching = false;
   private closed = false;
 
   constructor(
@@ -99,7 +104,31 @@ export class PushWrites {
     private readonly store?: StoreAvailability,
   ) {
     this.retryWaitMs = retryMs;
-    store?.on('available', this.onAvailable);
+  }
+
+  /** Listens for the store's return while failed writes wait for it, and only then. */
+  private watchStore(): void {
+    const want = !this.closed && this.failedWrites.size > 0 && this.store !== undefined;
+    if (want === this.watching) return;
+    this.watching = want;
+    if (want) this.store!.on('available', this.onAvailable);
+    else this.store!.off('available', this.onAvailable);
+  }
+
+  /**
+   * Tells `failed` of a store error, once the bookkeeping is done: a throwing listener is the
+   * application's fault, and must not leave a record unretried or a timer unarmed; its error is
+   * made a process warning rather than thrown into a write's settling.
+   */
+  private report(e: unknown): void {
+    try {
+      this.failed(e);
+    } catch (thrown) {
+      process.emitWarning(thrown instanceof Error ? thrown : String(thrown), {
+        code: 'WAPPUSH_STORE_ERROR_LISTENER',
+        detail: 'a store-error listener threw; the PPG went on',
+      });
+    }
   }
 
   /** The store takes calls now (a write would not fail at once with STORE_UNAVAILABLE). */
@@ -223,7 +252,6 @@ export class PushWrites {
         (e: unknown) => {
           const lost = permanent(e);
           if (inRound) round!.error ??= e;
-          else this.failed(e);
           const newer = this.newer(key, write) || this.refused.has(record);
           if (!newer) {
             if (lost) {
@@ -232,15 +260,19 @@ export class PushWrites {
             } else {
               // Kept till a write of it succeeds; whoever waits to let it leave memory is told now.
               this.failedWrites.set(key, record);
+              this.watchStore();
               if (!inRound) this.armRetry();
             }
             this.wake(key, false);
           }
+          // The application hears of it once the record is kept for a retry (or let go).
           if (inRound) this.roundSettled(round!);
+          else this.report(e);
         },
       );
     }
     this.dirty.clear();
+    this.watchStore();
     if (round !== undefined) this.rounds++;
     return out;
   }
@@ -255,9 +287,9 @@ export class PushWrites {
     if (round.error !== undefined) {
       this.retryFailed = true;
       if (round.timer) this.retryWaitMs = Math.min(this.retryWaitMs * 2, Math.max(this.retryMs, STORE_RETRY_CAP_MS));
-      this.failed(round.error);
     }
     this.armRetry();
+    if (round.error !== undefined) this.report(round.error);
   }
 
   /**
@@ -349,6 +381,7 @@ export class PushWrites {
     if (this.failedWrites.get(key) === record) this.failedWrites.delete(key);
     if (this.givenUp.get(key) === record) this.givenUp.delete(key);
     this.waiters.delete(key);
+    this.watchStore();
   }
 
   /**
@@ -371,7 +404,7 @@ export class PushWrites {
    */
   async close(): Promise<void> {
     this.closed = true;
-    this.store?.off('available', this.onAvailable);
+    this.watchStore();
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     for (const [k, { record }] of this.idle) this.dirty.set(k, record);

@@ -421,6 +421,59 @@ describe('PushCAI 5.1 Contact Point: the IP address, hostname, or URI of the PPG
     expect(refused).toEqual(['contact-point', 'contact-point', 'contact-point']);
   });
 
+  // 5.1: "MUST reject ... an already-registered Push Application ID, unless: the Application
+  // Registration is received from the same Push application". Bindings compare by the contact
+  // points they name: the old registration's hostname is resolved, the new one's not yet.
+  it('OTA-HTTP: an unnamed application registering again with its hostname contact point replaces its registration', async () => {
+    const client = closeLater(new PushClient());
+    const before = inbox();
+    const after = inbox();
+    const profile = (contactPoint: string) => [{ protocol: 'OTA-HTTP' as const, port: 0, contactPoint }];
+    const first = await registered(client, {
+      pushApplicationId: 'x-example:again.ua',
+      handler: before.handler,
+      connectionProfiles: profile('localhost'),
+    });
+    // The same name, as DNS compares names: in any case.
+    const again = await registered(client, {
+      pushApplicationId: 'x-example:again.ua',
+      handler: after.handler,
+      connectionProfiles: profile('LocalHost'),
+    });
+    expect(first.state).toBe('deregistered');
+    expect(client.registrations()).toEqual([again]);
+    expect(await pushFrom('127.0.0.1', client.httpPort(0)!, 'x-example:again.ua')).toBe(204);
+    await until(() => after.got.length === 1);
+    expect(before.got).toEqual([]);
+  });
+
+  // 5.1 "unless unique: a specific bearer binding": a hostname and an IP address are different
+  // expected sources, whichever registered first; the hostname's addresses are checked when it
+  // binds, and one the other registration expects too fails that binding (pushes from it could
+  // not be told apart).
+  it('OTA-HTTP: two applications of one App ID on one port, one by hostname: distinct unless its addresses overlap', async () => {
+    const client = closeLater(new PushClient());
+    const byIp = inbox();
+    const byName = inbox();
+    const app = (name: string, contactPoint: string, handler: RegistrationRequest['handler']) => ({
+      pushApplicationId: 'x-example:shared.ua',
+      applicationId: `urn:example:${name}`,
+      handler,
+      connectionProfiles: [{ protocol: 'OTA-HTTP' as const, port: 0, contactPoint }],
+    });
+    await registered(client, app('ip', '127.0.0.2', byIp.handler));
+    await registered(client, app('name', 'localhost', byName.handler));
+    const port = client.httpPort(0)!;
+    expect(await pushFrom('127.0.0.2', port, 'x-example:shared.ua')).toBe(204);
+    expect(await pushFrom('127.0.0.1', port, 'x-example:shared.ua')).toBe(204);
+    await until(() => byIp.got.length === 1 && byName.got.length === 1);
+    // 127.0.0.1 is one of localhost's addresses: a name for it is admitted, and fails to bind.
+    const overlap = await client.register(app('overlap', '127.0.0.1', undefined));
+    if (overlap.status !== 'accepted') throw new Error(`refused: ${overlap.message}`);
+    expect(await overlap.completed).toMatchObject({ status: 'failure', reason: 'duplicate-application-id' });
+    expect(client.registrations().map((r) => r.applicationId)).toEqual(['urn:example:ip', 'urn:example:name']);
+  });
+
   it('OTA-HTTP: a hostname that does not resolve fails the binding, naming why', async () => {
     const client = closeLater(new PushClient());
     const r = await client.register({

@@ -5,6 +5,7 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { StoreError, StoreErrorCode } from '../../src/store/errors.js';
+import { Ppg } from '../../src/ppg/ppg.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { openStore } from '../../src/store/open.js';
 import type { JsonValue, Store } from '../../src/store/types.js';
@@ -429,5 +430,47 @@ describe('PPG with a store that refuses writes', () => {
     const b = await post(h.url, pushBody({ pushId: 'w2', addresses: [TO] }), MULTIPART);
     expect(attr(b.text, 'response-result', 'code')).toBe('1001');
     expect(await stateIn(store, 'pi:w1')).toBe('delivered');
+  });
+
+  it('leaves no listener on a shared store when the PPG cannot be made, nor while no write failed', async () => {
+    const store = new MemoryStore();
+    cleanups.push(() => store.close());
+    const before = store.listenerCount('available');
+    const smsc = 'smpp://ppg:secret@127.0.0.1:1';
+    for (const bad of [{ retentionMs: -1 }, { maxRecords: 0 }, { smscSession: { enquireLinkMs: -1 } }])
+      expect(() => new Ppg({ smsc, store, ...bad })).toThrow();
+    expect(store.listenerCount('available')).toBe(before);
+    // A PPG made and closed, with nothing failed, holds none either.
+    const h = await scope.harness({ store });
+    expect(store.listenerCount('available')).toBe(before);
+    const a = await post(h.url, pushBody({ pushId: 'l1', addresses: [TO] }), MULTIPART);
+    expect(attr(a.text, 'response-result', 'code')).toBe('1001');
+    await scope.closeHarness();
+    expect(store.listenerCount('available')).toBe(before);
+  });
+
+  it('keeps retrying a failed write, and goes on, when a store-error listener throws', async () => {
+    const { store, refused, puts } = refusingPuts();
+    refused.add('pi:t1');
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    cleanups.push(() => void process.off('warning', onWarning));
+    const h = await scope.harness({ store, statusWriteMs: 20, storeRetryMs: 50 }, { receiptDelayMs: 20 });
+    let thrown = 0;
+    h.ppg.on('store-error', () => {
+      thrown++;
+      throw new Error('listener bug');
+    });
+    const a = await post(h.url, pushBody({ pushId: 't1', addresses: [TO] }), MULTIPART);
+    expect(attr(a.text, 'response-result', 'code')).toBe('1001');
+    // The first failure told (and thrown at), then the timer's retries: the record was kept, the timer armed.
+    await until(() => puts('pi:t1') >= 4 && thrown >= 2, 'the failed write retried after the listener threw');
+    refused.clear();
+    await until(async () => (await stateIn(store, 'pi:t1')) === 'delivered', 't1 written by a retry');
+    expect(warnings.some((w) => w.message === 'listener bug')).toBe(true);
+    // The PPG still takes pushes.
+    const b = await post(h.url, pushBody({ pushId: 't2', addresses: [TO] }), MULTIPART);
+    expect(attr(b.text, 'response-result', 'code')).toBe('1001');
   });
 });
