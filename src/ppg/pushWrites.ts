@@ -124,10 +124,14 @@ export class PushWrites {
     try {
       this.failed(e);
     } catch (thrown) {
-      process.emitWarning(thrown instanceof Error ? thrown : String(thrown), {
-        code: 'WAPPUSH_STORE_ERROR_LISTENER',
-        detail: 'a store-error listener threw; the PPG went on',
-      });
+      // A string, not the Error: Node drops the code and detail of an Error warning.
+      process.emitWarning(
+        `a store-error listener threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+        {
+          code: 'WAPPUSH_STORE_ERROR_LISTENER',
+          detail: 'a store-error listener threw; the PPG went on',
+        },
+      );
     }
   }
 

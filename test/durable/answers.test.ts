@@ -15,6 +15,7 @@ import type { WdpDatagram } from '../../src/wdp/datagram.js';
 import { EsmeLink } from '../../src/wdp/smpp/link.js';
 import { CommandId, encodeShortMessagePdu } from '../../src/wdp/smpp/shortMessage.js';
 import { smppShortMessages } from '../../src/wdp/smpp/submit.js';
+import { until } from '../helpers.js';
 import { acceptBound, rawSmsc, type RawPeer } from '../wdp/rawSmsc.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
@@ -122,6 +123,31 @@ describe('EsmeLink answers on a durable store', () => {
     const pending = await store.inspect();
     expect(pending.pending.messages).toBe(2); // 21 (released, whole) and 22 (1 of 3)
   }, 20_000);
+
+  it('still answers a completing segment when a handler-error listener throws', async () => {
+    const store = new MemoryStore();
+    cleanup.push(() => store.close());
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    cleanup.push(() => void process.off('warning', onWarning));
+    const { peer, link } = await linkOn(store, async () => {
+      throw new Error('the application is down');
+    });
+    link.on('handler-error', () => {
+      throw new Error('a listener with a bug');
+    });
+    peer.write(Buffer.concat([deliverSm(7, 41, 0), deliverSm(8, 41, 1)]));
+    // The completing segment gets the handler's outcome, and nothing stays in flight.
+    const statuses = await answers(peer, 2);
+    expect([...statuses].sort((a, b) => a[0] - b[0])).toEqual([
+      [7, OK],
+      [8, RX_T_APPN],
+    ]);
+    await until(() => warnings.length > 0, 2_000);
+    expect(warnings[0].message).toMatch(/a listener with a bug/);
+    expect(link.inFlightCount).toBe(0);
+  });
 
   it('answers within the read on a store with nothing to wait for (the memory backend)', async () => {
     const store = new MemoryStore();

@@ -7,7 +7,9 @@ import { OpsServer } from '../../src/ops/health.js';
 import { Metrics } from '../../src/ops/metrics.js';
 import { Ppg } from '../../src/ppg/ppg.js';
 import { SmscSimulator } from '../../src/smsc/simulator.js';
+import { segmentTakerOf } from '../../src/store/base.js';
 import { openStore } from '../../src/store/open.js';
+import type { SegmentOutcome, StoredSegment } from '../../src/store/types.js';
 import { SmppSubmitter } from '../../src/wdp/smpp/submitter.js';
 import { EsmeLink } from '../../src/wdp/smpp/link.js';
 import { siPush } from '../cai/helpers.js';
@@ -118,6 +120,39 @@ describe('metrics of the receiving side (listen)', () => {
     expect(sampleValue(m, 'wappush_store_operation_seconds_count', { operation: 'registrations.put' })).toBe(2);
     expect(sampleValue(m, 'wappush_store_operations_total', { operation: 'registrations.delete' })).toBe(1);
     expect(sampleValue(m, 'wappush_store_available', { backend: 'memory' })).toBe(1);
+  });
+
+  it("counts and times the link's callback path to the store like the table calls", async () => {
+    // The link reaches memory and lmdb through SegmentTaker, not the segments table: an
+    // observed store must still count those adds and finishes.
+    const metrics = new Metrics({ process: false });
+    const store = later(metrics.observeStore(await openStore('memory')));
+    const taker = segmentTakerOf(store);
+    const part = (sequence: number): StoredSegment => ({
+      originator: '+15550001',
+      recipient: '1234',
+      destinationPort: 2948,
+      reference: 9,
+      referenceBits: 8,
+      total: 2,
+      sequence,
+      data: Uint8Array.of(sequence),
+    });
+    const add = (sequence: number) =>
+      new Promise<SegmentOutcome | undefined>((resolve, reject) =>
+        taker.addSegment(part(sequence), (error, outcome) => (error === undefined ? resolve(outcome) : reject(error))),
+      );
+    expect((await add(1))?.status).toBe('held');
+    const completed = await add(2);
+    if (completed?.status !== 'complete') throw new Error(`expected the message to complete, got ${completed?.status}`);
+    await new Promise<void>((resolve, reject) =>
+      taker.finishMessage(completed.message, (error) => (error === undefined ? resolve() : reject(error))),
+    );
+    const m = await scrape(await serve(metrics));
+    const labels = (operation: string) => ({ backend: 'memory', operation, result: 'ok' });
+    expect(sampleValue(m, 'wappush_store_operations_total', labels('segments.add'))).toBe(2);
+    expect(sampleValue(m, 'wappush_store_operations_total', labels('segments.finish'))).toBe(1);
+    expect(sampleValue(m, 'wappush_store_operation_seconds_count', { operation: 'segments.add' })).toBe(2);
   });
 
   it('a link reconnecting and refused binds show in their counters', async () => {

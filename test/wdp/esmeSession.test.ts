@@ -87,4 +87,16 @@ describe('EsmeSession answers given outside a read', () => {
     expect(header(await peer.next())).toEqual([0x80000005, 0, 15, 17]);
     expect(lengths()).toEqual([51, 16, 17]);
   });
+
+  it('writes answers given earlier in the turn before a request (an unbind must not overtake them)', async () => {
+    const { s, peer } = await session();
+    await Promise.resolve();
+    s.answerDeliverSm(0, 21);
+    s.answerDeliverSm(0, 22);
+    const UNBIND = 0x00000006;
+    void s.request(UNBIND, 1_000).catch(() => {});
+    const got = [await peer.next(), await peer.next(), await peer.next()].map((p) => header(p).slice(0, 3));
+    expect(got.map(([id]) => id)).toEqual([0x80000005, 0x80000005, UNBIND]);
+    expect(got.slice(0, 2).map(([, , seq]) => seq)).toEqual([21, 22]);
+  });
 });

@@ -155,6 +155,9 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
       const deadline = performance.now() + timeoutMs;
       this.outstanding.set(sequence, { commandId, resolve, reject, timeoutMs, deadline });
       if (deadline < this.timerAt) this.arm(deadline);
+      // Answers already given go first: an unbind must not overtake the deliver_sm_resp of
+      // segments stored before it (the SMSC would resend them).
+      if (this.batched > 0) this.flushAnswers();
       this.write(build(sequence));
     });
   }

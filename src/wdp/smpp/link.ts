@@ -682,10 +682,18 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     const arrivedAt = this.singleArrivals.get(datagram);
     if (arrivedAt !== undefined) this.singleArrivals.delete(datagram);
     const end = (ok: boolean, error?: unknown) => {
-      if (arrivedAt !== undefined) this.emit('handler-settled', { seconds: (performance.now() - arrivedAt) / 1000 });
-      if (!ok) {
-        this.stats.handlerErrors++;
-        this.emit('handler-error', error);
+      // A listener that throws must not leave the segment unanswered (and counted in flight), nor
+      // surface as an unhandled rejection from the store's callback: it becomes a warning.
+      try {
+        if (arrivedAt !== undefined) this.emit('handler-settled', { seconds: (performance.now() - arrivedAt) / 1000 });
+        if (!ok) {
+          this.stats.handlerErrors++;
+          this.emit('handler-error', error);
+        }
+      } catch (listenerError) {
+        process.emitWarning(`a handler-settled or handler-error listener threw: ${String(listenerError)}`, {
+          code: 'WAPPUSH_LISTENER_ERROR',
+        });
       }
       settled(ok);
     };

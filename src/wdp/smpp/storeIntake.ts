@@ -229,9 +229,9 @@ export class StoreIntake {
     this.sweeping = true;
     try {
       const { expired, orphans, unreported } = await this.store.segments.sweep();
-      for (const m of expired) this.host.lost(m);
       // A node that kept more loss reports than it may hold (Redis cut off for long) names how
-      // many it could not keep, so an operator knows 'lost' lines are missing, and how many.
+      // many it could not keep, so an operator knows 'lost' lines are missing; said before the
+      // reports, so a throwing 'lost' listener cannot hide it.
       if (unreported !== undefined && unreported > 0)
         this.host.storeError(
           new StoreError(
@@ -239,6 +239,7 @@ export class StoreIntake {
             `${unreported} dropped messages went unreported: more loss reports waited for a sweep than this node keeps`,
           ),
         );
+      for (const m of expired) this.host.lost(m);
       for (const m of orphans) {
         this.host.begin();
         this.deliver(m, () => this.host.end());
