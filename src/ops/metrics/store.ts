@@ -73,14 +73,19 @@ export class StoreMetrics {
         Reflect.apply(v, store, [
           arg,
           (error: unknown, value?: unknown) => {
-            this.operations.inc({ backend: store.backend, operation, result: error === undefined ? 'ok' : 'error' });
-            this.seconds.record((performance.now() - started) / 1000, { backend: store.backend, operation });
+            this.count(store.backend, operation, error === undefined ? 'ok' : 'error', started);
             settle(error, value);
           },
         ]);
       });
     }
     return out;
+  }
+
+  /** One operation done: counted by its result and timed from `started`. */
+  private count(backend: string, operation: string, result: 'ok' | 'error', started: number): void {
+    this.operations.inc({ backend, operation, result });
+    this.seconds.record((performance.now() - started) / 1000, { backend, operation });
   }
 
   private timed<T extends object>(backend: string, table: string, object: T): T {
@@ -93,14 +98,10 @@ export class StoreMetrics {
           const started = performance.now();
           const result: unknown = Reflect.apply(v, target, args);
           if (!(result instanceof Promise)) return result;
-          const done = (outcome: string) => {
-            this.operations.inc({ backend, operation, result: outcome });
-            this.seconds.record((performance.now() - started) / 1000, { backend, operation });
-          };
           return result.then(
-            (value) => (done('ok'), value),
+            (value) => (this.count(backend, operation, 'ok', started), value),
             (error: unknown) => {
-              done('error');
+              this.count(backend, operation, 'error', started);
               throw error;
             },
           );
