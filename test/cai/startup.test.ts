@@ -21,6 +21,15 @@ function tempDir(): string {
   return dir;
 }
 
+/** A loopback port nothing listens on (one that was free a moment ago). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
 function storedRequests(path: string): unknown[] {
   return (JSON.parse(readFileSync(path, 'utf8')) as { registrations: unknown[] }).registrations;
 }
@@ -201,5 +210,117 @@ describe('a restored registration delivers without a handler until its applicati
     client.deliverDatagram(datagram(siPush({ applicationId: 4 })));
     expect(pushed).toHaveLength(1);
     void started;
+  });
+});
+
+describe('a restore that fails because it cannot be told apart from another application', () => {
+  /** An OTA-HTTP push to `port` from the loopback address `localAddress`; resolves with the status. */
+  function pushFrom(localAddress: string, port: number, appId: string) {
+    return new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          localAddress,
+          method: 'POST',
+          headers: { 'Content-Type': 'text/plain', 'X-Wap-Application-Id': appId },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode!));
+        },
+      );
+      req.on('error', reject);
+      req.end('hello');
+    });
+  }
+
+  // Stored as two applications of one App ID with different contact-point names (admitted by
+  // name, docs/pushcai.md "Bindings compare by name"); now localhost resolves to 127.0.0.1, the
+  // other's address. Retrying cannot change that: the failure is reported once and kept.
+  it('is reported once, kept without retrying, and no push reaches both applications meanwhile', async () => {
+    const dir = tempDir();
+    const store = join(dir, 'registrations.json');
+    const app = (name: string, contactPoint: string) => ({
+      pushApplicationId: 'x-example:shared.ua',
+      applicationId: `urn:example:${name}`,
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint }],
+    });
+    const stored = [app('name', 'localhost'), app('ip', '127.0.0.1')];
+    writeFileSync(store, JSON.stringify({ version: 1, registrations: stored }));
+    const client = closeLater(new PushClient({ store, restoreRetry: { initialMs: 10, maxMs: 20 } }));
+    const failures: string[] = [];
+    client.on('restore-failed', ({ request, response }) =>
+      failures.push(`${request.applicationId}: ${response.reason}`),
+    );
+    const takers: string[][] = [];
+    let current: string[] = [];
+    client.on('push', (_event, r) => current.push(r.applicationId!));
+    await client.start();
+    expect(failures).toEqual(['urn:example:name: duplicate-application-id']);
+    const port = client.httpPort(0)!;
+    // Over some 30 retry periods (10-20 ms each) of the old code: each push reaches one application.
+    const end = Date.now() + 600;
+    while (Date.now() < end) {
+      current = [];
+      expect(await pushFrom('127.0.0.1', port, 'x-example:shared.ua')).toBe(204);
+      takers.push(current);
+    }
+    expect(takers.length).toBeGreaterThan(0);
+    expect(takers.filter((t) => t.length !== 1 || t[0] !== 'urn:example:ip')).toEqual([]);
+    expect(failures).toEqual(['urn:example:name: duplicate-application-id']);
+    expect(client.heldRegistrations()).toEqual([
+      { request: stored[0], reason: 'duplicate-application-id', attempts: 1, retrying: false },
+    ]);
+    expect(client.registrations().map((r) => r.applicationId)).toEqual(['urn:example:ip']);
+    expect(storedRequests(store)).toEqual(stored);
+  });
+
+  it('is refused before it is routed when a retry finds another application bound to its address', async () => {
+    const dir = tempDir();
+    const store = join(dir, 'registrations.json');
+    // Its second profile's Push Server is down: the restore fails for a passing reason, retried.
+    const [receiverPort, downPort] = [await freePort(), await freePort()];
+    const held = {
+      pushApplicationId: 'x-example:shared.ua',
+      applicationId: 'urn:example:ip',
+      connectionProfiles: [
+        { protocol: 'OTA-HTTP', port: 0, contactPoint: '127.0.0.1' },
+        { protocol: 'OTA-HTTP', port: receiverPort, contactPoint: `http://127.0.0.1:${downPort}/ppg` },
+      ],
+    };
+    writeFileSync(store, JSON.stringify({ version: 1, registrations: [held] }));
+    const client = closeLater(new PushClient({ store, restoreRetry: { initialMs: 100, maxMs: 100 } }));
+    const failures: string[] = [];
+    client.on('restore-failed', ({ response }) => failures.push(response.reason));
+    const takers: string[][] = [];
+    let current: string[] = [];
+    client.on('push', (_event, r) => current.push(r.applicationId!));
+    await client.start();
+    expect(failures).toEqual(['push-server-unreachable']);
+    // Meanwhile another application of the App ID binds by a name that resolves to 127.0.0.1.
+    const byName = await client.register({
+      pushApplicationId: 'x-example:shared.ua',
+      applicationId: 'urn:example:name',
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: 'localhost' }],
+    });
+    if (byName.status !== 'accepted') throw new Error(byName.message);
+    expect(await byName.completed).toEqual({ status: 'success' });
+    const port = client.httpPort(0)!;
+    await until(() => failures.length === 2, 3_000, 'the retry');
+    expect(failures).toEqual(['push-server-unreachable', 'duplicate-application-id']);
+    // Several retry periods later: no retry, and each push reached the bound application only.
+    const end = Date.now() + 500;
+    while (Date.now() < end) {
+      current = [];
+      expect(await pushFrom('127.0.0.1', port, 'x-example:shared.ua')).toBe(204);
+      takers.push(current);
+    }
+    expect(takers.filter((t) => t.length !== 1 || t[0] !== 'urn:example:name')).toEqual([]);
+    expect(failures).toEqual(['push-server-unreachable', 'duplicate-application-id']);
+    expect(client.heldRegistrations()).toEqual([
+      { request: held, reason: 'duplicate-application-id', attempts: 2, retrying: false },
+    ]);
+    expect(storedRequests(store)).toEqual(expect.arrayContaining([held]));
   });
 });
