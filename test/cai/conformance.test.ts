@@ -176,6 +176,7 @@ describe('PushCAI 5.1: binding to the bearer of a registration made while the SM
     if (r.status !== 'accepted') throw new Error(r.message);
     let outcome: unknown;
     void r.completed.then((c) => (outcome = c));
+    // Waits for something that must NOT happen: the registration failing at the old 10 s limit.
     await new Promise((resolve) => setTimeout(resolve, 10_500));
     expect(outcome).toBeUndefined();
     expect(r.registration.state).toBe('pending');

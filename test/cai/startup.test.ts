@@ -183,6 +183,7 @@ describe('PushCAI 5.1 retains the details of the registration request: a restore
       { pushApplicationId: 2, applicationId: 'urn:demo:http', connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0 }] },
     ]);
     const retriesBefore = client.registrations().length;
+    // Waits for something that must NOT happen: a retry of the replaced entry (due every 50-100 ms).
     await new Promise((r) => setTimeout(r, 300));
     expect(client.registrations()).toHaveLength(retriesBefore);
     expect(storedRequests(store)).toHaveLength(1);
