@@ -3,7 +3,7 @@
 // stored is not a success, and one whose restore fails for a passing reason stays stored and
 // is retried.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { PushClient, type UnroutedPush } from '../../src/cai/client.js';
 import type { PushEvent } from '../../src/cai/pushEvent.js';
 import { SmscSimulator } from '../../src/smsc/simulator.js';
 import { SmppSubmitter } from '../../src/wdp/smpp/submitter.js';
-import { closeLater, datagram, siPush, until } from './helpers.js';
+import { closeLater, datagram, postPush, pushFrom, siPush, until } from './helpers.js';
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'wappush-startup-'));
@@ -135,17 +135,7 @@ describe('PushCAI 5.1 retains the details of the registration request: a restore
       'the restore to succeed',
     );
     expect(client.httpPort(busy)).toBe(busy);
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = request(
-        { host: '127.0.0.1', port: busy, method: 'POST', path: '/', headers: { 'Content-Type': 'text/plain' } },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode!);
-        },
-      );
-      req.on('error', reject);
-      req.end('hi');
-    });
+    const status = await postPush(busy, 'hi', { 'Content-Type': 'text/plain' });
     expect(status).toBe(204);
     expect(storedRequests(store)).toHaveLength(2);
   });
@@ -215,27 +205,6 @@ describe('a restored registration delivers without a handler until its applicati
 });
 
 describe('a restore that fails because it cannot be told apart from another application', () => {
-  /** An OTA-HTTP push to `port` from the loopback address `localAddress`; resolves with the status. */
-  function pushFrom(localAddress: string, port: number, appId: string) {
-    return new Promise<number>((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          localAddress,
-          method: 'POST',
-          headers: { 'Content-Type': 'text/plain', 'X-Wap-Application-Id': appId },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode!));
-        },
-      );
-      req.on('error', reject);
-      req.end('hello');
-    });
-  }
-
   // Stored as two applications of one App ID with different contact-point names (admitted by
   // name, docs/pushcai.md "Bindings compare by name"); now localhost resolves to 127.0.0.1, the
   // other's address. Retrying cannot change that: the failure is reported once and kept.
