@@ -2,12 +2,27 @@
  * Stored registrations that are not in effect now: one whose restore failed for a passing
  * reason (its OTA-HTTP port busy, its Push Server unreachable, the link not bound) is retried
  * with bounded backoff; one the client refused at restore (its options no longer available, or
- * the policy) is kept, not retried. Either way it stays in the store, so a save never erases
- * it: it leaves only when it is restored, when its application registers again, or when it is
- * deregistered.
+ * the policy), or whose restore failed for a reason trying again cannot change, is kept, not
+ * retried. Either way it stays in the store, so a save never erases it: it leaves only when it
+ * is restored, when its application registers again, or when it is deregistered.
  */
 import { backoffDelay, type Backoff } from '../wdp/smpp/backoff.js';
 import type { StoredRegistration } from './store.js';
+
+/**
+ * Failure reasons of a restore that trying again cannot change, because they depend only on
+ * this client's own registrations and the stored request: `duplicate-application-id`, its
+ * contact points resolving to an address another application of its App ID expects (which
+ * one binds first is settled; a retry would only fail again). Not for a Push Service
+ * Registration: its binding is the Push Server's answer, asked anew at each try. Every other
+ * reason (a busy port, a Push Server down or refusing, a hostname not resolving) may pass.
+ */
+const FINAL_RESTORE_FAILURES: ReadonlySet<string> = new Set(['duplicate-application-id']);
+
+/** Whether a restore of `request` that failed for `reason` is to be tried again. */
+export function retriesRestore(request: StoredRegistration, reason: string): boolean {
+  return !FINAL_RESTORE_FAILURES.has(reason) || request.pushServiceRegistrationUri !== undefined;
+}
 
 export interface HeldRegistration {
   readonly request: StoredRegistration;

@@ -10,7 +10,7 @@ import { applicationKey, type ApplicationKey } from './applicationId.js';
 import { CpiSet, type Cpi } from './cpi.js';
 import type { DeliveryQueue } from './delivery.js';
 import type { PushClientEvents } from './events.js';
-import { HeldRegistrations, type HeldRegistration } from './held.js';
+import { HeldRegistrations, retriesRestore, type HeldRegistration } from './held.js';
 import type { HttpReceiverPool } from './httpPool.js';
 import { PROTOCOLS } from './protocols.js';
 import { PushServers, serverContactPoints } from './pushServers.js';
@@ -183,6 +183,12 @@ export class Registrar {
         });
       }
     }
+    // A restored registration is routed before it binds: one expecting an address (an IP or SMS
+    // contact point) that another application of its App ID expects too is refused here, so no
+    // push from that address reaches both. Hostnames are checked once resolved, in bind().
+    const clash = restoring ? this.sharedSourceWith(r) : undefined;
+    if (clash !== undefined)
+      return this.rejected(given, { status: 'rejected', reason: 'duplicate-application-id', message: clash });
     // Whatever can throw comes before the registry takes it in: a failing admission leaves nothing listed.
     r.queue = this.options.makeQueue(r);
     this.options.whitelist.add(r.id, r.whitelist);
@@ -358,7 +364,8 @@ export class Registrar {
   /**
    * Accepts every stored registration again and routes it at once; `settled` resolves when
    * each one's binding has completed. One that fails for a passing reason is retried with
-   * backoff, one refused is kept; both stay stored and are reported as 'restore-failed'.
+   * backoff; one refused, or failed for a reason a retry cannot change (held.ts), is kept; all
+   * stay stored and each failure is reported as 'restore-failed'.
    */
   async restore(): Promise<{ settled: Promise<void> }> {
     if (!this.options.store || !this.options.restoreStored) return { settled: Promise.resolve() };
@@ -379,7 +386,7 @@ export class Registrar {
     }
     const settled = r.completed.then((done) => {
       if (done.status === 'success' || !this.held.has(h)) return;
-      this.held.failed(h, done.reason, true);
+      this.held.failed(h, done.reason, retriesRestore(h.request, done.reason));
       this.events.emit('restore-failed', { request: h.request, response: done });
     });
     return { settled };
@@ -520,16 +527,11 @@ export class Registrar {
       return fail('contact-point-unresolved', `a contact point's host does not resolve: ${(e as Error).message}`);
     }
     // Admitted by the names of its contact points; two names may share an address, and a push
-    // from it would reach both applications: unique delivery fails that binding here.
-    for (const other of this.registry.values()) {
-      if (other === r || other.key !== r.key || other.sameApplicationAs(r)) continue;
-      const shared = sharedSource(other, r);
-      if (shared !== undefined)
-        return fail(
-          'duplicate-application-id',
-          `${shared} is an expected source of registration ${other.id}${other.applicationId ? ` (${other.applicationId})` : ''} too, which has the same Push Application ID: their pushes could not be told apart`,
-        );
-    }
+    // from it would reach both applications: unique delivery fails that binding here. Checked in
+    // the same turn the addresses took effect (no await between): a route with a hostname takes
+    // no push until resolved (Registration.acceptsContactPoint), so none reaches both meanwhile.
+    const clash = this.sharedSourceWith(r);
+    if (clash !== undefined) return fail('duplicate-application-id', clash);
     for (const p of r.profiles) {
       if (p.protocol !== 'OTA-HTTP' || r.httpPorts.includes(p.port)) continue;
       try {
@@ -556,6 +558,20 @@ export class Registrar {
     }
     if (this.closed) return fail('closed', 'the client was closed');
     return { status: 'success' };
+  }
+
+  /**
+   * Why `r` cannot be told apart from another application of its App ID by the addresses its
+   * contact points expect (known ones: IP and SMS addresses, resolved hostnames), or undefined.
+   */
+  private sharedSourceWith(r: Registration): string | undefined {
+    for (const other of this.registry.values()) {
+      if (other === r || other.key !== r.key || other.sameApplicationAs(r)) continue;
+      const shared = sharedSource(other, r);
+      if (shared !== undefined)
+        return `${shared} is an expected source of registration ${other.id}${other.applicationId ? ` (${other.applicationId})` : ''} too, which has the same Push Application ID: their pushes could not be told apart`;
+    }
+    return undefined;
   }
 
   private route(r: Registration): void {

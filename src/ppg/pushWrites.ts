@@ -9,8 +9,10 @@
  * an initiator was told. docs/ppg.md says what survives a crash at each point.
  */
 import { StoreError, StoreErrorCode } from '../store/errors.js';
-import type { Store } from '../store/types.js';
 import type { PushRecord, PushRecords } from './pushRecord.js';
+import { waitForReturn, type StoreAvailability } from './storeReturn.js';
+
+export type { StoreAvailability } from './storeReturn.js';
 
 /** Default longest wait of a status change for a write to ride in, ms. */
 export const DEFAULT_STATUS_WRITE_MS = 100;
@@ -39,9 +41,6 @@ const PERMANENT: ReadonlySet<string> = new Set([
   StoreErrorCode.BAD_INPUT,
 ]);
 const permanent = (e: unknown) => e instanceof StoreError && PERMANENT.has(e.code);
-
-/** The store as PushWrites watches it: whether it takes calls now, and when it takes them again. */
-export type StoreAvailability = Pick<Store, 'available' | 'on' | 'off'>;
 
 /** Failed records written again in one flush: reported once, whatever their number. */
 interface RetryRound {
@@ -85,12 +84,12 @@ export class PushWrites {
   private retryFailed = false;
   /** Retry rounds on their way: the last to settle arms the timer. */
   private rounds = 0;
-  private readonly onAvailable = () => this.retry();
   /**
-   * Listening for the store's `available`: only while failed writes wait for it, so a PushWrites
-   * leaves no listener on a shared store otherwise (nor when the Ppg making it fails to construct).
+   * Stops waiting for the store's return; set only while failed writes wait for it, so a
+   * PushWrites leaves no wait on a shared store otherwise (nor when the Ppg making it fails to
+   * construct). The store has one listener for all who wait (storeReturn.ts).
    */
-  private watching = false;
+  private unwatch: (() => void) | undefined;
   private closed = false;
 
   constructor(
@@ -109,10 +108,12 @@ export class PushWrites {
   /** Listens for the store's return while failed writes wait for it, and only then. */
   private watchStore(): void {
     const want = !this.closed && this.failedWrites.size > 0 && this.store !== undefined;
-    if (want === this.watching) return;
-    this.watching = want;
-    if (want) this.store!.on('available', this.onAvailable);
-    else this.store!.off('available', this.onAvailable);
+    if (want === (this.unwatch !== undefined)) return;
+    if (want) this.unwatch = waitForReturn(this.store!, () => this.retry());
+    else {
+      this.unwatch!();
+      this.unwatch = undefined;
+    }
   }
 
   /**

@@ -1,7 +1,6 @@
 // PushCAI to the letter (issue 19): one test per point, named after its PushCAI section.
 import {
   createServer,
-  request,
   type IncomingHttpHeaders,
   type IncomingMessage,
   type Server,
@@ -12,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { PushClient } from '../../src/cai/client.js';
 import type { RegistrationRequest } from '../../src/cai/types.js';
 import { SmscSimulator } from '../../src/smsc/simulator.js';
-import { boundClient, closeLater, datagram, inbox, siPush, until } from './helpers.js';
+import { boundClient, closeLater, datagram, inbox, postPush, pushFrom, siPush, until } from './helpers.js';
 
 /** A stand-in Push Server on loopback: records each request, answers with the given status. */
 async function pushServer(status = 204) {
@@ -176,6 +175,7 @@ describe('PushCAI 5.1: binding to the bearer of a registration made while the SM
     if (r.status !== 'accepted') throw new Error(r.message);
     let outcome: unknown;
     void r.completed.then((c) => (outcome = c));
+    // Waits for something that must NOT happen: the registration failing at the old 10 s limit.
     await new Promise((resolve) => setTimeout(resolve, 10_500));
     expect(outcome).toBeUndefined();
     expect(r.registration.state).toBe('pending');
@@ -239,17 +239,7 @@ describe('PushCAI 5.3: the headers as received', () => {
     });
     const lines = 'Content-Type: text/vnd.wap.si\r\nX-Wap-Application-Id: x-wap-application:wml.ua\r\n';
     const body = `HTTP/1.1 200 OK\r\n${lines}\r\n<si><indication href="http://a.example/">x</indication></si>`;
-    await new Promise<void>((resolve, reject) => {
-      const req = request(
-        { host: '127.0.0.1', port: http.httpPort(0), method: 'POST', headers: { 'Content-Type': 'application/http' } },
-        (res) => {
-          res.resume();
-          res.on('end', resolve);
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
+    await postPush(http.httpPort(0)!, body, { 'Content-Type': 'application/http' });
     await until(() => got.got.length === 1);
     expect(Buffer.from(got.got[0].rawHeaders).toString('latin1')).toBe(lines);
   });
@@ -371,27 +361,6 @@ describe('PushCAI 5.3: a push by SMS without port addressing', () => {
 });
 
 describe('PushCAI 5.1 Contact Point: the IP address, hostname, or URI of the PPG, as the expected source', () => {
-  /** POSTs a push from `localAddress` to `port`; resolves with the HTTP status. */
-  function pushFrom(localAddress: string, port: number, appId: string) {
-    return new Promise<number>((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          localAddress,
-          method: 'POST',
-          headers: { 'Content-Type': 'text/plain', 'X-Wap-Application-Id': appId },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode!));
-        },
-      );
-      req.on('error', reject);
-      req.end('hello');
-    });
-  }
-
   it('OTA-HTTP: takes each form, and delivers only pushes whose peer is the contact point', async () => {
     const ppg = await pushServer();
     const client = closeLater(new PushClient());

@@ -2,21 +2,9 @@
 // bound kept, and nothing left behind once drained, through as many pushes as the queue holds.
 import { describe, expect, it } from 'vitest';
 import { DeliveryQueue } from '../../src/cai/delivery.js';
-import { PushEvent } from '../../src/cai/pushEvent.js';
+import type { PushEvent } from '../../src/cai/pushEvent.js';
 import { Fifo } from '../../src/wdp/fifo.js';
-
-function event(n: number): PushEvent {
-  return new PushEvent({
-    protocol: 'OTA-WSP',
-    content: new Uint8Array(0),
-    contentType: 'application/vnd.wap.sic',
-    applicationId: 'x-wap-application:wml.ua',
-    port: 2948,
-    originator: '+1555',
-    recipient: '',
-    transactionId: n % 256,
-  });
-}
+import { pushEvent } from './helpers.js';
 
 describe('DeliveryQueue', () => {
   it('hands 5,000 queued pushes to an asynchronous handler one at a time, in order, then is idle', async () => {
@@ -39,7 +27,7 @@ describe('DeliveryQueue', () => {
         timeout: () => reports.timeouts++,
       },
     );
-    const sent = Array.from({ length: 5_000 }, (_, n) => event(n));
+    const sent = Array.from({ length: 5_000 }, (_, n) => pushEvent(n));
     for (const e of sent) expect(q.push(e)).toBe(true);
     // The first went to the handler at once; the rest wait.
     expect(q.size).toBe(4_999);
@@ -64,13 +52,13 @@ describe('DeliveryQueue', () => {
       5_000,
       { delivered: () => {}, error: () => {}, timeout: () => {} },
     );
-    expect([0, 1, 2, 3].map((n) => q.push(event(n)))).toEqual([true, true, true, false]);
+    expect([0, 1, 2, 3].map((n) => q.push(pushEvent(n)))).toEqual([true, true, true, false]);
     expect(q.full).toBe(true);
     release();
     await q.idle();
     expect(seen).toEqual([0, 1, 2]);
     expect(q.full).toBe(false);
-    expect(q.push(event(4))).toBe(true);
+    expect(q.push(pushEvent(4))).toBe(true);
     expect(seen).toEqual([0, 1, 2, 4]);
   });
 });

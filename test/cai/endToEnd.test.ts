@@ -133,12 +133,13 @@ describe('overload: overflow "redeliver" hands full-queue pushes back to the SMS
     );
     await client.start();
     const seen: string[] = [];
-    let open = false;
+    let open = () => {};
+    const gate = new Promise<void>((res) => (open = res));
     const r = await client.register({
       pushApplicationId: 0x02,
       // Stalls until the gate opens: the queue (one push) fills and the rest must be deferred.
       handler: async (e) => {
-        while (!open) await new Promise((res) => setTimeout(res, 10));
+        await gate;
         seen.push((e.body as { siId: string }).siId);
       },
     });
@@ -149,8 +150,9 @@ describe('overload: overflow "redeliver" hands full-queue pushes back to the SMS
     for (let i = 0; i < 8; i++)
       await ppg.submit(siPush({ siId: `p${i}`, text: i === 3 ? 'long '.repeat(60) : 'short' }), { to: '+15559999' });
     await until(() => client.stats.deferred > 0, 3_000);
-    open = true;
+    open();
     await until(() => seen.length === 8, 10_000);
+    // Waits for something that must NOT happen: a push redelivered after it was taken.
     await new Promise((res) => setTimeout(res, 200));
     expect([...seen].sort()).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7']);
     expect(client.stats.overflowed).toBe(0);

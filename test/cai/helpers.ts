@@ -1,6 +1,7 @@
+import { request } from 'node:http';
 import { afterEach } from 'vitest';
 import { PushClient, type PushClientOptions } from '../../src/cai/client.js';
-import type { PushEvent } from '../../src/cai/pushEvent.js';
+import { PushEvent } from '../../src/cai/pushEvent.js';
 import { encodePushPdu } from '../../src/codec/wsp/pushPdu.js';
 import { encodeSi } from '../../src/codec/wbxml/si.js';
 import { encodeSl } from '../../src/codec/wbxml/sl.js';
@@ -79,6 +80,48 @@ export function inbox() {
       got.push(e);
     },
   };
+}
+
+/**
+ * An OTA-HTTP POST to a receiver on loopback (from `localAddress`, another 127.x address, when
+ * given); resolves with the status once the answer is read.
+ */
+export function postPush(
+  port: number,
+  body: string,
+  headers: Record<string, string>,
+  init: { path?: string; localAddress?: string } = {},
+): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, method: 'POST', path: init.path ?? '/', headers, localAddress: init.localAddress },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** A push from `localAddress` with only an App ID: what a contact-point test sends. */
+export function pushFrom(localAddress: string, port: number, appId: string): Promise<number> {
+  return postPush(port, 'hello', { 'Content-Type': 'text/plain', 'X-Wap-Application-Id': appId }, { localAddress });
+}
+
+/** An empty OTA-WSP SI push event, the `n`th a queue carries: its transaction id is n mod 256. */
+export function pushEvent(n: number): PushEvent {
+  return new PushEvent({
+    protocol: 'OTA-WSP',
+    content: new Uint8Array(0),
+    contentType: 'application/vnd.wap.sic',
+    applicationId: 'x-wap-application:wml.ua',
+    port: 2948,
+    originator: '+1555',
+    recipient: '',
+    transactionId: n % 256,
+  });
 }
 
 export { until } from '../helpers.js';

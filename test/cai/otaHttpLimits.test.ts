@@ -2,11 +2,10 @@
 // capped in total and per client address, body octets held at once capped over all requests,
 // slow headers and bodies timed out; and what a push refused by the whitelist is answered.
 import { connect, type Socket } from 'node:net';
-import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { PushClient, type PushClientOptions } from '../../src/cai/client.js';
 import { DEFAULT_OTA_HTTP_LIMITS } from '../../src/cai/otaHttpBudget.js';
-import { closeLater, inbox, until } from './helpers.js';
+import { closeLater, inbox, postPush, until } from './helpers.js';
 
 const MB = 1024 * 1024;
 /** One body shared by every client: writing it to many sockets costs the test process no copies. */
@@ -57,17 +56,6 @@ function rssPeak() {
     clearInterval(timer);
     return Math.max(peak, process.memoryUsage.rss());
   };
-}
-
-function post(port: number, body: string, headers: Record<string, string>) {
-  return new Promise<number>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode!));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 describe('OTA-HTTP receiver limits', () => {
@@ -213,12 +201,12 @@ describe('OTA-HTTP: a push the whitelist refuses (PushCAI 5.1 Whitelist)', () =>
     const { client, port, box } = await receiver({}, ['192.0.2.1']);
     const refused: string[] = [];
     client.on('refused', ({ reason }) => refused.push(reason));
-    expect(await post(port, 'hello', { 'Content-Type': 'text/plain' })).toBe(403);
+    expect(await postPush(port, 'hello', { 'Content-Type': 'text/plain' })).toBe(403);
     expect(refused).toEqual(['whitelist']);
     expect(box.got).toHaveLength(0);
 
     const open = await receiver({}, ['127.0.0.1']);
-    expect(await post(open.port, 'hello', { 'Content-Type': 'text/plain' })).toBe(204);
+    expect(await postPush(open.port, 'hello', { 'Content-Type': 'text/plain' })).toBe(204);
     await until(() => open.box.got.length === 1);
   });
 });

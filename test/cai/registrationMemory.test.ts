@@ -6,11 +6,11 @@
 import { queryObjects } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { DeliveryQueue } from '../../src/cai/delivery.js';
-import { PushEvent } from '../../src/cai/pushEvent.js';
 import { Registration } from '../../src/cai/registration.js';
 import { Whitelist } from '../../src/cai/whitelist.js';
 import type { BoundProfile } from '../../src/cai/types.js';
 import { Fifo } from '../../src/wdp/fifo.js';
+import { pushEvent } from './helpers.js';
 
 const COUNT = 1_000;
 
@@ -160,28 +160,17 @@ describe('DeliveryQueue: no queue storage until a push has to wait', () => {
       5_000,
       reports,
     );
-    const event = (transactionId: number): PushEvent =>
-      new PushEvent({
-        protocol: 'OTA-WSP',
-        content: new Uint8Array(0),
-        contentType: 'application/vnd.wap.sic',
-        applicationId: 'x-wap-application:wml.ua',
-        port: 2948,
-        originator: '+1555',
-        recipient: '',
-        transactionId,
-      });
-    expect(q.push(event(0))).toBe(true);
-    expect(q.push(event(1))).toBe(true);
-    expect(q.push(event(2))).toBe(true);
+    expect(q.push(pushEvent(0))).toBe(true);
+    expect(q.push(pushEvent(1))).toBe(true);
+    expect(q.push(pushEvent(2))).toBe(true);
     expect(q.full).toBe(true);
-    expect(q.push(event(3))).toBe(false);
+    expect(q.push(pushEvent(3))).toBe(false);
     const idle = q.idle();
     release();
     await idle;
     expect(seen).toEqual([0, 1, 2]);
     expect(q.size).toBe(0);
-    expect(q.push(event(4))).toBe(true);
+    expect(q.push(pushEvent(4))).toBe(true);
     expect(seen).toEqual([0, 1, 2, 4]);
   });
 });

@@ -3,7 +3,7 @@
 // connection profiles, in the Connection Profile structure of PushCAI 5.1 (see
 // src/cai/serviceRegistration.ts for why that encoding). The case of an answer whose binding
 // cannot keep two applications apart is in conformance.test.ts (5.1 unique delivery).
-import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { PushClient } from '../../src/cai/client.js';
@@ -13,7 +13,7 @@ import {
   MAX_SERVICE_REGISTRATION_ANSWER_OCTETS,
   MAX_SERVICE_REGISTRATION_PROFILES,
 } from '../../src/cai/serviceRegistration.js';
-import { boundClient, closeLater, datagram, inbox, siPush, until } from './helpers.js';
+import { boundClient, closeLater, datagram, inbox, postPush, siPush, until } from './helpers.js';
 
 /** A Push Server on loopback: records each request; answers 200 with `answer` (JSON unless a string) or 204 without. */
 async function pushServer(answer?: unknown, contentType = 'application/json') {
@@ -46,26 +46,6 @@ async function completed(client: PushClient, req: RegistrationRequest) {
   return { registration: r.registration, done: await r.completed };
 }
 
-function post(port: number, body: string) {
-  return new Promise<number>((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/wappush',
-        headers: { 'Content-Type': 'text/vnd.wap.si', 'X-Wap-Application-Id': 'x-wap-application:wml.ua' },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode!));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 const SI = '<?xml version="1.0"?><si><indication href="http://example.com/">hi</indication></si>';
 
 describe('PushCAI 5.1 Push Service Registration: the answer gives the binding', () => {
@@ -88,7 +68,14 @@ describe('PushCAI 5.1 Push Service Registration: the answer gives the binding', 
     expect(registration.profiles).toEqual([
       { protocol: 'OTA-HTTP', bearerType: 'IPv4', port: 0, contactPoint: '127.0.0.1' },
     ]);
-    expect(await post(client.httpPort(0)!, SI)).toBe(204);
+    expect(
+      await postPush(
+        client.httpPort(0)!,
+        SI,
+        { 'Content-Type': 'text/vnd.wap.si', 'X-Wap-Application-Id': 'x-wap-application:wml.ua' },
+        { path: '/wappush' },
+      ),
+    ).toBe(204);
     await until(() => box.got.length === 1);
     expect(box.got[0].protocol).toBe('OTA-HTTP');
   });

@@ -3,7 +3,7 @@
 // stored is not a success, and one whose restore fails for a passing reason stays stored and
 // is retried.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,13 +12,22 @@ import { PushClient, type UnroutedPush } from '../../src/cai/client.js';
 import type { PushEvent } from '../../src/cai/pushEvent.js';
 import { SmscSimulator } from '../../src/smsc/simulator.js';
 import { SmppSubmitter } from '../../src/wdp/smpp/submitter.js';
-import { closeLater, datagram, siPush, until } from './helpers.js';
+import { closeLater, datagram, postPush, pushFrom, siPush, until } from './helpers.js';
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'wappush-startup-'));
   // Closed last (closeLater closes in reverse order): clients may still write the store as they close.
   closeLater({ close: async () => rmSync(dir, { recursive: true, force: true }) });
   return dir;
+}
+
+/** A loopback port nothing listens on (one that was free a moment ago). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
 }
 
 function storedRequests(path: string): unknown[] {
@@ -126,17 +135,7 @@ describe('PushCAI 5.1 retains the details of the registration request: a restore
       'the restore to succeed',
     );
     expect(client.httpPort(busy)).toBe(busy);
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = request(
-        { host: '127.0.0.1', port: busy, method: 'POST', path: '/', headers: { 'Content-Type': 'text/plain' } },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode!);
-        },
-      );
-      req.on('error', reject);
-      req.end('hi');
-    });
+    const status = await postPush(busy, 'hi', { 'Content-Type': 'text/plain' });
     expect(status).toBe(204);
     expect(storedRequests(store)).toHaveLength(2);
   });
@@ -174,6 +173,7 @@ describe('PushCAI 5.1 retains the details of the registration request: a restore
       { pushApplicationId: 2, applicationId: 'urn:demo:http', connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0 }] },
     ]);
     const retriesBefore = client.registrations().length;
+    // Waits for something that must NOT happen: a retry of the replaced entry (due every 50-100 ms).
     await new Promise((r) => setTimeout(r, 300));
     expect(client.registrations()).toHaveLength(retriesBefore);
     expect(storedRequests(store)).toHaveLength(1);
@@ -201,5 +201,96 @@ describe('a restored registration delivers without a handler until its applicati
     client.deliverDatagram(datagram(siPush({ applicationId: 4 })));
     expect(pushed).toHaveLength(1);
     void started;
+  });
+});
+
+describe('a restore that fails because it cannot be told apart from another application', () => {
+  // Stored as two applications of one App ID with different contact-point names (admitted by
+  // name, docs/pushcai.md "Bindings compare by name"); now localhost resolves to 127.0.0.1, the
+  // other's address. Retrying cannot change that: the failure is reported once and kept.
+  it('is reported once, kept without retrying, and no push reaches both applications meanwhile', async () => {
+    const dir = tempDir();
+    const store = join(dir, 'registrations.json');
+    const app = (name: string, contactPoint: string) => ({
+      pushApplicationId: 'x-example:shared.ua',
+      applicationId: `urn:example:${name}`,
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint }],
+    });
+    const stored = [app('name', 'localhost'), app('ip', '127.0.0.1')];
+    writeFileSync(store, JSON.stringify({ version: 1, registrations: stored }));
+    const client = closeLater(new PushClient({ store, restoreRetry: { initialMs: 10, maxMs: 20 } }));
+    const failures: string[] = [];
+    client.on('restore-failed', ({ request, response }) =>
+      failures.push(`${request.applicationId}: ${response.reason}`),
+    );
+    const takers: string[][] = [];
+    let current: string[] = [];
+    client.on('push', (_event, r) => current.push(r.applicationId!));
+    await client.start();
+    expect(failures).toEqual(['urn:example:name: duplicate-application-id']);
+    const port = client.httpPort(0)!;
+    // Over some 30 retry periods (10-20 ms each) of the old code: each push reaches one application.
+    const end = Date.now() + 600;
+    while (Date.now() < end) {
+      current = [];
+      expect(await pushFrom('127.0.0.1', port, 'x-example:shared.ua')).toBe(204);
+      takers.push(current);
+    }
+    expect(takers.length).toBeGreaterThan(0);
+    expect(takers.filter((t) => t.length !== 1 || t[0] !== 'urn:example:ip')).toEqual([]);
+    expect(failures).toEqual(['urn:example:name: duplicate-application-id']);
+    expect(client.heldRegistrations()).toEqual([
+      { request: stored[0], reason: 'duplicate-application-id', attempts: 1, retrying: false },
+    ]);
+    expect(client.registrations().map((r) => r.applicationId)).toEqual(['urn:example:ip']);
+    expect(storedRequests(store)).toEqual(stored);
+  });
+
+  it('is refused before it is routed when a retry finds another application bound to its address', async () => {
+    const dir = tempDir();
+    const store = join(dir, 'registrations.json');
+    // Its second profile's Push Server is down: the restore fails for a passing reason, retried.
+    const [receiverPort, downPort] = [await freePort(), await freePort()];
+    const held = {
+      pushApplicationId: 'x-example:shared.ua',
+      applicationId: 'urn:example:ip',
+      connectionProfiles: [
+        { protocol: 'OTA-HTTP', port: 0, contactPoint: '127.0.0.1' },
+        { protocol: 'OTA-HTTP', port: receiverPort, contactPoint: `http://127.0.0.1:${downPort}/ppg` },
+      ],
+    };
+    writeFileSync(store, JSON.stringify({ version: 1, registrations: [held] }));
+    const client = closeLater(new PushClient({ store, restoreRetry: { initialMs: 100, maxMs: 100 } }));
+    const failures: string[] = [];
+    client.on('restore-failed', ({ response }) => failures.push(response.reason));
+    const takers: string[][] = [];
+    let current: string[] = [];
+    client.on('push', (_event, r) => current.push(r.applicationId!));
+    await client.start();
+    expect(failures).toEqual(['push-server-unreachable']);
+    // Meanwhile another application of the App ID binds by a name that resolves to 127.0.0.1.
+    const byName = await client.register({
+      pushApplicationId: 'x-example:shared.ua',
+      applicationId: 'urn:example:name',
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: 'localhost' }],
+    });
+    if (byName.status !== 'accepted') throw new Error(byName.message);
+    expect(await byName.completed).toEqual({ status: 'success' });
+    const port = client.httpPort(0)!;
+    await until(() => failures.length === 2, 3_000, 'the retry');
+    expect(failures).toEqual(['push-server-unreachable', 'duplicate-application-id']);
+    // Several retry periods later: no retry, and each push reached the bound application only.
+    const end = Date.now() + 500;
+    while (Date.now() < end) {
+      current = [];
+      expect(await pushFrom('127.0.0.1', port, 'x-example:shared.ua')).toBe(204);
+      takers.push(current);
+    }
+    expect(takers.filter((t) => t.length !== 1 || t[0] !== 'urn:example:name')).toEqual([]);
+    expect(failures).toEqual(['push-server-unreachable', 'duplicate-application-id']);
+    expect(client.heldRegistrations()).toEqual([
+      { request: held, reason: 'duplicate-application-id', attempts: 2, retrying: false },
+    ]);
+    expect(storedRequests(store)).toEqual(expect.arrayContaining([held]));
   });
 });

@@ -9,6 +9,8 @@ import { Ppg } from '../../src/ppg/ppg.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { openStore } from '../../src/store/open.js';
 import type { JsonValue, Store } from '../../src/store/types.js';
+import { SmscSimulator } from '../../src/smsc/simulator.js';
+import { EsmeLink } from '../../src/wdp/smpp/link.js';
 import { RedisServer } from '../helpers/redisServer.js';
 import { attr, post, until } from './harness.js';
 import { scopePerTest } from './testScope.js';
@@ -447,6 +449,86 @@ describe('PPG with a store that refuses writes', () => {
     expect(attr(a.text, 'response-result', 'code')).toBe('1001');
     await scope.closeHarness();
     expect(store.listenerCount('available')).toBe(before);
+  });
+
+  it('lets 20 PPGs on one store wait for its return on one listener: no warning, each retries, none left', async () => {
+    const { store, refuse, stateNow } = await refusingRedis();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    cleanups.push(() => void process.off('warning', onWarning));
+    const noListenerWarning = () => warnings.filter((w) => w.name === 'MaxListenersExceededWarning');
+    const before = store.listenerCount('available');
+    // An account each (a receipt goes to a bind of its submitter's system_id), and receipts a
+    // second after each submit: every push is accepted before the store refuses.
+    const smsc = new SmscSimulator({
+      accounts: [
+        ...Array.from({ length: 20 }, (_, i) => ({ systemId: `ppg${i}`, password: 'secret' })),
+        { systemId: 'phone', password: 'pw', addressRange: '^\\+1555' },
+      ],
+      faults: { receiptDelayMs: 1_000 },
+    });
+    const smscPort = await smsc.listen();
+    cleanups.push(() => smsc.close());
+    const phone = new EsmeLink({ smsc: `smpp://phone:pw@127.0.0.1:${smscPort}`, onDatagram: () => {} });
+    cleanups.push(() => phone.close());
+    await phone.start();
+    const ppgs: Ppg[] = [];
+    const failedWrites = new Set<Ppg>();
+    const outcomes: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      // The retry timer's first wait is a minute: only the store's return writes in time.
+      const ppg = new Ppg({
+        smsc: `smpp://ppg${i}:secret@127.0.0.1:${smscPort}`,
+        initiators: [{ name: 'pi', password: 'pi-secret' }],
+        store,
+        statusWriteMs: 50,
+        storeRetryMs: LONG,
+      });
+      cleanups.push(() => ppg.close());
+      ppg.on('store-error', () => failedWrites.add(ppg));
+      ppg.on('outcome', (o) => outcomes.push(o.pushId));
+      await ppg.start();
+      ppgs.push(ppg);
+    }
+    /** Each PPG accepts a push `${prefix}${i}`, settles it while the store refuses, and fails to write it. */
+    const failEach = async (prefix: string) => {
+      const n = outcomes.length;
+      failedWrites.clear();
+      const answers = await Promise.all(
+        ppgs.map((ppg, i) =>
+          post(
+            `http://127.0.0.1:${ppg.port}/wappush`,
+            pushBody({ pushId: `${prefix}${i}`, addresses: [TO] }),
+            MULTIPART,
+          ),
+        ),
+      );
+      expect(answers.map((a) => attr(a.text, 'response-result', 'code'))).toEqual(Array(20).fill('1001'));
+      await refuse(true);
+      await until(
+        () => outcomes.length === n + 20 && failedWrites.size === 20 && ppgs.every((p) => p.inProgress === 0),
+        `each PPG settled ${prefix} and failed to write it`,
+        10_000,
+      );
+    };
+    await failEach('s');
+    // Twenty wait for the store's return, on one listener (the old code had one each).
+    expect(store.listenerCount('available')).toBe(before + 1);
+    await refuse(false);
+    for (let i = 0; i < 20; i++)
+      await until(async () => (await stateNow(`pi:s${i}`)) === 'delivered', `s${i} written at the return`);
+    expect(store.listenerCount('available')).toBe(before);
+    expect(noListenerWarning()).toEqual([]);
+
+    // Waiting again, then closed: no listener is left behind.
+    await until(() => store.available, 'the store back');
+    await failEach('t');
+    expect(store.listenerCount('available')).toBe(before + 1);
+    for (const ppg of ppgs) await ppg.close();
+    expect(store.listenerCount('available')).toBe(before);
+    await refuse(false);
+    expect(noListenerWarning()).toEqual([]);
   });
 
   it('keeps retrying a failed write, and goes on, when a store-error listener throws', async () => {

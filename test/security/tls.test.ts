@@ -10,6 +10,7 @@ import { EsmeLink, parseSmscUrl } from '../../src/wdp/smpp/link.js';
 import { SmppSubmitter } from '../../src/wdp/smpp/submitter.js';
 import { loadTlsClientFiles, loadTlsServerFiles } from '../../src/security/tlsOptions.js';
 import { SecurityError } from '../../src/security/errors.js';
+import { until } from '../helpers.js';
 import { makeTestPki, type TestPki } from './certs.js';
 import { chmodSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,8 +55,7 @@ describe('SMPP over TLS (smpps://)', () => {
       await tx.start();
       const ids = await tx.submit(Buffer.alloc(300, 0x41), { to: '+15550100', carriage: 'udh' });
       expect(ids.length).toBe(3);
-      const deadline = Date.now() + 5_000;
-      while (got.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await until(() => got.length > 0, 5_000, 'the datagram');
       expect(got).toEqual([300]);
       expect(s.stats.binds).toBe(2);
     } finally {
@@ -108,8 +108,7 @@ describe('SMPP over TLS (smpps://)', () => {
     link.on('connection-error', (e) => errors.push((e as NodeJS.ErrnoException).code ?? e.message));
     try {
       void link.start().catch(() => {});
-      const deadline = Date.now() + 3_000;
-      while (errors.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await until(() => errors.length >= 2, 3_000, 'two connection errors');
       expect(errors.slice(0, 2)).toEqual(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']);
       expect(link.bound).toBe(false);
       expect(s.stats.binds + s.stats.bindFailures).toBe(0);

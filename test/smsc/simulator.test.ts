@@ -7,7 +7,7 @@ import { EsmeLink } from '../../src/wdp/smpp/link.js';
 import { SmppSubmitter } from '../../src/wdp/smpp/submitter.js';
 import { decodePushPdu } from '../../src/codec/wsp/pushPdu.js';
 import { decodeSi } from '../../src/codec/wbxml/si.js';
-import { bindPdu, closeLater, command, header, rawPeer, smsc as startSmsc, status } from './peers.js';
+import { bindPdu, closeLater, command, header, rawPeer, smsc as startSmsc, status, until } from './peers.js';
 
 /** The simulator with the two accounts these tests bind with. */
 const smsc = (options: SmscOptions = {}) =>
@@ -92,7 +92,7 @@ describe('SMSC simulator + ESME link: pushes end to end', () => {
       const ids = await tx.submit(pdu, { to: '+447700900123', from: '9200', carriage });
       expect(ids.every((id) => /^[0-9a-f]{8}$/.test(id))).toBe(true);
     }
-    for (let i = 0; i < 200 && got.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    await until(() => got.length >= 3, 'the three datagrams', 2_000);
     expect(got).toHaveLength(3);
     for (const d of got) {
       expect(d).toMatchObject({
@@ -148,9 +148,7 @@ describe('SMSC simulator + ESME link: pushes end to end', () => {
         }),
       );
     }
-    const deadline = Date.now() + 60_000;
-    while (seen.size < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(seen.size).toBe(N);
+    await until(() => seen.size === N, `all ${N} pushes`, 60_000);
     expect([...seen.values()].every((c) => c === 1)).toBe(true);
     expect(s.stats.dropsInjected).toBeGreaterThan(0);
     expect(s.stats.duplicatesInjected).toBeGreaterThan(0);
@@ -186,9 +184,11 @@ describe('a handler that fails gets the push again (ESME_RX_T_APPN, then the SMS
     await tx.submit(push('fail-single', 'short'), { to: '1' });
     await tx.submit(push('fail-multi', 'long '.repeat(60)), { to: '1' });
     await tx.submit(push('ok-single', 'short'), { to: '1' });
-    const deadline = Date.now() + 3_000;
-    while (Date.now() < deadline && !((calls.get('fail-single') ?? 0) >= 2 && (calls.get('fail-multi') ?? 0) >= 2))
-      await new Promise((r) => setTimeout(r, 10));
+    await until(
+      () => (calls.get('fail-single') ?? 0) >= 2 && (calls.get('fail-multi') ?? 0) >= 2,
+      'both failed pushes again',
+    );
+    // Waits for something that must NOT happen: a push delivered a third time, or ok-single twice.
     await new Promise((r) => setTimeout(r, 100));
     expect(Object.fromEntries(calls)).toEqual({ 'fail-single': 2, 'fail-multi': 2, 'ok-single': 1 });
     expect(link.stats.handlerErrors).toBe(2);

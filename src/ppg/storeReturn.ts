@@ -1,0 +1,53 @@
+/**
+ * The store's return (its `available` event), heard once per store for every PPG on it. A
+ * PPG's writes wait for it only while some of them failed; with a listener each, a store shared
+ * by more than ten PPGs passed Node's listener limit (MaxListenersExceededWarning), and raising
+ * the limit would hide a real leak as well. So a store has one listener here while anyone
+ * waits for its return, and none once the last one stops waiting.
+ */
+import type { Store } from '../store/types.js';
+
+/** The store as a PPG watches it: whether it takes calls now, and when it takes them again. */
+export type StoreAvailability = Pick<Store, 'available' | 'on' | 'off'>;
+
+/** One store's listener and who waits on it, each wait its own entry (the same function may wait twice). */
+interface Waiting {
+  readonly waits: Set<{ readonly back: () => void }>;
+  readonly heard: () => void;
+}
+
+const byStore = new WeakMap<StoreAvailability, Waiting>();
+
+/**
+ * Calls `back` each time `store` comes back, until the function returned is called (calling it
+ * again does nothing). Every waiter is called, even when one throws; the first error is thrown
+ * after, as a listener's would be.
+ */
+export function waitForReturn(store: StoreAvailability, back: () => void): () => void {
+  let waiting = byStore.get(store);
+  if (!waiting) {
+    const waits = new Set<{ readonly back: () => void }>();
+    const heard = () => {
+      let failed: { error: unknown } | undefined;
+      for (const w of [...waits]) {
+        try {
+          w.back();
+        } catch (error) {
+          failed ??= { error };
+        }
+      }
+      if (failed) throw failed.error;
+    };
+    waiting = { waits, heard };
+    byStore.set(store, waiting);
+    store.on('available', heard);
+  }
+  const shared = waiting;
+  const wait = { back };
+  shared.waits.add(wait);
+  return () => {
+    if (!shared.waits.delete(wait) || shared.waits.size > 0) return;
+    store.off('available', shared.heard);
+    if (byStore.get(store) === shared) byStore.delete(store);
+  };
+}
