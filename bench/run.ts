@@ -136,6 +136,11 @@ interface Target {
   /** Heap growth only: */
   bytes?: number;
   pushes?: number;
+  /**
+   * Store targets only: cores other work on the machine kept busy during the runs (median); a
+   * run above about 0.2 is not comparable with a quiet one (bench/README.md).
+   */
+  othersCores?: number;
 }
 const target = (at: number, want: string, p: PairedResult | Skipped): Target =>
   isSkipped(p)
@@ -170,6 +175,7 @@ const targets: Record<string, Target> = {
           min: c.vsMemoryMin,
           max: c.vsMemoryMax,
           met: c.vsMemory >= at,
+          ...(c.othersCores !== undefined ? { othersCores: c.othersCores } : {}),
         };
         return [`smpp-store-${c.backend}-window-100/vs-memory`, t];
       }),
@@ -232,7 +238,7 @@ for (const [k, t] of Object.entries(targets)) {
   const figure = t.skipped
     ? `skipped: ${t.skipped}`
     : t.ratio !== undefined
-      ? `${t.ratio.toFixed(2)}x (rounds ${t.min?.toFixed(2)}-${t.max?.toFixed(2)}x)`
+      ? `${t.ratio.toFixed(2)}x (rounds ${t.min?.toFixed(2)}-${t.max?.toFixed(2)}x${t.othersCores !== undefined ? `; other work ${t.othersCores.toFixed(2)} cores` : ''})`
       : `${t.bytes} octets over ${t.pushes?.toLocaleString('en-US')} pushes`;
   console.log(`  ${t.skipped ? '-' : t.met ? 'met    ' : 'NOT met'}  ${k.padEnd(44)} ${figure}   want ${t.want}`);
   if (t.floor)

@@ -4,6 +4,7 @@
 // the same deliver_sm PDUs to a bare package client that answers each. One process, like the
 // issue's reference figures. Not benchmark.js: one timed run of N deliveries per case.
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import smpp, { type PDU } from 'smpp';
@@ -84,6 +85,8 @@ export interface FullStackOptions {
   simulator?: Simulator;
   /** Pushes handled before the clock starts (default 0: timed from the link's start, bind included). */
   untimed?: number;
+  /** Called with the count after each push reaches the handler (a probe's clock, bench/README.md). */
+  onPush?: (got: number) => void;
 }
 
 export type Simulator = 'thread' | 'process';
@@ -93,13 +96,18 @@ interface RunningSmsc {
   port: number;
   /** The timed part starts: the simulator's CPU is counted from here. */
   mark(): void;
-  stop(): Promise<{ cpuSeconds?: number }>;
+  stop(): Promise<{ cpuSeconds?: number; gcMs?: number }>;
 }
 
 const smscScript = fileURLToPath(new URL('./smscProcess.js', import.meta.url));
 
 /** The simulator's process, forked once and kept for the runs after (see bench/smscProcess.ts). */
 let smscProcess: ChildProcess | undefined;
+
+/** The simulator's process id, when one is running. */
+export function smscPid(): number | undefined {
+  return smscProcess?.pid;
+}
 
 /** Ends the simulator's process, when one was forked (a suite's runs are over). */
 export async function endSmscProcess(): Promise<void> {
@@ -136,9 +144,29 @@ async function startSmsc(window: number, n: number, pdu: Uint8Array, options: Fu
     mark: () => void child.send('mark' satisfies SmscRequest),
     stop: async () => {
       const m = await ask<SmscMessage>(child, 'stop' satisfies SmscRequest);
-      return 'cpuSeconds' in m ? { cpuSeconds: m.cpuSeconds } : {};
+      return 'cpuSeconds' in m ? { cpuSeconds: m.cpuSeconds, gcMs: m.gcMs } : {};
     },
   };
+}
+
+/**
+ * CPU seconds every core has spent busy since boot, from /proc/stat (user, nice, system, irq,
+ * softirq; 10 ms ticks), or undefined where there is no /proc/stat. Over a run, this less the
+ * bench's own processes' CPU is what other work on the machine took (bench/README.md).
+ */
+export function machineBusySeconds(): number | undefined {
+  try {
+    const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8')
+      .slice(0, 200)
+      .split('\n')[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    return (user + nice + system + irq + softirq) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 /** One run's figures: pushes/s over the timed part, and the CPU seconds of each side in it. */
@@ -148,6 +176,12 @@ export interface RunFigures {
   listenerCpuSeconds: number;
   /** CPU seconds of the simulator's process over the timed part (when in a process of its own). */
   simulatorCpuSeconds?: number;
+  /** Milliseconds of garbage collection pauses in the simulator's process over the timed part (likewise). */
+  simulatorGcMs?: number;
+  /** Seconds the timed part took. */
+  seconds: number;
+  /** CPU seconds all cores were busy over the timed part, whoever's (where /proc/stat is readable). */
+  machineBusySeconds?: number;
 }
 
 /**
@@ -166,6 +200,7 @@ export async function fullStackRun(window: number, n: number, options: FullStack
   let got = 0;
   let t0 = 0n;
   let cpu0 = process.cpuUsage();
+  let busy0 = machineBusySeconds();
   let done = (): void => {};
   const finished = new Promise<void>((r) => {
     done = r;
@@ -180,35 +215,44 @@ export async function fullStackRun(window: number, n: number, options: FullStack
       if (got === untimed) {
         t0 = process.hrtime.bigint();
         cpu0 = process.cpuUsage();
+        busy0 = machineBusySeconds();
         smsc.mark();
       }
+      options.onPush?.(got);
       if (got === n) done();
     },
   });
   if (untimed === 0) {
     t0 = process.hrtime.bigint();
     cpu0 = process.cpuUsage();
+    busy0 = machineBusySeconds();
   }
   let seconds: number;
   let cpu: NodeJS.CpuUsage;
+  let busy1: number | undefined;
   let cpuSeconds: number | undefined;
+  let gcMs: number | undefined;
   // The simulator is stopped whatever happens: a forked one would keep the bench from exiting.
   try {
     await link.start();
     await finished;
     seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     cpu = process.cpuUsage(cpu0);
+    busy1 = machineBusySeconds();
   } finally {
     try {
       await link.close();
     } finally {
-      ({ cpuSeconds } = await smsc.stop());
+      ({ cpuSeconds, gcMs } = await smsc.stop());
     }
   }
   return {
     pushesPerSec: (n - untimed) / seconds,
     listenerCpuSeconds: (cpu.user + cpu.system) / 1e6,
     ...(cpuSeconds !== undefined ? { simulatorCpuSeconds: cpuSeconds } : {}),
+    ...(gcMs !== undefined ? { simulatorGcMs: gcMs } : {}),
+    seconds,
+    ...(busy0 !== undefined && busy1 !== undefined ? { machineBusySeconds: busy1 - busy0 } : {}),
   };
 }
 

@@ -14,7 +14,7 @@
 // its own (bench/clusterNode.ts) with its own bind and its own Redis connection, one SMSC
 // account, the simulator spreading the segments over the binds round-robin; each message
 // completes on exactly one node. Pushes/s from the nodes' go to the last segment's answer.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +58,21 @@ export interface StoreCase {
   redisCpuMs?: number;
   /** The ratio to memory issue 17 asks for (window 100 only). */
   target?: number;
+  /** Timed runs behind the figures (memory: one before the first store and one after each store, each round). */
+  runs: number;
+  /** Coefficient of variation of pushes/s over those runs. */
+  cv: number;
+  /** Each round's ratio to memory, in the order run (the store's rate over the geometric mean of the memory runs either side). */
+  vsMemoryRounds: number[];
+  /** Coefficient of variation of the rounds' ratios. */
+  vsMemoryCv: number;
+  /**
+   * Cores other work on the machine kept busy during the timed runs (median): /proc/stat's busy
+   * time less the listener's, the simulator's and redis-server's. Memory mode slows as this grows.
+   */
+  othersCores?: number;
+  /** Milliseconds a 4 KiB write and fdatasync took in the store's directory just before each run (median). */
+  diskFlushMs: number;
 }
 
 /** The ratios issue 17 asks for at window 100. */
@@ -88,6 +103,10 @@ export interface StoreHarness {
   /** Of them, the first ones handled before the clock starts (bind, warm-up). */
   untimed: number;
   rounds: number;
+  /** Rounds run first and not counted (at the largest window), so no counted run is a cold one. */
+  warmupRounds: number;
+  /** `bracketed`: each store run between two memory runs, its ratio to their geometric mean (since 2026-12-02). */
+  method: 'bracketed';
 }
 
 /** A whole number from the environment, or `fallback`. */
@@ -114,6 +133,10 @@ function harnessOf(quick: boolean): {
   if (sim !== 'process' && sim !== 'thread') throw new RangeError('BENCH_SMPP_SIMULATOR is process or thread');
   const pushes = envCount('BENCH_SMPP_STORE_PUSHES', quick ? 2_000 : 4_000);
   const rounds = envCount('BENCH_SMPP_STORE_ROUNDS', quick ? 3 : 5);
+  const warmup = process.env.BENCH_SMPP_STORE_WARMUP;
+  if (warmup !== undefined && warmup !== '0' && warmup !== '1')
+    throw new RangeError('BENCH_SMPP_STORE_WARMUP is 0 or 1');
+  const warmupRounds = warmup === '0' ? 0 : 1;
   const asked = (process.env.BENCH_SMPP_STORE_BACKENDS ?? '').split(',').filter(Boolean);
   const known: readonly Backend[] = [...BACKENDS, ...EXTRA_BACKENDS];
   for (const b of asked) if (!(known as readonly string[]).includes(b)) throw new RangeError(`unknown backend ${b}`);
@@ -123,49 +146,144 @@ function harnessOf(quick: boolean): {
     if (!(STORE_WINDOWS as readonly number[]).includes(w)) throw new RangeError(`unknown window ${w}`);
   // The first tenth is not timed: the bind and V8's warm-up, which would weigh most on the fastest.
   return {
-    harness: { simulator: sim, pushes, untimed: Math.floor(pushes / 10), rounds },
+    harness: { simulator: sim, pushes, untimed: Math.floor(pushes / 10), rounds, warmupRounds, method: 'bracketed' },
     backends,
     windows: windows.length ? STORE_WINDOWS.filter((w) => windows.includes(w)) : STORE_WINDOWS,
   };
 }
 
+/** One timed run's figures, as the cases gather them. */
+interface StoreRun {
+  rate: number;
+  listenerCpuMs: number;
+  simulatorCpuMs?: number;
+  redisCpuMs?: number;
+  /** Cores other work on the machine kept busy over the timed part (undefined without /proc/stat). */
+  othersCores?: number;
+  /** The disk's flush time just before the run (diskFlushMs). */
+  diskFlushMs: number;
+}
+
+const ascending = (xs: readonly number[]): number[] => [...xs].sort((a, b) => a - b);
+
+/**
+ * Milliseconds a 4 KiB write and its fdatasync take in `dir` (median of 8): how slow the disk
+ * is just now, with whatever else writes to it. lmdb at `always` waits for two such flushes a
+ * commit, so its rate follows this, which memory mode's does not.
+ */
+function diskFlushMs(dir: string): number {
+  const fd = openSync(path.join(dir, 'flush-probe'), 'w');
+  const block = Buffer.alloc(4096, 1);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < 8; i++) {
+      const t0 = process.hrtime.bigint();
+      writeSync(fd, block, 0, block.length, 0);
+      fdatasyncSync(fd);
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return median(ascending(times));
+}
+
+/** Coefficient of variation: the standard deviation over the mean (0 for fewer than two). */
+export function coefficientOfVariation(xs: readonly number[]): number {
+  if (xs.length < 2) return 0;
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
+  return sd / mean;
+}
+
 export async function runSmppStore({ quick = false } = {}): Promise<StoreHarness & { cases: StoreCase[] }> {
   const { harness, backends, windows } = harnessOf(quick);
-  const { pushes: n, untimed, rounds, simulator } = harness;
+  const { pushes: n, untimed, rounds, warmupRounds, simulator } = harness;
+  const stores = backends.filter((b) => b !== 'memory');
   process.stdout.write(
-    `  simulator in ${simulator === 'process' ? 'a process of its own' : "the listener's thread"}; ${n} pushes a run, timed from the ${untimed}th\n`,
+    `  simulator in ${simulator === 'process' ? 'a process of its own' : "the listener's thread"}; ${n} pushes a run, timed from the ${untimed}th; ${warmupRounds} warm-up round${warmupRounds === 1 ? '' : 's'} not counted, then ${rounds} rounds of memory, ${stores.join(', memory, ')}, memory\n`,
   );
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'wappush-bench-smpp-store-'));
   // everysec: Redis as a gateway would usually run it (docs/state.md), beside lmdb at both.
   const redis = await startRedis('everysec');
-  const rates: Record<string, number[]> = {};
+  const runsOf: Record<string, StoreRun[]> = {};
   const ratios: Record<string, number[]> = {};
-  const cpu: Record<string, number[]> = {};
-  const simCpu: Record<string, number[]> = {};
-  const redisCpu: Record<string, number[]> = {};
-  try {
-    for (let r = 0; r < rounds; r++) {
-      const order = r % 2 === 0 ? backends : [...backends].reverse();
-      for (const window of windows) {
-        const round: Partial<Record<Backend, number>> = {};
-        for (const backend of order) {
-          const store = await storeFor(backend, scratch, redis);
-          try {
-            const redis0 = redis.cpuSeconds();
-            const run = await fullStackRun(window, n, { pdu: longPdu, store, simulator, untimed });
-            if (backend === 'redis')
-              (redisCpu[`${backend}@${window}`] ??= []).push(((redis.cpuSeconds() - redis0) * 1e3) / n);
-            round[backend] = run.pushesPerSec;
-            (cpu[`${backend}@${window}`] ??= []).push((run.listenerCpuSeconds * 1e3) / (n - untimed));
-            if (run.simulatorCpuSeconds !== undefined)
-              (simCpu[`${backend}@${window}`] ??= []).push((run.simulatorCpuSeconds * 1e3) / (n - untimed));
-          } finally {
-            await store?.close();
-          }
-          (rates[`${backend}@${window}`] ??= []).push(round[backend]!);
-        }
-        for (const backend of backends) (ratios[`${backend}@${window}`] ??= []).push(round[backend]! / round.memory!);
+
+  async function timed(backend: Backend, window: number): Promise<StoreRun> {
+    const flushMs = diskFlushMs(scratch);
+    const store = await storeFor(backend, scratch, redis);
+    try {
+      const redisWhole0 = redis.cpuSeconds();
+      let redis0 = redisWhole0;
+      let redis1 = redisWhole0;
+      const run = await fullStackRun(window, n, {
+        pdu: longPdu,
+        store,
+        simulator,
+        untimed,
+        // redis-server's CPU over the timed part, so that it is not counted as other work.
+        onPush: (got) => {
+          if (got === untimed) redis0 = redis.cpuSeconds();
+          if (got === n) redis1 = redis.cpuSeconds();
+        },
+      });
+      const ours = run.listenerCpuSeconds + (run.simulatorCpuSeconds ?? 0) + (redis1 - redis0);
+      return {
+        diskFlushMs: flushMs,
+        rate: run.pushesPerSec,
+        listenerCpuMs: (run.listenerCpuSeconds * 1e3) / (n - untimed),
+        ...(run.simulatorCpuSeconds !== undefined
+          ? { simulatorCpuMs: (run.simulatorCpuSeconds * 1e3) / (n - untimed) }
+          : {}),
+        ...(backend === 'redis' ? { redisCpuMs: ((redis.cpuSeconds() - redisWhole0) * 1e3) / n } : {}),
+        ...(run.machineBusySeconds !== undefined
+          ? { othersCores: Math.max(0, (run.machineBusySeconds - ours) / run.seconds) }
+          : {}),
+      };
+    } finally {
+      await store?.close();
+    }
+  }
+
+  // A round at one window: memory, then each store with a memory run after it, so that every
+  // store run has memory runs on both sides; its ratio is to their geometric mean. Memory mode
+  // is bound by the two processes' turns on the cores, so other work on the machine moves it
+  // within seconds (bench/README.md); a memory run on each side follows that drift.
+  async function round(window: number, order: readonly Backend[], counted: boolean): Promise<void> {
+    let before = await timed('memory', window);
+    const memory: StoreRun[] = [before];
+    const line = [`memory ${Math.round(before.rate)}`];
+    for (const backend of order) {
+      const run = await timed(backend, window);
+      const after = await timed('memory', window);
+      memory.push(after);
+      line.push(
+        `${backend} ${Math.round(run.rate)} (flush ${run.diskFlushMs.toFixed(1)} ms)`,
+        `memory ${Math.round(after.rate)}`,
+      );
+      if (counted) {
+        (runsOf[`${backend}@${window}`] ??= []).push(run);
+        (ratios[`${backend}@${window}`] ??= []).push(run.rate / Math.sqrt(before.rate * after.rate));
       }
+      before = after;
+    }
+    process.stdout.write(`    ${counted ? '' : 'warm-up, '}window ${window}: ${line.join(', ')} pushes/s\n`);
+    if (counted) {
+      (runsOf[`memory@${window}`] ??= []).push(...memory);
+      // Memory against itself: 1 each round, as before.
+      (ratios[`memory@${window}`] ??= []).push(1);
+    }
+  }
+
+  try {
+    // Not counted: the first runs in a process run cold code (the listener's and the
+    // simulator's), and memory mode ran at a third to a half of its speed in them.
+    for (let r = 0; r < warmupRounds; r++) await round(windows[windows.length - 1], stores, false);
+    if (warmupRounds) process.stdout.write(`  warm-up done\n`);
+    for (let r = 0; r < rounds; r++) {
+      // Who follows whom alternates from round to round.
+      const order = r % 2 === 0 ? stores : [...stores].reverse();
+      for (const window of windows) await round(window, order, true);
       process.stdout.write(`  round ${r + 1}/${rounds} done\n`);
     }
   } finally {
@@ -176,9 +294,20 @@ export async function runSmppStore({ quick = false } = {}): Promise<StoreHarness
   const cases: StoreCase[] = [];
   for (const window of windows) {
     for (const backend of backends) {
-      const xs = rates[`${backend}@${window}`].sort((a, b) => a - b);
-      const rs = ratios[`${backend}@${window}`].sort((a, b) => a - b);
-      cases.push({
+      const timedRuns = runsOf[`${backend}@${window}`];
+      const rates = timedRuns.map((x) => x.rate);
+      const xs = ascending(rates);
+      const rounds = ratios[`${backend}@${window}`];
+      const rs = ascending(rounds);
+      const med = (pick: (x: StoreRun) => number | undefined): number | undefined => {
+        const v = timedRuns.map(pick).filter((x): x is number => x !== undefined);
+        return v.length ? median(ascending(v)) : undefined;
+      };
+      const simulatorCpuMs = med((x) => x.simulatorCpuMs);
+      const redisCpuMs = med((x) => x.redisCpuMs);
+      const othersCores = med((x) => x.othersCores);
+      const flushMs = med((x) => x.diskFlushMs)!;
+      const c: StoreCase = {
         backend,
         window,
         pushesPerSec: Math.round(median(xs)),
@@ -187,19 +316,26 @@ export async function runSmppStore({ quick = false } = {}): Promise<StoreHarness
         vsMemory: median(rs),
         vsMemoryMin: rs[0],
         vsMemoryMax: rs[rs.length - 1],
-        listenerCpuMs: median(cpu[`${backend}@${window}`].sort((a, b) => a - b)),
-        ...(simCpu[`${backend}@${window}`]
-          ? { simulatorCpuMs: median(simCpu[`${backend}@${window}`].sort((a, b) => a - b)) }
-          : {}),
-        ...(redisCpu[`${backend}@${window}`]
-          ? { redisCpuMs: median(redisCpu[`${backend}@${window}`].sort((a, b) => a - b)) }
-          : {}),
+        listenerCpuMs: med((x) => x.listenerCpuMs)!,
+        ...(simulatorCpuMs !== undefined ? { simulatorCpuMs } : {}),
+        ...(redisCpuMs !== undefined ? { redisCpuMs } : {}),
         ...(window === 100 && backend !== 'memory' && backend !== 'memory-store'
           ? { target: STORE_TARGETS[backend] }
           : {}),
-      });
+        runs: timedRuns.length,
+        cv: coefficientOfVariation(rates),
+        vsMemoryRounds: rounds,
+        vsMemoryCv: coefficientOfVariation(rounds),
+        ...(othersCores !== undefined ? { othersCores } : {}),
+        diskFlushMs: flushMs,
+      };
+      cases.push(c);
+      const spread =
+        backend === 'memory'
+          ? `${c.runs} runs, cv ${(c.cv * 100).toFixed(0)}%`
+          : `${c.vsMemory.toFixed(2)}x memory (rounds ${rs[0].toFixed(2)}-${rs[rs.length - 1].toFixed(2)}x, cv ${(c.vsMemoryCv * 100).toFixed(0)}%)`;
       process.stdout.write(
-        `  window ${String(window).padStart(3)} ${backend.padEnd(13)} ${Math.round(median(xs)).toLocaleString('en-US').padStart(7)} pushes/s (${Math.round(xs[0])}-${Math.round(xs[xs.length - 1])}), ${median(rs).toFixed(2)}x memory (rounds ${rs[0].toFixed(2)}-${rs[rs.length - 1].toFixed(2)}x), CPU ms a push: listener ${median(cpu[`${backend}@${window}`]).toFixed(3)}${simCpu[`${backend}@${window}`] ? `, simulator ${median(simCpu[`${backend}@${window}`]).toFixed(3)}` : ''}${redisCpu[`${backend}@${window}`] ? `, redis-server ${median(redisCpu[`${backend}@${window}`]).toFixed(3)}` : ''}\n`,
+        `  window ${String(window).padStart(3)} ${backend.padEnd(13)} ${c.pushesPerSec.toLocaleString('en-US').padStart(7)} pushes/s (${c.min}-${c.max}), ${spread}, CPU ms a push: listener ${c.listenerCpuMs.toFixed(3)}${simulatorCpuMs !== undefined ? `, simulator ${simulatorCpuMs.toFixed(3)}` : ''}${redisCpuMs !== undefined ? `, redis-server ${redisCpuMs.toFixed(3)}` : ''}${othersCores !== undefined ? `; other work ${othersCores.toFixed(2)} cores` : ''}; disk flush ${flushMs.toFixed(2)} ms\n`,
       );
     }
   }

@@ -9,36 +9,46 @@
 // starts a simulator loaded with those pushes and says { port }; on 'mark' starts its CPU
 // count again (the bench's clock starts after a warm-up); on 'stop' says { cpuSeconds, retries }
 // (its CPU time since the mark, or since the load) and closes that simulator; on 'exit' exits.
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { SmscSimulator } from '../src/index.js';
 import { loadedSimulator } from './smpp.js';
 
 /** What the bench asks the simulator's process. */
 export type SmscRequest = { load: [window: number, pushes: number, pduHex: string] } | 'mark' | 'stop' | 'exit';
 /** What the simulator's process tells the bench. */
-export type SmscMessage = { ready: true } | { port: number } | { cpuSeconds: number; retries: number };
+export type SmscMessage = { ready: true } | { port: number } | { cpuSeconds: number; gcMs: number; retries: number };
 
 const send = (m: SmscMessage): void => {
   process.send?.(m);
 };
 let sim: SmscSimulator | undefined;
 let cpu0 = process.cpuUsage();
+// Garbage collection pauses since the mark (or the load): a long pause in a short run is a
+// cause of its spread to look for (bench/README.md).
+let gcMs = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcMs += e.duration;
+}).observe({ entryTypes: ['gc'] });
 process.on('message', (m: SmscRequest) => {
   void (async () => {
     if (m === 'exit') process.exit(0);
-    if (m === 'mark') cpu0 = process.cpuUsage();
-    else if (m === 'stop') {
+    if (m === 'mark') {
+      cpu0 = process.cpuUsage();
+      gcMs = 0;
+    } else if (m === 'stop') {
       const cpu = process.cpuUsage(cpu0);
       const s = sim;
       sim = undefined;
       // Closed before the answer, so the next load cannot begin while this one still closes.
       await s?.close();
-      send({ cpuSeconds: (cpu.user + cpu.system) / 1e6, retries: s?.stats.retries ?? 0 });
+      send({ cpuSeconds: (cpu.user + cpu.system) / 1e6, gcMs, retries: s?.stats.retries ?? 0 });
     } else {
       const [window, pushes, pduHex] = m.load;
       // A run that failed before its stop leaves its simulator: closed here, not leaked.
       await sim?.close();
       sim = await loadedSimulator(window, pushes, Buffer.from(pduHex, 'hex'));
       cpu0 = process.cpuUsage();
+      gcMs = 0;
       send({ port: sim.port });
     }
   })();
