@@ -10,7 +10,7 @@ import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/errors.js';
 import { fingerprint } from '../../src/store/keys.js';
-import { LmdbStore } from '../../src/store/lmdb/lmdbStore.js';
+import { LmdbStore, syncOptions } from '../../src/store/lmdb/lmdbStore.js';
 import type { SegmentOutcome, StoredSegment } from '../../src/store/types.js';
 import { until } from '../helpers.js';
 import { afterTest, tempDir } from './backends.js';
@@ -124,6 +124,18 @@ describe('lmdb store', () => {
     expect(report.pending.messages).toBe(4);
     // A read-only instance cannot know how its writer syncs.
     expect(report.sync).toBeUndefined();
+  });
+
+  // LMDB (lmdb.h, mdb_env_open): MDB_NOSYNC "can corrupt the database" in a system crash unless
+  // the file system keeps write order; MDB_NOMETASYNC "maintains database integrity, but a
+  // system crash may undo the last committed transaction". So 'everysec', which promises a
+  // machine crash costs at most the last second, must not open with MDB_NOSYNC.
+  it.each([
+    ['always', { noSync: false, noMetaSync: false }],
+    ['everysec', { noSync: false, noMetaSync: true }],
+    ['no', { noSync: true, noMetaSync: false }],
+  ] as const)("opens lmdb at sync '%s' with the flags that keep the file whole where promised", (sync, flags) => {
+    expect(syncOptions(sync)).toEqual(flags);
   });
 
   // Each sync mode keeps, through a SIGKILL, what the process answered for: 'everysec' and 'no'

@@ -5,10 +5,14 @@
  * next (LmdbSink: group commit). When a call resolves depends on `sync` (docs/state.md):
  * - 'always' (the default): its batch is committed and synced (the commit includes the
  *   fsync), so it survives a crash of the process or of the machine;
- * - 'everysec': its batch is committed to the operating system (lmdb's noSync: the file's
- *   pages are written, not synced), which keeps it through a crash of the process; the file
- *   is synced at most `SYNC_INTERVAL_MS` after, so a crash of the machine loses at most that;
- * - 'no': likewise, but synced only when the operating system writes it out, and on close.
+ * - 'everysec': its batch is committed with its data pages synced but not its meta page
+ *   (LMDB's MDB_NOMETASYNC), which keeps it through a crash of the process; the meta page is
+ *   synced by the next commit or at most `SYNC_INTERVAL_MS` after, so a crash of the machine
+ *   loses at most the last commit of the last second, and the file stays whole (see
+ *   syncOptions below);
+ * - 'no': its batch is committed to the operating system without any sync (MDB_NOSYNC), and
+ *   synced only when the operating system writes it out, and on close: a crash of the machine
+ *   may lose more than that and may leave the file damaged (for tests and disposable machines).
  *
  * A commit that fails (disk full, file too large, I/O error) turns the store unavailable:
  * every call fails fast, the probe tries a write every `probeIntervalMs`, and when one goes
@@ -55,6 +59,24 @@ function canSync(db: object): db is EnvSync {
 function syncFile(db: Db): Promise<void> {
   if (!canSync(db)) return Promise.reject(new Error('this lmdb has no sync()'));
   return new Promise((resolve, reject) => db.sync((error) => (error ? reject(error) : resolve())));
+}
+
+/**
+ * LMDB's flags for each sync mode. LMDB's own documentation (lmdb.h, mdb_env_open, as shipped in
+ * lmdb-js 3.5.6) is what decides them:
+ * - MDB_NOSYNC: "a system crash can corrupt the database or lose the last transactions if
+ *   buffers are not yet flushed to disk"; integrity holds only "if the filesystem preserves
+ *   write order", which ext4 and most others do not promise for overwritten blocks. So only
+ *   'no' uses it, and the docs say a machine crash may damage the file.
+ * - MDB_NOMETASYNC: "Flush system buffers to disk only once per transaction, omit the metadata
+ *   flush ... This optimization maintains database integrity, but a system crash may undo the
+ *   last committed transaction." 'everysec' uses it: one flush a commit instead of two, the
+ *   file whole through a machine crash, and the meta page made durable by the next commit's
+ *   flush or by syncNow() within SYNC_INTERVAL_MS.
+ * - neither: 'always', each commit flushes its data pages, then its meta page, before it returns.
+ */
+export function syncOptions(sync: StoreSync): { noSync: boolean; noMetaSync: boolean } {
+  return { noSync: sync === 'no', noMetaSync: sync === 'everysec' };
 }
 
 /** One change of a batch: a put, or a delete when `del`. */
@@ -206,11 +228,8 @@ export class LmdbStore extends InProcessStore implements Store {
       path: this.path,
       compression: false,
       readOnly: this.readOnly,
-      // 'always': durable when the promise resolves, the commit includes the fsync. Otherwise the
-      // commit writes the file's pages without syncing them (they are the kernel's, so they
-      // survive the process), and the sync comes from syncNow().
       overlappingSync: false,
-      noSync: !this.readOnly && this.sync !== 'always',
+      ...(this.readOnly ? {} : syncOptions(this.sync)),
       // lmdb's event-turn batching leaves one of its own promises unhandled when a commit
       // fails, which would end the process; without it, a batch is everything written
       // before the next turn (setImmediate), which is the same group commit.
