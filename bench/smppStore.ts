@@ -1,9 +1,9 @@
 // SMPP on loopback end to end with the store under the link (docs/state.md): 3-segment pushes
 // from the simulator, every segment answered only once stored, at windows 10 and 100, for
 // each backend beside `memory` (the link's in-memory reassembler, no store): lmdb at
-// `sync: 'always'` (the default: each commit includes its fsync) and at 'everysec' (commits
-// go to the kernel, synced within a second: what Redis gives with its appendfsync everysec),
-// and Redis. The backends run in turn round by round, so each round gives each backend a
+// `sync: 'always'` (the default: each commit includes its fsync) and at 'everysec' (each commit
+// flushes its data pages, the meta page follows within a second: about what Redis gives with its
+// appendfsync everysec), and Redis. The backends run in turn round by round, so each round gives each backend a
 // ratio to the memory run next to it; the figures are the medians. `--suite smpp-store`.
 // The simulator runs in a process of its own (bench/smscProcess.ts), as a real SMSC does, so a
 // synchronous commit of the listener's does not stall it; BENCH_SMPP_SIMULATOR=thread puts it
