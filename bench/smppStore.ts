@@ -3,8 +3,10 @@
 // each backend beside `memory` (the link's in-memory reassembler, no store): lmdb at
 // `sync: 'always'` (the default: each commit includes its fsync) and at 'everysec' (each commit
 // flushes its data pages, the meta page follows within a second: about what Redis gives with its
-// appendfsync everysec), and Redis. The backends run in turn round by round, so each round gives each backend a
-// ratio to the memory run next to it; the figures are the medians. `--suite smpp-store`.
+// appendfsync everysec), and Redis. After a warm-up round that is not counted, each round runs
+// memory, then each backend followed by memory again, so each backend's ratio in a round is to
+// the geometric mean of the memory runs either side of it; the figures are the medians.
+// `--suite smpp-store`.
 // The simulator runs in a process of its own (bench/smscProcess.ts), as a real SMSC does, so a
 // synchronous commit of the listener's does not stall it; BENCH_SMPP_SIMULATOR=thread puts it
 // back in the listener's thread, as before, for comparison. Each run is timed from its
@@ -158,10 +160,27 @@ interface StoreRun {
   listenerCpuMs: number;
   simulatorCpuMs?: number;
   redisCpuMs?: number;
-  /** Cores other work on the machine kept busy over the timed part (undefined without /proc/stat). */
-  othersCores?: number;
+  /**
+   * CPU seconds other work on the machine used over the timed part, and that part's length
+   * (undefined without /proc/stat). Kept as sums, not a ratio a run: /proc/stat counts in 10 ms
+   * ticks and a memory run's timed part is some 80 ms, so one run's figure is mostly rounding;
+   * a case pools its runs.
+   */
+  others?: { busySeconds: number; seconds: number };
   /** The disk's flush time just before the run (diskFlushMs). */
   diskFlushMs: number;
+}
+
+/** Cores other work kept busy over a case's timed parts together (see StoreRun.others). */
+function pooledOthers(runs: readonly StoreRun[]): number | undefined {
+  let busy = 0;
+  let seconds = 0;
+  for (const r of runs) {
+    if (r.others === undefined) return undefined;
+    busy += r.others.busySeconds;
+    seconds += r.others.seconds;
+  }
+  return seconds > 0 ? Math.max(0, busy / seconds) : undefined;
 }
 
 const ascending = (xs: readonly number[]): number[] => [...xs].sort((a, b) => a - b);
@@ -237,7 +256,7 @@ export async function runSmppStore({ quick = false } = {}): Promise<StoreHarness
           : {}),
         ...(backend === 'redis' ? { redisCpuMs: ((redis.cpuSeconds() - redisWhole0) * 1e3) / n } : {}),
         ...(run.machineBusySeconds !== undefined
-          ? { othersCores: Math.max(0, (run.machineBusySeconds - ours) / run.seconds) }
+          ? { others: { busySeconds: run.machineBusySeconds - ours, seconds: run.seconds } }
           : {}),
       };
     } finally {
@@ -305,7 +324,7 @@ export async function runSmppStore({ quick = false } = {}): Promise<StoreHarness
       };
       const simulatorCpuMs = med((x) => x.simulatorCpuMs);
       const redisCpuMs = med((x) => x.redisCpuMs);
-      const othersCores = med((x) => x.othersCores);
+      const othersCores = pooledOthers(timedRuns);
       const flushMs = med((x) => x.diskFlushMs)!;
       const c: StoreCase = {
         backend,

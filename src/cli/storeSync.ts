@@ -14,8 +14,8 @@ export const STORE_SYNC_OPTIONS = { 'store-sync': { type: 'string' } } as const;
 export const STORE_SYNC_HELP = `  --store-sync MODE   when a stored change is on disk (docs/state.md): always (the default: before
                       it is acknowledged), everysec (within a second; a crash of the process loses
                       nothing, one of the machine at most the last commit), no (when the system
-                      writes it; a crash of the machine may damage the file). Redis keeps its server's appendfsync:
-                      a weaker one than asked is a warning`;
+                      writes it; a crash of the machine may damage the file). Redis keeps its
+                      server's appendfsync: a weaker one than asked is a warning`;
 
 /** The flag's mode, or undefined when not given; anything else is BAD_SPEC. */
 export function storeSyncFlag(values: FlagValues): StoreSync | undefined {

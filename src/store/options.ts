@@ -22,9 +22,10 @@ export interface ReassemblyBounds {
 /**
  * How soon a stored change is on the disk itself, in the words of Redis' appendfsync
  * (docs/state.md has what each survives): 'always', before the call resolves; 'everysec', at
- * most `SYNC_INTERVAL_MS` after (the call resolves once the change is with the operating
- * system, which keeps it through a crash of the process); 'no', when the operating system
- * writes it out.
+ * most `SYNC_INTERVAL_MS` after (lmdb: the call resolves once its commit has flushed its data
+ * pages, the meta page following with the next commit or the next sync, so a crash of the
+ * machine undoes at most the last commit); 'no', when the operating system writes it out (a
+ * crash of the machine may damage an lmdb file).
  */
 export const STORE_SYNC = Object.freeze(['always', 'everysec', 'no'] as const);
 export type StoreSync = (typeof STORE_SYNC)[number];

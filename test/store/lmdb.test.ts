@@ -10,7 +10,7 @@ import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/errors.js';
 import { fingerprint } from '../../src/store/keys.js';
-import { LmdbStore, syncOptions } from '../../src/store/lmdb/lmdbStore.js';
+import { LmdbStore, openOptions } from '../../src/store/lmdb/lmdbStore.js';
 import type { SegmentOutcome, StoredSegment } from '../../src/store/types.js';
 import { until } from '../helpers.js';
 import { afterTest, tempDir } from './backends.js';
@@ -135,7 +135,12 @@ describe('lmdb store', () => {
     ['everysec', { noSync: false, noMetaSync: true }],
     ['no', { noSync: true, noMetaSync: false }],
   ] as const)("opens lmdb at sync '%s' with the flags that keep the file whole where promised", (sync, flags) => {
-    expect(syncOptions(sync)).toEqual(flags);
+    const given = openOptions('/x', sync, false);
+    expect(given).toMatchObject({ ...flags, overlappingSync: false, readOnly: false });
+    // A reader opens with no sync flag at all, whatever its writer's mode.
+    const reader = openOptions('/x', sync, true);
+    expect(reader).not.toHaveProperty('noSync');
+    expect(reader).not.toHaveProperty('noMetaSync');
   });
 
   // Each sync mode keeps, through a SIGKILL, what the process answered for: 'everysec' and 'no'

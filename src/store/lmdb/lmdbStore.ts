@@ -79,6 +79,23 @@ export function syncOptions(sync: StoreSync): { noSync: boolean; noMetaSync: boo
   return { noSync: sync === 'no', noMetaSync: sync === 'everysec' };
 }
 
+/** Everything the store opens lmdb with, as given to open(): kept apart so a test reads what is passed. */
+export function openOptions(path: string, sync: StoreSync, readOnly: boolean) {
+  return {
+    path,
+    compression: false,
+    readOnly,
+    overlappingSync: false,
+    // A reader does not sync; how the writer syncs is the writer's.
+    ...(readOnly ? {} : syncOptions(sync)),
+    // lmdb's event-turn batching leaves one of its own promises unhandled when a commit
+    // fails, which would end the process; without it, a batch is everything written
+    // before the next turn (setImmediate), which is the same group commit.
+    eventTurnBatching: false,
+    txnStartThreshold: 1_000_000,
+  };
+}
+
 /** One change of a batch: a put, or a delete when `del`. */
 interface Change {
   key: StateKey;
@@ -224,19 +241,7 @@ export class LmdbStore extends InProcessStore implements Store {
   }
 
   private openDb(): Db {
-    const options = {
-      path: this.path,
-      compression: false,
-      readOnly: this.readOnly,
-      overlappingSync: false,
-      ...(this.readOnly ? {} : syncOptions(this.sync)),
-      // lmdb's event-turn batching leaves one of its own promises unhandled when a commit
-      // fails, which would end the process; without it, a batch is everything written
-      // before the next turn (setImmediate), which is the same group commit.
-      eventTurnBatching: false,
-      txnStartThreshold: 1_000_000,
-    };
-    return open<unknown, StateKey>(options);
+    return open<unknown, StateKey>(openOptions(this.path, this.sync, this.readOnly));
   }
 
   /** Reads the whole store into a new working copy. */
