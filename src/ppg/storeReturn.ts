@@ -18,25 +18,32 @@ interface Waiting {
 
 const byStore = new WeakMap<StoreAvailability, Waiting>();
 
+/** The process warning a waiter that throws becomes. */
+const STORE_RETURN_WARNING = 'WAPPUSH_STORE_RETURN_WAITER';
+
 /**
  * Calls `back` each time `store` comes back, until the function returned is called (calling it
- * again does nothing). Every waiter is called, even when one throws; the first error is thrown
- * after, as a listener's would be.
+ * again does nothing). Every waiter is called, even when one throws; a waiter's error becomes a
+ * process warning (code `WAPPUSH_STORE_RETURN_WAITER`), never thrown into the store's `available`
+ * emit: that runs inside the store's probe, which would take the error for the store's and mark
+ * it unavailable again.
  */
 export function waitForReturn(store: StoreAvailability, back: () => void): () => void {
   let waiting = byStore.get(store);
   if (!waiting) {
     const waits = new Set<{ readonly back: () => void }>();
     const heard = () => {
-      let failed: { error: unknown } | undefined;
       for (const w of [...waits]) {
         try {
           w.back();
         } catch (error) {
-          failed ??= { error };
+          // A string, not the Error: Node drops the code and detail of an Error warning.
+          process.emitWarning(
+            `a wait for the store's return threw: ${error instanceof Error ? error.message : String(error)}`,
+            { code: STORE_RETURN_WARNING, detail: 'the other waiters were called; the store stays available' },
+          );
         }
       }
-      if (failed) throw failed.error;
     };
     waiting = { waits, heard };
     byStore.set(store, waiting);
