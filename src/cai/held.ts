@@ -3,9 +3,9 @@
  * reason (its OTA-HTTP port busy, its Push Server unreachable, the link not bound) is retried
  * with bounded backoff; one the client refused at restore (its options no longer available, or
  * the policy) is kept, not retried; one that lost its binding to another registration of its
- * App ID is kept while that one is registered, and tried again as soon as it leaves. Either
- * way it stays in the store, so a save never erases it: it leaves only when it is restored,
- * when its application registers again, or when it is deregistered.
+ * App ID is kept while that one is registered (or binding), and tried again once it leaves.
+ * Either way it stays in the store, so a save never erases it: it leaves only when it is
+ * restored, when its application registers again, or when it is deregistered.
  */
 import { backoffDelay, type Backoff } from '../wdp/smpp/backoff.js';
 import type { StoredRegistration } from './store.js';
