@@ -2,26 +2,30 @@
  * Stored registrations that are not in effect now: one whose restore failed for a passing
  * reason (its OTA-HTTP port busy, its Push Server unreachable, the link not bound) is retried
  * with bounded backoff; one the client refused at restore (its options no longer available, or
- * the policy), or whose restore failed for a reason trying again cannot change, is kept, not
- * retried. Either way it stays in the store, so a save never erases it: it leaves only when it
- * is restored, when its application registers again, or when it is deregistered.
+ * the policy) is kept, not retried; one that lost its binding to another registration of its
+ * App ID is kept while that one is registered (or binding), and tried again once it leaves.
+ * Either way it stays in the store, so a save never erases it: it leaves only when it is
+ * restored, when its application registers again, or when it is deregistered.
  */
 import { backoffDelay, type Backoff } from '../wdp/smpp/backoff.js';
 import type { StoredRegistration } from './store.js';
 
 /**
- * Failure reasons of a restore that trying again cannot change, because they depend only on
- * this client's own registrations and the stored request: `duplicate-application-id`, its
- * contact points resolving to an address another application of its App ID expects (which
- * one binds first is settled; a retry would only fail again). Not for a Push Service
- * Registration: its binding is the Push Server's answer, asked anew at each try. Every other
- * reason (a busy port, a Push Server down or refusing, a hostname not resolving) may pass.
+ * Failure reasons of a restore that waiting cannot change while another registration stays:
+ * `duplicate-application-id`, its contact points expecting an address another application of
+ * its App ID expects. PushCAI 5.1 rejects "an already-registered Push Application ID", one in
+ * effect now: when that registration leaves (deregistered, replaced, its own binding failed),
+ * the held one is tried again at once (the registrar wakes it, retryNow), and not before, for
+ * until then each try would fail the same way. Not for a Push Service Registration: its
+ * binding is the Push Server's answer, asked anew at each try, so it is retried with backoff.
+ * Every other reason (a busy port, a Push Server down or refusing, a hostname not resolving)
+ * may pass by itself.
  */
-const FINAL_RESTORE_FAILURES: ReadonlySet<string> = new Set(['duplicate-application-id']);
+const WAIT_FOR_ANOTHER_TO_LEAVE: ReadonlySet<string> = new Set(['duplicate-application-id']);
 
-/** Whether a restore of `request` that failed for `reason` is to be tried again. */
+/** Whether a restore of `request` that failed for `reason` is tried again with backoff. */
 export function retriesRestore(request: StoredRegistration, reason: string): boolean {
-  return !FINAL_RESTORE_FAILURES.has(reason) || request.pushServiceRegistrationUri !== undefined;
+  return !WAIT_FOR_ANOTHER_TO_LEAVE.has(reason) || request.pushServiceRegistrationUri !== undefined;
 }
 
 export interface HeldRegistration {
@@ -30,7 +34,7 @@ export interface HeldRegistration {
   reason: string;
   /** Restores tried so far. */
   attempts: number;
-  /** Whether it is retried (a passing reason) or only kept. */
+  /** Whether a retry is due (a passing reason, or woken by retryNow), or it is only kept. */
   retrying: boolean;
   timer: NodeJS.Timeout | undefined;
 }
@@ -67,6 +71,18 @@ export class HeldRegistrations {
       },
       backoffDelay(this.backoff, h.attempts - 1),
     );
+    h.timer.unref();
+  }
+
+  /** Tries `h` again at once (in a timer of its own, not in the caller's turn): what held it has gone. */
+  retryNow(h: HeldRegistration): void {
+    if (!this.entries.has(h) || this.closed) return;
+    clearTimeout(h.timer);
+    h.retrying = true;
+    h.timer = setTimeout(() => {
+      h.timer = undefined;
+      if (this.entries.has(h)) this.retry(h);
+    }, 0);
     h.timer.unref();
   }
 

@@ -77,6 +77,13 @@ export class Registrar {
   private readonly servers: PushServers;
   /** The held (stored) entry each registration being restored came from. */
   private readonly restoringFrom = new WeakMap<Registration, HeldRegistration>();
+  /** Held entries whose restore is under way (from admission until its outcome). */
+  private readonly inFlight = new Set<HeldRegistration>();
+  /**
+   * The registration each held entry's last restore lost its binding to (it expected an address
+   * that one expects too): when that one leaves the registry, the held entry is tried again.
+   */
+  private readonly lostTo = new WeakMap<HeldRegistration, Registration>();
   private nextId = 0;
   private closed = false;
   /** Registrations being deregistered: out of the store from the first save, whatever saves come meanwhile. */
@@ -175,6 +182,7 @@ export class Registrar {
       if (other.key !== r.key) continue;
       if (other.sameApplicationAs(r)) replaces = other;
       else if (!uniqueBinding(other, r)) {
+        if (restoring) this.lostTo.set(restoring, other);
         return this.rejected(given, {
           status: 'rejected',
           reason: 'duplicate-application-id',
@@ -187,8 +195,10 @@ export class Registrar {
     // contact point) that another application of its App ID expects too is refused here, so no
     // push from that address reaches both. Hostnames are checked once resolved, in bind().
     const clash = restoring ? this.sharedSourceWith(r) : undefined;
-    if (clash !== undefined)
-      return this.rejected(given, { status: 'rejected', reason: 'duplicate-application-id', message: clash });
+    if (clash !== undefined) {
+      this.lostTo.set(restoring!, clash.other);
+      return this.rejected(given, { status: 'rejected', reason: 'duplicate-application-id', message: clash.message });
+    }
     // Whatever can throw comes before the registry takes it in: a failing admission leaves nothing listed.
     r.queue = this.options.makeQueue(r);
     this.options.whitelist.add(r.id, r.whitelist);
@@ -364,8 +374,9 @@ export class Registrar {
   /**
    * Accepts every stored registration again and routes it at once; `settled` resolves when
    * each one's binding has completed. One that fails for a passing reason is retried with
-   * backoff; one refused, or failed for a reason a retry cannot change (held.ts), is kept; all
-   * stay stored and each failure is reported as 'restore-failed'.
+   * backoff; one refused is kept; one that lost its binding to another registration of its App
+   * ID is kept until that one leaves (held.ts). All stay stored, and each failure is reported
+   * as 'restore-failed'.
    */
   async restore(): Promise<{ settled: Promise<void> }> {
     if (!this.options.store || !this.options.restoreStored) return { settled: Promise.resolve() };
@@ -378,18 +389,39 @@ export class Registrar {
   /** One restore attempt of a held registration: resolves once it is accepted or refused, with its outcome to come. */
   private async restoreOne(h: HeldRegistration): Promise<{ settled: Promise<void> }> {
     const request = h.request as RegistrationRequest;
+    this.inFlight.add(h);
+    this.lostTo.delete(h);
     const r = await this.admit(request, h);
     if (r.status === 'rejected') {
-      this.held.failed(h, r.reason, false);
-      this.events.emit('restore-failed', { request: h.request, response: r });
+      this.inFlight.delete(h);
+      this.holdAfter(h, r, false);
       return { settled: Promise.resolve() };
     }
     const settled = r.completed.then((done) => {
+      this.inFlight.delete(h);
       if (done.status === 'success' || !this.held.has(h)) return;
-      this.held.failed(h, done.reason, retriesRestore(h.request, done.reason));
-      this.events.emit('restore-failed', { request: h.request, response: done });
+      this.holdAfter(h, done, retriesRestore(h.request, done.reason));
     });
     return { settled };
+  }
+
+  /**
+   * A restore of `h` failed: it is held, retried with backoff when `passing`. One that lost its
+   * binding to another registration waits for that one to leave (wakeHeldBy), and is tried
+   * again at once when it left already, while this restore was on its way (its leaving found
+   * this one in flight and passed it by).
+   */
+  private holdAfter(h: HeldRegistration, response: RegistrationRejected | RegistrationFailure, passing: boolean): void {
+    const lostTo = passing || response.reason !== 'duplicate-application-id' ? undefined : this.lostTo.get(h);
+    this.held.failed(h, response.reason, passing);
+    this.events.emit('restore-failed', { request: h.request, response });
+    if (lostTo !== undefined && this.registry.get(lostTo.id) !== lostTo) this.held.retryNow(h);
+  }
+
+  /** `gone` left the registry: held entries that lost their binding to it are tried again. */
+  private wakeHeldBy(gone: Registration): void {
+    for (const h of this.held.all())
+      if (this.lostTo.get(h) === gone && !h.retrying && !this.inFlight.has(h)) this.held.retryNow(h);
   }
 
   /**
@@ -531,7 +563,11 @@ export class Registrar {
     // the same turn the addresses took effect (no await between): a route with a hostname takes
     // no push until resolved (Registration.acceptsContactPoint), so none reaches both meanwhile.
     const clash = this.sharedSourceWith(r);
-    if (clash !== undefined) return fail('duplicate-application-id', clash);
+    if (clash !== undefined) {
+      const from = this.restoringFrom.get(r);
+      if (from) this.lostTo.set(from, clash.other);
+      return fail('duplicate-application-id', clash.message);
+    }
     for (const p of r.profiles) {
       if (p.protocol !== 'OTA-HTTP' || r.httpPorts.includes(p.port)) continue;
       try {
@@ -561,15 +597,19 @@ export class Registrar {
   }
 
   /**
-   * Why `r` cannot be told apart from another application of its App ID by the addresses its
-   * contact points expect (known ones: IP and SMS addresses, resolved hostnames), or undefined.
+   * The registration of another application of its App ID that `r` cannot be told apart from by
+   * the addresses their contact points expect (known ones: IP and SMS addresses, resolved
+   * hostnames), with why; undefined when none.
    */
-  private sharedSourceWith(r: Registration): string | undefined {
+  private sharedSourceWith(r: Registration): { other: Registration; message: string } | undefined {
     for (const other of this.registry.values()) {
       if (other === r || other.key !== r.key || other.sameApplicationAs(r)) continue;
       const shared = sharedSource(other, r);
       if (shared !== undefined)
-        return `${shared} is an expected source of registration ${other.id}${other.applicationId ? ` (${other.applicationId})` : ''} too, which has the same Push Application ID: their pushes could not be told apart`;
+        return {
+          other,
+          message: `${shared} is an expected source of registration ${other.id}${other.applicationId ? ` (${other.applicationId})` : ''} too, which has the same Push Application ID: their pushes could not be told apart`,
+        };
     }
     return undefined;
   }
@@ -597,6 +637,7 @@ export class Registrar {
     this.options.whitelist.remove(r.id);
     this.cpiSet.remove(r);
     this.releaseHttp(r);
+    this.wakeHeldBy(r);
   }
 
   /**

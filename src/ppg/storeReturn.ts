@@ -1,53 +1,18 @@
 /**
- * The store's return (its `available` event), heard once per store for every PPG on it. A
- * PPG's writes wait for it only while some of them failed; with a listener each, a store shared
- * by more than ten PPGs passed Node's listener limit (MaxListenersExceededWarning), and raising
- * the limit would hide a real leak as well. So a store has one listener here while anyone
- * waits for its return, and none once the last one stops waiting.
+ * The store's return (its `available` event) as a PPG waits for it. A PPG's writes wait for it
+ * only while some of them failed; every PPG of a process on one store shares one listener there
+ * (src/store/watch.ts), so a store shared by more than ten PPGs stays below Node's listener
+ * limit, whose MaxListenersExceededWarning is left to tell of a real leak.
  */
-import type { Store } from '../store/types.js';
+import { watchReturn, type StoreAvailability } from '../store/watch.js';
 
-/** The store as a PPG watches it: whether it takes calls now, and when it takes them again. */
-export type StoreAvailability = Pick<Store, 'available' | 'on' | 'off'>;
-
-/** One store's listener and who waits on it, each wait its own entry (the same function may wait twice). */
-interface Waiting {
-  readonly waits: Set<{ readonly back: () => void }>;
-  readonly heard: () => void;
-}
-
-const byStore = new WeakMap<StoreAvailability, Waiting>();
+export type { StoreAvailability } from '../store/watch.js';
 
 /**
  * Calls `back` each time `store` comes back, until the function returned is called (calling it
- * again does nothing). Every waiter is called, even when one throws; the first error is thrown
- * after, as a listener's would be.
+ * again does nothing). Every waiter is called, even when one throws; its error becomes a
+ * process warning (code `WAPPUSH_STORE_RETURN_WAITER`), and the store stays available.
  */
 export function waitForReturn(store: StoreAvailability, back: () => void): () => void {
-  let waiting = byStore.get(store);
-  if (!waiting) {
-    const waits = new Set<{ readonly back: () => void }>();
-    const heard = () => {
-      let failed: { error: unknown } | undefined;
-      for (const w of [...waits]) {
-        try {
-          w.back();
-        } catch (error) {
-          failed ??= { error };
-        }
-      }
-      if (failed) throw failed.error;
-    };
-    waiting = { waits, heard };
-    byStore.set(store, waiting);
-    store.on('available', heard);
-  }
-  const shared = waiting;
-  const wait = { back };
-  shared.waits.add(wait);
-  return () => {
-    if (!shared.waits.delete(wait) || shared.waits.size > 0) return;
-    store.off('available', shared.heard);
-    if (byStore.get(store) === shared) byStore.delete(store);
-  };
+  return watchReturn(store, back, { code: 'WAPPUSH_STORE_RETURN_WAITER', what: "a wait for the store's return" });
 }

@@ -2,7 +2,9 @@
 // loopback: registrations come back before the link binds, a registration that cannot be
 // stored is not a success, and one whose restore fails for a passing reason stays stored and
 // is retried.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
+import { closeSync, constants, mkdtempSync, open, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,6 +30,29 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((r) => server.close(() => r()));
   return port;
+}
+
+/**
+ * Holds every thread of libuv's pool (which runs dns.lookup) in an open() of a FIFO until
+ * release(): a hostname looked up meanwhile waits, as it would for a slow DNS server. Nothing
+ * else of a push over HTTP from an IP address uses the pool.
+ */
+function stallLookups(dir: string): { release(): Promise<void> } {
+  const fifo = join(dir, 'stall');
+  execFileSync('mkfifo', [fifo]);
+  const threads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  const opened = Array.from(
+    { length: threads },
+    () => new Promise<number>((resolve, reject) => open(fifo, 'r', (e, fd) => (e ? reject(e) : resolve(fd)))),
+  );
+  return {
+    release: async () => {
+      // A writer lets each open() for reading return; it stays open until every one has.
+      const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+      for (const fd of await Promise.all(opened)) closeSync(fd);
+      closeSync(writer);
+    },
+  };
 }
 
 function storedRequests(path: string): unknown[] {
@@ -205,89 +230,176 @@ describe('a restored registration delivers without a handler until its applicati
 });
 
 describe('a restore that fails because it cannot be told apart from another application', () => {
-  // Stored as two applications of one App ID with different contact-point names (admitted by
-  // name, docs/pushcai.md "Bindings compare by name"); now localhost resolves to 127.0.0.1, the
-  // other's address. Retrying cannot change that: the failure is reported once and kept.
-  it('is reported once, kept without retrying, and no push reaches both applications meanwhile', async () => {
+  const appId = 'x-example:shared.ua';
+  const app = (name: string, contactPoint: string, port = 0) => ({
+    pushApplicationId: appId,
+    applicationId: `urn:example:${name}`,
+    connectionProfiles: [{ protocol: 'OTA-HTTP' as const, port, contactPoint }],
+  });
+
+  /** A client restoring `stored`, with what it reports and which applications each push reached. */
+  function restoring(stored: unknown[], restoreRetry: { initialMs: number; maxMs: number }) {
     const dir = tempDir();
     const store = join(dir, 'registrations.json');
-    const app = (name: string, contactPoint: string) => ({
-      pushApplicationId: 'x-example:shared.ua',
-      applicationId: `urn:example:${name}`,
-      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint }],
-    });
-    const stored = [app('name', 'localhost'), app('ip', '127.0.0.1')];
     writeFileSync(store, JSON.stringify({ version: 1, registrations: stored }));
-    const client = closeLater(new PushClient({ store, restoreRetry: { initialMs: 10, maxMs: 20 } }));
+    const client = closeLater(new PushClient({ store, restoreRetry }));
     const failures: string[] = [];
     client.on('restore-failed', ({ request, response }) =>
-      failures.push(`${request.applicationId}: ${response.reason}`),
+      failures.push(`${request.applicationId}: ${response.status} ${response.reason}`),
     );
-    const takers: string[][] = [];
+    const rejected: string[] = [];
+    client.on('registration-rejected', ({ request, response }) =>
+      rejected.push(`${request.applicationId}: ${response.reason}`),
+    );
     let current: string[] = [];
     client.on('push', (_event, r) => current.push(r.applicationId!));
-    await client.start();
-    expect(failures).toEqual(['urn:example:name: duplicate-application-id']);
-    const port = client.httpPort(0)!;
-    // Over some 30 retry periods (10-20 ms each) of the old code: each push reaches one application.
-    const end = Date.now() + 600;
-    while (Date.now() < end) {
+    /** The applications a push from 127.0.0.1 on the receiver of requested port 0 reached. */
+    const push = async (): Promise<string[]> => {
       current = [];
-      expect(await pushFrom('127.0.0.1', port, 'x-example:shared.ua')).toBe(204);
-      takers.push(current);
-    }
+      expect(await pushFrom('127.0.0.1', client.httpPort(0)!, appId)).toBe(204);
+      return current;
+    };
+    const active = () =>
+      client
+        .registrations()
+        .filter((r) => r.state === 'active')
+        .map((r) => r.applicationId);
+    return { store, dir, client, failures, rejected, push, active };
+  }
+
+  // Stored as two applications of one App ID with different contact-point names (admitted by
+  // name, docs/pushcai.md "Bindings compare by name"); now localhost resolves to 127.0.0.1, the
+  // other's address. While that one stays, a retry would fail the same way: the failure is
+  // reported once and kept, until the other leaves (the tests after this one).
+  it('is reported once, kept without retrying while the other stays, and each push reaches one application', async () => {
+    const stored = [app('name', 'localhost'), app('ip', '127.0.0.1')];
+    const { store, client, failures, push, active } = restoring(stored, { initialMs: 10, maxMs: 20 });
+    await client.start();
+    expect(failures).toEqual(['urn:example:name: failure duplicate-application-id']);
+    // Some 30 backoff periods (10-20 ms each): no retry comes (the count of failures below is
+    // what a retry changed before). Meanwhile each push reaches the bound application only; a
+    // retry would not change that either (its hostname route takes no push until resolved, and
+    // it fails then), so this loop is a guard, not what tells the old code apart.
+    const takers: string[][] = [];
+    const end = Date.now() + 600;
+    while (Date.now() < end) takers.push(await push());
     expect(takers.length).toBeGreaterThan(0);
     expect(takers.filter((t) => t.length !== 1 || t[0] !== 'urn:example:ip')).toEqual([]);
-    expect(failures).toEqual(['urn:example:name: duplicate-application-id']);
+    expect(failures).toEqual(['urn:example:name: failure duplicate-application-id']);
     expect(client.heldRegistrations()).toEqual([
       { request: stored[0], reason: 'duplicate-application-id', attempts: 1, retrying: false },
     ]);
-    expect(client.registrations().map((r) => r.applicationId)).toEqual(['urn:example:ip']);
+    expect(active()).toEqual(['urn:example:ip']);
     expect(storedRequests(store)).toEqual(stored);
   });
 
-  it('is refused before it is routed when a retry finds another application bound to its address', async () => {
-    const dir = tempDir();
-    const store = join(dir, 'registrations.json');
-    // Its second profile's Push Server is down: the restore fails for a passing reason, retried.
+  it('is restored at once when the application it lost to deregisters', async () => {
+    const stored = [app('name', 'localhost'), app('ip', '127.0.0.1')];
+    // A backoff far beyond the test: only the other's leaving can bring the held one back.
+    const { store, client, failures, push, active } = restoring(stored, { initialMs: 60_000, maxMs: 60_000 });
+    await client.start();
+    expect(failures).toEqual(['urn:example:name: failure duplicate-application-id']);
+    expect(await client.deregister(appId, 'urn:example:ip')).toEqual({ status: 'success' });
+    await until(() => active().includes('urn:example:name'), 3_000, 'the held registration to be restored');
+    expect(active()).toEqual(['urn:example:name']);
+    expect(client.heldRegistrations()).toEqual([]);
+    expect(failures).toEqual(['urn:example:name: failure duplicate-application-id']);
+    expect(await push()).toEqual(['urn:example:name']);
+    expect(storedRequests(store)).toEqual([stored[0]]);
+  });
+
+  it('is restored when the registration it lost to fails to bind, which is then held in its turn', async () => {
+    // The Push Server of `ip` holds its first answer until `name` has lost, then answers 503.
+    const waiting: Array<() => void> = [];
+    let answering = false;
+    const pushServer = createServer((req, res) => {
+      req.resume();
+      const answer = () => res.writeHead(503).end();
+      if (answering) answer();
+      else waiting.push(answer);
+    });
+    await new Promise<void>((r) => pushServer.listen(0, '127.0.0.1', r));
+    closeLater({
+      close: () =>
+        new Promise<void>((r) => {
+          pushServer.closeAllConnections();
+          pushServer.close(() => r());
+        }),
+    });
+    const serverPort = (pushServer.address() as AddressInfo).port;
+    const stored = [app('name', 'localhost'), app('ip', `http://127.0.0.1:${serverPort}/ppg`)];
+    // Its own retry comes 150-300 ms after its failure: long after the woken one bound.
+    const { client, failures, push, active } = restoring(stored, { initialMs: 300, maxMs: 300 });
+    const started = client.start();
+    await until(() => failures.length === 1 && waiting.length === 1, 3_000, 'name to lose to ip, still binding');
+    expect(failures).toEqual(['urn:example:name: failure duplicate-application-id']);
+    answering = true;
+    waiting.shift()!();
+    await started;
+    await until(() => failures.length === 3, 3_000, "ip's retry");
+    expect(failures).toEqual([
+      'urn:example:name: failure duplicate-application-id',
+      'urn:example:ip: failure push-server-refused',
+      'urn:example:ip: failure duplicate-application-id',
+    ]);
+    expect(active()).toEqual(['urn:example:name']);
+    expect(client.heldRegistrations()).toEqual([
+      { request: stored[1], reason: 'duplicate-application-id', attempts: 2, retrying: false },
+    ]);
+    expect(await push()).toEqual(['urn:example:name']);
+  });
+
+  it('is refused before it is routed when a retry finds another application bound to its IP contact point', async () => {
+    // Its first profile expects 127.0.0.1 on the receiver of port 0; its second names the PPG by
+    // hostname, on another receiver, and that Push Server is down: the restore fails for a
+    // passing reason and is retried. Routed before binding, its first route would take pushes
+    // while the second's hostname is looked up: the retry is refused at admission instead.
     const [receiverPort, downPort] = [await freePort(), await freePort()];
     const held = {
-      pushApplicationId: 'x-example:shared.ua',
+      pushApplicationId: appId,
       applicationId: 'urn:example:ip',
       connectionProfiles: [
         { protocol: 'OTA-HTTP', port: 0, contactPoint: '127.0.0.1' },
-        { protocol: 'OTA-HTTP', port: receiverPort, contactPoint: `http://127.0.0.1:${downPort}/ppg` },
+        { protocol: 'OTA-HTTP', port: receiverPort, contactPoint: `http://localhost:${downPort}/ppg` },
       ],
     };
-    writeFileSync(store, JSON.stringify({ version: 1, registrations: [held] }));
-    const client = closeLater(new PushClient({ store, restoreRetry: { initialMs: 100, maxMs: 100 } }));
-    const failures: string[] = [];
-    client.on('restore-failed', ({ response }) => failures.push(response.reason));
-    const takers: string[][] = [];
-    let current: string[] = [];
-    client.on('push', (_event, r) => current.push(r.applicationId!));
-    await client.start();
-    expect(failures).toEqual(['push-server-unreachable']);
-    // Meanwhile another application of the App ID binds by a name that resolves to 127.0.0.1.
-    const byName = await client.register({
-      pushApplicationId: 'x-example:shared.ua',
-      applicationId: 'urn:example:name',
-      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: 'localhost' }],
+    const { store, dir, client, failures, rejected, push, active } = restoring([held], {
+      initialMs: 200,
+      maxMs: 200,
     });
+    await client.start();
+    expect(failures).toEqual(['urn:example:ip: failure push-server-unreachable']);
+    // Meanwhile another application of the App ID binds by a name that resolves to 127.0.0.1.
+    const byName = await client.register(app('name', 'localhost'));
     if (byName.status !== 'accepted') throw new Error(byName.message);
     expect(await byName.completed).toEqual({ status: 'success' });
-    const port = client.httpPort(0)!;
+    // The retry (100-200 ms after the first failure) comes while lookups stall: routed before
+    // its hostname resolved, its IP route would take each push with `name`.
+    const stall = stallLookups(dir);
+    let looked = false;
+    void lookup('localhost').then(
+      () => (looked = true),
+      () => (looked = true),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect(looked).toBe(false);
+    const takers: string[][] = [];
+    const end = Date.now() + 800;
+    while (failures.length < 2 && Date.now() < end) takers.push(await push());
+    await stall.release();
     await until(() => failures.length === 2, 3_000, 'the retry');
-    expect(failures).toEqual(['push-server-unreachable', 'duplicate-application-id']);
-    // Several retry periods later: no retry, and each push reached the bound application only.
-    const end = Date.now() + 500;
-    while (Date.now() < end) {
-      current = [];
-      expect(await pushFrom('127.0.0.1', port, 'x-example:shared.ua')).toBe(204);
-      takers.push(current);
-    }
     expect(takers.filter((t) => t.length !== 1 || t[0] !== 'urn:example:name')).toEqual([]);
-    expect(failures).toEqual(['push-server-unreachable', 'duplicate-application-id']);
+    // Refused at admission ('rejected'), not failed in binding after being routed ('failure').
+    expect(failures).toEqual([
+      'urn:example:ip: failure push-server-unreachable',
+      'urn:example:ip: rejected duplicate-application-id',
+    ]);
+    expect(rejected).toEqual(['urn:example:ip: duplicate-application-id']);
+    // Several retry periods later: no retry, and each push reaches the bound application only.
+    const later = Date.now() + 500;
+    while (Date.now() < later) expect(await push()).toEqual(['urn:example:name']);
+    expect(failures).toHaveLength(2);
+    expect(active()).toEqual(['urn:example:name']);
     expect(client.heldRegistrations()).toEqual([
       { request: held, reason: 'duplicate-application-id', attempts: 2, retrying: false },
     ]);

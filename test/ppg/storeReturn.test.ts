@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitForReturn } from '../../src/ppg/storeReturn.js';
 import { MemoryStore } from '../../src/store/memory.js';
+import { until } from '../helpers.js';
 
 const stores: MemoryStore[] = [];
 afterEach(async () => {
@@ -13,6 +14,32 @@ function store(): MemoryStore {
   stores.push(s);
   return s;
 }
+
+/** A memory store whose backend can be taken away and given back: its probe fails meanwhile. */
+class FlakyStore extends MemoryStore {
+  down = false;
+  goDown(): void {
+    this.down = true;
+    this.fail(new Error('backend gone'), 'write');
+  }
+  protected override async tryWrite(): Promise<void> {
+    if (this.down) throw new Error('backend gone');
+  }
+}
+
+/** The process warnings emitted from now on (until the test ends). */
+function warnings(): Array<Error & { code?: string }> {
+  const seen: Array<Error & { code?: string }> = [];
+  const listener = (w: Error & { code?: string }) => seen.push(w);
+  process.on('warning', listener);
+  cleanups.push(() => process.off('warning', listener));
+  return seen;
+}
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
 
 describe('waitForReturn', () => {
   it('holds one listener per store while any wait, none after the last stops; stopping twice is harmless', () => {
@@ -39,7 +66,7 @@ describe('waitForReturn', () => {
     again();
   });
 
-  it('calls every waiter at each return, the same function twice if it waits twice, and rethrows the first error after', () => {
+  it('calls every waiter at each return, the same function twice if it waits twice, even after one throws', async () => {
     const a = store();
     const calls: string[] = [];
     const one = () => calls.push('one');
@@ -52,8 +79,13 @@ describe('waitForReturn', () => {
       waitForReturn(a, one),
       waitForReturn(a, () => calls.push('last')),
     ];
-    expect(() => a.emit('available')).toThrow('waiter bug');
+    const warned = warnings();
+    expect(() => a.emit('available')).not.toThrow();
     expect(calls).toEqual(['one', 'thrower', 'one', 'last']);
+    await until(() => warned.length > 0, 1_000, 'the warning');
+    expect(warned.map((w) => [w.code, w.message])).toEqual([
+      ['WAPPUSH_STORE_RETURN_WAITER', "a wait for the store's return threw: waiter bug"],
+    ]);
     // A waiter stopped during a return is still called in that one (as a listener removed during
     // an emit is), and not after.
     calls.length = 0;
@@ -68,5 +100,29 @@ describe('waitForReturn', () => {
     a.emit('available');
     a.emit('available');
     expect(late).toEqual(['first', 'second', 'first']);
+  });
+
+  it("leaves the store available when a waiter throws at its return: the error is the waiter's, not the store's", async () => {
+    const flaky = new FlakyStore({ probeIntervalMs: 60_000 });
+    stores.push(flaky);
+    const warned = warnings();
+    const called: string[] = [];
+    const stops = [
+      waitForReturn(flaky, () => {
+        called.push('thrower');
+        throw new Error('retry bug');
+      }),
+      waitForReturn(flaky, () => called.push('other')),
+    ];
+    flaky.goDown();
+    expect(flaky.available).toBe(false);
+    flaky.down = false;
+    // The probe's write goes through: the store is back, whatever its waiters do.
+    expect(await flaky.probe()).toBe(true);
+    expect(flaky.available).toBe(true);
+    expect(called).toEqual(['thrower', 'other']);
+    await until(() => warned.length > 0, 1_000, 'the warning');
+    expect(warned.map((w) => w.code)).toEqual(['WAPPUSH_STORE_RETURN_WAITER']);
+    for (const stop of stops) stop();
   });
 });
