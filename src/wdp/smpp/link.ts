@@ -19,6 +19,7 @@ import { segmentFromShortMessagePdu } from './deliverSegment.js';
 import { CommandStatus } from './status.js';
 import { evictionPolicy, storable, StoreIntake } from './storeIntake.js';
 import type { LostMessage as StoreLostMessage, Store } from '../../store/types.js';
+import { watchLoss, watchReturn } from '../../store/watch.js';
 import type { TlsClientSettings } from '../../security/tlsOptions.js';
 import type { Socket } from 'node:net';
 import { connectSmsc } from './connect.js';
@@ -249,7 +250,8 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   };
   /** Concatenated segments on the store, when the link was given one. */
   readonly intake: StoreIntake | undefined;
-  private readonly storeListeners: { unavailable: () => void; available: () => void } | undefined;
+  /** Stops watching the store's loss and return: the store has one listener for all links (src/store/watch.ts). */
+  private readonly unwatchStore: (() => void) | undefined;
   /** This bind's name in the reassembler and in 'lost' events. */
   readonly bindName: string;
   private readonly smsc: SmscUrl;
@@ -325,18 +327,29 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
         storeError: (e) => this.emit('store-error', e),
         repeated: () => this.stats.duplicateSingles++,
       });
-      this.storeListeners = {
-        unavailable: () => {
-          this.connection?.pause();
-          this.emit('store-unavailable');
-        },
-        available: () => {
-          this.resumeIfAble();
-          this.emit('store-available');
-        },
+      const warning = {
+        code: 'WAPPUSH_LINK_STORE_LISTENER',
+        what: `a store-available or store-unavailable listener of ${this.bindName}`,
       };
-      options.store.on('unavailable', this.storeListeners.unavailable);
-      options.store.on('available', this.storeListeners.available);
+      const unwatch = [
+        watchLoss(
+          options.store,
+          () => {
+            this.connection?.pause();
+            this.emit('store-unavailable');
+          },
+          warning,
+        ),
+        watchReturn(
+          options.store,
+          () => {
+            this.resumeIfAble();
+            this.emit('store-available');
+          },
+          warning,
+        ),
+      ];
+      this.unwatchStore = () => unwatch.forEach((stop) => stop());
     }
   }
 
@@ -422,10 +435,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     clearTimeout(this.reconnectTimer);
     clearInterval(this.enquireTimer);
     clearInterval(this.sweepTimer);
-    if (this.storeListeners && this.options.store) {
-      this.options.store.off('unavailable', this.storeListeners.unavailable);
-      this.options.store.off('available', this.storeListeners.available);
-    }
+    this.unwatchStore?.();
     const connection = this.connection;
     if (!connection || connection.socket.destroyed) return;
     const closed = new Promise<void>((resolve) => connection.socket.once('close', () => resolve()));
