@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { nonNegativeBound, positiveBound } from '../bounds.js';
 import type { Segment, WdpDatagram } from './datagram.js';
-import { identityHash, MessageIndex, type Indexed } from './messageIndex.js';
+import { copyPrinting, fingerprint, fingerprintAt } from './fingerprint.js';
+import { identityHash, MessageIndex, sameIdentity, type Indexed } from './messageIndex.js';
 import { RecentMessages } from './recentMessages.js';
 import { RunChunks, type Run, type RunChunk } from './runChunks.js';
+import { SegmentAt } from './segmentAt.js';
 import { BindShares, oldestOf, OriginatorShares, type Held, type Share } from './shares.js';
 
 /**
@@ -166,6 +168,8 @@ class Pending implements Indexed, Held<Pending>, Run {
   nextR: Run | undefined = undefined;
   received = 0;
   bytes = 0;
+  /** The fingerprint of each part held, by sequence - 1 (kept, and grown, from one message to the next). */
+  prints = new Int32Array(8);
   /** Neighbours in first-segment order (the reassembler's list, oldest first); in the spares' list, the next spare. */
   prevQ: Pending | undefined = undefined;
   nextQ: Pending | undefined = undefined;
@@ -177,7 +181,7 @@ class Pending implements Indexed, Held<Pending>, Run {
   nextB: Pending | undefined = undefined;
 
   /** Its identity and first segment's facts (a new record, or a spare taken again). */
-  start(segment: Segment, hash: number, total: number, firstAt: number, bind: string | undefined): void {
+  start(segment: SegmentAt, hash: number, total: number, firstAt: number, bind: string | undefined): void {
     this.originator = segment.originator;
     this.recipient = segment.recipient;
     this.sourcePort = segment.sourcePort;
@@ -188,7 +192,8 @@ class Pending implements Indexed, Held<Pending>, Run {
     this.firstAt = firstAt;
     this.bind = bind;
     this.first = segment.sequence;
-    this.partLength = segment.data.length;
+    this.partLength = segment.end - segment.start;
+    if (this.prints.length < total) this.prints = new Int32Array(total);
   }
 
   /** Holds nothing more (a spare): no octets, no parts. */
@@ -212,6 +217,43 @@ export const MAX_SPARE_RECORDS = 64;
 
 const NO_OCTETS = new Uint8Array(0);
 const NO_VIEW = new DataView(NO_OCTETS.buffer);
+
+/**
+ * A message of more segments than this is never taken whole from a preview (its segments are
+ * pushed as push() takes them): the sequences seen are kept as bits of one 32-bit word.
+ */
+export const MAX_PREVIEW_TOTAL = 32;
+
+/** What preview() found of a message among the segments shown (PreviewState.state). */
+const WHOLE = 0; // every segment there, once each: to be taken whole
+const APART = 1; // to be taken as push() takes each segment
+const TAKEN = 2; // taken whole: some of its segments pushed, not the last
+const DONE = 3; // completed
+
+/**
+ * preview()'s arrays: per segment shown, its message's number (-1: a single SMS or a segment
+ * that is to be rejected) and the next segment of the same message; per message, its first and
+ * last segment, total, sequences seen (bits), how many, their octets, its state, and the bind
+ * and time of its first segment pushed. `table` finds a message by identity hash.
+ */
+interface PreviewState {
+  table: Int32Array;
+  groupOf: Int32Array;
+  next: Int32Array;
+  first: Int32Array;
+  last: Int32Array;
+  total: Int32Array;
+  seen: Int32Array;
+  count: Int32Array;
+  bytes: Int32Array;
+  state: Uint8Array;
+  bind: (string | undefined)[];
+  at: Float64Array;
+  /** A completed message's segments by sequence - 1 (emptied after). */
+  order: (SegmentAt | undefined)[];
+}
+
+export { fingerprint };
 
 const POLICY_STAT = Object.freeze({
   global: 'evictedGlobal',
@@ -281,8 +323,15 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
   private spare: Pending | undefined = undefined;
   private spares = 0;
   private bytes = 0;
-  /** Fingerprints of the message being completed (grown to the largest total seen). */
-  private prints = new Int32Array(8);
+  /** Fingerprints of a message completed whole from a preview (takeWhole). */
+  private readonly prints = new Int32Array(MAX_PREVIEW_TOTAL);
+  /** What push() takes a Segment as (SegmentAt), filled again for each. */
+  private readonly adapter = new SegmentAt();
+  /** The segments shown to preview(), how many, and the next to be pushed (undefined: none shown). */
+  private batch: readonly SegmentAt[] | undefined = undefined;
+  private batchCount = 0;
+  private batchNext = 0;
+  private batchState: PreviewState | undefined = undefined;
   /** Where runs are held: chunks of this reassembler's own. */
   private readonly runs = new RunChunks();
   readonly stats: ReassemblerStats = {
@@ -388,47 +437,259 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
    * payload. A single-segment datagram's payload is the segment's own view.
    */
   push(segment: Segment, bind?: string, at?: number): WdpDatagram | undefined {
+    return this.take(this.adapter.of(segment), segment, bind, at);
+  }
+
+  /**
+   * push() for a segment held as a SegmentAt (a reader's record, filled again for the next
+   * SMS: src/wdp/segmentAt.ts): the same rules and results; a single-segment datagram's payload
+   * is a view of its octets. When `segment` was shown to preview() it is taken as preview()
+   * says; anything else taken ends the preview first.
+   */
+  pushAt(segment: SegmentAt, bind?: string, at?: number): WdpDatagram | undefined {
+    return this.take(segment, undefined, bind, at);
+  }
+
+  /**
+   * Shows the reassembler the segments about to be pushed (pushAt) one by one in this order:
+   * the deliver_sm of one socket chunk. A message whose every segment is among them, once each
+   * with one total, none of it pending or remembered as completed, and within the bytes bounds,
+   * never becomes pending: its segments before the last are taken as they are pushed (counted,
+   * not copied), and the last one copies all of them into the payload, in one pass that also
+   * takes their fingerprints. No pending record, index entry, share, run or expiry bookkeeping;
+   * it takes no room from other messages and so evicts none. Every other segment is taken as
+   * push() takes it, in its turn. The segments' octets must stay as they are until
+   * endPreview(), and so must `segments[0 .. count - 1]`.
+   */
+  preview(segments: readonly SegmentAt[], count: number): void {
+    if (this.batch !== undefined) this.endPreview();
+    if (count < 2) return;
+    const b = this.previewState(count);
+    let size = 8;
+    while (size < 2 * count) size *= 2;
+    const mask = size - 1;
+    const table = b.table;
+    table.fill(0, 0, size);
+    let groups = 0;
+    for (let i = 0; i < count; i++) {
+      const s = segments[i];
+      b.groupOf[i] = -1;
+      const total = s.total;
+      const sequence = s.sequence;
+      if (s.reference === undefined || total <= 1 || sequence === 0 || sequence > total) continue;
+      const hash = identityHash(s);
+      s.hash = hash;
+      let k = hash & mask;
+      let g = -1;
+      for (; table[k] !== 0; k = (k + 1) & mask) {
+        const lead = segments[b.first[table[k] - 1]];
+        if (lead.hash === hash && sameIdentity(lead, s)) {
+          g = table[k] - 1;
+          break;
+        }
+      }
+      if (g < 0) {
+        g = groups++;
+        table[k] = g + 1;
+        b.first[g] = i;
+        b.total[g] = total;
+        b.seen[g] = 0;
+        b.count[g] = 0;
+        b.bytes[g] = 0;
+        b.state[g] = total <= MAX_PREVIEW_TOTAL ? WHOLE : APART;
+      } else b.next[b.last[g]] = i;
+      b.groupOf[i] = g;
+      b.last[g] = i;
+      b.next[i] = -1;
+      if (b.state[g] !== WHOLE) continue;
+      const bit = 1 << (sequence - 1);
+      b.bytes[g] += s.end - s.start;
+      if (total !== b.total[g] || (b.seen[g] & bit) !== 0 || b.bytes[g] > this.maxMessageBytes) b.state[g] = APART;
+      else {
+        b.seen[g] |= bit;
+        b.count[g]++;
+      }
+    }
+    for (let g = 0; g < groups; g++) if (b.state[g] === WHOLE && b.count[g] !== b.total[g]) b.state[g] = APART;
+    this.batch = segments;
+    this.batchCount = count;
+    this.batchNext = 0;
+  }
+
+  /**
+   * The segments shown to preview() are pushed, or no more of them will be (the read stopped
+   * early): the segments taken of a message whose last segment was not pushed are taken now
+   * as push() would have taken them, so nothing pushed is lost. The link calls it at the end
+   * of each read of its socket.
+   */
+  endPreview(): void {
+    const segments = this.batch;
+    if (segments === undefined) return;
+    const b = this.batchState!;
+    const pushed = this.batchNext;
+    this.batch = undefined;
+    this.batchCount = 0;
+    this.batchNext = 0;
+    for (let i = 0; i < pushed; i++) {
+      const g = b.groupOf[i];
+      if (g >= 0 && b.state[g] === TAKEN) {
+        const at = b.at[g];
+        this.takeApart(segments[i], undefined, b.bind[g], Number.isNaN(at) ? undefined : at);
+      }
+    }
+  }
+
+  /** Arrays for preview() of `count` segments (grown as needed, kept). */
+  private previewState(count: number): PreviewState {
+    let b = this.batchState;
+    if (b === undefined || b.groupOf.length < count) {
+      const n = Math.max(count, 2 * (b?.groupOf.length ?? 16));
+      let size = 8;
+      while (size < 2 * n) size *= 2;
+      b = this.batchState = {
+        table: new Int32Array(size),
+        groupOf: new Int32Array(n),
+        next: new Int32Array(n),
+        first: new Int32Array(n),
+        last: new Int32Array(n),
+        total: new Int32Array(n),
+        seen: new Int32Array(n),
+        count: new Int32Array(n),
+        bytes: new Int32Array(n),
+        state: new Uint8Array(n),
+        bind: new Array<string | undefined>(n).fill(undefined),
+        at: new Float64Array(n),
+        order: new Array<SegmentAt | undefined>(MAX_PREVIEW_TOTAL).fill(undefined),
+      };
+    }
+    return b;
+  }
+
+  private take(s: SegmentAt, segment: Segment | undefined, bind: string | undefined, at: number | undefined) {
+    this.stats.segments++;
+    const batch = this.batch;
+    if (batch !== undefined) {
+      const i = this.batchNext;
+      if (i < this.batchCount && batch[i] === s && segment === undefined) {
+        this.batchNext = i + 1;
+        const b = this.batchState!;
+        const g = b.groupOf[i];
+        if (g >= 0 && b.state[g] !== APART) return this.takeWhole(s, i, g, b, bind, at);
+      } else this.endPreview();
+    }
+    return this.takeApart(s, segment, bind, at);
+  }
+
+  /**
+   * A segment of a message whole among those previewed: taken without a copy until the last,
+   * which completes the message. At its first segment the message may be pending or remembered
+   * after all: it is then taken apart, as push() takes it.
+   */
+  private takeWhole(
+    s: SegmentAt,
+    i: number,
+    g: number,
+    b: PreviewState,
+    bind: string | undefined,
+    at: number | undefined,
+  ): WdpDatagram | undefined {
+    const hash = s.hash;
+    if (b.state[g] === WHOLE) {
+      if (this.pending.get(s, hash) !== undefined || this.recent.find(s, hash) >= 0) {
+        b.state[g] = APART;
+        return this.takeApart(s, undefined, bind, at);
+      }
+      b.state[g] = TAKEN;
+      b.bind[g] = bind;
+      b.at[g] = at ?? NaN;
+    }
+    const now = at ?? this.clock();
+    this.expire(now);
+    if (i !== b.last[g]) return undefined;
+    b.state[g] = DONE;
+    const total = b.total[g];
+    const order = b.order;
+    for (let k = b.first[g]; k >= 0; k = b.next[k]) {
+      const part = this.batch![k];
+      order[part.sequence - 1] = part;
+    }
+    const length = b.bytes[g];
+    let to: DataView;
+    let base: number;
+    let payload: Uint8Array;
+    if (length > PAYLOAD_CHUNK_OCTETS >> 2) {
+      payload = new Uint8Array(length);
+      to = new DataView(payload.buffer);
+      base = 0;
+    } else {
+      base = cut(length);
+      to = chunkView;
+      payload = new Uint8Array(chunk.buffer, chunk.byteOffset + base, length);
+    }
+    const prints = this.prints;
+    let p = base;
+    for (let k = 0; k < total; k++) {
+      const part = order[k]!;
+      const n = part.end - part.start;
+      prints[k] = copyPrinting(part.view, part.start, part.end, to, p);
+      p += n;
+      order[k] = undefined;
+    }
+    this.recent.rememberPrints(s, hash, prints, total, now);
+    this.stats.datagrams++;
+    return datagram(s, total, payload);
+  }
+
+  /** push()'s way with a segment (counted already): `segment` is the caller's, when it gave one. */
+  private takeApart(
+    s: SegmentAt,
+    segment: Segment | undefined,
+    bind: string | undefined,
+    at: number | undefined,
+  ): WdpDatagram | undefined {
     const stats = this.stats;
-    stats.segments++;
-    const { total, sequence } = segment;
-    const single = segment.reference === undefined || total === 1;
+    const total = s.total;
+    const sequence = s.sequence;
+    const single = s.reference === undefined || total === 1;
     // A single SMS into a reassembler holding nothing has nothing to expire: no clock read.
     const quiet = single && this.count === 0 && this.recent.size === 0;
     const now = quiet ? 0 : (at ?? this.clock());
     if (!quiet) this.expire(now);
     if (single) {
-      if (total === 1 && sequence !== 1) return this.reject(segment, 'bad-sequence');
+      if (total === 1 && sequence !== 1) return this.reject(s, segment, 'bad-sequence');
       stats.datagrams++;
-      return datagram(segment, 1, segment.data);
+      return datagram(s, 1, segment === undefined ? s.octets() : segment.data);
     }
-    if (total === 0) return this.reject(segment, 'bad-total');
-    if (sequence === 0 || sequence > total) return this.reject(segment, 'bad-sequence');
+    if (total === 0) return this.reject(s, segment, 'bad-total');
+    if (sequence === 0 || sequence > total) return this.reject(s, segment, 'bad-sequence');
 
-    const hash = identityHash(segment);
-    let msg = this.pending.get(segment, hash);
+    const hash = identityHash(s);
+    let msg = this.pending.get(s, hash);
     if (msg !== undefined && msg.total !== total) {
       this.drop(msg, 'superseded', undefined);
       msg = undefined;
     }
-    const data = segment.data;
+    const from = s.view;
+    const start = s.start;
+    const end = s.end;
     if (msg === undefined) {
-      const done = this.recent.find(segment, hash);
+      const done = this.recent.find(s, hash);
       if (done >= 0) {
-        if (this.recent.repeats(done, total, sequence, fingerprint(data))) {
+        if (this.recent.repeats(done, total, sequence, fingerprintAt(from, start, end))) {
           stats.duplicates++;
           stats.lateDuplicates++;
           return undefined;
         }
         this.recent.forget(done);
       }
-      const share = this.makeRoom(segment.originator, bind);
+      const share = this.makeRoom(s.originator, bind);
       msg = this.spare;
       if (msg === undefined) msg = new Pending();
       else {
         this.spare = msg.nextQ;
         this.spares--;
       }
-      msg.start(segment, hash, total, now, bind);
+      msg.start(s, hash, total, now, bind);
       this.pending.add(msg);
       const newest = this.newest;
       msg.prevQ = newest;
@@ -437,24 +698,27 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
       else newest.nextQ = msg;
       this.newest = msg;
       this.count++;
-      this.originators.add(share ?? this.originators.acquire(segment.originator), msg);
+      this.originators.add(share ?? this.originators.acquire(s.originator), msg);
       if (bind !== undefined) this.binds.add(this.binds.acquire(bind), msg);
     } else {
-      const held = heldPart(msg, sequence, data);
+      const held = heldPart(msg, sequence, from, start, end);
       if (held !== HELD_NONE) {
         if (held === HELD_SAME) {
           stats.duplicates++;
           return undefined;
         }
-        return this.reject(segment, 'conflicting-duplicate');
+        return this.reject(s, segment, 'conflicting-duplicate');
       }
     }
-    const n = data.length;
+    const n = end - start;
     if (msg.parts === undefined && !extendsRun(msg, sequence, n)) this.scatter(msg);
     msg.received++;
     if (msg.received < total) {
-      if (msg.parts !== undefined) msg.parts[sequence - 1] = partOf(data);
-      else this.runs.append(msg, data, (total - msg.first + 1) * msg.partLength);
+      if (msg.parts !== undefined) {
+        msg.parts[sequence - 1] = partOf(from, start, end);
+        msg.prints[sequence - 1] = fingerprintAt(from, start, end);
+      } else
+        msg.prints[sequence - 1] = this.runs.append(msg, from, start, end, (total - msg.first + 1) * msg.partLength);
       msg.bytes += n;
       this.bytes += n;
       const o = msg.originatorShare!;
@@ -474,7 +738,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     // message over a bytes bound is dropped whichever segment took it over.
     if (msg.bytes + n > this.maxMessageBytes) {
       // (A run need not hold it: its received sequences and bytes are counted all the same.)
-      if (msg.parts !== undefined) msg.parts[sequence - 1] = data;
+      if (msg.parts !== undefined) msg.parts[sequence - 1] = NO_OCTETS;
       msg.bytes += n;
       this.originators.addBytes(msg.originatorShare!, n);
       if (msg.bindShare !== undefined) msg.bindShare.bytes += n;
@@ -484,27 +748,22 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     }
     this.release(msg);
     msg.bytes += n;
-    const prints = this.prints.length >= total ? this.prints : (this.prints = new Int32Array(total));
+    const prints = msg.prints;
     let payload: Uint8Array;
     const parts = msg.parts;
     if (parts === undefined) {
       // The run is the whole message: its region, with the last segment written in, is the payload.
-      this.runs.append(msg, data, n);
+      prints[sequence - 1] = this.runs.append(msg, from, start, end, n);
       const store = msg.store;
-      const view = msg.storeView;
-      const step = msg.partLength;
-      let p = msg.base;
-      for (let i = 0; i < total - 1; i++, p += step) prints[i] = fingerprintOf(view, p, p + step);
-      prints[total - 1] = fingerprintOf(view, p, msg.base + msg.fill);
       payload = new Uint8Array(store.buffer, store.byteOffset + msg.base, msg.fill);
     } else {
-      parts[sequence - 1] = data;
+      parts[sequence - 1] = partOf(from, start, end);
+      prints[sequence - 1] = fingerprintAt(from, start, end);
       payload = payloadOf(msg.bytes);
       let p = 0;
       for (let i = 0; i < total; i++) {
         const part = parts[i]!;
         payload.set(part, p);
-        prints[i] = fingerprint(part, 0, part.length);
         p += part.length;
       }
     }
@@ -517,11 +776,13 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
 
   /** Drops every message whose timeout has passed; returns how many. push() calls it too. */
   sweep(): number {
+    this.endPreview();
     return this.expire(this.clock());
   }
 
   /** Drops everything pending, reporting each as evicted ('cleared'). */
   clear(): void {
+    this.endPreview();
     for (let msg = this.oldest; msg !== undefined; msg = this.oldest) this.drop(msg, 'evicted', 'cleared');
   }
 
@@ -657,7 +918,8 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     this.emit(reason, lost);
   }
 
-  private reject(segment: Segment, reason: RejectReason): undefined {
+  private reject(s: SegmentAt, given: Segment | undefined, reason: RejectReason): undefined {
+    const segment = given ?? s.toSegment();
     const stats = this.stats;
     stats.rejected++;
     if (reason === 'bad-sequence') stats.badSequence++;
@@ -695,8 +957,9 @@ function newChunk(): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, PAYLOAD_CHUNK_OCTETS);
 }
 
-/** The chunk being cut, whole; `chunkUsed` is where its last cut ends (the next starts 8-aligned). */
+/** The chunk being cut, whole, and a DataView of it; `chunkUsed` is where its last cut ends (the next starts 8-aligned). */
 let chunk = newChunk();
+let chunkView = new DataView(chunk.buffer, chunk.byteOffset, PAYLOAD_CHUNK_OCTETS);
 let chunkUsed = 0;
 
 /** Offset in `chunk` of `length` octets, a new chunk begun if they do not fit (length <= a quarter chunk). */
@@ -705,6 +968,7 @@ function cut(length: number): number {
   let at = (chunkUsed + 7) & ~7;
   if (at + length > PAYLOAD_CHUNK_OCTETS) {
     chunk = newChunk();
+    chunkView = new DataView(chunk.buffer, chunk.byteOffset, PAYLOAD_CHUNK_OCTETS);
     at = 0;
   }
   chunkUsed = at + length;
@@ -728,8 +992,8 @@ export function copyPayload(data: Uint8Array): Uint8Array {
 }
 
 /** A held part of a message no longer a run: a copy of its own (it keeps no shared chunk alive). */
-function partOf(data: Uint8Array): Uint8Array {
-  return data.slice();
+function partOf(from: DataView, start: number, end: number): Uint8Array {
+  return new Uint8Array(from.buffer, from.byteOffset + start, end - start).slice();
 }
 
 /** heldPart(): the sequence is not held, held with the same octets, or held with others. */
@@ -737,19 +1001,19 @@ const HELD_NONE = 0;
 const HELD_SAME = 1;
 const HELD_OTHER = 2;
 
-/** Whether `msg` holds part `sequence`, and if so whether `data` is the same octets. */
-function heldPart(msg: Pending, sequence: number, data: Uint8Array): number {
+/** Whether `msg` holds part `sequence`, and if so whether octets `start` to `end` of `from` are the same. */
+function heldPart(msg: Pending, sequence: number, from: DataView, start: number, end: number): number {
   const parts = msg.parts;
   if (parts !== undefined) {
     const held = parts[sequence - 1];
     if (held === undefined) return HELD_NONE;
-    return sameOctets(held, 0, held.length, data) ? HELD_SAME : HELD_OTHER;
+    return sameOctets(held, 0, held.length, from, start, end) ? HELD_SAME : HELD_OTHER;
   }
   const i = sequence - msg.first;
   if (i < 0 || i >= msg.received) return HELD_NONE;
-  const start = msg.base + i * msg.partLength;
-  const end = i === msg.received - 1 ? msg.base + msg.fill : start + msg.partLength;
-  return sameOctets(msg.store, start, end, data) ? HELD_SAME : HELD_OTHER;
+  const at = msg.base + i * msg.partLength;
+  const to = i === msg.received - 1 ? msg.base + msg.fill : at + msg.partLength;
+  return sameOctets(msg.store, at, to, from, start, end) ? HELD_SAME : HELD_OTHER;
 }
 
 /** Whether `msg` (a run) takes part `sequence` of `n` octets at its end, still a run. */
@@ -763,7 +1027,7 @@ function extendsRun(msg: Pending, sequence: number, n: number): boolean {
   );
 }
 
-function datagram(s: Segment | Pending, segments: number, payload: Uint8Array): WdpDatagram {
+function datagram(s: SegmentAt | Pending, segments: number, payload: Uint8Array): WdpDatagram {
   return {
     originator: s.originator,
     recipient: s.recipient,
@@ -774,100 +1038,9 @@ function datagram(s: Segment | Pending, segments: number, payload: Uint8Array): 
   };
 }
 
-/**
- * fingerprint() of octets `start` to `end` of `v`: the same number, read four octets at a time
- * (a DataView's 32-bit read is one load, where four octet reads are four; twice as quick).
- */
-function fingerprintOf(v: DataView, start: number, end: number): number {
-  let h0 = 0x811c9dc5 ^ (end - start);
-  let h1 = LANE_SEED;
-  const n = start + ((end - start) & ~7);
-  let i = start;
-  for (; i < n; i += 8) {
-    h0 = Math.imul(h0 ^ v.getInt32(i, true), MIX);
-    h1 = Math.imul(h1 ^ v.getInt32(i + 4, true), MIX);
-    h0 ^= h0 >>> 15;
-    h1 ^= h1 >>> 15;
-  }
-  let h = Math.imul(h0, JOIN) ^ h1;
-  if (end - i >= 4) {
-    h = Math.imul(h ^ v.getInt32(i, true), MIX);
-    h ^= h >>> 15;
-    i += 4;
-  }
-  if (i < end) {
-    let w = 0;
-    for (let s = 0; i < end; i++, s += 8) w |= v.getUint8(i) << s;
-    h = Math.imul(h ^ w, MIX);
-    h ^= h >>> 15;
-  }
-  return finish(h);
-}
-
-/** The second lane's start (FNV's 64-bit offset basis, low half): the lanes start apart. */
-const LANE_SEED = 0x84222325 | 0;
-/** Each step's multiplier (2^32 / the golden ratio, odd): about half its bits set, so a changed bit reaches many. */
-const MIX = 0x9e3779b1 | 0;
-/** The first lane's multiplier where the lanes join (murmur3's fmix32 constant): the lanes are weighed apart. */
-const JOIN = 0x85ebca6b | 0;
-
-/**
- * The last mix (half of murmur3's fmix32): the join's low bits depend on only the first lane's
- * low bits until high bits are folded down; then 30 bits, a small integer, so an array of them
- * holds no heap numbers.
- */
-function finish(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 13;
-  return h >>> 2;
-}
-
-/**
- * A 32-bit fingerprint that tells a repeated segment from a different one without keeping its
- * octets: a multiply-xor step four octets at a time, in two lanes (the even and the odd four
- * octets of each eight) joined at the end. Each step waits for the multiply before it, so two
- * chains that do not wait for each other take half the time of one; it runs over every octet
- * of every completed message. Only this process compares them (the stores keep their own).
- *
- * Every step folds its high bits down (`h ^= h >>> 15`): a multiply alone carries a change only
- * upwards, so FNV's multiply-xor taken a word at a time left a word's bit 31 in bit 31 alone,
- * where the next word's bit 31 undid it, and the lanes' XOR undid it across lanes: flipping
- * 0x80 in any two octets at offsets 3, 7, 11, ... gave the same print, and a new message on a
- * reused reference that differed only so was swallowed as a late duplicate. Each step is one to
- * one in the word and in the state, so a change in one word always changes its lane, and a
- * change in one lane always changes the join; only the last cut to 30 bits (and two changed
- * words, by chance) can meet, at about one in 2^30.
- */
-export function fingerprint(b: Uint8Array, start = 0, end = b.length): number {
-  let h0 = 0x811c9dc5 ^ (end - start);
-  let h1 = LANE_SEED;
-  const n = start + ((end - start) & ~7);
-  let i = start;
-  for (; i < n; i += 8) {
-    h0 = Math.imul(h0 ^ (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)), MIX);
-    h1 = Math.imul(h1 ^ (b[i + 4] | (b[i + 5] << 8) | (b[i + 6] << 16) | (b[i + 7] << 24)), MIX);
-    h0 ^= h0 >>> 15;
-    h1 ^= h1 >>> 15;
-  }
-  let h = Math.imul(h0, JOIN) ^ h1;
-  if (end - i >= 4) {
-    h = Math.imul(h ^ (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)), MIX);
-    h ^= h >>> 15;
-    i += 4;
-  }
-  if (i < end) {
-    let w = 0;
-    for (let s = 0; i < end; i++, s += 8) w |= b[i] << s;
-    h = Math.imul(h ^ w, MIX);
-    h ^= h >>> 15;
-  }
-  return finish(h);
-}
-
-/** Whether `a` from `start` to `end` holds the octets of `b`. */
-function sameOctets(a: Uint8Array, start: number, end: number, b: Uint8Array): boolean {
-  if (end - start !== b.length) return false;
-  for (let i = start; i < end; i++) if (a[i] !== b[i - start]) return false;
+/** Whether `a` from `start` to `end` holds octets `from` to `to` of `b`. */
+function sameOctets(a: Uint8Array, start: number, end: number, b: DataView, from: number, to: number): boolean {
+  if (end - start !== to - from) return false;
+  for (let i = start, j = from; i < end; i++, j++) if (a[i] !== b.getUint8(j)) return false;
   return true;
 }

@@ -1,3 +1,5 @@
+import { copyPrinting } from './fingerprint.js';
+
 /**
  * Where a reassembler holds the runs of its pending messages (see Pending in reassembler.ts):
  * regions cut from chunks of its own, apart from the payload chunks of single SMS. A chunk
@@ -67,11 +69,12 @@ export class RunChunks {
   heldOctets = 0;
 
   /**
-   * Appends `data` to the run's region: in place while the region ends the current chunk's
-   * last cut, else in a new region. `whole` is room for the rest of the message.
+   * Appends octets `start` to `end` of `from` to the run's region (in place while the region
+   * ends the current chunk's last cut, else in a new region) and returns their fingerprint
+   * (fingerprint.ts: copied and printed in one pass). `whole` is room for the rest of the message.
    */
-  append(run: Run, data: Uint8Array, whole: number): void {
-    const n = data.length;
+  append(run: Run, from: DataView, start: number, end: number, whole: number): number {
+    const n = end - start;
     const need = run.fill + n;
     if (need > run.room) {
       const c = run.chunk;
@@ -85,8 +88,9 @@ export class RunChunks {
         this.place(run, run.fill === 0 ? need : Math.max(need, Math.min(whole, 2 * need)));
       }
     }
-    run.store.set(data, run.base + run.fill);
+    const print = copyPrinting(from, start, end, run.storeView, run.base + run.fill);
     run.fill = need;
+    return print;
   }
 
   /** The run no longer in its chunk (it completed, was dropped, or became parts). */

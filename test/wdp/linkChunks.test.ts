@@ -3,10 +3,12 @@
 // what the link keeps must be copied: the reassembler's held parts, a single SMS's payload.
 // References: SMPP v3.4 4.6 deliver_sm / deliver_sm_resp; 3GPP TS 23.040 9.2.3.24.1.
 import { afterEach, describe, expect, it } from 'vitest';
+import type { WdpDatagram } from '../../src/wdp/datagram.js';
 import { Reassembler } from '../../src/wdp/reassembler.js';
 import { segmentPayload } from '../../src/wdp/segmenter.js';
 import type { EsmeLinkOptions } from '../../src/wdp/smpp/link.js';
 import { CommandId, encodeShortMessagePdu } from '../../src/wdp/smpp/shortMessage.js';
+import { CommandStatus } from '../../src/wdp/smpp/status.js';
 import { linkAtRawSmsc, startBound } from './linkAtRawSmsc.js';
 import { header } from './rawSmsc.js';
 
@@ -100,6 +102,104 @@ describe('EsmeLink reading deliver_sm from TCP chunks', () => {
     expect(got.map((d) => [d.originator, Buffer.from(d.payload).toString('hex')])).toEqual(
       pushes.map((p, k) => [`95${k}`, Buffer.from(p).toString('hex')]),
     );
+  });
+});
+
+describe("EsmeLink reading a chunk's deliver_sm ahead (memory mode)", () => {
+  it('two pushes interleaved in one chunk, a segment resent: each delivered once, every PDU answered in order', async () => {
+    // Read ahead, neither push is ever pending: none is when the first of them is handed up.
+    const pendingAtHandler: number[] = [];
+    const got: WdpDatagram[] = [];
+    const { peer, link } = await boundLink({
+      onDatagram: (d) => {
+        got.push(d);
+        pendingAtHandler.push(link.reassembler.pendingMessages);
+      },
+    });
+    const a = payloadOf(300, 11); // 3 SMS
+    const b = payloadOf(250, 12); // 2 SMS
+    const [a1, a2, a3] = deliverSms(a, 31, 1, '9500');
+    const [b1, b2] = deliverSms(b, 32, 4, '9501');
+    const again = deliverSms(b, 32, 6, '9501')[0]; // b1 resent once B is complete, under its own sequence number
+    peer.write(Buffer.concat([a1, b1, a2, b2, a3, again]));
+    const answers: number[][] = [];
+    for (let i = 0; i < 6; i++) answers.push(header(await peer.next()));
+    expect(answers).toEqual([1, 4, 2, 5, 3, 6].map((n) => [0x80000005, 0, n, 17]));
+    expect(got.map((d) => [d.originator, d.segments, Buffer.from(d.payload).toString('hex')])).toEqual([
+      ['9501', 2, Buffer.from(b).toString('hex')],
+      ['9500', 3, Buffer.from(a).toString('hex')],
+    ]);
+    expect(link.reassembler.stats).toMatchObject({ segments: 6, datagrams: 2, duplicates: 1, lateDuplicates: 1 });
+    expect(link.reassembler.pendingMessages).toBe(0);
+    expect(pendingAtHandler).toEqual([0, 0]);
+  });
+
+  it('pushes cut between two chunks: held after the first, completed by the second', async () => {
+    const { peer, link, got } = await boundLink();
+    const a = payloadOf(300, 13);
+    const b = payloadOf(250, 14);
+    const [a1, a2, a3] = deliverSms(a, 33, 1, '9502');
+    const [b1, b2] = deliverSms(b, 34, 4, '9503');
+    peer.write(Buffer.concat([a1, a2, b1]));
+    for (const n of [1, 2, 4]) expect(header(await peer.next())).toEqual([0x80000005, 0, n, 17]);
+    expect(link.reassembler.pendingMessages).toBe(2);
+    peer.write(Buffer.concat([b2, a3]));
+    for (const n of [5, 3]) expect(header(await peer.next())).toEqual([0x80000005, 0, n, 17]);
+    expect(got.map((d) => Buffer.from(d.payload).toString('hex'))).toEqual(
+      [b, a].map((p) => Buffer.from(p).toString('hex')),
+    );
+  });
+
+  it('maxInFlight 1 and a handler that settles later: a push taken in part before intake paused is held, and completes', async () => {
+    // A1 B1 A2 A3 B2 B3 in one chunk: A completes at its third PDU and pauses intake with B1
+    // taken; the rest of the chunk is read once A's handler settles.
+    const settle: (() => void)[] = [];
+    const { peer, link, got } = await boundLink({
+      maxInFlight: 1,
+      onDatagram: (d) => {
+        got.push(d);
+        return new Promise<void>((resolve) => settle.push(resolve));
+      },
+    });
+    const a = payloadOf(300, 15);
+    const b = payloadOf(300, 16);
+    const [a1, a2, a3] = deliverSms(a, 35, 1, '9504');
+    const [b1, b2, b3] = deliverSms(b, 36, 4, '9505');
+    peer.write(Buffer.concat([a1, b1, a2, a3, b2, b3]));
+    for (const n of [1, 4, 2]) expect(header(await peer.next())).toEqual([0x80000005, 0, n, 17]);
+    for (let i = 0; i < 100 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(got.length).toBe(1);
+    expect(link.reassembler.pendingMessages).toBe(1); // B, holding B1
+    settle.shift()!();
+    expect(header(await peer.next())).toEqual([0x80000005, 0, 3, 17]);
+    expect(header(await peer.next())).toEqual([0x80000005, 0, 5, 17]);
+    for (let i = 0; i < 100 && got.length === 1; i++) await new Promise((r) => setTimeout(r, 5));
+    settle.shift()!();
+    expect(header(await peer.next())).toEqual([0x80000005, 0, 6, 17]);
+    expect(got.map((d) => [d.originator, Buffer.from(d.payload).toString('hex')])).toEqual([
+      ['9504', Buffer.from(a).toString('hex')],
+      ['9505', Buffer.from(b).toString('hex')],
+    ]);
+  });
+
+  it('an undecodable PDU amid a push: answered ESME_RX_P_APPN, the push around it completed', async () => {
+    const { peer, link, got } = await boundLink();
+    const a = payloadOf(300, 17);
+    const [a1, a2, a3] = deliverSms(a, 37, 1, '9506');
+    const bad = Buffer.from(a2);
+    bad[bad.length - 1 - 134 - 6] = 0xff; // sm_length: runs past the PDU's end
+    bad.writeUInt32BE(9, 12);
+    peer.write(Buffer.concat([a1, bad, a2, a3]));
+    const answers: number[][] = [];
+    for (let i = 0; i < 4; i++) answers.push(header(await peer.next()));
+    expect(answers).toEqual([
+      [0x80000005, 0, 1, 17],
+      [0x80000005, CommandStatus.ESME_RX_P_APPN, 9, 17],
+      [0x80000005, 0, 2, 17],
+      [0x80000005, 0, 3, 17],
+    ]);
+    expect(got.map((d) => Buffer.from(d.payload).toString('hex'))).toEqual([Buffer.from(a).toString('hex')]);
+    expect(link.stats).toMatchObject({ deliverSm: 4, undecodable: 1, datagrams: 1 });
   });
 });
 

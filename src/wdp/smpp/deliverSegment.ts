@@ -1,5 +1,6 @@
 import { decodeLatin1 } from '../../codec/latin1.js';
 import type { Segment } from '../datagram.js';
+import { SegmentAt, viewOf } from '../segmentAt.js';
 import { Iei } from '../udh.js';
 import { segmentFromSmpp, ESM_CLASS_UDHI } from './carriage.js';
 import { alphabetOf } from './dataCoding.js';
@@ -34,123 +35,136 @@ const lastOctets = new Uint8Array(2 * ADDRESS_MAX);
 /**
  * One submit_sm or deliver_sm, whole, to its Segment: the same result, and the same error, as
  * `segmentFromSmpp(decodeShortMessagePdu(pdu))`, which is its definition. It reads only what
- * a segment needs, straight from the octets: no PDU object, no TLV list, no header object,
- * one view of the user data, and the addresses from a small cache. Anything it does not take
- * on the quick way (a message_payload, sar_* or port TLV, a text alphabet without a UDH, a
- * field that does not fit, any framing error) goes to the general decode, which also raises
- * the errors. The receiving link reads every deliver_sm through here.
+ * a segment needs, straight from the octets (readSegmentAt): no PDU object, no TLV list, no
+ * header object, one view of the user data, and the addresses from a small cache. Anything it
+ * does not take on the quick way (a message_payload, sar_* or port TLV, a text alphabet
+ * without a UDH, a field that does not fit, any framing error) goes to the general decode,
+ * which also raises the errors.
  */
 export function segmentFromShortMessagePdu(pdu: Uint8Array): Segment {
-  return quickSegment(pdu) ?? segmentFromSmpp(decodeShortMessagePdu(pdu));
+  return readSegmentAt(pdu, 0, pdu.length, scratch) ? scratch.toSegment() : segmentFromSmpp(decodeShortMessagePdu(pdu));
 }
 
-/** The segment, or undefined when the general decode must say what it is. */
-function quickSegment(b: Uint8Array): Segment | undefined {
-  const n = b.length;
-  if (n < SMPP_HEADER_LENGTH + 17) return undefined;
-  const length = ((b[0] << 24) >>> 0) + (b[1] << 16) + (b[2] << 8) + b[3];
-  if (length !== n || length > MAX_SHORT_MESSAGE_PDU) return undefined;
-  if (b[4] !== 0 || b[5] !== 0 || b[6] !== 0) return undefined;
-  if (b[7] !== CommandId.deliver_sm && b[7] !== CommandId.submit_sm) return undefined;
+const scratch = new SegmentAt();
+
+/**
+ * Reads the whole submit_sm or deliver_sm at octets `from` to `to` of `b` into `into` (a
+ * record filled again for each PDU, in the manner of pg-protocol's one reusable reader): true
+ * when read, false when the general decode must say what it is (segmentFromShortMessagePdu;
+ * `into` is then not to be used). The receiving link reads every deliver_sm so, in place in
+ * its socket chunk: its user data stays there, and no view of the PDU is made.
+ */
+export function readSegmentAt(b: Uint8Array, from: number, to: number, into: SegmentAt): boolean {
+  const n = to;
+  if (n - from < SMPP_HEADER_LENGTH + 17) return false;
+  const length = ((b[from] << 24) >>> 0) + (b[from + 1] << 16) + (b[from + 2] << 8) + b[from + 3];
+  if (length !== n - from || length > MAX_SHORT_MESSAGE_PDU) return false;
+  if (b[from + 4] !== 0 || b[from + 5] !== 0 || b[from + 6] !== 0) return false;
+  if (b[from + 7] !== CommandId.deliver_sm && b[from + 7] !== CommandId.submit_sm) return false;
   // service_type: at most 6 octets, NUL included.
-  let p = SMPP_HEADER_LENGTH;
+  let p = from + SMPP_HEADER_LENGTH;
   const serviceLimit = p + 6;
   while (p < serviceLimit && b[p] !== 0) p++;
-  if (p === serviceLimit) return undefined;
+  if (p === serviceLimit) return false;
   p += 3; // NUL, source_addr_ton, source_addr_npi
-  const originator = address(b, p, 0);
-  if (originator === undefined) return undefined;
+  const originator = address(b, p, n, 0);
+  if (originator === undefined) return false;
   p += originator.length + 3; // NUL, dest_addr_ton, dest_addr_npi
-  const recipient = address(b, p, 1);
-  if (recipient === undefined) return undefined;
+  const recipient = address(b, p, n, 1);
+  if (recipient === undefined) return false;
   p += recipient.length + 1;
-  if (p + 3 > n) return undefined;
+  if (p + 3 > n) return false;
   const esmClass = b[p];
   p += 3; // esm_class, protocol_id, priority_flag
   // schedule_delivery_time and validity_period: at most 17 octets each, NUL included.
   for (let k = 0; k < 2; k++) {
     const limit = Math.min(n, p + 17);
     while (p < limit && b[p] !== 0) p++;
-    if (p === limit) return undefined;
+    if (p === limit) return false;
     p++;
   }
-  if (p + 5 > n) return undefined;
+  if (p + 5 > n) return false;
   const dataCoding = b[p + 2];
   const smLength = b[p + 4];
   p += 5; // registered_delivery, replace_if_present_flag, data_coding, sm_default_msg_id, sm_length
   const udStart = p;
   const udEnd = p + smLength;
-  if (udEnd > n) return undefined;
+  if (udEnd > n) return false;
   // TLVs: well framed, and none that carriage reads (those take the general way).
   for (let t = udEnd; t < n;) {
-    if (t + 4 > n) return undefined;
+    if (t + 4 > n) return false;
     const tag = (b[t] << 8) | b[t + 1];
     const end = t + 4 + ((b[t + 2] << 8) | b[t + 3]);
-    if (end > n || carriageTag(tag)) return undefined;
+    if (end > n || carriageTag(tag)) return false;
     t = end;
   }
   const alphabet = alphabetOf(dataCoding);
-  if (alphabet === 'unsupported') return undefined;
-  if ((esmClass & ESM_CLASS_UDHI) === 0) {
-    if (alphabet !== 'binary') return undefined; // a "//SCK" text header may follow
-    return { originator, recipient, total: 1, sequence: 1, data: view(b, udStart, udEnd) };
-  }
-  // The UDH (3GPP TS 23.040 9.2.3.24), as decodeUdh reads it.
-  if (udStart >= udEnd) return undefined;
-  const headerEnd = udStart + 1 + b[udStart];
-  if (headerEnd > udEnd) return undefined;
+  if (alphabet === 'unsupported') return false;
+  let dataStart = udStart;
   let reference: number | undefined;
   let referenceBits: 8 | 16 | undefined;
   let total = 1;
   let sequence = 1;
   let sourcePort: number | undefined;
   let destinationPort: number | undefined;
-  for (let e = udStart + 1; e < headerEnd;) {
-    const iei = b[e];
-    if (e + 1 >= headerEnd) return undefined;
-    const iedl = b[e + 1];
-    const d = e + 2;
-    if (d + iedl > headerEnd) return undefined;
-    switch (iei) {
-      case Iei.Concat8:
-        if (iedl !== 3 || referenceBits !== undefined) return undefined;
-        reference = b[d];
-        referenceBits = 8;
-        total = b[d + 1];
-        sequence = b[d + 2];
-        break;
-      case Iei.Concat16:
-        if (iedl !== 4 || referenceBits !== undefined) return undefined;
-        reference = (b[d] << 8) | b[d + 1];
-        referenceBits = 16;
-        total = b[d + 2];
-        sequence = b[d + 3];
-        break;
-      case Iei.Ports8:
-        if (iedl !== 2 || destinationPort !== undefined) return undefined;
-        destinationPort = b[d];
-        sourcePort = b[d + 1];
-        break;
-      case Iei.Ports16:
-        if (iedl !== 4 || destinationPort !== undefined) return undefined;
-        destinationPort = (b[d] << 8) | b[d + 1];
-        sourcePort = (b[d + 2] << 8) | b[d + 3];
-        break;
+  const headed = (esmClass & ESM_CLASS_UDHI) !== 0;
+  if (!headed) {
+    if (alphabet !== 'binary') return false; // a "//SCK" text header may follow
+  } else {
+    // The UDH (3GPP TS 23.040 9.2.3.24), as decodeUdh reads it.
+    if (udStart >= udEnd) return false;
+    const headerEnd = udStart + 1 + b[udStart];
+    if (headerEnd > udEnd) return false;
+    for (let e = udStart + 1; e < headerEnd;) {
+      const iei = b[e];
+      if (e + 1 >= headerEnd) return false;
+      const iedl = b[e + 1];
+      const d = e + 2;
+      if (d + iedl > headerEnd) return false;
+      switch (iei) {
+        case Iei.Concat8:
+          if (iedl !== 3 || referenceBits !== undefined) return false;
+          reference = b[d];
+          referenceBits = 8;
+          total = b[d + 1];
+          sequence = b[d + 2];
+          break;
+        case Iei.Concat16:
+          if (iedl !== 4 || referenceBits !== undefined) return false;
+          reference = (b[d] << 8) | b[d + 1];
+          referenceBits = 16;
+          total = b[d + 2];
+          sequence = b[d + 3];
+          break;
+        case Iei.Ports8:
+          if (iedl !== 2 || destinationPort !== undefined) return false;
+          destinationPort = b[d];
+          sourcePort = b[d + 1];
+          break;
+        case Iei.Ports16:
+          if (iedl !== 4 || destinationPort !== undefined) return false;
+          destinationPort = (b[d] << 8) | b[d + 1];
+          sourcePort = (b[d + 2] << 8) | b[d + 3];
+          break;
+      }
+      e = d + iedl;
     }
-    e = d + iedl;
+    dataStart = headerEnd;
   }
-  // The same fields in the same order as the general path's segment, so both share one shape.
-  return {
-    originator,
-    recipient,
-    sourcePort,
-    destinationPort,
-    reference,
-    referenceBits,
-    total,
-    sequence,
-    data: view(b, headerEnd, udEnd),
-  };
+  into.originator = originator;
+  into.recipient = recipient;
+  into.sourcePort = sourcePort;
+  into.destinationPort = destinationPort;
+  into.reference = reference;
+  into.referenceBits = referenceBits;
+  into.total = total;
+  into.sequence = sequence;
+  into.headed = headed;
+  into.view = viewOf(b);
+  const offset = b.byteOffset;
+  into.start = offset + dataStart;
+  into.end = offset + udEnd;
+  return true;
 }
 
 function carriageTag(tag: number): boolean {
@@ -165,12 +179,12 @@ function carriageTag(tag: number): boolean {
 }
 
 /**
- * The C-Octet String at `start` (its NUL inside the PDU and within ADDRESS_MAX): the last one
+ * The C-Octet String at `start` (its NUL before `end`, the PDU's, and within ADDRESS_MAX): the last one
  * read as `role` (0 originator, 1 recipient), or from the cache, or read.
  */
-function address(b: Uint8Array, start: number, role: number): string | undefined {
-  if (start >= b.length) return undefined;
-  const limit = Math.min(b.length, start + ADDRESS_MAX);
+function address(b: Uint8Array, start: number, end: number, role: number): string | undefined {
+  if (start >= end) return undefined;
+  const limit = Math.min(end, start + ADDRESS_MAX);
   const known = lastLength[role];
   if (known >= 0 && start + known < limit && b[start + known] === 0) {
     const base = role * ADDRESS_MAX;
@@ -212,11 +226,4 @@ function cachedAddressAt(b: Uint8Array, start: number, limit: number): string | 
   cachedLength[slot] = len;
   for (let k = 0; k < len; k++) cachedOctets[base + k] = b[start + k];
   return s;
-}
-
-/** A plain Uint8Array view of the PDU (see shortMessage.ts's view: Buffer's subarray costs more). */
-function view(b: Uint8Array, start: number, end: number): Uint8Array {
-  return b.constructor === Uint8Array
-    ? b.subarray(start, end)
-    : new Uint8Array(b.buffer, b.byteOffset + start, end - start);
 }

@@ -54,6 +54,15 @@ export class ResponseTimeout extends Error {
  */
 export type DeliverSmReceiver = (frame: Uint8Array, now: number) => void;
 
+/**
+ * Told, before PDUs are read from `input` starting at `at`, of the octets about to be read (and
+ * told by a FramesRead when that read ends: all read, paused, or the socket gone): the link
+ * reads a chunk's deliver_sm ahead, so the reassembler sees a whole message at once. The PDUs
+ * are then given to the DeliverSmReceiver one by one as before, each a view of `input`.
+ */
+export type FramesAhead = (input: Uint8Array, at: number) => void;
+export type FramesRead = () => void;
+
 /** deliver_sm_resp with an empty message_id: 17 octets. */
 const DELIVER_SM_RESP_LENGTH = SMPP_HEADER_LENGTH + 1;
 
@@ -114,6 +123,9 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   private corked = false;
   /** Where deliver_sm goes (the link); without one, the 'deliver_sm' event. */
   onDeliverSm: DeliverSmReceiver | undefined = undefined;
+  /** Who reads ahead of onDeliverSm (the link, in memory mode), and is told when the read ends. */
+  onFramesAhead: FramesAhead | undefined = undefined;
+  onFramesRead: FramesRead | undefined = undefined;
 
   /**
    * `receives`: bound as receiver or transceiver (deliver_sm is taken); a transmitter answers
@@ -341,6 +353,20 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   }
 
   private readFrames(): void {
+    const ahead = this.onFramesAhead;
+    if (ahead === undefined || !this.bound || !this.receives || this.pausedIntake) {
+      this.readFramesNow();
+      return;
+    }
+    ahead(this.input, this.at);
+    try {
+      this.readFramesNow();
+    } finally {
+      this.onFramesRead?.();
+    }
+  }
+
+  private readFramesNow(): void {
     const b = this.input;
     const n = b.length;
     while (!this.pausedIntake && !this.socket.destroyed) {

@@ -15,7 +15,10 @@ import { bindPdu, checkBindFields, type BindFields } from './bind.js';
 import { SmppCommand } from './commands.js';
 import { EsmeSession, ResponseTimeout, type RefusedPdu } from './esmeSession.js';
 import { enquireLinkTimes, keepAlive } from './keepAlive.js';
-import { segmentFromShortMessagePdu } from './deliverSegment.js';
+import { readSegmentAt, segmentFromShortMessagePdu } from './deliverSegment.js';
+import { SegmentAt } from '../segmentAt.js';
+import { decodeShortMessagePdu, SMPP_HEADER_LENGTH } from './shortMessage.js';
+import { segmentFromSmpp } from './carriage.js';
 import { CommandStatus } from './status.js';
 import { evictionPolicy, storable, StoreIntake } from './storeIntake.js';
 import type { LostMessage as StoreLostMessage, Store } from '../../store/types.js';
@@ -204,6 +207,14 @@ export interface EsmeLinkEvents {
 const SWEEP_MS = 1_000;
 
 /**
+ * deliver_sm read ahead of their turn per read of the socket, at most (readAhead): a window's
+ * worth and more. The records are kept from one read to the next.
+ */
+export const MAX_READ_AHEAD = 64;
+
+const DELIVER_SM = SmppCommand.deliver_sm;
+
+/**
  * The push client's side of SMPP: binds to an SMSC as receiver (or transceiver) and turns
  * deliver_sm into datagrams through a Reassembler that outlives connections.
  *
@@ -271,6 +282,16 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   private readonly recentSingles: RecentSingles;
   /** Multi-segment datagrams whose handler failed, by completing segment, until the SMSC resends it. */
   private readonly retained = new Map<string, { datagram: WdpDatagram; data: Buffer; at: number }>();
+  /**
+   * deliver_sm of the socket read in progress, read ahead of their turn (memory mode), each
+   * one's offset in its buffer, how many, and the next to be taken; and the record a deliver_sm
+   * not read ahead is read into.
+   */
+  private readonly ahead: SegmentAt[] = [];
+  private readonly aheadAt = new Float64Array(MAX_READ_AHEAD);
+  private aheadCount = 0;
+  private aheadNext = 0;
+  private readonly oneRead = new SegmentAt();
   /** When each single SMS handed to the store's intake arrived (the 'handler-settled' timing). */
   private readonly singleArrivals = new WeakMap<WdpDatagram, number>();
   private readonly options: EsmeLinkOptions &
@@ -469,6 +490,10 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     const session = new EsmeSession(socket);
     this.connection = session;
     session.onDeliverSm = (frame, now) => this.onDeliverSm(session, frame, now);
+    if (this.intake === undefined) {
+      session.onFramesAhead = (input, at) => this.readAhead(input, at);
+      session.onFramesRead = () => this.endAhead();
+    }
     session.on('enquire_link', () => this.stats.enquireLinksAnswered++);
     session.on('refused', (r) => {
       this.stats.refused++;
@@ -554,6 +579,10 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
    */
   private onDeliverSm(session: EsmeSession, frame: Uint8Array, chunkNow: number): void {
     if (this.draining) return;
+    if (this.intake === undefined && this.retained.size === 0) {
+      this.onDeliverSmInMemory(session, frame, chunkNow);
+      return;
+    }
     this.stats.deliverSm++;
     const sequence = readU32(frame, 12);
     const arrivedAt = this.listenerCount('handler-settled') > 0 ? performance.now() : -1;
@@ -617,6 +646,85 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     this.handOver(session, datagram, segment, sequence, arrivedAt);
   }
 
+  /**
+   * Before a read of the socket (memory mode): its deliver_sm, up to MAX_READ_AHEAD and up to
+   * the first PDU of anything else or not read on the quick way, read into records and shown
+   * to the reassembler (Reassembler.preview), so that a message whole within the read completes
+   * without ever being pending. They are then taken in their turn (onDeliverSmInMemory).
+   */
+  private readAhead(input: Uint8Array, at: number): void {
+    this.aheadCount = this.aheadNext = 0;
+    if (this.draining || this.retained.size > 0) return;
+    const ahead = this.ahead;
+    const n = input.length;
+    let k = 0;
+    for (let p = at; k < MAX_READ_AHEAD && n - p >= SMPP_HEADER_LENGTH; k++) {
+      const length = readU32(input, p);
+      if (length < SMPP_HEADER_LENGTH || length > n - p || readU32(input, p + 4) !== DELIVER_SM) break;
+      if (k === ahead.length) ahead.push(new SegmentAt());
+      if (!readSegmentAt(input, p, p + length, ahead[k])) break;
+      this.aheadAt[k] = input.byteOffset + p;
+      p += length;
+    }
+    this.aheadCount = k;
+    if (k > 1) this.reassembler.preview(ahead, k);
+  }
+
+  /** After a read of the socket: what was read ahead and not taken is taken, and let go. */
+  private endAhead(): void {
+    this.reassembler.endPreview();
+    for (let k = 0; k < this.aheadCount; k++) this.ahead[k].release();
+    this.aheadCount = this.aheadNext = 0;
+    this.oneRead.release();
+  }
+
+  /**
+   * onDeliverSm in memory mode with nothing retained: the deliver_sm read ahead (or read now)
+   * into a record, no Segment object or view made for it, and pushed from the record.
+   */
+  private onDeliverSmInMemory(session: EsmeSession, frame: Uint8Array, chunkNow: number): void {
+    this.stats.deliverSm++;
+    const sequence = readU32(frame, 12);
+    const arrivedAt = this.listenerCount('handler-settled') > 0 ? performance.now() : -1;
+    const clock = this.reassembler.clock;
+    const now = clock === Date.now ? chunkNow : clock();
+    let segment: SegmentAt | Segment;
+    let datagram: WdpDatagram | undefined;
+    try {
+      const k = this.aheadNext;
+      if (k < this.aheadCount && frame.byteOffset === this.aheadAt[k]) {
+        this.aheadNext = k + 1;
+        segment = this.ahead[k];
+        datagram = this.reassembler.pushAt(segment, this.bindName, now);
+      } else if (readSegmentAt(frame, 0, frame.length, this.oneRead)) {
+        segment = this.oneRead;
+        datagram = this.reassembler.pushAt(segment, this.bindName, now);
+      } else {
+        segment = segmentFromSmpp(decodeShortMessagePdu(frame));
+        datagram = this.reassembler.push(segment, this.bindName, now);
+      }
+    } catch (error) {
+      this.stats.undecodable++;
+      this.emit('undecodable', { error, pdu: Buffer.from(frame) });
+      this.answer(session, sequence, CommandStatus.ESME_RX_P_APPN);
+      return;
+    }
+    if (datagram === undefined) {
+      this.answer(session, sequence, CommandStatus.ESME_ROK);
+      return;
+    }
+    if (datagram.segments === 1) {
+      // Its payload is a view of the socket chunk: given octets of its own before it is kept.
+      datagram.payload = copyPayload(datagram.payload);
+      if (this.isRepeatedSingle(datagram, chunkNow)) {
+        this.stats.duplicateSingles++;
+        this.answer(session, sequence, CommandStatus.ESME_ROK);
+        return;
+      }
+    }
+    this.handOver(session, datagram, segment, sequence, arrivedAt);
+  }
+
   /** deliver_sm_resp for `sequence`, counted. */
   private answer(session: EsmeSession, sequence: number, status: number): void {
     if (status === CommandStatus.ESME_ROK) this.answeredOk++;
@@ -639,7 +747,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   private handOver(
     session: EsmeSession,
     datagram: WdpDatagram,
-    segment: Segment,
+    segment: Segment | SegmentAt,
     sequence: number,
     arrivedAt: number,
   ): void {
@@ -655,10 +763,12 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
       return;
     }
     if (result && typeof (result as Promise<void>).then === 'function') {
+      // A record is filled again by the next deliver_sm: what a failure keeps is taken now.
+      const failed = segment instanceof SegmentAt ? segment.toSegment() : segment;
       (result as Promise<void>).then(
         () => this.settle(session, sequence, CommandStatus.ESME_ROK, arrivedAt),
         (error: unknown) => {
-          this.handlerFailed(datagram, segment, error);
+          this.handlerFailed(datagram, failed, error);
           this.settle(session, sequence, CommandStatus.ESME_RX_T_APPN, arrivedAt);
         },
       );
@@ -674,7 +784,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     if (session.paused && this.inFlight < this.options.maxInFlight) session.resume();
   }
 
-  private handlerFailed(datagram: WdpDatagram, segment: Segment, error: unknown): void {
+  private handlerFailed(datagram: WdpDatagram, segment: Segment | SegmentAt, error: unknown): void {
     this.stats.handlerErrors++;
     this.emit('handler-error', error);
     if (datagram.segments === 1) this.forgetSingle(datagram);
@@ -765,13 +875,14 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     this.emit('lost', lost);
   }
 
-  private retain(segment: Segment, datagram: WdpDatagram): void {
+  private retain(segment: Segment | SegmentAt, datagram: WdpDatagram): void {
     const now = Date.now();
     for (const [k, v] of this.retained) {
       if (v.at > now - this.options.duplicateWindowMs && this.retained.size < this.options.maxRecentSingles) break;
       this.retained.delete(k);
     }
-    this.retained.set(retainKey(segment), { datagram, data: Buffer.from(segment.data), at: now });
+    const data = segment instanceof SegmentAt ? segment.octets() : segment.data;
+    this.retained.set(retainKey(segment), { datagram, data: Buffer.from(data), at: now });
   }
 
   private takeRetained(segment: Segment): WdpDatagram | undefined {
@@ -803,6 +914,6 @@ function readU32(b: Uint8Array, p: number): number {
 }
 
 /** A segment's identity within its message, for recognising the resend of a completing segment. */
-function retainKey(s: Segment): string {
+function retainKey(s: Segment | SegmentAt): string {
   return `${s.originator}\0${s.recipient}\0${s.sourcePort}\0${s.destinationPort}\0${s.referenceBits}:${s.reference}\0${s.sequence}/${s.total}`;
 }

@@ -1,0 +1,251 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Segment, WdpDatagram } from '../../src/wdp/datagram.js';
+import { Reassembler, type LostMessage, type RejectedSegment } from '../../src/wdp/reassembler.js';
+import { SegmentAt } from '../../src/wdp/segmentAt.js';
+
+// Reassembler.preview: the segments of one socket read shown together before they are pushed
+// one by one, so a message whole among them completes without ever being pending. Everything
+// push() promises must hold all the same: duplicates, conflicts, late duplicates, fingerprints,
+// bounds, expiry; and a preview stopped early loses nothing. The expected payloads are the
+// parts joined here, in sequence order, from octets the test made (3GPP TS 23.040 9.2.3.24.1).
+
+/** `length` octets, each `fill` plus its index (mod 256). */
+function octets(length: number, fill: number): Uint8Array {
+  return Uint8Array.from({ length }, (_, i) => (fill + i) & 0xff);
+}
+
+function seg(
+  reference: number,
+  sequence: number,
+  total: number,
+  data: Uint8Array,
+  originator = '+447700900001',
+): Segment {
+  return { originator, recipient: '+447700900000', reference, referenceBits: 8, total, sequence, data };
+}
+
+/** Each segment copied into one buffer (as a socket chunk holds them) and read into a record. */
+function records(segments: readonly Segment[]): { at: SegmentAt[]; buffer: Uint8Array } {
+  const buffer = new Uint8Array(segments.reduce((n, s) => n + s.data.length + 3, 0));
+  let p = 3; // not at offset 0: offsets are the buffer's, not the data's
+  const at = segments.map((s) => {
+    buffer.set(s.data, p);
+    const r = new SegmentAt().of({ ...s, data: buffer.subarray(p, p + s.data.length) });
+    p += s.data.length;
+    return r;
+  });
+  return { at, buffer };
+}
+
+function clocked(options = {}) {
+  let t = 5_000;
+  const r = new Reassembler({ now: () => t, ...options });
+  const lost: LostMessage[] = [];
+  const rejected: RejectedSegment[] = [];
+  r.on('expired', (m) => lost.push(m));
+  r.on('evicted', (m) => lost.push(m));
+  r.on('superseded', (m) => lost.push(m));
+  // The segment of a 'rejected' event views the caller's octets: copied while they are there.
+  r.on('rejected', (x) => rejected.push({ ...x, segment: { ...x.segment, data: x.segment.data.slice() } }));
+  return { r, lost, rejected, advance: (ms: number) => (t += ms) };
+}
+
+/** Shows the reassembler `segments`, pushes the first `take` of them (default all), ends the preview. */
+function read(r: Reassembler, segments: readonly Segment[], take = segments.length) {
+  const { at, buffer } = records(segments);
+  r.preview(at, at.length);
+  const out: (WdpDatagram | undefined)[] = [];
+  const pending: number[] = [];
+  for (let i = 0; i < take; i++) {
+    out.push(r.pushAt(at[i]));
+    pending.push(r.pendingMessages);
+  }
+  r.endPreview();
+  // A single SMS's payload is a view of the caller's octets: copied before they are written over.
+  for (const d of out) if (d !== undefined && d.segments === 1) d.payload = d.payload.slice();
+  buffer.fill(0xee); // the caller's buffer is written over once the read is over
+  return { out, pending };
+}
+
+const A = [octets(134, 1), octets(134, 60), octets(38, 120)];
+const B = [octets(134, 7), octets(20, 90)];
+
+describe('Reassembler.preview', () => {
+  it('a message whole in the read completes at its last segment and is never pending', () => {
+    const { r } = clocked();
+    const { out, pending } = read(r, [seg(1, 1, 3, A[0]), seg(1, 2, 3, A[1]), seg(1, 3, 3, A[2])]);
+    expect(out.slice(0, 2)).toEqual([undefined, undefined]);
+    expect([...out[2]!.payload]).toEqual([...A[0], ...A[1], ...A[2]]);
+    expect(out[2]!.segments).toBe(3);
+    expect(pending).toEqual([0, 0, 0]);
+    expect(r.heldChunkOctets).toBe(0);
+    expect(r.stats).toMatchObject({ segments: 3, datagrams: 1, duplicates: 0 });
+  });
+
+  it('interleaved references, in any order within the read, each complete at their own last segment', () => {
+    const { r } = clocked();
+    const { out, pending } = read(r, [
+      seg(1, 3, 3, A[2]),
+      seg(2, 2, 2, B[1]),
+      seg(1, 1, 3, A[0]),
+      seg(2, 1, 2, B[0]),
+      seg(1, 2, 3, A[1]),
+    ]);
+    expect(out.map((d) => d && [...d.payload])).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      [...B[0], ...B[1]],
+      [...A[0], ...A[1], ...A[2]],
+    ]);
+    expect(pending).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('a message split across reads is pending between them and completes in the second', () => {
+    const { r } = clocked();
+    const first = read(r, [seg(1, 1, 3, A[0]), seg(2, 1, 2, B[0]), seg(1, 2, 3, A[1])]);
+    expect(first.out).toEqual([undefined, undefined, undefined]);
+    expect(r.pendingMessages).toBe(2);
+    const second = read(r, [seg(2, 2, 2, B[1]), seg(1, 3, 3, A[2])]);
+    expect(second.out.map((d) => d && [...d.payload])).toEqual([
+      [...B[0], ...B[1]],
+      [...A[0], ...A[1], ...A[2]],
+    ]);
+    expect(r.pendingMessages).toBe(0);
+  });
+
+  it('duplicates within one read: an exact one is ignored, one with other octets rejected, the first kept', () => {
+    const { r, rejected } = clocked();
+    const other = octets(134, 200);
+    const { out } = read(r, [
+      seg(1, 1, 3, A[0]),
+      seg(1, 1, 3, A[0]),
+      seg(1, 2, 3, A[1]),
+      seg(1, 2, 3, other),
+      seg(1, 3, 3, A[2]),
+    ]);
+    expect(out.filter((d) => d !== undefined).map((d) => [...d!.payload])).toEqual([[...A[0], ...A[1], ...A[2]]]);
+    expect(out[4]).toBeDefined();
+    expect(r.stats).toMatchObject({ segments: 5, datagrams: 1, duplicates: 1, conflictingDuplicates: 1 });
+    expect(rejected.map((x) => [x.reason, x.segment.sequence, [...x.segment.data]])).toEqual([
+      ['conflicting-duplicate', 2, [...other]],
+    ]);
+  });
+
+  it('a message read whole again after it completed is a late duplicate; one changed in bit 7 of two words is new', () => {
+    const { r } = clocked();
+    const parts = [seg(1, 1, 3, A[0]), seg(1, 2, 3, A[1]), seg(1, 3, 3, A[2])];
+    expect(read(r, parts).out[2]).toBeDefined();
+    expect(read(r, parts).out).toEqual([undefined, undefined, undefined]);
+    expect(r.stats).toMatchObject({ datagrams: 1, lateDuplicates: 3 });
+    // The pair a review found (fingerprint.test.ts): 0x80 flipped in octets 3 and 7 of segment 2.
+    const flipped = A[1].slice();
+    flipped[3] ^= 0x80;
+    flipped[7] ^= 0x80;
+    // Segment 1 is the completed message's (a late duplicate); segment 2 is not: a new message
+    // begins on the reused reference, holding 2 and 3, and completes when 1 comes again.
+    const again = read(r, [parts[0], seg(1, 2, 3, flipped), parts[2]]);
+    expect(again.out).toEqual([undefined, undefined, undefined]);
+    expect(r.pendingMessages).toBe(1);
+    expect(r.stats.lateDuplicates).toBe(4);
+    const last = read(r, [parts[0]]).out[0];
+    expect([...last!.payload]).toEqual([...A[0], ...flipped, ...A[2]]);
+  });
+
+  it('a message pending before the read completes from it as push() completes it', () => {
+    const { r } = clocked();
+    r.push(seg(1, 1, 3, A[0]));
+    const { out, pending } = read(r, [seg(1, 2, 3, A[1]), seg(1, 3, 3, A[2])]);
+    expect([...out[1]!.payload]).toEqual([...A[0], ...A[1], ...A[2]]);
+    expect(pending).toEqual([1, 0]);
+  });
+
+  it("a read stopped before a message's last segment: the segments taken are held, and complete later", () => {
+    const { r } = clocked();
+    const { out } = read(r, [seg(1, 1, 3, A[0]), seg(2, 1, 2, B[0]), seg(1, 2, 3, A[1]), seg(2, 2, 2, B[1])], 3);
+    expect(out).toEqual([undefined, undefined, undefined]);
+    // Taken when the read ended, from the octets as they were then (the buffer is written over after).
+    expect(r.pendingMessages).toBe(2);
+    expect(r.stats.segments).toBe(3);
+    const rest = read(r, [seg(2, 2, 2, B[1]), seg(1, 3, 3, A[2])]);
+    expect(rest.out.map((d) => d && [...d.payload])).toEqual([
+      [...B[0], ...B[1]],
+      [...A[0], ...A[1], ...A[2]],
+    ]);
+    expect(r.stats).toMatchObject({ segments: 5, datagrams: 2, duplicates: 0 });
+  });
+
+  it('a segment pushed that was not shown ends the preview, the segments taken held first', () => {
+    const { r } = clocked();
+    const { at } = records([seg(1, 1, 3, A[0]), seg(1, 2, 3, A[1]), seg(1, 3, 3, A[2])]);
+    r.preview(at, 3);
+    expect(r.pushAt(at[0])).toBeUndefined();
+    expect(r.pendingMessages).toBe(0);
+    expect(r.push(seg(2, 1, 2, B[0]))).toBeUndefined(); // not shown: the preview ends
+    expect(r.pendingMessages).toBe(2);
+    expect(r.pushAt(at[1])).toBeUndefined();
+    expect([...r.pushAt(at[2])!.payload]).toEqual([...A[0], ...A[1], ...A[2]]);
+    r.endPreview();
+  });
+
+  it('a message over a bytes bound is dropped as oversize, whole in the read or not', () => {
+    const { r, lost } = clocked({ maxPendingBytes: 300 });
+    const { out } = read(r, [seg(1, 1, 3, A[0]), seg(1, 2, 3, A[1]), seg(1, 3, 3, A[2])]);
+    expect(out).toEqual([undefined, undefined, undefined]);
+    expect(lost.map((m) => [m.reason, m.policy, m.received])).toEqual([['evicted', 'oversize', [1, 2, 3]]]);
+  });
+
+  it('bad sequences and totals are rejected in their turn; single SMS pass through as views', () => {
+    const { r, rejected } = clocked();
+    const single: Segment = { originator: '1', recipient: '2', total: 1, sequence: 1, data: B[1] };
+    const { out } = read(r, [seg(1, 0, 2, B[0]), seg(1, 3, 2, B[0]), seg(3, 1, 0, B[0]), single]);
+    expect(rejected.map((x) => x.reason)).toEqual(['bad-sequence', 'bad-sequence', 'bad-total']);
+    expect(out.slice(0, 3)).toEqual([undefined, undefined, undefined]);
+    expect(out[3]!.segments).toBe(1);
+  });
+
+  it("a message whole in the read still expires nothing early and is counted at the read's time", () => {
+    const { r, lost, advance } = clocked({ timeoutMs: 1_000 });
+    r.push(seg(9, 1, 2, B[0]));
+    advance(1_000);
+    const { out } = read(r, [seg(1, 1, 3, A[0]), seg(1, 2, 3, A[1]), seg(1, 3, 3, A[2])]);
+    expect(out[2]).toBeDefined();
+    expect(lost.map((m) => [m.reason, m.reference])).toEqual([['expired', 9]]);
+  });
+
+  it('gives the datagrams and counts that push() one by one gives, for any reads of any segments', () => {
+    // Up to three messages of up to four segments, their segments (and repeats, and changed
+    // repeats) in any order, cut into reads anywhere: the same datagrams in the same order.
+    const part = fc.record({
+      reference: fc.integer({ min: 0, max: 2 }),
+      sequence: fc.integer({ min: 0, max: 4 }),
+      total: fc.integer({ min: 0, max: 4 }),
+      fill: fc.integer({ min: 0, max: 3 }),
+      length: fc.integer({ min: 1, max: 40 }),
+      cut: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(part, { maxLength: 24 }), (parts) => {
+        const segments = parts.map((p) =>
+          seg(p.reference, p.sequence, p.total, octets(p.length, 16 * p.reference + p.fill)),
+        );
+        const one = new Reassembler({ now: () => 0 });
+        const want = segments.map((s) => one.push(s));
+        const other = new Reassembler({ now: () => 0 });
+        const got: (WdpDatagram | undefined)[] = [];
+        for (let i = 0; i < segments.length;) {
+          let j = i + 1;
+          while (j < segments.length && !parts[j - 1].cut) j++;
+          got.push(...read(other, segments.slice(i, j)).out);
+          i = j;
+        }
+        const view = (d: WdpDatagram | undefined) => d && { ...d, payload: [...d.payload] };
+        expect(got.map(view)).toEqual(want.map(view));
+        const { segments: n, datagrams, duplicates, lateDuplicates, rejected } = one.stats;
+        expect(other.stats).toMatchObject({ segments: n, datagrams, duplicates, lateDuplicates, rejected });
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
