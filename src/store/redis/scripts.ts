@@ -37,9 +37,38 @@ local function unlink_open(mk, o, bytes)
   redis.call('DECRBY', P .. 'bytes', bytes)
 end
 
+-- An index entry whose message has no hash (an older version's failed add left it): nothing
+-- is held, so it goes from the indexes without a loss report.
+local function unlink_stale(mk)
+  counts = {}
+  redis.call('ZREM', P .. 'order', mk)
+  redis.call('ZREM', P .. 'claims', mk)
+  local ok, id = pcall(cjson.decode, mk)
+  if ok and type(id) == 'table' and type(id[1]) == 'string' then redis.call('ZREM', P .. 'o:' .. id[1], mk) end
+end
+
+-- Runs fn, the writes of a new or growing message (indexes and counts first, its hash last); if
+-- one fails, what the record says was done is undone before the error goes on, so no index
+-- names a message that has no hash, and P bytes counts only octets some hash holds.
+-- done: z (in P order and P o:ORIG), l (counted in P load), b (octets added to P bytes).
+local function undoing(mk, orig, fn)
+  local done = {}
+  local ok, err = pcall(fn, done)
+  if ok then return err end
+  counts = {}
+  if done.z and redis.call('EXISTS', M .. mk) == 0 then
+    redis.pcall('ZREM', P .. 'order', mk)
+    redis.pcall('ZREM', P .. 'o:' .. orig, mk)
+    if done.l then redis.pcall('ZINCRBY', P .. 'load', -1, orig) end
+  end
+  if done.b then redis.pcall('DECRBY', P .. 'bytes', done.b) end
+  error(err)
+end
+
 local function drop(mk, reason, bound)
   local key = M .. mk
   local f = redis.call('HMGET', key, 'o', 'f', 'b', 'st')
+  if not f[4] then return unlink_stale(mk) end
   local rec = {}
   for _, field in ipairs(redis.call('HKEYS', key)) do
     local n = tonumber(field)
@@ -152,11 +181,16 @@ local function materialize()
           fields[#fields + 1] = names[s]
           fields[#fields + 1] = d
         end
-        redis.call('ZADD', P .. 'order', now_s, mk)
-        redis.call('ZADD', P .. 'o:' .. m.o, now_s, mk)
-        redis.call('ZINCRBY', P .. 'load', 1, m.o)
-        redis.call('INCRBY', P .. 'bytes', m.b)
-        redis.call('HSET', unpack(fields))
+        undoing(mk, m.o, function(done)
+          done.z = true
+          redis.call('ZADD', P .. 'order', now_s, mk)
+          redis.call('ZADD', P .. 'o:' .. m.o, now_s, mk)
+          redis.call('ZINCRBY', P .. 'load', 1, m.o)
+          done.l = true
+          redis.call('INCRBY', P .. 'bytes', m.b)
+          done.b = m.b
+          redis.call('HSET', unpack(fields))
+        end)
       end
     end
   end)
@@ -301,10 +335,6 @@ local function add(mk, orig, s, data, total, own)
       drop(redis.call('ZRANGE', P .. 'o:' .. orig, 0, 0)[1], 'evicted', 'originator')
     end
     while redis.call('ZCARD', P .. 'order') >= maxMsgs do drop(victim(nil), 'evicted', 'messages') end
-    redis.call('ZADD', P .. 'order', now_s, mk)
-    redis.call('ZADD', P .. 'o:' .. orig, now_s, mk)
-    redis.call('ZINCRBY', P .. 'load', 1, orig)
-    counts = {}
   end
   local len = string.len(data)
   -- One write of the segment and the counts; a new message's fields with it.
@@ -314,10 +344,12 @@ local function add(mk, orig, s, data, total, own)
   end
   if n + 1 == total then
     -- Complete: claimed for me in the same write; the parts are those just read and this one.
-    unlink_open(mk, orig, b)
+    -- The hash first: a write after it that fails leaves the message claimed and answered with
+    -- an error, so the SMSC's resend claims it again (never a hash outside every index).
     h = h + 1
     for _, x in ipairs({ 'st', 'claimed', 'cl', me, 'ca', now_s, 'h', h }) do fields[#fields + 1] = x end
     redis.call('HSET', unpack(fields))
+    unlink_open(mk, orig, b)
     redis.call('ZADD', P .. 'claims', now_s, mk)
     local out = { 'complete', lost_json(), first, b + len, h }
     for i = 1, total do
@@ -325,26 +357,38 @@ local function add(mk, orig, s, data, total, own)
     end
     return out
   end
-  local bytes = redis.call('INCRBY', P .. 'bytes', len)
-  counts.bytes = bytes
-  if bytes + v_bytes > maxBytes and v_msgs > 0 then
-    materialize()
-    bytes = held_bytes()
-  end
-  while bytes > maxBytes do
-    local x = victim(mk)
-    if not x then break end
-    drop(x, 'evicted', 'bytes')
-    bytes = held_bytes()
-  end
-  redis.call('HSET', unpack(fields))
-  if bytes > maxBytes then
-    -- Alone over the bound: it can never complete, so it goes, this segment with it.
-    drop(mk, 'evicted', 'bytes')
-    return { 'dropped', lost_json() }
-  end
-  if #lost == 0 then return n + 1 end
-  return { 'held', lost_json(), n + 1 }
+  return undoing(mk, orig, function(done)
+    if not st then
+      done.z = true
+      redis.call('ZADD', P .. 'order', now_s, mk)
+      redis.call('ZADD', P .. 'o:' .. orig, now_s, mk)
+      redis.call('ZINCRBY', P .. 'load', 1, orig)
+      done.l = true
+      counts = {}
+    end
+    local bytes = redis.call('INCRBY', P .. 'bytes', len)
+    done.b = len
+    counts.bytes = bytes
+    if bytes + v_bytes > maxBytes and v_msgs > 0 then
+      materialize()
+      bytes = held_bytes()
+    end
+    while bytes > maxBytes do
+      local x = victim(mk)
+      if not x then break end
+      drop(x, 'evicted', 'bytes')
+      bytes = held_bytes()
+    end
+    redis.call('HSET', unpack(fields))
+    done.b = nil
+    if bytes > maxBytes then
+      -- Alone over the bound: it can never complete, so it goes, this segment with it.
+      drop(mk, 'evicted', 'bytes')
+      return { 'dropped', lost_json() }
+    end
+    if #lost == 0 then return n + 1 end
+    return { 'held', lost_json(), n + 1 }
+  end)
 end
 
 -- The message's segments go; their SHA-1s stay for timeoutMs (late duplicates).
