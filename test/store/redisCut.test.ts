@@ -3,7 +3,6 @@
 // store reaches the real redis-server through a TCP relay on loopback that the test can hold
 // up or cut: the call either never reaches Redis ('hold'), or runs there and its reply is lost
 // ('swallow'); then the connection is cut. A raw SMSC sends the segments and reads every answer.
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/types.js';
@@ -14,6 +13,7 @@ import { smppShortMessages } from '../../src/wdp/smpp/submit.js';
 import { acceptBound, rawSmsc, type RawPeer } from '../wdp/rawSmsc.js';
 import { redisServer, useRedis } from './backends.js';
 import { raw } from './redisNodes.js';
+import { relay } from './relay.js';
 
 useRedis();
 
@@ -31,64 +31,6 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number,
     if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 10));
   }
-}
-
-type Mode = 'pass' | 'hold' | 'swallow' | 'refuse';
-
-/** A relay to the redis-server: passes both ways, holds the client's octets, or drops Redis' replies. */
-async function relay(port: number): Promise<{ port: number; mode: Mode; cut(): void; close(): Promise<void> }> {
-  const pairs = new Set<[Socket, Socket]>();
-  const state = { mode: 'pass' as Mode };
-  const server: Server = createServer((client) => {
-    if (state.mode === 'refuse') {
-      client.destroy();
-      return;
-    }
-    const upstream = connect(port, '127.0.0.1');
-    const pair: [Socket, Socket] = [client, upstream];
-    pairs.add(pair);
-    client.on('data', (d) => {
-      if (state.mode !== 'hold') upstream.write(d);
-    });
-    upstream.on('data', (d) => {
-      if (state.mode !== 'swallow') client.write(d);
-    });
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-      pairs.delete(pair);
-    };
-    client.on('close', end);
-    upstream.on('close', end);
-    client.on('error', end);
-    upstream.on('error', end);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP port');
-  return {
-    port: address.port,
-    get mode() {
-      return state.mode;
-    },
-    set mode(m: Mode) {
-      state.mode = m;
-    },
-    cut: () => {
-      for (const [a, b] of pairs) {
-        a.destroy();
-        b.destroy();
-      }
-      pairs.clear();
-    },
-    close: async () => {
-      for (const [a, b] of pairs) {
-        a.destroy();
-        b.destroy();
-      }
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
 }
 
 /** A push of 3 segments, different for each reference. */

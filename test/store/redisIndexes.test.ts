@@ -40,8 +40,8 @@ describe('redis store: indexes and hashes when a write fails', () => {
     await expect(store.segments.add(seg(1, 1, 2, 'one '))).rejects.toThrow(/WRONGTYPE/);
     await r.del(`${prefix}load`);
     await backUp(store);
-    expect(await r.zrange(`${prefix}order`, 0, -1)).toEqual([]);
-    expect(await r.zrange(`${prefix}o:${ORIGINATOR}`, 0, -1)).toEqual([]);
+    expect(await r.zrange(`${prefix}order`, '0', '-1')).toEqual([]);
+    expect(await r.zrange(`${prefix}o:${ORIGINATOR}`, '0', '-1')).toEqual([]);
     // The one message the bound allows is another's: nothing is evicted to make room for it.
     expect(await store.segments.add(seg(2, 1, 2, 'two '))).toEqual({ status: 'held', received: 1, lost: [] });
     clock.advance(TIMEOUT + 1);
@@ -57,8 +57,8 @@ describe('redis store: indexes and hashes when a write fails', () => {
     await expect(store.segments.add(seg(3, 1, 2, 'too long'))).rejects.toThrow(/WRONGTYPE/);
     await r.del(`${prefix}load`);
     await backUp(store);
-    expect(await r.zrange(`${prefix}order`, 0, -1)).toEqual([]);
-    expect(await r.zrange(`${prefix}o:${ORIGINATOR}`, 0, -1)).toEqual([]);
+    expect(await r.zrange(`${prefix}order`, '0', '-1')).toEqual([]);
+    expect(await r.zrange(`${prefix}o:${ORIGINATOR}`, '0', '-1')).toEqual([]);
     expect(await r.get(`${prefix}bytes`)).toBeNull();
     clock.advance(TIMEOUT + 1);
     expect((await store.segments.sweep()).expired).toEqual([]);
@@ -71,8 +71,8 @@ describe('redis store: indexes and hashes when a write fails', () => {
     await r.zadd(`${prefix}o:${ORIGINATOR}`, clock.now(), mk);
     clock.advance(TIMEOUT + 1);
     expect((await store.segments.sweep()).expired).toEqual([]);
-    expect(await r.zrange(`${prefix}order`, 0, -1)).toEqual([]);
-    expect(await r.zrange(`${prefix}o:${ORIGINATOR}`, 0, -1)).toEqual([]);
+    expect(await r.zrange(`${prefix}order`, '0', '-1')).toEqual([]);
+    expect(await r.zrange(`${prefix}o:${ORIGINATOR}`, '0', '-1')).toEqual([]);
     // The key is free: a push that reuses it completes.
     expect((await store.segments.add(seg(4, 1, 2, 'a '))).status).toBe('held');
     expect(partsText(await store.segments.add(seg(4, 2, 2, 'b')))).toBe('a b');
@@ -85,6 +85,6 @@ describe('redis store: indexes and hashes when a write fails', () => {
     await r.zadd(`${prefix}o:${ORIGINATOR}`, clock.now(), mk);
     await r.zincrby(`${prefix}load`, 1, ORIGINATOR);
     expect(await store.segments.add(seg(6, 1, 2, 'new '))).toEqual({ status: 'held', received: 1, lost: [] });
-    expect(await r.zrange(`${prefix}order`, 0, -1)).toEqual([messageKey(seg(6, 1, 2, '') as MessageIdentity)]);
+    expect(await r.zrange(`${prefix}order`, '0', '-1')).toEqual([messageKey(seg(6, 1, 2, '') as MessageIdentity)]);
   });
 });

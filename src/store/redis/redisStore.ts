@@ -49,7 +49,7 @@ import type {
   SweepResult,
 } from '../types.js';
 import { Carried } from './carried.js';
-import { completed, int, list, lostMessages, queueItem, text } from './replies.js';
+import { completed, int, list, lostMessages, queueItem, text, turnReportsLoss } from './replies.js';
 import * as scripts from './scripts.js';
 import { Turn, type Arg } from './turn.js';
 
@@ -114,6 +114,8 @@ export class RedisStore extends StoreBase implements Store {
   );
   /** Drops a failed step, call or sweep made before it failed: reported by the next sweep. */
   private readonly carried = new Carried();
+  /** Script calls made that may drop messages (their ids: P l:NODE:CALL keeps a call's loss reports for a lost reply). */
+  private callCount = 0;
   /**
    * The server's appendfsync as read when connected ('no' without the append-only file);
    * undefined when the server does not say (CONFIG renamed away or denied to this user).
@@ -392,9 +394,22 @@ export class RedisStore extends StoreBase implements Store {
     this.claims.delete(m.key);
   }
 
+  /** A new id for a script call that may drop messages (their reports are kept under it). */
+  private nextCall(): string {
+    return String(++this.callCount);
+  }
+
+  /** A call's reply was read with loss reports in it: the copy kept in Redis is not needed. */
+  private forgetKept(call: string): void {
+    this.redis.callBuffer('DEL', this.P + 'l:' + this.nodeId + ':' + call).catch(() => {
+      // It expires by itself (LOSS_REPORT_TTL_MS); no sweep looks for it, its reply was read.
+    });
+  }
+
   /** One call of the TURN script for `steps`, with the settings every add reads. */
   private sendTurn(steps: Buffer): Promise<unknown> {
     const o = this.o;
+    const call = this.nextCall();
     return this.eval(SCRIPTS.turn, [
       String(o.now()),
       o.timeoutMs,
@@ -404,16 +419,47 @@ export class RedisStore extends StoreBase implements Store {
       o.maxPendingPerOriginator,
       o.claimTimeoutMs,
       steps,
-    ]);
+      call,
+    ]).then(
+      (reply) => {
+        if (turnReportsLoss(reply)) this.forgetKept(call);
+        return reply;
+      },
+      (error: unknown) => {
+        // No reply: the script may have run and dropped messages; the next sweep looks.
+        this.carried.unanswered(call);
+        throw error;
+      },
+    );
   }
 
   private async sweep(): Promise<SweepResult> {
     const o = this.o;
     await this.redis.callBuffer('PEXPIRE', this.P + 'node:' + this.nodeId, o.nodeTtlMs);
-    const r = list(await this.eval(SCRIPTS.sweep, [o.now(), o.timeoutMs, this.nodeId, o.claimTimeoutMs, MAX_BATCH]));
+    const calls = this.carried.takeCalls();
+    const call = this.nextCall();
+    let reply: unknown;
+    try {
+      reply = await this.eval(SCRIPTS.sweep, [
+        o.now(),
+        o.timeoutMs,
+        this.nodeId,
+        o.claimTimeoutMs,
+        MAX_BATCH,
+        call,
+        ...calls,
+      ]);
+    } catch (error) {
+      // No reply: what those calls kept is still in Redis, or this one read it and kept it again.
+      for (const c of [...calls, call]) this.carried.unanswered(c);
+      throw error;
+    }
+    const r = list(reply);
     // Carried at once, taken only once the whole reply has been read: a sweep that fails part
     // way (in Redis, or an orphan that does not parse) leaves them for the next that goes through.
-    this.carried.add(lostMessages(r[0]));
+    const lost = lostMessages(r[0]);
+    if (lost.length > 0) this.forgetKept(call);
+    this.carried.add(lost);
     if (r.length === 3 && r[1] === -1) throw new Error(text(r[2]));
     const orphans: CompletedMessage[] = [];
     for (let i = 1; i < r.length;) {

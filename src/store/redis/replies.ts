@@ -57,6 +57,24 @@ export function lostMessages(json: unknown): LostMessage[] {
   });
 }
 
+const tagged = (v: unknown, tag: string): boolean => Buffer.isBuffer(v) && v.toString() === tag;
+
+const filled = (v: unknown): boolean => (Buffer.isBuffer(v) || typeof v === 'string') && v.length > 0;
+
+/**
+ * Whether a TURN reply tells of any drop: a step's { status, lost, ... } or { 'error', message,
+ * lost }, or the call's { 'broken', message, lost }. Most replies are numbers, read at once.
+ */
+export function turnReportsLoss(reply: unknown): boolean {
+  if (!Array.isArray(reply)) return false;
+  for (const r of reply) {
+    // Usually an empty lost field: the tag is looked at only when the second field has text.
+    if (Array.isArray(r) && filled(r[1]) && (!tagged(r[0], 'error') || filled(r[2]))) return true;
+  }
+  // The call's own { 'broken', message, lost }: its fields are not lists.
+  return reply.length === 3 && tagged(reply[0], 'broken') && filled(reply[2]);
+}
+
 /**
  * A claim's reply for message `key` (of identity `id`), from `at` on: when first seen, its
  * octets, its handovers, then the parts.

@@ -14,17 +14,34 @@
  *   P claims      zset MK -> claimed at, complete messages (claimed or released)
  *   P f:MK        the SHA-1s (40 hex digits each, in sequence order) of a completed message's
  *                 segments, expires after timeoutMs (late duplicates)
+ *   P l:ID:CALL   the loss reports of node ID's script call CALL, comma-joined JSON objects,
+ *                 for a reply that may be lost (deleted once read; expire after LOSS_REPORT_TTL_MS)
  *   P u:HASH      a duplicate memory, expires after its window
  *   P node:ID     a live node, expires after nodeTtlMs unless renewed
  *   P reg, P reg:v  records (registrations) by id, and their version; channel P reg:changed
  *   P q:NAME      a stream per queue, consumer group `wappush`; P queues the set of names
  */
 
+/**
+ * How long the loss reports of a script call are kept in Redis (P l:NODE:CALL) for a reply that
+ * may not arrive: the node deletes them once it has read the reply; if the reply is lost (the
+ * connection died, commandTimeoutMs), its next sweep reads them (redis/carried.ts). A node cut
+ * off from Redis for longer than this loses those reports (the drops themselves stand).
+ */
+export const LOSS_REPORT_TTL_MS = 3_600_000;
+
 /** Shared helpers, put in front of the scripts that drop or claim messages. */
 const COMMON = `
 local P = ARGV[1]
 local M = P .. 'm:'
 local lost = {}
+
+-- Keeps a call's loss reports (JSON objects, comma-joined) under its id, for a lost reply. A
+-- pcall: a write refused (maxmemory) must not turn a call that did its work into a failure.
+local function keep_lost(me, call, reports)
+  if #reports == 0 or not call or call == '' then return end
+  redis.pcall('SET', P .. 'l:' .. me .. ':' .. call, table.concat(reports, ','), 'PX', ${LOSS_REPORT_TTL_MS})
+end
 
 -- Counts read in this run (P bytes, ZCARD of P order and P o:ORIG), until a write changes them.
 local counts = {}
@@ -132,8 +149,10 @@ end
  * instead of a list of replies: no step is answered, and every drop of the call is reported.
  *
  * ARGV: prefix, now, timeoutMs, me, maxPendingMessages, maxPendingBytes,
- * maxPendingPerOriginator, claimTimeoutMs, then the steps packed in one string, each a letter
- * and its fields (big-endian; a string is its u16 length, then its octets):
+ * maxPendingPerOriginator, claimTimeoutMs, the steps packed in one string, then this call's id
+ * (its loss reports are kept under it, P l:ME:ID, for LOSS_REPORT_TTL_MS, in case the reply is
+ * lost). The steps, each a letter and its fields (big-endian; a string is its u16 length, then
+ * its octets):
  *   'a' MK originator u8 sequence, u8 total, u8 own (0/1), data   a segment's add
  *   'f' MK u8 total                                                finish: delivered, forgotten
  *   'r' MK                                                         release: the handler failed
@@ -417,6 +436,7 @@ end
 
 local out, all_lost = {}, {}
 local function broken_reply()
+  keep_lost(me, ARGV[10], all_lost)
   local json = ''
   if #all_lost > 0 then json = '[' .. table.concat(all_lost, ',') .. ']' end
   return { 'broken', tostring(broken), json }
@@ -461,12 +481,15 @@ while at <= size do
   out[#out + 1] = r
 end
 if not pcall(materialize) then return broken_reply() end
+keep_lost(me, ARGV[10], all_lost)
 return out
 `;
 
 /**
- * ARGV: prefix, now, timeoutMs, me, claimTimeoutMs, limit, own claims (space-separated MKs are
- * not passed: a sweep treats this node's own claims as held until claimTimeoutMs).
+ * ARGV: prefix, now, timeoutMs, me, claimTimeoutMs, limit, this call's id, then the ids of this
+ * node's calls whose replies it never read: their kept loss reports are taken and reported here
+ * (and kept again under this call's id, in case this reply is lost too). A sweep treats this
+ * node's own claims as held until claimTimeoutMs.
  * Returns { lost, orphans... }, each orphan flattened as its length n, then n values: MK, first
  * seen, octets, handovers, parts. When a Redis call fails part way: { lost, -1, message }, so
  * the drops made before it are still reported (the claims it made lapse after claimTimeoutMs).
@@ -475,6 +498,14 @@ export const SWEEP = `${COMMON}
 local now, timeout, me, claimTimeout, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
 local deadline = now - timeout
 local out = { '' }
+for i = 8, #ARGV do
+  local k = P .. 'l:' .. me .. ':' .. ARGV[i]
+  local kept = redis.pcall('GET', k)
+  if type(kept) == 'string' then
+    lost[#lost + 1] = kept
+    redis.pcall('DEL', k)
+  end
+end
 local ok, err = pcall(function()
   for _, mk in ipairs(redis.call('ZRANGEBYSCORE', P .. 'order', '-inf', deadline, 'LIMIT', 0, limit)) do
     drop(mk, 'expired', nil)
@@ -492,6 +523,7 @@ local ok, err = pcall(function()
     end
   end
 end)
+keep_lost(me, ARGV[7], lost)
 if not ok then
   if type(err) == 'table' then err = err.err end
   return { lost_json(), -1, tostring(err) }

@@ -1,0 +1,165 @@
+// A script call that drops a message and whose reply is lost (the connection dies before it
+// arrives): the drop stands in Redis, so its loss report must still come out. The script keeps
+// its reports in Redis under the call's id (P l:NODE:CALL) and the node's next sweep reads them
+// (src/store/redis/carried.ts, scripts.ts). The store reaches the real redis-server through a
+// loopback TCP relay (relay.ts) that drops Redis' replies, then cuts the connection.
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open.js';
+import { Carried, MAX_UNANSWERED_CALLS } from '../../src/store/redis/carried.js';
+import { LOSS_REPORT_TTL_MS } from '../../src/store/redis/scripts.js';
+import type { Store } from '../../src/store/types.js';
+import { manualClock, redisServer, useRedis } from './backends.js';
+import { raw, segmentsFrom } from './redisNodes.js';
+import { relay, type Mode } from './relay.js';
+
+useRedis();
+
+const seg = segmentsFrom('+15550007');
+const TIMEOUT = 1_000;
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!();
+});
+
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`no ${what} within 10 s`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+let prefixes = 0;
+
+async function setUp() {
+  const proxy = await relay(redisServer().port);
+  cleanup.push(() => proxy.close());
+  const clock = manualClock();
+  const prefix = `kept${++prefixes}:`;
+  const store: Store = await openStore(`redis://127.0.0.1:${proxy.port}`, {
+    prefix,
+    now: clock.now,
+    reassembly: { timeoutMs: TIMEOUT },
+    probeIntervalMs: 50,
+    commandTimeoutMs: 2_000,
+  });
+  cleanup.push(() => store.close());
+  return { proxy, clock, prefix, store, r: raw() };
+}
+
+/** Loses the reply of what `call` sends: Redis runs it, the answer is dropped, the connection cut. */
+async function replyLost(
+  env: Awaited<ReturnType<typeof setUp>>,
+  call: () => Promise<unknown>,
+  ran: () => Promise<boolean>,
+  mode: Mode = 'swallow',
+): Promise<void> {
+  env.proxy.mode = mode;
+  const settled = call().then(
+    () => 'answered',
+    () => 'failed',
+  );
+  await until(ran, 'the call run in Redis');
+  env.proxy.mode = 'refuse';
+  env.proxy.cut();
+  expect(await settled).toBe('failed');
+  env.proxy.mode = 'pass';
+  await until(() => env.store.available, 'the store back');
+}
+
+describe('redis store: the loss report of a call whose reply was lost', () => {
+  it('a TURN call that dropped an expired message: the next sweep reports it, once', async () => {
+    const env = await setUp();
+    const { store, clock, prefix, r } = env;
+    expect((await store.segments.add(seg(1, 1, 2, 'old '))).status).toBe('held');
+    clock.advance(TIMEOUT + 1);
+    // A segment of the same key after the timeout: its step drops the old message, then holds it.
+    await replyLost(
+      env,
+      () => store.segments.add(seg(1, 2, 2, 'new')),
+      async () => (await r.hget(`${prefix}m:${(await r.zrange(`${prefix}order`, '0', '0'))[0]}`, '2')) === 'new',
+    );
+    // Kept in Redis meanwhile, for at most LOSS_REPORT_TTL_MS.
+    const kept = await r.keys(`${prefix}l:*`);
+    expect(kept).toHaveLength(1);
+    const ttl = await r.pttl(kept[0]);
+    expect(ttl).toBeGreaterThan(LOSS_REPORT_TTL_MS - 60_000);
+    expect(ttl).toBeLessThanOrEqual(LOSS_REPORT_TTL_MS);
+    const { expired } = await store.segments.sweep();
+    expect(expired).toEqual([
+      expect.objectContaining({ originator: '+15550007', reference: 1, reason: 'expired', received: [1] }),
+    ]);
+    expect((await store.segments.sweep()).expired).toEqual([]);
+    // Read and reported: nothing of it is left in Redis.
+    expect(await r.keys(`${prefix}l:*`)).toEqual([]);
+  }, 30_000);
+
+  it('a sweep that dropped a message, its reply lost: the next sweep reports it', async () => {
+    const env = await setUp();
+    const { store, clock, prefix, r } = env;
+    expect((await store.segments.add(seg(2, 1, 2, 'left '))).status).toBe('held');
+    clock.advance(TIMEOUT + 1);
+    // The sweep's PEXPIRE is answered; its script runs, and the script's reply is lost.
+    await replyLost(
+      env,
+      () => store.segments.sweep(),
+      async () => (await r.zcard(`${prefix}order`)) === 0,
+      'swallowLists',
+    );
+    expect((await store.segments.sweep()).expired).toEqual([
+      expect.objectContaining({ originator: '+15550007', reference: 2, reason: 'expired', received: [1] }),
+    ]);
+    expect((await store.segments.sweep()).expired).toEqual([]);
+    expect(await r.keys(`${prefix}l:*`)).toEqual([]);
+  }, 30_000);
+
+  it('a TURN reply lost, then the reply of the sweep that read its reports: the next reports it, once', async () => {
+    const env = await setUp();
+    const { store, clock, prefix, r } = env;
+    expect((await store.segments.add(seg(4, 1, 2, 'old '))).status).toBe('held');
+    clock.advance(TIMEOUT + 1);
+    await replyLost(
+      env,
+      () => store.segments.add(seg(4, 2, 2, 'new')),
+      async () => (await r.hget(`${prefix}m:${(await r.zrange(`${prefix}order`, '0', '0'))[0]}`, '2')) === 'new',
+    );
+    const first = await r.keys(`${prefix}l:*`);
+    expect(first).toHaveLength(1);
+    // This sweep reads the TURN call's reports (and deletes them), keeps them under its own id,
+    // and its reply is lost.
+    await replyLost(
+      env,
+      () => store.segments.sweep(),
+      async () => {
+        const now = await r.keys(`${prefix}l:*`);
+        return now.length === 1 && now[0] !== first[0];
+      },
+      'swallowLists',
+    );
+    expect((await store.segments.sweep()).expired).toEqual([
+      expect.objectContaining({ originator: '+15550007', reference: 4, reason: 'expired', received: [1] }),
+    ]);
+    expect((await store.segments.sweep()).expired).toEqual([]);
+    expect(await r.keys(`${prefix}l:*`)).toEqual([]);
+  }, 30_000);
+
+  it('a reply that was read: its kept copy is deleted, and no sweep reports the drop again', async () => {
+    const { store, clock, prefix, r } = await setUp();
+    expect((await store.segments.add(seg(3, 1, 2, 'old '))).status).toBe('held');
+    clock.advance(TIMEOUT + 1);
+    const held = await store.segments.add(seg(3, 2, 2, 'new'));
+    expect(held.lost.map((m) => m.reference)).toEqual([3]);
+    await until(async () => (await r.keys(`${prefix}l:*`)).length === 0, 'the kept copy deleted');
+    expect((await store.segments.sweep()).expired).toEqual([]);
+  }, 30_000);
+
+  it('calls without a reply are remembered up to MAX_UNANSWERED_CALLS, the oldest forgotten first', () => {
+    const carried = new Carried();
+    for (let i = 1; i <= MAX_UNANSWERED_CALLS + 2; i++) carried.unanswered(String(i));
+    const calls = carried.takeCalls();
+    expect(calls).toHaveLength(1_000);
+    expect(calls[0]).toBe('3');
+    expect(calls.at(-1)).toBe(String(MAX_UNANSWERED_CALLS + 2));
+    expect(carried.takeCalls()).toEqual([]);
+  });
+});
