@@ -214,6 +214,64 @@ describe('Reassembler.preview', () => {
     expect(lost.map((m) => [m.reason, m.reference])).toEqual([['expired', 9]]);
   });
 
+  it("an 'expired' listener that throws at a segment of a message read whole leaves it untaken; its resend completes it", () => {
+    // Two messages pending past their timeout: the first two pushes each expire one, and throw.
+    const { r, advance } = clocked({ timeoutMs: 1_000 });
+    r.push(seg(8, 1, 2, B[0]));
+    r.push(seg(9, 1, 2, B[0]));
+    advance(1_001);
+    r.on('expired', () => {
+      throw new Error('listener');
+    });
+    // As the link does: a push that throws is answered with an error, and the SMSC sends it again.
+    let todo = [seg(1, 1, 2, A[0]), seg(1, 2, 2, A[1])];
+    const delivered: number[][] = [];
+    for (let round = 0; round < 4 && todo.length > 0; round++) {
+      const { at } = records(todo);
+      r.preview(at, at.length);
+      const failed: Segment[] = [];
+      at.forEach((x, i) => {
+        try {
+          const d = r.pushAt(x);
+          if (d !== undefined) delivered.push([...d.payload]);
+        } catch {
+          failed.push(todo[i]);
+        }
+      });
+      r.endPreview();
+      todo = failed;
+    }
+    expect(todo).toEqual([]);
+    expect(delivered).toEqual([[...A[0], ...A[1]]]);
+    expect(r.stats).toMatchObject({ datagrams: 1, lateDuplicates: 0, expired: 2 });
+  });
+
+  it("an 'evicted' listener that throws in endPreview: every segment pushed is held, the throw a warning", async () => {
+    // A1 B1 shown with A2 B2, the read stopped after B1: endPreview holds A1, then B1 evicts A.
+    const { r, lost } = clocked({ maxPendingMessages: 1 });
+    r.on('evicted', () => {
+      throw new Error('listener');
+    });
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const shown = [seg(1, 1, 2, A[0]), seg(2, 1, 2, B[0]), seg(1, 2, 2, A[1]), seg(2, 2, 2, B[1])];
+      const { at } = records(shown);
+      r.preview(at, 4);
+      expect(r.pushAt(at[0])).toBeUndefined();
+      expect(r.pushAt(at[1])).toBeUndefined();
+      expect(() => r.endPreview()).not.toThrow();
+      expect(lost.map((m) => [m.reason, m.policy, m.reference])).toEqual([['evicted', 'global', 1]]);
+      expect(r.pendingMessages).toBe(1);
+      expect([...r.push(seg(2, 2, 2, B[1]))!.payload]).toEqual([...B[0], ...B[1]]);
+      await new Promise((done) => setImmediate(done));
+      expect(warnings.map((w) => (w as Error & { code?: string }).code)).toEqual(['WAPPUSH_LISTENER_ERROR']);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('gives the datagrams and counts that push() one by one gives, for any reads of any segments', () => {
     // Up to three messages of up to four segments, their segments (and repeats, and changed
     // repeats) in any order, cut into reads anywhere: the same datagrams in the same order.
