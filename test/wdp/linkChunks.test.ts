@@ -182,24 +182,28 @@ describe("EsmeLink reading a chunk's deliver_sm ahead (memory mode)", () => {
     ]);
   });
 
-  it('an undecodable PDU amid a push: answered ESME_RX_P_APPN, the push around it completed', async () => {
-    const { peer, link, got } = await boundLink();
+  it('an undecodable PDU after a push read whole: answered ESME_RX_P_APPN, the pushes around it completed', async () => {
+    // B1 A1 B2 read ahead, then the bad PDU (the read ahead stops there), then A2 A3. B is whole
+    // in what was read ahead: it never becomes pending, so with room for one pending message it
+    // does not evict A (read one by one, B1 would).
+    const { peer, link, got } = await boundLink({ reassembly: { maxPendingMessages: 1 } });
     const a = payloadOf(300, 17);
+    const b = payloadOf(250, 18);
     const [a1, a2, a3] = deliverSms(a, 37, 1, '9506');
+    const [b1, b2] = deliverSms(b, 38, 4, '9507');
     const bad = Buffer.from(a2);
     bad[bad.length - 1 - 134 - 6] = 0xff; // sm_length: runs past the PDU's end
     bad.writeUInt32BE(9, 12);
-    peer.write(Buffer.concat([a1, bad, a2, a3]));
+    peer.write(Buffer.concat([b1, a1, b2, bad, a2, a3]));
     const answers: number[][] = [];
-    for (let i = 0; i < 4; i++) answers.push(header(await peer.next()));
-    expect(answers).toEqual([
-      [0x80000005, 0, 1, 17],
-      [0x80000005, CommandStatus.ESME_RX_P_APPN, 9, 17],
-      [0x80000005, 0, 2, 17],
-      [0x80000005, 0, 3, 17],
-    ]);
-    expect(got.map((d) => Buffer.from(d.payload).toString('hex'))).toEqual([Buffer.from(a).toString('hex')]);
-    expect(link.stats).toMatchObject({ deliverSm: 4, undecodable: 1, datagrams: 1 });
+    for (let i = 0; i < 6; i++) answers.push(header(await peer.next()));
+    expect(answers).toEqual(
+      [4, 1, 5, 9, 2, 3].map((n) => [0x80000005, n === 9 ? CommandStatus.ESME_RX_P_APPN : 0, n, 17]),
+    );
+    expect(got.map((d) => Buffer.from(d.payload).toString('hex'))).toEqual(
+      [b, a].map((p) => Buffer.from(p).toString('hex')),
+    );
+    expect(link.stats).toMatchObject({ deliverSm: 6, undecodable: 1, datagrams: 2, lostEvicted: 0 });
   });
 });
 
