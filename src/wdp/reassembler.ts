@@ -332,6 +332,12 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
   private batchCount = 0;
   private batchNext = 0;
   private batchState: PreviewState | undefined = undefined;
+  /**
+   * Events of endPreview(), emitted once every segment taken is held: its segments were
+   * answered already, so a listener that throws must not leave one of them held nowhere.
+   */
+  private deferring = false;
+  private readonly deferred: DeferredEvent[] = [];
   /** Where runs are held: chunks of this reassembler's own. */
   private readonly runs = new RunChunks();
   readonly stats: ReassemblerStats = {
@@ -530,11 +536,32 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     this.batch = undefined;
     this.batchCount = 0;
     this.batchNext = 0;
-    for (let i = 0; i < pushed; i++) {
-      const g = b.groupOf[i];
-      if (g >= 0 && b.state[g] === TAKEN) {
-        const at = b.at[g];
-        this.takeApart(segments[i], undefined, b.bind[g], Number.isNaN(at) ? undefined : at);
+    this.deferring = true;
+    try {
+      for (let i = 0; i < pushed; i++) {
+        const g = b.groupOf[i];
+        if (g >= 0 && b.state[g] === TAKEN) {
+          const at = b.at[g];
+          this.takeApart(segments[i], undefined, b.bind[g], Number.isNaN(at) ? undefined : at);
+        }
+      }
+    } finally {
+      this.deferring = false;
+    }
+    if (this.deferred.length > 0) this.emitDeferred();
+  }
+
+  /** The events endPreview() held back, in order; a listener's throw becomes a process warning. */
+  private emitDeferred(): void {
+    const events = this.deferred.splice(0);
+    for (const e of events) {
+      try {
+        if (e.name === 'rejected') this.emit('rejected', e.rejected);
+        else this.emit(e.name, e.lost);
+      } catch (error) {
+        process.emitWarning(`a reassembler '${e.name}' listener threw after a read: ${String(error)}`, {
+          code: 'WAPPUSH_LISTENER_ERROR',
+        });
       }
     }
   }
@@ -571,10 +598,15 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     if (batch !== undefined) {
       const i = this.batchNext;
       if (i < this.batchCount && batch[i] === s && segment === undefined) {
-        this.batchNext = i + 1;
         const b = this.batchState!;
         const g = b.groupOf[i];
-        if (g >= 0 && b.state[g] !== APART) return this.takeWhole(s, i, g, b, bind, at);
+        if (g >= 0 && b.state[g] !== APART) {
+          // Counted pushed only once taken: a listener that throws leaves it not taken, as push() does.
+          const d = this.takeWhole(s, i, g, b, bind, at);
+          this.batchNext = i + 1;
+          return d;
+        }
+        this.batchNext = i + 1;
       } else this.endPreview();
     }
     return this.takeApart(s, segment, bind, at);
@@ -594,17 +626,18 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     at: number | undefined,
   ): WdpDatagram | undefined {
     const hash = s.hash;
+    // Before any state changes: an 'expired' listener that throws leaves the segment untaken.
+    const now = at ?? this.clock();
+    this.expire(now);
     if (b.state[g] === WHOLE) {
       if (this.pending.get(s, hash) !== undefined || this.recent.find(s, hash) >= 0) {
         b.state[g] = APART;
-        return this.takeApart(s, undefined, bind, at);
+        return this.takeApart(s, undefined, bind, now);
       }
       b.state[g] = TAKEN;
       b.bind[g] = bind;
       b.at[g] = at ?? NaN;
     }
-    const now = at ?? this.clock();
-    this.expire(now);
     if (i !== b.last[g]) return undefined;
     b.state[g] = DONE;
     const total = b.total[g];
@@ -915,7 +948,8 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     };
     if (policy !== undefined) lost.policy = policy;
     if (msg.bind !== undefined) lost.bind = msg.bind;
-    this.emit(reason, lost);
+    if (this.deferring) this.deferred.push({ name: reason, lost });
+    else this.emit(reason, lost);
   }
 
   private reject(s: SegmentAt, given: Segment | undefined, reason: RejectReason): undefined {
@@ -925,10 +959,14 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     if (reason === 'bad-sequence') stats.badSequence++;
     else if (reason === 'bad-total') stats.badTotal++;
     else stats.conflictingDuplicates++;
-    this.emit('rejected', { reason, segment });
+    if (this.deferring) this.deferred.push({ name: 'rejected', rejected: { reason, segment } });
+    else this.emit('rejected', { reason, segment });
     return undefined;
   }
 }
+
+/** An event endPreview() holds back until every segment it takes is held. */
+type DeferredEvent = { name: LossReason; lost: LostMessage } | { name: 'rejected'; rejected: RejectedSegment };
 
 /** A bound over its limit always has a message to give (see makeRoom and fitBytes). */
 function victim(m: Pending | undefined): Pending {

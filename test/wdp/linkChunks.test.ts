@@ -182,24 +182,120 @@ describe("EsmeLink reading a chunk's deliver_sm ahead (memory mode)", () => {
     ]);
   });
 
-  it('an undecodable PDU amid a push: answered ESME_RX_P_APPN, the push around it completed', async () => {
-    const { peer, link, got } = await boundLink();
+  it('an undecodable PDU after a push read whole: answered ESME_RX_P_APPN, the pushes around it completed', async () => {
+    // B1 A1 B2 read ahead, then the bad PDU (the read ahead stops there), then A2 A3. B is whole
+    // in what was read ahead: it never becomes pending, so with room for one pending message it
+    // does not evict A (read one by one, B1 would).
+    const { peer, link, got } = await boundLink({ reassembly: { maxPendingMessages: 1 } });
     const a = payloadOf(300, 17);
+    const b = payloadOf(250, 18);
     const [a1, a2, a3] = deliverSms(a, 37, 1, '9506');
+    const [b1, b2] = deliverSms(b, 38, 4, '9507');
     const bad = Buffer.from(a2);
     bad[bad.length - 1 - 134 - 6] = 0xff; // sm_length: runs past the PDU's end
     bad.writeUInt32BE(9, 12);
-    peer.write(Buffer.concat([a1, bad, a2, a3]));
+    peer.write(Buffer.concat([b1, a1, b2, bad, a2, a3]));
     const answers: number[][] = [];
-    for (let i = 0; i < 4; i++) answers.push(header(await peer.next()));
-    expect(answers).toEqual([
-      [0x80000005, 0, 1, 17],
-      [0x80000005, CommandStatus.ESME_RX_P_APPN, 9, 17],
-      [0x80000005, 0, 2, 17],
-      [0x80000005, 0, 3, 17],
+    for (let i = 0; i < 6; i++) answers.push(header(await peer.next()));
+    expect(answers).toEqual(
+      [4, 1, 5, 9, 2, 3].map((n) => [0x80000005, n === 9 ? CommandStatus.ESME_RX_P_APPN : 0, n, 17]),
+    );
+    expect(got.map((d) => Buffer.from(d.payload).toString('hex'))).toEqual(
+      [b, a].map((p) => Buffer.from(p).toString('hex')),
+    );
+    expect(link.stats).toMatchObject({ deliverSm: 6, undecodable: 1, datagrams: 2, lostEvicted: 0 });
+  });
+});
+
+describe("EsmeLink reading ahead when a 'lost' listener throws (memory mode)", () => {
+  it('a throw at the segments of a push read whole: answered with an error, the resends delivered once', async () => {
+    let t = 1_000_000;
+    const reassembler = new Reassembler({ now: () => t, timeoutMs: 60_000 });
+    const { peer, link, got } = await boundLink({ reassembler });
+    // Two first segments held, then past their timeout: the next two pushes each expire one.
+    for (const [pdu, n] of [
+      [deliverSms(payloadOf(250, 20), 40, 1, '9510')[0], 1],
+      [deliverSms(payloadOf(250, 21), 41, 2, '9511')[0], 2],
+    ] as const) {
+      peer.write(pdu);
+      expect(header(await peer.next())).toEqual([0x80000005, 0, n, 17]);
+    }
+    expect(reassembler.pendingMessages).toBe(2);
+    let throwing = true;
+    link.on('lost', () => {
+      if (throwing) throw new Error('listener');
+    });
+    t += 60_001;
+    const x = payloadOf(250, 22);
+    // As an SMSC does: what is answered with an error is sent again, until answered ESME_ROK.
+    let todo = deliverSms(x, 42, 10, '9512');
+    for (let round = 0; round < 4 && todo.length > 0; round++) {
+      peer.write(Buffer.concat(todo));
+      const failed: Buffer[] = [];
+      for (const pdu of todo) {
+        const [, status, sequence] = header(await peer.next());
+        expect(sequence).toBe(pdu.readUInt32BE(12));
+        if (status !== 0) failed.push(pdu);
+      }
+      todo = failed;
+    }
+    throwing = false;
+    expect(todo).toEqual([]);
+    expect(got.map((d) => [d.originator, Buffer.from(d.payload).toString('hex')])).toEqual([
+      ['9512', Buffer.from(x).toString('hex')],
     ]);
-    expect(got.map((d) => Buffer.from(d.payload).toString('hex'))).toEqual([Buffer.from(a).toString('hex')]);
-    expect(link.stats).toMatchObject({ deliverSm: 4, undecodable: 1, datagrams: 1 });
+    expect(link.stats).toMatchObject({ lostExpired: 2, datagrams: 1 });
+  });
+
+  it('a throw as a read stopped early ends: every segment answered ESME_ROK is held, the throw a warning', async () => {
+    // maxPendingMessages 1, maxInFlight 1: A1 B1 S B2 A2 in one chunk, A and B read whole; the
+    // single SMS S pauses intake, so the read stops after it. Ending the read holds A1, then
+    // B1 evicts A, and the 'lost' listener throws: B1 must be held all the same.
+    const settle: (() => void)[] = [];
+    const got: WdpDatagram[] = [];
+    const { peer, link } = await boundLink({
+      reassembly: { maxPendingMessages: 1 },
+      maxInFlight: 1,
+      onDatagram: (d) => {
+        got.push(d);
+        return new Promise<void>((resolve) => settle.push(resolve));
+      },
+    });
+    let throws = 1;
+    link.on('lost', () => {
+      if (throws-- > 0) throw new Error('listener');
+    });
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => warnings.push(w.code ?? '');
+    process.on('warning', onWarning);
+    try {
+      const a = payloadOf(250, 23);
+      const b = payloadOf(250, 24);
+      const s = payloadOf(60, 25);
+      const [a1, a2] = deliverSms(a, 43, 1, '9513');
+      const [b1, b2] = deliverSms(b, 44, 3, '9514');
+      const [single] = deliverSms(s, 45, 5, '9515');
+      peer.write(Buffer.concat([a1, b1, single, b2, a2]));
+      const answers: number[][] = [];
+      for (const handed of [0, 1, 2]) {
+        // S, then B, each answered once its handler settles; intake goes on after each.
+        for (let j = 0; j < 200 && got.length < handed; j++) await new Promise((r) => setTimeout(r, 5));
+        settle.shift()?.();
+        answers.push(header(await peer.next()));
+        if (handed !== 1) answers.push(header(await peer.next()));
+      }
+      expect(answers.map(([, status, sequence]) => [status, sequence])).toEqual([1, 3, 5, 4, 2].map((n) => [0, n]));
+      expect(got.map((d) => [d.originator, Buffer.from(d.payload).toString('hex')])).toEqual([
+        ['9515', Buffer.from(s).toString('hex')],
+        ['9514', Buffer.from(b).toString('hex')],
+      ]);
+      expect(link.reassembler.pendingMessages).toBe(1); // A, holding A2
+      expect(link.stats).toMatchObject({ lostEvicted: 1 });
+      expect(warnings).toContain('WAPPUSH_LISTENER_ERROR');
+    } finally {
+      settle.forEach((f) => f());
+      process.off('warning', onWarning);
+    }
   });
 });
 

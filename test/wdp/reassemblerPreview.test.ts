@@ -214,38 +214,196 @@ describe('Reassembler.preview', () => {
     expect(lost.map((m) => [m.reason, m.reference])).toEqual([['expired', 9]]);
   });
 
-  it('gives the datagrams and counts that push() one by one gives, for any reads of any segments', () => {
-    // Up to three messages of up to four segments, their segments (and repeats, and changed
-    // repeats) in any order, cut into reads anywhere: the same datagrams in the same order.
-    const part = fc.record({
-      reference: fc.integer({ min: 0, max: 2 }),
-      sequence: fc.integer({ min: 0, max: 4 }),
-      total: fc.integer({ min: 0, max: 4 }),
-      fill: fc.integer({ min: 0, max: 3 }),
-      length: fc.integer({ min: 1, max: 40 }),
-      cut: fc.boolean(),
+  it("an 'expired' listener that throws at a segment of a message read whole leaves it untaken; its resend completes it", () => {
+    // Two messages pending past their timeout: the first two pushes each expire one, and throw.
+    const { r, advance } = clocked({ timeoutMs: 1_000 });
+    r.push(seg(8, 1, 2, B[0]));
+    r.push(seg(9, 1, 2, B[0]));
+    advance(1_001);
+    r.on('expired', () => {
+      throw new Error('listener');
+    });
+    // As the link does: a push that throws is answered with an error, and the SMSC sends it again.
+    let todo = [seg(1, 1, 2, A[0]), seg(1, 2, 2, A[1])];
+    const delivered: number[][] = [];
+    for (let round = 0; round < 4 && todo.length > 0; round++) {
+      const { at } = records(todo);
+      r.preview(at, at.length);
+      const failed: Segment[] = [];
+      at.forEach((x, i) => {
+        try {
+          const d = r.pushAt(x);
+          if (d !== undefined) delivered.push([...d.payload]);
+        } catch {
+          failed.push(todo[i]);
+        }
+      });
+      r.endPreview();
+      todo = failed;
+    }
+    expect(todo).toEqual([]);
+    expect(delivered).toEqual([[...A[0], ...A[1]]]);
+    expect(r.stats).toMatchObject({ datagrams: 1, lateDuplicates: 0, expired: 2 });
+  });
+
+  it("an 'evicted' listener that throws in endPreview: every segment pushed is held, the throw a warning", async () => {
+    // A1 B1 shown with A2 B2, the read stopped after B1: endPreview holds A1, then B1 evicts A.
+    const { r, lost } = clocked({ maxPendingMessages: 1 });
+    r.on('evicted', () => {
+      throw new Error('listener');
+    });
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const shown = [seg(1, 1, 2, A[0]), seg(2, 1, 2, B[0]), seg(1, 2, 2, A[1]), seg(2, 2, 2, B[1])];
+      const { at } = records(shown);
+      r.preview(at, 4);
+      expect(r.pushAt(at[0])).toBeUndefined();
+      expect(r.pushAt(at[1])).toBeUndefined();
+      expect(() => r.endPreview()).not.toThrow();
+      expect(lost.map((m) => [m.reason, m.policy, m.reference])).toEqual([['evicted', 'global', 1]]);
+      expect(r.pendingMessages).toBe(1);
+      expect([...r.push(seg(2, 2, 2, B[1]))!.payload]).toEqual([...B[0], ...B[1]]);
+      await new Promise((done) => setImmediate(done));
+      expect(warnings.map((w) => (w as Error & { code?: string }).code)).toEqual(['WAPPUSH_LISTENER_ERROR']);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  // Whole messages first (reference, 1 to 4 parts, octets per sequence), then segments picked
+  // from them (repeats, changed octets, bad sequences), cut into reads anywhere; a read may stop
+  // early (the rest carried into the next read, as the link reads the rest of its chunk), and
+  // the clock moves on between reads. References collide on purpose: a reference reused with
+  // another total supersedes.
+  const message = fc.record({
+    reference: fc.integer({ min: 0, max: 2 }),
+    originator: fc.constantFrom('+447700900001', '+447700900002'),
+    parts: fc.array(fc.record({ length: fc.integer({ min: 1, max: 40 }), fill: fc.nat(255) }), {
+      minLength: 1,
+      maxLength: 4,
+    }),
+  });
+  const pick = fc.record({
+    message: fc.nat(),
+    sequence: fc.nat(),
+    changed: fc.integer({ min: 0, max: 11 }), // 0: other octets than the message's
+    bad: fc.integer({ min: 0, max: 15 }), // 0: sequence 0; 1: past the total
+    all: fc.integer({ min: 0, max: 1 }), // 0: every part of the message, from `sequence` on, round
+    cut: fc.integer({ min: 0, max: 5 }), // 0: the read ends after it
+  });
+  const readEnd = fc.record({
+    // A number (one read in two): only that many pushed (at least one), the rest read next.
+    stop: fc.oneof(fc.constant(null), fc.nat()),
+    advance: fc.integer({ min: 0, max: 1_200 }),
+  });
+  const scenario = fc.record({
+    messages: fc.array(message, { minLength: 1, maxLength: 3, size: 'max' }),
+    picks: fc.array(pick, { maxLength: 30, size: 'medium' }),
+    ends: fc.array(readEnd, { minLength: 1, maxLength: 12 }),
+  });
+  type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+  function segmentsOf({ messages, picks }: Scenario): { segments: Segment[]; cutAfter: boolean[] } {
+    const segments: Segment[] = [];
+    const cutAfter: boolean[] = [];
+    for (const p of picks) {
+      const m = messages[p.message % messages.length];
+      const total = m.parts.length;
+      for (let k = 0; k < (p.all === 0 ? total : 1); k++) {
+        const index = (p.sequence + k) % total;
+        const part = m.parts[index];
+        const sequence = k > 0 ? index + 1 : p.bad === 0 ? 0 : p.bad === 1 ? total + 1 : index + 1;
+        const data = octets(part.length, part.fill + (k === 0 && p.changed === 0 ? 1 : 0));
+        segments.push(seg(m.reference, sequence, total, data, m.originator));
+        cutAfter.push(false);
+      }
+      cutAfter[cutAfter.length - 1] = p.cut === 0;
+    }
+    return { segments, cutAfter };
+  }
+
+  /** Runs a scenario through preview() and pushAt() and, beside it, through push() alone. */
+  function bothWays(sc: Scenario, options = {}) {
+    let t = 0;
+    const made = () => {
+      const r = new Reassembler({ now: () => t, timeoutMs: 1_000, ...options });
+      const lost: unknown[] = [];
+      for (const reason of ['expired', 'evicted', 'superseded'] as const)
+        r.on(reason, (m) => lost.push([m.reason, m.policy, m.reference, m.total, m.received]));
+      return { r, lost };
+    };
+    const preview = made();
+    const pushed = made();
+    const view = (d: WdpDatagram | undefined) => d && { ...d, payload: [...d.payload] };
+    const { segments, cutAfter } = segmentsOf(sc);
+    let carried: Segment[] = [];
+    let next = 0;
+    for (let n = 0; next < segments.length || carried.length > 0; n++) {
+      const shown = carried;
+      while (next < segments.length) {
+        shown.push(segments[next]);
+        if (cutAfter[next++]) break;
+      }
+      const end = sc.ends[n % sc.ends.length];
+      const take = end.stop === null ? shown.length : 1 + (end.stop % shown.length);
+      const got = read(preview.r, shown, take).out.map(view);
+      const want = shown.slice(0, take).map((s) => view(pushed.r.push(s)));
+      expect(got).toEqual(want);
+      expect(preview.r.stats).toEqual(pushed.r.stats);
+      expect(preview.r.pendingMessages).toBe(pushed.r.pendingMessages);
+      expect(preview.r.pendingBytes).toBe(pushed.r.pendingBytes);
+      carried = shown.slice(take);
+      t += end.advance;
+    }
+    return { preview, pushed };
+  }
+
+  it('gives the datagrams, counts, pending messages and losses that push() one by one gives', () => {
+    fc.assert(
+      fc.property(scenario, (sc) => {
+        const { preview, pushed } = bothWays(sc);
+        expect(preview.lost).toEqual(pushed.lost);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('accounts for every segment pushed, under any bounds: delivered, duplicate, rejected or lost', () => {
+    const bounds = fc.record({
+      maxPendingMessages: fc.integer({ min: 1, max: 3 }),
+      maxPendingBytes: fc.integer({ min: 40, max: 400 }),
     });
     fc.assert(
-      fc.property(fc.array(part, { maxLength: 24 }), (parts) => {
-        const segments = parts.map((p) =>
-          seg(p.reference, p.sequence, p.total, octets(p.length, 16 * p.reference + p.fill)),
-        );
-        const one = new Reassembler({ now: () => 0 });
-        const want = segments.map((s) => one.push(s));
-        const other = new Reassembler({ now: () => 0 });
-        const got: (WdpDatagram | undefined)[] = [];
-        for (let i = 0; i < segments.length;) {
-          let j = i + 1;
-          while (j < segments.length && !parts[j - 1].cut) j++;
-          got.push(...read(other, segments.slice(i, j)).out);
-          i = j;
+      fc.property(scenario, bounds, (sc, options) => {
+        const { segments, cutAfter } = segmentsOf(sc);
+        let t = 0;
+        const r = new Reassembler({ now: () => t, timeoutMs: 1_000, ...options });
+        let delivered = 0;
+        let pushedCount = 0;
+        let carried: Segment[] = [];
+        let next = 0;
+        for (let n = 0; next < segments.length || carried.length > 0; n++) {
+          const shown = carried;
+          while (next < segments.length) {
+            shown.push(segments[next]);
+            if (cutAfter[next++]) break;
+          }
+          const end = sc.ends[n % sc.ends.length];
+          const take = end.stop === null ? shown.length : 1 + (end.stop % shown.length);
+          for (const d of read(r, shown, take).out) if (d !== undefined) delivered += d.segments;
+          pushedCount += take;
+          carried = shown.slice(take);
+          t += end.advance;
         }
-        const view = (d: WdpDatagram | undefined) => d && { ...d, payload: [...d.payload] };
-        expect(got.map(view)).toEqual(want.map(view));
-        const { segments: n, datagrams, duplicates, lateDuplicates, rejected } = one.stats;
-        expect(other.stats).toMatchObject({ segments: n, datagrams, duplicates, lateDuplicates, rejected });
+        r.clear();
+        const s = r.stats;
+        expect(r.pendingMessages).toBe(0);
+        expect(s.segments).toBe(pushedCount);
+        expect(s.segments).toBe(delivered + s.duplicates + s.rejected + s.lostSegments);
       }),
-      { numRuns: 300 },
+      { numRuns: 400 },
     );
   });
 });

@@ -672,7 +672,13 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
 
   /** After a read of the socket: what was read ahead and not taken is taken, and let go. */
   private endAhead(): void {
-    this.reassembler.endPreview();
+    // It runs as the socket's read ends, its segments answered already: whatever goes wrong is
+    // reported, never thrown out of the socket's 'data' listener (nor past the rest of the chunk).
+    try {
+      this.reassembler.endPreview();
+    } catch (error) {
+      process.emitWarning(`ending a read ahead threw: ${String(error)}`, { code: 'WAPPUSH_READ_AHEAD_ERROR' });
+    }
     for (let k = 0; k < this.aheadCount; k++) this.ahead[k].release();
     this.aheadCount = this.aheadNext = 0;
     this.oneRead.release();
