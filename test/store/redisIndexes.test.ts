@@ -86,5 +86,17 @@ describe('redis store: indexes and hashes when a write fails', () => {
     await r.zincrby(`${prefix}load`, 1, ORIGINATOR);
     expect(await store.segments.add(seg(6, 1, 2, 'new '))).toEqual({ status: 'held', received: 1, lost: [] });
     expect(await r.zrange(`${prefix}order`, '0', '-1')).toEqual([messageKey(seg(6, 1, 2, '') as MessageIdentity)]);
+    // The entry's count in P load went with it: the one left is the new message's.
+    expect(await r.zrange(`${prefix}load`, '0', '-1', 'WITHSCORES')).toEqual([ORIGINATOR, '1']);
+  });
+
+  it('a write undone after the load was counted leaves no originator at 0 in P load', async () => {
+    const { store, prefix, r } = await node({ maxPendingBytes: 4 });
+    // The octets counter at its largest: the INCRBY after the load's ZINCRBY fails (overflow).
+    await r.set(`${prefix}bytes`, '9223372036854775807');
+    await expect(store.segments.add(seg(7, 1, 2, 'too long'))).rejects.toThrow(/overflow/);
+    await backUp(store);
+    expect(await r.zrange(`${prefix}load`, '0', '-1', 'WITHSCORES')).toEqual([]);
+    expect(await r.zrange(`${prefix}order`, '0', '-1')).toEqual([]);
   });
 });

@@ -46,22 +46,35 @@ end
 -- Counts read in this run (P bytes, ZCARD of P order and P o:ORIG), until a write changes them.
 local counts = {}
 
-local function unlink_open(mk, o, bytes)
-  counts = {}
-  redis.call('ZREM', P .. 'order', mk)
-  redis.call('ZREM', P .. 'o:' .. o, mk)
-  if tonumber(redis.call('ZINCRBY', P .. 'load', -1, o)) <= 0 then redis.call('ZREM', P .. 'load', o) end
-  redis.call('DECRBY', P .. 'bytes', bytes)
+-- One open message fewer for originator o; at 0 it leaves P load (none held, none counted).
+local function unload(o, call)
+  if tonumber(call('ZINCRBY', P .. 'load', -1, o)) <= 0 then call('ZREM', P .. 'load', o) end
 end
 
--- An index entry whose message has no hash (an older version's failed add left it): nothing
--- is held, so it goes from the indexes without a loss report.
-local function unlink_stale(mk)
+-- The octets first: a write after them that fails leaves only index entries without a hash,
+-- which the sweep and the bounds take off (unlink_stale); octets P bytes kept counting would
+-- shrink the octets bound for ever.
+local function unlink_open(mk, o, bytes)
+  counts = {}
+  redis.call('DECRBY', P .. 'bytes', bytes)
+  redis.call('ZREM', P .. 'order', mk)
+  redis.call('ZREM', P .. 'o:' .. o, mk)
+  unload(o, redis.call)
+end
+
+-- An index entry whose message has no hash (a failed write left it): nothing is held, so it
+-- goes from the indexes without a loss report. orig: the originator whose P o:ORIG it was found
+-- in, when known; else the one the key names, if cjson can read it (it cannot read every key
+-- JSON.stringify writes: a lone surrogate). Counted in P load only while in P o:ORIG.
+local function unlink_stale(mk, orig)
   counts = {}
   redis.call('ZREM', P .. 'order', mk)
   redis.call('ZREM', P .. 'claims', mk)
-  local ok, id = pcall(cjson.decode, mk)
-  if ok and type(id) == 'table' and type(id[1]) == 'string' then redis.call('ZREM', P .. 'o:' .. id[1], mk) end
+  if not orig then
+    local ok, id = pcall(cjson.decode, mk)
+    if ok and type(id) == 'table' and type(id[1]) == 'string' then orig = id[1] end
+  end
+  if orig and redis.call('ZREM', P .. 'o:' .. orig, mk) == 1 then unload(orig, redis.call) end
 end
 
 -- Runs fn, the writes of a new or growing message (indexes and counts first, its hash last); if
@@ -76,16 +89,17 @@ local function undoing(mk, orig, fn)
   if done.z and redis.call('EXISTS', M .. mk) == 0 then
     redis.pcall('ZREM', P .. 'order', mk)
     redis.pcall('ZREM', P .. 'o:' .. orig, mk)
-    if done.l then redis.pcall('ZINCRBY', P .. 'load', -1, orig) end
+    if done.l then pcall(unload, orig, redis.pcall) end
   end
   if done.b then redis.pcall('DECRBY', P .. 'bytes', done.b) end
   error(err)
 end
 
-local function drop(mk, reason, bound)
+-- orig: the originator whose P o:ORIG mk was found in, if it was (an entry without a hash).
+local function drop(mk, reason, bound, orig)
   local key = M .. mk
   local f = redis.call('HMGET', key, 'o', 'f', 'b', 'st')
-  if not f[4] then return unlink_stale(mk) end
+  if not f[4] then return unlink_stale(mk, orig) end
   local rec = {}
   for _, field in ipairs(redis.call('HKEYS', key)) do
     local n = tonumber(field)
@@ -241,13 +255,29 @@ local function count_of(zset)
   return n
 end
 
+-- The message to evict: the oldest of the originator holding the most, else the oldest. Returns
+-- its key and, when found in P o:ORIG, ORIG (so an entry without a hash leaves that set).
 local function victim(keep)
   local top = redis.call('ZREVRANGE', P .. 'load', 0, 0)
   if #top > 0 then
-    for _, k in ipairs(redis.call('ZRANGE', P .. 'o:' .. top[1], 0, 1)) do if k ~= keep then return k end end
+    for _, k in ipairs(redis.call('ZRANGE', P .. 'o:' .. top[1], 0, 1)) do if k ~= keep then return k, top[1] end end
   end
-  for _, k in ipairs(redis.call('ZRANGE', P .. 'order', 0, 1)) do if k ~= keep then return k end end
+  for _, k in ipairs(redis.call('ZRANGE', P .. 'order', 0, 1)) do if k ~= keep then return k, nil end end
   return nil
+end
+
+-- Evicts until over() is false or no victim is left. Each drop takes its entry off the set it
+-- came from, so a victim seen again means the indexes hold what no drop takes off (a key given
+-- the wrong type behind the store's back): the loop stops there rather than run for ever
+-- (Redis would answer every client BUSY), and the bound is left exceeded.
+local function evict(keep, bound, over)
+  local seen = {}
+  while over() do
+    local x, orig = victim(keep)
+    if not x or seen[x] then return end
+    seen[x] = true
+    drop(x, 'evicted', bound, orig)
+  end
 end
 
 local function duplicate(late)
@@ -351,9 +381,9 @@ local function add(mk, orig, s, data, total, own)
     end
     materialize()
     if redis.call('ZCARD', P .. 'o:' .. orig) >= maxPerOrig then
-      drop(redis.call('ZRANGE', P .. 'o:' .. orig, 0, 0)[1], 'evicted', 'originator')
+      drop(redis.call('ZRANGE', P .. 'o:' .. orig, 0, 0)[1], 'evicted', 'originator', orig)
     end
-    while redis.call('ZCARD', P .. 'order') >= maxMsgs do drop(victim(nil), 'evicted', 'messages') end
+    evict(nil, 'messages', function() return redis.call('ZCARD', P .. 'order') >= maxMsgs end)
   end
   local len = string.len(data)
   -- One write of the segment and the counts; a new message's fields with it.
@@ -392,12 +422,10 @@ local function add(mk, orig, s, data, total, own)
       materialize()
       bytes = held_bytes()
     end
-    while bytes > maxBytes do
-      local x = victim(mk)
-      if not x then break end
-      drop(x, 'evicted', 'bytes')
+    evict(mk, 'bytes', function()
       bytes = held_bytes()
-    end
+      return bytes > maxBytes
+    end)
     redis.call('HSET', unpack(fields))
     done.b = nil
     if bytes > maxBytes then
