@@ -100,3 +100,32 @@ describe('redis store: indexes and hashes when a write fails', () => {
     expect(await r.zrange(`${prefix}order`, '0', '-1')).toEqual([]);
   });
 });
+
+describe('redis store: a completion or finish that fails part way', () => {
+  it('a completion failing after its hash is claimed: in P claims, octets uncounted, handed over later', async () => {
+    const { store, prefix, clock, r } = await node({ claimTimeoutMs: 500 });
+    expect((await store.segments.add(seg(8, 1, 2, 'one '))).status).toBe('held');
+    await r.set(`${prefix}load`, 'not a zset');
+    await expect(store.segments.add(seg(8, 2, 2, 'two'))).rejects.toThrow(/WRONGTYPE/);
+    await r.del(`${prefix}load`);
+    await backUp(store);
+    const mk = messageKey(seg(8, 1, 2, '') as MessageIdentity);
+    expect(await r.hget(`${prefix}m:${mk}`, 'st')).toBe('claimed');
+    expect(await r.zrange(`${prefix}claims`, '0', '-1')).toEqual([mk]);
+    expect(await r.get(`${prefix}bytes`)).toBe('0');
+    clock.advance(501);
+    const { orphans } = await store.segments.sweep();
+    expect(orphans.map((m) => Buffer.concat(m.parts).toString())).toEqual(['one two']);
+  });
+
+  it('a P claims entry whose hash is gone goes at the next sweep, and claims behind it are swept', async () => {
+    const { store, prefix, clock, r } = await node({ claimTimeoutMs: 500 });
+    const gone = messageKey(seg(9, 1, 2, '') as MessageIdentity);
+    await r.zadd(`${prefix}claims`, 0, gone);
+    await store.segments.add(seg(10, 1, 2, 'a '));
+    expect(partsText(await store.segments.add(seg(10, 2, 2, 'b')))).toBe('a b');
+    clock.advance(501);
+    expect((await store.segments.sweep()).orphans.map((m) => m.reference)).toEqual([10]);
+    expect(await r.zrange(`${prefix}claims`, '0', '-1')).toEqual([messageKey(seg(10, 1, 2, '') as MessageIdentity)]);
+  });
+});

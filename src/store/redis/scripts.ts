@@ -317,8 +317,10 @@ local function add_fresh(m, mk, s, data, total)
     fresh[mk] = nil
     v_msgs, v_bytes = v_msgs - 1, v_bytes - m.b
     v_orig[m.o] = v_orig[m.o] - 1
-    redis.call('HSET', unpack(fields))
+    -- The index first: an HSET that fails leaves an entry without a hash, which the sweep
+    -- takes off; a hash written first, with no index naming it, would stay for ever.
     redis.call('ZADD', P .. 'claims', now_s, mk)
+    redis.call('HSET', unpack(fields))
     return out
   end
   if held_bytes() + v_bytes + len > maxBytes then return nil end
@@ -393,13 +395,15 @@ local function add(mk, orig, s, data, total, own)
   end
   if n + 1 == total then
     -- Complete: claimed for me in the same write; the parts are those just read and this one.
-    -- The hash first: a write after it that fails leaves the message claimed and answered with
-    -- an error, so the SMSC's resend claims it again (never a hash outside every index).
+    -- The hash, then P claims, then the open indexes (octets first): a write that fails after
+    -- the hash leaves a claimed message the step answers with an error, in P claims (the sweep
+    -- hands it over once the claim lapses) or, if P claims failed, still in P order (it
+    -- expires); never a hash outside every index, nor octets counted that no open hash holds.
     h = h + 1
     for _, x in ipairs({ 'st', 'claimed', 'cl', me, 'ca', now_s, 'h', h }) do fields[#fields + 1] = x end
     redis.call('HSET', unpack(fields))
-    unlink_open(mk, orig, b)
     redis.call('ZADD', P .. 'claims', now_s, mk)
+    unlink_open(mk, orig, b)
     local out = { 'complete', lost_json(), first, b + len, h }
     for i = 1, total do
       if i == s then out[5 + i] = data else out[5 + i] = st and v[5 + i] end
@@ -449,6 +453,8 @@ local function finish(mk, total)
     if part then prints[i] = redis.sha1hex(part) else prints[i] = string.rep('-', 40) end
   end
   redis.call('SET', P .. 'f:' .. mk, table.concat(prints), 'PX', timeout)
+  -- The hash before its index: a ZREM that fails leaves an entry without a hash (the sweep
+  -- takes it off), never a claimed hash no index names.
   redis.call('DEL', key)
   redis.call('ZREM', P .. 'claims', mk)
   return 1
@@ -541,7 +547,13 @@ local ok, err = pcall(function()
   for _, mk in ipairs(redis.call('ZRANGE', P .. 'claims', 0, limit - 1)) do
     local key = M .. mk
     local v = redis.call('HMGET', key, 'st', 'f')
-    if v[1] == 'released' then
+    if not v[1] then
+      -- Its hash is gone (a write that failed part way): taken off, or such entries would pile
+      -- up at the front and keep every later claim from the sweep.
+      unlink_stale(mk, nil)
+    elseif v[1] == 'open' then
+      redis.call('ZREM', P .. 'claims', mk)
+    elseif v[1] == 'released' then
       if tonumber(v[2]) <= deadline then drop(mk, 'expired', nil) end
     elseif v[1] == 'claimed' and not claim_holds(key, now, me, true, claimTimeout) then
       local c = claim(mk, now, me)
