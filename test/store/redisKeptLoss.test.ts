@@ -31,7 +31,7 @@ async function until(check: () => boolean | Promise<boolean>, what: string): Pro
 
 let prefixes = 0;
 
-async function setUp() {
+async function setUp(nodeId?: string) {
   const proxy = await relay(redisServer().port);
   cleanup.push(() => proxy.close());
   const clock = manualClock();
@@ -42,6 +42,7 @@ async function setUp() {
     reassembly: { timeoutMs: TIMEOUT },
     probeIntervalMs: 50,
     commandTimeoutMs: 2_000,
+    ...(nodeId === undefined ? {} : { nodeId }),
   });
   cleanup.push(() => store.close());
   return { proxy, clock, prefix, store, r: raw() };
@@ -92,6 +93,34 @@ describe('redis store: the loss report of a call whose reply was lost', () => {
     expect((await store.segments.sweep()).expired).toEqual([]);
     // Read and reported: nothing of it is left in Redis.
     expect(await r.keys(`${prefix}l:*`)).toEqual([]);
+  }, 30_000);
+
+  it('two stores with one explicit nodeId: the other’s calls leave this one’s kept reports alone', async () => {
+    const env = await setUp('same');
+    const { store, clock, prefix, r } = env;
+    expect((await store.segments.add(seg(1, 1, 2, 'old '))).status).toBe('held');
+    clock.advance(TIMEOUT + 1);
+    await replyLost(
+      env,
+      () => store.segments.add(seg(1, 2, 2, 'new')),
+      async () => (await r.hget(`${prefix}m:${(await r.zrange(`${prefix}order`, '0', '0'))[0]}`, '2')) === 'new',
+    );
+    // Another store of the same node id (a second process given it, or a reopen): its calls
+    // are counted from 1 again, and its second drops messages, its reply read.
+    const other = await openStore(redisServer().url, {
+      prefix,
+      nodeId: 'same',
+      now: clock.now,
+      reassembly: { timeoutMs: TIMEOUT },
+    });
+    cleanup.push(() => other.close());
+    expect((await other.segments.add(seg(3, 1, 2, 'b '))).status).toBe('held');
+    clock.advance(TIMEOUT + 1);
+    expect((await other.segments.sweep()).expired.map((l) => l.reference).sort()).toEqual([1, 3]);
+    // The first store's sweep still finds the report its lost reply had: message 1, 'old '.
+    expect((await store.segments.sweep()).expired).toEqual([
+      expect.objectContaining({ reference: 1, reason: 'expired', received: [1] }),
+    ]);
   }, 30_000);
 
   it('a sweep that dropped a message, its reply lost: the next sweep reports it', async () => {

@@ -12,7 +12,7 @@
  * STORE_UNAVAILABLE, so a bearer answers a temporary error rather than waiting. The client
  * reconnects by itself; 'available' follows the first probe that goes through.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { StoreBase } from '../base.js';
 import { Consumer, type ConsumerSource } from '../consumer.js';
@@ -116,6 +116,12 @@ export class RedisStore extends StoreBase implements Store {
   private readonly carried = new Carried();
   /** Script calls made that may drop messages (their ids: P l:NODE:CALL keeps a call's loss reports for a lost reply). */
   private callCount = 0;
+  /**
+   * In front of this store's call ids: the count restarts with each store, and two stores may
+   * share a node id (StoreOptions.nodeId, or a reopen within LOSS_REPORT_TTL_MS); one store's
+   * call must not read or delete the reports another kept.
+   */
+  private readonly callStem = randomBytes(6).toString('hex');
   /**
    * The server's appendfsync as read when connected ('no' without the append-only file);
    * undefined when the server does not say (CONFIG renamed away or denied to this user).
@@ -396,7 +402,7 @@ export class RedisStore extends StoreBase implements Store {
 
   /** A new id for a script call that may drop messages (their reports are kept under it). */
   private nextCall(): string {
-    return String(++this.callCount);
+    return `${this.callStem}.${++this.callCount}`;
   }
 
   /** A call's reply was read with loss reports in it: the copy kept in Redis is not needed. */
