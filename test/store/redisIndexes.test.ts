@@ -118,6 +118,25 @@ describe('redis store: a completion or finish that fails part way', () => {
     expect(orphans.map((m) => Buffer.concat(m.parts).toString())).toEqual(['one two']);
   });
 
+  it('a completion failing before it left P order: the sweep hands it over, it does not expire it', async () => {
+    const { store, prefix, clock, r } = await node({ claimTimeoutMs: 500 });
+    expect((await store.segments.add(seg(11, 1, 2, 'one '))).status).toBe('held');
+    const mk = messageKey(seg(11, 1, 2, '') as MessageIdentity);
+    // P order made a string: the completion fails at its ZREM, after the claimed hash.
+    await r.del(`${prefix}order`);
+    await r.set(`${prefix}order`, 'not a zset');
+    await expect(store.segments.add(seg(11, 2, 2, 'two'))).rejects.toThrow(/WRONGTYPE/);
+    await r.del(`${prefix}order`);
+    await r.zadd(`${prefix}order`, clock.now(), mk);
+    await backUp(store);
+    clock.advance(TIMEOUT + 1);
+    const { expired, orphans } = await store.segments.sweep();
+    expect(expired).toEqual([]);
+    expect(orphans.map((m) => Buffer.concat(m.parts).toString())).toEqual(['one two']);
+    expect(await r.zrange(`${prefix}order`, '0', '-1')).toEqual([]);
+    expect(await r.zrange(`${prefix}o:${ORIGINATOR}`, '0', '-1')).toEqual([]);
+  });
+
   it('a P claims entry whose hash is gone goes at the next sweep, and claims behind it are swept', async () => {
     const { store, prefix, clock, r } = await node({ claimTimeoutMs: 500 });
     const gone = messageKey(seg(9, 1, 2, '') as MessageIdentity);

@@ -66,15 +66,19 @@ end
 -- goes from the indexes without a loss report. orig: the originator whose P o:ORIG it was found
 -- in, when known; else the one the key names, if cjson can read it (it cannot read every key
 -- JSON.stringify writes: a lone surrogate). Counted in P load only while in P o:ORIG.
-local function unlink_stale(mk, orig)
+local function unlink_index(mk, orig)
   counts = {}
   redis.call('ZREM', P .. 'order', mk)
-  redis.call('ZREM', P .. 'claims', mk)
   if not orig then
     local ok, id = pcall(cjson.decode, mk)
     if ok and type(id) == 'table' and type(id[1]) == 'string' then orig = id[1] end
   end
   if orig and redis.call('ZREM', P .. 'o:' .. orig, mk) == 1 then unload(orig, redis.call) end
+end
+
+local function unlink_stale(mk, orig)
+  unlink_index(mk, orig)
+  redis.call('ZREM', P .. 'claims', mk)
 end
 
 -- Runs fn, the writes of a new or growing message (indexes and counts first, its hash last); if
@@ -96,10 +100,13 @@ local function undoing(mk, orig, fn)
 end
 
 -- orig: the originator whose P o:ORIG mk was found in, if it was (an entry without a hash).
-local function drop(mk, reason, bound, orig)
+-- indexed: mk was found in P order or P o:ORIG; a complete message still there (a completion
+-- that failed part way) only leaves those indexes: P claims hands it over, it is not lost.
+local function drop(mk, reason, bound, orig, indexed)
   local key = M .. mk
   local f = redis.call('HMGET', key, 'o', 'f', 'b', 'st')
   if not f[4] then return unlink_stale(mk, orig) end
+  if indexed and f[4] ~= 'open' then return unlink_index(mk, orig) end
   local rec = {}
   for _, field in ipairs(redis.call('HKEYS', key)) do
     local n = tonumber(field)
@@ -276,7 +283,7 @@ local function evict(keep, bound, over)
     local x, orig = victim(keep)
     if not x or seen[x] then return end
     seen[x] = true
-    drop(x, 'evicted', bound, orig)
+    drop(x, 'evicted', bound, orig, true)
   end
 end
 
@@ -312,14 +319,15 @@ local function add_fresh(m, mk, s, data, total)
       fields[#fields + 1] = d
       out[5 + i] = d
     end
-    -- No longer fresh before the writes: if one fails, the end of the call must not write the
-    -- message again as an open one over what did get written (a call of its own would not).
+    -- P claims first, as a completion a call a step makes: if it fails nothing is written, and
+    -- the message stays fresh, written open with what it held at the end of the call (the
+    -- SMSC's resend completes it). No longer fresh once it is in: the end of the call must not
+    -- write it again as an open one, and an HSET that fails leaves an entry without a hash,
+    -- which the sweep takes off (a hash no index named would stay for ever).
+    redis.call('ZADD', P .. 'claims', now_s, mk)
     fresh[mk] = nil
     v_msgs, v_bytes = v_msgs - 1, v_bytes - m.b
     v_orig[m.o] = v_orig[m.o] - 1
-    -- The index first: an HSET that fails leaves an entry without a hash, which the sweep
-    -- takes off; a hash written first, with no index naming it, would stay for ever.
-    redis.call('ZADD', P .. 'claims', now_s, mk)
     redis.call('HSET', unpack(fields))
     return out
   end
@@ -383,7 +391,7 @@ local function add(mk, orig, s, data, total, own)
     end
     materialize()
     if redis.call('ZCARD', P .. 'o:' .. orig) >= maxPerOrig then
-      drop(redis.call('ZRANGE', P .. 'o:' .. orig, 0, 0)[1], 'evicted', 'originator', orig)
+      drop(redis.call('ZRANGE', P .. 'o:' .. orig, 0, 0)[1], 'evicted', 'originator', orig, true)
     end
     evict(nil, 'messages', function() return redis.call('ZCARD', P .. 'order') >= maxMsgs end)
   end
@@ -395,15 +403,17 @@ local function add(mk, orig, s, data, total, own)
   end
   if n + 1 == total then
     -- Complete: claimed for me in the same write; the parts are those just read and this one.
-    -- The hash, then P claims, then the open indexes (octets first): a write that fails after
-    -- the hash leaves a claimed message the step answers with an error, in P claims (the sweep
-    -- hands it over once the claim lapses) or, if P claims failed, still in P order (it
-    -- expires); never a hash outside every index, nor octets counted that no open hash holds.
+    -- P claims, the hash, then the open indexes (octets first). A write that fails part way
+    -- is answered with an error and leaves: the message open as it was (a P claims entry of an
+    -- open hash, which the sweep takes off); or claimed and in P claims (the sweep hands it
+    -- over once the claim lapses), still in P order or P o:ORIG, which it then just leaves.
+    -- Never a hash outside every index, nor octets counted that no open hash holds.
     h = h + 1
     for _, x in ipairs({ 'st', 'claimed', 'cl', me, 'ca', now_s, 'h', h }) do fields[#fields + 1] = x end
-    redis.call('HSET', unpack(fields))
     redis.call('ZADD', P .. 'claims', now_s, mk)
-    unlink_open(mk, orig, b)
+    redis.call('HSET', unpack(fields))
+    -- New and complete at once (one segment): no open index names it.
+    if st then unlink_open(mk, orig, b) end
     local out = { 'complete', lost_json(), first, b + len, h }
     for i = 1, total do
       if i == s then out[5 + i] = data else out[5 + i] = st and v[5 + i] end
@@ -542,7 +552,7 @@ for i = 8, #ARGV do
 end
 local ok, err = pcall(function()
   for _, mk in ipairs(redis.call('ZRANGEBYSCORE', P .. 'order', '-inf', deadline, 'LIMIT', 0, limit)) do
-    drop(mk, 'expired', nil)
+    drop(mk, 'expired', nil, nil, true)
   end
   for _, mk in ipairs(redis.call('ZRANGE', P .. 'claims', 0, limit - 1)) do
     local key = M .. mk
