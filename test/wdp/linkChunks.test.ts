@@ -207,8 +207,63 @@ describe("EsmeLink reading a chunk's deliver_sm ahead (memory mode)", () => {
   });
 });
 
+describe("EsmeLink when the application's listeners throw (memory mode)", () => {
+  // A listener's bug must not become the link's: before, a throwing 'undecodable',
+  // 'handler-error' or 'handler-settled' listener left its deliver_sm unanswered (counted in
+  // flight, so intake could stay paused) and threw out of the socket's read.
+  it('each deliver_sm is answered as without the listeners, each throw a warning', async () => {
+    let fail = true;
+    const { peer, link } = await boundLink({
+      onDatagram: () => {
+        if (fail) {
+          fail = false;
+          throw new Error('handler');
+        }
+      },
+    });
+    for (const event of ['undecodable', 'handler-error', 'handler-settled'] as const)
+      link.on(event, () => {
+        throw new Error(event);
+      });
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => {
+      if (w.code === 'WAPPUSH_LISTENER_ERROR') warnings.push(w.message);
+    };
+    process.on('warning', onWarning);
+    try {
+      const [single] = deliverSms(payloadOf(100, 30), 50, 1, '9520');
+      const bad = Buffer.from(single);
+      // sm_length (the octet before short_message, which ends the PDU) made to run past the end.
+      let at = bad.length - 1;
+      while (bad[at] !== bad.length - 1 - at) at--;
+      bad[at] = 0xff;
+      bad.writeUInt32BE(2, 12);
+      const again = Buffer.from(single);
+      again.writeUInt32BE(3, 12);
+      // One PDU a write: each is read on its own, not read ahead with the others.
+      const answers: number[][] = [];
+      for (const pdu of [single, bad, again]) {
+        peer.write(pdu);
+        answers.push(header(await peer.next()));
+      }
+      expect(answers).toEqual([
+        [0x80000005, CommandStatus.ESME_RX_T_APPN, 1, 17],
+        [0x80000005, CommandStatus.ESME_RX_P_APPN, 2, 17],
+        [0x80000005, 0, 3, 17],
+      ]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((w) => /'([a-z-]+)' listener/.exec(w)?.[1])).toEqual(
+        expect.arrayContaining(['handler-error', 'undecodable', 'handler-settled']),
+      );
+      expect(link.stats).toMatchObject({ deliverSm: 3, undecodable: 1, handlerErrors: 1 });
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
+
 describe("EsmeLink reading ahead when a 'lost' listener throws (memory mode)", () => {
-  it('a throw at the segments of a push read whole: answered with an error, the resends delivered once', async () => {
+  it('a throw at the segments of a push read whole: every segment answered, the push delivered once', async () => {
     let t = 1_000_000;
     const reassembler = new Reassembler({ now: () => t, timeoutMs: 60_000 });
     const { peer, link, got } = await boundLink({ reassembler });

@@ -610,7 +610,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
       }
     } catch (error) {
       this.stats.undecodable++;
-      this.emit('undecodable', { error, pdu: Buffer.from(frame) });
+      this.tell('undecodable', { error, pdu: Buffer.from(frame) });
       this.answer(session, sequence, CommandStatus.ESME_RX_P_APPN);
       return;
     }
@@ -711,7 +711,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
       }
     } catch (error) {
       this.stats.undecodable++;
-      this.emit('undecodable', { error, pdu: Buffer.from(frame) });
+      this.tell('undecodable', { error, pdu: Buffer.from(frame) });
       this.answer(session, sequence, CommandStatus.ESME_RX_P_APPN);
       return;
     }
@@ -785,14 +785,14 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
 
   private settle(session: EsmeSession, sequence: number, status: number, arrivedAt: number): void {
     this.inFlight--;
-    if (arrivedAt >= 0) this.emit('handler-settled', { seconds: (performance.now() - arrivedAt) / 1000 });
+    if (arrivedAt >= 0) this.tell('handler-settled', { seconds: (performance.now() - arrivedAt) / 1000 });
     this.answer(session, sequence, status);
     if (session.paused && this.inFlight < this.options.maxInFlight) session.resume();
   }
 
   private handlerFailed(datagram: WdpDatagram, segment: Segment | SegmentAt, error: unknown): void {
     this.stats.handlerErrors++;
-    this.emit('handler-error', error);
+    this.tell('handler-error', error);
     if (datagram.segments === 1) this.forgetSingle(datagram);
     else this.retain(segment, datagram);
   }
@@ -856,7 +856,26 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     if (m.recipient !== '') lost.recipient = m.recipient;
     if (m.sourcePort !== undefined) lost.sourcePort = m.sourcePort;
     if (m.destinationPort !== undefined) lost.destinationPort = m.destinationPort;
-    this.emit('lost', lost);
+    this.tell('lost', lost);
+  }
+
+  /**
+   * Emits to the application's listeners where a throw would otherwise be taken for this
+   * link's own failure: a segment answered with a permanent error for a listener's bug (a
+   * message lost, its resend swallowed), an answer left out with the segment counted in
+   * flight, or an exception out of the socket's read. One that throws becomes a warning.
+   */
+  private tell<K extends 'undecodable' | 'handler-settled' | 'handler-error' | 'lost'>(
+    event: K,
+    ...args: EsmeLinkEvents[K]
+  ): void {
+    try {
+      EventEmitter.prototype.emit.call(this, event, ...args);
+    } catch (error) {
+      process.emitWarning(`a '${event}' listener of ${this.bindName} threw: ${String(error)}`, {
+        code: 'WAPPUSH_LISTENER_ERROR',
+      });
+    }
   }
 
   private onLost(m: LostMessage): void {
@@ -878,7 +897,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     if (m.recipient !== '') lost.recipient = m.recipient;
     if (m.sourcePort !== undefined) lost.sourcePort = m.sourcePort;
     if (m.destinationPort !== undefined) lost.destinationPort = m.destinationPort;
-    this.emit('lost', lost);
+    this.tell('lost', lost);
   }
 
   private retain(segment: Segment | SegmentAt, datagram: WdpDatagram): void {
