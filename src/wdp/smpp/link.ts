@@ -609,9 +609,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
         datagram = this.reassembler.push(segment, this.bindName, now);
       }
     } catch (error) {
-      this.stats.undecodable++;
-      this.tell('undecodable', { error, pdu: Buffer.from(frame) });
-      this.answer(session, sequence, CommandStatus.ESME_RX_P_APPN);
+      this.refuseUndecodable(session, sequence, frame, error);
       return;
     }
     if (stored !== undefined && this.intake !== undefined) {
@@ -710,9 +708,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
         datagram = this.reassembler.push(segment, this.bindName, now);
       }
     } catch (error) {
-      this.stats.undecodable++;
-      this.tell('undecodable', { error, pdu: Buffer.from(frame) });
-      this.answer(session, sequence, CommandStatus.ESME_RX_P_APPN);
+      this.refuseUndecodable(session, sequence, frame, error);
       return;
     }
     if (datagram === undefined) {
@@ -729,6 +725,13 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
       }
     }
     this.handOver(session, datagram, segment, sequence, arrivedAt);
+  }
+
+  /** A deliver_sm that could not be read (or taken): counted, told, answered ESME_RX_P_APPN. */
+  private refuseUndecodable(session: EsmeSession, sequence: number, frame: Uint8Array, error: unknown): void {
+    this.stats.undecodable++;
+    this.tell('undecodable', { error, pdu: Buffer.from(frame) });
+    this.answer(session, sequence, CommandStatus.ESME_RX_P_APPN);
   }
 
   /** deliver_sm_resp for `sequence`, counted. */
