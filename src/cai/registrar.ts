@@ -11,7 +11,9 @@ import { CpiSet, type Cpi } from './cpi.js';
 import type { DeliveryQueue } from './delivery.js';
 import type { PushClientEvents } from './events.js';
 import { HeldRegistrations, retriesRestore, type HeldRegistration } from './held.js';
+import { REGISTRATION_FAILURE } from './failures.js';
 import type { HttpReceiverPool } from './httpPool.js';
+import { BufferBudgetError } from './otaHttpReceiver.js';
 import { PROTOCOLS } from './protocols.js';
 import { PushServers, serverContactPoints } from './pushServers.js';
 import { Registration, type RegistrationResponse } from './registration.js';
@@ -574,7 +576,12 @@ export class Registrar {
         await this.options.http!.acquire(p.port);
         r.holdPort(p.port);
       } catch (e) {
-        return fail('bind-failed', `OTA-HTTP receiver on port ${p.port}: ${(e as Error).message}`);
+        // A busy port may free itself; a budget below one push stays so until reconfigured.
+        const reason =
+          e instanceof BufferBudgetError
+            ? REGISTRATION_FAILURE.BUFFER_BUDGET_TOO_SMALL
+            : REGISTRATION_FAILURE.BIND_FAILED;
+        return fail(reason, `OTA-HTTP receiver on port ${p.port}: ${(e as Error).message}`);
       }
     }
     const told: string[] = [];
