@@ -178,6 +178,10 @@ export class Registrar {
         });
       }
     }
+    // The policy's await let everything else run: the stored entry being restored may have
+    // been let go meanwhile (its application registered again, or deregistered by App ID).
+    // Restored now, it would stand beside the new registration, or undo the deregistration.
+    if (restoring && !this.held.has(restoring)) return RELEASED_DURING_RESTORE;
     const r = new Registration(++this.nextId, request, checked.profiles);
     let replaces: Registration | undefined;
     for (const other of this.registry.values()) {
@@ -396,7 +400,8 @@ export class Registrar {
     const r = await this.admit(request, h);
     if (r.status === 'rejected') {
       this.inFlight.delete(h);
-      this.holdAfter(h, r, false);
+      // Let go while the policy was asked: nothing is held, so nothing failed.
+      if (this.held.has(h)) this.holdAfter(h, r, false);
       return { settled: Promise.resolve() };
     }
     const settled = r.completed.then((done) => {
@@ -703,6 +708,13 @@ function deepFreeze(value: unknown): void {
   Object.freeze(value);
   for (const v of Object.values(value)) deepFreeze(v);
 }
+
+/** What admit() gives a restore whose stored entry was let go during the policy's await; reported nowhere. */
+const RELEASED_DURING_RESTORE: RegistrationRejected = Object.freeze({
+  status: 'rejected',
+  reason: 'duplicate-application-id',
+  message: 'the stored registration was replaced or deregistered while it was being restored',
+});
 
 function storeFailure(error: unknown): DeregistrationResponse {
   return {
