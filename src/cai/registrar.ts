@@ -284,6 +284,13 @@ export class Registrar {
     }
     const lost = await this.checkAfterWrite(r);
     if (lost !== undefined) return lost;
+    // Deregistered while the check read the store: it stays out (deregister took it out there too).
+    if (this.registry.get(r.id) !== r)
+      return {
+        status: 'failure',
+        reason: REGISTRATION_FAILURE.DEREGISTERED,
+        message: 'the application deregistered before its registration completed',
+      };
     if (replaces && this.registry.has(replaces.id)) {
       this.drop(replaces);
       // A Push Server only the replaced registration was bound to hears that it is gone.
