@@ -228,6 +228,7 @@ export {
 } from './cai/client.js';
 export { Registration, type RegistrationResponse, type RegistrationAccepted } from './cai/registration.js';
 export { PushEvent, type PushHeader, type PushProtocol } from './cai/pushEvent.js';
+export { REGISTRATION_FAILURE, type RegistrationFailureReason } from './cai/failures.js';
 export type {
   RegistrationRequest,
   ConnectionProfile,

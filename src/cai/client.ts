@@ -232,6 +232,12 @@ export class PushClient extends EventEmitter<PushClientEvents> {
         void this.follower?.sync();
       },
       remote: () => this.follower?.holders() ?? [],
+      remoteAfterWrite: state
+        ? async () => {
+            await this.follower?.sync();
+            return this.follower?.holders() ?? [];
+          }
+        : undefined,
     });
     if (state)
       this.follower = new RegistrationFollower(this, {

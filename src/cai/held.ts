@@ -8,6 +8,7 @@
  * restored, when its application registers again, or when it is deregistered.
  */
 import { backoffDelay, type Backoff } from '../wdp/smpp/backoff.js';
+import { REGISTRATION_FAILURE } from './failures.js';
 import type { StoredRegistration } from './store.js';
 
 /**
@@ -23,8 +24,15 @@ import type { StoredRegistration } from './store.js';
  */
 const WAIT_FOR_ANOTHER_TO_LEAVE: ReadonlySet<string> = new Set(['duplicate-application-id']);
 
+/**
+ * Failure reasons no wait can change: only a restart with another configuration can (an
+ * OTA-HTTP buffer budget below one push). Kept, not retried, like a restore the client refuses.
+ */
+const NEVER_PASSES: ReadonlySet<string> = new Set([REGISTRATION_FAILURE.BUFFER_BUDGET_TOO_SMALL]);
+
 /** Whether a restore of `request` that failed for `reason` is tried again with backoff. */
 export function retriesRestore(request: StoredRegistration, reason: string): boolean {
+  if (NEVER_PASSES.has(reason)) return false;
   return !WAIT_FOR_ANOTHER_TO_LEAVE.has(reason) || request.pushServiceRegistrationUri !== undefined;
 }
 

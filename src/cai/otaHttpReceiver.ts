@@ -17,6 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { parseContentType } from '../codec/wsp/contentType.js';
 import type { Cpi } from './cpi.js';
+import { REGISTRATION_FAILURE } from './failures.js';
 import { MAX_HTTP_PUSH_HEADER_OCTETS, OTA_VERSION, parseEncapsulated, type HttpPush } from './otaHttp.js';
 import { OtaHttpBudget, type OtaHttpLimits, type OtaHttpStats } from './otaHttpBudget.js';
 import type { PushHeader } from './pushEvent.js';
@@ -56,6 +57,19 @@ interface ConnectionState {
   activeRequests: number;
 }
 
+/**
+ * A receiver whose buffer budget (`maxBufferedOctets`) is below one push of the largest size:
+ * a configuration error no retry can fix, apart from a port that is busy (registrar.ts).
+ */
+export class BufferBudgetError extends RangeError {
+  readonly code = REGISTRATION_FAILURE.BUFFER_BUDGET_TOO_SMALL;
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'BufferBudgetError';
+  }
+}
+
 export class HttpPushReceiver {
   readonly budget: OtaHttpBudget;
   private server: WebServer | undefined;
@@ -67,7 +81,7 @@ export class HttpPushReceiver {
     this.budget = options.budget ?? new OtaHttpBudget(options.limits);
     this.maxRequestOctets = options.maxContentOctets + MAX_HTTP_PUSH_HEADER_OCTETS;
     if (this.budget.limits.maxBufferedOctets < this.maxRequestOctets)
-      throw new RangeError(
+      throw new BufferBudgetError(
         `maxBufferedOctets (${this.budget.limits.maxBufferedOctets}) is below the largest push a receiver takes (${this.maxRequestOctets} octets): such a push could never be received`,
       );
   }

@@ -11,13 +11,20 @@ import { CpiSet, type Cpi } from './cpi.js';
 import type { DeliveryQueue } from './delivery.js';
 import type { PushClientEvents } from './events.js';
 import { HeldRegistrations, retriesRestore, type HeldRegistration } from './held.js';
+import { REGISTRATION_FAILURE } from './failures.js';
 import type { HttpReceiverPool } from './httpPool.js';
+import { BufferBudgetError } from './otaHttpReceiver.js';
 import { PROTOCOLS } from './protocols.js';
 import { PushServers, serverContactPoints } from './pushServers.js';
 import { Registration, type RegistrationResponse } from './registration.js';
 import type { RoutingTable } from './routingTable.js';
 import type { SmppBearer } from './smppBearer.js';
-import type { RegistrationPersistence, RegistrationRecord, StoredRegistration } from './store.js';
+import {
+  registrationRecordId,
+  type RegistrationPersistence,
+  type RegistrationRecord,
+  type StoredRegistration,
+} from './store.js';
 import type {
   BoundProfile,
   DeregistrationResponse,
@@ -58,6 +65,12 @@ export interface RegistrarOptions {
   onUnrouted?: (r: Registration) => void;
   /** Registrations other nodes sharing the store hold (follower.ts): their Push Servers' CPIs count them too. */
   remote?: () => Iterable<Registration>;
+  /**
+   * The registrations other nodes hold, as the shared store lists them once this node's last
+   * write is in it (follower.ts sync, then holders): what a new registration, once stored, is
+   * checked against again, for a node that accepted a duplicate at the same moment.
+   */
+  remoteAfterWrite?: () => Promise<Iterable<Registration>>;
 }
 
 /** What a save of the store is to change: the registration it adds, the ones it takes out. */
@@ -176,6 +189,10 @@ export class Registrar {
         });
       }
     }
+    // The policy's await let everything else run: the stored entry being restored may have
+    // been let go meanwhile (its application registered again, or deregistered by App ID).
+    // Restored now, it would stand beside the new registration, or undo the deregistration.
+    if (restoring && !this.held.has(restoring)) return RELEASED_DURING_RESTORE;
     const r = new Registration(++this.nextId, request, checked.profiles);
     let replaces: Registration | undefined;
     for (const other of this.registry.values()) {
@@ -183,14 +200,14 @@ export class Registrar {
       if (other.sameApplicationAs(r)) replaces = other;
       else if (!uniqueBinding(other, r)) {
         if (restoring) this.lostTo.set(restoring, other);
-        return this.rejected(given, {
-          status: 'rejected',
-          reason: 'duplicate-application-id',
-          option: 'pushApplicationId',
-          message: `${String(r.pushApplicationId)} is already registered (registration ${other.id}${other.applicationId ? `, ${other.applicationId}` : ''}) on the same binding`,
-        });
+        return this.rejected(given, duplicateOf(r, other));
       }
     }
+    // On a shared store the Push Client is the cluster: an application another node holds is
+    // registered here too (5.1 "an already-registered Push Application ID"). As far as this
+    // node has followed the store; one stored meanwhile is caught after the write (activate).
+    const remote = this.remoteDuplicateOf(r, this.options.remote?.() ?? []);
+    if (remote !== undefined) return this.rejected(given, duplicateOf(r, remote));
     // A restored registration is routed before it binds: one expecting an address (an IP or SMS
     // contact point) that another application of its App ID expects too is refused here, so no
     // push from that address reaches both. Hostnames are checked once resolved, in bind().
@@ -265,6 +282,15 @@ export class Registrar {
         message: `the registration could not be stored: ${errorMessage(saved)}`,
       };
     }
+    const lost = await this.checkAfterWrite(r);
+    if (lost !== undefined) return lost;
+    // Deregistered while the check read the store: it stays out (deregister took it out there too).
+    if (this.registry.get(r.id) !== r)
+      return {
+        status: 'failure',
+        reason: REGISTRATION_FAILURE.DEREGISTERED,
+        message: 'the application deregistered before its registration completed',
+      };
     if (replaces && this.registry.has(replaces.id)) {
       this.drop(replaces);
       // A Push Server only the replaced registration was bound to hears that it is gone.
@@ -275,6 +301,43 @@ export class Registrar {
     r.state = 'active';
     this.route(r);
     return { status: 'success' };
+  }
+
+  /**
+   * A registration just stored is checked once more against what other nodes hold, read after
+   * the write. Of two nodes that each admitted one of two duplicates before either was stored,
+   * at least one reads the other's record (each reads after its own write, and one Redis orders
+   * them all). The one whose application id (store.ts registrationRecordId) sorts after the
+   * other's withdraws at once; the one that sorts first waits, at most DUPLICATE_SETTLE_MS, for
+   * the other's record to go: gone, it stays (the other withdrew); still there, it withdraws
+   * (the other stayed, having read before this write). So never both stay, and in a tie one
+   * does unless the other was slower than that bound. Gives the failure, after taking the
+   * registration out and writing the store without it; undefined when it stays.
+   */
+  private async checkAfterWrite(r: Registration): Promise<RegistrationFailure | undefined> {
+    const read = this.options.remoteAfterWrite;
+    if (!read) return undefined;
+    const deadline = Date.now() + DUPLICATE_SETTLE_MS;
+    let other = this.remoteDuplicateOf(r, await read());
+    while (other !== undefined && sortsFirst(r, other) && Date.now() < deadline && !this.closed) {
+      await new Promise((resolve) => setTimeout(resolve, DUPLICATE_SETTLE_STEP_MS));
+      other = this.remoteDuplicateOf(r, await read());
+    }
+    if (other === undefined || this.registry.get(r.id) !== r) return undefined;
+    this.undo(r);
+    r.state = 'failed';
+    const unsaved = await this.persist();
+    if (unsaved !== undefined) this.events.emit('store-error', unsaved);
+    for (const point of serverContactPoints(r)) this.servers.later(point);
+    const { message } = duplicateOf(r, other);
+    return { status: 'failure', reason: REGISTRATION_FAILURE.DUPLICATE_APPLICATION_ID, message };
+  }
+
+  /** A registration another node holds that `r` cannot be told apart from (another application of its App ID on its binding). */
+  private remoteDuplicateOf(r: Registration, remote: Iterable<Registration>): Registration | undefined {
+    for (const other of remote)
+      if (other.key === r.key && !other.sameApplicationAs(r) && !uniqueBinding(other, r)) return other;
+    return undefined;
   }
 
   /**
@@ -394,7 +457,8 @@ export class Registrar {
     const r = await this.admit(request, h);
     if (r.status === 'rejected') {
       this.inFlight.delete(h);
-      this.holdAfter(h, r, false);
+      // Let go while the policy was asked: nothing is held, so nothing failed.
+      if (this.held.has(h)) this.holdAfter(h, r, false);
       return { settled: Promise.resolve() };
     }
     const settled = r.completed.then((done) => {
@@ -574,7 +638,12 @@ export class Registrar {
         await this.options.http!.acquire(p.port);
         r.holdPort(p.port);
       } catch (e) {
-        return fail('bind-failed', `OTA-HTTP receiver on port ${p.port}: ${(e as Error).message}`);
+        // A busy port may free itself; a budget below one push stays so until reconfigured.
+        const reason =
+          e instanceof BufferBudgetError
+            ? REGISTRATION_FAILURE.BUFFER_BUDGET_TOO_SMALL
+            : REGISTRATION_FAILURE.BIND_FAILED;
+        return fail(reason, `OTA-HTTP receiver on port ${p.port}: ${(e as Error).message}`);
       }
     }
     const told: string[] = [];
@@ -696,6 +765,38 @@ function deepFreeze(value: unknown): void {
   Object.freeze(value);
   for (const v of Object.values(value)) deepFreeze(v);
 }
+
+/**
+ * How long a registration that found a duplicate stored by another node at the same moment
+ * waits for that node to withdraw it (registrar.ts checkAfterWrite), and how often it looks.
+ * Bounds a registration's completion only in that race; the withdrawal it waits for is one
+ * store read and one delete away.
+ */
+export const DUPLICATE_SETTLE_MS = 1_000;
+const DUPLICATE_SETTLE_STEP_MS = 20;
+
+/** Whether `r` is the one of two racing duplicates that may stay: its application id sorts first. */
+function sortsFirst(r: Registration, other: Registration): boolean {
+  return registrationRecordId(r.request) < registrationRecordId(other.request);
+}
+
+/** The rejection of `r`: `other`, another application of its App ID, is registered on the same binding (5.1). */
+function duplicateOf(r: Registration, other: Registration): RegistrationRejected {
+  const where = other.remote ? 'on another node' : `registration ${other.id}`;
+  return {
+    status: 'rejected',
+    reason: 'duplicate-application-id',
+    option: 'pushApplicationId',
+    message: `${String(r.pushApplicationId)} is already registered (${where}${other.applicationId ? `, ${other.applicationId}` : ''}) on the same binding`,
+  };
+}
+
+/** What admit() gives a restore whose stored entry was let go during the policy's await; reported nowhere. */
+const RELEASED_DURING_RESTORE: RegistrationRejected = Object.freeze({
+  status: 'rejected',
+  reason: 'duplicate-application-id',
+  message: 'the stored registration was replaced or deregistered while it was being restored',
+});
 
 function storeFailure(error: unknown): DeregistrationResponse {
   return {

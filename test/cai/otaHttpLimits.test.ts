@@ -5,6 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { PushClient, type PushClientOptions } from '../../src/cai/client.js';
 import { DEFAULT_OTA_HTTP_LIMITS } from '../../src/cai/otaHttpBudget.js';
+import { REGISTRATION_FAILURE } from '../../src/cai/failures.js';
 import { closeLater, inbox, postPush, until } from './helpers.js';
 
 const MB = 1024 * 1024;
@@ -188,11 +189,18 @@ describe('OTA-HTTP receiver limits', () => {
     );
   });
 
-  it('refuses a buffer budget smaller than one push when the first receiver opens', async () => {
+  it('refuses a buffer budget smaller than one push when the first receiver opens, with its own reason', async () => {
     const client = closeLater(new PushClient({ otaHttp: { maxBufferedOctets: 1_000 } }));
     const r = await client.register({ pushApplicationId: 2, connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0 }] });
     if (r.status !== 'accepted') throw new Error(r.message);
-    expect(await r.completed).toMatchObject({ status: 'failure', reason: 'bind-failed' });
+    // Not 'bind-failed' (a busy port, which may free itself): only another configuration helps.
+    expect(await r.completed).toMatchObject({
+      status: 'failure',
+      reason: 'buffer-budget-too-small',
+      message: expect.stringMatching(/maxBufferedOctets \(1000\)/),
+    });
+    expect(REGISTRATION_FAILURE.BUFFER_BUDGET_TOO_SMALL).toBe('buffer-budget-too-small');
+    expect(Object.isFrozen(REGISTRATION_FAILURE)).toBe(true);
   });
 });
 

@@ -205,6 +205,32 @@ describe('PushCAI 5.1 retains the details of the registration request: a restore
   });
 });
 
+describe('a restore whose OTA-HTTP buffer budget is below one push', () => {
+  it('fails with buffer-budget-too-small and is kept, not retried: no wait can fix it', async () => {
+    const dir = tempDir();
+    const store = join(dir, 'registrations.json');
+    const held = {
+      pushApplicationId: 'x-wap-application:wml.ua',
+      applicationId: 'urn:demo:http',
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0 }],
+    };
+    writeFileSync(store, JSON.stringify({ version: 1, registrations: [held] }));
+    const client = closeLater(
+      new PushClient({ store, otaHttp: { maxBufferedOctets: 1_000 }, restoreRetry: { initialMs: 10, maxMs: 10 } }),
+    );
+    const failures: string[] = [];
+    client.on('restore-failed', ({ response }) => failures.push(response.reason));
+    await client.start();
+    expect(failures).toEqual(['buffer-budget-too-small']);
+    // Kept (still stored, listed with its reason) but no retry is scheduled: a busy port's
+    // 'bind-failed' would be retrying: true.
+    expect(client.heldRegistrations()).toEqual([
+      { request: held, reason: 'buffer-budget-too-small', attempts: 1, retrying: false },
+    ]);
+    expect(storedRequests(store)).toEqual([held]);
+  });
+});
+
 describe('a restored registration delivers without a handler until its application comes back', () => {
   it('is routed at once after start, even before the link is bound', async () => {
     const dir = tempDir();
