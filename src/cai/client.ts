@@ -78,9 +78,9 @@ export interface PushClientOptions {
    */
   pushServerRetry?: Backoff;
   /**
-   * Backoff between writes of the store that take out a registration already written to it (one
-   * withdrawn as a duplicate another node holds, one whose deregistration failed at a Push
-   * Server), after a write failed. Default 1,000 ms doubling to 60,000 ms.
+   * Backoff between writes of the store that undo a change already written to it (a registration
+   * withdrawn as a duplicate another node holds; one whose deregistration failed at a Push
+   * Server, put back), after such a write failed. Default 1,000 ms doubling to 60,000 ms.
    */
   storeRetry?: Backoff;
   /**

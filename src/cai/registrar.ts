@@ -58,7 +58,7 @@ export interface RegistrarOptions {
   restoreRetry: Backoff;
   /** Backoff between sends of a CPI change a Push Server did not take. */
   pushServerRetry: Backoff;
-  /** Backoff between writes of the store a withdrawal or an undone change could not make (rewrite). */
+  /** Backoff between writes of the store that undo a change it holds already, after one failed (rewrite). */
   storeRetry: Backoff;
   /** How long a registration that sorts first waits for a racing duplicate on another node to withdraw (settleDuplicate). */
   duplicateSettleMs: number;
