@@ -24,7 +24,7 @@ import type { TlsServerSettings } from '../security/tlsOptions.js';
 import type { OtaHttpLimits, OtaHttpStats } from './otaHttpBudget.js';
 import type { Registration, RegistrationResponse } from './registration.js';
 import { RoutingTable } from './routingTable.js';
-import { Registrar } from './registrar.js';
+import { DUPLICATE_SETTLE_MS, Registrar } from './registrar.js';
 import { SmppBearer } from './smppBearer.js';
 import type { Store } from '../store/types.js';
 import { StoreError, StoreErrorCode } from '../store/errors.js';
@@ -77,6 +77,18 @@ export interface PushClientOptions {
    * registration, one undone after it was announced). Default 1,000 ms doubling to 60,000 ms.
    */
   pushServerRetry?: Backoff;
+  /**
+   * Backoff between writes of the store that undo a change already written to it (a registration
+   * withdrawn as a duplicate another node holds; one whose deregistration failed at a Push
+   * Server, put back), after such a write failed. Default 1,000 ms doubling to 60,000 ms.
+   */
+  storeRetry?: Backoff;
+  /**
+   * With a store other nodes share: how long a registration racing a duplicate on another node,
+   * whose application id sorts first, waits for that node to withdraw it (docs/pushcai.md,
+   * "Duplicates across nodes"). Default DUPLICATE_SETTLE_MS (1,000 ms).
+   */
+  duplicateSettleMs?: number;
   /** Receives every push no registration takes (also emitted as 'unrouted'). */
   fallback?: (unrouted: UnroutedPush) => void;
   /** Pushes queued per application before overflow is reported. Default 1,000. */
@@ -219,6 +231,12 @@ export class PushClient extends EventEmitter<PushClientEvents> {
       makeQueue: (r) => this.dispatcher.queueFor(r),
       restoreRetry: checkBackoff(options.restoreRetry ?? { initialMs: 1_000, maxMs: 60_000 }, 'restoreRetry'),
       pushServerRetry: checkBackoff(options.pushServerRetry ?? { initialMs: 1_000, maxMs: 60_000 }, 'pushServerRetry'),
+      storeRetry: checkBackoff(options.storeRetry ?? { initialMs: 1_000, maxMs: 60_000 }, 'storeRetry'),
+      duplicateSettleMs: positiveBound(
+        options.duplicateSettleMs ?? DUPLICATE_SETTLE_MS,
+        'duplicateSettleMs',
+        MAX_TIMER_MS,
+      ),
       restoreStored: state?.backend !== 'redis',
       onRouted: (r) => {
         routedHere.add(r);

@@ -87,7 +87,8 @@ export interface CpiAnswer {
 }
 
 export type CpiDelivery =
-  { ok: true; status: number; answer?: CpiAnswer } | { ok: false; reason: string; message: string };
+  | { ok: true; status: number; answer?: CpiAnswer }
+  | { ok: false; reason: 'push-server-refused' | 'push-server-unreachable'; message: string };
 
 /**
  * Sends the CPI to a PPG contact point; success is a 2xx answer whose X-Wap-Push-Status, if any,

@@ -11,7 +11,7 @@ import { CpiSet, type Cpi } from './cpi.js';
 import type { DeliveryQueue } from './delivery.js';
 import type { PushClientEvents } from './events.js';
 import { HeldRegistrations, retriesRestore, type HeldRegistration } from './held.js';
-import { REGISTRATION_FAILURE } from './failures.js';
+import { REGISTRATION_FAILURE, type RegistrationFailureReason } from './failures.js';
 import type { HttpReceiverPool } from './httpPool.js';
 import { BufferBudgetError } from './otaHttpReceiver.js';
 import { PROTOCOLS } from './protocols.js';
@@ -38,7 +38,7 @@ import type {
 } from './types.js';
 import { MAX_SERVICE_REGISTRATION_ANSWER_OCTETS, readServiceRegistrationAnswer } from './serviceRegistration.js';
 import { validateProfiles, validateRequest, type Availability } from './validate.js';
-import type { Backoff } from '../wdp/smpp/backoff.js';
+import { backoffDelay, type Backoff } from '../wdp/smpp/backoff.js';
 import type { Whitelist } from './whitelist.js';
 
 export interface RegistrarOptions {
@@ -58,6 +58,10 @@ export interface RegistrarOptions {
   restoreRetry: Backoff;
   /** Backoff between sends of a CPI change a Push Server did not take. */
   pushServerRetry: Backoff;
+  /** Backoff between writes of the store that undo a change it holds already, after one failed (rewrite). */
+  storeRetry: Backoff;
+  /** How long a registration that sorts first waits for a racing duplicate on another node to withdraw (settleDuplicate). */
+  duplicateSettleMs: number;
   /** Whether restore() takes the stored registrations in as this node's (false on a shared store: they are followed). */
   restoreStored: boolean;
   /** A registration of this node started (or stopped) taking pushes: its store queue is consumed here (or no longer). */
@@ -106,6 +110,8 @@ export class Registrar {
    * one made meanwhile carries their changes too: else, written after theirs, it would undo them.
    */
   private readonly adding = new Set<StoreChange>();
+  /** The next write of the store as it is, after one failed (rewrite): one at a time, with backoff. */
+  private rewriting: { timer: NodeJS.Timeout; attempts: number } | undefined;
 
   constructor(
     private readonly events: EventEmitter<PushClientEvents>,
@@ -123,6 +129,8 @@ export class Registrar {
 
   close(): void {
     this.closed = true;
+    if (this.rewriting) clearTimeout(this.rewriting.timer);
+    this.rewriting = undefined;
     this.held.close();
     this.servers.close();
   }
@@ -208,6 +216,13 @@ export class Registrar {
     // node has followed the store; one stored meanwhile is caught after the write (activate).
     const remote = this.remoteDuplicateOf(r, this.options.remote?.() ?? []);
     if (remote !== undefined) return this.rejected(given, duplicateOf(r, remote));
+    // Its application registered again during the policy's await and is still binding: the held
+    // entry is let go once that one is stored (activate), so it stops here, as when already let
+    // go. Should the new one fail instead, its leaving (wakeHeldBy) tries the held entry again.
+    if (restoring && replaces) {
+      this.lostTo.set(restoring, replaces);
+      return RELEASED_DURING_RESTORE;
+    }
     // A restored registration is routed before it binds: one expecting an address (an IP or SMS
     // contact point) that another application of its App ID expects too is refused here, so no
     // push from that address reaches both. Hostnames are checked once resolved, in bind().
@@ -268,12 +283,12 @@ export class Registrar {
     const change: StoreChange = { add: r, remove: replaces, release: superseded };
     this.adding.add(change);
     const saved = await this.persist(change);
-    this.adding.delete(change);
     if (saved !== undefined) {
+      this.adding.delete(change);
       this.undo(r);
       r.state = 'failed';
       // A save made meanwhile wrote it: the store is written again without it.
-      if (change.carried) void this.resave(false);
+      if (change.carried) void this.rewrite();
       // The Push Servers were told of it: they are told again without it.
       for (const point of serverContactPoints(r)) this.servers.later(point);
       return {
@@ -282,8 +297,11 @@ export class Registrar {
         message: `the registration could not be stored: ${errorMessage(saved)}`,
       };
     }
-    const lost = await this.checkAfterWrite(r);
-    if (lost !== undefined) return lost;
+    // Stored, not active yet: until the check after the write settles, every save this node
+    // makes meanwhile (another registration, a deregistration, a held release) still writes its
+    // record. Left out, the save would delete it, and other nodes would stop seeing it.
+    const settled = await this.settleDuplicate(r);
+    this.adding.delete(change);
     // Deregistered while the check read the store: it stays out (deregister took it out there too).
     if (this.registry.get(r.id) !== r)
       return {
@@ -291,6 +309,14 @@ export class Registrar {
         reason: REGISTRATION_FAILURE.DEREGISTERED,
         message: 'the application deregistered before its registration completed',
       };
+    if (settled === 'closed')
+      return this.withdraw(
+        r,
+        REGISTRATION_FAILURE.CLOSED,
+        'the client was closed while a duplicate on another node settled',
+      );
+    if (settled !== undefined)
+      return this.withdraw(r, REGISTRATION_FAILURE.DUPLICATE_APPLICATION_ID, duplicateOf(r, settled).message);
     if (replaces && this.registry.has(replaces.id)) {
       this.drop(replaces);
       // A Push Server only the replaced registration was bound to hears that it is gone.
@@ -308,29 +334,73 @@ export class Registrar {
    * the write. Of two nodes that each admitted one of two duplicates before either was stored,
    * at least one reads the other's record (each reads after its own write, and one Redis orders
    * them all). The one whose application id (store.ts registrationRecordId) sorts after the
-   * other's withdraws at once; the one that sorts first waits, at most DUPLICATE_SETTLE_MS, for
-   * the other's record to go: gone, it stays (the other withdrew); still there, it withdraws
-   * (the other stayed, having read before this write). So never both stay, and in a tie one
-   * does unless the other was slower than that bound. Gives the failure, after taking the
-   * registration out and writing the store without it; undefined when it stays.
+   * other's withdraws at once; the one that sorts first waits, at most `duplicateSettleMs` from
+   * its first read, for the other's record to go: gone, it stays (the other withdrew); still
+   * there, it withdraws (the other stayed, having read before this write). So never both stay,
+   * and in a tie one does unless the other was slower than that bound. Gives the duplicate `r`
+   * withdraws for ('closed' when the client closed while it waited); undefined when it stays
+   * (or was deregistered meanwhile: the caller sees it left the registry).
    */
-  private async checkAfterWrite(r: Registration): Promise<RegistrationFailure | undefined> {
+  private async settleDuplicate(r: Registration): Promise<Registration | 'closed' | undefined> {
     const read = this.options.remoteAfterWrite;
     if (!read) return undefined;
-    const deadline = Date.now() + DUPLICATE_SETTLE_MS;
     let other = this.remoteDuplicateOf(r, await read());
-    while (other !== undefined && sortsFirst(r, other) && Date.now() < deadline && !this.closed) {
-      await new Promise((resolve) => setTimeout(resolve, DUPLICATE_SETTLE_STEP_MS));
+    // From the first read: a slow read here is no time the other node had to withdraw in.
+    const deadline = Date.now() + this.options.duplicateSettleMs;
+    while (other !== undefined && sortsFirst(r, other) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, DUPLICATE_SETTLE_POLL_MS));
+      if (this.closed) return 'closed';
+      if (this.registry.get(r.id) !== r) return undefined;
       other = this.remoteDuplicateOf(r, await read());
     }
-    if (other === undefined || this.registry.get(r.id) !== r) return undefined;
+    return other;
+  }
+
+  /**
+   * Takes a stored registration out again (settleDuplicate): out of everything here, then out of
+   * the store (rewrite: retried until written, so its record does not outlive it), then out of
+   * its Push Servers' CPIs. Gives its failure.
+   */
+  private async withdraw(
+    r: Registration,
+    reason: RegistrationFailureReason,
+    message: string,
+  ): Promise<RegistrationFailure> {
     this.undo(r);
     r.state = 'failed';
-    const unsaved = await this.persist();
-    if (unsaved !== undefined) this.events.emit('store-error', unsaved);
+    await this.rewrite();
     for (const point of serverContactPoints(r)) this.servers.later(point);
-    const { message } = duplicateOf(r, other);
-    return { status: 'failure', reason: REGISTRATION_FAILURE.DUPLICATE_APPLICATION_ID, message };
+    return { status: 'failure', reason, message };
+  }
+
+  /**
+   * Writes the store as it is, where a change was undone after a save wrote it (a withdrawal, a
+   * failed deregistration): until written, its record stays and other nodes still route to it.
+   * A failure is a 'store-error', and the write is tried again with `storeRetry`'s backoff until
+   * one succeeds (any successful save of this node ends that: each writes the store as it is).
+   * Resolves after the first try.
+   */
+  private async rewrite(): Promise<void> {
+    const failed = await this.persist();
+    if (failed === undefined) return;
+    this.events.emit('store-error', failed);
+    if (this.closed || this.rewriting) return;
+    this.rewriteLater(0);
+  }
+
+  private rewriteLater(attempts: number): void {
+    const timer = setTimeout(
+      () => {
+        void this.persist().then((failed) => {
+          if (failed === undefined || this.closed || this.rewriting?.timer !== timer) return;
+          this.events.emit('store-error', failed);
+          this.rewriteLater(attempts + 1);
+        });
+      },
+      backoffDelay(this.options.storeRetry, attempts),
+    );
+    timer.unref();
+    this.rewriting = { timer, attempts };
   }
 
   /** A registration another node holds that `r` cannot be told apart from (another application of its App ID on its binding). */
@@ -419,8 +489,7 @@ export class Registrar {
       }
       for (const p of told) this.servers.later(p);
       this.leaving.delete(r);
-      const restored = await this.persist();
-      if (restored !== undefined) this.events.emit('store-error', restored);
+      await this.rewrite();
       return { status: 'failure', reason: sent.reason, message: sent.message };
     }
     this.leaving.delete(r);
@@ -564,7 +633,7 @@ export class Registrar {
     const point = r.pushServiceRegistrationUri!;
     const sent = await this.servers.tell(point, {}, MAX_SERVICE_REGISTRATION_ANSWER_OCTETS);
     if (!sent.ok) return { status: 'failure', reason: 'push-service-registration-failed', message: sent.message };
-    const failed = (reason: string, message: string): RegistrationFailure => {
+    const failed = (reason: RegistrationFailureReason, message: string): RegistrationFailure => {
       this.servers.later(point);
       return { status: 'failure', reason, message };
     };
@@ -607,7 +676,7 @@ export class Registrar {
 
   /** Binding after acceptance (PushCAI 5.1): the bearer, then the Push Server where there is one. */
   private async bind(r: Registration, restoring: boolean): Promise<RegistrationCompletion> {
-    const fail = (reason: string, message: string): RegistrationCompletion => {
+    const fail = (reason: RegistrationFailureReason, message: string): RegistrationCompletion => {
       this.releaseHttp(r);
       return { status: 'failure', reason, message };
     };
@@ -735,6 +804,11 @@ export class Registrar {
     for (const h of this.held.all()) if (!released.has(h)) requests.push(h.request);
     try {
       await store.save(requests);
+      // Written as it is (with `change`): a rewrite waiting for its next try has nothing left to do.
+      if (this.rewriting) {
+        clearTimeout(this.rewriting.timer);
+        this.rewriting = undefined;
+      }
       return undefined;
     } catch (error) {
       return error ?? new Error('store write failed');
@@ -767,13 +841,17 @@ function deepFreeze(value: unknown): void {
 }
 
 /**
- * How long a registration that found a duplicate stored by another node at the same moment
- * waits for that node to withdraw it (registrar.ts checkAfterWrite), and how often it looks.
- * Bounds a registration's completion only in that race; the withdrawal it waits for is one
- * store read and one delete away.
+ * The default of `duplicateSettleMs`: how long a registration that found a duplicate stored by
+ * another node at the same moment waits, from its first read after its write, for that node to
+ * withdraw it (settleDuplicate). Bounds a registration's completion only in that race; the
+ * withdrawal it waits for is one read of the table and one save of that node's records away.
  */
 export const DUPLICATE_SETTLE_MS = 1_000;
-const DUPLICATE_SETTLE_STEP_MS = 20;
+/**
+ * How often that registration reads the table again while it waits: each read is one read of
+ * the whole record table (on Redis an HGETALL) and of the liveness of the nodes it names.
+ */
+export const DUPLICATE_SETTLE_POLL_MS = 50;
 
 /** Whether `r` is the one of two racing duplicates that may stay: its application id sorts first. */
 function sortsFirst(r: Registration, other: Registration): boolean {
@@ -791,7 +869,11 @@ function duplicateOf(r: Registration, other: Registration): RegistrationRejected
   };
 }
 
-/** What admit() gives a restore whose stored entry was let go during the policy's await; reported nowhere. */
+/**
+ * What admit() gives a restore whose stored entry was let go during the policy's await (reported
+ * nowhere), or whose application registered again meanwhile and is still binding (reported as
+ * a 'restore-failed' while the entry is held).
+ */
 const RELEASED_DURING_RESTORE: RegistrationRejected = Object.freeze({
   status: 'rejected',
   reason: 'duplicate-application-id',

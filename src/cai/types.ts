@@ -5,6 +5,7 @@
  * URI, Connection Profile, Accept) in this API's camel case.
  */
 import type { ApplicationKey } from './applicationId.js';
+import type { RegistrationFailureReason } from './failures.js';
 import type { PushEvent } from './pushEvent.js';
 
 /** A Push MO style whitelist entry: an address Push events are accepted from. */
@@ -100,7 +101,8 @@ export interface RegistrationRejected {
 
 export interface RegistrationFailure {
   status: 'failure';
-  reason: string;
+  /** One of REGISTRATION_FAILURE (failures.ts): the client makes these; an application only reads them. */
+  reason: RegistrationFailureReason;
   message: string;
 }
 

@@ -2,13 +2,12 @@
 // Application ID" across the nodes of a cluster: nodes sharing a Redis store are one Push
 // Client, so an application another node holds is already registered here too. A real
 // redis-server of the test's own (test/durable/nodes.ts), nodes on real SMPP links.
-import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RegistrationResponse } from '../../src/cai/registration.js';
 import type { RegistrationRequest } from '../../src/cai/types.js';
 import { node, redisServer, type Cleanup } from '../durable/nodes.js';
+import { APP, clusterNode, gateReads, outcome, settleOrder } from './cluster.js';
 import { until } from './helpers.js';
 
 const cleanup: Cleanup = [];
@@ -16,16 +15,11 @@ afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
 
-const APP = 'x-example:cluster.ua';
 const named = (name: string, more: Partial<RegistrationRequest> = {}): RegistrationRequest => ({
   pushApplicationId: APP,
   applicationId: `urn:example:${name}`,
   ...more,
 });
-
-async function outcome(r: RegistrationResponse) {
-  return r.status === 'accepted' ? await r.completed : r;
-}
 
 describe('PushCAI 5.1 duplicate App ID across nodes sharing a store', () => {
   it('refuses on one node an application of the App ID another node holds on the same binding', async () => {
@@ -53,52 +47,47 @@ describe('PushCAI 5.1 duplicate App ID across nodes sharing a store', () => {
     ).toEqual({ status: 'success' });
   });
 
-  it('of two nodes that admit duplicates at the same moment, one keeps its registration, the other fails', async () => {
+  it('of two nodes that admit duplicates and each read the other after its write, one keeps its registration', async () => {
     const redis = await redisServer(cleanup);
-    // One Push Server both bind to: it holds each CPI until both have come, so each node
-    // admitted its registration before either was stored, as neither had seen the other.
-    const held: ServerResponse[] = [];
-    let both = false;
-    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-      req.resume();
-      if (both) return void res.writeHead(204).end();
-      held.push(res);
-      if (held.length === 2) {
-        both = true;
-        for (const r of held) r.writeHead(204).end();
-      }
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    cleanup.push(
-      () =>
-        new Promise<void>((r) => {
-          server.closeAllConnections();
-          server.close(() => r());
-        }),
-    );
-    const uri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ppg`;
-    const a = await node(cleanup, redis.url, {}, {});
-    const b = await node(cleanup, redis.url, {}, {});
-    const profile = { connectionProfiles: [{ protocol: 'OTA-HTTP' as const, port: 0, contactPoint: uri }] };
-    const [ra, rb] = await Promise.all([
-      a.client.register(named('a', profile)),
-      b.client.register(named('b', profile)),
-    ]);
+    // A settle bound no loaded machine reaches: the one that withdraws does so at its first read.
+    const a = await clusterNode(cleanup, redis.url, { duplicateSettleMs: 30_000 });
+    const b = await clusterNode(cleanup, redis.url, { duplicateSettleMs: 30_000 });
+    // Neither node reads the table until both have written: each admits its registration (it
+    // follows nothing of the other's), and each reads the other's record after its own write.
+    const reads = [gateReads(a.store.registrations), gateReads(b.store.registrations)];
+    for (const gate of reads) {
+      cleanup.push(() => gate.open());
+      gate.shut();
+    }
+    let written = 0;
+    for (const table of [a.store.registrations, b.store.registrations]) {
+      const put = table.put.bind(table);
+      table.put = async (id, value) => {
+        const version = await put(id, value);
+        if (++written === 2) for (const gate of reads) gate.open();
+        return version;
+      };
+    }
+    const [ra, rb] = await Promise.all([a.client.register(named('a')), b.client.register(named('b'))]);
     expect([ra.status, rb.status]).toEqual(['accepted', 'accepted']);
     const done = await Promise.all([outcome(ra), outcome(rb)]);
-    expect(held).toHaveLength(2);
-    // One stays, the other fails as the duplicate (the one whose application id sorts after).
     const kept = done.filter((d) => d.status === 'success');
-    expect(kept).toHaveLength(1);
+    // Never both: whatever the timing.
+    expect(kept.length).toBeLessThanOrEqual(1);
+    // One, the one whose application id sorts first: the other withdrew at its first read.
+    const [winner, loser] = settleOrder('a', 'b').map((n) => `urn:example:${n}`);
+    expect(done.map((d) => d.status)).toEqual(
+      winner === 'urn:example:a' ? ['success', 'failure'] : ['failure', 'success'],
+    );
     expect(done.filter((d) => d.status !== 'success')).toEqual([
       expect.objectContaining({ status: 'failure', reason: 'duplicate-application-id' }),
     ]);
     // The store holds the kept one only, and the nodes agree on it.
-    const winner = done[0].status === 'success' ? 'urn:example:a' : 'urn:example:b';
     const records = await a.store.registrations.list();
     expect(records.map((r) => (r.value as { applicationId?: string }).applicationId)).toEqual([winner]);
     const active = [...a.client.registrations(), ...b.client.registrations()].filter((r) => r.state === 'active');
     expect(active.map((r) => r.applicationId)).toEqual([winner]);
+    expect(active.map((r) => r.applicationId)).not.toContain(loser);
     const follower = winner === 'urn:example:a' ? b : a;
     await until(
       () =>
@@ -113,13 +102,7 @@ describe('PushCAI 5.1 duplicate App ID across nodes sharing a store', () => {
 
   it('one stored before another node wrote its duplicate stays, though its application id sorts after', async () => {
     const redis = await redisServer(cleanup);
-    // The order racing duplicates settle by (docs/pushcai.md): the application id, a SHA-256
-    // of the App ID and name (store.ts registrationRecordId), compared as text.
-    const id = (name: string) =>
-      createHash('sha256')
-        .update(JSON.stringify([APP, `urn:example:${name}`]))
-        .digest('base64url');
-    const [first, second] = ['a', 'b'].sort((x, y) => (id(x) < id(y) ? -1 : 1));
+    const [first, second] = settleOrder('a', 'b');
     // Both bind to Push Servers on one host (one expected source): `/hold` answers once released.
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
@@ -140,8 +123,9 @@ describe('PushCAI 5.1 duplicate App ID across nodes sharing a store', () => {
     const via = (path: string) => ({
       connectionProfiles: [{ protocol: 'OTA-HTTP' as const, port: 0, contactPoint: `${base}${path}` }],
     });
-    const a = await node(cleanup, redis.url, {}, {});
-    const b = await node(cleanup, redis.url, {}, {});
+    // It waits out the settle bound (the other stays): a short one keeps the test short.
+    const a = await clusterNode(cleanup, redis.url, { otaHttp: {}, duplicateSettleMs: 200 });
+    const b = await clusterNode(cleanup, redis.url, { otaHttp: {} });
     // The one that sorts first is admitted, then held at its Push Server, unstored; the other is
     // admitted (nothing stored to refuse it), stored and checked: it stays.
     const early = await a.client.register(named(first, via('/hold')));

@@ -1,10 +1,12 @@
-// A restore whose policy await overlaps the leaving of the registration that blocked it.
+// A restore whose policy await overlaps its application registering again or deregistering.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PushClient } from '../../src/cai/client.js';
-import { closeLater, until } from './helpers.js';
+import { closeLater } from './helpers.js';
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'wappush-restore-race-'));
@@ -25,19 +27,39 @@ const app = (name: string) => ({
   connectionProfiles: [{ protocol: 'OTA-HTTP' as const, port: 0, contactPoint: '127.0.0.1' }],
 });
 
-describe('a restore whose blocker leaves while the policy is asked', () => {
-  it('is restored: the duplicate check sees the registry as it is after the policy answered', async () => {
+describe('a restore whose application registers again, still binding, while the policy is asked', () => {
+  it('stops there: the new registration, once stored, is the only one', async () => {
     const dir = tempDir();
     const store = join(dir, 'registrations.json');
-    writeFileSync(store, JSON.stringify({ version: 1, registrations: [app('ip'), app('name')] }));
+    writeFileSync(store, JSON.stringify({ version: 1, registrations: [app('name')] }));
+    // The new registration's Push Server holds its CPI until released: it is still binding
+    // (unstored, the held entry not let go) when the restore's policy answers.
+    const cpiArrived = gate();
+    const cpiAnswer = gate();
+    const server = createServer((req, res) => {
+      req.resume();
+      cpiArrived.open();
+      void cpiAnswer.opened.then(() => res.writeHead(204).end());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    closeLater({
+      close: () =>
+        new Promise<void>((r) => {
+          cpiAnswer.open();
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
+    });
+    const uri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ppg`;
     const policyAsked = gate();
     const policyAnswers = gate();
+    let asked = 0;
     const client = closeLater(
       new PushClient({
         store,
         restoreRetry: { initialMs: 60_000, maxMs: 60_000 },
-        policy: async (request) => {
-          if (request.applicationId !== 'urn:example:name') return true;
+        policy: async () => {
+          if (++asked > 1) return true;
           policyAsked.open();
           await policyAnswers.opened;
           return true;
@@ -45,18 +67,29 @@ describe('a restore whose blocker leaves while the policy is asked', () => {
       }),
     );
     const failures: string[] = [];
-    client.on('restore-failed', ({ request, response }) =>
-      failures.push(`${request.applicationId}: ${response.reason}`),
-    );
+    client.on('restore-failed', ({ response }) => failures.push(response.reason));
     const started = client.start();
     await policyAsked.opened;
-    await until(() => client.registrations().some((r) => r.applicationId === 'urn:example:ip'), 3_000, 'ip restored');
-    expect(await client.deregister(appId, 'urn:example:ip')).toEqual({ status: 'success' });
+    const again = await client.register({
+      ...app('name'),
+      connectionProfiles: [{ protocol: 'OTA-HTTP', port: 0, contactPoint: uri }],
+      handler: () => {},
+    });
+    if (again.status !== 'accepted') throw new Error(again.message);
+    await cpiArrived.opened;
     policyAnswers.open();
     await started;
-    expect(failures).toEqual([]);
-    expect(client.registrations().map((r) => [r.applicationId, r.state])).toEqual([['urn:example:name', 'active']]);
+    // The restore did not come back beside it; the stored entry waits for the new one's outcome.
+    expect(client.registrations().map((r) => r.id)).toEqual([again.registration.id]);
+    expect(failures).toEqual(['duplicate-application-id']);
+    cpiAnswer.open();
+    expect(await again.completed).toEqual({ status: 'success' });
+    expect(client.registrations().map((r) => [r.id, r.state])).toEqual([[again.registration.id, 'active']]);
     expect(client.heldRegistrations()).toEqual([]);
+    const stored = JSON.parse(readFileSync(store, 'utf8')) as { registrations: Array<{ connectionProfiles: unknown }> };
+    expect(stored.registrations.map((r) => r.connectionProfiles)).toEqual([
+      [{ protocol: 'OTA-HTTP', port: 0, contactPoint: uri }],
+    ]);
   });
 });
 
