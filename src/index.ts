@@ -229,6 +229,7 @@ export {
 export { Registration, type RegistrationResponse, type RegistrationAccepted } from './cai/registration.js';
 export { PushEvent, type PushHeader, type PushProtocol } from './cai/pushEvent.js';
 export { REGISTRATION_FAILURE, type RegistrationFailureReason } from './cai/failures.js';
+export { DUPLICATE_SETTLE_MS, DUPLICATE_SETTLE_POLL_MS } from './cai/registrar.js';
 export type {
   RegistrationRequest,
   ConnectionProfile,
