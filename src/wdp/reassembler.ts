@@ -168,8 +168,17 @@ class Pending implements Indexed, Held<Pending>, Run {
   nextR: Run | undefined = undefined;
   received = 0;
   bytes = 0;
-  /** The fingerprint of each part held, by sequence - 1 (kept, and grown, from one message to the next). */
-  prints = new Int32Array(8);
+  /**
+   * The fingerprint of each part held, by sequence - 1: those of a message of up to
+   * INLINE_PRINTS segments in fields of the record (small integers, four octets each), a longer
+   * one's in `longPrints` (kept, and grown, from one message to the next). An Int32Array per
+   * record cost about 250 octets a pending message, more than half its bookkeeping.
+   */
+  print0 = 0;
+  print1 = 0;
+  print2 = 0;
+  print3 = 0;
+  longPrints: Int32Array | undefined = undefined;
   /** Neighbours in first-segment order (the reassembler's list, oldest first); in the spares' list, the next spare. */
   prevQ: Pending | undefined = undefined;
   nextQ: Pending | undefined = undefined;
@@ -193,7 +202,27 @@ class Pending implements Indexed, Held<Pending>, Run {
     this.bind = bind;
     this.first = segment.sequence;
     this.partLength = segment.end - segment.start;
-    if (this.prints.length < total) this.prints = new Int32Array(total);
+    if (total > INLINE_PRINTS && (this.longPrints === undefined || this.longPrints.length < total))
+      this.longPrints = new Int32Array(total);
+  }
+
+  /** Keeps the fingerprint of part `i` (sequence - 1). */
+  setPrint(i: number, print: number): void {
+    if (this.total > INLINE_PRINTS) this.longPrints![i] = print;
+    else if (i === 0) this.print0 = print;
+    else if (i === 1) this.print1 = print;
+    else if (i === 2) this.print2 = print;
+    else this.print3 = print;
+  }
+
+  /** Its fingerprints in sequence order from index 0: `scratch` filled, or its own longPrints. */
+  printsInto(scratch: Int32Array): Int32Array {
+    if (this.total > INLINE_PRINTS) return this.longPrints!;
+    scratch[0] = this.print0;
+    scratch[1] = this.print1;
+    scratch[2] = this.print2;
+    scratch[3] = this.print3;
+    return scratch;
   }
 
   /** Holds nothing more (a spare): no octets, no parts. */
@@ -206,6 +235,9 @@ class Pending implements Indexed, Held<Pending>, Run {
     this.bind = undefined;
   }
 }
+
+/** Segments of a message whose fingerprints its pending record holds in fields of its own (Pending.print0..3). */
+const INLINE_PRINTS = 4;
 
 /**
  * Released records kept for the next messages, at most this many. Each message's record, made
@@ -223,6 +255,13 @@ const NO_VIEW = new DataView(NO_OCTETS.buffer);
  * pushed as push() takes them): the sequences seen are kept as bits of one 32-bit word.
  */
 export const MAX_PREVIEW_TOTAL = 32;
+
+/**
+ * A preview of at most this many segments finds each one's message by going through the
+ * messages found so far (at most this many comparisons of a hash, most often far fewer); a
+ * longer one through a hash table. The link's reads are a window's PDUs (10 at BENCH_WINDOW).
+ */
+const PREVIEW_SCAN_MAX = 16;
 
 /** What preview() found of a message among the segments shown (PreviewState.state). */
 const WHOLE = 0; // every segment there, once each: to be taken whole
@@ -323,7 +362,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
   private spare: Pending | undefined = undefined;
   private spares = 0;
   private bytes = 0;
-  /** Fingerprints of a message completed whole from a preview (takeWhole). */
+  /** Fingerprints of a message completed whole from a preview (takeWhole), or of a short pending one. */
   private readonly prints = new Int32Array(MAX_PREVIEW_TOTAL);
   /** What push() takes a Segment as (SegmentAt), filled again for each. */
   private readonly adapter = new SegmentAt();
@@ -471,11 +510,14 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     if (this.batch !== undefined) this.endPreview();
     if (count < 2) return;
     const b = this.previewState(count);
+    // A read of a window's PDUs holds a few messages: each segment's is found by going through
+    // them, with no table to clear; a longer read finds them through the table.
+    const scan = count <= PREVIEW_SCAN_MAX;
     let size = 8;
     while (size < 2 * count) size *= 2;
     const mask = size - 1;
     const table = b.table;
-    table.fill(0, 0, size);
+    if (!scan) table.fill(0, 0, size);
     let groups = 0;
     for (let i = 0; i < count; i++) {
       const s = segments[i];
@@ -487,16 +529,25 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
       s.hash = hash;
       let k = hash & mask;
       let g = -1;
-      for (; table[k] !== 0; k = (k + 1) & mask) {
-        const lead = segments[b.first[table[k] - 1]];
-        if (lead.hash === hash && sameIdentity(lead, s)) {
-          g = table[k] - 1;
-          break;
+      if (scan) {
+        for (let h = 0; h < groups; h++) {
+          const lead = segments[b.first[h]];
+          if (lead.hash === hash && sameIdentity(lead, s)) {
+            g = h;
+            break;
+          }
         }
-      }
+      } else
+        for (; table[k] !== 0; k = (k + 1) & mask) {
+          const lead = segments[b.first[table[k] - 1]];
+          if (lead.hash === hash && sameIdentity(lead, s)) {
+            g = table[k] - 1;
+            break;
+          }
+        }
       if (g < 0) {
         g = groups++;
-        table[k] = g + 1;
+        if (!scan) table[k] = g + 1;
         b.first[g] = i;
         b.total[g] = total;
         b.seen[g] = 0;
@@ -547,23 +598,46 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
       }
     } finally {
       this.deferring = false;
+      // Also when a segment could not be taken (a clock that throws): what was dropped before
+      // it was dropped, and is told now, not at some later read's end as if it were of that one.
+      if (this.deferred.length > 0) this.emitDeferred();
     }
-    if (this.deferred.length > 0) this.emitDeferred();
   }
 
   /** The events endPreview() held back, in order; a listener's throw becomes a process warning. */
   private emitDeferred(): void {
     const events = this.deferred.splice(0);
     for (const e of events) {
+      if (e.name === 'rejected') this.tell('rejected', e.rejected, true);
+      else this.tell(e.name, e.lost, true);
+    }
+  }
+
+  /**
+   * Calls every listener of `name`, each whatever one before it threw: on a reassembler shared
+   * by links, one application listener's bug must not keep another link from its 'lost'. Each
+   * throw becomes a process warning (WAPPUSH_LISTENER_ERROR), but for the first one outside
+   * endPreview(), thrown on once every listener was called: push() throws it, as it always has
+   * (the segment not taken, for its sender to send again).
+   */
+  private tell<K extends keyof ReassemblerEvents>(name: K, arg: ReassemblerEvents[K][0], deferred: boolean): void {
+    const listeners = this.rawListeners(name);
+    let thrown = false;
+    let first: unknown;
+    for (const listener of listeners) {
       try {
-        if (e.name === 'rejected') this.emit('rejected', e.rejected);
-        else this.emit(e.name, e.lost);
+        Reflect.apply(listener, this, [arg]);
       } catch (error) {
-        process.emitWarning(`a reassembler '${e.name}' listener threw after a read: ${String(error)}`, {
-          code: 'WAPPUSH_LISTENER_ERROR',
-        });
+        if (!deferred && !thrown) {
+          thrown = true;
+          first = error;
+        } else
+          process.emitWarning(`a reassembler '${name}' listener threw: ${String(error)}`, {
+            code: 'WAPPUSH_LISTENER_ERROR',
+          });
       }
     }
+    if (thrown) throw first;
   }
 
   /** Arrays for preview() of `count` segments (grown as needed, kept). */
@@ -749,9 +823,9 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     if (msg.received < total) {
       if (msg.parts !== undefined) {
         msg.parts[sequence - 1] = partOf(from, start, end);
-        msg.prints[sequence - 1] = fingerprintAt(from, start, end);
+        msg.setPrint(sequence - 1, fingerprintAt(from, start, end));
       } else
-        msg.prints[sequence - 1] = this.runs.append(msg, from, start, end, (total - msg.first + 1) * msg.partLength);
+        msg.setPrint(sequence - 1, this.runs.append(msg, from, start, end, (total - msg.first + 1) * msg.partLength));
       msg.bytes += n;
       this.bytes += n;
       const o = msg.originatorShare!;
@@ -781,17 +855,16 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     }
     this.release(msg);
     msg.bytes += n;
-    const prints = msg.prints;
     let payload: Uint8Array;
     const parts = msg.parts;
     if (parts === undefined) {
       // The run is the whole message: its region, with the last segment written in, is the payload.
-      prints[sequence - 1] = this.runs.append(msg, from, start, end, n);
+      msg.setPrint(sequence - 1, this.runs.append(msg, from, start, end, n));
       const store = msg.store;
       payload = new Uint8Array(store.buffer, store.byteOffset + msg.base, msg.fill);
     } else {
       parts[sequence - 1] = partOf(from, start, end);
-      prints[sequence - 1] = fingerprintAt(from, start, end);
+      msg.setPrint(sequence - 1, fingerprintAt(from, start, end));
       payload = payloadOf(msg.bytes);
       let p = 0;
       for (let i = 0; i < total; i++) {
@@ -800,7 +873,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
         p += part.length;
       }
     }
-    this.recent.rememberPrints(msg, hash, prints, total, now);
+    this.recent.rememberPrints(msg, hash, msg.printsInto(this.prints), total, now);
     stats.datagrams++;
     const d = datagram(msg, total, payload);
     this.recycle(msg);
@@ -949,7 +1022,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     if (policy !== undefined) lost.policy = policy;
     if (msg.bind !== undefined) lost.bind = msg.bind;
     if (this.deferring) this.deferred.push({ name: reason, lost });
-    else this.emit(reason, lost);
+    else this.tell(reason, lost, false);
   }
 
   private reject(s: SegmentAt, given: Segment | undefined, reason: RejectReason): undefined {
@@ -960,7 +1033,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     else if (reason === 'bad-total') stats.badTotal++;
     else stats.conflictingDuplicates++;
     if (this.deferring) this.deferred.push({ name: 'rejected', rejected: { reason, segment } });
-    else this.emit('rejected', { reason, segment });
+    else if (this.listenerCount('rejected') > 0) this.tell('rejected', { reason, segment }, false);
     return undefined;
   }
 }

@@ -180,4 +180,19 @@ describe('segmentFromShortMessagePdu: the general decode, read straight from the
     }
     expect(segmentFromShortMessagePdu(pushFrames[0]).originator).toBe('+447700900123');
   });
+
+  it('reads an address that differs from the last one read in any single octet as itself', () => {
+    // The last address is compared four octets at a time, then one at a time: a difference in
+    // any word, or in the octets after the last whole word, must be seen.
+    for (let length = 1; length <= 21; length++) {
+      const last = '1234567890123456789012'.slice(0, length);
+      for (let i = 0; i < length; i++) {
+        const other = last.slice(0, i) + (last[i] === '9' ? '8' : '9') + last.slice(i + 1);
+        for (const sourceAddr of [last, other, last]) {
+          const s = segmentFromShortMessagePdu(deliver({ sourceAddr, dataCoding: 0x04, shortMessage: hex('00') }));
+          expect(s.originator).toBe(sourceAddr);
+        }
+      }
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Segment } from '../../src/wdp/datagram.js';
+import { copyPrinting, fingerprintAt } from '../../src/wdp/fingerprint.js';
 import { Reassembler, fingerprint } from '../../src/wdp/reassembler.js';
 
 /** Octets of `length` that are not all alike (a small linear congruence). */
@@ -119,5 +120,28 @@ describe('segment fingerprint', () => {
   it('a print of a sub-range is the print of those octets alone', () => {
     const b = octets(50, 9);
     expect(fingerprint(b, 5, 45)).toBe(fingerprint(b.slice(5, 45)));
+  });
+
+  it('its three forms give one print, and copyPrinting copies the octets, at any offset and length', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: 0, max: 9 }),
+        fc.integer({ min: 0, max: 9 }),
+        fc.integer(),
+        (length, from, to, seed) => {
+          const b = octets(from + length + 3, seed);
+          const print = fingerprint(b, from, from + length);
+          expect(fingerprintAt(new DataView(b.buffer), from, from + length)).toBe(print);
+          const out = new Uint8Array(to + length + 5).fill(0xa5);
+          expect(copyPrinting(new DataView(b.buffer), from, from + length, new DataView(out.buffer), to)).toBe(print);
+          expect(out.subarray(to, to + length)).toEqual(b.subarray(from, from + length));
+          // Nothing written either side of the copy.
+          expect(out.subarray(0, to).every((x) => x === 0xa5)).toBe(true);
+          expect(out.subarray(to + length).every((x) => x === 0xa5)).toBe(true);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

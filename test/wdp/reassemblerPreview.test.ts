@@ -272,7 +272,94 @@ describe('Reassembler.preview', () => {
     }
   });
 
-  // Whole messages first (reference, 1 to 4 parts, octets per sequence), then segments picked
+  it('a read of more segments than are scanned finds its messages through the table, as a short one does', () => {
+    // 12 two-segment messages interleaved: 24 segments shown (a long read), then 6 (a short one).
+    for (const messages of [12, 3]) {
+      const { r } = clocked();
+      const shown: Segment[] = [];
+      for (let sequence = 1; sequence <= 2; sequence++)
+        for (let m = 0; m < messages; m++) shown.push(seg(m, sequence, 2, octets(30 + m, m * sequence)));
+      const { out, pending } = read(r, shown);
+      expect(out.slice(0, messages)).toEqual(new Array(messages).fill(undefined));
+      expect(out.slice(messages).map((d) => d && [...d.payload])).toEqual(
+        Array.from({ length: messages }, (_, m) => [...octets(30 + m, m), ...octets(30 + m, 2 * m)]),
+      );
+      expect(pending.every((n) => n === 0)).toBe(true);
+    }
+  });
+
+  it('a clock that throws in endPreview: what it dropped before is told then, not at a later read', () => {
+    // A1 and B1 taken from a read stopped before A2 and B2; X pending since before, past its
+    // timeout by endPreview. Holding A1 expires X; the clock then throws before B1 is held.
+    let t = 0;
+    let reads = Infinity;
+    const r = new Reassembler({
+      timeoutMs: 1_000,
+      now: () => {
+        if (reads-- <= 0) throw new Error('clock');
+        return t;
+      },
+    });
+    const lost: LostMessage[] = [];
+    r.on('expired', (m) => lost.push(m));
+    r.push(seg(9, 1, 2, B[0]));
+    t = 500;
+    const { at } = records([seg(1, 1, 2, A[0]), seg(2, 1, 2, B[0]), seg(1, 2, 2, A[1]), seg(2, 2, 2, B[1])]);
+    r.preview(at, 4);
+    expect(r.pushAt(at[0])).toBeUndefined();
+    expect(r.pushAt(at[1])).toBeUndefined();
+    t = 1_500;
+    reads = 1;
+    expect(() => r.endPreview()).toThrow('clock');
+    expect(lost.map((m) => [m.reason, m.reference])).toEqual([['expired', 9]]);
+    // The next read's end tells nothing of it again.
+    reads = Infinity;
+    read(r, [seg(5, 1, 2, A[0]), seg(5, 2, 2, A[1])]);
+    expect(lost).toHaveLength(1);
+  });
+
+  it('every listener of a loss is called when one before it throws, in push() and in endPreview()', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      // push(): the first throw is push()'s, as before; the listener after it is called all the same.
+      const direct = new Reassembler({ maxPendingMessages: 1 });
+      const heard: number[] = [];
+      direct.on('evicted', () => {
+        throw new Error('first');
+      });
+      direct.on('evicted', (m) => heard.push(m.reference));
+      direct.push(seg(1, 1, 2, A[0]));
+      expect(() => direct.push(seg(2, 1, 2, B[0]))).toThrow('first');
+      expect(heard).toEqual([1]);
+      // endPreview(): each throw a warning, each listener called.
+      const { r } = clocked({ maxPendingMessages: 1 });
+      const after: number[] = [];
+      r.on('evicted', () => {
+        throw new Error('one');
+      });
+      r.on('evicted', () => {
+        throw new Error('two');
+      });
+      r.on('evicted', (m) => after.push(m.reference));
+      const { at } = records([seg(1, 1, 2, A[0]), seg(2, 1, 2, B[0]), seg(1, 2, 2, A[1]), seg(2, 2, 2, B[1])]);
+      r.preview(at, 4);
+      r.pushAt(at[0]);
+      r.pushAt(at[1]);
+      expect(() => r.endPreview()).not.toThrow();
+      expect(after).toEqual([1]);
+      await new Promise((done) => setImmediate(done));
+      expect(warnings.map((w) => (w as Error & { code?: string }).code)).toEqual([
+        'WAPPUSH_LISTENER_ERROR',
+        'WAPPUSH_LISTENER_ERROR',
+      ]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  // Whole messages first (reference, 1 to 6 parts, octets per sequence), then segments picked
   // from them (repeats, changed octets, bad sequences), cut into reads anywhere; a read may stop
   // early (the rest carried into the next read, as the link reads the rest of its chunk), and
   // the clock moves on between reads. References collide on purpose: a reference reused with
@@ -280,9 +367,10 @@ describe('Reassembler.preview', () => {
   const message = fc.record({
     reference: fc.integer({ min: 0, max: 2 }),
     originator: fc.constantFrom('+447700900001', '+447700900002'),
+    // Up to 6 parts: a pending message of more than 4 keeps its prints apart from its record.
     parts: fc.array(fc.record({ length: fc.integer({ min: 1, max: 40 }), fill: fc.nat(255) }), {
       minLength: 1,
-      maxLength: 4,
+      maxLength: 6,
     }),
   });
   const pick = fc.record({

@@ -31,6 +31,8 @@ const cachedOctets = new Uint8Array(ADDRESS_CACHE_ENTRIES * ADDRESS_MAX);
 const lastAddress: string[] = ['', ''];
 const lastLength = new Int32Array(2).fill(-1);
 const lastOctets = new Uint8Array(2 * ADDRESS_MAX);
+/** The same octets, compared four at a time (an octet at a time was a fifth of readSegmentAt). */
+const lastView = new DataView(lastOctets.buffer);
 
 /**
  * One submit_sm or deliver_sm, whole, to its Segment: the same result, and the same error, as
@@ -67,10 +69,11 @@ export function readSegmentAt(b: Uint8Array, from: number, to: number, into: Seg
   while (p < serviceLimit && b[p] !== 0) p++;
   if (p === serviceLimit) return false;
   p += 3; // NUL, source_addr_ton, source_addr_npi
-  const originator = address(b, p, n, 0);
+  const view = viewOf(b);
+  const originator = address(b, view, p, n, 0);
   if (originator === undefined) return false;
   p += originator.length + 3; // NUL, dest_addr_ton, dest_addr_npi
-  const recipient = address(b, p, n, 1);
+  const recipient = address(b, view, p, n, 1);
   if (recipient === undefined) return false;
   p += recipient.length + 1;
   if (p + 3 > n) return false;
@@ -160,7 +163,7 @@ export function readSegmentAt(b: Uint8Array, from: number, to: number, into: Seg
   into.total = total;
   into.sequence = sequence;
   into.headed = headed;
-  into.view = viewOf(b);
+  into.view = view;
   const offset = b.byteOffset;
   into.start = offset + dataStart;
   into.end = offset + udEnd;
@@ -180,15 +183,18 @@ function carriageTag(tag: number): boolean {
 
 /**
  * The C-Octet String at `start` (its NUL before `end`, the PDU's, and within ADDRESS_MAX): the last one
- * read as `role` (0 originator, 1 recipient), or from the cache, or read.
+ * read as `role` (0 originator, 1 recipient), or from the cache, or read. `view` is viewOf(b).
  */
-function address(b: Uint8Array, start: number, end: number, role: number): string | undefined {
+function address(b: Uint8Array, view: DataView, start: number, end: number, role: number): string | undefined {
   if (start >= end) return undefined;
   const limit = Math.min(end, start + ADDRESS_MAX);
   const known = lastLength[role];
   if (known >= 0 && start + known < limit && b[start + known] === 0) {
     const base = role * ADDRESS_MAX;
+    const at = b.byteOffset + start;
     let k = 0;
+    // Four octets at a time, then one at a time (the rest, or within the first word that differs).
+    while (k + 4 <= known && view.getInt32(at + k) === lastView.getInt32(base + k)) k += 4;
     while (k < known && lastOctets[base + k] === b[start + k]) k++;
     if (k === known) return lastAddress[role];
   }

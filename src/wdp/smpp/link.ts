@@ -653,8 +653,12 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   private readAhead(input: Uint8Array, at: number): void {
     this.aheadCount = this.aheadNext = 0;
     if (this.draining || this.retained.size > 0) return;
-    const ahead = this.ahead;
     const n = input.length;
+    // A read of one deliver_sm (an SMSC at low load, or at window 1) has nothing to preview: it
+    // is read as it is taken (onDeliverSmInMemory), with no record kept past it.
+    const second = at + wholeDeliverSm(input, at, n);
+    if (second === at || wholeDeliverSm(input, second, n) === 0) return;
+    const ahead = this.ahead;
     let k = 0;
     for (let p = at; k < MAX_READ_AHEAD && n - p >= SMPP_HEADER_LENGTH; k++) {
       const length = readU32(input, p);
@@ -670,6 +674,11 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
 
   /** After a read of the socket: what was read ahead and not taken is taken, and let go. */
   private endAhead(): void {
+    if (this.aheadCount === 0) {
+      // Nothing read ahead, so nothing previewed: only the one record read in turn to let go.
+      this.oneRead.release();
+      return;
+    }
     // It runs as the socket's read ends, its segments answered already: whatever goes wrong is
     // reported, never thrown out of the socket's 'data' listener (nor past the rest of the chunk).
     try {
@@ -935,6 +944,13 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     if (this.options.duplicateWindowMs <= 0) return false;
     return this.recentSingles.repeated(d, now);
   }
+}
+
+/** The length of the whole deliver_sm at `p` of `b` (before `n`), or 0 if there is none there. */
+function wholeDeliverSm(b: Uint8Array, p: number, n: number): number {
+  if (n - p < SMPP_HEADER_LENGTH) return 0;
+  const length = readU32(b, p);
+  return length < SMPP_HEADER_LENGTH || length > n - p || readU32(b, p + 4) !== DELIVER_SM ? 0 : length;
 }
 
 function readU32(b: Uint8Array, p: number): number {
