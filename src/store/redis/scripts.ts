@@ -182,9 +182,7 @@ end
  * Returns one reply a step. An add: the usual outcomes, held or a duplicate with nothing lost,
  * as a number (received, > 0; 0 a duplicate; -1 a late duplicate), read without a list; any
  * other as { status, lost, ... }: held -> received; duplicate -> 1 if late; complete -> first
- * seen, octets, handovers, parts, where a part some step of this call carried is that step's
- * number (1 the first) rather than its octets: the client has them, and sends none back and
- * forth twice (turn.ts puts them in). Finish and release: 1, or 0 when there was nothing to do.
+ * seen, octets, handovers, parts. Finish and release: 1, or 0 when there was nothing to do.
  * A step that cannot be read (a packing mistake) answers { 'error', message, '' } and is the
  * last reply: the steps after it are not run, so the call answers fewer replies than steps.
  *
@@ -211,12 +209,7 @@ local function open_indexes(mk, o, done)
   done.l = true
 end
 
--- The number of the step being run (1 the call's first): a part this call carried is answered
--- as the number of the step that carried it, not its octets (the client has them).
-local cur = 0
-
--- Messages new in this call, not yet written: MK -> { o, t, n, b, p = parts by sequence,
--- i = the steps that carried them }.
+-- Messages new in this call, not yet written: MK -> { o, t, n, b, p = parts by sequence }.
 local fresh, fresh_keys = {}, {}
 local v_msgs, v_bytes, v_orig = 0, 0, {}
 -- A write of fresh messages failed part way: the call fails as a whole (none answered).
@@ -327,14 +320,10 @@ local function add_fresh(m, mk, s, data, total)
     local fields = { M .. mk, 'o', m.o, 'f', now_s, 't', total, 'n', total, 'b', m.b + len, 'st', 'claimed', 'cl', me, 'ca', now_s, 'h', 1 }
     local out = { 'complete', lost_json(), now, m.b + len, 1 }
     for i = 1, total do
+      local d = m.p[i] or data
       fields[#fields + 1] = names[i]
-      if i == s then
-        fields[#fields + 1] = data
-        out[5 + i] = cur
-      else
-        fields[#fields + 1] = m.p[i]
-        out[5 + i] = m.i[i]
-      end
+      fields[#fields + 1] = d
+      out[5 + i] = d
     end
     -- P claims first, as a completion a call a step makes: if it fails nothing is written, and
     -- the message stays fresh, written open with what it held at the end of the call (the
@@ -351,7 +340,7 @@ local function add_fresh(m, mk, s, data, total)
     return out
   end
   if held_bytes() + v_bytes + len > maxBytes then return nil end
-  m.p[s], m.i[s] = data, cur
+  m.p[s] = data
   m.n, m.b = m.n + 1, m.b + len
   v_bytes = v_bytes + len
   if #lost == 0 then return m.n end
@@ -401,7 +390,7 @@ local function add(mk, orig, s, data, total, own)
     if byOrig + (v_orig[orig] or 0) < maxPerOrig and all + v_msgs < maxMsgs
       and held_bytes() + v_bytes + len <= maxBytes then
       -- Fresh: kept here until it completes or the call ends.
-      fresh[mk] = { o = orig, t = total, n = 1, b = len, p = { [s] = data }, i = { [s] = cur } }
+      fresh[mk] = { o = orig, t = total, n = 1, b = len, p = { [s] = data } }
       fresh_keys[#fresh_keys + 1] = mk
       v_msgs, v_bytes = v_msgs + 1, v_bytes + len
       v_orig[orig] = (v_orig[orig] or 0) + 1
@@ -435,7 +424,7 @@ local function add(mk, orig, s, data, total, own)
     if st then unlink_open(mk, orig, b) end
     local out = { 'complete', lost_json(), first, b + len, h }
     for i = 1, total do
-      if i == s then out[5 + i] = cur else out[5 + i] = st and v[5 + i] end
+      if i == s then out[5 + i] = data else out[5 + i] = st and v[5 + i] end
     end
     return out
   end
@@ -510,8 +499,7 @@ local steps = ARGV[9]
 local at, size = 1, string.len(steps)
 while at <= size do
   local step = string.byte(steps, at)
-  cur = #out + 1
-  if #lost > 0 then lost = {} end
+  lost = {}
   local ok, r
   -- Read under pcall too: a packing mistake fails its step, not the call (and the fresh messages).
   local read, a, b, c, d, e, f, nxt

@@ -29,8 +29,6 @@ export const MAX_TURN_OCTETS = 1024 * 1024;
 interface Step {
   resolve(reply: number | unknown[]): void;
   reject(error: unknown): void;
-  /** An add's octets: a completion of this call names the step that carried a part, not its octets. */
-  data: Buffer | undefined;
 }
 
 const ADD = 0x61; // 'a'
@@ -118,7 +116,7 @@ export class Turn {
     p.byte(own ? 1 : 0);
     p.octets(data);
     this.octets += data.length;
-    return this.step(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.length));
+    return this.step();
   }
 
   /** Finish: the message delivered, its segments forgotten. */
@@ -149,8 +147,8 @@ export class Turn {
     if (this.steps.length >= MAX_TURN_STEPS || this.octets + octets > MAX_TURN_OCTETS) this.flush();
   }
 
-  private step(data?: Buffer): Promise<number | unknown[]> {
-    const p = new Promise<number | unknown[]>((resolve, reject) => this.steps.push({ resolve, reject, data }));
+  private step(): Promise<number | unknown[]> {
+    const p = new Promise<number | unknown[]>((resolve, reject) => this.steps.push({ resolve, reject }));
     this.scheduled ??= setImmediate(() => this.flush());
     return p;
   }
@@ -222,29 +220,10 @@ function settle(steps: Step[], reply: unknown, carry: (lost: LostMessage[]) => v
         error = e;
       }
       steps[i].reject(error);
-    } else if (r.length > 5 && isTag(r[0], COMPLETE) && !partsFromSteps(r, steps)) {
-      steps[i].reject(
-        new StoreError(StoreErrorCode.STORE_CORRUPT, 'unexpected reply from Redis: a part names no add of the call'),
-      );
     } else {
       steps[i].resolve(r);
     }
   }
-}
-
-/**
- * A completion's parts from index 5 on: a number is the step of this call that carried the part
- * (1 the first), replaced by that step's octets; false when it names no add of the call.
- */
-function partsFromSteps(r: unknown[], steps: Step[]): boolean {
-  for (let k = 5; k < r.length; k++) {
-    const n = r[k];
-    if (typeof n !== 'number') continue;
-    const data = steps[n - 1]?.data;
-    if (data === undefined) return false;
-    r[k] = data;
-  }
-  return true;
 }
 
 /** The drops a failed step or call made, handed to `carry` (a report that does not parse is STORE_CORRUPT, thrown). */
@@ -255,7 +234,6 @@ function carryFrom(json: unknown, carry: (lost: LostMessage[]) => void): void {
 
 const ERROR = Buffer.from('error');
 const BROKEN = Buffer.from('broken');
-const COMPLETE = Buffer.from('complete');
 const isTag = (v: unknown, tag: Buffer): boolean => Buffer.isBuffer(v) && v.equals(tag);
 /** A step's { 'error', message, lost }. */
 const isError = (r: unknown): r is unknown[] => Array.isArray(r) && r.length === 3 && isTag(r[0], ERROR);
