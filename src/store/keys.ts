@@ -51,6 +51,22 @@ function isInt(v: unknown, min: number, max: number): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 }
 
+/** A UTF-16 surrogate that is not half of a pair (with the u flag a pair reads as one code point). */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * An address must be well-formed UTF-16. A lone surrogate has no UTF-8 form: Redis is sent
+ * U+FFFD in its place, so the originator's index (P o:ORIG) and per-originator bound merge with
+ * those of a real U+FFFD originator, and cjson cannot read the message key it is in. Refused by
+ * every backend alike, so that what one store takes, all take. An SMPP bearer never hands one
+ * in (it reads addresses as Latin-1); a library caller gets BAD_INPUT, which a bearer answers
+ * with a permanent refusal (ESME_RX_P_APPN), nothing acknowledged.
+ */
+function checkWellFormed(v: string, what: string): void {
+  const at = v.search(LONE_SURROGATE);
+  if (at >= 0) throw bad(`${what} has a lone UTF-16 surrogate at character ${at}: not well-formed text`);
+}
+
 /**
  * Checks a segment before it is stored; returns its message key. The bearer has already refused
  * what 23.040 says to ignore (sequence 0 or above the total); a segment that gets here out of
@@ -61,6 +77,8 @@ export function checkSegment(s: StoredSegment): string {
     throw bad(`originator must be a string of at most ${MAX_NAME_LENGTH} characters`);
   if (typeof s.recipient !== 'string' || s.recipient.length > MAX_NAME_LENGTH)
     throw bad(`recipient must be a string of at most ${MAX_NAME_LENGTH} characters`);
+  checkWellFormed(s.originator, 'originator');
+  checkWellFormed(s.recipient, 'recipient');
   if (s.sourcePort !== undefined && !isInt(s.sourcePort, 0, 0xffff)) throw bad('sourcePort must be 0-65535');
   if (s.destinationPort !== undefined && !isInt(s.destinationPort, 0, 0xffff))
     throw bad('destinationPort must be 0-65535');

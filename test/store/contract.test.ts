@@ -299,6 +299,9 @@ describe.each(['memory', 'lmdb', 'redis'] as BackendName[])('%s store', (name) =
       { sourcePort: -1 },
       { data: 'text' as never },
       { originator: 'x'.repeat(300) },
+      // Not well-formed UTF-16 (a lone surrogate): no UTF-8 form for Redis to keep apart from U+FFFD.
+      { originator: '+1555\udc00' },
+      { recipient: '\ud83d' },
     ];
     for (const b of bad) {
       const e = await store.segments.add(seg(1, 1, 2, 'a', b)).catch((x: unknown) => x);
@@ -306,6 +309,8 @@ describe.each(['memory', 'lmdb', 'redis'] as BackendName[])('%s store', (name) =
       expect((e as StoreError).code).toBe('BAD_INPUT');
     }
     expect(store.available).toBe(true);
+    // A surrogate pair is a well-formed character, taken as any other.
+    expect((await store.segments.add(seg(1, 1, 2, 'a', { originator: '+1555\ud83d\ude00' }))).status).toBe('held');
   });
 
   it('remembers duplicates for their window, forgets on request, and shares them between nodes', async () => {

@@ -5,7 +5,7 @@
 // loopback TCP relay (relay.ts) that drops Redis' replies, then cuts the connection.
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
-import { Carried, MAX_UNANSWERED_CALLS } from '../../src/store/redis/carried.js';
+import { Carried, MAX_UNANSWERED_CALLS, UNANSWERED_GRACE_MS } from '../../src/store/redis/carried.js';
 import { LOSS_REPORT_TTL_MS } from '../../src/store/redis/scripts.js';
 import type { Store } from '../../src/store/types.js';
 import { manualClock, redisServer, useRedis } from './backends.js';
@@ -31,7 +31,7 @@ async function until(check: () => boolean | Promise<boolean>, what: string): Pro
 
 let prefixes = 0;
 
-async function setUp(nodeId?: string) {
+async function setUp(nodeId?: string, maxPendingMessages?: number) {
   const proxy = await relay(redisServer().port);
   cleanup.push(() => proxy.close());
   const clock = manualClock();
@@ -39,7 +39,7 @@ async function setUp(nodeId?: string) {
   const store: Store = await openStore(`redis://127.0.0.1:${proxy.port}`, {
     prefix,
     now: clock.now,
-    reassembly: { timeoutMs: TIMEOUT },
+    reassembly: { timeoutMs: TIMEOUT, ...(maxPendingMessages === undefined ? {} : { maxPendingMessages }) },
     probeIntervalMs: 50,
     commandTimeoutMs: 2_000,
     ...(nodeId === undefined ? {} : { nodeId }),
@@ -182,13 +182,78 @@ describe('redis store: the loss report of a call whose reply was lost', () => {
     expect((await store.segments.sweep()).expired).toEqual([]);
   }, 30_000);
 
+  it('a kept copy that does not parse is set aside and counted unreported; the sweeps go on', async () => {
+    const env = await setUp();
+    const { store, clock, prefix, r } = env;
+    expect((await store.segments.add(seg(6, 1, 2, 'old '))).status).toBe('held');
+    clock.advance(TIMEOUT + 1);
+    await replyLost(
+      env,
+      () => store.segments.add(seg(6, 2, 2, 'new')),
+      async () => (await r.keys(`${prefix}l:*`)).length === 1,
+    );
+    const [copy] = await r.keys(`${prefix}l:*`);
+    // Damaged behind the store's back (or written by something else): not JSON.
+    await r.set(copy, '{"k": not json', 'PX', 60_000);
+    const first = await store.segments.sweep();
+    expect(first.expired).toEqual([]);
+    expect(first.unreported).toBe(1);
+    expect(store.available).toBe(true);
+    // Left where it was for an operator to read (it expires), and not looked for again.
+    expect(await r.get(copy)).toBe('{"k": not json');
+    expect(await store.segments.sweep()).toEqual({ expired: [], orphans: [] });
+  }, 30_000);
+
+  it('a call that runs after the sweep that looked for it: a later sweep still reports its drop', async () => {
+    // Room for one message: a second evicts the first (a drop no sweep makes of itself).
+    const env = await setUp(undefined, 1);
+    const { store, prefix, r, proxy } = env;
+    expect((await store.segments.add(seg(7, 1, 2, 'old '))).status).toBe('held');
+    // The call is written to the connection and held there; the store gives the connection up.
+    proxy.mode = 'defer';
+    const settled = store.segments.add(seg(8, 1, 2, 'new ')).then(
+      () => 'answered',
+      () => 'failed',
+    );
+    await until(() => proxy.deferred.includes('EVALSHA'), 'the call on its way');
+    proxy.mode = 'pass';
+    proxy.cutClients();
+    expect(await settled).toBe('failed');
+    await until(() => store.available, 'the store back');
+    // Looked for before it ran: nothing yet.
+    expect((await store.segments.sweep()).expired).toEqual([]);
+    // It reaches Redis on its old connection and evicts message 7.
+    proxy.release();
+    await until(async () => (await r.keys(`${prefix}l:*`)).length === 1, 'the late call run');
+    expect((await store.segments.sweep()).expired).toEqual([
+      expect.objectContaining({ originator: '+15550007', reference: 7, reason: 'evicted', received: [1] }),
+    ]);
+    expect((await store.segments.sweep()).expired).toEqual([]);
+    expect(await r.keys(`${prefix}l:*`)).toEqual([]);
+  }, 30_000);
+
+  it('a call whose copy is not found is looked for until UNANSWERED_GRACE_MS after it failed', () => {
+    const carried = new Carried();
+    carried.unanswered('a', 1_000);
+    carried.unanswered('b', 1_000);
+    carried.unanswered('c', 5_000);
+    let calls = carried.takeCalls();
+    // a found; b and c not, within the grace: looked for again.
+    carried.looked(calls, '100', 1_000 + UNANSWERED_GRACE_MS - 1);
+    calls = carried.takeCalls();
+    expect(calls.map((c) => c.id)).toEqual(['b', 'c']);
+    // Past b's grace, within c's.
+    carried.looked(calls, '00', 1_000 + UNANSWERED_GRACE_MS);
+    expect(carried.takeCalls().map((c) => c.id)).toEqual(['c']);
+  });
+
   it('calls without a reply are remembered up to MAX_UNANSWERED_CALLS, the oldest forgotten first', () => {
     const carried = new Carried();
-    for (let i = 1; i <= MAX_UNANSWERED_CALLS + 2; i++) carried.unanswered(String(i));
+    for (let i = 1; i <= MAX_UNANSWERED_CALLS + 2; i++) carried.unanswered(String(i), 0);
     const calls = carried.takeCalls();
     expect(calls).toHaveLength(1_000);
-    expect(calls[0]).toBe('3');
-    expect(calls.at(-1)).toBe(String(MAX_UNANSWERED_CALLS + 2));
+    expect(calls[0].id).toBe('3');
+    expect(calls.at(-1)?.id).toBe(String(MAX_UNANSWERED_CALLS + 2));
     expect(carried.takeCalls()).toEqual([]);
   });
 });

@@ -7,7 +7,9 @@
  *
  * A call whose reply never came (the connection died, a timeout) may have dropped messages too:
  * its script kept those reports in Redis under the call's id (scripts.ts, P l:NODE:CALL), and
- * the ids of such calls wait here for the next sweep, which reads and reports them.
+ * the ids of such calls wait here for the next sweep, which reads and reports them. A call may
+ * also run after that sweep (it was still on its way on a connection being replaced), so an id
+ * whose copy is not found is looked for again by the sweeps of UNANSWERED_GRACE_MS.
  */
 import type { LostMessage } from '../types.js';
 
@@ -20,24 +22,58 @@ export const MAX_CARRIED_REPORTS = 10_000;
  */
 export const MAX_UNANSWERED_CALLS = 1_000;
 
+/**
+ * How long after a call failed without a reply the sweeps look for its kept reports when they
+ * find none: a call written to a connection that is then replaced may still reach Redis and
+ * run after the next sweep (behind a long script, say). Most calls drop nothing and keep no
+ * copy, so each is looked for by the sweeps of this span (one GET each), then forgotten.
+ */
+export const UNANSWERED_GRACE_MS = 60_000;
+
+/** A call without a reply: its id, and when it failed (the store's clock). */
+export interface Unanswered {
+  id: string;
+  at: number;
+}
+
 export class Carried {
   private reports: LostMessage[] = [];
   private dropped = 0;
-  private calls: string[] = [];
+  private calls: Unanswered[] = [];
 
   constructor(private readonly max = MAX_CARRIED_REPORTS) {}
 
-  /** A call whose reply was not read: its kept reports are for the next sweep to take. */
-  unanswered(call: string): void {
-    this.calls.push(call);
+  /** A call whose reply was not read (failed at `at`): its kept reports are for the next sweep to take. */
+  unanswered(id: string, at: number): void {
+    this.calls.push({ id, at });
     if (this.calls.length > MAX_UNANSWERED_CALLS) this.calls.shift();
   }
 
-  /** The calls to look for, emptied (given back with `unanswered` when the sweep fails too). */
-  takeCalls(): string[] {
+  /** The calls to look for, emptied (given back with `giveBack` or `looked`). */
+  takeCalls(): Unanswered[] {
     const out = this.calls;
     this.calls = [];
     return out;
+  }
+
+  /** Calls a sweep that failed was to look for: still to look for. */
+  giveBack(calls: readonly Unanswered[]): void {
+    for (const c of calls) this.unanswered(c.id, c.at);
+  }
+
+  /**
+   * A sweep looked for `calls` (found: '1' a copy was there, '0' not, one character a call):
+   * one not found is looked for again until UNANSWERED_GRACE_MS after it failed.
+   */
+  looked(calls: readonly Unanswered[], found: string, now: number): void {
+    calls.forEach((c, i) => {
+      if (found[i] !== '1' && now - c.at < UNANSWERED_GRACE_MS) this.unanswered(c.id, c.at);
+    });
+  }
+
+  /** Counts reports that went unreported (a kept copy that could not be read). */
+  lose(n: number): void {
+    this.dropped += n;
   }
 
   /** Keeps `lost` for the next sweep, as far as there is room; the rest is counted. */

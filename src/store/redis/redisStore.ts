@@ -32,6 +32,7 @@ import type {
   CompletedMessage,
   DuplicateMemory,
   JsonValue,
+  LostMessage,
   MessageIdentity,
   PendingMessage,
   QueueCounts,
@@ -49,7 +50,7 @@ import type {
   SweepResult,
 } from '../types.js';
 import { Carried } from './carried.js';
-import { completed, int, list, lostMessages, queueItem, text, turnReportsLoss } from './replies.js';
+import { bytes, completed, int, list, lostMessages, queueItem, text, turnReportsLoss } from './replies.js';
 import * as scripts from './scripts.js';
 import { Turn, type Arg } from './turn.js';
 
@@ -85,6 +86,9 @@ const SCRIPTS = {
   ack: script(scripts.ACK),
   reclaim: script(scripts.RECLAIM),
 };
+
+const OPEN = Buffer.from('[');
+const CLOSE = Buffer.from(']');
 
 const view = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.length));
 
@@ -432,8 +436,8 @@ export class RedisStore extends StoreBase implements Store {
         return reply;
       },
       (error: unknown) => {
-        // No reply: the script may have run and dropped messages; the next sweep looks.
-        this.carried.unanswered(call);
+        // No reply: the script may have run and dropped messages (or still may); the sweeps look.
+        this.carried.unanswered(call, this.o.now());
         throw error;
       },
     );
@@ -453,22 +457,38 @@ export class RedisStore extends StoreBase implements Store {
         o.claimTimeoutMs,
         MAX_BATCH,
         call,
-        ...calls,
+        ...calls.map((c) => c.id),
       ]);
     } catch (error) {
       // No reply: what those calls kept is still in Redis, or this one read it and kept it again.
-      for (const c of [...calls, call]) this.carried.unanswered(c);
+      this.carried.giveBack(calls);
+      this.carried.unanswered(call, o.now());
       throw error;
     }
     const r = list(reply);
+    if (r.length < 4) throw new StoreError(StoreErrorCode.STORE_CORRUPT, 'unexpected reply from Redis: a short sweep');
+    this.carried.looked(calls, text(r[2]), o.now());
     // Carried at once, taken only once the whole reply has been read: a sweep that fails part
     // way (in Redis, or an orphan that does not parse) leaves them for the next that goes through.
     const lost = lostMessages(r[0]);
-    if (lost.length > 0) this.forgetKept(call);
+    const copies = list(r[1]);
+    for (const copy of copies) {
+      // Each copy on its own: one that does not parse is counted, and the others still go out.
+      let read: LostMessage[];
+      try {
+        read = lostMessages(Buffer.concat([OPEN, bytes(copy), CLOSE]));
+      } catch {
+        this.carried.lose(1);
+        continue;
+      }
+      for (const l of read) lost.push(l);
+    }
+    this.carried.lose(int(r[3]));
+    if (lost.length > 0 || copies.length > 0) this.forgetKept(call);
     this.carried.add(lost);
-    if (r.length === 3 && r[1] === -1) throw new Error(text(r[2]));
+    if (r.length === 6 && r[4] === -1) throw new Error(text(r[5]));
     const orphans: CompletedMessage[] = [];
-    for (let i = 1; i < r.length;) {
+    for (let i = 4; i < r.length;) {
       const n = int(r[i]);
       const key = text(r[i + 1]);
       const m = completed(key, identityOfKey(key), r.slice(i + 2, i + 1 + n), 0);

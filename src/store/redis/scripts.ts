@@ -47,6 +47,8 @@ end
 local counts = {}
 
 -- One open message fewer for originator o; at 0 it leaves P load (none held, none counted).
+-- P load counts the members of P o:ORIG: it moves only when a ZADD adds one or a ZREM takes
+-- one off (an entry left by a failed write may be there already, or gone).
 local function unload(o, call)
   if tonumber(call('ZINCRBY', P .. 'load', -1, o)) <= 0 then call('ZREM', P .. 'load', o) end
 end
@@ -58,8 +60,7 @@ local function unlink_open(mk, o, bytes)
   counts = {}
   redis.call('DECRBY', P .. 'bytes', bytes)
   redis.call('ZREM', P .. 'order', mk)
-  redis.call('ZREM', P .. 'o:' .. o, mk)
-  unload(o, redis.call)
+  if redis.call('ZREM', P .. 'o:' .. o, mk) == 1 then unload(o, redis.call) end
 end
 
 -- An index entry whose message has no hash (a failed write left it): nothing is held, so it
@@ -84,7 +85,8 @@ end
 -- Runs fn, the writes of a new or growing message (indexes and counts first, its hash last); if
 -- one fails, what the record says was done is undone before the error goes on, so no index
 -- names a message that has no hash, and P bytes counts only octets some hash holds.
--- done: z (in P order and P o:ORIG), l (counted in P load), b (octets added to P bytes).
+-- done: z (in P order and P o:ORIG), l (P load counts what P o:ORIG holds: the ZINCRBY after an
+-- add went through, or the entry was there already), b (octets added to P bytes).
 local function undoing(mk, orig, fn)
   local done = {}
   local ok, err = pcall(fn, done)
@@ -92,8 +94,7 @@ local function undoing(mk, orig, fn)
   counts = {}
   if done.z and redis.call('EXISTS', M .. mk) == 0 then
     redis.pcall('ZREM', P .. 'order', mk)
-    redis.pcall('ZREM', P .. 'o:' .. orig, mk)
-    if done.l then pcall(unload, orig, redis.pcall) end
+    if redis.pcall('ZREM', P .. 'o:' .. orig, mk) == 1 and done.l then pcall(unload, orig, redis.pcall) end
   end
   if done.b then redis.pcall('DECRBY', P .. 'bytes', done.b) end
   error(err)
@@ -106,7 +107,8 @@ local function drop(mk, reason, bound, orig, indexed)
   local key = M .. mk
   local f = redis.call('HMGET', key, 'o', 'f', 'b', 'st')
   if not f[4] then return unlink_stale(mk, orig) end
-  if indexed and f[4] ~= 'open' then return unlink_index(mk, orig) end
+  -- The hash names the originator: the key is not decoded (cjson cannot read every key).
+  if indexed and f[4] ~= 'open' then return unlink_index(mk, orig or f[1]) end
   local rec = {}
   for _, field in ipairs(redis.call('HKEYS', key)) do
     local n = tonumber(field)
@@ -199,6 +201,14 @@ local now = tonumber(now_s)
 local maxMsgs, maxBytes, maxPerOrig, claimTimeout = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local deadline = now - timeout
 
+-- A new open message's index entries, and its originator counted in P load if its entry is new.
+local function open_indexes(mk, o, done)
+  done.z = true
+  redis.call('ZADD', P .. 'order', now_s, mk)
+  if redis.call('ZADD', P .. 'o:' .. o, now_s, mk) == 1 then redis.call('ZINCRBY', P .. 'load', 1, o) end
+  done.l = true
+end
+
 -- Messages new in this call, not yet written: MK -> { o, t, n, b, p = parts by sequence }.
 local fresh, fresh_keys = {}, {}
 local v_msgs, v_bytes, v_orig = 0, 0, {}
@@ -222,11 +232,7 @@ local function materialize()
           fields[#fields + 1] = d
         end
         undoing(mk, m.o, function(done)
-          done.z = true
-          redis.call('ZADD', P .. 'order', now_s, mk)
-          redis.call('ZADD', P .. 'o:' .. m.o, now_s, mk)
-          redis.call('ZINCRBY', P .. 'load', 1, m.o)
-          done.l = true
+          open_indexes(mk, m.o, done)
           redis.call('INCRBY', P .. 'bytes', m.b)
           done.b = m.b
           redis.call('HSET', unpack(fields))
@@ -321,14 +327,16 @@ local function add_fresh(m, mk, s, data, total)
     end
     -- P claims first, as a completion a call a step makes: if it fails nothing is written, and
     -- the message stays fresh, written open with what it held at the end of the call (the
-    -- SMSC's resend completes it). No longer fresh once it is in: the end of the call must not
-    -- write it again as an open one, and an HSET that fails leaves an entry without a hash,
-    -- which the sweep takes off (a hash no index named would stay for ever).
+    -- SMSC's resend completes it). If the HSET fails it stays fresh too: the segments it held
+    -- were answered earlier in this call, so they are written open at the end of the call, or
+    -- that write fails as well and the call breaks (no step answered). Its P claims entry then
+    -- names an open hash or none, which the sweep takes off. No longer fresh once it is in.
     redis.call('ZADD', P .. 'claims', now_s, mk)
+    local written, err = pcall(redis.call, 'HSET', unpack(fields))
+    if not written then error(err) end
     fresh[mk] = nil
     v_msgs, v_bytes = v_msgs - 1, v_bytes - m.b
     v_orig[m.o] = v_orig[m.o] - 1
-    redis.call('HSET', unpack(fields))
     return out
   end
   if held_bytes() + v_bytes + len > maxBytes then return nil end
@@ -422,11 +430,7 @@ local function add(mk, orig, s, data, total, own)
   end
   return undoing(mk, orig, function(done)
     if not st then
-      done.z = true
-      redis.call('ZADD', P .. 'order', now_s, mk)
-      redis.call('ZADD', P .. 'o:' .. orig, now_s, mk)
-      redis.call('ZINCRBY', P .. 'load', 1, orig)
-      done.l = true
+      open_indexes(mk, orig, done)
       counts = {}
     end
     local bytes = redis.call('INCRBY', P .. 'bytes', len)
@@ -532,24 +536,38 @@ return out
 /**
  * ARGV: prefix, now, timeoutMs, me, claimTimeoutMs, limit, this call's id, then the ids of this
  * node's calls whose replies it never read: their kept loss reports are taken and reported here
- * (and kept again under this call's id, in case this reply is lost too). A sweep treats this
- * node's own claims as held until claimTimeoutMs.
- * Returns { lost, orphans... }, each orphan flattened as its length n, then n values: MK, first
- * seen, octets, handovers, parts. When a Redis call fails part way: { lost, -1, message }, so
- * the drops made before it are still reported (the claims it made lapse after claimTimeoutMs).
+ * (and kept again under this call's id, with this sweep's own, in case this reply is lost too).
+ * A copy cjson cannot read is set aside: left where it is (it expires), not kept again, only
+ * counted, so one damaged copy neither fails every sweep nor spoils the others. A sweep treats
+ * this node's own claims as held until claimTimeoutMs.
+ * Returns { lost, kept, found, unreadable, orphans... }: lost this sweep's own drops (JSON
+ * list, '' when none), kept the copies read (a list, each comma-joined JSON objects), found one
+ * character an id given ('1' its copy was there, '0' not: that call dropped nothing, or has not
+ * run yet), unreadable how many copies were set aside; each orphan flattened as its length n,
+ * then n values: MK, first seen, octets, handovers, parts. When a Redis call fails part way:
+ * { lost, kept, found, unreadable, -1, message }, so the drops made before it are still
+ * reported (the claims it made lapse after claimTimeoutMs).
  */
 export const SWEEP = `${COMMON}
 local now, timeout, me, claimTimeout, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
 local deadline = now - timeout
-local out = { '' }
+local kept, found, unreadable = {}, {}, 0
 for i = 8, #ARGV do
   local k = P .. 'l:' .. me .. ':' .. ARGV[i]
-  local kept = redis.pcall('GET', k)
-  if type(kept) == 'string' then
-    lost[#lost + 1] = kept
-    redis.pcall('DEL', k)
+  local copy = redis.pcall('GET', k)
+  if type(copy) == 'string' then
+    found[#found + 1] = '1'
+    if pcall(cjson.decode, '[' .. copy .. ']') then
+      kept[#kept + 1] = copy
+      redis.pcall('DEL', k)
+    else
+      unreadable = unreadable + 1
+    end
+  else
+    found[#found + 1] = '0'
   end
 end
+local out = { '', kept, table.concat(found), unreadable }
 local ok, err = pcall(function()
   for _, mk in ipairs(redis.call('ZRANGEBYSCORE', P .. 'order', '-inf', deadline, 'LIMIT', 0, limit)) do
     drop(mk, 'expired', nil, nil, true)
@@ -573,10 +591,13 @@ local ok, err = pcall(function()
     end
   end
 end)
-keep_lost(me, ARGV[7], lost)
+local all = {}
+for _, x in ipairs(kept) do all[#all + 1] = x end
+for _, x in ipairs(lost) do all[#all + 1] = x end
+keep_lost(me, ARGV[7], all)
 if not ok then
   if type(err) == 'table' then err = err.err end
-  return { lost_json(), -1, tostring(err) }
+  return { lost_json(), kept, table.concat(found), unreadable, -1, tostring(err) }
 end
 out[1] = lost_json()
 return out
