@@ -54,7 +54,7 @@ export interface StoreCase {
    * simulator in its thread, the simulator's too), median of the rounds.
    */
   listenerCpuMs: number;
-  /** CPU milliseconds a push of the simulator's process, bind to stop (when in a process of its own). */
+  /** CPU milliseconds a push of the simulator's process over the timed part (when in a process of its own). */
   simulatorCpuMs?: number;
   /** Redis only: CPU milliseconds a push of redis-server over the whole run (untimed part included). */
   redisCpuMs?: number;

@@ -7,14 +7,16 @@
 //   node smscProcess.js
 // Forked with an IPC channel: says { ready } once up; on { load: [window, pushes, pduHex] }
 // starts a simulator loaded with those pushes and says { port }; on 'mark' starts its CPU
-// count again (the bench's clock starts after a warm-up); on 'stop' says { cpuSeconds, retries }
-// (its CPU time since the mark, or since the load) and closes that simulator; on 'exit' exits.
+// count again (the bench's clock starts after a warm-up); on 'lap' notes its CPU time so far (the
+// bench's clock has stopped: the unbind and close after it are not the timed part's); on 'stop'
+// says { cpuSeconds, retries } (its CPU time from the mark, or the load, to the lap, or to now)
+// and closes that simulator; on 'exit' exits.
 import { PerformanceObserver } from 'node:perf_hooks';
 import type { SmscSimulator } from '../src/index.js';
 import { loadedSimulator } from './smpp.js';
 
 /** What the bench asks the simulator's process. */
-export type SmscRequest = { load: [window: number, pushes: number, pduHex: string] } | 'mark' | 'stop' | 'exit';
+export type SmscRequest = { load: [window: number, pushes: number, pduHex: string] } | 'mark' | 'lap' | 'stop' | 'exit';
 /** What the simulator's process tells the bench. */
 export type SmscMessage = { ready: true } | { port: number } | { cpuSeconds: number; gcMs: number; retries: number };
 
@@ -23,6 +25,8 @@ const send = (m: SmscMessage): void => {
 };
 let sim: SmscSimulator | undefined;
 let cpu0 = process.cpuUsage();
+/** The CPU time at the lap, when one was asked for since the mark. */
+let lapped: NodeJS.CpuUsage | undefined;
 // Garbage collection pauses since the mark (or the load): a long pause in a short run is a
 // cause of its spread to look for (bench/README.md).
 let gcMs = 0;
@@ -34,9 +38,13 @@ process.on('message', (m: SmscRequest) => {
     if (m === 'exit') process.exit(0);
     if (m === 'mark') {
       cpu0 = process.cpuUsage();
+      lapped = undefined;
       gcMs = 0;
+    } else if (m === 'lap') {
+      lapped = process.cpuUsage(cpu0);
     } else if (m === 'stop') {
-      const cpu = process.cpuUsage(cpu0);
+      const cpu = lapped ?? process.cpuUsage(cpu0);
+      lapped = undefined;
       const s = sim;
       sim = undefined;
       // Closed before the answer, so the next load cannot begin while this one still closes.
@@ -48,6 +56,7 @@ process.on('message', (m: SmscRequest) => {
       await sim?.close();
       sim = await loadedSimulator(window, pushes, Buffer.from(pduHex, 'hex'));
       cpu0 = process.cpuUsage();
+      lapped = undefined;
       gcMs = 0;
       send({ port: sim.port });
     }
