@@ -85,8 +85,9 @@ end
 -- Runs fn, the writes of a new or growing message (indexes and counts first, its hash last); if
 -- one fails, what the record says was done is undone before the error goes on, so no index
 -- names a message that has no hash, and P bytes counts only octets some hash holds.
--- done: z (in P order and P o:ORIG), l (P load counts what P o:ORIG holds: the ZINCRBY after an
--- add went through, or the entry was there already), b (octets added to P bytes).
+-- done: z (in P order), o (in P o:ORIG: not set when the ZADD to P order failed, so a counted
+-- entry left there earlier stays, still counted), l (P load counts what P o:ORIG holds: the
+-- ZINCRBY after an add went through, or the entry was there already), b (octets added to P bytes).
 local function undoing(mk, orig, fn)
   local done = {}
   local ok, err = pcall(fn, done)
@@ -94,7 +95,7 @@ local function undoing(mk, orig, fn)
   counts = {}
   if done.z and redis.call('EXISTS', M .. mk) == 0 then
     redis.pcall('ZREM', P .. 'order', mk)
-    if redis.pcall('ZREM', P .. 'o:' .. orig, mk) == 1 and done.l then pcall(unload, orig, redis.pcall) end
+    if done.o and redis.pcall('ZREM', P .. 'o:' .. orig, mk) == 1 and done.l then pcall(unload, orig, redis.pcall) end
   end
   if done.b then redis.pcall('DECRBY', P .. 'bytes', done.b) end
   error(err)
@@ -205,6 +206,7 @@ local deadline = now - timeout
 local function open_indexes(mk, o, done)
   done.z = true
   redis.call('ZADD', P .. 'order', now_s, mk)
+  done.o = true
   if redis.call('ZADD', P .. 'o:' .. o, now_s, mk) == 1 then redis.call('ZINCRBY', P .. 'load', 1, o) end
   done.l = true
 end
@@ -327,13 +329,12 @@ local function add_fresh(m, mk, s, data, total)
     end
     -- P claims first, as a completion a call a step makes: if it fails nothing is written, and
     -- the message stays fresh, written open with what it held at the end of the call (the
-    -- SMSC's resend completes it). If the HSET fails it stays fresh too: the segments it held
-    -- were answered earlier in this call, so they are written open at the end of the call, or
-    -- that write fails as well and the call breaks (no step answered). Its P claims entry then
-    -- names an open hash or none, which the sweep takes off. No longer fresh once it is in.
+    -- SMSC's resend completes it). The HSET before fresh[mk] = nil: if it fails the message
+    -- stays fresh too, and writing it open at the end of the call writes the same key, which
+    -- fails as well, so the call breaks (answers 'broken', no step answered, every drop
+    -- reported). Its P claims entry then names no hash, which the sweep takes off.
     redis.call('ZADD', P .. 'claims', now_s, mk)
-    local written, err = pcall(redis.call, 'HSET', unpack(fields))
-    if not written then error(err) end
+    redis.call('HSET', unpack(fields))
     fresh[mk] = nil
     v_msgs, v_bytes = v_msgs - 1, v_bytes - m.b
     v_orig[m.o] = v_orig[m.o] - 1
