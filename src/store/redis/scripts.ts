@@ -63,17 +63,43 @@ local function unlink_open(mk, o, bytes)
   if redis.call('ZREM', P .. 'o:' .. o, mk) == 1 then unload(o, redis.call) end
 end
 
+-- The originator a message key names, as Redis holds it; nil if the key is not a message key.
+-- cjson refuses the escape of a lone surrogate, which JSON.stringify writes and an older
+-- version let into a key; the originator then reached Redis as UTF-8, U+FFFD in its place. So
+-- when the key does not decode, such an escape is read as U+FFFD (a surrogate pair is kept).
+local BS = string.char(92)
+local PAIR = '^' .. BS .. 'u[dD][89abAB]%x%x' .. BS .. 'u[dD][c-fC-F]%x%x'
+local LONE = '^' .. BS .. 'u[dD][89a-fA-F]%x%x'
+local function originator_of(mk)
+  local ok, id = pcall(cjson.decode, mk)
+  if not ok then
+    local out, i = {}, 1
+    while true do
+      local j = string.find(mk, BS, i, true)
+      if not j then break end
+      out[#out + 1] = string.sub(mk, i, j - 1)
+      if string.find(mk, PAIR, j) then
+        out[#out + 1], i = string.sub(mk, j, j + 11), j + 12
+      elseif string.find(mk, LONE, j) then
+        out[#out + 1], i = BS .. 'ufffd', j + 6
+      else
+        out[#out + 1], i = string.sub(mk, j, j + 1), j + 2
+      end
+    end
+    out[#out + 1] = string.sub(mk, i)
+    ok, id = pcall(cjson.decode, table.concat(out))
+  end
+  if ok and type(id) == 'table' and type(id[1]) == 'string' then return id[1] end
+  return nil
+end
+
 -- An index entry whose message has no hash (a failed write left it): nothing is held, so it
 -- goes from the indexes without a loss report. orig: the originator whose P o:ORIG it was found
--- in, when known; else the one the key names, if cjson can read it (it cannot read every key
--- JSON.stringify writes: a lone surrogate). Counted in P load only while in P o:ORIG.
+-- in, when known; else the one the key names. Counted in P load only while in P o:ORIG.
 local function unlink_index(mk, orig)
   counts = {}
   redis.call('ZREM', P .. 'order', mk)
-  if not orig then
-    local ok, id = pcall(cjson.decode, mk)
-    if ok and type(id) == 'table' and type(id[1]) == 'string' then orig = id[1] end
-  end
+  if not orig then orig = originator_of(mk) end
   if orig and redis.call('ZREM', P .. 'o:' .. orig, mk) == 1 then unload(orig, redis.call) end
 end
 
