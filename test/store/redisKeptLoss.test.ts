@@ -95,6 +95,63 @@ describe('redis store: the loss report of a call whose reply was lost', () => {
     expect(await r.keys(`${prefix}l:*`)).toEqual([]);
   }, 30_000);
 
+  it('a sweep whose own report does not read: the copies it took still come out, the rest counted', async () => {
+    const env = await setUp();
+    const { store, clock, prefix, r } = env;
+    expect((await store.segments.add(seg(1, 1, 2, 'old '))).status).toBe('held');
+    clock.advance(TIMEOUT + 1);
+    await replyLost(
+      env,
+      () => store.segments.add(seg(1, 2, 2, 'new')),
+      async () => (await r.hget(`${prefix}m:${(await r.zrange(`${prefix}order`, '0', '0'))[0]}`, '2')) === 'new',
+    );
+    expect(await r.keys(`${prefix}l:*`)).toHaveLength(1);
+    // A damaged open message whose key is not JSON: the sweep drops it, its report unreadable.
+    await r.zadd(`${prefix}order`, 0, 'x');
+    await r.hset(`${prefix}m:x`, { o: '+9', f: 0, t: 2, n: 1, b: 1, st: 'open', 1: 'a' });
+    const first = await store.segments.sweep();
+    expect(first.expired).toEqual([
+      expect.objectContaining({ originator: '+15550007', reference: 1, reason: 'expired', received: [1] }),
+    ]);
+    expect(first.unreported).toBe(1);
+    expect(store.available).toBe(true);
+    expect(await r.exists(`${prefix}m:x`)).toBe(0);
+    const second = await store.segments.sweep();
+    expect(second.expired).toEqual([]);
+    expect(second.unreported).toBeUndefined();
+    await until(async () => (await r.keys(`${prefix}l:*`)).length === 0, 'the sweep’s own copy forgotten');
+  }, 30_000);
+
+  it('a kept copy with one unreadable entry: the others come out, that one counted', async () => {
+    const env = await setUp();
+    const { store, clock, prefix, r } = env;
+    expect((await store.segments.add(seg(1, 1, 2, 'old '))).status).toBe('held');
+    clock.advance(TIMEOUT + 1);
+    await replyLost(
+      env,
+      () => store.segments.add(seg(1, 2, 2, 'new')),
+      async () => (await r.hget(`${prefix}m:${(await r.zrange(`${prefix}order`, '0', '0'))[0]}`, '2')) === 'new',
+    );
+    const [k] = await r.keys(`${prefix}l:*`);
+    // Two more entries in the same copy: one whose key no version writes, one well formed.
+    const good = JSON.stringify({
+      k: JSON.stringify(['+1', '2', null, null, 8, 5, 2]),
+      r: 'evicted',
+      w: 'messages',
+      s: '1',
+      b: '3',
+      f: 1,
+    });
+    const bad = JSON.stringify({ k: 'x', r: 'expired', w: '', s: '1', b: '1', f: 0 });
+    await r.set(k, `${await r.get(k)},${bad},${good}`, 'PX', 60_000);
+    const { expired, unreported } = await store.segments.sweep();
+    expect(expired.map((l) => [l.originator, l.reference, l.reason])).toEqual([
+      ['+15550007', 1, 'expired'],
+      ['+1', 5, 'evicted'],
+    ]);
+    expect(unreported).toBe(1);
+  }, 30_000);
+
   it('two stores with one explicit nodeId: the other’s calls leave this one’s kept reports alone', async () => {
     const env = await setUp('same');
     const { store, clock, prefix, r } = env;
@@ -247,7 +304,7 @@ describe('redis store: the loss report of a call whose reply was lost', () => {
     expect(carried.takeCalls().map((c) => c.id)).toEqual(['c']);
   });
 
-  it('calls without a reply are remembered up to MAX_UNANSWERED_CALLS, the oldest forgotten first', () => {
+  it('calls without a reply are remembered up to MAX_UNANSWERED_CALLS, each one forgotten counted', () => {
     const carried = new Carried();
     for (let i = 1; i <= MAX_UNANSWERED_CALLS + 2; i++) carried.unanswered(String(i), 0);
     const calls = carried.takeCalls();
@@ -255,5 +312,34 @@ describe('redis store: the loss report of a call whose reply was lost', () => {
     expect(calls[0].id).toBe('3');
     expect(calls.at(-1)?.id).toBe(String(MAX_UNANSWERED_CALLS + 2));
     expect(carried.takeCalls()).toEqual([]);
+    // Each call forgotten may have kept reports: counted, not silently gone.
+    expect(carried.take().dropped).toBe(2);
+  });
+
+  it('past the cap, calls a sweep looked for go before those no sweep has looked for yet', () => {
+    const carried = new Carried();
+    for (let i = 0; i < MAX_UNANSWERED_CALLS - 1; i++) carried.unanswered('old' + i, 0);
+    const taken = carried.takeCalls();
+    // Two calls fail while the sweep runs; the sweep finds none of the old ones, within the grace.
+    carried.unanswered('new1', 1_000);
+    carried.unanswered('new2', 1_000);
+    carried.looked(taken, '0'.repeat(taken.length), 2_000);
+    const ids = carried.takeCalls().map((c) => c.id);
+    expect(ids).toHaveLength(MAX_UNANSWERED_CALLS);
+    expect(ids.slice(-2)).toEqual(['new1', 'new2']);
+    expect(ids[0]).toBe('old1');
+    expect(carried.take().dropped).toBe(1);
+  });
+
+  it('a failed sweep gives its calls back in front of those that failed meanwhile', () => {
+    const carried = new Carried();
+    for (let i = 0; i < MAX_UNANSWERED_CALLS; i++) carried.unanswered('old' + i, 0);
+    const taken = carried.takeCalls();
+    carried.unanswered('sweep', 1_000);
+    carried.giveBack(taken);
+    const ids = carried.takeCalls().map((c) => c.id);
+    expect(ids.at(-1)).toBe('sweep');
+    expect(ids[0]).toBe('old1');
+    expect(carried.take().dropped).toBe(1);
   });
 });

@@ -62,6 +62,50 @@ describe('redis store: P load follows P o:ORIG', () => {
     expect(await r.zrange(`${prefix}load`, '0', '-1')).toEqual([]);
   });
 
+  it('a write that fails at P order, such an entry in P o:ORIG: it stays there, counted', async () => {
+    const { store, prefix, r } = await node();
+    const mk = keyOf(4);
+    // A counted entry a failed write left in P o:ORIG.
+    await r.zadd(`${prefix}o:${ORIGINATOR}`, 1, mk);
+    await r.zincrby(`${prefix}load`, 1, ORIGINATOR);
+    // Redis out of memory: a script's first write (here the ZADD to P order, as the message is
+    // written at the end of the call) is refused; what it reads and deletes still goes through.
+    await r.config('SET', 'maxmemory', '1');
+    try {
+      await expect(store.segments.add(seg(4, 1, 2, 'one '))).rejects.toThrow(/OOM/);
+    } finally {
+      await r.config('SET', 'maxmemory', '0');
+    }
+    await backUp(store);
+    // P load still counts exactly what P o:ORIG holds.
+    expect(await r.zrange(`${prefix}o:${ORIGINATOR}`, '0', '-1')).toEqual([mk]);
+    expect(await r.zrange(`${prefix}load`, '0', '-1', 'WITHSCORES')).toEqual([ORIGINATOR, '1']);
+  });
+
+  it('a P claims entry without a hash, its key not readable by cjson: the sweep unloads its originator', async () => {
+    const { store, prefix, r } = await node();
+    // An older version took an originator with a lone surrogate; Redis holds U+FFFD for it.
+    const mk = keyOf(5, '+1555\ud800');
+    const held = '+1555\ufffd';
+    // A completion that failed part way (its hash never written): in P claims and P o:ORIG, counted.
+    await r.zadd(`${prefix}claims`, 1, mk);
+    await r.zadd(`${prefix}o:${held}`, 1, mk);
+    await r.zincrby(`${prefix}load`, 1, held);
+    // And one with other escapes before it (a quote, a backslash), read as JSON reads them.
+    const quoted = '+1"\\\udc00';
+    const mk2 = keyOf(6, quoted);
+    expect(mk2).toContain('"+1\\"\\\\\\udc00"');
+    const heldQuoted = '+1"\\\ufffd';
+    await r.zadd(`${prefix}claims`, 1, mk2);
+    await r.zadd(`${prefix}o:${heldQuoted}`, 1, mk2);
+    await r.zincrby(`${prefix}load`, 1, heldQuoted);
+    expect((await store.segments.sweep()).expired).toEqual([]);
+    expect(await r.zrange(`${prefix}claims`, '0', '-1')).toEqual([]);
+    expect(await r.zrange(`${prefix}o:${held}`, '0', '-1')).toEqual([]);
+    expect(await r.zrange(`${prefix}o:${heldQuoted}`, '0', '-1')).toEqual([]);
+    expect(await r.zrange(`${prefix}load`, '0', '-1')).toEqual([]);
+  });
+
   it('a complete message left in the open indexes, its key not readable by cjson: evicted from them', async () => {
     const { store, prefix, r } = await node({ maxPendingMessages: 1 });
     // An older version took an originator with a lone surrogate; Redis holds U+FFFD for it.

@@ -17,8 +17,11 @@ import type { LostMessage } from '../types.js';
 export const MAX_CARRIED_REPORTS = 10_000;
 
 /**
- * Most calls without a reply whose kept reports wait to be read; past it the oldest is not
- * looked for (its reports, if it had any, expire in Redis after LOSS_REPORT_TTL_MS).
+ * Most calls without a reply whose kept reports wait to be read. Past it the call looked for
+ * longest is forgotten first (one that no sweep has looked for yet goes only after every one
+ * that some sweep has), and each call forgotten counts as one unreported report
+ * (SweepResult.unreported): it may have kept some, which then expire in Redis after
+ * LOSS_REPORT_TTL_MS unread.
  */
 export const MAX_UNANSWERED_CALLS = 1_000;
 
@@ -46,7 +49,7 @@ export class Carried {
   /** A call whose reply was not read (failed at `at`): its kept reports are for the next sweep to take. */
   unanswered(id: string, at: number): void {
     this.calls.push({ id, at });
-    if (this.calls.length > MAX_UNANSWERED_CALLS) this.calls.shift();
+    this.trim();
   }
 
   /** The calls to look for, emptied (given back with `giveBack` or `looked`). */
@@ -58,7 +61,7 @@ export class Carried {
 
   /** Calls a sweep that failed was to look for: still to look for. */
   giveBack(calls: readonly Unanswered[]): void {
-    for (const c of calls) this.unanswered(c.id, c.at);
+    this.again(calls);
   }
 
   /**
@@ -66,9 +69,25 @@ export class Carried {
    * one not found is looked for again until UNANSWERED_GRACE_MS after it failed.
    */
   looked(calls: readonly Unanswered[], found: string, now: number): void {
-    calls.forEach((c, i) => {
-      if (found[i] !== '1' && now - c.at < UNANSWERED_GRACE_MS) this.unanswered(c.id, c.at);
-    });
+    this.again(calls.filter((c, i) => found[i] !== '1' && now - c.at < UNANSWERED_GRACE_MS));
+  }
+
+  /**
+   * Calls taken by a sweep, to look for again: in front of those that failed meanwhile (older,
+   * and already looked for), so that the cap forgets them first.
+   */
+  private again(calls: readonly Unanswered[]): void {
+    if (calls.length === 0) return;
+    this.calls = [...calls, ...this.calls];
+    this.trim();
+  }
+
+  /** Past MAX_UNANSWERED_CALLS the front goes; each call forgotten is counted, never silently gone. */
+  private trim(): void {
+    const over = this.calls.length - MAX_UNANSWERED_CALLS;
+    if (over <= 0) return;
+    this.calls.splice(0, over);
+    this.dropped += over;
   }
 
   /** Counts reports that went unreported (a kept copy that could not be read). */

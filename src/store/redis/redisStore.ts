@@ -50,7 +50,17 @@ import type {
   SweepResult,
 } from '../types.js';
 import { Carried } from './carried.js';
-import { bytes, completed, int, list, lostMessages, queueItem, text, turnReportsLoss } from './replies.js';
+import {
+  bytes,
+  completed,
+  int,
+  list,
+  lostMessages,
+  lostMessagesEach,
+  queueItem,
+  text,
+  turnReportsLoss,
+} from './replies.js';
 import * as scripts from './scripts.js';
 import { Turn, type Arg } from './turn.js';
 
@@ -470,21 +480,22 @@ export class RedisStore extends StoreBase implements Store {
     this.carried.looked(calls, text(r[2]), o.now());
     // Carried at once, taken only once the whole reply has been read: a sweep that fails part
     // way (in Redis, or an orphan that does not parse) leaves them for the next that goes through.
-    const lost = lostMessages(r[0]);
+    // The copies of other calls first, each entry on its own, then this sweep's own: what does
+    // not read is counted (unreported), never thrown, for Redis holds it now only under this
+    // sweep's id, which is forgotten below.
+    const lost: LostMessage[] = [];
+    let unreadable = int(r[3]);
     const copies = list(r[1]);
     for (const copy of copies) {
-      // Each copy on its own: one that does not parse is counted, and the others still go out.
-      let read: LostMessage[];
-      try {
-        read = lostMessages(Buffer.concat([OPEN, bytes(copy), CLOSE]));
-      } catch {
-        this.carried.lose(1);
-        continue;
-      }
-      for (const l of read) lost.push(l);
+      const read = lostMessagesEach(Buffer.concat([OPEN, bytes(copy), CLOSE]));
+      for (const l of read.lost) lost.push(l);
+      unreadable += read.unreadable;
     }
-    this.carried.lose(int(r[3]));
-    if (lost.length > 0 || copies.length > 0) this.forgetKept(call);
+    const own = lostMessagesEach(r[0]);
+    for (const l of own.lost) lost.push(l);
+    unreadable += own.unreadable;
+    this.carried.lose(unreadable);
+    if (lost.length > 0 || copies.length > 0 || own.unreadable > 0) this.forgetKept(call);
     this.carried.add(lost);
     if (r.length === 6 && r[4] === -1) throw new Error(text(r[5]));
     const orphans: CompletedMessage[] = [];

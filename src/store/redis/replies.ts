@@ -40,21 +40,48 @@ interface LostJson {
   f: string | number;
 }
 
+function lostMessage(e: LostJson): LostMessage {
+  const lost: LostMessage = {
+    ...identityOfKey(e.k),
+    reason: e.r as LossReason,
+    received: e.s === '' ? [] : e.s.split(',').map(Number),
+    bytes: Number(e.b),
+    firstAt: Number(e.f),
+  };
+  if (e.w !== '') lost.bound = e.w as EvictionBound;
+  return lost;
+}
+
 /** The messages a script dropped, from its JSON list ('' when none: the usual reply, read without a parse). */
 export function lostMessages(json: unknown): LostMessage[] {
   if (Buffer.isBuffer(json) ? json.length === 0 : json === '') return [];
-  const entries = JSON.parse(text(json)) as LostJson[];
-  return entries.map((e) => {
-    const lost: LostMessage = {
-      ...identityOfKey(e.k),
-      reason: e.r as LossReason,
-      received: e.s === '' ? [] : e.s.split(',').map(Number),
-      bytes: Number(e.b),
-      firstAt: Number(e.f),
-    };
-    if (e.w !== '') lost.bound = e.w as EvictionBound;
-    return lost;
-  });
+  return (JSON.parse(text(json)) as LostJson[]).map(lostMessage);
+}
+
+/**
+ * The same, each entry read on its own: one that does not read (a damaged key from an older
+ * version, say) is counted in `unreadable` and the others still come out. A list that is not
+ * JSON at all counts as one.
+ */
+export function lostMessagesEach(json: unknown): { lost: LostMessage[]; unreadable: number } {
+  const lost: LostMessage[] = [];
+  if (Buffer.isBuffer(json) ? json.length === 0 : json === '') return { lost, unreadable: 0 };
+  let entries: unknown;
+  try {
+    entries = JSON.parse(text(json));
+  } catch {
+    return { lost, unreadable: 1 };
+  }
+  if (!Array.isArray(entries)) return { lost, unreadable: 1 };
+  let unreadable = 0;
+  for (const e of entries as LostJson[]) {
+    try {
+      lost.push(lostMessage(e));
+    } catch {
+      unreadable++;
+    }
+  }
+  return { lost, unreadable };
 }
 
 const tagged = (v: unknown, tag: string): boolean => Buffer.isBuffer(v) && v.toString() === tag;

@@ -63,17 +63,43 @@ local function unlink_open(mk, o, bytes)
   if redis.call('ZREM', P .. 'o:' .. o, mk) == 1 then unload(o, redis.call) end
 end
 
+-- The originator a message key names, as Redis holds it; nil if the key is not a message key.
+-- cjson refuses the escape of a lone surrogate, which JSON.stringify writes and an older
+-- version let into a key; the originator then reached Redis as UTF-8, U+FFFD in its place. So
+-- when the key does not decode, such an escape is read as U+FFFD (a surrogate pair is kept).
+local BS = string.char(92)
+local PAIR = '^' .. BS .. 'u[dD][89abAB]%x%x' .. BS .. 'u[dD][c-fC-F]%x%x'
+local LONE = '^' .. BS .. 'u[dD][89a-fA-F]%x%x'
+local function originator_of(mk)
+  local ok, id = pcall(cjson.decode, mk)
+  if not ok then
+    local out, i = {}, 1
+    while true do
+      local j = string.find(mk, BS, i, true)
+      if not j then break end
+      out[#out + 1] = string.sub(mk, i, j - 1)
+      if string.find(mk, PAIR, j) then
+        out[#out + 1], i = string.sub(mk, j, j + 11), j + 12
+      elseif string.find(mk, LONE, j) then
+        out[#out + 1], i = BS .. 'ufffd', j + 6
+      else
+        out[#out + 1], i = string.sub(mk, j, j + 1), j + 2
+      end
+    end
+    out[#out + 1] = string.sub(mk, i)
+    ok, id = pcall(cjson.decode, table.concat(out))
+  end
+  if ok and type(id) == 'table' and type(id[1]) == 'string' then return id[1] end
+  return nil
+end
+
 -- An index entry whose message has no hash (a failed write left it): nothing is held, so it
 -- goes from the indexes without a loss report. orig: the originator whose P o:ORIG it was found
--- in, when known; else the one the key names, if cjson can read it (it cannot read every key
--- JSON.stringify writes: a lone surrogate). Counted in P load only while in P o:ORIG.
+-- in, when known; else the one the key names. Counted in P load only while in P o:ORIG.
 local function unlink_index(mk, orig)
   counts = {}
   redis.call('ZREM', P .. 'order', mk)
-  if not orig then
-    local ok, id = pcall(cjson.decode, mk)
-    if ok and type(id) == 'table' and type(id[1]) == 'string' then orig = id[1] end
-  end
+  if not orig then orig = originator_of(mk) end
   if orig and redis.call('ZREM', P .. 'o:' .. orig, mk) == 1 then unload(orig, redis.call) end
 end
 
@@ -85,8 +111,9 @@ end
 -- Runs fn, the writes of a new or growing message (indexes and counts first, its hash last); if
 -- one fails, what the record says was done is undone before the error goes on, so no index
 -- names a message that has no hash, and P bytes counts only octets some hash holds.
--- done: z (in P order and P o:ORIG), l (P load counts what P o:ORIG holds: the ZINCRBY after an
--- add went through, or the entry was there already), b (octets added to P bytes).
+-- done: z (in P order), o (in P o:ORIG: not set when the ZADD to P order failed, so a counted
+-- entry left there earlier stays, still counted), l (P load counts what P o:ORIG holds: the
+-- ZINCRBY after an add went through, or the entry was there already), b (octets added to P bytes).
 local function undoing(mk, orig, fn)
   local done = {}
   local ok, err = pcall(fn, done)
@@ -94,7 +121,7 @@ local function undoing(mk, orig, fn)
   counts = {}
   if done.z and redis.call('EXISTS', M .. mk) == 0 then
     redis.pcall('ZREM', P .. 'order', mk)
-    if redis.pcall('ZREM', P .. 'o:' .. orig, mk) == 1 and done.l then pcall(unload, orig, redis.pcall) end
+    if done.o and redis.pcall('ZREM', P .. 'o:' .. orig, mk) == 1 and done.l then pcall(unload, orig, redis.pcall) end
   end
   if done.b then redis.pcall('DECRBY', P .. 'bytes', done.b) end
   error(err)
@@ -205,6 +232,7 @@ local deadline = now - timeout
 local function open_indexes(mk, o, done)
   done.z = true
   redis.call('ZADD', P .. 'order', now_s, mk)
+  done.o = true
   if redis.call('ZADD', P .. 'o:' .. o, now_s, mk) == 1 then redis.call('ZINCRBY', P .. 'load', 1, o) end
   done.l = true
 end
@@ -327,13 +355,12 @@ local function add_fresh(m, mk, s, data, total)
     end
     -- P claims first, as a completion a call a step makes: if it fails nothing is written, and
     -- the message stays fresh, written open with what it held at the end of the call (the
-    -- SMSC's resend completes it). If the HSET fails it stays fresh too: the segments it held
-    -- were answered earlier in this call, so they are written open at the end of the call, or
-    -- that write fails as well and the call breaks (no step answered). Its P claims entry then
-    -- names an open hash or none, which the sweep takes off. No longer fresh once it is in.
+    -- SMSC's resend completes it). The HSET before fresh[mk] = nil: if it fails the message
+    -- stays fresh too, and writing it open at the end of the call writes the same key, which
+    -- fails as well, so the call breaks (answers 'broken', no step answered, every drop
+    -- reported). Its P claims entry then names no hash, which the sweep takes off.
     redis.call('ZADD', P .. 'claims', now_s, mk)
-    local written, err = pcall(redis.call, 'HSET', unpack(fields))
-    if not written then error(err) end
+    redis.call('HSET', unpack(fields))
     fresh[mk] = nil
     v_msgs, v_bytes = v_msgs - 1, v_bytes - m.b
     v_orig[m.o] = v_orig[m.o] - 1
