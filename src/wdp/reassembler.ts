@@ -588,14 +588,24 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     this.batchCount = 0;
     this.batchNext = 0;
     this.deferring = true;
+    // Each segment here was answered already: one that cannot be taken (a clock that throws)
+    // must not keep those after it from being held, so the first throw waits for the loop's end.
+    let failed = false;
+    let first: unknown;
     try {
       for (let i = 0; i < pushed; i++) {
         const g = b.groupOf[i];
         if (g >= 0 && b.state[g] === TAKEN) {
           const at = b.at[g];
-          this.takeApart(segments[i], undefined, b.bind[g], Number.isNaN(at) ? undefined : at);
+          try {
+            this.takeApart(segments[i], undefined, b.bind[g], Number.isNaN(at) ? undefined : at);
+          } catch (error) {
+            if (!failed) first = error;
+            failed = true;
+          }
         }
       }
+      if (failed) throw first;
     } finally {
       this.deferring = false;
       // Also when a segment could not be taken (a clock that throws): what was dropped before

@@ -318,6 +318,31 @@ describe('Reassembler.preview', () => {
     expect(lost).toHaveLength(1);
   });
 
+  it('a segment endPreview cannot take does not keep the segments after it from being held', () => {
+    // A1, B1 and C1 taken from a read stopped before their second segments; the clock throws
+    // once, when B1 is held. A1 and C1 were answered as B1 was: both must still be held.
+    let reads = 0;
+    let armed = false;
+    const r = new Reassembler({
+      timeoutMs: 1_000,
+      now: () => {
+        if (armed && ++reads === 2) throw new Error('clock');
+        return 0;
+      },
+    });
+    const C = [octets(40, 1), octets(41, 2)];
+    const shown = [seg(1, 1, 2, A[0]), seg(2, 1, 2, B[0]), seg(3, 1, 2, C[0])];
+    const { at } = records([...shown, seg(1, 2, 2, A[1]), seg(2, 2, 2, B[1]), seg(3, 2, 2, C[1])]);
+    r.preview(at, 6);
+    for (let i = 0; i < 3; i++) expect(r.pushAt(at[i])).toBeUndefined();
+    armed = true;
+    expect(() => r.endPreview()).toThrow('clock');
+    expect(reads).toBe(3);
+    expect(r.pendingMessages).toBe(2);
+    expect([...r.push(seg(1, 2, 2, A[1]))!.payload]).toEqual([...A[0], ...A[1]]);
+    expect([...r.push(seg(3, 2, 2, C[1]))!.payload]).toEqual([...C[0], ...C[1]]);
+  });
+
   it('every listener of a loss is called when one before it throws, in push() and in endPreview()', async () => {
     const warnings: Error[] = [];
     const onWarning = (w: Error) => warnings.push(w);
