@@ -148,9 +148,10 @@ const MIX = 0x9e3779b1 | 0;
 const JOIN = 0x85ebca6b | 0;
 
 /**
- * The last mix (half of murmur3's fmix32): the join's low bits depend on only the first lane's
- * low bits until high bits are folded down; then 30 bits, a small integer, so an array of them
- * holds no heap numbers.
+ * The last mix (half of murmur3's fmix32): in the running join each multiply carries bits only
+ * upward, so the last lane, xored in after the last multiply, reaches the low bits alone until
+ * high bits are folded down; then 30 bits, a small integer, so an array of them holds no heap
+ * numbers.
  */
 function finish(h: number): number {
   h ^= h >>> 16;
