@@ -143,7 +143,8 @@ export class Dispatcher {
     const port = d.destinationPort ?? WDP_PORT_PUSH;
     return new PushEvent({
       protocol: 'OTA-WSP',
-      content: message ? message.body : d.payload.subarray(head.bodyOffset),
+      content: message?.body,
+      bodyOffset: head.bodyOffset,
       contentType: head.contentType,
       applicationId: head.applicationId,
       port,

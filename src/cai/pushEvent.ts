@@ -40,8 +40,10 @@ export interface HttpEventSource {
 
 export class PushEvent {
   readonly protocol: PushProtocol;
-  /** The Push content, a view: of the datagram for OTA-WSP, of the request body for OTA-HTTP. */
-  readonly content: Uint8Array;
+  /** The content's view, made on first access for an OTA-WSP push (routing does not read it). */
+  private view: Uint8Array | undefined;
+  /** Where the content starts in the datagram's payload (OTA-WSP). */
+  private readonly bodyOffset: number;
   readonly contentType: string;
   /** As received: the URN for a registered code or a URI value, the integer for an unregistered code. */
   readonly applicationId: string | number;
@@ -64,7 +66,9 @@ export class PushEvent {
 
   constructor(init: {
     protocol: PushProtocol;
-    content: Uint8Array;
+    /** The content; for OTA-WSP it may be left out, and is then the datagram's payload from bodyOffset. */
+    content?: Uint8Array;
+    bodyOffset?: number;
     contentType: string;
     applicationId: string | number;
     port: number | undefined;
@@ -81,7 +85,8 @@ export class PushEvent {
     secrets?: BodySecrets;
   }) {
     this.protocol = init.protocol;
-    this.content = init.content;
+    this.view = init.content;
+    this.bodyOffset = init.bodyOffset ?? 0;
     this.contentType = init.contentType;
     this.applicationId = init.applicationId;
     this.port = init.port;
@@ -95,6 +100,11 @@ export class PushEvent {
     this.http = init.http;
     this.limits = init.limits;
     this.secrets = init.secrets;
+  }
+
+  /** The Push content, a view: of the datagram for OTA-WSP, of the request body for OTA-HTTP. */
+  get content(): Uint8Array {
+    return (this.view ??= this.datagram!.payload.subarray(this.bodyOffset));
   }
 
   /** What an OTA-HTTP push's request carried besides its content (undefined for OTA-WSP): what a store queue keeps of it. */
