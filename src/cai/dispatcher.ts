@@ -7,7 +7,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { BodySecrets } from '../codec/body.js';
-import type { Limits } from '../codec/limits.js';
+import { resolveLimits, type Limits } from '../codec/limits.js';
 import { applicationIds, DEFAULT_APPLICATION_ID } from '../codec/wsp/applicationIds.js';
 import { decodePushPdu } from '../codec/wsp/pushPdu.js';
 import { skimPushPdu, type PushSkim } from '../codec/wsp/pushSkim.js';
@@ -72,13 +72,20 @@ export class Dispatcher {
     handlerErrors: 0,
     handlerTimeouts: 0,
   };
+  /** The limits every decode of this client's pushes uses. */
+  private readonly limits: Readonly<Limits>;
 
   constructor(
     private readonly events: EventEmitter<PushClientEvents>,
     private readonly routes: RoutingTable<Registration>,
     private readonly whitelist: Whitelist,
     private readonly options: DispatcherOptions,
-  ) {}
+  ) {
+    // Resolved (and frozen) once: an event's headers and body may be decoded long after
+    // dispatch, and must be decoded with the limits dispatch checked them with, not with
+    // whatever the caller's object holds by then.
+    this.limits = resolveLimits(options.limits);
+  }
 
   /** The delivery queue of a new registration: its handler, or the client's 'push' event. */
   queueFor(r: Registration): DeliveryQueue {
@@ -131,7 +138,7 @@ export class Dispatcher {
 
   /** The Push event of a datagram; throws when its Push PDU cannot be decoded. */
   eventOf(d: WdpDatagram): PushEvent {
-    const limits = this.options.limits;
+    const limits = this.limits;
     // The skim reads what routing needs and vouches for the full decode, which then waits until
     // a handler or listener asks for the headers (PushEvent.wsp). What it cannot vouch for is
     // decoded in full here, so a malformed push is refused here, as it always was.
@@ -143,7 +150,6 @@ export class Dispatcher {
     const port = d.destinationPort ?? WDP_PORT_PUSH;
     return new PushEvent({
       protocol: 'OTA-WSP',
-      content: message?.body,
       bodyOffset: head.bodyOffset,
       contentType: head.contentType,
       applicationId: head.applicationId,
@@ -198,7 +204,7 @@ export class Dispatcher {
       protocol: 'OTA-HTTP',
       ...push,
       recipient: '',
-      limits: this.options.limits,
+      limits: this.limits,
       secrets: this.options.secrets,
     });
   }
