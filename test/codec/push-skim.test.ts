@@ -62,7 +62,7 @@ describe('push PDU skim', () => {
 
   it('leaves to the full decode what it does not check, and every refusal', () => {
     const cases = [
-      // Cache-Control (a kind the skim does not check): the full decode reads it.
+      // Expect: 100-continue (c8 80), a kind the skim does not check: the full decode reads it.
       hex('010604' + 'ae' + 'c880' + 'af82'),
       // A Long-integer App ID of 7 octets: the full decode refuses it (BAD_VALUE).
       hex('01060a' + 'ae' + 'af07' + '01020304050607'),
