@@ -16,6 +16,7 @@ import { WbxmlEvent, WbxmlTokenizer } from '../src/codec/wbxml/tokenizer.js';
 import { decodeWbxml } from '../src/codec/wbxml/tree.js';
 import { SL } from '../src/codec/wbxml/vocabularies.js';
 import { decodePushPdu, decodePushRouting } from '../src/codec/wsp/pushPdu.js';
+import { skimPushPdu } from '../src/codec/wsp/pushSkim.js';
 import { hex } from './helpers.js';
 
 setFlagsFromString('--expose-gc');
@@ -63,6 +64,12 @@ describe('decoders let go of their input', () => {
     expect(await freedAfter(SL_PUSH, (v) => decodePushPdu(v))).toBe(true);
     expect(await freedAfter(SL_PUSH, (v) => decodePushRouting(v))).toBe(true);
     expect(await freedAfter(SL_PUSH.subarray(0, 5), (v) => decodePushPdu(v))).toBe(true);
+  });
+
+  it('skimPushPdu, after a skim and after a refusal', async () => {
+    expect(skimPushPdu(SL_PUSH)?.contentType).toBe('application/vnd.wap.slc');
+    expect(await freedAfter(SL_PUSH, (v) => skimPushPdu(v))).toBe(true);
+    expect(await freedAfter(SL_PUSH.subarray(0, 5), (v) => skimPushPdu(v))).toBe(true);
   });
 
   it('the WBXML tree (decodeWbxml, decodeBody of SL), after a decode and after an error', async () => {

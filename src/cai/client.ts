@@ -154,7 +154,7 @@ export class PushClient extends EventEmitter<PushClientEvents> {
       fallback: options.fallback,
       maxQueuedPerApplication,
       handlerTimeoutMs,
-      limits: options.limits,
+      limits,
       secrets: options.secrets,
     });
     this.stats = this.dispatcher.stats;

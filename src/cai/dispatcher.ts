@@ -7,9 +7,10 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { BodySecrets } from '../codec/body.js';
-import type { Limits } from '../codec/limits.js';
+import { resolveLimits, type Limits } from '../codec/limits.js';
 import { applicationIds, DEFAULT_APPLICATION_ID } from '../codec/wsp/applicationIds.js';
-import { decodePushPdu, type PushMessage } from '../codec/wsp/pushPdu.js';
+import { decodePushPdu } from '../codec/wsp/pushPdu.js';
+import { skimPushPdu, type PushSkim } from '../codec/wsp/pushSkim.js';
 import { StoreError, StoreErrorCode } from '../store/errors.js';
 import type { WdpDatagram } from '../wdp/datagram.js';
 import { WDP_PORT_PUSH } from '../wdp/segmenter.js';
@@ -71,13 +72,20 @@ export class Dispatcher {
     handlerErrors: 0,
     handlerTimeouts: 0,
   };
+  /** The limits every decode of this client's pushes uses. */
+  private readonly limits: Readonly<Limits>;
 
   constructor(
     private readonly events: EventEmitter<PushClientEvents>,
     private readonly routes: RoutingTable<Registration>,
     private readonly whitelist: Whitelist,
     private readonly options: DispatcherOptions,
-  ) {}
+  ) {
+    // Resolved (and frozen) once: an event's headers and body may be decoded long after
+    // dispatch, and must be decoded with the limits dispatch checked them with, not with
+    // whatever the caller's object holds by then.
+    this.limits = resolveLimits(options.limits);
+  }
 
   /** The delivery queue of a new registration: its handler, or the client's 'push' event. */
   queueFor(r: Registration): DeliveryQueue {
@@ -112,7 +120,7 @@ export class Dispatcher {
    */
   deliverDatagram(d: WdpDatagram): void | Promise<void> {
     this.stats.received++;
-    // The whole header block is decoded before routing (PushCAI 5.3: the headers as received
+    // The whole header block is checked before routing (PushCAI 5.3: the headers as received
     // go with the event), so a malformed one is 'undecodable' here, not an error in a handler.
     let event: PushEvent;
     try {
@@ -130,24 +138,30 @@ export class Dispatcher {
 
   /** The Push event of a datagram; throws when its Push PDU cannot be decoded. */
   eventOf(d: WdpDatagram): PushEvent {
-    const message: PushMessage = decodePushPdu(d.payload, { limits: this.options.limits });
+    const limits = this.limits;
+    // The skim reads what routing needs and vouches for the full decode, which then waits until
+    // a handler or listener asks for the headers (PushEvent.wsp). What it cannot vouch for is
+    // decoded in full here, so a malformed push is refused here, as it always was.
+    const skim = skimPushPdu(d.payload, { limits });
+    const message = skim === undefined ? decodePushPdu(d.payload, { limits }) : undefined;
+    const head: PushSkim = skim ?? message!;
     // No port addressing: the SMS is taken as sent to the WSP push port, and the event says so.
     const portImplied = d.destinationPort === undefined;
     const port = d.destinationPort ?? WDP_PORT_PUSH;
     return new PushEvent({
       protocol: 'OTA-WSP',
-      content: message.body,
-      contentType: message.contentType,
-      applicationId: message.applicationId,
+      bodyOffset: head.bodyOffset,
+      contentType: head.contentType,
+      applicationId: head.applicationId,
       port,
       portImplied,
       originator: d.originator,
       recipient: d.recipient,
-      transactionId: message.transactionId,
-      pduType: message.pduType,
+      transactionId: head.transactionId,
+      pduType: head.pduType,
       datagram: d,
       message,
-      limits: this.options.limits,
+      limits,
       secrets: this.options.secrets,
     });
   }
@@ -190,7 +204,7 @@ export class Dispatcher {
       protocol: 'OTA-HTTP',
       ...push,
       recipient: '',
-      limits: this.options.limits,
+      limits: this.limits,
       secrets: this.options.secrets,
     });
   }

@@ -38,6 +38,39 @@ export interface HttpEventSource {
   http: HttpPushSource;
 }
 
+interface PushEventCommon {
+  contentType: string;
+  applicationId: string | number;
+  port: number | undefined;
+  originator: string;
+  recipient: string;
+  limits?: Readonly<Partial<Limits>>;
+  secrets?: BodySecrets;
+}
+
+/**
+ * What a PushEvent is made of. An OTA-WSP push from a datagram gives where its body starts
+ * (the content is then the payload from there); one without a datagram gives its content.
+ */
+export type PushEventInit = PushEventCommon &
+  (
+    | { protocol: 'OTA-HTTP'; content: Uint8Array; http: HttpPushSource }
+    | ({
+        protocol: 'OTA-WSP';
+        transactionId?: number;
+        pduType?: PushPduType;
+        portImplied?: boolean;
+      } & (
+        | {
+            datagram: WdpDatagram;
+            bodyOffset: number;
+            /** The PDU already decoded (and so validated) by the dispatcher. */
+            message?: PushMessage;
+          }
+        | { content: Uint8Array; datagram?: undefined }
+      ))
+  );
+
 export class PushEvent {
   readonly protocol: PushProtocol;
   /** The Push content, a view: of the datagram for OTA-WSP, of the request body for OTA-HTTP. */
@@ -59,42 +92,44 @@ export class PushEvent {
   private message: PushMessage | undefined;
   private decodedBody: PushBody | undefined;
   private readonly http: HttpPushSource | undefined;
-  private readonly limits: Partial<Limits> | undefined;
+  private readonly limits: Readonly<Partial<Limits>> | undefined;
   private readonly secrets: BodySecrets | undefined;
 
-  constructor(init: {
-    protocol: PushProtocol;
-    content: Uint8Array;
-    contentType: string;
-    applicationId: string | number;
-    port: number | undefined;
-    originator: string;
-    recipient: string;
-    transactionId?: number;
-    pduType?: PushPduType;
-    datagram?: WdpDatagram;
-    /** The PDU already decoded (and so validated) by the dispatcher. */
-    message?: PushMessage;
-    portImplied?: boolean;
-    http?: HttpPushSource;
-    limits?: Partial<Limits>;
-    secrets?: BodySecrets;
-  }) {
+  constructor(init: PushEventInit) {
     this.protocol = init.protocol;
-    this.content = init.content;
+    // Made here, not on first access: `content` stays an own property, so a spread, a
+    // structuredClone or Object.keys of an event has it as before.
+    this.content =
+      init.protocol === 'OTA-HTTP' || init.datagram === undefined
+        ? init.content
+        : init.datagram.payload.subarray(init.bodyOffset);
     this.contentType = init.contentType;
     this.applicationId = init.applicationId;
     this.port = init.port;
-    this.portImplied = init.portImplied ?? false;
-    this.message = init.message;
     this.originator = init.originator;
     this.recipient = init.recipient;
-    this.transactionId = init.transactionId;
-    this.pduType = init.pduType;
-    this.datagram = init.datagram;
-    this.http = init.http;
     this.limits = init.limits;
     this.secrets = init.secrets;
+    if (init.protocol === 'OTA-HTTP') {
+      this.portImplied = false;
+      this.transactionId = undefined;
+      this.pduType = undefined;
+      this.datagram = undefined;
+      this.message = undefined;
+      this.http = init.http;
+    } else {
+      this.portImplied = init.portImplied ?? false;
+      this.transactionId = init.transactionId;
+      this.pduType = init.pduType;
+      this.datagram = init.datagram;
+      this.message = init.datagram ? init.message : undefined;
+      this.http = undefined;
+    }
+  }
+
+  /** Where the content starts in the datagram's payload (OTA-WSP): the content is a view of it from there. */
+  private get bodyOffset(): number {
+    return this.content.byteOffset - this.datagram!.payload.byteOffset;
   }
 
   /** What an OTA-HTTP push's request carried besides its content (undefined for OTA-WSP): what a store queue keeps of it. */
@@ -125,7 +160,7 @@ export class PushEvent {
     // TID, PDU type, then HeadersLen: the header block starts after it and ends where the body starts.
     const r = new ByteReader(payload, 2);
     r.uintvar();
-    return payload.subarray(r.pos, this.wsp!.bodyOffset);
+    return payload.subarray(r.pos, this.bodyOffset);
   }
 
   get contentTypeParameters(): Parameters {
@@ -135,7 +170,7 @@ export class PushEvent {
   /** The decoded content (SI, SL, CO, ... or `binary`); throws DecodeError if it is malformed. */
   get body(): PushBody {
     if (this.decodedBody === undefined) {
-      const base = this.http ? 0 : this.wsp!.bodyOffset;
+      const base = this.datagram ? this.bodyOffset : 0;
       this.decodedBody = decodeBody(this.contentType, this.contentTypeParameters, this.content, {
         limits: this.limits,
         baseOffset: base,

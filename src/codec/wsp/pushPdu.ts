@@ -28,7 +28,7 @@ const { Push: PUSH, ConfirmedPush: CONFIRMED_PUSH } = PduType;
 export type PushPduType = 'push' | 'confirmed-push';
 
 /** X-Wap-Application-Id field code (WAP-230 Table 39). */
-const X_WAP_APPLICATION_ID = 0x2f;
+export const X_WAP_APPLICATION_ID = 0x2f;
 /** Content-Length field code (WAP-230 Table 39). */
 const CONTENT_LENGTH = 0x0d;
 
@@ -66,7 +66,8 @@ export interface PushRouting {
 /** One reader for every decode, released after each. */
 const reader = new ByteReader(EMPTY_OCTETS);
 
-function readFixedPart(r: ByteReader, limits: Limits): { tid: number; type: PushPduType; headersEnd: number } {
+/** TID, PDU type and HeadersLen, checked; where the header block ends (the skim reads it too). */
+export function readFixedPart(r: ByteReader, limits: Limits): { tid: number; type: PushPduType; headersEnd: number } {
   if (r.buf.length > limits.maxDocumentSize) {
     throw new DecodeError(
       'LIMIT',
