@@ -19,6 +19,29 @@ async function storedNames(table: { list(): Promise<Array<{ value: unknown }>> }
   return (await table.list()).map((r) => String((r.value as { applicationId?: string }).applicationId)).sort();
 }
 
+/**
+ * Node A holding a registration that sorts first at its wait for B's duplicate to withdraw:
+ * B's stays (stored and checked before A wrote), so A waits for B's to go, reading the table
+ * again. A's follower polls no more than once a minute, so the reads counted are those of the
+ * wait and of changes announced.
+ */
+async function waitingOnDuplicate() {
+  const redis = await redisServer(cleanup);
+  const [first, second] = settleOrder('a', 'b');
+  const a = await clusterNode(cleanup, redis.url, { duplicateSettleMs: 60_000 }, { registrationPollMs: 60_000 });
+  const b = await clusterNode(cleanup, redis.url);
+  const reads = gateReads(a.store.registrations);
+  cleanup.push(() => reads.open());
+  reads.shut();
+  expect(await outcome(await b.client.register(named(second)))).toEqual({ status: 'success' });
+  const early = await a.client.register(named(first));
+  await until(async () => (await storedNames(b.store.registrations)).length === 2, 5_000, 'both stored');
+  const before = reads.calls;
+  reads.open();
+  await until(() => reads.calls >= before + 2, 5_000, 'A to read again while it waits');
+  return { a, b, early, second, reads };
+}
+
 describe('a registration between its write and the check after it', () => {
   it("keeps its record through another registration's save on the same node", async () => {
     const redis = await redisServer(cleanup);
@@ -106,40 +129,15 @@ describe('a registration between its write and the check after it', () => {
   });
 
   it('closed while it waits for a duplicate to withdraw, it fails as closed', async () => {
-    const redis = await redisServer(cleanup);
-    const [first, second] = settleOrder('a', 'b');
-    const a = await clusterNode(cleanup, redis.url, { duplicateSettleMs: 60_000 });
-    const b = await clusterNode(cleanup, redis.url);
-    const reads = gateReads(a.store.registrations);
-    cleanup.push(() => reads.open());
-    reads.shut();
-    // B's stays (stored and checked before A wrote); A's sorts first, so A waits for B's to go.
-    expect(await outcome(await b.client.register(named(second)))).toEqual({ status: 'success' });
-    const early = await a.client.register(named(first));
-    await until(async () => (await storedNames(b.store.registrations)).length === 2, 5_000, 'both stored');
-    const before = reads.calls;
-    reads.open();
-    await until(() => reads.calls >= before + 2, 5_000, 'A to read again while it waits');
+    const { a, b, early, second } = await waitingOnDuplicate();
     await a.client.close();
     expect(await outcome(early)).toMatchObject({ status: 'failure', reason: 'closed' });
     expect(await storedNames(b.store.registrations)).toEqual([`urn:example:${second}`]);
   });
 
   it('deregistered while it waits for a duplicate to withdraw, it stops waiting', async () => {
-    const redis = await redisServer(cleanup);
-    const [first, second] = settleOrder('a', 'b');
-    const a = await clusterNode(cleanup, redis.url, { duplicateSettleMs: 60_000 });
-    const b = await clusterNode(cleanup, redis.url);
-    const reads = gateReads(a.store.registrations);
-    cleanup.push(() => reads.open());
-    reads.shut();
-    expect(await outcome(await b.client.register(named(second)))).toEqual({ status: 'success' });
-    const early = await a.client.register(named(first));
+    const { a, b, early, second, reads } = await waitingOnDuplicate();
     if (early.status !== 'accepted') throw new Error(early.message);
-    await until(async () => (await storedNames(b.store.registrations)).length === 2, 5_000, 'both stored');
-    const before = reads.calls;
-    reads.open();
-    await until(() => reads.calls >= before + 2, 5_000, 'A to read again while it waits');
     expect(await a.client.deregister(early.registration)).toEqual({ status: 'success' });
     const atDeregistration = reads.calls;
     // Well before the 60 s bound: the wait ends at its next look, without reading the table
