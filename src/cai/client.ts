@@ -253,12 +253,15 @@ export class PushClient extends EventEmitter<PushClientEvents> {
       // Every node sees its record gone within about two polls (or at once, by the watch).
       onWithdrawn: (r) => this.queues?.drain(r, 2 * (state?.pollMs ?? 0) + WITHDRAWN_DRAIN_MS),
       remote: () => this.follower?.holders() ?? [],
-      remoteAfterWrite: state
-        ? async () => {
-            await this.follower?.sync();
-            return this.follower?.holders() ?? [];
-          }
-        : undefined,
+      // Only Redis is shared by nodes that admit registrations apart; on lmdb and memory this
+      // process restores and holds every registration, and admission saw them all.
+      remoteAfterWrite:
+        state?.backend === 'redis'
+          ? async () => {
+              await this.follower?.sync();
+              return this.follower?.holders() ?? [];
+            }
+          : undefined,
     });
     if (state)
       this.follower = new RegistrationFollower(this, {

@@ -2,7 +2,11 @@
 // follows it (registrar.ts settleDuplicate, docs/pushcai.md "Duplicates across nodes"): what
 // this node saves meanwhile keeps its record; a deregistration meanwhile stands; a withdrawal's
 // write that fails is tried again; a close ends the wait. A real redis-server of the test's own,
-// nodes on real SMPP links; a gate holds a node at its read after the write.
+// nodes on real SMPP links; a gate holds a node at its read after the write. On memory and
+// lmdb, which no other process shares, there is no check after the write.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { redisServer, type Cleanup } from '../durable/nodes.js';
 import { APP, clusterNode, gateReads, outcome, settleOrder } from './cluster.js';
@@ -149,5 +153,23 @@ describe('a registration between its write and the check after it', () => {
     expect(done).toMatchObject({ status: 'failure', reason: 'deregistered' });
     expect(reads.calls - atDeregistration).toBeLessThanOrEqual(3);
     expect(await storedNames(b.store.registrations)).toEqual([`urn:example:${second}`]);
+  });
+});
+
+describe('a registration on a store no other process shares', () => {
+  it.each(['memory', 'lmdb'])('is not checked after its write on %s: no extra read of the table', async (backend) => {
+    const dir = mkdtempSync(join(tmpdir(), 'wappush-settle-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const a = await clusterNode(
+      cleanup,
+      backend === 'memory' ? 'memory' : join(dir, 'state'),
+      {},
+      { registrationPollMs: 60_000 },
+    );
+    const reads = gateReads(a.store.registrations);
+    expect(await outcome(await a.client.register(named('a')))).toEqual({ status: 'success' });
+    await new Promise((r) => setTimeout(r, 200));
+    // Only the follower's read at the change it made (routed: nothing on another node to check).
+    expect(reads.calls).toBe(1);
   });
 });
