@@ -22,7 +22,7 @@ import type { StoredRegistration } from './store.js';
  * Every other reason (a busy port, a Push Server down or refusing, a hostname not resolving)
  * may pass by itself.
  */
-const WAIT_FOR_ANOTHER_TO_LEAVE: ReadonlySet<string> = new Set(['duplicate-application-id']);
+const WAIT_FOR_ANOTHER_TO_LEAVE: ReadonlySet<string> = new Set([REGISTRATION_FAILURE.DUPLICATE_APPLICATION_ID]);
 
 /**
  * Failure reasons no wait can change: only a restart with another configuration can (an

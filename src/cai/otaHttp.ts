@@ -14,6 +14,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Parameters } from '../codec/wsp/parameters.js';
 import type { Cpi } from './cpi.js';
+import { REGISTRATION_FAILURE } from './failures.js';
 import type { PushHeader } from './pushEvent.js';
 
 export const OTA_VERSION = '1.0';
@@ -88,7 +89,11 @@ export interface CpiAnswer {
 
 export type CpiDelivery =
   | { ok: true; status: number; answer?: CpiAnswer }
-  | { ok: false; reason: 'push-server-refused' | 'push-server-unreachable'; message: string };
+  | {
+      ok: false;
+      reason: typeof REGISTRATION_FAILURE.PUSH_SERVER_REFUSED | typeof REGISTRATION_FAILURE.PUSH_SERVER_UNREACHABLE;
+      message: string;
+    };
 
 /**
  * Sends the CPI to a PPG contact point; success is a 2xx answer whose X-Wap-Push-Status, if any,
@@ -116,7 +121,9 @@ export function sendCpi(
       if (refusal !== undefined || limit === undefined) {
         res.resume();
         resolve(
-          refusal === undefined ? { ok: true, status } : { ok: false, reason: 'push-server-refused', message: refusal },
+          refusal === undefined
+            ? { ok: true, status }
+            : { ok: false, reason: REGISTRATION_FAILURE.PUSH_SERVER_REFUSED, message: refusal },
         );
         return;
       }
@@ -127,7 +134,7 @@ export function sendCpi(
         if (octets > limit) {
           resolve({
             ok: false,
-            reason: 'push-server-refused',
+            reason: REGISTRATION_FAILURE.PUSH_SERVER_REFUSED,
             message: `${contactPoint} answered with more than ${limit} octets`,
           });
           req.destroy();
@@ -143,12 +150,20 @@ export function sendCpi(
         }),
       );
       res.on('error', (e) =>
-        resolve({ ok: false, reason: 'push-server-unreachable', message: `${contactPoint}: ${e.message}` }),
+        resolve({
+          ok: false,
+          reason: REGISTRATION_FAILURE.PUSH_SERVER_UNREACHABLE,
+          message: `${contactPoint}: ${e.message}`,
+        }),
       );
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
     req.on('error', (e) =>
-      resolve({ ok: false, reason: 'push-server-unreachable', message: `${contactPoint}: ${e.message}` }),
+      resolve({
+        ok: false,
+        reason: REGISTRATION_FAILURE.PUSH_SERVER_UNREACHABLE,
+        message: `${contactPoint}: ${e.message}`,
+      }),
     );
     req.end();
   });

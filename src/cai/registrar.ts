@@ -67,6 +67,8 @@ export interface RegistrarOptions {
   /** A registration of this node started (or stopped) taking pushes: its store queue is consumed here (or no longer). */
   onRouted?: (r: Registration) => void;
   onUnrouted?: (r: Registration) => void;
+  /** A stored registration withdrew (settleDuplicate): what other nodes queued for it meanwhile is drained. */
+  onWithdrawn?: (r: Registration) => void;
   /** Registrations other nodes sharing the store hold (follower.ts): their Push Servers' CPIs count them too. */
   remote?: () => Iterable<Registration>;
   /**
@@ -258,7 +260,7 @@ export class Registrar {
         this.releaseHttp(r);
         result = {
           status: 'failure',
-          reason: 'deregistered',
+          reason: REGISTRATION_FAILURE.DEREGISTERED,
           message: 'the application deregistered before binding completed',
         };
       } else if (result.status === 'failure') {
@@ -293,7 +295,7 @@ export class Registrar {
       for (const point of serverContactPoints(r)) this.servers.later(point);
       return {
         status: 'failure',
-        reason: 'store-failed',
+        reason: REGISTRATION_FAILURE.STORE_FAILED,
         message: `the registration could not be stored: ${errorMessage(saved)}`,
       };
     }
@@ -369,6 +371,7 @@ export class Registrar {
     this.undo(r);
     r.state = 'failed';
     await this.rewrite();
+    this.options.onWithdrawn?.(r);
     for (const point of serverContactPoints(r)) this.servers.later(point);
     return { status: 'failure', reason, message };
   }
@@ -545,7 +548,8 @@ export class Registrar {
    * this one in flight and passed it by).
    */
   private holdAfter(h: HeldRegistration, response: RegistrationRejected | RegistrationFailure, passing: boolean): void {
-    const lostTo = passing || response.reason !== 'duplicate-application-id' ? undefined : this.lostTo.get(h);
+    const lostTo =
+      passing || response.reason !== REGISTRATION_FAILURE.DUPLICATE_APPLICATION_ID ? undefined : this.lostTo.get(h);
     this.held.failed(h, response.reason, passing);
     this.events.emit('restore-failed', { request: h.request, response });
     if (lostTo !== undefined && this.registry.get(lostTo.id) !== lostTo) this.held.retryNow(h);
@@ -632,20 +636,26 @@ export class Registrar {
   ): Promise<RegistrationFailure | { replaces?: Registration }> {
     const point = r.pushServiceRegistrationUri!;
     const sent = await this.servers.tell(point, {}, MAX_SERVICE_REGISTRATION_ANSWER_OCTETS);
-    if (!sent.ok) return { status: 'failure', reason: 'push-service-registration-failed', message: sent.message };
+    if (!sent.ok)
+      return {
+        status: 'failure',
+        reason: REGISTRATION_FAILURE.PUSH_SERVICE_REGISTRATION_FAILED,
+        message: sent.message,
+      };
     const failed = (reason: RegistrationFailureReason, message: string): RegistrationFailure => {
       this.servers.later(point);
       return { status: 'failure', reason, message };
     };
-    if (this.registry.get(r.id) !== r) return failed('deregistered', 'the application deregistered');
+    if (this.registry.get(r.id) !== r) return failed(REGISTRATION_FAILURE.DEREGISTERED, 'the application deregistered');
     const answer = readServiceRegistrationAnswer(sent.answer?.contentType, sent.answer?.body ?? new Uint8Array(0));
-    if ('error' in answer) return failed('push-service-registration-failed', `${point}: ${answer.error}`);
+    if ('error' in answer)
+      return failed(REGISTRATION_FAILURE.PUSH_SERVICE_REGISTRATION_FAILED, `${point}: ${answer.error}`);
     const available = this.availability();
     let profiles: BoundProfile[];
     if (answer.profiles.length === 0) {
       if (!available.defaultProfile)
         return failed(
-          'push-service-registration-failed',
+          REGISTRATION_FAILURE.PUSH_SERVICE_REGISTRATION_FAILED,
           `${point} gave no connection profile, and the default one (OTA-WSP) is not available: ${available.reasons?.['OTA-WSP'] ?? 'no SMPP link'}`,
         );
       profiles = [{ ...available.defaultProfile }];
@@ -653,7 +663,7 @@ export class Registrar {
       const checked = validateProfiles(answer.profiles, available, 'connectionProfiles');
       if ('status' in checked)
         return failed(
-          'push-service-registration-failed',
+          REGISTRATION_FAILURE.PUSH_SERVICE_REGISTRATION_FAILED,
           `${point} gave a connection profile this client cannot bind (${checked.option ?? checked.reason}): ${checked.message}`,
         );
       profiles = checked.profiles;
@@ -666,7 +676,7 @@ export class Registrar {
       if (other.sameApplicationAs(r)) replaces ??= other;
       else if (!uniqueBinding(other, r))
         return failed(
-          'duplicate-application-id',
+          REGISTRATION_FAILURE.DUPLICATE_APPLICATION_ID,
           `${point} gave the binding of registration ${other.id}${other.applicationId ? ` (${other.applicationId})` : ''}, which cannot tell their pushes apart`,
         );
     }
@@ -684,12 +694,16 @@ export class Registrar {
     // restored one is routed already and the link binds right after restore, at start.
     if (!restoring && r.profiles.some((p) => p.protocol === 'OTA-WSP')) {
       const bound = await this.options.bearer.bound(this.options.bindTimeoutMs);
-      if (bound !== true) return fail(this.closed ? 'closed' : 'bearer-unavailable', bound);
+      if (bound !== true)
+        return fail(this.closed ? REGISTRATION_FAILURE.CLOSED : REGISTRATION_FAILURE.BEARER_UNAVAILABLE, bound);
     }
     try {
       await r.resolveContactPoints();
     } catch (e) {
-      return fail('contact-point-unresolved', `a contact point's host does not resolve: ${(e as Error).message}`);
+      return fail(
+        REGISTRATION_FAILURE.CONTACT_POINT_UNRESOLVED,
+        `a contact point's host does not resolve: ${(e as Error).message}`,
+      );
     }
     // Admitted by the names of its contact points; two names may share an address, and a push
     // from it would reach both applications: unique delivery fails that binding here. Checked in
@@ -699,7 +713,7 @@ export class Registrar {
     if (clash !== undefined) {
       const from = this.restoringFrom.get(r);
       if (from) this.lostTo.set(from, clash.other);
-      return fail('duplicate-application-id', clash.message);
+      return fail(REGISTRATION_FAILURE.DUPLICATE_APPLICATION_ID, clash.message);
     }
     for (const p of r.profiles) {
       if (p.protocol !== 'OTA-HTTP' || r.httpPorts.includes(p.port)) continue;
@@ -730,7 +744,7 @@ export class Registrar {
       }
       told.push(point);
     }
-    if (this.closed) return fail('closed', 'the client was closed');
+    if (this.closed) return fail(REGISTRATION_FAILURE.CLOSED, 'the client was closed');
     return { status: 'success' };
   }
 

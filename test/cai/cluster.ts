@@ -5,19 +5,21 @@ import { createHash } from 'node:crypto';
 import { PushClient, type PushClientOptions } from '../../src/cai/client.js';
 import type { RegistrationResponse } from '../../src/cai/registration.js';
 import { openStore } from '../../src/store/open.js';
+import type { StoreOptions } from '../../src/store/options.js';
 import type { RecordTable } from '../../src/store/types.js';
 import { nodeSmsc, type Cleanup } from '../durable/nodes.js';
 
 export const APP = 'x-example:cluster.ua';
 
-/** A started PushClient on its own SMSC and a store opened on `storeUrl`, without OTA-HTTP unless asked. */
+/** A started PushClient on its own SMSC and a store opened on `storeUrl` (with `storeOptions`), without OTA-HTTP unless asked. */
 export async function clusterNode(
   cleanup: Cleanup,
   storeUrl: string,
   options: Omit<PushClientOptions, 'smsc' | 'store'> = {},
+  storeOptions: StoreOptions = {},
 ) {
   const { port } = await nodeSmsc(cleanup);
-  const store = await openStore(storeUrl);
+  const store = await openStore(storeUrl, storeOptions);
   cleanup.push(() => store.close());
   const client = new PushClient({ smsc: `smpp://client:pw@127.0.0.1:${port}`, store, otaHttp: false, ...options });
   cleanup.push(() => client.close());

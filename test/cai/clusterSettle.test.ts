@@ -2,7 +2,11 @@
 // follows it (registrar.ts settleDuplicate, docs/pushcai.md "Duplicates across nodes"): what
 // this node saves meanwhile keeps its record; a deregistration meanwhile stands; a withdrawal's
 // write that fails is tried again; a close ends the wait. A real redis-server of the test's own,
-// nodes on real SMPP links; a gate holds a node at its read after the write.
+// nodes on real SMPP links; a gate holds a node at its read after the write. On memory and
+// lmdb, which no other process shares, there is no check after the write.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { redisServer, type Cleanup } from '../durable/nodes.js';
 import { APP, clusterNode, gateReads, outcome, settleOrder } from './cluster.js';
@@ -17,6 +21,29 @@ const named = (name: string) => ({ pushApplicationId: APP, applicationId: `urn:e
 
 async function storedNames(table: { list(): Promise<Array<{ value: unknown }>> }): Promise<string[]> {
   return (await table.list()).map((r) => String((r.value as { applicationId?: string }).applicationId)).sort();
+}
+
+/**
+ * Node A holding a registration that sorts first at its wait for B's duplicate to withdraw:
+ * B's stays (stored and checked before A wrote), so A waits for B's to go, reading the table
+ * again. A's follower polls no more than once a minute, so the reads counted are those of the
+ * wait and of changes announced.
+ */
+async function waitingOnDuplicate() {
+  const redis = await redisServer(cleanup);
+  const [first, second] = settleOrder('a', 'b');
+  const a = await clusterNode(cleanup, redis.url, { duplicateSettleMs: 60_000 }, { registrationPollMs: 60_000 });
+  const b = await clusterNode(cleanup, redis.url);
+  const reads = gateReads(a.store.registrations);
+  cleanup.push(() => reads.open());
+  reads.shut();
+  expect(await outcome(await b.client.register(named(second)))).toEqual({ status: 'success' });
+  const early = await a.client.register(named(first));
+  await until(async () => (await storedNames(b.store.registrations)).length === 2, 5_000, 'both stored');
+  const before = reads.calls;
+  reads.open();
+  await until(() => reads.calls >= before + 2, 5_000, 'A to read again while it waits');
+  return { a, b, early, second, reads };
 }
 
 describe('a registration between its write and the check after it', () => {
@@ -106,40 +133,15 @@ describe('a registration between its write and the check after it', () => {
   });
 
   it('closed while it waits for a duplicate to withdraw, it fails as closed', async () => {
-    const redis = await redisServer(cleanup);
-    const [first, second] = settleOrder('a', 'b');
-    const a = await clusterNode(cleanup, redis.url, { duplicateSettleMs: 60_000 });
-    const b = await clusterNode(cleanup, redis.url);
-    const reads = gateReads(a.store.registrations);
-    cleanup.push(() => reads.open());
-    reads.shut();
-    // B's stays (stored and checked before A wrote); A's sorts first, so A waits for B's to go.
-    expect(await outcome(await b.client.register(named(second)))).toEqual({ status: 'success' });
-    const early = await a.client.register(named(first));
-    await until(async () => (await storedNames(b.store.registrations)).length === 2, 5_000, 'both stored');
-    const before = reads.calls;
-    reads.open();
-    await until(() => reads.calls >= before + 2, 5_000, 'A to read again while it waits');
+    const { a, b, early, second } = await waitingOnDuplicate();
     await a.client.close();
     expect(await outcome(early)).toMatchObject({ status: 'failure', reason: 'closed' });
     expect(await storedNames(b.store.registrations)).toEqual([`urn:example:${second}`]);
   });
 
   it('deregistered while it waits for a duplicate to withdraw, it stops waiting', async () => {
-    const redis = await redisServer(cleanup);
-    const [first, second] = settleOrder('a', 'b');
-    const a = await clusterNode(cleanup, redis.url, { duplicateSettleMs: 60_000 });
-    const b = await clusterNode(cleanup, redis.url);
-    const reads = gateReads(a.store.registrations);
-    cleanup.push(() => reads.open());
-    reads.shut();
-    expect(await outcome(await b.client.register(named(second)))).toEqual({ status: 'success' });
-    const early = await a.client.register(named(first));
+    const { a, b, early, second, reads } = await waitingOnDuplicate();
     if (early.status !== 'accepted') throw new Error(early.message);
-    await until(async () => (await storedNames(b.store.registrations)).length === 2, 5_000, 'both stored');
-    const before = reads.calls;
-    reads.open();
-    await until(() => reads.calls >= before + 2, 5_000, 'A to read again while it waits');
     expect(await a.client.deregister(early.registration)).toEqual({ status: 'success' });
     const atDeregistration = reads.calls;
     // Well before the 60 s bound: the wait ends at its next look, without reading the table
@@ -151,5 +153,23 @@ describe('a registration between its write and the check after it', () => {
     expect(done).toMatchObject({ status: 'failure', reason: 'deregistered' });
     expect(reads.calls - atDeregistration).toBeLessThanOrEqual(3);
     expect(await storedNames(b.store.registrations)).toEqual([`urn:example:${second}`]);
+  });
+});
+
+describe('a registration on a store no other process shares', () => {
+  it.each(['memory', 'lmdb'])('is not checked after its write on %s: no extra read of the table', async (backend) => {
+    const dir = mkdtempSync(join(tmpdir(), 'wappush-settle-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const a = await clusterNode(
+      cleanup,
+      backend === 'memory' ? 'memory' : join(dir, 'state'),
+      {},
+      { registrationPollMs: 60_000 },
+    );
+    const reads = gateReads(a.store.registrations);
+    expect(await outcome(await a.client.register(named('a')))).toEqual({ status: 'success' });
+    await new Promise((r) => setTimeout(r, 200));
+    // Only the follower's read at the change it made (routed: nothing on another node to check).
+    expect(reads.calls).toBe(1);
   });
 });

@@ -20,6 +20,26 @@ function gate() {
   return { open, opened };
 }
 
+/** A client on `store` whose policy holds its first question (the restore's) until `policyAnswers` opens. */
+function heldAtFirstPolicy(store: string) {
+  const policyAsked = gate();
+  const policyAnswers = gate();
+  let asked = 0;
+  const client = closeLater(
+    new PushClient({
+      store,
+      restoreRetry: { initialMs: 60_000, maxMs: 60_000 },
+      policy: async () => {
+        if (++asked > 1) return true;
+        policyAsked.open();
+        await policyAnswers.opened;
+        return true;
+      },
+    }),
+  );
+  return { client, policyAsked, policyAnswers };
+}
+
 const appId = 'x-example:shared.ua';
 const app = (name: string) => ({
   pushApplicationId: appId,
@@ -51,21 +71,7 @@ describe('a restore whose application registers again, still binding, while the 
         }),
     });
     const uri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ppg`;
-    const policyAsked = gate();
-    const policyAnswers = gate();
-    let asked = 0;
-    const client = closeLater(
-      new PushClient({
-        store,
-        restoreRetry: { initialMs: 60_000, maxMs: 60_000 },
-        policy: async () => {
-          if (++asked > 1) return true;
-          policyAsked.open();
-          await policyAnswers.opened;
-          return true;
-        },
-      }),
-    );
+    const { client, policyAsked, policyAnswers } = heldAtFirstPolicy(store);
     const failures: string[] = [];
     client.on('restore-failed', ({ response }) => failures.push(response.reason));
     const started = client.start();
@@ -98,21 +104,7 @@ describe('a restore whose application registers again while the policy is asked'
     const dir = tempDir();
     const store = join(dir, 'registrations.json');
     writeFileSync(store, JSON.stringify({ version: 1, registrations: [app('name')] }));
-    const policyAsked = gate();
-    const policyAnswers = gate();
-    let asked = 0;
-    const client = closeLater(
-      new PushClient({
-        store,
-        restoreRetry: { initialMs: 60_000, maxMs: 60_000 },
-        policy: async () => {
-          if (++asked > 1) return true;
-          policyAsked.open();
-          await policyAnswers.opened;
-          return true;
-        },
-      }),
-    );
+    const { client, policyAsked, policyAnswers } = heldAtFirstPolicy(store);
     const started = client.start();
     await policyAsked.opened;
     const again = await client.register({ ...app('name'), handler: () => {} });

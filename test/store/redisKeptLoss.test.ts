@@ -68,18 +68,29 @@ async function replyLost(
   await until(() => env.store.available, 'the store back');
 }
 
+/**
+ * Holds part 1 of message `reference`, lets it expire, then loses the reply of the TURN call
+ * that adds its part 2: the call dropped the old message (kept reports) and holds the new one.
+ * `ran` says the call ran in Redis; by default, when the new part is stored.
+ */
+async function turnReplyLost(
+  env: Awaited<ReturnType<typeof setUp>>,
+  reference: number,
+  ran: () => Promise<boolean> = async () =>
+    (await env.r.hget(`${env.prefix}m:${(await env.r.zrange(`${env.prefix}order`, '0', '0'))[0]}`, '2')) === 'new',
+): Promise<void> {
+  const { store, clock } = env;
+  expect((await store.segments.add(seg(reference, 1, 2, 'old '))).status).toBe('held');
+  clock.advance(TIMEOUT + 1);
+  await replyLost(env, () => store.segments.add(seg(reference, 2, 2, 'new')), ran);
+}
+
 describe('redis store: the loss report of a call whose reply was lost', () => {
   it('a TURN call that dropped an expired message: the next sweep reports it, once', async () => {
     const env = await setUp();
-    const { store, clock, prefix, r } = env;
-    expect((await store.segments.add(seg(1, 1, 2, 'old '))).status).toBe('held');
-    clock.advance(TIMEOUT + 1);
+    const { store, prefix, r } = env;
     // A segment of the same key after the timeout: its step drops the old message, then holds it.
-    await replyLost(
-      env,
-      () => store.segments.add(seg(1, 2, 2, 'new')),
-      async () => (await r.hget(`${prefix}m:${(await r.zrange(`${prefix}order`, '0', '0'))[0]}`, '2')) === 'new',
-    );
+    await turnReplyLost(env, 1);
     // Kept in Redis meanwhile, for at most LOSS_REPORT_TTL_MS.
     const kept = await r.keys(`${prefix}l:*`);
     expect(kept).toHaveLength(1);
@@ -97,14 +108,8 @@ describe('redis store: the loss report of a call whose reply was lost', () => {
 
   it('a sweep whose own report does not read: the copies it took still come out, the rest counted', async () => {
     const env = await setUp();
-    const { store, clock, prefix, r } = env;
-    expect((await store.segments.add(seg(1, 1, 2, 'old '))).status).toBe('held');
-    clock.advance(TIMEOUT + 1);
-    await replyLost(
-      env,
-      () => store.segments.add(seg(1, 2, 2, 'new')),
-      async () => (await r.hget(`${prefix}m:${(await r.zrange(`${prefix}order`, '0', '0'))[0]}`, '2')) === 'new',
-    );
+    const { store, prefix, r } = env;
+    await turnReplyLost(env, 1);
     expect(await r.keys(`${prefix}l:*`)).toHaveLength(1);
     // A damaged open message whose key is not JSON: the sweep drops it, its report unreadable.
     await r.zadd(`${prefix}order`, 0, 'x');
@@ -124,14 +129,8 @@ describe('redis store: the loss report of a call whose reply was lost', () => {
 
   it('a kept copy with one unreadable entry: the others come out, that one counted', async () => {
     const env = await setUp();
-    const { store, clock, prefix, r } = env;
-    expect((await store.segments.add(seg(1, 1, 2, 'old '))).status).toBe('held');
-    clock.advance(TIMEOUT + 1);
-    await replyLost(
-      env,
-      () => store.segments.add(seg(1, 2, 2, 'new')),
-      async () => (await r.hget(`${prefix}m:${(await r.zrange(`${prefix}order`, '0', '0'))[0]}`, '2')) === 'new',
-    );
+    const { store, prefix, r } = env;
+    await turnReplyLost(env, 1);
     const [k] = await r.keys(`${prefix}l:*`);
     // Two more entries in the same copy: one whose key no version writes, one well formed.
     const good = JSON.stringify({
@@ -154,14 +153,8 @@ describe('redis store: the loss report of a call whose reply was lost', () => {
 
   it('two stores with one explicit nodeId: the other’s calls leave this one’s kept reports alone', async () => {
     const env = await setUp('same');
-    const { store, clock, prefix, r } = env;
-    expect((await store.segments.add(seg(1, 1, 2, 'old '))).status).toBe('held');
-    clock.advance(TIMEOUT + 1);
-    await replyLost(
-      env,
-      () => store.segments.add(seg(1, 2, 2, 'new')),
-      async () => (await r.hget(`${prefix}m:${(await r.zrange(`${prefix}order`, '0', '0'))[0]}`, '2')) === 'new',
-    );
+    const { store, clock, prefix } = env;
+    await turnReplyLost(env, 1);
     // Another store of the same node id (a second process given it, or a reopen): its calls
     // are counted from 1 again, and its second drops messages, its reply read.
     const other = await openStore(redisServer().url, {
@@ -201,14 +194,8 @@ describe('redis store: the loss report of a call whose reply was lost', () => {
 
   it('a TURN reply lost, then the reply of the sweep that read its reports: the next reports it, once', async () => {
     const env = await setUp();
-    const { store, clock, prefix, r } = env;
-    expect((await store.segments.add(seg(4, 1, 2, 'old '))).status).toBe('held');
-    clock.advance(TIMEOUT + 1);
-    await replyLost(
-      env,
-      () => store.segments.add(seg(4, 2, 2, 'new')),
-      async () => (await r.hget(`${prefix}m:${(await r.zrange(`${prefix}order`, '0', '0'))[0]}`, '2')) === 'new',
-    );
+    const { store, prefix, r } = env;
+    await turnReplyLost(env, 4);
     const first = await r.keys(`${prefix}l:*`);
     expect(first).toHaveLength(1);
     // This sweep reads the TURN call's reports (and deletes them), keeps them under its own id,
@@ -241,14 +228,8 @@ describe('redis store: the loss report of a call whose reply was lost', () => {
 
   it('a kept copy that does not parse is set aside and counted unreported; the sweeps go on', async () => {
     const env = await setUp();
-    const { store, clock, prefix, r } = env;
-    expect((await store.segments.add(seg(6, 1, 2, 'old '))).status).toBe('held');
-    clock.advance(TIMEOUT + 1);
-    await replyLost(
-      env,
-      () => store.segments.add(seg(6, 2, 2, 'new')),
-      async () => (await r.keys(`${prefix}l:*`)).length === 1,
-    );
+    const { store, prefix, r } = env;
+    await turnReplyLost(env, 6, async () => (await r.keys(`${prefix}l:*`)).length === 1);
     const [copy] = await r.keys(`${prefix}l:*`);
     // Damaged behind the store's back (or written by something else): not JSON.
     await r.set(copy, '{"k": not json', 'PX', 60_000);

@@ -19,8 +19,16 @@ const seg = segmentsFrom(ORIGINATOR);
 const keyOf = (reference: number, originator = ORIGINATOR): string =>
   messageKey({ ...seg(reference, 1, 2, ''), originator } as MessageIdentity);
 
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`no ${what} within 10 s`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 async function backUp(store: Store): Promise<void> {
-  for (let i = 0; i < 100 && !store.available; i++) await new Promise((r) => setTimeout(r, 20));
+  await until(() => store.available, 'store back up');
   expect(store.available).toBe(true);
 }
 

@@ -110,7 +110,7 @@ function skim1(r: ByteReader, limits: Limits): PushSkim | undefined {
       else {
         const v = readChecked(r, kind);
         if (r.pos !== vEnd) return undefined;
-        if (code === X_WAP_APPLICATION_ID && page === DEFAULT_PAGE && defaulted) {
+        if (code === X_WAP_APPLICATION_ID && defaulted) {
           applicationId = v;
           defaulted = false;
         }

@@ -82,7 +82,10 @@ export class Carried {
     this.trim();
   }
 
-  /** Past MAX_UNANSWERED_CALLS the front goes; each call forgotten is counted, never silently gone. */
+  /**
+   * Past MAX_UNANSWERED_CALLS the front goes; each call forgotten is counted, never silently
+   * gone. An upper bound: most such calls kept nothing (docs/state.md).
+   */
   private trim(): void {
     const over = this.calls.length - MAX_UNANSWERED_CALLS;
     if (over <= 0) return;

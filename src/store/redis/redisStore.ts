@@ -97,6 +97,8 @@ const SCRIPTS = {
   reclaim: script(scripts.RECLAIM),
 };
 
+// Each kept copy (scripts.ts, the SET of 'l:' keys) is its call's lost messages as JSON objects
+// joined by commas, not a list; wrapped in these it parses as one JSON list.
 const OPEN = Buffer.from('[');
 const CLOSE = Buffer.from(']');
 
