@@ -30,7 +30,7 @@ import type { Store } from '../store/types.js';
 import { StoreError, StoreErrorCode } from '../store/errors.js';
 import { RegistrationStore, StoredRegistrations } from './store.js';
 import { RegistrationFollower } from './follower.js';
-import { StoreQueues, WITHDRAWN_DRAIN_MS } from './storeQueues.js';
+import { StoreQueues } from './storeQueues.js';
 import type {
   DeregistrationOptions,
   DeregistrationResponse,
@@ -183,7 +183,6 @@ export class PushClient extends EventEmitter<PushClientEvents> {
           },
           claimed: (registration, queue, event, deliveries) =>
             this.emit('queue-claimed', { registration, queue, event, deliveries }),
-          unrouted: (event, error) => dispatcher.orphaned(event, error),
           storeError: (error) => this.emit('store-error', error),
         },
         handlerTimeoutMs,
@@ -250,8 +249,6 @@ export class PushClient extends EventEmitter<PushClientEvents> {
         this.queues?.stop(r);
         void this.follower?.sync();
       },
-      // Every node sees its record gone within about two polls (or at once, by the watch).
-      onWithdrawn: (r) => this.queues?.drain(r, 2 * (state?.pollMs ?? 0) + WITHDRAWN_DRAIN_MS),
       remote: () => this.follower?.holders() ?? [],
       // Only Redis is shared by nodes that admit registrations apart; on lmdb and memory this
       // process restores and holds every registration, and admission saw them all.

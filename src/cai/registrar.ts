@@ -67,8 +67,6 @@ export interface RegistrarOptions {
   /** A registration of this node started (or stopped) taking pushes: its store queue is consumed here (or no longer). */
   onRouted?: (r: Registration) => void;
   onUnrouted?: (r: Registration) => void;
-  /** A stored registration withdrew (settleDuplicate): what other nodes queued for it meanwhile is drained. */
-  onWithdrawn?: (r: Registration) => void;
   /** Registrations other nodes sharing the store hold (follower.ts): their Push Servers' CPIs count them too. */
   remote?: () => Iterable<Registration>;
   /**
@@ -371,7 +369,6 @@ export class Registrar {
     this.undo(r);
     r.state = 'failed';
     await this.rewrite();
-    this.options.onWithdrawn?.(r);
     for (const point of serverContactPoints(r)) this.servers.later(point);
     return { status: 'failure', reason, message };
   }

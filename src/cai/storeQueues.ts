@@ -29,17 +29,8 @@ export interface QueueHost {
   timeout(r: Registration, event: PushEvent): void;
   /** An item handed out again (its consumer died or timed out): a handler may have seen it before. */
   claimed(r: Registration, queue: string, event: PushEvent, deliveries: number): void;
-  /** A queued push whose registration withdrew before taking any here (drain), or its error when it does not read. */
-  unrouted(event: PushEvent | undefined, error?: unknown): void;
   storeError(error: unknown): void;
 }
-
-/**
- * How long a withdrawn registration's queue is drained beyond two of the store's polls
- * (registrationPollMs): a margin for a push another node routed to it just before it saw the
- * record go, still being stored.
- */
-export const WITHDRAWN_DRAIN_MS = 5_000;
 
 /** The queue of an application: one name for it on every node. */
 export function queueName(r: Registration): string {
@@ -127,8 +118,6 @@ function datagramOf(item: QueueItem): WdpDatagram {
 interface Hosted {
   registration: Registration | undefined;
   consumer?: QueueConsumer;
-  /** Draining a withdrawn registration's queue (drain): what it takes without a registration is unrouted. */
-  draining?: boolean;
 }
 
 export class StoreQueues {
@@ -167,35 +156,9 @@ export class StoreQueues {
     const known = this.hosted.get(name);
     if (known !== undefined) {
       known.registration = r;
-      known.draining = false;
       return;
     }
-    this.consume(name, { registration: r });
-  }
-
-  /**
-   * `r` was stored, then withdrew (a duplicate on another node stayed) before it took pushes
-   * here; other nodes, following its record, may have queued pushes for it meanwhile, each
-   * answered ESME_ROK. Its application may never register again, so this node takes them out of
-   * the queue for `ms` (time for every node to see the record gone) and reports each as
-   * unrouted (the client's 'unrouted' event, stats and fallback), unless the application
-   * registers here again meanwhile, which then takes them.
-   */
-  drain(r: Registration, ms: number): void {
-    if (this.closed) return;
-    const name = queueName(r);
-    if (this.hosted.has(name)) return;
-    const entry: Hosted = { registration: undefined, draining: true };
-    this.consume(name, entry);
-    const timer = setTimeout(() => {
-      if (!entry.draining || this.hosted.get(name) !== entry) return;
-      this.hosted.delete(name);
-      void entry.consumer?.stop();
-    }, ms);
-    timer.unref();
-  }
-
-  private consume(name: string, entry: Hosted): void {
+    const entry: Hosted = { registration: r };
     const events = new WeakMap<QueueItem, PushEvent>();
     const consumer = this.store.queues.consume(
       name,
@@ -203,23 +166,12 @@ export class StoreQueues {
         const to = entry.registration;
         // Deregistered between the take and now: the push goes back in the queue (then this
         // one is acknowledged) for the next node that hosts the application.
-        if (to === undefined && !entry.draining)
+        if (to === undefined)
           return this.store.queues.enqueue(name, { data: item.data, attributes: item.attributes }).then(() => {});
-        const read = (): PushEvent =>
+        const event =
           item.attributes[ATTR.kind] === HTTP_KIND
             ? this.host.httpEventOf(httpSourceOf(item))
             : this.host.eventOf(datagramOf(item));
-        if (to === undefined) {
-          // No registration to report a handler error against: what does not read is unrouted too.
-          let event: PushEvent;
-          try {
-            event = read();
-          } catch (error) {
-            return this.host.unrouted(undefined, error);
-          }
-          return this.host.unrouted(event);
-        }
-        const event = read();
         events.set(item, event);
         if (item.deliveries > 1) this.host.claimed(to, name, event, item.deliveries);
         return this.host.handOver(event, to);
