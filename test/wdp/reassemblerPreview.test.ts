@@ -437,6 +437,27 @@ describe('Reassembler.preview', () => {
     return { segments, cutAfter };
   }
 
+  /**
+   * A scenario's socket reads: each read's segments (those a read before it did not take come
+   * first), how many of them it takes before it stops, and how far the clock moves after it.
+   */
+  function* readsOf(sc: Scenario): Generator<{ shown: Segment[]; take: number; advance: number }> {
+    const { segments, cutAfter } = segmentsOf(sc);
+    let carried: Segment[] = [];
+    let next = 0;
+    for (let n = 0; next < segments.length || carried.length > 0; n++) {
+      const shown = carried;
+      while (next < segments.length) {
+        shown.push(segments[next]);
+        if (cutAfter[next++]) break;
+      }
+      const end = sc.ends[n % sc.ends.length];
+      const take = end.stop === null ? shown.length : 1 + (end.stop % shown.length);
+      yield { shown, take, advance: end.advance };
+      carried = shown.slice(take);
+    }
+  }
+
   /** Runs a scenario through preview() and pushAt() and, beside it, through push() alone. */
   function bothWays(sc: Scenario, options = {}) {
     let t = 0;
@@ -450,25 +471,14 @@ describe('Reassembler.preview', () => {
     const preview = made();
     const pushed = made();
     const view = (d: WdpDatagram | undefined) => d && { ...d, payload: [...d.payload] };
-    const { segments, cutAfter } = segmentsOf(sc);
-    let carried: Segment[] = [];
-    let next = 0;
-    for (let n = 0; next < segments.length || carried.length > 0; n++) {
-      const shown = carried;
-      while (next < segments.length) {
-        shown.push(segments[next]);
-        if (cutAfter[next++]) break;
-      }
-      const end = sc.ends[n % sc.ends.length];
-      const take = end.stop === null ? shown.length : 1 + (end.stop % shown.length);
+    for (const { shown, take, advance } of readsOf(sc)) {
       const got = read(preview.r, shown, take).out.map(view);
       const want = shown.slice(0, take).map((s) => view(pushed.r.push(s)));
       expect(got).toEqual(want);
       expect(preview.r.stats).toEqual(pushed.r.stats);
       expect(preview.r.pendingMessages).toBe(pushed.r.pendingMessages);
       expect(preview.r.pendingBytes).toBe(pushed.r.pendingBytes);
-      carried = shown.slice(take);
-      t += end.advance;
+      t += advance;
     }
     return { preview, pushed };
   }
@@ -490,25 +500,14 @@ describe('Reassembler.preview', () => {
     });
     fc.assert(
       fc.property(scenario, bounds, (sc, options) => {
-        const { segments, cutAfter } = segmentsOf(sc);
         let t = 0;
         const r = new Reassembler({ now: () => t, timeoutMs: 1_000, ...options });
         let delivered = 0;
         let pushedCount = 0;
-        let carried: Segment[] = [];
-        let next = 0;
-        for (let n = 0; next < segments.length || carried.length > 0; n++) {
-          const shown = carried;
-          while (next < segments.length) {
-            shown.push(segments[next]);
-            if (cutAfter[next++]) break;
-          }
-          const end = sc.ends[n % sc.ends.length];
-          const take = end.stop === null ? shown.length : 1 + (end.stop % shown.length);
+        for (const { shown, take, advance } of readsOf(sc)) {
           for (const d of read(r, shown, take).out) if (d !== undefined) delivered += d.segments;
           pushedCount += take;
-          carried = shown.slice(take);
-          t += end.advance;
+          t += advance;
         }
         r.clear();
         const s = r.stats;
