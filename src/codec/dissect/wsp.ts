@@ -11,6 +11,7 @@ import { ByteReader } from '../reader.js';
 import { formatContentType, formatParam, readContentType } from '../wsp/contentType.js';
 import { readHeaders } from '../wsp/headers.js';
 import {
+  DEFAULT_PAGE,
   LENGTH_QUOTE,
   QUOTE,
   QUOTED_STRING_START,
@@ -19,15 +20,13 @@ import {
   readTokenText,
   readUintvar,
   readValueLength,
+  SHIFT_DELIMITER,
   valueEnd,
 } from '../wsp/primitives.js';
 import type { Parameters } from '../wsp/parameters.js';
 import { PduType } from '../wsp/pushPdu.js';
 import type { TreeBuilder } from './node.js';
 import { dissectOther, dissectWbxml } from './wbxml.js';
-
-const SHIFT_DELIMITER = 0x7f;
-const DEFAULT_PAGE = 1;
 
 /** Adds the push PDU in input[start, end) to `b`; a DecodeError thrown says where it stopped. */
 export function dissectPushPdu(b: TreeBuilder, input: Uint8Array, start: number, end: number, limits: Limits): void {

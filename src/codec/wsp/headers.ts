@@ -22,6 +22,8 @@ import { HEADER_TOKENS, headerCode, headerFields, headerKind, type HeaderKind } 
 import { languages } from './languages.js';
 import { readCharset, readGeneric, readParameters, unknownCode, writeCharset, writeParameters } from './parameters.js';
 import {
+  DEFAULT_PAGE,
+  pageShift,
   readDateValue,
   readIntegerValueChecked,
   readQValue,
@@ -32,6 +34,7 @@ import {
   readUintvar,
   readValueLength,
   readVersionValue,
+  SHIFT_DELIMITER,
   valueEnd,
   writeDateValue,
   writeIntegerValue,
@@ -71,9 +74,6 @@ export interface WspHeader {
   raw?: Uint8Array;
 }
 
-/** Octet 127 then a Page-identity; 1-31 shift directly (WAP-230 8.4.2.6). */
-const SHIFT_DELIMITER = 0x7f;
-const DEFAULT_PAGE = 1;
 const CONTENT_ENCODING = 0x0b;
 const CONTENT_LANGUAGE = 0x0c;
 const PUSH_FLAG = 0x34;
@@ -91,12 +91,9 @@ export function readHeaders(r: ByteReader, end: number, limits: Limits): WspHead
     while (r.pos < end) {
       const at = r.pos;
       const b = r.u8();
-      if (b === SHIFT_DELIMITER) {
-        page = r.u8();
-        continue;
-      }
-      if (b >= 1 && b <= 31) {
-        page = b;
+      const shift = pageShift(r, b);
+      if (shift >= 0) {
+        page = shift;
         continue;
       }
       if (headers.length >= limits.maxHeaders) {
@@ -293,8 +290,8 @@ export function headerValueOffset(r: ByteReader, start: number, end: number, cod
   try {
     while (r.pos < end) {
       const b = r.u8();
-      if (b === SHIFT_DELIMITER) page = r.u8();
-      else if (b >= 1 && b <= 31) page = b;
+      const shift = pageShift(r, b);
+      if (shift >= 0) page = shift;
       else {
         if (b & 0x80) {
           if ((b & 0x7f) === code && page === DEFAULT_PAGE) return r.pos;

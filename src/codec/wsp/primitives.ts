@@ -163,6 +163,21 @@ export function readQValue(r: ByteReader): number {
   throw new DecodeError('BAD_VALUE', at, `Q-value out of range: ${q}`);
 }
 
+/** Octet 127 then a Page-identity; 1-31 shift directly (WAP-230 8.4.2.6). */
+export const SHIFT_DELIMITER = 0x7f;
+/** The header code page a list starts on (WAP-230 8.4.2.6): the well-known fields'. */
+export const DEFAULT_PAGE = 1;
+
+/**
+ * The code page a header list's octet `b` (just read) shifts to, its Page-identity read after
+ * a Shift-delimiter; -1 when `b` starts a header instead. One reading for the decoder and the
+ * skim, so that both keep to the same pages.
+ */
+export function pageShift(r: ByteReader, b: number): number {
+  if (b === SHIFT_DELIMITER) return r.u8();
+  return b >= 1 && b <= 31 ? b : -1;
+}
+
 /**
  * The end offset of the field value that starts at r.pos, by its first octet alone
  * (WAP-230 8.4.1.2): 0-30 length-prefixed data, 31 uintvar length, 32-127 text to NUL,

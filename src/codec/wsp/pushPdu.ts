@@ -12,7 +12,7 @@ import { applicationIds, DEFAULT_APPLICATION_ID } from './applicationIds.js';
 import { readContentType, writeContentType } from './contentType.js';
 import { headerValueOffset, readHeaders, writeHeaders, type WspHeader } from './headers.js';
 import type { Parameters } from './parameters.js';
-import { readIntegerValue, readTextString, readUintvar, valueEnd } from './primitives.js';
+import { DEFAULT_PAGE, pageShift, readIntegerValue, readTextString, readUintvar, valueEnd } from './primitives.js';
 
 /** PDU type codes (WAP-230 Table 34). */
 export const PduType = Object.freeze({
@@ -178,16 +178,13 @@ function readRouting(r: ByteReader, input: Uint8Array, limits: Limits): PushRout
   let contentType: string;
   try {
     contentType = readContentType(r, limits).type;
-    let page = 1;
+    let page = DEFAULT_PAGE;
     let count = 0;
     while (r.pos < headersEnd) {
       const b = r.u8();
-      if (b === 0x7f) {
-        page = r.u8();
-        continue;
-      }
-      if (b >= 1 && b <= 31) {
-        page = b;
+      const shift = pageShift(r, b);
+      if (shift >= 0) {
+        page = shift;
         continue;
       }
       if (++count > limits.maxHeaders)
@@ -195,7 +192,7 @@ function readRouting(r: ByteReader, input: Uint8Array, limits: Limits): PushRout
       if ((b & 0x80) === 0) {
         r.pos--;
         r.pos = r.findNul('a header name') + 1;
-      } else if ((b & 0x7f) === X_WAP_APPLICATION_ID && page === 1) {
+      } else if ((b & 0x7f) === X_WAP_APPLICATION_ID && page === DEFAULT_PAGE) {
         const v = r.peek();
         if (v & 0x80 || v <= 30) {
           const code = readIntegerValue(r);

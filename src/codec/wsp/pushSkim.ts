@@ -15,6 +15,8 @@ import { codeName, readContentType } from './contentType.js';
 import { headerKind, type HeaderKind } from './headerFields.js';
 import { readGeneric } from './parameters.js';
 import {
+  DEFAULT_PAGE,
+  pageShift,
   readIntegerValueChecked,
   readLongInteger,
   readQuotedString,
@@ -34,10 +36,6 @@ export interface PushSkim {
   /** Where the body starts in the input. */
   bodyOffset: number;
 }
-
-/** Octet 127 then a Page-identity; 1-31 shift directly (WAP-230 8.4.2.6). */
-const SHIFT_DELIMITER = 0x7f;
-const DEFAULT_PAGE = 1;
 
 /**
  * The header kinds the skim checks, each read as the full decode reads it (headers.ts
@@ -91,12 +89,9 @@ function skim1(r: ByteReader, limits: Limits): PushSkim | undefined {
   let count = 0;
   while (r.pos < headersEnd) {
     const b = r.u8();
-    if (b === SHIFT_DELIMITER) {
-      page = r.u8();
-      continue;
-    }
-    if (b >= 1 && b <= 31) {
-      page = b;
+    const shift = pageShift(r, b);
+    if (shift >= 0) {
+      page = shift;
       continue;
     }
     // The full decode's refusals (too many headers, an empty name): its own to give.
