@@ -13,24 +13,28 @@ import { decodePushPdu, decodePushRouting, encodePushPdu } from '../../src/codec
 import { skimPushPdu } from '../../src/codec/wsp/pushSkim.js';
 import { hex, loadFixtures, thrown } from '../helpers.js';
 
+/** What `fn` gives: its value, or what it threw. */
+function attempt<T>(fn: () => T): { value?: T; error?: unknown } {
+  try {
+    return { value: fn() };
+  } catch (error) {
+    return { error };
+  }
+}
+
 /** 'skimmed' when the skim answered (and agreed with the full decode), 'fell back' when it left it to the full decode. */
 function agree(pdu: Uint8Array, limits?: Partial<Limits>): 'skimmed' | 'fell back' {
   const skim = skimPushPdu(pdu, { limits });
-  let full: ReturnType<typeof decodePushPdu> | undefined;
-  let error: unknown;
-  try {
-    full = decodePushPdu(pdu, { limits });
-  } catch (e) {
-    error = e;
-  }
+  const full = attempt(() => decodePushPdu(pdu, { limits }));
   if (skim === undefined) return 'fell back';
-  expect(error).toBeUndefined();
+  expect(full.error).toBeUndefined();
+  const m = full.value!;
   expect(skim).toEqual({
-    transactionId: full!.transactionId,
-    pduType: full!.pduType,
-    contentType: full!.contentType,
-    applicationId: full!.applicationId,
-    bodyOffset: full!.bodyOffset,
+    transactionId: m.transactionId,
+    pduType: m.pduType,
+    contentType: m.contentType,
+    applicationId: m.applicationId,
+    bodyOffset: m.bodyOffset,
   });
   return 'skimmed';
 }
@@ -156,11 +160,25 @@ const mutate = (seed: Uint8Array) =>
     return b;
   });
 
+const limitsChoices = fc.constantFrom(undefined, { maxHeaders: 3 });
+
+/** `check` over arbitrary octets and over mutated fixtures. */
+function onArbitraryAndMutated(check: (pdu: Uint8Array) => unknown): void {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 64 }), (b) => void check(b)),
+    { numRuns: 2000 },
+  );
+  fc.assert(
+    fc.property(fc.constantFrom(...fixtures.map((f) => hex(f.pdu))).chain(mutate), (b) => void check(b)),
+    { numRuns: 3000 },
+  );
+}
+
 describe('push PDU skim against the full decode (fast-check)', () => {
   it('arbitrary header blocks: agrees whenever it answers, and answers for valid pushes', () => {
     let skimmed = 0;
     fc.assert(
-      fc.property(pdus, fc.constantFrom(undefined, { maxHeaders: 3 }), (pdu, limits) => {
+      fc.property(pdus, limitsChoices, (pdu, limits) => {
         if (agree(pdu, limits) === 'skimmed') skimmed++;
       }),
       { numRuns: 3000 },
@@ -170,14 +188,7 @@ describe('push PDU skim against the full decode (fast-check)', () => {
   });
 
   it('arbitrary octets and mutated fixtures: agrees whenever it answers', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 64 }), (b) => void agree(b)),
-      { numRuns: 2000 },
-    );
-    fc.assert(
-      fc.property(fc.constantFrom(...fixtures.map((f) => hex(f.pdu))).chain(mutate), (b) => void agree(b)),
-      { numRuns: 3000 },
-    );
+    onArbitraryAndMutated((b) => agree(b));
   });
 
   it('encoded pushes with arbitrary App IDs and headers: skimmed, and the same values', () => {
@@ -209,38 +220,28 @@ describe('push PDU skim against the full decode (fast-check)', () => {
 
 /** decodePushRouting answers exactly when decodePushPdu does: the same values, or the same DecodeError. */
 function routesAsFull(pdu: Uint8Array, limits?: Partial<Limits>): 'routed' | 'refused' {
-  let full: ReturnType<typeof decodePushPdu> | undefined;
-  let fullError: unknown;
-  try {
-    full = decodePushPdu(pdu, { limits });
-  } catch (e) {
-    fullError = e;
-  }
-  let route: ReturnType<typeof decodePushRouting> | undefined;
-  let routeError: unknown;
-  try {
-    route = decodePushRouting(pdu, { limits });
-  } catch (e) {
-    routeError = e;
-  }
-  if (full === undefined) {
-    expect(fullError).toBeInstanceOf(DecodeError);
-    expect(routeError).toBeInstanceOf(DecodeError);
-    const [f, r] = [fullError as DecodeError, routeError as DecodeError];
+  const full = attempt(() => decodePushPdu(pdu, { limits }));
+  const route = attempt(() => decodePushRouting(pdu, { limits }));
+  if (full.value === undefined) {
+    expect(full.error).toBeInstanceOf(DecodeError);
+    expect(route.error).toBeInstanceOf(DecodeError);
+    const [f, r] = [full.error as DecodeError, route.error as DecodeError];
     expect([r.code, r.offset, r.message]).toEqual([f.code, f.offset, f.message]);
     return 'refused';
   }
-  expect(routeError).toBeUndefined();
-  expect(route).toEqual({
-    transactionId: full.transactionId,
-    pduType: full.pduType,
-    contentType: full.contentType,
-    applicationId: full.applicationId,
-    body: full.body,
-    bodyOffset: full.bodyOffset,
+  const m = full.value;
+  expect(route.error).toBeUndefined();
+  expect(route.value).toEqual({
+    transactionId: m.transactionId,
+    pduType: m.pduType,
+    contentType: m.contentType,
+    applicationId: m.applicationId,
+    body: m.body,
+    bodyOffset: m.bodyOffset,
   });
   // The body is a view of the input, as the full decode's is.
-  expect([route!.body.buffer, route!.body.byteOffset]).toEqual([pdu.buffer, pdu.byteOffset + full.bodyOffset]);
+  const body = route.value!.body;
+  expect([body.buffer, body.byteOffset]).toEqual([pdu.buffer, pdu.byteOffset + m.bodyOffset]);
   return 'routed';
 }
 
@@ -283,20 +284,13 @@ describe('decodePushRouting against the full decode', () => {
   it('arbitrary header blocks, arbitrary octets and mutated fixtures (fast-check)', () => {
     const seen = { routed: 0, refused: 0 };
     fc.assert(
-      fc.property(pdus, fc.constantFrom(undefined, { maxHeaders: 3 }), (pdu, limits) => {
+      fc.property(pdus, limitsChoices, (pdu, limits) => {
         seen[routesAsFull(pdu, limits)]++;
       }),
       { numRuns: 3000 },
     );
     // Not vacuous: both outcomes are common.
     expect(Math.min(seen.routed, seen.refused)).toBeGreaterThan(300);
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 64 }), (b) => void routesAsFull(b)),
-      { numRuns: 2000 },
-    );
-    fc.assert(
-      fc.property(fc.constantFrom(...fixtures.map((f) => hex(f.pdu))).chain(mutate), (b) => void routesAsFull(b)),
-      { numRuns: 3000 },
-    );
+    onArbitraryAndMutated((b) => routesAsFull(b));
   });
 });
