@@ -49,26 +49,25 @@ interface PushEventCommon {
 }
 
 /**
- * What a PushEvent is made of. An OTA-WSP push from a datagram gives where its body starts
- * (the content is then the payload from there); one without a datagram gives its content.
+ * What a PushEvent is made of. An OTA-HTTP push gives its content and the request's headers. An
+ * OTA-WSP push gives its datagram and where the body starts in its payload: its headers as
+ * received (PushCAI 5.3), `rawHeaders`, `wsp` and the `wdp` of `toJSON()` are read from that
+ * Push PDU, so there is no OTA-WSP event without one (the constructor refuses it).
  */
 export type PushEventInit = PushEventCommon &
   (
     | { protocol: 'OTA-HTTP'; content: Uint8Array; http: HttpPushSource }
-    | ({
+    | {
         protocol: 'OTA-WSP';
         transactionId?: number;
         pduType?: PushPduType;
         portImplied?: boolean;
-      } & (
-        | {
-            datagram: WdpDatagram;
-            bodyOffset: number;
-            /** The PDU already decoded (and so validated) by the dispatcher. */
-            message?: PushMessage;
-          }
-        | { content: Uint8Array; datagram?: undefined }
-      ))
+        datagram: WdpDatagram;
+        /** Where the content starts in the datagram's payload: the end of the PDU's header block. */
+        bodyOffset: number;
+        /** The PDU already decoded (and so validated) by the dispatcher. */
+        message?: PushMessage;
+      }
   );
 
 export class PushEvent {
@@ -95,14 +94,16 @@ export class PushEvent {
   private readonly limits: Readonly<Partial<Limits>> | undefined;
   private readonly secrets: BodySecrets | undefined;
 
+  /**
+   * Throws a TypeError for an OTA-WSP init without a datagram (an event whose headers and JSON
+   * could not be read), a RangeError for a bodyOffset outside the datagram's payload.
+   */
   constructor(init: PushEventInit) {
     this.protocol = init.protocol;
+    if (init.protocol !== 'OTA-HTTP') checkWspInit(init);
     // Made here, not on first access: `content` stays an own property, so a spread, a
     // structuredClone or Object.keys of an event has it as before.
-    this.content =
-      init.protocol === 'OTA-HTTP' || init.datagram === undefined
-        ? init.content
-        : init.datagram.payload.subarray(init.bodyOffset);
+    this.content = init.protocol === 'OTA-HTTP' ? init.content : init.datagram.payload.subarray(init.bodyOffset);
     this.contentType = init.contentType;
     this.applicationId = init.applicationId;
     this.port = init.port;
@@ -122,7 +123,7 @@ export class PushEvent {
       this.transactionId = init.transactionId;
       this.pduType = init.pduType;
       this.datagram = init.datagram;
-      this.message = init.datagram ? init.message : undefined;
+      this.message = init.message;
       this.http = undefined;
     }
   }
@@ -209,5 +210,21 @@ export class PushEvent {
       },
       body: this.body,
     };
+  }
+}
+
+/** For callers the init type does not reach (JavaScript, a cast, a parsed object): what it says, checked. */
+function checkWspInit(init: { datagram?: WdpDatagram; bodyOffset?: number }): void {
+  const payload = init.datagram?.payload;
+  if (payload === undefined) {
+    throw new TypeError(
+      'an OTA-WSP PushEvent is made from its datagram and bodyOffset: its headers, rawHeaders, body and toJSON() read the Push PDU',
+    );
+  }
+  const at = init.bodyOffset;
+  if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at > payload.length) {
+    throw new RangeError(
+      `bodyOffset must be an offset within the datagram's payload (0-${payload.length}), not ${String(at)}`,
+    );
   }
 }

@@ -112,9 +112,17 @@ export function pushFrom(localAddress: string, port: number, appId: string): Pro
 
 /** An empty OTA-WSP SI push event, the `n`th a queue carries: its transaction id is n mod 256. */
 export function pushEvent(n: number): PushEvent {
+  const payload = encodePushPdu({
+    transactionId: n % 256,
+    contentType: 'application/vnd.wap.sic',
+    applicationId: 'x-wap-application:wml.ua',
+    body: new Uint8Array(0),
+  });
   return new PushEvent({
     protocol: 'OTA-WSP',
-    content: new Uint8Array(0),
+    datagram: datagram(payload, { originator: '+1555', recipient: '' }),
+    // The body is empty: it starts where the PDU ends.
+    bodyOffset: payload.length,
     contentType: 'application/vnd.wap.sic',
     applicationId: 'x-wap-application:wml.ua',
     port: 2948,

@@ -10,13 +10,19 @@ import { skimPushPdu } from '../../src/codec/wsp/pushSkim.js';
 import { hex, thrown } from '../helpers.js';
 import { boundClient, datagram, inbox } from './helpers.js';
 
+/** A started client with one application registered for `appId`, and what its handler receives. */
+async function registered(appId: string, options: Parameters<typeof boundClient>[0] = {}) {
+  const { client } = await boundClient(options);
+  const box = inbox();
+  const r = await client.register({ pushApplicationId: appId, handler: box.handler });
+  if (r.status !== 'accepted') throw new Error(r.message);
+  await r.completed;
+  return { client, box };
+}
+
 describe('dispatch on the skim, the full decode when asked', () => {
   it('a handler sees the headers, parameters and body offset the full decode gives', async () => {
-    const { client } = await boundClient();
-    const box = inbox();
-    const r = await client.register({ pushApplicationId: 'x-wap-application:mms.ua', handler: box.handler });
-    if (r.status !== 'accepted') throw new Error(r.message);
-    await r.completed;
+    const { client, box } = await registered('x-wap-application:mms.ua');
     const pdu = encodePushPdu({
       transactionId: 9,
       contentType: 'application/vnd.wap.mms-message',
@@ -45,11 +51,7 @@ describe('dispatch on the skim, the full decode when asked', () => {
   });
 
   it('a push with an undecodable header is unrouted as undecodable, with the full decode error', async () => {
-    const { client } = await boundClient();
-    const box = inbox();
-    const r = await client.register({ pushApplicationId: 'x-wap-application:wml.ua', handler: box.handler });
-    if (r.status !== 'accepted') throw new Error(r.message);
-    await r.completed;
+    const { client, box } = await registered('x-wap-application:wml.ua');
     const unrouted: UnroutedPush[] = [];
     client.on('unrouted', (u: UnroutedPush) => unrouted.push(u));
     // X-Wap-Application-Id wml.ua, then Push-Flag with a text value (not a Short-integer): BAD_VALUE at 6.
@@ -66,11 +68,7 @@ describe('dispatch on the skim, the full decode when asked', () => {
   });
 
   it('decodes the headers when first asked, not at dispatch, and once', async () => {
-    const { client } = await boundClient();
-    const box = inbox();
-    const r = await client.register({ pushApplicationId: 'x-wap-application:wml.ua', handler: box.handler });
-    if (r.status !== 'accepted') throw new Error(r.message);
-    await r.completed;
+    const { client, box } = await registered('x-wap-application:wml.ua');
     // ct sic (ae); App ID wml.ua (af 82); X-Trace: "abc" (an application header); body 01 02.
     const pdu = hex('01060f' + 'ae' + 'af82' + '582d547261636500' + '61626300' + '0102');
     expect(skimPushPdu(pdu)).toBeDefined();
@@ -88,11 +86,7 @@ describe('dispatch on the skim, the full decode when asked', () => {
 
   it('decodes with the limits the client was given, whatever the caller changes after dispatch', async () => {
     const limits = { maxHeaders: 8 };
-    const { client } = await boundClient({ limits });
-    const box = inbox();
-    const r = await client.register({ pushApplicationId: 'x-wap-application:wml.ua', handler: box.handler });
-    if (r.status !== 'accepted') throw new Error(r.message);
-    await r.completed;
+    const { client, box } = await registered('x-wap-application:wml.ua', { limits });
     const pdu = encodePushPdu({
       contentType: 'application/vnd.wap.sic',
       applicationId: 'x-wap-application:wml.ua',
@@ -110,11 +104,7 @@ describe('dispatch on the skim, the full decode when asked', () => {
   });
 
   it('a push the skim leaves to the full decode routes on the same App ID and content type', async () => {
-    const { client } = await boundClient();
-    const box = inbox();
-    const r = await client.register({ pushApplicationId: 'x-wap-application:wml.ua', handler: box.handler });
-    if (r.status !== 'accepted') throw new Error(r.message);
-    await r.completed;
+    const { client, box } = await registered('x-wap-application:wml.ua');
     // ct sic (ae); Cache-Control no-cache (88 80), a kind the skim does not check; App ID wml.ua (af 82); body.
     const pdu = hex('010605' + 'ae' + '8880' + 'af82' + 'cafe');
     expect(skimPushPdu(pdu)).toBeUndefined();
@@ -130,11 +120,7 @@ describe('dispatch on the skim, the full decode when asked', () => {
   });
 
   it('content is an own enumerable property, for OTA-WSP and OTA-HTTP', async () => {
-    const { client } = await boundClient();
-    const box = inbox();
-    const r = await client.register({ pushApplicationId: 'x-wap-application:wml.ua', handler: box.handler });
-    if (r.status !== 'accepted') throw new Error(r.message);
-    await r.completed;
+    const { client, box } = await registered('x-wap-application:wml.ua');
     client.deliverDatagram(datagram(hex('010603' + 'ae' + 'af82' + 'cafe')));
     const http = new PushEvent({
       protocol: 'OTA-HTTP',

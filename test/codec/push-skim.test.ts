@@ -2,33 +2,39 @@
 // octets and limits succeeds with the same routing values; what it does not answer, the full
 // decode answers (a value or its error). Checked on the fixtures, on arbitrary header blocks built
 // from valid and broken WSP header encodings, and on mutated fixtures (fast-check, fixed seed:
-// test/setup/fastCheckSeed.ts).
+// test/setup/fastCheckSeed.ts). decodePushRouting, built on the skim, is checked the same way
+// against the full decode: the same values when it answers, the same DecodeError when not.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Limits } from '../../src/codec/limits.js';
 import { openWarnings, closeWarnings } from '../../src/codec/warnings.js';
-import { decodePushPdu, encodePushPdu } from '../../src/codec/wsp/pushPdu.js';
+import { DecodeError } from '../../src/codec/errors.js';
+import { decodePushPdu, decodePushRouting, encodePushPdu } from '../../src/codec/wsp/pushPdu.js';
 import { skimPushPdu } from '../../src/codec/wsp/pushSkim.js';
-import { hex, loadFixtures } from '../helpers.js';
+import { hex, loadFixtures, thrown } from '../helpers.js';
+
+/** What `fn` gives: its value, or what it threw. */
+function attempt<T>(fn: () => T): { value?: T; error?: unknown } {
+  try {
+    return { value: fn() };
+  } catch (error) {
+    return { error };
+  }
+}
 
 /** 'skimmed' when the skim answered (and agreed with the full decode), 'fell back' when it left it to the full decode. */
 function agree(pdu: Uint8Array, limits?: Partial<Limits>): 'skimmed' | 'fell back' {
   const skim = skimPushPdu(pdu, { limits });
-  let full: ReturnType<typeof decodePushPdu> | undefined;
-  let error: unknown;
-  try {
-    full = decodePushPdu(pdu, { limits });
-  } catch (e) {
-    error = e;
-  }
+  const full = attempt(() => decodePushPdu(pdu, { limits }));
   if (skim === undefined) return 'fell back';
-  expect(error).toBeUndefined();
+  expect(full.error).toBeUndefined();
+  const m = full.value!;
   expect(skim).toEqual({
-    transactionId: full!.transactionId,
-    pduType: full!.pduType,
-    contentType: full!.contentType,
-    applicationId: full!.applicationId,
-    bodyOffset: full!.bodyOffset,
+    transactionId: m.transactionId,
+    pduType: m.pduType,
+    contentType: m.contentType,
+    applicationId: m.applicationId,
+    bodyOffset: m.bodyOffset,
   });
   return 'skimmed';
 }
@@ -154,11 +160,25 @@ const mutate = (seed: Uint8Array) =>
     return b;
   });
 
+const limitsChoices = fc.constantFrom(undefined, { maxHeaders: 3 });
+
+/** `check` over arbitrary octets and over mutated fixtures. */
+function onArbitraryAndMutated(check: (pdu: Uint8Array) => unknown): void {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 64 }), (b) => void check(b)),
+    { numRuns: 2000 },
+  );
+  fc.assert(
+    fc.property(fc.constantFrom(...fixtures.map((f) => hex(f.pdu))).chain(mutate), (b) => void check(b)),
+    { numRuns: 3000 },
+  );
+}
+
 describe('push PDU skim against the full decode (fast-check)', () => {
   it('arbitrary header blocks: agrees whenever it answers, and answers for valid pushes', () => {
     let skimmed = 0;
     fc.assert(
-      fc.property(pdus, fc.constantFrom(undefined, { maxHeaders: 3 }), (pdu, limits) => {
+      fc.property(pdus, limitsChoices, (pdu, limits) => {
         if (agree(pdu, limits) === 'skimmed') skimmed++;
       }),
       { numRuns: 3000 },
@@ -168,14 +188,7 @@ describe('push PDU skim against the full decode (fast-check)', () => {
   });
 
   it('arbitrary octets and mutated fixtures: agrees whenever it answers', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 64 }), (b) => void agree(b)),
-      { numRuns: 2000 },
-    );
-    fc.assert(
-      fc.property(fc.constantFrom(...fixtures.map((f) => hex(f.pdu))).chain(mutate), (b) => void agree(b)),
-      { numRuns: 3000 },
-    );
+    onArbitraryAndMutated((b) => agree(b));
   });
 
   it('encoded pushes with arbitrary App IDs and headers: skimmed, and the same values', () => {
@@ -202,5 +215,82 @@ describe('push PDU skim against the full decode (fast-check)', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+/** decodePushRouting answers exactly when decodePushPdu does: the same values, or the same DecodeError. */
+function routesAsFull(pdu: Uint8Array, limits?: Partial<Limits>): 'routed' | 'refused' {
+  const full = attempt(() => decodePushPdu(pdu, { limits }));
+  const route = attempt(() => decodePushRouting(pdu, { limits }));
+  if (full.value === undefined) {
+    expect(full.error).toBeInstanceOf(DecodeError);
+    expect(route.error).toBeInstanceOf(DecodeError);
+    const [f, r] = [full.error as DecodeError, route.error as DecodeError];
+    expect([r.code, r.offset, r.message]).toEqual([f.code, f.offset, f.message]);
+    return 'refused';
+  }
+  const m = full.value;
+  expect(route.error).toBeUndefined();
+  expect(route.value).toEqual({
+    transactionId: m.transactionId,
+    pduType: m.pduType,
+    contentType: m.contentType,
+    applicationId: m.applicationId,
+    body: m.body,
+    bodyOffset: m.bodyOffset,
+  });
+  // The body is a view of the input, as the full decode's is.
+  const body = route.value!.body;
+  expect([body.buffer, body.byteOffset]).toEqual([pdu.buffer, pdu.byteOffset + m.bodyOffset]);
+  return 'routed';
+}
+
+describe('decodePushRouting against the full decode', () => {
+  it('refuses a malformed header after the App ID with the full decode error', () => {
+    // X-Wap-Application-Id wml.ua, then Push-Flag with a text value (b4 41 00): the full decode
+    // refuses it (BAD_VALUE); a routing decode that stops at the App ID would route it.
+    const pdu = hex('010606' + 'ae' + 'af82' + 'b44100' + 'cafe');
+    expect(thrown(() => decodePushPdu(pdu))).toBeInstanceOf(DecodeError);
+    expect(routesAsFull(pdu)).toBe('refused');
+  });
+
+  it('refuses a malformed value within its extent, on a header the skim leaves to the full decode', () => {
+    // Cache-Control (c8) with a Value-length of 1 holding 0x7f, no Cache-directive: refused by
+    // the full decode; its extent alone is well formed.
+    const pdu = hex('010606' + 'ae' + 'af82' + 'c8017f' + 'cafe');
+    expect(thrown(() => decodePushPdu(pdu))).toBeInstanceOf(DecodeError);
+    expect(routesAsFull(pdu)).toBe('refused');
+  });
+
+  it('routes a valid push the skim leaves to the full decode, with its values', () => {
+    // Cache-Control no-cache (c8 80) before the App ID: a kind the skim does not check.
+    const pdu = hex('010605' + 'ae' + 'c880' + 'af84' + 'cafe');
+    expect(skimPushPdu(pdu)).toBeUndefined();
+    expect(routesAsFull(pdu)).toBe('routed');
+    expect(decodePushRouting(pdu).applicationId).toBe('x-wap-application:mms.ua');
+  });
+
+  it('refuses what a limit refuses, as the full decode does', () => {
+    const pdu = hex('010605' + 'ae' + 'af82' + 'b481' + 'cafe');
+    expect(routesAsFull(pdu, { maxHeaders: 1 })).toBe('refused');
+    expect(routesAsFull(pdu, { maxDocumentSize: 8 })).toBe('refused');
+    expect(routesAsFull(pdu)).toBe('routed');
+  });
+
+  it('agrees on every WSP fixture', () => {
+    for (const f of fixtures) expect(routesAsFull(hex(f.pdu))).toBe('routed');
+  });
+
+  it('arbitrary header blocks, arbitrary octets and mutated fixtures (fast-check)', () => {
+    const seen = { routed: 0, refused: 0 };
+    fc.assert(
+      fc.property(pdus, limitsChoices, (pdu, limits) => {
+        seen[routesAsFull(pdu, limits)]++;
+      }),
+      { numRuns: 3000 },
+    );
+    // Not vacuous: both outcomes are common.
+    expect(Math.min(seen.routed, seen.refused)).toBeGreaterThan(300);
+    onArbitraryAndMutated((b) => routesAsFull(b));
   });
 });

@@ -8,27 +8,16 @@ import { resolveLimits, type Limits } from '../limits.js';
 import { ByteReader, EMPTY_OCTETS } from '../reader.js';
 import { closeWarnings, openWarnings, warn, WarningCode, type DecodeWarning } from '../warnings.js';
 import { ByteWriter } from '../writer.js';
-import { applicationIds, DEFAULT_APPLICATION_ID } from './applicationIds.js';
+import { DEFAULT_APPLICATION_ID } from './applicationIds.js';
 import { readContentType, writeContentType } from './contentType.js';
 import { headerValueOffset, readHeaders, writeHeaders, type WspHeader } from './headers.js';
 import type { Parameters } from './parameters.js';
-import { DEFAULT_PAGE, pageShift, readIntegerValue, readTextString, readUintvar, valueEnd } from './primitives.js';
+import { PduType, readFixedPart, X_WAP_APPLICATION_ID, type PushPduType } from './pushFixedPart.js';
+import { skimPushPdu, type PushSkim } from './pushSkim.js';
 
-/** PDU type codes (WAP-230 Table 34). */
-export const PduType = Object.freeze({
-  /** Push */
-  Push: 0x06,
-  /** ConfirmedPush */
-  ConfirmedPush: 0x07,
-} as const);
-export type PduType = (typeof PduType)[keyof typeof PduType];
-// Read once into module constants: each decode compares against them (src/codec/wbxml/tokenizer.ts says why).
+export { PduType, type PushPduType } from './pushFixedPart.js';
+
 const { Push: PUSH, ConfirmedPush: CONFIRMED_PUSH } = PduType;
-
-export type PushPduType = 'push' | 'confirmed-push';
-
-/** X-Wap-Application-Id field code (WAP-230 Table 39). */
-export const X_WAP_APPLICATION_ID = 0x2f;
 /** Content-Length field code (WAP-230 Table 39). */
 const CONTENT_LENGTH = 0x0d;
 
@@ -53,46 +42,17 @@ export interface PushMessage {
   warnings?: DecodeWarning[];
 }
 
-/** What routing needs, read without decoding other header values or the body. */
-export interface PushRouting {
-  transactionId: number;
-  pduType: PushPduType;
-  contentType: string;
-  applicationId: string | number;
+/**
+ * What routing needs (the skim's values) and the body as a view; what decodePushRouting gives.
+ * Given only for a PDU decodePushPdu accepts, with the same values.
+ */
+export interface PushRouting extends PushSkim {
+  /** The content, a view of the input. */
   body: Uint8Array;
-  bodyOffset: number;
 }
 
 /** One reader for every decode, released after each. */
 const reader = new ByteReader(EMPTY_OCTETS);
-
-/** TID, PDU type and HeadersLen, checked; where the header block ends (the skim reads it too). */
-export function readFixedPart(r: ByteReader, limits: Limits): { tid: number; type: PushPduType; headersEnd: number } {
-  if (r.buf.length > limits.maxDocumentSize) {
-    throw new DecodeError(
-      'LIMIT',
-      0,
-      `PDU of ${r.buf.length} octets exceeds maxDocumentSize (${limits.maxDocumentSize})`,
-    );
-  }
-  const tid = r.u8();
-  const typeAt = r.pos;
-  const t = r.u8();
-  if (t !== PUSH && t !== CONFIRMED_PUSH) {
-    throw new DecodeError(
-      'BAD_PDU_TYPE',
-      typeAt,
-      `PDU type 0x${t.toString(16).padStart(2, '0')} is not Push (0x06) or ConfirmedPush (0x07)`,
-    );
-  }
-  const lenAt = r.pos;
-  const headersLen = readUintvar(r, 'HeadersLen');
-  if (headersLen === 0) throw new DecodeError('BAD_LENGTH', lenAt, 'HeadersLen is 0: the content type is missing');
-  if (headersLen > r.remaining) {
-    throw new DecodeError('BAD_LENGTH', lenAt, `HeadersLen ${headersLen} runs past the end (${r.remaining} left)`);
-  }
-  return { tid, type: t === PUSH ? 'push' : 'confirmed-push', headersEnd: r.pos + headersLen };
-}
 
 export function decodePushPdu(input: Uint8Array, options?: { limits?: Partial<Limits> }): PushMessage {
   const limits = resolveLimits(options?.limits);
@@ -157,61 +117,20 @@ function sayContentLength(r: ByteReader, start: number, end: number, said: strin
 }
 
 /**
- * Routing-only decode: TID, type, content type and App ID. Other header values are skipped
- * by their extent alone and the body is not touched. Same errors as the full decode for
- * the parts it reads; a malformed value it skips is caught only as far as its extent.
+ * Routing-only decode: TID, type, content type, App ID and the body as a view, without header
+ * objects. The skim reads it and checks every header as the full decode does; what the skim
+ * cannot vouch for is decoded in full. So it answers exactly when decodePushPdu does, with the
+ * same values, and refuses with the same DecodeError (code, offset, message).
  */
 export function decodePushRouting(input: Uint8Array, options?: { limits?: Partial<Limits> }): PushRouting {
-  const limits = resolveLimits(options?.limits);
-  try {
-    return readRouting(reader.reset(input), input, limits);
-  } finally {
-    reader.release();
-  }
-}
-
-function readRouting(r: ByteReader, input: Uint8Array, limits: Limits): PushRouting {
-  const { tid, type, headersEnd } = readFixedPart(r, limits);
-  const saveEnd = r.end;
-  r.end = headersEnd;
-  let applicationId: string | number = DEFAULT_APPLICATION_ID;
-  let contentType: string;
-  try {
-    contentType = readContentType(r, limits).type;
-    let page = DEFAULT_PAGE;
-    let count = 0;
-    while (r.pos < headersEnd) {
-      const b = r.u8();
-      const shift = pageShift(r, b);
-      if (shift >= 0) {
-        page = shift;
-        continue;
-      }
-      if (++count > limits.maxHeaders)
-        throw new DecodeError('LIMIT', r.pos - 1, `more than maxHeaders (${limits.maxHeaders}) headers`);
-      if ((b & 0x80) === 0) {
-        r.pos--;
-        r.pos = r.findNul('a header name') + 1;
-      } else if ((b & 0x7f) === X_WAP_APPLICATION_ID && page === DEFAULT_PAGE) {
-        const v = r.peek();
-        if (v & 0x80 || v <= 30) {
-          const code = readIntegerValue(r);
-          applicationId = applicationIds.name(code) ?? code;
-        } else applicationId = readTextString(r);
-        break;
-      }
-      r.pos = valueEnd(r);
-    }
-  } finally {
-    r.end = saveEnd;
-  }
+  const head: PushSkim = skimPushPdu(input, options) ?? decodePushPdu(input, options);
   return {
-    transactionId: tid,
-    pduType: type,
-    contentType,
-    applicationId,
-    body: input.subarray(headersEnd),
-    bodyOffset: headersEnd,
+    transactionId: head.transactionId,
+    pduType: head.pduType,
+    contentType: head.contentType,
+    applicationId: head.applicationId,
+    body: input.subarray(head.bodyOffset),
+    bodyOffset: head.bodyOffset,
   };
 }
 

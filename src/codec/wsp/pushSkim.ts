@@ -25,7 +25,7 @@ import {
   readTokenText,
   valueEnd,
 } from './primitives.js';
-import { readFixedPart, X_WAP_APPLICATION_ID, type PushPduType } from './pushPdu.js';
+import { readFixedPart, X_WAP_APPLICATION_ID, type PushPduType } from './pushFixedPart.js';
 
 export interface PushSkim {
   transactionId: number;
