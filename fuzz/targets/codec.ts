@@ -45,25 +45,46 @@ function wspSeeds(): Buffer[] {
   return pdus;
 }
 
+/** What a decode gave: its value, or the DecodeError it threw (checked as total() checks one). */
+function decodeOutcome<T>(fn: () => T, limit: number): { value: T } | { error: DecodeError } {
+  try {
+    return { value: fn() };
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    total(() => {
+      throw e;
+    }, limit);
+    return { error: e };
+  }
+}
+
 const wspPush: FuzzTarget = {
   name: 'wsp-push',
   description: 'WSP Push/ConfirmedPush PDU: full decode with the body, and routing-only decode that must agree',
   fuzz(buf) {
-    const full = total(() => decodePushPdu(buf), buf.length);
-    const routing = total(() => decodePushRouting(buf), buf.length);
-    if (full && !routing) throw new Finding('full decode succeeded where routing-only decode failed');
-    if (
-      full &&
-      routing &&
-      (full.contentType !== routing.contentType ||
-        full.applicationId !== routing.applicationId ||
-        full.bodyOffset !== routing.bodyOffset)
-    ) {
+    const decoded = decodeOutcome(() => decodePushPdu(buf), buf.length);
+    const routed = decodeOutcome(() => decodePushRouting(buf), buf.length);
+    // decodePushRouting's contract (docs/decoding.md): it answers exactly when decodePushPdu
+    // does, with the same values, and otherwise throws the same DecodeError.
+    if ('error' in decoded || 'error' in routed) {
+      const a = 'error' in decoded ? decoded.error : undefined;
+      const b = 'error' in routed ? routed.error : undefined;
+      if (a?.code !== b?.code || a?.offset !== b?.offset || a?.message !== b?.message) {
+        throw new Finding(
+          `routing-only decode refuses differently: ${JSON.stringify([a?.code, a?.offset, a?.message])} vs ${JSON.stringify([b?.code, b?.offset, b?.message])}`,
+        );
+      }
+      return;
+    }
+    const full = decoded.value;
+    const routing = routed.value;
+    const values = (m: typeof routing) => [m.transactionId, m.pduType, m.contentType, m.applicationId, m.bodyOffset];
+    if (JSON.stringify(values(full)) !== JSON.stringify(values(routing))) {
       throw new Finding(
-        `routing-only decode disagrees: ${JSON.stringify([full.contentType, full.applicationId, full.bodyOffset])} vs ${JSON.stringify([routing.contentType, routing.applicationId, routing.bodyOffset])}`,
+        `routing-only decode disagrees: ${JSON.stringify(values(full))} vs ${JSON.stringify(values(routing))}`,
       );
     }
-    if (full) total(() => pushToJson(full), buf.length);
+    total(() => pushToJson(full), buf.length);
   },
   seeds: wspSeeds,
   properties: () => [

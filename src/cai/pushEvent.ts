@@ -216,7 +216,7 @@ export class PushEvent {
 /** For callers the init type does not reach (JavaScript, a cast, a parsed object): what it says, checked. */
 function checkWspInit(init: { datagram?: WdpDatagram; bodyOffset?: number }): void {
   const payload = init.datagram?.payload;
-  if (payload === undefined) {
+  if (!(payload instanceof Uint8Array)) {
     throw new TypeError(
       'an OTA-WSP PushEvent is made from its datagram and bodyOffset: its headers, rawHeaders, body and toJSON() read the Push PDU',
     );

@@ -146,7 +146,7 @@ describe('dispatch on the skim, the full decode when asked', () => {
     }
   });
 
-  it('an event is made with its content or, from a datagram, where its body starts', () => {
+  it('an OTA-HTTP event is made with its content, an OTA-WSP one from its datagram and body offset', () => {
     const common = { contentType: 'text/plain', applicationId: 2, port: 2948, originator: 'a', recipient: 'b' };
     const http = { headers: [], rawHeaders: new Uint8Array(0), contentTypeParameters: {}, path: '/' };
     const payload = hex('010603' + 'ae' + 'af82' + 'cafe');

@@ -255,15 +255,15 @@ describe('decodePushRouting against the full decode', () => {
   });
 
   it('refuses a malformed value within its extent, on a header the skim leaves to the full decode', () => {
-    // Cache-Control (c8) with a Value-length of 1 holding 0x7f, no Cache-directive: refused by
-    // the full decode; its extent alone is well formed.
+    // Expect (c8) with a Value-length of 1 holding 0x7f: refused by the full decode; its extent
+    // alone is well formed.
     const pdu = hex('010606' + 'ae' + 'af82' + 'c8017f' + 'cafe');
     expect(thrown(() => decodePushPdu(pdu))).toBeInstanceOf(DecodeError);
     expect(routesAsFull(pdu)).toBe('refused');
   });
 
   it('routes a valid push the skim leaves to the full decode, with its values', () => {
-    // Cache-Control no-cache (c8 80) before the App ID: a kind the skim does not check.
+    // Expect (c8) with a short-integer value before the App ID: a kind the skim does not check.
     const pdu = hex('010605' + 'ae' + 'c880' + 'af84' + 'cafe');
     expect(skimPushPdu(pdu)).toBeUndefined();
     expect(routesAsFull(pdu)).toBe('routed');
