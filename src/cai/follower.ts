@@ -18,12 +18,11 @@ import type { JsonValue, Store } from '../store/types.js';
 import type { CpiSet } from './cpi.js';
 import type { DeliveryQueue } from './delivery.js';
 import type { PushClientEvents } from './events.js';
-import { PROTOCOLS } from './protocols.js';
 import { Registration } from './registration.js';
 import type { RoutingTable } from './routingTable.js';
 import { parseRecordId, registrationRecordId, requestOf, type RegistrationRecord } from './store.js';
 import type { RegistrationRequest } from './types.js';
-import { validateProfiles, validateRequest, type Availability } from './validate.js';
+import { EVERYWHERE, validateProfiles, validateRequest } from './validate.js';
 import type { Whitelist } from './whitelist.js';
 
 export interface FollowerParts {
@@ -44,16 +43,6 @@ export interface FollowerParts {
   /** A remote registration whose every holder died is gone: its Push Servers are to hear the CPI without it. */
   lapsed?: (r: Registration) => void;
 }
-
-/** A remote registration is taken as its node accepted it: every protocol counts as served. */
-const EVERYWHERE: Availability = {
-  protocols: new Set(Object.keys(PROTOCOLS)),
-  defaultProfile: {
-    protocol: 'OTA-WSP',
-    bearerType: PROTOCOLS['OTA-WSP'].defaultBearer!,
-    port: PROTOCOLS['OTA-WSP'].defaultPort!,
-  },
-};
 
 interface Remote {
   json: string;
@@ -115,7 +104,7 @@ export class RegistrationFollower {
    * leaves the routes now (not at the next read), so no push goes to both.
    */
   shadow(r: Registration): void {
-    const f = this.remote.get(registrationRecordId(r.request));
+    const f = this.remote.get(r.recordId);
     if (f?.routed) this.unroute(f);
   }
 
@@ -144,7 +133,14 @@ export class RegistrationFollower {
     const { store } = this.parts;
     const me = store.nodeId;
     const records = await store.registrations.list();
-    const parsed = records.map((r) => ({ ...r, ...parseRecordId(r.id) }));
+    // Each record by the application its request names (store.ts registrationRecordId), not
+    // by its id's first part: a record written before unnamed applications were told apart
+    // by binding names every unnamed one of its App ID alike.
+    const parsed = records.map((r) => ({
+      ...r,
+      node: parseRecordId(r.id).node,
+      application: registrationRecordId(requestOf(JSON.parse(JSON.stringify(r.value)) as RegistrationRecord)),
+    }));
     const nodes = new Set<string>();
     for (const r of parsed) if (r.node !== undefined && r.node !== me) nodes.add(r.node);
     const live = await store.liveNodes([...nodes, me]);
@@ -165,7 +161,7 @@ export class RegistrationFollower {
       } else dead.push(r.id);
     }
     const own = new Set<string>();
-    for (const r of this.parts.local()) own.add(registrationRecordId(r.request));
+    for (const r of this.parts.local()) own.add(r.recordId);
     for (const [id, f] of this.remote) {
       const value = wanted.get(id);
       if (value !== undefined && JSON.stringify(value) === f.json) continue;

@@ -19,12 +19,7 @@ import { PushServers, serverContactPoints } from './pushServers.js';
 import { Registration, type RegistrationResponse } from './registration.js';
 import type { RoutingTable } from './routingTable.js';
 import type { SmppBearer } from './smppBearer.js';
-import {
-  registrationRecordId,
-  type RegistrationPersistence,
-  type RegistrationRecord,
-  type StoredRegistration,
-} from './store.js';
+import { type RegistrationPersistence, type RegistrationRecord, type StoredRegistration } from './store.js';
 import type {
   BoundProfile,
   DeregistrationResponse,
@@ -333,7 +328,7 @@ export class Registrar {
    * A registration just stored is checked once more against what other nodes hold, read after
    * the write. Of two nodes that each admitted one of two duplicates before either was stored,
    * at least one reads the other's record (each reads after its own write, and one Redis orders
-   * them all). The one whose application id (store.ts registrationRecordId) sorts after the
+   * them all). The one whose application id (Registration.recordId) sorts after the
    * other's withdraws at once; the one that sorts first waits, at most `duplicateSettleMs` from
    * its first read, for the other's record to go: gone, it stays (the other withdrew); still
    * there, it withdraws (the other stayed, having read before this write). So never both stay,
@@ -866,7 +861,7 @@ export const DUPLICATE_SETTLE_POLL_MS = 50;
 
 /** Whether `r` is the one of two racing duplicates that may stay: its application id sorts first. */
 function sortsFirst(r: Registration, other: Registration): boolean {
-  return registrationRecordId(r.request) < registrationRecordId(other.request);
+  return r.recordId < other.recordId;
 }
 
 /** The rejection of `r`: `other`, another application of its App ID, is registered on the same binding (5.1). */

@@ -15,7 +15,6 @@ import type { QueueConsumer, QueueItem, Store } from '../store/types.js';
 import type { WdpDatagram } from '../wdp/datagram.js';
 import type { HttpEventSource, PushEvent } from './pushEvent.js';
 import type { Registration } from './registration.js';
-import { registrationRecordId } from './store.js';
 
 /** What the queues need of the Push Client: rebuild an event, hand it over, report. */
 export interface QueueHost {
@@ -32,9 +31,9 @@ export interface QueueHost {
   storeError(error: unknown): void;
 }
 
-/** The queue of an application: one name for it on every node. */
+/** The queue of an application: one name for it on every node (Registration.recordId). */
 export function queueName(r: Registration): string {
-  return `app:${registrationRecordId(r.request)}`;
+  return `app:${r.recordId}`;
 }
 
 /** Attribute names of a queued push (the WDP datagram's addressing). */
