@@ -20,7 +20,7 @@ import type { DeliveryQueue } from './delivery.js';
 import type { PushClientEvents } from './events.js';
 import { Registration } from './registration.js';
 import type { RoutingTable } from './routingTable.js';
-import { parseRecordId, registrationRecordId, requestOf, type RegistrationRecord } from './store.js';
+import { parseRecordId, recordApplication, requestOf, type RegistrationRecord } from './store.js';
 import type { RegistrationRequest } from './types.js';
 import { EVERYWHERE, validateProfiles, validateRequest } from './validate.js';
 import type { Whitelist } from './whitelist.js';
@@ -133,14 +133,10 @@ export class RegistrationFollower {
     const { store } = this.parts;
     const me = store.nodeId;
     const records = await store.registrations.list();
-    // Each record by the application its request names (store.ts registrationRecordId), not
+    // Each record by the application its request names (store.ts recordApplication), not
     // by its id's first part: a record written before unnamed applications were told apart
     // by binding names every unnamed one of its App ID alike.
-    const parsed = records.map((r) => ({
-      ...r,
-      node: parseRecordId(r.id).node,
-      application: registrationRecordId(requestOf(JSON.parse(JSON.stringify(r.value)) as RegistrationRecord)),
-    }));
+    const parsed = records.map((r) => ({ ...r, node: parseRecordId(r.id).node, application: recordApplication(r) }));
     const nodes = new Set<string>();
     for (const r of parsed) if (r.node !== undefined && r.node !== me) nodes.add(r.node);
     const live = await store.liveNodes([...nodes, me]);

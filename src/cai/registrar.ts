@@ -19,7 +19,12 @@ import { PushServers, serverContactPoints } from './pushServers.js';
 import { Registration, type RegistrationResponse } from './registration.js';
 import type { RoutingTable } from './routingTable.js';
 import type { SmppBearer } from './smppBearer.js';
-import { type RegistrationPersistence, type RegistrationRecord, type StoredRegistration } from './store.js';
+import {
+  registrationRecordId,
+  type RegistrationPersistence,
+  type RegistrationRecord,
+  type StoredRegistration,
+} from './store.js';
 import type {
   BoundProfile,
   DeregistrationResponse,
@@ -62,6 +67,11 @@ export interface RegistrarOptions {
   /** A registration of this node started (or stopped) taking pushes: its store queue is consumed here (or no longer). */
   onRouted?: (r: Registration) => void;
   onUnrouted?: (r: Registration) => void;
+  /**
+   * A stored registration withdrew (settleDuplicate) and the store no longer holds it: a write
+   * made after its withdrawal succeeded. What other nodes queued for it meanwhile may be drained.
+   */
+  onWithdrawn?: (r: Registration) => void;
   /** Registrations other nodes sharing the store hold (follower.ts): their Push Servers' CPIs count them too. */
   remote?: () => Iterable<Registration>;
   /**
@@ -105,6 +115,8 @@ export class Registrar {
    * one made meanwhile carries their changes too: else, written after theirs, it would undo them.
    */
   private readonly adding = new Set<StoreChange>();
+  /** Registrations withdrawn after they were stored, their record not yet written out (onWithdrawn). */
+  private readonly withdrawnStored = new Set<Registration>();
   /** The next write of the store as it is, after one failed (rewrite): one at a time, with backoff. */
   private rewriting: { timer: NodeJS.Timeout; attempts: number } | undefined;
 
@@ -124,6 +136,7 @@ export class Registrar {
 
   close(): void {
     this.closed = true;
+    this.withdrawnStored.clear();
     if (this.rewriting) clearTimeout(this.rewriting.timer);
     this.rewriting = undefined;
     this.held.close();
@@ -363,6 +376,7 @@ export class Registrar {
   ): Promise<RegistrationFailure> {
     this.undo(r);
     r.state = 'failed';
+    if (!this.closed) this.withdrawnStored.add(r);
     await this.rewrite();
     for (const point of serverContactPoints(r)) this.servers.later(point);
     return { status: 'failure', reason, message };
@@ -578,6 +592,15 @@ export class Registrar {
    */
   remoteLapsed(r: Registration): void {
     for (const point of serverContactPoints(r)) this.servers.later(point);
+  }
+
+  /**
+   * Whether a registration of this node is of application `recordId` (Registration.recordId):
+   * one registered or still being added (from admission on), or a held one.
+   */
+  holds(recordId: string): boolean {
+    for (const r of this.registry.values()) if (r.recordId === recordId) return true;
+    return this.held.all().some((h) => registrationRecordId(h.request) === recordId);
   }
 
   /** Stored registrations not in effect now, with why (see held.ts). */
@@ -808,8 +831,14 @@ export class Registrar {
       if ((r.state === 'active' && !removed.has(r) && !this.leaving.has(r)) || added.has(r))
         requests.push(r.pushServiceRegistrationUri ? { ...r.request, boundProfiles: r.profiles } : r.request);
     for (const h of this.held.all()) if (!released.has(h)) requests.push(h.request);
+    // Out of `requests` (withdrawn before this save was made): out of the store once it is written.
+    const withdrawn = [...this.withdrawnStored];
     try {
       await store.save(requests);
+      for (const r of withdrawn) {
+        if (!this.withdrawnStored.delete(r) || this.closed) continue;
+        this.options.onWithdrawn?.(r);
+      }
       // Written as it is (with `change`): a rewrite waiting for its next try has nothing left to do.
       if (this.rewriting) {
         clearTimeout(this.rewriting.timer);

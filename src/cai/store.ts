@@ -4,7 +4,7 @@
  * then renamed over the old one, so a crash leaves the old file or the new, never half of one.
  */
 import { open, readFile, rename, unlink } from 'node:fs/promises';
-import type { JsonValue, RecordTable } from '../store/types.js';
+import type { JsonValue, RecordTable, StoredRecord } from '../store/types.js';
 import { applicationRecordId, unnamedRecordIdBefore } from './recordId.js';
 import { Registration } from './registration.js';
 import type { BoundProfile, RegistrationRequest } from './types.js';
@@ -110,6 +110,12 @@ export function registrationRecordId(r: StoredRegistration): string {
   return new Registration(0, r as RegistrationRequest, checked.profiles).recordId;
 }
 
+/** The application a stored record is of: the id its request gives, whatever id it is stored under (an older form). */
+export function recordApplication(record: StoredRecord): string {
+  // Records are JSON a registrar wrote; parse returns them as the registrar's own shape.
+  return registrationRecordId(requestOf(JSON.parse(JSON.stringify(record.value)) as RegistrationRecord));
+}
+
 /**
  * The ids a record of `r` written before holders were recorded may have: its own and, unnamed,
  * the one every unnamed application of its App ID had then.
@@ -173,12 +179,11 @@ export class StoredRegistrations implements RegistrationPersistence {
     }
     const byApplication = new Map<string, StoredRegistration>();
     for (const r of records) {
-      // Records are JSON the registrar wrote; parse returns them as the registrar's own shape.
-      const request = requestOf(JSON.parse(JSON.stringify(r.value)) as RegistrationRecord);
       // By the id its request gives, not the one it is stored under: a record written before
       // unnamed applications were told apart names every one of its App ID alike.
-      const application = registrationRecordId(request);
-      if (!byApplication.has(application)) byApplication.set(application, request);
+      const application = recordApplication(r);
+      if (!byApplication.has(application))
+        byApplication.set(application, requestOf(JSON.parse(JSON.stringify(r.value)) as RegistrationRecord));
     }
     return [...byApplication.values()];
   }
