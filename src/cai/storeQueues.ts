@@ -174,6 +174,8 @@ export class StoreQueues {
       // A drain of the queue turns into this registration's consumer: what it takes is r's.
       this.endDrain(known);
       known.registration = r;
+      // A drain still asking whether to start has no consumer yet.
+      if (known.consumer === undefined) this.consume(name, known);
       return;
     }
     this.consume(name, { registration: r });

@@ -144,6 +144,23 @@ describe.each(['memory', 'redis'])("draining a withdrawn registration's queue on
   });
 });
 
+describe('a drain still asking whether to start', () => {
+  it('is taken over by a registration of this node that starts meanwhile: it consumes the queue', async () => {
+    const store = await storeOn('memory');
+    const r = withdrawn();
+    let answer!: (read: boolean) => void;
+    const { h, seen } = host(() => new Promise<boolean>((resolve) => (answer = resolve)));
+    const q = queues(store, h);
+    q.drain(r, 5_000);
+    q.start(withdrawn());
+    answer(false);
+    await queuePush(store, r, 'p1');
+    await until(() => seen.handed.length === 1, 5_000, 'the push handed over');
+    expect(seen.handed).toEqual(['p1']);
+    expect(seen.unrouted).toEqual([]);
+  });
+});
+
 describe("the drain's window", () => {
   it('is cleared when the queues close', async () => {
     const store = await storeOn('memory');
