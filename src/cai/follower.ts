@@ -200,6 +200,10 @@ export class RegistrationFollower {
     r.remote = true;
     r.state = 'active';
     r.queue = this.parts.makeQueue(r);
+    // Its hostname contact points resolved here, as its node resolved them there: until then a
+    // route naming one takes no push here, and the duplicate check by address (registrar.ts
+    // bind) does not see it. One that does not resolve here stays so.
+    void r.resolveContactPoints().catch(() => {});
     this.remote.set(id, { json: JSON.stringify(value), registration: r, routed: false });
   }
 

@@ -724,10 +724,14 @@ export class Registrar {
     // from it would reach both applications: unique delivery fails that binding here. Checked in
     // the same turn the addresses took effect (no await between): a route with a hostname takes
     // no push until resolved (Registration.acceptsContactPoint), so none reaches both meanwhile.
-    const clash = this.sharedSourceWith(r);
+    // Against the registrations other nodes hold too, as far as this node followed them and
+    // resolved their hostnames (follower.ts): a push from a shared address arriving here would
+    // reach both.
+    const clash = this.sharedSourceWith(r, true);
     if (clash !== undefined) {
       const from = this.restoringFrom.get(r);
-      if (from) this.lostTo.set(from, clash.other);
+      // Held until that one leaves this node's registry: one of another node never does.
+      if (from && !clash.other.remote) this.lostTo.set(from, clash.other);
       return fail(REGISTRATION_FAILURE.DUPLICATE_APPLICATION_ID, clash.message);
     }
     for (const p of r.profiles) {
@@ -768,14 +772,15 @@ export class Registrar {
    * the addresses their contact points expect (known ones: IP and SMS addresses, resolved
    * hostnames), with why; undefined when none.
    */
-  private sharedSourceWith(r: Registration): { other: Registration; message: string } | undefined {
-    for (const other of this.registry.values()) {
+  private sharedSourceWith(r: Registration, remote = false): { other: Registration; message: string } | undefined {
+    const others = remote ? [...this.registry.values(), ...(this.options.remote?.() ?? [])] : this.registry.values();
+    for (const other of others) {
       if (other === r || other.key !== r.key || other.sameApplicationAs(r)) continue;
       const shared = sharedSource(other, r);
       if (shared !== undefined)
         return {
           other,
-          message: `${shared} is an expected source of registration ${other.id}${other.applicationId ? ` (${other.applicationId})` : ''} too, which has the same Push Application ID: their pushes could not be told apart`,
+          message: `${shared} is an expected source of ${other.remote ? 'a registration on another node' : `registration ${other.id}`}${other.applicationId ? ` (${other.applicationId})` : ''} too, which has the same Push Application ID: their pushes could not be told apart`,
         };
     }
     return undefined;
