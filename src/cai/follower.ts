@@ -14,7 +14,7 @@
  * registrations.
  */
 import type { EventEmitter } from 'node:events';
-import type { JsonValue, Store } from '../store/types.js';
+import type { JsonValue, Store, StoredRecord } from '../store/types.js';
 import type { CpiSet } from './cpi.js';
 import type { DeliveryQueue } from './delivery.js';
 import type { PushClientEvents } from './events.js';
@@ -62,6 +62,9 @@ export class RegistrationFollower {
   private poll: NodeJS.Timeout | undefined;
   /** The rewrite of this node's records under way (reassert). */
   private reasserting: Promise<void> | undefined;
+  /** Each record's application (applicationOf) as of the last read, by record id; and the read under way. */
+  private applications = new Map<string, { json: string; application: string }>();
+  private reading = new Map<string, { json: string; application: string }>();
 
   constructor(
     private readonly events: EventEmitter<PushClientEvents>,
@@ -136,7 +139,9 @@ export class RegistrationFollower {
     // Each record by the application its request names (store.ts recordApplication), not
     // by its id's first part: a record written before unnamed applications were told apart
     // by binding names every unnamed one of its App ID alike.
-    const parsed = records.map((r) => ({ ...r, node: parseRecordId(r.id).node, application: recordApplication(r) }));
+    const parsed = records.map((r) => ({ ...r, node: parseRecordId(r.id).node, application: this.applicationOf(r) }));
+    this.applications = this.reading;
+    this.reading = new Map();
     const nodes = new Set<string>();
     for (const r of parsed) if (r.node !== undefined && r.node !== me) nodes.add(r.node);
     const live = await store.liveNodes([...nodes, me]);
@@ -174,6 +179,18 @@ export class RegistrationFollower {
     // read, and its Push Servers would hear its CPI again at each: it writes once it is live.
     if (live.has(me) && !this.reasserting && [...own].some((id) => !mine.has(id))) this.reassert();
     if (this.parts.collect) for (const id of dead) await store.registrations.delete(id);
+  }
+
+  /**
+   * recordApplication of a record, made again only when the record changed: an unnamed one's
+   * is its request validated and bound, not worth redoing for every record at every read.
+   */
+  private applicationOf(record: StoredRecord): string {
+    const json = JSON.stringify(record.value);
+    const known = this.applications.get(record.id);
+    const application = known?.json === json ? known.application : recordApplication(record);
+    this.reading.set(record.id, { json, application });
+    return application;
   }
 
   private reassert(): void {
