@@ -256,32 +256,32 @@ export class StoreQueues {
       item.attributes[ATTR.kind] === HTTP_KIND
         ? this.host.httpEventOf(httpSourceOf(item))
         : this.host.eventOf(datagramOf(item));
+    const deliver = (item: QueueItem) => {
+      const to = entry.registration;
+      // Deregistered between the take and now: the push goes back in the queue (then this
+      // one is acknowledged) for the next node that hosts the application.
+      if (to === undefined) return back(item);
+      const event = read(item);
+      events.set(item, event);
+      if (item.deliveries > 1) this.host.claimed(to, name, event, item.deliveries);
+      return this.host.handOver(event, to);
+    };
+    const drainOne = async (item: QueueItem) => {
+      const next = await this.drained(name, entry);
+      if (next === 'take') return deliver(item);
+      if (next === 'back') return back(item);
+      // No registration to report a handler error against: what does not read is unrouted too.
+      let event: PushEvent;
+      try {
+        event = read(item);
+      } catch (error) {
+        return this.host.unrouted(undefined, error);
+      }
+      return this.host.unrouted(event);
+    };
     const consumer = this.store.queues.consume(
       name,
-      async (item) => {
-        if (entry.registration === undefined && entry.drain !== undefined) {
-          const next = await this.drained(name, entry);
-          if (next === 'back') return back(item);
-          if (next === 'report') {
-            // No registration to report a handler error against: what does not read is unrouted too.
-            let event: PushEvent;
-            try {
-              event = read(item);
-            } catch (error) {
-              return this.host.unrouted(undefined, error);
-            }
-            return this.host.unrouted(event);
-          }
-        }
-        const to = entry.registration;
-        // Deregistered between the take and now: the push goes back in the queue (then this
-        // one is acknowledged) for the next node that hosts the application.
-        if (to === undefined) return back(item);
-        const event = read(item);
-        events.set(item, event);
-        if (item.deliveries > 1) this.host.claimed(to, name, event, item.deliveries);
-        return this.host.handOver(event, to);
-      },
+      (item) => (entry.registration === undefined && entry.drain !== undefined ? drainOne(item) : deliver(item)),
       { handlerTimeoutMs: this.handlerTimeoutMs },
     );
     // A consumer retries every blockMs while the store is away: its failure is reported once
