@@ -28,9 +28,9 @@ import { DUPLICATE_SETTLE_MS, Registrar } from './registrar.js';
 import { SmppBearer } from './smppBearer.js';
 import type { Store } from '../store/types.js';
 import { StoreError, StoreErrorCode } from '../store/errors.js';
-import { RegistrationStore, StoredRegistrations } from './store.js';
+import { recordApplication, RegistrationStore, StoredRegistrations } from './store.js';
 import { RegistrationFollower } from './follower.js';
-import { StoreQueues } from './storeQueues.js';
+import { StoreQueues, WITHDRAWN_DRAIN_MS } from './storeQueues.js';
 import type {
   DeregistrationOptions,
   DeregistrationResponse,
@@ -184,6 +184,16 @@ export class PushClient extends EventEmitter<PushClientEvents> {
           claimed: (registration, queue, event, deliveries) =>
             this.emit('queue-claimed', { registration, queue, event, deliveries }),
           storeError: (error) => this.emit('store-error', error),
+          unrouted: (event, error) => dispatcher.orphaned(event, error),
+          readBy: async (id) => {
+            const here = () =>
+              this.registrar.holds(id) || (this.follower?.holders() ?? []).some((r) => r.recordId === id);
+            if (here()) return true;
+            // Any record of the application, of a live node or not: one that lapsed may be
+            // written again (follower.ts reassert), and a push given back costs only its order.
+            const records = await state.registrations.list();
+            return here() || records.some((record) => recordApplication(record) === id);
+          },
         },
         handlerTimeoutMs,
       );
@@ -249,6 +259,8 @@ export class PushClient extends EventEmitter<PushClientEvents> {
         this.queues?.stop(r);
         void this.follower?.sync();
       },
+      // From its record's removal: every node sees it gone within about two polls (at once, by the watch).
+      onWithdrawn: state ? (r) => this.queues?.drain(r, 2 * state.pollMs + WITHDRAWN_DRAIN_MS) : undefined,
       remote: () => this.follower?.holders() ?? [],
       // Only Redis is shared by nodes that admit registrations apart; on lmdb and memory this
       // process restores and holds every registration, and admission saw them all.

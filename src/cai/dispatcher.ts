@@ -320,6 +320,17 @@ export class Dispatcher {
     this.events.emit('refused', { registration: r, event, reason });
   }
 
+  /**
+   * A push queued for a registration that withdrew before taking it (StoreQueues.drain): no
+   * registration takes it now; without its event, it does not read (undecodable).
+   */
+  orphaned(event: PushEvent | undefined, error?: unknown): void {
+    if (event === undefined) {
+      this.stats.undecodable++;
+      this.unrouted({ reason: 'undecodable', error });
+    } else this.unrouted({ reason: 'no-registration', event, datagram: event.datagram });
+  }
+
   private unrouted(u: UnroutedPush): void {
     this.stats.unrouted++;
     this.events.emit('unrouted', u);

@@ -14,16 +14,15 @@
  * registrations.
  */
 import type { EventEmitter } from 'node:events';
-import type { JsonValue, Store } from '../store/types.js';
+import type { JsonValue, Store, StoredRecord } from '../store/types.js';
 import type { CpiSet } from './cpi.js';
 import type { DeliveryQueue } from './delivery.js';
 import type { PushClientEvents } from './events.js';
-import { PROTOCOLS } from './protocols.js';
 import { Registration } from './registration.js';
 import type { RoutingTable } from './routingTable.js';
-import { parseRecordId, registrationRecordId, requestOf, type RegistrationRecord } from './store.js';
+import { parseRecordId, recordApplication, requestOf, type RegistrationRecord } from './store.js';
 import type { RegistrationRequest } from './types.js';
-import { validateProfiles, validateRequest, type Availability } from './validate.js';
+import { EVERYWHERE, validateProfiles, validateRequest } from './validate.js';
 import type { Whitelist } from './whitelist.js';
 
 export interface FollowerParts {
@@ -45,16 +44,6 @@ export interface FollowerParts {
   lapsed?: (r: Registration) => void;
 }
 
-/** A remote registration is taken as its node accepted it: every protocol counts as served. */
-const EVERYWHERE: Availability = {
-  protocols: new Set(Object.keys(PROTOCOLS)),
-  defaultProfile: {
-    protocol: 'OTA-WSP',
-    bearerType: PROTOCOLS['OTA-WSP'].defaultBearer!,
-    port: PROTOCOLS['OTA-WSP'].defaultPort!,
-  },
-};
-
 interface Remote {
   json: string;
   registration: Registration;
@@ -73,6 +62,9 @@ export class RegistrationFollower {
   private poll: NodeJS.Timeout | undefined;
   /** The rewrite of this node's records under way (reassert). */
   private reasserting: Promise<void> | undefined;
+  /** Each record's application (applicationOf) as of the last read, by record id; and the read under way. */
+  private applications = new Map<string, { json: string; application: string }>();
+  private reading = new Map<string, { json: string; application: string }>();
 
   constructor(
     private readonly events: EventEmitter<PushClientEvents>,
@@ -115,7 +107,7 @@ export class RegistrationFollower {
    * leaves the routes now (not at the next read), so no push goes to both.
    */
   shadow(r: Registration): void {
-    const f = this.remote.get(registrationRecordId(r.request));
+    const f = this.remote.get(r.recordId);
     if (f?.routed) this.unroute(f);
   }
 
@@ -144,7 +136,12 @@ export class RegistrationFollower {
     const { store } = this.parts;
     const me = store.nodeId;
     const records = await store.registrations.list();
-    const parsed = records.map((r) => ({ ...r, ...parseRecordId(r.id) }));
+    // Each record by the application its request names (store.ts recordApplication), not
+    // by its id's first part: a record written before unnamed applications were told apart
+    // by binding names every unnamed one of its App ID alike.
+    const parsed = records.map((r) => ({ ...r, node: parseRecordId(r.id).node, application: this.applicationOf(r) }));
+    this.applications = this.reading;
+    this.reading = new Map();
     const nodes = new Set<string>();
     for (const r of parsed) if (r.node !== undefined && r.node !== me) nodes.add(r.node);
     const live = await store.liveNodes([...nodes, me]);
@@ -165,7 +162,7 @@ export class RegistrationFollower {
       } else dead.push(r.id);
     }
     const own = new Set<string>();
-    for (const r of this.parts.local()) own.add(registrationRecordId(r.request));
+    for (const r of this.parts.local()) own.add(r.recordId);
     for (const [id, f] of this.remote) {
       const value = wanted.get(id);
       if (value !== undefined && JSON.stringify(value) === f.json) continue;
@@ -182,6 +179,18 @@ export class RegistrationFollower {
     // read, and its Push Servers would hear its CPI again at each: it writes once it is live.
     if (live.has(me) && !this.reasserting && [...own].some((id) => !mine.has(id))) this.reassert();
     if (this.parts.collect) for (const id of dead) await store.registrations.delete(id);
+  }
+
+  /**
+   * recordApplication of a record, made again only when the record changed: an unnamed one's
+   * is its request validated and bound, not worth redoing for every record at every read.
+   */
+  private applicationOf(record: StoredRecord): string {
+    const json = JSON.stringify(record.value);
+    const known = this.applications.get(record.id);
+    const application = known?.json === json ? known.application : recordApplication(record);
+    this.reading.set(record.id, { json, application });
+    return application;
   }
 
   private reassert(): void {
@@ -208,6 +217,10 @@ export class RegistrationFollower {
     r.remote = true;
     r.state = 'active';
     r.queue = this.parts.makeQueue(r);
+    // Its hostname contact points resolved here, as its node resolved them there: until then a
+    // route naming one takes no push here, and the duplicate check by address (registrar.ts
+    // bind) does not see it. One that does not resolve here stays so.
+    void r.resolveContactPoints().catch(() => {});
     this.remote.set(id, { json: JSON.stringify(value), registration: r, routed: false });
   }
 

@@ -67,6 +67,11 @@ export interface RegistrarOptions {
   /** A registration of this node started (or stopped) taking pushes: its store queue is consumed here (or no longer). */
   onRouted?: (r: Registration) => void;
   onUnrouted?: (r: Registration) => void;
+  /**
+   * A stored registration withdrew (settleDuplicate) and the store no longer holds it: a write
+   * made after its withdrawal succeeded. What other nodes queued for it meanwhile may be drained.
+   */
+  onWithdrawn?: (r: Registration) => void;
   /** Registrations other nodes sharing the store hold (follower.ts): their Push Servers' CPIs count them too. */
   remote?: () => Iterable<Registration>;
   /**
@@ -110,6 +115,8 @@ export class Registrar {
    * one made meanwhile carries their changes too: else, written after theirs, it would undo them.
    */
   private readonly adding = new Set<StoreChange>();
+  /** Registrations withdrawn after they were stored, their record not yet written out (onWithdrawn). */
+  private readonly withdrawnStored = new Set<Registration>();
   /** The next write of the store as it is, after one failed (rewrite): one at a time, with backoff. */
   private rewriting: { timer: NodeJS.Timeout; attempts: number } | undefined;
 
@@ -129,6 +136,7 @@ export class Registrar {
 
   close(): void {
     this.closed = true;
+    this.withdrawnStored.clear();
     if (this.rewriting) clearTimeout(this.rewriting.timer);
     this.rewriting = undefined;
     this.held.close();
@@ -333,7 +341,7 @@ export class Registrar {
    * A registration just stored is checked once more against what other nodes hold, read after
    * the write. Of two nodes that each admitted one of two duplicates before either was stored,
    * at least one reads the other's record (each reads after its own write, and one Redis orders
-   * them all). The one whose application id (store.ts registrationRecordId) sorts after the
+   * them all). The one whose application id (Registration.recordId) sorts after the
    * other's withdraws at once; the one that sorts first waits, at most `duplicateSettleMs` from
    * its first read, for the other's record to go: gone, it stays (the other withdrew); still
    * there, it withdraws (the other stayed, having read before this write). So never both stay,
@@ -368,6 +376,7 @@ export class Registrar {
   ): Promise<RegistrationFailure> {
     this.undo(r);
     r.state = 'failed';
+    if (!this.closed) this.withdrawnStored.add(r);
     await this.rewrite();
     for (const point of serverContactPoints(r)) this.servers.later(point);
     return { status: 'failure', reason, message };
@@ -585,6 +594,15 @@ export class Registrar {
     for (const point of serverContactPoints(r)) this.servers.later(point);
   }
 
+  /**
+   * Whether a registration of this node is of application `recordId` (Registration.recordId):
+   * one registered or still being added (from admission on), or a held one.
+   */
+  holds(recordId: string): boolean {
+    for (const r of this.registry.values()) if (r.recordId === recordId) return true;
+    return this.held.all().some((h) => registrationRecordId(h.request) === recordId);
+  }
+
   /** Stored registrations not in effect now, with why (see held.ts). */
   heldRegistrations(): Array<{ request: StoredRegistration; reason: string; attempts: number; retrying: boolean }> {
     return this.held.all().map(({ request, reason, attempts, retrying }) => ({ request, reason, attempts, retrying }));
@@ -706,10 +724,14 @@ export class Registrar {
     // from it would reach both applications: unique delivery fails that binding here. Checked in
     // the same turn the addresses took effect (no await between): a route with a hostname takes
     // no push until resolved (Registration.acceptsContactPoint), so none reaches both meanwhile.
-    const clash = this.sharedSourceWith(r);
+    // Against the registrations other nodes hold too, as far as this node followed them and
+    // resolved their hostnames (follower.ts): a push from a shared address arriving here would
+    // reach both.
+    const clash = this.sharedSourceWith(r, true);
     if (clash !== undefined) {
       const from = this.restoringFrom.get(r);
-      if (from) this.lostTo.set(from, clash.other);
+      // Held until that one leaves this node's registry: one of another node never does.
+      if (from && !clash.other.remote) this.lostTo.set(from, clash.other);
       return fail(REGISTRATION_FAILURE.DUPLICATE_APPLICATION_ID, clash.message);
     }
     for (const p of r.profiles) {
@@ -750,14 +772,15 @@ export class Registrar {
    * the addresses their contact points expect (known ones: IP and SMS addresses, resolved
    * hostnames), with why; undefined when none.
    */
-  private sharedSourceWith(r: Registration): { other: Registration; message: string } | undefined {
-    for (const other of this.registry.values()) {
+  private sharedSourceWith(r: Registration, remote = false): { other: Registration; message: string } | undefined {
+    const others = remote ? [...this.registry.values(), ...(this.options.remote?.() ?? [])] : this.registry.values();
+    for (const other of others) {
       if (other === r || other.key !== r.key || other.sameApplicationAs(r)) continue;
       const shared = sharedSource(other, r);
       if (shared !== undefined)
         return {
           other,
-          message: `${shared} is an expected source of registration ${other.id}${other.applicationId ? ` (${other.applicationId})` : ''} too, which has the same Push Application ID: their pushes could not be told apart`,
+          message: `${shared} is an expected source of ${other.remote ? 'a registration on another node' : `registration ${other.id}`}${other.applicationId ? ` (${other.applicationId})` : ''} too, which has the same Push Application ID: their pushes could not be told apart`,
         };
     }
     return undefined;
@@ -813,8 +836,14 @@ export class Registrar {
       if ((r.state === 'active' && !removed.has(r) && !this.leaving.has(r)) || added.has(r))
         requests.push(r.pushServiceRegistrationUri ? { ...r.request, boundProfiles: r.profiles } : r.request);
     for (const h of this.held.all()) if (!released.has(h)) requests.push(h.request);
+    // Out of `requests` (withdrawn before this save was made): out of the store once it is written.
+    const withdrawn = [...this.withdrawnStored];
     try {
       await store.save(requests);
+      for (const r of withdrawn) {
+        if (!this.withdrawnStored.delete(r) || this.closed) continue;
+        this.options.onWithdrawn?.(r);
+      }
       // Written as it is (with `change`): a rewrite waiting for its next try has nothing left to do.
       if (this.rewriting) {
         clearTimeout(this.rewriting.timer);
@@ -866,7 +895,7 @@ export const DUPLICATE_SETTLE_POLL_MS = 50;
 
 /** Whether `r` is the one of two racing duplicates that may stay: its application id sorts first. */
 function sortsFirst(r: Registration, other: Registration): boolean {
-  return registrationRecordId(r.request) < registrationRecordId(other.request);
+  return r.recordId < other.recordId;
 }
 
 /** The rejection of `r`: `other`, another application of its App ID, is registered on the same binding (5.1). */

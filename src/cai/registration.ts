@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { canonicalApplicationId, applicationKey, type ApplicationKey } from './applicationId.js';
 import type { DeliveryQueue } from './delivery.js';
+import { applicationRecordId } from './recordId.js';
 import { normalizeIp, parseContactPoint, resolveSources, type ContactPoint } from './contactPoint.js';
 import { routeOf } from './routingTable.js';
 import { normalizeAddress } from './whitelist.js';
@@ -78,6 +79,8 @@ export class Registration implements RegistrationView {
     undefined;
   /** The routes `unresolved` names: they take no push until it is resolved. */
   private unresolvedRoutes: Set<number> | undefined = undefined;
+  /** recordId, once made. */
+  private madeRecordId: string | undefined = undefined;
 
   constructor(id: number, request: RegistrationRequest, profiles: BoundProfile[]) {
     this.id = id;
@@ -242,6 +245,38 @@ export class Registration implements RegistrationView {
       named.add(cp.kind === 'host' ? hostName(cp.host) : cp.source);
     }
     return named;
+  }
+
+  /**
+   * The application's id in the shared store (recordId.ts): its name, or unnamed its binding,
+   * so that two registrations have the same id exactly when sameApplicationAs says they are
+   * the same application. Made once, when first asked (after a Push Service Registration
+   * answer too: the address alone names that binding).
+   */
+  get recordId(): string {
+    this.madeRecordId ??= applicationRecordId(
+      this.request.pushApplicationId,
+      this.applicationId,
+      this.applicationId === undefined ? this.bindingKey() : undefined,
+    );
+    return this.madeRecordId;
+  }
+
+  /**
+   * The binding as sameBindingAs compares it, as text: the Push Service Registration address
+   * when there is one (its answer's profiles are not known before it binds, and the same
+   * address is asked the same way), else each route with the contact points it names, sorted,
+   * or null for any source.
+   */
+  private bindingKey(): string {
+    if (this.pushServiceRegistrationUri !== undefined) return JSON.stringify({ psr: this.pushServiceRegistrationUri });
+    const routes = [...this.routes].sort((a, b) => a - b);
+    return JSON.stringify(
+      routes.map((route) => {
+        const named = this.namedSources(route);
+        return [route, named === undefined ? null : [...named].sort()];
+      }),
+    );
   }
 
   /** The same routes, with the same contact points named on each, and the same Push Service Registration address. */

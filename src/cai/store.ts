@@ -3,10 +3,12 @@
  * One JSON file, replaced atomically: written to a temporary file beside it, flushed to disk,
  * then renamed over the old one, so a crash leaves the old file or the new, never half of one.
  */
-import { createHash } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
-import type { JsonValue, RecordTable } from '../store/types.js';
+import type { JsonValue, RecordTable, StoredRecord } from '../store/types.js';
+import { applicationRecordId, unnamedRecordIdBefore } from './recordId.js';
+import { Registration } from './registration.js';
 import type { BoundProfile, RegistrationRequest } from './types.js';
+import { EVERYWHERE, validateRequest } from './validate.js';
 
 /** Where the registrar keeps the active registrations: a file, or the state layer's record table. */
 export interface RegistrationPersistence {
@@ -95,13 +97,33 @@ export class RegistrationStore implements RegistrationPersistence {
 }
 
 /**
- * An application's id in the shared store: its delivery queue's name (storeQueues.ts) and the
- * first part of each holder's record id. The same application registered again, on any node,
- * has the same id.
+ * An application's id in the shared store (recordId.ts): its delivery queue's name
+ * (storeQueues.ts) and the first part of each holder's record id. The same application
+ * registered again, on any node, has the same id; two unnamed applications of one App ID on
+ * bindings of their own have two. A request that does not validate (a record no registrar
+ * wrote) keeps the id of its App ID and name alone.
  */
 export function registrationRecordId(r: StoredRegistration): string {
-  const key = JSON.stringify([r.pushApplicationId ?? null, r.applicationId ?? null]);
-  return createHash('sha256').update(key).digest('base64url');
+  if (r.applicationId !== undefined) return applicationRecordId(r.pushApplicationId, r.applicationId, undefined);
+  const checked = validateRequest(r as RegistrationRequest, EVERYWHERE);
+  if ('status' in checked) return unnamedRecordIdBefore(r.pushApplicationId);
+  return new Registration(0, r as RegistrationRequest, checked.profiles).recordId;
+}
+
+/** The application a stored record is of: the id its request gives, whatever id it is stored under (an older form). */
+export function recordApplication(record: StoredRecord): string {
+  // Records are JSON a registrar wrote; parse returns them as the registrar's own shape.
+  return registrationRecordId(requestOf(JSON.parse(JSON.stringify(record.value)) as RegistrationRecord));
+}
+
+/**
+ * The ids a record of `r` written before holders were recorded may have: its own and, unnamed,
+ * the one every unnamed application of its App ID had then.
+ */
+function holderlessRecordIds(r: StoredRegistration): string[] {
+  const id = registrationRecordId(r);
+  const before = r.applicationId === undefined ? unnamedRecordIdBefore(r.pushApplicationId) : id;
+  return before === id ? [id] : [id, before];
 }
 
 /**
@@ -157,8 +179,9 @@ export class StoredRegistrations implements RegistrationPersistence {
     }
     const byApplication = new Map<string, StoredRegistration>();
     for (const r of records) {
-      const { application } = parseRecordId(r.id);
-      // Records are JSON the registrar wrote; parse returns them as the registrar's own shape.
+      // By the id its request gives, not the one it is stored under: a record written before
+      // unnamed applications were told apart names every one of its App ID alike.
+      const application = recordApplication(r);
       if (!byApplication.has(application))
         byApplication.set(application, requestOf(JSON.parse(JSON.stringify(r.value)) as RegistrationRecord));
     }
@@ -177,8 +200,8 @@ export class StoredRegistrations implements RegistrationPersistence {
       for (const [id, r] of wanted) {
         await this.table.put(id, JSON.parse(JSON.stringify(r)) as JsonValue);
         this.known.add(id);
-        const legacy = registrationRecordId(r);
-        if (!this.known.has(legacy) && (await this.table.get(legacy)) !== undefined) this.known.add(legacy);
+        for (const legacy of holderlessRecordIds(r))
+          if (!this.known.has(legacy) && (await this.table.get(legacy)) !== undefined) this.known.add(legacy);
       }
       for (const id of [...this.known]) {
         if (wanted.has(id)) continue;

@@ -15,7 +15,6 @@ import type { QueueConsumer, QueueItem, Store } from '../store/types.js';
 import type { WdpDatagram } from '../wdp/datagram.js';
 import type { HttpEventSource, PushEvent } from './pushEvent.js';
 import type { Registration } from './registration.js';
-import { registrationRecordId } from './store.js';
 
 /** What the queues need of the Push Client: rebuild an event, hand it over, report. */
 export interface QueueHost {
@@ -30,11 +29,26 @@ export interface QueueHost {
   /** An item handed out again (its consumer died or timed out): a handler may have seen it before. */
   claimed(r: Registration, queue: string, event: PushEvent, deliveries: number): void;
   storeError(error: unknown): void;
+  /**
+   * Whether a registration on any node reads the queue of application `recordId` now, or is
+   * about to (drain): one of this node, being added or held included, one another node holds
+   * as this node follows it, or any record of the application in the store as read now.
+   */
+  readBy(recordId: string): Promise<boolean>;
+  /** A push drained from a withdrawn registration's queue: no registration takes it; without its event, it does not read. */
+  unrouted(event: PushEvent | undefined, error?: unknown): void;
 }
 
-/** The queue of an application: one name for it on every node. */
+/**
+ * How long a withdrawn registration's queue is drained beyond two of the store's polls
+ * (registrationPollMs), counted from the write that took its record out: a margin for a push
+ * another node routed to it just before it saw the record go, still being stored.
+ */
+export const WITHDRAWN_DRAIN_MS = 5_000;
+
+/** The queue of an application: one name for it on every node (Registration.recordId). */
 export function queueName(r: Registration): string {
-  return `app:${registrationRecordId(r.request)}`;
+  return `app:${r.recordId}`;
 }
 
 /** Attribute names of a queued push (the WDP datagram's addressing). */
@@ -118,6 +132,8 @@ function datagramOf(item: QueueItem): WdpDatagram {
 interface Hosted {
   registration: Registration | undefined;
   consumer?: QueueConsumer;
+  /** Draining a withdrawn registration's queue (drain): the application's id, and the window's end. */
+  drain?: { application: string; timer: NodeJS.Timeout };
 }
 
 export class StoreQueues {
@@ -155,27 +171,117 @@ export class StoreQueues {
     const name = queueName(r);
     const known = this.hosted.get(name);
     if (known !== undefined) {
+      // A drain of the queue turns into this registration's consumer: what it takes is r's.
+      this.endDrain(known);
       known.registration = r;
+      // A drain still asking whether to start has no consumer yet.
+      if (known.consumer === undefined) this.consume(name, known);
       return;
     }
-    const entry: Hosted = { registration: r };
+    this.consume(name, { registration: r });
+  }
+
+  /**
+   * `r` was stored, then withdrew (a duplicate on another node stayed), and its record is out of
+   * the store now. Other nodes, following the record until then, may have put pushes in its
+   * queue, each answered ESME_ROK; its application may never register again, and the queue
+   * would keep them unseen. The queue is an application's, though, not this registration's: so
+   * it is drained for `ms` only while no registration on any node reads it (QueueHost.readBy,
+   * asked before the drain starts and again for each push taken). Each push it takes is
+   * reported unrouted; once a reader appears, the push in hand goes back in the queue for it
+   * and the drain ends. Should the application register on this node meanwhile, it takes them.
+   */
+  drain(r: Registration, ms: number): void {
+    const name = queueName(r);
+    if (this.closed || this.hosted.has(name)) return;
+    const entry: Hosted = { registration: undefined };
+    // Held from now, so a registration of this node starting meanwhile takes the entry over.
+    this.hosted.set(name, entry);
+    const timer = setTimeout(() => this.stopDraining(name, entry), ms);
+    timer.unref();
+    entry.drain = { application: r.recordId, timer };
+    void this.host.readBy(r.recordId).then(
+      (read) => {
+        if (entry.drain === undefined || this.hosted.get(name) !== entry) return;
+        if (read) this.stopDraining(name, entry);
+        else this.consume(name, entry);
+      },
+      (error: unknown) => {
+        this.host.storeError(error);
+        this.stopDraining(name, entry);
+      },
+    );
+  }
+
+  private endDrain(entry: Hosted): void {
+    if (entry.drain === undefined) return;
+    clearTimeout(entry.drain.timer);
+    entry.drain = undefined;
+  }
+
+  /** The drain is over (its window ended, or a reader appeared): the entry and its consumer go, unless a registration took them. */
+  private stopDraining(name: string, entry: Hosted): void {
+    if (entry.drain === undefined) return;
+    this.endDrain(entry);
+    if (entry.registration !== undefined || this.hosted.get(name) !== entry) return;
+    this.hosted.delete(name);
+    void entry.consumer?.stop();
+  }
+
+  /** What a draining consumer does with a push: reports it, or gives it back when the queue has a reader. */
+  private async drained(name: string, entry: Hosted): Promise<'report' | 'back' | 'take'> {
+    const drain = entry.drain;
+    if (drain === undefined) return 'back';
+    let read: boolean;
+    try {
+      read = await this.host.readBy(drain.application);
+    } catch (error) {
+      // Not known whether it has a reader: it goes back, and the drain ends.
+      this.host.storeError(error);
+      read = true;
+    }
+    // A registration of this node took the queue during the read: the push is its.
+    if (entry.registration !== undefined) return 'take';
+    if (!read && entry.drain === drain && !this.closed) return 'report';
+    this.stopDraining(name, entry);
+    return 'back';
+  }
+
+  private consume(name: string, entry: Hosted): void {
+    this.hosted.set(name, entry);
     const events = new WeakMap<QueueItem, PushEvent>();
+    const back = (item: QueueItem) =>
+      this.store.queues.enqueue(name, { data: item.data, attributes: item.attributes }).then(() => {});
+    const read = (item: QueueItem): PushEvent =>
+      item.attributes[ATTR.kind] === HTTP_KIND
+        ? this.host.httpEventOf(httpSourceOf(item))
+        : this.host.eventOf(datagramOf(item));
+    const deliver = (item: QueueItem) => {
+      const to = entry.registration;
+      // Deregistered between the take and now: the push goes back in the queue (then this
+      // one is acknowledged) for the next node that hosts the application.
+      if (to === undefined) return back(item);
+      const event = read(item);
+      events.set(item, event);
+      if (item.deliveries > 1) this.host.claimed(to, name, event, item.deliveries);
+      return this.host.handOver(event, to);
+    };
+    const drainOne = async (item: QueueItem) => {
+      const next = await this.drained(name, entry);
+      if (next === 'take') return deliver(item);
+      if (next === 'back') return back(item);
+      // No registration to report a handler error against: what does not read is unrouted too.
+      let event: PushEvent;
+      try {
+        event = read(item);
+      } catch (error) {
+        return this.host.unrouted(undefined, error);
+      }
+      return this.host.unrouted(event);
+    };
     const consumer = this.store.queues.consume(
       name,
-      (item) => {
-        const to = entry.registration;
-        // Deregistered between the take and now: the push goes back in the queue (then this
-        // one is acknowledged) for the next node that hosts the application.
-        if (to === undefined)
-          return this.store.queues.enqueue(name, { data: item.data, attributes: item.attributes }).then(() => {});
-        const event =
-          item.attributes[ATTR.kind] === HTTP_KIND
-            ? this.host.httpEventOf(httpSourceOf(item))
-            : this.host.eventOf(datagramOf(item));
-        events.set(item, event);
-        if (item.deliveries > 1) this.host.claimed(to, name, event, item.deliveries);
-        return this.host.handOver(event, to);
-      },
+      (item) => (entry.registration === undefined && entry.drain !== undefined ? drainOne(item) : deliver(item)),
       { handlerTimeoutMs: this.handlerTimeoutMs },
     );
     // A consumer retries every blockMs while the store is away: its failure is reported once
@@ -197,7 +303,6 @@ export class StoreQueues {
       failing = true;
     });
     entry.consumer = consumer;
-    this.hosted.set(name, entry);
   }
 
   /**
@@ -221,6 +326,7 @@ export class StoreQueues {
   async close(): Promise<void> {
     this.closed = true;
     const all = [...this.hosted.values()];
+    for (const e of all) this.endDrain(e);
     this.hosted.clear();
     await Promise.all(all.map((e) => e.consumer?.stop()));
   }

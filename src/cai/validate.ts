@@ -38,6 +38,19 @@ export interface Availability {
   reasons?: Partial<Record<BoundProfile['protocol'], string>>;
 }
 
+/**
+ * A stored request is taken as its node accepted it: every protocol counts as served (the
+ * follower's remote registrations, a stored record's id).
+ */
+export const EVERYWHERE: Availability = Object.freeze({
+  protocols: new Set(Object.keys(PROTOCOLS)),
+  defaultProfile: Object.freeze({
+    protocol: 'OTA-WSP' as const,
+    bearerType: PROTOCOLS['OTA-WSP'].defaultBearer!,
+    port: PROTOCOLS['OTA-WSP'].defaultPort!,
+  }),
+});
+
 export type Validated = { ok: true; profiles: BoundProfile[] } | RegistrationRejected;
 
 function reject(reason: RegistrationRejectReason, option: string | undefined, message: string): RegistrationRejected {
