@@ -15,13 +15,13 @@ import { bindPdu, checkBindFields, type BindFields } from './bind.js';
 import { SmppCommand } from './commands.js';
 import { EsmeSession, ResponseTimeout, type RefusedPdu } from './esmeSession.js';
 import { enquireLinkTimes, keepAlive } from './keepAlive.js';
-import { readSegmentAt, segmentFromShortMessagePdu } from './deliverSegment.js';
+import { readSegmentAt } from './deliverSegment.js';
 import { SegmentAt } from '../segmentAt.js';
 import { decodeShortMessagePdu, SMPP_HEADER_LENGTH } from './shortMessage.js';
 import { segmentFromSmpp } from './carriage.js';
 import { CommandStatus } from './status.js';
-import { evictionPolicy, storable, StoreIntake } from './storeIntake.js';
-import type { LostMessage as StoreLostMessage, Store } from '../../store/types.js';
+import { evictionPolicy, storable, storedSegmentOf, StoreIntake } from './storeIntake.js';
+import type { LostMessage as StoreLostMessage, Store, StoredSegment } from '../../store/types.js';
 import { watchLoss, watchReturn } from '../../store/watch.js';
 import type { TlsClientSettings } from '../../security/tlsOptions.js';
 import type { Socket } from 'node:net';
@@ -583,20 +583,36 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
       this.onDeliverSmInMemory(session, frame, chunkNow);
       return;
     }
+    this.onDeliverSmInTurn(session, frame, chunkNow);
+    // Nothing reads ahead on a store, so no read's end lets go of the record: it does so here,
+    // so that it does not keep the socket chunk alive (memory mode's endAhead does it per read).
+    if (this.intake !== undefined) this.oneRead.release();
+  }
+
+  /**
+   * onDeliverSm on a store, or with a datagram retained for a failed handler: the deliver_sm
+   * read into the record as in memory mode (no Segment object or view for it), a single SMS
+   * pushed from the record; a concatenated segment for the store gets the one object the store
+   * takes, its octets copied (storedSegmentOf). A PDU the quick reader leaves goes to the
+   * general decode, which raises the errors.
+   */
+  private onDeliverSmInTurn(session: EsmeSession, frame: Uint8Array, chunkNow: number): void {
     this.stats.deliverSm++;
     const sequence = readU32(frame, 12);
     const arrivedAt = this.listenerCount('handler-settled') > 0 ? performance.now() : -1;
     const clock = this.reassembler.clock;
     const now = clock === Date.now ? chunkNow : clock();
-    let segment: Segment;
+    const intake = this.intake;
+    let segment: SegmentAt | Segment;
     let datagram: WdpDatagram | undefined;
-    let stored: (Segment & { reference: number }) | undefined;
+    let stored: StoredSegment | undefined;
     try {
-      segment = segmentFromShortMessagePdu(frame);
-      if (this.intake !== undefined && segment.reference !== undefined && segment.total !== 1) {
+      segment = readSegmentAt(frame, 0, frame.length, this.oneRead)
+        ? this.oneRead
+        : segmentFromSmpp(decodeShortMessagePdu(frame));
+      if (intake !== undefined && segment.reference !== undefined && segment.total !== 1) {
         if (!storable(segment)) throw new RangeError(`segment ${segment.sequence} of ${segment.total}`);
-        segment.data = copyPayload(segment.data);
-        stored = segment;
+        stored = storedSegmentOf(segment);
       } else {
         if (this.retained.size > 0) {
           // The SMSC resending the segment whose datagram the handler failed: hand it over again.
@@ -606,16 +622,19 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
             return;
           }
         }
-        datagram = this.reassembler.push(segment, this.bindName, now);
+        datagram =
+          segment instanceof SegmentAt
+            ? this.reassembler.pushAt(segment, this.bindName, now)
+            : this.reassembler.push(segment, this.bindName, now);
       }
     } catch (error) {
       this.refuseUndecodable(session, sequence, frame, error);
       return;
     }
-    if (stored !== undefined && this.intake !== undefined) {
+    if (stored !== undefined && intake !== undefined) {
       // Outside the try: the store may answer at once (nothing to wait for), and what goes
       // wrong after that is not this PDU's fault, nor may it be answered twice.
-      this.intake.take(stored, this.replier(session, sequence));
+      intake.takeStored(stored, this.replier(session, sequence));
       return;
     }
     if (datagram === undefined) {
@@ -625,9 +644,9 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     if (datagram.segments === 1) {
       // Its payload is a view of the socket chunk: given octets of its own before it is kept.
       datagram.payload = copyPayload(datagram.payload);
-      if (this.intake !== undefined) {
+      if (intake !== undefined) {
         if (arrivedAt >= 0) this.singleArrivals.set(datagram, arrivedAt);
-        this.intake.single(
+        intake.single(
           datagram,
           this.singleKey(datagram),
           this.options.duplicateWindowMs,
@@ -922,12 +941,12 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     this.retained.set(retainKey(segment), { datagram, data: Buffer.from(data), at: now });
   }
 
-  private takeRetained(segment: Segment): WdpDatagram | undefined {
+  private takeRetained(segment: Segment | SegmentAt): WdpDatagram | undefined {
     if (segment.reference === undefined) return undefined;
     const key = retainKey(segment);
     const kept = this.retained.get(key);
-    if (!kept || !kept.data.equals(segment.data) || kept.at <= Date.now() - this.options.duplicateWindowMs)
-      return undefined;
+    if (!kept || kept.at <= Date.now() - this.options.duplicateWindowMs) return undefined;
+    if (!kept.data.equals(segment instanceof SegmentAt ? segment.octets() : segment.data)) return undefined;
     this.retained.delete(key);
     return kept.datagram;
   }

@@ -14,7 +14,8 @@ import type {
   StoredSegment,
 } from '../../store/types.js';
 import type { Segment, WdpDatagram } from '../datagram.js';
-import type { EvictionPolicy } from '../reassembler.js';
+import { copyPayload, type EvictionPolicy } from '../reassembler.js';
+import { SegmentAt } from '../segmentAt.js';
 import { CommandStatus } from './status.js';
 
 /** What the intake needs of its link: the handler, the 'lost' report and the in-flight count. */
@@ -46,7 +47,7 @@ export function evictionPolicy(m: StoreLostMessage): EvictionPolicy | undefined 
 }
 
 /** A concatenated segment the store can take: 2-255 segments, its sequence within them. */
-export function storable(segment: Segment): segment is Segment & { reference: number } {
+export function storable<S extends Segment | SegmentAt>(segment: S): segment is S & { reference: number } {
   return (
     segment.reference !== undefined &&
     segment.total >= 2 &&
@@ -85,6 +86,25 @@ function toStored(s: Segment & { reference: number }): StoredSegment {
   return out;
 }
 
+/**
+ * A segment read for the store (the link's record, or a Segment of the general decode) as the
+ * store takes it, its octets copied: the record's, and a Segment's, are the socket chunk's.
+ */
+export function storedSegmentOf(s: (Segment | SegmentAt) & { reference: number }): StoredSegment {
+  const out: StoredSegment = {
+    originator: s.originator,
+    recipient: s.recipient,
+    reference: s.reference,
+    total: s.total,
+    sequence: s.sequence,
+    data: copyPayload(s instanceof SegmentAt ? s.octets() : s.data),
+  };
+  if (s.sourcePort !== undefined) out.sourcePort = s.sourcePort;
+  if (s.destinationPort !== undefined) out.destinationPort = s.destinationPort;
+  if (s.referenceBits !== undefined) out.referenceBits = s.referenceBits;
+  return out;
+}
+
 export class StoreIntake {
   private sweeping = false;
   /** Single SMS being handed over here, by repeat key: a copy arriving meanwhile waits for the sender's retry. */
@@ -105,6 +125,11 @@ export class StoreIntake {
    * the message is being delivered elsewhere, or another message holds its key.
    */
   take(segment: Segment & { reference: number }, reply: (status: number) => void): void {
+    this.takeStored(toStored(segment), reply);
+  }
+
+  /** take() for a segment as the store takes it (storedSegmentOf): the link's way, no Segment made. */
+  takeStored(segment: StoredSegment, reply: (status: number) => void): void {
     if (!this.store.available) {
       this.host.refused(new StoreError(StoreErrorCode.STORE_UNAVAILABLE, 'the store is unavailable'));
       reply(CommandStatus.ESME_RX_T_APPN);
@@ -113,7 +138,7 @@ export class StoreIntake {
     this.host.begin();
     // Called back once stored: from the store's one settlement for its commit, or at once when
     // nothing is to wait for (then the answer goes out with the read that brought the segment).
-    this.taker.addSegment(toStored(segment), (error, outcome) => {
+    this.taker.addSegment(segment, (error, outcome) => {
       if (outcome !== undefined && error === undefined) {
         this.answer(outcome, reply);
         return;
