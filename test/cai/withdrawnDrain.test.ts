@@ -44,7 +44,9 @@ function host(reader: () => boolean | Promise<boolean>) {
       if (d.payload.length === 0) throw new Error('not a push');
       return new PushEvent({
         protocol: 'OTA-WSP',
-        content: d.payload,
+        // Not a Push PDU: the drain reads only its content, which is then the whole payload.
+        datagram: d,
+        bodyOffset: 0,
         contentType: 'application/vnd.wap.slc',
         applicationId: APP,
         port: 2948,
