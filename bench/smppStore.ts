@@ -81,8 +81,6 @@ export interface StoreCase {
   /** lmdb only: the store's commits over the timed part, per 100 pushes, and the changes each carried (medians). */
   commitsPer100?: number;
   changesPerCommit?: number;
-  /** lmdb, pipelined meta sync only: syncs made for a held commit that no next commit covered, per 100 pushes. */
-  forcedSyncsPer100?: number;
 }
 
 /** The ratios issue 17 asks for at window 100. */
@@ -222,8 +220,8 @@ interface StoreRun {
   others?: { busySeconds: number; seconds: number };
   /** The disk's flush time just before the run (diskFlushMs). */
   diskFlushMs: number;
-  /** lmdb: commits, changes, and syncs made for a held commit over the timed part. */
-  commits?: { commits: number; changes: number; forcedSyncs: number };
+  /** lmdb: commits and changes over the timed part. */
+  commits?: { commits: number; changes: number };
 }
 
 /** Cores other work kept busy over a case's timed parts together (see StoreRun.others). */
@@ -327,13 +325,7 @@ export async function runSmppStore(
           ? { others: { busySeconds: run.machineBusySeconds - ours, seconds: run.seconds } }
           : {}),
         ...(commits0 && commits1
-          ? {
-              commits: {
-                commits: commits1.commits - commits0.commits,
-                changes: commits1.changes - commits0.changes,
-                forcedSyncs: commits1.forcedSyncs - commits0.forcedSyncs,
-              },
-            }
+          ? { commits: { commits: commits1.commits - commits0.commits, changes: commits1.changes - commits0.changes } }
           : {}),
       };
     } finally {
@@ -410,7 +402,6 @@ export async function runSmppStore(
         const flushMs = med((x) => x.diskFlushMs)!;
         const commitsPer100 = med((x) => (x.commits ? (x.commits.commits * 100) / (n - untimed) : undefined));
         const changesPerCommit = med((x) => (x.commits?.commits ? x.commits.changes / x.commits.commits : undefined));
-        const forcedPer100 = med((x) => (x.commits ? (x.commits.forcedSyncs * 100) / (n - untimed) : undefined));
         const c: StoreCase = {
           backend,
           window,
@@ -435,7 +426,6 @@ export async function runSmppStore(
           diskFlushMs: flushMs,
           ...(commitsPer100 !== undefined ? { commitsPer100 } : {}),
           ...(changesPerCommit !== undefined ? { changesPerCommit } : {}),
-          ...(forcedPer100 ? { forcedSyncsPer100: forcedPer100 } : {}),
         };
         cases.push(c);
         const spread =
@@ -444,7 +434,7 @@ export async function runSmppStore(
             : `${c.vsMemory.toFixed(2)}x memory (rounds ${rs[0].toFixed(2)}-${rs[rs.length - 1].toFixed(2)}x, cv ${(c.vsMemoryCv * 100).toFixed(0)}%)`;
         const grouping =
           commitsPer100 !== undefined && changesPerCommit !== undefined
-            ? `; ${commitsPer100.toFixed(1)} commits a 100 pushes, ${changesPerCommit.toFixed(0)} changes a commit${forcedPer100 ? `, ${forcedPer100.toFixed(1)} syncs of their own` : ''}`
+            ? `; ${commitsPer100.toFixed(1)} commits a 100 pushes, ${changesPerCommit.toFixed(0)} changes a commit`
             : '';
         process.stdout.write(
           `  window ${String(window).padStart(3)}${bindCounts.length > 1 || binds > 1 ? ` x${binds}` : ''} ${backend.padEnd(13)} ${c.pushesPerSec.toLocaleString('en-US').padStart(7)} pushes/s (${c.min}-${c.max}), ${spread}, CPU ms a push: listener ${c.listenerCpuMs.toFixed(3)}${simulatorCpuMs !== undefined ? `, simulator ${simulatorCpuMs.toFixed(3)}` : ''}${redisCpuMs !== undefined ? `, redis-server ${redisCpuMs.toFixed(3)}` : ''}${othersCores !== undefined ? `; other work ${othersCores.toFixed(2)} cores` : ''}; disk flush ${flushMs.toFixed(2)} ms${grouping}\n`,

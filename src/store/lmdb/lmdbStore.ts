@@ -46,9 +46,6 @@ function umask(mask: number): number | undefined {
 
 const noop = () => {};
 
-/** EXPERIMENT: 'always' with MDB_NOMETASYNC and answers held for the next flush (WAPPUSH_LMDB_PIPELINE=1). */
-const PIPELINED = process.env.WAPPUSH_LMDB_PIPELINE === '1';
-
 /** lmdb's sync of the whole file (mdb_env_sync, forced, on a worker thread), which its typings leave out. */
 interface EnvSync {
   sync(done: (error?: unknown) => void): void;
@@ -79,7 +76,7 @@ function syncFile(db: Db): Promise<void> {
  * - neither: 'always', each commit flushes its data pages, then its meta page, before it returns.
  */
 export function syncOptions(sync: StoreSync): { noSync: boolean; noMetaSync: boolean } {
-  return { noSync: sync === 'no', noMetaSync: sync === 'everysec' || (sync === 'always' && PIPELINED) };
+  return { noSync: sync === 'no', noMetaSync: sync === 'everysec' };
 }
 
 /** Everything the store opens lmdb with, as given to open(): kept apart so a test reads what is passed. */
@@ -121,35 +118,16 @@ class LmdbSink implements Sink {
   commits = 0;
   changes = 0;
   failures = 0;
-  /** Pipelined: held batches made durable by the next commit's flush, and by a sync of their own. */
-  coveredByNext = 0;
-  forcedSyncs = 0;
   lastError: unknown;
   private batch: Map<string, Change> | undefined;
   private done: (ok: boolean) => void = noop;
-  /**
-   * Pipelined: the batch committed last, whose meta page is written but not yet flushed, and
-   * its promise; its waiters are answered once a later flush covers it.
-   */
-  private held: { done: (ok: boolean) => void; promise: Promise<boolean> } | undefined;
 
   constructor(
     private readonly db: Db,
     private readonly onFailure: (e: unknown) => void,
     /** After each batch that went through ('everysec': the sync is due). */
     private readonly onCommit: () => void = noop,
-    /**
-     * The environment runs MDB_NOMETASYNC at 'always': a commit flushes its data pages only,
-     * and its waiters are answered after the next flush of the file, the next commit's own or a
-     * sync begun for it (EXPERIMENT, WAPPUSH_LMDB_PIPELINE).
-     */
-    private readonly pipelined = false,
   ) {}
-
-  /** The batch being gathered, else the one committed but not yet durable: what a change now waits on. */
-  current(): Promise<boolean> | undefined {
-    return this.last ?? this.held?.promise;
-  }
 
   put(key: StateKey, value: unknown): void {
     this.add({ key, value, del: false });
@@ -176,16 +154,12 @@ class LmdbSink implements Sink {
     const mine = this.last;
     this.batch = undefined;
     let ok = true;
-    const covering = this.pipelined ? this.held : undefined;
     try {
       this.db.transactionSync(() => {
         for (const c of batch.values()) {
           if (c.del) this.db.removeSync(c.key);
           else this.db.putSync(c.key, c.value);
         }
-        // A commit that dirties no page (deletes of keys never written) makes no flush; one
-        // rewritten page makes sure this commit's flush covers the held one's meta page.
-        if (covering) this.db.putSync(['format'], LMDB_FORMAT);
       });
     } catch (error) {
       ok = false;
@@ -197,56 +171,14 @@ class LmdbSink implements Sink {
       } finally {
         if (this.last === mine) this.last = undefined;
         done(false);
-        // The held batch is still not covered: a sync of its own.
-        if (covering && this.held === covering) this.syncHeld();
       }
       return;
     }
     this.commits++;
     this.changes += batch.size;
     if (this.last === mine) this.last = undefined;
-    if (!this.pipelined) {
-      done(ok);
-      if (ok) this.onCommit();
-      return;
-    }
-    // This commit's data flush came after the held batch's meta page was written: it is durable.
-    if (covering && this.held === covering) {
-      this.held = undefined;
-      this.coveredByNext++;
-      covering.done(true);
-    }
-    this.held = { done, promise: mine! };
-    this.onCommit();
-    // After the next poll: a batch gathered by then commits first and covers this one; else a sync.
-    const held = this.held;
-    setImmediate(() => {
-      if (this.held === held && this.batch === undefined) this.syncHeld();
-    });
-  }
-
-  /** Flushes the file (lmdb's sync, on its thread), then answers the held batch's waiters. */
-  private syncHeld(): void {
-    const held = this.held;
-    if (held === undefined) return;
-    this.forcedSyncs++;
-    syncFile(this.db).then(
-      () => {
-        if (this.held === held) this.held = undefined;
-        held.done(true);
-      },
-      (error: unknown) => {
-        if (this.held !== held) return held.done(true);
-        this.held = undefined;
-        this.failures++;
-        this.lastError = error;
-        try {
-          this.onFailure(error);
-        } finally {
-          held.done(false);
-        }
-      },
-    );
+    done(ok);
+    if (ok) this.onCommit();
   }
 }
 
@@ -326,7 +258,6 @@ export class LmdbStore extends InProcessStore implements Store {
         this.db,
         (e) => this.fail(e, 'lmdb commit'),
         () => this.committed(),
-        this.sync === 'always' && PIPELINED,
       );
       space.setSink(sink);
       // The older layout's records written anew before their old keys go (see load.ts).
@@ -379,7 +310,7 @@ export class LmdbStore extends InProcessStore implements Store {
 
   protected settled(): Promise<void> | undefined {
     const sink = this.sink!;
-    const last = sink.current();
+    const last = sink.last;
     if (last === undefined) return undefined;
     // The same promise for every change of one batch (a failed commit ends its batch, so the
     // failure count is the same for all of them): callers can wait on a batch once.
@@ -403,7 +334,7 @@ export class LmdbStore extends InProcessStore implements Store {
 
   protected override async reload(): Promise<void> {
     if (this.readOnly) return;
-    await this.sink?.current();
+    await this.sink?.last;
     this.replaceSpace(this.load());
   }
 
@@ -435,14 +366,8 @@ export class LmdbStore extends InProcessStore implements Store {
    * Commits this instance made since it opened, and the changes (distinct keys) they carried:
    * how well writes group (bench/smppStore.ts reads it). Zero for a read-only instance.
    */
-  get commitStats(): { commits: number; changes: number; coveredByNext: number; forcedSyncs: number } {
-    const s = this.sink;
-    return {
-      commits: s?.commits ?? 0,
-      changes: s?.changes ?? 0,
-      coveredByNext: s?.coveredByNext ?? 0,
-      forcedSyncs: s?.forcedSyncs ?? 0,
-    };
+  get commitStats(): { commits: number; changes: number } {
+    return { commits: this.sink?.commits ?? 0, changes: this.sink?.changes ?? 0 };
   }
 
   /** A read-only instance does not know how its writer syncs, so only the writer reports it. */
@@ -502,7 +427,7 @@ export class LmdbStore extends InProcessStore implements Store {
     this.releaseHeld();
     let unsynced: unknown;
     try {
-      await this.sink?.current();
+      await this.sink?.last;
       // A clean stop leaves everything on disk, whatever the mode; the environment is closed
       // only once no sync runs on it.
       await this.syncNow().catch((e: unknown) => (unsynced = e ?? new Error('sync failed')));
