@@ -363,8 +363,9 @@ export class LmdbStore extends InProcessStore implements Store {
   }
 
   /**
-   * Commits this instance made since it opened, and the changes (distinct keys) they carried:
-   * how well writes group (bench/smppStore.ts reads it). Zero for a read-only instance.
+   * Commits this instance made since it opened (or last came back from an outage, which reads
+   * the store anew), and the changes (distinct keys) they carried: how well writes group
+   * (bench/smppStore.ts reads it). Zero for a read-only instance.
    */
   get commitStats(): { commits: number; changes: number } {
     return { commits: this.sink?.commits ?? 0, changes: this.sink?.changes ?? 0 };
