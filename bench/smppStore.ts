@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore, type SmscSimulator, type Store } from '../src/index.js';
+import { LmdbStore } from '../src/store/lmdb/lmdbStore.js';
 import { median } from './paired.js';
 import { longPdu } from './pipeline.js';
 import { startRedis, type BenchRedis } from './redis.js';
@@ -42,6 +43,8 @@ export type Backend = (typeof BACKENDS)[number] | (typeof EXTRA_BACKENDS)[number
 export interface StoreCase {
   backend: Backend;
   window: number;
+  /** Sessions bound at once to the simulator, one listener and one store (`listen --binds N`). */
+  binds: number;
   pushesPerSec: number;
   min: number;
   max: number;
@@ -75,6 +78,9 @@ export interface StoreCase {
   othersCores?: number;
   /** Milliseconds a 4 KiB write and fdatasync took in the store's directory just before each run (median). */
   diskFlushMs: number;
+  /** lmdb only: the store's commits over the timed part, per 100 pushes, and the changes each carried (medians). */
+  commitsPer100?: number;
+  changesPerCommit?: number;
 }
 
 /** The ratios issue 17 asks for at window 100. */
@@ -109,6 +115,8 @@ export interface StoreHarness {
   warmupRounds: number;
   /** `bracketed`: each store run between two memory runs, its ratio to their geometric mean (since 2026-12-02). */
   method: 'bracketed';
+  /** The bind counts run (each one listener with one store; memory at the same count is the ratio's base). */
+  binds: number[];
 }
 
 /** A whole number from the environment, or `fallback`. */
@@ -120,20 +128,51 @@ function envCount(name: string, fallback: number): number {
   return n;
 }
 
+/** What a suite runs when the environment does not say. */
+interface SuiteDefaults {
+  backends: readonly Backend[];
+  windows: readonly number[];
+  binds: readonly number[];
+  pushes: { quick: number; full: number };
+}
+
+const STORE_DEFAULTS: SuiteDefaults = {
+  backends: BACKENDS,
+  windows: STORE_WINDOWS,
+  binds: [1],
+  pushes: { quick: 2_000, full: 4_000 },
+};
+
+/** `--suite smpp-binds`: window 100 on 1, 2 and 4 binds, lmdb at both modes beside memory. */
+export const BINDS_DEFAULTS: SuiteDefaults = {
+  backends: ['memory', 'lmdb', 'lmdb-everysec'],
+  windows: [100],
+  binds: [1, 2, 4],
+  // Four binds hold 400 segments in flight: more pushes a run, so each bind sees more than a few windows.
+  pushes: { quick: 4_000, full: 8_000 },
+};
+
+/** Most binds a case may ask for (`listen`'s own bound is 64). */
+const MAX_BENCH_BINDS = 16;
+
 /**
  * The harness, from the environment: BENCH_SMPP_SIMULATOR (`process`, the default, or `thread`),
  * BENCH_SMPP_STORE_PUSHES, BENCH_SMPP_STORE_ROUNDS, BENCH_SMPP_STORE_BACKENDS (comma-separated;
  * memory always runs, as every ratio needs it; `memory-store` runs only when named),
- * BENCH_SMPP_STORE_WINDOWS (comma-separated, of 10 and 100).
+ * BENCH_SMPP_STORE_WINDOWS (comma-separated, of 10 and 100), BENCH_SMPP_STORE_BINDS
+ * (comma-separated bind counts).
  */
-function harnessOf(quick: boolean): {
+function harnessOf(
+  quick: boolean,
+  defaults: SuiteDefaults,
+): {
   harness: StoreHarness;
   backends: readonly Backend[];
   windows: readonly number[];
 } {
   const sim = process.env.BENCH_SMPP_SIMULATOR ?? 'process';
   if (sim !== 'process' && sim !== 'thread') throw new RangeError('BENCH_SMPP_SIMULATOR is process or thread');
-  const pushes = envCount('BENCH_SMPP_STORE_PUSHES', quick ? 2_000 : 4_000);
+  const pushes = envCount('BENCH_SMPP_STORE_PUSHES', quick ? defaults.pushes.quick : defaults.pushes.full);
   const rounds = envCount('BENCH_SMPP_STORE_ROUNDS', quick ? 3 : 5);
   const warmup = process.env.BENCH_SMPP_STORE_WARMUP;
   if (warmup !== undefined && warmup !== '0' && warmup !== '1')
@@ -142,15 +181,27 @@ function harnessOf(quick: boolean): {
   const asked = (process.env.BENCH_SMPP_STORE_BACKENDS ?? '').split(',').filter(Boolean);
   const known: readonly Backend[] = [...BACKENDS, ...EXTRA_BACKENDS];
   for (const b of asked) if (!(known as readonly string[]).includes(b)) throw new RangeError(`unknown backend ${b}`);
-  const backends = asked.length ? known.filter((b) => b === 'memory' || asked.includes(b)) : BACKENDS;
+  const backends = asked.length ? known.filter((b) => b === 'memory' || asked.includes(b)) : defaults.backends;
   const windows = (process.env.BENCH_SMPP_STORE_WINDOWS ?? '').split(',').filter(Boolean).map(Number);
   for (const w of windows)
     if (!(STORE_WINDOWS as readonly number[]).includes(w)) throw new RangeError(`unknown window ${w}`);
+  const binds = (process.env.BENCH_SMPP_STORE_BINDS ?? '').split(',').filter(Boolean).map(Number);
+  for (const b of binds)
+    if (!(Number.isInteger(b) && b >= 1 && b <= MAX_BENCH_BINDS))
+      throw new RangeError(`BENCH_SMPP_STORE_BINDS: bind counts of 1 to ${MAX_BENCH_BINDS}, not ${b}`);
   // The first tenth is not timed: the bind and V8's warm-up, which would weigh most on the fastest.
   return {
-    harness: { simulator: sim, pushes, untimed: Math.floor(pushes / 10), rounds, warmupRounds, method: 'bracketed' },
+    harness: {
+      simulator: sim,
+      pushes,
+      untimed: Math.floor(pushes / 10),
+      rounds,
+      warmupRounds,
+      method: 'bracketed',
+      binds: binds.length ? [...new Set(binds)] : [...defaults.binds],
+    },
     backends,
-    windows: windows.length ? STORE_WINDOWS.filter((w) => windows.includes(w)) : STORE_WINDOWS,
+    windows: windows.length ? STORE_WINDOWS.filter((w) => windows.includes(w)) : defaults.windows,
   };
 }
 
@@ -169,6 +220,8 @@ interface StoreRun {
   others?: { busySeconds: number; seconds: number };
   /** The disk's flush time just before the run (diskFlushMs). */
   diskFlushMs: number;
+  /** lmdb: commits and changes over the timed part. */
+  commits?: { commits: number; changes: number };
 }
 
 /** Cores other work kept busy over a case's timed parts together (see StoreRun.others). */
@@ -215,12 +268,15 @@ export function coefficientOfVariation(xs: readonly number[]): number {
   return sd / mean;
 }
 
-export async function runSmppStore({ quick = false } = {}): Promise<StoreHarness & { cases: StoreCase[] }> {
-  const { harness, backends, windows } = harnessOf(quick);
-  const { pushes: n, untimed, rounds, warmupRounds, simulator } = harness;
+export async function runSmppStore(
+  { quick = false } = {},
+  defaults: SuiteDefaults = STORE_DEFAULTS,
+): Promise<StoreHarness & { cases: StoreCase[] }> {
+  const { harness, backends, windows } = harnessOf(quick, defaults);
+  const { pushes: n, untimed, rounds, warmupRounds, simulator, binds: bindCounts } = harness;
   const stores = backends.filter((b) => b !== 'memory');
   process.stdout.write(
-    `  simulator in ${simulator === 'process' ? 'a process of its own' : "the listener's thread"}; ${n} pushes a run, timed from the ${untimed}th; ${warmupRounds} warm-up round${warmupRounds === 1 ? '' : 's'} not counted, then ${rounds} rounds of memory, ${stores.join(', memory, ')}, memory\n`,
+    `  simulator in ${simulator === 'process' ? 'a process of its own' : "the listener's thread"}; ${n} pushes a run, timed from the ${untimed}th; ${warmupRounds} warm-up round${warmupRounds === 1 ? '' : 's'} not counted, then ${rounds} rounds of memory, ${stores.join(', memory, ')}, memory${bindCounts.length > 1 || bindCounts[0] !== 1 ? `; at ${bindCounts.join(', ')} binds` : ''}\n`,
   );
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'wappush-bench-smpp-store-'));
   // everysec: Redis as a gateway would usually run it (docs/state.md), beside lmdb at both.
@@ -228,22 +284,32 @@ export async function runSmppStore({ quick = false } = {}): Promise<StoreHarness
   const runsOf: Record<string, StoreRun[]> = {};
   const ratios: Record<string, number[]> = {};
 
-  async function timed(backend: Backend, window: number): Promise<StoreRun> {
+  async function timed(backend: Backend, window: number, binds: number): Promise<StoreRun> {
     const flushMs = diskFlushMs(scratch);
     const store = await storeFor(backend, scratch, redis);
     try {
       const redisWhole0 = redis.cpuSeconds();
       let redis0 = redisWhole0;
       let redis1 = redisWhole0;
+      const lmdb = store instanceof LmdbStore ? store : undefined;
+      let commits0 = lmdb?.commitStats;
+      let commits1 = commits0;
       const run = await fullStackRun(window, n, {
         pdu: longPdu,
         store,
         simulator,
         untimed,
+        binds,
         // redis-server's CPU over the timed part, so that it is not counted as other work.
         onPush: (got) => {
-          if (got === untimed) redis0 = redis.cpuSeconds();
-          if (got === n) redis1 = redis.cpuSeconds();
+          if (got === untimed) {
+            redis0 = redis.cpuSeconds();
+            commits0 = lmdb?.commitStats;
+          }
+          if (got === n) {
+            redis1 = redis.cpuSeconds();
+            commits1 = lmdb?.commitStats;
+          }
         },
       });
       const ours = run.listenerCpuSeconds + (run.simulatorCpuSeconds ?? 0) + (redis1 - redis0);
@@ -258,6 +324,9 @@ export async function runSmppStore({ quick = false } = {}): Promise<StoreHarness
         ...(run.machineBusySeconds !== undefined
           ? { others: { busySeconds: run.machineBusySeconds - ours, seconds: run.seconds } }
           : {}),
+        ...(commits0 && commits1
+          ? { commits: { commits: commits1.commits - commits0.commits, changes: commits1.changes - commits0.changes } }
+          : {}),
       };
     } finally {
       await store?.close();
@@ -268,41 +337,45 @@ export async function runSmppStore({ quick = false } = {}): Promise<StoreHarness
   // store run has memory runs on both sides; its ratio is to their geometric mean. Memory mode
   // is bound by the two processes' turns on the cores, so other work on the machine moves it
   // within seconds (bench/README.md); a memory run on each side follows that drift.
-  async function round(window: number, order: readonly Backend[], counted: boolean): Promise<void> {
-    let before = await timed('memory', window);
+  async function round(window: number, binds: number, order: readonly Backend[], counted: boolean): Promise<void> {
+    const at = `${window}@${binds}`;
+    let before = await timed('memory', window, binds);
     const memory: StoreRun[] = [before];
     const line = [`memory ${Math.round(before.rate)}`];
     for (const backend of order) {
-      const run = await timed(backend, window);
-      const after = await timed('memory', window);
+      const run = await timed(backend, window, binds);
+      const after = await timed('memory', window, binds);
       memory.push(after);
       line.push(
         `${backend} ${Math.round(run.rate)} (flush ${run.diskFlushMs.toFixed(1)} ms)`,
         `memory ${Math.round(after.rate)}`,
       );
       if (counted) {
-        (runsOf[`${backend}@${window}`] ??= []).push(run);
-        (ratios[`${backend}@${window}`] ??= []).push(run.rate / Math.sqrt(before.rate * after.rate));
+        (runsOf[`${backend}@${at}`] ??= []).push(run);
+        (ratios[`${backend}@${at}`] ??= []).push(run.rate / Math.sqrt(before.rate * after.rate));
       }
       before = after;
     }
-    process.stdout.write(`    ${counted ? '' : 'warm-up, '}window ${window}: ${line.join(', ')} pushes/s\n`);
+    process.stdout.write(
+      `    ${counted ? '' : 'warm-up, '}window ${window}${binds > 1 ? `, ${binds} binds` : ''}: ${line.join(', ')} pushes/s\n`,
+    );
     if (counted) {
-      (runsOf[`memory@${window}`] ??= []).push(...memory);
+      (runsOf[`memory@${at}`] ??= []).push(...memory);
       // Memory against itself: 1 each round, as before.
-      (ratios[`memory@${window}`] ??= []).push(1);
+      (ratios[`memory@${at}`] ??= []).push(1);
     }
   }
 
   try {
     // Not counted: the first runs in a process run cold code (the listener's and the
     // simulator's), and memory mode ran at a third to a half of its speed in them.
-    for (let r = 0; r < warmupRounds; r++) await round(windows[windows.length - 1], stores, false);
+    for (let r = 0; r < warmupRounds; r++)
+      for (const binds of bindCounts) await round(windows[windows.length - 1], binds, stores, false);
     if (warmupRounds) process.stdout.write(`  warm-up done\n`);
     for (let r = 0; r < rounds; r++) {
       // Who follows whom alternates from round to round.
       const order = r % 2 === 0 ? stores : [...stores].reverse();
-      for (const window of windows) await round(window, order, true);
+      for (const window of windows) for (const binds of bindCounts) await round(window, binds, order, true);
       process.stdout.write(`  round ${r + 1}/${rounds} done\n`);
     }
   } finally {
@@ -312,53 +385,68 @@ export async function runSmppStore({ quick = false } = {}): Promise<StoreHarness
   }
   const cases: StoreCase[] = [];
   for (const window of windows) {
-    for (const backend of backends) {
-      const timedRuns = runsOf[`${backend}@${window}`];
-      const rates = timedRuns.map((x) => x.rate);
-      const xs = ascending(rates);
-      const rounds = ratios[`${backend}@${window}`];
-      const rs = ascending(rounds);
-      const med = (pick: (x: StoreRun) => number | undefined): number | undefined => {
-        const v = timedRuns.map(pick).filter((x): x is number => x !== undefined);
-        return v.length ? median(ascending(v)) : undefined;
-      };
-      const simulatorCpuMs = med((x) => x.simulatorCpuMs);
-      const redisCpuMs = med((x) => x.redisCpuMs);
-      const othersCores = pooledOthers(timedRuns);
-      const flushMs = med((x) => x.diskFlushMs)!;
-      const c: StoreCase = {
-        backend,
-        window,
-        pushesPerSec: Math.round(median(xs)),
-        min: Math.round(xs[0]),
-        max: Math.round(xs[xs.length - 1]),
-        vsMemory: median(rs),
-        vsMemoryMin: rs[0],
-        vsMemoryMax: rs[rs.length - 1],
-        listenerCpuMs: med((x) => x.listenerCpuMs)!,
-        ...(simulatorCpuMs !== undefined ? { simulatorCpuMs } : {}),
-        ...(redisCpuMs !== undefined ? { redisCpuMs } : {}),
-        ...(window === 100 && backend !== 'memory' && backend !== 'memory-store'
-          ? { target: STORE_TARGETS[backend] }
-          : {}),
-        runs: timedRuns.length,
-        cv: coefficientOfVariation(rates),
-        vsMemoryRounds: rounds,
-        vsMemoryCv: coefficientOfVariation(rounds),
-        ...(othersCores !== undefined ? { othersCores } : {}),
-        diskFlushMs: flushMs,
-      };
-      cases.push(c);
-      const spread =
-        backend === 'memory'
-          ? `${c.runs} runs, cv ${(c.cv * 100).toFixed(0)}%`
-          : `${c.vsMemory.toFixed(2)}x memory (rounds ${rs[0].toFixed(2)}-${rs[rs.length - 1].toFixed(2)}x, cv ${(c.vsMemoryCv * 100).toFixed(0)}%)`;
-      process.stdout.write(
-        `  window ${String(window).padStart(3)} ${backend.padEnd(13)} ${c.pushesPerSec.toLocaleString('en-US').padStart(7)} pushes/s (${c.min}-${c.max}), ${spread}, CPU ms a push: listener ${c.listenerCpuMs.toFixed(3)}${simulatorCpuMs !== undefined ? `, simulator ${simulatorCpuMs.toFixed(3)}` : ''}${redisCpuMs !== undefined ? `, redis-server ${redisCpuMs.toFixed(3)}` : ''}${othersCores !== undefined ? `; other work ${othersCores.toFixed(2)} cores` : ''}; disk flush ${flushMs.toFixed(2)} ms\n`,
-      );
-    }
+    for (const binds of bindCounts)
+      for (const backend of backends) {
+        const timedRuns = runsOf[`${backend}@${window}@${binds}`];
+        const rates = timedRuns.map((x) => x.rate);
+        const xs = ascending(rates);
+        const rounds = ratios[`${backend}@${window}@${binds}`];
+        const rs = ascending(rounds);
+        const med = (pick: (x: StoreRun) => number | undefined): number | undefined => {
+          const v = timedRuns.map(pick).filter((x): x is number => x !== undefined);
+          return v.length ? median(ascending(v)) : undefined;
+        };
+        const simulatorCpuMs = med((x) => x.simulatorCpuMs);
+        const redisCpuMs = med((x) => x.redisCpuMs);
+        const othersCores = pooledOthers(timedRuns);
+        const flushMs = med((x) => x.diskFlushMs)!;
+        const commitsPer100 = med((x) => (x.commits ? (x.commits.commits * 100) / (n - untimed) : undefined));
+        const changesPerCommit = med((x) => (x.commits?.commits ? x.commits.changes / x.commits.commits : undefined));
+        const c: StoreCase = {
+          backend,
+          window,
+          binds,
+          pushesPerSec: Math.round(median(xs)),
+          min: Math.round(xs[0]),
+          max: Math.round(xs[xs.length - 1]),
+          vsMemory: median(rs),
+          vsMemoryMin: rs[0],
+          vsMemoryMax: rs[rs.length - 1],
+          listenerCpuMs: med((x) => x.listenerCpuMs)!,
+          ...(simulatorCpuMs !== undefined ? { simulatorCpuMs } : {}),
+          ...(redisCpuMs !== undefined ? { redisCpuMs } : {}),
+          ...(window === 100 && backend !== 'memory' && backend !== 'memory-store'
+            ? { target: STORE_TARGETS[backend] }
+            : {}),
+          runs: timedRuns.length,
+          cv: coefficientOfVariation(rates),
+          vsMemoryRounds: rounds,
+          vsMemoryCv: coefficientOfVariation(rounds),
+          ...(othersCores !== undefined ? { othersCores } : {}),
+          diskFlushMs: flushMs,
+          ...(commitsPer100 !== undefined ? { commitsPer100 } : {}),
+          ...(changesPerCommit !== undefined ? { changesPerCommit } : {}),
+        };
+        cases.push(c);
+        const spread =
+          backend === 'memory'
+            ? `${c.runs} runs, cv ${(c.cv * 100).toFixed(0)}%`
+            : `${c.vsMemory.toFixed(2)}x memory (rounds ${rs[0].toFixed(2)}-${rs[rs.length - 1].toFixed(2)}x, cv ${(c.vsMemoryCv * 100).toFixed(0)}%)`;
+        const grouping =
+          commitsPer100 !== undefined && changesPerCommit !== undefined
+            ? `; ${commitsPer100.toFixed(1)} commits a 100 pushes, ${changesPerCommit.toFixed(0)} changes a commit`
+            : '';
+        process.stdout.write(
+          `  window ${String(window).padStart(3)}${bindCounts.length > 1 || binds > 1 ? ` x${binds}` : ''} ${backend.padEnd(13)} ${c.pushesPerSec.toLocaleString('en-US').padStart(7)} pushes/s (${c.min}-${c.max}), ${spread}, CPU ms a push: listener ${c.listenerCpuMs.toFixed(3)}${simulatorCpuMs !== undefined ? `, simulator ${simulatorCpuMs.toFixed(3)}` : ''}${redisCpuMs !== undefined ? `, redis-server ${redisCpuMs.toFixed(3)}` : ''}${othersCores !== undefined ? `; other work ${othersCores.toFixed(2)} cores` : ''}; disk flush ${flushMs.toFixed(2)} ms${grouping}\n`,
+        );
+      }
   }
   return { ...harness, cases };
+}
+
+/** `--suite smpp-binds`: several binds of one listener and one store at once (BINDS_DEFAULTS). */
+export function runSmppBinds({ quick = false } = {}): Promise<StoreHarness & { cases: StoreCase[] }> {
+  return runSmppStore({ quick }, BINDS_DEFAULTS);
 }
 
 /** What a node process tells the bench. */

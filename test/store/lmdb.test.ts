@@ -57,6 +57,22 @@ describe('lmdb store', () => {
     for (const f of ['data.mdb', 'lock.mdb', 'owner.lock']) expect([f, mode(join(path, f))]).toEqual([f, 0o600]);
   });
 
+  it('counts its commits and the changes they carried: one commit for the adds of one turn', async () => {
+    const store = opened(join(tempDir(), 'state'));
+    // Opening writes the format record: let that commit go first.
+    await store.segments.add(seg(9, 1, 2, 'z'));
+    const before = store.commitStats;
+    // First segments of five messages in one turn: five records, one commit.
+    await Promise.all([1, 2, 3, 4, 5].map((r) => store.segments.add(seg(r, 1, 3, `m${r}`))));
+    const after = store.commitStats;
+    expect([after.commits - before.commits, after.changes - before.changes]).toEqual([1, 5]);
+    // Two turns, two commits: a second segment rewrites its message's record (one change).
+    await store.segments.add(seg(1, 2, 3, 'again'));
+    await Promise.all([store.segments.add(seg(6, 1, 2, 'a')), store.segments.add(seg(7, 1, 2, 'b'))]);
+    expect(store.commitStats.commits - after.commits).toBe(2);
+    expect(store.commitStats.changes - after.changes).toBe(3);
+  });
+
   it('has one writer per directory, and takes over the lock of a process that is gone', async () => {
     const path = join(tempDir(), 'state');
     const first = opened(path);

@@ -114,6 +114,9 @@ interface Change {
 class LmdbSink implements Sink {
   /** The settlement of the batch being gathered or just committed, whether it went through; never rejects. */
   last: Promise<boolean> | undefined;
+  /** Commits that went through, and the changes (distinct keys) they carried. */
+  commits = 0;
+  changes = 0;
   failures = 0;
   lastError: unknown;
   private batch: Map<string, Change> | undefined;
@@ -171,6 +174,8 @@ class LmdbSink implements Sink {
       }
       return;
     }
+    this.commits++;
+    this.changes += batch.size;
     if (this.last === mine) this.last = undefined;
     done(ok);
     if (ok) this.onCommit();
@@ -355,6 +360,15 @@ export class LmdbStore extends InProcessStore implements Store {
     } catch (error) {
       this.fail(error, 'poll');
     }
+  }
+
+  /**
+   * Commits this instance made since it opened (or last came back from an outage, which reads
+   * the store anew), and the changes (distinct keys) they carried: how well writes group
+   * (bench/smppStore.ts reads it). Zero for a read-only instance.
+   */
+  get commitStats(): { commits: number; changes: number } {
+    return { commits: this.sink?.commits ?? 0, changes: this.sink?.changes ?? 0 };
   }
 
   /** A read-only instance does not know how its writer syncs, so only the writer reports it. */
