@@ -3,11 +3,10 @@
 // on its own. On a real redis-server, read through its own INFO commandstats.
 import { type Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { segmentTakerOf } from '../../src/store/base.js';
 import { StoreError } from '../../src/store/errors.js';
 import { messageKey } from '../../src/store/keys.js';
 import { openStore } from '../../src/store/open.js';
-import type { CompletedMessage, MessageIdentity, SegmentOutcome, Store, StoredSegment } from '../../src/store/types.js';
+import type { MessageIdentity, SegmentOutcome, Store, StoredSegment } from '../../src/store/types.js';
 import { afterTest, redisServer, useRedis } from './backends.js';
 import { nodes, partsText, raw, segmentsFrom } from './redisNodes.js';
 
@@ -134,42 +133,6 @@ describe('redis store turns', () => {
       else expect(['held', 'duplicate', 'busy']).toContain(o.status);
     });
     for (let m = 0; m < 80; m++) expect([m, completions.get(m)]).toEqual([m, [`${m}.1 ${m}.2 ${m}.3 `]]);
-  });
-
-  it("calls the link back for a turn's steps (SegmentTaker), one caller that throws stopping no other", async () => {
-    const { stores } = await turnNodes(1);
-    const [store] = stores;
-    const taker = segmentTakerOf(store);
-    // The store's own callbacks, not the promise adapter segmentTakerOf makes for a store without them.
-    expect(taker).toBe(store);
-    const answers: string[] = [];
-    const thrown: unknown[] = [];
-    const onThrow = (e: unknown) => thrown.push(e);
-    process.on('uncaughtException', onThrow);
-    afterTest(() => void process.off('uncaughtException', onThrow));
-    let completed: CompletedMessage | undefined;
-    await new Promise<void>((resolve) => {
-      taker.addSegment(seg(1, 1, 2, 'a'), (e, o) => {
-        answers.push(`1.1 ${String(e ?? o?.status)}`);
-        throw new Error('a caller of its own fault');
-      });
-      taker.addSegment({ ...seg(2, 1, 2, 'x'), sequence: 0 }, (e) => answers.push(`bad ${(e as StoreError).code}`));
-      taker.addSegment(seg(1, 2, 2, 'b'), (e, o) => {
-        answers.push(`1.2 ${String(e ?? o?.status)}`);
-        if (o?.status === 'complete') completed = o.message;
-        resolve();
-      });
-    });
-    expect(answers).toEqual(['bad BAD_INPUT', '1.1 held', '1.2 complete']);
-    expect(completed && Buffer.concat(completed.parts).toString()).toBe('ab');
-    await new Promise((r) => setImmediate(r));
-    expect(thrown.map(String)).toEqual(['Error: a caller of its own fault']);
-    await new Promise<void>((resolve, reject) =>
-      taker.finishMessage(completed!, (e) => (e === undefined ? resolve() : reject(e))),
-    );
-    // Finished: a resend is a late duplicate, and nothing is pending.
-    expect(await store.segments.add(seg(1, 2, 2, 'b'))).toEqual({ status: 'duplicate', late: true, lost: [] });
-    expect((await store.inspect()).pending.messages).toBe(0);
   });
 
   it('close() sends what its turn still holds before it lets go', async () => {

@@ -14,7 +14,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
-import { type SegmentTaker, type Settle, StoreBase } from '../base.js';
+import { StoreBase } from '../base.js';
 import { Consumer, type ConsumerSource } from '../consumer.js';
 import { StoreError, StoreErrorCode } from '../errors.js';
 import { checkEntry, checkCount } from '../inProcess.js';
@@ -104,7 +104,7 @@ const CLOSE = Buffer.from(']');
 
 const view = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.length));
 
-export class RedisStore extends StoreBase implements Store, SegmentTaker {
+export class RedisStore extends StoreBase implements Store {
   readonly backend = 'redis' as const;
   readonly segments: SegmentStore;
   readonly duplicates: DuplicateMemory;
@@ -357,92 +357,18 @@ export class RedisStore extends StoreBase implements Store, SegmentTaker {
   }
 
   private add(s: StoredSegment): Promise<SegmentOutcome> {
-    return new Promise((resolve, reject) =>
-      this.addTo(s, (error, outcome) => {
-        if (error !== undefined || outcome === undefined) reject(error);
-        else resolve(outcome);
-      }),
-    );
-  }
-
-  /**
-   * segments.add, calling back instead of resolving (SegmentTaker: the link's path, with no
-   * promise a segment): once the turn's script call has answered this step, or failed.
-   */
-  addSegment(segment: StoredSegment, done: Settle<SegmentOutcome>): void {
-    try {
-      this.ready();
-    } catch (error) {
-      done(this.failed(error, 'add segment'));
-      return;
-    }
-    this.addTo(segment, (error, outcome) => {
-      if (error === undefined) done(undefined, outcome);
-      else done(this.failed(error, 'add segment'));
-    });
-  }
-
-  /** segments.finish, calling back once Redis has applied it (SegmentTaker). */
-  finishMessage(message: CompletedMessage, done: Settle<void>): void {
-    try {
-      this.ready();
-    } catch (error) {
-      done(this.failed(error, 'finish'));
-      return;
-    }
-    this.turn.finishFor(
-      {
-        resolve: () => {
-          this.claims.delete(message.key);
-          callBack(done, undefined);
-        },
-        reject: (error) => callBack(done, this.failed(error ?? new Error('the script call failed'), 'finish')),
-      },
-      message.key,
-      message.total,
-    );
-  }
-
-  /** A Redis failure turns the store unavailable (what run() and call() do with what they catch). */
-  private failed(error: unknown, what: string): unknown {
-    return error instanceof StoreError ? error : this.fail(error, `redis ${what}`);
-  }
-
-  /** The add itself, its outcome (or error, as thrown) to `done`. */
-  private addTo(s: StoredSegment, done: Settle<SegmentOutcome>): void {
-    let key: string;
-    try {
-      key = checkSegment(s);
-    } catch (error) {
-      done(error);
-      return;
-    }
+    const key = checkSegment(s);
     const own = this.claims.has(key) || this.adding.has(key);
     this.adding.set(key, (this.adding.get(key) ?? 0) + 1);
-    this.turn.addFor(
-      {
-        resolve: (r) => {
-          this.added(key);
-          let outcome: SegmentOutcome;
-          try {
-            outcome = this.outcome(key, s, r);
-          } catch (error) {
-            callBack(done, error);
-            return;
-          }
-          callBack(done, undefined, outcome);
-        },
-        reject: (error) => {
-          this.added(key);
-          callBack(done, error ?? new StoreError(StoreErrorCode.STORE_UNAVAILABLE, 'the script call failed'));
-        },
+    return this.turn.add(key, s.originator, s.sequence, s.total, own, s.data).then(
+      (r) => {
+        this.added(key);
+        return this.outcome(key, s, r);
       },
-      key,
-      s.originator,
-      s.sequence,
-      s.total,
-      own,
-      s.data,
+      (error: unknown) => {
+        this.added(key);
+        throw error;
+      },
     );
   }
 
@@ -872,16 +798,5 @@ export class RedisStore extends StoreBase implements Store, SegmentTaker {
     for (const c of this.blocking) c.disconnect();
     this.subscriber?.disconnect();
     await this.redis.quit().catch(() => this.redis.disconnect());
-  }
-}
-
-/** Calls `done` back from a turn's reply: a caller that throws does not stop the replies of the steps after it. */
-function callBack<T>(done: Settle<T>, error: unknown, value?: T): void {
-  try {
-    done(error, value);
-  } catch (e) {
-    queueMicrotask(() => {
-      throw e;
-    });
   }
 }
