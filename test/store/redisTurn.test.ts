@@ -24,6 +24,12 @@ async function scriptCalls(r: Redis): Promise<number> {
   return n;
 }
 
+/** Calls of each command the server has run since the last reset, Lua's included, by name. */
+async function commandCalls(r: Redis): Promise<Map<string, number>> {
+  const info = String(await r.call('INFO', 'commandstats'));
+  return new Map([...info.matchAll(/cmdstat_(\w+):calls=(\d+)/g)].map((m) => [m[1], Number(m[2])]));
+}
+
 describe('redis store turns', () => {
   it("sends one turn's 60 adds as two script calls (32 steps a call at most), its 20 finishes as one", async () => {
     const { stores } = await turnNodes(1);
@@ -46,6 +52,40 @@ describe('redis store turns', () => {
     // Finished: a resend is a late duplicate, and nothing of them is pending.
     expect(await store.segments.add(seg(5, 2, 3, '5.2 '))).toEqual({ status: 'duplicate', late: true, lost: [] });
     expect((await store.inspect()).pending.messages).toBe(1); // the warm-up's
+  });
+
+  it("keeps a message's segments in one call: the turn writes none of its 20 messages open", async () => {
+    const { stores } = await turnNodes(1);
+    const [store] = stores;
+    const r = raw();
+    expect((await store.segments.add(seg(999, 1, 2, 'warm'))).status).toBe('held');
+    await r.call('CONFIG', 'RESETSTAT');
+    // 60 adds, message by message: at 32 steps a cut would fall inside message 10 (steps 31-33).
+    const adds: Promise<SegmentOutcome>[] = [];
+    for (let m = 0; m < 20; m++) for (let n = 1; n <= 3; n++) adds.push(store.segments.add(seg(m, n, 3, `${m}.${n} `)));
+    const outcomes = await Promise.all(adds);
+    expect(outcomes.filter((o) => o.status === 'complete')).toHaveLength(20);
+    expect(await scriptCalls(r)).toBe(2);
+    // A message written open counts its octets in P bytes (INCRBY) and enters P order (ZADD);
+    // held in the script's memory until it completes, it is written once, claimed (one ZADD, of P claims).
+    const stats = await commandCalls(r);
+    expect(stats.get('incrby') ?? 0).toBe(0);
+    expect(stats.get('zadd')).toBe(20);
+  });
+
+  it('keeps a long message in one call only up to 64 steps: its 100 segments go as two calls', async () => {
+    const { stores } = await turnNodes(1);
+    const [store] = stores;
+    const r = raw();
+    expect((await store.segments.add(seg(999, 1, 2, 'warm'))).status).toBe('held');
+    await r.call('CONFIG', 'RESETSTAT');
+    const adds: Promise<SegmentOutcome>[] = [];
+    for (let n = 1; n <= 100; n++) adds.push(store.segments.add(seg(7, n, 100, `${n} `)));
+    const outcomes = await Promise.all(adds);
+    expect(await scriptCalls(r)).toBe(2);
+    const last = outcomes[99];
+    expect(last.status).toBe('complete');
+    expect(text(last)).toBe(Array.from({ length: 100 }, (_, i) => `${i + 1} `).join(''));
   });
 
   it('a step that fails fails alone: the rest of its turn is stored and answered', async () => {

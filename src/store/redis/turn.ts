@@ -23,10 +23,18 @@ export type Arg = string | number | Buffer;
  * client and Redis wait on each other in turn (a 1-node cluster run kept the cores 50% busy).
  */
 export const MAX_TURN_STEPS = 32;
+/**
+ * Most steps in one call when the steps past MAX_TURN_STEPS add to messages the call already
+ * adds to: a message whose segments arrive together is cut across two calls no more (each call
+ * would write it open, grow it and unlink it again, where one call holds it in the script's
+ * memory and writes it once, complete; scripts.ts, TURN).
+ */
+export const MAX_TURN_STEPS_WHOLE = 2 * MAX_TURN_STEPS;
 /** Most segment octets in one script call (a call blocks Redis for as long as it runs). */
 export const MAX_TURN_OCTETS = 1024 * 1024;
 
-interface Step {
+/** Who waits for a step's reply: a promise's two ends, or a caller's own callbacks (neither may throw). */
+export interface Step {
   resolve(reply: number | unknown[]): void;
   reject(error: unknown): void;
 }
@@ -84,6 +92,8 @@ export class Turn {
   private readonly packer = new Packer();
   private steps: Step[] = [];
   private octets = 0;
+  /** The messages this call adds to. */
+  private readonly keys = new Set<string>();
   private scheduled: NodeJS.Immediate | undefined;
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -106,7 +116,23 @@ export class Turn {
     own: boolean,
     data: Uint8Array,
   ): Promise<number | unknown[]> {
-    this.room(data.length);
+    return new Promise((resolve, reject) =>
+      this.addFor({ resolve, reject }, key, originator, sequence, total, own, data),
+    );
+  }
+
+  /** add(), answered to `step` rather than through a promise (the link's path: no promise a segment). */
+  addFor(
+    step: Step,
+    key: string,
+    originator: string,
+    sequence: number,
+    total: number,
+    own: boolean,
+    data: Uint8Array,
+  ): void {
+    this.room(data.length, key);
+    this.keys.add(key);
     const p = this.packer;
     p.byte(ADD);
     p.string(key);
@@ -116,24 +142,31 @@ export class Turn {
     p.byte(own ? 1 : 0);
     p.octets(data);
     this.octets += data.length;
-    return this.step();
+    this.step(step);
   }
 
   /** Finish: the message delivered, its segments forgotten. */
   finish(key: string, total: number): Promise<number | unknown[]> {
+    return new Promise((resolve, reject) => this.finishFor({ resolve, reject }, key, total));
+  }
+
+  /** finish(), answered to `step`. */
+  finishFor(step: Step, key: string, total: number): void {
     this.room(0);
     this.packer.byte(FINISH);
     this.packer.string(key);
     this.packer.byte(total);
-    return this.step();
+    this.step(step);
   }
 
   /** Release: the handler failed, the message is another's to take. */
   release(key: string): Promise<number | unknown[]> {
-    this.room(0);
-    this.packer.byte(RELEASE);
-    this.packer.string(key);
-    return this.step();
+    return new Promise((resolve, reject) => {
+      this.room(0);
+      this.packer.byte(RELEASE);
+      this.packer.string(key);
+      this.step({ resolve, reject });
+    });
   }
 
   /** Sends what is waiting now; resolves once every call sent so far has its reply. */
@@ -142,15 +175,20 @@ export class Turn {
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);
   }
 
-  /** A call already full (steps or octets) goes before the next step is packed. */
-  private room(octets: number): void {
-    if (this.steps.length >= MAX_TURN_STEPS || this.octets + octets > MAX_TURN_OCTETS) this.flush();
+  /**
+   * A call already full (steps or octets) goes before the next step is packed; an add to a
+   * message the call already adds to stays with it, up to MAX_TURN_STEPS_WHOLE.
+   */
+  private room(octets: number, key?: string): void {
+    const n = this.steps.length;
+    if (this.octets + octets > MAX_TURN_OCTETS) this.flush();
+    else if (n >= MAX_TURN_STEPS && (n >= MAX_TURN_STEPS_WHOLE || key === undefined || !this.keys.has(key)))
+      this.flush();
   }
 
-  private step(): Promise<number | unknown[]> {
-    const p = new Promise<number | unknown[]>((resolve, reject) => this.steps.push({ resolve, reject }));
+  private step(step: Step): void {
+    this.steps.push(step);
     this.scheduled ??= setImmediate(() => this.flush());
-    return p;
   }
 
   private flush(): void {
@@ -162,6 +200,7 @@ export class Turn {
     if (steps.length === 0) return;
     const packed = this.packer.take();
     this.steps = [];
+    this.keys.clear();
     this.octets = 0;
     const call = this.send(packed).then(
       (reply) => settle(steps, reply, this.carry),
