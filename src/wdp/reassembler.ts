@@ -870,8 +870,9 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
     if (parts === undefined) {
       // The run is the whole message: its region, with the last segment written in, is the payload.
       msg.setPrint(sequence - 1, this.runs.append(msg, from, start, end, n));
-      const store = msg.store;
-      payload = new Uint8Array(store.buffer, store.byteOffset + msg.base, msg.fill);
+      // Through the region's DataView: its `buffer` and `byteOffset` cost a fraction of a typed array's.
+      const view = msg.storeView;
+      payload = new Uint8Array(view.buffer, view.byteOffset + msg.base, msg.fill);
     } else {
       parts[sequence - 1] = partOf(from, start, end);
       msg.setPrint(sequence - 1, fingerprintAt(from, start, end));
