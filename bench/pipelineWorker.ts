@@ -1,7 +1,7 @@
 // One worker_threads worker of the pipeline scaling run: its own simulator and PushClient, the
 // pipeline driven for workerData.ms, the count of pushes handled sent back.
 import { parentPort, workerData } from 'node:worker_threads';
-import { frames, pipelineClient, pushPdu, through } from './pipeline.js';
+import { frames, pipelineClient, pushPdu, readOf, through } from './pipeline.js';
 
 /** What a worker posts back. */
 export interface PipelineWorkerResult {
@@ -14,7 +14,7 @@ let handled = 0;
 const { client, close } = await pipelineClient(1, () => {
   handled++;
 });
-const singles = frames(pushPdu, 256);
+const singles = frames(pushPdu, 256).map(readOf);
 const start = Date.now();
 let i = 0;
 while (Date.now() - start < runMs) {

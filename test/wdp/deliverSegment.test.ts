@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Segment } from '../../src/wdp/datagram.js';
 import { segmentFromSmpp } from '../../src/wdp/smpp/carriage.js';
-import { ADDRESS_CACHE_ENTRIES, segmentFromShortMessagePdu } from '../../src/wdp/smpp/deliverSegment.js';
+import { SegmentAt } from '../../src/wdp/segmentAt.js';
+import { ADDRESS_CACHE_ENTRIES, readSegmentAt, segmentFromShortMessagePdu } from '../../src/wdp/smpp/deliverSegment.js';
 import {
   CommandId,
   decodeShortMessagePdu,
@@ -179,6 +180,36 @@ describe('segmentFromShortMessagePdu: the general decode, read straight from the
       expect(s.originator).toBe(`+44${i}`);
     }
     expect(segmentFromShortMessagePdu(pushFrames[0]).originator).toBe('+447700900123');
+  });
+
+  it('reads each PDU in place, whichever array of a buffer it is read from, and as written now', () => {
+    // readSegmentAt keeps the last array's DataView and byteOffset: views of one buffer at other
+    // offsets, the whole buffer at an offset, and an array written over must each read as themselves.
+    const one = deliver({ sourceAddr: '+441111', dataCoding: 0x04, shortMessage: hex('0102030405') });
+    const two = deliver({ sourceAddr: '+4422222', dataCoding: 0x04, shortMessage: hex('aabbcc') });
+    const whole = new Uint8Array(5 + one.length + 3 + two.length);
+    whole.set(one, 5);
+    whole.set(two, 8 + one.length);
+    const a = whole.subarray(5, 5 + one.length);
+    const b = whole.subarray(8 + one.length);
+    const want = (r: SegmentAt) => ({ originator: r.originator, data: [...r.octets()] });
+    const r = new SegmentAt();
+    for (const [array, from, to, originator, data] of [
+      [a, 0, a.length, '+441111', [1, 2, 3, 4, 5]],
+      [b, 0, b.length, '+4422222', [0xaa, 0xbb, 0xcc]],
+      [a, 0, a.length, '+441111', [1, 2, 3, 4, 5]],
+      [whole, 8 + one.length, whole.length, '+4422222', [0xaa, 0xbb, 0xcc]],
+      [whole, 5, 5 + one.length, '+441111', [1, 2, 3, 4, 5]],
+      [b, 0, b.length, '+4422222', [0xaa, 0xbb, 0xcc]],
+    ] as const) {
+      expect(readSegmentAt(array, from, to, r)).toBe(true);
+      expect(want(r)).toEqual({ originator, data });
+    }
+    // The same array written over with another PDU of the same length: read as it is now.
+    const three = deliver({ sourceAddr: '+4433333', dataCoding: 0x04, shortMessage: hex('ddeeff') });
+    b.set(three);
+    expect(readSegmentAt(b, 0, b.length, r)).toBe(true);
+    expect(want(r)).toEqual({ originator: '+4433333', data: [0xdd, 0xee, 0xff] });
   });
 
   it('reads an address that differs from the last one read in any single octet as itself', () => {
