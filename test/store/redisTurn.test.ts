@@ -31,7 +31,7 @@ async function commandCalls(r: Redis): Promise<Map<string, number>> {
 }
 
 describe('redis store turns', () => {
-  it("sends one turn's 60 adds as two script calls (32 steps a call at most), its 20 finishes as one", async () => {
+  it("sends one turn's 60 adds as two script calls (cut past 32 steps between messages), its 20 finishes as one", async () => {
     const { stores } = await turnNodes(1);
     const [store] = stores;
     const r = raw();

@@ -33,8 +33,8 @@ export const MAX_TURN_STEPS_WHOLE = 2 * MAX_TURN_STEPS;
 /** Most segment octets in one script call (a call blocks Redis for as long as it runs). */
 export const MAX_TURN_OCTETS = 1024 * 1024;
 
-/** Who waits for a step's reply: a promise's two ends, or a caller's own callbacks (neither may throw). */
-export interface Step {
+/** Who waits for a step's reply: a promise's two ends (which cannot throw into settle()). */
+interface Step {
   resolve(reply: number | unknown[]): void;
   reject(error: unknown): void;
 }
@@ -121,8 +121,7 @@ export class Turn {
     );
   }
 
-  /** add(), answered to `step` rather than through a promise (the link's path: no promise a segment). */
-  addFor(
+  private addFor(
     step: Step,
     key: string,
     originator: string,
@@ -150,8 +149,7 @@ export class Turn {
     return new Promise((resolve, reject) => this.finishFor({ resolve, reject }, key, total));
   }
 
-  /** finish(), answered to `step`. */
-  finishFor(step: Step, key: string, total: number): void {
+  private finishFor(step: Step, key: string, total: number): void {
     this.room(0);
     this.packer.byte(FINISH);
     this.packer.string(key);
@@ -177,13 +175,16 @@ export class Turn {
 
   /**
    * A call already full (steps or octets) goes before the next step is packed; an add to a
-   * message the call already adds to stays with it, up to MAX_TURN_STEPS_WHOLE.
+   * message the call already adds to stays with it, up to MAX_TURN_STEPS_WHOLE, and so does a
+   * finish or release (`key` absent) while the call adds to any message: finishes come from the
+   * replies of calls before, in the same turn as the reads that bring the next segments, and a
+   * cut there would split a message whose next segment follows.
    */
   private room(octets: number, key?: string): void {
     const n = this.steps.length;
     if (this.octets + octets > MAX_TURN_OCTETS) this.flush();
-    else if (n >= MAX_TURN_STEPS && (n >= MAX_TURN_STEPS_WHOLE || key === undefined || !this.keys.has(key)))
-      this.flush();
+    else if (n >= MAX_TURN_STEPS_WHOLE) this.flush();
+    else if (n >= MAX_TURN_STEPS && (key === undefined ? this.keys.size === 0 : !this.keys.has(key))) this.flush();
   }
 
   private step(step: Step): void {
