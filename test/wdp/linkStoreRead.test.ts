@@ -15,6 +15,7 @@ import { LmdbStore } from '../../src/store/lmdb/lmdbStore.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import type { SegmentOutcome, Store, StoredSegment } from '../../src/store/types.js';
 import type { WdpDatagram } from '../../src/wdp/datagram.js';
+import { PAYLOAD_CHUNK_OCTETS } from '../../src/wdp/reassembler.js';
 import { SegmentAt } from '../../src/wdp/segmentAt.js';
 import type { EsmeLink } from '../../src/wdp/smpp/link.js';
 import { CommandId, encodeShortMessagePdu, type ShortMessageInit } from '../../src/wdp/smpp/shortMessage.js';
@@ -206,6 +207,8 @@ interface Outcome {
   datagrams: Seen[];
   undecodable: { sequence: number; name: string; code?: string; offset?: number; message: string }[];
   stats: Partial<EsmeLink['stats']>;
+  /** The length of the ArrayBuffer under each single SMS's payload, in the order delivered. */
+  singleBuffers: number[];
 }
 
 async function boundLink(store: Store | undefined): Promise<{ link: EsmeLink; peer: RawPeer; got: WdpDatagram[] }> {
@@ -244,6 +247,7 @@ async function run(cases: Case[], store: Store | undefined): Promise<Outcome> {
     datagrams: got.map(seen).sort(byPayload),
     undecodable,
     stats: { deliverSm, datagrams, undecodable: count, duplicateSingles, storeRefused },
+    singleBuffers: got.filter((d) => d.segments === 1).map((d) => d.payload.buffer.byteLength),
   };
 }
 
@@ -299,8 +303,10 @@ describe('deliver_sm read on a store', () => {
   it('makes no Segment object for a single SMS, nor for a segment the store takes', async () => {
     const toSegment = vi.spyOn(SegmentAt.prototype, 'toSegment');
     const taken: StoredSegment[] = [];
+    const given: Uint8Array[] = [];
     const store = new (class extends MemoryStore {
       override addSegment(segment: StoredSegment, done: (error: unknown, outcome?: SegmentOutcome) => void): void {
+        given.push(segment.data);
         taken.push({ ...segment, data: Uint8Array.from(segment.data) });
         super.addSegment(segment, done);
       }
@@ -325,6 +331,16 @@ describe('deliver_sm read on a store', () => {
         referenceBits: 8,
       })),
     );
+    // Their octets copied out of the socket read into the reassembler's payload chunks: a view of
+    // the read would keep the whole socket chunk alive for as long as the store holds the part.
+    // (A chunk of the socket's is never PAYLOAD_CHUNK_OCTETS long: it is the read, or 64 KiB.)
+    expect(given.map((d) => d.buffer.byteLength)).toEqual([
+      PAYLOAD_CHUNK_OCTETS,
+      PAYLOAD_CHUNK_OCTETS,
+      PAYLOAD_CHUNK_OCTETS,
+    ]);
+    // The same for a single SMS's datagram, which the handler may keep.
+    expect(outcome.singleBuffers).toEqual(Array(6).fill(PAYLOAD_CHUNK_OCTETS));
   });
 
   it("answers ESME_RX_T_APPN and tells 'store-error' when the store cannot look up a single SMS or take a segment", async () => {
