@@ -251,24 +251,31 @@ function writeOver(w: WrittenOver, k: number): Buffer {
  * (16,384 3-segment pushes: 8.6 MB). `take()` returns the same read each time, written over.
  */
 export class PushFrames {
-  private readonly written: WrittenOver;
-  private readonly read: PushRead;
+  /**
+   * Two buffers taken in turn, each push's read a new array over one of them: the link reads
+   * each socket read from a new array over a new buffer, so the reader's caches of the last
+   * array and of the last buffer's DataView (readSegmentAt, viewOf) miss once a push here too.
+   */
+  private readonly written: [WrittenOver, WrittenOver];
+  private readonly ends: readonly number[];
   private next = 0;
 
   constructor(private readonly variants: readonly (readonly Buffer[])[]) {
     const reads = variants.map(readOf);
     if (reads.some((r) => r.ends.join() !== reads[0].ends.join()))
       throw new Error("bench pushes differ in their frames' lengths");
-    this.written = writtenOver(reads.map((r) => Buffer.from(r.octets)));
-    this.read = { octets: this.written.chunk, ends: reads[0].ends };
+    const octets = reads.map((r) => Buffer.from(r.octets));
+    this.written = [writtenOver(octets), writtenOver(octets)];
+    this.ends = reads[0].ends;
   }
 
   /** The next push's read. */
   take(): PushRead {
     const k = this.next;
     this.next = k + 1 === this.variants.length ? 0 : k + 1;
-    writeOver(this.written, k);
-    return this.read;
+    const written = this.written[k & 1];
+    writeOver(written, k);
+    return { octets: written.chunk.subarray(0), ends: this.ends };
   }
 }
 

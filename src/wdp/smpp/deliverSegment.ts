@@ -37,9 +37,11 @@ const lastView = new DataView(lastOctets.buffer);
 /**
  * The array last read from, its viewOf() and its byteOffset: a typed array's `buffer` and
  * `byteOffset` are calls in Node 20's V8, not loads (about 30 and 17 ns; `length` is a load),
- * and were a third of readSegmentAt, read four times per PDU. The link reads the PDUs of one
- * socket chunk from that one array, so it asks them once a chunk. Holds that array alive
- * until another is read, as viewOf() holds its buffer.
+ * and were a third of readSegmentAt, read four times per PDU. The read-ahead reads the PDUs of
+ * one socket chunk from that one array, so it asks them once a chunk; a read of one PDU, or
+ * one taken as its own frame, asks them once a PDU, two calls where there were four. Holds
+ * that array, and so its buffer (the last socket read, at most 64 KiB), alive until another
+ * is read: with viewOf()'s own, at most two such buffers a process, whatever the links.
  */
 let lastSource: Uint8Array = new Uint8Array(0);
 let lastSourceView: DataView = viewOf(lastSource);
