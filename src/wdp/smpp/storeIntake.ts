@@ -38,6 +38,18 @@ export interface IntakeHost {
   repeated(): void;
 }
 
+/**
+ * Whether a backend has the completed message stored whole and claimed when the completing add
+ * answers, so that a crash before its finish() is stored leaves a claim that lapses and is
+ * handed over again by a sweep (a duplicate, never a loss). Redis writes it so in the add's
+ * script. lmdb does not write the completing segment at all (its resend completes the message
+ * again), so there the answer waits for finish(): answered before, a crash would leave the other
+ * segments behind, acknowledged and never completed, to expire as a false loss and to refuse a
+ * later push that reuses the reference. Memory keeps nothing across a crash, and its finish()
+ * calls back at once.
+ */
+const CLAIM_STORED_WHOLE = Object.freeze({ memory: false, lmdb: false, redis: true } as const);
+
 /** Store bounds map onto the reassembler's eviction policies, so a 'lost' line reads the same. */
 const POLICY = Object.freeze({ messages: 'global', bytes: 'global', originator: 'originator-quota' } as const);
 
@@ -228,8 +240,10 @@ export class StoreIntake {
   }
 
   /**
-   * Hands a claimed message to the handler; finish() after it settled well (then `settled(true)`
-   * once finish() is stored), release() after it failed (`settled(false)` at once).
+   * Hands a claimed message to the handler; finish() after it settled well, release() after it
+   * failed (`settled(false)` at once). `settled(true)` comes once finish() is stored, or at once
+   * on a backend that stored the message whole and claimed (CLAIM_STORED_WHOLE): there finish()
+   * goes on in the background, with the next turn's calls.
    */
   private deliver(m: CompletedMessage, settled: (ok: boolean) => void): void {
     this.host.deliver(datagramOf(m), (ok) => {
@@ -238,9 +252,14 @@ export class StoreIntake {
         settled(false);
         return;
       }
-      // finish() is stored before the completing segment is answered: otherwise a crash in
-      // between leaves the message's other segments behind, acknowledged and never completed,
-      // to expire as a false loss and to refuse a later push that reuses the reference.
+      if (CLAIM_STORED_WHOLE[this.store.backend]) {
+        this.taker.finishMessage(m, (error) => {
+          if (error !== undefined) this.host.storeError(error);
+        });
+        settled(true);
+        return;
+      }
+      // finish() is stored before the completing segment is answered (see CLAIM_STORED_WHOLE).
       this.taker.finishMessage(m, (error) => {
         if (error !== undefined) this.host.storeError(error);
         settled(true);
