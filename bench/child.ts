@@ -51,6 +51,7 @@ const SUITES = {
   pipeline: async (o: { quick: boolean }) => (await import('./pipeline.js')).runPipeline(o),
   smpp: async (o: { quick: boolean }) => (await import('./smpp.js')).runSmpp(o),
   'smpp-store': async (o: { quick: boolean }) => (await import('./smppStore.js')).runSmppStore(o),
+  'smpp-singles': async (o: { quick: boolean }) => (await import('./smppSingles.js')).runSmppSingles(o),
   'smpp-cluster': async (o: { quick: boolean }) => (await import('./smppStore.js')).runSmppCluster(o),
   flood: async (o: { quick: boolean }) => (await import('./flood.js')).runFloodBench(o),
   ppg: async (o: { quick: boolean }) => (await import('./ppg.js')).runPpgBench(o),
