@@ -52,6 +52,7 @@ const SUITES = {
   smpp: async (o: { quick: boolean }) => (await import('./smpp.js')).runSmpp(o),
   'smpp-store': async (o: { quick: boolean }) => (await import('./smppStore.js')).runSmppStore(o),
   'smpp-binds': async (o: { quick: boolean }) => (await import('./smppStore.js')).runSmppBinds(o),
+  'smpp-singles': async (o: { quick: boolean }) => (await import('./smppSingles.js')).runSmppSingles(o),
   'smpp-cluster': async (o: { quick: boolean }) => (await import('./smppStore.js')).runSmppCluster(o),
   flood: async (o: { quick: boolean }) => (await import('./flood.js')).runFloodBench(o),
   ppg: async (o: { quick: boolean }) => (await import('./ppg.js')).runPpgBench(o),

@@ -40,7 +40,7 @@ if (suiteArg >= 0) {
   const names = (process.argv[suiteArg + 1] ?? '').split(',').filter(Boolean);
   if (!names.length) {
     console.error(
-      '--suite needs names: codec, documents, content, wdp, cai, pipeline, smpp, smpp-store, smpp-binds, smpp-cluster, flood, metrics, si-target, ppg (comma-separated)',
+      '--suite needs names: codec, documents, content, wdp, cai, pipeline, smpp, smpp-store, smpp-binds, smpp-singles, smpp-cluster, flood, metrics, si-target, ppg (comma-separated)',
     );
     process.exit(2);
   }

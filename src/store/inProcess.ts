@@ -209,6 +209,42 @@ export abstract class InProcessStore extends StoreBase implements Store, Segment
     else this.waitersOf(pending).finished(done);
   }
 
+  /**
+   * duplicates.seen for a key already hashed (duplicateKey), calling back at once: the bearer
+   * hashes a single SMS's key once for its check and its remembering, and makes no promise.
+   */
+  seenHashed(hashed: string, done: Settle<boolean>): void {
+    let seen: boolean;
+    try {
+      if (this.closed) this.ready();
+      seen = this.space.duplicates.has(hashed);
+    } catch (error) {
+      done(error instanceof StoreError ? error : this.fail(error, 'read'));
+      return;
+    }
+    done(undefined, seen);
+  }
+
+  /**
+   * duplicates.remember for a key already hashed, calling back once the change is stored (with
+   * the commit's other callers, from its one settlement), or at once when nothing waits for one.
+   */
+  rememberHashed(hashed: string, windowMs: number, done: Settle<boolean>): void {
+    let fresh: boolean;
+    try {
+      this.ready();
+      if (typeof windowMs !== 'number' || !(windowMs >= 0))
+        throw new StoreError(StoreErrorCode.BAD_INPUT, 'windowMs must be a number >= 0');
+      fresh = this.space.duplicates.remember(hashed, windowMs);
+    } catch (error) {
+      done(error instanceof StoreError ? error : this.fail(error, 'write'));
+      return;
+    }
+    const pending = this.settled();
+    if (pending === undefined) done(undefined, fresh);
+    else this.waitersOf(pending).remembered(done, fresh);
+  }
+
   /** The callback-style callers waiting on `pending` (settled()'s promise for the batch being gathered). */
   private waitersOf(pending: Promise<void>): CommitWaiters {
     if (this.waiting?.pending === pending) return this.waiting;
@@ -320,8 +356,15 @@ class CommitWaiters {
   private readonly adds: Settle<SegmentOutcome>[] = [];
   private readonly outcomes: SegmentOutcome[] = [];
   private readonly finishes: Settle<void>[] = [];
+  private readonly remembers: Settle<boolean>[] = [];
+  private readonly fresh: boolean[] = [];
 
   constructor(readonly pending: Promise<void>) {}
+
+  remembered(done: Settle<boolean>, fresh: boolean): void {
+    this.remembers.push(done);
+    this.fresh.push(fresh);
+  }
 
   added(done: Settle<SegmentOutcome>, outcome: SegmentOutcome): void {
     this.adds.push(done);
@@ -338,6 +381,14 @@ class CommitWaiters {
       try {
         if (error === undefined) this.adds[i](undefined, this.outcomes[i]);
         else this.adds[i](error);
+      } catch (e) {
+        rethrowLater(e);
+      }
+    }
+    for (let i = 0; i < this.remembers.length; i++) {
+      try {
+        if (error === undefined) this.remembers[i](undefined, this.fresh[i]);
+        else this.remembers[i](error);
       } catch (e) {
         rethrowLater(e);
       }

@@ -348,8 +348,10 @@ describe('deliver_sm read on a store', () => {
       override addSegment(_segment: StoredSegment, done: (error: unknown, outcome?: SegmentOutcome) => void): void {
         done(new StoreError(StoreErrorCode.STORE_UNAVAILABLE, 'the disk is full'));
       }
+      override seenHashed(_hashed: string, done: (error: unknown, seen?: boolean) => void): void {
+        done(new StoreError(StoreErrorCode.STORE_UNAVAILABLE, 'no reply'));
+      }
     })();
-    store.duplicates.seen = () => Promise.reject(new StoreError(StoreErrorCode.STORE_UNAVAILABLE, 'no reply'));
     cleanup.push(() => store.close());
     const { link, peer, got } = await boundLink(store);
     const errors: string[] = [];

@@ -4,7 +4,9 @@
  * Single SMS are checked against the store's repeat window (shared by the nodes, kept across a
  * restart). A link without a store keeps its synchronous Reassembler path and its own window.
  */
-import { type SegmentTaker, segmentTakerOf } from '../../store/base.js';
+import { type SegmentTaker, type Settle, segmentTakerOf } from '../../store/base.js';
+import { InProcessStore } from '../../store/inProcess.js';
+import { duplicateKey } from '../../store/keys.js';
 import { StoreError, StoreErrorCode } from '../../store/errors.js';
 import type {
   CompletedMessage,
@@ -119,16 +121,19 @@ export function storedSegmentOf(s: (Segment | SegmentAt) & { reference: number }
 
 export class StoreIntake {
   private sweeping = false;
-  /** Single SMS being handed over here, by repeat key: a copy arriving meanwhile waits for the sender's retry. */
+  /** Single SMS being handed over here, by hashed repeat key: a copy arriving meanwhile waits for the sender's retry. */
   private readonly singles = new Set<string>();
   /** The store's segment calls, by callback (one settlement per commit for an in-process store). */
   private readonly taker: SegmentTaker;
+  /** The store, when it keeps its state in this process (memory, lmdb): its duplicate memory by callback. */
+  private readonly local: InProcessStore | undefined;
 
   constructor(
     readonly store: Store,
     private readonly host: IntakeHost,
   ) {
     this.taker = segmentTakerOf(store);
+    this.local = store instanceof InProcessStore ? store : undefined;
   }
 
   /**
@@ -165,11 +170,15 @@ export class StoreIntake {
   /**
    * A single SMS, under the store's repeat window: one the store remembers is acknowledged
    * and not handed over; another is handed over and remembered once its handler settled, then
-   * acknowledged. Remembering after the handover (not before) means a crash in between costs
-   * a duplicate on the resend, never a loss.
+   * acknowledged once the memory of it is stored. Remembering after the handover (not before)
+   * means a crash in between costs a duplicate on the resend, never a loss. The key is hashed
+   * once here (duplicateKey); a store that keeps its state in this process is asked with the
+   * hash and calls back, with no promise (at once for the check, with its commit's other callers
+   * for the remembering).
    */
   single(datagram: WdpDatagram, key: string, windowMs: number, reply: (status: number) => void): void {
-    if (this.singles.has(key)) {
+    const hashed = duplicateKey(key);
+    if (this.singles.has(hashed)) {
       reply(CommandStatus.ESME_RX_T_APPN);
       return;
     }
@@ -178,39 +187,45 @@ export class StoreIntake {
       reply(CommandStatus.ESME_RX_T_APPN);
       return;
     }
-    this.singles.add(key);
+    this.singles.add(hashed);
     this.host.begin();
     const done = (status: number) => {
-      this.singles.delete(key);
+      this.singles.delete(hashed);
       this.host.end();
       reply(status);
     };
-    const known = windowMs > 0 ? this.store.duplicates.seen(key) : Promise.resolve(false);
-    known.then(
-      (seen) => {
-        if (seen) {
-          this.host.repeated();
-          done(CommandStatus.ESME_ROK);
-          return;
-        }
-        this.host.deliver(datagram, (ok) => {
-          if (!ok) return done(CommandStatus.ESME_RX_T_APPN);
-          if (windowMs <= 0) return done(CommandStatus.ESME_ROK);
-          this.store.duplicates.remember(key, windowMs).then(
-            () => done(CommandStatus.ESME_ROK),
-            (e: unknown) => {
-              // Delivered all the same: the answer goes out, only the memory of it is missing.
-              this.host.storeError(e);
-              done(CommandStatus.ESME_ROK);
-            },
-          );
-        });
-      },
-      (error: unknown) => {
+    const local = this.local;
+    const remembered: Settle<boolean> = (error) => {
+      // Delivered all the same: the answer goes out, only the memory of it is missing.
+      if (error !== undefined) this.host.storeError(error);
+      done(CommandStatus.ESME_ROK);
+    };
+    const settled = (ok: boolean) => {
+      if (!ok) done(CommandStatus.ESME_RX_T_APPN);
+      else if (windowMs <= 0) done(CommandStatus.ESME_ROK);
+      else if (local !== undefined) local.rememberHashed(hashed, windowMs, remembered);
+      else
+        this.store.duplicates.remember(key, windowMs).then(
+          () => remembered(undefined),
+          (e: unknown) => remembered(e ?? new Error('the store failed')),
+        );
+    };
+    const checked: Settle<boolean> = (error, seen) => {
+      if (error !== undefined) {
         this.host.refused(error);
         done(CommandStatus.ESME_RX_T_APPN);
-      },
-    );
+      } else if (seen === true) {
+        this.host.repeated();
+        done(CommandStatus.ESME_ROK);
+      } else this.host.deliver(datagram, settled);
+    };
+    if (windowMs <= 0) checked(undefined, false);
+    else if (local !== undefined) local.seenHashed(hashed, checked);
+    else
+      this.store.duplicates.seen(key).then(
+        (seen) => checked(undefined, seen),
+        (e: unknown) => checked(e ?? new Error('the store failed')),
+      );
   }
 
   private answer(outcome: SegmentOutcome, reply: (status: number) => void): void {
