@@ -47,6 +47,8 @@ class Held implements Link<Held> {
   handovers = 0;
   /** Its record's slot in the sink (0: none yet, read from an older layout). */
   slot = 0;
+  /** Whether its slot was handed to the sink before (or read from the store): a new one is created. */
+  stored = false;
   lane: Lane | undefined = undefined;
   readonly laneEntry = new Entry<Held>(this);
   constructor(
@@ -170,7 +172,11 @@ export class ReassemblyState {
       this.drop(h, 'evicted', 'bytes', lost);
       return { status: 'dropped', lost };
     }
-    this.sink.put(['m', h.slot], this.record(h));
+    if (h.stored) this.sink.put(['m', h.slot], this.record(h));
+    else {
+      this.sink.create(['m', h.slot], this.record(h));
+      h.stored = true;
+    }
     return { status: 'held', received: h.received, lost };
   }
 
@@ -187,7 +193,7 @@ export class ReassemblyState {
     while (this.doneOrder.size >= this.o.maxRecentMessages) this.forgetDone(this.doneOrder.head!);
     this.done.set(key, d);
     this.doneOrder.push(d);
-    this.sink.put(['d', d.slot], { k: key, p: prints, at: now });
+    this.sink.create(['d', d.slot], { k: key, p: prints, at: now });
   }
 
   release(key: string, me: string): void {
@@ -274,6 +280,7 @@ export class ReassemblyState {
     if (this.held.has(key)) return false;
     const h = new Held(key, identityOfKey(key), firstAt);
     h.slot = slot;
+    h.stored = true;
     this.seenSlot(slot);
     this.held.set(key, h);
     this.linkOpen(h);
