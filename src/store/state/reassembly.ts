@@ -8,7 +8,8 @@
  * memory is ['d', slot] = { k, p: fingerprints, at }. The slot is a number counted up as
  * messages arrive and complete, not the message key, so each commit's records sit together at
  * the end of lmdb's tree (one or two pages written per commit, not one per message), and a
- * message costs one write per held segment plus two at its finish.
+ * message costs one write per held segment plus two at its finish. A new slot's first write is a
+ * Sink.create, so a message held and finished within one batch costs its done record alone.
  *
  * A message is 'open' while segments are missing. The segment that completes it is not
  * written: its sender has no acknowledgement until the handler settled, so it resends it
