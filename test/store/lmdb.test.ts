@@ -73,6 +73,47 @@ describe('lmdb store', () => {
     expect(store.commitStats.changes - after.changes).toBe(3);
   });
 
+  it('writes nothing for a message held and finished in one batch, and deletes one held over an earlier batch', async () => {
+    const path = join(tempDir(), 'state');
+    const store = opened(path, { reassembly: { maxRecentMessages: 1 } });
+    await store.segments.add(seg(9, 1, 2, 'z'));
+    /** Adds the segments in this turn, as the link does; finishes the message they complete, in the same turn. */
+    const turn = (segments: StoredSegment[]): Promise<unknown[]> =>
+      Promise.all(
+        segments.map(
+          (s) =>
+            new Promise((resolve, reject) =>
+              store.addSegment(s, (error, outcome) => {
+                if (error) return reject(error);
+                if (outcome?.status !== 'complete') return resolve(outcome);
+                store.finishMessage(outcome.message, (e) => (e ? reject(e) : resolve(outcome)));
+              }),
+            ),
+        ),
+      );
+    // Message 1 whole in one turn: its record is created and deleted before the commit, so the
+    // commit carries its done record alone.
+    const before = store.commitStats;
+    await turn([seg(1, 1, 3, 'a'), seg(1, 2, 3, 'b'), seg(1, 3, 3, 'c')]);
+    const one = store.commitStats;
+    expect([one.commits - before.commits, one.changes - before.changes]).toEqual([1, 1]);
+    // Message 2 over two turns: its record is on disk after the first, so the second deletes it
+    // (and its done record takes the place of message 1's: maxRecentMessages 1).
+    await turn([seg(2, 1, 3, 'a')]);
+    await turn([seg(2, 2, 3, 'b'), seg(2, 3, 3, 'c')]);
+    expect([store.commitStats.commits - one.commits, store.commitStats.changes - one.changes]).toEqual([2, 1 + 3]);
+    await store.close();
+
+    const raw = open<unknown, (string | number)[]>({ path, compression: false, readOnly: true });
+    const kept = [...raw.getRange({})].map(({ key }) => (Array.isArray(key) ? key[0] : key));
+    await raw.close();
+    // Message 9's pending record, message 2's done record, and the format record.
+    expect(kept.sort()).toEqual(['d', 'format', 'm']);
+    const again = opened(path, { reassembly: { maxRecentMessages: 1 } });
+    expect((await again.inspect()).pending.list.map((m) => m.reference)).toEqual([9]);
+    expect(await again.segments.add(seg(2, 1, 3, 'a'))).toMatchObject({ status: 'duplicate', late: true });
+  });
+
   it('has one writer per directory, and takes over the lock of a process that is gone', async () => {
     const path = join(tempDir(), 'state');
     const first = opened(path);

@@ -101,6 +101,8 @@ interface Change {
   key: StateKey;
   value: unknown;
   del: boolean;
+  /** The key is in neither the store nor an earlier batch (Sink.create): a delete just drops it. */
+  fresh: boolean;
 }
 
 /**
@@ -109,7 +111,10 @@ interface Change {
  * (setImmediate). A synchronous commit costs the main thread far less than handing the batch
  * to lmdb's writer thread (which makes a libuv work item and a thread-safe function for every
  * batch), and with 'always' it waits for the same two device flushes the writer thread would.
- * A key changed twice in a batch is written once, with its last value.
+ * A key changed twice in a batch is written once, with its last value; a key created in a batch
+ * and deleted in the same one is not written at all (a message whose segments all come in one
+ * turn is put and finished before its batch is committed), and a batch left with nothing to
+ * write settles without a transaction.
  */
 class LmdbSink implements Sink {
   /** The settlement of the batch being gathered or just committed, whether it went through; never rejects. */
@@ -130,20 +135,30 @@ class LmdbSink implements Sink {
   ) {}
 
   put(key: StateKey, value: unknown): void {
-    this.add({ key, value, del: false });
+    this.add(key, value, false, false);
+  }
+
+  create(key: StateKey, value: unknown): void {
+    this.add(key, value, false, true);
   }
 
   del(key: StateKey): void {
-    this.add({ key, value: undefined, del: true });
+    this.add(key, undefined, true, false);
   }
 
-  private add(change: Change): void {
-    if (this.batch === undefined) {
-      this.batch = new Map();
+  private add(key: StateKey, value: unknown, del: boolean, fresh: boolean): void {
+    let batch = this.batch;
+    if (batch === undefined) {
+      batch = this.batch = new Map();
       this.last = new Promise((resolve) => (this.done = resolve));
       setImmediate(() => this.commit());
     }
-    this.batch.set(JSON.stringify(change.key), change);
+    const id = JSON.stringify(key);
+    const before = batch.get(id);
+    // What the store holds of this key is what it held before the batch's first change to it.
+    if (before !== undefined) fresh = before.fresh;
+    if (del && fresh) batch.delete(id);
+    else batch.set(id, { key, value, del, fresh });
   }
 
   /** Commits the batch now (a failure is counted and told, and fails every change in it). */
@@ -154,6 +169,12 @@ class LmdbSink implements Sink {
     const mine = this.last;
     this.batch = undefined;
     let ok = true;
+    if (batch.size === 0) {
+      // Everything in it cancelled out: nothing for the disk, so nothing to wait for.
+      if (this.last === mine) this.last = undefined;
+      done(ok);
+      return;
+    }
     try {
       this.db.transactionSync(() => {
         for (const c of batch.values()) {

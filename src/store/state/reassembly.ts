@@ -8,7 +8,8 @@
  * memory is ['d', slot] = { k, p: fingerprints, at }. The slot is a number counted up as
  * messages arrive and complete, not the message key, so each commit's records sit together at
  * the end of lmdb's tree (one or two pages written per commit, not one per message), and a
- * message costs one write per held segment plus two at its finish.
+ * message costs one write per held segment plus two at its finish. A new slot's first write is a
+ * Sink.create, so a message held and finished within one batch costs its done record alone.
  *
  * A message is 'open' while segments are missing. The segment that completes it is not
  * written: its sender has no acknowledgement until the handler settled, so it resends it
@@ -47,6 +48,8 @@ class Held implements Link<Held> {
   handovers = 0;
   /** Its record's slot in the sink (0: none yet, read from an older layout). */
   slot = 0;
+  /** Whether its slot was handed to the sink before (or read from the store): a new one is created. */
+  stored = false;
   lane: Lane | undefined = undefined;
   readonly laneEntry = new Entry<Held>(this);
   constructor(
@@ -170,7 +173,11 @@ export class ReassemblyState {
       this.drop(h, 'evicted', 'bytes', lost);
       return { status: 'dropped', lost };
     }
-    this.sink.put(['m', h.slot], this.record(h));
+    if (h.stored) this.sink.put(['m', h.slot], this.record(h));
+    else {
+      this.sink.create(['m', h.slot], this.record(h));
+      h.stored = true;
+    }
     return { status: 'held', received: h.received, lost };
   }
 
@@ -187,7 +194,7 @@ export class ReassemblyState {
     while (this.doneOrder.size >= this.o.maxRecentMessages) this.forgetDone(this.doneOrder.head!);
     this.done.set(key, d);
     this.doneOrder.push(d);
-    this.sink.put(['d', d.slot], { k: key, p: prints, at: now });
+    this.sink.create(['d', d.slot], { k: key, p: prints, at: now });
   }
 
   release(key: string, me: string): void {
@@ -274,6 +281,7 @@ export class ReassemblyState {
     if (this.held.has(key)) return false;
     const h = new Held(key, identityOfKey(key), firstAt);
     h.slot = slot;
+    h.stored = true;
     this.seenSlot(slot);
     this.held.set(key, h);
     this.linkOpen(h);

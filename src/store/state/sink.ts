@@ -9,10 +9,16 @@ export type StateKey = (string | number)[];
 
 export interface Sink {
   put(key: StateKey, value: unknown): void;
+  /**
+   * A put of a key the store has never held, nor been handed before (a new slot): so a del of
+   * it before its batch is committed cancels both, and neither reaches the disk.
+   */
+  create(key: StateKey, value: unknown): void;
   del(key: StateKey): void;
 }
 
 export const NO_SINK: Sink = Object.freeze({
   put() {},
+  create() {},
   del() {},
 });
