@@ -267,7 +267,8 @@ export class StoreIntake {
         settled(false);
         return;
       }
-      if (CLAIM_STORED_WHOLE[this.store.backend]) {
+      // Own keys only: a backend name such as 'constructor' must not read the prototype's.
+      if (Object.hasOwn(CLAIM_STORED_WHOLE, this.store.backend) && CLAIM_STORED_WHOLE[this.store.backend]) {
         this.taker.finishMessage(m, (error) => {
           if (error !== undefined) this.host.storeError(error);
         });
