@@ -114,6 +114,45 @@ describe('lmdb store', () => {
     expect(await again.segments.add(seg(2, 1, 3, 'a'))).toMatchObject({ status: 'duplicate', late: true });
   });
 
+  it('deletes the record of a message restored from disk when it is finished in one batch', async () => {
+    const path = join(tempDir(), 'state');
+    const first = opened(path);
+    await first.segments.add(seg(9, 1, 4, 'a'));
+    await first.close();
+    // Reopened: message 9's record is on disk, not created in this batch; its delete must be
+    // written even though the message completes and finishes within one batch, beside a new
+    // message whose record is created and deleted in that batch.
+    const store = opened(path);
+    const finishAll = (segments: StoredSegment[]): Promise<unknown[]> =>
+      Promise.all(
+        segments.map(
+          (s) =>
+            new Promise((resolve, reject) =>
+              store.addSegment(s, (error, outcome) => {
+                if (error) return reject(error);
+                if (outcome?.status !== 'complete') return resolve(outcome);
+                store.finishMessage(outcome.message, (e) => (e ? reject(e) : resolve(outcome)));
+              }),
+            ),
+        ),
+      );
+    const done = await finishAll([
+      seg(9, 2, 4, 'b'),
+      seg(9, 3, 4, 'c'),
+      seg(9, 4, 4, 'd'),
+      seg(8, 1, 3, 'x'),
+      seg(8, 2, 3, 'y'),
+      seg(8, 3, 3, 'z'),
+    ]);
+    expect(done.filter((o) => (o as { status?: string }).status === 'complete')).toHaveLength(2);
+    await store.close();
+    const raw = open<unknown, (string | number)[]>({ path, compression: false, readOnly: true });
+    const pending = [...raw.getRange({})].filter(({ key }) => Array.isArray(key) && key[0] === 'm');
+    await raw.close();
+    expect(pending).toEqual([]);
+    expect((await opened(path).inspect()).pending.list).toEqual([]);
+  });
+
   it('has one writer per directory, and takes over the lock of a process that is gone', async () => {
     const path = join(tempDir(), 'state');
     const first = opened(path);
