@@ -26,7 +26,7 @@ import type { Registration, RegistrationResponse } from './registration.js';
 import { RoutingTable } from './routingTable.js';
 import { DUPLICATE_SETTLE_MS, Registrar } from './registrar.js';
 import { SmppBearer } from './smppBearer.js';
-import type { Store } from '../store/types.js';
+import type { Store, StoredRecord } from '../store/types.js';
 import { StoreError, StoreErrorCode } from '../store/errors.js';
 import { recordApplication, RegistrationStore, StoredRegistrations } from './store.js';
 import { RegistrationFollower } from './follower.js';
@@ -184,7 +184,8 @@ export class PushClient extends EventEmitter<PushClientEvents> {
           claimed: (registration, queue, event, deliveries) =>
             this.emit('queue-claimed', { registration, queue, event, deliveries }),
           storeError: (error) => this.emit('store-error', error),
-          unrouted: (event, error) => dispatcher.orphaned(event, error),
+          unrouted: (push) => dispatcher.orphaned(push),
+          withdrawnDuplicate: (event) => dispatcher.withdrawnDuplicate(event),
           readBy: async (id) => {
             const here = () =>
               this.registrar.holds(id) || (this.follower?.holders() ?? []).some((r) => r.recordId === id);
@@ -192,7 +193,10 @@ export class PushClient extends EventEmitter<PushClientEvents> {
             // Any record of the application, of a live node or not: one that lapsed may be
             // written again (follower.ts reassert), and a push given back costs only its order.
             const records = await state.registrations.list();
-            return here() || records.some((record) => recordApplication(record) === id);
+            const follower = this.follower;
+            const applicationOf = (record: StoredRecord) =>
+              follower ? follower.applicationOfRecord(record) : recordApplication(record);
+            return here() || records.some((record) => applicationOf(record) === id);
           },
         },
         handlerTimeoutMs,

@@ -35,8 +35,18 @@ export interface QueueHost {
    * as this node follows it, or any record of the application in the store as read now.
    */
   readBy(recordId: string): Promise<boolean>;
-  /** A push drained from a withdrawn registration's queue: no registration takes it; without its event, it does not read. */
-  unrouted(event: PushEvent | undefined, error?: unknown): void;
+  /**
+   * A push drained from a withdrawn registration's queue that no registration takes, or one
+   * that could not be given back to its queue (`error` says why): without its event, it does
+   * not read (its datagram then, when it is one).
+   */
+  unrouted(push: { event?: PushEvent; datagram?: WdpDatagram; error?: unknown }): void;
+  /**
+   * A push drained from a withdrawn registration's queue that was put, at the same routing, in
+   * the queue of an application read now: that one takes it (or took it), so it is no
+   * unrouted push but the withdrawn duplicate's copy.
+   */
+  withdrawnDuplicate(event: PushEvent): void;
 }
 
 /**
@@ -46,9 +56,13 @@ export interface QueueHost {
  */
 export const WITHDRAWN_DRAIN_MS = 5_000;
 
-/** The queue of an application: one name for it on every node (Registration.recordId). */
+/**
+ * The queue of an application: one name for it on every node (Registration.recordId); a
+ * followed one's is the name its record is stored under (Registration.queueId), the queue its
+ * holder reads whatever version that holder runs.
+ */
 export function queueName(r: Registration): string {
-  return `app:${r.recordId}`;
+  return `app:${r.queueId ?? r.recordId}`;
 }
 
 /** Attribute names of a queued push (the WDP datagram's addressing). */
@@ -60,6 +74,8 @@ const ATTR = Object.freeze({
   segments: 'n',
   /** 'h' for an OTA-HTTP push; absent for a WDP datagram. */
   kind: 'k',
+  /** The other applications (Registration.recordId, a JSON array) the push was queued for at the same routing. */
+  with: 'w',
   contentType: 'ct',
   parameters: 'cp',
   applicationId: 'a',
@@ -146,11 +162,18 @@ export class StoreQueues {
     private readonly handlerTimeoutMs: number,
   ) {}
 
-  /** Puts the push in the application's queue; resolves once it is stored. */
-  enqueue(r: Registration, event: PushEvent): Promise<string> {
+  /**
+   * Puts the push in the application's queue; resolves once it is stored. `others` are the
+   * registrations it is queued for besides `r` (the drain tells a duplicate's copy by them).
+   */
+  enqueue(r: Registration, event: PushEvent, others: readonly Registration[] = []): Promise<string> {
+    const also = others.length === 0 ? undefined : JSON.stringify(others.map((o) => o.recordId));
     const d = event.datagram;
-    if (d !== undefined)
-      return this.store.queues.enqueue(queueName(r), { data: d.payload, attributes: attributesOf(d) });
+    if (d !== undefined) {
+      const attributes = attributesOf(d);
+      if (also !== undefined) attributes[ATTR.with] = also;
+      return this.store.queues.enqueue(queueName(r), { data: d.payload, attributes });
+    }
     const http = event.httpSource;
     if (http === undefined)
       return Promise.reject(new StoreError(StoreErrorCode.BAD_INPUT, 'a push without its datagram or request'));
@@ -162,7 +185,14 @@ export class StoreQueues {
       originator: event.originator,
       http,
     };
-    return this.store.queues.enqueue(queueName(r), { data: event.content, attributes: httpAttributes(source) });
+    const attributes = httpAttributes(source);
+    if (also !== undefined) attributes[ATTR.with] = also;
+    return this.store.queues.enqueue(queueName(r), { data: event.content, attributes });
+  }
+
+  /** Whether a withdrawn registration's queue is being drained here (drain) now. */
+  draining(r: Registration): boolean {
+    return this.hosted.get(queueName(r))?.drain !== undefined;
   }
 
   /** This node takes `r`'s pushes from its queue from now on (an application re-registering keeps the consumer). */
@@ -193,8 +223,11 @@ export class StoreQueues {
    */
   drain(r: Registration, ms: number): void {
     const name = queueName(r);
-    if (this.closed || this.hosted.has(name)) return;
-    const entry: Hosted = { registration: undefined };
+    const known = this.hosted.get(name);
+    if (this.closed || (known !== undefined && (known.registration !== undefined || known.drain !== undefined))) return;
+    // A consumer of the application still stopping (stop, a turn later) is taken over: its
+    // queue is drained as well as another's would be.
+    const entry: Hosted = known ?? { registration: undefined };
     // Held from now, so a registration of this node starting meanwhile takes the entry over.
     this.hosted.set(name, entry);
     const timer = setTimeout(() => this.stopDraining(name, entry), ms);
@@ -204,7 +237,7 @@ export class StoreQueues {
       (read) => {
         if (entry.drain === undefined || this.hosted.get(name) !== entry) return;
         if (read) this.stopDraining(name, entry);
-        else this.consume(name, entry);
+        else if (entry.consumer === undefined) this.consume(name, entry);
       },
       (error: unknown) => {
         this.host.storeError(error);
@@ -247,15 +280,46 @@ export class StoreQueues {
     return 'back';
   }
 
+  /** Whether a push was queued, at the same routing, for another application read now (its `with`). */
+  private async queuedElsewhere(item: QueueItem): Promise<boolean> {
+    const also = item.attributes[ATTR.with];
+    if (also === undefined) return false;
+    let ids: unknown;
+    try {
+      ids = JSON.parse(also);
+    } catch {
+      return false;
+    }
+    if (!Array.isArray(ids)) return false;
+    for (const id of ids) {
+      if (typeof id !== 'string') continue;
+      // Not known whether it is read: the push is reported, on the side of its being seen.
+      if (await this.host.readBy(id).catch(() => false)) return true;
+    }
+    return false;
+  }
+
   private consume(name: string, entry: Hosted): void {
     this.hosted.set(name, entry);
     const events = new WeakMap<QueueItem, PushEvent>();
-    const back = (item: QueueItem) =>
-      this.store.queues.enqueue(name, { data: item.data, attributes: item.attributes }).then(() => {});
+    const isHttp = (item: QueueItem) => item.attributes[ATTR.kind] === HTTP_KIND;
     const read = (item: QueueItem): PushEvent =>
-      item.attributes[ATTR.kind] === HTTP_KIND
-        ? this.host.httpEventOf(httpSourceOf(item))
-        : this.host.eventOf(datagramOf(item));
+      isHttp(item) ? this.host.httpEventOf(httpSourceOf(item)) : this.host.eventOf(datagramOf(item));
+    /** Reports a push no registration takes: its event, or what it is when it does not read. */
+    const report = (item: QueueItem, error?: unknown) => {
+      try {
+        this.host.unrouted({ event: read(item), error });
+      } catch (unread) {
+        this.host.unrouted({ datagram: isHttp(item) ? undefined : datagramOf(item), error: error ?? unread });
+      }
+    };
+    // The item goes back in its queue (then this one is acknowledged). Should the store not
+    // take it (full, the item in hand counting; away), it is reported, not acknowledged unseen.
+    const back = (item: QueueItem) =>
+      this.store.queues.enqueue(name, { data: item.data, attributes: item.attributes }).then(
+        () => {},
+        (error: unknown) => report(item, error),
+      );
     const deliver = (item: QueueItem) => {
       const to = entry.registration;
       // Deregistered between the take and now: the push goes back in the queue (then this
@@ -274,10 +338,11 @@ export class StoreQueues {
       let event: PushEvent;
       try {
         event = read(item);
-      } catch (error) {
-        return this.host.unrouted(undefined, error);
+      } catch {
+        return report(item);
       }
-      return this.host.unrouted(event);
+      if (await this.queuedElsewhere(item)) return this.host.withdrawnDuplicate(event);
+      return this.host.unrouted({ event });
     };
     const consumer = this.store.queues.consume(
       name,
@@ -316,7 +381,8 @@ export class StoreQueues {
     if (entry === undefined || entry.registration !== r) return;
     entry.registration = undefined;
     setImmediate(() => {
-      if (entry.registration !== undefined || this.hosted.get(name) !== entry) return;
+      // Registered again, or drained now (drain took the entry over): the consumer stays.
+      if (entry.registration !== undefined || entry.drain !== undefined || this.hosted.get(name) !== entry) return;
       this.hosted.delete(name);
       void entry.consumer?.stop();
     });
