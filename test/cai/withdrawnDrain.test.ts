@@ -68,7 +68,8 @@ function host(reader: () => boolean | Promise<boolean>) {
       seen.asked.push(id);
       return Promise.resolve(reader());
     },
-    unrouted: (u) => void seen.unrouted.push(u.event === undefined ? 'undecodable' : u.event.originator),
+    unrouted: (u) =>
+      void seen.unrouted.push(u.event === undefined ? `undecodable ${u.datagram?.originator}` : u.event.originator),
     withdrawnDuplicate: (e) => void seen.duplicates.push(e.originator),
   };
   return { h, seen };
@@ -93,7 +94,8 @@ describe.each(['memory', 'redis'])("draining a withdrawn registration's queue on
     const q = queues(store, h);
     q.drain(r, 3_000);
     await until(() => seen.unrouted.length === 2, 10_000, 'both pushes reported');
-    expect(seen.unrouted).toEqual(['p1', 'undecodable']);
+    // The one that does not read is reported with its datagram.
+    expect(seen.unrouted).toEqual(['p1', 'undecodable p2']);
     // Asked for this application, before it started and for each push.
     expect(seen.asked).toEqual([r.recordId, r.recordId, r.recordId]);
     await until(() => !q.draining(r), 10_000, "the window's end");
@@ -151,6 +153,23 @@ describe.each(['memory', 'redis'])("draining a withdrawn registration's queue on
     await until(() => seen.handed.length === 1, 5_000, 'the push handed over');
     expect(seen.handed).toEqual(['p1']);
     expect(seen.unrouted).toEqual([]);
+  });
+});
+
+describe('a drain asked while the same application stops on this node', () => {
+  it('takes its consumer over, still stopping: the queue is drained', async () => {
+    const store = await storeOn('memory');
+    const r = withdrawn();
+    const { h, seen } = host(() => false);
+    const q = queues(store, h);
+    q.start(r);
+    // stop() lets its consumer go a turn later; the drain comes before that turn.
+    q.stop(r);
+    q.drain(r, 5_000);
+    await queuePush(store, r, 'p1');
+    await until(() => seen.unrouted.length === 1, 10_000, 'the push reported');
+    expect(seen.unrouted).toEqual(['p1']);
+    expect(seen.handed).toEqual([]);
   });
 });
 
