@@ -28,7 +28,8 @@ import { DUPLICATE_SETTLE_MS, Registrar } from './registrar.js';
 import { SmppBearer } from './smppBearer.js';
 import type { Store, StoredRecord } from '../store/types.js';
 import { StoreError, StoreErrorCode } from '../store/errors.js';
-import { recordApplication, RegistrationStore, StoredRegistrations } from './store.js';
+import { unnamedRecordIdBefore } from './recordId.js';
+import { parseRecordId, recordApplication, RegistrationStore, StoredRegistrations } from './store.js';
 import { RegistrationFollower } from './follower.js';
 import { StoreQueues, WITHDRAWN_DRAIN_MS } from './storeQueues.js';
 import type {
@@ -186,6 +187,9 @@ export class PushClient extends EventEmitter<PushClientEvents> {
           storeError: (error) => this.emit('store-error', error),
           unrouted: (push) => dispatcher.orphaned(push),
           withdrawnDuplicate: (event) => dispatcher.withdrawnDuplicate(event),
+          redispatch: (event) => dispatcher.redispatch(event),
+          storedUnder: async (id) =>
+            (await state.registrations.list()).some((record) => parseRecordId(record.id).application === id),
           readBy: async (id) => {
             const here = () =>
               this.registrar.holds(id) || (this.follower?.holders() ?? []).some((r) => r.recordId === id);
@@ -256,6 +260,8 @@ export class PushClient extends EventEmitter<PushClientEvents> {
         routedHere.add(r);
         this.follower?.shadow(r);
         this.queues?.start(r);
+        // What nodes of the version before queue for an unnamed application (docs/pushcai.md, upgrading).
+        if (r.applicationId === undefined) this.queues?.forward(unnamedRecordIdBefore(r.request.pushApplicationId));
         void this.follower?.sync();
       },
       onUnrouted: (r) => {

@@ -205,6 +205,20 @@ export class Dispatcher {
     return Promise.all(pending).then(() => outcome);
   }
 
+  /**
+   * Routes a push taken from a queue of the version before (StoreQueues.forward) as one
+   * arriving now, to the store queues; resolves once it is in each that takes it. Not counted
+   * as received again: its bearer's node counted it.
+   */
+  redispatch(event: PushEvent): Promise<void> {
+    const pending: Promise<void>[] = [];
+    // Routed by the port it arrived on: an OTA-HTTP receiver's, or the WDP destination port.
+    const port = event.port ?? WDP_PORT_PUSH;
+    const route = event.protocol === 'OTA-HTTP' ? routeOf('OTA-HTTP', port) : port;
+    this.dispatch(event, route, pending);
+    return Promise.all(pending).then(() => {});
+  }
+
   /** The Push event of an OTA-HTTP push (as received, or as kept in a store queue). */
   httpEventOf(push: HttpEventSource): PushEvent {
     return new PushEvent({

@@ -47,6 +47,10 @@ export interface QueueHost {
    * unrouted push but the withdrawn duplicate's copy.
    */
   withdrawnDuplicate(event: PushEvent): void;
+  /** Whether a record in the store is stored under application id `id` (as read now). */
+  storedUnder(id: string): Promise<boolean>;
+  /** Routes a push again, as one arriving now; resolves once it is in each queue that takes it. */
+  redispatch(event: PushEvent): Promise<void>;
 }
 
 /**
@@ -147,6 +151,8 @@ function datagramOf(item: QueueItem): WdpDatagram {
 
 interface Hosted {
   registration: Registration | undefined;
+  /** Forwarding what the version before queued under an old id (forward). */
+  forwarding?: boolean;
   consumer?: QueueConsumer;
   /** Draining a withdrawn registration's queue (drain): the application's id, and the window's end. */
   drain?: { application: string; timer: NodeJS.Timeout };
@@ -188,6 +194,65 @@ export class StoreQueues {
     const attributes = httpAttributes(source);
     if (also !== undefined) attributes[ATTR.with] = also;
     return this.store.queues.enqueue(queueName(r), { data: event.content, attributes });
+  }
+
+  /**
+   * The version before named every unnamed application of an App ID by one id (`old`,
+   * recordId.ts unnamedRecordIdBefore), and its nodes still put their pushes for such an
+   * application in that queue, which no registration of this version reads; what was queued
+   * there before an upgrade waits there too. While no record in the store is stored under that
+   * id (no holder of the version before reads the queue), this node takes its pushes and routes
+   * each again as one arriving now: to the queues of this version's applications. Asked again
+   * for each push: once such a record appears, the push in hand goes back and this ends.
+   */
+  forward(old: string): void {
+    const name = `app:${old}`;
+    if (this.closed || this.hosted.has(name)) return;
+    const entry: Hosted = { registration: undefined, forwarding: true };
+    this.hosted.set(name, entry);
+    const end = () => {
+      entry.forwarding = false;
+      if (this.hosted.get(name) !== entry) return;
+      this.hosted.delete(name);
+      void entry.consumer?.stop();
+    };
+    const held = () =>
+      this.host.storedUnder(old).catch((error: unknown) => {
+        this.host.storeError(error);
+        return true;
+      });
+    void held().then((read) => {
+      if (read || !entry.forwarding || this.closed) return end();
+      const back = (item: QueueItem) =>
+        this.store.queues.enqueue(name, { data: item.data, attributes: item.attributes }).then(
+          () => {},
+          (error: unknown) => this.host.unrouted({ datagram: datagramOf(item), error }),
+        );
+      const consumer = this.store.queues.consume(
+        name,
+        async (item) => {
+          if (!entry.forwarding || (await held())) {
+            end();
+            return back(item);
+          }
+          let event: PushEvent;
+          try {
+            event =
+              item.attributes[ATTR.kind] === HTTP_KIND
+                ? this.host.httpEventOf(httpSourceOf(item))
+                : this.host.eventOf(datagramOf(item));
+          } catch (error) {
+            return this.host.unrouted({ datagram: datagramOf(item), error });
+          }
+          // Not stored again (the store away, a queue full): the bearer answered long ago, so
+          // it is reported, not lost.
+          return this.host.redispatch(event).catch((error: unknown) => this.host.unrouted({ event, error }));
+        },
+        { handlerTimeoutMs: this.handlerTimeoutMs },
+      );
+      consumer.on('store-error', (e) => this.host.storeError(e));
+      entry.consumer = consumer;
+    });
   }
 
   /** Whether a withdrawn registration's queue is being drained here (drain) now. */

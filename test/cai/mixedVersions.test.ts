@@ -7,10 +7,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { unnamedRecordIdBefore } from '../../src/cai/recordId.js';
 import { PushClient } from '../../src/cai/client.js';
+import type { PushEvent } from '../../src/cai/pushEvent.js';
 import { Registration } from '../../src/cai/registration.js';
 import { openStore } from '../../src/store/open.js';
 import { nodeSmsc, redisServer, type Cleanup } from '../durable/nodes.js';
-import { APP, clusterNode } from './cluster.js';
+import { APP, clusterNode, outcome } from './cluster.js';
 import { datagram, slPush, until } from './helpers.js';
 
 const cleanup: Cleanup = [];
@@ -46,6 +47,46 @@ describe('a record of the version before (unnamed, under the id its App ID gave)
       { protocol: 'OTA-WSP', bearerType: 'GSM/SMS', port: 2948, contactPoint: '9201' },
     ]);
     expect(await a.store.queues.counts(`app:${now.recordId}`)).toMatchObject({ ready: 0 });
+  });
+});
+
+describe('the queue the version before names every unnamed application of an App ID by', () => {
+  it('is forwarded by a node holding one while no record is stored under that id: the push reaches its application', async () => {
+    const redis = await redisServer(cleanup);
+    const a = await clusterNode(cleanup, redis.url);
+    const got: string[] = [];
+    const request = {
+      ...unnamed('9201'),
+      handler: (e: PushEvent) => void got.push(String((e.toJSON() as { body?: { href?: string } }).body?.href)),
+    };
+    expect(await outcome(await a.client.register(request))).toEqual({ status: 'success' });
+    // As a node of the version before puts a push for it in the queue it names it by.
+    const old = await openStore(redis.url, { nodeId: 'old-node' });
+    cleanup.push(() => old.close());
+    const d = pushFrom('9201');
+    await old.queues.enqueue(`app:${unnamedRecordIdBefore(APP)}`, {
+      data: d.payload,
+      attributes: { o: d.originator, r: d.recipient, n: '1', dp: '2948' },
+    });
+    await until(() => got.length === 1, 10_000, 'the push to reach the application');
+    expect(got).toEqual(['http://example.com/old']);
+  });
+
+  it('is left to its holder of the version before while a record is stored under that id', async () => {
+    const redis = await redisServer(cleanup);
+    const old = await openStore(redis.url, { nodeId: 'old-node' });
+    cleanup.push(() => old.close());
+    await old.registrations.put(`${unnamedRecordIdBefore(APP)}.old-node`, unnamed('9202'));
+    const a = await clusterNode(cleanup, redis.url);
+    expect(await outcome(await a.client.register(unnamed('9201')))).toEqual({ status: 'success' });
+    const d = pushFrom('9202');
+    await old.queues.enqueue(`app:${unnamedRecordIdBefore(APP)}`, {
+      data: d.payload,
+      attributes: { o: d.originator, r: d.recipient, n: '1', dp: '2948' },
+    });
+    // Nothing takes it here: it waits for the old node's consumer.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await a.store.queues.counts(`app:${unnamedRecordIdBefore(APP)}`)).toMatchObject({ ready: 1, inFlight: 0 });
   });
 });
 

@@ -71,6 +71,8 @@ function host(reader: () => boolean | Promise<boolean>) {
     unrouted: (u) =>
       void seen.unrouted.push(u.event === undefined ? `undecodable ${u.datagram?.originator}` : u.event.originator),
     withdrawnDuplicate: (e) => void seen.duplicates.push(e.originator),
+    storedUnder: () => Promise.resolve(false),
+    redispatch: () => Promise.reject(new Error('no routing here')),
   };
   return { h, seen };
 }
