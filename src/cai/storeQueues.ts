@@ -149,6 +149,26 @@ function datagramOf(item: QueueItem): WdpDatagram {
   return d;
 }
 
+/** The push an item holds, read again by the host; throws when it is not one. */
+function eventOfItem(host: QueueHost, item: QueueItem): PushEvent {
+  return item.attributes[ATTR.kind] === HTTP_KIND
+    ? host.httpEventOf(httpSourceOf(item))
+    : host.eventOf(datagramOf(item));
+}
+
+/** Reports a push no registration takes (`error`: why it could not be kept): its event, or what it is when it does not read. */
+function reportItem(host: QueueHost, item: QueueItem, error?: unknown): void {
+  let event: PushEvent;
+  try {
+    event = eventOfItem(host, item);
+  } catch (unread) {
+    const datagram = item.attributes[ATTR.kind] === HTTP_KIND ? undefined : datagramOf(item);
+    host.unrouted({ datagram, error: error ?? unread });
+    return;
+  }
+  host.unrouted({ event, error });
+}
+
 interface Hosted {
   registration: Registration | undefined;
   /** Forwarding what the version before queued under an old id (forward). */
@@ -226,7 +246,7 @@ export class StoreQueues {
       const back = (item: QueueItem) =>
         this.store.queues.enqueue(name, { data: item.data, attributes: item.attributes }).then(
           () => {},
-          (error: unknown) => this.host.unrouted({ datagram: datagramOf(item), error }),
+          (error: unknown) => reportItem(this.host, item, error),
         );
       const consumer = this.store.queues.consume(
         name,
@@ -237,12 +257,9 @@ export class StoreQueues {
           }
           let event: PushEvent;
           try {
-            event =
-              item.attributes[ATTR.kind] === HTTP_KIND
-                ? this.host.httpEventOf(httpSourceOf(item))
-                : this.host.eventOf(datagramOf(item));
-          } catch (error) {
-            return this.host.unrouted({ datagram: datagramOf(item), error });
+            event = eventOfItem(this.host, item);
+          } catch {
+            return reportItem(this.host, item);
           }
           // Not stored again (the store away, a queue full): the bearer answered long ago, so
           // it is reported, not lost.
@@ -367,17 +384,8 @@ export class StoreQueues {
   private consume(name: string, entry: Hosted): void {
     this.hosted.set(name, entry);
     const events = new WeakMap<QueueItem, PushEvent>();
-    const isHttp = (item: QueueItem) => item.attributes[ATTR.kind] === HTTP_KIND;
-    const read = (item: QueueItem): PushEvent =>
-      isHttp(item) ? this.host.httpEventOf(httpSourceOf(item)) : this.host.eventOf(datagramOf(item));
-    /** Reports a push no registration takes: its event, or what it is when it does not read. */
-    const report = (item: QueueItem, error?: unknown) => {
-      try {
-        this.host.unrouted({ event: read(item), error });
-      } catch (unread) {
-        this.host.unrouted({ datagram: isHttp(item) ? undefined : datagramOf(item), error: error ?? unread });
-      }
-    };
+    const read = (item: QueueItem): PushEvent => eventOfItem(this.host, item);
+    const report = (item: QueueItem, error?: unknown) => reportItem(this.host, item, error);
     // The item goes back in its queue (then this one is acknowledged). Should the store not
     // take it (full, the item in hand counting; away), it is reported, not acknowledged unseen.
     const back = (item: QueueItem) =>
