@@ -26,9 +26,10 @@ import type { Registration, RegistrationResponse } from './registration.js';
 import { RoutingTable } from './routingTable.js';
 import { DUPLICATE_SETTLE_MS, Registrar } from './registrar.js';
 import { SmppBearer } from './smppBearer.js';
-import type { Store } from '../store/types.js';
+import type { Store, StoredRecord } from '../store/types.js';
 import { StoreError, StoreErrorCode } from '../store/errors.js';
-import { recordApplication, RegistrationStore, StoredRegistrations } from './store.js';
+import { unnamedRecordIdBefore } from './recordId.js';
+import { parseRecordId, recordApplication, RegistrationStore, StoredRegistrations } from './store.js';
 import { RegistrationFollower } from './follower.js';
 import { StoreQueues, WITHDRAWN_DRAIN_MS } from './storeQueues.js';
 import type {
@@ -184,7 +185,11 @@ export class PushClient extends EventEmitter<PushClientEvents> {
           claimed: (registration, queue, event, deliveries) =>
             this.emit('queue-claimed', { registration, queue, event, deliveries }),
           storeError: (error) => this.emit('store-error', error),
-          unrouted: (event, error) => dispatcher.orphaned(event, error),
+          unrouted: (push) => dispatcher.orphaned(push),
+          withdrawnDuplicate: (event) => dispatcher.withdrawnDuplicate(event),
+          redispatch: (event) => dispatcher.redispatch(event),
+          storedUnder: async (id) =>
+            (await state.registrations.list()).some((record) => parseRecordId(record.id).application === id),
           readBy: async (id) => {
             const here = () =>
               this.registrar.holds(id) || (this.follower?.holders() ?? []).some((r) => r.recordId === id);
@@ -192,7 +197,10 @@ export class PushClient extends EventEmitter<PushClientEvents> {
             // Any record of the application, of a live node or not: one that lapsed may be
             // written again (follower.ts reassert), and a push given back costs only its order.
             const records = await state.registrations.list();
-            return here() || records.some((record) => recordApplication(record) === id);
+            const follower = this.follower;
+            const applicationOf = (record: StoredRecord) =>
+              follower ? follower.applicationOfRecord(record) : recordApplication(record);
+            return here() || records.some((record) => applicationOf(record) === id);
           },
         },
         handlerTimeoutMs,
@@ -252,6 +260,8 @@ export class PushClient extends EventEmitter<PushClientEvents> {
         routedHere.add(r);
         this.follower?.shadow(r);
         this.queues?.start(r);
+        // What nodes of the version before queue for an unnamed application (docs/pushcai.md, upgrading).
+        if (r.applicationId === undefined) this.queues?.forward(unnamedRecordIdBefore(r.request.pushApplicationId));
         void this.follower?.sync();
       },
       onUnrouted: (r) => {

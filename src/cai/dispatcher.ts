@@ -42,6 +42,12 @@ export interface PushClientStats {
   overflowed: number;
   /** Pushes handed back to the bearer for redelivery (overflow: 'redeliver'). */
   deferred: number;
+  /**
+   * Copies of a push queued for a registration that then withdrew as a duplicate, drained here
+   * while another application the push was queued for at the same routing is read
+   * ('withdrawn-duplicate'): not unrouted, and not given to the fallback.
+   */
+  withdrawnDuplicates: number;
   /** Handler calls that completed. */
   delivered: number;
   handlerErrors: number;
@@ -68,6 +74,7 @@ export class Dispatcher {
     refused: 0,
     overflowed: 0,
     deferred: 0,
+    withdrawnDuplicates: 0,
     delivered: 0,
     handlerErrors: 0,
     handlerTimeouts: 0,
@@ -198,6 +205,20 @@ export class Dispatcher {
     return Promise.all(pending).then(() => outcome);
   }
 
+  /**
+   * Routes a push taken from a queue of the version before (StoreQueues.forward) as one
+   * arriving now, to the store queues; resolves once it is in each that takes it. Not counted
+   * as received again: its bearer's node counted it.
+   */
+  redispatch(event: PushEvent): Promise<void> {
+    const pending: Promise<void>[] = [];
+    // Routed by the port it arrived on: an OTA-HTTP receiver's, or the WDP destination port.
+    const port = event.port ?? WDP_PORT_PUSH;
+    const route = event.protocol === 'OTA-HTTP' ? routeOf('OTA-HTTP', port) : port;
+    this.dispatch(event, route, pending);
+    return Promise.all(pending).then(() => {});
+  }
+
   /** The Push event of an OTA-HTTP push (as received, or as kept in a store queue). */
   httpEventOf(push: HttpEventSource): PushEvent {
     return new PushEvent({
@@ -240,6 +261,9 @@ export class Dispatcher {
       if (r.acceptsType(event.contentType) && r.acceptsContactPoint(event.originator, route)) fromContactPoint = true;
     let taken = 0;
     let reason: UnroutedReason = 'content-type';
+    // With store queues: each taker's queue names the others (a withdrawn duplicate's drain
+    // tells its copy by them: StoreQueues.drain).
+    const stored: Registration[] = [];
     for (const r of candidates) {
       // A remote registration takes pushes through the store queues only (an OTA-HTTP push is
       // answered where its receiver is).
@@ -252,7 +276,7 @@ export class Dispatcher {
       }
       taken++;
       if (pending !== undefined) {
-        pending.push(this.enqueue(r, event));
+        stored.push(r);
         continue;
       }
       if (!r.queue.push(event)) {
@@ -261,6 +285,14 @@ export class Dispatcher {
         this.events.emit('overflow', { registration: r, event });
       }
     }
+    for (const r of stored)
+      pending!.push(
+        this.enqueue(
+          r,
+          event,
+          stored.filter((o) => o !== r),
+        ),
+      );
     if (taken > 0) {
       this.stats.routed++;
       return undefined;
@@ -270,8 +302,8 @@ export class Dispatcher {
   }
 
   /** Puts `event` in `r`'s queue on the store; a full queue is an overflow, as for the in-memory queues. */
-  private enqueue(r: Registration, event: PushEvent): Promise<void> {
-    return this.queues!.enqueue(r, event).then(
+  private enqueue(r: Registration, event: PushEvent, others: readonly Registration[]): Promise<void> {
+    return this.queues!.enqueue(r, event, others).then(
       () => {},
       (error: unknown) => {
         if (!(error instanceof StoreError) || error.code !== StoreErrorCode.QUEUE_FULL) {
@@ -321,14 +353,25 @@ export class Dispatcher {
   }
 
   /**
-   * A push queued for a registration that withdrew before taking it (StoreQueues.drain): no
-   * registration takes it now; without its event, it does not read (undecodable).
+   * A push queued for a registration that withdrew before taking it (StoreQueues.drain), or one
+   * that could not go back to its queue (`error`): no registration takes it now; without its
+   * event, it does not read (undecodable, with its datagram when it is one).
    */
-  orphaned(event: PushEvent | undefined, error?: unknown): void {
+  orphaned(push: { event?: PushEvent; datagram?: WdpDatagram; error?: unknown }): void {
+    const { event, error } = push;
     if (event === undefined) {
       this.stats.undecodable++;
-      this.unrouted({ reason: 'undecodable', error });
-    } else this.unrouted({ reason: 'no-registration', event, datagram: event.datagram });
+      this.unrouted({ reason: 'undecodable', datagram: push.datagram, error });
+    } else this.unrouted({ reason: 'no-registration', event, datagram: event.datagram, error });
+  }
+
+  /**
+   * A withdrawn duplicate's copy of a push another application read now was queued with
+   * (StoreQueues.drain): that application has it, so it is neither unrouted nor the fallback's.
+   */
+  withdrawnDuplicate(event: PushEvent): void {
+    this.stats.withdrawnDuplicates++;
+    this.events.emit('withdrawn-duplicate', { event });
   }
 
   private unrouted(u: UnroutedPush): void {

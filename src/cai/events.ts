@@ -34,6 +34,12 @@ export interface PushClientEvents {
   refused: [refusal: { registration: Registration; event: PushEvent; reason: 'whitelist' | 'contact-point' }];
   /** A registration's queue was full (overflow 'report'). */
   overflow: [overflow: { registration: Registration; event: PushEvent }];
+  /**
+   * A push drained from the queue of a registration that withdrew as a duplicate across nodes,
+   * which was queued at the same routing for an application read now (that one has it): the
+   * withdrawn one's copy, dropped; neither 'unrouted' nor the fallback's.
+   */
+  'withdrawn-duplicate': [duplicate: { event: PushEvent }];
   /** A push handed back to its bearer for redelivery (overflow 'redeliver'). */
   deferred: [deferral: { event: PushEvent }];
   'handler-error': [failure: { registration: Registration | undefined; event: PushEvent | undefined; error: unknown }];

@@ -14,6 +14,7 @@
  * registrations.
  */
 import type { EventEmitter } from 'node:events';
+import { StoreError, StoreErrorCode } from '../store/errors.js';
 import type { JsonValue, Store, StoredRecord } from '../store/types.js';
 import type { CpiSet } from './cpi.js';
 import type { DeliveryQueue } from './delivery.js';
@@ -46,6 +47,8 @@ export interface FollowerParts {
 
 interface Remote {
   json: string;
+  /** The application part of the record's id: the queue its holder reads (an older form's too). */
+  stored: string;
   registration: Registration;
   /** In the routes, the whitelist and the CPI here: this node does not host the application itself. */
   routed: boolean;
@@ -65,6 +68,8 @@ export class RegistrationFollower {
   /** Each record's application (applicationOf) as of the last read, by record id; and the read under way. */
   private applications = new Map<string, { json: string; application: string }>();
   private reading = new Map<string, { json: string; application: string }>();
+  /** Records skipped as no registration (recordApplication), reported once each. */
+  private readonly skipped = new Set<string>();
 
   constructor(
     private readonly events: EventEmitter<PushClientEvents>,
@@ -139,13 +144,19 @@ export class RegistrationFollower {
     // Each record by the application its request names (store.ts recordApplication), not
     // by its id's first part: a record written before unnamed applications were told apart
     // by binding names every unnamed one of its App ID alike.
-    const parsed = records.map((r) => ({ ...r, node: parseRecordId(r.id).node, application: this.applicationOf(r) }));
+    const parsed = [];
+    for (const r of records) {
+      const application = this.applicationOf(r);
+      if (application === undefined) continue;
+      const { node, application: stored } = parseRecordId(r.id);
+      parsed.push({ ...r, node, stored, application });
+    }
     this.applications = this.reading;
     this.reading = new Map();
     const nodes = new Set<string>();
     for (const r of parsed) if (r.node !== undefined && r.node !== me) nodes.add(r.node);
     const live = await store.liveNodes([...nodes, me]);
-    const wanted = new Map<string, JsonValue>();
+    const wanted = new Map<string, { value: JsonValue; stored: string }>();
     const held = new Set<string>();
     const mine = new Set<string>();
     const dead: string[] = [];
@@ -158,19 +169,19 @@ export class RegistrationFollower {
       // A record without a node (written before holders were recorded) names no holder whose
       // liveness could keep it: it lapses as a dead node's record does.
       if (r.node !== undefined && live.has(r.node)) {
-        if (!wanted.has(r.application)) wanted.set(r.application, r.value);
+        if (!wanted.has(r.application)) wanted.set(r.application, { value: r.value, stored: r.stored });
       } else dead.push(r.id);
     }
     const own = new Set<string>();
     for (const r of this.parts.local()) own.add(r.recordId);
     for (const [id, f] of this.remote) {
-      const value = wanted.get(id);
-      if (value !== undefined && JSON.stringify(value) === f.json) continue;
+      const record = wanted.get(id);
+      if (record !== undefined && JSON.stringify(record.value) === f.json && record.stored === f.stored) continue;
       this.forget(id, f);
       // Records left, none of a live node: its holders died, and no one told its Push Servers.
-      if (value === undefined && held.has(id)) this.parts.lapsed?.(f.registration);
+      if (record === undefined && held.has(id)) this.parts.lapsed?.(f.registration);
     }
-    for (const [id, value] of wanted) if (!this.remote.has(id)) this.follow(id, value);
+    for (const [id, record] of wanted) if (!this.remote.has(id)) this.follow(id, record.value, record.stored);
     for (const [id, f] of this.remote) {
       if (own.has(id) && f.routed) this.unroute(f);
       else if (!own.has(id) && !f.routed) this.route(f);
@@ -185,12 +196,37 @@ export class RegistrationFollower {
    * recordApplication of a record, made again only when the record changed: an unnamed one's
    * is its request validated and bound, not worth redoing for every record at every read.
    */
-  private applicationOf(record: StoredRecord): string {
+  private applicationOf(record: StoredRecord): string | undefined {
     const json = JSON.stringify(record.value);
-    const known = this.applications.get(record.id);
-    const application = known?.json === json ? known.application : recordApplication(record);
+    const application = this.knownApplication(record, json);
+    if (application === undefined) {
+      // Not a registration (its value is no object): no registrar wrote it. Skipped, and said once.
+      if (!this.skipped.has(record.id)) {
+        this.skipped.add(record.id);
+        const error = new StoreError(
+          StoreErrorCode.STORE_CORRUPT,
+          `record ${record.id} is not a registration: skipped`,
+        );
+        this.events.emit('store-error', error);
+      }
+      return undefined;
+    }
     this.reading.set(record.id, { json, application });
     return application;
+  }
+
+  /** recordApplication of `record`, from the last read when it has not changed since. */
+  private knownApplication(record: StoredRecord, json = JSON.stringify(record.value)): string | undefined {
+    const known = this.applications.get(record.id);
+    return known?.json === json ? known.application : recordApplication(record);
+  }
+
+  /**
+   * The application of a record read now (StoreQueues' readBy asks for each record of the
+   * table): from the follower's last read when the record has not changed since.
+   */
+  applicationOfRecord(record: StoredRecord): string | undefined {
+    return this.knownApplication(record);
   }
 
   private reassert(): void {
@@ -201,7 +237,7 @@ export class RegistrationFollower {
       .finally(() => (this.reasserting = undefined));
   }
 
-  private follow(id: string, value: JsonValue): void {
+  private follow(id: string, value: JsonValue, stored: string): void {
     // Records are JSON a registrar wrote: the shape of a stored registration request.
     const record = JSON.parse(JSON.stringify(value)) as RegistrationRecord;
     const request = requestOf(record) as RegistrationRequest;
@@ -216,12 +252,15 @@ export class RegistrationFollower {
     const r = new Registration(--this.nextId, request, bound.profiles);
     r.remote = true;
     r.state = 'active';
+    // Its pushes go to the queue its holder reads: the one its record is stored under, which a
+    // node of an older version names by an older form of the id (docs/pushcai.md, upgrading).
+    r.queueId = stored;
     r.queue = this.parts.makeQueue(r);
     // Its hostname contact points resolved here, as its node resolved them there: until then a
     // route naming one takes no push here, and the duplicate check by address (registrar.ts
     // bind) does not see it. One that does not resolve here stays so.
     void r.resolveContactPoints().catch(() => {});
-    this.remote.set(id, { json: JSON.stringify(value), registration: r, routed: false });
+    this.remote.set(id, { json: JSON.stringify(value), stored, registration: r, routed: false });
   }
 
   private forget(id: string, f: Remote): void {

@@ -60,6 +60,11 @@ export class Registration implements RegistrationView {
    * Routed here (its pushes go to its queue on the store) and part of the CPI; never bound here.
    */
   remote = false;
+  /**
+   * Followed: the application part of its record's id, which names the queue its holder reads
+   * (storeQueues.ts queueName); an older version's holder stores, and reads, an older form.
+   */
+  queueId: string | undefined = undefined;
   queue!: DeliveryQueue;
   /** OTA-HTTP receiver ports this registration holds (by requested port). */
   private heldPorts: readonly number[] = NONE;

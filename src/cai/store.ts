@@ -103,24 +103,33 @@ export class RegistrationStore implements RegistrationPersistence {
  * bindings of their own have two. A request that does not validate (a record no registrar
  * wrote) keeps the id of its App ID and name alone.
  */
-export function registrationRecordId(r: StoredRegistration): string {
+export function registrationRecordId(record: RegistrationRecord): string {
+  // The request alone: the binding a Push Server's answer gave, kept beside it, is no field of
+  // a request (validateRequest refuses it), and the address names that binding already.
+  const r = requestOf(record);
   if (r.applicationId !== undefined) return applicationRecordId(r.pushApplicationId, r.applicationId, undefined);
   const checked = validateRequest(r as RegistrationRequest, EVERYWHERE);
   if ('status' in checked) return unnamedRecordIdBefore(r.pushApplicationId);
   return new Registration(0, r as RegistrationRequest, checked.profiles).recordId;
 }
 
-/** The application a stored record is of: the id its request gives, whatever id it is stored under (an older form). */
-export function recordApplication(record: StoredRecord): string {
+/**
+ * The application a stored record is of: the id its request gives, whatever id it is stored
+ * under (an older form); undefined when its value is no registration a registrar wrote (not
+ * an object), which is then skipped.
+ */
+export function recordApplication(record: StoredRecord): string | undefined {
+  const value = record.value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   // Records are JSON a registrar wrote; parse returns them as the registrar's own shape.
-  return registrationRecordId(requestOf(JSON.parse(JSON.stringify(record.value)) as RegistrationRecord));
+  return registrationRecordId(JSON.parse(JSON.stringify(value)) as RegistrationRecord);
 }
 
 /**
  * The ids a record of `r` written before holders were recorded may have: its own and, unnamed,
  * the one every unnamed application of its App ID had then.
  */
-function holderlessRecordIds(r: StoredRegistration): string[] {
+function holderlessRecordIds(r: RegistrationRecord): string[] {
   const id = registrationRecordId(r);
   const before = r.applicationId === undefined ? unnamedRecordIdBefore(r.pushApplicationId) : id;
   return before === id ? [id] : [id, before];
@@ -131,7 +140,7 @@ function holderlessRecordIds(r: StoredRegistration): string[] {
  * the application writes its own, so the application stays registered until its last holder
  * leaves (or its node's liveness lapses: follower.ts).
  */
-export function holderRecordId(r: StoredRegistration, nodeId: string): string {
+export function holderRecordId(r: RegistrationRecord, nodeId: string): string {
   return `${registrationRecordId(r)}.${nodeId}`;
 }
 
@@ -182,7 +191,7 @@ export class StoredRegistrations implements RegistrationPersistence {
       // By the id its request gives, not the one it is stored under: a record written before
       // unnamed applications were told apart names every one of its App ID alike.
       const application = recordApplication(r);
-      if (!byApplication.has(application))
+      if (application !== undefined && !byApplication.has(application))
         byApplication.set(application, requestOf(JSON.parse(JSON.stringify(r.value)) as RegistrationRecord));
     }
     return [...byApplication.values()];

@@ -35,8 +35,22 @@ export interface QueueHost {
    * as this node follows it, or any record of the application in the store as read now.
    */
   readBy(recordId: string): Promise<boolean>;
-  /** A push drained from a withdrawn registration's queue: no registration takes it; without its event, it does not read. */
-  unrouted(event: PushEvent | undefined, error?: unknown): void;
+  /**
+   * A push drained from a withdrawn registration's queue that no registration takes, or one
+   * that could not be given back to its queue (`error` says why): without its event, it does
+   * not read (its datagram then, when it is one).
+   */
+  unrouted(push: { event?: PushEvent; datagram?: WdpDatagram; error?: unknown }): void;
+  /**
+   * A push drained from a withdrawn registration's queue that was put, at the same routing, in
+   * the queue of an application read now: that one takes it (or took it), so it is no
+   * unrouted push but the withdrawn duplicate's copy.
+   */
+  withdrawnDuplicate(event: PushEvent): void;
+  /** Whether a record in the store is stored under application id `id` (as read now). */
+  storedUnder(id: string): Promise<boolean>;
+  /** Routes a push again, as one arriving now; resolves once it is in each queue that takes it. */
+  redispatch(event: PushEvent): Promise<void>;
 }
 
 /**
@@ -46,9 +60,13 @@ export interface QueueHost {
  */
 export const WITHDRAWN_DRAIN_MS = 5_000;
 
-/** The queue of an application: one name for it on every node (Registration.recordId). */
+/**
+ * The queue of an application: one name for it on every node (Registration.recordId); a
+ * followed one's is the name its record is stored under (Registration.queueId), the queue its
+ * holder reads whatever version that holder runs.
+ */
 export function queueName(r: Registration): string {
-  return `app:${r.recordId}`;
+  return `app:${r.queueId ?? r.recordId}`;
 }
 
 /** Attribute names of a queued push (the WDP datagram's addressing). */
@@ -60,6 +78,8 @@ const ATTR = Object.freeze({
   segments: 'n',
   /** 'h' for an OTA-HTTP push; absent for a WDP datagram. */
   kind: 'k',
+  /** The other applications (Registration.recordId, a JSON array) the push was queued for at the same routing. */
+  with: 'w',
   contentType: 'ct',
   parameters: 'cp',
   applicationId: 'a',
@@ -129,8 +149,30 @@ function datagramOf(item: QueueItem): WdpDatagram {
   return d;
 }
 
+/** The push an item holds, read again by the host; throws when it is not one. */
+function eventOfItem(host: QueueHost, item: QueueItem): PushEvent {
+  return item.attributes[ATTR.kind] === HTTP_KIND
+    ? host.httpEventOf(httpSourceOf(item))
+    : host.eventOf(datagramOf(item));
+}
+
+/** Reports a push no registration takes (`error`: why it could not be kept): its event, or what it is when it does not read. */
+function reportItem(host: QueueHost, item: QueueItem, error?: unknown): void {
+  let event: PushEvent;
+  try {
+    event = eventOfItem(host, item);
+  } catch (unread) {
+    const datagram = item.attributes[ATTR.kind] === HTTP_KIND ? undefined : datagramOf(item);
+    host.unrouted({ datagram, error: error ?? unread });
+    return;
+  }
+  host.unrouted({ event, error });
+}
+
 interface Hosted {
   registration: Registration | undefined;
+  /** Forwarding what the version before queued under an old id (forward). */
+  forwarding?: boolean;
   consumer?: QueueConsumer;
   /** Draining a withdrawn registration's queue (drain): the application's id, and the window's end. */
   drain?: { application: string; timer: NodeJS.Timeout };
@@ -146,11 +188,18 @@ export class StoreQueues {
     private readonly handlerTimeoutMs: number,
   ) {}
 
-  /** Puts the push in the application's queue; resolves once it is stored. */
-  enqueue(r: Registration, event: PushEvent): Promise<string> {
+  /**
+   * Puts the push in the application's queue; resolves once it is stored. `others` are the
+   * registrations it is queued for besides `r` (the drain tells a duplicate's copy by them).
+   */
+  enqueue(r: Registration, event: PushEvent, others: readonly Registration[] = []): Promise<string> {
+    const also = others.length === 0 ? undefined : JSON.stringify(others.map((o) => o.recordId));
     const d = event.datagram;
-    if (d !== undefined)
-      return this.store.queues.enqueue(queueName(r), { data: d.payload, attributes: attributesOf(d) });
+    if (d !== undefined) {
+      const attributes = attributesOf(d);
+      if (also !== undefined) attributes[ATTR.with] = also;
+      return this.store.queues.enqueue(queueName(r), { data: d.payload, attributes });
+    }
     const http = event.httpSource;
     if (http === undefined)
       return Promise.reject(new StoreError(StoreErrorCode.BAD_INPUT, 'a push without its datagram or request'));
@@ -162,7 +211,70 @@ export class StoreQueues {
       originator: event.originator,
       http,
     };
-    return this.store.queues.enqueue(queueName(r), { data: event.content, attributes: httpAttributes(source) });
+    const attributes = httpAttributes(source);
+    if (also !== undefined) attributes[ATTR.with] = also;
+    return this.store.queues.enqueue(queueName(r), { data: event.content, attributes });
+  }
+
+  /**
+   * The version before named every unnamed application of an App ID by one id (`old`,
+   * recordId.ts unnamedRecordIdBefore), and its nodes still put their pushes for such an
+   * application in that queue, which no registration of this version reads; what was queued
+   * there before an upgrade waits there too. While no record in the store is stored under that
+   * id (no holder of the version before reads the queue), this node takes its pushes and routes
+   * each again as one arriving now: to the queues of this version's applications. Asked again
+   * for each push: once such a record appears, the push in hand goes back and this ends.
+   */
+  forward(old: string): void {
+    const name = `app:${old}`;
+    if (this.closed || this.hosted.has(name)) return;
+    const entry: Hosted = { registration: undefined, forwarding: true };
+    this.hosted.set(name, entry);
+    const end = () => {
+      entry.forwarding = false;
+      if (this.hosted.get(name) !== entry) return;
+      this.hosted.delete(name);
+      void entry.consumer?.stop();
+    };
+    const held = () =>
+      this.host.storedUnder(old).catch((error: unknown) => {
+        this.host.storeError(error);
+        return true;
+      });
+    void held().then((read) => {
+      if (read || !entry.forwarding || this.closed) return end();
+      const back = (item: QueueItem) =>
+        this.store.queues.enqueue(name, { data: item.data, attributes: item.attributes }).then(
+          () => {},
+          (error: unknown) => reportItem(this.host, item, error),
+        );
+      const consumer = this.store.queues.consume(
+        name,
+        async (item) => {
+          if (!entry.forwarding || (await held())) {
+            end();
+            return back(item);
+          }
+          let event: PushEvent;
+          try {
+            event = eventOfItem(this.host, item);
+          } catch {
+            return reportItem(this.host, item);
+          }
+          // Not stored again (the store away, a queue full): the bearer answered long ago, so
+          // it is reported, not lost.
+          return this.host.redispatch(event).catch((error: unknown) => this.host.unrouted({ event, error }));
+        },
+        { handlerTimeoutMs: this.handlerTimeoutMs },
+      );
+      consumer.on('store-error', (e) => this.host.storeError(e));
+      entry.consumer = consumer;
+    });
+  }
+
+  /** Whether a withdrawn registration's queue is being drained here (drain) now. */
+  draining(r: Registration): boolean {
+    return this.hosted.get(queueName(r))?.drain !== undefined;
   }
 
   /** This node takes `r`'s pushes from its queue from now on (an application re-registering keeps the consumer). */
@@ -193,8 +305,11 @@ export class StoreQueues {
    */
   drain(r: Registration, ms: number): void {
     const name = queueName(r);
-    if (this.closed || this.hosted.has(name)) return;
-    const entry: Hosted = { registration: undefined };
+    const known = this.hosted.get(name);
+    if (this.closed || (known !== undefined && (known.registration !== undefined || known.drain !== undefined))) return;
+    // A consumer of the application still stopping (stop, a turn later) is taken over: its
+    // queue is drained as well as another's would be.
+    const entry: Hosted = known ?? { registration: undefined };
     // Held from now, so a registration of this node starting meanwhile takes the entry over.
     this.hosted.set(name, entry);
     const timer = setTimeout(() => this.stopDraining(name, entry), ms);
@@ -204,7 +319,7 @@ export class StoreQueues {
       (read) => {
         if (entry.drain === undefined || this.hosted.get(name) !== entry) return;
         if (read) this.stopDraining(name, entry);
-        else this.consume(name, entry);
+        else if (entry.consumer === undefined) this.consume(name, entry);
       },
       (error: unknown) => {
         this.host.storeError(error);
@@ -247,15 +362,37 @@ export class StoreQueues {
     return 'back';
   }
 
+  /** Whether a push was queued, at the same routing, for another application read now (its `with`). */
+  private async queuedElsewhere(item: QueueItem): Promise<boolean> {
+    const also = item.attributes[ATTR.with];
+    if (also === undefined) return false;
+    let ids: unknown;
+    try {
+      ids = JSON.parse(also);
+    } catch {
+      return false;
+    }
+    if (!Array.isArray(ids)) return false;
+    for (const id of ids) {
+      if (typeof id !== 'string') continue;
+      // Not known whether it is read: the push is reported, on the side of its being seen.
+      if (await this.host.readBy(id).catch(() => false)) return true;
+    }
+    return false;
+  }
+
   private consume(name: string, entry: Hosted): void {
     this.hosted.set(name, entry);
     const events = new WeakMap<QueueItem, PushEvent>();
+    const read = (item: QueueItem): PushEvent => eventOfItem(this.host, item);
+    const report = (item: QueueItem, error?: unknown) => reportItem(this.host, item, error);
+    // The item goes back in its queue (then this one is acknowledged). Should the store not
+    // take it (full, the item in hand counting; away), it is reported, not acknowledged unseen.
     const back = (item: QueueItem) =>
-      this.store.queues.enqueue(name, { data: item.data, attributes: item.attributes }).then(() => {});
-    const read = (item: QueueItem): PushEvent =>
-      item.attributes[ATTR.kind] === HTTP_KIND
-        ? this.host.httpEventOf(httpSourceOf(item))
-        : this.host.eventOf(datagramOf(item));
+      this.store.queues.enqueue(name, { data: item.data, attributes: item.attributes }).then(
+        () => {},
+        (error: unknown) => report(item, error),
+      );
     const deliver = (item: QueueItem) => {
       const to = entry.registration;
       // Deregistered between the take and now: the push goes back in the queue (then this
@@ -274,10 +411,11 @@ export class StoreQueues {
       let event: PushEvent;
       try {
         event = read(item);
-      } catch (error) {
-        return this.host.unrouted(undefined, error);
+      } catch {
+        return report(item);
       }
-      return this.host.unrouted(event);
+      if (await this.queuedElsewhere(item)) return this.host.withdrawnDuplicate(event);
+      return this.host.unrouted({ event });
     };
     const consumer = this.store.queues.consume(
       name,
@@ -316,7 +454,8 @@ export class StoreQueues {
     if (entry === undefined || entry.registration !== r) return;
     entry.registration = undefined;
     setImmediate(() => {
-      if (entry.registration !== undefined || this.hosted.get(name) !== entry) return;
+      // Registered again, or drained now (drain took the entry over): the consumer stays.
+      if (entry.registration !== undefined || entry.drain !== undefined || this.hosted.get(name) !== entry) return;
       this.hosted.delete(name);
       void entry.consumer?.stop();
     });

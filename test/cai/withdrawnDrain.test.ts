@@ -24,9 +24,9 @@ const withdrawn = () =>
     { protocol: 'OTA-WSP', bearerType: 'GSM/SMS', port: 2948 },
   ]);
 
-async function storeOn(backend: string): Promise<Store> {
+async function storeOn(backend: string, maxQueued?: number): Promise<Store> {
   const url = backend === 'redis' ? (await redisServer(cleanup)).url : 'memory';
-  const store = await openStore(url, { registrationPollMs: 60_000 });
+  const store = await openStore(url, { registrationPollMs: 60_000, maxQueued });
   cleanup.push(() => store.close());
   return store;
 }
@@ -38,7 +38,7 @@ async function queuePush(store: Store, r: Registration, name: string, data = new
 
 /** A QueueHost whose readBy answers `reader()`, recording what it is given; a push is known by its originator. */
 function host(reader: () => boolean | Promise<boolean>) {
-  const seen = { unrouted: [] as string[], handed: [] as string[], asked: [] as string[] };
+  const seen = { unrouted: [] as string[], handed: [] as string[], asked: [] as string[], duplicates: [] as string[] };
   const h: QueueHost = {
     eventOf: (d) => {
       if (d.payload.length === 0) throw new Error('not a push');
@@ -68,7 +68,11 @@ function host(reader: () => boolean | Promise<boolean>) {
       seen.asked.push(id);
       return Promise.resolve(reader());
     },
-    unrouted: (e) => void seen.unrouted.push(e === undefined ? 'undecodable' : e.originator),
+    unrouted: (u) =>
+      void seen.unrouted.push(u.event === undefined ? `undecodable ${u.datagram?.originator}` : u.event.originator),
+    withdrawnDuplicate: (e) => void seen.duplicates.push(e.originator),
+    storedUnder: () => Promise.resolve(false),
+    redispatch: () => Promise.reject(new Error('no routing here')),
   };
   return { h, seen };
 }
@@ -88,13 +92,17 @@ describe.each(['memory', 'redis'])("draining a withdrawn registration's queue on
     await queuePush(store, r, 'p1');
     await queuePush(store, r, 'p2', new Uint8Array(0));
     const { h, seen } = host(() => false);
-    queues(store, h).drain(r, 400);
-    await until(() => seen.unrouted.length === 2, 5_000, 'both pushes reported');
-    expect(seen.unrouted).toEqual(['p1', 'undecodable']);
+    // A window that outlasts both pushes however slow the machine; its end is then waited for.
+    const q = queues(store, h);
+    q.drain(r, 3_000);
+    await until(() => seen.unrouted.length === 2, 10_000, 'both pushes reported');
+    // The one that does not read is reported with its datagram.
+    expect(seen.unrouted).toEqual(['p1', 'undecodable p2']);
     // Asked for this application, before it started and for each push.
     expect(seen.asked).toEqual([r.recordId, r.recordId, r.recordId]);
-    await sleep(600);
+    await until(() => !q.draining(r), 10_000, "the window's end");
     await queuePush(store, r, 'late');
+    // The drain's consumer is gone: the push stays, however long it waits.
     await sleep(300);
     expect(seen.unrouted).toHaveLength(2);
     expect(await store.queues.counts(queueName(r))).toMatchObject({ ready: 1, inFlight: 0 });
@@ -123,10 +131,14 @@ describe.each(['memory', 'redis'])("draining a withdrawn registration's queue on
     reader = true;
     await queuePush(store, r, 'p2');
     await queuePush(store, r, 'p3');
-    await until(() => seen.asked.length === 3, 5_000, 'the reader asked for at the second push');
-    await sleep(300);
+    await until(() => seen.asked.length === 3, 10_000, 'the reader asked for at the second push');
+    // The push in hand goes back: both wait in the queue, none in hand.
+    const settled = async () => {
+      const c = await store.queues.counts(queueName(r));
+      return c.ready === 2 && c.inFlight === 0;
+    };
+    await until(settled, 10_000, 'both pushes back in the queue');
     expect(seen.unrouted).toEqual(['p1']);
-    expect(await store.queues.counts(queueName(r))).toMatchObject({ ready: 2, inFlight: 0 });
     expect(seen.asked).toHaveLength(3);
   });
 
@@ -146,6 +158,23 @@ describe.each(['memory', 'redis'])("draining a withdrawn registration's queue on
   });
 });
 
+describe('a drain asked while the same application stops on this node', () => {
+  it('takes its consumer over, still stopping: the queue is drained', async () => {
+    const store = await storeOn('memory');
+    const r = withdrawn();
+    const { h, seen } = host(() => false);
+    const q = queues(store, h);
+    q.start(r);
+    // stop() lets its consumer go a turn later; the drain comes before that turn.
+    q.stop(r);
+    q.drain(r, 5_000);
+    await queuePush(store, r, 'p1');
+    await until(() => seen.unrouted.length === 1, 10_000, 'the push reported');
+    expect(seen.unrouted).toEqual(['p1']);
+    expect(seen.handed).toEqual([]);
+  });
+});
+
 describe('a drain still asking whether to start', () => {
   it('is taken over by a registration of this node that starts meanwhile: it consumes the queue', async () => {
     const store = await storeOn('memory');
@@ -160,6 +189,46 @@ describe('a drain still asking whether to start', () => {
     await until(() => seen.handed.length === 1, 5_000, 'the push handed over');
     expect(seen.handed).toEqual(['p1']);
     expect(seen.unrouted).toEqual([]);
+  });
+});
+
+describe('a push the drain cannot give back', () => {
+  it('is reported, not dropped: the queue is full, the push in hand counting', async () => {
+    const store = await storeOn('memory', 2);
+    const r = withdrawn();
+    await queuePush(store, r, 'p1');
+    await queuePush(store, r, 'p2');
+    // A reader appears at the first push: it goes back, into a queue that holds its most.
+    const { h, seen } = host(() => seen.asked.length > 1);
+    const failures: unknown[] = [];
+    h.unrouted = (u) => {
+      seen.unrouted.push(u.event === undefined ? 'undecodable' : u.event.originator);
+      failures.push(u.error);
+    };
+    queues(store, h).drain(r, 5_000);
+    await until(() => seen.unrouted.length === 1, 10_000, 'the push it could not give back reported');
+    expect(seen.unrouted).toEqual(['p1']);
+    expect(failures[0]).toMatchObject({ code: 'QUEUE_FULL' });
+    await until(async () => (await store.queues.counts(queueName(r))).inFlight === 0, 10_000, 'p1 settled');
+    expect(await store.queues.counts(queueName(r))).toMatchObject({ ready: 1, inFlight: 0 });
+  });
+
+  it('is reported when whether the queue has a reader cannot be read, and the queue is full', async () => {
+    const store = await storeOn('memory', 1);
+    const r = withdrawn();
+    await queuePush(store, r, 'p1');
+    const { h, seen } = host(() => {
+      if (seen.asked.length > 1) throw new Error('the store is away');
+      return false;
+    });
+    const failures: unknown[] = [];
+    h.unrouted = (u) => {
+      seen.unrouted.push(u.event === undefined ? 'undecodable' : u.event.originator);
+      failures.push(u.error);
+    };
+    queues(store, h).drain(r, 5_000);
+    await until(() => seen.unrouted.length === 1, 10_000, 'the push reported');
+    expect(failures[0]).toMatchObject({ code: 'QUEUE_FULL' });
   });
 });
 

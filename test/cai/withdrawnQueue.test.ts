@@ -164,4 +164,49 @@ describe('the queue of a registration that withdrew as a duplicate', () => {
     await until(() => got.length === 10, 10_000, 'every push to reach the winner');
     expect(unrouted).toEqual([]);
   });
+
+  it("is drained of a push queued with the winner's too: the winner has it, the loser's copy is a withdrawn duplicate", async () => {
+    const redis = await redisServer(cleanup);
+    const fallback: UnroutedPush[] = [];
+    const options = { duplicateSettleMs: 30_000, fallback: (u: UnroutedPush) => void fallback.push(u) };
+    const a = await clusterNode(cleanup, redis.url, options);
+    const b = await clusterNode(cleanup, redis.url, options);
+    const c = await clusterNode(cleanup, redis.url, options);
+    const [winner, loser] = settleOrder('a', 'b');
+    const losing = loser === 'a' ? a : b;
+    // The loser's record stays until the third node follows both: a push there goes to both queues.
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    cleanup.push(async () => release());
+    const table = losing.store.registrations;
+    const remove = table.delete.bind(table);
+    table.delete = async (id) => {
+      await released;
+      return remove(id);
+    };
+    const got: string[] = [];
+    const handler = (e: PushEvent) => void got.push(href(e));
+    const unrouted = unroutedOn(a, b, c);
+    const duplicates: PushEvent[] = [];
+    losing.client.on('withdrawn-duplicate', (d) => void duplicates.push(d.event));
+    const racing = race(a, b, named('a', { handler }), named('b', { handler }));
+    await until(() => c.client.followedRegistrations().length === 2, 10_000, 'the third node to follow both');
+    c.client.deliverDatagram(datagram(slPush('http://example.com/both', APP), { originator: '9202' }));
+    // In both queues (or the winner's handler has it already) before the loser's record goes.
+    await until(
+      async () => (await c.store.queues.counts(queueOf(loser))).ready === 1,
+      10_000,
+      "the push in the loser's queue",
+    );
+    release();
+    const done = await racing;
+    expect(done.map((x) => x.status)).toEqual(winner === 'a' ? ['success', 'failure'] : ['failure', 'success']);
+    await until(() => duplicates.length === 1, 10_000, "the loser's copy drained");
+    expect(href(duplicates[0])).toBe('http://example.com/both');
+    await until(() => got.length === 1, 10_000, 'the winner to have the push');
+    expect(got).toEqual(['http://example.com/both']);
+    expect(unrouted).toEqual([]);
+    expect(fallback).toEqual([]);
+    expect(losing.client.stats).toMatchObject({ unrouted: 0, withdrawnDuplicates: 1 });
+  });
 });
