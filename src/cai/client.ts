@@ -188,8 +188,14 @@ export class PushClient extends EventEmitter<PushClientEvents> {
           unrouted: (push) => dispatcher.orphaned(push),
           withdrawnDuplicate: (event) => dispatcher.withdrawnDuplicate(event),
           redispatch: (event) => dispatcher.redispatch(event),
+          // This node's own records in the old form are its restored registrations, which read
+          // this version's queues and are rewritten under their new ids with the next save:
+          // they hold nothing of the old queue, so they do not stop its forwarding.
           storedUnder: async (id) =>
-            (await state.registrations.list()).some((record) => parseRecordId(record.id).application === id),
+            (await state.registrations.list()).some((record) => {
+              const { application, node } = parseRecordId(record.id);
+              return application === id && node !== state.nodeId;
+            }),
           readBy: async (id) => {
             const here = () =>
               this.registrar.holds(id) || (this.follower?.holders() ?? []).some((r) => r.recordId === id);

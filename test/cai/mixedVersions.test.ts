@@ -127,4 +127,35 @@ describe('a record whose value is no registration', () => {
     await a.start();
     expect(a.registrations().map((r) => r.profiles[0].contactPoint)).toEqual(['9201']);
   });
+
+  it('forwards what the old queue holds on a store one process owns whose own record is in the old form', async () => {
+    const store = await openStore('memory', { registrationPollMs: 60_000 });
+    cleanup.push(() => store.close());
+    const oldQueue = `app:${unnamedRecordIdBefore(APP)}`;
+    await store.registrations.put(`${unnamedRecordIdBefore(APP)}.${store.nodeId}`, unnamed('9201'));
+    const d = pushFrom('9201');
+    await store.queues.enqueue(oldQueue, {
+      data: d.payload,
+      attributes: { o: d.originator, r: d.recipient, n: '1', dp: '2948' },
+    });
+    const { port } = await nodeSmsc(cleanup);
+    const a = new PushClient({ smsc: `smpp://client:pw@127.0.0.1:${port}`, store, otaHttp: false });
+    cleanup.push(() => a.close());
+    const unrouted: unknown[] = [];
+    a.on('unrouted', (u) => unrouted.push(u));
+    await a.start();
+    // Its own record under the old id is its restored registration, not a holder of the old
+    // queue: what that queue held is routed again as a push arriving now, here to the restored
+    // registration, which has no handler until its application registers again.
+    await until(
+      async () => {
+        const c = await store.queues.counts(oldQueue);
+        return c.ready === 0 && c.inFlight === 0;
+      },
+      5_000,
+      'the old queue forwarded',
+    );
+    await until(() => unrouted.length === 1, 5_000, 'the forwarded push routed');
+    expect(unrouted).toMatchObject([{ reason: 'no-handler' }]);
+  });
 });
