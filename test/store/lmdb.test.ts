@@ -30,6 +30,22 @@ function seg(reference: number, sequence: number, total: number, data: string | 
   };
 }
 
+/** Adds the segments in this turn, as the link does; finishes the message they complete, in the same turn. */
+function inOneTurn(store: LmdbStore, segments: StoredSegment[]): Promise<unknown[]> {
+  return Promise.all(
+    segments.map(
+      (s) =>
+        new Promise((resolve, reject) =>
+          store.addSegment(s, (error, outcome) => {
+            if (error) return reject(error);
+            if (outcome?.status !== 'complete') return resolve(outcome);
+            store.finishMessage(outcome.message, (e) => (e ? reject(e) : resolve(outcome)));
+          }),
+        ),
+    ),
+  );
+}
+
 function opened(path: string, options = {}): LmdbStore {
   const store = new LmdbStore(path, options);
   afterTest(() => store.close());
@@ -77,20 +93,7 @@ describe('lmdb store', () => {
     const path = join(tempDir(), 'state');
     const store = opened(path, { reassembly: { maxRecentMessages: 1 } });
     await store.segments.add(seg(9, 1, 2, 'z'));
-    /** Adds the segments in this turn, as the link does; finishes the message they complete, in the same turn. */
-    const turn = (segments: StoredSegment[]): Promise<unknown[]> =>
-      Promise.all(
-        segments.map(
-          (s) =>
-            new Promise((resolve, reject) =>
-              store.addSegment(s, (error, outcome) => {
-                if (error) return reject(error);
-                if (outcome?.status !== 'complete') return resolve(outcome);
-                store.finishMessage(outcome.message, (e) => (e ? reject(e) : resolve(outcome)));
-              }),
-            ),
-        ),
-      );
+    const turn = (segments: StoredSegment[]) => inOneTurn(store, segments);
     // Message 1 whole in one turn: its record is created and deleted before the commit, so the
     // commit carries its done record alone.
     const before = store.commitStats;
@@ -123,19 +126,7 @@ describe('lmdb store', () => {
     // written even though the message completes and finishes within one batch, beside a new
     // message whose record is created and deleted in that batch.
     const store = opened(path);
-    const finishAll = (segments: StoredSegment[]): Promise<unknown[]> =>
-      Promise.all(
-        segments.map(
-          (s) =>
-            new Promise((resolve, reject) =>
-              store.addSegment(s, (error, outcome) => {
-                if (error) return reject(error);
-                if (outcome?.status !== 'complete') return resolve(outcome);
-                store.finishMessage(outcome.message, (e) => (e ? reject(e) : resolve(outcome)));
-              }),
-            ),
-        ),
-      );
+    const finishAll = (segments: StoredSegment[]) => inOneTurn(store, segments);
     const done = await finishAll([
       seg(9, 2, 4, 'b'),
       seg(9, 3, 4, 'c'),
