@@ -86,18 +86,7 @@ export function datagramOf(m: CompletedMessage): WdpDatagram {
 }
 
 function toStored(s: Segment & { reference: number }): StoredSegment {
-  const out: StoredSegment = {
-    originator: s.originator,
-    recipient: s.recipient,
-    reference: s.reference,
-    total: s.total,
-    sequence: s.sequence,
-    data: s.data,
-  };
-  if (s.sourcePort !== undefined) out.sourcePort = s.sourcePort;
-  if (s.destinationPort !== undefined) out.destinationPort = s.destinationPort;
-  if (s.referenceBits !== undefined) out.referenceBits = s.referenceBits;
-  return out;
+  return storedWith(s, s.data);
 }
 
 /**
@@ -105,13 +94,18 @@ function toStored(s: Segment & { reference: number }): StoredSegment {
  * store takes it, its octets copied: the record's, and a Segment's, are the socket chunk's.
  */
 export function storedSegmentOf(s: (Segment | SegmentAt) & { reference: number }): StoredSegment {
+  return storedWith(s, copyPayload(s instanceof SegmentAt ? s.octets() : s.data));
+}
+
+/** The fields the store takes of a segment, with `data` for its octets. */
+function storedWith(s: (Segment | SegmentAt) & { reference: number }, data: Uint8Array): StoredSegment {
   const out: StoredSegment = {
     originator: s.originator,
     recipient: s.recipient,
     reference: s.reference,
     total: s.total,
     sequence: s.sequence,
-    data: copyPayload(s instanceof SegmentAt ? s.octets() : s.data),
+    data,
   };
   if (s.sourcePort !== undefined) out.sourcePort = s.sourcePort;
   if (s.destinationPort !== undefined) out.destinationPort = s.destinationPort;
