@@ -195,6 +195,7 @@ export type {
   StoreBackend,
   StoreEvents,
   StoreReport,
+  ForgottenEarly,
   StoredSegment,
   MessageIdentity,
   SegmentStore,

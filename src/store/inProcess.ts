@@ -36,6 +36,7 @@ import type {
   Store,
   StoredRecord,
   StoredSegment,
+  ForgottenEarly,
   StoreReport,
   SweepResult,
 } from './types.js';
@@ -131,6 +132,13 @@ export abstract class InProcessStore extends StoreBase implements Store, Segment
       consume: (queue, handler, options) => this.consume(queue, handler, options),
       counts: (queue) => this.read(() => this.space.queues.counts(checkName(queue, 'queue'))),
       names: () => this.read(() => this.space.queues.names()),
+    };
+  }
+
+  get forgottenEarly(): ForgottenEarly {
+    return {
+      duplicates: this.space.duplicates.forgottenEarly,
+      recentMessages: this.space.reassembly.recentForgottenEarly,
     };
   }
 

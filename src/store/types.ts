@@ -239,6 +239,17 @@ export interface QueueStore {
   names(): Promise<string[]>;
 }
 
+/**
+ * Entries the duplicate memories forgot because a count bound was reached, not because their
+ * window passed: each one shortens the window the store promises (docs/state.md "Limits").
+ */
+export interface ForgottenEarly {
+  /** Duplicate-memory keys (single SMS) forgotten for `maxDuplicates` within their window. */
+  duplicates: number;
+  /** Completed messages forgotten for `reassembly.maxRecentMessages` within `timeoutMs`. */
+  recentMessages: number;
+}
+
 /** What `wappush store inspect` prints. */
 export interface StoreReport {
   backend: StoreBackend;
@@ -291,6 +302,11 @@ export interface Store extends EventEmitter<StoreEvents> {
    * appendfsync as last read (undefined when it does not say); memory undefined (never).
    */
   readonly sync?: StoreSync;
+  /**
+   * What this process's store forgot for a count bound while its window was still open (memory,
+   * lmdb; Redis keeps each entry for its window and has none). Undefined where not counted.
+   */
+  readonly forgottenEarly?: ForgottenEarly;
   /** Tries a write now; resolves whether the store can write (and emits 'available' when it comes back). */
   probe(): Promise<boolean>;
   inspect(limit?: number): Promise<StoreReport>;

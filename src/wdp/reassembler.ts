@@ -451,6 +451,14 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
   }
 
   /**
+   * Completed messages forgotten for `maxRecentMessages` before `timeoutMs` passed: a segment
+   * of one of them resent late is taken as a new message, not a late duplicate.
+   */
+  get recentForgottenEarly(): number {
+    return this.recent.forgottenEarly;
+  }
+
+  /**
    * Octets of the run chunks (and runs' own buffers) that pending messages keep alive: at most
    * 16 KiB plus twice their runs' regions, as of the last chunk begun (src/wdp/runChunks.ts).
    * Payloads already delivered are not counted: what they keep alive is the application's.

@@ -85,6 +85,12 @@ export class RecentMessages {
   private fillLimit = 0;
 
   /** `max` is the bound on messages remembered (0: nothing is). */
+  /**
+   * Messages forgotten for `max` while their late-duplicate window (the reassembler's timeout)
+   * was still open: the reassembler expires first, so whatever the bound pushes out is early.
+   */
+  forgottenEarly = 0;
+
   constructor(readonly max: number) {}
 
   get size(): number {
@@ -123,7 +129,10 @@ export class RecentMessages {
    */
   rememberPrints(id: MessageIdentity, hash: number, prints: Int32Array, total: number, at: number): void {
     if (this.max === 0) return;
-    if (this.live >= this.max) this.forgetOldest();
+    if (this.live >= this.max) {
+      this.forgottenEarly++;
+      this.forgetOldest();
+    }
     if (this.span === this.capacity) this.relayout();
     let s = this.oldest + this.span;
     if (s >= this.capacity) s -= this.capacity;

@@ -33,6 +33,11 @@ class RecentSingle implements Indexed {
 export class RecentSingles {
   private readonly index = new MessageIndex<RecentSingle>();
   private readonly order = new Fifo<RecentSingle>();
+  /**
+   * Singles forgotten for `max` while still within the window: each shortens the window the
+   * link promises, so an operator must see it (a repeat of one of them is handed over again).
+   */
+  forgottenEarly = 0;
 
   constructor(
     readonly windowMs: number,
@@ -48,6 +53,7 @@ export class RecentSingles {
     const deadline = now - this.windowMs;
     const order = this.order;
     for (let r = order.peek(); r !== undefined && (r.at <= deadline || order.size > this.max); r = order.peek()) {
+      if (r.at > deadline) this.forgottenEarly++;
       this.index.delete(r);
       order.remove(r);
     }

@@ -88,6 +88,11 @@ export class LinkMetrics {
       (l) => l.stats.storeRefused,
     );
     counter(
+      'wappush_smpp_singles_forgotten_early_total',
+      'Single SMS forgotten for maxRecentSingles within duplicateWindowMs (no store): a repeat of one is handed over again',
+      (l) => l.singlesForgottenEarly,
+    );
+    counter(
       'wappush_smpp_handler_errors_total',
       'Datagrams whose handler threw or rejected',
       (l) => l.stats.handlerErrors,
@@ -118,6 +123,11 @@ export class LinkMetrics {
       'wappush_reassembly_rejected_total',
       'Segments rejected (bad sequence, total, conflicting)',
       (r) => r.stats.rejected,
+    );
+    sum(
+      'wappush_reassembly_recent_forgotten_early_total',
+      'Completed pushes forgotten for maxRecentMessages before timeoutMs: a late resend of one is taken as new',
+      (r) => r.recentForgottenEarly,
     );
     this.latency = histogram(
       registry,

@@ -5,7 +5,7 @@
  */
 import type { Registry } from 'prom-client';
 import type { Store } from '../../store/types.js';
-import { eventCounter, HANDLER_BUCKETS, histogram, statsGauge } from './define.js';
+import { eventCounter, HANDLER_BUCKETS, histogram, statsCounter, statsGauge, type Row } from './define.js';
 
 /** The store's tables whose methods are timed. */
 const TABLES = Object.freeze(['segments', 'duplicates', 'registrations', 'queues'] as const);
@@ -39,6 +39,21 @@ export class StoreMetrics {
     );
     statsGauge(registry, 'wappush_store_available', '1 while the store writes, else 0', ['backend'], () =>
       this.stores.map((s) => [{ backend: s.backend }, s.available ? 1 : 0] as const),
+    );
+    statsCounter(
+      registry,
+      'wappush_store_forgotten_early_total',
+      'Duplicate-memory entries forgotten for a count bound before their window passed (memory, lmdb)',
+      ['backend', 'memory'],
+      () =>
+        this.stores.flatMap((s): Row[] => {
+          const f = s.forgottenEarly;
+          if (f === undefined) return [];
+          return [
+            [{ backend: s.backend, memory: 'duplicates' }, f.duplicates],
+            [{ backend: s.backend, memory: 'recent_messages' }, f.recentMessages],
+          ];
+        }),
     );
   }
 

@@ -326,6 +326,9 @@ export class LmdbStore extends InProcessStore implements Store {
   private replaceSpace(space: Space): void {
     for (const n of this.space.nodes) space.nodes.add(n);
     for (const [n, w] of this.space.watchers) space.watchers.set(n, w);
+    // The counts are of this process's life, not of the copy: a reload must not reset them.
+    space.duplicates.forgottenEarly += this.space.duplicates.forgottenEarly;
+    space.reassembly.recentForgottenEarly += this.space.reassembly.recentForgottenEarly;
     this.space = space;
   }
 

@@ -20,6 +20,8 @@ export class DuplicateState {
   private readonly seen = new Map<string, Seen>();
   /** In the order remembered; windows differ, so a later entry may lapse first (swept when it reaches the head). */
   private readonly order = new List<Seen>();
+  /** Keys forgotten for `maxDuplicates` while their window was still open (see forgottenEarly in types.ts). */
+  forgottenEarly = 0;
 
   constructor(
     private readonly o: ResolvedOptions,
@@ -41,7 +43,7 @@ export class DuplicateState {
     if (s !== undefined && s.until > now) return false;
     if (s !== undefined) this.delete(s);
     if (windowMs <= 0 || this.o.maxDuplicates === 0) return true;
-    while (this.order.size >= this.o.maxDuplicates) this.delete(this.order.head!);
+    while (this.order.size >= this.o.maxDuplicates) this.forgetEarly(this.order.head!, now);
     const entry = new Seen(key, now + windowMs);
     this.seen.set(key, entry);
     this.order.push(entry);
@@ -73,11 +75,18 @@ export class DuplicateState {
       this.order.remove(s);
       this.order.push(s);
     }
-    while (this.order.size > this.o.maxDuplicates) this.delete(this.order.head!);
+    const now = this.o.now();
+    while (this.order.size > this.o.maxDuplicates) this.forgetEarly(this.order.head!, now);
   }
 
   sweep(now: number): void {
     for (let s = this.order.head; s !== undefined && s.until <= now; s = this.order.head) this.delete(s);
+  }
+
+  /** Forgets `s` for the bound: counted when its window had not lapsed. */
+  private forgetEarly(s: Seen, now: number): void {
+    if (s.until > now) this.forgottenEarly++;
+    this.delete(s);
   }
 
   private delete(s: Seen): void {

@@ -102,6 +102,8 @@ export class ReassemblyState {
   private maxCount = 0;
   private readonly done = new Map<string, Done>();
   private readonly doneOrder = new List<Done>();
+  /** Completed messages forgotten for `maxRecentMessages` before `timeoutMs` passed (see forgottenEarly in types.ts). */
+  recentForgottenEarly = 0;
   private openBytes = 0;
   /** The next record slot (see the top of this file). */
   private nextSlot = 1;
@@ -191,7 +193,12 @@ export class ReassemblyState {
     const d = new Done(key, prints, now, this.nextSlot++);
     const old = this.done.get(key);
     if (old !== undefined) this.forgetDone(old);
-    while (this.doneOrder.size >= this.o.maxRecentMessages) this.forgetDone(this.doneOrder.head!);
+    const deadline = now - this.o.timeoutMs;
+    while (this.doneOrder.size >= this.o.maxRecentMessages) {
+      const oldest = this.doneOrder.head!;
+      if (oldest.at > deadline) this.recentForgottenEarly++;
+      this.forgetDone(oldest);
+    }
     this.done.set(key, d);
     this.doneOrder.push(d);
     this.sink.create(['d', d.slot], { k: key, p: prints, at: now });

@@ -955,6 +955,14 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     return `${d.originator}\0${d.recipient}\0${d.sourcePort}\0${d.destinationPort}\0${Buffer.from(d.payload.buffer, d.payload.byteOffset, d.payload.length).toString('base64')}`;
   }
 
+  /**
+   * Single SMS forgotten for `maxRecentSingles` within `duplicateWindowMs` (no store): the window
+   * held fewer than it promises, and a repeat of one of them is handed over again.
+   */
+  get singlesForgottenEarly(): number {
+    return this.recentSingles.forgottenEarly;
+  }
+
   private forgetSingle(d: WdpDatagram): void {
     this.recentSingles.forget(d);
   }
