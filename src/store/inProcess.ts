@@ -51,6 +51,11 @@ export class Space {
   readonly nodes = new Set<string>();
   /** Record watchers by node, told of changes other nodes make. */
   readonly watchers = new Map<string, Set<(version: number) => void>>();
+  /**
+   * One object per state, read live: the stores attached to it hand out the same one, so the
+   * metrics count a shared state once.
+   */
+  readonly forgottenEarly: ForgottenEarly;
 
   constructor(options: ConstructorParameters<typeof ReassemblyState>[0], sink: Sink = NO_SINK) {
     this.reassembly = new ReassemblyState(options, sink);
@@ -58,6 +63,16 @@ export class Space {
     this.records = new RecordState(sink);
     this.pushes = new RecordState(sink, 'p', MAX_PUSH_RECORDS);
     this.queues = new QueueState(options, sink);
+    const duplicates = this.duplicates;
+    const reassembly = this.reassembly;
+    this.forgottenEarly = Object.freeze({
+      get duplicates() {
+        return duplicates.forgottenEarly;
+      },
+      get recentMessages() {
+        return reassembly.recentForgottenEarly;
+      },
+    });
   }
 
   setSink(sink: Sink): void {
@@ -136,10 +151,7 @@ export abstract class InProcessStore extends StoreBase implements Store, Segment
   }
 
   get forgottenEarly(): ForgottenEarly {
-    return {
-      duplicates: this.space.duplicates.forgottenEarly,
-      recentMessages: this.space.reassembly.recentForgottenEarly,
-    };
+    return this.space.forgottenEarly;
   }
 
   inspect(limit = DEFAULT_LIST_LIMIT): Promise<StoreReport> {

@@ -84,13 +84,13 @@ export class RecentMessages {
   private filled = 0;
   private fillLimit = 0;
 
-  /** `max` is the bound on messages remembered (0: nothing is). */
   /**
    * Messages forgotten for `max` while their late-duplicate window (the reassembler's timeout)
    * was still open: the reassembler expires first, so whatever the bound pushes out is early.
    */
   forgottenEarly = 0;
 
+  /** `max` is the bound on messages remembered (0: nothing is). */
   constructor(readonly max: number) {}
 
   get size(): number {

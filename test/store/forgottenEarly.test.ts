@@ -36,6 +36,30 @@ describe.each(['memory', 'lmdb'] as const)('%s store', (name) => {
     expect(store.forgottenEarly!.duplicates).toBe(2);
   });
 
+  it('does not count a key whose own (shorter) window had lapsed when the bound took it', async () => {
+    const clock = manualClock();
+    const store = await h.open({ now: clock.now, maxDuplicates: 2 });
+    // Remembered in this order, 'long' first: 'short' lapses first but sits second.
+    expect(await store.duplicates.remember('long', 100_000)).toBe(true);
+    expect(await store.duplicates.remember('short', 1_000)).toBe(true);
+    clock.advance(5_000);
+    // The sweep stops at 'long' (open), so the bound takes it (early); at the next key the
+    // sweep takes 'short' (lapsed: not counted).
+    expect(await store.duplicates.remember('x', 100_000)).toBe(true);
+    expect(await store.duplicates.remember('y', 100_000)).toBe(true);
+    expect(store.forgottenEarly!.duplicates).toBe(1);
+  });
+
+  it('does not count what a smaller bound trims at a reopen', async () => {
+    const clock = manualClock();
+    const store = await h.open({ now: clock.now, maxDuplicates: 5 });
+    for (const key of ['a', 'b', 'c', 'd', 'e']) await store.duplicates.remember(key, 100_000);
+    const again = await h.reopen(store, { now: clock.now, maxDuplicates: 2 });
+    await again.inspect();
+    await again.inspect();
+    expect(again.forgottenEarly!.duplicates).toBe(0);
+  });
+
   it('counts completed messages forgotten for maxRecentMessages within timeoutMs', async () => {
     const clock = manualClock();
     const store = await h.open({ now: clock.now, reassembly: { maxRecentMessages: 2, timeoutMs: 10_000 } });

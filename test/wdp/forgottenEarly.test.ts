@@ -4,8 +4,9 @@
 // The link over real SMPP on 127.0.0.1 against a raw SMSC; the reassembler alone with a clock.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Metrics } from '../../src/ops/metrics.js';
-import type { Segment } from '../../src/wdp/datagram.js';
+import type { Segment, WdpDatagram } from '../../src/wdp/datagram.js';
 import { Reassembler } from '../../src/wdp/reassembler.js';
+import { RecentSingles } from '../../src/wdp/recentSingles.js';
 import { EsmeLink } from '../../src/wdp/smpp/link.js';
 import { CommandId, encodeShortMessagePdu } from '../../src/wdp/smpp/shortMessage.js';
 import { smppShortMessages } from '../../src/wdp/smpp/submit.js';
@@ -111,4 +112,103 @@ describe('completed messages forgotten early (reassembler)', () => {
     complete(6);
     expect(r.recentForgottenEarly).toBe(2); // 6 pushed 4 out within its window
   });
+});
+
+describe('RecentSingles: what the bound takes after its window', () => {
+  const d = (n: number): WdpDatagram => ({
+    originator: 'o',
+    recipient: 'r',
+    sourcePort: 9200,
+    destinationPort: 2948,
+    segments: 1,
+    payload: new Uint8Array([n]),
+  });
+
+  it('counts an entry taken for the bound within the window, not one whose window had passed', () => {
+    const r = new RecentSingles(1_000, 1);
+    expect(r.repeated(d(1), 0)).toBe(false);
+    expect(r.repeated(d(2), 500)).toBe(false);
+    // At 2,000 both windows have passed: the memory is over its bound, but what goes is lapsed.
+    expect(r.repeated(d(3), 2_000)).toBe(false);
+    expect(r.forgottenEarly).toBe(0);
+    expect(r.repeated(d(4), 2_100)).toBe(false);
+    expect(r.repeated(d(5), 2_200)).toBe(false); // 3 goes for the bound, within its window
+    expect(r.forgottenEarly).toBe(1);
+  });
+});
+
+/** The deliver_sm of each segment of a 200-octet datagram (two SMS) whose payload starts with `n`. */
+function twoParts(firstSequence: number, n: number, reference: number): Buffer[] {
+  const parts = smppShortMessages(
+    Uint8Array.from({ length: 200 }, (_, i) => (i === 0 ? n : (i * 11 + n) & 0xff)),
+    { reference },
+  );
+  expect(parts).toHaveLength(2);
+  return parts.map((p, i) =>
+    Buffer.from(
+      encodeShortMessagePdu({
+        ...p,
+        commandId: CommandId.deliver_sm,
+        sequenceNumber: firstSequence + i,
+        sourceAddr: '9200',
+        destinationAddr: '+447700900123',
+      }),
+    ),
+  );
+}
+
+describe('the link (no store) with maxRecentSingles 0 and with datagrams kept after a failed handler', () => {
+  async function boundLink(options: { maxRecentSingles: number; fail?: (n: number) => boolean }) {
+    const raw = await rawSmsc();
+    cleanup.push(() => raw.close());
+    const delivered: number[] = [];
+    const link = new EsmeLink({
+      smsc: `smpp://client:pw@127.0.0.1:${raw.port}`,
+      enquireLinkMs: 0,
+      duplicateWindowMs: 60_000,
+      maxRecentSingles: options.maxRecentSingles,
+      onDatagram: (d) => {
+        delivered.push(d.payload[0]);
+        if (options.fail?.(d.payload[0])) throw new Error('handler failed');
+      },
+    });
+    cleanup.push(() => link.close(100));
+    const started = link.start();
+    const { peer } = await acceptBound(raw);
+    await started;
+    const statuses: number[] = [];
+    peer.socket.on('data', (b: Buffer) => {
+      for (let at = 0; at + 16 <= b.length; at += b.readUInt32BE(at))
+        if (b.readUInt32BE(at + 4) === DELIVER_SM_RESP) statuses.push(b.readUInt32BE(at + 8));
+    });
+    return { link, peer, delivered, statuses };
+  }
+
+  it('remembers no single SMS at maxRecentSingles 0, and counts none forgotten', async () => {
+    const { link, peer, delivered, statuses } = await boundLink({ maxRecentSingles: 0 });
+    let seq = 1;
+    for (const n of [1, 1, 2]) peer.write(single(seq++, n));
+    await until(() => statuses.length >= 3, 5_000, 'three answers');
+    expect(delivered).toEqual([1, 1, 2]);
+    expect(link.singlesForgottenEarly).toBe(0);
+  }, 20_000);
+
+  it('counts a datagram kept after its handler failed and let go for the bound within the window', async () => {
+    // Handlers of 7 and 8 fail once each: their last segments are answered ESME_RX_T_APPN and
+    // the datagrams kept for the resend; with room for one, keeping 8 lets 7 go early.
+    const failed = new Set<number>();
+    const { link, peer, delivered, statuses } = await boundLink({
+      maxRecentSingles: 1,
+      fail: (n) => !failed.has(n) && failed.add(n) !== undefined,
+    });
+    for (const b of [...twoParts(1, 7, 70), ...twoParts(3, 8, 80)]) peer.write(b);
+    await until(() => statuses.length >= 4, 5_000, 'four answers');
+    expect(statuses.filter((s) => s !== 0)).toHaveLength(2);
+    expect(link.retainedForgottenEarly).toBe(1);
+    // The resend of 8's last segment is handed over from what was kept; 7's is not (let go).
+    peer.write(twoParts(5, 8, 80)[1]);
+    peer.write(twoParts(7, 7, 70)[1]);
+    await until(() => statuses.length >= 6, 5_000, 'six answers');
+    expect(delivered).toEqual([7, 8, 8]);
+  }, 20_000);
 });

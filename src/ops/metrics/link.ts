@@ -93,6 +93,11 @@ export class LinkMetrics {
       (l) => l.singlesForgottenEarly,
     );
     counter(
+      'wappush_smpp_retained_forgotten_early_total',
+      'Datagrams kept after a failed handler, let go for maxRecentSingles within duplicateWindowMs: the resend of their last segment cannot complete them',
+      (l) => l.retainedForgottenEarly,
+    );
+    counter(
       'wappush_smpp_handler_errors_total',
       'Datagrams whose handler threw or rejected',
       (l) => l.stats.handlerErrors,

@@ -4,7 +4,7 @@
  * the same tables with each method timed, so a process without metrics pays nothing.
  */
 import type { Registry } from 'prom-client';
-import type { Store } from '../../store/types.js';
+import type { ForgottenEarly, Store } from '../../store/types.js';
 import { eventCounter, HANDLER_BUCKETS, histogram, statsCounter, statsGauge, type Row } from './define.js';
 
 /** The store's tables whose methods are timed. */
@@ -45,15 +45,19 @@ export class StoreMetrics {
       'wappush_store_forgotten_early_total',
       'Duplicate-memory entries forgotten for a count bound before their window passed (memory, lmdb)',
       ['backend', 'memory'],
-      () =>
-        this.stores.flatMap((s): Row[] => {
+      () => {
+        // Stores attached to one state (MemoryStore.attach) hand out one object: counted once.
+        const counted = new Set<ForgottenEarly>();
+        return this.stores.flatMap((s): Row[] => {
           const f = s.forgottenEarly;
-          if (f === undefined) return [];
+          if (f === undefined || counted.has(f)) return [];
+          counted.add(f);
           return [
             [{ backend: s.backend, memory: 'duplicates' }, f.duplicates],
             [{ backend: s.backend, memory: 'recent_messages' }, f.recentMessages],
           ];
-        }),
+        });
+      },
     );
   }
 

@@ -75,8 +75,8 @@ export class DuplicateState {
       this.order.remove(s);
       this.order.push(s);
     }
-    const now = this.o.now();
-    while (this.order.size > this.o.maxDuplicates) this.forgetEarly(this.order.head!, now);
+    // Not counted: the bound trims what an earlier process (or bound) left, at every load.
+    while (this.order.size > this.o.maxDuplicates) this.delete(this.order.head!);
   }
 
   sweep(now: number): void {

@@ -933,8 +933,10 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
 
   private retain(segment: Segment | SegmentAt, datagram: WdpDatagram): void {
     const now = Date.now();
+    const deadline = now - this.options.duplicateWindowMs;
     for (const [k, v] of this.retained) {
-      if (v.at > now - this.options.duplicateWindowMs && this.retained.size < this.options.maxRecentSingles) break;
+      if (v.at > deadline && this.retained.size < this.options.maxRecentSingles) break;
+      if (v.at > deadline) this.retainedForgottenEarly++;
       this.retained.delete(k);
     }
     const data = segment instanceof SegmentAt ? segment.octets() : segment.data;
@@ -963,12 +965,19 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     return this.recentSingles.forgottenEarly;
   }
 
+  /**
+   * Datagrams kept after a failed handler (for the SMSC's resend of their last segment) let go
+   * for `maxRecentSingles` within `duplicateWindowMs`: that resend then cannot complete its
+   * message, which is lost (no store; a store keeps them itself).
+   */
+  retainedForgottenEarly = 0;
+
   private forgetSingle(d: WdpDatagram): void {
     this.recentSingles.forget(d);
   }
 
   private isRepeatedSingle(d: WdpDatagram, now: number): boolean {
-    if (this.options.duplicateWindowMs <= 0) return false;
+    if (this.options.duplicateWindowMs <= 0 || this.options.maxRecentSingles === 0) return false;
     return this.recentSingles.repeated(d, now);
   }
 }
