@@ -61,6 +61,11 @@ export interface LostMessage extends MessageIdentity {
   bytes: number;
   /** Clock value of its first segment. */
   firstAt: number;
+  /**
+   * Set when the message was complete, but its handler failed (or its holder closed before it
+   * settled) on every try until `timeoutMs`: it was released, never finished. Absent otherwise.
+   */
+  handlerFailed?: true;
 }
 
 /**
