@@ -22,14 +22,14 @@ function claimed(o: SegmentOutcome): CompletedMessage {
 }
 
 /** Three nodes on one prefix; a long nodeTtlMs, so a node's liveness key, once deleted, stays gone. */
-async function cluster(options: { timeoutMs?: number; claimTimeoutMs?: number } = {}) {
+async function cluster(options: { timeoutMs?: number; claimTimeoutMs?: number; probeIntervalMs?: number } = {}) {
   const clock = manualClock();
   const { stores, prefix } = await nodes(
     3,
     {
       now: clock.now,
       nodeTtlMs: 60_000,
-      probeIntervalMs: 20,
+      probeIntervalMs: options.probeIntervalMs ?? 20,
       reassembly: { timeoutMs: options.timeoutMs ?? TIMEOUT, claimTimeoutMs: options.claimTimeoutMs ?? 120_000 },
     },
     'redeliver',
@@ -171,6 +171,22 @@ describe('redis store: a finish that could not be stored', () => {
     expect(await sweepAll(b)).toEqual([]);
     // A resend of its segments is a late duplicate.
     expect(await b.segments.add(seg(5, 2, 2, 'two'))).toMatchObject({ status: 'duplicate', late: true });
+  });
+
+  it('refused by Redis itself (out of memory) just before close(): close() probes, and stores it', async () => {
+    // No probe of its own comes in the meantime: the store stays unavailable until close().
+    const { stores, r, hash } = await cluster({ probeIntervalMs: 60_000 });
+    const [a] = stores;
+    const m = await complete(a, 7);
+    await r.call('CONFIG', 'SET', 'maxmemory', '1');
+    try {
+      await expect(a.segments.finish(m)).rejects.toThrow(/OOM/);
+    } finally {
+      await r.call('CONFIG', 'SET', 'maxmemory', '0');
+    }
+    expect(a.available).toBe(false);
+    await a.close();
+    expect(await hash(7)).toEqual({});
   });
 
   it('is stored by the next sweep: not handed out again once claimTimeoutMs passes', async () => {

@@ -822,6 +822,9 @@ export class RedisStore extends StoreBase implements Store {
     clearInterval(this.heartbeat);
     clearInterval(this.pollTimer);
     this.stopProbing();
+    // A finish refused a moment ago turned the store unavailable: one probe, so that a Redis
+    // already back stores it rather than let its claim lapse into a second delivery.
+    if (!this.available && this.unfinished.size > 0) await this.probe();
     if (this.available) {
       try {
         await this.turn.drain();
