@@ -61,6 +61,11 @@ export interface LostMessage extends MessageIdentity {
   bytes: number;
   /** Clock value of its first segment. */
   firstAt: number;
+  /**
+   * Set when the message was complete, but its handler failed (or its holder closed before it
+   * settled) on every try until `timeoutMs`: it was released, never finished. Absent otherwise.
+   */
+  handlerFailed?: true;
 }
 
 /**
@@ -102,7 +107,11 @@ export interface SweepResult {
    * step could not give (its `reason` says which), so that no drop goes unreported.
    */
   expired: LostMessage[];
-  /** Complete messages whose claim lapsed (holder dead or past claimTimeoutMs), now claimed by this caller. */
+  /**
+   * Complete messages whose claim lapsed (holder dead or past claimTimeoutMs), now claimed by
+   * this caller; on Redis also released messages a sweep had handed over before, due again
+   * (no SMSC resend may come for them: redis/scripts.ts, REDELIVERY_FIRST_MS).
+   */
   orphans: CompletedMessage[];
   /**
    * Redis: drops whose reports could not be kept for this sweep (more than MAX_CARRIED_REPORTS
@@ -125,7 +134,10 @@ export interface SegmentStore {
   add(segment: StoredSegment): Promise<SegmentOutcome>;
   /** The claimed message was delivered: its segments go, a resend is recognised as a late duplicate. */
   finish(message: CompletedMessage): Promise<void>;
-  /** Its delivery failed: the message stays, whole, to be claimed again by the sender's resend. */
+  /**
+   * Its delivery failed: the message stays, whole, to be claimed again by the sender's resend
+   * (on Redis, one a sweep handed over is handed out again by a later sweep too).
+   */
   release(message: CompletedMessage): Promise<void>;
   /** Expires what is past its timeout and takes over lapsed claims. Call it every second or so. */
   sweep(): Promise<SweepResult>;

@@ -90,6 +90,7 @@ function script(lua: string): Script {
 const SCRIPTS = {
   turn: script(scripts.TURN),
   sweep: script(scripts.SWEEP),
+  finishOwn: script(scripts.FINISH_OWN),
   recordPut: script(scripts.RECORD_PUT),
   recordDelete: script(scripts.RECORD_DELETE),
   enqueue: script(scripts.ENQUEUE),
@@ -115,6 +116,12 @@ export class RedisStore extends StoreBase implements Store {
   private readonly P: string;
   /** Claims this node holds (a claim Redis has for this node and this set lacks came with a lost reply). */
   private readonly claims = new Set<string>();
+  /**
+   * Finishes asked for and not stored (the call failed), by message: the handler succeeded, so
+   * the next sweep, or close(), finishes them again (FINISH_OWN) rather than let the claim be
+   * handed out again or released. The fields FINISH_OWN checks: the same claim, the same handover.
+   */
+  private readonly unfinished = new Map<string, { total: number; firstAt: number; handovers: number }>();
   /** Adds on their way, by message: while one is, a claim of this node's may be its reply still to come. */
   private readonly adding = new Map<string, number>();
   private heartbeat: NodeJS.Timeout | undefined;
@@ -167,7 +174,12 @@ export class RedisStore extends StoreBase implements Store {
 
     this.segments = {
       add: (s) => this.call('add segment', () => this.add(s)),
-      finish: (m) => this.call('finish', () => this.finish(m)),
+      finish: (m) =>
+        this.call('finish', () => this.finish(m)).catch((error: unknown) => {
+          // Not stored, or not sent (the store unavailable): finished again by the next sweep or close().
+          if (!this.closed) this.unfinished.set(m.key, { total: m.total, firstAt: m.firstAt, handovers: m.handovers });
+          throw error;
+        }),
       release: (m) => this.call('release', () => this.release(m)),
       sweep: () => this.run('sweep', () => this.sweep()),
       list: (limit = DEFAULT_LIST_LIMIT) => this.run('list', async () => (await this.pending(limit)).list),
@@ -408,7 +420,23 @@ export class RedisStore extends StoreBase implements Store {
 
   private async finish(m: CompletedMessage): Promise<void> {
     await this.turn.finish(m.key, m.total);
+    this.unfinished.delete(m.key);
     this.claims.delete(m.key);
+  }
+
+  /**
+   * Finishes again what failed to finish (FINISH_OWN), while each is still this node's claim of
+   * that handover. Each one sent is settled by the reply: finished, or another's to deliver now.
+   */
+  private async finishOwn(): Promise<void> {
+    const sent = [...this.unfinished];
+    const args: Arg[] = [this.o.timeoutMs, this.nodeId];
+    for (const [key, m] of sent) args.push(key, m.total, m.firstAt, m.handovers);
+    const r = list(await this.eval(SCRIPTS.finishOwn, args));
+    sent.forEach(([key, m], i) => {
+      if (this.unfinished.get(key) === m) this.unfinished.delete(key);
+      if (int(r[i]) === 1) this.claims.delete(key);
+    });
   }
 
   private async release(m: CompletedMessage): Promise<void> {
@@ -458,6 +486,8 @@ export class RedisStore extends StoreBase implements Store {
   private async sweep(): Promise<SweepResult> {
     const o = this.o;
     await this.redis.callBuffer('PEXPIRE', this.P + 'node:' + this.nodeId, o.nodeTtlMs);
+    // Before the sweep looks at the claims: one of these past claimTimeoutMs is finished, not handed out.
+    if (this.unfinished.size > 0) await this.finishOwn();
     const calls = this.carried.takeCalls();
     const call = this.nextCall();
     let reply: unknown;
@@ -506,6 +536,8 @@ export class RedisStore extends StoreBase implements Store {
       const key = text(r[i + 1]);
       const m = completed(key, identityOfKey(key), r.slice(i + 2, i + 1 + n), 0);
       this.claims.add(m.key);
+      // Handed out again (its claim lapsed): this delivery's finish is the one to store now.
+      this.unfinished.delete(m.key);
       orphans.push(m);
       i += 1 + n;
     }
@@ -778,22 +810,36 @@ export class RedisStore extends StoreBase implements Store {
     });
   }
 
-  /** Gives back this node's claims, ends its liveness (its queue items go to the others at once), disconnects. */
+  /**
+   * Finishes again what failed to finish, gives back this node's other claims, ends its
+   * liveness (its queue items go to the others at once), disconnects. A claim whose handler
+   * succeeded is never released (a release would wait for an SMSC resend that may never come,
+   * its segment answered already): if its finish cannot be stored now either, it stays claimed,
+   * lapses with this node's liveness and is handed over again by another node's sweep.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     clearInterval(this.heartbeat);
     clearInterval(this.pollTimer);
     this.stopProbing();
+    // A finish refused a moment ago turned the store unavailable: one probe, so that a Redis
+    // already back stores it rather than let its claim lapse into a second delivery.
+    if (!this.available && this.unfinished.size > 0) await this.probe();
     if (this.available) {
       try {
         await this.turn.drain();
-        await Promise.all([...this.claims].map((key) => this.turn.release(key)));
+        // The finishes that drain() saw fail are in `unfinished` once their rejections ran.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.unfinished.size > 0) await this.finishOwn();
+        const release = [...this.claims].filter((key) => !this.unfinished.has(key));
+        await Promise.all(release.map((key) => this.turn.release(key)));
         await this.redis.callBuffer('DEL', this.P + 'node:' + this.nodeId);
       } catch {
         // Redis is away: the claims lapse with this node's liveness.
       }
     }
     this.claims.clear();
+    this.unfinished.clear();
     this.closed = true;
     for (const c of this.blocking) c.disconnect();
     this.subscriber?.disconnect();

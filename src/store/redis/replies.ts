@@ -38,6 +38,8 @@ interface LostJson {
   s: string;
   b: string | number;
   f: string | number;
+  /** 1: it was complete and released (SWEEP and TURN's drop()). */
+  hf?: number;
 }
 
 function lostMessage(e: LostJson): LostMessage {
@@ -49,6 +51,7 @@ function lostMessage(e: LostJson): LostMessage {
     firstAt: Number(e.f),
   };
   if (e.w !== '') lost.bound = e.w as EvictionBound;
+  if (e.hf === 1) lost.handlerFailed = true;
   return lost;
 }
 

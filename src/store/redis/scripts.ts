@@ -6,7 +6,10 @@
  * Keys (P is the prefix, default `wappush:`; MK a message key, see keys.ts):
  *   P m:MK        hash: o originator, f first seen, t total, n received, b octets, st state
  *                 (open | claimed | released), cl claimer node, ca claimed at, h handovers,
- *                 and "1".."t" the segments' octets
+ *                 and "1".."t" the segments' octets; nr 1 once a sweep handed it over (no
+ *                 SMSC resend is to be waited for: the sweep hands it out again when
+ *                 released), rn how many times a sweep handed it out again once released
+ *                 (fields older versions neither write nor read)
  *   P order       zset MK -> first seen, open messages (expiry, eviction)
  *   P o:ORIG      zset MK -> first seen, one originator's open messages
  *   P load        zset ORIG -> open messages it holds ("the originator holding the most")
@@ -29,6 +32,23 @@
  * off from Redis for longer than this loses those reports (the drops themselves stand).
  */
 export const LOSS_REPORT_TTL_MS = 3_600_000;
+
+/**
+ * When a sweep hands a released message out again by itself (SWEEP, below): a message a sweep
+ * handed over (a lapsed claim) may have had its completing segment answered ESME_ROK already,
+ * by the node that died (docs/state.md, "The bearer on the store"), so no SMSC resend is sure
+ * to come and take it again once a handler fails. The n-th time it is handed out again (n from
+ * 1) comes no sooner than min(REDELIVERY_FIRST_MS x 2^(n-1), REDELIVERY_MAX_MS) after the try
+ * before it was handed over: 1, 2, 4, 8, 16, 30, 30 ... s, until it is delivered (finished) or
+ * its timeoutMs passes (then dropped, reported 'expired' with handlerFailed).
+ */
+export const REDELIVERY_FIRST_MS = 1_000;
+export const REDELIVERY_MAX_MS = 30_000;
+
+/** The wait before the n-th redelivery (n from 1), as SWEEP computes it. */
+export function redeliveryDelay(n: number): number {
+  return Math.min(REDELIVERY_FIRST_MS * 2 ** (n - 1), REDELIVERY_MAX_MS);
+}
 
 /** Shared helpers, put in front of the scripts that drop or claim messages. */
 const COMMON = `
@@ -145,7 +165,10 @@ local function drop(mk, reason, bound, orig, indexed)
   redis.call('DEL', key)
   -- Reported once the segments are gone, even if what follows fails: the report goes out
   -- with the step's error (redis/turn.ts carries it to the next sweep).
-  lost[#lost + 1] = cjson.encode({ k = mk, r = reason, w = bound or '', s = table.concat(rec, ','), b = f[3], f = f[2] })
+  local report = { k = mk, r = reason, w = bound or '', s = table.concat(rec, ','), b = f[3], f = f[2] }
+  -- Complete and released: its handler failed (or its holder closed) on every try.
+  if f[4] == 'released' then report.hf = 1 end
+  lost[#lost + 1] = cjson.encode(report)
   if f[4] == 'open' then unlink_open(mk, f[1], tonumber(f[3])) else redis.call('ZREM', P .. 'claims', mk) end
 end
 
@@ -574,6 +597,13 @@ return out
  * then n values: MK, first seen, octets, handovers, parts. When a Redis call fails part way:
  * { lost, kept, found, unreadable, -1, message }, so the drops made before it are still
  * reported (the claims it made lapse after claimTimeoutMs).
+ *
+ * A lapsed claim handed over here is marked nr: its completing segment may have been answered
+ * already (docs/state.md, "The bearer on the store"), so when its handler fails and it is
+ * released, no SMSC resend is waited for: a later sweep hands it out again (rn counts those),
+ * on the REDELIVERY_* schedule, until it is finished or its timeoutMs passes. The claim is this
+ * script's, atomic, so each hand-out goes to one node; a node that dies holding it lets its
+ * claim lapse, and the message is handed over again.
  */
 export const SWEEP = `${COMMON}
 local now, timeout, me, claimTimeout, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
@@ -599,9 +629,21 @@ local ok, err = pcall(function()
   for _, mk in ipairs(redis.call('ZRANGEBYSCORE', P .. 'order', '-inf', deadline, 'LIMIT', 0, limit)) do
     drop(mk, 'expired', nil, nil, true)
   end
+  -- Hands mk to me; marked nr: a sweep handed it over, so once released no resend is waited for.
+  local function hand(mk, retries)
+    local c = claim(mk, now, me)
+    if retries then
+      redis.call('HSET', M .. mk, 'nr', 1, 'rn', retries)
+    else
+      redis.call('HSET', M .. mk, 'nr', 1)
+    end
+    out[#out + 1] = #c + 1
+    out[#out + 1] = mk
+    for _, x in ipairs(c) do out[#out + 1] = x end
+  end
   for _, mk in ipairs(redis.call('ZRANGE', P .. 'claims', 0, limit - 1)) do
     local key = M .. mk
-    local v = redis.call('HMGET', key, 'st', 'f')
+    local v = redis.call('HMGET', key, 'st', 'f', 'nr', 'rn', 'ca')
     if not v[1] then
       -- Its hash is gone (a write that failed part way): taken off, or such entries would pile
       -- up at the front and keep every later claim from the sweep.
@@ -609,12 +651,17 @@ local ok, err = pcall(function()
     elseif v[1] == 'open' then
       redis.call('ZREM', P .. 'claims', mk)
     elseif v[1] == 'released' then
-      if tonumber(v[2]) <= deadline then drop(mk, 'expired', nil) end
+      if tonumber(v[2]) <= deadline then
+        drop(mk, 'expired', nil)
+      elseif v[3] then
+        -- Its handler failed after a sweep handed it over: handed out again, backing off.
+        local n = tonumber(v[4] or '0') + 1
+        if now >= tonumber(v[5] or '0') + math.min(${REDELIVERY_FIRST_MS} * 2 ^ (n - 1), ${REDELIVERY_MAX_MS}) then
+          hand(mk, n)
+        end
+      end
     elseif v[1] == 'claimed' and not claim_holds(key, now, me, true, claimTimeout) then
-      local c = claim(mk, now, me)
-      out[#out + 1] = #c + 1
-      out[#out + 1] = mk
-      for _, x in ipairs(c) do out[#out + 1] = x end
+      hand(mk, nil)
     end
   end
 end)
@@ -627,6 +674,42 @@ if not ok then
   return { lost_json(), kept, table.concat(found), unreadable, -1, tostring(err) }
 end
 out[1] = lost_json()
+return out
+`;
+
+/**
+ * Finishes again what a node finished and could not store (its finish step failed: Redis away,
+ * the reply lost), each only while it is still that node's claim of the same handover: claimed
+ * by me, with the first-seen time and handover count the node was given. A message another node
+ * has taken over since (or this node's sweep, after claimTimeoutMs) is being delivered again
+ * and is left to that delivery; a later message under the same key is another message. So a
+ * handler that succeeded is not handed out again only because its finish was not stored.
+ *
+ * ARGV: prefix, timeoutMs, me, then for each message: MK, total, first seen, handovers.
+ * Returns one number a message: 1 finished, 0 not this node's claim of that handover (or gone).
+ */
+export const FINISH_OWN = `
+local P, timeout, me = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local out = {}
+for i = 4, #ARGV - 3, 4 do
+  local mk, total = ARGV[i], tonumber(ARGV[i + 1])
+  local key = P .. 'm:' .. mk
+  local v = redis.call('HMGET', key, 'st', 'cl', 'f', 'h')
+  if v[1] == 'claimed' and v[2] == me and tonumber(v[3]) == tonumber(ARGV[i + 2]) and tonumber(v[4]) == tonumber(ARGV[i + 3]) then
+    -- As TURN's finish: the fingerprints kept for timeoutMs, the hash before its index.
+    local prints = {}
+    for s = 1, total do
+      local part = redis.call('HGET', key, tostring(s))
+      if part then prints[s] = redis.sha1hex(part) else prints[s] = string.rep('-', 40) end
+    end
+    redis.call('SET', P .. 'f:' .. mk, table.concat(prints), 'PX', timeout)
+    redis.call('DEL', key)
+    redis.call('ZREM', P .. 'claims', mk)
+    out[#out + 1] = 1
+  else
+    out[#out + 1] = 0
+  end
+end
 return out
 `;
 

@@ -433,6 +433,7 @@ export class ReassemblyState {
       firstAt: h.firstAt,
     };
     if (bound !== undefined) lost.bound = bound;
+    if (h.state === 'released') lost.handlerFailed = true;
     into.push(lost);
   }
 

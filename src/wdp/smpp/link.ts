@@ -164,6 +164,8 @@ export interface LostPush {
   bytes: number;
   /** The bind its first segment came by. */
   bind?: string;
+  /** On a store: it was complete, and its handler failed on every try until it expired. */
+  handlerFailed?: true;
 }
 
 /** The events of an EsmeLink, by name: the listener's arguments. */
@@ -887,6 +889,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     if (m.recipient !== '') lost.recipient = m.recipient;
     if (m.sourcePort !== undefined) lost.sourcePort = m.sourcePort;
     if (m.destinationPort !== undefined) lost.destinationPort = m.destinationPort;
+    if (m.handlerFailed === true) lost.handlerFailed = true;
     this.tell('lost', lost);
   }
 

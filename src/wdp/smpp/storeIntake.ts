@@ -270,9 +270,14 @@ export class StoreIntake {
         return;
       }
       // finish() is stored before the completing segment is answered (see CLAIM_STORED_WHOLE).
+      // One that failed on lmdb left the other segments stored (read back from disk once the
+      // store is back), so the answer is ESME_RX_T_APPN: the SMSC's resend completes the message
+      // again (a duplicate). ESME_ROK would leave them never to complete: a false 'expired' and
+      // a conflict for a push that reuses the reference. Memory fails only once closed, and
+      // keeps nothing then: the handler's success stands.
       this.taker.finishMessage(m, (error) => {
         if (error !== undefined) this.host.storeError(error);
-        settled(true);
+        settled(error === undefined || this.store.backend === 'memory');
       });
     });
   }
