@@ -146,6 +146,7 @@ export class PushClient extends EventEmitter<PushClientEvents> {
         : positiveBound(options.bindTimeoutMs, 'bindTimeoutMs', MAX_TIMER_MS);
     const serverTimeoutMs = positiveBound(options.serverTimeoutMs ?? 5_000, 'serverTimeoutMs', MAX_TIMER_MS);
     const limits = resolveLimits(options.limits);
+    const storeRetry = checkBackoff(options.storeRetry ?? { initialMs: 1_000, maxMs: 60_000 }, 'storeRetry');
     if (options.whitelist) this.whitelistTable.addDefault(options.whitelist);
     const routes = new RoutingTable<Registration>();
     /** This node's registrations taking pushes now: a followed one of the same application gives way to them. */
@@ -188,14 +189,23 @@ export class PushClient extends EventEmitter<PushClientEvents> {
           unrouted: (push) => dispatcher.orphaned(push),
           withdrawnDuplicate: (event) => dispatcher.withdrawnDuplicate(event),
           redispatch: (event) => dispatcher.redispatch(event),
-          // This node's own records in the old form are its restored registrations, which read
-          // this version's queues and are rewritten under their new ids with the next save:
-          // they hold nothing of the old queue, so they do not stop its forwarding.
-          storedUnder: async (id) =>
-            (await state.registrations.list()).some((record) => {
+          storedUnder: async (id) => {
+            // A holder this node routes to still: should its record have gone (or its node
+            // died) before the follower saw it, a push routed again would go back in this very
+            // queue. It is waited out, until the follower's next read.
+            if ((this.follower?.holders() ?? []).some((r) => r.queueId === id)) return true;
+            // This node's own records in the old form are its restored registrations, which read
+            // this version's queues and are rewritten under their new ids with the next save:
+            // they hold nothing of the old queue, so they do not stop its forwarding. Nor does a
+            // record of a dead node (or one naming none), as the follower lets it lapse; should
+            // its node come back, its record stops the forwarding again.
+            const nodes = new Set<string>();
+            for (const record of await state.registrations.list()) {
               const { application, node } = parseRecordId(record.id);
-              return application === id && node !== state.nodeId;
-            }),
+              if (application === id && node !== undefined && node !== state.nodeId) nodes.add(node);
+            }
+            return nodes.size > 0 && (await state.liveNodes([...nodes])).size > 0;
+          },
           readBy: async (id) => {
             const here = () =>
               this.registrar.holds(id) || (this.follower?.holders() ?? []).some((r) => r.recordId === id);
@@ -210,6 +220,9 @@ export class PushClient extends EventEmitter<PushClientEvents> {
           },
         },
         handlerTimeoutMs,
+        // A holder of an old queue's death is seen at the follower's pace; a failed read of the
+        // table is tried again as a failed write of it is.
+        { recheckMs: state.pollMs, retry: storeRetry },
       );
       dispatcher.queues = this.queues;
     }
@@ -255,7 +268,7 @@ export class PushClient extends EventEmitter<PushClientEvents> {
       makeQueue: (r) => this.dispatcher.queueFor(r),
       restoreRetry: checkBackoff(options.restoreRetry ?? { initialMs: 1_000, maxMs: 60_000 }, 'restoreRetry'),
       pushServerRetry: checkBackoff(options.pushServerRetry ?? { initialMs: 1_000, maxMs: 60_000 }, 'pushServerRetry'),
-      storeRetry: checkBackoff(options.storeRetry ?? { initialMs: 1_000, maxMs: 60_000 }, 'storeRetry'),
+      storeRetry,
       duplicateSettleMs: positiveBound(
         options.duplicateSettleMs ?? DUPLICATE_SETTLE_MS,
         'duplicateSettleMs',

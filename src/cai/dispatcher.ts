@@ -15,6 +15,7 @@ import { StoreError, StoreErrorCode } from '../store/errors.js';
 import type { WdpDatagram } from '../wdp/datagram.js';
 import { WDP_PORT_PUSH } from '../wdp/segmenter.js';
 import { applicationKey } from './applicationId.js';
+import { PushDeferred } from './deferred.js';
 import { DeliveryQueue } from './delivery.js';
 import type { PushClientEvents, UnroutedPush, UnroutedReason } from './events.js';
 import type { HttpPush } from './otaHttp.js';
@@ -25,10 +26,8 @@ import { routeOf, type RoutingTable } from './routingTable.js';
 import type { StoreQueues } from './storeQueues.js';
 import type { Whitelist } from './whitelist.js';
 
-/** Thrown to the bearer when a push must be sent again later (overflow: 'redeliver'). */
-export class PushDeferred extends Error {
-  override readonly name = 'PushDeferred';
-}
+// Its own file: the forwarder of old queues (forwarder.ts) tells it apart without this one.
+export { PushDeferred };
 
 export interface PushClientStats {
   /** Pushes received from any bearer. */

@@ -13,6 +13,8 @@
 import { StoreError, StoreErrorCode } from '../store/errors.js';
 import type { QueueConsumer, QueueItem, Store } from '../store/types.js';
 import type { WdpDatagram } from '../wdp/datagram.js';
+import type { Backoff } from '../wdp/smpp/backoff.js';
+import { ComesRoundAgain, Forwarder, leftInHand } from './forwarder.js';
 import type { HttpEventSource, PushEvent } from './pushEvent.js';
 import type { Registration } from './registration.js';
 
@@ -47,11 +49,22 @@ export interface QueueHost {
    * unrouted push but the withdrawn duplicate's copy.
    */
   withdrawnDuplicate(event: PushEvent): void;
-  /** Whether a record in the store is stored under application id `id` (as read now). */
+  /**
+   * Whether a node of the version before reads the queue stored under application id `id`: a
+   * record stored under it of a live node other than this one (as read now), or one this
+   * node's follower follows still (it has not yet seen it go).
+   */
   storedUnder(id: string): Promise<boolean>;
-  /** Routes a push again, as one arriving now; resolves once it is in each queue that takes it. */
+  /**
+   * Routes a push again, as one arriving now; resolves once it is in each queue that takes it.
+   * Rejects as a store does (STORE_UNAVAILABLE), or with PushDeferred (`overflow: 'redeliver'`,
+   * a queue full: counted `deferred` already).
+   */
   redispatch(event: PushEvent): Promise<void>;
 }
+
+/** The waits after failed reads of the record table by a forwarder (forward), unless given: `storeRetry`'s default. */
+const DEFAULT_FORWARD_RETRY: Backoff = Object.freeze({ initialMs: 1_000, maxMs: 60_000 });
 
 /**
  * How long a withdrawn registration's queue is drained beyond two of the store's polls
@@ -171,8 +184,6 @@ function reportItem(host: QueueHost, item: QueueItem, error?: unknown): void {
 
 interface Hosted {
   registration: Registration | undefined;
-  /** Forwarding what the version before queued under an old id (forward). */
-  forwarding?: boolean;
   consumer?: QueueConsumer;
   /** Draining a withdrawn registration's queue (drain): the application's id, and the window's end. */
   drain?: { application: string; timer: NodeJS.Timeout };
@@ -180,12 +191,15 @@ interface Hosted {
 
 export class StoreQueues {
   private readonly hosted = new Map<string, Hosted>();
+  /** Queues of the version before forwarded here (forward), by their old id. */
+  private readonly forwarders = new Map<string, Forwarder>();
   private closed = false;
 
   constructor(
     private readonly store: Store,
     private readonly host: QueueHost,
     private readonly handlerTimeoutMs: number,
+    private readonly forwarding: { recheckMs?: number; retry?: Backoff } = {},
   ) {}
 
   /**
@@ -220,56 +234,33 @@ export class StoreQueues {
    * The version before named every unnamed application of an App ID by one id (`old`,
    * recordId.ts unnamedRecordIdBefore), and its nodes still put their pushes for such an
    * application in that queue, which no registration of this version reads; what was queued
-   * there before an upgrade waits there too. While no record in the store is stored under that
-   * id (no holder of the version before reads the queue), this node takes its pushes and routes
-   * each again as one arriving now: to the queues of this version's applications. Asked again
-   * for each push: once such a record appears, the push in hand goes back and this ends.
+   * there before an upgrade waits there too. This node forwards it (forwarder.ts) from now until
+   * it closes: while no live node of the version before holds a record stored under that id, it
+   * takes its pushes and routes each again as one arriving now. Called again (another unnamed
+   * application of the App ID starting here), a forwarder waiting asks again at once.
    */
   forward(old: string): void {
-    const name = `app:${old}`;
-    if (this.closed || this.hosted.has(name)) return;
-    const entry: Hosted = { registration: undefined, forwarding: true };
-    this.hosted.set(name, entry);
-    const end = () => {
-      entry.forwarding = false;
-      if (this.hosted.get(name) !== entry) return;
-      this.hosted.delete(name);
-      void entry.consumer?.stop();
-    };
-    const held = () =>
-      this.host.storedUnder(old).catch((error: unknown) => {
-        this.host.storeError(error);
-        return true;
-      });
-    void held().then((read) => {
-      if (read || !entry.forwarding || this.closed) return end();
-      const back = (item: QueueItem) =>
-        this.store.queues.enqueue(name, { data: item.data, attributes: item.attributes }).then(
-          () => {},
-          (error: unknown) => reportItem(this.host, item, error),
-        );
-      const consumer = this.store.queues.consume(
-        name,
-        async (item) => {
-          if (!entry.forwarding || (await held())) {
-            end();
-            return back(item);
-          }
-          let event: PushEvent;
-          try {
-            event = eventOfItem(this.host, item);
-          } catch {
-            return reportItem(this.host, item);
-          }
-          // Not stored again (the store away, a queue full): the bearer answered long ago, so
-          // it is reported, not lost.
-          return this.host.redispatch(event).catch((error: unknown) => this.host.unrouted({ event, error }));
-        },
-        { handlerTimeoutMs: this.handlerTimeoutMs },
-      );
-      consumer.on('store-error', (e) => this.host.storeError(e));
-      entry.consumer = consumer;
-    });
+    const known = this.forwarders.get(old);
+    if (known !== undefined) return known.nudge();
+    if (this.closed || this.hosted.has(`app:${old}`)) return;
+    const host = this.host;
+    const forwarder = new Forwarder(
+      this.store,
+      {
+        storedUnder: (id) => host.storedUnder(id),
+        redispatch: (event) => host.redispatch(event),
+        read: (item) => eventOfItem(host, item),
+        report: (item, error) => reportItem(host, item, error),
+        storeError: (error) => host.storeError(error),
+      },
+      old,
+      {
+        handlerTimeoutMs: this.handlerTimeoutMs,
+        recheckMs: this.forwarding.recheckMs ?? this.store.pollMs,
+        retry: this.forwarding.retry ?? DEFAULT_FORWARD_RETRY,
+      },
+    );
+    this.forwarders.set(old, forwarder);
   }
 
   /** Whether a withdrawn registration's queue is being drained here (drain) now. */
@@ -386,12 +377,17 @@ export class StoreQueues {
     const events = new WeakMap<QueueItem, PushEvent>();
     const read = (item: QueueItem): PushEvent => eventOfItem(this.host, item);
     const report = (item: QueueItem, error?: unknown) => reportItem(this.host, item, error);
-    // The item goes back in its queue (then this one is acknowledged). Should the store not
-    // take it (full, the item in hand counting; away), it is reported, not acknowledged unseen.
+    // The item goes back in its queue (then this one is acknowledged). Should the queue be
+    // full (the item in hand counting), it is reported, not acknowledged unseen; should the
+    // store be away, it is left in hand, unacknowledged, and comes round again.
     const back = (item: QueueItem) =>
       this.store.queues.enqueue(name, { data: item.data, attributes: item.attributes }).then(
         () => {},
-        (error: unknown) => report(item, error),
+        (error: unknown) => {
+          if (error instanceof StoreError && error.code === StoreErrorCode.QUEUE_FULL) return report(item, error);
+          this.host.storeError(error);
+          throw new ComesRoundAgain('not given back', { cause: error });
+        },
       );
     const deliver = (item: QueueItem) => {
       const to = entry.registration;
@@ -420,7 +416,7 @@ export class StoreQueues {
     const consumer = this.store.queues.consume(
       name,
       (item) => (entry.registration === undefined && entry.drain !== undefined ? drainOne(item) : deliver(item)),
-      { handlerTimeoutMs: this.handlerTimeoutMs },
+      { handlerTimeoutMs: this.handlerTimeoutMs, unacknowledged: leftInHand },
     );
     // A consumer retries every blockMs while the store is away: its failure is reported once
     // (the store's own 'unavailable' says the rest), again only after it worked in between.
@@ -467,6 +463,8 @@ export class StoreQueues {
     const all = [...this.hosted.values()];
     for (const e of all) this.endDrain(e);
     this.hosted.clear();
-    await Promise.all(all.map((e) => e.consumer?.stop()));
+    const forwarders = [...this.forwarders.values()];
+    this.forwarders.clear();
+    await Promise.all([...all.map((e) => e.consumer?.stop()), ...forwarders.map((f) => f.close())]);
   }
 }

@@ -36,6 +36,7 @@ export class Consumer
   private readonly handlerTimeoutMs: number;
   private readonly blockMs: number;
   private lastReclaim = 0;
+  private readonly unacknowledged: ((error: unknown) => boolean) | undefined;
 
   constructor(
     readonly queue: string,
@@ -51,6 +52,7 @@ export class Consumer
       MAX_TIMER_MS,
     );
     this.blockMs = positiveBound(options.blockMs ?? DEFAULT_CONSUME_OPTIONS.blockMs, 'blockMs', MAX_TIMER_MS);
+    this.unacknowledged = options.unacknowledged;
     this.done = this.run();
   }
 
@@ -96,6 +98,8 @@ export class Consumer
       }
     });
     clearTimeout(timer);
+    // Left in flight, to come round again (ConsumeOptions.unacknowledged).
+    if (typeof outcome === 'object' && this.unacknowledged?.(outcome.error)) return;
     if (outcome === 'delivered') this.emit('delivered', item);
     else if (outcome === 'timeout') this.emit('timeout', item);
     else this.emit('handler-error', item, outcome.error);

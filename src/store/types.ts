@@ -219,6 +219,12 @@ export interface ConsumeOptions {
   handlerTimeoutMs?: number;
   /** How long one wait for new items lasts before the consumer looks for lapsed ones. Default 1,000 ms. */
   blockMs?: number;
+  /**
+   * Whether a handler's rejection leaves its item unacknowledged (not reported as a
+   * 'handler-error'): it stays in flight, and is handed out again once reclaimed (in flight past
+   * queueReclaimMs; its consumer's node gone; on lmdb, the next start). Default: never.
+   */
+  unacknowledged?: (error: unknown) => boolean;
 }
 
 export interface QueueConsumer extends EventEmitter<{

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PushEvent } from '../../src/cai/pushEvent.js';
 import { Registration } from '../../src/cai/registration.js';
 import { queueName, StoreQueues, type QueueHost } from '../../src/cai/storeQueues.js';
+import { StoreError, StoreErrorCode } from '../../src/store/errors.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/types.js';
 import { redisServer, type Cleanup } from '../durable/nodes.js';
@@ -212,6 +213,36 @@ describe('a push the drain cannot give back', () => {
     await until(async () => (await store.queues.counts(queueName(r))).inFlight === 0, 10_000, 'p1 settled');
     expect(await store.queues.counts(queueName(r))).toMatchObject({ ready: 1, inFlight: 0 });
   });
+
+  it.each(['memory', 'redis'])(
+    'is left in hand, not reported, while the store is away on %s: it comes round again',
+    async (backend) => {
+      const url = backend === 'redis' ? (await redisServer(cleanup)).url : 'memory';
+      const store = await openStore(url, { registrationPollMs: 60_000, queueReclaimMs: 300 });
+      cleanup.push(() => store.close());
+      const r = withdrawn();
+      await queuePush(store, r, 'p1');
+      // A reader appears at the first push: it goes back, but the store does not take it.
+      const { h, seen } = host(() => seen.asked.length > 1);
+      const errors: unknown[] = [];
+      h.storeError = (e) => void errors.push(e);
+      const stored = store.queues;
+      const enqueue = stored.enqueue.bind(stored);
+      stored.enqueue = () => Promise.reject(new StoreError(StoreErrorCode.STORE_UNAVAILABLE, 'away'));
+      cleanup.push(() => void (stored.enqueue = enqueue));
+      const q = queues(store, h);
+      q.drain(r, 5_000);
+      await until(() => errors.length === 1, 10_000, 'the give-back failed');
+      await until(() => !q.draining(r), 10_000, 'the drain ended');
+      expect(errors[0]).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      expect(seen.unrouted).toEqual([]);
+      // Unacknowledged: once it lapsed in hand, the application's next consumer takes it.
+      expect(await store.queues.counts(queueName(r))).toMatchObject({ ready: 0, inFlight: 1 });
+      await sleep(400);
+      const again = await store.queues.reclaim(queueName(r));
+      expect(again.map((i) => i.attributes.o)).toEqual(['p1']);
+    },
+  );
 
   it('is reported when whether the queue has a reader cannot be read, and the queue is full', async () => {
     const store = await storeOn('memory', 1);

@@ -7,7 +7,9 @@ import type { UnroutedPush } from '../../src/cai/client.js';
 import type { PushEvent } from '../../src/cai/pushEvent.js';
 import { applicationRecordId } from '../../src/cai/recordId.js';
 import type { RegistrationRequest } from '../../src/cai/types.js';
+import { Metrics } from '../../src/ops/metrics.js';
 import { redisServer, type Cleanup } from '../durable/nodes.js';
+import { parseExposition, sampleValue } from '../ops/exposition.js';
 import { APP, clusterNode, gateReads, outcome, settleOrder } from './cluster.js';
 import { datagram, slPush, until } from './helpers.js';
 
@@ -189,6 +191,8 @@ describe('the queue of a registration that withdrew as a duplicate', () => {
     const unrouted = unroutedOn(a, b, c);
     const duplicates: PushEvent[] = [];
     losing.client.on('withdrawn-duplicate', (d) => void duplicates.push(d.event));
+    const metrics = new Metrics({ process: false });
+    metrics.observe(losing.client);
     const racing = race(a, b, named('a', { handler }), named('b', { handler }));
     await until(() => c.client.followedRegistrations().length === 2, 10_000, 'the third node to follow both');
     c.client.deliverDatagram(datagram(slPush('http://example.com/both', APP), { originator: '9202' }));
@@ -208,5 +212,9 @@ describe('the queue of a registration that withdrew as a duplicate', () => {
     expect(unrouted).toEqual([]);
     expect(fallback).toEqual([]);
     expect(losing.client.stats).toMatchObject({ unrouted: 0, withdrawnDuplicates: 1 });
+    // As the operator sees it (docs/operations.md).
+    const scraped = parseExposition(await metrics.text());
+    expect(scraped.get('wappush_pushes_withdrawn_duplicates_total')?.type).toBe('counter');
+    expect(sampleValue(scraped, 'wappush_pushes_withdrawn_duplicates_total')).toBe(1);
   });
 });

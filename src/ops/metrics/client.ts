@@ -1,5 +1,6 @@
 /**
- * Metrics of a PushClient: pushes received, routed, unrouted by reason, and per application
+ * Metrics of a PushClient: pushes received, routed, deferred, unrouted by reason, withdrawn
+ * duplicates' copies, and per application
  * (its applicationId, else its push application id) delivered, refused, overflowed, handler
  * errors and timeouts, and queue depth, read from each registration's stats at scrape time.
  */
@@ -29,6 +30,11 @@ export class ClientMetrics {
     total('wappush_pushes_received_total', 'Pushes received from any bearer', (c) => c.stats.received);
     total('wappush_pushes_routed_total', 'Pushes that reached at least one application', (c) => c.stats.routed);
     total('wappush_pushes_deferred_total', 'Pushes handed back to the bearer for redelivery', (c) => c.stats.deferred);
+    total(
+      'wappush_pushes_withdrawn_duplicates_total',
+      "Copies of a push drained from a withdrawn duplicate's queue that another application read has",
+      (c) => c.stats.withdrawnDuplicates,
+    );
     this.unrouted = eventCounter(registry, 'wappush_pushes_unrouted_total', 'Pushes no application took, by reason', [
       'reason',
     ]);
