@@ -79,23 +79,10 @@ export function syncOptions(sync: StoreSync): { noSync: boolean; noMetaSync: boo
   return { noSync: sync === 'no', noMetaSync: sync === 'everysec' };
 }
 
-/**
- * The page size a new store is created with. LMDB keeps a store's page size in its file and
- * reads it from there when it opens an existing one (lmdb-js README, `pageSize`: it "only
- * effects the page size of new databases"), so stores created with 4 KiB pages keep them.
- * Why larger: a commit at 'always' costs about one block request (a VM exit here) per place
- * in the file it writes, and a window's commit dirties the tree's rightmost leaf, the leaf a
- * split adds, the branch pages above them and the free-page tree's leaf, each reused from
- * wherever it was freed; with 16 KiB pages there are fewer of them (docs/state.md, "Fewer
- * block requests an lmdb commit").
- */
-export const LMDB_PAGE_SIZE = 16_384;
-
 /** Everything the store opens lmdb with, as given to open(): kept apart so a test reads what is passed. */
 export function openOptions(path: string, sync: StoreSync, readOnly: boolean) {
   return {
     path,
-    pageSize: LMDB_PAGE_SIZE,
     compression: false,
     readOnly,
     overlappingSync: false,
