@@ -243,7 +243,9 @@ const DELIVER_SM = SmppCommand.deliver_sm;
  * unbind, generic_nack for anything it does not take. The link keeps the session alive with
  * enquire_link and treats one unanswered within `enquireLinkTimeoutMs` as a dead SMSC; it
  * reconnects with backoff and jitter, pauses intake while `maxInFlight` datagrams are
- * unsettled, and unbinds on close().
+ * unsettled (or the store is unavailable), and unbinds on close(). A paused intake reads on, so
+ * the SMSC's enquire_link is answered; its deliver_sm are held (maxHeldWhilePaused) or answered
+ * ESME_RX_T_APPN (docs/smpp.md "While intake is paused").
  */
 export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   readonly reassembler: Reassembler;
