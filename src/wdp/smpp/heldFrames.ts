@@ -17,17 +17,15 @@ export class HeldFrames {
   private frames: (Uint8Array | undefined)[] = [];
   private next = 0;
   private octets = 0;
-
-  /** Frames held now. */
-  get size(): number {
-    return this.frames.length - this.next;
-  }
+  /** Frames held now: a field, not a getter, as the session reads it once a socket read. */
+  size = 0;
 
   /** Keeps a copy of `frame` if `limit` frames and MAX_HELD_OCTETS leave room for it; false if not. */
   hold(frame: Uint8Array, limit: number): boolean {
     if (this.size >= limit || this.octets + frame.length > MAX_HELD_OCTETS) return false;
     this.frames.push(frame.slice());
     this.octets += frame.length;
+    this.size++;
     return true;
   }
 
@@ -37,6 +35,7 @@ export class HeldFrames {
     const frame = this.frames[this.next]!;
     this.frames[this.next++] = undefined;
     this.octets -= frame.length;
+    this.size--;
     if (this.next === this.frames.length) this.clear();
     return frame;
   }
@@ -46,6 +45,7 @@ export class HeldFrames {
     if (this.size <= keep) return [];
     const dropped = this.frames.splice(this.next + keep) as Uint8Array[];
     for (const f of dropped) this.octets -= f.length;
+    this.size -= dropped.length;
     if (this.next === this.frames.length) this.clear();
     return dropped;
   }
@@ -54,5 +54,6 @@ export class HeldFrames {
     this.frames = [];
     this.next = 0;
     this.octets = 0;
+    this.size = 0;
   }
 }
