@@ -372,3 +372,30 @@ describe("EsmeLink's store-error listener that throws", () => {
     expect(warnings).toHaveLength(1);
   });
 });
+
+describe("EsmeLink's refused and unexpected-response listeners that throw", () => {
+  it('the generic_nack still goes out, the response is still ignored, the read goes on; each throw a warning', async () => {
+    const { peer, link } = await boundLink({});
+    for (const event of ['refused', 'unexpected-response'] as const)
+      link.on(event, () => {
+        throw new Error(`${event} listener bug`);
+      });
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => {
+      if (w.code === 'WAPPUSH_LISTENER_ERROR') warnings.push(w.message);
+    };
+    process.on('warning', onWarning);
+    cleanups.push(() => process.off('warning', onWarning));
+    // data_sm (refused: generic_nack ESME_RINVCMDID), a response to nothing, then the keep-alive.
+    peer.write(Buffer.concat([pdu(SmppCommand.data_sm, 0, 1), pdu(ENQUIRE_LINK_RESP, 0, 77), enquireLink(2)]));
+    expect(await nextHeaders(peer, 2)).toEqual([
+      [SmppCommand.generic_nack, CommandStatus.ESME_RINVCMDID, 1],
+      [ENQUIRE_LINK_RESP, ESME_ROK, 2],
+    ]);
+    expect(await quiet(peer)).toBe(true);
+    expect(link.stats).toMatchObject({ refused: 1, unexpectedResponses: 1, enquireLinksAnswered: 1 });
+    expect(link.bound).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    expect(warnings.map((w) => /'([a-z-]+)' listener/.exec(w)?.[1]).sort()).toEqual(['refused', 'unexpected-response']);
+  });
+});

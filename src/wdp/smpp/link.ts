@@ -216,6 +216,13 @@ export interface EsmeLinkEvents {
   'handler-settled': [{ seconds: number }];
 }
 
+/**
+ * The events a link emits from inside a socket read or a store's callback, before the answer
+ * that goes with them: emitted through tell(), so a listener's throw is a warning.
+ */
+type ToldEvent =
+  'undecodable' | 'handler-settled' | 'handler-error' | 'lost' | 'store-error' | 'refused' | 'unexpected-response';
+
 /** How often a running link sweeps the reassembler for expired messages, at most, ms. */
 const SWEEP_MS = 1_000;
 
@@ -545,14 +552,16 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
       session.onFramesRead = () => this.endAhead();
     }
     session.on('enquire_link', () => this.stats.enquireLinksAnswered++);
+    // Told, not emitted: the session reports a refusal before it sends the generic_nack, from
+    // inside the socket's read; a listener's throw must not skip the answer nor leave the read.
     session.on('refused', (r) => {
       this.stats.refused++;
-      this.emit('refused', r);
+      this.tell('refused', r);
     });
     session.on('ignored', (x) => {
       if (x.reason !== 'unexpected-response') return;
       this.stats.unexpectedResponses++;
-      this.emit('unexpected-response', { commandId: x.commandId, sequence: x.sequence });
+      this.tell('unexpected-response', { commandId: x.commandId, sequence: x.sequence });
     });
     socket.once(ready, () => this.bind(session));
     socket.on('error', (e) => this.emit('connection-error', e));
@@ -946,10 +955,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
    * message lost, its resend swallowed), an answer left out with the segment counted in
    * flight, or an exception out of the socket's read. One that throws becomes a warning.
    */
-  private tell<K extends 'undecodable' | 'handler-settled' | 'handler-error' | 'lost' | 'store-error'>(
-    event: K,
-    ...args: EsmeLinkEvents[K]
-  ): void {
+  private tell<K extends ToldEvent>(event: K, ...args: EsmeLinkEvents[K]): void {
     try {
       EventEmitter.prototype.emit.call(this, event, ...args);
     } catch (error) {
