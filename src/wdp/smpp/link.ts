@@ -154,7 +154,7 @@ export interface EsmeLinkStats {
   storeRefused: number;
   /**
    * deliver_sm answered ESME_RX_T_APPN unread while intake was paused: the store unavailable,
-   * or `maxHeldWhilePaused` held already (docs/smpp.md "Acknowledgement and back-pressure").
+   * or `maxHeldWhilePaused` held already (docs/smpp.md "While intake is paused").
    */
   pausedRefusedStore: number;
   pausedRefusedHoldFull: number;
