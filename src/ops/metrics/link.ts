@@ -19,6 +19,12 @@ const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 
 const BIND_LABELS = ['bind', 'system_id'] as const;
 
+/** Why a deliver_sm read while intake was paused was refused, and where the link counts it. */
+const PAUSED_REFUSED = Object.freeze([
+  ['store-unavailable', 'pausedRefusedStore'],
+  ['hold-full', 'pausedRefusedHoldFull'],
+] as const);
+
 /** Which LostPush reasons the link counts, and where. */
 const LOST = Object.freeze([
   ['expired', 'lostExpired'],
@@ -86,6 +92,13 @@ export class LinkMetrics {
       'wappush_smpp_store_refused_total',
       'Segments answered ESME_RX_T_APPN because the store could not take them',
       (l) => l.stats.storeRefused,
+    );
+    statsCounter(
+      registry,
+      'wappush_smpp_paused_refused_total',
+      'deliver_sm answered ESME_RX_T_APPN unread while intake was paused, by reason',
+      [...BIND_LABELS, 'reason'],
+      each(({ link, labels }) => PAUSED_REFUSED.map(([reason, key]): Row => [{ ...labels, reason }, link.stats[key]])),
     );
     counter(
       'wappush_smpp_singles_forgotten_early_total',

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { ESME_INBOUND, HEADER_ONLY, responseId, SmppCommand } from './commands.js';
 import { headerPdu, MAX_PDU_LENGTH, messageIdResponse } from './framing.js';
+import { HeldFrames } from './heldFrames.js';
 import { SMPP_HEADER_LENGTH } from './shortMessage.js';
 import { CommandStatus } from './status.js';
 
@@ -63,6 +64,12 @@ export type DeliverSmReceiver = (frame: Uint8Array, now: number) => void;
 export type FramesAhead = (input: Uint8Array, at: number) => void;
 export type FramesRead = () => void;
 
+/**
+ * A deliver_sm read while intake is paused, with no room to hold it: the owner answers it
+ * (deliver_sm_resp for `sequence`) at once, with a temporary error.
+ */
+export type PausedRefusal = (sequence: number) => void;
+
 /** deliver_sm_resp with an empty message_id: 17 octets. */
 const DELIVER_SM_RESP_LENGTH = SMPP_HEADER_LENGTH + 1;
 
@@ -116,6 +123,9 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   private readonly outstanding = new Map<number, Outstanding>();
   private sequence = 0;
   private pausedIntake = false;
+  /** deliver_sm read while intake is paused, for resume(); at most `holdLimit` of them. */
+  private readonly held = new HeldFrames();
+  private holdLimit = 0;
   /** The timer for the earliest deadline of what is outstanding, and that deadline. */
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
@@ -126,6 +136,8 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   /** Who reads ahead of onDeliverSm (the link, in memory mode), and is told when the read ends. */
   onFramesAhead: FramesAhead | undefined = undefined;
   onFramesRead: FramesRead | undefined = undefined;
+  /** Who answers a deliver_sm read while paused that cannot be held; without one, ESME_RX_T_APPN here. */
+  onPausedRefusal: PausedRefusal | undefined = undefined;
 
   /**
    * `receives`: bound as receiver or transceiver (deliver_sm is taken); a transmitter answers
@@ -138,6 +150,8 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     super();
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('close', () => {
+      // Never answered, so never acknowledged: the SMSC sends them again on the next bind.
+      this.held.clear();
       clearTimeout(this.timer);
       this.timer = undefined;
       this.timerAt = Infinity;
@@ -150,6 +164,11 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
 
   get paused(): boolean {
     return this.pausedIntake;
+  }
+
+  /** deliver_sm held while intake is paused, not yet taken. */
+  get heldCount(): number {
+    return this.held.size;
   }
 
   /** Sends a request; resolves with its response (or a generic_nack of it), rejects on timeout or close. */
@@ -253,19 +272,26 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     this.batched = p + DELIVER_SM_RESP_LENGTH;
   }
 
-  /** Stops reading PDUs (back-pressure reaches the SMSC through TCP). */
-  pause(): void {
-    if (this.pausedIntake) return;
+  /**
+   * Stops handing deliver_sm to the owner, and keeps reading: the SMSC's enquire_link, unbind
+   * and whatever else the session answers by itself are answered as ever (an SMSC drops a bind
+   * whose enquire_link goes unanswered, and TCP delivers one only behind the deliver_sm sent
+   * before it). Up to `hold` deliver_sm read meanwhile are held, unanswered, for resume(); any
+   * more go to onPausedRefusal. Called while paused, it sets the limit anew: held frames past
+   * a lower one are refused now, oldest first.
+   */
+  pause(hold: number): void {
+    this.holdLimit = hold;
+    if (this.held.size > hold) for (const f of this.held.dropBeyond(hold)) this.refuseWhilePaused(readU32(f, 12));
     this.pausedIntake = true;
-    this.socket.pause();
   }
 
   resume(): void {
     if (!this.pausedIntake) return;
     this.pausedIntake = false;
-    this.socket.resume();
     // Resumed from inside the read of a chunk (a handler that settled at once): that read goes
-    // on by itself, and a second one would read its PDUs again from where it began.
+    // on by itself (what was held first), and a second one would read its PDUs again from
+    // where it began.
     if (this.reading) return;
     // What waited is read now: its clock is now's, not its chunk's (the clock must not run back).
     this.chunkAt = Date.now();
@@ -327,7 +353,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
         this.input = c;
         this.at = need;
       } else {
-        // Not read (intake paused or the socket gone): it waits, with the rest of this chunk after it.
+        // Not read (the socket gone; a paused intake reads on): it waits, with the rest of this chunk after it.
         const rest = this.input.subarray(this.at);
         const joined = new Uint8Array(rest.length + c.length - need);
         joined.set(rest);
@@ -352,7 +378,90 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     }
   }
 
+  /**
+   * What there is to read. Not paused and nothing held (the hot path): the input in turn, as
+   * before intake read on while paused. Otherwise readHeldAndPaused.
+   */
   private readFrames(): void {
+    if (this.pausedIntake || this.held.size !== 0) {
+      this.readHeldAndPaused();
+      return;
+    }
+    this.readInTurn();
+    if (this.pausedIntake) this.readHeldAndPaused();
+  }
+
+  /**
+   * The deliver_sm held while paused first, in order, then the input; while intake is paused,
+   * the rest of the input as readWhilePaused reads it. Each pass takes at least one PDU or
+   * ends, so the loop ends.
+   */
+  private readHeldAndPaused(): void {
+    for (;;) {
+      if (!this.pausedIntake) {
+        if (this.held.size !== 0) this.takeHeld();
+        if (!this.pausedIntake) this.readInTurn();
+      }
+      if (!this.pausedIntake || this.socket.destroyed) return;
+      this.readWhilePaused();
+      // Still paused (all read but a cut PDU), or resumed from inside that read: then round again.
+      if (this.pausedIntake || this.socket.destroyed) return;
+    }
+  }
+
+  /** The held deliver_sm, oldest first, to the owner, until intake pauses again. */
+  private takeHeld(): void {
+    const receiver = this.onDeliverSm;
+    while (!this.pausedIntake && !this.socket.destroyed && this.bound) {
+      const frame = this.held.take();
+      if (frame === undefined) break;
+      if (receiver !== undefined) receiver(frame, this.chunkAt);
+      else this.emit('deliver_sm', Buffer.from(frame.buffer, frame.byteOffset, frame.length));
+    }
+    // Unbound meanwhile: left unanswered, sent again after the next bind.
+    if (!this.bound) this.held.clear();
+    // The owner lets go of what it read them into, as after a read.
+    this.onFramesRead?.();
+  }
+
+  /**
+   * The rest of the input while intake is paused: framed as readFramesNow frames it (that loop
+   * is left as it is: it is the hot path), every PDU but a deliver_sm dispatched as ever; a
+   * deliver_sm held (copied) up to the limit pause() was given, or refused past it.
+   */
+  private readWhilePaused(): void {
+    const b = this.input;
+    const n = b.length;
+    while (this.pausedIntake && !this.socket.destroyed) {
+      const at = this.at;
+      if (n - at < 4) break;
+      const length = readU32(b, at);
+      if (length < SMPP_HEADER_LENGTH || length > MAX_PDU_LENGTH) {
+        this.at = n;
+        this.refuse(0, 0, CommandStatus.ESME_RINVCMDLEN);
+        this.destroy();
+        return;
+      }
+      if (n - at < length) break;
+      this.at = at + length;
+      const frame = b.subarray(at, at + length);
+      if (readU32(frame, 4) !== SmppCommand.deliver_sm || !this.bound || !this.receives) this.dispatch(frame);
+      else if (!this.held.hold(frame, this.holdLimit)) this.refuseWhilePaused(readU32(frame, 12));
+    }
+    if (this.at === n && n > 0) {
+      this.input = EMPTY;
+      this.at = 0;
+    }
+  }
+
+  private refuseWhilePaused(sequence: number): void {
+    const owner = this.onPausedRefusal;
+    if (owner !== undefined) owner(sequence);
+    else this.answerDeliverSm(CommandStatus.ESME_RX_T_APPN, sequence);
+  }
+
+  /** The input in turn: read ahead by the owner (memory mode), then PDU by PDU until paused. */
+  private readInTurn(): void {
     const ahead = this.onFramesAhead;
     if (ahead === undefined || !this.bound || !this.receives || this.pausedIntake) {
       this.readFramesNow();
@@ -450,6 +559,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
       case 'unbind_resp':
         this.respond(headerPdu(responseId(commandId), CommandStatus.ESME_ROK, sequence));
         this.bound = false;
+        this.held.clear();
         this.emit('unbind');
         this.socket.end();
         // The SMSC closes after unbind_resp; one that does not is not waited for long.

@@ -103,6 +103,13 @@ export interface EsmeLinkOptions {
   /** Datagrams handed up and not yet settled before intake pauses (back-pressure). Default 100. */
   maxInFlight?: number;
   /**
+   * deliver_sm read while intake is paused for `maxInFlight`, held unanswered (copied, at most
+   * MAX_HELD_OCTETS in all) and taken in order once it resumes; any more is answered
+   * ESME_RX_T_APPN at once. The link reads on while paused so that the SMSC's enquire_link is
+   * answered. Default 100; 0 holds none. While the store is unavailable none is held.
+   */
+  maxHeldWhilePaused?: number;
+  /**
    * A single-SMS datagram equal to one seen this recently is a redelivery, not a new push.
    * Default 120,000 ms. With a store, the window is the store's (shared by its nodes, kept
    * across a restart); without one, this link's own memory.
@@ -145,6 +152,12 @@ export interface EsmeLinkStats {
   lostSuperseded: number;
   /** Segments answered ESME_RX_T_APPN because the store could not take them. */
   storeRefused: number;
+  /**
+   * deliver_sm answered ESME_RX_T_APPN unread while intake was paused: the store unavailable,
+   * or `maxHeldWhilePaused` held already (docs/smpp.md "While intake is paused").
+   */
+  pausedRefusedStore: number;
+  pausedRefusedHoldFull: number;
 }
 
 /** A concatenated push lost before it completed: what a log line or a resend request needs. */
@@ -205,6 +218,13 @@ export interface EsmeLinkEvents {
   'handler-settled': [{ seconds: number }];
 }
 
+/**
+ * The events a link emits from inside a socket read or a store's callback, before the answer
+ * that goes with them: emitted through tell(), so a listener's throw is a warning.
+ */
+type ToldEvent =
+  'undecodable' | 'handler-settled' | 'handler-error' | 'lost' | 'store-error' | 'refused' | 'unexpected-response';
+
 /** How often a running link sweeps the reassembler for expired messages, at most, ms. */
 const SWEEP_MS = 1_000;
 
@@ -232,7 +252,9 @@ const DELIVER_SM = SmppCommand.deliver_sm;
  * unbind, generic_nack for anything it does not take. The link keeps the session alive with
  * enquire_link and treats one unanswered within `enquireLinkTimeoutMs` as a dead SMSC; it
  * reconnects with backoff and jitter, pauses intake while `maxInFlight` datagrams are
- * unsettled, and unbinds on close().
+ * unsettled (or the store is unavailable), and unbinds on close(). A paused intake reads on, so
+ * the SMSC's enquire_link is answered; its deliver_sm are held (maxHeldWhilePaused) or answered
+ * ESME_RX_T_APPN (docs/smpp.md "While intake is paused").
  */
 export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   readonly reassembler: Reassembler;
@@ -260,6 +282,8 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     lostEvicted: 0,
     lostSuperseded: 0,
     storeRefused: 0,
+    pausedRefusedStore: 0,
+    pausedRefusedHoldFull: 0,
   };
   /** Concatenated segments on the store, when the link was given one. */
   readonly intake: StoreIntake | undefined;
@@ -305,6 +329,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
         | 'bindTimeoutMs'
         | 'reconnect'
         | 'maxInFlight'
+        | 'maxHeldWhilePaused'
         | 'duplicateWindowMs'
         | 'maxRecentSingles'
       >
@@ -319,6 +344,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
       bindTimeoutMs: positiveBound(options.bindTimeoutMs ?? 10_000, 'bindTimeoutMs', MAX_TIMER_MS),
       reconnect: checkBackoff(options.reconnect ?? { initialMs: 100, maxMs: 30_000 }, 'reconnect'),
       maxInFlight: positiveBound(options.maxInFlight ?? 100, 'maxInFlight'),
+      maxHeldWhilePaused: nonNegativeBound(options.maxHeldWhilePaused ?? 100, 'maxHeldWhilePaused'),
       duplicateWindowMs: nonNegativeBound(options.duplicateWindowMs ?? 120_000, 'duplicateWindowMs'),
       maxRecentSingles: nonNegativeBound(options.maxRecentSingles ?? 10_000, 'maxRecentSingles'),
     };
@@ -337,17 +363,19 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
         deliver: (d, settled) => this.deliverStored(d, settled),
         lost: (m) => this.onStoreLost(m),
         begin: () => {
-          if (++this.inFlight >= this.options.maxInFlight) this.connection?.pause();
+          if (++this.inFlight >= this.options.maxInFlight) this.pauseIntake(this.connection);
         },
         end: () => {
           this.inFlight--;
           this.resumeIfAble();
         },
+        // Told, not emitted: the intake reports before it answers, and a listener's throw must
+        // not leave the segment unanswered (and counted in flight).
         refused: (e) => {
           this.stats.storeRefused++;
-          this.emit('store-error', e);
+          this.tell('store-error', e);
         },
-        storeError: (e) => this.emit('store-error', e),
+        storeError: (e) => this.tell('store-error', e),
         repeated: () => this.stats.duplicateSingles++,
       });
       const warning = {
@@ -358,7 +386,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
         watchLoss(
           options.store,
           () => {
-            this.connection?.pause();
+            this.pauseIntake(this.connection);
             this.emit('store-unavailable');
           },
           warning,
@@ -376,12 +404,35 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     }
   }
 
-  /** Resumes a paused intake once there is room in flight and the store (if any) writes. */
+  /**
+   * Pauses intake (or sets how much a paused one holds): while the store cannot write, nothing
+   * is held (each deliver_sm is answered ESME_RX_T_APPN at once, and what was held is answered
+   * so now); while waiting for room in flight, up to maxHeldWhilePaused.
+   */
+  private pauseIntake(session: EsmeSession | undefined): void {
+    session?.pause(this.intake !== undefined && !this.intake.store.available ? 0 : this.options.maxHeldWhilePaused);
+  }
+
+  /**
+   * Resumes a paused intake once there is room in flight and the store (if any) writes; with
+   * the store back and no room yet, it holds again.
+   */
   private resumeIfAble(): void {
     const c = this.connection;
-    if (!c?.paused || this.inFlight >= this.options.maxInFlight) return;
+    if (!c?.paused) return;
     if (this.intake && !this.intake.store.available) return;
-    c.resume();
+    if (this.inFlight >= this.options.maxInFlight) c.pause(this.options.maxHeldWhilePaused);
+    else c.resume();
+  }
+
+  /** A deliver_sm read while paused and not held: counted by why, answered ESME_RX_T_APPN. */
+  private refuseWhilePaused(session: EsmeSession, sequence: number): void {
+    // As onDeliverSm: a draining link leaves it unanswered, for the SMSC to send after the unbind.
+    if (this.draining) return;
+    this.stats.deliverSm++;
+    if (this.intake !== undefined && !this.intake.store.available) this.stats.pausedRefusedStore++;
+    else this.stats.pausedRefusedHoldFull++;
+    this.answer(session, sequence, CommandStatus.ESME_RX_T_APPN);
   }
 
   /** Connects and binds; resolves on the first successful bind, rejects on a refused one. */
@@ -440,6 +491,11 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     return this.inFlight;
   }
 
+  /** deliver_sm read while intake is paused, held unanswered until it resumes (maxHeldWhilePaused). */
+  get heldCount(): number {
+    return this.connection?.heldCount ?? 0;
+  }
+
   /**
    * For a graceful stop: takes no more deliver_sm (each is left unanswered, so the SMSC sends it
    * again once the link is gone) and resolves once every datagram in flight has settled and been
@@ -492,19 +548,22 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     const session = new EsmeSession(socket);
     this.connection = session;
     session.onDeliverSm = (frame, now) => this.onDeliverSm(session, frame, now);
+    session.onPausedRefusal = (sequence) => this.refuseWhilePaused(session, sequence);
     if (this.intake === undefined) {
       session.onFramesAhead = (input, at) => this.readAhead(input, at);
       session.onFramesRead = () => this.endAhead();
     }
     session.on('enquire_link', () => this.stats.enquireLinksAnswered++);
+    // Told, not emitted: the session reports a refusal before it sends the generic_nack, from
+    // inside the socket's read; a listener's throw must not skip the answer nor leave the read.
     session.on('refused', (r) => {
       this.stats.refused++;
-      this.emit('refused', r);
+      this.tell('refused', r);
     });
     session.on('ignored', (x) => {
       if (x.reason !== 'unexpected-response') return;
       this.stats.unexpectedResponses++;
-      this.emit('unexpected-response', { commandId: x.commandId, sequence: x.sequence });
+      this.tell('unexpected-response', { commandId: x.commandId, sequence: x.sequence });
     });
     socket.once(ready, () => this.bind(session));
     socket.on('error', (e) => this.emit('connection-error', e));
@@ -542,7 +601,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
           this.attempt = 0;
           this.session = session;
           this.stats.binds++;
-          if (this.intake && !this.intake.store.available) session.pause();
+          if (this.intake && !this.intake.store.available) this.pauseIntake(session);
           this.keepAlive(session);
           this.emit('bound');
         },
@@ -792,7 +851,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   ): void {
     this.stats.datagrams++;
     this.inFlight++;
-    if (this.inFlight >= this.options.maxInFlight) session.pause();
+    if (this.inFlight >= this.options.maxInFlight) this.pauseIntake(session);
     let result: void | Promise<void>;
     try {
       result = this.onDatagram(datagram);
@@ -899,10 +958,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
    * message lost, its resend swallowed), an answer left out with the segment counted in
    * flight, or an exception out of the socket's read. One that throws becomes a warning.
    */
-  private tell<K extends 'undecodable' | 'handler-settled' | 'handler-error' | 'lost'>(
-    event: K,
-    ...args: EsmeLinkEvents[K]
-  ): void {
+  private tell<K extends ToldEvent>(event: K, ...args: EsmeLinkEvents[K]): void {
     try {
       EventEmitter.prototype.emit.call(this, event, ...args);
     } catch (error) {
