@@ -14,7 +14,7 @@ import { StoreError, StoreErrorCode } from '../store/errors.js';
 import type { QueueConsumer, QueueItem, Store } from '../store/types.js';
 import type { WdpDatagram } from '../wdp/datagram.js';
 import type { Backoff } from '../wdp/smpp/backoff.js';
-import { ComesRoundAgain, Forwarder, leftInHand } from './forwarder.js';
+import { ComesRoundAgain, Forwarder, FORWARD_TIMEOUT_MS, leftInHand } from './forwarder.js';
 import type { HttpEventSource, PushEvent } from './pushEvent.js';
 import type { Registration } from './registration.js';
 
@@ -63,7 +63,7 @@ export interface QueueHost {
   redispatch(event: PushEvent): Promise<void>;
 }
 
-/** The waits after failed reads of the record table by a forwarder (forward), unless given: `storeRetry`'s default. */
+/** A forwarder's waits (forward) after a failed read of the record table or a push not stored again, unless given: `storeRetry`'s default. */
 const DEFAULT_FORWARD_RETRY: Backoff = Object.freeze({ initialMs: 1_000, maxMs: 60_000 });
 
 /**
@@ -255,7 +255,7 @@ export class StoreQueues {
       },
       old,
       {
-        handlerTimeoutMs: this.handlerTimeoutMs,
+        timeoutMs: FORWARD_TIMEOUT_MS,
         recheckMs: this.forwarding.recheckMs ?? this.store.pollMs,
         retry: this.forwarding.retry ?? DEFAULT_FORWARD_RETRY,
       },
