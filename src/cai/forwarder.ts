@@ -26,8 +26,12 @@ export interface ForwarderHost {
    * under it of a live node other than this one, as read now, or one this node follows still.
    */
   storedUnder(old: string): Promise<boolean>;
-  /** Routes a push again, as one arriving now; resolves once it is in each queue that takes it. */
-  redispatch(event: PushEvent): Promise<void>;
+  /**
+   * Routes a push again, as one arriving now; resolves once it is in each queue that takes it.
+   * `took`: the queues (by id) that have it from an earlier time round, left out; each that
+   * takes it now is added, also when another does not.
+   */
+  redispatch(event: PushEvent, took: Set<string>): Promise<void>;
   /** The push an item holds; throws when it is not one. */
   read(item: QueueItem): PushEvent;
   /** Reports a push as unrouted (`error`: why it could not be kept). */
@@ -52,6 +56,12 @@ export interface ForwarderOptions {
  * hand: should the forward then fail to store it again, it is reported `unrouted`, never left.
  */
 export const FORWARD_TIMEOUT_MS = 300_000;
+
+/**
+ * Most pushes left to come round whose queues that took them already this node remembers
+ * (Forwarder.took); beyond it the oldest is forgotten, and its next time round copies it again.
+ */
+export const FORWARD_TOOK_MEMORY = 1_000;
 
 /**
  * A handler's rejection that leaves its item unacknowledged: in its queue still, in flight, to
@@ -81,6 +91,12 @@ export class Forwarder {
   private failures = 0;
   /** Pushes in a row that could not be stored again (left to come round): the backoff's attempt. */
   private refusals = 0;
+  /**
+   * For each push left to come round (by item id, as reclaim hands it out again): the queues
+   * that took it already, so that a push for two applications one of which cannot take it yet
+   * is not copied into the other's queue each time round (on this node; at least once).
+   */
+  private readonly took = new Map<string, Set<string>>();
   /** Pushes whose consumer let them go (acknowledged) past timeoutMs while their forward ran. */
   private readonly timedOut = new WeakSet<QueueItem>();
   private asking = false;
@@ -211,16 +227,27 @@ export class Forwarder {
     } catch {
       return this.host.report(item);
     }
+    const took = this.took.get(item.id) ?? new Set<string>();
+    this.took.delete(item.id);
     try {
-      await this.host.redispatch(event);
+      await this.host.redispatch(event, took);
       this.refusals = 0;
     } catch (error) {
       // The bearer answered long ago: reported, not lost.
       if (!comesRoundAgain(error)) return this.host.report(item, error);
+      if (took.size > 0) this.remember(item.id, took);
       // Left to come round again; the next pushes would most likely fare as this one (the
       // store away, the queue full): none is taken until the backoff's wait is over.
       if (this.consumer === consumer) this.wait('refused');
       throw new ComesRoundAgain('not stored again', { cause: error });
+    }
+  }
+
+  private remember(id: string, took: Set<string>): void {
+    this.took.set(id, took);
+    for (const oldest of this.took.keys()) {
+      if (this.took.size <= FORWARD_TOOK_MEMORY) break;
+      this.took.delete(oldest);
     }
   }
 

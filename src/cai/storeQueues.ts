@@ -58,12 +58,15 @@ export interface QueueHost {
   /**
    * Routes a push again, as one arriving now; resolves once it is in each queue that takes it.
    * Rejects as a store does (STORE_UNAVAILABLE), or with PushDeferred (`overflow: 'redeliver'`,
-   * a queue full: counted `deferred` already).
+   * a queue full: counted `deferred` already). `took`: as ForwarderHost.redispatch.
    */
-  redispatch(event: PushEvent): Promise<void>;
+  redispatch(event: PushEvent, took: Set<string>): Promise<void>;
 }
 
-/** A forwarder's waits (forward) after a failed read of the record table or a push not stored again, unless given: `storeRetry`'s default. */
+/**
+ * A forwarder's waits (forward) after a failed read of the record table or a push not stored
+ * again, unless given: `storeRetry`'s default.
+ */
 const DEFAULT_FORWARD_RETRY: Backoff = Object.freeze({ initialMs: 1_000, maxMs: 60_000 });
 
 /**
@@ -248,7 +251,7 @@ export class StoreQueues {
       this.store,
       {
         storedUnder: (id) => host.storedUnder(id),
-        redispatch: (event) => host.redispatch(event),
+        redispatch: (event, took) => host.redispatch(event, took),
         read: (item) => eventOfItem(host, item),
         report: (item, error) => reportItem(host, item, error),
         storeError: (error) => host.storeError(error),

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PushClient, type PushClientOptions, type UnroutedPush } from '../../src/cai/client.js';
 import { PushEvent } from '../../src/cai/pushEvent.js';
-import { unnamedRecordIdBefore } from '../../src/cai/recordId.js';
+import { applicationRecordId, unnamedRecordIdBefore } from '../../src/cai/recordId.js';
 import { queueName, StoreQueues, type QueueHost } from '../../src/cai/storeQueues.js';
 import type { RegistrationRequest } from '../../src/cai/types.js';
 import { StoreError, StoreErrorCode } from '../../src/store/errors.js';
@@ -255,6 +255,50 @@ describe.each(['memory', 'lmdb', 'redis'])('a forwarded push the store cannot ta
     expect(got).toEqual(['http://example.com/first', 'http://example.com/forwarded']);
     expect(client.stats).toMatchObject({ deferred: full, unrouted: 0 });
     expect(seen.deferred).toBe(full);
+  });
+});
+
+describe('a forwarded push for two applications, one of whose queues is full', () => {
+  it("is copied into the other's queue once, not each time it comes round", async () => {
+    // maxQueued 2: y's queue full of two pushes; x's would take a second copy.
+    const store = (await storeOn('memory', {
+      registrationPollMs: 200,
+      queueReclaimMs: 300,
+      maxQueued: 2,
+    })) as MemoryStore;
+    const other = store.attach();
+    cleanup.push(() => other.close());
+    const { client, seen } = await nodeOn(store, { overflow: 'redeliver', storeRetry: { initialMs: 100, maxMs: 100 } });
+    // The forwarding of the old queue starts with an unnamed application here (on another port).
+    await registerInto(client, '9201', [], {
+      connectionProfiles: [{ protocol: 'OTA-WSP', port: 2949, contactPoint: '9201' }],
+    });
+    // Two named applications of APP held by another node of this version: a push from any
+    // source on port 2948 is queued for both (two records as a race of duplicates leaves them).
+    const queues: string[] = [];
+    for (const name of ['x', 'y']) {
+      const id = applicationRecordId(APP, `urn:example:${name}`, undefined);
+      queues.push(`app:${id}`);
+      await other.registrations.put(`${id}.${other.nodeId}`, {
+        pushApplicationId: APP,
+        applicationId: `urn:example:${name}`,
+      });
+    }
+    const [x, y] = queues;
+    await until(() => client.followedRegistrations().length === 2, 5_000, 'both followed');
+    for (const n of [1, 2])
+      await store.queues.enqueue(y, { data: new Uint8Array([n]), attributes: { o: 'f', r: 'r', n: '1' } });
+    await queueOld(store, '9300', 'http://example.com/both');
+    await until(() => client.stats.deferred >= 3, 10_000, 'the push round three times');
+    expect(await store.queues.counts(x)).toMatchObject({ ready: 1, inFlight: 0 });
+    expect(await store.queues.counts(OLD_QUEUE)).toMatchObject({ ready: 0, inFlight: 1 });
+    // y takes it once it has room: the old queue empties, and x has still its one copy.
+    const [first] = await store.queues.take(y);
+    await store.queues.ack(y, first.id);
+    await until(emptied(store), 5_000, 'the old queue forwarded');
+    expect(await store.queues.counts(x)).toMatchObject({ ready: 1, inFlight: 0 });
+    expect(await store.queues.counts(y)).toMatchObject({ ready: 2, inFlight: 0 });
+    expect(seen.unrouted).toEqual([]);
   });
 });
 
