@@ -1,7 +1,8 @@
 /**
  * The loop behind queues.consume(): take one item, run the handler, acknowledge once it has
- * settled, look for lapsed items now and then (and for more at once while it finds them). One item at a time per consumer, so a slow
- * application holds up only itself; several nodes consuming one queue share its items.
+ * settled, look for lapsed items now and then (and for more at once while it finds them). One
+ * item at a time per consumer, so a slow application holds up only itself; several nodes
+ * consuming one queue share its items.
  */
 import { EventEmitter } from 'node:events';
 import { MAX_TIMER_MS, positiveBound } from '../bounds.js';
