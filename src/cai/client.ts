@@ -188,7 +188,7 @@ export class PushClient extends EventEmitter<PushClientEvents> {
           storeError: (error) => this.emit('store-error', error),
           unrouted: (push) => dispatcher.orphaned(push),
           withdrawnDuplicate: (event) => dispatcher.withdrawnDuplicate(event),
-          redispatch: (event) => dispatcher.redispatch(event),
+          redispatch: (event, took) => dispatcher.redispatch(event, took),
           storedUnder: async (id) => {
             // A holder this node routes to still: should its record have gone (or its node
             // died) before the follower saw it, a push routed again would go back in this very

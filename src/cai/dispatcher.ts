@@ -207,14 +207,15 @@ export class Dispatcher {
   /**
    * Routes a push taken from a queue of the version before (StoreQueues.forward) as one
    * arriving now, to the store queues; resolves once it is in each that takes it. Not counted
-   * as received again: its bearer's node counted it.
+   * as received again: its bearer's node counted it. `took`: the queues (by id) that have it
+   * from an earlier time round, left out now; each that takes it now is added.
    */
-  redispatch(event: PushEvent): Promise<void> {
+  redispatch(event: PushEvent, took?: Set<string>): Promise<void> {
     const pending: Promise<void>[] = [];
     // Routed by the port it arrived on: an OTA-HTTP receiver's, or the WDP destination port.
     const port = event.port ?? WDP_PORT_PUSH;
     const route = event.protocol === 'OTA-HTTP' ? routeOf('OTA-HTTP', port) : port;
-    this.dispatch(event, route, pending);
+    this.dispatch(event, route, pending, took);
     return Promise.all(pending).then(() => {});
   }
 
@@ -238,9 +239,15 @@ export class Dispatcher {
 
   /**
    * Queues `event` for each registration that takes it; returns why none did, or undefined.
-   * With `pending`, OTA-WSP pushes go to the store queues, each enqueue added to it.
+   * With `pending`, OTA-WSP pushes go to the store queues, each enqueue added to it; with `took`
+   * too (redispatch), the queues named there are left out, and each that stores it is added.
    */
-  private dispatch(event: PushEvent, route: number, pending?: Promise<void>[]): UnroutedReason | undefined {
+  private dispatch(
+    event: PushEvent,
+    route: number,
+    pending?: Promise<void>[],
+    took?: Set<string>,
+  ): UnroutedReason | undefined {
     const candidates = this.routes.lookup(applicationKey(event.applicationId), route);
     if (!candidates) {
       this.unrouted({ reason: 'no-registration', event, datagram: event.datagram });
@@ -284,14 +291,15 @@ export class Dispatcher {
         this.events.emit('overflow', { registration: r, event });
       }
     }
-    for (const r of stored)
-      pending!.push(
-        this.enqueue(
-          r,
-          event,
-          stored.filter((o) => o !== r),
-        ),
-      );
+    for (const r of stored) {
+      const others = stored.filter((o) => o !== r);
+      if (took === undefined) {
+        pending!.push(this.enqueue(r, event, others));
+        continue;
+      }
+      const queue = r.queueId ?? r.recordId;
+      if (!took.has(queue)) pending!.push(this.enqueue(r, event, others).then(() => void took.add(queue)));
+    }
     if (taken > 0) {
       this.stats.routed++;
       return undefined;

@@ -14,7 +14,7 @@ import { StoreError, StoreErrorCode } from '../store/errors.js';
 import type { QueueConsumer, QueueItem, Store } from '../store/types.js';
 import type { WdpDatagram } from '../wdp/datagram.js';
 import type { Backoff } from '../wdp/smpp/backoff.js';
-import { ComesRoundAgain, Forwarder, leftInHand } from './forwarder.js';
+import { ComesRoundAgain, Forwarder, FORWARD_TIMEOUT_MS, leftInHand } from './forwarder.js';
 import type { HttpEventSource, PushEvent } from './pushEvent.js';
 import type { Registration } from './registration.js';
 
@@ -58,12 +58,15 @@ export interface QueueHost {
   /**
    * Routes a push again, as one arriving now; resolves once it is in each queue that takes it.
    * Rejects as a store does (STORE_UNAVAILABLE), or with PushDeferred (`overflow: 'redeliver'`,
-   * a queue full: counted `deferred` already).
+   * a queue full: counted `deferred` already). `took`: as ForwarderHost.redispatch.
    */
-  redispatch(event: PushEvent): Promise<void>;
+  redispatch(event: PushEvent, took: Set<string>): Promise<void>;
 }
 
-/** The waits after failed reads of the record table by a forwarder (forward), unless given: `storeRetry`'s default. */
+/**
+ * A forwarder's waits (forward) after a failed read of the record table or a push not stored
+ * again, unless given: `storeRetry`'s default.
+ */
 const DEFAULT_FORWARD_RETRY: Backoff = Object.freeze({ initialMs: 1_000, maxMs: 60_000 });
 
 /**
@@ -248,14 +251,14 @@ export class StoreQueues {
       this.store,
       {
         storedUnder: (id) => host.storedUnder(id),
-        redispatch: (event) => host.redispatch(event),
+        redispatch: (event, took) => host.redispatch(event, took),
         read: (item) => eventOfItem(host, item),
         report: (item, error) => reportItem(host, item, error),
         storeError: (error) => host.storeError(error),
       },
       old,
       {
-        handlerTimeoutMs: this.handlerTimeoutMs,
+        timeoutMs: FORWARD_TIMEOUT_MS,
         recheckMs: this.forwarding.recheckMs ?? this.store.pollMs,
         retry: this.forwarding.retry ?? DEFAULT_FORWARD_RETRY,
       },

@@ -1,7 +1,8 @@
 /**
  * The loop behind queues.consume(): take one item, run the handler, acknowledge once it has
- * settled, look for lapsed items now and then. One item at a time per consumer, so a slow
- * application holds up only itself; several nodes consuming one queue share its items.
+ * settled, look for lapsed items now and then (and for more at once while it finds them). One
+ * item at a time per consumer, so a slow application holds up only itself; several nodes
+ * consuming one queue share its items.
  */
 import { EventEmitter } from 'node:events';
 import { MAX_TIMER_MS, positiveBound } from '../bounds.js';
@@ -71,6 +72,10 @@ export class Consumer
         if (Date.now() - this.lastReclaim >= this.reclaimEveryMs) {
           this.lastReclaim = Date.now();
           items = await this.source.reclaim();
+          // reclaim() takes one item: while it finds one, it is asked again at once (after the
+          // handler), so a backlog left in flight (ConsumeOptions.unacknowledged) comes back
+          // together, not one item per reclaimEveryMs. A reclaimed item is in flight afresh.
+          if (items.length > 0) this.lastReclaim = 0;
         }
         if (items.length === 0) items = await this.source.next(this.blockMs);
         // Items already taken are handled even when stopping: they are this consumer's now.

@@ -2,7 +2,7 @@
 // by (src/cai/forwarder.ts; docs/pushcai.md "Application ids in the store"): a dead holder's
 // record does not stop it, a failed read of the record table is tried again, a push that cannot
 // be stored again while the store is away comes round again (reported once, or not at all), a
-// deferral is counted once, and a follower that lags makes it wait rather than spin. On the
+// deferral is counted once each time round, and a follower that lags makes it wait rather than spin. On the
 // memory and lmdb stores and a real redis-server of the test's own; a node of the version
 // before is played by a store of its own node id holding a record in that version's form.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PushClient, type PushClientOptions, type UnroutedPush } from '../../src/cai/client.js';
 import { PushEvent } from '../../src/cai/pushEvent.js';
-import { unnamedRecordIdBefore } from '../../src/cai/recordId.js';
+import { applicationRecordId, unnamedRecordIdBefore } from '../../src/cai/recordId.js';
 import { queueName, StoreQueues, type QueueHost } from '../../src/cai/storeQueues.js';
 import type { RegistrationRequest } from '../../src/cai/types.js';
 import { StoreError, StoreErrorCode } from '../../src/store/errors.js';
@@ -107,8 +107,9 @@ describe.each(['memory', 'redis'])('a live holder of the old queue on %s', (back
     const old =
       backend === 'memory' ? (store as MemoryStore).attach() : await storeOn(backend, { nodeId: 'old-node' }, url);
     const { client, seen } = await nodeOn(store);
+    const record = `${OLD}.${old.nodeId}`;
     // Written once this node runs: followed, not restored (memory restores what it finds at start).
-    await old.registrations.put(`${OLD}.${old.nodeId}`, recordOf('9202'));
+    await old.registrations.put(record, recordOf('9202'));
     await until(() => client.followedRegistrations().length === 1, 5_000, 'the old record followed');
     const got: string[] = [];
     await registerInto(client, '9201', got);
@@ -117,11 +118,16 @@ describe.each(['memory', 'redis'])('a live holder of the old queue on %s', (back
     await sleep(800);
     expect(got).toEqual([]);
     expect(await store.queues.counts(OLD_QUEUE)).toMatchObject({ ready: 1, inFlight: 0 });
+    // Its record stays (on Redis the follower would collect it): only its node's liveness goes.
+    const table = store.registrations;
+    const remove = table.delete.bind(table);
+    table.delete = (id) => (id === record ? table.version() : remove(id));
     // Its node stops without a word (its liveness goes with its store).
     await old.close();
     await until(() => got.length === 1, 10_000, 'the push forwarded once the holder died');
     expect(got).toEqual(['http://example.com/after-death']);
     expect(seen.unrouted).toEqual([]);
+    expect((await store.registrations.list()).map((r) => r.id)).toContain(record);
   });
 });
 
@@ -207,7 +213,7 @@ describe.each(['memory', 'lmdb', 'redis'])('a forwarded push the store cannot ta
     expect(seen.storeErrors).toContainEqual(expect.objectContaining({ code: 'STORE_UNAVAILABLE' }));
   });
 
-  it("with overflow 'redeliver' and its queue full: counted deferred once, not unrouted; it comes round again", async () => {
+  it("with overflow 'redeliver' and its queue full: counted deferred once per time round, not unrouted", async () => {
     const store = await storeOn(backend, { registrationPollMs: 200, queueReclaimMs: 500, maxQueued: 1 });
     const { client, seen } = await nodeOn(store, { overflow: 'redeliver' });
     let release!: () => void;
@@ -225,18 +231,74 @@ describe.each(['memory', 'lmdb', 'redis'])('a forwarded push the store cannot ta
     const d = datagram(slPush('http://example.com/first', APP), { originator: '9201' });
     await store.queues.enqueue(queueName(r), { data: d.payload, attributes: { o: '9201', r: d.recipient, n: '1' } });
     await until(() => got.length === 1, 5_000, 'the first push in hand');
+    // Each time the forwarded push finds the queue full.
+    const queues = store.queues;
+    const enqueue = queues.enqueue.bind(queues);
+    let full = 0;
+    queues.enqueue = (queue, entry) =>
+      enqueue(queue, entry).catch((e: unknown) => {
+        if (queue !== OLD_QUEUE && e instanceof StoreError && e.code === StoreErrorCode.QUEUE_FULL) full++;
+        throw e;
+      });
     await queueOld(store, '9201', 'http://example.com/forwarded');
-    await until(() => client.stats.deferred === 1, 5_000, 'the forwarded push deferred');
-    // Not reported as well: it is in the old queue still, in hand, to come round.
-    await sleep(200);
+    // Round twice at least (it lapses in hand after 500 ms; the forwarding waits storeRetry's 1 s).
+    await until(() => full >= 2, 10_000, 'the forwarded push deferred twice');
+    await sleep(100);
+    // Not reported as well: it is in the old queue still, in hand, to come round; counted once
+    // each time it found the queue full, as a push an SMSC sends again is.
     expect(seen.unrouted).toEqual([]);
-    expect(client.stats).toMatchObject({ deferred: 1, unrouted: 0 });
+    expect(client.stats).toMatchObject({ deferred: full, unrouted: 0 });
+    expect(seen.deferred).toBe(full);
     expect(await store.queues.counts(OLD_QUEUE)).toMatchObject({ ready: 0, inFlight: 1 });
     release();
     await until(() => got.length === 2, 10_000, 'the forwarded push when it came round');
     expect(got).toEqual(['http://example.com/first', 'http://example.com/forwarded']);
-    expect(client.stats).toMatchObject({ deferred: 1, unrouted: 0 });
-    expect(seen.deferred).toBe(1);
+    expect(client.stats).toMatchObject({ deferred: full, unrouted: 0 });
+    expect(seen.deferred).toBe(full);
+  });
+});
+
+describe('a forwarded push for two applications, one of whose queues is full', () => {
+  it("is copied into the other's queue once, not each time it comes round", async () => {
+    // maxQueued 2: y's queue full of two pushes; x's would take a second copy.
+    const store = (await storeOn('memory', {
+      registrationPollMs: 200,
+      queueReclaimMs: 300,
+      maxQueued: 2,
+    })) as MemoryStore;
+    const other = store.attach();
+    cleanup.push(() => other.close());
+    const { client, seen } = await nodeOn(store, { overflow: 'redeliver', storeRetry: { initialMs: 100, maxMs: 100 } });
+    // The forwarding of the old queue starts with an unnamed application here (on another port).
+    await registerInto(client, '9201', [], {
+      connectionProfiles: [{ protocol: 'OTA-WSP', port: 2949, contactPoint: '9201' }],
+    });
+    // Two named applications of APP held by another node of this version: a push from any
+    // source on port 2948 is queued for both (two records as a race of duplicates leaves them).
+    const queues: string[] = [];
+    for (const name of ['x', 'y']) {
+      const id = applicationRecordId(APP, `urn:example:${name}`, undefined);
+      queues.push(`app:${id}`);
+      await other.registrations.put(`${id}.${other.nodeId}`, {
+        pushApplicationId: APP,
+        applicationId: `urn:example:${name}`,
+      });
+    }
+    const [x, y] = queues;
+    await until(() => client.followedRegistrations().length === 2, 5_000, 'both followed');
+    for (const n of [1, 2])
+      await store.queues.enqueue(y, { data: new Uint8Array([n]), attributes: { o: 'f', r: 'r', n: '1' } });
+    await queueOld(store, '9300', 'http://example.com/both');
+    await until(() => client.stats.deferred >= 3, 10_000, 'the push round three times');
+    expect(await store.queues.counts(x)).toMatchObject({ ready: 1, inFlight: 0 });
+    expect(await store.queues.counts(OLD_QUEUE)).toMatchObject({ ready: 0, inFlight: 1 });
+    // y takes it once it has room: the old queue empties, and x has still its one copy.
+    const [first] = await store.queues.take(y);
+    await store.queues.ack(y, first.id);
+    await until(emptied(store), 5_000, 'the old queue forwarded');
+    expect(await store.queues.counts(x)).toMatchObject({ ready: 1, inFlight: 0 });
+    expect(await store.queues.counts(y)).toMatchObject({ ready: 2, inFlight: 0 });
+    expect(seen.unrouted).toEqual([]);
   });
 });
 

@@ -458,6 +458,21 @@ describe.each(['memory', 'lmdb', 'redis'] as BackendName[])('%s store', (name) =
     expect(await store.queues.counts('app')).toEqual({ queue: 'app', ready: 0, inFlight: 0 });
   });
 
+  it('takes back every lapsed item at once, not one per reclaim period', async () => {
+    const store = await h.open({ queueReclaimMs: 200 });
+    for (const d of ['a', 'b', 'c']) await store.queues.enqueue('left', { data: text(d) });
+    // Taken and left in flight (a handler's unacknowledged rejection leaves them so).
+    for (let i = 0; i < 3; i++) await store.queues.take('left');
+    await new Promise((r) => setTimeout(r, 300));
+    const seen: string[] = [];
+    // A long wait for ready items: the old one-reclaim-per-period loop waited it out after each.
+    const consumer = store.queues.consume('left', (item) => void seen.push(str(item.data)), { blockMs: 5_000 });
+    await until(() => seen.length === 3, 2_000, 'the three lapsed items');
+    await consumer.stop();
+    expect([...seen].sort()).toEqual(['a', 'b', 'c']);
+    expect(await store.queues.counts('left')).toEqual({ queue: 'left', ready: 0, inFlight: 0 });
+  });
+
   it('reports a handler that does not settle in handlerTimeoutMs and goes on to the next item', async () => {
     const store = await h.open();
     await store.queues.enqueue('hung', { data: text('1') });

@@ -32,7 +32,7 @@ export class ClientMetrics {
     total('wappush_pushes_deferred_total', 'Pushes handed back to the bearer for redelivery', (c) => c.stats.deferred);
     total(
       'wappush_pushes_withdrawn_duplicates_total',
-      "Copies of a push drained from a withdrawn duplicate's queue that another application read has",
+      "Copies of a push drained from a withdrawn duplicate's queue that another application it was queued for already has",
       (c) => c.stats.withdrawnDuplicates,
     );
     this.unrouted = eventCounter(registry, 'wappush_pushes_unrouted_total', 'Pushes no application took, by reason', [
