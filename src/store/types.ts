@@ -118,6 +118,11 @@ export interface SweepResult {
    * waited, redis/carried.ts): only their number is known. Absent when none.
    */
   unreported?: number;
+  /**
+   * Redis: failures the sweep went past (a finish it could not store again, FINISH_OWN), to
+   * report as store errors; the sweep itself went through. Absent when none.
+   */
+  errors?: StoreError[];
 }
 
 /** One pending message as `wappush store inspect` shows it. */

@@ -63,6 +63,7 @@ import {
 } from './replies.js';
 import * as scripts from './scripts.js';
 import { Turn, type Arg } from './turn.js';
+import { FINISH_OWN_TRIES, Unfinished, type Unstored } from './unfinished.js';
 
 /** The Redis version XAUTOCLAIM needs. */
 const MIN_REDIS_VERSION = [6, 2];
@@ -114,14 +115,15 @@ export class RedisStore extends StoreBase implements Store {
   readonly queues: QueueStore;
   private readonly redis: Redis;
   private readonly P: string;
-  /** Claims this node holds (a claim Redis has for this node and this set lacks came with a lost reply). */
-  private readonly claims = new Set<string>();
   /**
-   * Finishes asked for and not stored (the call failed), by message: the handler succeeded, so
-   * the next sweep, or close(), finishes them again (FINISH_OWN) rather than let the claim be
-   * handed out again or released. The fields FINISH_OWN checks: the same claim, the same handover.
+   * Claims this node holds, by message, with the handover each was given (a release frees only
+   * that one). A claim Redis has for this node and this map lacks came with a lost reply.
    */
-  private readonly unfinished = new Map<string, { total: number; firstAt: number; handovers: number }>();
+  private readonly claims = new Map<string, number>();
+  /** Finishes asked for and not stored: finished again by the next sweep, or close() (unfinished.ts). */
+  private readonly unfinished = new Unfinished();
+  /** Failures the sweeps went past (FINISH_OWN's), reported with the next sweep's result. */
+  private sweepErrors: StoreError[] = [];
   /** Adds on their way, by message: while one is, a claim of this node's may be its reply still to come. */
   private readonly adding = new Map<string, number>();
   private heartbeat: NodeJS.Timeout | undefined;
@@ -177,7 +179,7 @@ export class RedisStore extends StoreBase implements Store {
       finish: (m) =>
         this.call('finish', () => this.finish(m)).catch((error: unknown) => {
           // Not stored, or not sent (the store unavailable): finished again by the next sweep or close().
-          if (!this.closed) this.unfinished.set(m.key, { total: m.total, firstAt: m.firstAt, handovers: m.handovers });
+          if (!this.closed) this.unfinished.keep(m);
           throw error;
         }),
       release: (m) => this.call('release', () => this.release(m)),
@@ -406,7 +408,7 @@ export class RedisStore extends StoreBase implements Store {
         return { status, late: int(r[2]) === 1, lost };
       case 'complete': {
         const message = completed(key, s as MessageIdentity, r, 2);
-        this.claims.add(key);
+        this.claims.set(key, message.handovers);
         return { status, message, lost };
       }
       case 'conflict':
@@ -426,22 +428,51 @@ export class RedisStore extends StoreBase implements Store {
 
   /**
    * Finishes again what failed to finish (FINISH_OWN), while each is still this node's claim of
-   * that handover. Each one sent is settled by the reply: finished, or another's to deliver now.
+   * that handover. Each one sent is settled by the reply: finished (1); this node's claim of
+   * another handover, which it delivers now (2: still its claim); or no claim of this node's (0:
+   * forgotten here too, or a later add of the key would take the claim for its own and answer
+   * 'busy' rather than take the message over, until claimTimeoutMs).
    */
-  private async finishOwn(): Promise<void> {
-    const sent = [...this.unfinished];
+  private async finishOwn(sent: Array<[string, Unstored]>): Promise<void> {
     const args: Arg[] = [this.o.timeoutMs, this.nodeId];
     for (const [key, m] of sent) args.push(key, m.total, m.firstAt, m.handovers);
     const r = list(await this.eval(SCRIPTS.finishOwn, args));
     sent.forEach(([key, m], i) => {
-      if (this.unfinished.get(key) === m) this.unfinished.delete(key);
-      if (int(r[i]) === 1) this.claims.delete(key);
+      this.unfinished.settled(key, m);
+      if (int(r[i]) !== 2) this.claims.delete(key);
     });
   }
 
+  /**
+   * finishOwn() for the sweep: a failure does not stop it (an error Redis keeps answering would
+   * otherwise turn the node unavailable at every sweep). The entries stay for the next sweep,
+   * each given up after FINISH_OWN_TRIES failures; the failures go with the next sweep's result.
+   */
+  private async finishOwnOrKeep(): Promise<void> {
+    if (this.unfinished.size === 0) return;
+    const sent = this.unfinished.entries();
+    try {
+      await this.finishOwn(sent);
+    } catch (error) {
+      const given = this.unfinished.failed(sent);
+      const why = error instanceof Error ? error.message : String(error);
+      this.sweepErrors.push(
+        given.length === 0
+          ? new StoreError(StoreErrorCode.STORE_UNAVAILABLE, `redis finish again: ${why}`, { cause: error })
+          : new StoreError(
+              StoreErrorCode.STORE_UNAVAILABLE,
+              `redis finish again: ${why}; given up after ${FINISH_OWN_TRIES} tries for ${given.length} ` +
+                `messages (${given.slice(0, 3).join(', ')}): their claims lapse and they are delivered again`,
+              { cause: error },
+            ),
+      );
+    }
+  }
+
   private async release(m: CompletedMessage): Promise<void> {
-    await this.turn.release(m.key);
-    this.claims.delete(m.key);
+    await this.turn.release(m.key, m.handovers);
+    // A newer claim of this node's (its sweep handed the message to it again) stays its own.
+    if ((this.claims.get(m.key) ?? 0) <= m.handovers) this.claims.delete(m.key);
   }
 
   /** A new id for a script call that may drop messages (their reports are kept under it). */
@@ -487,7 +518,7 @@ export class RedisStore extends StoreBase implements Store {
     const o = this.o;
     await this.redis.callBuffer('PEXPIRE', this.P + 'node:' + this.nodeId, o.nodeTtlMs);
     // Before the sweep looks at the claims: one of these past claimTimeoutMs is finished, not handed out.
-    if (this.unfinished.size > 0) await this.finishOwn();
+    await this.finishOwnOrKeep();
     const calls = this.carried.takeCalls();
     const call = this.nextCall();
     let reply: unknown;
@@ -535,14 +566,19 @@ export class RedisStore extends StoreBase implements Store {
       const n = int(r[i]);
       const key = text(r[i + 1]);
       const m = completed(key, identityOfKey(key), r.slice(i + 2, i + 1 + n), 0);
-      this.claims.add(m.key);
+      this.claims.set(m.key, m.handovers);
       // Handed out again (its claim lapsed): this delivery's finish is the one to store now.
       this.unfinished.delete(m.key);
       orphans.push(m);
       i += 1 + n;
     }
     const { reports: expired, dropped } = this.carried.take();
-    return dropped > 0 ? { expired, orphans, unreported: dropped } : { expired, orphans };
+    const result: SweepResult = dropped > 0 ? { expired, orphans, unreported: dropped } : { expired, orphans };
+    if (this.sweepErrors.length > 0) {
+      result.errors = this.sweepErrors;
+      this.sweepErrors = [];
+    }
+    return result;
   }
 
   /** Pending messages: open ones oldest first, then complete ones; totals over all of them. */
@@ -830,9 +866,12 @@ export class RedisStore extends StoreBase implements Store {
         await this.turn.drain();
         // The finishes that drain() saw fail are in `unfinished` once their rejections ran.
         await new Promise<void>((resolve) => setImmediate(resolve));
-        if (this.unfinished.size > 0) await this.finishOwn();
-        const release = [...this.claims].filter((key) => !this.unfinished.has(key));
-        await Promise.all(release.map((key) => this.turn.release(key)));
+        // Settles each of them (finished, or not this node's claim any more): none is left to
+        // release below, and a failure leaves every claim to lapse (the catch).
+        if (this.unfinished.size > 0) await this.finishOwn(this.unfinished.entries());
+        // Each release frees only the claim of the handover it names, and writes its time, from
+        // which a message a sweep had handed over waits its backoff before another node takes it.
+        await Promise.all([...this.claims].map(([key, h]) => this.turn.release(key, h)));
         await this.redis.callBuffer('DEL', this.P + 'node:' + this.nodeId);
       } catch {
         // Redis is away: the claims lapse with this node's liveness.

@@ -8,7 +8,8 @@
  *                 (open | claimed | released), cl claimer node, ca claimed at, h handovers,
  *                 and "1".."t" the segments' octets; nr 1 once a sweep handed it over (no
  *                 SMSC resend is to be waited for: the sweep hands it out again when
- *                 released), rn how many times a sweep handed it out again once released
+ *                 released), rn how many times a sweep handed it out again once released,
+ *                 ra released at (the backoff counts from the later of ca and ra)
  *                 (fields older versions neither write nor read)
  *   P order       zset MK -> first seen, open messages (expiry, eviction)
  *   P o:ORIG      zset MK -> first seen, one originator's open messages
@@ -39,8 +40,11 @@ export const LOSS_REPORT_TTL_MS = 3_600_000;
  * by the node that died (docs/state.md, "The bearer on the store"), so no SMSC resend is sure
  * to come and take it again once a handler fails. The n-th time it is handed out again (n from
  * 1) comes no sooner than min(REDELIVERY_FIRST_MS x 2^(n-1), REDELIVERY_MAX_MS) after the try
- * before it was handed over: 1, 2, 4, 8, 16, 30, 30 ... s, until it is delivered (finished) or
- * its timeoutMs passes (then dropped, reported 'expired' with handlerFailed).
+ * before it failed: after the later of when that try began (ca) and when it was released (ra,
+ * so a handler that fails only after the wait is not handed out again at the very next sweep):
+ * 1, 2, 4, 8, 16, 30, 30 ... s, until it is delivered (finished) or its timeoutMs passes (then
+ * dropped, reported 'expired' with handlerFailed). A release by an older version writes no ra:
+ * then ca counts (max: an ra left by an earlier release is older than the claim after it).
  */
 export const REDELIVERY_FIRST_MS = 1_000;
 export const REDELIVERY_MAX_MS = 30_000;
@@ -228,11 +232,14 @@ end
  * its octets):
  *   'a' MK originator u8 sequence, u8 total, u8 own (0/1), data   a segment's add
  *   'f' MK u8 total                                                finish: delivered, forgotten
- *   'r' MK                                                         release: the handler failed
+ *   'r' MK u32 handovers                                           release: the handler failed
  * Returns one reply a step. An add: the usual outcomes, held or a duplicate with nothing lost,
  * as a number (received, > 0; 0 a duplicate; -1 a late duplicate), read without a list; any
  * other as { status, lost, ... }: held -> received; duplicate -> 1 if late; complete -> first
- * seen, octets, handovers, parts. Finish and release: 1, or 0 when there was nothing to do.
+ * seen, octets, handovers, parts. Finish and release: 1, or 0 when there was nothing to do. A
+ * release frees only the claim of the handover its delivery was given: a stale one (that
+ * delivery's claim lapsed and was handed out again, even to this node) answers 0 and leaves the
+ * newer claim, whose delivery may still be running, as it is. It writes ra, its time.
  * A step that cannot be read (a packing mistake) answers { 'error', message, '' } and is the
  * last reply: the steps after it are not run, so the call answers fewer replies than steps.
  *
@@ -524,11 +531,11 @@ local function finish(mk, total)
   return 1
 end
 
-local function release(mk)
+local function release(mk, h)
   local key = M .. mk
-  local v = redis.call('HMGET', key, 'st', 'cl')
-  if v[1] ~= 'claimed' or v[2] ~= me then return 0 end
-  redis.call('HSET', key, 'st', 'released', 'cl', '')
+  local v = redis.call('HMGET', key, 'st', 'cl', 'h')
+  if v[1] ~= 'claimed' or v[2] ~= me or tonumber(v[3]) ~= h then return 0 end
+  redis.call('HSET', key, 'st', 'released', 'cl', '', 'ra', now_s)
   return 1
 end
 
@@ -559,9 +566,9 @@ while at <= size do
   elseif step == 102 then -- 'f' MK total
     read, a, b, nxt = pcall(struct.unpack, '>Hc0B', steps, at + 1)
     if read then ok, r = pcall(finish, a, b) end
-  elseif step == 114 then -- 'r' MK
-    read, a, nxt = pcall(struct.unpack, '>Hc0', steps, at + 1)
-    if read then ok, r = pcall(release, a) end
+  elseif step == 114 then -- 'r' MK handovers
+    read, a, b, nxt = pcall(struct.unpack, '>Hc0I4', steps, at + 1)
+    if read then ok, r = pcall(release, a, b) end
   else
     read, a = false, 'unknown step ' .. tostring(step)
   end
@@ -643,7 +650,7 @@ local ok, err = pcall(function()
   end
   for _, mk in ipairs(redis.call('ZRANGE', P .. 'claims', 0, limit - 1)) do
     local key = M .. mk
-    local v = redis.call('HMGET', key, 'st', 'f', 'nr', 'rn', 'ca')
+    local v = redis.call('HMGET', key, 'st', 'f', 'nr', 'rn', 'ca', 'ra')
     if not v[1] then
       -- Its hash is gone (a write that failed part way): taken off, or such entries would pile
       -- up at the front and keep every later claim from the sweep.
@@ -654,9 +661,10 @@ local ok, err = pcall(function()
       if tonumber(v[2]) <= deadline then
         drop(mk, 'expired', nil)
       elseif v[3] then
-        -- Its handler failed after a sweep handed it over: handed out again, backing off.
+        -- Its handler failed after a sweep handed it over: handed out again, backing off from
+        -- the later of the try's start and its release (an older version's release writes no ra).
         local n = tonumber(v[4] or '0') + 1
-        if now >= tonumber(v[5] or '0') + math.min(${REDELIVERY_FIRST_MS} * 2 ^ (n - 1), ${REDELIVERY_MAX_MS}) then
+        if now >= math.max(tonumber(v[5] or '0'), tonumber(v[6] or '0')) + math.min(${REDELIVERY_FIRST_MS} * 2 ^ (n - 1), ${REDELIVERY_MAX_MS}) then
           hand(mk, n)
         end
       end
@@ -686,7 +694,9 @@ return out
  * handler that succeeded is not handed out again only because its finish was not stored.
  *
  * ARGV: prefix, timeoutMs, me, then for each message: MK, total, first seen, handovers.
- * Returns one number a message: 1 finished, 0 not this node's claim of that handover (or gone).
+ * Returns one number a message: 1 finished; 2 left, still this node's claim but of another
+ * handover (its sweep handed it to itself again) or another message: this node delivers it
+ * now; 0 left, not this node's claim (another's, released, or gone).
  */
 export const FINISH_OWN = `
 local P, timeout, me = ARGV[1], tonumber(ARGV[2]), ARGV[3]
@@ -706,6 +716,8 @@ for i = 4, #ARGV - 3, 4 do
     redis.call('DEL', key)
     redis.call('ZREM', P .. 'claims', mk)
     out[#out + 1] = 1
+  elseif v[1] == 'claimed' and v[2] == me then
+    out[#out + 1] = 2
   else
     out[#out + 1] = 0
   end

@@ -72,6 +72,12 @@ class Packer {
     this.at += 2 + n;
   }
 
+  u32(v: number): void {
+    this.room(4);
+    this.buf.writeUInt32BE(v, this.at);
+    this.at += 4;
+  }
+
   octets(data: Uint8Array): void {
     this.room(2 + data.length);
     this.buf.writeUInt16BE(data.length, this.at);
@@ -157,12 +163,16 @@ export class Turn {
     this.step(step);
   }
 
-  /** Release: the handler failed, the message is another's to take. */
-  release(key: string): Promise<number | unknown[]> {
+  /**
+   * Release: the handler failed, the message is another's to take; only while it is still the
+   * claim of `handovers` (a stale release must not free a newer delivery's claim).
+   */
+  release(key: string, handovers: number): Promise<number | unknown[]> {
     return new Promise((resolve, reject) => {
       this.room(0);
       this.packer.byte(RELEASE);
       this.packer.string(key);
+      this.packer.u32(handovers);
       this.step({ resolve, reject });
     });
   }

@@ -287,7 +287,8 @@ export class StoreIntake {
     if (this.sweeping || !this.store.available) return;
     this.sweeping = true;
     try {
-      const { expired, orphans, unreported } = await this.store.segments.sweep();
+      const { expired, orphans, unreported, errors } = await this.store.segments.sweep();
+      for (const e of errors ?? []) this.host.storeError(e);
       // A node that kept more loss reports than it may hold (Redis cut off for long) names how
       // many it could not keep, so an operator knows 'lost' lines are missing; said before the
       // reports, so a throwing 'lost' listener cannot hide it.
