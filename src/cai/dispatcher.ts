@@ -216,7 +216,12 @@ export class Dispatcher {
     const port = event.port ?? WDP_PORT_PUSH;
     const route = event.protocol === 'OTA-HTTP' ? routeOf('OTA-HTTP', port) : port;
     this.dispatch(event, route, pending, took);
-    return Promise.all(pending).then(() => {});
+    // Every enqueue settled before the first refusal is passed on: a queue that took the push
+    // after another refused (lmdb answers QUEUE_FULL at once, an enqueue at its commit) must
+    // be in `took` when the caller looks, or the push is copied into it again next time round.
+    return Promise.allSettled(pending).then((results) => {
+      for (const r of results) if (r.status === 'rejected') throw r.reason;
+    });
   }
 
   /** The Push event of an OTA-HTTP push (as received, or as kept in a store queue). */

@@ -54,8 +54,11 @@ export interface ForwarderOptions {
 /**
  * The forwarder's consumer's handlerTimeoutMs. Past it the consumer acknowledges the push in
  * hand: should the forward then fail to store it again, it is reported `unrouted`, never left.
+ * Under the default `queueReclaimMs` (60 s), so a slow forward is let go here before another
+ * node's forwarder could reclaim it and forward it a second time; over what its few store
+ * calls may take (each bounded by the store: Redis `commandTimeoutMs`, 5 s).
  */
-export const FORWARD_TIMEOUT_MS = 300_000;
+export const FORWARD_TIMEOUT_MS = 45_000;
 
 /**
  * Most pushes left to come round whose queues that took them already this node remembers
