@@ -23,6 +23,7 @@ const BIND_LABELS = ['bind', 'system_id'] as const;
 const PAUSED_REFUSED = Object.freeze([
   ['store-unavailable', 'pausedRefusedStore'],
   ['hold-full', 'pausedRefusedHoldFull'],
+  ['hold-expired', 'pausedRefusedHoldExpired'],
 ] as const);
 
 /** Which LostPush reasons the link counts, and where. */
@@ -65,6 +66,13 @@ export class LinkMetrics {
       'Datagrams handed up (or segments at the store) not yet answered to the SMSC',
       BIND_LABELS,
       each(({ link, labels }) => [[labels, link.inFlightCount]]),
+    );
+    statsGauge(
+      registry,
+      'wappush_smpp_held',
+      'deliver_sm held unanswered while intake is paused, to be taken once it resumes',
+      BIND_LABELS,
+      each(({ link, labels }) => [[labels, link.heldCount]]),
     );
     statsGauge(
       registry,

@@ -65,10 +65,20 @@ export type FramesAhead = (input: Uint8Array, at: number) => void;
 export type FramesRead = () => void;
 
 /**
- * A deliver_sm read while intake is paused, with no room to hold it: the owner answers it
- * (deliver_sm_resp for `sequence`) at once, with a temporary error.
+ * A deliver_sm read while intake is paused, with no room to hold it (`expired` false), or held
+ * past maxHoldMs (`expired` true): the owner answers it (deliver_sm_resp for `sequence`) at
+ * once, with a temporary error.
  */
-export type PausedRefusal = (sequence: number) => void;
+export type PausedRefusal = (sequence: number, expired: boolean) => void;
+
+/**
+ * Octets written to the socket and not yet sent, at most, before the session stops reading it
+ * (socket.pause()) until they drain. Every PDU the SMSC sends may be answered (enquire_link,
+ * deliver_sm refused while paused, generic_nack), so an SMSC that sends and does not read would
+ * otherwise have the session read all it sends and keep every answer in memory. Checked once a
+ * socket chunk; a chunk (64 KiB at most) of answers may go past it.
+ */
+export const MAX_UNSENT_OCTETS = 1024 * 1024;
 
 /** deliver_sm_resp with an empty message_id: 17 octets. */
 const DELIVER_SM_RESP_LENGTH = SMPP_HEADER_LENGTH + 1;
@@ -126,6 +136,12 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   /** deliver_sm read while intake is paused, for resume(); at most `holdLimit` of them. */
   private readonly held = new HeldFrames();
   private holdLimit = 0;
+  /** How long a deliver_sm may stay held, ms, before it is refused (the link's maxHoldMs). */
+  maxHoldMs = Infinity;
+  /** The timer refusing held deliver_sm that reach maxHoldMs; set while any is held. */
+  private holdTimer: NodeJS.Timeout | undefined;
+  /** Reading stopped (socket.pause()) until what was written drains: MAX_UNSENT_OCTETS. */
+  private readStopped = false;
   /** The timer for the earliest deadline of what is outstanding, and that deadline. */
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
@@ -138,6 +154,8 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   onFramesRead: FramesRead | undefined = undefined;
   /** Who answers a deliver_sm read while paused that cannot be held; without one, ESME_RX_T_APPN here. */
   onPausedRefusal: PausedRefusal | undefined = undefined;
+  /** Told as a bind_resp ESME_ROK is read, before the PDUs behind it in its chunk. */
+  onBound: (() => void) | undefined = undefined;
 
   /**
    * `receives`: bound as receiver or transceiver (deliver_sm is taken); a transmitter answers
@@ -152,6 +170,8 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     socket.on('close', () => {
       // Never answered, so never acknowledged: the SMSC sends them again on the next bind.
       this.held.clear();
+      clearTimeout(this.holdTimer);
+      this.holdTimer = undefined;
       clearTimeout(this.timer);
       this.timer = undefined;
       this.timerAt = Infinity;
@@ -282,7 +302,8 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
    */
   pause(hold: number): void {
     this.holdLimit = hold;
-    if (this.held.size > hold) for (const f of this.held.dropBeyond(hold)) this.refuseWhilePaused(readU32(f, 12));
+    if (this.held.size > hold)
+      for (const f of this.held.dropBeyond(hold)) this.refuseWhilePaused(readU32(f, 12), false);
     this.pausedIntake = true;
   }
 
@@ -317,6 +338,31 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
    * joining the whole chunk would copy nearly every chunk).
    */
   private receive(chunk: Buffer): void {
+    this.readChunk(chunk);
+    // Once a chunk, not once a PDU: the hot path pays one comparison for it.
+    if (this.socket.writableLength > MAX_UNSENT_OCTETS) this.stopReading();
+  }
+
+  /**
+   * The SMSC is not reading what it is answered: reading stops until it does ('drain'), so
+   * neither what it sends nor its answers pile up here. Its deliver_sm wait in TCP, unanswered.
+   */
+  private stopReading(): void {
+    if (this.readStopped || this.socket.destroyed) return;
+    this.readStopped = true;
+    this.socket.pause();
+    this.socket.once('drain', () => {
+      this.readStopped = false;
+      if (!this.socket.destroyed) this.socket.resume();
+    });
+  }
+
+  /** Whether reading is stopped for MAX_UNSENT_OCTETS (tests, diagnostics). */
+  get readingStopped(): boolean {
+    return this.readStopped;
+  }
+
+  private readChunk(chunk: Buffer): void {
     const now = Date.now();
     this.lastReceivedAt = now;
     this.chunkAt = now;
@@ -432,6 +478,8 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   private readWhilePaused(): void {
     const b = this.input;
     const n = b.length;
+    const heldBefore = this.held.size;
+    const now = performance.now();
     while (this.pausedIntake && !this.socket.destroyed) {
       const at = this.at;
       if (n - at < 4) break;
@@ -446,17 +494,44 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
       this.at = at + length;
       const frame = b.subarray(at, at + length);
       if (readU32(frame, 4) !== SmppCommand.deliver_sm || !this.bound || !this.receives) this.dispatch(frame);
-      else if (!this.held.hold(frame, this.holdLimit)) this.refuseWhilePaused(readU32(frame, 12));
+      else if (!this.held.hold(frame, this.holdLimit, now)) this.refuseWhilePaused(readU32(frame, 12), false);
     }
     if (this.at === n && n > 0) {
       this.input = EMPTY;
       this.at = 0;
     }
+    if (heldBefore === 0 && this.held.size !== 0) this.armHoldTimer();
   }
 
-  private refuseWhilePaused(sequence: number): void {
+  /** Sets the hold timer for when the oldest held deliver_sm reaches maxHoldMs (none if none is held). */
+  private armHoldTimer(): void {
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    const oldest = this.held.oldestHeldAt();
+    if (oldest === undefined || this.maxHoldMs === Infinity || this.socket.destroyed) return;
+    this.holdTimer = setTimeout(() => this.expireHeld(), Math.max(0, oldest + this.maxHoldMs - performance.now()));
+    this.holdTimer.unref();
+  }
+
+  /**
+   * Held deliver_sm that reached maxHoldMs are refused, oldest first: an SMSC whose response
+   * timer runs out on an unanswered deliver_sm may drop the bind or count it failed, while an
+   * ESME_RX_T_APPN only has it sent again later.
+   */
+  private expireHeld(): void {
+    this.holdTimer = undefined;
+    const limit = performance.now() - this.maxHoldMs;
+    for (let oldest = this.held.oldestHeldAt(); oldest !== undefined && oldest <= limit;) {
+      const frame = this.held.take()!;
+      this.refuseWhilePaused(readU32(frame, 12), true);
+      oldest = this.held.oldestHeldAt();
+    }
+    this.armHoldTimer();
+  }
+
+  private refuseWhilePaused(sequence: number, expired: boolean): void {
     const owner = this.onPausedRefusal;
-    if (owner !== undefined) owner(sequence);
+    if (owner !== undefined) owner(sequence, expired);
     else this.answerDeliverSm(CommandStatus.ESME_RX_T_APPN, sequence);
   }
 
@@ -581,6 +656,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
     this.outstanding.delete(sequence);
     if (BINDS.has(o.commandId) && commandId !== SmppCommand.generic_nack && readU32(frame, 8) === 0) {
       this.bound = true;
+      this.onBound?.();
     }
     o.resolve(Buffer.from(frame));
   }

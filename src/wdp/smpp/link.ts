@@ -110,6 +110,12 @@ export interface EsmeLinkOptions {
    */
   maxHeldWhilePaused?: number;
   /**
+   * How long a deliver_sm may stay held while intake is paused, ms, before it is answered
+   * ESME_RX_T_APPN: the SMSC's own response timer (often 30 s) must not run out on it while the
+   * link answers its enquire_link. Default 5,000.
+   */
+  maxHoldMs?: number;
+  /**
    * A single-SMS datagram equal to one seen this recently is a redelivery, not a new push.
    * Default 120,000 ms. With a store, the window is the store's (shared by its nodes, kept
    * across a restart); without one, this link's own memory.
@@ -158,6 +164,8 @@ export interface EsmeLinkStats {
    */
   pausedRefusedStore: number;
   pausedRefusedHoldFull: number;
+  /** deliver_sm held while intake was paused, answered ESME_RX_T_APPN after `maxHoldMs`. */
+  pausedRefusedHoldExpired: number;
 }
 
 /** A concatenated push lost before it completed: what a log line or a resend request needs. */
@@ -284,6 +292,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     storeRefused: 0,
     pausedRefusedStore: 0,
     pausedRefusedHoldFull: 0,
+    pausedRefusedHoldExpired: 0,
   };
   /** Concatenated segments on the store, when the link was given one. */
   readonly intake: StoreIntake | undefined;
@@ -330,6 +339,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
         | 'reconnect'
         | 'maxInFlight'
         | 'maxHeldWhilePaused'
+        | 'maxHoldMs'
         | 'duplicateWindowMs'
         | 'maxRecentSingles'
       >
@@ -345,6 +355,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
       reconnect: checkBackoff(options.reconnect ?? { initialMs: 100, maxMs: 30_000 }, 'reconnect'),
       maxInFlight: positiveBound(options.maxInFlight ?? 100, 'maxInFlight'),
       maxHeldWhilePaused: nonNegativeBound(options.maxHeldWhilePaused ?? 100, 'maxHeldWhilePaused'),
+      maxHoldMs: positiveBound(options.maxHoldMs ?? 5_000, 'maxHoldMs', MAX_TIMER_MS),
       duplicateWindowMs: nonNegativeBound(options.duplicateWindowMs ?? 120_000, 'duplicateWindowMs'),
       maxRecentSingles: nonNegativeBound(options.maxRecentSingles ?? 10_000, 'maxRecentSingles'),
     };
@@ -413,6 +424,11 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     session?.pause(this.intake !== undefined && !this.intake.store.available ? 0 : this.options.maxHeldWhilePaused);
   }
 
+  /** Pauses intake on a bind made while the store cannot write. */
+  private storeDownPause(session: EsmeSession): void {
+    if (this.intake && !this.intake.store.available) this.pauseIntake(session);
+  }
+
   /**
    * Resumes a paused intake once there is room in flight and the store (if any) writes; with
    * the store back and no room yet, it holds again.
@@ -426,11 +442,12 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
   }
 
   /** A deliver_sm read while paused and not held: counted by why, answered ESME_RX_T_APPN. */
-  private refuseWhilePaused(session: EsmeSession, sequence: number): void {
+  private refuseWhilePaused(session: EsmeSession, sequence: number, expired: boolean): void {
     // As onDeliverSm: a draining link leaves it unanswered, for the SMSC to send after the unbind.
     if (this.draining) return;
     this.stats.deliverSm++;
-    if (this.intake !== undefined && !this.intake.store.available) this.stats.pausedRefusedStore++;
+    if (expired) this.stats.pausedRefusedHoldExpired++;
+    else if (this.intake !== undefined && !this.intake.store.available) this.stats.pausedRefusedStore++;
     else this.stats.pausedRefusedHoldFull++;
     this.answer(session, sequence, CommandStatus.ESME_RX_T_APPN);
   }
@@ -548,7 +565,11 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     const session = new EsmeSession(socket);
     this.connection = session;
     session.onDeliverSm = (frame, now) => this.onDeliverSm(session, frame, now);
-    session.onPausedRefusal = (sequence) => this.refuseWhilePaused(session, sequence);
+    session.onPausedRefusal = (sequence, expired) => this.refuseWhilePaused(session, sequence, expired);
+    session.maxHoldMs = this.options.maxHoldMs;
+    // Paused as the bind_resp is read, not once its promise settles: deliver_sm in the same
+    // chunk behind it are refused as paused (pausedRefusedStore), as every later one is.
+    if (this.intake !== undefined) session.onBound = () => this.storeDownPause(session);
     if (this.intake === undefined) {
       session.onFramesAhead = (input, at) => this.readAhead(input, at);
       session.onFramesRead = () => this.endAhead();
@@ -601,7 +622,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
           this.attempt = 0;
           this.session = session;
           this.stats.binds++;
-          if (this.intake && !this.intake.store.available) this.pauseIntake(session);
+          this.storeDownPause(session);
           this.keepAlive(session);
           this.emit('bound');
         },
