@@ -47,7 +47,15 @@ import {
 } from './responses.js';
 import { DEFAULT_MAX_SEGMENTS, segmentsNeeded } from './segments.js';
 import { PpgTransceiver, SubmitRefused, type TransceiverOptions } from './transceiver.js';
-import { DEFAULT_TAKEOVER_MS, leaseKey, mayTake, otherOwners, TAKEOVER_LEASE_MS, unfinished } from './takeover.js';
+import {
+  DEFAULT_TAKEOVER_MS,
+  FOREIGN_RECEIPT_KEEP_MS,
+  leaseKey,
+  mayTake,
+  otherOwners,
+  TAKEOVER_LEASE_MS,
+  unfinished,
+} from './takeover.js';
 
 export interface PpgOptions extends RetentionBounds {
   smsc: string | SmscUrl;
@@ -390,7 +398,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
     if (this.takeoverEvery > 0)
       for (const record of this.live.values())
         if (ownerOf(record) === this.store.nodeId) {
-          delete record.owner;
+          record.owner = '';
           this.writes.later(record, true);
         }
     await this.writes.close();
@@ -1175,8 +1183,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
    * Receipts between PPGs on one store: the SMSC gives a receipt to any bind of the account, so
    * one may come to a PPG that does not hold its push. One that no push here claimed within
    * EARLY_HOLD_MS goes into the push table; the PPG holding its message_id settles with it at
-   * its next look, and deletes it once that outcome is stored. Unclaimed after
-   * receiptTimeoutMs (its push was settled `timeout`, or removed), it is deleted.
+   * its next look, and deletes it once that outcome is stored. Unclaimed for
+   * FOREIGN_RECEIPT_KEEP_MS (10 min; or receiptTimeoutMs when shorter), it is deleted.
    */
   private passReceipts(receipts: Array<{ key: string; value: ForeignReceipt }>): void {
     const now = Date.now();
@@ -1190,7 +1198,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
           () => drop(key),
           () => undefined, // told where the write failed; the next look settles with it again
         );
-      } else if (now - value.at >= this.o.receiptTimeoutMs) drop(key);
+      } else if (now - value.at >= Math.min(this.o.receiptTimeoutMs, FOREIGN_RECEIPT_KEEP_MS)) drop(key);
     }
     for (const [id, e] of this.early) {
       if (now - e.at < EARLY_HOLD_MS) continue;

@@ -40,8 +40,8 @@ export type PushRecord = {
   recipients: RecipientRecord[];
   /**
    * The store node (Store.nodeId) of the PPG holding the push in memory: no other PPG on the
-   * store takes it up while that node is live (ownership.ts). Absent: no one's (a record of an
-   * earlier version, or one let go at a clean close): the next PPG to look takes it up.
+   * store takes it up while that node is live (takeover.ts). `''`: let go at a clean close, for
+   * any PPG to take up. Absent: an earlier version's record, taken up by a PPG that starts.
    */
   owner?: string;
 };

@@ -1,13 +1,20 @@
 /**
  * Which push records a PPG takes up, when several PPGs share one store (two nodes behind a
  * load balancer on one Redis): only those whose owner node is dead (Store.liveNodes, the
- * liveness the Push Client's registrations use), no one's, or, at start, its own (a restart
- * with a fixed nodeId). Two live PPGs that both find a dead node's record take it up once: each
+ * liveness the Push Client's registrations use) or that were let go, and at start also its own
+ * (a restart with a fixed nodeId) and an earlier version's (no owner). Two live PPGs that both find a dead node's record take it up once: each
  * first claims a lease on it in the store's duplicate memory (an atomic set-if-absent on Redis),
  * and only the one that got it takes the record up and writes itself its owner.
  */
 import { FINAL_STATES } from './codes.js';
 import { ownerOf, pushKey, type PushRecord } from './pushRecord.js';
+
+/**
+ * A receipt in the push table that no PPG claimed for this long is deleted (or after the
+ * receipt timeout, when shorter): by then a live PPG has taken up any dead one's pushes
+ * (nodeTtlMs + takeoverMs + at worst one lapsed lease).
+ */
+export const FOREIGN_RECEIPT_KEEP_MS = 600_000;
 
 /**
  * How long a takeover lease holds: the taker writes itself the record's owner well within it
@@ -35,14 +42,18 @@ export function otherOwners(records: readonly PushRecord[], me: string): string[
 }
 
 /**
- * Whether `record` (unfinished) may be taken up by the PPG of node `me`: it is no one's, its
- * owner is dead, or it is `me`'s own and this is the start (at a periodic look, `me`'s own
- * records are in memory already, or were let go there: not taken again).
+ * Whether `record` (unfinished) may be taken up by the PPG of node `me`:
+ * - its owner is another node, dead: yes;
+ * - `owner: ''`, let go at a clean close: yes;
+ * - `me`'s own, or no owner (an earlier version's record: that version writes none): at start
+ *   only. At a periodic look `me`'s own are in memory already, or were let go there; and an
+ *   earlier version's PPG may still be running beside this one (it marks nothing), so its
+ *   pushes are left to the next PPG that starts, as that version's restarts took them up.
  */
 export function mayTake(record: PushRecord, me: string, live: ReadonlySet<string>, atStart: boolean): boolean {
-  const o = ownerOf(record);
-  if (o === undefined) return true;
-  if (o === me) return atStart;
+  const o: unknown = record.owner;
+  if (o === '') return true;
+  if (typeof o !== 'string' || o === me) return atStart;
   return !live.has(o);
 }
 

@@ -4,6 +4,7 @@
 // push changes nothing there. A real redis-server and the SMSC simulator on loopback.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Ppg } from '../../src/ppg/ppg.js';
+import { PushRecords } from '../../src/ppg/pushRecord.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/types.js';
 import { redisServer, useRedis } from '../store/backends.js';
@@ -90,10 +91,15 @@ describe('two PPGs on one Redis store', () => {
     await until(async () => (await state(b.url, 'deferred')) === 'delivered', 'delivered, asked of B');
   });
 
-  it("a dead PPG's unsent push is taken up by the live one", async () => {
+  it("a dead PPG's unsent push is taken up by the live one; an earlier version's only at a start", async () => {
     const { storeA, storeB, a } = await setup();
     const b = await ppgOn(storeB);
     await push(a.url, 'orphan', at(1_000));
+    // A record as an earlier version writes it (no owner), of a PPG that may still run.
+    const records = new PushRecords(storeB.pushes);
+    const { owner, ...legacy } = (await records.get('pi', 'orphan'))!;
+    expect(owner).toBe(storeA.nodeId);
+    await records.put({ ...legacy, pushId: 'legacy' });
     // A dies: its node's liveness gone (a crash: nodeTtlMs later), nothing let go.
     await storeA.close();
     a.ppg.on('store-error', () => {});
@@ -101,7 +107,15 @@ describe('two PPGs on one Redis store', () => {
     expect(sim!.phone).toHaveLength(0);
     await until(() => sim!.phone.length === 1, 'the orphan sent by B', 5_000);
     await until(async () => (await state(b.url, 'orphan')) === 'delivered', 'orphan delivered');
+    await pause(4 * TAKEOVER_MS);
+    // Counted at the SMSC: the phone drops the legacy push's SMS as a repeat of the orphan's.
     expect(sim!.smsc.stats.submitted).toBe(1);
+    expect(await state(b.url, 'legacy')).toBe('pending');
+    // A PPG that starts takes it up, as that version's restart did.
+    const c = await ppgOn(await node());
+    await until(() => sim!.smsc.stats.submitted === 2, 'the legacy push sent by C', 5_000);
+    await until(async () => (await state(c.url, 'legacy')) === 'delivered', 'legacy delivered');
+    expect(sim!.smsc.stats.submitted).toBe(2);
   });
 
   it('a PPG that closes lets its unsent pushes go to a live one at once', async () => {
