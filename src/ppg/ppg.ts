@@ -344,6 +344,11 @@ export class Ppg extends EventEmitter<PpgEvents> {
     this.listeningPort = (this.server.address() as AddressInfo).port;
     // Notifications left over from before the restart name this PPG's address: only now known.
     for (const [record, i] of this.recovered.splice(0)) this.notifyThenRelease(record, i);
+    // Receipts that came over the bind before the pushes taken up at start were held: settled
+    // once start() has returned, so the caller tells that it listens before any outcome.
+    setImmediate(() => {
+      if (!this.closed) for (const record of [...this.live.values()]) this.earlyFor(record);
+    });
     return this.port;
   }
 
@@ -1169,7 +1174,13 @@ export class Ppg extends EventEmitter<PpgEvents> {
       }
     });
     this.schedule(record);
-    // Receipts for its SMS that came over this PPG's bind before it held the push.
+    // Receipts for its SMS that came over this PPG's bind before it held the push; at start,
+    // once the PPG listens (start() hands them over), so no outcome is told before that.
+    if (!atStart) this.earlyFor(record);
+  }
+
+  /** Settles with the receipts held in `early` for the record's SMS. */
+  private earlyFor(record: PushRecord): void {
     for (const r of record.recipients)
       for (const id of r.messageIds) {
         const early = this.early.get(id);
