@@ -193,7 +193,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
   /** message_id -> its push key and recipient index. */
   private readonly bySms = new Map<string, { key: string; recipient: number }>();
   private readonly early = new Map<string, { receipt: DeliveryReceipt; at: number }>();
-  /** The periodic look for dead PPGs' pushes and foreign receipts (takeOver). */
+  /** The periodic look for dead PPGs' pushes and foreign receipts (takeUp). */
   private takeoverTimer: NodeJS.Timeout | undefined;
   private looking: Promise<void> | undefined;
   /** takeoverMs: 0 when no other PPG shares the store (no leases, no owner writes). */
@@ -1226,7 +1226,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
 
   /**
    * A push read from the store that a cancel would change: the record to change, once this PPG
-   * holds it (its own, or taken up now from a dead or no owner), or the live node that holds it.
+   * holds it (its own, or taken up now from a dead owner or none: let go, or an earlier
+   * version's), or who holds it: a live PPG, or one whose lease on it is newer.
    */
   private async holdFor(record: PushRecord): Promise<PushRecord | { heldBy: string }> {
     const key = `${record.initiator}\0${record.pushId}`;
@@ -1236,9 +1237,10 @@ export class Ppg extends EventEmitter<PpgEvents> {
     const me = this.store.nodeId;
     const owner = ownerOf(record);
     if (owner === me) return record;
-    if (owner !== undefined && (await this.store.liveNodes([owner])).has(owner)) return { heldBy: owner };
+    if (owner !== undefined && (await this.store.liveNodes([owner])).has(owner))
+      return { heldBy: `the PPG of node ${owner}` };
     if (!(await this.store.duplicates.remember(leaseKey(record), TAKEOVER_LEASE_MS)))
-      return { heldBy: 'another PPG taking it up' };
+      return { heldBy: 'another PPG, taking it up now' };
     this.adopt(record, false);
     return this.live.get(key) ?? record;
   }
@@ -1274,14 +1276,14 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | unde
  * (that PPG's copy would overwrite it, and it might still send the push). A recipient still
  * pending is answered 4001, to be asked again (behind a load balancer, possibly of that PPG).
  */
-function heldElsewhere(record: PushRecord, addresses: readonly string[], node: string) {
+function heldElsewhere(record: PushRecord, addresses: readonly string[], who: string) {
   const chosen =
     addresses.length === 0 ? record.recipients : addresses.map((a) => record.recipients.find((r) => r.address === a));
   return chosen.map((r) =>
     r === undefined
       ? { code: PapCode.ADDRESS_NOT_FOUND, desc: 'not an address of this push' }
       : r.state === MessageState.pending
-        ? { address: r.address, code: PapCode.SERVICE_UNAVAILABLE, desc: `held by the PPG of node ${node}: ask again` }
+        ? { address: r.address, code: PapCode.SERVICE_UNAVAILABLE, desc: `held by ${who}: ask again` }
         : { address: r.address, code: PapCode.CANCELLATION_NOT_POSSIBLE, desc: `already ${r.state}` },
   );
 }
