@@ -131,6 +131,7 @@ ${SERVICE_FLAGS}`,
       gateway.on('outcome', (o) => line({ outcome: o }));
       gateway.on('notified', (n) => line({ notified: n }));
       gateway.on('store-error', (e) => log.error({ event: 'store-error', error: errorJson(e) }, 'store write failed'));
+      gateway.on('taken-up', (t) => log.info({ event: 'taken-up', ...t }, 'pushes taken up from the store'));
       gateway.on('throttled', (t) => log.warn({ event: 'throttled', throttled: t }, 'failed logins throttled'));
       gateway.on('connectionRefused', (c) => log.warn({ event: 'connection-refused', ...c }, 'over a connection cap'));
       store.on('unavailable', (e) =>

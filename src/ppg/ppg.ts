@@ -153,6 +153,11 @@ export interface PpgEvents {
   notified: [{ pushId: string; address: string; ok: boolean; error?: string }];
   /** The state store failed a write. */
   'store-error': [unknown];
+  /**
+   * Pushes taken up from the store at a look or at start (each counted by the owner it was
+   * taken from: a dead node's id, or '' for none: let go, or an earlier version's).
+   */
+  'taken-up': [{ pushes: number; from: Record<string, number>; atStart: boolean }];
   /** Failed logins from an address were answered late, or the address was refused (429). */
   throttled: [ThrottleEvent];
   /** A connection over a connection cap, closed at once. */
@@ -1137,16 +1142,24 @@ export class Ppg extends EventEmitter<PpgEvents> {
       if (!shared || mayTake(record, me, live, atStart)) candidates.push(record);
     }
     let failure: unknown;
+    const taken: PushRecord[] = [];
     if (shared) {
       // Asked together: one round of calls. Only the PPG whose lease is new takes the push up.
       const leases = await Promise.allSettled(
         candidates.map((r) => this.store.duplicates.remember(leaseKey(r), TAKEOVER_LEASE_MS)),
       );
       leases.forEach((l, j) => {
-        if (l.status === 'fulfilled' && l.value) this.adopt(candidates[j], atStart);
+        if (l.status === 'fulfilled' && l.value) taken.push(candidates[j]);
         else if (l.status === 'rejected') failure ??= l.reason;
       });
-    } else for (const record of candidates) this.adopt(record, atStart);
+    } else taken.push(...candidates);
+    const from: Record<string, number> = {};
+    for (const record of taken) {
+      const o = ownerOf(record) ?? '';
+      from[o] = (from[o] ?? 0) + 1;
+      this.adopt(record, atStart);
+    }
+    if (taken.length > 0) this.emit('taken-up', { pushes: taken.length, from, atStart });
     this.retention.restore(finished);
     this.remove(this.retention.due(Date.now(), this.live.size));
     if (!atStart) this.passReceipts(receipts);

@@ -94,6 +94,8 @@ describe('two PPGs on one Redis store', () => {
   it("a dead PPG's unsent push is taken up by the live one; an earlier version's only at a start", async () => {
     const { storeA, storeB, a } = await setup();
     const b = await ppgOn(storeB);
+    const taken: unknown[] = [];
+    b.ppg.on('taken-up', (t) => taken.push(t));
     await push(a.url, 'orphan', at(1_000));
     // A record as an earlier version writes it (no owner), of a PPG that may still run.
     const records = new PushRecords(storeB.pushes);
@@ -106,6 +108,7 @@ describe('two PPGs on one Redis store', () => {
     await a.ppg.close();
     expect(sim!.phone).toHaveLength(0);
     await until(() => sim!.phone.length === 1, 'the orphan sent by B', 5_000);
+    expect(taken).toEqual([{ pushes: 1, from: { [storeA.nodeId]: 1 }, atStart: false }]);
     await until(async () => (await state(b.url, 'orphan')) === 'delivered', 'orphan delivered');
     await pause(4 * TAKEOVER_MS);
     // Counted at the SMSC: the phone drops the legacy push's SMS as a repeat of the orphan's.
