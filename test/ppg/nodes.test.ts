@@ -57,6 +57,7 @@ async function setup() {
   return { storeA, storeB, a };
 }
 
+/** deliver-after `ms` from now, to the second below: between ms - 1,000 and ms ahead. */
 const at = (ms: number) => ` deliver-after-timestamp="${new Date(Date.now() + ms).toISOString().slice(0, 19)}Z"`;
 
 async function push(url: string, pushId: string, attributes = ''): Promise<void> {
@@ -96,7 +97,7 @@ describe('two PPGs on one Redis store', () => {
     const b = await ppgOn(storeB);
     const taken: unknown[] = [];
     b.ppg.on('taken-up', (t) => taken.push(t));
-    await push(a.url, 'orphan', at(1_000));
+    await push(a.url, 'orphan', at(2_000));
     // A record as an earlier version writes it (no owner), of a PPG that may still run.
     const records = new PushRecords(storeB.pushes);
     const { owner, ...legacy } = (await records.get('pi', 'orphan'))!;
@@ -142,7 +143,7 @@ describe('two PPGs on one Redis store', () => {
   it('a cancel at the PPG not holding the push changes nothing: 4001, and it is still sent', async () => {
     const { storeB, a } = await setup();
     const b = await ppgOn(storeB);
-    await push(a.url, 'held', at(1_500));
+    await push(a.url, 'held', at(3_000));
     const r = await post(b.url, queryXml('cancel-message', 'held'), 'application/xml');
     expect(attr(r.text, 'cancel-result', 'code')).toBe('4001');
     expect(await state(b.url, 'held')).toBe('pending');

@@ -42,7 +42,7 @@ describe('a PPG on Redis killed beside a live one', () => {
     ]);
     cleanups.push(() => killed.close());
     const { url } = await killed.listening();
-    const after = new Date(Date.now() + 2_000).toISOString().slice(0, 19) + 'Z';
+    const after = new Date(Date.now() + 3_000).toISOString().slice(0, 19) + 'Z';
     const r = await post(
       url,
       pushBody({
