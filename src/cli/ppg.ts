@@ -37,6 +37,7 @@ const options = {
   ...TLS_CLIENT_OPTIONS,
   retention: { type: 'string' },
   'max-records': { type: 'string' },
+  takeover: { type: 'string' },
   'enquire-link': { type: 'string' },
   'enquire-link-timeout': { type: 'string' },
   ...SERVICE_OPTIONS,
@@ -58,6 +59,8 @@ ${STORE_SYNC_HELP}
   --no-receipts       do not ask the SMSC for delivery receipts (pushes count as delivered once submitted)
   --retention MS      keep a finished push for status queries this long (default 86400000, 24 h)
   --max-records N     push records kept at most, finished and in progress (default 50000, at most 100000)
+  --takeover MS       on a redis:// store shared by several PPGs: how often to look for pushes of a
+                      dead PPG to take up, and for receipts another PPG got (default 10000; 0: never)
   --enquire-link MS   enquire_link period on the SMPP session, so an idle PPG is not closed by the
                       SMSC's inactivity timer (default 30000; 0: none)
   --enquire-link-timeout MS   an enquire_link unanswered this long means a dead link: it is dropped
@@ -116,6 +119,7 @@ ${SERVICE_FLAGS}`,
         receipts: values['no-receipts'] !== true,
         retentionMs: optionalNumber(str(values, 'retention')),
         maxRecords: optionalNumber(str(values, 'max-records')),
+        takeoverMs: optionalNumber(str(values, 'takeover')),
         smscSession: {
           enquireLinkMs: optionalNumber(str(values, 'enquire-link')),
           enquireLinkTimeoutMs: optionalNumber(str(values, 'enquire-link-timeout')),
@@ -127,6 +131,7 @@ ${SERVICE_FLAGS}`,
       gateway.on('outcome', (o) => line({ outcome: o }));
       gateway.on('notified', (n) => line({ notified: n }));
       gateway.on('store-error', (e) => log.error({ event: 'store-error', error: errorJson(e) }, 'store write failed'));
+      gateway.on('taken-up', (t) => log.info({ event: 'taken-up', ...t }, 'pushes taken up from the store'));
       gateway.on('throttled', (t) => log.warn({ event: 'throttled', throttled: t }, 'failed logins throttled'));
       gateway.on('connectionRefused', (c) => log.warn({ event: 'connection-refused', ...c }, 'over a connection cap'));
       store.on('unavailable', (e) =>

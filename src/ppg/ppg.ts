@@ -22,7 +22,14 @@ import type { TlsServerSettings } from '../security/tlsOptions.js';
 import { createWebServer, type WebServer } from '../security/webServer.js';
 import { postPap } from './notify.js';
 import type { CancelMessage, CcqMessage, PushMessage, StatusQueryMessage } from './pap.js';
-import { pushKey, PushRecords, type PushRecord, type RecipientRecord } from './pushRecord.js';
+import {
+  ownerOf,
+  pushKey,
+  PushRecords,
+  type ForeignReceipt,
+  type PushRecord,
+  type RecipientRecord,
+} from './pushRecord.js';
 import { DEFAULT_STATUS_WRITE_MS, DEFAULT_STORE_RETRY_MS, PushWrites } from './pushWrites.js';
 import { SmppMessageState, STAT_WORD_OF, type DeliveryReceipt } from './receipt.js';
 import { parsePapRequest, type PapRequest } from './request.js';
@@ -40,6 +47,15 @@ import {
 } from './responses.js';
 import { DEFAULT_MAX_SEGMENTS, segmentsNeeded } from './segments.js';
 import { PpgTransceiver, SubmitRefused, type TransceiverOptions } from './transceiver.js';
+import {
+  DEFAULT_TAKEOVER_MS,
+  FOREIGN_RECEIPT_KEEP_MS,
+  leaseKey,
+  mayTake,
+  otherOwners,
+  TAKEOVER_LEASE_MS,
+  unfinished,
+} from './takeover.js';
 
 export interface PpgOptions extends RetentionBounds {
   smsc: string | SmscUrl;
@@ -111,6 +127,14 @@ export interface PpgOptions extends RetentionBounds {
    * return retries at once (pushWrites.ts, docs/ppg.md). Default 1000.
    */
   storeRetryMs?: number;
+  /**
+   * How often the PPG looks in a shared store for pushes of a PPG that died (its node's liveness
+   * lapsed: nodeTtlMs on Redis) and takes them up, and hands receipts that came over its bind for
+   * another PPG's SMS to that PPG (takeover.ts, docs/ppg.md "Several PPGs on one store"), ms.
+   * Each look lists the push table once. Default 10,000 on a Redis store; 0 (never: one PPG per
+   * store) on the others.
+   */
+  takeoverMs?: number;
 }
 
 export interface PpgEvents {
@@ -129,6 +153,11 @@ export interface PpgEvents {
   notified: [{ pushId: string; address: string; ok: boolean; error?: string }];
   /** The state store failed a write. */
   'store-error': [unknown];
+  /**
+   * Pushes taken up from the store at a look or at start (each counted by the owner it was
+   * taken from: a dead node's id, or '' for none: let go, or an earlier version's).
+   */
+  'taken-up': [{ pushes: number; from: Record<string, number>; atStart: boolean }];
   /** Failed logins from an address were answered late, or the address was refused (429). */
   throttled: [ThrottleEvent];
   /** A connection over a connection cap, closed at once. */
@@ -148,6 +177,11 @@ export interface PpgEvents {
 
 /** Receipts for message_ids not yet known (the receipt overtook the submit_sm_resp), kept briefly. */
 const MAX_EARLY_RECEIPTS = 10_000;
+/**
+ * A receipt for a message_id this PPG does not know is held this long for its submit_sm_resp
+ * before it is passed to the other PPGs on the store (passReceipts).
+ */
+const EARLY_HOLD_MS = 2_000;
 
 export class Ppg extends EventEmitter<PpgEvents> {
   private readonly server: WebServer;
@@ -163,7 +197,12 @@ export class Ppg extends EventEmitter<PpgEvents> {
   private readonly reserved = new Set<string>();
   /** message_id -> its push key and recipient index. */
   private readonly bySms = new Map<string, { key: string; recipient: number }>();
-  private readonly early = new Map<string, DeliveryReceipt>();
+  private readonly early = new Map<string, { receipt: DeliveryReceipt; at: number }>();
+  /** The periodic look for dead PPGs' pushes and foreign receipts (takeUp). */
+  private takeoverTimer: NodeJS.Timeout | undefined;
+  private looking: Promise<void> | undefined;
+  /** takeoverMs: 0 when no other PPG shares the store (no leases, no owner writes). */
+  private readonly takeoverEvery: number;
   private readonly writes: PushWrites;
   /** Decoded PDU of each push in memory (the record keeps it as hex). */
   private readonly pdus = new WeakMap<PushRecord, Uint8Array>();
@@ -199,6 +238,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       | 'metrics'
       | 'statusWriteMs'
       | 'storeRetryMs'
+      | 'takeoverMs'
     >
   > &
     PpgOptions;
@@ -229,6 +269,11 @@ export class Ppg extends EventEmitter<PpgEvents> {
     };
     this.ownStore = options.store === undefined;
     this.store = options.store ?? new MemoryStore();
+    this.takeoverEvery = nonNegativeBound(
+      options.takeoverMs ?? (this.store.backend === 'redis' ? DEFAULT_TAKEOVER_MS : 0),
+      'takeoverMs',
+      MAX_TIMER_MS,
+    );
     this.records = new PushRecords(this.store.pushes);
     this.retention = new Retention(options);
     this.writes = new PushWrites(
@@ -287,6 +332,10 @@ export class Ppg extends EventEmitter<PpgEvents> {
   async start(): Promise<number> {
     await this.transceiver.start({ retry: this.o.connectRetry === true });
     await this.recover();
+    if (this.takeoverEvery > 0 && !this.closed) {
+      this.takeoverTimer = setInterval(() => this.lookAgain(), this.takeoverEvery);
+      this.takeoverTimer.unref();
+    }
     // Only pushes in progress are looked at, so a sweep costs what is in memory anyway.
     this.sweepTimer = setInterval(
       () => this.sweep(),
@@ -300,6 +349,11 @@ export class Ppg extends EventEmitter<PpgEvents> {
     this.listeningPort = (this.server.address() as AddressInfo).port;
     // Notifications left over from before the restart name this PPG's address: only now known.
     for (const [record, i] of this.recovered.splice(0)) this.notifyThenRelease(record, i);
+    // Receipts that came over the bind before the pushes taken up at start were held: settled
+    // once start() has returned, so the caller tells that it listens before any outcome.
+    setImmediate(() => {
+      if (!this.closed) for (const record of [...this.live.values()]) this.earlyFor(record);
+    });
     return this.port;
   }
 
@@ -331,6 +385,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweepTimer);
+    clearInterval(this.takeoverTimer);
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.server.closeAllConnections();
@@ -347,6 +402,15 @@ export class Ppg extends EventEmitter<PpgEvents> {
     // The SMSC link first: a receipt or submit_sm_resp coming while it closes is still
     // written, and what comes after writes.close() is written at once, before the store closes.
     await this.transceiver.close();
+    await this.looking;
+    // What this PPG held and did not finish is let go: no one's, so a PPG still live on the
+    // store takes it up at its next look rather than after this node's liveness lapses.
+    if (this.takeoverEvery > 0)
+      for (const record of this.live.values())
+        if (ownerOf(record) === this.store.nodeId) {
+          record.owner = '';
+          this.writes.later(record, true);
+        }
     await this.writes.close();
     if (this.ownStore) await this.store.close();
   }
@@ -512,6 +576,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       if (m.deliverAfterTimestamp !== undefined) record.deliverAfter = m.deliverAfterTimestamp;
       if (m.ppgNotifyRequestedTo !== undefined) record.notifyTo = m.ppgNotifyRequestedTo;
       if (m.sourceReference !== undefined) record.sourceReference = m.sourceReference;
+      record.owner = this.store.nodeId;
       this.live.set(key, record);
       this.pdus.set(record, content.pdu);
       try {
@@ -677,7 +742,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       const early = this.early.get(id);
       if (early) {
         this.early.delete(id);
-        this.onReceipt(early);
+        this.onReceipt(early.receipt);
       }
     }
   }
@@ -705,7 +770,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
     const at = this.bySms.get(receipt.messageId);
     if (!at) {
       if (this.early.size >= MAX_EARLY_RECEIPTS) this.early.delete(this.early.keys().next().value!);
-      this.early.set(receipt.messageId, receipt);
+      this.early.set(receipt.messageId, { receipt, at: Date.now() });
       return;
     }
     const record = this.live.get(at.key);
@@ -928,11 +993,13 @@ export class Ppg extends EventEmitter<PpgEvents> {
 
   /** The cancel-response, given once what it tells is stored (a PapError when that fails). */
   private async cancelStored(initiator: string, m: CancelMessage): Promise<string> {
-    const record = await this.find(initiator, m.pushId);
-    if (!record)
+    const found = await this.find(initiator, m.pushId);
+    if (!found)
       return cancelResponse(m.pushId, [
         { code: PapCode.PUSH_ID_NOT_FOUND, desc: `no push ${m.pushId} of this initiator` },
       ]);
+    const record = await this.holdFor(found);
+    if ('heldBy' in record) return cancelResponse(m.pushId, heldElsewhere(found, m.addresses, record.heldBy));
     const results = [];
     for (const r of this.selected(record, m.addresses)) {
       if (r === undefined) {
@@ -1032,27 +1099,163 @@ export class Ppg extends EventEmitter<PpgEvents> {
 
   // ---- state ----
 
-  /** After a restart: pushes not yet sent are sent, outcomes not yet notified are notified. */
+  /**
+   * After a restart: pushes not yet sent are sent, outcomes not yet notified are notified. On a
+   * store shared with other PPGs, only the pushes no live PPG holds (takeover.ts).
+   */
   private async recover(): Promise<void> {
     await this.records.adopt(this.store.registrations);
+    await this.takeUp(true);
+  }
+
+  /** The periodic look (takeoverMs): one at a time; a store failure is told, the next look tries again. */
+  private lookAgain(): void {
+    if (this.closed || this.looking !== undefined) return;
+    this.looking = this.takeUp(false)
+      .catch((e: unknown) => void this.emit('store-error', e))
+      .finally(() => (this.looking = undefined));
+  }
+
+  /**
+   * Reads the push table once: takes up the unfinished pushes this PPG may (takeover.ts), notes
+   * the finished ones for retention, and, at a periodic look, passes receipts between PPGs.
+   */
+  private async takeUp(atStart: boolean): Promise<void> {
+    const me = this.store.nodeId;
+    const { pushes, receipts } = await this.records.scan();
+    const shared = this.takeoverEvery > 0;
+    const owners = shared ? otherOwners(pushes, me) : [];
+    const live = owners.length > 0 ? await this.store.liveNodes(owners) : new Set<string>();
     const finished: Array<[string, number]> = [];
-    for (const record of await this.records.all()) {
+    const candidates: PushRecord[] = [];
+    for (const record of pushes) {
       const key = `${record.initiator}\0${record.pushId}`;
-      if (record.recipients.every((r) => FINAL_STATES.has(r.state) && (r.notified || !record.notifyTo))) {
+      if (this.live.has(key) || this.reserved.has(key)) continue;
+      if (!unfinished(record)) {
         const k = pushKey(record.initiator, record.pushId);
+        if (this.finishedNames.has(k)) continue;
         this.finishedNames.set(k, { initiator: record.initiator, pushId: record.pushId });
         finished.push([k, Math.max(record.receivedTime, ...record.recipients.map((r) => r.eventTime))]);
         continue;
       }
-      this.live.set(key, record);
-      record.recipients.forEach((r, i) => {
-        for (const id of r.messageIds) this.bySms.set(id, { key, recipient: i });
-        if (FINAL_STATES.has(r.state) && !r.notified) this.recovered.push([record, i]);
-      });
-      this.schedule(record);
+      // One PPG on its store (lmdb, memory): every unfinished push is its own, as before.
+      if (!shared || mayTake(record, me, live, atStart)) candidates.push(record);
     }
+    let failure: unknown;
+    const taken: PushRecord[] = [];
+    if (shared) {
+      // Asked together: one round of calls. Only the PPG whose lease is new takes the push up.
+      const leases = await Promise.allSettled(
+        candidates.map((r) => this.store.duplicates.remember(leaseKey(r), TAKEOVER_LEASE_MS)),
+      );
+      leases.forEach((l, j) => {
+        if (l.status === 'fulfilled' && l.value) taken.push(candidates[j]);
+        else if (l.status === 'rejected') failure ??= l.reason;
+      });
+    } else taken.push(...candidates);
+    const from: Record<string, number> = {};
+    for (const record of taken) {
+      const o = ownerOf(record) ?? '';
+      from[o] = (from[o] ?? 0) + 1;
+      this.adopt(record, atStart);
+    }
+    if (taken.length > 0) this.emit('taken-up', { pushes: taken.length, from, atStart });
     this.retention.restore(finished);
     this.remove(this.retention.due(Date.now(), this.live.size));
+    if (!atStart) this.passReceipts(receipts);
+    if (failure !== undefined) throw failure;
+  }
+
+  /**
+   * Holds a push read from the store (taken up): its SMS are looked after, its receipts settle
+   * it, its outcomes are notified (after start() listens, when taken up at start).
+   */
+  private adopt(record: PushRecord, atStart: boolean): void {
+    const key = `${record.initiator}\0${record.pushId}`;
+    if (this.closed || this.live.has(key)) return;
+    this.live.set(key, record);
+    if (this.takeoverEvery > 0 && ownerOf(record) !== this.store.nodeId) {
+      // Written with the next write: other PPGs then see a live owner (the lease covers the wait).
+      record.owner = this.store.nodeId;
+      this.writes.later(record, true);
+    }
+    record.recipients.forEach((r, i) => {
+      for (const id of r.messageIds) this.bySms.set(id, { key, recipient: i });
+      if (FINAL_STATES.has(r.state) && !r.notified) {
+        if (atStart) this.recovered.push([record, i]);
+        else this.notifyThenRelease(record, i);
+      }
+    });
+    this.schedule(record);
+    // Receipts for its SMS that came over this PPG's bind before it held the push; at start,
+    // once the PPG listens (start() hands them over), so no outcome is told before that.
+    if (!atStart) this.earlyFor(record);
+  }
+
+  /** Settles with the receipts held in `early` for the record's SMS. */
+  private earlyFor(record: PushRecord): void {
+    for (const r of record.recipients)
+      for (const id of r.messageIds) {
+        const early = this.early.get(id);
+        if (early === undefined) continue;
+        this.early.delete(id);
+        this.onReceipt(early.receipt);
+      }
+  }
+
+  /**
+   * Receipts between PPGs on one store: the SMSC gives a receipt to any bind of the account, so
+   * one may come to a PPG that does not hold its push. One that no push here claimed within
+   * EARLY_HOLD_MS goes into the push table; the PPG holding its message_id settles with it at
+   * its next look, and deletes it once that outcome is stored. Unclaimed for
+   * FOREIGN_RECEIPT_KEEP_MS (10 min; or receiptTimeoutMs when shorter), it is deleted.
+   */
+  private passReceipts(receipts: Array<{ key: string; value: ForeignReceipt }>): void {
+    const now = Date.now();
+    const drop = (key: string) => void this.records.deleteKey(key).catch((e: unknown) => this.emit('store-error', e));
+    for (const { key, value } of receipts) {
+      const at = this.bySms.get(value.receipt.messageId);
+      const record = at === undefined ? undefined : this.live.get(at.key);
+      if (record !== undefined) {
+        this.onReceipt(value.receipt as DeliveryReceipt);
+        this.writes.stored(record).then(
+          () => drop(key),
+          () => undefined, // told where the write failed; the next look settles with it again
+        );
+      } else if (now - value.at >= Math.min(this.o.receiptTimeoutMs, FOREIGN_RECEIPT_KEEP_MS)) drop(key);
+    }
+    for (const [id, e] of this.early) {
+      if (now - e.at < EARLY_HOLD_MS) continue;
+      this.early.delete(id);
+      const receipt: ForeignReceipt['receipt'] = { messageId: id, state: e.receipt.state };
+      if (e.receipt.error !== undefined) receipt.error = e.receipt.error;
+      this.records.putReceipt({ receipt, at: e.at }).catch((err: unknown) => {
+        // Kept for the next look (unless newer ones pushed it out meanwhile).
+        if (!this.early.has(id) && this.early.size < MAX_EARLY_RECEIPTS) this.early.set(id, e);
+        this.emit('store-error', err);
+      });
+    }
+  }
+
+  /**
+   * A push read from the store that a cancel would change: the record to change, once this PPG
+   * holds it (its own, or taken up now from a dead owner or none: let go, or an earlier
+   * version's), or who holds it: a live PPG, or one whose lease on it is newer.
+   */
+  private async holdFor(record: PushRecord): Promise<PushRecord | { heldBy: string }> {
+    const key = `${record.initiator}\0${record.pushId}`;
+    const held = this.live.get(key);
+    if (held !== undefined) return held;
+    if (this.takeoverEvery === 0 || !unfinished(record)) return record;
+    const me = this.store.nodeId;
+    const owner = ownerOf(record);
+    if (owner === me) return record;
+    if (owner !== undefined && (await this.store.liveNodes([owner])).has(owner))
+      return { heldBy: `the PPG of node ${owner}` };
+    if (!(await this.store.duplicates.remember(leaseKey(record), TAKEOVER_LEASE_MS)))
+      return { heldBy: 'another PPG, taking it up now' };
+    this.adopt(record, false);
+    return this.live.get(key) ?? record;
   }
 }
 
@@ -1079,6 +1282,23 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | unde
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/**
+ * The cancel-response for a push another live PPG on the store holds: nothing is changed here
+ * (that PPG's copy would overwrite it, and it might still send the push). A recipient still
+ * pending is answered 4001, to be asked again (behind a load balancer, possibly of that PPG).
+ */
+function heldElsewhere(record: PushRecord, addresses: readonly string[], who: string) {
+  const chosen =
+    addresses.length === 0 ? record.recipients : addresses.map((a) => record.recipients.find((r) => r.address === a));
+  return chosen.map((r) =>
+    r === undefined
+      ? { code: PapCode.ADDRESS_NOT_FOUND, desc: 'not an address of this push' }
+      : r.state === MessageState.pending
+        ? { address: r.address, code: PapCode.SERVICE_UNAVAILABLE, desc: `held by ${who}: ask again` }
+        : { address: r.address, code: PapCode.CANCELLATION_NOT_POSSIBLE, desc: `already ${r.state}` },
+  );
 }
 
 /** SMPP v3.4 7.1.1 absolute time, UTC: YYMMDDhhmmss, tenths 0, offset 00, '+'. */

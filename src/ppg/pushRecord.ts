@@ -38,10 +38,38 @@ export type PushRecord = {
   /** The WSP push PDU, hex (kept so a restart can still submit what was accepted). */
   pdu: string;
   recipients: RecipientRecord[];
+  /**
+   * The store node (Store.nodeId) of the PPG holding the push in memory: no other PPG on the
+   * store takes it up while that node is live (takeover.ts). `''`: let go at a clean close, for
+   * any PPG to take up. Absent: an earlier version's record, taken up by a PPG that starts.
+   */
+  owner?: string;
+};
+
+/**
+ * A delivery receipt that came over a PPG's bind for a message_id it does not know (the SMSC
+ * gave it to another PPG of the account than the one that submitted): kept in the push table,
+ * under a key no push has, till the PPG holding that message_id settles with it.
+ */
+export type ForeignReceipt = {
+  receipt: { messageId: string; state: number; error?: string };
+  /** When it came, ms: one no PPG claims within the receipt timeout is dropped. */
+  at: number;
 };
 
 /** Longest record id the store takes (src/store/options.ts MAX_NAME_LENGTH). */
 const MAX_KEY = 256;
+
+/**
+ * Foreign receipts' keys begin with `@`, which pushKey never writes first (encodeURIComponent
+ * escapes it; a hashed key begins with `#`): no push's key, and an earlier version's isPushRecord
+ * passes their records by.
+ */
+const RECEIPT_KEY = '@receipt:';
+
+export function receiptKey(messageId: string): string {
+  return RECEIPT_KEY + messageId;
+}
 
 /**
  * A push's id in the table: initiator and push-id, or, when that is longer than the store
@@ -77,6 +105,25 @@ export class PushRecords {
     return out;
   }
 
+  /** Every push record, and every foreign receipt with its key (one listing of the table). */
+  async scan(): Promise<{ pushes: PushRecord[]; receipts: Array<{ key: string; value: ForeignReceipt }> }> {
+    const pushes: PushRecord[] = [];
+    const receipts: Array<{ key: string; value: ForeignReceipt }> = [];
+    for (const r of await this.table.list()) {
+      if (isPushRecord(r.value)) pushes.push(r.value);
+      else if (r.id.startsWith(RECEIPT_KEY) && isForeignReceipt(r.value)) receipts.push({ key: r.id, value: r.value });
+    }
+    return { pushes, receipts };
+  }
+
+  async putReceipt(value: ForeignReceipt): Promise<void> {
+    await this.table.put(receiptKey(value.receipt.messageId), value);
+  }
+
+  async deleteKey(key: string): Promise<void> {
+    await this.table.delete(key);
+  }
+
   /**
    * Moves the records an earlier version kept in the registrations table (ids `ppg:push:...`,
    * with `ppg:sms:...` index entries) into the push table; returns how many pushes moved.
@@ -105,4 +152,23 @@ function isPushRecord(v: JsonValue | undefined): v is JsonValue & PushRecord {
     typeof v.pdu === 'string' &&
     Array.isArray(v.recipients)
   );
+}
+
+function isForeignReceipt(v: JsonValue | undefined): v is JsonValue & ForeignReceipt {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || typeof v.at !== 'number') return false;
+  const r = v.receipt;
+  return (
+    r !== null &&
+    typeof r === 'object' &&
+    !Array.isArray(r) &&
+    typeof r.messageId === 'string' &&
+    typeof r.state === 'number' &&
+    (r.error === undefined || typeof r.error === 'string')
+  );
+}
+
+/** Whose a push is: its owner node, or undefined when no one's (or the field is not a string). */
+export function ownerOf(record: PushRecord): string | undefined {
+  const o: unknown = record.owner;
+  return typeof o === 'string' && o.length > 0 ? o : undefined;
 }
