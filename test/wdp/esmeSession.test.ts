@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EsmeSession, ResponseTimeout } from '../../src/wdp/smpp/esmeSession.js';
 import { header, pdu, rawSmsc } from './rawSmsc.js';
+import { until } from '../helpers.js';
 
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -98,5 +99,29 @@ describe('EsmeSession answers given outside a read', () => {
     const got = [await peer.next(), await peer.next(), await peer.next()].map((p) => header(p).slice(0, 3));
     expect(got.map(([id]) => id)).toEqual([0x80000005, 0x80000005, UNBIND]);
     expect(got.slice(0, 2).map(([, , seq]) => seq)).toEqual([21, 22]);
+  });
+});
+
+describe('EsmeSession unsent octets', () => {
+  it('a sending session keeps reading however much of its own it has queued (no unsent bound by default)', async () => {
+    const { s, peer } = await session();
+    expect(s.maxUnsentOctets).toBe(Infinity);
+    // A broadcast's submits queued behind a peer that reads slowly: 2 MiB not sent.
+    peer.socket.pause();
+    // (Written until past what the kernel's buffers take: more than 1 MiB stays in Node.)
+    const block = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < 64 && s.socket.writableLength <= 2 * block.length; i++) {
+      s.socket.write(block);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(s.socket.writableLength).toBeGreaterThan(1024 * 1024);
+    let chunks = 0;
+    s.socket.on('data', () => chunks++);
+    // Its peer's PDUs (submit_sm_resp, receipts, enquire_link) are still read, chunk after chunk.
+    peer.write(pdu(ENQUIRE_LINK, 0, 7));
+    await until(() => chunks >= 1, 5_000, 'the first chunk read');
+    peer.write(pdu(ENQUIRE_LINK, 0, 8));
+    await until(() => chunks >= 2, 5_000, 'the second chunk read');
+    expect(s.readingStopped).toBe(false);
   });
 });

@@ -140,8 +140,15 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   maxHoldMs = Infinity;
   /** The timer refusing held deliver_sm that reach maxHoldMs; set while any is held. */
   private holdTimer: NodeJS.Timeout | undefined;
-  /** Reading stopped (socket.pause()) until what was written drains: MAX_UNSENT_OCTETS. */
+  /** Reading stopped (socket.pause()) until what was written drains: maxUnsentOctets. */
   private readStopped = false;
+  /**
+   * Octets written and not sent past which reading stops until they drain. Off (Infinity) by
+   * default: a sending session (the PPG's, inject) writes its own submits, whose size says
+   * nothing of the peer, and must keep reading their responses; the receiving link sets
+   * MAX_UNSENT_OCTETS, where what is written is answers to what the SMSC sends.
+   */
+  maxUnsentOctets = Infinity;
   /** The timer for the earliest deadline of what is outstanding, and that deadline. */
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
@@ -320,6 +327,8 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   }
 
   destroy(): void {
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
     if (this.batched > 0) this.flushAnswers();
     this.flush();
     this.socket.destroy();
@@ -340,7 +349,7 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
   private receive(chunk: Buffer): void {
     this.readChunk(chunk);
     // Once a chunk, not once a PDU: the hot path pays one comparison for it.
-    if (this.socket.writableLength > MAX_UNSENT_OCTETS) this.stopReading();
+    if (this.socket.writableLength > this.maxUnsentOctets) this.stopReading();
   }
 
   /**
@@ -520,6 +529,8 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
    */
   private expireHeld(): void {
     this.holdTimer = undefined;
+    // Gone (destroyed, its 'close' not yet emitted): nothing is answered any more.
+    if (this.socket.destroyed) return;
     const limit = performance.now() - this.maxHoldMs;
     for (let oldest = this.held.oldestHeldAt(); oldest !== undefined && oldest <= limit;) {
       const frame = this.held.take()!;
@@ -635,6 +646,8 @@ export class EsmeSession extends EventEmitter<EsmeSessionEvents> {
         this.respond(headerPdu(responseId(commandId), CommandStatus.ESME_ROK, sequence));
         this.bound = false;
         this.held.clear();
+        clearTimeout(this.holdTimer);
+        this.holdTimer = undefined;
         this.emit('unbind');
         this.socket.end();
         // The SMSC closes after unbind_resp; one that does not is not waited for long.

@@ -13,7 +13,7 @@ import {
 import { backoffDelay, checkBackoff, type Backoff } from './backoff.js';
 import { bindPdu, checkBindFields, type BindFields } from './bind.js';
 import { SmppCommand } from './commands.js';
-import { EsmeSession, ResponseTimeout, type RefusedPdu } from './esmeSession.js';
+import { EsmeSession, MAX_UNSENT_OCTETS, ResponseTimeout, type RefusedPdu } from './esmeSession.js';
 import { enquireLinkTimes, keepAlive } from './keepAlive.js';
 import { readSegmentAt } from './deliverSegment.js';
 import { SegmentAt } from '../segmentAt.js';
@@ -567,6 +567,7 @@ export class EsmeLink extends EventEmitter<EsmeLinkEvents> {
     session.onDeliverSm = (frame, now) => this.onDeliverSm(session, frame, now);
     session.onPausedRefusal = (sequence, expired) => this.refuseWhilePaused(session, sequence, expired);
     session.maxHoldMs = this.options.maxHoldMs;
+    session.maxUnsentOctets = MAX_UNSENT_OCTETS;
     // Paused as the bind_resp is read, not once its promise settles: deliver_sm in the same
     // chunk behind it are refused as paused (pausedRefusedStore), as every later one is.
     if (this.intake !== undefined) session.onBound = () => this.storeDownPause(session);
