@@ -62,21 +62,31 @@ const CHECKED: readonly boolean[] = Array.from({ length: 128 }, (_, code) => {
 const reader = new ByteReader(EMPTY_OCTETS);
 
 export function skimPushPdu(input: Uint8Array, options?: { limits?: Partial<Limits> }): PushSkim | undefined {
+  const skim: PushSkim = { transactionId: 0, pduType: 'push', contentType: '', applicationId: '', bodyOffset: 0 };
+  return skimPushPduInto(input, resolveLimits(options?.limits), skim) ? skim : undefined;
+}
+
+/**
+ * skimPushPdu into `out`, for a caller that copies what it needs and keeps no skim (the
+ * dispatcher: one object for every push, not one a push); false where skimPushPdu answers
+ * undefined, `out` then holding nothing to read.
+ */
+export function skimPushPduInto(input: Uint8Array, limits: Readonly<Limits>, out: PushSkim): boolean {
   // Warnings are the full decode's to give; a skim's go nowhere (not into an enclosing decode's).
   const outer = openWarnings();
-  let skim: PushSkim | undefined;
+  let vouched: boolean;
   try {
-    skim = skim1(reader.reset(input), resolveLimits(options?.limits));
+    vouched = skim1(reader.reset(input), limits, out);
   } catch {
     // Whatever a reader refused, the full decode refuses the same way: it says so, not the skim.
-    skim = undefined;
+    vouched = false;
   }
   reader.release();
   closeWarnings(outer);
-  return skim;
+  return vouched;
 }
 
-function skim1(r: ByteReader, limits: Limits): PushSkim | undefined {
+function skim1(r: ByteReader, limits: Limits, out: PushSkim): boolean {
   const { tid, type, headersEnd } = readFixedPart(r, limits);
   const saveEnd = r.end;
   r.end = headersEnd;
@@ -95,16 +105,16 @@ function skim1(r: ByteReader, limits: Limits): PushSkim | undefined {
       continue;
     }
     // The full decode's refusals (too many headers, an empty name): its own to give.
-    if (count++ >= limits.maxHeaders || b === 0) return undefined;
+    if (count++ >= limits.maxHeaders || b === 0) return false;
     if (b & 0x80) {
       const code = b & 0x7f;
       const vEnd = valueEnd(r);
       const kind = page === DEFAULT_PAGE ? headerKind(code) : undefined;
       if (kind === undefined) readGeneric(r, vEnd);
-      else if (!CHECKED[code]) return undefined;
+      else if (!CHECKED[code]) return false;
       else {
         const v = readChecked(r, kind);
-        if (r.pos !== vEnd) return undefined;
+        if (r.pos !== vEnd) return false;
         if (code === X_WAP_APPLICATION_ID && defaulted) {
           applicationId = v;
           defaulted = false;
@@ -121,7 +131,12 @@ function skim1(r: ByteReader, limits: Limits): PushSkim | undefined {
     }
   }
   r.end = saveEnd;
-  return { transactionId: tid, pduType: type, contentType, applicationId, bodyOffset: headersEnd };
+  out.transactionId = tid;
+  out.pduType = type;
+  out.contentType = contentType;
+  out.applicationId = applicationId;
+  out.bodyOffset = headersEnd;
+  return true;
 }
 
 /**
