@@ -10,7 +10,7 @@ import type { BodySecrets } from '../codec/body.js';
 import { resolveLimits, type Limits } from '../codec/limits.js';
 import { applicationIds, DEFAULT_APPLICATION_ID } from '../codec/wsp/applicationIds.js';
 import { decodePushPdu } from '../codec/wsp/pushPdu.js';
-import { skimPushPduInto, type PushSkim } from '../codec/wsp/pushSkim.js';
+import { skimPushPdu, type PushSkim } from '../codec/wsp/pushSkim.js';
 import { StoreError, StoreErrorCode } from '../store/errors.js';
 import type { WdpDatagram } from '../wdp/datagram.js';
 import { WDP_PORT_PUSH } from '../wdp/segmenter.js';
@@ -20,7 +20,7 @@ import { DeliveryQueue } from './delivery.js';
 import type { PushClientEvents, UnroutedPush, UnroutedReason } from './events.js';
 import type { HttpPush } from './otaHttp.js';
 import type { HttpPushOutcome } from './otaHttpReceiver.js';
-import { PushEvent, type HttpEventSource, type PushEventInit } from './pushEvent.js';
+import { PushEvent, type HttpEventSource } from './pushEvent.js';
 import type { Registration } from './registration.js';
 import { routeOf, type RoutingTable } from './routingTable.js';
 import type { StoreQueues } from './storeQueues.js';
@@ -80,19 +80,6 @@ export class Dispatcher {
   };
   /** The limits every decode of this client's pushes uses. */
   private readonly limits: Readonly<Limits>;
-  /**
-   * What eventOf reads a push's headers into and makes its event from, one of each for every
-   * push: the event copies what it keeps, and nothing else holds either (no call out of eventOf
-   * while they are filled). Emptied of the datagram and message after each event.
-   */
-  private readonly skim: PushSkim = {
-    transactionId: 0,
-    pduType: 'push',
-    contentType: '',
-    applicationId: '',
-    bodyOffset: 0,
-  };
-  private readonly init: PushEventInit & { protocol: 'OTA-WSP' };
 
   constructor(
     private readonly events: EventEmitter<PushClientEvents>,
@@ -104,22 +91,6 @@ export class Dispatcher {
     // dispatch, and must be decoded with the limits dispatch checked them with, not with
     // whatever the caller's object holds by then.
     this.limits = resolveLimits(options.limits);
-    this.init = {
-      protocol: 'OTA-WSP',
-      bodyOffset: 0,
-      contentType: '',
-      applicationId: '',
-      port: undefined,
-      portImplied: false,
-      originator: '',
-      recipient: '',
-      transactionId: undefined,
-      pduType: undefined,
-      datagram: undefined as unknown as WdpDatagram,
-      message: undefined,
-      limits: this.limits,
-      secrets: options.secrets,
-    };
   }
 
   /** The delivery queue of a new registration: its handler, or the client's 'push' event. */
@@ -166,8 +137,7 @@ export class Dispatcher {
       return;
     }
     const pending: Promise<void>[] | undefined = this.queues ? [] : undefined;
-    // The event's port: the destination port, or the WSP push port it was taken as sent to.
-    this.dispatch(event, event.port!, pending);
+    this.dispatch(event, d.destinationPort ?? WDP_PORT_PUSH, pending);
     if (pending === undefined || pending.length === 0) return;
     return pending.length === 1 ? pending[0] : Promise.all(pending).then(() => {});
   }
@@ -178,29 +148,28 @@ export class Dispatcher {
     // The skim reads what routing needs and vouches for the full decode, which then waits until
     // a handler or listener asks for the headers (PushEvent.wsp). What it cannot vouch for is
     // decoded in full here, so a malformed push is refused here, as it always was.
-    const skim = skimPushPduInto(d.payload, limits, this.skim) ? this.skim : undefined;
+    const skim = skimPushPdu(d.payload, { limits });
     const message = skim === undefined ? decodePushPdu(d.payload, { limits }) : undefined;
     const head: PushSkim = skim ?? message!;
-    const init = this.init;
     // No port addressing: the SMS is taken as sent to the WSP push port, and the event says so.
-    init.portImplied = d.destinationPort === undefined;
-    init.port = d.destinationPort ?? WDP_PORT_PUSH;
-    init.bodyOffset = head.bodyOffset;
-    init.contentType = head.contentType;
-    init.applicationId = head.applicationId;
-    init.originator = d.originator;
-    init.recipient = d.recipient;
-    init.transactionId = head.transactionId;
-    init.pduType = head.pduType;
-    init.datagram = d;
-    init.message = message;
-    try {
-      return new PushEvent(init);
-    } finally {
-      // Neither kept past this push (a payload holds its reassembly chunk).
-      init.datagram = undefined as unknown as WdpDatagram;
-      init.message = undefined;
-    }
+    const portImplied = d.destinationPort === undefined;
+    const port = d.destinationPort ?? WDP_PORT_PUSH;
+    return new PushEvent({
+      protocol: 'OTA-WSP',
+      bodyOffset: head.bodyOffset,
+      contentType: head.contentType,
+      applicationId: head.applicationId,
+      port,
+      portImplied,
+      originator: d.originator,
+      recipient: d.recipient,
+      transactionId: head.transactionId,
+      pduType: head.pduType,
+      datagram: d,
+      message,
+      limits,
+      secrets: this.options.secrets,
+    });
   }
 
   /**
@@ -286,13 +255,14 @@ export class Dispatcher {
     }
     // Registrations whose contact point is this push's source are the ones it is meant for; the
     // others on the route are refused by contact point only when none is (5.1 unique delivery).
-    // A lone candidate refused by contact point is not from one, so only several need the pass.
-    const fromContactPoint = candidates.length > 1 && this.anyFromContactPoint(event, candidates, route);
+    let fromContactPoint = false;
+    for (const r of candidates)
+      if (r.acceptsType(event.contentType) && r.acceptsContactPoint(event.originator, route)) fromContactPoint = true;
     let taken = 0;
     let reason: UnroutedReason = 'content-type';
     // With store queues: each taker's queue names the others (a withdrawn duplicate's drain
     // tells its copy by them: StoreQueues.drain).
-    let stored: Registration[] | undefined;
+    const stored: Registration[] = [];
     for (const r of candidates) {
       // A remote registration takes pushes through the store queues only (an OTA-HTTP push is
       // answered where its receiver is).
@@ -305,7 +275,7 @@ export class Dispatcher {
       }
       taken++;
       if (pending !== undefined) {
-        (stored ??= []).push(r);
+        stored.push(r);
         continue;
       }
       if (!r.queue.push(event)) {
@@ -314,15 +284,14 @@ export class Dispatcher {
         this.events.emit('overflow', { registration: r, event });
       }
     }
-    if (stored !== undefined)
-      for (const r of stored)
-        pending!.push(
-          this.enqueue(
-            r,
-            event,
-            stored.filter((o) => o !== r),
-          ),
-        );
+    for (const r of stored)
+      pending!.push(
+        this.enqueue(
+          r,
+          event,
+          stored.filter((o) => o !== r),
+        ),
+      );
     if (taken > 0) {
       this.stats.routed++;
       return undefined;
@@ -362,13 +331,6 @@ export class Dispatcher {
     if (!r.acceptsContactPoint(event.originator, route)) return 'contact-point';
     if (!this.whitelist.allows(r.id, r.hasWhitelist, event.originator)) return 'whitelist';
     return undefined;
-  }
-
-  /** Whether any of `candidates` takes `event`'s content type from its source (its contact point, or any source). */
-  private anyFromContactPoint(event: PushEvent, candidates: readonly Registration[], route: number): boolean {
-    for (const r of candidates)
-      if (r.acceptsType(event.contentType) && r.acceptsContactPoint(event.originator, route)) return true;
-    return false;
   }
 
   /** Whether a registration this push would go to has no room for it. */

@@ -71,56 +71,61 @@ export type PushEventInit = PushEventCommon &
   );
 
 export class PushEvent {
-  // Declared, not class fields: a field's definition (as undefined, before the constructor runs)
-  // is a store of its own per field and event; the constructor sets every one, in this order.
-  declare readonly protocol: PushProtocol;
+  readonly protocol: PushProtocol;
   /** The Push content, a view: of the datagram for OTA-WSP, of the request body for OTA-HTTP. */
-  declare readonly content: Uint8Array;
-  declare readonly contentType: string;
+  readonly content: Uint8Array;
+  readonly contentType: string;
   /** As received: the URN for a registered code or a URI value, the integer for an unregistered code. */
-  declare readonly applicationId: string | number;
+  readonly applicationId: string | number;
   /** The port it arrived at: the WDP destination port (2948 for an SMS without port addressing), or the HTTP receiver's port. */
-  declare readonly port: number | undefined;
+  readonly port: number | undefined;
   /** True when the SMS carried no port addressing and was taken as sent to 2948, the WSP push port. */
-  declare readonly portImplied: boolean;
+  readonly portImplied: boolean;
   /** The sender: SMS originator (the PPG or SMSC address), or the HTTP peer's address. */
-  declare readonly originator: string;
-  declare readonly recipient: string;
+  readonly originator: string;
+  readonly recipient: string;
   /** WSP transaction id and PDU type (OTA-WSP only). */
-  declare readonly transactionId: number | undefined;
-  declare readonly pduType: PushPduType | undefined;
-  declare readonly datagram: WdpDatagram | undefined;
-  declare private message: PushMessage | undefined;
-  declare private decodedBody: PushBody | undefined;
-  declare private readonly http: HttpPushSource | undefined;
-  declare private readonly limits: Readonly<Partial<Limits>> | undefined;
-  declare private readonly secrets: BodySecrets | undefined;
+  readonly transactionId: number | undefined;
+  readonly pduType: PushPduType | undefined;
+  readonly datagram: WdpDatagram | undefined;
+  private message: PushMessage | undefined;
+  private decodedBody: PushBody | undefined;
+  private readonly http: HttpPushSource | undefined;
+  private readonly limits: Readonly<Partial<Limits>> | undefined;
+  private readonly secrets: BodySecrets | undefined;
 
   /**
    * Throws a TypeError for an OTA-WSP init without a datagram (an event whose headers and JSON
    * could not be read), a RangeError for a bodyOffset outside the datagram's payload.
    */
   constructor(init: PushEventInit) {
-    const wsp = init.protocol === 'OTA-HTTP' ? undefined : init;
-    if (wsp !== undefined) checkWspInit(wsp);
     this.protocol = init.protocol;
+    if (init.protocol !== 'OTA-HTTP') checkWspInit(init);
     // Made here, not on first access: `content` stays an own property, so a spread, a
     // structuredClone or Object.keys of an event has it as before.
     this.content = init.protocol === 'OTA-HTTP' ? init.content : init.datagram.payload.subarray(init.bodyOffset);
     this.contentType = init.contentType;
     this.applicationId = init.applicationId;
     this.port = init.port;
-    this.portImplied = wsp?.portImplied ?? false;
     this.originator = init.originator;
     this.recipient = init.recipient;
-    this.transactionId = wsp?.transactionId;
-    this.pduType = wsp?.pduType;
-    this.datagram = wsp?.datagram;
-    this.message = wsp?.message;
-    this.decodedBody = undefined;
-    this.http = init.protocol === 'OTA-HTTP' ? init.http : undefined;
     this.limits = init.limits;
     this.secrets = init.secrets;
+    if (init.protocol === 'OTA-HTTP') {
+      this.portImplied = false;
+      this.transactionId = undefined;
+      this.pduType = undefined;
+      this.datagram = undefined;
+      this.message = undefined;
+      this.http = init.http;
+    } else {
+      this.portImplied = init.portImplied ?? false;
+      this.transactionId = init.transactionId;
+      this.pduType = init.pduType;
+      this.datagram = init.datagram;
+      this.message = init.message;
+      this.http = undefined;
+    }
   }
 
   /** Where the content starts in the datagram's payload (OTA-WSP): the content is a view of it from there. */

@@ -62,31 +62,21 @@ const CHECKED: readonly boolean[] = Array.from({ length: 128 }, (_, code) => {
 const reader = new ByteReader(EMPTY_OCTETS);
 
 export function skimPushPdu(input: Uint8Array, options?: { limits?: Partial<Limits> }): PushSkim | undefined {
-  const skim: PushSkim = { transactionId: 0, pduType: 'push', contentType: '', applicationId: '', bodyOffset: 0 };
-  return skimPushPduInto(input, resolveLimits(options?.limits), skim) ? skim : undefined;
-}
-
-/**
- * skimPushPdu into `out`, for a caller that copies what it needs and keeps no skim (the
- * dispatcher: one object for every push, not one a push); false where skimPushPdu answers
- * undefined, `out` then holding nothing to read.
- */
-export function skimPushPduInto(input: Uint8Array, limits: Readonly<Limits>, out: PushSkim): boolean {
   // Warnings are the full decode's to give; a skim's go nowhere (not into an enclosing decode's).
   const outer = openWarnings();
-  let vouched: boolean;
+  let skim: PushSkim | undefined;
   try {
-    vouched = skim1(reader.reset(input), limits, out);
+    skim = skim1(reader.reset(input), resolveLimits(options?.limits));
   } catch {
     // Whatever a reader refused, the full decode refuses the same way: it says so, not the skim.
-    vouched = false;
+    skim = undefined;
   }
   reader.release();
   closeWarnings(outer);
-  return vouched;
+  return skim;
 }
 
-function skim1(r: ByteReader, limits: Limits, out: PushSkim): boolean {
+function skim1(r: ByteReader, limits: Limits): PushSkim | undefined {
   const { tid, type, headersEnd } = readFixedPart(r, limits);
   const saveEnd = r.end;
   r.end = headersEnd;
@@ -105,16 +95,16 @@ function skim1(r: ByteReader, limits: Limits, out: PushSkim): boolean {
       continue;
     }
     // The full decode's refusals (too many headers, an empty name): its own to give.
-    if (count++ >= limits.maxHeaders || b === 0) return false;
+    if (count++ >= limits.maxHeaders || b === 0) return undefined;
     if (b & 0x80) {
       const code = b & 0x7f;
       const vEnd = valueEnd(r);
       const kind = page === DEFAULT_PAGE ? headerKind(code) : undefined;
       if (kind === undefined) readGeneric(r, vEnd);
-      else if (!CHECKED[code]) return false;
+      else if (!CHECKED[code]) return undefined;
       else {
         const v = readChecked(r, kind);
-        if (r.pos !== vEnd) return false;
+        if (r.pos !== vEnd) return undefined;
         if (code === X_WAP_APPLICATION_ID && defaulted) {
           applicationId = v;
           defaulted = false;
@@ -131,12 +121,7 @@ function skim1(r: ByteReader, limits: Limits, out: PushSkim): boolean {
     }
   }
   r.end = saveEnd;
-  out.transactionId = tid;
-  out.pduType = type;
-  out.contentType = contentType;
-  out.applicationId = applicationId;
-  out.bodyOffset = headersEnd;
-  return true;
+  return { transactionId: tid, pduType: type, contentType, applicationId, bodyOffset: headersEnd };
 }
 
 /**
