@@ -70,6 +70,12 @@ export class Consumer
       try {
         let items: QueueItem[] = [];
         if (Date.now() - this.lastReclaim >= this.reclaimEveryMs) {
+          // Asked again at once: a turn of the event loop first. On memory every step is a
+          // microtask, so a long backlog would otherwise starve timers and sockets until done.
+          if (this.lastReclaim === 0) {
+            await new Promise<void>((r) => setImmediate(r));
+            if (this.stopping) break;
+          }
           this.lastReclaim = Date.now();
           items = await this.source.reclaim();
           // reclaim() takes one item: while it finds one, it is asked again at once (after the

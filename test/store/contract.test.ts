@@ -419,6 +419,20 @@ describe.each(['memory', 'lmdb', 'redis'] as BackendName[])('%s store', (name) =
     expect(taken.map((i) => [str(i.data), i.deliveries])).toEqual([['slow', 2]]);
   });
 
+  it('reclaims a lapsed item behind many freshly reclaimed ones', async () => {
+    const store = await h.open({ queueReclaimMs: 200 });
+    const ahead = 25; // Redis's XAUTOCLAIM COUNT 1 looks at 10 entries a call
+    for (let i = 0; i <= ahead; i++) await store.queues.enqueue('q', { data: text(`i${i}`) });
+    expect((await store.queues.take('q', ahead + 1)).length).toBe(ahead + 1);
+    await new Promise((r) => setTimeout(r, 300));
+    // The first ones reclaimed (in flight afresh, still failing), the last one left lapsed.
+    expect((await store.queues.reclaim('q', ahead)).map((i) => str(i.data))).toEqual(
+      Array.from({ length: ahead }, (_, i) => `i${i}`),
+    );
+    const taken = await store.queues.reclaim('q', 1);
+    expect(taken.map((i) => [str(i.data), i.deliveries])).toEqual([[`i${ahead}`, 2]]);
+  });
+
   it('refuses an item over maxQueued with QUEUE_FULL', async () => {
     const store = await h.open({ maxQueued: 2 });
     await store.queues.enqueue('q', { data: text('1') });

@@ -65,7 +65,7 @@ import * as scripts from './scripts.js';
 import { Turn, type Arg } from './turn.js';
 import { FINISH_OWN_TRIES, Unfinished, type Unstored } from './unfinished.js';
 
-/** The Redis version XAUTOCLAIM needs. */
+/** The Redis version XPENDING's IDLE filter (the queue reclaim) needs. */
 const MIN_REDIS_VERSION = [6, 2];
 const GROUP = 'wappush';
 

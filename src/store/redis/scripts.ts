@@ -763,7 +763,13 @@ return redis.call('XDEL', k, ARGV[3])
 
 /**
  * ARGV: prefix, name, me, minIdleMs, count. Takes over the items of consumers whose node is
- * gone, then those idle past minIdleMs (XAUTOCLAIM). Returns { id, fields, deliveries }... flattened.
+ * gone, then those idle past minIdleMs. Returns { id, fields, deliveries }... flattened.
+ *
+ * The idle ones are found with XPENDING IDLE, which looks through the whole pending list (at
+ * most maxQueued entries: the stream holds no more) as memory and lmdb look through all in
+ * flight. Not XAUTOCLAIM: its COUNT also bounds its scan (10 entries per item asked for), so
+ * a lapsed item behind more than that many reclaimed afresh, still failing, waited for those
+ * to lapse again.
  */
 export const RECLAIM = `
 local P, name, me, minIdle, count = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
@@ -786,8 +792,13 @@ if #ids > 0 then
   for _, e in ipairs(redis.call('XCLAIM', k, 'wappush', me, 0, unpack(ids))) do claimed[#claimed + 1] = e end
 end
 if #claimed < count then
-  local r = redis.call('XAUTOCLAIM', k, 'wappush', me, minIdle, '0-0', 'COUNT', count - #claimed)
-  for _, e in ipairs(r[2]) do claimed[#claimed + 1] = e end
+  local idle = {}
+  for _, e in ipairs(redis.call('XPENDING', k, 'wappush', 'IDLE', minIdle, '-', '+', count - #claimed)) do
+    idle[#idle + 1] = e[1]
+  end
+  if #idle > 0 then
+    for _, e in ipairs(redis.call('XCLAIM', k, 'wappush', me, minIdle, unpack(idle))) do claimed[#claimed + 1] = e end
+  end
 end
 for _, e in ipairs(claimed) do
   if e and e[2] then
