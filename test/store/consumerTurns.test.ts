@@ -20,7 +20,8 @@ describe('a queue consumer re-reclaiming a backlog', () => {
     await until(() => handled === backlog, 10_000, 'the whole backlog');
     await consumer.stop();
     expect(handledWhenTimerRan).toBeDefined();
-    expect(handledWhenTimerRan).toBeLessThan(backlog);
+    // A turn between items, not only one at the start: the timer ran early in the backlog.
+    expect(handledWhenTimerRan).toBeLessThan(backlog / 2);
     expect(await store.queues.counts('left')).toEqual({ queue: 'left', ready: 0, inFlight: 0 });
   });
 });

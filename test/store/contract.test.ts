@@ -420,11 +420,12 @@ describe.each(['memory', 'lmdb', 'redis'] as BackendName[])('%s store', (name) =
   });
 
   it('reclaims a lapsed item behind many freshly reclaimed ones', async () => {
-    const store = await h.open({ queueReclaimMs: 200 });
+    // 1 s: the second reclaim must come before the first 25 lapse again, even under load.
+    const store = await h.open({ queueReclaimMs: 1_000 });
     const ahead = 25; // Redis's XAUTOCLAIM COUNT 1 looks at 10 entries a call
     for (let i = 0; i <= ahead; i++) await store.queues.enqueue('q', { data: text(`i${i}`) });
     expect((await store.queues.take('q', ahead + 1)).length).toBe(ahead + 1);
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 1_100));
     // The first ones reclaimed (in flight afresh, still failing), the last one left lapsed.
     expect((await store.queues.reclaim('q', ahead)).map((i) => str(i.data))).toEqual(
       Array.from({ length: ahead }, (_, i) => `i${i}`),

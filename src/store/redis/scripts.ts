@@ -789,7 +789,7 @@ end
 local out = {}
 local claimed = {}
 if #ids > 0 then
-  for _, e in ipairs(redis.call('XCLAIM', k, 'wappush', me, 0, unpack(ids))) do claimed[#claimed + 1] = e end
+  for _, e in ipairs(redis.call('XCLAIM', k, 'wappush', me, 0, unpack(ids))) do if e then claimed[#claimed + 1] = e end end
 end
 if #claimed < count then
   local idle = {}
@@ -797,7 +797,8 @@ if #claimed < count then
     idle[#idle + 1] = e[1]
   end
   if #idle > 0 then
-    for _, e in ipairs(redis.call('XCLAIM', k, 'wappush', me, minIdle, unpack(idle))) do claimed[#claimed + 1] = e end
+    -- Redis 6.2 answers nil for an entry deleted while pending: not counted as claimed.
+    for _, e in ipairs(redis.call('XCLAIM', k, 'wappush', me, minIdle, unpack(idle))) do if e then claimed[#claimed + 1] = e end end
   end
 end
 for _, e in ipairs(claimed) do
