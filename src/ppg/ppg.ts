@@ -201,8 +201,13 @@ export class Ppg extends EventEmitter<PpgEvents> {
   /** The periodic look for dead PPGs' pushes and foreign receipts (takeUp). */
   private takeoverTimer: NodeJS.Timeout | undefined;
   private looking: Promise<void> | undefined;
-  /** takeoverMs: 0 when no other PPG shares the store (no leases, no owner writes). */
+  /** takeoverMs: how often to look for dead PPGs' pushes; 0: never (at start only). */
   private readonly takeoverEvery: number;
+  /**
+   * Whether other PPGs may share the store (Redis, or a takeoverMs given): owners, liveness and
+   * leases are then checked, whatever takeoverMs is (0 only stops the periodic look).
+   */
+  private readonly shared: boolean;
   private readonly writes: PushWrites;
   /** Decoded PDU of each push in memory (the record keeps it as hex). */
   private readonly pdus = new WeakMap<PushRecord, Uint8Array>();
@@ -274,6 +279,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       'takeoverMs',
       MAX_TIMER_MS,
     );
+    this.shared = this.store.backend === 'redis' || this.takeoverEvery > 0;
     this.records = new PushRecords(this.store.pushes);
     this.retention = new Retention(options);
     this.writes = new PushWrites(
@@ -405,7 +411,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
     await this.looking;
     // What this PPG held and did not finish is let go: no one's, so a PPG still live on the
     // store takes it up at its next look rather than after this node's liveness lapses.
-    if (this.takeoverEvery > 0)
+    if (this.shared)
       for (const record of this.live.values())
         if (ownerOf(record) === this.store.nodeId) {
           record.owner = '';
@@ -998,8 +1004,19 @@ export class Ppg extends EventEmitter<PpgEvents> {
       return cancelResponse(m.pushId, [
         { code: PapCode.PUSH_ID_NOT_FOUND, desc: `no push ${m.pushId} of this initiator` },
       ]);
-    const record = await this.holdFor(found);
-    if ('heldBy' in record) return cancelResponse(m.pushId, heldElsewhere(found, m.addresses, record.heldBy));
+    const held = await this.holdFor(found);
+    if ('heldBy' in held) return cancelResponse(m.pushId, heldElsewhere(found, m.addresses, held.heldBy));
+    const { record, takenUp } = held;
+    try {
+      return await this.cancelHeld(record, m);
+    } finally {
+      // Taken up by this cancel: what it did not cancel is sent now (or at its time).
+      if (takenUp && !this.closed && this.live.get(`${record.initiator}\0${record.pushId}`) === record)
+        this.schedule(record);
+    }
+  }
+
+  private async cancelHeld(record: PushRecord, m: CancelMessage): Promise<string> {
     const results = [];
     for (const r of this.selected(record, m.addresses)) {
       if (r === undefined) {
@@ -1123,7 +1140,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
   private async takeUp(atStart: boolean): Promise<void> {
     const me = this.store.nodeId;
     const { pushes, receipts } = await this.records.scan();
-    const shared = this.takeoverEvery > 0;
+    const shared = this.shared;
     const owners = shared ? otherOwners(pushes, me) : [];
     const live = owners.length > 0 ? await this.store.liveNodes(owners) : new Set<string>();
     const finished: Array<[string, number]> = [];
@@ -1170,11 +1187,11 @@ export class Ppg extends EventEmitter<PpgEvents> {
    * Holds a push read from the store (taken up): its SMS are looked after, its receipts settle
    * it, its outcomes are notified (after start() listens, when taken up at start).
    */
-  private adopt(record: PushRecord, atStart: boolean): void {
+  private adopt(record: PushRecord, atStart: boolean, send = true): void {
     const key = `${record.initiator}\0${record.pushId}`;
     if (this.closed || this.live.has(key)) return;
     this.live.set(key, record);
-    if (this.takeoverEvery > 0 && ownerOf(record) !== this.store.nodeId) {
+    if (this.shared && ownerOf(record) !== this.store.nodeId) {
       // Written with the next write: other PPGs then see a live owner (the lease covers the wait).
       record.owner = this.store.nodeId;
       this.writes.later(record, true);
@@ -1186,7 +1203,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
         else this.notifyThenRelease(record, i);
       }
     });
-    this.schedule(record);
+    // Not when a cancel takes it up: its SMS would go out while the cancel awaits its writes.
+    if (send) this.schedule(record);
     // Receipts for its SMS that came over this PPG's bind before it held the push; at start,
     // once the PPG listens (start() hands them over), so no outcome is told before that.
     if (!atStart) this.earlyFor(record);
@@ -1242,20 +1260,27 @@ export class Ppg extends EventEmitter<PpgEvents> {
    * holds it (its own, or taken up now from a dead owner or none: let go, or an earlier
    * version's), or who holds it: a live PPG, or one whose lease on it is newer.
    */
-  private async holdFor(record: PushRecord): Promise<PushRecord | { heldBy: string }> {
+  private async holdFor(record: PushRecord): Promise<{ record: PushRecord; takenUp: boolean } | { heldBy: string }> {
     const key = `${record.initiator}\0${record.pushId}`;
     const held = this.live.get(key);
-    if (held !== undefined) return held;
-    if (this.takeoverEvery === 0 || !unfinished(record)) return record;
+    if (held !== undefined) return { record: held, takenUp: false };
+    if (!this.shared || !unfinished(record)) return { record, takenUp: false };
     const me = this.store.nodeId;
     const owner = ownerOf(record);
-    if (owner === me) return record;
+    if (owner === me) return { record, takenUp: false };
+    // An earlier version's record (no owner): its PPG may still run beside this one and marks
+    // nothing; as at the periodic look, only a PPG that starts takes it up (takeover.ts).
+    if (typeof (record.owner as unknown) !== 'string')
+      return { heldBy: 'a PPG of an earlier version, or the next PPG to start' };
     if (owner !== undefined && (await this.store.liveNodes([owner])).has(owner))
       return { heldBy: `the PPG of node ${owner}` };
     if (!(await this.store.duplicates.remember(leaseKey(record), TAKEOVER_LEASE_MS)))
       return { heldBy: 'another PPG, taking it up now' };
-    this.adopt(record, false);
-    return this.live.get(key) ?? record;
+    // Its SMS are scheduled once the cancel has marked what it cancels (cancelStored).
+    const before = this.live.get(key);
+    if (before !== undefined) return { record: before, takenUp: false };
+    this.adopt(record, false, false);
+    return { record, takenUp: this.live.get(key) === record };
   }
 }
 

@@ -35,11 +35,11 @@ async function node(): Promise<Store> {
 }
 
 /** A PPG on `store` bound to the simulator's PPG account; closed before the stores. */
-async function ppgOn(store: Store): Promise<{ ppg: Ppg; url: string }> {
+async function ppgOn(store: Store, takeoverMs = TAKEOVER_MS): Promise<{ ppg: Ppg; url: string }> {
   const ppg = new Ppg({
     smsc: sim!.smscUrl,
     store,
-    takeoverMs: TAKEOVER_MS,
+    takeoverMs,
     initiators: [{ name: 'pi', password: 'pi-secret' }],
   });
   const port = await ppg.start();
@@ -60,12 +60,13 @@ async function setup() {
 /** deliver-after `ms` from now, to the second below: between ms - 1,000 and ms ahead. */
 const at = (ms: number) => ` deliver-after-timestamp="${new Date(Date.now() + ms).toISOString().slice(0, 19)}Z"`;
 
-async function push(url: string, pushId: string, attributes = ''): Promise<void> {
-  const r = await post(
-    url,
-    pushBody({ pushId, addresses: ['WAPPUSH=+15551112222/TYPE=PLMN@x'], attributes }),
-    MULTIPART,
-  );
+async function push(
+  url: string,
+  pushId: string,
+  attributes = '',
+  addresses = ['WAPPUSH=+15551112222/TYPE=PLMN@x'],
+): Promise<void> {
+  const r = await post(url, pushBody({ pushId, addresses, attributes }), MULTIPART);
   expect(attr(r.text, 'response-result', 'code')).toBe('1001');
 }
 
@@ -153,5 +154,45 @@ describe('two PPGs on one Redis store', () => {
     await push(a.url, 'mine', at(5_000));
     const c = await post(a.url, queryXml('cancel-message', 'mine'), 'application/xml');
     expect(attr(c.text, 'cancel-result', 'code')).toBe('1000');
+  });
+
+  it('a cancel that takes up a let-go push past its time: nothing is sent of what it cancelled', async () => {
+    const { a } = await setup();
+    // B looks only at start: the cancel alone takes the push up.
+    const b = await ppgOn(await node(), 60_000);
+    const three = ['+15551110001', '+15551110002', '+15551110003'].map((n) => `WAPPUSH=${n}/TYPE=PLMN@x`);
+    await push(a.url, 'three', at(1_500), three);
+    await a.ppg.close();
+    await pause(1_600);
+    const r = await post(b.url, queryXml('cancel-message', 'three'), 'application/xml');
+    const codes = [...r.text.matchAll(/<cancel-result\b[^>]*code="(\d+)"/g)].map((x) => x[1]);
+    expect(codes, r.text).toEqual(['1000', '1000', '1000']);
+    await pause(1_000);
+    expect(sim!.smsc.stats.submitted).toBe(0);
+    expect(sim!.phone).toHaveLength(0);
+  });
+
+  it("a PPG with takeoverMs 0 on Redis still leaves a live PPG's pushes alone at start", async () => {
+    const { storeB, a } = await setup();
+    await push(a.url, 'kept', at(3_000));
+    const b = await ppgOn(storeB, 0);
+    expect(b.ppg.inProgress).toBe(0);
+    await until(() => sim!.phone.length >= 1, 'the deferred push sent', 5_000);
+    await pause(1_000);
+    expect(sim!.smsc.stats.submitted).toBe(1);
+    expect(b.ppg.inProgress).toBe(0);
+  });
+
+  it("a cancel does not take up an earlier version's record: 4001, as at the periodic look", async () => {
+    const { storeA, storeB, a } = await setup();
+    const b = await ppgOn(storeB);
+    await push(a.url, 'source', at(60_000));
+    const records = new PushRecords(storeA.pushes);
+    const { owner: _owner, ...legacy } = (await records.get('pi', 'source'))!;
+    await records.put({ ...legacy, pushId: 'legacy' });
+    const r = await post(b.url, queryXml('cancel-message', 'legacy'), 'application/xml');
+    expect(attr(r.text, 'cancel-result', 'code')).toBe('4001');
+    expect(b.ppg.inProgress).toBe(0);
+    expect(await state(b.url, 'legacy')).toBe('pending');
   });
 });
