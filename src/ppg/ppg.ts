@@ -182,6 +182,17 @@ const MAX_EARLY_RECEIPTS = 10_000;
  * before it is passed to the other PPGs on the store (passReceipts).
  */
 const EARLY_HOLD_MS = 2_000;
+/**
+ * Receipts one look writes into the push table at most (passReceipts); the rest wait in `early`
+ * for the next look, so one look's writes stay bounded.
+ */
+export const MAX_RECEIPTS_PASSED_PER_LOOK = 1_000;
+/**
+ * `@receipt:` rows the push table holds at most (all PPGs together, as the look counts them):
+ * they count against its hard record cap, so past this a PPG writes none and holds its
+ * receipts in `early` (MAX_EARLY_RECEIPTS, oldest dropped first).
+ */
+export const MAX_RECEIPT_ROWS = 10_000;
 
 export class Ppg extends EventEmitter<PpgEvents> {
   private readonly server: WebServer;
@@ -775,6 +786,9 @@ export class Ppg extends EventEmitter<PpgEvents> {
   private onReceipt(receipt: DeliveryReceipt): void {
     const at = this.bySms.get(receipt.messageId);
     if (!at) {
+      // A non-final receipt settles nothing (below): not held, nor passed to the other PPGs.
+      const n = receipt.state;
+      if (n === SmppMessageState.ENROUTE || n === SmppMessageState.ACCEPTED || n === SmppMessageState.UNKNOWN) return;
       if (this.early.size >= MAX_EARLY_RECEIPTS) this.early.delete(this.early.keys().next().value!);
       this.early.set(receipt.messageId, { receipt, at: Date.now() });
       return;
@@ -1179,7 +1193,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
     if (taken.length > 0) this.emit('taken-up', { pushes: taken.length, from, atStart });
     this.retention.restore(finished);
     this.remove(this.retention.due(Date.now(), this.live.size));
-    if (!atStart) this.passReceipts(receipts);
+    if (!atStart) failure ??= await this.passReceipts(receipts);
     if (failure !== undefined) throw failure;
   }
 
@@ -1189,7 +1203,13 @@ export class Ppg extends EventEmitter<PpgEvents> {
    */
   private adopt(record: PushRecord, atStart: boolean, send = true): void {
     const key = `${record.initiator}\0${record.pushId}`;
-    if (this.closed || this.live.has(key)) return;
+    if (this.live.has(key)) return;
+    if (this.closed) {
+      // Its lease unused: forgotten, so a live PPG takes the push now, not when the lease lapses.
+      if (this.shared)
+        this.store.duplicates.forget(leaseKey(record)).catch((e: unknown) => this.emit('store-error', e));
+      return;
+    }
     this.live.set(key, record);
     if (this.shared && ownerOf(record) !== this.store.nodeId) {
       // Written with the next write: other PPGs then see a live owner (the lease covers the wait).
@@ -1228,31 +1248,42 @@ export class Ppg extends EventEmitter<PpgEvents> {
    * its next look, and deletes it once that outcome is stored. Unclaimed for
    * FOREIGN_RECEIPT_KEEP_MS (10 min; or receiptTimeoutMs when shorter), it is deleted.
    */
-  private passReceipts(receipts: Array<{ key: string; value: ForeignReceipt }>): void {
+  private async passReceipts(receipts: Array<{ key: string; value: ForeignReceipt }>): Promise<unknown> {
     const now = Date.now();
-    const drop = (key: string) => void this.records.deleteKey(key).catch((e: unknown) => this.emit('store-error', e));
+    // Awaited (the look is, by close()): no store-error after close.
+    const calls: Array<Promise<unknown>> = [];
+    const drop = (key: string) => this.records.deleteKey(key);
     for (const { key, value } of receipts) {
       const at = this.bySms.get(value.receipt.messageId);
       const record = at === undefined ? undefined : this.live.get(at.key);
       if (record !== undefined) {
         this.onReceipt(value.receipt as DeliveryReceipt);
-        this.writes.stored(record).then(
-          () => drop(key),
-          () => undefined, // told where the write failed; the next look settles with it again
+        calls.push(
+          this.writes.stored(record).then(
+            () => drop(key),
+            () => undefined, // told where the write failed; the next look settles with it again
+          ),
         );
-      } else if (now - value.at >= Math.min(this.o.receiptTimeoutMs, FOREIGN_RECEIPT_KEEP_MS)) drop(key);
+      } else if (now - value.at >= Math.min(this.o.receiptTimeoutMs, FOREIGN_RECEIPT_KEEP_MS)) calls.push(drop(key));
     }
+    let room = Math.min(MAX_RECEIPTS_PASSED_PER_LOOK, MAX_RECEIPT_ROWS - receipts.length);
     for (const [id, e] of this.early) {
+      if (room <= 0) break;
       if (now - e.at < EARLY_HOLD_MS) continue;
+      room--;
       this.early.delete(id);
       const receipt: ForeignReceipt['receipt'] = { messageId: id, state: e.receipt.state };
       if (e.receipt.error !== undefined) receipt.error = e.receipt.error;
-      this.records.putReceipt({ receipt, at: e.at }).catch((err: unknown) => {
-        // Kept for the next look (unless newer ones pushed it out meanwhile).
-        if (!this.early.has(id) && this.early.size < MAX_EARLY_RECEIPTS) this.early.set(id, e);
-        this.emit('store-error', err);
-      });
+      calls.push(
+        this.records.putReceipt({ receipt, at: e.at }).catch((err: unknown) => {
+          // Kept for the next look (unless newer ones pushed it out meanwhile).
+          if (!this.early.has(id) && this.early.size < MAX_EARLY_RECEIPTS) this.early.set(id, e);
+          throw err;
+        }),
+      );
     }
+    const failed = (await Promise.allSettled(calls)).find((c) => c.status === 'rejected');
+    return failed?.reason;
   }
 
   /**
