@@ -35,11 +35,16 @@ async function node(): Promise<Store> {
 }
 
 /** A PPG on `store` bound to the simulator's PPG account; closed before the stores. */
-async function ppgOn(store: Store, takeoverMs = TAKEOVER_MS): Promise<{ ppg: Ppg; url: string }> {
+async function ppgOn(
+  store: Store,
+  takeoverMs = TAKEOVER_MS,
+  statusWriteMs?: number,
+): Promise<{ ppg: Ppg; url: string }> {
   const ppg = new Ppg({
     smsc: sim!.smscUrl,
     store,
     takeoverMs,
+    statusWriteMs,
     initiators: [{ name: 'pi', password: 'pi-secret' }],
   });
   const port = await ppg.start();
@@ -82,9 +87,10 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('two PPGs on one Redis store', () => {
   it('a PPG starting beside a live one leaves its pushes alone: each is sent once', async () => {
     const { storeB, a } = await setup();
-    await push(a.url, 'deferred', at(1_500));
+    // Sent 2.5-3.5 s from now: B's start and first looks come well before A sends it.
+    await push(a.url, 'deferred', at(3_500));
     const b = await ppgOn(storeB);
-    await until(() => sim!.phone.length >= 1, 'the deferred push sent', 5_000);
+    await until(() => sim!.phone.length >= 1, 'the deferred push sent', 6_000);
     await pause(1_000);
     expect(sim!.smsc.stats.submitted).toBe(1);
     expect(sim!.phone).toHaveLength(1);
@@ -194,5 +200,24 @@ describe('two PPGs on one Redis store', () => {
     expect(attr(r.text, 'cancel-result', 'code')).toBe('4001');
     expect(b.ppg.inProgress).toBe(0);
     expect(await state(b.url, 'legacy')).toBe('pending');
+  });
+
+  it("two live PPGs take a dead one's push up once: the lease decides", async () => {
+    const { storeA, a } = await setup();
+    // The takers write themselves the owner late: till then only the lease keeps the other off.
+    const b = await ppgOn(await node(), TAKEOVER_MS, 3_000);
+    const c = await ppgOn(await node(), TAKEOVER_MS, 3_000);
+    const taken: unknown[] = [];
+    for (const p of [b, c]) p.ppg.on('taken-up', (t) => taken.push(t));
+    await push(a.url, 'orphan', at(1_500));
+    await storeA.close();
+    a.ppg.on('store-error', () => {});
+    await a.ppg.close();
+    await until(() => taken.length > 0, 'taken up', 5_000);
+    await until(() => sim!.phone.length === 1, 'the orphan sent', 5_000);
+    await pause(1_500);
+    expect(taken).toEqual([{ pushes: 1, from: { [storeA.nodeId]: 1 }, atStart: false }]);
+    expect(sim!.smsc.stats.submitted).toBe(1);
+    expect(b.ppg.inProgress + c.ppg.inProgress).toBeLessThanOrEqual(1);
   });
 });
