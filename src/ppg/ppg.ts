@@ -1158,12 +1158,14 @@ export class Ppg extends EventEmitter<PpgEvents> {
     const owners = shared ? otherOwners(pushes, me) : [];
     const live = owners.length > 0 ? await this.store.liveNodes(owners) : new Set<string>();
     const finished: Array<[string, number]> = [];
+    const finishedNow = new Set<string>();
     const candidates: PushRecord[] = [];
     for (const record of pushes) {
       const key = `${record.initiator}\0${record.pushId}`;
       if (this.live.has(key) || this.reserved.has(key)) continue;
       if (!unfinished(record)) {
         const k = pushKey(record.initiator, record.pushId);
+        finishedNow.add(k);
         if (this.finishedNames.has(k)) continue;
         this.finishedNames.set(k, { initiator: record.initiator, pushId: record.pushId });
         finished.push([k, Math.max(record.receivedTime, ...record.recipients.map((r) => r.eventTime))]);
@@ -1191,6 +1193,15 @@ export class Ppg extends EventEmitter<PpgEvents> {
       this.adopt(record, atStart);
     }
     if (taken.length > 0) this.emit('taken-up', { pushes: taken.length, from, atStart });
+    // A finished push noted earlier and not finished in the table now was removed (by another
+    // PPG's retention), and its push-id perhaps accepted again: not this PPG's to remove. (One
+    // this PPG finished while the table was read is noted again at the next look.)
+    if (this.shared)
+      for (const k of [...this.finishedNames.keys()])
+        if (!finishedNow.has(k)) {
+          this.finishedNames.delete(k);
+          this.retention.forget(k);
+        }
     this.retention.restore(finished);
     this.remove(this.retention.due(Date.now(), this.live.size));
     if (!atStart) failure ??= await this.passReceipts(receipts);

@@ -69,7 +69,10 @@ export interface StoreOptions {
   prefix?: string;
   /** lmdb: open for reading only (`wappush store inspect` beside a running `listen`). */
   readOnly?: boolean;
-  /** This instance's node name; default host:pid:random. */
+  /**
+   * This instance's node name; default host:pid:random. Unique per live process: a PPG takes
+   * up its own node's pending pushes at start, so two live ones with one nodeId send twice.
+   */
   nodeId?: string;
 }
 

@@ -39,12 +39,14 @@ async function ppgOn(
   store: Store,
   takeoverMs = TAKEOVER_MS,
   statusWriteMs?: number,
+  retentionMs?: number,
 ): Promise<{ ppg: Ppg; url: string }> {
   const ppg = new Ppg({
     smsc: sim!.smscUrl,
     store,
     takeoverMs,
     statusWriteMs,
+    retentionMs,
     initiators: [{ name: 'pi', password: 'pi-secret' }],
   });
   const port = await ppg.start();
@@ -219,5 +221,20 @@ describe('two PPGs on one Redis store', () => {
     expect(taken).toEqual([{ pushes: 1, from: { [storeA.nodeId]: 1 }, atStart: false }]);
     expect(sim!.smsc.stats.submitted).toBe(1);
     expect(b.ppg.inProgress + c.ppg.inProgress).toBeLessThanOrEqual(1);
+  });
+
+  it('retention leaves alone a push-id removed elsewhere and accepted again', async () => {
+    const { storeA, a } = await setup();
+    const b = await ppgOn(await node(), TAKEOVER_MS, undefined, 3_000);
+    await push(a.url, 'again');
+    await until(async () => (await state(b.url, 'again')) === 'delivered', 'delivered', 5_000);
+    await pause(4 * TAKEOVER_MS);
+    // Removed by another PPG's retention, then the push-id accepted again (deferred).
+    const records = new PushRecords(storeA.pushes);
+    await records.delete('pi', 'again');
+    await push(a.url, 'again', at(60_000));
+    await pause(4_000);
+    expect(await state(b.url, 'again')).toBe('pending');
+    expect(a.ppg.inProgress).toBe(1);
   });
 });
