@@ -11,7 +11,7 @@ import { fromHex, toHex } from '../codec/hex.js';
 import { MemoryStore } from '../store/memory.js';
 import type { Store } from '../store/types.js';
 import { ReferenceAllocator } from '../wdp/segmenter.js';
-import type { SmscUrl } from '../wdp/smpp/link.js';
+import { parseSmscUrl, type SmscUrl } from '../wdp/smpp/link.js';
 import { parseClientAddress, type ClientAddress } from './address.js';
 import { FINAL_STATES, MessageState, PapCode, PapError } from './codes.js';
 import { buildPushPdu } from './content.js';
@@ -219,6 +219,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
    * leases are then checked, whatever takeoverMs is (0 only stops the periodic look).
    */
   private readonly shared: boolean;
+  /** The SMSC account (system_id) of this PPG's bind: its receipts passed on are marked with it. */
+  private readonly account: string;
   private readonly writes: PushWrites;
   /** Decoded PDU of each push in memory (the record keeps it as hex). */
   private readonly pdus = new WeakMap<PushRecord, Uint8Array>();
@@ -302,6 +304,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       this.store,
     );
     this.transceiver = new PpgTransceiver(options.smsc, options.smscSession);
+    this.account = (typeof options.smsc === 'string' ? parseSmscUrl(options.smsc) : options.smsc).systemId;
     this.transceiver.on('receipt', (r) => this.onReceipt(r));
     this.transceiver.on('bound', () => this.emit('smsc-bound'));
     this.transceiver.on('disconnected', () => this.emit('smsc-disconnected'));
@@ -1265,7 +1268,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
     const calls: Array<Promise<unknown>> = [];
     const drop = (key: string) => this.records.deleteKey(key);
     for (const { key, value } of receipts) {
-      const at = this.bySms.get(value.receipt.messageId);
+      const ours = value.account === undefined || value.account === this.account;
+      const at = ours ? this.bySms.get(value.receipt.messageId) : undefined;
       const record = at === undefined ? undefined : this.live.get(at.key);
       if (record !== undefined) {
         this.onReceipt(value.receipt as DeliveryReceipt);
@@ -1286,7 +1290,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       const receipt: ForeignReceipt['receipt'] = { messageId: id, state: e.receipt.state };
       if (e.receipt.error !== undefined) receipt.error = e.receipt.error;
       calls.push(
-        this.records.putReceipt({ receipt, at: e.at }).catch((err: unknown) => {
+        this.records.putReceipt({ receipt, at: e.at, account: this.account }).catch((err: unknown) => {
           // Kept for the next look (unless newer ones pushed it out meanwhile).
           if (!this.early.has(id) && this.early.size < MAX_EARLY_RECEIPTS) this.early.set(id, e);
           throw err;

@@ -6,11 +6,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_RECEIPT_ROWS, Ppg } from '../../src/ppg/ppg.js';
 import { PushRecords } from '../../src/ppg/pushRecord.js';
 import { SmppMessageState } from '../../src/ppg/receipt.js';
+import type { SmscFaults } from '../../src/smsc/simulator.js';
+import { parseSmscUrl } from '../../src/wdp/smpp/link.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/types.js';
 import { redisServer, useRedis } from '../store/backends.js';
 import { simulatorWithPhone, type SimulatorWithPhone } from './behindSimulator.js';
-import { until } from './harness.js';
+import { attr, post, until } from './harness.js';
+import { MULTIPART, pushBody } from './papFixtures.js';
 
 useRedis();
 
@@ -24,8 +27,13 @@ afterEach(async () => {
   sim = undefined;
 });
 
-async function setup(): Promise<{ store: Store; ppg: Ppg; receipt(messageId: string, state: number): void }> {
-  sim = await simulatorWithPhone();
+async function setup(faults?: SmscFaults): Promise<{
+  store: Store;
+  ppg: Ppg;
+  url: string;
+  receipt(messageId: string, state: number): void;
+}> {
+  sim = await simulatorWithPhone({ faults });
   const store = await openStore(redisServer().url, { prefix: `receiptRows${++prefixes}:` });
   open.unshift(store);
   const ppg = new Ppg({
@@ -34,10 +42,10 @@ async function setup(): Promise<{ store: Store; ppg: Ppg; receipt(messageId: str
     takeoverMs: 200,
     initiators: [{ name: 'pi', password: 'pi-secret' }],
   });
-  await ppg.start();
+  const url = `http://127.0.0.1:${await ppg.start()}/wappush`;
   open.unshift(ppg);
   const transceiver = (ppg as unknown as { transceiver: EventEmitter }).transceiver;
-  return { store, ppg, receipt: (messageId, state) => transceiver.emit('receipt', { messageId, state }) };
+  return { store, ppg, url, receipt: (messageId, state) => transceiver.emit('receipt', { messageId, state }) };
 }
 
 const rows = async (store: Store) => (await new PushRecords(store.pushes).scan()).receipts.map((r) => r.key);
@@ -70,4 +78,21 @@ describe('receipt rows in the push table', () => {
     expect(now).toHaveLength(MAX_RECEIPT_ROWS);
     expect(now).not.toContain('@receipt:one-more');
   }, 20_000);
+
+  it("a row from another SMSC account's bind does not settle a push with the same message_id", async () => {
+    // The simulator's own receipt comes too late to matter.
+    const { store, url } = await setup({ receiptDelayMs: 60_000 });
+    const r = await post(url, pushBody({ pushId: 'mine', addresses: ['WAPPUSH=+15551112222/TYPE=PLMN@x'] }), MULTIPART);
+    expect(attr(r.text, 'response-result', 'code')).toBe('1001');
+    const records = new PushRecords(store.pushes);
+    const sent = async () => (await records.get('pi', 'mine'))?.recipients[0];
+    await until(async () => ((await sent())?.messageIds.length ?? 0) > 0, 'submitted and written', 5_000);
+    const messageId = (await sent())!.messageIds[0];
+    const delivered = { messageId, state: SmppMessageState.DELIVERED };
+    await records.putReceipt({ receipt: delivered, at: Date.now(), account: 'another-smsc' });
+    await pause(1_000);
+    expect((await sent())!.state).toBe('pending');
+    await records.putReceipt({ receipt: delivered, at: Date.now(), account: parseSmscUrl(sim!.smscUrl).systemId });
+    await until(async () => (await sent())!.state === 'delivered', "settled by its own account's receipt", 3_000);
+  });
 });
