@@ -350,6 +350,13 @@ export class Ppg extends EventEmitter<PpgEvents> {
    * the store holds, then listens; resolves with the HTTP port.
    */
   async start(): Promise<number> {
+    // At start a PPG takes up its own node's unfinished pushes (a restart): with another live
+    // instance of its nodeId on the store, those are that instance's, and would go out twice.
+    if (this.shared && this.store.nodeWasLive === true)
+      throw new Error(
+        `node ${this.store.nodeId} is live in the store already: another process uses this nodeId, ` +
+          'or one stopped without closing less than nodeTtlMs ago; give each process its own nodeId, or wait',
+      );
     await this.transceiver.start({ retry: this.o.connectRetry === true });
     await this.recover();
     if (this.takeoverEvery > 0 && !this.closed) {

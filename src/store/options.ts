@@ -71,7 +71,8 @@ export interface StoreOptions {
   readOnly?: boolean;
   /**
    * This instance's node name; default host:pid:random. Unique per live process: a PPG takes
-   * up its own node's pending pushes at start, so two live ones with one nodeId send twice.
+   * up its own node's pending pushes at start, so it refuses to start on Redis while its
+   * nodeId is live there (Store.nodeWasLive).
    */
   nodeId?: string;
 }

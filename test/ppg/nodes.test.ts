@@ -237,4 +237,16 @@ describe('two PPGs on one Redis store', () => {
     expect(await state(b.url, 'again')).toBe('pending');
     expect(a.ppg.inProgress).toBe(1);
   });
+
+  it("a PPG whose store reuses a live node's nodeId refuses to start: nothing sent twice", async () => {
+    const { storeA, a } = await setup();
+    await push(a.url, 'once', at(1_500));
+    const twin = await openStore(redisServer().url, { prefix, nodeTtlMs: NODE_TTL_MS, nodeId: storeA.nodeId });
+    open.unshift(twin);
+    expect(twin.nodeWasLive).toBe(true);
+    await expect(ppgOn(twin)).rejects.toThrow(/live in the store already/);
+    await until(() => sim!.phone.length === 1, 'sent by A', 5_000);
+    await pause(1_000);
+    expect(sim!.smsc.stats.submitted).toBe(1);
+  });
 });
