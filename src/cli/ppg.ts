@@ -60,7 +60,8 @@ ${STORE_SYNC_HELP}
   --retention MS      keep a finished push for status queries this long (default 86400000, 24 h)
   --max-records N     push records kept at most, finished and in progress (default 50000, at most 100000)
   --takeover MS       on a redis:// store shared by several PPGs: how often to look for pushes of a
-                      dead PPG to take up, and for receipts another PPG got (default 10000; 0: never)
+                      dead PPG to take up, and for receipts another PPG got (default 10000; 0: only
+                      at start; owners and leases are checked on redis:// whatever MS is)
   --enquire-link MS   enquire_link period on the SMPP session, so an idle PPG is not closed by the
                       SMSC's inactivity timer (default 30000; 0: none)
   --enquire-link-timeout MS   an enquire_link unanswered this long means a dead link: it is dropped

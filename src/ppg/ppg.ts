@@ -11,7 +11,7 @@ import { fromHex, toHex } from '../codec/hex.js';
 import { MemoryStore } from '../store/memory.js';
 import type { Store } from '../store/types.js';
 import { ReferenceAllocator } from '../wdp/segmenter.js';
-import type { SmscUrl } from '../wdp/smpp/link.js';
+import { parseSmscUrl, type SmscUrl } from '../wdp/smpp/link.js';
 import { parseClientAddress, type ClientAddress } from './address.js';
 import { FINAL_STATES, MessageState, PapCode, PapError } from './codes.js';
 import { buildPushPdu } from './content.js';
@@ -182,6 +182,17 @@ const MAX_EARLY_RECEIPTS = 10_000;
  * before it is passed to the other PPGs on the store (passReceipts).
  */
 const EARLY_HOLD_MS = 2_000;
+/**
+ * Receipts one look writes into the push table at most (passReceipts); the rest wait in `early`
+ * for the next look, so one look's writes stay bounded.
+ */
+export const MAX_RECEIPTS_PASSED_PER_LOOK = 1_000;
+/**
+ * `@receipt:` rows the push table holds at most (all PPGs together, as the look counts them):
+ * they count against its hard record cap, so past this a PPG writes none and holds its
+ * receipts in `early` (MAX_EARLY_RECEIPTS, oldest dropped first).
+ */
+export const MAX_RECEIPT_ROWS = 10_000;
 
 export class Ppg extends EventEmitter<PpgEvents> {
   private readonly server: WebServer;
@@ -201,8 +212,15 @@ export class Ppg extends EventEmitter<PpgEvents> {
   /** The periodic look for dead PPGs' pushes and foreign receipts (takeUp). */
   private takeoverTimer: NodeJS.Timeout | undefined;
   private looking: Promise<void> | undefined;
-  /** takeoverMs: 0 when no other PPG shares the store (no leases, no owner writes). */
+  /** takeoverMs: how often to look for dead PPGs' pushes; 0: never (at start only). */
   private readonly takeoverEvery: number;
+  /**
+   * Whether other PPGs may share the store (Redis, or a takeoverMs given): owners, liveness and
+   * leases are then checked, whatever takeoverMs is (0 only stops the periodic look).
+   */
+  private readonly shared: boolean;
+  /** The SMSC account (system_id) of this PPG's bind: its receipts passed on are marked with it. */
+  private readonly account: string;
   private readonly writes: PushWrites;
   /** Decoded PDU of each push in memory (the record keeps it as hex). */
   private readonly pdus = new WeakMap<PushRecord, Uint8Array>();
@@ -274,6 +292,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       'takeoverMs',
       MAX_TIMER_MS,
     );
+    this.shared = this.store.backend === 'redis' || this.takeoverEvery > 0;
     this.records = new PushRecords(this.store.pushes);
     this.retention = new Retention(options);
     this.writes = new PushWrites(
@@ -285,6 +304,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
       this.store,
     );
     this.transceiver = new PpgTransceiver(options.smsc, options.smscSession);
+    this.account = (typeof options.smsc === 'string' ? parseSmscUrl(options.smsc) : options.smsc).systemId;
     this.transceiver.on('receipt', (r) => this.onReceipt(r));
     this.transceiver.on('bound', () => this.emit('smsc-bound'));
     this.transceiver.on('disconnected', () => this.emit('smsc-disconnected'));
@@ -330,6 +350,13 @@ export class Ppg extends EventEmitter<PpgEvents> {
    * the store holds, then listens; resolves with the HTTP port.
    */
   async start(): Promise<number> {
+    // At start a PPG takes up its own node's unfinished pushes (a restart): with another live
+    // instance of its nodeId on the store, those are that instance's, and would go out twice.
+    if (this.shared && this.store.nodeWasLive === true)
+      throw new Error(
+        `node ${this.store.nodeId} is live in the store already: another process uses this nodeId, ` +
+          'or one stopped without closing less than nodeTtlMs ago; give each process its own nodeId, or wait',
+      );
     await this.transceiver.start({ retry: this.o.connectRetry === true });
     await this.recover();
     if (this.takeoverEvery > 0 && !this.closed) {
@@ -405,7 +432,7 @@ export class Ppg extends EventEmitter<PpgEvents> {
     await this.looking;
     // What this PPG held and did not finish is let go: no one's, so a PPG still live on the
     // store takes it up at its next look rather than after this node's liveness lapses.
-    if (this.takeoverEvery > 0)
+    if (this.shared)
       for (const record of this.live.values())
         if (ownerOf(record) === this.store.nodeId) {
           record.owner = '';
@@ -769,6 +796,9 @@ export class Ppg extends EventEmitter<PpgEvents> {
   private onReceipt(receipt: DeliveryReceipt): void {
     const at = this.bySms.get(receipt.messageId);
     if (!at) {
+      // A non-final receipt settles nothing (below): not held, nor passed to the other PPGs.
+      const n = receipt.state;
+      if (n === SmppMessageState.ENROUTE || n === SmppMessageState.ACCEPTED || n === SmppMessageState.UNKNOWN) return;
       if (this.early.size >= MAX_EARLY_RECEIPTS) this.early.delete(this.early.keys().next().value!);
       this.early.set(receipt.messageId, { receipt, at: Date.now() });
       return;
@@ -998,8 +1028,19 @@ export class Ppg extends EventEmitter<PpgEvents> {
       return cancelResponse(m.pushId, [
         { code: PapCode.PUSH_ID_NOT_FOUND, desc: `no push ${m.pushId} of this initiator` },
       ]);
-    const record = await this.holdFor(found);
-    if ('heldBy' in record) return cancelResponse(m.pushId, heldElsewhere(found, m.addresses, record.heldBy));
+    const held = await this.holdFor(found);
+    if ('heldBy' in held) return cancelResponse(m.pushId, heldElsewhere(found, m.addresses, held.heldBy));
+    const { record, takenUp } = held;
+    try {
+      return await this.cancelHeld(record, m);
+    } finally {
+      // Taken up by this cancel: what it did not cancel is sent now (or at its time).
+      if (takenUp && !this.closed && this.live.get(`${record.initiator}\0${record.pushId}`) === record)
+        this.schedule(record);
+    }
+  }
+
+  private async cancelHeld(record: PushRecord, m: CancelMessage): Promise<string> {
     const results = [];
     for (const r of this.selected(record, m.addresses)) {
       if (r === undefined) {
@@ -1123,16 +1164,18 @@ export class Ppg extends EventEmitter<PpgEvents> {
   private async takeUp(atStart: boolean): Promise<void> {
     const me = this.store.nodeId;
     const { pushes, receipts } = await this.records.scan();
-    const shared = this.takeoverEvery > 0;
+    const shared = this.shared;
     const owners = shared ? otherOwners(pushes, me) : [];
     const live = owners.length > 0 ? await this.store.liveNodes(owners) : new Set<string>();
     const finished: Array<[string, number]> = [];
+    const finishedNow = new Set<string>();
     const candidates: PushRecord[] = [];
     for (const record of pushes) {
       const key = `${record.initiator}\0${record.pushId}`;
       if (this.live.has(key) || this.reserved.has(key)) continue;
       if (!unfinished(record)) {
         const k = pushKey(record.initiator, record.pushId);
+        finishedNow.add(k);
         if (this.finishedNames.has(k)) continue;
         this.finishedNames.set(k, { initiator: record.initiator, pushId: record.pushId });
         finished.push([k, Math.max(record.receivedTime, ...record.recipients.map((r) => r.eventTime))]);
@@ -1160,9 +1203,18 @@ export class Ppg extends EventEmitter<PpgEvents> {
       this.adopt(record, atStart);
     }
     if (taken.length > 0) this.emit('taken-up', { pushes: taken.length, from, atStart });
+    // A finished push noted earlier and not finished in the table now was removed (by another
+    // PPG's retention), and its push-id perhaps accepted again: not this PPG's to remove. (One
+    // this PPG finished while the table was read is noted again at the next look.)
+    if (this.shared)
+      for (const k of [...this.finishedNames.keys()])
+        if (!finishedNow.has(k)) {
+          this.finishedNames.delete(k);
+          this.retention.forget(k);
+        }
     this.retention.restore(finished);
     this.remove(this.retention.due(Date.now(), this.live.size));
-    if (!atStart) this.passReceipts(receipts);
+    if (!atStart) failure ??= await this.passReceipts(receipts);
     if (failure !== undefined) throw failure;
   }
 
@@ -1170,11 +1222,17 @@ export class Ppg extends EventEmitter<PpgEvents> {
    * Holds a push read from the store (taken up): its SMS are looked after, its receipts settle
    * it, its outcomes are notified (after start() listens, when taken up at start).
    */
-  private adopt(record: PushRecord, atStart: boolean): void {
+  private adopt(record: PushRecord, atStart: boolean, send = true): void {
     const key = `${record.initiator}\0${record.pushId}`;
-    if (this.closed || this.live.has(key)) return;
+    if (this.live.has(key)) return;
+    if (this.closed) {
+      // Its lease unused: forgotten, so a live PPG takes the push now, not when the lease lapses.
+      if (this.shared)
+        this.store.duplicates.forget(leaseKey(record)).catch((e: unknown) => this.emit('store-error', e));
+      return;
+    }
     this.live.set(key, record);
-    if (this.takeoverEvery > 0 && ownerOf(record) !== this.store.nodeId) {
+    if (this.shared && ownerOf(record) !== this.store.nodeId) {
       // Written with the next write: other PPGs then see a live owner (the lease covers the wait).
       record.owner = this.store.nodeId;
       this.writes.later(record, true);
@@ -1186,7 +1244,8 @@ export class Ppg extends EventEmitter<PpgEvents> {
         else this.notifyThenRelease(record, i);
       }
     });
-    this.schedule(record);
+    // Not when a cancel takes it up: its SMS would go out while the cancel awaits its writes.
+    if (send) this.schedule(record);
     // Receipts for its SMS that came over this PPG's bind before it held the push; at start,
     // once the PPG listens (start() hands them over), so no outcome is told before that.
     if (!atStart) this.earlyFor(record);
@@ -1210,31 +1269,43 @@ export class Ppg extends EventEmitter<PpgEvents> {
    * its next look, and deletes it once that outcome is stored. Unclaimed for
    * FOREIGN_RECEIPT_KEEP_MS (10 min; or receiptTimeoutMs when shorter), it is deleted.
    */
-  private passReceipts(receipts: Array<{ key: string; value: ForeignReceipt }>): void {
+  private async passReceipts(receipts: Array<{ key: string; value: ForeignReceipt }>): Promise<unknown> {
     const now = Date.now();
-    const drop = (key: string) => void this.records.deleteKey(key).catch((e: unknown) => this.emit('store-error', e));
+    // Awaited (the look is, by close()): no store-error after close.
+    const calls: Array<Promise<unknown>> = [];
+    const drop = (key: string) => this.records.deleteKey(key);
     for (const { key, value } of receipts) {
-      const at = this.bySms.get(value.receipt.messageId);
+      const ours = value.account === undefined || value.account === this.account;
+      const at = ours ? this.bySms.get(value.receipt.messageId) : undefined;
       const record = at === undefined ? undefined : this.live.get(at.key);
       if (record !== undefined) {
         this.onReceipt(value.receipt as DeliveryReceipt);
-        this.writes.stored(record).then(
-          () => drop(key),
-          () => undefined, // told where the write failed; the next look settles with it again
+        calls.push(
+          this.writes.stored(record).then(
+            () => drop(key),
+            () => undefined, // told where the write failed; the next look settles with it again
+          ),
         );
-      } else if (now - value.at >= Math.min(this.o.receiptTimeoutMs, FOREIGN_RECEIPT_KEEP_MS)) drop(key);
+      } else if (now - value.at >= Math.min(this.o.receiptTimeoutMs, FOREIGN_RECEIPT_KEEP_MS)) calls.push(drop(key));
     }
+    let room = Math.min(MAX_RECEIPTS_PASSED_PER_LOOK, MAX_RECEIPT_ROWS - receipts.length);
     for (const [id, e] of this.early) {
+      if (room <= 0) break;
       if (now - e.at < EARLY_HOLD_MS) continue;
+      room--;
       this.early.delete(id);
       const receipt: ForeignReceipt['receipt'] = { messageId: id, state: e.receipt.state };
       if (e.receipt.error !== undefined) receipt.error = e.receipt.error;
-      this.records.putReceipt({ receipt, at: e.at }).catch((err: unknown) => {
-        // Kept for the next look (unless newer ones pushed it out meanwhile).
-        if (!this.early.has(id) && this.early.size < MAX_EARLY_RECEIPTS) this.early.set(id, e);
-        this.emit('store-error', err);
-      });
+      calls.push(
+        this.records.putReceipt({ receipt, at: e.at, account: this.account }).catch((err: unknown) => {
+          // Kept for the next look (unless newer ones pushed it out meanwhile).
+          if (!this.early.has(id) && this.early.size < MAX_EARLY_RECEIPTS) this.early.set(id, e);
+          throw err;
+        }),
+      );
     }
+    const failed = (await Promise.allSettled(calls)).find((c) => c.status === 'rejected');
+    return failed?.reason;
   }
 
   /**
@@ -1242,20 +1313,27 @@ export class Ppg extends EventEmitter<PpgEvents> {
    * holds it (its own, or taken up now from a dead owner or none: let go, or an earlier
    * version's), or who holds it: a live PPG, or one whose lease on it is newer.
    */
-  private async holdFor(record: PushRecord): Promise<PushRecord | { heldBy: string }> {
+  private async holdFor(record: PushRecord): Promise<{ record: PushRecord; takenUp: boolean } | { heldBy: string }> {
     const key = `${record.initiator}\0${record.pushId}`;
     const held = this.live.get(key);
-    if (held !== undefined) return held;
-    if (this.takeoverEvery === 0 || !unfinished(record)) return record;
+    if (held !== undefined) return { record: held, takenUp: false };
+    if (!this.shared || !unfinished(record)) return { record, takenUp: false };
     const me = this.store.nodeId;
     const owner = ownerOf(record);
-    if (owner === me) return record;
+    if (owner === me) return { record, takenUp: false };
+    // An earlier version's record (no owner): its PPG may still run beside this one and marks
+    // nothing; as at the periodic look, only a PPG that starts takes it up (takeover.ts).
+    if (typeof (record.owner as unknown) !== 'string')
+      return { heldBy: 'a PPG of an earlier version, or the next PPG to start' };
     if (owner !== undefined && (await this.store.liveNodes([owner])).has(owner))
       return { heldBy: `the PPG of node ${owner}` };
     if (!(await this.store.duplicates.remember(leaseKey(record), TAKEOVER_LEASE_MS)))
       return { heldBy: 'another PPG, taking it up now' };
-    this.adopt(record, false);
-    return this.live.get(key) ?? record;
+    // Its SMS are scheduled once the cancel has marked what it cancels (cancelStored).
+    const before = this.live.get(key);
+    if (before !== undefined) return { record: before, takenUp: false };
+    this.adopt(record, false, false);
+    return { record, takenUp: this.live.get(key) === record };
   }
 }
 

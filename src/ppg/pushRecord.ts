@@ -55,6 +55,12 @@ export type ForeignReceipt = {
   receipt: { messageId: string; state: number; error?: string };
   /** When it came, ms: one no PPG claims within the receipt timeout is dropped. */
   at: number;
+  /**
+   * The SMSC account (system_id) whose bind it came over: only a PPG bound with that account
+   * settles with it (message_ids are the SMSC's; another SMSC's may coincide). Absent in rows
+   * of the version before: taken as any account's.
+   */
+  account?: string;
 };
 
 /** Longest record id the store takes (src/store/options.ts MAX_NAME_LENGTH). */
@@ -163,7 +169,8 @@ function isForeignReceipt(v: JsonValue | undefined): v is JsonValue & ForeignRec
     !Array.isArray(r) &&
     typeof r.messageId === 'string' &&
     typeof r.state === 'number' &&
-    (r.error === undefined || typeof r.error === 'string')
+    (r.error === undefined || typeof r.error === 'string') &&
+    (v.account === undefined || typeof v.account === 'string')
   );
 }
 

@@ -46,6 +46,11 @@ export class Retention {
     this.finished.set(key, at);
   }
 
+  /** A push no longer to be removed by this PPG (gone from the store, or its key reused). */
+  forget(key: string): void {
+    this.finished.delete(key);
+  }
+
   /** Restores finished pushes read from the store (any order). */
   restore(entries: Iterable<[string, number]>): void {
     const all = [...this.finished, ...entries].sort((a, b) => a[1] - b[1]);

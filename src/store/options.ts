@@ -69,7 +69,11 @@ export interface StoreOptions {
   prefix?: string;
   /** lmdb: open for reading only (`wappush store inspect` beside a running `listen`). */
   readOnly?: boolean;
-  /** This instance's node name; default host:pid:random. */
+  /**
+   * This instance's node name; default host:pid:random. Unique per live process: a PPG takes
+   * up its own node's pending pushes at start, so it refuses to start on Redis while its
+   * nodeId is live there (Store.nodeWasLive).
+   */
   nodeId?: string;
 }
 

@@ -305,6 +305,12 @@ export interface Store extends EventEmitter<StoreEvents> {
   readonly backend: StoreBackend;
   /** This instance's name among the nodes sharing the store (its claims and queue consumer). */
   readonly nodeId: string;
+  /**
+   * Redis: this nodeId was live in the store when this instance opened it (another instance
+   * with the same nodeId, or one stopped without closing less than nodeTtlMs ago). The PPG
+   * refuses to start then: it would take up that instance's pushes as its own.
+   */
+  readonly nodeWasLive?: boolean;
   readonly segments: SegmentStore;
   readonly duplicates: DuplicateMemory;
   readonly registrations: RecordTable;

@@ -17,7 +17,7 @@ afterEach(async () => {
 
 describe('a receipt that comes before the restarted PPG took its push up', () => {
   it('settles the push', async () => {
-    sim = await simulatorWithPhone({ faults: { receiptDelayMs: 500 } });
+    sim = await simulatorWithPhone({ faults: { receiptDelayMs: 2_000 } });
     const store = new MemoryStore();
     open.push(store);
     const initiators = [{ name: 'pi', password: 'pi-secret' }];
@@ -32,7 +32,7 @@ describe('a receipt that comes before the restarted PPG took its push up', () =>
     await until(() => sim!.phone.length === 1, 'delivered to the phone');
     await first.close();
     // The receipt is made while no PPG is bound: the simulator keeps it for the next bind.
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    await new Promise((resolve) => setTimeout(resolve, 2_300));
     expect(sim.smsc.stats.receipts).toBe(0);
     const second = new Ppg({ smsc: sim.smscUrl, store, initiators });
     const again = `http://127.0.0.1:${await second.start()}/wappush`;

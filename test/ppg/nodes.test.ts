@@ -35,11 +35,18 @@ async function node(): Promise<Store> {
 }
 
 /** A PPG on `store` bound to the simulator's PPG account; closed before the stores. */
-async function ppgOn(store: Store): Promise<{ ppg: Ppg; url: string }> {
+async function ppgOn(
+  store: Store,
+  takeoverMs = TAKEOVER_MS,
+  statusWriteMs?: number,
+  retentionMs?: number,
+): Promise<{ ppg: Ppg; url: string }> {
   const ppg = new Ppg({
     smsc: sim!.smscUrl,
     store,
-    takeoverMs: TAKEOVER_MS,
+    takeoverMs,
+    statusWriteMs,
+    retentionMs,
     initiators: [{ name: 'pi', password: 'pi-secret' }],
   });
   const port = await ppg.start();
@@ -60,12 +67,13 @@ async function setup() {
 /** deliver-after `ms` from now, to the second below: between ms - 1,000 and ms ahead. */
 const at = (ms: number) => ` deliver-after-timestamp="${new Date(Date.now() + ms).toISOString().slice(0, 19)}Z"`;
 
-async function push(url: string, pushId: string, attributes = ''): Promise<void> {
-  const r = await post(
-    url,
-    pushBody({ pushId, addresses: ['WAPPUSH=+15551112222/TYPE=PLMN@x'], attributes }),
-    MULTIPART,
-  );
+async function push(
+  url: string,
+  pushId: string,
+  attributes = '',
+  addresses = ['WAPPUSH=+15551112222/TYPE=PLMN@x'],
+): Promise<void> {
+  const r = await post(url, pushBody({ pushId, addresses, attributes }), MULTIPART);
   expect(attr(r.text, 'response-result', 'code')).toBe('1001');
 }
 
@@ -81,9 +89,10 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('two PPGs on one Redis store', () => {
   it('a PPG starting beside a live one leaves its pushes alone: each is sent once', async () => {
     const { storeB, a } = await setup();
-    await push(a.url, 'deferred', at(1_500));
+    // Sent 2.5-3.5 s from now: B's start and first looks come well before A sends it.
+    await push(a.url, 'deferred', at(3_500));
     const b = await ppgOn(storeB);
-    await until(() => sim!.phone.length >= 1, 'the deferred push sent', 5_000);
+    await until(() => sim!.phone.length >= 1, 'the deferred push sent', 6_000);
     await pause(1_000);
     expect(sim!.smsc.stats.submitted).toBe(1);
     expect(sim!.phone).toHaveLength(1);
@@ -153,5 +162,91 @@ describe('two PPGs on one Redis store', () => {
     await push(a.url, 'mine', at(5_000));
     const c = await post(a.url, queryXml('cancel-message', 'mine'), 'application/xml');
     expect(attr(c.text, 'cancel-result', 'code')).toBe('1000');
+  });
+
+  it('a cancel that takes up a let-go push past its time: nothing is sent of what it cancelled', async () => {
+    const { a } = await setup();
+    // B looks only at start: the cancel alone takes the push up.
+    const b = await ppgOn(await node(), 60_000);
+    const three = ['+15551110001', '+15551110002', '+15551110003'].map((n) => `WAPPUSH=${n}/TYPE=PLMN@x`);
+    await push(a.url, 'three', at(1_500), three);
+    await a.ppg.close();
+    await pause(1_600);
+    const r = await post(b.url, queryXml('cancel-message', 'three'), 'application/xml');
+    const codes = [...r.text.matchAll(/<cancel-result\b[^>]*code="(\d+)"/g)].map((x) => x[1]);
+    expect(codes, r.text).toEqual(['1000', '1000', '1000']);
+    await pause(1_000);
+    expect(sim!.smsc.stats.submitted).toBe(0);
+    expect(sim!.phone).toHaveLength(0);
+  });
+
+  it("a PPG with takeoverMs 0 on Redis still leaves a live PPG's pushes alone at start", async () => {
+    const { storeB, a } = await setup();
+    await push(a.url, 'kept', at(3_000));
+    const b = await ppgOn(storeB, 0);
+    expect(b.ppg.inProgress).toBe(0);
+    await until(() => sim!.phone.length >= 1, 'the deferred push sent', 5_000);
+    await pause(1_000);
+    expect(sim!.smsc.stats.submitted).toBe(1);
+    expect(b.ppg.inProgress).toBe(0);
+  });
+
+  it("a cancel does not take up an earlier version's record: 4001, as at the periodic look", async () => {
+    const { storeA, storeB, a } = await setup();
+    const b = await ppgOn(storeB);
+    await push(a.url, 'source', at(60_000));
+    const records = new PushRecords(storeA.pushes);
+    const { owner: _owner, ...legacy } = (await records.get('pi', 'source'))!;
+    await records.put({ ...legacy, pushId: 'legacy' });
+    const r = await post(b.url, queryXml('cancel-message', 'legacy'), 'application/xml');
+    expect(attr(r.text, 'cancel-result', 'code')).toBe('4001');
+    expect(b.ppg.inProgress).toBe(0);
+    expect(await state(b.url, 'legacy')).toBe('pending');
+  });
+
+  it("two live PPGs take a dead one's push up once: the lease decides", async () => {
+    const { storeA, a } = await setup();
+    // The takers write themselves the owner late: till then only the lease keeps the other off.
+    const b = await ppgOn(await node(), TAKEOVER_MS, 3_000);
+    const c = await ppgOn(await node(), TAKEOVER_MS, 3_000);
+    const taken: unknown[] = [];
+    for (const p of [b, c]) p.ppg.on('taken-up', (t) => taken.push(t));
+    await push(a.url, 'orphan', at(1_500));
+    await storeA.close();
+    a.ppg.on('store-error', () => {});
+    await a.ppg.close();
+    await until(() => taken.length > 0, 'taken up', 5_000);
+    await until(() => sim!.phone.length === 1, 'the orphan sent', 5_000);
+    await pause(1_500);
+    expect(taken).toEqual([{ pushes: 1, from: { [storeA.nodeId]: 1 }, atStart: false }]);
+    expect(sim!.smsc.stats.submitted).toBe(1);
+    expect(b.ppg.inProgress + c.ppg.inProgress).toBeLessThanOrEqual(1);
+  });
+
+  it('retention leaves alone a push-id removed elsewhere and accepted again', async () => {
+    const { storeA, a } = await setup();
+    const b = await ppgOn(await node(), TAKEOVER_MS, undefined, 3_000);
+    await push(a.url, 'again');
+    await until(async () => (await state(b.url, 'again')) === 'delivered', 'delivered', 5_000);
+    await pause(4 * TAKEOVER_MS);
+    // Removed by another PPG's retention, then the push-id accepted again (deferred).
+    const records = new PushRecords(storeA.pushes);
+    await records.delete('pi', 'again');
+    await push(a.url, 'again', at(60_000));
+    await pause(4_000);
+    expect(await state(b.url, 'again')).toBe('pending');
+    expect(a.ppg.inProgress).toBe(1);
+  });
+
+  it("a PPG whose store reuses a live node's nodeId refuses to start: nothing sent twice", async () => {
+    const { storeA, a } = await setup();
+    await push(a.url, 'once', at(1_500));
+    const twin = await openStore(redisServer().url, { prefix, nodeTtlMs: NODE_TTL_MS, nodeId: storeA.nodeId });
+    open.unshift(twin);
+    expect(twin.nodeWasLive).toBe(true);
+    await expect(ppgOn(twin)).rejects.toThrow(/live in the store already/);
+    await until(() => sim!.phone.length === 1, 'sent by A', 5_000);
+    await pause(1_000);
+    expect(sim!.smsc.stats.submitted).toBe(1);
   });
 });

@@ -131,6 +131,13 @@ export class RedisStore extends StoreBase implements Store {
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly watchers = new Set<(version: number) => void>();
   private seenVersion = 0;
+  /**
+   * This node's liveness key was there when the store opened: another live instance with the
+   * same nodeId, or one stopped without close() less than nodeTtlMs ago (Store.nodeWasLive).
+   */
+  nodeWasLive = false;
+  /** The first beat is done: till then a probe (on 'ready', during start) only pings. */
+  private beaten = false;
   private readonly blocking = new Set<Redis>();
   /** This turn's segment steps, sent as one call when the turn ends. */
   private readonly turn = new Turn(
@@ -302,7 +309,17 @@ export class RedisStore extends StoreBase implements Store {
           StoreErrorCode.BAD_SPEC,
           `Redis at ${this.spec.display} is ${major}.${minor}; ${MIN_REDIS_VERSION.join('.')} or later is needed`,
         );
-      await this.beat();
+      // The first beat says whether the key was there (SET ... GET, Redis 6.2).
+      const before = await this.redis.callBuffer(
+        'SET',
+        this.P + 'node:' + this.nodeId,
+        String(this.o.now()),
+        'PX',
+        this.o.nodeTtlMs,
+        'GET',
+      );
+      this.nodeWasLive = before !== null;
+      this.beaten = true;
       this.seenVersion = await this.recordVersion();
       this.sync = await this.serverSync();
     } catch (error) {
@@ -330,7 +347,8 @@ export class RedisStore extends StoreBase implements Store {
   }
 
   protected async tryWrite(): Promise<void> {
-    await this.beat();
+    if (this.beaten) await this.beat();
+    else await this.redis.callBuffer('PING');
   }
 
   /** A call: fails fast while unavailable; a Redis failure turns the store unavailable. */
