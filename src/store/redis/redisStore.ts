@@ -890,7 +890,10 @@ export class RedisStore extends StoreBase implements Store {
         // Each release frees only the claim of the handover it names, and writes its time, from
         // which a message a sweep had handed over waits its backoff before another node takes it.
         await Promise.all([...this.claims].map(([key, h]) => this.turn.release(key, h)));
-        await this.redis.callBuffer('DEL', this.P + 'node:' + this.nodeId);
+        // A key that was live when this store opened may be another process's with the same
+        // nodeId (a PPG refuses to start on it): deleting it would make that one look dead, and
+        // its pushes and claims be taken while it runs. It lapses by itself.
+        if (!this.nodeWasLive) await this.redis.callBuffer('DEL', this.P + 'node:' + this.nodeId);
       } catch {
         // Redis is away: the claims lapse with this node's liveness.
       }
