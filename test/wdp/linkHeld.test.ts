@@ -7,11 +7,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Metrics } from '../../src/ops/metrics.js';
 import { MAX_UNSENT_OCTETS } from '../../src/wdp/smpp/esmeSession.js';
 import { HeldFrames, MAX_HELD_OCTETS } from '../../src/wdp/smpp/heldFrames.js';
-import { EsmeLink, type EsmeLinkOptions } from '../../src/wdp/smpp/link.js';
+import { EsmeLink } from '../../src/wdp/smpp/link.js';
 import { SmppCommand } from '../../src/wdp/smpp/commands.js';
 import { CommandStatus } from '../../src/wdp/smpp/status.js';
 import { parseExposition, sampleValue } from '../ops/exposition.js';
-import { linkAtRawSmsc, startBound } from './linkAtRawSmsc.js';
+import { linkAtRawSmsc } from './linkAtRawSmsc.js';
 import {
   DELIVER_SM_RESP,
   deliverSms,
@@ -24,22 +24,15 @@ import {
   quiet,
   single,
   until,
+  boundLink,
+  closeOpened,
+  later,
 } from './pausedLink.js';
 import { header, pdu, type RawPeer } from './rawSmsc.js';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
+afterEach(closeOpened);
 
 const { ESME_ROK, ESME_RX_T_APPN } = CommandStatus;
-
-async function boundLink(options: Partial<EsmeLinkOptions>) {
-  const { smsc, link, close } = await linkAtRawSmsc(options);
-  cleanups.push(close);
-  const { peer } = await startBound(smsc, link);
-  return { smsc, peer, link };
-}
 
 /** The held queue of the link's connection (private: its array's size is what is tested). */
 const heldOf = (link: EsmeLink): HeldFrames =>
@@ -142,7 +135,7 @@ describe('EsmeLink hold bounds', () => {
 
   it('the store back while a handler still runs: the hold is restored, the next deliver_sm held, not refused', async () => {
     const store = new FlakyStore({ probeIntervalMs: 60_000 });
-    cleanups.push(() => store.close());
+    later(() => store.close());
     const h = hangingHandler();
     const { peer, link } = await boundLink({ store, maxInFlight: 1, onDatagram: h.onDatagram });
     peer.write(single(1, 1));
@@ -168,10 +161,10 @@ describe('EsmeLink hold bounds', () => {
 
   it('deliver_sm behind the bind_resp in its chunk, the store down: refused as paused, the store not asked', async () => {
     const store = new FlakyStore({ probeIntervalMs: 60_000 });
-    cleanups.push(() => store.close());
+    later(() => store.close());
     store.goDown();
     const { smsc, link, close } = await linkAtRawSmsc({ store });
-    cleanups.push(close);
+    later(close);
     const started = link.start();
     const peer = await smsc.accept();
     const bind = await peer.next();

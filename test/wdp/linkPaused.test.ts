@@ -8,9 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Metrics } from '../../src/ops/metrics.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { SmppCommand } from '../../src/wdp/smpp/commands.js';
-import type { EsmeLinkOptions } from '../../src/wdp/smpp/link.js';
 import { CommandStatus } from '../../src/wdp/smpp/status.js';
-import { linkAtRawSmsc, startBound } from './linkAtRawSmsc.js';
 import {
   answersBySequence,
   DELIVER_SM_RESP,
@@ -25,28 +23,21 @@ import {
   quiet,
   single,
   until,
+  boundLink,
+  closeOpened,
+  later,
 } from './pausedLink.js';
 import { header, pdu } from './rawSmsc.js';
 import { parseExposition, sampleValue } from '../ops/exposition.js';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
+afterEach(closeOpened);
 
 const { ESME_ROK, ESME_RX_T_APPN } = CommandStatus;
-
-async function boundLink(options: Partial<EsmeLinkOptions>) {
-  const { smsc, link, close } = await linkAtRawSmsc(options);
-  cleanups.push(close);
-  const { peer } = await startBound(smsc, link);
-  return { peer, link };
-}
 
 describe('EsmeLink with intake paused for its store', () => {
   it('store unavailable: enquire_link answered at once, deliver_sm ESME_RX_T_APPN unread, taken again once it is back', async () => {
     const store = new FlakyStore({ probeIntervalMs: 60_000 });
-    cleanups.push(() => store.close());
+    later(() => store.close());
     const { peer, link } = await boundLink({ store });
     store.goDown();
     expect(store.available).toBe(false);
@@ -83,7 +74,7 @@ describe('EsmeLink with intake paused for its store', () => {
 
   it('store gone while deliver_sm are held: the held ones are answered ESME_RX_T_APPN at once, none ESME_ROK', async () => {
     const store = new FlakyStore({ probeIntervalMs: 60_000 });
-    cleanups.push(() => store.close());
+    later(() => store.close());
     const h = hangingHandler();
     const { peer, link } = await boundLink({ store, maxInFlight: 1, onDatagram: h.onDatagram });
     peer.write(single(1, 1));
@@ -178,7 +169,7 @@ describe('EsmeLink with intake paused for maxInFlight', () => {
 
   it('on a store, a single SMS whose handler waits: enquire_link answered, the next held and taken after', async () => {
     const store = new MemoryStore();
-    cleanups.push(() => store.close());
+    later(() => store.close());
     const h = hangingHandler();
     const { peer, link } = await boundLink({ store, maxInFlight: 1, onDatagram: h.onDatagram });
     const [m1, m2] = deliverSms(payloadOf(250, 5), 5, 2, '9305');
@@ -261,7 +252,7 @@ describe("EsmeLink's store-error listener that throws", () => {
 
   /** A link on `store` whose store-error listener throws, and the WAPPUSH_LISTENER_ERROR warnings it causes. */
   async function throwingListener(store: MemoryStore) {
-    cleanups.push(() => store.close());
+    later(() => store.close());
     const h = hangingHandler(0);
     const { peer, link } = await boundLink({ store, onDatagram: h.onDatagram });
     link.on('store-error', () => {
@@ -272,7 +263,7 @@ describe("EsmeLink's store-error listener that throws", () => {
       if (w.code === 'WAPPUSH_LISTENER_ERROR' && w.message.includes("'store-error' listener")) warnings.push(w.message);
     };
     process.on('warning', onWarning);
-    cleanups.push(() => process.off('warning', onWarning));
+    later(() => process.off('warning', onWarning));
     return { peer, link, warnings };
   }
 
@@ -311,7 +302,7 @@ describe("EsmeLink's refused and unexpected-response listeners that throw", () =
       if (w.code === 'WAPPUSH_LISTENER_ERROR') warnings.push(w.message);
     };
     process.on('warning', onWarning);
-    cleanups.push(() => process.off('warning', onWarning));
+    later(() => process.off('warning', onWarning));
     // data_sm (refused: generic_nack ESME_RINVCMDID), a response to nothing, then the keep-alive.
     peer.write(Buffer.concat([pdu(SmppCommand.data_sm, 0, 1), pdu(ENQUIRE_LINK_RESP, 0, 77), enquireLink(2)]));
     expect(await nextHeaders(peer, 2)).toEqual([

@@ -1,11 +1,32 @@
 // Helpers for the tests of a link whose intake pauses (linkPaused, linkHeld): deliver_sm built
 // by hand, a handler that waits for the test, a store that can be taken away, bounded waits.
 import { MemoryStore } from '../../src/store/memory.js';
+import type { EsmeLinkOptions } from '../../src/wdp/smpp/link.js';
 import type { WdpDatagram } from '../../src/wdp/datagram.js';
 import { segmentPayload } from '../../src/wdp/segmenter.js';
 import { SmppCommand } from '../../src/wdp/smpp/commands.js';
 import { CommandId, encodeShortMessagePdu } from '../../src/wdp/smpp/shortMessage.js';
+import { linkAtRawSmsc, startBound } from './linkAtRawSmsc.js';
 import { header, pdu, type RawPeer } from './rawSmsc.js';
+
+const opened: Array<() => unknown> = [];
+
+/** Closed by closeOpened(), last first: each test file runs it after each test. */
+export function later(close: () => unknown): void {
+  opened.push(close);
+}
+
+export async function closeOpened(): Promise<void> {
+  while (opened.length) await opened.pop()!();
+}
+
+/** A link bound to a raw SMSC on 127.0.0.1, closed by closeOpened(). */
+export async function boundLink(options: Partial<EsmeLinkOptions>) {
+  const { smsc, link, close } = await linkAtRawSmsc(options);
+  later(close);
+  const { peer } = await startBound(smsc, link);
+  return { smsc, peer, link };
+}
 
 export const DELIVER_SM_RESP = 0x80000005;
 export const ENQUIRE_LINK_RESP = 0x80000015;
